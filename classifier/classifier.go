@@ -1,0 +1,453 @@
+package classifier
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// TokenAppender turns one sentence into tokens. *Tokenizer implements it;
+// tests may use a simpler one.
+type TokenAppender interface {
+	AppendTokens(dst []string, sentence string) []string
+}
+
+// DefaultAlpha is the default additive smoothing of the model.
+const DefaultAlpha = 0.3
+
+// Option configures a Classifier.
+type Option func(*Classifier)
+
+// WithFeatures sets the features a new model extracts. A loaded model keeps
+// the features it was saved with.
+func WithFeatures(fc FeatureConfig) Option { return func(c *Classifier) { c.cfg = fc } }
+
+// WithAlpha sets the additive smoothing of a new model (default
+// DefaultAlpha); values <= 0 are ignored.
+func WithAlpha(alpha float64) Option {
+	return func(c *Classifier) {
+		if alpha > 0 {
+			c.alpha = alpha
+		}
+	}
+}
+
+// WithPersist sets a function that must durably store the encoded model
+// (the bytes Save would write) before a change is installed. If it fails,
+// the change is discarded and Learn, Forget or Replace return an error
+// wrapping ErrPersist: the model in memory never runs ahead of the stored
+// one.
+func WithPersist(persist func(model []byte) error) Option {
+	return func(c *Classifier) { c.persist = persist }
+}
+
+// WithClock sets the function that stamps training times (default time.Now).
+func WithClock(now func() time.Time) Option { return func(c *Classifier) { c.now = now } }
+
+// Classifier labels sentences with a multinomial naive-Bayes model over
+// token features. Classify, ClassifyText, Explain, Info and Save may run
+// concurrently with each other and with Learn, Forget and Replace: readers
+// see an immutable snapshot and never wait for training. A Classifier with
+// no labels classifies nothing (ErrTooFewLabels) until it learns.
+//
+// Classifier is safe for concurrent use.
+type Classifier struct {
+	tok   TokenAppender
+	cfg   FeatureConfig
+	alpha float64
+	now   func() time.Time
+
+	persist func([]byte) error
+
+	mu      sync.Mutex // serialises writers; guards counts, version, trained
+	counts  *counts
+	version uint64
+	trained time.Time
+
+	snap atomic.Pointer[snapshot]
+	bufs sync.Pool // *scratch
+}
+
+// scratch holds per-call buffers so classification does not allocate them.
+type scratch struct {
+	toks   []string
+	feats  []uint64
+	scores []float64
+}
+
+// New returns an empty classifier that tokenizes with tok.
+func New(tok TokenAppender, opts ...Option) *Classifier {
+	c := &Classifier{tok: tok, cfg: defaultFeatures, alpha: DefaultAlpha, now: time.Now}
+	for _, o := range opts {
+		o(c)
+	}
+	c.counts = newCounts()
+	c.bufs.New = func() any { return &scratch{} }
+	c.publish(nil)
+	return c
+}
+
+// Info describes a model's state.
+type Info struct {
+	Labels      []string         // label names, sorted
+	Counts      map[string]int64 // examples per label
+	Examples    int64            // examples in all
+	Vocabulary  int              // distinct features
+	Version     uint64           // bumped by every accepted change
+	TrainedTime time.Time        // time of the last accepted change; zero if never trained
+	Features    FeatureConfig    // features the model extracts
+	Alpha       float64          // additive smoothing
+	ContentHash string           // lower-case hex SHA-256 of the saved model bytes
+}
+
+// publish rebuilds the snapshot from the counts; encoded is the model's
+// saved form. Callers hold c.mu (or own c exclusively).
+func (c *Classifier) publish(encoded []byte) {
+	if encoded == nil {
+		st := c.state()
+		encoded = st.encode()
+	}
+	info := Info{
+		ContentHash: fmt.Sprintf("%x", sha256.Sum256(encoded)),
+		Labels:      slices.Clone(c.counts.labels),
+		Counts:      make(map[string]int64, len(c.counts.labels)),
+		Vocabulary:  len(c.counts.features),
+		Version:     c.version,
+		TrainedTime: c.trained,
+		Features:    c.cfg,
+		Alpha:       c.alpha,
+	}
+	for i, l := range c.counts.labels {
+		info.Counts[l] = c.counts.docs[i]
+		info.Examples += c.counts.docs[i]
+	}
+	c.snap.Store(buildSnapshot(c.counts, c.cfg, c.alpha, info))
+}
+
+// Info returns the model's current state. The returned maps and slices are
+// the caller's.
+func (c *Classifier) Info() Info {
+	info := c.snap.Load().info
+	info.Labels = slices.Clone(info.Labels)
+	counts := make(map[string]int64, len(info.Counts))
+	for k, v := range info.Counts {
+		counts[k] = v
+	}
+	info.Counts = counts
+	return info
+}
+
+// LabelScore is a label's probability for one sentence.
+type LabelScore struct {
+	Label       string
+	Probability float64
+}
+
+// Contribution is a feature that pushed a sentence toward its label: Weight
+// is its log-odds for the predicted label against the runner-up.
+type Contribution struct {
+	Feature string
+	Weight  float64
+}
+
+// Prediction is the label of one sentence.
+type Prediction struct {
+	Label      string
+	Confidence float64      // probability of Label
+	Scores     []LabelScore // every label, most probable first
+	Features   []Contribution
+}
+
+// Sentence is a Prediction for one sentence of a text.
+type Sentence struct {
+	Span
+	Prediction
+}
+
+// Classify labels one sentence (it is not segmented). It returns an error
+// wrapping ErrEmptyText, ErrInvalidUTF8 or ErrControlChar for unusable
+// text, and ErrTooFewLabels when the model has not learned two labels.
+func (c *Classifier) Classify(sentence string) (Prediction, error) {
+	return c.classify(c.snap.Load(), sentence, 0)
+}
+
+// Explain is Classify that also returns the top features (at most k) that
+// pushed the sentence to its label.
+func (c *Classifier) Explain(sentence string, k int) (Prediction, error) {
+	return c.classify(c.snap.Load(), sentence, k)
+}
+
+// Result is the labels of a batch of sentences, all from one model version.
+type Result struct {
+	Version   uint64
+	Sentences []Sentence
+}
+
+// ClassifyBatch labels pre-split sentences (never re-segmented) against one
+// model snapshot, with up to explain features each. A bad sentence fails
+// the batch with an *IndexError naming it. Spans carry only Text.
+func (c *Classifier) ClassifyBatch(sentences []string, explain int) (Result, error) {
+	s := c.snap.Load()
+	out := Result{Version: s.info.Version, Sentences: make([]Sentence, len(sentences))}
+	for i, t := range sentences {
+		p, err := c.classify(s, t, explain)
+		if err != nil {
+			return Result{}, &IndexError{Index: i, Err: err}
+		}
+		out.Sentences[i] = Sentence{Span: Span{Text: t}, Prediction: p}
+	}
+	return out, nil
+}
+
+// IndexError is the error for one sentence of a batch.
+type IndexError struct {
+	Index int
+	Err   error
+}
+
+// Error implements error.
+func (e *IndexError) Error() string { return fmt.Sprintf("sentences[%d]: %v", e.Index, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *IndexError) Unwrap() error { return e.Err }
+
+// ClassifyText segments text into sentences and labels each against one
+// model snapshot, with up to explain features each. The whole text must
+// pass CheckText. Units that hold no visible character are skipped.
+func (c *Classifier) ClassifyText(text string, explain int) (Result, error) {
+	if err := CheckText(text); err != nil {
+		return Result{}, err
+	}
+	s := c.snap.Load()
+	spans := Segment(text)
+	out := Result{Version: s.info.Version, Sentences: make([]Sentence, 0, len(spans))}
+	for _, sp := range spans {
+		p, err := c.classify(s, sp.Text, explain)
+		if errors.Is(err, ErrEmptyText) {
+			continue
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		out.Sentences = append(out.Sentences, Sentence{Span: sp, Prediction: p})
+	}
+	return out, nil
+}
+
+// Version returns the version of the model the next call will use.
+func (c *Classifier) Version() uint64 { return c.snap.Load().info.Version }
+
+func (c *Classifier) classify(s *snapshot, sentence string, explain int) (Prediction, error) {
+	if err := CheckText(sentence); err != nil {
+		return Prediction{}, err
+	}
+	if len(s.labels) < 2 {
+		return Prediction{}, ErrTooFewLabels
+	}
+	b := c.bufs.Get().(*scratch)
+	defer c.bufs.Put(b)
+	b.toks = c.tok.AppendTokens(b.toks[:0], sentence)
+	b.feats = s.cfg.extract(b.feats[:0], sentence, b.toks, nil)
+	b.scores = s.score(b.feats, b.scores)
+	logs := b.scores
+	p := Prediction{Scores: make([]LabelScore, len(logs))}
+	// Keep the log scores for Explain before turning them into probabilities.
+	best, second := -1, -1
+	for i, v := range logs {
+		if best < 0 || v > logs[best] {
+			best, second = i, best
+		} else if second < 0 || v > logs[second] {
+			second = i
+		}
+	}
+	if explain > 0 {
+		p.Features = s.explain(b.feats, best, second, explain)
+	}
+	softmax(logs)
+	for i, v := range logs {
+		p.Scores[i] = LabelScore{Label: s.labels[i], Probability: v}
+	}
+	slices.SortStableFunc(p.Scores, func(a, b LabelScore) int { return cmp.Compare(b.Probability, a.Probability) })
+	p.Label = s.labels[best]
+	p.Confidence = logs[best]
+	return p, nil
+}
+
+// explain returns the k features with the largest log-odds for label best
+// over label second.
+func (s *snapshot) explain(feats []uint64, best, second, k int) []Contribution {
+	L := len(s.labels)
+	var out []Contribution
+	for _, h := range feats {
+		row, ok := s.index[h]
+		if !ok {
+			continue
+		}
+		w := s.weights[int(row)*L : int(row)*L+L]
+		d := w[best] - w[second]
+		if d <= 0 {
+			continue
+		}
+		name := s.names[row]
+		if i := slices.IndexFunc(out, func(c Contribution) bool { return c.Feature == name }); i >= 0 {
+			out[i].Weight += d
+			continue
+		}
+		out = append(out, Contribution{Feature: name, Weight: d})
+	}
+	slices.SortStableFunc(out, func(a, b Contribution) int {
+		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Feature, b.Feature)
+	})
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out
+}
+
+// Stats is the outcome of an accepted Learn, Forget or Replace.
+type Stats struct {
+	Applied int // examples learned or forgotten
+	Info    Info
+}
+
+// featuresOf extracts one example's features, recording names in cnt.
+func (c *Classifier) featuresOf(cnt *counts, dst []uint64, toks []string, text string) ([]uint64, []string) {
+	toks = c.tok.AppendTokens(toks[:0], text)
+	dst = c.cfg.extract(dst[:0], text, toks, func(h uint64, kind byte, a, b string) {
+		if _, ok := cnt.names[h]; !ok {
+			cnt.names[h] = featureName(kind, a, b)
+		}
+	})
+	return dst, toks
+}
+
+// Learn adds examples to the model. The batch is validated as a whole
+// first; a bad example (see CheckText and NormalizeLabel) rejects it all
+// with an *ExampleError. Labels are normalised with NormalizeLabel; a label
+// the model does not have yet is added unless allowNew is false, in which
+// case the batch fails with ErrUnknownLabel.
+func (c *Classifier) Learn(examples []Example, allowNew bool) (Stats, error) {
+	exs, err := normalizeExamples(examples)
+	if err != nil {
+		return Stats{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !allowNew {
+		for i, ex := range exs {
+			if c.counts.labelIndex(ex.Label) < 0 {
+				return Stats{}, &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: %q", ErrUnknownLabel, ex.Label)}
+			}
+		}
+	}
+	next := c.counts.clone()
+	c.learnInto(next, exs)
+	if len(next.labels) < 2 {
+		return Stats{}, ErrTooFewLabels
+	}
+	return c.commit(next, len(exs))
+}
+
+// Replace rebuilds the model from exactly these examples, which also define
+// its label set. The batch must name at least two labels.
+func (c *Classifier) Replace(examples []Example) (Stats, error) {
+	exs, err := normalizeExamples(examples)
+	if err != nil {
+		return Stats{}, err
+	}
+	next := newCounts()
+	c.learnInto(next, exs)
+	if len(next.labels) < 2 {
+		return Stats{}, ErrTooFewLabels
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.commit(next, len(exs))
+}
+
+func (c *Classifier) learnInto(cnt *counts, exs []Example) {
+	var feats []uint64
+	var toks []string
+	for _, ex := range exs {
+		li := cnt.labelIndex(ex.Label)
+		if li < 0 {
+			li = cnt.addLabel(ex.Label)
+		}
+		feats, toks = c.featuresOf(cnt, feats, toks, ex.Text)
+		cnt.add(li, feats, +1)
+		cnt.examples[keyOf(ex)]++
+	}
+}
+
+// Forget takes examples back: each must have been learned (as many times as
+// it appears in the batch), else the batch fails with ErrNotLearned and
+// nothing changes. A label left with no examples is removed; the model must
+// keep at least two labels.
+func (c *Classifier) Forget(examples []Example) (Stats, error) {
+	exs, err := normalizeExamples(examples)
+	if err != nil {
+		return Stats{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	need := make(map[exampleKey]int32, len(exs))
+	for i, ex := range exs {
+		if c.counts.labelIndex(ex.Label) < 0 {
+			return Stats{}, &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: %q", ErrUnknownLabel, ex.Label)}
+		}
+		k := keyOf(ex)
+		need[k]++
+		if need[k] > c.counts.examples[k] {
+			return Stats{}, &ExampleError{Index: i, Field: "text", Err: ErrNotLearned}
+		}
+	}
+	next := c.counts.clone()
+	var feats []uint64
+	var toks []string
+	for _, ex := range exs {
+		feats, toks = c.featuresOf(next, feats, toks, ex.Text)
+		next.add(next.labelIndex(ex.Label), feats, -1)
+		k := keyOf(ex)
+		if next.examples[k]--; next.examples[k] == 0 {
+			delete(next.examples, k)
+		}
+	}
+	for i := len(next.labels) - 1; i >= 0; i-- {
+		if next.docs[i] == 0 {
+			next.removeLabel(i)
+		}
+	}
+	if len(next.labels) < 2 {
+		return Stats{}, ErrTooFewLabels
+	}
+	return c.commit(next, len(exs))
+}
+
+// commit persists next and installs it as the model. Callers hold c.mu.
+func (c *Classifier) commit(next *counts, applied int) (Stats, error) {
+	st := state{counts: next, cfg: c.cfg, alpha: c.alpha, version: c.version + 1, trained: c.now().UTC()}
+	encoded := st.encode()
+	if c.persist != nil {
+		if err := c.persist(encoded); err != nil {
+			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
+		}
+	}
+	c.counts, c.version, c.trained = next, st.version, st.trained
+	c.publish(encoded)
+	return Stats{Applied: applied, Info: c.Info()}, nil
+}
+
+// state returns the model's saved state. Callers hold c.mu (or own c
+// exclusively). counts are copy-on-write, so the result stays consistent
+// after the lock is released.
+func (c *Classifier) state() state {
+	return state{counts: c.counts, cfg: c.cfg, alpha: c.alpha, version: c.version, trained: c.trained}
+}

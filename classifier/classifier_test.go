@@ -1,0 +1,346 @@
+package classifier
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// spaceTokens is a TokenAppender for tests: lower-case, split on spaces.
+type spaceTokens struct{}
+
+func (spaceTokens) AppendTokens(dst []string, s string) []string {
+	return append(dst, strings.Fields(strings.ToLower(s))...)
+}
+
+func fixedClock() func() time.Time {
+	t := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return func() time.Time { return t }
+}
+
+func newTest(t *testing.T, fc FeatureConfig, alpha float64, exs ...Example) *Classifier {
+	t.Helper()
+	c := New(spaceTokens{}, WithFeatures(fc), WithAlpha(alpha), WithClock(fixedClock()))
+	if len(exs) > 0 {
+		if _, err := c.Replace(exs); err != nil {
+			t.Fatalf("Replace: %v", err)
+		}
+	}
+	return c
+}
+
+// TestNaiveBayesArithmetic checks probabilities against a hand computation.
+// Training: x = "a b", y = "a c"; unigrams, alpha = 1, vocabulary 3,
+// 2 tokens per label. P(a|.) = 2/5; P(b|x) = 2/5, P(b|y) = 1/5; priors 1/2.
+func TestNaiveBayesArithmetic(t *testing.T) {
+	c := newTest(t, FeatureConfig{}, 1, Example{"a b", "x"}, Example{"a c", "y"})
+	tests := []struct {
+		text  string
+		label string
+		prob  float64
+	}{
+		{"b", "x", (0.4) / (0.4 + 0.2)},
+		{"a b", "x", (0.4 * 0.4) / (0.4*0.4 + 0.4*0.2)},
+		{"b b", "x", (0.4 * 0.4) / (0.4*0.4 + 0.2*0.2)},
+		{"c", "y", (0.4) / (0.4 + 0.2)},
+		{"a", "x", 0.5}, // tie: the first label in sorted order wins
+		{"zzz", "x", 0.5},
+	}
+	for _, tt := range tests {
+		p, err := c.Classify(tt.text)
+		if err != nil {
+			t.Fatalf("Classify(%q): %v", tt.text, err)
+		}
+		if p.Label != tt.label || math.Abs(p.Confidence-tt.prob) > 1e-12 {
+			t.Errorf("Classify(%q) = %s %.6f, want %s %.6f", tt.text, p.Label, p.Confidence, tt.label, tt.prob)
+		}
+		var sum float64
+		for _, s := range p.Scores {
+			sum += s.Probability
+		}
+		if math.Abs(sum-1) > 1e-12 {
+			t.Errorf("Classify(%q): probabilities sum to %v, want 1", tt.text, sum)
+		}
+	}
+}
+
+// TestLongSentenceNoUnderflow checks that log-space scoring survives
+// thousands of tokens.
+func TestLongSentenceNoUnderflow(t *testing.T) {
+	c := newTest(t, FeatureConfig{}, 1, Example{"a b", "x"}, Example{"a c", "y"})
+	p, err := c.Classify(strings.Repeat("b ", 5000) + "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Label != "x" || math.IsNaN(p.Confidence) || p.Confidence != 1 {
+		t.Errorf("got %s %v, want x 1", p.Label, p.Confidence)
+	}
+}
+
+func TestLearnForgetRoundTrip(t *testing.T) {
+	base := []Example{
+		{"the group claimed the attack", "attribution"},
+		{"the ministry denied any role", "denial"},
+		{"police warned of more attacks", "warning"},
+	}
+	extra := []Example{
+		{"rebels were blamed for the blast", "attribution"},
+		{"a new label appears here", "novel"},
+		{"the ministry denied any role", "denial"}, // learned twice now
+	}
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, base...)
+	before := saved(t, c)
+	beforeInfo := c.Info()
+	if _, err := c.Learn(extra, true); err != nil {
+		t.Fatalf("Learn: %v", err)
+	}
+	if got := c.Info().Examples; got != 6 {
+		t.Fatalf("after Learn: got %d examples, want 6", got)
+	}
+	if _, err := c.Forget(extra); err != nil {
+		t.Fatalf("Forget: %v", err)
+	}
+	after := c.Info()
+	if after.Version != beforeInfo.Version+2 {
+		t.Errorf("version: got %d, want %d", after.Version, beforeInfo.Version+2)
+	}
+	// Everything but the version must be as before.
+	if after.Vocabulary != beforeInfo.Vocabulary || fmt.Sprint(after.Counts) != fmt.Sprint(beforeInfo.Counts) || fmt.Sprint(after.Labels) != fmt.Sprint(beforeInfo.Labels) {
+		t.Errorf("after Forget: got %+v, want %+v", after, beforeInfo)
+	}
+	c2, err := Load(bytes.NewReader(before), spaceTokens{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2.version = c.version // compare counts only
+	if got, want := saved(t, c), saved(t, c2); !bytes.Equal(got, want) {
+		t.Errorf("forgetting what was learned did not restore the model exactly")
+	}
+}
+
+func TestForgetErrors(t *testing.T) {
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, Example{"a b", "x"}, Example{"a c", "y"}, Example{"d", "z"})
+	v := c.Version()
+	tests := []struct {
+		name string
+		exs  []Example
+		want error
+	}{
+		{"never learned", []Example{{"never seen", "x"}}, ErrNotLearned},
+		{"wrong label", []Example{{"a b", "y"}}, ErrNotLearned},
+		{"twice", []Example{{"a b", "x"}, {"a b", "x"}}, ErrNotLearned},
+		{"unknown label", []Example{{"a b", "nope"}}, ErrUnknownLabel},
+		{"empty", nil, ErrNoExamples},
+		{"leaves one label", []Example{{"a c", "y"}, {"d", "z"}}, ErrTooFewLabels},
+	}
+	for _, tt := range tests {
+		if _, err := c.Forget(tt.exs); !errors.Is(err, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		}
+		if c.Version() != v {
+			t.Errorf("%s: version changed to %d after a failed Forget", tt.name, c.Version())
+		}
+	}
+	// A label forgotten entirely is removed.
+	if _, err := c.Forget([]Example{{"d", "z"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Info().Labels; fmt.Sprint(got) != "[x y]" {
+		t.Errorf("labels: got %v, want [x y]", got)
+	}
+}
+
+func TestLearnValidation(t *testing.T) {
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, Example{"a b", "x"}, Example{"a c", "y"})
+	v := c.Version()
+	tests := []struct {
+		name  string
+		exs   []Example
+		want  error
+		index int
+	}{
+		{"empty text", []Example{{"ok", "x"}, {"", "x"}}, ErrEmptyText, 1},
+		{"blank text", []Example{{" \t\u00a0\n", "x"}}, ErrEmptyText, 0},
+		{"invalid utf8", []Example{{"ok\xff", "x"}}, ErrInvalidUTF8, 0},
+		{"NUL", []Example{{"a\x00b", "x"}}, ErrControlChar, 0},
+		{"empty label", []Example{{"ok", "  "}}, ErrEmptyLabel, 0},
+		{"bad label", []Example{{"ok", "x y"}}, ErrInvalidLabel, 0},
+		{"unknown label", []Example{{"ok", "x"}, {"ok", "q"}}, ErrUnknownLabel, 1},
+		{"none", nil, ErrNoExamples, -1},
+	}
+	for _, tt := range tests {
+		_, err := c.Learn(tt.exs, false)
+		if !errors.Is(err, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		}
+		var ee *ExampleError
+		if tt.index >= 0 && (!errors.As(err, &ee) || ee.Index != tt.index) {
+			t.Errorf("%s: got %v, want an ExampleError at index %d", tt.name, err, tt.index)
+		}
+		if c.Version() != v {
+			t.Errorf("%s: model changed after a rejected batch", tt.name)
+		}
+	}
+	// Labels are normalised: case and surrounding space do not matter.
+	if _, err := c.Learn([]Example{{"more b", " X "}}, false); err != nil {
+		t.Errorf("normalised label: %v", err)
+	}
+}
+
+func TestPersistFailureKeepsModel(t *testing.T) {
+	fail := errors.New("disk full")
+	c := New(spaceTokens{}, WithPersist(func([]byte) error { return fail }))
+	if _, err := c.Replace([]Example{{"a", "x"}, {"b", "y"}}); !errors.Is(err, ErrPersist) || !errors.Is(err, fail) {
+		t.Fatalf("got %v, want ErrPersist wrapping the cause", err)
+	}
+	if info := c.Info(); info.Version != 0 || info.Examples != 0 {
+		t.Errorf("model changed although persisting failed: %+v", info)
+	}
+}
+
+func saved(t *testing.T, c *Classifier) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := c.Save(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	c := newTest(t, DefaultFeatures(), 0.7,
+		Example{"The group claimed responsibility for the attack", "attribution"},
+		Example{"Officials denied any involvement", "denial"},
+		Example{"\"We will strike again,\" the group said", "warning"})
+	data := saved(t, c)
+	d, err := Load(bytes.NewReader(data), spaceTokens{})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := saved(t, d); !bytes.Equal(got, data) {
+		t.Errorf("Save(Load(Save(m))) differs from Save(m)")
+	}
+	ci, di := c.Info(), d.Info()
+	if fmt.Sprint(ci) != fmt.Sprint(di) {
+		t.Errorf("Info after Load: got %+v, want %+v", di, ci)
+	}
+	for _, s := range []string{"they denied it", "the group claimed it", "strike again"} {
+		p1, _ := c.Classify(s)
+		p2, _ := d.Classify(s)
+		if fmt.Sprint(p1) != fmt.Sprint(p2) {
+			t.Errorf("Classify(%q) after Load: got %v, want %v", s, p2, p1)
+		}
+	}
+}
+
+func TestLoadRejectsBadInput(t *testing.T) {
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, Example{"a b", "x"}, Example{"a c", "y"})
+	good := saved(t, c)
+	flip := bytes.Clone(good)
+	flip[len(flip)/2] ^= 0x40
+	badVersion := bytes.Clone(good)
+	badVersion[11] = 9
+	tests := map[string][]byte{
+		"empty":       nil,
+		"foreign":     []byte("{\"text\": \"not a model\"}\n"),
+		"truncated":   good[:len(good)-10],
+		"header only": good[:20],
+		"bit flip":    flip,
+		"version":     badVersion,
+		"trailing":    append(bytes.Clone(good), 0),
+		"huge length": append([]byte(modelMagic+"\x00\x00\x00\x01\x7f\xff\xff\xff\xff\xff\xff\xff"), good[20:]...),
+	}
+	for name, data := range tests {
+		if _, err := Load(bytes.NewReader(data), spaceTokens{}); !errors.Is(err, ErrBadModel) {
+			t.Errorf("%s: got %v, want ErrBadModel", name, err)
+		}
+	}
+}
+
+// TestConcurrentClassifyLearn runs readers against writers; run with -race.
+func TestConcurrentClassifyLearn(t *testing.T) {
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, Example{"a b", "x"}, Example{"a c", "y"})
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := c.Classify("a b c d"); err != nil {
+					t.Error(err)
+					return
+				}
+				c.Info()
+				c.Save(new(bytes.Buffer))
+			}
+		}()
+	}
+	for i := range 200 {
+		ex := []Example{{fmt.Sprintf("word%d b", i), "x"}}
+		if _, err := c.Learn(ex, false); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			if _, err := c.Forget(ex); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if got := c.Info().Counts["x"]; got != 101 {
+		t.Errorf("x examples: got %d, want 101", got)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	c := newTest(t, FeatureConfig{}, 1, Example{"blamed rebels", "attribution"}, Example{"denied role", "denial"})
+	p, err := c.Explain("officials blamed rebels", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Label != "attribution" || len(p.Features) != 1 || !strings.HasPrefix(p.Features[0].Feature, "w:") || p.Features[0].Weight <= 0 {
+		t.Errorf("got %+v, want attribution with one positive w: feature", p)
+	}
+}
+
+func TestScore(t *testing.T) {
+	gold := []string{"a", "a", "b", "other", "other"}
+	pred := []string{"a", "b", "b", "other", "a"}
+	m := Score(gold, pred)
+	// a: tp 1, fp 1, fn 1 -> P=R=F1=.5; b: tp 1, fp 1, fn 0 -> P .5 R 1 F1 2/3.
+	if want := (0.5 + 2.0/3) / 2; math.Abs(m.MacroF1-want) > 1e-12 {
+		t.Errorf("MacroF1: got %v, want %v", m.MacroF1, want)
+	}
+	if m.Accuracy != 0.6 {
+		t.Errorf("Accuracy: got %v, want 0.6", m.Accuracy)
+	}
+	if got := fmt.Sprint(m.Confusion); got != "[[1 1 0] [0 1 0] [1 0 1]]" {
+		t.Errorf("Confusion: got %s", got)
+	}
+}
+
+func TestCrossValidate(t *testing.T) {
+	var exs []Example
+	for i := range 20 {
+		exs = append(exs, Example{fmt.Sprintf("blamed group%d", i), "attribution"}, Example{fmt.Sprintf("denied role%d", i), "denial"})
+	}
+	m, err := CrossValidate(exs, 5, 1, func() *Classifier { return New(spaceTokens{}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Examples != 40 || m.Accuracy != 1 {
+		t.Errorf("got %d examples, accuracy %v; want 40, 1", m.Examples, m.Accuracy)
+	}
+}

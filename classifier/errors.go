@@ -1,0 +1,33 @@
+package classifier
+
+import "errors"
+
+// Sentinel errors returned by the package. Callers match them with errors.Is;
+// the returned errors wrap them with details such as the offending index.
+var (
+	// ErrEmptyText reports a text that is empty or only white space.
+	ErrEmptyText = errors.New("text is empty")
+	// ErrInvalidUTF8 reports a text that is not valid UTF-8.
+	ErrInvalidUTF8 = errors.New("text is not valid UTF-8")
+	// ErrControlChar reports a text holding NUL or another control character
+	// other than tab, line feed and carriage return.
+	ErrControlChar = errors.New("text contains a control character")
+	// ErrEmptyLabel reports an example whose label is empty or blank.
+	ErrEmptyLabel = errors.New("label is empty")
+	// ErrInvalidLabel reports a label that is not a short lowercase name.
+	ErrInvalidLabel = errors.New("label is not valid")
+	// ErrUnknownLabel reports a label the model does not have.
+	ErrUnknownLabel = errors.New("label is not known to the model")
+	// ErrNoExamples reports a training, forgetting or evaluation call with no examples.
+	ErrNoExamples = errors.New("no examples")
+	// ErrNotLearned reports a Forget of an example the model never learned
+	// (or has learned fewer times than it is asked to forget).
+	ErrNotLearned = errors.New("example was not learned")
+	// ErrTooFewLabels reports a model that would be left with fewer than two labels.
+	ErrTooFewLabels = errors.New("a model needs at least two labels")
+	// ErrPersist reports that a change could not be stored and was not applied.
+	ErrPersist = errors.New("model could not be persisted; change not applied")
+	// ErrBadModel reports a saved model that is corrupt, truncated, of an
+	// unknown version or not a model at all.
+	ErrBadModel = errors.New("not a valid model file")
+)

@@ -1,0 +1,155 @@
+package classifier
+
+import (
+	"math/rand/v2"
+	"slices"
+)
+
+// OtherLabel is the label of sentences that make no claim. Macro-F1 is
+// averaged over every label but this one.
+const OtherLabel = "other"
+
+// LabelMetrics are one label's scores.
+type LabelMetrics struct {
+	Label     string
+	Precision float64
+	Recall    float64
+	F1        float64
+	Support   int // gold examples with this label
+}
+
+// Metrics summarise predictions against gold labels.
+type Metrics struct {
+	Examples int
+	Accuracy float64
+	// MacroF1 is the mean F1 over the claim labels: every label except
+	// OtherLabel (over all labels when there is no OtherLabel).
+	MacroF1  float64
+	PerLabel []LabelMetrics // in Labels order
+	Labels   []string       // sorted; rows and columns of Confusion
+	// Confusion[i][j] counts examples of gold label Labels[i] predicted as
+	// Labels[j].
+	Confusion [][]int
+}
+
+// Score computes Metrics for predictions against gold labels (equal
+// lengths). Labels are the union of both, sorted.
+func Score(gold, predicted []string) Metrics {
+	var labels []string
+	for _, l := range gold {
+		labels = append(labels, l)
+	}
+	labels = append(labels, predicted...)
+	slices.Sort(labels)
+	labels = slices.Compact(labels)
+	idx := make(map[string]int, len(labels))
+	for i, l := range labels {
+		idx[l] = i
+	}
+	m := Metrics{Examples: len(gold), Labels: labels, Confusion: make([][]int, len(labels))}
+	for i := range m.Confusion {
+		m.Confusion[i] = make([]int, len(labels))
+	}
+	correct := 0
+	for i := range gold {
+		g, p := idx[gold[i]], idx[predicted[i]]
+		m.Confusion[g][p]++
+		if g == p {
+			correct++
+		}
+	}
+	if len(gold) > 0 {
+		m.Accuracy = float64(correct) / float64(len(gold))
+	}
+	var sum float64
+	n := 0
+	hasOther := idx[OtherLabel] > 0 || (len(labels) > 0 && labels[0] == OtherLabel)
+	for i, l := range labels {
+		tp := m.Confusion[i][i]
+		var fp, fn int
+		for j := range labels {
+			if j != i {
+				fp += m.Confusion[j][i]
+				fn += m.Confusion[i][j]
+			}
+		}
+		lm := LabelMetrics{Label: l, Support: tp + fn}
+		if tp+fp > 0 {
+			lm.Precision = float64(tp) / float64(tp+fp)
+		}
+		if tp+fn > 0 {
+			lm.Recall = float64(tp) / float64(tp+fn)
+		}
+		if lm.Precision+lm.Recall > 0 {
+			lm.F1 = 2 * lm.Precision * lm.Recall / (lm.Precision + lm.Recall)
+		}
+		m.PerLabel = append(m.PerLabel, lm)
+		if !hasOther || l != OtherLabel {
+			sum += lm.F1
+			n++
+		}
+	}
+	if n > 0 {
+		m.MacroF1 = sum / float64(n)
+	}
+	return m
+}
+
+// Evaluate classifies the examples' texts and scores them against their
+// labels without changing the model. Examples are validated like Learn's.
+func (c *Classifier) Evaluate(examples []Example) (Metrics, error) {
+	exs, err := normalizeExamples(examples)
+	if err != nil {
+		return Metrics{}, err
+	}
+	s := c.snap.Load()
+	gold := make([]string, len(exs))
+	pred := make([]string, len(exs))
+	for i, ex := range exs {
+		p, err := c.classify(s, ex.Text, 0)
+		if err != nil {
+			return Metrics{}, &ExampleError{Index: i, Field: "text", Err: err}
+		}
+		gold[i], pred[i] = ex.Label, p.Label
+	}
+	return Score(gold, pred), nil
+}
+
+// CrossValidate runs k-fold cross-validation: the examples are shuffled with
+// seed, split into k folds, and each fold is scored by a fresh classifier
+// (made by newModel) trained on the other folds. The predictions of all
+// folds are scored together.
+func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Classifier) (Metrics, error) {
+	exs, err := normalizeExamples(examples)
+	if err != nil {
+		return Metrics{}, err
+	}
+	if k < 2 || k > len(exs) {
+		k = min(max(k, 2), len(exs))
+	}
+	order := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)).Perm(len(exs))
+	var gold, pred []string
+	for f := range k {
+		var train, test []Example
+		for i, j := range order {
+			if i%k == f {
+				test = append(test, exs[j])
+			} else {
+				train = append(train, exs[j])
+			}
+		}
+		m := newModel()
+		if _, err := m.Replace(train); err != nil {
+			return Metrics{}, err
+		}
+		for _, ex := range test {
+			p, err := m.Classify(ex.Text)
+			if err != nil {
+				return Metrics{}, err
+			}
+			gold = append(gold, ex.Label)
+			pred = append(pred, p.Label)
+		}
+	}
+	return Score(gold, pred), nil
+}

@@ -1,0 +1,108 @@
+package classifier
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Example is one labeled sentence used to train, forget or evaluate.
+type Example struct {
+	Text  string `json:"text"`
+	Label string `json:"label"`
+}
+
+// MaxLabelLen is the longest label, in bytes, the package accepts.
+const MaxLabelLen = 64
+
+// CheckText reports whether s is usable as a sentence or text to classify:
+// valid UTF-8, not blank, and free of control characters other than tab,
+// line feed and carriage return. The error wraps ErrEmptyText,
+// ErrInvalidUTF8 or ErrControlChar.
+func CheckText(s string) error {
+	if !utf8.ValidString(s) {
+		return ErrInvalidUTF8
+	}
+	blank := true
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			if r != '\t' && r != '\n' && r != '\r' {
+				return fmt.Errorf("%w (U+%04X at byte %d)", ErrControlChar, r, i)
+			}
+		}
+		if blank && !unicode.IsSpace(r) && !isInvisible(r) {
+			blank = false
+		}
+	}
+	if blank {
+		return ErrEmptyText
+	}
+	return nil
+}
+
+// isInvisible reports format characters that carry no text, such as the
+// zero-width space and the byte order mark.
+func isInvisible(r rune) bool {
+	return r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
+}
+
+// NormalizeLabel returns the canonical form of a label: white space trimmed
+// and lower-cased. Labels are compared in this form, so " Denial " and
+// "denial" are the same label. A label that is empty after trimming wraps
+// ErrEmptyLabel; one that is longer than MaxLabelLen or holds characters
+// other than letters, digits, '_' and '-' wraps ErrInvalidLabel.
+func NormalizeLabel(label string) (string, error) {
+	l := strings.ToLower(strings.TrimSpace(label))
+	if l == "" {
+		return "", ErrEmptyLabel
+	}
+	if len(l) > MaxLabelLen {
+		return "", fmt.Errorf("%w: longer than %d bytes", ErrInvalidLabel, MaxLabelLen)
+	}
+	if !utf8.ValidString(l) {
+		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidLabel)
+	}
+	for _, r := range l {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' {
+			return "", fmt.Errorf("%w: %q has character %q (use letters, digits, '_' or '-')", ErrInvalidLabel, label, r)
+		}
+	}
+	return l, nil
+}
+
+// ExampleError is the error for one example of a batch: Index is its
+// position and Field names the field at fault ("text" or "label").
+type ExampleError struct {
+	Index int
+	Field string
+	Err   error
+}
+
+// Error implements error.
+func (e *ExampleError) Error() string {
+	return fmt.Sprintf("examples[%d].%s: %v", e.Index, e.Field, e.Err)
+}
+
+// Unwrap returns the underlying sentinel error.
+func (e *ExampleError) Unwrap() error { return e.Err }
+
+// normalizeExamples validates a batch and returns a copy with canonical
+// labels. The first bad example decides the error.
+func normalizeExamples(examples []Example) ([]Example, error) {
+	if len(examples) == 0 {
+		return nil, ErrNoExamples
+	}
+	out := make([]Example, len(examples))
+	for i, ex := range examples {
+		if err := CheckText(ex.Text); err != nil {
+			return nil, &ExampleError{Index: i, Field: "text", Err: err}
+		}
+		l, err := NormalizeLabel(ex.Label)
+		if err != nil {
+			return nil, &ExampleError{Index: i, Field: "label", Err: err}
+		}
+		out[i] = Example{Text: ex.Text, Label: l}
+	}
+	return out, nil
+}

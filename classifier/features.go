@@ -1,0 +1,428 @@
+package classifier
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FeatureConfig chooses the features the model extracts from a sentence.
+// It is saved with the model, so a loaded model extracts what it was
+// trained on. The zero value means "unigrams only".
+type FeatureConfig struct {
+	// Bigrams adds adjacent token pairs.
+	Bigrams bool `json:"bigrams"`
+	// Negation marks tokens in the scope of a negation ("not involved"
+	// becomes a different feature from "involved").
+	Negation bool `json:"negation"`
+	// Clauses tags tokens inside relative clauses ("…, who claimed …,")
+	// and fronted or comma-delimited subordinate and participial clauses
+	// ("After …,", ", ignoring …,"), where a sentence's main claim rarely
+	// sits, so their cue words count apart from the main clause's.
+	Clauses bool `json:"clauses"`
+	// Cues adds one feature per claim-cue family (blame, denial, warning,
+	// sympathy) found in the main clause, and a stronger one for the first
+	// such cue, which is most often the main verb.
+	Cues bool `json:"cues"`
+	// Shape adds features of the sentence's form: headline casing, quotes,
+	// very short units.
+	Shape bool `json:"shape"`
+	// Binary counts a feature once per sentence however often it occurs.
+	Binary bool `json:"binary"`
+	// FirstCueWeight is how many times the first main-clause cue counts.
+	FirstCueWeight int `json:"first_cue_weight"`
+	// Names replaces words capitalised inside a sentence (names of people,
+	// places, groups: what changes from one event to the next) with one
+	// shared feature, so the model learns claims rather than events. Bigrams
+	// keep the names.
+	Names bool `json:"names"`
+}
+
+// DefaultFeatures is the feature set of the default model, chosen by
+// cross-validation and by scoring on held-out real news (see README).
+var defaultFeatures = FeatureConfig{
+	Bigrams:        true,
+	Negation:       true,
+	Clauses:        true,
+	Cues:           true,
+	Shape:          true,
+	Binary:         true,
+	FirstCueWeight: 2,
+}
+
+// DefaultFeatures returns the feature set of the default model.
+func DefaultFeatures() FeatureConfig { return defaultFeatures }
+
+// Feature kinds: the first byte hashed into every feature, and the prefix
+// of its readable name.
+const (
+	kindWord     = 'w' // unigram in the main clause
+	kindClause   = 'r' // unigram in a relative or subordinate clause
+	kindNegated  = 'n' // unigram in a negation's scope
+	kindBigram   = 'b' // adjacent pair
+	kindCue      = 'c' // cue family in the main clause
+	kindFirstCue = 'f' // first cue family in the main clause
+	kindSubCue   = 's' // cue family in a relative or subordinate clause
+	kindShape    = 'h' // form of the sentence
+)
+
+// cue families.
+const (
+	cueNone = iota
+	cueBlame
+	cueDeny
+	cueWarn
+	cueSympathy
+	cueNegation
+)
+
+var cueNames = [...]string{"", "blame", "deny", "warn", "sympathy", "negation"}
+
+// cueStems maps a token prefix to its cue family. A token belongs to the
+// family of the longest stem it starts with.
+var cueStems = map[string]int{
+	// blame and responsibility
+	"blam": cueBlame, "accus": cueBlame, "responsib": cueBlame, "culprit": cueBlame,
+	"perpetrat": cueBlame, "orchestrat": cueBlame, "mastermind": cueBlame, "behind": cueBlame,
+	"attribut": cueBlame, "implicat": cueBlame, "fingerprint": cueBlame, "sponsor": cueBlame,
+	"guilty": cueBlame, "convict": cueBlame, "charged": cueBlame, "indict": cueBlame,
+	"confess": cueBlame, "involve": cueBlame, "complicit": cueBlame, "complicity": cueBlame,
+	"plotted": cueBlame, "carried": cueBlame, "claimed": cueBlame, "claims": cueBlame,
+	"claim": cueBlame, "culpab": cueBlame, "hand": cueBlame, "traced": cueBlame, "linked": cueBlame,
+	// denial
+	"deni": cueDeny, "deny": cueDeny, "reject": cueDeny, "dismiss": cueDeny, "refut": cueDeny,
+	"rebuff": cueDeny, "rebut": cueDeny, "absurd": cueDeny, "baseless": cueDeny,
+	"groundless": cueDeny, "unfounded": cueDeny, "nonsense": cueDeny, "false": cueDeny,
+	"fabricat": cueDeny, "lie": cueDeny, "lies": cueDeny, "lying": cueDeny, "propaganda": cueDeny,
+	"slander": cueDeny, "fake": cueDeny, "ridiculous": cueDeny, "rubbish": cueDeny,
+	"provocation": cueDeny, "disinformation": cueDeny, "smear": cueDeny, "fairy": cueDeny,
+	"untrue": cueDeny, "preposterous": cueDeny, "staged": cueDeny, "hoax": cueDeny,
+	"categorical": cueDeny, "libel": cueDeny, "fiction": cueDeny, "insinuat": cueDeny,
+	// warning and threat
+	"warn": cueWarn, "threat": cueWarn, "alert": cueWarn, "advis": cueWarn, "vigilan": cueWarn,
+	"caution": cueWarn, "imminent": cueWarn, "vow": cueWarn, "retaliat": cueWarn,
+	"evacuat": cueWarn, "danger": cueWarn, "risk": cueWarn, "avoid": cueWarn, "urg": cueWarn,
+	"revenge": cueWarn, "avenge": cueWarn, "pledg": cueWarn, "intelligence": cueWarn,
+	"precaution": cueWarn, "heightened": cueWarn, "suspicious": cueWarn,
+	// sympathy and support
+	"condolenc": cueSympathy, "condole": cueSympathy, "sympath": cueSympathy, "mourn": cueSympathy,
+	"solidarity": cueSympathy, "sadden": cueSympathy, "grief": cueSympathy, "griev": cueSympathy,
+	"pray": cueSympathy, "tribute": cueSympathy, "vigil": cueSympathy, "shock": cueSympathy,
+	"horrif": cueSympathy, "heartbroken": cueSympathy, "heart": cueSympathy, "thoughts": cueSympathy,
+	"sorrow": cueSympathy, "compassion": cueSympathy, "flowers": cueSympathy, "candle": cueSympathy,
+	"victims": cueSympathy, "families": cueSympathy, "assistance": cueSympathy, "help": cueSympathy,
+	"support": cueSympathy, "stand": cueSympathy, "devastat": cueSympathy, "saddest": cueSympathy,
+	// negation (as a family of its own)
+	"not": cueNegation, "never": cueNegation, "nothing": cueNegation, "no": cueNegation,
+}
+
+// maxStem is the length of the longest stem in cueStems.
+const maxStem = 14
+
+// negators open a negation scope.
+var negators = map[string]bool{
+	"not": true, "no": true, "never": true, "nothing": true, "neither": true, "nor": true,
+	"without": true, "none": true, "nobody": true, "cannot": true,
+}
+
+// relativizers open a relative clause.
+var relativizers = map[string]bool{"who": true, "which": true, "whose": true, "whom": true}
+
+// subordinators open a subordinate clause when they start the sentence or
+// follow a comma.
+var subordinators = map[string]bool{
+	"after": true, "as": true, "when": true, "while": true, "despite": true, "although": true,
+	"though": true, "since": true, "because": true, "following": true, "amid": true,
+	"before": true, "until": true, "if": true, "whereas": true, "once": true, "even": true,
+}
+
+// cueOf returns the cue family of a lower-case token.
+func cueOf(tok string) int {
+	n := len(tok)
+	if n > maxStem {
+		n = maxStem
+	}
+	for ; n >= 2; n-- {
+		if c, ok := cueStems[tok[:n]]; ok {
+			// Short stems must match whole words ("no" is not "nothing"'s stem
+			// and "lie" must not match "lieutenant").
+			if n < 5 && n != len(tok) && !shortStemPrefix(tok[:n]) {
+				continue
+			}
+			return c
+		}
+	}
+	return cueNone
+}
+
+// shortStemPrefix reports short stems that may match as prefixes.
+func shortStemPrefix(stem string) bool {
+	switch stem {
+	case "blam", "deni", "deny", "warn", "vow", "urg", "pray", "advis":
+		return true
+	}
+	return false
+}
+
+// isClauseBreak reports punctuation that ends a clause.
+func isClauseBreak(tok string) bool {
+	switch tok {
+	case ",", ";", ":", "(", ")", "—", "–", "-", ".", "!", "?", "[", "]":
+		return true
+	}
+	return false
+}
+
+// isQuote reports a quotation-mark token.
+func isQuote(tok string) bool {
+	switch tok {
+	case "\"", "“", "”", "«", "»", "„":
+		return true
+	}
+	return false
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashFeature(kind byte, a, b string) uint64 {
+	h := uint64(fnvOffset)
+	h ^= uint64(kind)
+	h *= fnvPrime
+	for i := 0; i < len(a); i++ {
+		h ^= uint64(a[i])
+		h *= fnvPrime
+	}
+	if b != "" {
+		h ^= 0xff // cannot occur in UTF-8
+		h *= fnvPrime
+		for i := 0; i < len(b); i++ {
+			h ^= uint64(b[i])
+			h *= fnvPrime
+		}
+	}
+	return h
+}
+
+// featureName is the readable name of a feature, e.g. "w:blamed" or
+// "b:claimed responsibility".
+func featureName(kind byte, a, b string) string {
+	if b == "" {
+		return string(kind) + ":" + a
+	}
+	return string(kind) + ":" + a + " " + b
+}
+
+// namer receives the name of every feature extracted; it is nil on the
+// classification path, where names are not needed.
+type namer func(h uint64, kind byte, a, b string)
+
+// extract appends the features of one sentence to dst. raw is the sentence
+// as given and toks its tokens.
+func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name namer) []uint64 {
+	start := len(dst)
+	emit := func(kind byte, a, b string) {
+		h := hashFeature(kind, a, b)
+		dst = append(dst, h)
+		if name != nil {
+			name(h, kind, a, b)
+		}
+	}
+	const (
+		regionMain = iota
+		regionClause
+	)
+	region := regionMain
+	negLeft := 0
+	firstCue := cueNone
+	var seenCue [len(cueNames)]bool
+	var names nameSet
+	if fc.Names {
+		names = capitalisedWords(raw)
+	}
+	prev := ""
+	for i, t := range toks {
+		if fc.Clauses {
+			switch {
+			case isClauseBreak(t):
+				region = regionMain
+			case relativizers[t] && i > 0:
+				region = regionClause
+			case subordinators[t] && (i == 0 || prev == ","):
+				region = regionClause
+			case prev == "," && len(t) > 4 && strings.HasSuffix(t, "ing"):
+				region = regionClause
+			}
+		}
+		if fc.Negation {
+			if isClauseBreak(t) || isQuote(t) {
+				negLeft = 0
+			}
+		}
+		kind := byte(kindWord)
+		switch {
+		case region == regionClause:
+			kind = kindClause
+		case negLeft > 0:
+			kind = kindNegated
+		}
+		if names.has(t) {
+			emit(kind, "<name>", "")
+		} else {
+			emit(kind, t, "")
+		}
+		if fc.Bigrams && prev != "" {
+			emit(kindBigram, prev, t)
+		}
+		if fc.Cues {
+			if c := cueOf(t); c != cueNone {
+				if region == regionMain {
+					if !seenCue[c] {
+						seenCue[c] = true
+						emit(kindCue, cueNames[c], "")
+					}
+					if firstCue == cueNone && c != cueNegation {
+						firstCue = c
+					}
+				} else {
+					emit(kindSubCue, cueNames[c], "")
+				}
+			}
+		}
+		if negLeft > 0 {
+			negLeft--
+		}
+		if fc.Negation && (negators[t] || (t == "t" && (prev == "'" || prev == "’"))) {
+			negLeft = 4
+		}
+		prev = t
+	}
+	if fc.Shape {
+		if len(toks) <= 4 {
+			emit(kindShape, "short", "")
+		}
+		if isHeadline(raw) {
+			emit(kindShape, "headline", "")
+		}
+		first, _ := utf8.DecodeRuneInString(raw)
+		if first == '"' || first == '“' || first == '«' || first == '‘' {
+			emit(kindShape, "opens-quote", "")
+		} else if strings.ContainsAny(raw, "\"“”«»") {
+			emit(kindShape, "has-quote", "")
+		}
+	}
+	if fc.Binary {
+		dst = dedupe(dst, start)
+	}
+	// The first cue is added after deduplication: it is weighted by
+	// repetition.
+	if firstCue != cueNone {
+		for k := 0; k < fc.FirstCueWeight; k++ {
+			emit(kindFirstCue, cueNames[firstCue], "")
+		}
+	}
+	return dst
+}
+
+// dedupe removes repeated hashes from dst[start:] in place, keeping the
+// first occurrence. Sentences are short, so a quadratic scan beats a map.
+func dedupe(dst []uint64, start int) []uint64 {
+	out := start
+	for i := start; i < len(dst); i++ {
+		h := dst[i]
+		dup := false
+		for j := start; j < out; j++ {
+			if dst[j] == h {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			dst[out] = h
+			out++
+		}
+	}
+	return dst[:out]
+}
+
+// isHeadline reports a unit that reads like a headline: no closing
+// sentence punctuation and most longer words capitalised.
+func isHeadline(raw string) bool {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(raw)
+	if last == '.' || last == '"' || last == '”' || last == ':' {
+		return false
+	}
+	words, caps := 0, 0
+	for _, w := range strings.Fields(raw) {
+		if utf8.RuneCountInString(w) < 4 {
+			continue
+		}
+		words++
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsUpper(r) || unicode.IsDigit(r) {
+			caps++
+		}
+	}
+	return words >= 2 && caps*10 >= words*7
+}
+
+// nameSet holds the words capitalised inside a sentence, up to a bound.
+type nameSet struct {
+	words [24]string
+	n     int
+}
+
+// capitalisedWords returns the words of raw that start with an upper-case
+// letter and do not start the sentence or follow sentence punctuation or an
+// opening quote. A unit that reads like a headline has none: every word is
+// capitalised there.
+func capitalisedWords(raw string) nameSet {
+	var ns nameSet
+	if isHeadline(raw) {
+		return ns
+	}
+	prevEnd := true // at sentence start
+	i := 0
+	for i < len(raw) && ns.n < len(ns.words) {
+		r, size := utf8.DecodeRuneInString(raw[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			switch r {
+			case '.', '!', '?', '"', '“', '«', '‘', '(', '[', ':', '—', '\n':
+				prevEnd = true
+			}
+			i += size
+			continue
+		}
+		j := i
+		for j < len(raw) {
+			r2, s2 := utf8.DecodeRuneInString(raw[j:])
+			if !unicode.IsLetter(r2) && !unicode.IsDigit(r2) {
+				break
+			}
+			j += s2
+		}
+		if !prevEnd && unicode.IsUpper(r) {
+			ns.words[ns.n] = raw[i:j]
+			ns.n++
+		}
+		prevEnd = false
+		i = j
+	}
+	return ns
+}
+
+// has reports whether token t is one of the capitalised words (t is lower case).
+func (ns *nameSet) has(t string) bool {
+	for _, w := range ns.words[:ns.n] {
+		if len(w) == len(t) && strings.EqualFold(w, t) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,397 @@
+// Command vocabgen builds the Hugging Face format tokenizer.json used by the
+// classifier from the project's JSONL corpus files.
+//
+// Usage:
+//
+//	go run ./classifier/internal/vocabgen -out seeds/tokenizer.json seeds/corpus/*.jsonl seeds/labeled.jsonl
+//
+// Every input line is a JSON object with a "text" field (other fields are
+// ignored). Missing input files are reported on stderr and skipped, so the
+// command can run while the corpus is still being written. The output depends
+// only on the multiset of texts read: the vocabulary is sorted by frequency
+// and then by byte order, and JSON object keys are written sorted, so re-runs
+// over the same data produce byte-identical files.
+//
+// The pipeline written to the file is:
+//
+//   - normalizer: Sequence of Replace steps (Unicode space characters to " ",
+//     zero-width and soft-hyphen characters removed, typographic quotes to
+//     ASCII quotes) followed by Lowercase;
+//   - pre_tokenizer: Sequence[WhitespaceSplit, Punctuation(Isolated)];
+//   - model: WordPiece with unk token "[UNK]" and prefix "##" whose vocabulary
+//     is every word of the corpus (as produced by the pipeline above), every
+//     single character seen plus a baseline alphabet (printable ASCII, Latin,
+//     Greek, Cyrillic and Arabic letters, combining accents, general
+//     punctuation and currency signs), and "##"+character for each of those
+//     characters, so an unseen word decomposes into pieces instead of
+//     collapsing to [UNK].
+//
+// Why Replace steps and not NFKC: sugarme v0.3.0's NFKC normalizer leaves a
+// sentence untouched when it is already NFKC-normal and otherwise emits the
+// NFKD form with broken alignments, which panics (index out of range) on
+// sentences that contain U+00A0 and two or more accented letters, and turns
+// "café" into "cafe"+U+0301 only in sentences that also contain U+00A0.
+// The Replace steps give the intended effect (compatibility spaces become
+// plain spaces, typographic quotes become ASCII) without either problem.
+//
+// The words are computed by running sugarme/tokenizer's own normalizer and
+// pre-tokenizer built from the same configuration, so the vocabulary matches
+// what the model sees at run time.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sugarme/tokenizer"
+	"github.com/sugarme/tokenizer/normalizer"
+	"github.com/sugarme/tokenizer/pretrained"
+)
+
+const (
+	unkToken             = "[UNK]"
+	subwordPrefix        = "##"
+	maxInputCharsPerWord = 100
+)
+
+// spaceChars are the Unicode white-space characters that sugarme's
+// WhitespaceSplit does not split on (it only knows ' ', '\t', '\n', '\r');
+// they are mapped to a plain space. U+00A0 is common in scraped news.
+var spaceChars = []rune{
+	0x000B, 0x000C, 0x0085, 0x00A0, 0x1680,
+	0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
+	0x200B, // zero width space: a word boundary, not part of a word
+	0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+}
+
+// invisibleChars are format characters that are removed.
+var invisibleChars = []rune{0x00AD, 0x200C, 0x200D, 0x2060, 0xFEFF}
+
+// quoteChars maps typographic quotes to their ASCII equivalents, so that
+// reported speech gives the same quote token whatever the typography.
+var quoteChars = []struct {
+	from rune
+	to   string
+}{
+	{0x2018, "'"}, {0x2019, "'"}, {0x201A, "'"}, {0x201B, "'"},
+	{0x201C, `"`}, {0x201D, `"`}, {0x201E, `"`}, {0x201F, `"`},
+	{0x00AB, `"`}, {0x00BB, `"`},
+}
+
+// pipeline is the normalizer and pre-tokenizer part of tokenizer.json.
+type pipeline struct {
+	Normalizer   map[string]any `json:"normalizer"`
+	PreTokenizer map[string]any `json:"pre_tokenizer"`
+}
+
+func defaultPipeline() pipeline {
+	replace := func(from rune, to string) map[string]any {
+		return map[string]any{
+			"type":    "Replace",
+			"pattern": map[string]any{"String": string(from)},
+			"content": to,
+		}
+	}
+	var norms []any
+	for _, r := range spaceChars {
+		norms = append(norms, replace(r, " "))
+	}
+	for _, r := range invisibleChars {
+		norms = append(norms, replace(r, ""))
+	}
+	for _, q := range quoteChars {
+		norms = append(norms, replace(q.from, q.to))
+	}
+	norms = append(norms, map[string]any{"type": "Lowercase"})
+	return pipeline{
+		Normalizer: map[string]any{"type": "Sequence", "normalizers": norms},
+		PreTokenizer: map[string]any{"type": "Sequence", "pretokenizers": []any{
+			map[string]any{"type": "WhitespaceSplit"},
+			map[string]any{"type": "Punctuation", "behavior": "Isolated"},
+		}},
+	}
+}
+
+// tokenizerFile is the subset of the Hugging Face tokenizer.json schema that
+// sugarme reads.
+type tokenizerFile struct {
+	Version       string         `json:"version"`
+	Truncation    any            `json:"truncation"`
+	Padding       any            `json:"padding"`
+	AddedTokens   []any          `json:"added_tokens"`
+	Normalizer    map[string]any `json:"normalizer"`
+	PreTokenizer  map[string]any `json:"pre_tokenizer"`
+	PostProcessor any            `json:"post_processor"`
+	Decoder       map[string]any `json:"decoder"`
+	Model         wordPiece      `json:"model"`
+}
+
+type wordPiece struct {
+	Type                    string         `json:"type"`
+	UnkToken                string         `json:"unk_token"`
+	ContinuingSubwordPrefix string         `json:"continuing_subword_prefix"`
+	MaxInputCharsPerWord    int            `json:"max_input_chars_per_word"`
+	Vocab                   map[string]int `json:"vocab"`
+}
+
+func main() {
+	out := flag.String("out", "", "output tokenizer.json path (required; - for stdout)")
+	specPath := flag.String("spec", "", "optional JSON file with \"normalizer\" and \"pre_tokenizer\" overriding the default pipeline (for experiments)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: vocabgen -out tokenizer.json corpus.jsonl...\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if *out == "" || flag.NArg() == 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(*out, *specPath, flag.Args(), os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "vocabgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(out, specPath string, inputs []string, logw io.Writer) error {
+	pl := defaultPipeline()
+	if specPath != "" {
+		data, err := os.ReadFile(specPath)
+		if err != nil {
+			return err
+		}
+		pl = pipeline{}
+		if err := json.Unmarshal(data, &pl); err != nil {
+			return fmt.Errorf("spec %s: %w", specPath, err)
+		}
+	}
+	wordsOf, err := newWordSplitter(pl)
+	if err != nil {
+		return err
+	}
+
+	counts := map[string]int{}
+	var texts, failed int
+	for _, path := range inputs {
+		f, err := os.Open(path)
+		if errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(logw, "vocabgen: skipping missing %s\n", path)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		n, bad, err := readTexts(f, func(text string) bool {
+			words, ok := wordsOf(text)
+			for _, w := range words {
+				counts[w]++
+			}
+			return ok
+		})
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		texts += n
+		failed += bad
+	}
+
+	vocab := buildVocab(counts)
+	file := tokenizerFile{
+		Version:      "1.0",
+		AddedTokens:  []any{},
+		Normalizer:   pl.Normalizer,
+		PreTokenizer: pl.PreTokenizer,
+		Decoder:      map[string]any{"type": "WordPiece", "prefix": subwordPrefix, "cleanup": true},
+		Model: wordPiece{
+			Type:                    "WordPiece",
+			UnkToken:                unkToken,
+			ContinuingSubwordPrefix: subwordPrefix,
+			MaxInputCharsPerWord:    maxInputCharsPerWord,
+			Vocab:                   vocab,
+		},
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(file); err != nil {
+		return err
+	}
+	// Self-check: the file must load with sugarme's own loader.
+	if _, err := pretrained.FromReader(bytes.NewReader(buf.Bytes())); err != nil {
+		return fmt.Errorf("generated file does not load: %w", err)
+	}
+	fmt.Fprintf(logw, "vocabgen: %d texts (%d failed in sugarme), %d distinct words, vocabulary %d\n",
+		texts, failed, len(counts), len(vocab))
+	if out == "-" {
+		_, err := os.Stdout.Write(buf.Bytes())
+		return err
+	}
+	tmp := out + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, out)
+}
+
+// readTexts calls fn with the "text" of every JSON line of r and returns the
+// number of texts and how many fn rejected.
+func readTexts(r io.Reader, fn func(string) bool) (n, bad int, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<16), 1<<26)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var rec struct {
+			Text string `json:"text"`
+		}
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return n, bad, fmt.Errorf("line %d: %w", line, err)
+		}
+		n++
+		if !fn(rec.Text) {
+			bad++
+		}
+	}
+	return n, bad, sc.Err()
+}
+
+// newWordSplitter returns a function giving the pre-tokens (the words the
+// model sees) of a text, computed by sugarme's normalizer and pre-tokenizer.
+func newWordSplitter(pl pipeline) (func(string) ([]string, bool), error) {
+	norm, err := pretrained.CreateNormalizer(pl.Normalizer)
+	if err != nil {
+		return nil, fmt.Errorf("normalizer: %w", err)
+	}
+	pre, err := pretrained.CreatePreTokenizer(pl.PreTokenizer)
+	if err != nil {
+		return nil, fmt.Errorf("pre_tokenizer: %w", err)
+	}
+	return func(text string) (words []string, ok bool) {
+		defer func() {
+			if recover() != nil {
+				words, ok = nil, false
+			}
+		}()
+		text = strings.ToValidUTF8(text, "\uFFFD")
+		pts := tokenizer.NewPreTokenizedString(text)
+		if norm != nil {
+			pts = pts.Normalize(func(n *normalizer.NormalizedString) *normalizer.NormalizedString {
+				out, err := norm.Normalize(n)
+				if err != nil {
+					panic(err)
+				}
+				return out
+			})
+		}
+		if pre != nil {
+			if pts, err = pre.PreTokenize(pts); err != nil {
+				return nil, false
+			}
+		}
+		for _, p := range pts.GetSplits(normalizer.NormalizedTarget, tokenizer.Byte) {
+			if p.Value != "" {
+				words = append(words, p.Value)
+			}
+		}
+		return words, true
+	}, nil
+}
+
+// baselineRanges are the blocks whose characters are always in the
+// vocabulary, so that words of these scripts never become [UNK] just because
+// one letter did not occur in the corpus.
+var baselineRanges = [][2]rune{
+	{0x0021, 0x007E}, // ASCII
+	{0x00A1, 0x024F}, // Latin-1 supplement, Latin extended A and B
+	{0x0300, 0x036F}, // combining diacritical marks
+	{0x0370, 0x03FF}, // Greek
+	{0x0400, 0x04FF}, // Cyrillic
+	{0x0600, 0x06FF}, // Arabic
+	{0x2010, 0x205E}, // general punctuation
+	{0x20A0, 0x20C0}, // currency symbols
+}
+
+// baselineChars returns the characters of baselineRanges that can reach the
+// model: graphic, not white space, not changed by lower-casing and not
+// rewritten by one of the Replace steps.
+func baselineChars() map[rune]bool {
+	rewritten := map[rune]bool{}
+	for _, r := range spaceChars {
+		rewritten[r] = true
+	}
+	for _, r := range invisibleChars {
+		rewritten[r] = true
+	}
+	for _, q := range quoteChars {
+		rewritten[q.from] = true
+	}
+	chars := map[rune]bool{}
+	for _, rg := range baselineRanges {
+		for r := rg[0]; r <= rg[1]; r++ {
+			if unicode.IsGraphic(r) && !unicode.IsSpace(r) && unicode.ToLower(r) == r && !rewritten[r] {
+				chars[r] = true
+			}
+		}
+	}
+	return chars
+}
+
+// buildVocab assigns ids: [UNK] first, then words by descending frequency
+// (ties in byte order), then single characters and their "##" continuations
+// in rune order.
+func buildVocab(counts map[string]int) map[string]int {
+	words := make([]string, 0, len(counts))
+	chars := baselineChars()
+	for w := range counts {
+		if utf8.RuneCountInString(w) <= maxInputCharsPerWord {
+			words = append(words, w)
+		}
+		for _, r := range w {
+			chars[r] = true
+		}
+	}
+	sort.Slice(words, func(i, j int) bool {
+		if counts[words[i]] != counts[words[j]] {
+			return counts[words[i]] > counts[words[j]]
+		}
+		return words[i] < words[j]
+	})
+	runes := make([]rune, 0, len(chars))
+	for r := range chars {
+		runes = append(runes, r)
+	}
+	sort.Slice(runes, func(i, j int) bool { return runes[i] < runes[j] })
+
+	vocab := map[string]int{}
+	add := func(tok string) {
+		if _, ok := vocab[tok]; !ok {
+			vocab[tok] = len(vocab)
+		}
+	}
+	add(unkToken)
+	for _, w := range words {
+		add(w)
+	}
+	for _, r := range runes {
+		add(string(r))
+	}
+	for _, r := range runes {
+		add(subwordPrefix + string(r))
+	}
+	return vocab
+}

@@ -1,0 +1,331 @@
+package classifier
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"time"
+)
+
+// The saved model format:
+//
+//	magic        8 bytes  "CLAIMSNB"
+//	version      uint32   big-endian, FormatVersion
+//	length       uint64   big-endian, payload length in bytes
+//	payload      length bytes (see encodePayload)
+//	checksum     32 bytes SHA-256 of the payload
+//
+// The payload is a sequence of uvarints, length-prefixed strings and fixed
+// 64-bit words; its layout is that of encodePayload. Decoding checks the
+// checksum before it parses, and every length against what remains, so a
+// corrupt, truncated or foreign file is an error, never a panic or a huge
+// allocation.
+const (
+	modelMagic = "CLAIMSNB"
+	// FormatVersion is the version of the saved model format written by Save.
+	FormatVersion = 1
+	// maxPayload bounds the payload a saved model may declare (1 GiB).
+	maxPayload = 1 << 30
+)
+
+// state is everything saved about a model.
+type state struct {
+	counts  *counts
+	cfg     FeatureConfig
+	alpha   float64
+	version uint64
+	trained time.Time
+}
+
+// Save writes the model to w in the versioned binary format. It may run
+// concurrently with training; it writes one consistent version.
+func (c *Classifier) Save(w io.Writer) error {
+	c.mu.Lock()
+	st := c.state()
+	c.mu.Unlock()
+	_, err := w.Write(st.encode())
+	return err
+}
+
+// Load reads a model saved by Save and returns a Classifier that tokenizes
+// with tok. Options other than WithClock are overridden by the saved model.
+// A corrupt, truncated or foreign input returns an error wrapping
+// ErrBadModel.
+func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
+	st, err := decodeState(r)
+	if err != nil {
+		return nil, err
+	}
+	c := New(tok, opts...)
+	c.counts, c.cfg, c.alpha, c.version, c.trained = st.counts, st.cfg, st.alpha, st.version, st.trained
+	c.publish(nil)
+	return c, nil
+}
+
+// ContentHash returns the SHA-256 of the model's saved bytes, in hex.
+func (c *Classifier) ContentHash() string {
+	var h hashWriter
+	h.h = sha256.New()
+	_ = c.Save(&h)
+	return fmt.Sprintf("%x", h.h.Sum(nil))
+}
+
+type hashWriter struct {
+	h interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
+}
+
+func (h *hashWriter) Write(p []byte) (int, error) { return h.h.Write(p) }
+
+func (st *state) encode() []byte {
+	p := st.encodePayload()
+	out := make([]byte, 0, len(p)+8+4+8+32)
+	out = append(out, modelMagic...)
+	out = binary.BigEndian.AppendUint32(out, FormatVersion)
+	out = binary.BigEndian.AppendUint64(out, uint64(len(p)))
+	out = append(out, p...)
+	sum := sha256.Sum256(p)
+	return append(out, sum[:]...)
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func (st *state) encodePayload() []byte {
+	c := st.counts
+	cfg, _ := json.Marshal(st.cfg) // a struct of bools and ints cannot fail
+	b := make([]byte, 0, 64+len(c.features)*24+len(c.examples)*18)
+	b = appendString(b, string(cfg))
+	b = binary.BigEndian.AppendUint64(b, math.Float64bits(st.alpha))
+	b = binary.AppendUvarint(b, st.version)
+	var trained int64
+	if !st.trained.IsZero() {
+		trained = st.trained.UnixNano()
+	}
+	b = binary.AppendVarint(b, trained)
+	b = binary.AppendUvarint(b, uint64(len(c.labels)))
+	for i, l := range c.labels {
+		b = appendString(b, l)
+		b = binary.AppendUvarint(b, uint64(c.docs[i]))
+	}
+	hashes := make([]uint64, 0, len(c.features))
+	for h := range c.features {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+	b = binary.AppendUvarint(b, uint64(len(hashes)))
+	for _, h := range hashes {
+		b = binary.BigEndian.AppendUint64(b, h)
+		b = appendString(b, c.names[h])
+		for _, n := range c.features[h].n {
+			b = binary.AppendUvarint(b, uint64(n))
+		}
+	}
+	keys := make([]exampleKey, 0, len(c.examples))
+	for k := range c.examples {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y exampleKey) int { return bytes.Compare(x[:], y[:]) })
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for _, k := range keys {
+		b = append(b, k[:]...)
+		b = binary.AppendUvarint(b, uint64(c.examples[k]))
+	}
+	return b
+}
+
+func badModel(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrBadModel, fmt.Sprintf(format, args...))
+}
+
+func decodeState(r io.Reader) (*state, error) {
+	br := bufio.NewReader(r)
+	var hdr [20]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		return nil, badModel("header: %v", err)
+	}
+	if string(hdr[:8]) != modelMagic {
+		return nil, badModel("missing %q magic", modelMagic)
+	}
+	if v := binary.BigEndian.Uint32(hdr[8:12]); v != FormatVersion {
+		return nil, badModel("format version %d, this build reads %d", v, FormatVersion)
+	}
+	n := binary.BigEndian.Uint64(hdr[12:20])
+	if n > maxPayload {
+		return nil, badModel("payload of %d bytes exceeds %d", n, maxPayload)
+	}
+	// Read without trusting n for the allocation: a forged length on a short
+	// file fails at EOF instead of allocating.
+	payload, err := io.ReadAll(io.LimitReader(br, int64(n)))
+	if err != nil {
+		return nil, badModel("payload: %v", err)
+	}
+	if uint64(len(payload)) != n {
+		return nil, badModel("truncated: payload has %d of %d bytes", len(payload), n)
+	}
+	var sum [32]byte
+	if _, err := io.ReadFull(br, sum[:]); err != nil {
+		return nil, badModel("truncated checksum")
+	}
+	if sha256.Sum256(payload) != sum {
+		return nil, badModel("checksum mismatch")
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		return nil, badModel("trailing data after checksum")
+	}
+	d := decoder{b: payload}
+	st, err := d.state()
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// decoder reads the payload, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+var errShort = errors.New("unexpected end of payload")
+
+func (d *decoder) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail(errShort)
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail(errShort)
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) u64() uint64 {
+	if d.err != nil || len(d.b) < 8 {
+		d.fail(errShort)
+		return 0
+	}
+	v := binary.BigEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *decoder) bytes(n uint64) []byte {
+	if d.err != nil || n > uint64(len(d.b)) {
+		d.fail(errShort)
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) string() string { return string(d.bytes(d.uvarint())) }
+
+// count reads a count that must fit in an int64 and be at most limit.
+func (d *decoder) count(limit uint64, what string) int64 {
+	v := d.uvarint()
+	if v > limit {
+		d.fail(fmt.Errorf("%s %d out of range", what, v))
+		return 0
+	}
+	return int64(v)
+}
+
+func (d *decoder) state() (*state, error) {
+	st := &state{counts: newCounts()}
+	if err := json.Unmarshal([]byte(d.string()), &st.cfg); err != nil && d.err == nil {
+		return nil, badModel("feature config: %v", err)
+	}
+	st.alpha = math.Float64frombits(d.u64())
+	st.version = d.uvarint()
+	if t := d.varint(); t != 0 {
+		st.trained = time.Unix(0, t).UTC()
+	}
+	c := st.counts
+	nl := d.count(1<<16, "label count")
+	for range nl {
+		l := d.string()
+		c.labels = append(c.labels, l)
+		c.docs = append(c.docs, d.count(math.MaxInt64, "example count"))
+	}
+	c.total = make([]int64, len(c.labels))
+	nf := d.count(uint64(len(d.b)), "feature count") // each feature takes > 1 byte
+	for range nf {
+		h := d.u64()
+		name := d.string()
+		f := &fstat{n: make([]int64, len(c.labels))}
+		for l := range f.n {
+			f.n[l] = d.count(math.MaxInt64/2, "feature count")
+			f.sum += f.n[l]
+			c.total[l] += f.n[l]
+		}
+		if d.err != nil {
+			break
+		}
+		if _, dup := c.features[h]; dup || f.sum <= 0 {
+			return nil, badModel("feature %q: duplicate or zero counts", name)
+		}
+		c.features[h] = f
+		c.names[h] = name
+	}
+	ne := d.count(uint64(len(d.b)), "example key count")
+	for range ne {
+		var k exampleKey
+		copy(k[:], d.bytes(16))
+		c.examples[k] = int32(d.count(math.MaxInt32, "example multiplicity"))
+	}
+	if d.err != nil {
+		return nil, badModel("%v", d.err)
+	}
+	if len(d.b) != 0 {
+		return nil, badModel("%d unread payload bytes", len(d.b))
+	}
+	if !(st.alpha > 0) || math.IsInf(st.alpha, 0) {
+		return nil, badModel("smoothing %v is not positive", st.alpha)
+	}
+	if st.cfg.FirstCueWeight < 0 || st.cfg.FirstCueWeight > 16 {
+		return nil, badModel("first-cue weight %d out of range", st.cfg.FirstCueWeight)
+	}
+	for i, l := range c.labels {
+		if nl, err := NormalizeLabel(l); err != nil || nl != l {
+			return nil, badModel("label %q is not valid", l)
+		}
+		if i > 0 && c.labels[i-1] >= l {
+			return nil, badModel("labels not sorted and unique")
+		}
+	}
+	return st, nil
+}

@@ -1,0 +1,670 @@
+package classifier
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Span is one sentence of a text: its trimmed text and byte offsets into the input.
+type Span struct {
+	Text  string // the sentence, whitespace-trimmed; equals input[Start:End]
+	Start int    // byte offset of the first byte
+	End   int    // byte offset one past the last byte
+}
+
+// Segment splits UTF-8 news text into sentences in order. It never panics; invalid UTF-8 is passed through byte-exact.
+//
+// A line break (LF, CR, VT, FF, NEL, U+2028, U+2029) always ends a unit, so
+// headlines, captions and bylines on their own lines are sentences of their
+// own. Inside a line a unit ends after a run of sentence-final punctuation
+// (. ! ? …, optionally followed by closing quotes and brackets) that is
+// followed by white space and a plausible sentence start: an upper-case or
+// caseless letter, a digit or a currency sign, possibly behind opening quotes
+// or brackets. A period is further checked against the word before it:
+//
+//   - titles and similar abbreviations (Mr., Dr., Gen., Sen., vs., e.g., …)
+//     never end a sentence;
+//   - abbreviations that may end one (U.S., a.m., p.m., Inc., Jr., Jan., St.,
+//     state names, single-letter initials, other dotted abbreviations) end a
+//     sentence only when the next word is a common sentence starter such as
+//     The, It, He, They, Officials or Police, and the line itself ends in
+//     sentence punctuation (so title-case headlines are never split);
+//   - a lone number or letter opening a unit ("1.", "A.") is a list marker.
+//
+// Ellipses end a sentence only before a plausible start; "!" and "?" after a
+// closing quote do not end one before an attribution such as
+// `"Why?" Smith asked.`
+func Segment(text string) []Span {
+	if len(text) == 0 {
+		return nil
+	}
+	out := AppendSegments(make([]Span, 0, segEstimate(text)), text)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// AppendSegments is Segment appending into dst, for callers that reuse a slice.
+func AppendSegments(dst []Span, text string) []Span {
+	s := segScanner{text: text, lineEnd: -1}
+	n := len(text)
+	for i := 0; i < n; {
+		c := text[i]
+		if !segInteresting[c] {
+			i++
+			continue
+		}
+		brk := 0 // width of a line break at i
+		switch c {
+		case '.', '!', '?':
+			end, split := s.boundary(i)
+			if split {
+				dst = segAppend(dst, text, s.seg, end)
+				s.seg = end
+			}
+			i = end
+			continue
+		case '\n', '\r', '\v', '\f':
+			brk = 1
+		case 0xC2: // U+0085 NEL
+			if i+1 < n && text[i+1] == 0x85 {
+				brk = 2
+			}
+		case 0xE2:
+			if i+2 < n && text[i+1] == 0x80 {
+				switch text[i+2] {
+				case 0xA6: // U+2026 …
+					end, split := s.boundary(i)
+					if split {
+						dst = segAppend(dst, text, s.seg, end)
+						s.seg = end
+					}
+					i = end
+					continue
+				case 0xA8, 0xA9: // U+2028, U+2029
+					brk = 3
+				}
+			}
+		}
+		if brk == 0 {
+			i++
+			continue
+		}
+		dst = segAppend(dst, text, s.seg, i)
+		i += brk
+		s.seg = i
+		s.lineEnd = -1
+	}
+	return segAppend(dst, text, s.seg, n)
+}
+
+// segEstimate returns a cheap upper-bound guess of the number of spans in
+// text, so that Segment usually allocates once.
+func segEstimate(text string) int {
+	n := 1
+	for i := 0; i+1 < len(text); i++ {
+		switch text[i] {
+		case '\n':
+			n++
+		case '.', '!', '?', 0xA6: // 0xA6 ends U+2026
+			switch text[i+1] {
+			case ' ', '\t', '"', '\'', ')', 0xC2, 0xE2:
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// segAppend appends text[s:e] trimmed of white space, unless that is empty.
+func segAppend(dst []Span, text string, s, e int) []Span {
+	for s < e {
+		r, w := segDecode(text[:e], s)
+		if !segIsSpace(r) {
+			break
+		}
+		s += w
+	}
+	for e > s {
+		var r rune
+		w := 1
+		if c := text[e-1]; c < utf8.RuneSelf {
+			r = rune(c)
+		} else {
+			r, w = utf8.DecodeLastRuneInString(text[s:e])
+		}
+		if !segIsSpace(r) {
+			break
+		}
+		e -= w
+	}
+	if s < e {
+		dst = append(dst, Span{Text: text[s:e], Start: s, End: e})
+	}
+	return dst
+}
+
+// segScanner holds the state of one AppendSegments call.
+type segScanner struct {
+	text string
+	seg  int // start of the current unit
+	// lineEnd is the end of the current line, or -1 until headline is known.
+	lineEnd  int
+	headline bool // the current line ends without sentence punctuation
+}
+
+// boundary examines the run of sentence-final punctuation and closers that
+// starts at i. It returns the end of the run and whether a unit ends there.
+func (s *segScanner) boundary(i int) (end int, split bool) {
+	text := s.text
+	n := len(text)
+	j := i
+	bang, ellipsis, quoted := false, false, false
+	dots := 0
+	prevDot := false
+run:
+	for j < n {
+		c := text[j]
+		dot := false
+		switch c {
+		case '.':
+			dots++
+			if prevDot {
+				ellipsis = true
+			}
+			dot = true
+			j++
+		case '!', '?':
+			bang = true
+			j++
+		case '"', '\'':
+			quoted = true
+			j++
+		case ')', ']', '}':
+			j++
+		case 0xC2:
+			if j+1 < n && text[j+1] == 0xBB { // »
+				quoted = true
+				j += 2
+				break
+			}
+			break run
+		case 0xE2:
+			if j+2 >= n || text[j+1] != 0x80 {
+				break run
+			}
+			switch text[j+2] {
+			case 0xA6: // …
+				ellipsis = true
+			case 0x99, 0x9D, 0xBA: // ’ ” ›
+				quoted = true
+			default:
+				break run
+			}
+			j += 3
+		default:
+			break run
+		}
+		prevDot = dot
+	}
+	if j >= n {
+		return j, false
+	}
+	// The run must be followed by white space within the line.
+	r, w := segDecode(text, j)
+	if segIsBreak(r) || !segIsSpace(r) {
+		return j, false
+	}
+	k := j + w
+	for k < n {
+		r, w = segDecode(text, k)
+		if segIsBreak(r) {
+			return j, false // the line break ends the unit anyway
+		}
+		if !segIsSpace(r) {
+			break
+		}
+		k += w
+	}
+	if k >= n || !segPlausibleStart(text, k) {
+		return j, false
+	}
+	if bang {
+		return j, !(quoted && segAttribution(text, k))
+	}
+	if ellipsis || dots > 1 {
+		return j, true
+	}
+	// A spaced ellipsis ". . ." ends with a period preceded by ". ".
+	if i-2 >= s.seg && text[i-1] == ' ' && text[i-2] == '.' {
+		return j, true
+	}
+	return j, s.afterPeriod(i, k)
+}
+
+// afterPeriod decides a single period at i followed by a plausible sentence
+// start at k, from the word before the period.
+func (s *segScanner) afterPeriod(i, k int) bool {
+	text := s.text
+	ws := i
+	for ws > s.seg {
+		var r rune
+		w := 1
+		if c := text[ws-1]; c < utf8.RuneSelf {
+			r = rune(c)
+		} else {
+			r, w = utf8.DecodeLastRuneInString(text[s.seg:ws])
+		}
+		if segIsSpace(r) {
+			break
+		}
+		ws -= w
+	}
+	core := segStripPunct(text[ws:i])
+	if core == "" {
+		return true
+	}
+	single := false
+	if r, w := segDecode(core, 0); w == len(core) && unicode.IsLetter(r) {
+		single = true
+	}
+	if single || (len(core) <= 3 && segAllDigits(core)) {
+		// A list marker opening the unit: "1. ", "A. ".
+		p := s.seg
+		for p < ws {
+			r, w := segDecode(text, p)
+			if !segIsSpace(r) {
+				break
+			}
+			p += w
+		}
+		if p == ws {
+			return false
+		}
+	}
+	switch segAbbrevs[core] {
+	case segNever:
+		return false
+	case segCanEnd:
+		return s.starterSplit(k)
+	}
+	if single {
+		return s.starterSplit(k) // an initial, or "Plan B. It ..."
+	}
+	if segDotted(core) {
+		return s.starterSplit(k)
+	}
+	return true
+}
+
+// starterSplit reports whether an abbreviation that may end a sentence does
+// so: the next word, at k, is a common sentence starter and the line is not a
+// headline.
+func (s *segScanner) starterSplit(k int) bool {
+	if !segStarter(s.text, k) {
+		return false
+	}
+	if s.lineEnd < 0 {
+		s.lineEnd, s.headline = segLineEnd(s.text, k)
+	}
+	return !s.headline
+}
+
+// segLineEnd returns the end of the line containing k and whether the line
+// lacks closing sentence punctuation, as headlines and captions do.
+func segLineEnd(text string, k int) (int, bool) {
+	e := k
+	for e < len(text) {
+		r, w := segDecode(text, e)
+		if segIsBreak(r) {
+			break
+		}
+		e += w
+	}
+	for p := e; p > k; {
+		r, w := utf8.DecodeLastRuneInString(text[k:p])
+		p -= w
+		if segIsSpace(r) || segIsCloser(r) {
+			continue
+		}
+		switch r {
+		case '.', '!', '?', '…', ':', ';', ',':
+			return e, false
+		}
+		return e, true
+	}
+	return e, true
+}
+
+// segAttribution reports whether the words at k read like a speech
+// attribution after a quoted question or exclamation: up to four
+// capitalised words (names, titles such as "Mr.") and then a speech verb, as
+// in `"Why?" Mr. Smith asked.`
+func segAttribution(text string, k int) bool {
+	p := k
+	for t := 0; t < 5; t++ {
+		q := segWordEnd(text, p, true)
+		if q == p {
+			return false
+		}
+		word := text[p:q]
+		if t > 0 && segLowerIn(word, segSpeechVerbs) {
+			return true
+		}
+		if r, _ := segDecode(word, 0); !unicode.IsUpper(r) {
+			return false
+		}
+		if q < len(text) && text[q] == '.' && segAbbrevs[word] == segNever {
+			q++
+		}
+		r, w := segDecode(text, q)
+		if q >= len(text) || segIsBreak(r) || !segIsSpace(r) {
+			return false
+		}
+		p = q + w
+	}
+	return false
+}
+
+// segStarter reports whether the word at k, after any opening quotes or
+// brackets, is a common sentence starter. A single letter followed by a
+// period ("A. Smith") is an initial, not a starter.
+func segStarter(text string, k int) bool {
+	p := segSkipOpeners(text, k)
+	q := segWordEnd(text, p, false)
+	if q == p {
+		return false
+	}
+	if q < len(text) && text[q] == '.' && q-p == 1 {
+		return false
+	}
+	return segLowerIn(text[p:q], segStarters)
+}
+
+// segLowerIn reports whether the ASCII lower-case form of word is in set.
+func segLowerIn(word string, set map[string]bool) bool {
+	var buf [16]byte
+	if len(word) > len(buf) {
+		return false
+	}
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return set[string(buf[:len(word)])]
+}
+
+// segWordEnd returns the end of the run of letters starting at p. With
+// inner, apostrophes and hyphens between letters are part of the word
+// ("O'Brien", "Jean-Pierre").
+func segWordEnd(text string, p int, inner bool) int {
+	q := p
+	for q < len(text) {
+		r, w := segDecode(text, q)
+		if unicode.IsLetter(r) {
+			q += w
+			continue
+		}
+		if inner && q > p && (r == '\'' || r == '-' || r == '’') {
+			if r2, _ := segDecode(text, q+w); q+w < len(text) && unicode.IsLetter(r2) {
+				q += w
+				continue
+			}
+		}
+		break
+	}
+	return q
+}
+
+// segPlausibleStart reports whether a sentence can start at k: after any
+// opening quotes or brackets comes an upper-case or caseless letter, a digit,
+// a currency sign, '#' or '@', or a lower-case letter followed by an
+// upper-case one ("iPhone").
+func segPlausibleStart(text string, k int) bool {
+	p := segSkipOpeners(text, k)
+	if p >= len(text) {
+		return false
+	}
+	r, w := segDecode(text, p)
+	switch {
+	case r < utf8.RuneSelf:
+		switch {
+		case 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '$', r == '#', r == '@':
+			return true
+		case 'a' <= r && r <= 'z':
+			r2, _ := segDecode(text, p+w)
+			return p+w < len(text) && unicode.IsUpper(r2)
+		}
+		return false
+	case r == utf8.RuneError:
+		return false
+	case unicode.IsUpper(r), unicode.IsTitle(r), unicode.IsDigit(r), unicode.Is(unicode.Sc, r):
+		return true
+	case unicode.IsLower(r):
+		r2, _ := segDecode(text, p+w)
+		return p+w < len(text) && unicode.IsUpper(r2)
+	case unicode.IsLetter(r):
+		return true // caseless scripts
+	}
+	return false
+}
+
+// segSkipOpeners returns the index after any opening quotes and brackets at p.
+func segSkipOpeners(text string, p int) int {
+	for p < len(text) {
+		r, w := segDecode(text, p)
+		switch r {
+		case '"', '\'', '(', '[', '{', '“', '‘', '„', '«', '‹', '¿', '¡', '”', '’':
+			p += w
+			continue
+		}
+		break
+	}
+	return p
+}
+
+// segStripPunct trims opening punctuation from the front of word and closing
+// quotes and brackets from its end.
+func segStripPunct(word string) string {
+	for len(word) > 0 {
+		r, w := segDecode(word, 0)
+		if r == '"' || r == '\'' || r == '(' || r == '[' || r == '{' || r == '“' || r == '‘' || r == '«' {
+			word = word[w:]
+			continue
+		}
+		break
+	}
+	for len(word) > 0 {
+		r, w := utf8.DecodeLastRuneInString(word)
+		if segIsCloser(r) {
+			word = word[:len(word)-w]
+			continue
+		}
+		break
+	}
+	return word
+}
+
+// segDotted reports a dotted abbreviation such as "U.S", "a.m" or "Ph.D":
+// letters in groups of at most three separated by single periods, with at
+// least one period.
+func segDotted(core string) bool {
+	groups, run := 1, 0
+	for i := 0; i < len(core); i++ {
+		c := core[i]
+		switch {
+		case c == '.':
+			if run == 0 {
+				return false
+			}
+			groups++
+			run = 0
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+			run++
+			if run > 3 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return groups > 1 && run > 0
+}
+
+// segAllDigits reports whether s is a non-empty run of ASCII digits.
+func segAllDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+// segDecode decodes the rune at p, with an ASCII fast path. Past the end it
+// returns utf8.RuneError and width 0.
+func segDecode(text string, p int) (rune, int) {
+	if p >= len(text) {
+		return utf8.RuneError, 0
+	}
+	if c := text[p]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(text[p:])
+}
+
+// segIsSpace reports white space that is trimmed from units: Unicode white
+// space (including U+00A0 and line breaks) and invisible format characters
+// such as U+200B and U+FEFF.
+func segIsSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || ('\t' <= r && r <= '\r')
+	}
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return unicode.IsSpace(r)
+}
+
+// segIsBreak reports a line break, which always ends a unit.
+func segIsBreak(r rune) bool {
+	switch r {
+	case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+		return true
+	}
+	return false
+}
+
+// segIsCloser reports closing quotes and brackets.
+func segIsCloser(r rune) bool {
+	switch r {
+	case '"', '\'', ')', ']', '}', '”', '’', '»', '›':
+		return true
+	}
+	return false
+}
+
+// segInteresting marks the bytes at which the AppendSegments scanner stops:
+// sentence punctuation, ASCII line breaks, and the lead bytes of U+0085,
+// U+2026, U+2028 and U+2029.
+var segInteresting = [256]bool{
+	'.': true, '!': true, '?': true,
+	'\n': true, '\r': true, '\v': true, '\f': true,
+	0xC2: true, 0xE2: true,
+}
+
+// segNever and segCanEnd are the abbreviation classes in segAbbrevs.
+const (
+	segNever  = 1 // never ends a sentence: titles, "vs.", "e.g."
+	segCanEnd = 2 // ends a sentence only before a sentence starter
+)
+
+// segAbbrevs maps abbreviations, without their final period and with exact
+// case, to their class. Dotted abbreviations ("U.S.", "a.m.") and single
+// letters need no entry: they are segCanEnd unless listed here.
+var segAbbrevs = map[string]uint8{
+	// Titles and ranks precede a name.
+	"Mr": segNever, "Mrs": segNever, "Ms": segNever, "Mx": segNever, "Messrs": segNever,
+	"Mmes": segNever, "Mme": segNever, "Mlle": segNever, "Dr": segNever, "Drs": segNever,
+	"Prof": segNever, "Profs": segNever, "Gen": segNever, "Gens": segNever, "Lt": segNever,
+	"Col": segNever, "Cols": segNever, "Maj": segNever, "Capt": segNever, "Cmdr": segNever,
+	"Cdr": segNever, "Adm": segNever, "Brig": segNever, "Sgt": segNever, "Cpl": segNever,
+	"Pvt": segNever, "Pfc": segNever, "Spc": segNever, "Ens": segNever, "Sen": segNever,
+	"Sens": segNever, "Rep": segNever, "Reps": segNever, "Gov": segNever, "Govs": segNever,
+	"Atty": segNever, "Amb": segNever, "Supt": segNever, "Insp": segNever, "Det": segNever,
+	"Rev": segNever, "Msgr": segNever, "Fr": segNever, "Hon": segNever, "Pres": segNever,
+	"Rt": segNever, "Sra": segNever, "Mt": segNever, "Ft": segNever,
+	"MR": segNever, "MRS": segNever, "MS": segNever, "DR": segNever, "GEN": segNever,
+	"LT": segNever, "COL": segNever, "SGT": segNever, "CAPT": segNever, "SEN": segNever,
+	"REP": segNever, "GOV": segNever, "PROF": segNever,
+	// Latin and connective abbreviations inside a sentence.
+	"vs": segNever, "Vs": segNever, "viz": segNever, "cf": segNever, "approx": segNever,
+	"e.g": segNever, "E.g": segNever, "i.e": segNever, "I.e": segNever, "ca": segNever,
+	// Months, numbered references and units: usually before a number.
+	"Jan": segCanEnd, "Feb": segCanEnd, "Mar": segCanEnd, "Apr": segCanEnd, "Jun": segCanEnd,
+	"Jul": segCanEnd, "Aug": segCanEnd, "Sep": segCanEnd, "Sept": segCanEnd, "Oct": segCanEnd,
+	"Nov": segCanEnd, "Dec": segCanEnd, "No": segCanEnd, "Nos": segCanEnd, "Nr": segCanEnd,
+	"Vol": segCanEnd, "Vols": segCanEnd, "Art": segCanEnd, "Sec": segCanEnd, "Ch": segCanEnd,
+	"Fig": segCanEnd, "Figs": segCanEnd, "pp": segCanEnd, "Para": segCanEnd, "Ref": segCanEnd,
+	"ft": segCanEnd, "lb": segCanEnd, "lbs": segCanEnd, "oz": segCanEnd, "yr": segCanEnd,
+	"yrs": segCanEnd, "hr": segCanEnd, "hrs": segCanEnd, "sq": segCanEnd, "est": segCanEnd,
+	"incl": segCanEnd, "govt": segCanEnd, "dept": segCanEnd,
+	// Suffixes of names and companies, streets, and list endings.
+	"Jr": segCanEnd, "Sr": segCanEnd, "Inc": segCanEnd, "Corp": segCanEnd, "Ltd": segCanEnd,
+	"Co": segCanEnd, "Cos": segCanEnd, "Bros": segCanEnd, "Mfg": segCanEnd, "Assn": segCanEnd,
+	"Dept": segCanEnd, "Univ": segCanEnd, "Ave": segCanEnd, "Blvd": segCanEnd, "Rd": segCanEnd,
+	"St": segCanEnd, "Sq": segCanEnd, "Hwy": segCanEnd, "etc": segCanEnd, "al": segCanEnd,
+	"INC": segCanEnd, "CORP": segCanEnd, "LTD": segCanEnd, "CO": segCanEnd, "ST": segCanEnd,
+	// U.S. states in news style.
+	"Ala": segCanEnd, "Ariz": segCanEnd, "Ark": segCanEnd, "Calif": segCanEnd, "Colo": segCanEnd,
+	"Conn": segCanEnd, "Del": segCanEnd, "Fla": segCanEnd, "Ga": segCanEnd, "Ill": segCanEnd,
+	"Ind": segCanEnd, "Kan": segCanEnd, "Kans": segCanEnd, "Ky": segCanEnd, "La": segCanEnd,
+	"Md": segCanEnd, "Mass": segCanEnd, "Mich": segCanEnd, "Minn": segCanEnd, "Miss": segCanEnd,
+	"Mo": segCanEnd, "Mont": segCanEnd, "Neb": segCanEnd, "Nev": segCanEnd, "Okla": segCanEnd,
+	"Ore": segCanEnd, "Pa": segCanEnd, "Penn": segCanEnd, "Tenn": segCanEnd, "Tex": segCanEnd,
+	"Vt": segCanEnd, "Va": segCanEnd, "Wash": segCanEnd, "Wis": segCanEnd, "Wyo": segCanEnd,
+}
+
+// segStarters holds lower-cased words that commonly open a sentence and
+// rarely follow an abbreviation inside one; after "U.S." or "p.m." they
+// signal a sentence end. Words that often follow such abbreviations as part
+// of a name ("President", "Embassy", "Louis") must stay out.
+var segStarters = map[string]bool{
+	"a": true, "an": true, "the": true, "this": true, "that": true, "these": true, "those": true,
+	"it": true, "its": true, "he": true, "she": true, "they": true, "we": true, "i": true,
+	"you": true, "his": true, "her": true, "their": true, "our": true, "my": true, "your": true,
+	"there": true, "here": true, "then": true, "but": true, "and": true, "or": true, "so": true,
+	"yet": true, "in": true, "on": true, "at": true, "as": true, "by": true, "for": true,
+	"from": true, "with": true, "after": true, "before": true, "when": true, "while": true,
+	"if": true, "although": true, "though": true, "however": true, "meanwhile": true,
+	"since": true, "because": true, "during": true, "despite": true, "until": true,
+	"officials": true, "police": true, "authorities": true, "investigators": true,
+	"prosecutors": true, "witnesses": true, "residents": true, "analysts": true,
+	"experts": true, "critics": true, "lawmakers": true, "officers": true, "troops": true,
+	"soldiers": true, "protesters": true, "rescuers": true, "doctors": true, "sources": true,
+	"many": true, "some": true, "most": true, "several": true, "both": true, "all": true,
+	"no": true, "not": true, "none": true, "each": true, "every": true, "another": true,
+	"others": true, "also": true, "still": true, "even": true, "only": true, "now": true,
+	"today": true, "yesterday": true, "earlier": true, "later": true, "according": true,
+	"what": true, "who": true, "why": true, "how": true, "where": true, "such": true,
+	"mr": true, "mrs": true, "ms": true, "instead": true, "indeed": true, "thus": true,
+	"moreover": true, "separately": true, "elsewhere": true, "nearly": true, "more": true,
+	"among": true, "about": true,
+}
+
+// segSpeechVerbs holds lower-cased verbs of an attribution after a quote.
+var segSpeechVerbs = map[string]bool{
+	"said": true, "says": true, "asked": true, "asks": true, "added": true, "adds": true,
+	"told": true, "tells": true, "shouted": true, "yelled": true, "wrote": true,
+	"writes": true, "replied": true, "replies": true, "exclaimed": true, "cried": true,
+	"insisted": true, "demanded": true, "wondered": true, "tweeted": true, "posted": true,
+	"continued": true, "recalled": true, "warned": true, "declared": true,
+}

@@ -1,0 +1,589 @@
+package classifier
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/sugarme/tokenizer"
+	"github.com/sugarme/tokenizer/pretrained"
+)
+
+// ErrBadTokenizer is returned (wrapping the underlying cause) when a
+// tokenizer.json cannot be read, is not valid JSON, or describes a pipeline
+// that sugarme/tokenizer cannot build or run.
+var ErrBadTokenizer = errors.New("classifier: bad tokenizer file")
+
+const (
+	// defaultCacheSize is the default number of words whose tokens are
+	// memoized.
+	defaultCacheSize = 65536
+	// maxCachedWordBytes is the length above which a word's tokens are
+	// computed on every call instead of being cached, so that one huge
+	// "word" cannot pin a large key in memory.
+	maxCachedWordBytes = 128
+	// probeSentence is encoded once at load time to check that the pipeline
+	// actually runs.
+	probeSentence = "The minister said: \"we didn't do it.\""
+)
+
+// TokenizerOption configures NewTokenizer.
+type TokenizerOption func(*tokenizerOptions)
+
+type tokenizerOptions struct {
+	cacheSize int
+}
+
+// WithCacheSize sets how many distinct words the tokenizer memoizes (default
+// 65536). The cache never holds more than n words; n < 2 disables it, so
+// every word goes through sugarme on every call.
+func WithCacheSize(n int) TokenizerOption {
+	return func(o *tokenizerOptions) { o.cacheSize = n }
+}
+
+// Tokenizer turns one sentence into lowercase word tokens with a
+// sugarme/tokenizer pipeline defined by a tokenizer.json. It is safe for
+// concurrent use.
+//
+// Input that is not valid UTF-8 is first made valid by strings.ToValidUTF8
+// with U+FFFD as replacement (each run of invalid bytes becomes one U+FFFD);
+// this applies to both AppendTokens and Reference, because sugarme panics on
+// invalid UTF-8.
+//
+// Fast path: when the pipeline is one whose normalizer, pre-tokenizer and
+// model act within white-space delimited words (checked at load time; see
+// analyzePipeline), a sentence's tokens are the concatenation of its words'
+// tokens, so the tokens sugarme produces for each word are memoized in a
+// bounded cache. Words containing a character whose lower-case form has a
+// different UTF-8 length (e.g. U+0130 'İ') make sugarme's Lowercase
+// normalizer misalign the rest of the sentence, so any sentence containing
+// such a word is encoded whole by sugarme instead. Other pipelines always
+// use the full sugarme path.
+type Tokenizer struct {
+	tk  *tokenizer.Tokenizer // configured once at load, read-only after
+	unk string               // token emitted for a word sugarme cannot encode
+
+	fast     bool                // per-word memoization is exact for this pipeline
+	lower    bool                // the pipeline lower-cases: check case stability
+	asciiSep [utf8.RuneSelf]bool // ASCII separators (removed by the pre-tokenizer)
+	seps     []rune              // non-ASCII runes normalized to a separator
+	guards   []string            // added-token contents: sentences containing one go whole
+	slowWhy  string              // why the fast path is off (diagnostics)
+
+	cache *wordCache // nil when disabled
+}
+
+// LoadTokenizer loads a tokenizer.json file from path.
+func LoadTokenizer(path string) (*Tokenizer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
+	}
+	defer f.Close()
+	return NewTokenizer(f)
+}
+
+// NewTokenizer loads a Hugging Face tokenizer.json from r. Unreadable,
+// corrupt or unsupported files give an error wrapping ErrBadTokenizer; a
+// panic inside sugarme while loading is turned into such an error.
+func NewTokenizer(r io.Reader, opts ...TokenizerOption) (*Tokenizer, error) {
+	o := tokenizerOptions{cacheSize: defaultCacheSize}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
+	}
+	var cfg pipelineConfig
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
+	}
+	if cfg.Model == nil {
+		return nil, fmt.Errorf("%w: no \"model\" object", ErrBadTokenizer)
+	}
+	if _, ok := cfg.Model["vocab"]; !ok {
+		return nil, fmt.Errorf("%w: model has no \"vocab\"", ErrBadTokenizer)
+	}
+	tk, err := loadSugarme(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
+	}
+	t := &Tokenizer{tk: tk, unk: "[UNK]"}
+	if u, ok := cfg.Model["unk_token"].(string); ok && u != "" {
+		t.unk = u
+	}
+	if _, ok := t.encode(probeSentence); !ok {
+		return nil, fmt.Errorf("%w: pipeline fails on a probe sentence", ErrBadTokenizer)
+	}
+	t.analyzePipeline(&cfg)
+	if o.cacheSize >= 2 {
+		t.cache = newWordCache(o.cacheSize)
+	}
+	return t, nil
+}
+
+// loadSugarme builds sugarme's tokenizer, turning its panics into errors.
+func loadSugarme(data []byte) (tk *tokenizer.Tokenizer, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			tk, err = nil, fmt.Errorf("sugarme panicked: %v", r)
+		}
+	}()
+	tk, err = pretrained.FromReader(bytes.NewReader(data))
+	if err == nil && tk == nil {
+		err = errors.New("sugarme returned no tokenizer")
+	}
+	return tk, err
+}
+
+// Tokens is AppendTokens(nil, s).
+func (t *Tokenizer) Tokens(s string) []string {
+	return t.AppendTokens(nil, s)
+}
+
+// AppendTokens appends the tokens of sentence s to dst and returns it. The
+// tokens are exactly those of sugarme's full-sentence EncodeSingle
+// (Encoding.Tokens), i.e. of Reference. The appended strings are shared with
+// the cache and must not be modified through unsafe means; on a warm cache
+// the call allocates nothing beyond the growth of dst.
+func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if !t.fast {
+		return append(dst, t.reference(s)...)
+	}
+	for _, g := range t.guards {
+		if strings.Contains(s, g) {
+			return append(dst, t.reference(s)...)
+		}
+	}
+	start := len(dst)
+	for i := 0; ; {
+		var w string
+		if w, i = t.nextWord(s, i); w == "" {
+			return dst
+		}
+		e := t.word(w)
+		if e.unsafe {
+			return append(dst[:start], t.reference(s)...)
+		}
+		dst = append(dst, e.toks...)
+	}
+}
+
+// Reference returns the tokens from sugarme's full pipeline with no cache
+// (used by tests and benchmarks as the baseline): Encoding.Tokens of
+// EncodeSingle on the whole sentence, after the invalid UTF-8 replacement
+// described on Tokenizer. If sugarme panics or fails on the sentence, each
+// white-space delimited word is encoded separately instead, and a word that
+// still fails becomes the model's unknown token.
+func (t *Tokenizer) Reference(s string) []string {
+	return t.reference(strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// reference is Reference for valid UTF-8.
+func (t *Tokenizer) reference(s string) []string {
+	if toks, ok := t.encode(s); ok {
+		return toks
+	}
+	var out []string
+	for i := 0; ; {
+		var w string
+		if w, i = t.nextWord(s, i); w == "" {
+			return out
+		}
+		out = append(out, t.encodeWord(w)...)
+	}
+}
+
+// encode runs sugarme on s, reporting failure instead of panicking.
+func (t *Tokenizer) encode(s string) (toks []string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			toks, ok = nil, false
+		}
+	}()
+	en, err := t.tk.EncodeSingle(s)
+	if err != nil || en == nil {
+		return nil, false
+	}
+	return en.Tokens, true
+}
+
+// encodeWord is encode for one word, with the unknown token on failure.
+func (t *Tokenizer) encodeWord(w string) []string {
+	if toks, ok := t.encode(w); ok {
+		return toks
+	}
+	return []string{t.unk}
+}
+
+// nextWord returns the first word of s at or after byte i (a maximal run of
+// non-separator runes) and the index just after it; word is "" at the end.
+func (t *Tokenizer) nextWord(s string, i int) (word string, next int) {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !t.asciiSep[c] {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !t.isSep(r) {
+			break
+		}
+		i += n
+	}
+	start := i
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if t.asciiSep[c] {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if t.isSep(r) {
+			break
+		}
+		i += n
+	}
+	return s[start:i], i
+}
+
+func (t *Tokenizer) isSep(r rune) bool {
+	for _, x := range t.seps {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// wordEntry is the memoized result for one word. It is immutable once built
+// and shared by all readers.
+type wordEntry struct {
+	key    string
+	toks   []string
+	unsafe bool // the sentence must be encoded whole
+}
+
+// word returns the entry for w from the cache, computing it on a miss.
+func (t *Tokenizer) word(w string) *wordEntry {
+	if t.cache == nil {
+		return t.computeWord(w)
+	}
+	h := t.cache.hash(w)
+	if e := t.cache.get(h, w); e != nil {
+		return e
+	}
+	e := t.computeWord(w)
+	if len(w) <= maxCachedWordBytes {
+		t.cache.put(h, e)
+	}
+	return e
+}
+
+func (t *Tokenizer) computeWord(w string) *wordEntry {
+	e := &wordEntry{key: strings.Clone(w)}
+	if t.lower && hasUnstableCase(w) {
+		e.unsafe = true
+		return e
+	}
+	e.toks = slices.Clip(t.encodeWord(w))
+	return e
+}
+
+// hasUnstableCase reports whether w has a rune whose lower-case mapping has
+// a different UTF-8 length. sugarme's Lowercase rewrites the normalized
+// string without updating its alignments, so such a rune corrupts how the
+// rest of the sentence is sliced into words.
+func hasUnstableCase(w string) bool {
+	for _, r := range w {
+		if r >= utf8.RuneSelf && utf8.RuneLen(unicode.ToLower(r)) != utf8.RuneLen(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// pipelineConfig is the part of tokenizer.json that decides whether the
+// fast path is exact.
+type pipelineConfig struct {
+	Normalizer    map[string]any `json:"normalizer"`
+	PreTokenizer  map[string]any `json:"pre_tokenizer"`
+	PostProcessor any            `json:"post_processor"`
+	Truncation    any            `json:"truncation"`
+	Padding       any            `json:"padding"`
+	Model         map[string]any `json:"model"`
+	AddedTokens   []struct {
+		Content    string `json:"content"`
+		Normalized bool   `json:"normalized"`
+	} `json:"added_tokens"`
+}
+
+// replaceStep is a Replace normalizer with a literal pattern.
+type replaceStep struct {
+	pattern, content string
+	afterLower       bool // a Lowercase step runs before this one
+}
+
+// analyzePipeline decides whether per-word memoization gives exactly the
+// full-sentence tokens, and which raw runes may be used to split words.
+//
+// The argument: sugarme first extracts added tokens (none, or only
+// non-normalized ones, whose presence sends the sentence down the full path),
+// then normalizes the whole sentence, pre-tokenizes it and runs the model on
+// each pre-token. The fast path is enabled only when
+//
+//   - the normalizer is a sequence of Lowercase (a per-rune map) and Replace
+//     steps with literal patterns that contain no white space and no
+//     separator rune, so no replacement can span a word boundary;
+//   - the pre-tokenizer is a sequence of WhitespaceSplit, BertPreTokenizer,
+//     Whitespace and Punctuation with at least one of the first three, so
+//     ' ', '\t', '\n' and '\r' are removed and end pre-tokens, and the others
+//     only split within what lies between them;
+//   - the model is WordPiece or WordLevel (a function of each pre-token);
+//   - there is no truncation, padding or post-processor.
+//
+// Under these conditions tokens(sentence) is the concatenation of
+// tokens(word) over the words between separators. The separators are the
+// four ASCII characters above plus each rune that a single-rune Replace maps
+// to white space, provided no other Replace pattern mentions it and no
+// Lowercase step before it could change it.
+func (t *Tokenizer) analyzePipeline(cfg *pipelineConfig) {
+	for _, c := range []byte{' ', '\t', '\n', '\r'} {
+		t.asciiSep[c] = true
+	}
+	slow := func(why string) { t.fast, t.slowWhy = false, why }
+	t.fast = true
+	if cfg.PostProcessor != nil || cfg.Truncation != nil || cfg.Padding != nil {
+		slow("post_processor, truncation or padding set")
+		return
+	}
+	switch cfg.Model["type"] {
+	case "WordPiece", "WordLevel":
+	default:
+		slow(fmt.Sprintf("model type %v", cfg.Model["type"]))
+		return
+	}
+	for _, at := range cfg.AddedTokens {
+		if at.Normalized {
+			slow(fmt.Sprintf("normalized added token %q", at.Content))
+			return
+		}
+		if at.Content != "" {
+			t.guards = append(t.guards, at.Content)
+		}
+	}
+	var steps []replaceStep
+	if cfg.Normalizer != nil && !t.collectNormalizer(cfg.Normalizer, &steps) {
+		slow("normalizer not known to be word-local")
+		return
+	}
+	hasWS, ok := checkPreTokenizer(cfg.PreTokenizer)
+	if !ok || !hasWS {
+		slow("pre_tokenizer not known to split on white space only within words")
+		return
+	}
+	// Separator candidates: single-rune patterns replaced by white space.
+	for i, st := range steps {
+		r, n := utf8.DecodeRuneInString(st.pattern)
+		if n != len(st.pattern) || r < utf8.RuneSelf || st.content == "" ||
+			strings.TrimLeft(st.content, " \t\n\r") != "" {
+			continue
+		}
+		if st.afterLower && unicode.ToLower(r) != r {
+			continue
+		}
+		mentioned := false
+		for j, other := range steps {
+			if j != i && strings.ContainsRune(other.pattern, r) {
+				mentioned = true
+			}
+		}
+		if !mentioned && !slices.Contains(t.seps, r) {
+			t.seps = append(t.seps, r)
+		}
+	}
+	for _, st := range steps {
+		if r, n := utf8.DecodeRuneInString(st.pattern); n == len(st.pattern) && slices.Contains(t.seps, r) {
+			continue // the step that makes r a separator; no other step mentions r
+		}
+		for _, r := range st.pattern {
+			if unicode.IsSpace(r) || r < utf8.RuneSelf && t.asciiSep[r] || slices.Contains(t.seps, r) {
+				slow("Replace pattern contains a separator")
+				t.seps = nil
+				return
+			}
+		}
+		if t.lower && hasUnstableCase(st.content) {
+			slow("Replace content changes length when lower-cased")
+			t.seps = nil
+			return
+		}
+	}
+}
+
+// collectNormalizer flattens a vetted normalizer into steps, reporting false
+// for anything else.
+func (t *Tokenizer) collectNormalizer(m map[string]any, steps *[]replaceStep) bool {
+	switch m["type"] {
+	case "Lowercase":
+		t.lower = true
+		return true
+	case "Replace":
+		pat, _ := m["pattern"].(map[string]any)
+		p, ok1 := pat["String"].(string)
+		c, ok2 := m["content"].(string)
+		if !ok1 || !ok2 || p == "" || len(pat) != 1 {
+			return false
+		}
+		*steps = append(*steps, replaceStep{pattern: p, content: c, afterLower: t.lower})
+		return true
+	case "Sequence":
+		list, ok := m["normalizers"].([]any)
+		if !ok {
+			return false
+		}
+		for _, x := range list {
+			sub, ok := x.(map[string]any)
+			if !ok || !t.collectNormalizer(sub, steps) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// checkPreTokenizer reports whether m is a vetted pre-tokenizer and whether
+// it removes white space.
+func checkPreTokenizer(m map[string]any) (hasWS, ok bool) {
+	switch m["type"] {
+	case "WhitespaceSplit", "BertPreTokenizer", "Whitespace":
+		return true, true
+	case "Punctuation":
+		return false, true
+	case "Sequence":
+		list, ok := m["pretokenizers"].([]any)
+		if !ok {
+			return false, false
+		}
+		for _, x := range list {
+			sub, ok := x.(map[string]any)
+			if !ok {
+				return false, false
+			}
+			ws, ok := checkPreTokenizer(sub)
+			if !ok {
+				return false, false
+			}
+			hasWS = hasWS || ws
+		}
+		return hasWS, true
+	}
+	return false, false
+}
+
+// wordCache is a bounded, sharded map from word to *wordEntry. Each shard
+// keeps two generations: new entries go to cur; when cur is full it becomes
+// old and a fresh cur starts, dropping the previous old. A hit in old moves
+// the entry to cur. A shard therefore holds at most 2*genCap entries and the
+// cache at most its capacity, whatever the input.
+type wordCache struct {
+	seed   maphash.Seed
+	mask   uint64
+	genCap int
+	shards []cacheShard
+}
+
+type cacheShard struct {
+	mu  sync.RWMutex
+	cur map[string]*wordEntry
+	old map[string]*wordEntry
+	_   [64]byte // keep shards on separate cache lines
+}
+
+func newWordCache(capacity int) *wordCache {
+	n := 1
+	for n < 64 && capacity/(2*n) >= 2*64 {
+		n *= 2
+	}
+	c := &wordCache{
+		seed:   maphash.MakeSeed(),
+		mask:   uint64(n - 1),
+		genCap: capacity / n / 2,
+		shards: make([]cacheShard, n),
+	}
+	for i := range c.shards {
+		c.shards[i].cur = make(map[string]*wordEntry)
+	}
+	return c
+}
+
+func (c *wordCache) hash(w string) uint64 { return maphash.String(c.seed, w) }
+
+func (c *wordCache) get(h uint64, w string) *wordEntry {
+	sh := &c.shards[h&c.mask]
+	sh.mu.RLock()
+	e := sh.cur[w]
+	if e != nil {
+		sh.mu.RUnlock()
+		return e
+	}
+	e = sh.old[w]
+	sh.mu.RUnlock()
+	if e != nil {
+		sh.mu.Lock()
+		if sh.cur[e.key] == nil {
+			delete(sh.old, e.key)
+			c.insertLocked(sh, e)
+		}
+		sh.mu.Unlock()
+	}
+	return e
+}
+
+func (c *wordCache) put(h uint64, e *wordEntry) {
+	sh := &c.shards[h&c.mask]
+	sh.mu.Lock()
+	if sh.cur[e.key] == nil {
+		delete(sh.old, e.key)
+		c.insertLocked(sh, e)
+	}
+	sh.mu.Unlock()
+}
+
+func (c *wordCache) insertLocked(sh *cacheShard, e *wordEntry) {
+	if len(sh.cur) >= c.genCap {
+		sh.old = sh.cur
+		sh.cur = make(map[string]*wordEntry, c.genCap)
+	}
+	sh.cur[e.key] = e
+}
+
+// len returns the number of cached words.
+func (c *wordCache) len() int {
+	n := 0
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		n += len(sh.cur) + len(sh.old)
+		sh.mu.RUnlock()
+	}
+	return n
+}

@@ -1,0 +1,538 @@
+package classifier
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode"
+)
+
+const (
+	seedTokenizerPath  = "../seeds/tokenizer.json"
+	smallTokenizerPath = "testdata/tokenizer_small.json"
+	benchSentencesPath = "testdata/tokenize_bench.txt"
+)
+
+// hardStrings are inputs chosen to break a per-word shortcut: unusual white
+// space, typography, scripts, case mappings that change byte length, invalid
+// UTF-8 and very long words.
+var hardStrings = []string{
+	"",
+	" ",
+	"\u00a0",
+	" \t\n\r ",
+	"Officials\u00a0said\u00a0the government sent\u00a0condolences.",
+	"and\u00a0condolences to Zelenskyy, Erdoğan and Fernández\u00a0café naïve résumé",
+	"“We didn’t do it,” the Kremlin’s spokesman said — again.",
+	"„Nein“, sagte er. « Non », dit-elle. ‘single’ ‚low‘ ‛rev‟",
+	"attack—Tuesday – 3–4 … “”",
+	"storm 🌀 emoji🎉x 👩‍👩‍👧 flag 🇺🇦 ok",
+	"Москва заявила, что «это провокация».",
+	"قال المتحدث إن الهجوم «إرهابي» ",
+	"e\u0301 cafe\u0301 a\u0308\u0301\u0302 \u0301start",
+	"line\u2028separator\u2029para\u0085nel\u000bvt\u000cff",
+	"tabs\tand\nnewlines\r\nand  doubles",
+	"zero\u200bwidth\u200cnon\u200djoiner\u2060wj\ufeffbom soft\u00adhyphen",
+	"thin\u2009space narrow\u202fnbsp ideographic\u3000space em\u2003space",
+	"the \xff\xfe invalid \xc3 bytes\x80",
+	"\xed\xa0\x80 surrogate",
+	"İstanbul is big",
+	"the İ the",
+	"ẞa the a",
+	"Ⱥ the a",
+	"\u212a kelvin \u2126 ohm \u212b angstrom",
+	"ﬁne ligature ½ ① ㈱ ﷺ x",
+	"x\u00a8y \u00b4z",
+	"[UNK] [unk] [CLS] ##s ## #",
+	strings.Repeat("a", 101) + " " + strings.Repeat("b", 99),
+	strings.Repeat("long", 40) + " tail",
+	strings.Repeat("é", 70) + "\u00a0x",
+	"ééé\u00a0é é é\u00a0a",
+	"ALL CAPS HEADLINE: WORLD LEADERS REACT!",
+	"Numbers 1,250 and 3.5% and $10bn and 24/7",
+	"\x00nul\x01ctrl\x7fdel",
+	"a\u00a0\u00a0\u00a0b\u3000\u3000c",
+	"\u00a0leading and trailing\u00a0",
+	"ΑΘΗΝΑ Ελλάδα ΣΟΦΟΣ",
+	"Ǆemal ǅ ǆ ǈ ǋ",
+}
+
+func loadTestTokenizer(tb testing.TB, path string, opts ...TokenizerOption) *Tokenizer {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatalf("open %s: %v", path, err)
+	}
+	defer f.Close()
+	tok, err := NewTokenizer(f, opts...)
+	if err != nil {
+		tb.Fatalf("NewTokenizer(%s): %v", path, err)
+	}
+	return tok
+}
+
+// corpusTexts returns the "text" of every line of every JSONL corpus file
+// under seeds/ that exists now. Lines that do not parse (a file being
+// written) are skipped.
+func corpusTexts(tb testing.TB) []string {
+	tb.Helper()
+	paths, err := filepath.Glob("../seeds/corpus/*.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	paths = append(paths, "../seeds/labeled.jsonl")
+	var texts []string
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(nil, 1<<24)
+		for sc.Scan() {
+			var rec struct {
+				Text string `json:"text"`
+			}
+			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Text != "" {
+				texts = append(texts, rec.Text)
+			}
+		}
+	}
+	return texts
+}
+
+func benchSentences(tb testing.TB) []string {
+	tb.Helper()
+	data, err := os.ReadFile(benchSentencesPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func TestTokenizeTable(t *testing.T) {
+	tok := loadTestTokenizer(t, smallTokenizerPath)
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"plain", "The Kremlin denied the claims.", []string{"the", "kremlin", "denied", "the", "claims", "."}},
+		{"no-break spaces", "Officials\u00a0sent\u00a0condolences", []string{"officials", "sent", "condolences"}},
+		{"curly quotes", "“Absurd,” the minister said.", []string{`"`, "absurd", ",", `"`, "the", "minister", "said", "."}},
+		{"straight quotes", `"Absurd," the minister said.`, []string{`"`, "absurd", ",", `"`, "the", "minister", "said", "."}},
+		{"apostrophe", "We didn't", []string{"we", "didn", "'", "t"}},
+		{"curly apostrophe", "We didn’t", []string{"we", "didn", "'", "t"}},
+		{"possessive", "Kremlin's", []string{"kremlin", "'", "s"}},
+		{"punctuation kept", "Know? Stay indoors! Claims:", []string{"know", "?", "stay", "indoors", "!", "claims", ":"}},
+		{"unseen word decomposes", "Zelenskyy", []string{"z", "##e", "##l", "##e", "##n", "##s", "##k", "##y", "##y"}},
+		{"unseen accented", "Erdoğan", []string{"e", "##r", "##d", "##o", "##ğ", "##a", "##n"}},
+		{"cyrillic", "Москва", []string{"м", "##о", "##с", "##к", "##в", "##а"}},
+		{"emoji is unknown", "storm 🌀", []string{"storm", "[UNK]"}},
+		{"em dash", "attack — Tuesday", []string{"attack", "—", "tuesday"}},
+		{"other white space", "the\tattack\u2028Tuesday\u3000in\u202fKyiv", []string{"the", "attack", "tuesday", "in", "kyiv"}},
+		{"soft hyphen removed", "condo\u00adlences", []string{"condolences"}},
+		{"zero width space splits", "the\u200bstorm", []string{"the", "storm"}},
+		{"invalid utf-8", "the \xff storm", []string{"the", "[UNK]", "storm"}},
+		{"only spaces", " \u00a0\t ", nil},
+		{"empty", "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for pass := 0; pass < 2; pass++ { // cold, then warm cache
+				if got := tok.Tokens(tc.in); !slices.Equal(got, tc.want) {
+					t.Errorf("Tokens(%q) pass %d: got %q, want %q", tc.in, pass, got, tc.want)
+				}
+			}
+			if got := tok.Reference(tc.in); !slices.Equal(got, tc.want) {
+				t.Errorf("Reference(%q): got %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTokenizerSmallMatchesSeedPipeline makes sure the table test above
+// exercises the production pipeline: only the vocabulary may differ.
+func TestTokenizerSmallMatchesSeedPipeline(t *testing.T) {
+	read := func(path string) pipelineConfig {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c pipelineConfig
+		if err := json.Unmarshal(data, &c); err != nil {
+			t.Fatal(err)
+		}
+		delete(c.Model, "vocab")
+		return c
+	}
+	small, seed := read(smallTokenizerPath), read(seedTokenizerPath)
+	if !reflect.DeepEqual(small, seed) {
+		t.Errorf("pipeline of %s differs from %s; regenerate it with vocabgen", smallTokenizerPath, seedTokenizerPath)
+	}
+}
+
+func TestTokenizerSeedFastPath(t *testing.T) {
+	tok := loadTestTokenizer(t, seedTokenizerPath)
+	if !tok.fast {
+		t.Fatalf("fast path off for %s: %s", seedTokenizerPath, tok.slowWhy)
+	}
+	for _, r := range []rune{0x00a0, 0x2009, 0x202f, 0x3000, 0x2028} {
+		if !tok.isSep(r) {
+			t.Errorf("isSep(%U): got false, want true", r)
+		}
+	}
+}
+
+// TestTokenizeMatchesReference is the differential test: on every corpus
+// sentence and every hard string, AppendTokens (cold and warm cache, tiny
+// cache, no cache) gives exactly sugarme's full-sentence tokens.
+func TestTokenizeMatchesReference(t *testing.T) {
+	texts := append(corpusTexts(t), hardStrings...)
+	texts = append(texts, benchSentences(t)...)
+	ref := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(0))
+	want := make([][]string, len(texts))
+	nbsp := 0
+	for i, s := range texts {
+		want[i] = ref.Reference(s)
+		if strings.ContainsRune(s, 0xa0) {
+			nbsp++
+		}
+		for _, tk := range want[i] {
+			if strings.ContainsFunc(tk, unicode.IsSpace) {
+				t.Errorf("Reference(%q) has token %q containing white space", s, tk)
+			}
+		}
+	}
+	t.Logf("%d texts (%d with U+00A0)", len(texts), nbsp)
+	for _, size := range []int{defaultCacheSize, 8, 0} {
+		tok := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(size))
+		var buf []string
+		for pass := 0; pass < 2; pass++ {
+			for i, s := range texts {
+				buf = tok.AppendTokens(buf[:0], s)
+				if !slices.Equal(buf, want[i]) {
+					t.Errorf("cache %d pass %d: AppendTokens(%q): got %q, want %q", size, pass, s, buf, want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestTokenizeAppendsToDst(t *testing.T) {
+	tok := loadTestTokenizer(t, smallTokenizerPath)
+	dst := []string{"keep"}
+	got := tok.AppendTokens(dst, "The claims.")
+	want := []string{"keep", "the", "claims", "."}
+	if !slices.Equal(got, want) {
+		t.Errorf("AppendTokens: got %q, want %q", got, want)
+	}
+	// A sentence that must go through the full path also keeps dst.
+	got = tok.AppendTokens([]string{"keep"}, "the İ the")
+	if want := append([]string{"keep"}, tok.Reference("the İ the")...); !slices.Equal(got, want) {
+		t.Errorf("AppendTokens full path: got %q, want %q", got, want)
+	}
+}
+
+func TestTokenizeWarmAllocs(t *testing.T) {
+	tok := loadTestTokenizer(t, seedTokenizerPath)
+	sentences := benchSentences(t)
+	buf := make([]string, 0, 256)
+	for _, s := range sentences {
+		buf = tok.AppendTokens(buf[:0], s)
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		for _, s := range sentences {
+			buf = tok.AppendTokens(buf[:0], s)
+		}
+	})
+	if perSentence := allocs / float64(len(sentences)); perSentence > 0 {
+		t.Errorf("warm AppendTokens: got %.2f allocs per sentence, want 0", perSentence)
+	}
+}
+
+// pipelineVariant returns the seed tokenizer.json with its pipeline edited.
+func pipelineVariant(tb testing.TB, edit func(m map[string]any)) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(seedTokenizerPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		tb.Fatal(err)
+	}
+	edit(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// variantTokenizers are pipelines other than the seed one, with whether the
+// fast path must be on for each.
+func variantTokenizers(tb testing.TB, opts ...TokenizerOption) map[string]struct {
+	tok  *Tokenizer
+	fast bool
+} {
+	tb.Helper()
+	pre := func(m map[string]any, v any) { m["pre_tokenizer"] = v }
+	variants := []struct {
+		name string
+		fast bool
+		edit func(map[string]any)
+	}{
+		{"bert pre-tokenizer", true, func(m map[string]any) {
+			pre(m, map[string]any{"type": "BertPreTokenizer"})
+		}},
+		{"punctuation merged with next first", true, func(m map[string]any) {
+			pre(m, map[string]any{"type": "Sequence", "pretokenizers": []any{
+				map[string]any{"type": "Punctuation", "behavior": "MergedWithNext"},
+				map[string]any{"type": "WhitespaceSplit"},
+			}})
+		}},
+		{"whitespace contiguous", true, func(m map[string]any) {
+			pre(m, map[string]any{"type": "Sequence", "pretokenizers": []any{
+				map[string]any{"type": "Whitespace"},
+				map[string]any{"type": "Punctuation", "behavior": "Contiguous"},
+			}})
+		}},
+		{"special added token", true, func(m map[string]any) {
+			m["added_tokens"] = []any{map[string]any{"id": 0, "content": "[UNK]", "special": true, "normalized": false}}
+		}},
+		{"nfkc normalizer", false, func(m map[string]any) {
+			m["normalizer"] = map[string]any{"type": "Sequence", "normalizers": []any{
+				map[string]any{"type": "NFKC"}, map[string]any{"type": "Lowercase"},
+			}}
+		}},
+		{"post processor", false, func(m map[string]any) {
+			m["post_processor"] = map[string]any{"type": "BertProcessing", "sep": []any{"[UNK]", 0}, "cls": []any{"[UNK]", 0}}
+		}},
+	}
+	out := map[string]struct {
+		tok  *Tokenizer
+		fast bool
+	}{}
+	for _, v := range variants {
+		tok, err := NewTokenizer(bytes.NewReader(pipelineVariant(tb, v.edit)), opts...)
+		if err != nil {
+			tb.Fatalf("variant %s: %v", v.name, err)
+		}
+		out[v.name] = struct {
+			tok  *Tokenizer
+			fast bool
+		}{tok, v.fast}
+	}
+	return out
+}
+
+func TestTokenizeVariantsMatchReference(t *testing.T) {
+	texts := append(hardStrings, benchSentences(t)...)
+	for name, v := range variantTokenizers(t) {
+		t.Run(name, func(t *testing.T) {
+			if v.tok.fast != v.fast {
+				t.Fatalf("fast path: got %v (%s), want %v", v.tok.fast, v.tok.slowWhy, v.fast)
+			}
+			for pass := 0; pass < 2; pass++ {
+				for _, s := range texts {
+					got, want := v.tok.Tokens(s), v.tok.Reference(s)
+					if !slices.Equal(got, want) {
+						t.Errorf("Tokens(%q): got %q, want %q", s, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestTokenizeConcurrent(t *testing.T) {
+	texts := append(corpusTexts(t), hardStrings...)
+	texts = append(texts, benchSentences(t)...)
+	if testing.Short() && len(texts) > 500 {
+		texts = texts[:500]
+	}
+	tok := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(512))
+	want := make([][]string, len(texts))
+	for i, s := range texts {
+		want[i] = tok.Reference(s)
+	}
+	workers := 2 * runtime.GOMAXPROCS(0)
+	if workers < 4 {
+		workers = 4
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			var buf []string
+			for k := range texts {
+				i := (k*7 + w*131) % len(texts)
+				buf = tok.AppendTokens(buf[:0], texts[i])
+				if !slices.Equal(buf, want[i]) {
+					errs <- fmt.Sprintf("worker %d: AppendTokens(%q): got %q, want %q", w, texts[i], buf, want[i])
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := tok.cache.len(); n > 512 {
+		t.Errorf("cache size: got %d, want <= 512", n)
+	}
+}
+
+func TestTokenizeCacheBound(t *testing.T) {
+	for _, capacity := range []int{2, 3, 100, 1000, 5000} {
+		tok := loadTestTokenizer(t, smallTokenizerPath, WithCacheSize(capacity))
+		n := 10 * capacity
+		for i := 0; i < n; i += 5 {
+			s := fmt.Sprintf("w%dx w%dx w%dx w%dx w%dx", i, i+1, i+2, i+3, i+4)
+			got := tok.Tokens(s)
+			if want := tok.Reference(s); !slices.Equal(got, want) {
+				t.Fatalf("Tokens(%q): got %q, want %q", s, got, want)
+			}
+			if size := tok.cache.len(); size > capacity {
+				t.Fatalf("cache %d after %d unique words: got size %d, want <= %d", capacity, i+5, size, capacity)
+			}
+		}
+		if size := tok.cache.len(); size < capacity/2 {
+			t.Errorf("cache %d: got size %d after %d unique words, want >= %d (cache barely used)", capacity, size, n, capacity/2)
+		}
+	}
+	// Words longer than maxCachedWordBytes are never cached.
+	tok := loadTestTokenizer(t, smallTokenizerPath, WithCacheSize(100))
+	tok.Tokens(strings.Repeat("x", maxCachedWordBytes+1))
+	if size := tok.cache.len(); size != 0 {
+		t.Errorf("long word: got cache size %d, want 0", size)
+	}
+	if tok := loadTestTokenizer(t, smallTokenizerPath, WithCacheSize(1)); tok.cache != nil {
+		t.Errorf("WithCacheSize(1): got a cache, want none")
+	}
+}
+
+func TestNewTokenizerErrors(t *testing.T) {
+	good, err := os.ReadFile(smallTokenizerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]string{
+		"empty":            "",
+		"not json":         "tokenizer",
+		"truncated":        string(good[:len(good)/2]),
+		"trailing garbage": string(good) + "}",
+		"null":             "null",
+		"array":            "[1,2,3]",
+		"empty object":     "{}",
+		"no vocab":         `{"model":{"type":"WordPiece"}}`,
+		"vocab wrong type": `{"model":{"type":"WordPiece","vocab":5}}`,
+		"vocab bad ids":    `{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":"zero"}}}`,
+		"unknown model":    `{"model":{"type":"Magic","vocab":{}}}`,
+		"bpe no merges":    `{"model":{"type":"BPE","vocab":{"a":0}}}`,
+		"bad normalizer":   `{"normalizer":{"type":"Nope"},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}`,
+		"nmt normalizer":   `{"normalizer":{"type":"Nmt"},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}`,
+		"normalizer type":  `{"normalizer":{"type":7},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}`,
+		"bad pre-tok":      `{"pre_tokenizer":{"type":"Split","pattern":{"Regex":"("},"behavior":"Isolated","invert":false},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}`,
+		"no unk in vocab":  `{"pre_tokenizer":{"type":"WhitespaceSplit"},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"a":0}}}`,
+		"bad truncation":   `{"truncation":{"max_length":"x"},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}`,
+		"binary":           "\x00\x01\x02\xff\xfe",
+	}
+	for name, data := range bad {
+		t.Run(name, func(t *testing.T) {
+			tok, err := NewTokenizer(strings.NewReader(data))
+			if !errors.Is(err, ErrBadTokenizer) {
+				t.Errorf("NewTokenizer: got (%v, %v), want error wrapping ErrBadTokenizer", tok, err)
+			}
+		})
+	}
+	_, err = LoadTokenizer(filepath.Join(t.TempDir(), "missing.json"))
+	if !errors.Is(err, ErrBadTokenizer) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LoadTokenizer(missing): got %v, want ErrBadTokenizer wrapping os.ErrNotExist", err)
+	}
+	tok, err := LoadTokenizer(seedTokenizerPath)
+	if err != nil {
+		t.Fatalf("LoadTokenizer(%s): %v", seedTokenizerPath, err)
+	}
+	if got := tok.Tokens("The minister said"); !slices.Equal(got, []string{"the", "minister", "said"}) {
+		t.Errorf("Tokens: got %q, want [the minister said]", got)
+	}
+}
+
+func BenchmarkTokenize(b *testing.B) {
+	sentences := benchSentences(b)
+	tok := loadTestTokenizer(b, seedTokenizerPath)
+	report := func(b *testing.B, start time.Time) {
+		if el := time.Since(start).Seconds(); el > 0 {
+			b.ReportMetric(float64(b.N)/el, "sentences/s")
+		}
+	}
+	b.Run("Reference", func(b *testing.B) {
+		b.ReportAllocs()
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			_ = tok.Reference(sentences[i%len(sentences)])
+		}
+		report(b, start)
+	})
+	b.Run("Cached", func(b *testing.B) {
+		buf := make([]string, 0, 256)
+		for _, s := range sentences {
+			buf = tok.AppendTokens(buf[:0], s)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			buf = tok.AppendTokens(buf[:0], sentences[i%len(sentences)])
+		}
+		report(b, start)
+	})
+	b.Run("CachedParallel", func(b *testing.B) {
+		for _, s := range sentences {
+			tok.Tokens(s)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			buf := make([]string, 0, 256)
+			i := 0
+			for pb.Next() {
+				buf = tok.AppendTokens(buf[:0], sentences[i%len(sentences)])
+				i++
+			}
+		})
+		report(b, start)
+	})
+	b.Run("FieldsFloor", func(b *testing.B) {
+		isSep := func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }
+		b.ReportAllocs()
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			_ = strings.FieldsFunc(sentences[i%len(sentences)], isSep)
+		}
+		report(b, start)
+	})
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// commonFlags are the flags every command takes.
+type commonFlags struct {
+	addr    string
+	token   string
+	timeout time.Duration
+	tls     bool
+	caFile  string
+}
+
+func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
+	c := &commonFlags{}
+	addr := getenv("CLAIMS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:50051"
+	}
+	fs.StringVar(&c.addr, "addr", addr, "server gRPC address (env CLAIMS_ADDR)")
+	fs.StringVar(&c.token, "token", getenv("CLAIMS_TOKEN"), "bearer token for train and forget (env CLAIMS_TOKEN)")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline of each call")
+	fs.BoolVar(&c.tls, "tls", false, "use TLS, trusting the system's roots (or --tls-ca)")
+	fs.StringVar(&c.caFile, "tls-ca", "", "PEM file of the CA to trust; implies --tls")
+	return c
+}
+
+func (c *commonFlags) dial() (*grpc.ClientConn, error) {
+	creds := insecure.NewCredentials()
+	if c.tls || c.caFile != "" {
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if c.caFile != "" {
+			pem, err := os.ReadFile(c.caFile)
+			if err != nil {
+				return nil, fmt.Errorf("--tls-ca: %w", err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("--tls-ca: %s holds no PEM certificate", c.caFile)
+			}
+			cfg.RootCAs = pool
+		}
+		creds = credentials.NewTLS(cfg)
+	}
+	conn, err := grpc.NewClient(c.addr, grpc.WithTransportCredentials(creds),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", c.addr, err)
+	}
+	return conn, nil
+}
+
+// callContext returns a context with the call deadline and, if set, the
+// bearer token.
+func (c *commonFlags) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	if c.token != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+c.token)
+	}
+	return ctx, cancel
+}
+
+// env is what a command runs with.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	args           []string
+	conn           *grpc.ClientConn
+	common         *commonFlags
+}
+
+func (e *env) client() claimsv1.ClaimServiceClient { return claimsv1.NewClaimServiceClient(e.conn) }
+
+// command is one subcommand: flags registers its flags and returns its
+// options, run executes it.
+type command struct {
+	flags func(*flag.FlagSet) any
+	run   func(context.Context, *env, any) error
+}
+
+// commands returns the subcommands by name.
+func commands() map[string]command {
+	return map[string]command{
+		"classify": {flags: classifyFlags, run: runClassify},
+		"train":    {flags: trainFlags, run: runTrain},
+		"forget":   {flags: dataFlags, run: runForget},
+		"eval":     {flags: dataFlags, run: runEval},
+		"model":    {flags: func(*flag.FlagSet) any { return nil }, run: runModel},
+	}
+}

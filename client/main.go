@@ -1,0 +1,83 @@
+// Command client is the command-line client of the claims service:
+//
+//	client classify [FILE|-]           label each sentence of a text
+//	client train --data FILE.jsonl      add labeled examples (--replace rebuilds)
+//	client forget --data FILE.jsonl     take learned examples back
+//	client eval --data FILE.jsonl       score labeled examples
+//	client model                        show the model's state
+//
+// Every command takes --addr, --token (or CLAIMS_TOKEN), --timeout and the
+// TLS flags. On failure it prints the gRPC code and message and exits 1.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"google.golang.org/grpc/status"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// usage is printed for -h and for unknown commands.
+const usage = `usage: client <command> [flags] [args]
+
+commands:
+  classify [FILE|-]         classify text from FILE or stdin (default -)
+  train --data FILE.jsonl   add examples ({"text","label"} per line); --replace rebuilds the model
+  forget --data FILE.jsonl  take learned examples back
+  eval --data FILE.jsonl    score examples without changing the model
+  model                     show the model's state
+
+Run 'client <command> -h' for the command's flags.
+`
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "client: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	fs := flag.NewFlagSet("client "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	common := registerCommon(fs, getenv)
+	opts := cmd.flags(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	env := &env{stdin: stdin, stdout: stdout, stderr: stderr, args: fs.Args()}
+	conn, err := common.dial()
+	if err != nil {
+		fmt.Fprintln(stderr, "client:", err)
+		return 1
+	}
+	defer conn.Close()
+	env.conn = conn
+	env.common = common
+	if err := cmd.run(ctx, env, opts); err != nil {
+		if st, ok := status.FromError(err); ok && st.Code() != 0 {
+			fmt.Fprintf(stderr, "client: %s: %s\n", st.Code(), st.Message())
+		} else {
+			fmt.Fprintln(stderr, "client:", err)
+		}
+		return 1
+	}
+	return 0
+}

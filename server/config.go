@@ -1,0 +1,160 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/claimsvc/claims/server/internal/api"
+)
+
+// config is everything the server is started with.
+type config struct {
+	GRPCAddr        string
+	HTTPAddr        string
+	DataDir         string
+	TrainToken      string
+	Tokenizer       string
+	TLSCert         string
+	TLSKey          string
+	CORSOrigins     []string
+	Limits          api.Limits
+	LogLevel        slog.Level
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	Keepalive       keepaliveConfig
+}
+
+// keepaliveConfig is the server's HTTP/2 keepalive policy.
+type keepaliveConfig struct {
+	MinPingInterval time.Duration // pings more often than this close the connection
+	Time            time.Duration // server pings an idle client after this
+	Timeout         time.Duration // and closes the connection if no answer within this
+	MaxIdle         time.Duration // idle connections are closed after this
+}
+
+// envPrefix prefixes every environment variable the server reads.
+const envPrefix = "CLAIMS_"
+
+// envName returns the environment variable of a flag: --grpc-addr is
+// CLAIMS_GRPC_ADDR.
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseConfig reads flags, falling back to environment variables for flags
+// not given on the command line, then to defaults.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	l := api.DefaultLimits()
+	var cors, level string
+	fs.StringVar(&c.GRPCAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
+	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP (REST, /healthz, /metrics) listen address")
+	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
+	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget")
+	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed by CORS ('*' for any); empty disables CORS")
+	fs.IntVar(&l.MaxTextBytes, "max-text-bytes", l.MaxTextBytes, "largest text (or all sentences together) per classify request or example, in bytes")
+	fs.IntVar(&l.MaxSentences, "max-sentences", l.MaxSentences, "most sentences per classify request")
+	fs.IntVar(&l.MaxExamples, "max-examples", l.MaxExamples, "most examples per Train, Forget or Evaluate request")
+	fs.IntVar(&l.MaxGRPCReceiveBytes, "max-grpc-receive-bytes", l.MaxGRPCReceiveBytes, "largest gRPC message received, in bytes")
+	fs.Int64Var(&l.MaxHTTPBodyBytes, "max-http-body-bytes", l.MaxHTTPBodyBytes, "largest HTTP request body, in bytes")
+	fs.DurationVar(&l.CallTimeout, "call-timeout", l.CallTimeout, "deadline of each unary call")
+	maxStreams := fs.Uint("max-concurrent-streams", uint(l.MaxConcurrentStreams), "most concurrent streams per HTTP/2 connection")
+	fs.IntVar(&l.MaxExplain, "max-explain", l.MaxExplain, "largest explain value")
+	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
+	fs.DurationVar(&c.Keepalive.MinPingInterval, "keepalive-min-ping", 10*time.Second, "clients pinging more often are disconnected")
+	fs.DurationVar(&c.Keepalive.Time, "keepalive-time", 2*time.Minute, "ping idle clients after this")
+	fs.DurationVar(&c.Keepalive.Timeout, "keepalive-timeout", 20*time.Second, "close connections whose ping is not answered within this")
+	fs.DurationVar(&c.Keepalive.MaxIdle, "keepalive-max-idle", 30*time.Minute, "close connections idle for this long")
+
+	// Environment variables fill in flags not given on the command line.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %w", envName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return config{}, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	l.MaxConcurrentStreams = uint32(*maxStreams)
+	c.Limits = l
+	if cors != "" {
+		for _, o := range strings.Split(cors, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.CORSOrigins = append(c.CORSOrigins, o)
+			}
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return config{}, fmt.Errorf("--log-level: %w", err)
+	}
+	return c, c.validate()
+}
+
+func (c *config) validate() error {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format: %q is neither text nor json", c.LogFormat)
+	}
+	l := c.Limits
+	for name, v := range map[string]int64{
+		"--max-text-bytes": int64(l.MaxTextBytes), "--max-sentences": int64(l.MaxSentences),
+		"--max-examples": int64(l.MaxExamples), "--max-grpc-receive-bytes": int64(l.MaxGRPCReceiveBytes),
+		"--max-http-body-bytes": l.MaxHTTPBodyBytes, "--max-concurrent-streams": int64(l.MaxConcurrentStreams),
+	} {
+		if v <= 0 {
+			return fmt.Errorf("%s must be positive, got %d", name, v)
+		}
+	}
+	if l.MaxExplain < 0 {
+		return fmt.Errorf("--max-explain must not be negative")
+	}
+	if l.CallTimeout <= 0 {
+		return fmt.Errorf("--call-timeout must be positive")
+	}
+	for _, a := range []struct{ flag, addr string }{{"--grpc-addr", c.GRPCAddr}, {"--http-addr", c.HTTPAddr}} {
+		if _, _, err := net.SplitHostPort(a.addr); err != nil {
+			return fmt.Errorf("%s: %w", a.flag, err)
+		}
+	}
+	return nil
+}
+
+// loopbackOnly reports whether every listen address is on loopback.
+func (c *config) loopbackOnly() bool {
+	return isLoopback(c.GRPCAddr) && isLoopback(c.HTTPAddr)
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,64 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/claimsvc/claims/classifier"
+)
+
+// invalid returns an INVALID_ARGUMENT status naming the field at fault.
+func invalid(field, format string, args ...any) error {
+	return status.Errorf(codes.InvalidArgument, "%s: %s", field, fmt.Sprintf(format, args...))
+}
+
+// toStatus maps an error from the classifier to a gRPC status. It is the
+// one place where library errors become codes. field prefixes the message
+// with the request field the error is about ("text", "sentences", ...).
+func toStatus(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	var exErr *classifier.ExampleError
+	if errors.As(err, &exErr) {
+		field = fmt.Sprintf("%s[%d].%s", field, exErr.Index, exErr.Field)
+		err = exErr.Err
+	}
+	var idxErr *classifier.IndexError
+	if errors.As(err, &idxErr) {
+		field = fmt.Sprintf("%s[%d]", field, idxErr.Index)
+		err = idxErr.Err
+	}
+	msg := err.Error()
+	if field != "" {
+		msg = field + ": " + msg
+	}
+	switch {
+	case errors.Is(err, classifier.ErrEmptyText),
+		errors.Is(err, classifier.ErrInvalidUTF8),
+		errors.Is(err, classifier.ErrControlChar),
+		errors.Is(err, classifier.ErrEmptyLabel),
+		errors.Is(err, classifier.ErrInvalidLabel),
+		errors.Is(err, classifier.ErrUnknownLabel),
+		errors.Is(err, classifier.ErrNoExamples):
+		return status.Error(codes.InvalidArgument, msg)
+	case errors.Is(err, classifier.ErrNotLearned):
+		return status.Error(codes.NotFound, msg)
+	case errors.Is(err, classifier.ErrTooFewLabels):
+		return status.Error(codes.FailedPrecondition, msg)
+	case errors.Is(err, classifier.ErrPersist):
+		return status.Error(codes.Internal, msg)
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, msg)
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, msg)
+	}
+	return status.Error(codes.Internal, msg)
+}

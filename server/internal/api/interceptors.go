@@ -1,0 +1,129 @@
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"path"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// Auth decides who may change the model (Train and Forget). Reads are open.
+type Auth struct {
+	// Token is the bearer token required for changes; empty means none.
+	Token string
+	// Open allows changes without a token. The server sets it only when
+	// every listener is on a loopback address.
+	Open bool
+}
+
+// mutating lists the methods that change the model.
+var mutating = map[string]bool{
+	"/claims.v1.ClaimService/Train":  true,
+	"/claims.v1.ClaimService/Forget": true,
+}
+
+// check authorizes a call to fullMethod with the metadata in ctx.
+func (a Auth) check(ctx context.Context, fullMethod string) error {
+	if !mutating[fullMethod] {
+		return nil
+	}
+	if a.Token == "" {
+		if a.Open {
+			return nil
+		}
+		return status.Error(codes.PermissionDenied, "model changes are disabled: the server listens on a non-loopback address and has no --train-token")
+	}
+	md, _ := metadata.FromIncomingContext(ctx)
+	var got string
+	for _, v := range md.Get("authorization") {
+		if t, ok := strings.CutPrefix(v, "Bearer "); ok {
+			got = strings.TrimSpace(t)
+			break
+		}
+	}
+	if got == "" {
+		return status.Error(codes.Unauthenticated, "authorization: a bearer token is required to change the model")
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(a.Token)) != 1 {
+		return status.Error(codes.Unauthenticated, "authorization: the bearer token is not valid")
+	}
+	return nil
+}
+
+// Interceptors returns the server's unary and stream interceptors, in
+// order: recovery, logging and metrics, deadline, authorization.
+func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Logger) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
+	unary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+		start := time.Now()
+		defer func() {
+			if r := recover(); r != nil {
+				err = panicked(ctx, log, info.FullMethod, r)
+			}
+			observe(ctx, log, m, info.FullMethod, start, err)
+		}()
+		if callTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, callTimeout)
+			defer cancel()
+		}
+		if err := auth.check(ctx, info.FullMethod); err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
+	}
+	stream := func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+		start := time.Now()
+		ctx := ss.Context()
+		defer func() {
+			if r := recover(); r != nil {
+				err = panicked(ctx, log, info.FullMethod, r)
+			}
+			observe(ctx, log, m, info.FullMethod, start, err)
+		}()
+		if err := auth.check(ctx, info.FullMethod); err != nil {
+			return err
+		}
+		return handler(srv, ss)
+	}
+	return unary, stream
+}
+
+// panicked logs a handler panic with its stack and returns INTERNAL.
+func panicked(ctx context.Context, log *slog.Logger, method string, r any) error {
+	log.ErrorContext(ctx, "panic in handler", "method", method, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	return status.Error(codes.Internal, "internal error")
+}
+
+// observe logs one line per call and records metrics. It never logs
+// request contents or metadata (so never the token).
+func observe(ctx context.Context, log *slog.Logger, m *Metrics, fullMethod string, start time.Time, err error) {
+	d := time.Since(start)
+	code := status.Code(err)
+	method := path.Base(fullMethod)
+	m.call(method, code.String(), d.Seconds())
+	level := slog.LevelInfo
+	if code == codes.Internal || code == codes.Unknown || code == codes.DataLoss {
+		level = slog.LevelError
+	}
+	if !log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", method),
+		slog.String("code", code.String()),
+		slog.Duration("duration", d),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", status.Convert(err).Message()))
+	}
+	log.LogAttrs(ctx, level, "rpc", attrs...)
+}

@@ -1,0 +1,49 @@
+package api
+
+import (
+	"time"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// Limits bound what one request may ask of the server. Every limit is
+// reported by GetModel.
+type Limits struct {
+	MaxTextBytes         int           // bytes of text (or of all sentences together) in one classify request or example
+	MaxSentences         int           // sentences in one classify request, given or found by segmentation
+	MaxExamples          int           // examples in one Train, Forget or Evaluate request
+	MaxGRPCReceiveBytes  int           // largest gRPC message the server receives
+	MaxHTTPBodyBytes     int64         // largest HTTP request body
+	CallTimeout          time.Duration // deadline of each unary call
+	MaxConcurrentStreams uint32        // concurrent streams per HTTP/2 connection
+	MaxExplain           int           // largest explain value
+}
+
+// DefaultLimits returns the limits the server uses unless configured.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxTextBytes:         256 << 10,
+		MaxSentences:         2000,
+		MaxExamples:          10000,
+		MaxGRPCReceiveBytes:  16 << 20,
+		MaxHTTPBodyBytes:     16 << 20,
+		CallTimeout:          30 * time.Second,
+		MaxConcurrentStreams: 256,
+		MaxExplain:           20,
+	}
+}
+
+func (l Limits) proto() *claimsv1.Limits {
+	return &claimsv1.Limits{
+		MaxTextBytes:         int64(l.MaxTextBytes),
+		MaxSentences:         int32(l.MaxSentences),
+		MaxExamples:          int32(l.MaxExamples),
+		MaxGrpcReceiveBytes:  int64(l.MaxGRPCReceiveBytes),
+		MaxHttpBodyBytes:     l.MaxHTTPBodyBytes,
+		CallTimeout:          durationpb.New(l.CallTimeout),
+		MaxConcurrentStreams: l.MaxConcurrentStreams,
+		MaxExplain:           int32(l.MaxExplain),
+	}
+}

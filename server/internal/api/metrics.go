@@ -1,0 +1,80 @@
+package api
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/claimsvc/claims/classifier"
+)
+
+// Metrics are the server's Prometheus collectors. A nil *Metrics records
+// nothing. Metrics is safe for concurrent use.
+type Metrics struct {
+	calls      *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	sentences  *prometheus.CounterVec
+	version    prometheus.Gauge
+	examples   *prometheus.GaugeVec
+	vocabulary prometheus.Gauge
+}
+
+// NewMetrics creates the collectors and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "claims_rpc_calls_total",
+			Help: "RPCs handled, by method and gRPC status code (REST calls are counted under their RPC).",
+		}, []string{"method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "claims_rpc_duration_seconds",
+			Help:    "RPC handling time, by method.",
+			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method"}),
+		sentences: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "claims_sentences_classified_total",
+			Help: "Sentences classified, by predicted label.",
+		}, []string{"label"}),
+		version: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "claims_model_version",
+			Help: "Version of the model being served.",
+		}),
+		examples: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "claims_model_examples",
+			Help: "Training examples in the model, by label.",
+		}, []string{"label"}),
+		vocabulary: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "claims_model_vocabulary_size",
+			Help: "Distinct features in the model.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.calls, m.latency, m.sentences, m.version, m.examples, m.vocabulary} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *Metrics) classified(label string) {
+	if m != nil {
+		m.sentences.WithLabelValues(label).Inc()
+	}
+}
+
+func (m *Metrics) setModel(info classifier.Info) {
+	if m == nil {
+		return
+	}
+	m.version.Set(float64(info.Version))
+	m.vocabulary.Set(float64(info.Vocabulary))
+	m.examples.Reset()
+	for l, n := range info.Counts {
+		m.examples.WithLabelValues(l).Set(float64(n))
+	}
+}
+
+func (m *Metrics) call(method, code string, seconds float64) {
+	if m != nil {
+		m.calls.WithLabelValues(method, code).Inc()
+		m.latency.WithLabelValues(method).Observe(seconds)
+	}
+}

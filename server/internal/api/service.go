@@ -1,0 +1,257 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/claimsvc/claims/classifier"
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// Service implements claimsv1.ClaimServiceServer. It is safe for
+// concurrent use: the classifier serialises changes and serves reads from
+// immutable snapshots.
+type Service struct {
+	claimsv1.UnimplementedClaimServiceServer
+
+	model     *classifier.Classifier
+	limits    Limits
+	tokenizer string
+	metrics   *Metrics
+	log       *slog.Logger
+}
+
+// NewService returns a Service over model. tokenizer describes the
+// tokenizer in GetModel; metrics may be nil.
+func NewService(model *classifier.Classifier, limits Limits, tokenizer string, metrics *Metrics, log *slog.Logger) *Service {
+	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log}
+	s.metrics.setModel(model.Info())
+	return s
+}
+
+// classifyInput is the common part of Classify and ClassifyStream requests.
+type classifyInput struct {
+	text      string
+	sentences []string
+	explain   int32
+}
+
+func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.SentenceResult, uint64, error) {
+	if in.explain < 0 || int(in.explain) > s.limits.MaxExplain {
+		return nil, 0, invalid("explain", "%d is outside 0..%d", in.explain, s.limits.MaxExplain)
+	}
+	var res classifier.Result
+	var err error
+	switch {
+	case in.text != "" && len(in.sentences) > 0:
+		return nil, 0, invalid("text", "set either text or sentences, not both")
+	case len(in.sentences) > 0:
+		if len(in.sentences) > s.limits.MaxSentences {
+			return nil, 0, invalid("sentences", "%d sentences exceed the limit of %d", len(in.sentences), s.limits.MaxSentences)
+		}
+		total := 0
+		for _, t := range in.sentences {
+			total += len(t)
+		}
+		if total > s.limits.MaxTextBytes {
+			return nil, 0, invalid("sentences", "%d bytes in all exceed the limit of %d", total, s.limits.MaxTextBytes)
+		}
+		res, err = s.model.ClassifyBatch(in.sentences, int(in.explain))
+		if err != nil {
+			return nil, 0, toStatus("sentences", err)
+		}
+	default:
+		if in.text == "" {
+			return nil, 0, invalid("text", "%v: set text or sentences", classifier.ErrEmptyText)
+		}
+		if len(in.text) > s.limits.MaxTextBytes {
+			return nil, 0, invalid("text", "%d bytes exceed the limit of %d", len(in.text), s.limits.MaxTextBytes)
+		}
+		res, err = s.model.ClassifyText(in.text, int(in.explain))
+		if err != nil {
+			return nil, 0, toStatus("text", err)
+		}
+		if len(res.Sentences) > s.limits.MaxSentences {
+			return nil, 0, invalid("text", "%d sentences exceed the limit of %d", len(res.Sentences), s.limits.MaxSentences)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, 0, toStatus("", err)
+	}
+	out := make([]*claimsv1.SentenceResult, len(res.Sentences))
+	for i, sn := range res.Sentences {
+		r := &claimsv1.SentenceResult{
+			Index:      int32(i),
+			Text:       sn.Text,
+			Start:      int32(sn.Start),
+			End:        int32(sn.End),
+			Label:      sn.Label,
+			Confidence: sn.Confidence,
+			Scores:     make([]*claimsv1.LabelScore, len(sn.Scores)),
+		}
+		for j, sc := range sn.Scores {
+			r.Scores[j] = &claimsv1.LabelScore{Label: sc.Label, Probability: sc.Probability}
+		}
+		for _, f := range sn.Features {
+			r.Features = append(r.Features, &claimsv1.Feature{Name: f.Feature, Weight: f.Weight})
+		}
+		out[i] = r
+		s.metrics.classified(sn.Label)
+	}
+	return out, res.Version, nil
+}
+
+// Classify implements claimsv1.ClaimServiceServer.
+func (s *Service) Classify(ctx context.Context, req *claimsv1.ClassifyRequest) (*claimsv1.ClassifyResponse, error) {
+	out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), explain: req.GetExplain()})
+	if err != nil {
+		return nil, err
+	}
+	return &claimsv1.ClassifyResponse{Sentences: out, ModelVersion: version}, nil
+}
+
+// ClassifyStream implements claimsv1.ClaimServiceServer: one response per
+// request, in order. An invalid request ends the stream with its error.
+func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse]) error {
+	ctx := stream.Context()
+	for {
+		req, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), explain: req.GetExplain()})
+		if err != nil {
+			if st, ok := status.FromError(err); ok && req.GetId() != "" {
+				return status.Errorf(st.Code(), "request %q: %s", req.GetId(), st.Message())
+			}
+			return err
+		}
+		if err := stream.Send(&claimsv1.ClassifyStreamResponse{Id: req.GetId(), Sentences: out, ModelVersion: version}); err != nil {
+			return err
+		}
+	}
+}
+
+// examples converts and bounds a request's examples.
+func (s *Service) examples(in []*claimsv1.Example) ([]classifier.Example, error) {
+	if len(in) == 0 {
+		return nil, invalid("examples", "%v: at least one is required", classifier.ErrNoExamples)
+	}
+	if len(in) > s.limits.MaxExamples {
+		return nil, invalid("examples", "%d examples exceed the limit of %d", len(in), s.limits.MaxExamples)
+	}
+	out := make([]classifier.Example, len(in))
+	for i, e := range in {
+		if len(e.GetText()) > s.limits.MaxTextBytes {
+			return nil, status.Errorf(codes.InvalidArgument, "examples[%d].text: %d bytes exceed the limit of %d", i, len(e.GetText()), s.limits.MaxTextBytes)
+		}
+		out[i] = classifier.Example{Text: e.GetText(), Label: e.GetLabel()}
+	}
+	return out, nil
+}
+
+// Train implements claimsv1.ClaimServiceServer.
+func (s *Service) Train(ctx context.Context, req *claimsv1.TrainRequest) (*claimsv1.TrainResponse, error) {
+	exs, err := s.examples(req.GetExamples())
+	if err != nil {
+		return nil, err
+	}
+	var st classifier.Stats
+	if req.GetReplace() {
+		st, err = s.model.Replace(exs)
+	} else {
+		st, err = s.model.Learn(exs, req.GetAllowNewLabels())
+	}
+	if err != nil {
+		return nil, toStatus("examples", err)
+	}
+	s.metrics.setModel(st.Info)
+	s.log.InfoContext(ctx, "model trained", "version", st.Info.Version, "examples", st.Applied, "replace", req.GetReplace(), "total", st.Info.Examples)
+	return &claimsv1.TrainResponse{
+		ModelVersion:    st.Info.Version,
+		ExamplesApplied: int64(st.Applied),
+		LabelCounts:     st.Info.Counts,
+		TotalExamples:   st.Info.Examples,
+	}, nil
+}
+
+// Forget implements claimsv1.ClaimServiceServer.
+func (s *Service) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*claimsv1.ForgetResponse, error) {
+	exs, err := s.examples(req.GetExamples())
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.model.Forget(exs)
+	if err != nil {
+		return nil, toStatus("examples", err)
+	}
+	s.metrics.setModel(st.Info)
+	s.log.InfoContext(ctx, "model forgot examples", "version", st.Info.Version, "examples", st.Applied, "total", st.Info.Examples)
+	return &claimsv1.ForgetResponse{
+		ModelVersion:      st.Info.Version,
+		ExamplesForgotten: int64(st.Applied),
+		LabelCounts:       st.Info.Counts,
+		TotalExamples:     st.Info.Examples,
+	}, nil
+}
+
+// Evaluate implements claimsv1.ClaimServiceServer.
+func (s *Service) Evaluate(ctx context.Context, req *claimsv1.EvaluateRequest) (*claimsv1.EvaluateResponse, error) {
+	exs, err := s.examples(req.GetExamples())
+	if err != nil {
+		return nil, err
+	}
+	version := s.model.Version()
+	m, err := s.model.Evaluate(exs)
+	if err != nil {
+		return nil, toStatus("examples", err)
+	}
+	resp := &claimsv1.EvaluateResponse{
+		ModelVersion: version,
+		Examples:     int64(m.Examples),
+		Accuracy:     m.Accuracy,
+		MacroF1:      m.MacroF1,
+		Confusion:    &claimsv1.ConfusionMatrix{Labels: slices.Clone(m.Labels)},
+	}
+	for _, l := range m.PerLabel {
+		resp.Labels = append(resp.Labels, &claimsv1.LabelMetrics{Label: l.Label, Precision: l.Precision, Recall: l.Recall, F1: l.F1, Support: int64(l.Support)})
+	}
+	for i, row := range m.Confusion {
+		r := &claimsv1.ConfusionRow{Actual: m.Labels[i], Predicted: make([]int64, len(row))}
+		for j, n := range row {
+			r.Predicted[j] = int64(n)
+		}
+		resp.Confusion.Rows = append(resp.Confusion.Rows, r)
+	}
+	return resp, nil
+}
+
+// GetModel implements claimsv1.ClaimServiceServer.
+func (s *Service) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
+	info := s.model.Info()
+	resp := &claimsv1.GetModelResponse{
+		Labels:         info.Labels,
+		LabelCounts:    info.Counts,
+		TotalExamples:  info.Examples,
+		VocabularySize: int64(info.Vocabulary),
+		Version:        info.Version,
+		ContentHash:    info.ContentHash,
+		Limits:         s.limits.proto(),
+		Tokenizer:      s.tokenizer,
+	}
+	if !info.TrainedTime.IsZero() {
+		resp.TrainedTime = timestamppb.New(info.TrainedTime)
+	}
+	return resp, nil
+}

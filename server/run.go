@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/claimsvc/claims/classifier"
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/seeds"
+	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/gateway"
+	"github.com/claimsvc/claims/server/internal/store"
+)
+
+// serviceName is the gRPC service name reported by the health service.
+const serviceName = "claims.v1.ClaimService"
+
+// run starts the server and blocks until ctx is cancelled, then shuts down
+// gracefully. ready, if not nil, is called with the bound addresses once
+// both listeners accept connections.
+func run(ctx context.Context, cfg config, log *slog.Logger, ready func(grpcAddr, httpAddr string)) error {
+	start := time.Now()
+	tok, tokName, err := loadTokenizer(cfg.Tokenizer)
+	if err != nil {
+		return err
+	}
+	model, err := loadModel(cfg, tok, log)
+	if err != nil {
+		return err
+	}
+	info := model.Info()
+	log.Info("model ready", "version", info.Version, "examples", info.Examples, "labels", info.Labels,
+		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
+
+	auth := api.Auth{Token: cfg.TrainToken, Open: cfg.loopbackOnly()}
+	switch {
+	case auth.Token != "":
+		log.Info("Train and Forget require the bearer token")
+	case auth.Open:
+		log.Warn("Train and Forget are open to any caller: no --train-token, and every listener is on loopback")
+	default:
+		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is on a non-loopback address and no --train-token is set")
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := api.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	svc := api.NewService(model, cfg.Limits, tokName, metrics, log)
+
+	var tlsCfg *tls.Config
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("TLS: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+
+	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, log)
+	opts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(unary),
+		grpc.ChainStreamInterceptor(stream),
+		grpc.MaxRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes),
+		grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.Keepalive.MinPingInterval, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.Keepalive.Time, Timeout: cfg.Keepalive.Timeout, MaxConnectionIdle: cfg.Keepalive.MaxIdle}),
+	}
+	// The public listener may use TLS; the gateway's in-process listener
+	// does not, so it gets a server of its own with the same service.
+	publicOpts := opts
+	if tlsCfg != nil {
+		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(tlsCfg)))
+	}
+	grpcServer := grpc.NewServer(publicOpts...)
+	innerServer := grpc.NewServer(opts...)
+	healthSrv := health.NewServer()
+	for _, s := range []*grpc.Server{grpcServer, innerServer} {
+		claimsv1.RegisterClaimServiceServer(s, svc)
+		healthpb.RegisterHealthServer(s, healthSrv)
+		reflection.Register(s)
+	}
+
+	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return fmt.Errorf("gRPC listen: %w", err)
+	}
+	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		grpcLis.Close()
+		return fmt.Errorf("HTTP listen: %w", err)
+	}
+	inner := bufconn.Listen(1 << 20)
+	conn, err := grpc.NewClient("passthrough:///gateway",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return inner.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(cfg.Limits.MaxGRPCReceiveBytes)),
+	)
+	if err != nil {
+		return fmt.Errorf("gateway connection: %w", err)
+	}
+	defer conn.Close()
+	serving := func() bool {
+		r, err := healthSrv.Check(ctx, &healthpb.HealthCheckRequest{Service: serviceName})
+		return err == nil && r.GetStatus() == healthpb.HealthCheckResponse_SERVING
+	}
+	handler, err := gateway.New(ctx, conn, gateway.Config{
+		MaxBodyBytes: cfg.Limits.MaxHTTPBodyBytes,
+		CORSOrigins:  cfg.CORSOrigins,
+		Serving:      serving,
+		Metrics:      reg,
+	})
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsCfg,
+	}
+
+	errc := make(chan error, 3)
+	go func() { errc <- grpcServer.Serve(grpcLis) }()
+	go func() { errc <- innerServer.Serve(inner) }()
+	go func() {
+		var err error
+		if tlsCfg != nil {
+			err = httpServer.ServeTLS(httpLis, "", "")
+		} else {
+			err = httpServer.Serve(httpLis)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		errc <- err
+	}()
+	healthSrv.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	healthSrv.SetServingStatus(serviceName, healthpb.HealthCheckResponse_SERVING)
+	log.Info("serving", "grpc", grpcLis.Addr().String(), "http", httpLis.Addr().String(), "tls", tlsCfg != nil,
+		"startup", time.Since(start).Round(time.Millisecond))
+	if ready != nil {
+		ready(grpcLis.Addr().String(), httpLis.Addr().String())
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+		log.Error("listener failed", "error", runErr)
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	healthSrv.Shutdown() // every service reports NOT_SERVING
+	stopped := make(chan struct{})
+	go func() {
+		grpcServer.GracefulStop()
+		innerServer.GracefulStop()
+		close(stopped)
+	}()
+	timer := time.NewTimer(cfg.ShutdownTimeout)
+	defer timer.Stop()
+	select {
+	case <-stopped:
+	case <-timer.C:
+		log.Warn("graceful stop timed out; closing connections")
+		grpcServer.Stop()
+		innerServer.Stop()
+		<-stopped
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutCtx); err != nil {
+		httpServer.Close()
+	}
+	log.Info("stopped")
+	return runErr
+}
+
+// loadTokenizer loads the tokenizer file, or the embedded default when path
+// is empty. It returns a description for GetModel.
+func loadTokenizer(path string) (*classifier.Tokenizer, string, error) {
+	if path == "" {
+		tok, err := classifier.NewTokenizer(bytes.NewReader(seeds.Tokenizer()))
+		if err != nil {
+			return nil, "", fmt.Errorf("embedded tokenizer: %w", err)
+		}
+		return tok, "embedded", nil
+	}
+	tok, err := classifier.LoadTokenizer(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("--tokenizer: %w", err)
+	}
+	return tok, path, nil
+}
+
+// loadModel returns the persisted model from the data directory, or
+// trains the default model from the embedded corpus when there is none.
+// A model file that cannot be read is an error: the server does not fall
+// back to the default and silently lose what was trained.
+func loadModel(cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classifier.Classifier, error) {
+	if cfg.DataDir == "" {
+		log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
+		return defaultModel(tok)
+	}
+	st, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	persist := classifier.WithPersist(st.Save)
+	var model *classifier.Classifier
+	err = st.Load(func(r io.Reader) error {
+		m, err := classifier.Load(r, tok, persist)
+		model = m
+		return err
+	})
+	switch {
+	case err == nil:
+		log.Info("loaded model", "path", st.Path())
+		return model, nil
+	case errors.Is(err, fs.ErrNotExist):
+		log.Info("no saved model; training the default model", "path", st.Path())
+		m, err := defaultModel(tok, persist)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	default:
+		return nil, fmt.Errorf("refusing to start: %w (move the file away to start from the default model)", err)
+	}
+}
+
+// defaultModel trains a classifier on the embedded corpus.
+func defaultModel(tok *classifier.Tokenizer, opts ...classifier.Option) (*classifier.Classifier, error) {
+	corpus, err := seeds.Corpus()
+	if err != nil {
+		return nil, err
+	}
+	m := classifier.New(tok, opts...)
+	if _, err := m.Replace(corpus); err != nil {
+		return nil, fmt.Errorf("training the default model: %w", err)
+	}
+	return m, nil
+}
