@@ -166,13 +166,25 @@ func buildSnapshot(c *counts, cfg FeatureConfig, alpha float64, info Info) *snap
 		hashes = append(hashes, h)
 	}
 	slices.Sort(hashes)
+	var allTotal int64
+	for _, t := range c.total {
+		allTotal += t
+	}
+	compDenom := make([]float64, L)
+	for l := range L {
+		compDenom[l] = math.Log(float64(allTotal-c.total[l]) + alpha*float64(V))
+	}
 	for row, h := range hashes {
 		f := c.features[h]
 		s.index[h] = int32(row)
 		s.names[row] = c.names[h]
 		w := s.weights[row*L : row*L+L]
 		for l := range L {
-			w[l] = math.Log(float64(f.n[l])+alpha) - denom[l]
+			if cfg.Complement {
+				w[l] = -(math.Log(float64(f.sum-f.n[l])+alpha) - compDenom[l])
+			} else {
+				w[l] = math.Log(float64(f.n[l])+alpha) - denom[l]
+			}
 		}
 	}
 	return s

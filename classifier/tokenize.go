@@ -368,22 +368,33 @@ func (t *Tokenizer) analyzePipeline(cfg *pipelineConfig) {
 	for _, c := range []byte{' ', '\t', '\n', '\r'} {
 		t.asciiSep[c] = true
 	}
-	slow := func(why string) { t.fast, t.slowWhy = false, why }
-	t.fast = true
-	if cfg.PostProcessor != nil || cfg.Truncation != nil || cfg.Padding != nil {
-		slow("post_processor, truncation or padding set")
+	why := t.fastPathBlocker(cfg)
+	t.fast, t.slowWhy = why == "", why
+	if !t.fast {
+		t.seps, t.guards = nil, nil
 		return
+	}
+	for _, r := range t.seps {
+		if r < utf8.RuneSelf {
+			t.asciiSep[r] = true
+		}
+	}
+}
+
+// fastPathBlocker fills t.lower, t.seps and t.guards and returns why the
+// fast path cannot be used, or "" if it can.
+func (t *Tokenizer) fastPathBlocker(cfg *pipelineConfig) string {
+	if cfg.PostProcessor != nil || cfg.Truncation != nil || cfg.Padding != nil {
+		return "post_processor, truncation or padding set"
 	}
 	switch cfg.Model["type"] {
 	case "WordPiece", "WordLevel":
 	default:
-		slow(fmt.Sprintf("model type %v", cfg.Model["type"]))
-		return
+		return fmt.Sprintf("model type %v", cfg.Model["type"])
 	}
 	for _, at := range cfg.AddedTokens {
 		if at.Normalized {
-			slow(fmt.Sprintf("normalized added token %q", at.Content))
-			return
+			return fmt.Sprintf("normalized added token %q", at.Content)
 		}
 		if at.Content != "" {
 			t.guards = append(t.guards, at.Content)
@@ -391,19 +402,17 @@ func (t *Tokenizer) analyzePipeline(cfg *pipelineConfig) {
 	}
 	var steps []replaceStep
 	if cfg.Normalizer != nil && !t.collectNormalizer(cfg.Normalizer, &steps) {
-		slow("normalizer not known to be word-local")
-		return
+		return "normalizer not known to be word-local"
 	}
-	hasWS, ok := checkPreTokenizer(cfg.PreTokenizer)
-	if !ok || !hasWS {
-		slow("pre_tokenizer not known to split on white space only within words")
-		return
+	if hasWS, ok := checkPreTokenizer(cfg.PreTokenizer); !ok || !hasWS {
+		return "pre_tokenizer not known to split on white space only within words"
 	}
-	// Separator candidates: single-rune patterns replaced by white space.
+	// Separators beyond the ASCII four: single-rune patterns replaced by
+	// white space that no other step mentions or changes first.
+	isSepStep := make([]bool, len(steps))
 	for i, st := range steps {
 		r, n := utf8.DecodeRuneInString(st.pattern)
-		if n != len(st.pattern) || r < utf8.RuneSelf || st.content == "" ||
-			strings.TrimLeft(st.content, " \t\n\r") != "" {
+		if n != len(st.pattern) || st.content == "" || strings.TrimLeft(st.content, " \t\n\r") != "" {
 			continue
 		}
 		if st.afterLower && unicode.ToLower(r) != r {
@@ -411,31 +420,27 @@ func (t *Tokenizer) analyzePipeline(cfg *pipelineConfig) {
 		}
 		mentioned := false
 		for j, other := range steps {
-			if j != i && strings.ContainsRune(other.pattern, r) {
-				mentioned = true
-			}
+			mentioned = mentioned || j != i && strings.ContainsRune(other.pattern, r)
 		}
-		if !mentioned && !slices.Contains(t.seps, r) {
+		if !mentioned {
+			isSepStep[i] = true
 			t.seps = append(t.seps, r)
 		}
 	}
-	for _, st := range steps {
-		if r, n := utf8.DecodeRuneInString(st.pattern); n == len(st.pattern) && slices.Contains(t.seps, r) {
-			continue // the step that makes r a separator; no other step mentions r
+	for i, st := range steps {
+		if isSepStep[i] {
+			continue
 		}
 		for _, r := range st.pattern {
 			if unicode.IsSpace(r) || r < utf8.RuneSelf && t.asciiSep[r] || slices.Contains(t.seps, r) {
-				slow("Replace pattern contains a separator")
-				t.seps = nil
-				return
+				return "Replace pattern contains a separator"
 			}
 		}
 		if t.lower && hasUnstableCase(st.content) {
-			slow("Replace content changes length when lower-cased")
-			t.seps = nil
-			return
+			return "Replace content changes length when lower-cased"
 		}
 	}
+	return ""
 }
 
 // collectNormalizer flattens a vetted normalizer into steps, reporting false

@@ -35,15 +35,15 @@ type ClassifyRequest struct {
 	// UTF-8 text that the server segments into sentences before classifying
 	// each of them. At most Limits.max_text_bytes bytes, and at most
 	// Limits.max_sentences sentences after segmentation.
-	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	Text string `protobuf:"bytes,1,opt,name=text" json:"text,omitempty"`
 	// Sentences already split by the caller. Each entry is classified as one
 	// sentence and is never re-segmented. At most Limits.max_sentences
 	// entries, together at most Limits.max_text_bytes bytes of UTF-8.
-	Sentences []string `protobuf:"bytes,2,rep,name=sentences,proto3" json:"sentences,omitempty"`
+	Sentences []string `protobuf:"bytes,2,rep,name=sentences" json:"sentences,omitempty"`
 	// Number of top features to return per sentence in SentenceResult.features.
 	// 0 (the default) returns none; a positive value returns up to that many.
 	// Must be between 0 and Limits.max_explain inclusive.
-	Explain       int32 `protobuf:"varint,3,opt,name=explain,proto3" json:"explain,omitempty"`
+	Explain       int32 `protobuf:"varint,3,opt,name=explain" json:"explain,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -104,10 +104,10 @@ type ClassifyResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One result per sentence, in request order (SentenceResult.index is
 	// 0, 1, 2, ...).
-	Sentences []*SentenceResult `protobuf:"bytes,1,rep,name=sentences,proto3" json:"sentences,omitempty"`
+	Sentences []*SentenceResult `protobuf:"bytes,1,rep,name=sentences" json:"sentences,omitempty"`
 	// Version of the model that produced every result in this response (see
 	// GetModelResponse.version).
-	ModelVersion  uint64 `protobuf:"varint,2,opt,name=model_version,json=modelVersion,proto3" json:"model_version,omitempty"`
+	ModelVersion  uint64 `protobuf:"varint,2,opt,name=model_version,json=modelVersion" json:"model_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -162,31 +162,31 @@ type SentenceResult struct {
 	// Zero-based position of the sentence in request order: among the
 	// segmented sentences for text input, or in the sentences list for
 	// pre-split input.
-	Index int32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	Index int32 `protobuf:"varint,1,opt,name=index" json:"index,omitempty"`
 	// The sentence that was classified. For text input this is the request
 	// text from byte start to byte end.
-	Text string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	Text string `protobuf:"bytes,2,opt,name=text" json:"text,omitempty"`
 	// Byte offset into the request text where the sentence starts (inclusive).
 	// Only set for text input; 0 for sentences input, where index identifies
 	// the sentence.
-	Start int32 `protobuf:"varint,3,opt,name=start,proto3" json:"start,omitempty"`
+	Start int32 `protobuf:"varint,3,opt,name=start" json:"start,omitempty"`
 	// Byte offset into the request text where the sentence ends (exclusive),
 	// so the sentence is text[start:end]. Only set for text input; 0 for
 	// sentences input.
-	End int32 `protobuf:"varint,4,opt,name=end,proto3" json:"end,omitempty"`
+	End int32 `protobuf:"varint,4,opt,name=end" json:"end,omitempty"`
 	// Predicted label: the label with the highest probability, equal to
 	// scores[0].label.
-	Label string `protobuf:"bytes,5,opt,name=label,proto3" json:"label,omitempty"`
+	Label string `protobuf:"bytes,5,opt,name=label" json:"label,omitempty"`
 	// Probability of the predicted label, in [0, 1]; equal to
 	// scores[0].probability.
-	Confidence float64 `protobuf:"fixed64,6,opt,name=confidence,proto3" json:"confidence,omitempty"`
+	Confidence float64 `protobuf:"fixed64,6,opt,name=confidence" json:"confidence,omitempty"`
 	// Probability of every label of the model, sorted by probability
 	// descending. The probabilities sum to 1, up to rounding.
-	Scores []*LabelScore `protobuf:"bytes,7,rep,name=scores,proto3" json:"scores,omitempty"`
+	Scores []*LabelScore `protobuf:"bytes,7,rep,name=scores" json:"scores,omitempty"`
 	// The features that contributed most to the prediction, sorted by weight
 	// descending. Empty unless the request's explain is positive, and at most
 	// explain entries.
-	Features      []*Feature `protobuf:"bytes,8,rep,name=features,proto3" json:"features,omitempty"`
+	Features      []*Feature `protobuf:"bytes,8,rep,name=features" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -281,9 +281,9 @@ func (x *SentenceResult) GetFeatures() []*Feature {
 type LabelScore struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Label name, as given in training examples.
-	Label string `protobuf:"bytes,1,opt,name=label,proto3" json:"label,omitempty"`
+	Label string `protobuf:"bytes,1,opt,name=label" json:"label,omitempty"`
 	// Posterior probability of the label for this sentence, in [0, 1].
-	Probability   float64 `protobuf:"fixed64,2,opt,name=probability,proto3" json:"probability,omitempty"`
+	Probability   float64 `protobuf:"fixed64,2,opt,name=probability" json:"probability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -338,11 +338,11 @@ type Feature struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Feature name: a kind prefix and the normalised token(s), e.g.
 	// "w:blamed" for a word or "b:claimed_responsibility" for a bigram.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// Contribution of this feature to the log-odds (natural log) of the
 	// predicted label versus the runner-up label. Positive values favour the
 	// predicted label, negative values favour the runner-up.
-	Weight        float64 `protobuf:"fixed64,2,opt,name=weight,proto3" json:"weight,omitempty"`
+	Weight        float64 `protobuf:"fixed64,2,opt,name=weight" json:"weight,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -398,15 +398,15 @@ type ClassifyStreamRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Caller-chosen correlation id, echoed unchanged in the matching
 	// ClassifyStreamResponse. May be empty; not interpreted by the server.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Id string `protobuf:"bytes,1,opt,name=id" json:"id,omitempty"`
 	// UTF-8 text to segment into sentences, as in ClassifyRequest.text.
-	Text string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	Text string `protobuf:"bytes,2,opt,name=text" json:"text,omitempty"`
 	// Pre-split sentences, never re-segmented, as in
 	// ClassifyRequest.sentences.
-	Sentences []string `protobuf:"bytes,3,rep,name=sentences,proto3" json:"sentences,omitempty"`
+	Sentences []string `protobuf:"bytes,3,rep,name=sentences" json:"sentences,omitempty"`
 	// Number of top features per sentence to return, as in
 	// ClassifyRequest.explain (0 to Limits.max_explain).
-	Explain       int32 `protobuf:"varint,4,opt,name=explain,proto3" json:"explain,omitempty"`
+	Explain       int32 `protobuf:"varint,4,opt,name=explain" json:"explain,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -473,12 +473,12 @@ func (x *ClassifyStreamRequest) GetExplain() int32 {
 type ClassifyStreamResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The id of the request this response answers.
-	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Id string `protobuf:"bytes,1,opt,name=id" json:"id,omitempty"`
 	// One result per sentence of the request, in request order.
-	Sentences []*SentenceResult `protobuf:"bytes,2,rep,name=sentences,proto3" json:"sentences,omitempty"`
+	Sentences []*SentenceResult `protobuf:"bytes,2,rep,name=sentences" json:"sentences,omitempty"`
 	// Version of the model that produced these results. It can differ between
 	// responses of one stream if the model is retrained meanwhile.
-	ModelVersion  uint64 `protobuf:"varint,3,opt,name=model_version,json=modelVersion,proto3" json:"model_version,omitempty"`
+	ModelVersion  uint64 `protobuf:"varint,3,opt,name=model_version,json=modelVersion" json:"model_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -539,12 +539,12 @@ type Example struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Sentence text, UTF-8, classified as a single sentence (never segmented).
 	// Must not be empty and at most Limits.max_text_bytes bytes.
-	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	Text string `protobuf:"bytes,1,opt,name=text" json:"text,omitempty"`
 	// Label of the sentence, e.g. a claim type or "other". Labels are
 	// normalised before use: surrounding white space is trimmed and letters
 	// are lower-cased, so " Denial" and "denial" are the same label. After
 	// that a label must be 1 to 64 bytes of letters, digits, '_' or '-'.
-	Label         string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	Label         string `protobuf:"bytes,2,opt,name=label" json:"label,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -598,16 +598,16 @@ type TrainRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Examples to learn from. Must not be empty; at most Limits.max_examples
 	// entries. Every example is validated before any is applied.
-	Examples []*Example `protobuf:"bytes,1,rep,name=examples,proto3" json:"examples,omitempty"`
+	Examples []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
 	// If true, discard the current model and rebuild it from exactly these
 	// examples, whose labels become the model's label set (at least two); if
 	// false (the default), add them to the current model.
-	Replace bool `protobuf:"varint,2,opt,name=replace,proto3" json:"replace,omitempty"`
+	Replace bool `protobuf:"varint,2,opt,name=replace" json:"replace,omitempty"`
 	// If true, labels the model does not have yet are added to it. If false
 	// (the default), an example with an unknown label rejects the batch with
 	// INVALID_ARGUMENT, which catches typos such as "denail". Ignored when
 	// replace is set.
-	AllowNewLabels bool `protobuf:"varint,3,opt,name=allow_new_labels,json=allowNewLabels,proto3" json:"allow_new_labels,omitempty"`
+	AllowNewLabels bool `protobuf:"varint,3,opt,name=allow_new_labels,json=allowNewLabels" json:"allow_new_labels,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -667,15 +667,15 @@ func (x *TrainRequest) GetAllowNewLabels() bool {
 type TrainResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Version of the model after the change.
-	ModelVersion uint64 `protobuf:"varint,1,opt,name=model_version,json=modelVersion,proto3" json:"model_version,omitempty"`
+	ModelVersion uint64 `protobuf:"varint,1,opt,name=model_version,json=modelVersion" json:"model_version,omitempty"`
 	// Number of examples from the request that were applied (all of them on
 	// success).
-	ExamplesApplied int64 `protobuf:"varint,2,opt,name=examples_applied,json=examplesApplied,proto3" json:"examples_applied,omitempty"`
+	ExamplesApplied int64 `protobuf:"varint,2,opt,name=examples_applied,json=examplesApplied" json:"examples_applied,omitempty"`
 	// Number of training examples per label after the change.
-	LabelCounts map[string]int64 `protobuf:"bytes,3,rep,name=label_counts,json=labelCounts,proto3" json:"label_counts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	LabelCounts map[string]int64 `protobuf:"bytes,3,rep,name=label_counts,json=labelCounts" json:"label_counts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Total number of training examples after the change (the sum of
 	// label_counts).
-	TotalExamples int64 `protobuf:"varint,4,opt,name=total_examples,json=totalExamples,proto3" json:"total_examples,omitempty"`
+	TotalExamples int64 `protobuf:"varint,4,opt,name=total_examples,json=totalExamples" json:"total_examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -748,7 +748,7 @@ type ForgetRequest struct {
 	// NOT_FOUND naming the first such example and nothing is forgotten, so no
 	// count can go negative. A label left with no examples is removed; the
 	// model must keep at least two labels (FAILED_PRECONDITION).
-	Examples      []*Example `protobuf:"bytes,1,rep,name=examples,proto3" json:"examples,omitempty"`
+	Examples      []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -794,14 +794,14 @@ func (x *ForgetRequest) GetExamples() []*Example {
 type ForgetResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Version of the model after the change.
-	ModelVersion uint64 `protobuf:"varint,1,opt,name=model_version,json=modelVersion,proto3" json:"model_version,omitempty"`
+	ModelVersion uint64 `protobuf:"varint,1,opt,name=model_version,json=modelVersion" json:"model_version,omitempty"`
 	// Number of examples removed: all of the request's on success.
-	ExamplesForgotten int64 `protobuf:"varint,2,opt,name=examples_forgotten,json=examplesForgotten,proto3" json:"examples_forgotten,omitempty"`
+	ExamplesForgotten int64 `protobuf:"varint,2,opt,name=examples_forgotten,json=examplesForgotten" json:"examples_forgotten,omitempty"`
 	// Number of training examples per label after the change.
-	LabelCounts map[string]int64 `protobuf:"bytes,3,rep,name=label_counts,json=labelCounts,proto3" json:"label_counts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	LabelCounts map[string]int64 `protobuf:"bytes,3,rep,name=label_counts,json=labelCounts" json:"label_counts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Total number of training examples after the change (the sum of
 	// label_counts).
-	TotalExamples int64 `protobuf:"varint,4,opt,name=total_examples,json=totalExamples,proto3" json:"total_examples,omitempty"`
+	TotalExamples int64 `protobuf:"varint,4,opt,name=total_examples,json=totalExamples" json:"total_examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -869,7 +869,7 @@ type EvaluateRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Labelled examples to classify and score. Each text is classified as one
 	// sentence. Must not be empty; at most Limits.max_examples entries.
-	Examples      []*Example `protobuf:"bytes,1,rep,name=examples,proto3" json:"examples,omitempty"`
+	Examples      []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -915,19 +915,19 @@ func (x *EvaluateRequest) GetExamples() []*Example {
 type EvaluateResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Version of the model that was evaluated.
-	ModelVersion uint64 `protobuf:"varint,1,opt,name=model_version,json=modelVersion,proto3" json:"model_version,omitempty"`
+	ModelVersion uint64 `protobuf:"varint,1,opt,name=model_version,json=modelVersion" json:"model_version,omitempty"`
 	// Number of examples evaluated.
-	Examples int64 `protobuf:"varint,2,opt,name=examples,proto3" json:"examples,omitempty"`
+	Examples int64 `protobuf:"varint,2,opt,name=examples" json:"examples,omitempty"`
 	// Fraction of examples whose predicted label equals their label, in
 	// [0, 1].
-	Accuracy float64 `protobuf:"fixed64,3,opt,name=accuracy,proto3" json:"accuracy,omitempty"`
+	Accuracy float64 `protobuf:"fixed64,3,opt,name=accuracy" json:"accuracy,omitempty"`
 	// Unweighted mean of the per-label F1 scores over the claim labels, i.e.
 	// every label except "other" when the model has it; in [0, 1].
-	MacroF1 float64 `protobuf:"fixed64,4,opt,name=macro_f1,json=macroF1,proto3" json:"macro_f1,omitempty"`
+	MacroF1 float64 `protobuf:"fixed64,4,opt,name=macro_f1,json=macroF1" json:"macro_f1,omitempty"`
 	// Per-label metrics, one entry per label in confusion.labels order.
-	Labels []*LabelMetrics `protobuf:"bytes,5,rep,name=labels,proto3" json:"labels,omitempty"`
+	Labels []*LabelMetrics `protobuf:"bytes,5,rep,name=labels" json:"labels,omitempty"`
 	// Confusion matrix of actual versus predicted labels.
-	Confusion     *ConfusionMatrix `protobuf:"bytes,6,opt,name=confusion,proto3" json:"confusion,omitempty"`
+	Confusion     *ConfusionMatrix `protobuf:"bytes,6,opt,name=confusion" json:"confusion,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1008,17 +1008,17 @@ func (x *EvaluateResponse) GetConfusion() *ConfusionMatrix {
 type LabelMetrics struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Label name.
-	Label string `protobuf:"bytes,1,opt,name=label,proto3" json:"label,omitempty"`
+	Label string `protobuf:"bytes,1,opt,name=label" json:"label,omitempty"`
 	// Fraction of examples predicted as this label whose label it is, in
 	// [0, 1]; 0 when the label was never predicted.
-	Precision float64 `protobuf:"fixed64,2,opt,name=precision,proto3" json:"precision,omitempty"`
+	Precision float64 `protobuf:"fixed64,2,opt,name=precision" json:"precision,omitempty"`
 	// Fraction of examples with this label that were predicted as it, in
 	// [0, 1]; 0 when support is 0.
-	Recall float64 `protobuf:"fixed64,3,opt,name=recall,proto3" json:"recall,omitempty"`
+	Recall float64 `protobuf:"fixed64,3,opt,name=recall" json:"recall,omitempty"`
 	// Harmonic mean of precision and recall, in [0, 1]; 0 when both are 0.
-	F1 float64 `protobuf:"fixed64,4,opt,name=f1,proto3" json:"f1,omitempty"`
+	F1 float64 `protobuf:"fixed64,4,opt,name=f1" json:"f1,omitempty"`
 	// Number of evaluated examples whose label is this label.
-	Support       int64 `protobuf:"varint,5,opt,name=support,proto3" json:"support,omitempty"`
+	Support       int64 `protobuf:"varint,5,opt,name=support" json:"support,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1093,9 +1093,9 @@ type ConfusionMatrix struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Labels in row and column order: the model's labels plus any label that
 	// occurs only in the evaluated examples, sorted.
-	Labels []string `protobuf:"bytes,1,rep,name=labels,proto3" json:"labels,omitempty"`
+	Labels []string `protobuf:"bytes,1,rep,name=labels" json:"labels,omitempty"`
 	// One row per entry of labels, in the same order.
-	Rows          []*ConfusionRow `protobuf:"bytes,2,rep,name=rows,proto3" json:"rows,omitempty"`
+	Rows          []*ConfusionRow `protobuf:"bytes,2,rep,name=rows" json:"rows,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1149,10 +1149,10 @@ func (x *ConfusionMatrix) GetRows() []*ConfusionRow {
 type ConfusionRow struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Actual label of the examples counted in this row.
-	Actual string `protobuf:"bytes,1,opt,name=actual,proto3" json:"actual,omitempty"`
+	Actual string `protobuf:"bytes,1,opt,name=actual" json:"actual,omitempty"`
 	// predicted[j] is the number of examples with label actual that were
 	// predicted as ConfusionMatrix.labels[j]; same length as labels.
-	Predicted     []int64 `protobuf:"varint,2,rep,packed,name=predicted,proto3" json:"predicted,omitempty"`
+	Predicted     []int64 `protobuf:"varint,2,rep,packed,name=predicted" json:"predicted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1242,26 +1242,26 @@ func (*GetModelRequest) Descriptor() ([]byte, []int) {
 type GetModelResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Labels the model can predict, sorted.
-	Labels []string `protobuf:"bytes,1,rep,name=labels,proto3" json:"labels,omitempty"`
+	Labels []string `protobuf:"bytes,1,rep,name=labels" json:"labels,omitempty"`
 	// Number of training examples per label.
-	LabelCounts map[string]int64 `protobuf:"bytes,2,rep,name=label_counts,json=labelCounts,proto3" json:"label_counts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	LabelCounts map[string]int64 `protobuf:"bytes,2,rep,name=label_counts,json=labelCounts" json:"label_counts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Total number of training examples (the sum of label_counts).
-	TotalExamples int64 `protobuf:"varint,3,opt,name=total_examples,json=totalExamples,proto3" json:"total_examples,omitempty"`
+	TotalExamples int64 `protobuf:"varint,3,opt,name=total_examples,json=totalExamples" json:"total_examples,omitempty"`
 	// Number of distinct features (words, bigrams, ...) the model has seen.
-	VocabularySize int64 `protobuf:"varint,4,opt,name=vocabulary_size,json=vocabularySize,proto3" json:"vocabulary_size,omitempty"`
+	VocabularySize int64 `protobuf:"varint,4,opt,name=vocabulary_size,json=vocabularySize" json:"vocabulary_size,omitempty"`
 	// Model version, incremented by every change made through Train or
 	// Forget. Classify responses carry the version they used.
-	Version uint64 `protobuf:"varint,5,opt,name=version,proto3" json:"version,omitempty"`
+	Version uint64 `protobuf:"varint,5,opt,name=version" json:"version,omitempty"`
 	// Time of the last change to the model; unset if it was never trained.
-	TrainedTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=trained_time,json=trainedTime,proto3" json:"trained_time,omitempty"`
+	TrainedTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=trained_time,json=trainedTime" json:"trained_time,omitempty"`
 	// Lower-case hex SHA-256 (64 characters) of the model's saved bytes;
 	// identical models have identical hashes.
-	ContentHash string `protobuf:"bytes,7,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
+	ContentHash string `protobuf:"bytes,7,opt,name=content_hash,json=contentHash" json:"content_hash,omitempty"`
 	// Request limits enforced by this server.
-	Limits *Limits `protobuf:"bytes,8,opt,name=limits,proto3" json:"limits,omitempty"`
+	Limits *Limits `protobuf:"bytes,8,opt,name=limits" json:"limits,omitempty"`
 	// Description of the tokenizer in use, e.g. its file name, or "embedded"
 	// for the built-in one.
-	Tokenizer     string `protobuf:"bytes,9,opt,name=tokenizer,proto3" json:"tokenizer,omitempty"`
+	Tokenizer     string `protobuf:"bytes,9,opt,name=tokenizer" json:"tokenizer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1365,27 +1365,27 @@ type Limits struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Maximum size, in bytes of UTF-8, of the text of one classification
 	// request (text, or all sentences together) and of one example's text.
-	MaxTextBytes int64 `protobuf:"varint,1,opt,name=max_text_bytes,json=maxTextBytes,proto3" json:"max_text_bytes,omitempty"`
+	MaxTextBytes int64 `protobuf:"varint,1,opt,name=max_text_bytes,json=maxTextBytes" json:"max_text_bytes,omitempty"`
 	// Maximum number of sentences in one classification request, after
 	// segmentation for text input.
-	MaxSentences int32 `protobuf:"varint,2,opt,name=max_sentences,json=maxSentences,proto3" json:"max_sentences,omitempty"`
+	MaxSentences int32 `protobuf:"varint,2,opt,name=max_sentences,json=maxSentences" json:"max_sentences,omitempty"`
 	// Maximum number of examples in one Train, Forget or Evaluate request.
-	MaxExamples int32 `protobuf:"varint,3,opt,name=max_examples,json=maxExamples,proto3" json:"max_examples,omitempty"`
+	MaxExamples int32 `protobuf:"varint,3,opt,name=max_examples,json=maxExamples" json:"max_examples,omitempty"`
 	// Maximum size, in bytes, of one gRPC message the server receives; larger
 	// messages fail with RESOURCE_EXHAUSTED.
-	MaxGrpcReceiveBytes int64 `protobuf:"varint,4,opt,name=max_grpc_receive_bytes,json=maxGrpcReceiveBytes,proto3" json:"max_grpc_receive_bytes,omitempty"`
+	MaxGrpcReceiveBytes int64 `protobuf:"varint,4,opt,name=max_grpc_receive_bytes,json=maxGrpcReceiveBytes" json:"max_grpc_receive_bytes,omitempty"`
 	// Maximum size, in bytes, of an HTTP/JSON request body; larger bodies are
 	// rejected with HTTP 413.
-	MaxHttpBodyBytes int64 `protobuf:"varint,5,opt,name=max_http_body_bytes,json=maxHttpBodyBytes,proto3" json:"max_http_body_bytes,omitempty"`
+	MaxHttpBodyBytes int64 `protobuf:"varint,5,opt,name=max_http_body_bytes,json=maxHttpBodyBytes" json:"max_http_body_bytes,omitempty"`
 	// Deadline the server applies to each unary call; a shorter client
 	// deadline takes precedence.
-	CallTimeout *durationpb.Duration `protobuf:"bytes,6,opt,name=call_timeout,json=callTimeout,proto3" json:"call_timeout,omitempty"`
+	CallTimeout *durationpb.Duration `protobuf:"bytes,6,opt,name=call_timeout,json=callTimeout" json:"call_timeout,omitempty"`
 	// Maximum number of concurrent HTTP/2 streams (calls) per gRPC
 	// connection.
-	MaxConcurrentStreams uint32 `protobuf:"varint,7,opt,name=max_concurrent_streams,json=maxConcurrentStreams,proto3" json:"max_concurrent_streams,omitempty"`
+	MaxConcurrentStreams uint32 `protobuf:"varint,7,opt,name=max_concurrent_streams,json=maxConcurrentStreams" json:"max_concurrent_streams,omitempty"`
 	// Largest accepted value of ClassifyRequest.explain and
 	// ClassifyStreamRequest.explain.
-	MaxExplain    int32 `protobuf:"varint,8,opt,name=max_explain,json=maxExplain,proto3" json:"max_explain,omitempty"`
+	MaxExplain    int32 `protobuf:"varint,8,opt,name=max_explain,json=maxExplain" json:"max_explain,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1591,7 +1591,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x05Train\x12\x17.claims.v1.TrainRequest\x1a\x18.claims.v1.TrainResponse\x12=\n" +
 	"\x06Forget\x12\x18.claims.v1.ForgetRequest\x1a\x19.claims.v1.ForgetResponse\x12C\n" +
 	"\bEvaluate\x12\x1a.claims.v1.EvaluateRequest\x1a\x1b.claims.v1.EvaluateResponse\x12C\n" +
-	"\bGetModel\x12\x1a.claims.v1.GetModelRequest\x1a\x1b.claims.v1.GetModelResponseB5Z3github.com/claimsvc/claims/proto/claims/v1;claimsv1b\x06proto3"
+	"\bGetModel\x12\x1a.claims.v1.GetModelRequest\x1a\x1b.claims.v1.GetModelResponseB<Z3github.com/claimsvc/claims/proto/claims/v1;claimsv1\x92\x03\x04\b\x02 \x03b\beditionsp\xe8\a"
 
 var (
 	file_claims_v1_claims_proto_rawDescOnce sync.Once

@@ -1,0 +1,132 @@
+// Command quality measures the default model's accuracy figures:
+//
+//	go run ./classifier/internal/quality            # (a) k-fold CV on the whole corpus, (b) written corpus -> seed sentences
+//	go run ./classifier/internal/quality -errors    # also list the seed sentences (b) gets wrong, with their top features
+//
+// -cfg takes a FeatureConfig as JSON to compare feature sets.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/claimsvc/claims/classifier"
+	"github.com/claimsvc/claims/seeds"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "quality:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("quality", flag.ContinueOnError)
+	cfgJSON := fs.String("cfg", "", "feature config as JSON (default: the default model's)")
+	alpha := fs.Float64("alpha", classifier.DefaultAlpha, "additive smoothing")
+	folds := fs.Int("folds", 10, "folds for cross-validation (0 skips it)")
+	showErrors := fs.Bool("errors", false, "list misclassified seed sentences")
+	dev := fs.String("dev", "", "also score this JSONL file (trained on the whole corpus)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fc := classifier.DefaultFeatures()
+	if *cfgJSON != "" {
+		fc = classifier.FeatureConfig{}
+		if err := json.Unmarshal([]byte(*cfgJSON), &fc); err != nil {
+			return fmt.Errorf("-cfg: %w", err)
+		}
+	}
+	tok, err := classifier.NewTokenizer(bytes.NewReader(seeds.Tokenizer()))
+	if err != nil {
+		return err
+	}
+	newModel := func() *classifier.Classifier {
+		return classifier.New(tok, classifier.WithFeatures(fc), classifier.WithAlpha(*alpha))
+	}
+	written, err := seeds.Written()
+	if err != nil {
+		return err
+	}
+	labeled, err := seeds.Labeled()
+	if err != nil {
+		return err
+	}
+	all := append(append([]classifier.Example(nil), written...), labeled...)
+
+	if *folds > 1 {
+		m, err := classifier.CrossValidate(all, *folds, 1, newModel)
+		if err != nil {
+			return err
+		}
+		report(w, fmt.Sprintf("(a) %d-fold cross-validation on the whole corpus (%d sentences)", *folds, len(all)), m)
+	}
+	model := newModel()
+	if _, err := model.Replace(written); err != nil {
+		return err
+	}
+	m, err := model.Evaluate(labeled)
+	if err != nil {
+		return err
+	}
+	report(w, fmt.Sprintf("(b) trained on the written corpus (%d), tested on the seed sentences (%d)", len(written), len(labeled)), m)
+	if *showErrors {
+		for _, ex := range labeled {
+			p, _ := model.Explain(ex.Text, 6)
+			if p.Label == ex.Label {
+				continue
+			}
+			var fs []string
+			for _, f := range p.Features {
+				fs = append(fs, fmt.Sprintf("%s(%.1f)", f.Feature, f.Weight))
+			}
+			fmt.Fprintf(w, "gold %-11s got %-11s %.2f | %s\n      %s\n", ex.Label, p.Label, p.Confidence, ex.Text, strings.Join(fs, " "))
+		}
+	}
+	if *dev != "" {
+		f, err := os.Open(*dev)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		exs, err := classifier.ReadExamples(f)
+		if err != nil {
+			return err
+		}
+		full := newModel()
+		if _, err := full.Replace(all); err != nil {
+			return err
+		}
+		dm, err := full.Evaluate(exs)
+		if err != nil {
+			return err
+		}
+		report(w, fmt.Sprintf("(c) trained on the whole corpus, tested on %s (%d)", *dev, len(exs)), dm)
+	}
+	return nil
+}
+
+func report(w io.Writer, title string, m classifier.Metrics) {
+	fmt.Fprintf(w, "%s\n  macro-F1 (claim labels) %.3f, accuracy %.3f\n", title, m.MacroF1, m.Accuracy)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "  \tP\tR\tF1\tn\t|")
+	for _, l := range m.Labels {
+		fmt.Fprintf(tw, "\t%.5s", l)
+	}
+	fmt.Fprintln(tw, "\t")
+	for i, l := range m.PerLabel {
+		fmt.Fprintf(tw, "  %s\t%.2f\t%.2f\t%.2f\t%d\t|", l.Label, l.Precision, l.Recall, l.F1, l.Support)
+		for _, n := range m.Confusion[i] {
+			fmt.Fprintf(tw, "\t%d", n)
+		}
+		fmt.Fprintln(tw, "\t")
+	}
+	tw.Flush()
+}

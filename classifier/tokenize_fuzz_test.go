@@ -1,0 +1,53 @@
+package classifier
+
+import (
+	"slices"
+	"sort"
+	"testing"
+)
+
+// FuzzTokenize checks that the cached fast path gives exactly sugarme's
+// full-sentence tokens on arbitrary input, for the seed pipeline (default
+// and tiny cache, so eviction happens constantly) and for the other
+// pipelines the fast path accepts. The tokenizers live across inputs, so
+// words cached from one input are reused in the context of others.
+//
+// Invalid UTF-8 is part of the input space: both paths first replace each
+// run of invalid bytes with U+FFFD (see Tokenizer), so they must still agree.
+func FuzzTokenize(f *testing.F) {
+	for _, s := range hardStrings {
+		f.Add(s)
+	}
+	for _, s := range benchSentences(f)[:20] {
+		f.Add(s)
+	}
+	type named struct {
+		name string
+		tok  *Tokenizer
+	}
+	toks := []named{
+		{"seed", loadTestTokenizer(f, seedTokenizerPath)},
+		{"seed/cache16", loadTestTokenizer(f, seedTokenizerPath, WithCacheSize(16))},
+	}
+	variants := variantTokenizers(f, WithCacheSize(64))
+	var names []string
+	for name, v := range variants {
+		if v.fast {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		toks = append(toks, named{name, variants[name].tok})
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, n := range toks {
+			want := n.tok.Reference(s)
+			for pass := 0; pass < 2; pass++ {
+				if got := n.tok.Tokens(s); !slices.Equal(got, want) {
+					t.Fatalf("%s pass %d: Tokens(%q): got %q, want %q", n.name, pass, s, got, want)
+				}
+			}
+		}
+	})
+}

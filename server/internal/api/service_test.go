@@ -1,0 +1,384 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/claimsvc/claims/classifier"
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// words is a TokenAppender for tests: lower-case, split on spaces.
+type words struct{}
+
+func (words) AppendTokens(dst []string, s string) []string {
+	return append(dst, strings.Fields(strings.ToLower(s))...)
+}
+
+// trainingSet is a tiny model's corpus.
+var trainingSet = []classifier.Example{
+	{Text: "rebels blamed for the blast", Label: "attribution"},
+	{Text: "the group claimed responsibility", Label: "attribution"},
+	{Text: "the ministry denied any involvement", Label: "denial"},
+	{Text: "officials rejected the accusation as absurd", Label: "denial"},
+	{Text: "police warned of further attacks", Label: "warning"},
+	{Text: "the embassy urged citizens to stay alert", Label: "warning"},
+	{Text: "leaders sent condolences to the families", Label: "condolence"},
+	{Text: "the nation mourned the victims", Label: "condolence"},
+	{Text: "the blast killed ten people", Label: "other"},
+	{Text: "the airport reopened on monday", Label: "other"},
+}
+
+type testServer struct {
+	client claimsv1.ClaimServiceClient
+	model  *classifier.Classifier
+	conn   *grpc.ClientConn
+}
+
+func testLimits() Limits {
+	l := DefaultLimits()
+	l.MaxTextBytes = 1 << 10
+	l.MaxSentences = 5
+	l.MaxExamples = 20
+	l.MaxGRPCReceiveBytes = 64 << 10
+	l.MaxExplain = 3
+	return l
+}
+
+// newTestServer serves a Service over bufconn.
+func newTestServer(t *testing.T, auth Auth, limits Limits) *testServer {
+	t.Helper()
+	model := classifier.New(words{})
+	if _, err := model.Replace(trainingSet); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := NewService(model, limits, "test", nil, log)
+	unary, stream := Interceptors(auth, limits.CallTimeout, nil, log)
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
+	claimsv1.RegisterClaimServiceServer(srv, svc)
+	lis := bufconn.Listen(1 << 20)
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &testServer{client: claimsv1.NewClaimServiceClient(conn), model: model, conn: conn}
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func withToken(ctx context.Context, token string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+}
+
+func TestClassifyText(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	text := "Rebels blamed for the blast.\nThe ministry denied any involvement."
+	resp, err := ts.client.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: text, Explain: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ text, label string }{
+		{"Rebels blamed for the blast.", "attribution"},
+		{"The ministry denied any involvement.", "denial"},
+	}
+	if len(resp.GetSentences()) != len(want) {
+		t.Fatalf("got %d sentences, want %d", len(resp.GetSentences()), len(want))
+	}
+	for i, s := range resp.GetSentences() {
+		if s.GetText() != want[i].text || s.GetLabel() != want[i].label {
+			t.Errorf("sentence %d: got %q %s, want %q %s", i, s.GetText(), s.GetLabel(), want[i].text, want[i].label)
+		}
+		if got := text[s.GetStart():s.GetEnd()]; got != s.GetText() {
+			t.Errorf("sentence %d: text[start:end] = %q, want %q", i, got, s.GetText())
+		}
+		if len(s.GetScores()) != 5 || s.GetScores()[0].GetLabel() != s.GetLabel() || s.GetScores()[0].GetProbability() != s.GetConfidence() {
+			t.Errorf("sentence %d: scores %v do not lead with the label", i, s.GetScores())
+		}
+		if n := len(s.GetFeatures()); n == 0 || n > 2 {
+			t.Errorf("sentence %d: got %d features, want 1..2", i, n)
+		}
+	}
+	if resp.GetModelVersion() != 1 {
+		t.Errorf("model version: got %d, want 1", resp.GetModelVersion())
+	}
+}
+
+func TestClassifySentences(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	resp, err := ts.client.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: []string{"police warned of attacks. leaders sent condolences", "the nation mourned"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.GetSentences()) != 2 {
+		t.Fatalf("got %d results, want 2 (sentences are never re-segmented)", len(resp.GetSentences()))
+	}
+	if s := resp.GetSentences()[1]; s.GetIndex() != 1 || s.GetLabel() != "condolence" || s.GetStart() != 0 || s.GetEnd() != 0 {
+		t.Errorf("got %v, want index 1 condolence with no offsets", s)
+	}
+}
+
+func TestClassifyErrors(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	long := strings.Repeat("a", 1025)
+	tests := []struct {
+		name string
+		req  *claimsv1.ClassifyRequest
+		code codes.Code
+		msg  string
+	}{
+		{"nothing", &claimsv1.ClassifyRequest{}, codes.InvalidArgument, "text: text is empty"},
+		{"blank", &claimsv1.ClassifyRequest{Text: " \n\t "}, codes.InvalidArgument, "text: text is empty"},
+		{"both", &claimsv1.ClassifyRequest{Text: "a", Sentences: []string{"b"}}, codes.InvalidArgument, "not both"},
+		{"invalid utf8", &claimsv1.ClassifyRequest{Text: "bad \xff byte"}, codes.InvalidArgument, "UTF-8"},
+		{"NUL", &claimsv1.ClassifyRequest{Text: "nul\x00byte"}, codes.InvalidArgument, "control character"},
+		{"too long", &claimsv1.ClassifyRequest{Text: long}, codes.InvalidArgument, "exceed the limit of 1024"},
+		{"too many sentences", &claimsv1.ClassifyRequest{Sentences: []string{"a", "b", "c", "d", "e", "f"}}, codes.InvalidArgument, "6 sentences exceed the limit of 5"},
+		{"too many segmented", &claimsv1.ClassifyRequest{Text: "a.\nb.\nc.\nd.\ne.\nf."}, codes.InvalidArgument, "6 sentences exceed"},
+		{"sentences too long", &claimsv1.ClassifyRequest{Sentences: []string{long[:600], long[:600]}}, codes.InvalidArgument, "1200 bytes in all"},
+		{"empty sentence", &claimsv1.ClassifyRequest{Sentences: []string{"ok", ""}}, codes.InvalidArgument, "sentences[1]: text is empty"},
+		{"bad sentence", &claimsv1.ClassifyRequest{Sentences: []string{"\x01"}}, codes.InvalidArgument, "sentences[0]"},
+		{"explain negative", &claimsv1.ClassifyRequest{Text: "a", Explain: -1}, codes.InvalidArgument, "explain"},
+		{"explain too big", &claimsv1.ClassifyRequest{Text: "a", Explain: 4}, codes.InvalidArgument, "explain: 4 is outside 0..3"},
+	}
+	for _, tt := range tests {
+		_, err := ts.client.Classify(ctxT(t), tt.req)
+		st := status.Convert(err)
+		if st.Code() != tt.code || !strings.Contains(st.Message(), tt.msg) {
+			t.Errorf("%s: got %s %q, want %s containing %q", tt.name, st.Code(), st.Message(), tt.code, tt.msg)
+		}
+	}
+}
+
+func TestClassifyStream(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	stream, err := ts.client.ClassifyStream(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := []*claimsv1.ClassifyStreamRequest{
+		{Id: "one", Text: "Police warned of further attacks."},
+		{Id: "two", Sentences: []string{"the nation mourned", "the group claimed responsibility"}},
+	}
+	for _, r := range reqs {
+		if err := stream.Send(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := [][]string{{"warning"}, {"condolence", "attribution"}}
+	for i := range reqs {
+		resp, err := stream.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.GetId() != reqs[i].GetId() || len(resp.GetSentences()) != len(want[i]) {
+			t.Fatalf("response %d: got %v", i, resp)
+		}
+		for j, s := range resp.GetSentences() {
+			if s.GetLabel() != want[i][j] {
+				t.Errorf("response %d sentence %d: got %s, want %s", i, j, s.GetLabel(), want[i][j])
+			}
+		}
+	}
+	// A bad request ends the stream with its error, naming the request.
+	if err := stream.Send(&claimsv1.ClassifyStreamRequest{Id: "bad"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = stream.Recv()
+	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), `request "bad"`) {
+		t.Errorf("bad request: got %v, want InvalidArgument naming it", err)
+	}
+}
+
+func TestTrainForget(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	ctx := ctxT(t)
+	novel := []*claimsv1.Example{{Text: "zebras escaped from the zoo", Label: "Other "}}
+	tr, err := ts.client.Train(ctx, &claimsv1.TrainRequest{Examples: novel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.GetModelVersion() != 2 || tr.GetExamplesApplied() != 1 || tr.GetTotalExamples() != 11 || tr.GetLabelCounts()["other"] != 3 {
+		t.Errorf("Train: got %v", tr)
+	}
+	c, err := ts.client.Classify(ctx, &claimsv1.ClassifyRequest{Sentences: []string{"zebras escaped"}})
+	if err != nil || c.GetSentences()[0].GetLabel() != "other" || c.GetModelVersion() != 2 {
+		t.Errorf("after Train: got %v, %v", c, err)
+	}
+	fr, err := ts.client.Forget(ctx, &claimsv1.ForgetRequest{Examples: novel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr.GetModelVersion() != 3 || fr.GetExamplesForgotten() != 1 || fr.GetTotalExamples() != 10 {
+		t.Errorf("Forget: got %v", fr)
+	}
+	// A new label needs allow_new_labels.
+	_, err = ts.client.Train(ctx, &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "x y", Label: "rumour"}}})
+	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), `examples[0].label: label is not known to the model: "rumour"`) {
+		t.Errorf("unknown label: got %v", err)
+	}
+	if _, err := ts.client.Train(ctx, &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "x y", Label: "rumour"}}, AllowNewLabels: true}); err != nil {
+		t.Errorf("allow_new_labels: %v", err)
+	}
+	// Replace rebuilds from exactly the batch.
+	rr, err := ts.client.Train(ctx, &claimsv1.TrainRequest{Replace: true, Examples: []*claimsv1.Example{{Text: "a", Label: "p"}, {Text: "b", Label: "q"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr.GetTotalExamples() != 2 || len(rr.GetLabelCounts()) != 2 {
+		t.Errorf("replace: got %v", rr)
+	}
+}
+
+func TestTrainErrorsLeaveModelUnchanged(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	ctx := ctxT(t)
+	before := ts.model.Info()
+	many := make([]*claimsv1.Example, 21)
+	for i := range many {
+		many[i] = &claimsv1.Example{Text: "t", Label: "other"}
+	}
+	tests := []struct {
+		name string
+		req  *claimsv1.TrainRequest
+		code codes.Code
+		msg  string
+	}{
+		{"empty", &claimsv1.TrainRequest{}, codes.InvalidArgument, "examples: no examples"},
+		{"too many", &claimsv1.TrainRequest{Examples: many}, codes.InvalidArgument, "21 examples exceed the limit of 20"},
+		{"empty text", &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "ok", Label: "other"}, {Text: "", Label: "other"}}}, codes.InvalidArgument, "examples[1].text: text is empty"},
+		{"empty label", &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "ok", Label: ""}}}, codes.InvalidArgument, "examples[0].label: label is empty"},
+		{"bad label", &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "ok", Label: "two words"}}}, codes.InvalidArgument, "examples[0].label: label is not valid"},
+		{"text too long", &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: strings.Repeat("a", 1025), Label: "other"}}}, codes.InvalidArgument, "examples[0].text: 1025 bytes"},
+		{"mixed batch", &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "fine", Label: "other"}, {Text: "fine", Label: "nope"}}}, codes.InvalidArgument, "examples[1].label"},
+		{"replace one label", &claimsv1.TrainRequest{Replace: true, Examples: []*claimsv1.Example{{Text: "a", Label: "other"}}}, codes.FailedPrecondition, "at least two labels"},
+	}
+	for _, tt := range tests {
+		_, err := ts.client.Train(ctx, tt.req)
+		st := status.Convert(err)
+		if st.Code() != tt.code || !strings.Contains(st.Message(), tt.msg) {
+			t.Errorf("%s: got %s %q, want %s containing %q", tt.name, st.Code(), st.Message(), tt.code, tt.msg)
+		}
+	}
+	forgets := []struct {
+		name string
+		exs  []*claimsv1.Example
+		code codes.Code
+	}{
+		{"never learned", []*claimsv1.Example{{Text: "never seen", Label: "other"}}, codes.NotFound},
+		{"unknown label", []*claimsv1.Example{{Text: "x", Label: "nope"}}, codes.InvalidArgument},
+		{"empty", nil, codes.InvalidArgument},
+	}
+	for _, tt := range forgets {
+		_, err := ts.client.Forget(ctx, &claimsv1.ForgetRequest{Examples: tt.exs})
+		if got := status.Code(err); got != tt.code {
+			t.Errorf("Forget %s: got %s (%v), want %s", tt.name, got, err, tt.code)
+		}
+	}
+	after := ts.model.Info()
+	if after.Version != before.Version || after.ContentHash != before.ContentHash {
+		t.Errorf("model changed by rejected calls: version %d -> %d", before.Version, after.Version)
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	resp, err := ts.client.Evaluate(ctxT(t), &claimsv1.EvaluateRequest{Examples: []*claimsv1.Example{
+		{Text: "rebels blamed", Label: "attribution"},
+		{Text: "the ministry denied it", Label: "denial"},
+		{Text: "the airport reopened", Label: "other"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.GetExamples() != 3 || resp.GetAccuracy() != 1 || resp.GetModelVersion() != 1 {
+		t.Errorf("got %v", resp)
+	}
+	if cm := resp.GetConfusion(); len(cm.GetLabels()) != 3 || len(cm.GetRows()) != 3 || cm.GetRows()[0].GetPredicted()[0] != 1 {
+		t.Errorf("confusion: got %v", cm)
+	}
+	if ts.model.Version() != 1 {
+		t.Errorf("Evaluate changed the model")
+	}
+}
+
+func TestGetModel(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	m, err := ts.client.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.GetVersion() != 1 || m.GetTotalExamples() != 10 || len(m.GetLabels()) != 5 || m.GetLabelCounts()["warning"] != 2 ||
+		len(m.GetContentHash()) != 64 || m.GetVocabularySize() == 0 || m.GetTrainedTime() == nil || m.GetTokenizer() != "test" {
+		t.Errorf("got %v", m)
+	}
+	if l := m.GetLimits(); l.GetMaxSentences() != 5 || l.GetMaxExamples() != 20 || l.GetMaxExplain() != 3 || l.GetCallTimeout().AsDuration() != 30*time.Second {
+		t.Errorf("limits: got %v", l)
+	}
+}
+
+func TestAuth(t *testing.T) {
+	train := &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "new one", Label: "other"}}}
+	tests := []struct {
+		name  string
+		auth  Auth
+		token string
+		code  codes.Code
+	}{
+		{"open loopback", Auth{Open: true}, "", codes.OK},
+		{"non-loopback without token", Auth{}, "", codes.PermissionDenied},
+		{"non-loopback, token sent anyway", Auth{}, "x", codes.PermissionDenied},
+		{"token missing", Auth{Token: "s3cret"}, "", codes.Unauthenticated},
+		{"token wrong", Auth{Token: "s3cret"}, "s3cre", codes.Unauthenticated},
+		{"token right", Auth{Token: "s3cret"}, "s3cret", codes.OK},
+		{"token right, open", Auth{Token: "s3cret", Open: true}, "nope", codes.Unauthenticated},
+	}
+	for _, tt := range tests {
+		ts := newTestServer(t, tt.auth, testLimits())
+		ctx := ctxT(t)
+		if tt.token != "" {
+			ctx = withToken(ctx, tt.token)
+		}
+		_, err := ts.client.Train(ctx, train)
+		if got := status.Code(err); got != tt.code {
+			t.Errorf("%s: Train got %s (%v), want %s", tt.name, got, err, tt.code)
+		}
+		_, err = ts.client.Forget(ctx, &claimsv1.ForgetRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed for the blast", Label: "attribution"}}})
+		if got := status.Code(err); got != tt.code {
+			t.Errorf("%s: Forget got %s, want %s", tt.name, got, tt.code)
+		}
+		// Reads never need a token.
+		if _, err := ts.client.GetModel(ctx, &claimsv1.GetModelRequest{}); err != nil {
+			t.Errorf("%s: GetModel: %v", tt.name, err)
+		}
+	}
+}
+
+func TestMessageTooLarge(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	_, err := ts.client.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("word ", 20000)})
+	if got := status.Code(err); got != codes.ResourceExhausted {
+		t.Errorf("got %v, want ResourceExhausted", err)
+	}
+}

@@ -1,0 +1,258 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/claimsvc/claims/classifier"
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/gateway"
+)
+
+type words struct{}
+
+func (words) AppendTokens(dst []string, s string) []string {
+	return append(dst, strings.Fields(strings.ToLower(s))...)
+}
+
+// newGateway serves the gateway over httptest, forwarding to a Service
+// over bufconn, and returns its URL and the model.
+func newGateway(t *testing.T, auth api.Auth, cors []string) (string, *classifier.Classifier) {
+	t.Helper()
+	model := classifier.New(words{})
+	if _, err := model.Replace([]classifier.Example{
+		{Text: "rebels blamed for the blast", Label: "attribution"},
+		{Text: "the ministry denied any role", Label: "denial"},
+		{Text: "the airport reopened", Label: "other"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	limits := api.DefaultLimits()
+	limits.MaxHTTPBodyBytes = 1 << 20
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := prometheus.NewRegistry()
+	metrics, err := api.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unary, stream := api.Interceptors(auth, limits.CallTimeout, metrics, log)
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
+	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", metrics, log))
+	lis := bufconn.Listen(1 << 20)
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	h, err := gateway.New(context.Background(), conn, gateway.Config{
+		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cors, Serving: func() bool { return true }, Metrics: reg,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return hs.URL, model
+}
+
+type errorBody struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func post(t *testing.T, url, body string, header map[string]string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func TestRESTClassify(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{Open: true}, nil)
+	code, body := post(t, url+"/v1/classify", `{"text": "Rebels blamed for the blast. The ministry denied any role."}`, nil)
+	if code != http.StatusOK {
+		t.Fatalf("got %d %s", code, body)
+	}
+	var resp struct {
+		Sentences []struct {
+			Text  string `json:"text"`
+			Label string `json:"label"`
+			Start int    `json:"start"`
+			End   int    `json:"end"`
+		} `json:"sentences"`
+		ModelVersion string `json:"modelVersion"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Sentences) != 2 || resp.Sentences[0].Label != "attribution" || resp.Sentences[1].Label != "denial" || resp.Sentences[1].Start != 29 || resp.ModelVersion != "1" {
+		t.Errorf("got %s", body)
+	}
+}
+
+// TestRESTBadInput is the bad-input matrix over REST: each case's status,
+// gRPC code and message, and that the model stays unchanged.
+func TestRESTBadInput(t *testing.T) {
+	url, model := newGateway(t, api.Auth{Token: "tok"}, nil)
+	before := model.Info()
+	auth := map[string]string{"Authorization": "Bearer tok"}
+	big := `{"text": "` + strings.Repeat("a", 2<<20) + `"}`
+	tests := []struct {
+		name   string
+		path   string
+		body   string
+		header map[string]string
+		status int
+		msg    string
+	}{
+		{"empty text", "/v1/classify", `{"text": ""}`, nil, 400, "text: text is empty"},
+		{"blank text", "/v1/classify", `{"text": " \n "}`, nil, 400, "text: text is empty"},
+		{"invalid UTF-8", "/v1/classify", "{\"text\": \"a\xffb\"}", nil, 400, ""},
+		{"NUL", "/v1/classify", `{"text": "a\u0000b"}`, nil, 400, "control character"},
+		{"malformed JSON", "/v1/classify", `{"text": `, nil, 400, ""},
+		{"wrong type", "/v1/classify", `{"text": 5}`, nil, 400, ""},
+		{"unknown field", "/v1/classify", `{"txt": "hello"}`, nil, 400, "txt"},
+		{"body over limit", "/v1/classify", big, nil, 413, "exceeds the limit"},
+		{"train no token", "/v1/train", `{"examples": [{"text": "x", "label": "other"}]}`, nil, 401, "bearer token"},
+		{"train bad token", "/v1/train", `{"examples": [{"text": "x", "label": "other"}]}`, map[string]string{"Authorization": "Bearer nope"}, 401, "not valid"},
+		{"train empty", "/v1/train", `{"examples": []}`, auth, 400, "no examples"},
+		{"train unknown label", "/v1/train", `{"examples": [{"text": "x", "label": "rumour"}]}`, auth, 400, "examples[0].label"},
+		{"train empty label", "/v1/train", `{"examples": [{"text": "x", "label": " "}]}`, auth, 400, "label is empty"},
+		{"train mixed batch", "/v1/train", `{"examples": [{"text": "x", "label": "other"}, {"text": "", "label": "other"}]}`, auth, 400, "examples[1].text"},
+		{"forget never learned", "/v1/forget", `{"examples": [{"text": "never", "label": "other"}]}`, auth, 404, "not learned"},
+		{"evaluate empty", "/v1/evaluate", `{}`, nil, 400, "no examples"},
+	}
+	for _, tt := range tests {
+		code, body := post(t, url+tt.path, tt.body, tt.header)
+		var eb errorBody
+		if err := json.Unmarshal(body, &eb); err != nil {
+			t.Errorf("%s: body %q is not a JSON error: %v", tt.name, body, err)
+		}
+		if code != tt.status || !strings.Contains(eb.Message, tt.msg) || eb.Code == 0 {
+			t.Errorf("%s: got %d %s, want %d with message containing %q", tt.name, code, body, tt.status, tt.msg)
+		}
+	}
+	if after := model.Info(); after.ContentHash != before.ContentHash {
+		t.Errorf("bad input changed the model")
+	}
+}
+
+func TestRESTPermissionDenied(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{}, nil)
+	code, body := post(t, url+"/v1/train", `{"examples": [{"text": "x", "label": "other"}]}`, map[string]string{"Authorization": "Bearer any"})
+	if code != http.StatusForbidden || !bytes.Contains(body, []byte("non-loopback")) {
+		t.Errorf("got %d %s, want 403", code, body)
+	}
+}
+
+func TestRESTTrainAndModel(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{Open: true}, nil)
+	code, body := post(t, url+"/v1/train", `{"examples": [{"text": "zebras escaped", "label": "other"}]}`, nil)
+	if code != 200 || !bytes.Contains(body, []byte(`"modelVersion":"2"`)) {
+		t.Fatalf("train: got %d %s", code, body)
+	}
+	resp, err := http.Get(url + "/v1/model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(b, []byte(`"version":"2"`)) || !bytes.Contains(b, []byte(`"totalExamples":"4"`)) {
+		t.Errorf("model: got %d %s", resp.StatusCode, b)
+	}
+}
+
+func TestRESTStream(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{Open: true}, nil)
+	code, body := post(t, url+"/v1/classify:stream", `{"id": "a", "text": "Rebels blamed for the blast."}`+"\n"+`{"id": "b", "sentences": ["the ministry denied any role"]}`+"\n", nil)
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if code != 200 || len(lines) != 2 || !strings.Contains(lines[0], `"attribution"`) || !strings.Contains(lines[1], `"denial"`) {
+		t.Errorf("got %d %s", code, body)
+	}
+}
+
+func TestHealthMetricsOpenAPI(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{Open: true}, nil)
+	post(t, url+"/v1/classify", `{"text": "the airport reopened"}`, nil)
+	for path, want := range map[string]string{
+		"/healthz":      `"SERVING"`,
+		"/metrics":      `claims_rpc_calls_total{code="OK",method="Classify"} 1`,
+		"/openapi.json": `"/v1/classify"`,
+	} {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Contains(b, []byte(want)) {
+			t.Errorf("%s: got %d, want 200 with %s", path, resp.StatusCode, want)
+		}
+	}
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, m := range []string{"claims_sentences_classified_total", "claims_model_version 1", "claims_rpc_duration_seconds_bucket"} {
+		if !bytes.Contains(b, []byte(m)) {
+			t.Errorf("/metrics lacks %s", m)
+		}
+	}
+}
+
+func TestCORS(t *testing.T) {
+	off, _ := newGateway(t, api.Auth{Open: true}, nil)
+	on, _ := newGateway(t, api.Auth{Open: true}, []string{"https://app.example"})
+	preflight := func(url, origin string) http.Header {
+		req, _ := http.NewRequest(http.MethodOptions, url+"/v1/classify", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header
+	}
+	if h := preflight(off, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("CORS off: got Allow-Origin %q", h.Get("Access-Control-Allow-Origin"))
+	}
+	if h := preflight(on, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "https://app.example" || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Errorf("CORS on: got %v", h)
+	}
+	if h := preflight(on, "https://evil.example"); h.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("CORS other origin: got Allow-Origin %q", h.Get("Access-Control-Allow-Origin"))
+	}
+}
