@@ -1,14 +1,56 @@
-# Go-based tools (buf and the protoc plugins) are pinned in tools/go.mod.
-GOTOOL := go tool -modfile=tools/go.mod
+# Build, test and run the claims service. Everything needs only Go: the
+# tools (buf, protoc plugins) are pinned in tools/go.mod and run with
+# `go tool`.
+GOTOOL   := go tool -modfile=tools/go.mod
+DATA_DIR ?= .data
+FUZZTIME ?= 5s
+BENCHTIME ?= 5s
 
-.PHONY: generate lint-proto
+.PHONY: run test generate check-generate lint lint-proto build bench fuzz quality clean
+
+# Start the server on its default ports, persisting the model in $(DATA_DIR).
+run:
+	go run ./server --data-dir $(DATA_DIR)
+
+# Vet and run every test with the race detector.
+test:
+	go vet ./...
+	go test -race -count=1 ./...
 
 # Regenerate the Go, gRPC, grpc-gateway and OpenAPI files in proto/ from the
 # .proto sources (buf.gen.yaml). Runs offline.
 generate:
 	$(GOTOOL) buf generate
 
+# Fail if the committed generated code is not what `make generate` writes.
+check-generate: generate
+	@git diff --exit-code -- proto/ || (echo "generated code is stale: run make generate and commit" >&2; exit 1)
+	@test -z "$$(git status --porcelain -- proto/)" || (git status --porcelain -- proto/; echo "make generate left untracked files" >&2; exit 1)
+
+# Lint Go and protos.
+lint: lint-proto
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: files above need formatting" >&2; exit 1)
+	go vet ./...
+
 # Lint the .proto sources and check they are buf-formatted.
 lint-proto:
 	$(GOTOOL) buf lint
 	$(GOTOOL) buf format -d --exit-code
+
+# Build the server and client binaries into bin/.
+build:
+	go build -o bin/ ./server ./client
+
+# Run every fuzz target for $(FUZZTIME).
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzSegment$$' -fuzztime $(FUZZTIME) ./classifier/
+	go test -run '^$$' -fuzz '^FuzzTokenize$$' -fuzztime $(FUZZTIME) ./classifier/
+	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./classifier/
+	go test -run '^$$' -fuzz '^FuzzReadExamples$$' -fuzztime $(FUZZTIME) ./classifier/
+
+# The model's accuracy figures: 10-fold CV and written corpus -> seed sentences.
+quality:
+	go run ./classifier/internal/quality
+
+clean:
+	rm -rf bin

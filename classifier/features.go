@@ -104,7 +104,7 @@ var cueLexicon = map[int][]string{
 		"baseless", "groundless", "unfounded", "nonsense", "false*", "fabricat*", "lie", "lies",
 		"lying", "propaganda", "slander*", "fake", "ridiculous", "rubbish", "provocation*",
 		"disinformation", "smear*", "fairy", "untrue", "preposterous", "staged", "categorical*",
-		"libel*", "fiction", "insinuat*", "nothing", "evidence", "proof", "blackmail",
+		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail",
 	},
 	cueWarn: {
 		"warn*", "threat*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
@@ -115,7 +115,7 @@ var cueLexicon = map[int][]string{
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrif*", "heartbroken", "hearts",
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastat*", "saddest",
-		"half-mast", "half", "silence", "armbands", "tragedy", "tragic",
+		"half-mast", "armbands",
 	},
 	cueNegation: {"not", "never", "no", "n't"},
 }

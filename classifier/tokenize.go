@@ -31,6 +31,13 @@ const (
 	// computed on every call instead of being cached, so that one huge
 	// "word" cannot pin a large key in memory.
 	maxCachedWordBytes = 128
+	// missBudget is how many cache misses a sentence may resolve word by
+	// word. A sugarme call costs about the same for one word as for a
+	// sentence of four or five, so past this many misses the sentence is
+	// encoded whole instead: a stream of unique words then costs at most
+	// about twice the full pipeline, while the cache still learns
+	// missBudget words per sentence.
+	missBudget = 4
 	// probeSentence is encoded once at load time to check that the pipeline
 	// actually runs.
 	probeSentence = "The minister said: \"we didn't do it.\""
@@ -45,7 +52,7 @@ type tokenizerOptions struct {
 
 // WithCacheSize sets how many distinct words the tokenizer memoizes (default
 // 65536). The cache never holds more than n words; n < 2 disables it, so
-// every word goes through sugarme on every call.
+// every sentence goes through sugarme's full pipeline.
 func WithCacheSize(n int) TokenizerOption {
 	return func(o *tokenizerOptions) { o.cacheSize = n }
 }
@@ -154,13 +161,14 @@ func (t *Tokenizer) Tokens(s string) []string {
 // AppendTokens appends the tokens of sentence s to dst and returns it. The
 // tokens are exactly those of sugarme's full-sentence EncodeSingle
 // (Encoding.Tokens), i.e. of Reference. The appended strings are shared with
-// the cache and must not be modified through unsafe means; on a warm cache
-// the call allocates nothing beyond the growth of dst.
+// the cache, so on a warm cache the call allocates nothing beyond the growth
+// of dst. A sentence with more than a few uncached words, or with a word the
+// fast path cannot handle, is encoded whole by sugarme.
 func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	if !t.fast {
+	if !t.fast || t.cache == nil {
 		return append(dst, t.reference(s)...)
 	}
 	for _, g := range t.guards {
@@ -168,13 +176,24 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 			return append(dst, t.reference(s)...)
 		}
 	}
-	start := len(dst)
+	start, misses := len(dst), 0
 	for i := 0; ; {
 		var w string
 		if w, i = t.nextWord(s, i); w == "" {
 			return dst
 		}
-		e := t.word(w)
+		h := t.cache.hash(w)
+		e := t.cache.get(h, w)
+		if e == nil {
+			if misses == missBudget {
+				return append(dst[:start], t.reference(s)...)
+			}
+			misses++
+			e = t.computeWord(w)
+			if len(w) <= maxCachedWordBytes {
+				t.cache.put(h, e)
+			}
+		}
 		if e.unsafe {
 			return append(dst[:start], t.reference(s)...)
 		}
@@ -281,22 +300,7 @@ type wordEntry struct {
 	unsafe bool // the sentence must be encoded whole
 }
 
-// word returns the entry for w from the cache, computing it on a miss.
-func (t *Tokenizer) word(w string) *wordEntry {
-	if t.cache == nil {
-		return t.computeWord(w)
-	}
-	h := t.cache.hash(w)
-	if e := t.cache.get(h, w); e != nil {
-		return e
-	}
-	e := t.computeWord(w)
-	if len(w) <= maxCachedWordBytes {
-		t.cache.put(h, e)
-	}
-	return e
-}
-
+// computeWord runs sugarme on one word.
 func (t *Tokenizer) computeWord(w string) *wordEntry {
 	e := &wordEntry{key: strings.Clone(w)}
 	if t.lower && hasUnstableCase(w) {

@@ -14,8 +14,12 @@ import (
 //
 // Invalid UTF-8 is part of the input space: both paths first replace each
 // run of invalid bytes with U+FFFD (see Tokenizer), so they must still agree.
+// Inputs over maxFuzzInput bytes are skipped: sugarme's Replace normalizer
+// is quadratic (an 8 KB sentence full of U+00A0 takes about 0.4 s), which
+// would stall the fuzzer without exercising anything new.
 func FuzzTokenize(f *testing.F) {
-	for _, s := range hardStrings {
+	const maxFuzzInput = 1024
+	for _, s := range hardStrings() {
 		f.Add(s)
 	}
 	for _, s := range benchSentences(f)[:20] {
@@ -41,6 +45,9 @@ func FuzzTokenize(f *testing.F) {
 		toks = append(toks, named{name, variants[name].tok})
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > maxFuzzInput {
+			t.Skip("input too long for sugarme's quadratic reference path")
+		}
 		for _, n := range toks {
 			want := n.tok.Reference(s)
 			for pass := 0; pass < 2; pass++ {

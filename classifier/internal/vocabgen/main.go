@@ -6,8 +6,9 @@
 //	go run ./classifier/internal/vocabgen -out seeds/tokenizer.json seeds/corpus/*.jsonl seeds/labeled.jsonl
 //
 // Every input line is a JSON object with a "text" field (other fields are
-// ignored). Missing input files are reported on stderr and skipped, so the
-// command can run while the corpus is still being written. The output depends
+// ignored). Missing input files are reported on stderr and skipped, and so
+// are lines that do not parse (counted in the summary), so the command can
+// run while the corpus is still being written. The output depends
 // only on the multiset of texts read: the vocabulary is sorted by frequency
 // and then by byte order, and JSON object keys are written sorted, so re-runs
 // over the same data produce byte-identical files.
@@ -64,28 +65,40 @@ const (
 	maxInputCharsPerWord = 100
 )
 
-// spaceChars are the Unicode white-space characters that sugarme's
-// WhitespaceSplit does not split on (it only knows ' ', '\t', '\n', '\r');
-// they are mapped to a plain space. U+00A0 is common in scraped news.
-var spaceChars = []rune{
-	0x000B, 0x000C, 0x0085, 0x00A0, 0x1680,
-	0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
-	0x200B, // zero width space: a word boundary, not part of a word
-	0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
-}
-
-// invisibleChars are format characters that are removed.
-var invisibleChars = []rune{0x00AD, 0x200C, 0x200D, 0x2060, 0xFEFF}
-
-// quoteChars maps typographic quotes to their ASCII equivalents, so that
-// reported speech gives the same quote token whatever the typography.
-var quoteChars = []struct {
+// replacement is one Replace step of the normalizer.
+type replacement struct {
 	from rune
 	to   string
-}{
-	{0x2018, "'"}, {0x2019, "'"}, {0x201A, "'"}, {0x201B, "'"},
-	{0x201C, `"`}, {0x201D, `"`}, {0x201E, `"`}, {0x201F, `"`},
-	{0x00AB, `"`}, {0x00BB, `"`},
+}
+
+// replacements returns the Replace steps, in order:
+//
+//   - the Unicode white-space characters that sugarme's WhitespaceSplit does
+//     not split on (it only knows ' ', '\t', '\n', '\r') become a plain
+//     space; U+00A0 is common in scraped news, and U+200B (zero width space)
+//     marks a word boundary too;
+//   - invisible format characters (soft hyphen, joiners, BOM) are removed;
+//   - typographic quotes become ASCII quotes, so reported speech gives the
+//     same quote token whatever the typography.
+func replacements() []replacement {
+	var out []replacement
+	for _, r := range []rune{
+		0x000B, 0x000C, 0x0085, 0x00A0, 0x1680,
+		0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
+		0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+	} {
+		out = append(out, replacement{r, " "})
+	}
+	for _, r := range []rune{0x00AD, 0x200C, 0x200D, 0x2060, 0xFEFF} {
+		out = append(out, replacement{r, ""})
+	}
+	for _, r := range []rune{0x2018, 0x2019, 0x201A, 0x201B} {
+		out = append(out, replacement{r, "'"})
+	}
+	for _, r := range []rune{0x201C, 0x201D, 0x201E, 0x201F, 0x00AB, 0x00BB} {
+		out = append(out, replacement{r, `"`})
+	}
+	return out
 }
 
 // pipeline is the normalizer and pre-tokenizer part of tokenizer.json.
@@ -103,14 +116,8 @@ func defaultPipeline() pipeline {
 		}
 	}
 	var norms []any
-	for _, r := range spaceChars {
-		norms = append(norms, replace(r, " "))
-	}
-	for _, r := range invisibleChars {
-		norms = append(norms, replace(r, ""))
-	}
-	for _, q := range quoteChars {
-		norms = append(norms, replace(q.from, q.to))
+	for _, rp := range replacements() {
+		norms = append(norms, replace(rp.from, rp.to))
 	}
 	norms = append(norms, map[string]any{"type": "Lowercase"})
 	return pipeline{
@@ -180,7 +187,7 @@ func run(out, specPath string, inputs []string, logw io.Writer) error {
 	}
 
 	counts := map[string]int{}
-	var texts, failed int
+	var texts, skipped int
 	for _, path := range inputs {
 		f, err := os.Open(path)
 		if errors.Is(err, os.ErrNotExist) {
@@ -202,7 +209,7 @@ func run(out, specPath string, inputs []string, logw io.Writer) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		texts += n
-		failed += bad
+		skipped += bad
 	}
 
 	vocab := buildVocab(counts)
@@ -231,8 +238,8 @@ func run(out, specPath string, inputs []string, logw io.Writer) error {
 	if _, err := pretrained.FromReader(bytes.NewReader(buf.Bytes())); err != nil {
 		return fmt.Errorf("generated file does not load: %w", err)
 	}
-	fmt.Fprintf(logw, "vocabgen: %d texts (%d failed in sugarme), %d distinct words, vocabulary %d\n",
-		texts, failed, len(counts), len(vocab))
+	fmt.Fprintf(logw, "vocabgen: %d texts (%d lines skipped), %d distinct words, vocabulary %d\n",
+		texts, skipped, len(counts), len(vocab))
 	if out == "-" {
 		_, err := os.Stdout.Write(buf.Bytes())
 		return err
@@ -245,13 +252,12 @@ func run(out, specPath string, inputs []string, logw io.Writer) error {
 }
 
 // readTexts calls fn with the "text" of every JSON line of r and returns the
-// number of texts and how many fn rejected.
+// number of texts and how many lines were unusable: not a JSON object with a
+// non-empty "text", or rejected by fn.
 func readTexts(r io.Reader, fn func(string) bool) (n, bad int, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1<<16), 1<<26)
-	line := 0
 	for sc.Scan() {
-		line++
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 {
 			continue
@@ -259,8 +265,11 @@ func readTexts(r io.Reader, fn func(string) bool) (n, bad int, err error) {
 		var rec struct {
 			Text string `json:"text"`
 		}
-		if err := json.Unmarshal(b, &rec); err != nil {
-			return n, bad, fmt.Errorf("line %d: %w", line, err)
+		if err := json.Unmarshal(b, &rec); err != nil || rec.Text == "" {
+			// A file that is still being written may end in a partial
+			// line; count it and go on rather than fail the build.
+			bad++
+			continue
 		}
 		n++
 		if !fn(rec.Text) {
@@ -312,36 +321,22 @@ func newWordSplitter(pl pipeline) (func(string) ([]string, bool), error) {
 	}, nil
 }
 
-// baselineRanges are the blocks whose characters are always in the
-// vocabulary, so that words of these scripts never become [UNK] just because
-// one letter did not occur in the corpus.
-var baselineRanges = [][2]rune{
-	{0x0021, 0x007E}, // ASCII
-	{0x00A1, 0x024F}, // Latin-1 supplement, Latin extended A and B
-	{0x0300, 0x036F}, // combining diacritical marks
-	{0x0370, 0x03FF}, // Greek
-	{0x0400, 0x04FF}, // Cyrillic
-	{0x0600, 0x06FF}, // Arabic
-	{0x2010, 0x205E}, // general punctuation
-	{0x20A0, 0x20C0}, // currency symbols
-}
-
-// baselineChars returns the characters of baselineRanges that can reach the
-// model: graphic, not white space, not changed by lower-casing and not
-// rewritten by one of the Replace steps.
+// baselineChars returns the characters that are always in the vocabulary,
+// so that words of these scripts never become [UNK] just because one letter
+// did not occur in the corpus: those of printable ASCII, Latin-1 and Latin
+// extended A/B, combining diacritics, Greek, Cyrillic, Arabic, general
+// punctuation and currency symbols that can reach the model (graphic, not
+// white space, unchanged by lower-casing, not rewritten by a Replace step).
 func baselineChars() map[rune]bool {
 	rewritten := map[rune]bool{}
-	for _, r := range spaceChars {
-		rewritten[r] = true
-	}
-	for _, r := range invisibleChars {
-		rewritten[r] = true
-	}
-	for _, q := range quoteChars {
-		rewritten[q.from] = true
+	for _, rp := range replacements() {
+		rewritten[rp.from] = true
 	}
 	chars := map[rune]bool{}
-	for _, rg := range baselineRanges {
+	for _, rg := range [][2]rune{
+		{0x0021, 0x007E}, {0x00A1, 0x024F}, {0x0300, 0x036F}, {0x0370, 0x03FF},
+		{0x0400, 0x04FF}, {0x0600, 0x06FF}, {0x2010, 0x205E}, {0x20A0, 0x20C0},
+	} {
 		for r := rg[0]; r <= rg[1]; r++ {
 			if unicode.IsGraphic(r) && !unicode.IsSpace(r) && unicode.ToLower(r) == r && !rewritten[r] {
 				chars[r] = true

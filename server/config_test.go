@@ -1,0 +1,73 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{
+		"CLAIMS_HTTP_ADDR":     "127.0.0.1:9999",
+		"CLAIMS_MAX_SENTENCES": "7",
+		"CLAIMS_CALL_TIMEOUT":  "5s",
+		"CLAIMS_TRAIN_TOKEN":   "from-env",
+	}
+	c, err := parseConfig([]string{"--train-token", "from-flag", "--cors-origins", "https://a.example, https://b.example"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:9999" || c.Limits.MaxSentences != 7 || c.Limits.CallTimeout != 5*time.Second {
+		t.Errorf("env fallback: got %+v", c)
+	}
+	if c.TrainToken != "from-flag" {
+		t.Errorf("flag over env: got token %q, want from-flag", c.TrainToken)
+	}
+	if c.GRPCAddr != "127.0.0.1:50051" {
+		t.Errorf("default: got %q", c.GRPCAddr)
+	}
+	if len(c.CORSOrigins) != 2 || c.CORSOrigins[1] != "https://b.example" {
+		t.Errorf("cors: got %q", c.CORSOrigins)
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--tls-cert", "c.pem"}, nil, "go together"},
+		{[]string{"--max-sentences", "0"}, nil, "--max-sentences must be positive"},
+		{[]string{"--grpc-addr", "nope"}, nil, "--grpc-addr"},
+		{[]string{"--log-format", "xml"}, nil, "log-format"},
+		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "lots"}, "CLAIMS_MAX_EXAMPLES"},
+		{[]string{"extra"}, nil, "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v %v: got %v, want error containing %q", tt.args, tt.env, err, tt.want)
+		}
+	}
+}
+
+func TestLoopbackOnly(t *testing.T) {
+	tests := []struct {
+		grpc, http string
+		want       bool
+	}{
+		{"127.0.0.1:1", "localhost:2", true},
+		{"[::1]:1", "127.0.0.2:2", true},
+		{"0.0.0.0:1", "127.0.0.1:2", false},
+		{"127.0.0.1:1", ":2", false},
+		{"10.0.0.5:1", "127.0.0.1:2", false},
+	}
+	for _, tt := range tests {
+		c := config{GRPCAddr: tt.grpc, HTTPAddr: tt.http}
+		if got := c.loopbackOnly(); got != tt.want {
+			t.Errorf("%s %s: got %v, want %v", tt.grpc, tt.http, got, tt.want)
+		}
+	}
+}

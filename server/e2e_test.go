@@ -1,0 +1,374 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// binaries are built once per test run.
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+func binaries(t *testing.T) (server, client string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test builds binaries; skipped with -short")
+	}
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "claims-e2e-bin")
+		if buildErr != nil {
+			return
+		}
+		for _, pkg := range []string{"server", "client"} {
+			out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, pkg), "github.com/claimsvc/claims/"+pkg).CombinedOutput()
+			if err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return filepath.Join(binDir, "server"), filepath.Join(binDir, "client")
+}
+
+// proc is a running server.
+type proc struct {
+	cmd      *exec.Cmd
+	grpcAddr string
+	httpAddr string
+	logs     *syncBuffer
+	done     chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs the server binary on free loopback ports and waits until
+// it logs its addresses. If wantExit, it waits for the process to exit
+// instead and returns its logs in p.logs.
+func startServer(t *testing.T, server string, args ...string) *proc {
+	t.Helper()
+	args = append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--log-format", "json"}, args...)
+	cmd := exec.Command(server, args...)
+	pr, pw := io.Pipe()
+	p := &proc{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = io.MultiWriter(pw, p.logs)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait(); pw.Close() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+		if t.Failed() {
+			t.Logf("server logs:\n%s", p.logs.String())
+		}
+	})
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var line map[string]any
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line["msg"] == "serving" {
+				p.grpcAddr, _ = line["grpc"].(string)
+				p.httpAddr, _ = line["http"].(string)
+				close(ready)
+				break
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	select {
+	case <-ready:
+	case err := <-p.done:
+		t.Fatalf("server exited before serving: %v\n%s", err, p.logs.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server did not start\n%s", p.logs.String())
+	}
+	return p
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *proc) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Errorf("server exit: %v\n%s", err, p.logs.String())
+		}
+		p.done <- err // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop on SIGTERM")
+	}
+}
+
+func runClient(t *testing.T, client string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(client, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("client %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func grpcClient(t *testing.T, addr string, creds credentials.TransportCredentials) claimsv1.ClaimServiceClient {
+	t.Helper()
+	if creds == nil {
+		creds = insecure.NewCredentials()
+	}
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return claimsv1.NewClaimServiceClient(conn)
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// novel is a sentence the default model has never seen, trained as a
+// deliberately odd label so the test can tell it was learned.
+const novel = "Quokkas stampeded through the marmalade depot at dawn."
+
+// TestEndToEnd builds the real binaries, classifies over REST and gRPC,
+// trains with the client, restarts, and checks what survived.
+func TestEndToEnd(t *testing.T) {
+	server, client := binaries(t)
+	dataDir := t.TempDir()
+	p := startServer(t, server, "--data-dir", dataDir)
+
+	// REST.
+	resp, err := http.Post("http://"+p.httpAddr+"/v1/classify", "application/json",
+		strings.NewReader(`{"text": "Rebels Claim Deadly Hotel Attack\nThe interior ministry denied any involvement in the bombing."}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"label":"denial"`) {
+		t.Errorf("REST classify: got %d %s", resp.StatusCode, body)
+	}
+	// gRPC.
+	gc := grpcClient(t, p.grpcAddr, nil)
+	cr, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: []string{"Leaders sent their deepest condolences to the families of the victims."}})
+	if err != nil || cr.GetSentences()[0].GetLabel() != "condolence" {
+		t.Errorf("gRPC classify: got %v, %v", cr, err)
+	}
+	v0 := cr.GetModelVersion()
+
+	// Train with the client binary.
+	data := filepath.Join(t.TempDir(), "train.jsonl")
+	line, _ := json.Marshal(map[string]string{"text": novel, "label": "warning"})
+	os.WriteFile(data, append(line, '\n'), 0o600)
+	out := runClient(t, client, "train", "--addr", p.grpcAddr, "--data", data)
+	if !strings.Contains(out, fmt.Sprintf("model version %d", v0+1)) {
+		t.Errorf("client train: got %q", out)
+	}
+	text := filepath.Join(t.TempDir(), "article.txt")
+	os.WriteFile(text, []byte("Police Warn of More Attacks\nThe group denied any role in the blast."), 0o600)
+	out = runClient(t, client, "classify", "--addr", p.grpcAddr, text)
+	if !strings.Contains(out, "LABEL") || !strings.Contains(out, "denial") || !strings.Contains(out, "2 sentences") {
+		t.Errorf("client classify: got %q", out)
+	}
+	out = runClient(t, client, "classify", "--addr", p.grpcAddr, "--json", "--sentences", text)
+	if n := strings.Count(out, "\n"); n != 2 || !strings.Contains(out, `"label":"denial"`) {
+		t.Errorf("client classify --json: got %q", out)
+	}
+	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: []string{novel}})
+	p.stop(t)
+
+	// Restart on the same data directory: same version, same hash, same answer.
+	p2 := startServer(t, server, "--data-dir", dataDir)
+	gc2 := grpcClient(t, p2.grpcAddr, nil)
+	m2, err := gc2.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2.GetVersion() != m.GetVersion() || m2.GetContentHash() != m.GetContentHash() || m2.GetTotalExamples() != m.GetTotalExamples() {
+		t.Errorf("after restart: version %d hash %s examples %d, want %d %s %d",
+			m2.GetVersion(), m2.GetContentHash(), m2.GetTotalExamples(), m.GetVersion(), m.GetContentHash(), m.GetTotalExamples())
+	}
+	after, err := gc2.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: []string{novel}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := after.GetSentences()[0], before.GetSentences()[0]; a.GetLabel() != b.GetLabel() || a.GetConfidence() != b.GetConfidence() {
+		t.Errorf("prediction after restart: got %s %.4f, want %s %.4f", a.GetLabel(), a.GetConfidence(), b.GetLabel(), b.GetConfidence())
+	}
+	// The client's model and eval commands work against it.
+	out = runClient(t, client, "model", "--addr", p2.grpcAddr)
+	if !strings.Contains(out, fmt.Sprintf("version       %d", m.GetVersion())) {
+		t.Errorf("client model: got %q", out)
+	}
+	out = runClient(t, client, "eval", "--addr", p2.grpcAddr, "--data", data)
+	if !strings.Contains(out, "macro-F1") || !strings.Contains(out, "confusion matrix") {
+		t.Errorf("client eval: got %q", out)
+	}
+	// Health over gRPC and HTTP.
+	conn, _ := grpc.NewClient(p2.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	defer conn.Close()
+	hr, err := healthpb.NewHealthClient(conn).Check(ctxT(t), &healthpb.HealthCheckRequest{Service: "claims.v1.ClaimService"})
+	if err != nil || hr.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("health: got %v, %v", hr, err)
+	}
+	p2.stop(t)
+	if !strings.Contains(p2.logs.String(), `"msg":"stopped"`) {
+		t.Errorf("no clean shutdown in logs")
+	}
+}
+
+// TestCorruptModelRefusesToStart checks that the server does not silently
+// fall back to the default model.
+func TestCorruptModelRefusesToStart(t *testing.T) {
+	server, _ := binaries(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "model.bin"), []byte("CLAIMSNB garbage"), 0o600)
+	cmd := exec.Command(server, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "refusing to start") || !strings.Contains(string(out), "not a valid model file") {
+		t.Errorf("got %v\n%s", err, out)
+	}
+}
+
+// TestTrainRefusedOnPublicListener checks the no-token rule on a
+// non-loopback listen address.
+func TestTrainRefusedOnPublicListener(t *testing.T) {
+	server, client := binaries(t)
+	p := startServer(t, server, "--http-addr", "0.0.0.0:0")
+	if !strings.Contains(p.logs.String(), "Train and Forget are disabled") {
+		t.Errorf("startup log does not say why training is disabled")
+	}
+	data := filepath.Join(t.TempDir(), "t.jsonl")
+	os.WriteFile(data, []byte(`{"text": "x y", "label": "other"}`+"\n"), 0o600)
+	out, err := exec.Command(client, "train", "--addr", p.grpcAddr, "--data", data).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "PermissionDenied") {
+		t.Errorf("got %v: %s", err, out)
+	}
+	if strings.Contains(p.logs.String(), "Bearer") {
+		t.Errorf("logs carry a token")
+	}
+}
+
+// TestTLS serves gRPC and REST over TLS with a generated certificate.
+func TestTLS(t *testing.T) {
+	server, client := binaries(t)
+	dir := t.TempDir()
+	certPEM, keyPEM := selfSigned(t)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, certPEM, 0o600)
+	os.WriteFile(keyFile, keyPEM, 0o600)
+	p := startServer(t, server, "--tls-cert", certFile, "--tls-key", keyFile, "--train-token", "s3cret")
+
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := hc.Get("https://" + p.httpAddr + "/v1/model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("REST over TLS: got %d", resp.StatusCode)
+	}
+	gc := grpcClient(t, p.grpcAddr, credentials.NewTLS(&tls.Config{RootCAs: pool}))
+	if _, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+		t.Errorf("gRPC over TLS: %v", err)
+	}
+	data := filepath.Join(dir, "t.jsonl")
+	os.WriteFile(data, []byte(`{"text": "a brand new sentence", "label": "other"}`+"\n"), 0o600)
+	out := runClient(t, client, "train", "--addr", p.grpcAddr, "--tls-ca", certFile, "--token", "s3cret", "--data", data)
+	if !strings.Contains(out, "trained 1 examples") {
+		t.Errorf("client train over TLS: got %q", out)
+	}
+	// Plaintext is refused.
+	plain := grpcClient(t, p.grpcAddr, nil)
+	if _, err := plain.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err == nil {
+		t.Errorf("plaintext gRPC to a TLS server succeeded")
+	}
+}
+
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "claims test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames:              []string{"localhost"},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+}

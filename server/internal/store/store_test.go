@@ -1,0 +1,76 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestSaveLoad(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "data")
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Load(func(io.Reader) error { return nil })
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load before Save: got %v, want ErrNotExist", err)
+	}
+	for _, data := range [][]byte{[]byte("first"), []byte("second, longer")} {
+		if err := s.Save(data); err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		if err := s.Load(func(r io.Reader) error { got, err = io.ReadAll(r); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("got %q, want %q", got, data)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != ModelFile {
+		t.Errorf("directory holds %v, want only %s (no temporary files left)", entries, ModelFile)
+	}
+}
+
+func TestLoadDecodeError(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	bad := errors.New("corrupt")
+	if err := s.Load(func(io.Reader) error { return bad }); !errors.Is(err, bad) {
+		t.Errorf("got %v, want the decode error", err)
+	}
+}
+
+func TestSaveFailureKeepsOldFile(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save([]byte("good")); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores directory permissions")
+	}
+	os.Chmod(dir, 0o500)
+	defer os.Chmod(dir, 0o700)
+	if err := s.Save([]byte("new")); err == nil {
+		t.Fatal("Save into a read-only directory succeeded")
+	}
+	b, _ := os.ReadFile(s.Path())
+	if string(b) != "good" {
+		t.Errorf("got %q after a failed save, want the old model", b)
+	}
+}
