@@ -54,7 +54,7 @@ var defaultFeatures = FeatureConfig{
 	Clauses:        true,
 	Cues:           true,
 	Shape:          true,
-	Binary:         true,
+	Names:          true,
 	FirstCueWeight: 2,
 }
 
@@ -237,6 +237,7 @@ type namer func(h uint64, kind byte, a, b string)
 // extract appends the features of one sentence to dst. raw is the sentence
 // as given and toks its tokens.
 func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name namer) []uint64 {
+	toks = mergePieces(toks)
 	start := len(dst)
 	emit := func(kind byte, a, b string) {
 		h := hashFeature(kind, a, b)
@@ -469,4 +470,21 @@ func (ns *nameSet) has(t string) bool {
 		}
 	}
 	return false
+}
+
+// mergePieces joins WordPiece continuations ("##...") to the token before
+// them, in place, so features are whole words: a word the tokenizer's
+// vocabulary lacks (a name, usually) becomes one rare feature rather than
+// a run of letter pieces that carry weight from unrelated words.
+func mergePieces(toks []string) []string {
+	out := 0
+	for i, t := range toks {
+		if rest, ok := strings.CutPrefix(t, "##"); ok && out > 0 && i > 0 {
+			toks[out-1] += rest
+			continue
+		}
+		toks[out] = t
+		out++
+	}
+	return toks[:out]
 }

@@ -78,17 +78,7 @@ func run(args []string, w io.Writer) error {
 	}
 	report(w, fmt.Sprintf("(b) trained on the written corpus (%d), tested on the seed sentences (%d)", len(written), len(labeled)), m)
 	if *showErrors {
-		for _, ex := range labeled {
-			p, _ := model.Explain(ex.Text, 6)
-			if p.Label == ex.Label {
-				continue
-			}
-			var fs []string
-			for _, f := range p.Features {
-				fs = append(fs, fmt.Sprintf("%s(%.1f)", f.Feature, f.Weight))
-			}
-			fmt.Fprintf(w, "gold %-11s got %-11s %.2f | %s\n      %s\n", ex.Label, p.Label, p.Confidence, ex.Text, strings.Join(fs, " "))
-		}
+		listErrors(w, model, labeled)
 	}
 	if *dev != "" {
 		f, err := os.Open(*dev)
@@ -109,6 +99,9 @@ func run(args []string, w io.Writer) error {
 			return err
 		}
 		report(w, fmt.Sprintf("(c) trained on the whole corpus, tested on %s (%d)", *dev, len(exs)), dm)
+		if *showErrors {
+			listErrors(w, full, exs)
+		}
 	}
 	return nil
 }
@@ -129,4 +122,19 @@ func report(w io.Writer, title string, m classifier.Metrics) {
 		fmt.Fprintln(tw, "\t")
 	}
 	tw.Flush()
+}
+
+// listErrors prints the examples model gets wrong with their top features.
+func listErrors(w io.Writer, model *classifier.Classifier, exs []classifier.Example) {
+	for _, ex := range exs {
+		p, _ := model.Explain(ex.Text, 6)
+		if p.Label == ex.Label {
+			continue
+		}
+		var fs []string
+		for _, f := range p.Features {
+			fs = append(fs, fmt.Sprintf("%s(%.1f)", f.Feature, f.Weight))
+		}
+		fmt.Fprintf(w, "gold %-11s got %-11s %.2f | %s\n      %s\n", ex.Label, p.Label, p.Confidence, ex.Text, strings.Join(fs, " "))
+	}
 }
