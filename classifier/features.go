@@ -55,7 +55,7 @@ var defaultFeatures = FeatureConfig{
 	Cues:           true,
 	Shape:          true,
 	Names:          true,
-	FirstCueWeight: 2,
+	FirstCueWeight: 4,
 }
 
 // DefaultFeatures returns the feature set of the default model.

@@ -9,10 +9,12 @@ package seeds
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/claimsvc/claims/classifier"
 )
@@ -61,6 +63,47 @@ func Corpus() ([]classifier.Example, error) {
 		return nil, err
 	}
 	return append(w, l...), nil
+}
+
+// Document is one seed article with its labeled sentences.
+type Document struct {
+	Name      string               // file name, e.g. "000_8238aa25bf653212.txt"
+	Text      string               // the article as published
+	Sentences []classifier.Example // its sentences in order, with reference labels
+}
+
+// Documents returns the seed articles with their labeled sentences, in
+// file-name order.
+func Documents() ([]Document, error) {
+	texts, err := Articles()
+	if err != nil {
+		return nil, err
+	}
+	b, err := files.ReadFile("labeled.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	var docs []Document
+	index := map[string]int{}
+	for i, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+		var row struct {
+			Doc   string `json:"doc"`
+			Text  string `json:"text"`
+			Label string `json:"label"`
+		}
+		if err := json.Unmarshal(line, &row); err != nil {
+			return nil, fmt.Errorf("seeds: labeled.jsonl line %d: %w", i+1, err)
+		}
+		j, ok := index[row.Doc]
+		if !ok {
+			j = len(docs)
+			index[row.Doc] = j
+			docs = append(docs, Document{Name: row.Doc, Text: texts[row.Doc]})
+		}
+		docs[j].Sentences = append(docs[j].Sentences, classifier.Example{Text: row.Text, Label: row.Label})
+	}
+	slices.SortFunc(docs, func(a, b Document) int { return strings.Compare(a.Name, b.Name) })
+	return docs, nil
 }
 
 // Articles returns the seed articles' texts by file name.

@@ -34,6 +34,8 @@ func run(args []string, w io.Writer) error {
 	folds := fs.Int("folds", 10, "folds for cross-validation (0 skips it)")
 	showErrors := fs.Bool("errors", false, "list misclassified seed sentences")
 	dev := fs.String("dev", "", "also score this JSONL file (trained on the whole corpus)")
+	loao := fs.Bool("loao", false, "also score leave-one-seed-article-out")
+	seedWeight := fs.Int("seed-weight", 1, "with -loao, how many times the seed sentences count")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,6 +81,35 @@ func run(args []string, w io.Writer) error {
 	report(w, fmt.Sprintf("(b) trained on the written corpus (%d), tested on the seed sentences (%d)", len(written), len(labeled)), m)
 	if *showErrors {
 		listErrors(w, model, labeled)
+	}
+	if *loao {
+		docs, err := seeds.Documents()
+		if err != nil {
+			return err
+		}
+		var gold, pred []string
+		for i, d := range docs {
+			train := append([]classifier.Example(nil), written...)
+			for j, o := range docs {
+				if j != i {
+					for range *seedWeight {
+						train = append(train, o.Sentences...)
+					}
+				}
+			}
+			m := newModel()
+			if _, err := m.Replace(train); err != nil {
+				return err
+			}
+			for _, ex := range d.Sentences {
+				p, err := m.Classify(ex.Text)
+				if err != nil {
+					return err
+				}
+				gold, pred = append(gold, ex.Label), append(pred, p.Label)
+			}
+		}
+		report(w, fmt.Sprintf("(d) leave one seed article out: trained on the written corpus and the other four articles (weight %d)", *seedWeight), classifier.Score(gold, pred))
 	}
 	if *dev != "" {
 		f, err := os.Open(*dev)
