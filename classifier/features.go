@@ -254,6 +254,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	negLeft := 0
 	firstCue := cueNone
 	var seenCue [len(cueNames)]bool
+	headline := (fc.Cues || fc.Shape) && isHeadline(raw)
 	var names nameSet
 	if fc.Names {
 		names = capitalisedWords(raw)
@@ -322,7 +323,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 		}
 		if fc.Cues {
-			if c := cueOf(t); c != cueNone {
+			c := cueOf(t)
+			if c == cueNone && headline && (t == "claim" || t == "claims") {
+				c = cueBlame // "Militants Claim Hotel Siege"
+			}
+			if c != cueNone {
 				if region == regionMain {
 					if !seenCue[c] {
 						seenCue[c] = true
@@ -348,7 +353,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if len(toks) <= 4 {
 			emit(kindShape, "short", "")
 		}
-		if isHeadline(raw) {
+		if headline {
 			emit(kindShape, "headline", "")
 		}
 		first, _ := utf8.DecodeRuneInString(raw)
