@@ -1,0 +1,126 @@
+package classifier_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/claimsvc/claims/classifier"
+)
+
+// words is a minimal TokenAppender for the examples; the service uses
+// *classifier.Tokenizer with the project's tokenizer.json.
+type words struct{}
+
+func (words) AppendTokens(dst []string, s string) []string {
+	return append(dst, strings.Fields(strings.ToLower(strings.Trim(s, ".")))...)
+}
+
+func training() []classifier.Example {
+	return []classifier.Example{
+		{Text: "The rebels were blamed for the bombing.", Label: "attribution"},
+		{Text: "The group claimed responsibility for the attack.", Label: "attribution"},
+		{Text: "The ministry denied any involvement.", Label: "denial"},
+		{Text: "Officials rejected the accusation as absurd.", Label: "denial"},
+		{Text: "Three people were injured in the blast.", Label: "other"},
+		{Text: "The airport reopened on Monday.", Label: "other"},
+	}
+}
+
+func ExampleSegment() {
+	text := "Blast Hits Kabul Market\nThe U.S. embassy said at 6 p.m. Officials later denied it. \"We are ready,\" he said."
+	for _, s := range classifier.Segment(text) {
+		fmt.Printf("%d-%d %s\n", s.Start, s.End, s.Text)
+	}
+	// Output:
+	// 0-23 Blast Hits Kabul Market
+	// 24-55 The U.S. embassy said at 6 p.m.
+	// 56-82 Officials later denied it.
+	// 83-107 "We are ready," he said.
+}
+
+func ExampleClassifier_Classify() {
+	c := classifier.New(words{})
+	if _, err := c.Replace(training()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := c.Classify("The government denied any involvement in the attack.")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Label)
+	// Output: denial
+}
+
+func ExampleClassifier_ClassifyText() {
+	c := classifier.New(words{})
+	c.Replace(training())
+	res, _ := c.ClassifyText("The group claimed the attack. Two people were injured.", 0)
+	for _, s := range res.Sentences {
+		fmt.Printf("%s: %s\n", s.Label, s.Text)
+	}
+	// Output:
+	// attribution: The group claimed the attack.
+	// other: Two people were injured.
+}
+
+func ExampleClassifier_Learn() {
+	c := classifier.New(words{})
+	c.Replace(training())
+	st, err := c.Learn([]classifier.Example{{Text: "Police blamed a local cell.", Label: " Attribution "}}, false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(st.Info.Version, st.Info.Counts["attribution"])
+	_, err = c.Learn([]classifier.Example{{Text: "It was a hoax.", Label: "rumour"}}, false)
+	fmt.Println(err)
+	// Output:
+	// 2 3
+	// examples[0].label: label is not known to the model: "rumour"
+}
+
+func ExampleClassifier_Forget() {
+	c := classifier.New(words{})
+	c.Replace(training())
+	ex := classifier.Example{Text: "The militia denied it.", Label: "denial"}
+	c.Learn([]classifier.Example{ex}, false)
+	st, _ := c.Forget([]classifier.Example{ex})
+	fmt.Println(st.Info.Counts["denial"])
+	_, err := c.Forget([]classifier.Example{ex})
+	fmt.Println(err)
+	// Output:
+	// 2
+	// examples[0].text: example was not learned
+}
+
+func ExampleClassifier_Save() {
+	c := classifier.New(words{})
+	c.Replace(training())
+	var buf bytes.Buffer
+	if err := c.Save(&buf); err != nil {
+		fmt.Println(err)
+		return
+	}
+	loaded, err := classifier.Load(&buf, words{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(loaded.Info().Examples, loaded.Info().ContentHash == c.Info().ContentHash)
+	// Output: 6 true
+}
+
+func ExampleClassifier_Evaluate() {
+	c := classifier.New(words{})
+	c.Replace(training())
+	m, _ := c.Evaluate([]classifier.Example{
+		{Text: "They denied the accusation.", Label: "denial"},
+		{Text: "The rebels were blamed.", Label: "attribution"},
+		{Text: "The market reopened.", Label: "other"},
+	})
+	fmt.Printf("accuracy %.2f, macro-F1 %.2f\n", m.Accuracy, m.MacroF1)
+	// Output: accuracy 1.00, macro-F1 1.00
+}
