@@ -108,7 +108,7 @@ var cueLexicon = map[int][]string{
 	},
 	cueWarn: {
 		"warn*", "threat*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
-		"imminent", "vow*", "retaliat*", "evacuat*", "danger*", "revenge", "avenge", "precaution*",
+		"imminent", "vow*", "retaliat*", "evacuat*", "revenge", "avenge", "precaution*",
 		"heightened", "suspicious", "urge*", "urging",
 	},
 	cueSympathy: {
@@ -117,7 +117,7 @@ var cueLexicon = map[int][]string{
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastat*", "saddest",
 		"half-mast", "armbands",
 	},
-	cueNegation: {"not", "never", "no", "n't"},
+	cueNegation: {"not", "never", "no"},
 }
 
 // cueTable indexes cueLexicon: whole words and prefixes.
@@ -150,6 +150,9 @@ var cues = newCueTable()
 func cueOf(tok string) int {
 	if c, ok := cues.words[tok]; ok {
 		return c
+	}
+	if strings.HasSuffix(tok, "n't") {
+		return cueNegation
 	}
 	for n := min(len(tok), cues.maxLen); n >= 3; n-- {
 		if c, ok := cues.prefixes[tok[:n]]; ok {
@@ -237,7 +240,7 @@ type namer func(h uint64, kind byte, a, b string)
 // extract appends the features of one sentence to dst. raw is the sentence
 // as given and toks its tokens.
 func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name namer) []uint64 {
-	toks = mergePieces(toks)
+	toks = normalizeTokens(toks)
 	start := len(dst)
 	emit := func(kind byte, a, b string) {
 		h := hashFeature(kind, a, b)
@@ -310,7 +313,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if names.has(t) {
 			word = "<name>"
 		}
-		emit(kind, word, "")
+		if !stopwords[word] {
+			emit(kind, word, "")
+		}
 		if region == regionMain && headLeft > 0 && !isClauseBreak(t) {
 			headLeft--
 			emit(kindHead, word, "")
@@ -344,7 +349,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if negLeft > 0 {
 			negLeft--
 		}
-		if fc.Negation && (negators[t] || (t == "t" && (prev == "'" || prev == "’"))) {
+		if fc.Negation && (negators[t] || strings.HasSuffix(t, "n't")) {
 			negLeft = 4
 		}
 		prev = t
@@ -477,6 +482,47 @@ func (ns *nameSet) has(t string) bool {
 	return false
 }
 
+// normalizeTokens rewrites tokens in place into the words features are
+// made of: WordPiece continuations joined (mergePieces), dotted
+// abbreviations joined ("u . s ." becomes "u.s."), negative contractions
+// joined ("didn ' t" becomes "didn't") and possessive "' s" dropped.
+func normalizeTokens(toks []string) []string {
+	toks = mergePieces(toks)
+	out := 0
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case isLetter1(t) && i+1 < len(toks) && toks[i+1] == ".":
+			// A run of single letters each followed by a period.
+			j := i
+			for j+1 < len(toks) && isLetter1(toks[j]) && toks[j+1] == "." {
+				j += 2
+			}
+			if j-i >= 4 {
+				toks[out] = strings.Join(toks[i:j], "")
+				out++
+				i = j - 1
+				continue
+			}
+		case t == "'" && out > 0 && i+1 < len(toks) && toks[i+1] == "s":
+			i++ // possessive
+			continue
+		case t == "'" && out > 0 && i+1 < len(toks) && toks[i+1] == "t" && strings.HasSuffix(toks[out-1], "n"):
+			toks[out-1] += "'t"
+			i++
+			continue
+		}
+		toks[out] = t
+		out++
+	}
+	return toks[:out]
+}
+
+// isLetter1 reports a one-letter token.
+func isLetter1(t string) bool {
+	return len(t) == 1 && t[0] >= 'a' && t[0] <= 'z'
+}
+
 // mergePieces joins WordPiece continuations ("##...") to the token before
 // them, in place, so features are whole words: a word the tokenizer's
 // vocabulary lacks (a name, usually) becomes one rare feature rather than
@@ -493,3 +539,5 @@ func mergePieces(toks []string) []string {
 	}
 	return toks[:out]
 }
+
+var stopwords = map[string]bool{"the": true, "a": true, "an": true, "of": true, "to": true, "in": true, "on": true, "at": true, "for": true, "and": true, "or": true, "that": true, "this": true, "is": true, "was": true, "were": true, "be": true, "been": true, "it": true, "its": true, "by": true, "with": true, "as": true, "from": true, "had": true, "has": true, "have": true, "he": true, "she": true, "they": true, "his": true, "her": true, "their": true, ",": true, ".": true, "'": true, "s": true, "\"": true, "-": true, "—": true, "(": true, ")": true, ":": true}

@@ -1,0 +1,86 @@
+package classifier
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNormalizeTokens(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"the u . s . embassy", "the u.s. embassy"},
+		{"a . b", "a . b"},
+		{"russia ' s army", "russia army"},
+		{"we didn ' t do it", "we didn't do it"},
+		{"e ##r ##d ##o ##gan said", "erdogan said"},
+		{"## ##x", "##x"},
+		{"the end .", "the end ."},
+	}
+	for _, tt := range tests {
+		got := strings.Join(normalizeTokens(strings.Fields(tt.in)), " ")
+		if got != tt.want {
+			t.Errorf("normalizeTokens(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCueOf(t *testing.T) {
+	tests := []struct {
+		tok  string
+		want int
+	}{
+		{"blamed", cueBlame}, {"responsibility", cueBlame}, {"denied", cueDeny}, {"baseless", cueDeny},
+		{"warned", cueWarn}, {"threatens", cueWarn}, {"condolences", cueSympathy}, {"mourning", cueSympathy},
+		{"didn't", cueNegation}, {"not", cueNegation}, {"lieutenant", cueNone}, {"standards", cueNone},
+		{"community", cueNone}, {"support", cueNone}, {"the", cueNone},
+	}
+	for _, tt := range tests {
+		if got := cueOf(tt.tok); got != tt.want {
+			t.Errorf("cueOf(%q) = %s, want %s", tt.tok, cueNames[got], cueNames[tt.want])
+		}
+	}
+}
+
+// featureNames extracts a sentence's feature names with a space tokenizer.
+func featureNames(fc FeatureConfig, s string) []string {
+	var names []string
+	fc.extract(nil, s, strings.Fields(strings.ToLower(s)), func(_ uint64, kind byte, a, b string) {
+		names = append(names, featureName(kind, a, b))
+	})
+	return names
+}
+
+func TestExtractRegions(t *testing.T) {
+	fc := DefaultFeatures()
+	tests := []struct {
+		sentence string
+		has      []string
+		hasNot   []string
+	}{
+		// The relative clause's cue is set apart from the main clause's.
+		{"Umarov , who claimed responsibility , lifted the ban .", []string{"r:claimed", "s:blame"}, []string{"w:claimed", "f:blame"}},
+		// The first main-clause cue is weighted; later ones are plain cues.
+		{"Kyiv denied the claim that it blamed Moscow .", []string{"f:deny", "c:deny", "c:blame"}, []string{"f:blame"}},
+		// Negation scope marks what follows.
+		{"The army was not involved .", []string{"n:involved", "c:negation"}, []string{"w:involved"}},
+		// A parenthetical between dashes is a clause.
+		{"Putin insinuated Ukraine was involved — a claim Kyiv denies — without evidence .", []string{"r:denies", "s:deny"}, []string{"w:denies"}},
+		// Headlines.
+		{"Militants Claim Hotel Siege", []string{"h:headline", "f:blame"}, nil},
+		// Names inside a sentence are one feature.
+		{"Officials in Kabul said so .", []string{"w:<name>"}, []string{"w:kabul"}},
+	}
+	for _, tt := range tests {
+		names := featureNames(fc, tt.sentence)
+		for _, h := range tt.has {
+			if !slices.Contains(names, h) {
+				t.Errorf("%q: features %v lack %s", tt.sentence, names, h)
+			}
+		}
+		for _, h := range tt.hasNot {
+			if slices.Contains(names, h) {
+				t.Errorf("%q: features have %s", tt.sentence, h)
+			}
+		}
+	}
+}
