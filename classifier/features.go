@@ -44,6 +44,10 @@ type FeatureConfig struct {
 	// labels' counts) explains the sentence (Rennie et al., 2003), which is
 	// steadier than plain multinomial NB when labels have unequal data.
 	Complement bool `json:"complement"`
+	// Stem reduces words to a crude stem ("blamed", "blames", "blaming" ->
+	// "blam") for the word features, so an inflection seen once in training
+	// counts for the others.
+	Stem bool `json:"stem"`
 }
 
 // DefaultFeatures is the feature set of the default model, chosen by
@@ -55,6 +59,7 @@ var defaultFeatures = FeatureConfig{
 	Cues:           true,
 	Shape:          true,
 	Names:          true,
+	Stem:           true,
 	FirstCueWeight: 4,
 }
 
@@ -84,9 +89,10 @@ const (
 	cueWarn
 	cueSympathy
 	cueNegation
+	cueNoComment
 )
 
-var cueNames = [...]string{"", "blame", "deny", "warn", "sympathy", "negation"}
+var cueNames = [...]string{"", "blame", "deny", "warn", "sympathy", "negation", "nocomment"}
 
 // cueLexicon lists the words of each cue family. An entry ending in '*' is
 // a prefix ("blam*" matches "blamed", "blaming"); others match whole
@@ -104,7 +110,7 @@ var cueLexicon = map[int][]string{
 		"baseless", "groundless", "unfounded", "nonsense", "false*", "fabricat*", "lie", "lies",
 		"lying", "propaganda", "slander*", "fake", "ridiculous", "rubbish", "provocation*",
 		"disinformation", "smear*", "fairy", "untrue", "preposterous", "staged", "categorical*",
-		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail",
+		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail", "refus*", "ignor*",
 	},
 	cueWarn: {
 		"warn*", "threat*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
@@ -188,6 +194,39 @@ func isClauseBreak(tok string) bool {
 	return false
 }
 
+// noComment reports the verb of "declined to comment", "refused to
+// confirm", "would not say" at toks[i].
+func noComment(toks []string, i int) bool {
+	switch toks[i] {
+	case "comment", "confirm", "say", "elaborate", "discuss", "speculate":
+	default:
+		return false
+	}
+	if i >= 2 && toks[i-1] == "to" {
+		switch {
+		case strings.HasPrefix(toks[i-2], "declin"), strings.HasPrefix(toks[i-2], "refus"), toks[i-2] == "unable":
+			return true
+		}
+	}
+	if i >= 2 && toks[i-1] == "not" && (toks[i-2] == "would" || toks[i-2] == "could" || toks[i-2] == "did") {
+		return true
+	}
+	return i >= 1 && (toks[i-1] == "no" || toks[i-1] == "without") && toks[i] == "comment"
+}
+
+// smearFrame reports a blame word framed as an attempt ("trying to blame",
+// "an attempt to pin it on"), which presents the accusation as false.
+func smearFrame(toks []string, i int) bool {
+	if i < 2 || toks[i-1] != "to" {
+		return false
+	}
+	switch toks[i-2] {
+	case "trying", "try", "tries", "tried", "attempt", "attempting", "attempts", "seeking", "seek", "seeks", "want", "wants":
+		return true
+	}
+	return false
+}
+
 // isDash reports a dash token.
 func isDash(tok string) bool { return tok == "—" || tok == "–" || tok == "--" }
 
@@ -255,7 +294,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	)
 	region := regionMain
 	negLeft := 0
-	firstCue := cueNone
+	firstCue, firstCueAt := cueNone, -1
 	var seenCue [len(cueNames)]bool
 	headline := (fc.Cues || fc.Shape) && isHeadline(raw)
 	var names nameSet
@@ -294,7 +333,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			case subordinators[t] && (i == 0 || prev == ","):
 				region = regionClause
 			case prev == "," && len(t) > 4 && strings.HasSuffix(t, "ing"):
-				region = regionClause
+				region = regionClause // ", ignoring the warning,"
+			case prev == "," && len(t) > 4 && strings.HasSuffix(t, "ed") && i+1 < len(toks) && toks[i+1] == "by":
+				region = regionClause // ", orchestrated by gunmen,"
+			case prev == "instead" && len(t) > 4 && strings.HasSuffix(t, "ing"):
+				region = regionClause // "instead focusing on blaming"
 			}
 		}
 		if fc.Negation {
@@ -312,6 +355,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		word := t
 		if names.has(t) {
 			word = "<name>"
+		} else if fc.Stem {
+			word = stem(t)
 		}
 		if !stopwords[word] {
 			emit(kind, word, "")
@@ -332,14 +377,25 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && headline && (t == "claim" || t == "claims") {
 				c = cueBlame // "Militants Claim Hotel Siege"
 			}
+			if noComment(toks, i) {
+				// "declined to comment", "would not confirm": no claim,
+				// whatever follows.
+				c = cueNoComment
+			}
+			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
+				// "was not involved", "no responsibility", "they are trying
+				// to blame us": blame words that deny.
+				c = cueDeny
+			}
 			if c != cueNone {
 				if region == regionMain {
 					if !seenCue[c] {
 						seenCue[c] = true
 						emit(kindCue, cueNames[c], "")
 					}
-					if firstCue == cueNone && c != cueNegation {
-						firstCue = c
+					if (firstCue == cueNone && c != cueNegation) || (c == cueNoComment && firstCueAt == i-2) {
+						// "refused to comment": the frame replaces "refused".
+						firstCue, firstCueAt = c, i
 					}
 				} else {
 					emit(kindSubCue, cueNames[c], "")
@@ -360,6 +416,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		}
 		if headline {
 			emit(kindShape, "headline", "")
+		}
+		if strings.HasSuffix(strings.TrimRight(raw, " \"”'’"), "?") {
+			emit(kindShape, "question", "")
 		}
 		first, _ := utf8.DecodeRuneInString(raw)
 		if first == '"' || first == '“' || first == '«' || first == '‘' {
@@ -541,3 +600,23 @@ func mergePieces(toks []string) []string {
 }
 
 var stopwords = map[string]bool{"the": true, "a": true, "an": true, "of": true, "to": true, "in": true, "on": true, "at": true, "for": true, "and": true, "or": true, "that": true, "this": true, "is": true, "was": true, "were": true, "be": true, "been": true, "it": true, "its": true, "by": true, "with": true, "as": true, "from": true, "had": true, "has": true, "have": true, "he": true, "she": true, "they": true, "his": true, "her": true, "their": true, ",": true, ".": true, "'": true, "s": true, "\"": true, "-": true, "—": true, "(": true, ")": true, ":": true}
+
+// stem strips common English inflections from a lower-case word. It is
+// deliberately crude: it only has to map inflections of one word together.
+func stem(w string) string {
+	if len(w) <= 4 {
+		return w
+	}
+	for _, suf := range []string{"ingly", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"} {
+		if r, ok := strings.CutSuffix(w, suf); ok && len(r) >= 3 {
+			if suf == "ies" {
+				return r + "y"
+			}
+			if suf == "s" && strings.HasSuffix(r, "s") {
+				return w // "ss": "press", "across"
+			}
+			return r
+		}
+	}
+	return w
+}
