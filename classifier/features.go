@@ -382,6 +382,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				// whatever follows.
 				c = cueNoComment
 			}
+			if c == cueBlame && i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever") {
+				c = cueNone // "bring those responsible to justice"
+			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
 				// "was not involved", "no responsibility", "they are trying
 				// to blame us": blame words that deny.
@@ -419,6 +422,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		}
 		if strings.HasSuffix(strings.TrimRight(raw, " \"”'’"), "?") {
 			emit(kindShape, "question", "")
+		}
+		if commas := strings.Count(raw, ","); commas >= 4 && commas*4 >= len(toks) {
+			emit(kindShape, "list", "") // a tag or keyword line
 		}
 		first, _ := utf8.DecodeRuneInString(raw)
 		if first == '"' || first == '“' || first == '«' || first == '‘' {
