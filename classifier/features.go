@@ -194,6 +194,29 @@ func isClauseBreak(tok string) bool {
 	return false
 }
 
+// offerOfHelp reports help, support or assistance offered at toks[i]
+// ("offered their support", "ready to provide assistance", "will help").
+func offerOfHelp(toks []string, i int) bool {
+	switch toks[i] {
+	case "help", "support", "assistance", "aid":
+	default:
+		return false
+	}
+	for j := i - 1; j >= 0 && j >= i-4; j-- {
+		t := toks[j]
+		if isClauseBreak(t) {
+			return false
+		}
+		switch {
+		case strings.HasPrefix(t, "offer"), strings.HasPrefix(t, "pledg"), strings.HasPrefix(t, "extend"),
+			strings.HasPrefix(t, "provid"), t == "ready", t == "readiness", t == "willing", t == "will",
+			t == "sent", t == "send", t == "sends":
+			return true
+		}
+	}
+	return false
+}
+
 // noComment reports the verb of "declined to comment", "refused to
 // confirm", "would not say" at toks[i].
 func noComment(toks []string, i int) bool {
@@ -384,6 +407,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 			if c == cueBlame && i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever") {
 				c = cueNone // "bring those responsible to justice"
+			}
+			if c == cueBlame && i+1 < len(toks) && toks[i+1] == "game" {
+				c = cueNone // "the blame game"
+			}
+			if c == cueNone && offerOfHelp(toks, i) {
+				c = cueSympathy // "offered full support", "will help"
 			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
 				// "was not involved", "no responsibility", "they are trying
