@@ -1,0 +1,123 @@
+package seeds
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/claimsvc/claims/classifier"
+)
+
+var labels = map[string]bool{"attribution": true, "denial": true, "warning": true, "condolence": true, "other": true}
+
+func TestCorpusWellFormed(t *testing.T) {
+	corpus, err := Corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	seen := map[string]bool{}
+	for i, ex := range corpus {
+		if !labels[ex.Label] {
+			t.Errorf("example %d: label %q is not one of the five", i, ex.Label)
+		}
+		if err := classifier.CheckText(ex.Text); err != nil {
+			t.Errorf("example %d %q: %v", i, ex.Text, err)
+		}
+		counts[ex.Label]++
+		seen[ex.Text] = true
+	}
+	written, _ := Written()
+	for _, l := range []string{"attribution", "denial", "warning", "condolence"} {
+		n := 0
+		for _, ex := range written {
+			if ex.Label == l {
+				n++
+			}
+		}
+		if n < 200 {
+			t.Errorf("written corpus has %d %s examples, want at least 200", n, l)
+		}
+	}
+	t.Logf("corpus: %d examples, %v", len(corpus), counts)
+}
+
+func TestSeedsMatchArticles(t *testing.T) {
+	docs, err := Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 5 {
+		t.Fatalf("got %d seed documents, want 5", len(docs))
+	}
+	n := 0
+	for _, d := range docs {
+		if d.Text == "" {
+			t.Errorf("%s: no article text", d.Name)
+		}
+		for _, s := range d.Sentences {
+			n++
+			if !strings.Contains(d.Text, s.Text) {
+				t.Errorf("%s: labeled sentence %q is not in the article", d.Name, s.Text)
+			}
+		}
+	}
+	if n != 204 {
+		t.Errorf("got %d labeled seed sentences, want 204", n)
+	}
+}
+
+// words splits lower-cased text into words for the overlap check.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// TestWrittenCorpusDoesNotCopySeeds guards the held-out test: no written
+// sentence may repeat a seed sentence or share a run of ten words with one
+// (stock phrases such as "condolences to the families of the victims" are
+// shorter than that).
+func TestWrittenCorpusDoesNotCopySeeds(t *testing.T) {
+	const run = 10
+	labeled, err := Labeled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grams := map[string]string{}
+	for _, ex := range labeled {
+		w := words(ex.Text)
+		for i := 0; i+run <= len(w); i++ {
+			grams[strings.Join(w[i:i+run], " ")] = ex.Text
+		}
+	}
+	whole := map[string]bool{}
+	for _, ex := range labeled {
+		whole[strings.Join(words(ex.Text), " ")] = true
+	}
+	written, err := Written()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range written {
+		w := words(ex.Text)
+		if len(w) >= 4 && whole[strings.Join(w, " ")] {
+			t.Errorf("written sentence repeats a seed sentence: %q", ex.Text)
+			continue
+		}
+		for i := 0; i+run <= len(w); i++ {
+			if s, ok := grams[strings.Join(w[i:i+run], " ")]; ok {
+				t.Errorf("written sentence %q shares %d words with seed %q", ex.Text, run, s)
+				break
+			}
+		}
+	}
+}
+
+func TestTokenizerEmbedded(t *testing.T) {
+	tok, err := classifier.NewTokenizer(strings.NewReader(string(Tokenizer())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tok.Tokens("The Kremlin\u00a0denied it."), " "); got != "the kremlin denied it ." {
+		t.Errorf("got %q", got)
+	}
+}
