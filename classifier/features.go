@@ -113,7 +113,7 @@ var cueLexicon = map[int][]string{
 		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail", "refus*", "ignor*",
 	},
 	cueWarn: {
-		"warn*", "threat*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
+		"warn*", "threaten*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
 		"imminent", "vow*", "retaliat*", "evacuat*", "revenge", "avenge", "precaution*",
 		"heightened", "suspicious", "urge*", "urging",
 	},
