@@ -58,13 +58,17 @@ func TestExtractRegions(t *testing.T) {
 		hasNot   []string
 	}{
 		// The relative clause's cue is set apart from the main clause's.
-		{"Umarov , who claimed responsibility , lifted the ban .", []string{"r:claimed", "s:blame"}, []string{"w:claimed", "f:blame"}},
+		{"Umarov , who claimed responsibility , lifted the ban .", []string{"r:claim", "s:blame"}, []string{"w:claim", "f:blame"}},
 		// The first main-clause cue is weighted; later ones are plain cues.
 		{"Kyiv denied the claim that it blamed Moscow .", []string{"f:deny", "c:deny", "c:blame"}, []string{"f:blame"}},
-		// Negation scope marks what follows.
-		{"The army was not involved .", []string{"n:involved", "c:negation"}, []string{"w:involved"}},
+		// Negation scope marks what follows, and a negated blame word denies.
+		{"The army was not involved .", []string{"n:involv", "c:negation", "f:deny"}, []string{"w:involv", "f:blame"}},
+		// So does an accusation framed as an attempt.
+		{"They are trying to blame us .", []string{"f:deny"}, []string{"f:blame"}},
+		// Declining to comment is no claim, whatever follows.
+		{"Peskov declined to comment on reports that Washington warned Moscow .", []string{"f:nocomment"}, []string{"f:warn"}},
 		// A parenthetical between dashes is a clause.
-		{"Putin insinuated Ukraine was involved — a claim Kyiv denies — without evidence .", []string{"r:denies", "s:deny"}, []string{"w:denies"}},
+		{"Putin insinuated Ukraine was involved — a claim Kyiv denies — without evidence .", []string{"r:deny", "s:deny"}, []string{"w:deny"}},
 		// Headlines.
 		{"Militants Claim Hotel Siege", []string{"h:headline", "f:blame"}, nil},
 		// Names inside a sentence are one feature.
