@@ -196,7 +196,7 @@ func isClauseBreak(tok string) bool {
 
 // offerOfHelp reports help, support or assistance offered at toks[i]
 // ("offered their support", "ready to provide assistance", "will help").
-func offerOfHelp(toks []string, i int) bool {
+func offerOfHelp(toks []string, i int, headline bool) bool {
 	switch toks[i] {
 	case "help", "support", "assistance", "aid":
 	default:
@@ -210,8 +210,8 @@ func offerOfHelp(toks []string, i int) bool {
 		switch {
 		case strings.HasPrefix(t, "offer"), strings.HasPrefix(t, "pledg"), strings.HasPrefix(t, "extend"),
 			strings.HasPrefix(t, "provid"), t == "ready", t == "readiness", t == "willing", t == "will",
-			t == "sent", t == "send", t == "sends":
-			return true
+			t == "sent", t == "send", t == "sends", headline && t == "to":
+			return true // in a headline "US to Help" means "will help"
 		}
 	}
 	return false
@@ -326,29 +326,34 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	}
 	prev := ""
 	headLeft := fc.Head
-	// Two dashes in a sentence set off a parenthetical ("– a claim Kyiv
-	// denies –"), which is a clause of its own.
-	dashes := 0
+	// A pair of dashes sets off a parenthetical ("– a claim Kyiv denies –"),
+	// which is a clause of its own. A dash after a dateline ("RIGA, Latvia
+	// —") opens none.
+	dashOpen, dashClose := -1, -1
 	if fc.Clauses {
-		for _, t := range toks {
-			if isDash(t) {
-				dashes++
+		for i, t := range toks {
+			if !isDash(t) || i < 4 {
+				continue
+			}
+			if dashOpen < 0 {
+				dashOpen = i
+			} else if i-dashOpen <= 16 {
+				dashClose = i
+				break
+			} else {
+				dashOpen = i
 			}
 		}
 	}
-	inDash := false
 	for i, t := range toks {
 		if fc.Clauses {
 			switch {
-			case dashes >= 2 && isDash(t):
-				inDash = !inDash
-				if inDash {
-					region = regionClause
-				} else {
-					region = regionMain
-				}
-			case inDash:
-				// inside a parenthetical until its closing dash
+			case dashClose > 0 && i == dashOpen:
+				region = regionClause
+			case dashClose > 0 && i == dashClose:
+				region = regionMain
+			case dashClose > 0 && i > dashOpen && i < dashClose:
+				// inside the parenthetical until its closing dash
 			case isClauseBreak(t):
 				region = regionMain
 			case relativizers[t] && i > 0:
@@ -411,7 +416,10 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueBlame && i+1 < len(toks) && toks[i+1] == "game" {
 				c = cueNone // "the blame game"
 			}
-			if c == cueNone && offerOfHelp(toks, i) {
+			if c == cueBlame && t == "behind" && i > 0 && (strings.HasPrefix(toks[i-1], "rall") || strings.HasPrefix(toks[i-1], "stand") || toks[i-1] == "stood" || toks[i-1] == "united") {
+				c = cueSympathy // "rally behind", "stand behind"
+			}
+			if c == cueNone && offerOfHelp(toks, i, headline) {
 				c = cueSympathy // "offered full support", "will help"
 			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
@@ -437,7 +445,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if negLeft > 0 {
 			negLeft--
 		}
-		if fc.Negation && (negators[t] || strings.HasSuffix(t, "n't")) {
+		if fc.Negation && (negators[t] || strings.HasSuffix(t, "n't")) && !(i+1 < len(toks) && toks[i+1] == "only") {
 			negLeft = 4
 		}
 		prev = t
