@@ -6,7 +6,7 @@ DATA_DIR ?= .data
 FUZZTIME ?= 5s
 BENCHTIME ?= 5s
 
-.PHONY: run test generate check-generate lint lint-proto build bench fuzz quality clean
+.PHONY: run test generate check-generate lint lint-proto build bench bench-classifier fuzz loadtest quality clean
 
 # Start the server on its default ports, persisting the model in $(DATA_DIR).
 run:
@@ -41,12 +41,35 @@ lint-proto:
 build:
 	go build -o bin/ ./server ./client
 
+# The performance table (README, Performance): the classifier in process
+# (per core), training, startup, memory, and the server over gRPC and REST on
+# loopback against an empty RPC. One run prints one table (about two
+# minutes); see server/internal/benchcmd for its flags.
+bench:
+	go build -o bin/ ./server ./server/internal/benchcmd
+	bin/benchcmd -server bin/server
+
+# The classifier's Go benchmarks, $(BENCHTIME) each.
+bench-classifier:
+	go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./classifier/
+
 # Run every fuzz target for $(FUZZTIME).
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzSegment$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzTokenize$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzReadExamples$$' -fuzztime $(FUZZTIME) ./classifier/
+	go test -run '^$$' -fuzz '^FuzzRESTJSON$$' -fuzztime $(FUZZTIME) ./server/internal/gateway/
+
+# Load test on loopback: a freshly started server binary, CLIENTS clients
+# classifying (half over REST) and TRAINERS training for DURATION; fails on
+# any error or if the final example counts are not the start plus every
+# acknowledged Train.
+CLIENTS  ?= 8
+TRAINERS ?= 2
+DURATION ?= 10s
+loadtest: build
+	go run ./server/internal/loadtest -server bin/server -clients $(CLIENTS) -trainers $(TRAINERS) -duration $(DURATION)
 
 # The model's accuracy figures: 10-fold CV and written corpus -> seed sentences.
 quality:

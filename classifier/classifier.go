@@ -3,7 +3,7 @@ package classifier
 import (
 	"cmp"
 	"crypto/sha256"
-	"errors"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sync"
@@ -12,7 +12,9 @@ import (
 )
 
 // TokenAppender turns one sentence into tokens. *Tokenizer implements it;
-// tests may use a simpler one.
+// tests may use a simpler one. It must be safe for concurrent use:
+// concurrent calls classify with it, and training extracts the features of
+// a large batch on several goroutines.
 type TokenAppender interface {
 	AppendTokens(dst []string, sentence string) []string
 }
@@ -88,7 +90,7 @@ func New(tok TokenAppender, opts ...Option) *Classifier {
 	}
 	c.counts = newCounts()
 	c.bufs.New = func() any { return &scratch{} }
-	c.publish(nil)
+	c.publish(nil, nil)
 	return c
 }
 
@@ -105,18 +107,23 @@ type Info struct {
 	ContentHash string           // lower-case hex SHA-256 of the saved model bytes
 }
 
-// publish rebuilds the snapshot from the counts; encoded is the model's
-// saved form. Callers hold c.mu (or own c exclusively).
-func (c *Classifier) publish(encoded []byte) {
+// publish rebuilds the snapshot from the counts; rows are the counts'
+// features in hash order and encoded is the model's saved form (either may
+// be nil, to be computed here). Callers hold c.mu (or own c exclusively).
+func (c *Classifier) publish(rows []entry, encoded []byte) {
+	if rows == nil {
+		rows = c.counts.sorted()
+	}
 	if encoded == nil {
 		st := c.state()
-		encoded = st.encode()
+		encoded = st.encodeRows(rows)
 	}
+	sum := sha256.Sum256(encoded)
 	info := Info{
-		ContentHash: fmt.Sprintf("%x", sha256.Sum256(encoded)),
+		ContentHash: hex.EncodeToString(sum[:]),
 		Labels:      slices.Clone(c.counts.labels),
 		Counts:      make(map[string]int64, len(c.counts.labels)),
-		Vocabulary:  len(c.counts.features),
+		Vocabulary:  len(c.counts.index),
 		Version:     c.version,
 		TrainedTime: c.trained,
 		Features:    c.cfg,
@@ -126,7 +133,7 @@ func (c *Classifier) publish(encoded []byte) {
 		info.Counts[l] = c.counts.docs[i]
 		info.Examples += c.counts.docs[i]
 	}
-	c.snap.Store(buildSnapshot(c.counts, c.cfg, c.alpha, info))
+	c.snap.Store(buildSnapshot(c.counts, rows, c.cfg, c.alpha, info))
 }
 
 // Info returns the model's current state. The returned maps and slices are
@@ -194,12 +201,18 @@ type Result struct {
 func (c *Classifier) ClassifyBatch(sentences []string, explain int) (Result, error) {
 	s := c.snap.Load()
 	out := Result{Version: s.info.Version, Sentences: make([]Sentence, len(sentences))}
+	// One allocation holds every sentence's scores.
+	L := len(s.labels)
+	slab := make([]LabelScore, len(sentences)*L)
 	for i, t := range sentences {
-		p, err := c.classify(s, t, explain)
+		err := checkSentence(t)
+		if err == nil && L < 2 {
+			err = ErrTooFewLabels
+		}
 		if err != nil {
 			return Result{}, &IndexError{Index: i, Err: err}
 		}
-		out.Sentences[i] = Sentence{Span: Span{Text: t}, Prediction: p}
+		out.Sentences[i] = Sentence{Span: Span{Text: t}, Prediction: c.predict(s, t, explain, slab[i*L:(i+1)*L:(i+1)*L])}
 	}
 	return out, nil
 }
@@ -224,17 +237,23 @@ func (c *Classifier) ClassifyText(text string, explain int) (Result, error) {
 		return Result{}, err
 	}
 	s := c.snap.Load()
+	if len(s.labels) < 2 {
+		return Result{}, ErrTooFewLabels
+	}
 	spans := Segment(text)
 	out := Result{Version: s.info.Version, Sentences: make([]Sentence, 0, len(spans))}
+	// Every span is a substring of text, which passed CheckText: it is
+	// valid UTF-8 without control characters, so only blankness is left
+	// to check. One allocation holds every sentence's scores.
+	L := len(s.labels)
+	slab := make([]LabelScore, len(spans)*L)
 	for _, sp := range spans {
-		p, err := c.classify(s, sp.Text, explain)
-		if errors.Is(err, ErrEmptyText) {
+		if isBlank(sp.Text) {
 			continue
 		}
-		if err != nil {
-			return Result{}, err
-		}
-		out.Sentences = append(out.Sentences, Sentence{Span: sp, Prediction: p})
+		scores := slab[:L:L]
+		slab = slab[L:]
+		out.Sentences = append(out.Sentences, Sentence{Span: sp, Prediction: c.predict(s, sp.Text, explain, scores)})
 	}
 	return out, nil
 }
@@ -243,19 +262,25 @@ func (c *Classifier) ClassifyText(text string, explain int) (Result, error) {
 func (c *Classifier) Version() uint64 { return c.snap.Load().info.Version }
 
 func (c *Classifier) classify(s *snapshot, sentence string, explain int) (Prediction, error) {
-	if err := CheckText(sentence); err != nil {
+	if err := checkSentence(sentence); err != nil {
 		return Prediction{}, err
 	}
 	if len(s.labels) < 2 {
 		return Prediction{}, ErrTooFewLabels
 	}
+	return c.predict(s, sentence, explain, make([]LabelScore, len(s.labels))), nil
+}
+
+// predict labels a checked sentence against a snapshot with at least two
+// labels; scores (len(s.labels)) becomes the Prediction's Scores.
+func (c *Classifier) predict(s *snapshot, sentence string, explain int, scores []LabelScore) Prediction {
 	b := c.bufs.Get().(*scratch)
 	defer c.bufs.Put(b)
 	b.toks = c.tok.AppendTokens(b.toks[:0], sentence)
 	b.feats = s.cfg.extract(b.feats[:0], sentence, b.toks, nil)
 	b.scores = s.score(b.feats, b.scores)
 	logs := b.scores
-	p := Prediction{Scores: make([]LabelScore, len(logs))}
+	p := Prediction{Scores: scores}
 	// Keep the log scores for Explain before turning them into probabilities.
 	best, second := -1, -1
 	for i, v := range logs {
@@ -275,7 +300,7 @@ func (c *Classifier) classify(s *snapshot, sentence string, explain int) (Predic
 	slices.SortStableFunc(p.Scores, func(a, b LabelScore) int { return cmp.Compare(b.Probability, a.Probability) })
 	p.Label = s.labels[best]
 	p.Confidence = logs[best]
-	return p, nil
+	return p
 }
 
 // explain returns the k features with the largest log-odds for label best
@@ -284,16 +309,16 @@ func (s *snapshot) explain(feats []uint64, best, second, k int) []Contribution {
 	L := len(s.labels)
 	var out []Contribution
 	for _, h := range feats {
-		row, ok := s.index[h]
-		if !ok {
+		row := s.index.find(h)
+		if row < 0 {
 			continue
 		}
-		w := s.weights[int(row)*L : int(row)*L+L]
+		w := s.weights[row*L : row*L+L]
 		d := w[best] - w[second]
 		if d <= 0 {
 			continue
 		}
-		name := s.names[row]
+		name := s.name(row)
 		if i := slices.IndexFunc(out, func(c Contribution) bool { return c.Feature == name }); i >= 0 {
 			out[i].Weight += d
 			continue
@@ -316,17 +341,6 @@ func (s *snapshot) explain(feats []uint64, best, second, k int) []Contribution {
 type Stats struct {
 	Applied int // examples learned or forgotten
 	Info    Info
-}
-
-// featuresOf extracts one example's features, recording names in cnt.
-func (c *Classifier) featuresOf(cnt *counts, dst []uint64, toks []string, text string) ([]uint64, []string) {
-	toks = c.tok.AppendTokens(toks[:0], text)
-	dst = c.cfg.extract(dst[:0], text, toks, func(h uint64, kind byte, a, b string) {
-		if _, ok := cnt.names[h]; !ok {
-			cnt.names[h] = featureName(kind, a, b)
-		}
-	})
-	return dst, toks
 }
 
 // Learn adds examples to the model. The batch is validated as a whole
@@ -374,17 +388,15 @@ func (c *Classifier) Replace(examples []Example) (Stats, error) {
 }
 
 func (c *Classifier) learnInto(cnt *counts, exs []Example) {
-	var feats []uint64
-	var toks []string
-	for _, ex := range exs {
+	featurize(c.tok, &c.cfg, exs, func(i int, fb *featBuf, key exampleKey) {
+		ex := &exs[i]
 		li := cnt.labelIndex(ex.Label)
 		if li < 0 {
 			li = cnt.addLabel(ex.Label)
 		}
-		feats, toks = c.featuresOf(cnt, feats, toks, ex.Text)
-		cnt.add(li, feats, +1)
-		cnt.examples[keyOf(ex)]++
-	}
+		cnt.add(li, fb, +1)
+		cnt.examples[key]++
+	})
 }
 
 // Forget takes examples back: each must have been learned (as many times as
@@ -410,16 +422,12 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 		}
 	}
 	next := c.counts.clone()
-	var feats []uint64
-	var toks []string
-	for _, ex := range exs {
-		feats, toks = c.featuresOf(next, feats, toks, ex.Text)
-		next.add(next.labelIndex(ex.Label), feats, -1)
-		k := keyOf(ex)
+	featurize(c.tok, &c.cfg, exs, func(i int, fb *featBuf, k exampleKey) {
+		next.add(next.labelIndex(exs[i].Label), fb, -1)
 		if next.examples[k]--; next.examples[k] == 0 {
 			delete(next.examples, k)
 		}
-	}
+	})
 	for i := len(next.labels) - 1; i >= 0; i-- {
 		if next.docs[i] == 0 {
 			next.removeLabel(i)
@@ -434,14 +442,21 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 // commit persists next and installs it as the model. Callers hold c.mu.
 func (c *Classifier) commit(next *counts, applied int) (Stats, error) {
 	st := state{counts: next, cfg: c.cfg, alpha: c.alpha, version: c.version + 1, trained: c.now().UTC()}
-	encoded := st.encode()
+	rows := next.sorted()
+	encoded := st.encodeRows(rows)
 	if c.persist != nil {
 		if err := c.persist(encoded); err != nil {
 			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
 		}
 	}
+	if next.names != nil {
+		// A model built from nothing grew its rows by doubling: give the
+		// spare room back. next is never changed again (copy-on-write).
+		next.names = nil
+		next.rows = next.rows.trim()
+	}
 	c.counts, c.version, c.trained = next, st.version, st.trained
-	c.publish(encoded)
+	c.publish(rows, encoded)
 	return Stats{Applied: applied, Info: c.Info()}, nil
 }
 

@@ -2,27 +2,102 @@ package classifier
 
 import (
 	"crypto/sha256"
+	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
+	"unsafe"
 )
 
 // counts is the trainable state of a naive-Bayes model: integer counts, so
 // that Forget undoes Learn exactly. It is not safe for concurrent use; the
 // Classifier guards it.
+//
+// Features live in rows of flat arrays (see rows), found through index.
+// counts are copy-on-write: clone copies the index and shares the rows,
+// which are copied before the first change (see own). A counts that has
+// been installed in a Classifier is never changed again, so Save and the
+// snapshots may read it without the writer lock.
 type counts struct {
-	labels   []string          // sorted label names
-	docs     []int64           // examples per label
-	total    []int64           // feature occurrences per label
-	features map[uint64]*fstat // per-feature counts
-	names    map[uint64]string // readable feature names
+	labels   []string         // sorted label names
+	docs     []int64          // examples per label
+	total    []int64          // feature occurrences per label
+	index    map[uint64]int32 // feature -> row
+	rows     rows
 	examples map[exampleKey]int32
+
+	// shared reports that rows (or anything in them) may be shared with
+	// another counts and must be copied before a change.
+	shared bool
+	// nameless counts live rows without a name. A feature loses its name
+	// when an example takes it to zero and brings it back (which only
+	// forgetting with a different tokenizer does); it gets it again from
+	// the next example that has it.
+	nameless int
+	// names, when not nil, stores new feature names in blocks. It is used
+	// while a counts is built from nothing (Replace, Load).
+	names *nameArena
 }
 
-// fstat holds one feature's counts per label, in labels order.
-type fstat struct {
-	n   []int64
-	sum int64
+// rows holds the features of a counts, one row each. A row is width =
+// len(labels)+1 counts: one per label, then their sum. A row whose sum is
+// zero is free (a feature whose counts sum to zero is deleted) and is on
+// the free list for reuse.
+type rows struct {
+	width int
+	n     []int64  // row*width + label; row*width + width-1 is the sum
+	hash  []uint64 // row -> feature hash
+	name  []string // row -> readable feature name
+	free  []int32  // free rows
+}
+
+func (r *rows) len() int { return len(r.hash) }
+
+// sum returns the sum of row's counts: 0 for a free row.
+func (r *rows) sum(row int32) int64 { return r.n[int(row)*r.width+r.width-1] }
+
+// counts returns row's per-label counts.
+func (r *rows) counts(row int32) []int64 {
+	b := int(row) * r.width
+	return r.n[b : b+r.width-1]
+}
+
+// trim returns the rows without spare capacity.
+func (r *rows) trim() rows {
+	return rows{width: r.width, n: slices.Clip(slices.Clone(r.n)), hash: slices.Clip(slices.Clone(r.hash)), name: slices.Clip(slices.Clone(r.name)), free: r.free}
+}
+
+func (r *rows) clone() rows {
+	return rows{width: r.width, n: slices.Clone(r.n), hash: slices.Clone(r.hash), name: slices.Clone(r.name), free: slices.Clone(r.free)}
+}
+
+// nameArena stores feature names in shared blocks, which saves an
+// allocation per feature when a model is built. Bytes handed out are never
+// written again, so the strings are immutable.
+type nameArena struct{ buf []byte }
+
+// name returns featureName(kind, x, y).
+func (a *nameArena) name(kind byte, x, y string) string {
+	n := 2 + len(x)
+	if y != "" {
+		n += 1 + len(y)
+	}
+	if a == nil || n > 256 {
+		return featureName(kind, x, y)
+	}
+	if cap(a.buf)-len(a.buf) < n {
+		a.buf = make([]byte, 0, 32<<10)
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, kind, ':')
+	a.buf = append(a.buf, x...)
+	if y != "" {
+		a.buf = append(a.buf, ' ')
+		a.buf = append(a.buf, y...)
+	}
+	b := a.buf[start:len(a.buf):len(a.buf)]
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // exampleKey identifies a learned example: SHA-256 of label and text, cut
@@ -30,20 +105,29 @@ type fstat struct {
 type exampleKey [16]byte
 
 func keyOf(ex Example) exampleKey {
-	h := sha256.New()
-	h.Write([]byte(ex.Label))
-	h.Write([]byte{0})
-	h.Write([]byte(ex.Text))
-	var k exampleKey
-	copy(k[:], h.Sum(nil))
+	var buf [256]byte
+	k, _ := keyOfBuf(buf[:0], ex)
 	return k
+}
+
+// keyOfBuf is keyOf using buf as scratch space; it returns the buffer for
+// reuse.
+func keyOfBuf(buf []byte, ex Example) (exampleKey, []byte) {
+	buf = append(buf[:0], ex.Label...)
+	buf = append(buf, 0)
+	buf = append(buf, ex.Text...)
+	sum := sha256.Sum256(buf)
+	var k exampleKey
+	copy(k[:], sum[:])
+	return k, buf
 }
 
 func newCounts() *counts {
 	return &counts{
-		features: make(map[uint64]*fstat),
-		names:    make(map[uint64]string),
+		index:    make(map[uint64]int32),
+		rows:     rows{width: 1},
 		examples: make(map[exampleKey]int32),
+		names:    new(nameArena),
 	}
 }
 
@@ -56,15 +140,87 @@ func (c *counts) labelIndex(label string) int {
 	return -1
 }
 
-// addLabel inserts a label in sorted position and widens every count row.
+// own makes c's rows its own, copying them if they may be shared.
+func (c *counts) own() {
+	if c.shared {
+		c.rows = c.rows.clone()
+		c.shared = false
+	}
+}
+
+// newRow returns a zero row for h, named name.
+func (c *counts) newRow(h uint64, name string) int32 {
+	if name == "" {
+		c.nameless++
+	}
+	r := &c.rows
+	if k := len(r.free); k > 0 {
+		row := r.free[k-1]
+		r.free = r.free[:k-1]
+		r.hash[row], r.name[row] = h, name
+		return row
+	}
+	row := int32(len(r.hash))
+	// Grow by doubling: append grows large slices by a quarter, which
+	// would copy the rows over and over while a model is built.
+	if len(r.hash) == cap(r.hash) {
+		r.hash = slices.Grow(r.hash, max(len(r.hash), 1024))
+		r.name = slices.Grow(r.name, max(len(r.name), 1024))
+	}
+	if cap(r.n)-len(r.n) < r.width {
+		r.n = slices.Grow(r.n, max(len(r.n), 1024*r.width))
+	}
+	r.hash = append(r.hash, h)
+	r.name = append(r.name, name)
+	k := len(r.n)
+	r.n = r.n[:k+r.width]
+	clear(r.n[k:])
+	return row
+}
+
+// freeRow deletes the feature in row.
+func (c *counts) freeRow(row int32) {
+	r := &c.rows
+	if r.name[row] == "" {
+		c.nameless--
+	}
+	delete(c.index, r.hash[row])
+	b := int(row) * r.width
+	clear(r.n[b : b+r.width])
+	r.hash[row], r.name[row] = 0, ""
+	r.free = append(r.free, row)
+}
+
+// relabel rebuilds the rows for a label inserted (insert) or deleted at i.
+func (c *counts) relabel(i int, insert bool) {
+	c.own()
+	old := c.rows
+	w := old.width + 1
+	if !insert {
+		w = old.width - 1
+	}
+	n := make([]int64, old.len()*w)
+	for row := range old.len() {
+		src := old.n[row*old.width : (row+1)*old.width]
+		dst := n[row*w : (row+1)*w]
+		if insert {
+			copy(dst, src[:i])
+			copy(dst[i+1:], src[i:])
+		} else {
+			copy(dst, src[:i])
+			copy(dst[i:], src[i+1:])
+		}
+	}
+	c.rows.n, c.rows.width = n, w
+}
+
+// addLabel inserts a label in sorted position and widens every row.
 func (c *counts) addLabel(label string) int {
 	i := sort.SearchStrings(c.labels, label)
 	c.labels = slices.Insert(c.labels, i, label)
 	c.docs = slices.Insert(c.docs, i, 0)
 	c.total = slices.Insert(c.total, i, 0)
-	for _, f := range c.features {
-		f.n = slices.Insert(f.n, i, 0)
-	}
+	c.relabel(i, true)
 	return i
 }
 
@@ -73,77 +229,204 @@ func (c *counts) removeLabel(i int) {
 	c.labels = slices.Delete(c.labels, i, i+1)
 	c.docs = slices.Delete(c.docs, i, i+1)
 	c.total = slices.Delete(c.total, i, i+1)
-	for _, f := range c.features {
-		f.n = slices.Delete(f.n, i, i+1)
-	}
+	c.relabel(i, false)
 }
 
-// add adds (delta = +1) or removes (delta = -1) one example's features.
-func (c *counts) add(label int, feats []uint64, delta int64) {
+// add adds (delta = +1) or removes (delta = -1) one example's features;
+// fb supplies the names of features the model does not have yet.
+func (c *counts) add(label int, fb *featBuf, delta int64) {
+	c.own()
 	c.docs[label] += delta
-	c.total[label] += delta * int64(len(feats))
-	for _, h := range feats {
-		f := c.features[h]
-		if f == nil {
-			f = &fstat{n: make([]int64, len(c.labels))}
-			c.features[h] = f
+	c.total[label] += delta * int64(len(fb.feats))
+	w := c.rows.width
+	var deleted []uint64 // features this call took to zero
+	for _, h := range fb.feats {
+		row, ok := c.index[h]
+		if !ok {
+			// A feature that this very example took to zero and brings
+			// back has lost its name: the name was recorded, and deleted,
+			// before its counts.
+			name := ""
+			if len(deleted) == 0 || !slices.Contains(deleted, h) {
+				name = fb.name(c.names, h)
+			}
+			row = c.newRow(h, name)
+			c.index[h] = row
+		} else if c.nameless > 0 && c.rows.name[row] == "" && !slices.Contains(deleted, h) {
+			c.rows.name[row] = fb.name(c.names, h)
+			if c.rows.name[row] != "" {
+				c.nameless--
+			}
 		}
-		f.n[label] += delta
-		f.sum += delta
-		if f.sum == 0 {
-			delete(c.features, h)
-			delete(c.names, h)
+		b := int(row) * w
+		n := c.rows.n[b : b+w]
+		n[label] += delta
+		n[w-1] += delta
+		if n[w-1] == 0 {
+			c.freeRow(row)
+			deleted = append(deleted, h)
 		}
 	}
 }
 
-// clone returns a deep copy, used to apply a batch atomically.
+// clone returns a copy that shares the rows copy-on-write, used to apply a
+// batch atomically.
 func (c *counts) clone() *counts {
-	d := &counts{
+	return &counts{
 		labels:   slices.Clone(c.labels),
 		docs:     slices.Clone(c.docs),
 		total:    slices.Clone(c.total),
-		features: make(map[uint64]*fstat, len(c.features)),
-		names:    make(map[uint64]string, len(c.names)),
-		examples: make(map[exampleKey]int32, len(c.examples)),
+		index:    maps.Clone(c.index),
+		rows:     c.rows,
+		examples: maps.Clone(c.examples),
+		shared:   true,
+		nameless: c.nameless,
 	}
-	for h, f := range c.features {
-		d.features[h] = &fstat{n: slices.Clone(f.n), sum: f.sum}
+}
+
+// entry is one feature of a counts: its hash and row.
+type entry struct {
+	h   uint64
+	row int32
+}
+
+// sorted returns the features in ascending hash order: the order of the
+// saved model and of snapshot rows.
+func (c *counts) sorted() []entry {
+	out := make([]entry, 0, len(c.index))
+	r := &c.rows
+	for row := range int32(r.len()) {
+		if r.sum(row) != 0 {
+			out = append(out, entry{r.hash[row], row})
+		}
 	}
-	for h, n := range c.names {
-		d.names[h] = n
+	sortEntries(out)
+	return out
+}
+
+// sortEntries sorts by hash. Hashes are nearly uniform, so one counting pass
+// on their top bits leaves buckets of about one entry, which are then
+// sorted on their own; hashes crafted to share their top bits only make a
+// bucket's sort slower, never the result wrong.
+func sortEntries(es []entry) {
+	byHash := func(a, b entry) int {
+		switch {
+		case a.h < b.h:
+			return -1
+		case a.h > b.h:
+			return 1
+		}
+		return 0
 	}
-	for k, n := range c.examples {
-		d.examples[k] = n
+	n := len(es)
+	if n < 512 {
+		slices.SortFunc(es, byHash)
+		return
 	}
-	return d
+	b := min(bits.Len(uint(n)), 16)
+	shift := 64 - b
+	start := make([]int32, 1<<b+1)
+	for _, e := range es {
+		start[(e.h>>shift)+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	tmp := make([]entry, n)
+	next := slices.Clone(start[:len(start)-1])
+	for _, e := range es {
+		k := e.h >> shift
+		tmp[next[k]] = e
+		next[k]++
+	}
+	for k := 0; k < len(start)-1; k++ {
+		if lo, hi := start[k], start[k+1]; hi-lo > 1 {
+			slices.SortFunc(tmp[lo:hi], byHash)
+		}
+	}
+	copy(es, tmp)
 }
 
 // snapshot is an immutable, precomputed view of the model for scoring.
 // Classification reads it without locks.
 type snapshot struct {
 	labels  []string
-	prior   []float64        // log P(label)
-	unknown []float64        // unused; kept zero (unseen features are skipped)
-	index   map[uint64]int32 // feature -> row
-	weights []float64        // row*len(labels)+label -> log P(feature|label)
-	names   []string         // row -> feature name
-	info    Info             // description returned by Info
-	cfg     FeatureConfig    // features to extract
-	alpha   float64          // smoothing
+	prior   []float64 // log P(label)
+	index   ftable    // feature -> row
+	weights []float64 // row*len(labels)+label -> log P(feature|label)
+	src     *counts   // the counts the snapshot was built from (never changed)
+	srcRow  []int32   // row -> row of src, for feature names
+	info    Info      // description returned by Info
+	cfg     FeatureConfig
+	alpha   float64
 }
 
+// name returns the readable name of a snapshot row.
+func (s *snapshot) name(row int) string { return s.src.rows.name[s.srcRow[row]] }
+
+// ftable is an open-addressing hash table from feature hash to snapshot
+// row, built once per snapshot and at most three quarters full. Feature
+// hashes are FNV-1a; a multiplicative step spreads them over the slots.
+type ftable struct {
+	slots []fslot
+	shift uint8
+}
+
+type fslot struct {
+	h   uint64
+	row int32 // row + 1; 0 marks an empty slot
+}
+
+func newFtable(n int) ftable {
+	size := 8
+	for size*3 < n*4 {
+		size <<= 1
+	}
+	return ftable{slots: make([]fslot, size), shift: uint8(64 - bits.TrailingZeros(uint(size)))}
+}
+
+const ftableMul = 0x9E3779B97F4A7C15
+
+func (t *ftable) insert(h uint64, row int32) {
+	mask := uint64(len(t.slots) - 1)
+	for i := (h * ftableMul) >> t.shift; ; i = (i + 1) & mask {
+		if s := &t.slots[i]; s.row == 0 {
+			s.h, s.row = h, row+1
+			return
+		}
+	}
+}
+
+// find returns the row of h, or -1.
+func (t *ftable) find(h uint64) int {
+	mask := uint64(len(t.slots) - 1)
+	for i := (h * ftableMul) >> t.shift; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s.row == 0 {
+			return -1
+		}
+		if s.h == h {
+			return int(s.row) - 1
+		}
+	}
+}
+
+// logTableSize bounds the counts whose smoothed logarithm is tabulated.
+const logTableSize = 256
+
 // buildSnapshot computes log probabilities with Laplace/Lidstone smoothing
-// alpha: P(f|c) = (n_fc + alpha) / (N_c + alpha*V).
-func buildSnapshot(c *counts, cfg FeatureConfig, alpha float64, info Info) *snapshot {
+// alpha: P(f|c) = (n_fc + alpha) / (N_c + alpha*V). sorted are c's
+// features in hash order (c.sorted()); c must never change afterwards.
+func buildSnapshot(c *counts, sorted []entry, cfg FeatureConfig, alpha float64, info Info) *snapshot {
 	L := len(c.labels)
-	V := len(c.features)
+	V := len(sorted)
 	s := &snapshot{
 		labels:  slices.Clone(c.labels),
 		prior:   make([]float64, L),
-		index:   make(map[uint64]int32, V),
+		index:   newFtable(V),
 		weights: make([]float64, V*L),
-		names:   make([]string, V),
+		src:     c,
+		srcRow:  make([]int32, V),
 		info:    info,
 		cfg:     cfg,
 		alpha:   alpha,
@@ -160,12 +443,6 @@ func buildSnapshot(c *counts, cfg FeatureConfig, alpha float64, info Info) *snap
 	for l := range L {
 		denom[l] = math.Log(float64(c.total[l]) + alpha*float64(V))
 	}
-	// Rows in hash order, so the snapshot is deterministic.
-	hashes := make([]uint64, 0, V)
-	for h := range c.features {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
 	var allTotal int64
 	for _, t := range c.total {
 		allTotal += t
@@ -174,16 +451,31 @@ func buildSnapshot(c *counts, cfg FeatureConfig, alpha float64, info Info) *snap
 	for l := range L {
 		compDenom[l] = math.Log(float64(allTotal-c.total[l]) + alpha*float64(V))
 	}
-	for row, h := range hashes {
-		f := c.features[h]
-		s.index[h] = int32(row)
-		s.names[row] = c.names[h]
+	// Most counts are small: look their logarithms up. The table holds the
+	// very values math.Log returns, so the weights are the same either way.
+	var logs [logTableSize]float64
+	for k := range logs {
+		logs[k] = math.Log(float64(k) + alpha)
+	}
+	logOf := func(n int64) float64 {
+		if uint64(n) < logTableSize {
+			return logs[n]
+		}
+		return math.Log(float64(n) + alpha)
+	}
+	for row, e := range sorted {
+		s.index.insert(e.h, int32(row))
+		s.srcRow[row] = e.row
+		n := c.rows.counts(e.row)
 		w := s.weights[row*L : row*L+L]
-		for l := range L {
-			if cfg.Complement {
-				w[l] = -(math.Log(float64(f.sum-f.n[l])+alpha) - compDenom[l])
-			} else {
-				w[l] = math.Log(float64(f.n[l])+alpha) - denom[l]
+		if cfg.Complement {
+			sum := c.rows.sum(e.row)
+			for l := range w {
+				w[l] = -(logOf(sum-n[l]) - compDenom[l])
+			}
+		} else {
+			for l := range w {
+				w[l] = logOf(n[l]) - denom[l]
 			}
 		}
 	}
@@ -195,14 +487,15 @@ func buildSnapshot(c *counts, cfg FeatureConfig, alpha float64, info Info) *snap
 func (s *snapshot) score(feats []uint64, out []float64) []float64 {
 	L := len(s.labels)
 	out = append(out[:0], s.prior...)
+	out = out[:L]
 	for _, h := range feats {
-		row, ok := s.index[h]
-		if !ok {
+		row := s.index.find(h)
+		if row < 0 {
 			continue
 		}
-		w := s.weights[int(row)*L : int(row)*L+L]
-		for l := range L {
-			out[l] += w[l]
+		w := s.weights[row*L : row*L+L]
+		for l, v := range w {
+			out[l] += v
 		}
 	}
 	return out

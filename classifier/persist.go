@@ -65,7 +65,8 @@ func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 	}
 	c := New(tok, opts...)
 	c.counts, c.cfg, c.alpha, c.version, c.trained = st.counts, st.cfg, st.alpha, st.version, st.trained
-	c.publish(nil)
+	c.counts.names = nil
+	c.publish(nil, nil)
 	return c, nil
 }
 
@@ -86,13 +87,26 @@ type hashWriter struct {
 
 func (h *hashWriter) Write(p []byte) (int, error) { return h.h.Write(p) }
 
-func (st *state) encode() []byte {
-	p := st.encodePayload()
-	out := make([]byte, 0, len(p)+8+4+8+32)
-	out = append(out, modelMagic...)
-	out = binary.BigEndian.AppendUint32(out, FormatVersion)
-	out = binary.BigEndian.AppendUint64(out, uint64(len(p)))
-	out = append(out, p...)
+func (st *state) encode() []byte { return st.encodeRows(st.counts.sorted()) }
+
+// headerLen is the length of the magic, format version and payload length.
+const headerLen = len(modelMagic) + 4 + 8
+
+// encodeRows is encode with the counts' features already in hash order.
+// The payload is written after room left for the header, which is filled
+// in once the payload's length is known.
+func (st *state) encodeRows(rows []entry) []byte {
+	c := st.counts
+	size := headerLen + 64 + len(c.examples)*18 + sha256.Size
+	for _, r := range rows {
+		size += 8 + 2 + len(c.rows.name[r.row]) + 2*len(c.labels)
+	}
+	out := make([]byte, headerLen, size)
+	out = st.appendPayload(out, rows)
+	p := out[headerLen:]
+	copy(out, modelMagic)
+	binary.BigEndian.PutUint32(out[len(modelMagic):], FormatVersion)
+	binary.BigEndian.PutUint64(out[len(modelMagic)+4:], uint64(len(p)))
 	sum := sha256.Sum256(p)
 	return append(out, sum[:]...)
 }
@@ -102,10 +116,11 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-func (st *state) encodePayload() []byte {
+// appendPayload appends the payload to b; rows are the features in hash
+// order.
+func (st *state) appendPayload(b []byte, rows []entry) []byte {
 	c := st.counts
 	cfg, _ := json.Marshal(st.cfg) // a struct of bools and ints cannot fail
-	b := make([]byte, 0, 64+len(c.features)*24+len(c.examples)*18)
 	b = appendString(b, string(cfg))
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(st.alpha))
 	b = binary.AppendUvarint(b, st.version)
@@ -119,16 +134,15 @@ func (st *state) encodePayload() []byte {
 		b = appendString(b, l)
 		b = binary.AppendUvarint(b, uint64(c.docs[i]))
 	}
-	hashes := make([]uint64, 0, len(c.features))
-	for h := range c.features {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
-	b = binary.AppendUvarint(b, uint64(len(hashes)))
-	for _, h := range hashes {
-		b = binary.BigEndian.AppendUint64(b, h)
-		b = appendString(b, c.names[h])
-		for _, n := range c.features[h].n {
+	b = binary.AppendUvarint(b, uint64(len(rows)))
+	for _, r := range rows {
+		b = binary.BigEndian.AppendUint64(b, r.h)
+		b = appendString(b, c.rows.name[r.row])
+		for _, n := range c.rows.counts(r.row) {
+			if uint64(n) < 0x80 {
+				b = append(b, byte(n))
+				continue
+			}
 			b = binary.AppendUvarint(b, uint64(n))
 		}
 	}
@@ -282,24 +296,37 @@ func (d *decoder) state() (*state, error) {
 		c.docs = append(c.docs, d.count(math.MaxInt64, "example count"))
 	}
 	c.total = make([]int64, len(c.labels))
+	L := len(c.labels)
+	w := L + 1
+	c.rows.width = w
 	nf := d.count(uint64(len(d.b)), "feature count") // each feature takes > 1 byte
+	// A feature takes at least 9+L bytes, which bounds what a valid payload
+	// can hold: room for that many rows is all that is made up front.
+	if k := min(int(nf), len(d.b)/(9+L)); k > 0 {
+		c.rows.n = make([]int64, 0, k*w)
+		c.rows.hash = make([]uint64, 0, k)
+		c.rows.name = make([]string, 0, k)
+		c.index = make(map[uint64]int32, k)
+	}
 	for range nf {
 		h := d.u64()
 		name := d.string()
-		f := &fstat{n: make([]int64, len(c.labels))}
-		for l := range f.n {
-			f.n[l] = d.count(math.MaxInt64/2, "feature count")
-			f.sum += f.n[l]
-			c.total[l] += f.n[l]
+		row := c.newRow(h, name)
+		n := c.rows.n[int(row)*w : (int(row)+1)*w]
+		var sum int64
+		for l := range L {
+			n[l] = d.count(math.MaxInt64/2, "feature count")
+			sum += n[l]
+			c.total[l] += n[l]
 		}
+		n[L] = sum
 		if d.err != nil {
 			break
 		}
-		if _, dup := c.features[h]; dup || f.sum <= 0 {
+		if _, dup := c.index[h]; dup || sum <= 0 {
 			return nil, badModel("feature %q: duplicate or zero counts", name)
 		}
-		c.features[h] = f
-		c.names[h] = name
+		c.index[h] = row
 	}
 	ne := d.count(uint64(len(d.b)), "example key count")
 	for range ne {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"strings"
 	"time"
@@ -96,6 +97,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if *maxStreams > math.MaxUint32 {
+		return config{}, fmt.Errorf("--max-concurrent-streams: %d is larger than %d", *maxStreams, uint64(math.MaxUint32))
+	}
 	l.MaxConcurrentStreams = uint32(*maxStreams)
 	c.Limits = l
 	if cors != "" {
@@ -130,6 +134,12 @@ func (c *config) validate() error {
 	}
 	if l.MaxExplain < 0 {
 		return fmt.Errorf("--max-explain must not be negative")
+	}
+	// GetModel reports these as int32; larger values would be reported wrong.
+	for name, v := range map[string]int{"--max-sentences": l.MaxSentences, "--max-examples": l.MaxExamples, "--max-explain": l.MaxExplain} {
+		if v > math.MaxInt32 {
+			return fmt.Errorf("%s: %d is larger than %d", name, v, math.MaxInt32)
+		}
 	}
 	if l.CallTimeout <= 0 {
 		return fmt.Errorf("--call-timeout must be positive")

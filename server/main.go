@@ -23,13 +23,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(2)
 	}
-	log := newLogger(cfg, os.Stderr)
+	// The access log (a line per RPC) is batched; every other line is
+	// written at once.
+	sink := newLogSink(os.Stderr, accessLogDelay)
+	log := newLogger(cfg, sink)
+	access := slog.New(flushingHandler{newLogger(cfg, sink.batched()).Handler(), sink})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, cfg, log, nil); err != nil {
+	if err := run(ctx, cfg, log, access, nil); err != nil {
 		log.Error("server stopped", "error", err)
 		os.Exit(1)
 	}
+	sink.Flush()
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

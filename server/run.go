@@ -11,6 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,9 +39,10 @@ import (
 const serviceName = "claims.v1.ClaimService"
 
 // run starts the server and blocks until ctx is cancelled, then shuts down
-// gracefully. ready, if not nil, is called with the bound addresses once
-// both listeners accept connections.
-func run(ctx context.Context, cfg config, log *slog.Logger, ready func(grpcAddr, httpAddr string)) error {
+// gracefully. access receives the per-call log lines; it may be log. ready,
+// if not nil, is called with the bound addresses once both listeners
+// accept connections.
+func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(grpcAddr, httpAddr string)) error {
 	start := time.Now()
 	tok, tokName, err := loadTokenizer(cfg.Tokenizer)
 	if err != nil {
@@ -79,10 +83,15 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready func(grpcAddr,
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 
-	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, log)
+	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary),
 		grpc.ChainStreamInterceptor(stream),
+		// Serve streams from a pool of long-lived goroutines: a goroutine
+		// per call would grow (copy) its stack on almost every call.
+		grpc.NumStreamWorkers(uint32(streamWorkers())),
+		// One write buffer per connection is kept only while it writes.
+		grpc.SharedWriteBuffer(true),
 		grpc.MaxRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes),
 		grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.Keepalive.MinPingInterval, PermitWithoutStream: true}),
@@ -131,6 +140,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready func(grpcAddr,
 		CORSOrigins:  cfg.CORSOrigins,
 		Serving:      serving,
 		Metrics:      reg,
+		// Unary REST calls reach the service in process, through the same
+		// interceptor; the stream route still goes through conn.
+		Local: &gateway.Local{
+			Server:           svc,
+			Interceptor:      unary,
+			MaxRequestBytes:  cfg.Limits.MaxGRPCReceiveBytes,
+			MaxResponseBytes: cfg.Limits.MaxGRPCReceiveBytes,
+		},
 	})
 	if err != nil {
 		return err
@@ -166,6 +183,17 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready func(grpcAddr,
 	if ready != nil {
 		ready(grpcLis.Addr().String(), httpLis.Addr().String())
 	}
+	// Most of the heap is the model, which lives as long as the process,
+	// so the default GOGC of 100 would let the heap grow by a whole model's
+	// worth of garbage between collections. Collect at 50% growth instead
+	// (unless GOGC is set): collections stay cheap because the model's big
+	// arrays hold no pointers. Building the model also left garbage (the
+	// tokenizer's first pass over the corpus, training buffers): hand it
+	// back to the OS rather than keep the heap at its high-water mark.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(servingGCPercent)
+	}
+	go debug.FreeOSMemory()
 
 	var runErr error
 	select {
@@ -199,6 +227,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger, ready func(grpcAddr,
 	log.Info("stopped")
 	return runErr
 }
+
+// servingGCPercent is the GOGC the server runs with once it serves, unless
+// the GOGC environment variable is set.
+const servingGCPercent = 50
+
+// streamWorkers is the number of goroutines that serve gRPC streams. Calls
+// beyond it get a goroutine of their own, as without workers.
+func streamWorkers() int { return 4 * runtime.GOMAXPROCS(0) }
 
 // loadTokenizer loads the tokenizer file, or the embedded default when path
 // is empty. It returns a description for GetModel.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
@@ -45,15 +46,19 @@ func (a Auth) check(ctx context.Context, fullMethod string) error {
 	md, _ := metadata.FromIncomingContext(ctx)
 	var got string
 	for _, v := range md.Get("authorization") {
-		if t, ok := strings.CutPrefix(v, "Bearer "); ok {
-			got = strings.TrimSpace(t)
+		// The scheme is case-insensitive (RFC 9110, section 11.1).
+		if len(v) > len("Bearer ") && strings.EqualFold(v[:len("Bearer ")], "Bearer ") {
+			got = strings.TrimSpace(v[len("Bearer "):])
 			break
 		}
 	}
 	if got == "" {
 		return status.Error(codes.Unauthenticated, "authorization: a bearer token is required to change the model")
 	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(a.Token)) != 1 {
+	// Compare digests, not the tokens: subtle.ConstantTimeCompare returns
+	// at once when the lengths differ, which would leak the token's length.
+	gotSum, wantSum := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(a.Token))
+	if subtle.ConstantTimeCompare(gotSum[:], wantSum[:]) != 1 {
 		return status.Error(codes.Unauthenticated, "authorization: the bearer token is not valid")
 	}
 	return nil

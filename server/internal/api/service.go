@@ -86,20 +86,33 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 	if err := ctx.Err(); err != nil {
 		return nil, 0, toStatus("", err)
 	}
+	// The response's messages are allocated in a few blocks rather than
+	// one by one: a sentence would otherwise take 2 + len(labels)
+	// allocations.
+	nscores := 0
+	for _, sn := range res.Sentences {
+		nscores += len(sn.Scores)
+	}
 	out := make([]*claimsv1.SentenceResult, len(res.Sentences))
+	results := make([]claimsv1.SentenceResult, len(res.Sentences))
+	scores := make([]claimsv1.LabelScore, nscores)
+	scorePtrs := make([]*claimsv1.LabelScore, nscores)
 	for i, sn := range res.Sentences {
-		r := &claimsv1.SentenceResult{
-			Index:      int32(i),
-			Text:       sn.Text,
-			Start:      int32(sn.Start),
-			End:        int32(sn.End),
-			Label:      sn.Label,
-			Confidence: sn.Confidence,
-			Scores:     make([]*claimsv1.LabelScore, len(sn.Scores)),
-		}
+		r := &results[i]
+		r.Index = int32(i)
+		r.Text = sn.Text
+		r.Start = int32(sn.Start)
+		r.End = int32(sn.End)
+		r.Label = sn.Label
+		r.Confidence = sn.Confidence
+		r.Scores = scorePtrs[:len(sn.Scores):len(sn.Scores)]
+		scorePtrs = scorePtrs[len(sn.Scores):]
 		for j, sc := range sn.Scores {
-			r.Scores[j] = &claimsv1.LabelScore{Label: sc.Label, Probability: sc.Probability}
+			ls := &scores[j]
+			ls.Label, ls.Probability = sc.Label, sc.Probability
+			r.Scores[j] = ls
 		}
+		scores = scores[len(sn.Scores):]
 		for _, f := range sn.Features {
 			r.Features = append(r.Features, &claimsv1.Feature{Name: f.Feature, Weight: f.Weight})
 		}

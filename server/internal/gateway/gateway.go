@@ -8,13 +8,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/textproto"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,20 +38,27 @@ type Config struct {
 	Serving func() bool
 	// Metrics gathers what /metrics exposes; nil disables the route.
 	Metrics prometheus.Gatherer
+	// Local, if not nil, serves the unary routes in process (see Local);
+	// conn then carries only the streaming route.
+	Local *Local
 }
 
 // New returns the HTTP handler. conn is a client connection to the gRPC
 // server that the REST routes forward to.
 func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, error) {
 	gw := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler{&runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
+		}}),
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 	)
-	if err := claimsv1.RegisterClaimServiceHandler(ctx, gw, conn); err != nil {
+	var client claimsv1.ClaimServiceClient = claimsv1.NewClaimServiceClient(conn)
+	if cfg.Local != nil {
+		client = localClient{l: cfg.Local, remote: client}
+	}
+	if err := claimsv1.RegisterClaimServiceHandlerClient(ctx, gw, client); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
@@ -94,7 +102,9 @@ func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg stri
 
 // limitBody rejects bodies over max with 413 before the gateway decodes
 // them. Unary routes are read in full (up to max+1 bytes) so the size is
-// known; the streaming route is wrapped in http.MaxBytesReader.
+// known, and must hold one JSON value; the streaming route is wrapped in
+// http.MaxBytesReader, and an error reading or decoding it is reported to
+// the client (see streamBody).
 func limitBody(next http.Handler, max int64) http.Handler {
 	if max <= 0 {
 		return next
@@ -110,8 +120,13 @@ func limitBody(next http.Handler, max int64) http.Handler {
 			return
 		}
 		if strings.HasSuffix(r.URL.Path, ":stream") {
-			r.Body = http.MaxBytesReader(w, r.Body, max)
-			next.ServeHTTP(w, r)
+			body := &streamBody{ReadCloser: http.MaxBytesReader(w, r.Body, max)}
+			r.Body = body
+			tw := &trackingWriter{ResponseWriter: w}
+			next.ServeHTTP(tw, r)
+			if err := body.error(); err != nil && !tw.sawError {
+				reportStreamError(tw, err, tooLarge)
+			}
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
@@ -123,10 +138,126 @@ func limitBody(next http.Handler, max int64) http.Handler {
 			writeError(w, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, tooLarge)
 			return
 		}
+		if err := checkJSON(body); err != nil {
+			writeError(w, http.StatusBadRequest, codes.InvalidArgument, err.Error())
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// jsonMarshaler is grpc-gateway's JSONPb with a decoder that records the
+// decoding errors of streaming request bodies (see streamBody).
+type jsonMarshaler struct{ *runtime.JSONPb }
+
+// errStreamDecode is what the gateway's generated stream handler logs for a
+// request it cannot decode: deliberately generic, since the decoder's own
+// message may quote the request's text. The client gets the full error.
+var errStreamDecode = errors.New("stream request could not be decoded (reported to the client)")
+
+// NewDecoder implements runtime.Marshaler.
+func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
+	d := m.JSONPb.NewDecoder(r)
+	body, ok := r.(*streamBody)
+	if !ok {
+		return d
+	}
+	n := 0
+	return runtime.DecoderFunc(func(v any) error {
+		n++
+		err := d.Decode(v)
+		if err == nil || errors.Is(err, io.EOF) {
+			return err
+		}
+		body.setError(fmt.Errorf("stream request %d: %w", n, err))
+		return errStreamDecode
+	})
+}
+
+// streamBody is the body of a streaming request. grpc-gateway's generated
+// handler for a client stream drops an error decoding the body (it logs it
+// and ends the stream as if the body had ended, so the client would get 200
+// and no sign of the problem); the decoder records it here instead, and
+// limitBody reports it.
+type streamBody struct {
+	io.ReadCloser
+	mu  sync.Mutex
+	err error
+}
+
+func (b *streamBody) setError(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+func (b *streamBody) error() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// trackingWriter notes whether a response has started, and whether it
+// already carries a stream error line.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote    bool
+	sawError bool
+}
+
+func (w *trackingWriter) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *trackingWriter) Write(p []byte) (int, error) {
+	w.wrote = true
+	if bytes.HasPrefix(p, []byte(`{"error"`)) {
+		w.sawError = true
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer to flush.
+func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// reportStreamError answers a stream whose body failed: with a status of
+// its own if nothing was sent yet, else with a last {"error": Status} line,
+// the stream's own error format.
+func reportStreamError(w *trackingWriter, err error, tooLarge string) {
+	httpStatus, code, msg := http.StatusBadRequest, codes.InvalidArgument, err.Error()
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		httpStatus, code, msg = http.StatusRequestEntityTooLarge, codes.ResourceExhausted, tooLarge
+	}
+	if !w.wrote {
+		w.Header().Del("Transfer-Encoding")
+		writeError(w, httpStatus, code, msg)
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": int(code), "message": msg, "details": []any{}}})
+}
+
+// checkJSON reports whether a unary request body is one JSON value and
+// nothing else. grpc-gateway decodes the first value and ignores what
+// follows, so `{"text":"a"} trailing` or two objects back to back would
+// otherwise be accepted. An empty (or blank) body stays allowed: it is the
+// empty request. The check is a syntax scan; it does not decode.
+func checkJSON(body []byte) error {
+	if len(bytes.TrimSpace(body)) == 0 || json.Valid(body) {
+		return nil
+	}
+	// The slow path only runs for invalid bodies, to describe the error.
+	var raw json.RawMessage
+	err := json.Unmarshal(body, &raw)
+	if err == nil {
+		err = errors.New("invalid JSON")
+	}
+	return fmt.Errorf("request body is not valid JSON: %v", err)
 }
 
 // cors applies the CORS policy: off when origins is empty.

@@ -43,6 +43,27 @@ func newGateway(t *testing.T, auth api.Auth, cors []string) (string, *classifier
 	}
 	limits := api.DefaultLimits()
 	limits.MaxHTTPBodyBytes = 1 << 20
+	return serveGateway(t, model, limits, auth, cors, nil), model
+}
+
+// serveGateway serves the gateway over httptest, forwarding to a Service
+// over model on bufconn, and returns its URL. wrap, if not nil, wraps the
+// test server's listener.
+func serveGateway(t *testing.T, model *classifier.Classifier, limits api.Limits, auth api.Auth, cors []string, wrap func(net.Listener) net.Listener) string {
+	t.Helper()
+	hs := httptest.NewUnstartedServer(gatewayHandler(t, model, limits, auth, cors))
+	if wrap != nil {
+		hs.Listener = wrap(hs.Listener)
+	}
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// gatewayHandler returns the gateway's handler, forwarding to a Service
+// over model on bufconn.
+func gatewayHandler(t testing.TB, model *classifier.Classifier, limits api.Limits, auth api.Auth, cors []string) http.Handler {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg := prometheus.NewRegistry()
 	metrics, err := api.NewMetrics(reg)
@@ -50,14 +71,15 @@ func newGateway(t *testing.T, auth api.Auth, cors []string) (string, *classifier
 		t.Fatal(err)
 	}
 	unary, stream := api.Interceptors(auth, limits.CallTimeout, metrics, log)
-	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", metrics, log))
 	lis := bufconn.Listen(1 << 20)
 	go srv.Serve(lis)
 	t.Cleanup(srv.Stop)
 	conn, err := grpc.NewClient("passthrough:///bufnet",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,9 +90,7 @@ func newGateway(t *testing.T, auth api.Auth, cors []string) (string, *classifier
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
-	return hs.URL, model
+	return h
 }
 
 type errorBody struct {

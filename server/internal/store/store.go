@@ -17,19 +17,62 @@ import (
 // ModelFile is the model's file name inside the data directory.
 const ModelFile = "model.bin"
 
+// LockFile is the file, inside the data directory, that a Store holds an
+// exclusive lock on while it is open.
+const LockFile = ".lock"
+
+// tmpPattern is the name pattern of the temporary files Save writes.
+const tmpPattern = "." + ModelFile + ".tmp-*"
+
+// ErrLocked reports a data directory that another Store (in this or another
+// process) holds open.
+var ErrLocked = errors.New("store: the data directory is in use by another server")
+
 // Store persists the model in a directory. It is safe for concurrent use;
 // writes are serialised.
 type Store struct {
-	dir string
-	mu  sync.Mutex
+	dir  string
+	mu   sync.Mutex
+	lock *os.File
 }
 
-// Open returns a Store over dir, creating the directory if needed.
+// Open returns a Store over dir, creating the directory if needed. It locks
+// the directory (on Unix; the lock goes with the process, so a crash
+// releases it), failing with ErrLocked if another Store has it: two servers
+// saving to one directory would each overwrite the other's changes. It then
+// removes temporary files left by a save that a crash interrupted.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	return &Store{dir: dir}, nil
+	lock, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := lockFile(lock); err != nil {
+		lock.Close()
+		if errors.Is(err, errWouldBlock) {
+			return nil, fmt.Errorf("%w: %s", ErrLocked, dir)
+		}
+		return nil, fmt.Errorf("store: locking %s: %w", dir, err)
+	}
+	stale, _ := filepath.Glob(filepath.Join(dir, tmpPattern))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+	return &Store{dir: dir, lock: lock}, nil
+}
+
+// Close releases the directory lock. The Store must not be used after.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lock == nil {
+		return nil
+	}
+	err := s.lock.Close() // closing the file releases the lock
+	s.lock = nil
+	return err
 }
 
 // Path returns the model file's path.
@@ -60,7 +103,7 @@ func (s *Store) Save(data []byte) error {
 // rename, then syncs the directory so the rename itself is durable.
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tmpPattern)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}

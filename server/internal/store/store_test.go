@@ -33,8 +33,14 @@ func TestSaveLoad(t *testing.T) {
 		}
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != ModelFile {
-		t.Errorf("directory holds %v, want only %s (no temporary files left)", entries, ModelFile)
+	var names []string
+	for _, e := range entries {
+		if e.Name() != LockFile {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) != 1 || names[0] != ModelFile {
+		t.Errorf("directory holds %v, want only %s (no temporary files left)", names, ModelFile)
 	}
 }
 

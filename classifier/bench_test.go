@@ -1,0 +1,191 @@
+package classifier_test
+
+import (
+	"bytes"
+	"runtime"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/claimsvc/claims/classifier"
+	"github.com/claimsvc/claims/seeds"
+)
+
+// benchEnv is the default model trained on the embedded corpus, with a warm
+// tokenizer cache, plus the seed articles and their sentences.
+type benchEnv struct {
+	model     *classifier.Classifier
+	tok       *classifier.Tokenizer
+	corpus    []classifier.Example
+	articles  []string
+	sentences []string
+}
+
+func newBenchEnv(b *testing.B) *benchEnv {
+	b.Helper()
+	tok, err := classifier.NewTokenizer(bytes.NewReader(seeds.Tokenizer()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	corpus, err := seeds.Corpus()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := classifier.New(tok)
+	if _, err := m.Replace(corpus); err != nil {
+		b.Fatal(err)
+	}
+	arts, err := seeds.Articles()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := &benchEnv{model: m, tok: tok, corpus: corpus}
+	for _, a := range arts {
+		e.articles = append(e.articles, a)
+		for _, sp := range classifier.Segment(a) {
+			if classifier.CheckText(sp.Text) == nil {
+				e.sentences = append(e.sentences, sp.Text)
+			}
+		}
+	}
+	// Warm the tokenizer's word cache and the model's buffers: a sentence
+	// resolves at most a few unseen words a call, so long sentences of
+	// words the corpus lacks take a few dozen passes to be cached.
+	for range 100 {
+		for _, a := range e.articles {
+			if _, err := m.ClassifyText(a, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return e
+}
+
+// allocsPer reports the allocations per sentence of the loop so far.
+func reportPerSentence(b *testing.B, sentences int, before *runtime.MemStats) {
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if sentences > 0 {
+		b.ReportMetric(float64(sentences)/b.Elapsed().Seconds(), "sentences/s")
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(sentences), "allocs/sentence")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(sentences), "B/sentence")
+	}
+}
+
+// BenchmarkClassifyText segments, tokenizes and classifies whole articles.
+func BenchmarkClassifyText(b *testing.B) {
+	e := newBenchEnv(b)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	n := 0
+	i := 0
+	for b.Loop() {
+		r, err := e.model.ClassifyText(e.articles[i%len(e.articles)], 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(r.Sentences)
+		i++
+	}
+	reportPerSentence(b, n, &ms)
+}
+
+// BenchmarkClassifySentences tokenizes and classifies pre-split sentences,
+// one Classify call each.
+func BenchmarkClassifySentences(b *testing.B) {
+	e := newBenchEnv(b)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	n := 0
+	for b.Loop() {
+		if _, err := e.model.Classify(e.sentences[n%len(e.sentences)]); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	reportPerSentence(b, n, &ms)
+}
+
+// BenchmarkClassifyBatch classifies all the pre-split sentences of the
+// articles as one batch.
+func BenchmarkClassifyBatch(b *testing.B) {
+	e := newBenchEnv(b)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	n := 0
+	for b.Loop() {
+		r, err := e.model.ClassifyBatch(e.sentences, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(r.Sentences)
+	}
+	reportPerSentence(b, n, &ms)
+}
+
+// fieldsSep splits on white space and punctuation: the floor any tokenizer
+// must pay to look at every byte.
+func fieldsSep(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }
+
+// BenchmarkFloorArticles is the strings.FieldsFunc floor for whole articles:
+// split every article into words; sentences/s counts the sentences the
+// articles hold.
+func BenchmarkFloorArticles(b *testing.B) {
+	e := newBenchEnv(b)
+	per := make([]int, len(e.articles))
+	for i, a := range e.articles {
+		per[i] = len(classifier.Segment(a))
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	n, i := 0, 0
+	for b.Loop() {
+		_ = strings.FieldsFunc(e.articles[i%len(e.articles)], fieldsSep)
+		n += per[i%len(e.articles)]
+		i++
+	}
+	reportPerSentence(b, n, &ms)
+}
+
+// BenchmarkFloorSentences is the strings.FieldsFunc floor for pre-split
+// sentences.
+func BenchmarkFloorSentences(b *testing.B) {
+	e := newBenchEnv(b)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	n := 0
+	for b.Loop() {
+		_ = strings.FieldsFunc(e.sentences[n%len(e.sentences)], fieldsSep)
+		n++
+	}
+	reportPerSentence(b, n, &ms)
+}
+
+// BenchmarkReplace rebuilds the default model from the embedded corpus with
+// a warm tokenizer.
+func BenchmarkReplace(b *testing.B) {
+	e := newBenchEnv(b)
+	n := 0
+	for b.Loop() {
+		if _, err := e.model.Replace(e.corpus); err != nil {
+			b.Fatal(err)
+		}
+		n += len(e.corpus)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "examples/s")
+}
+
+// BenchmarkLearn adds batches of 100 examples to the default model.
+func BenchmarkLearn(b *testing.B) {
+	e := newBenchEnv(b)
+	const batch = 100
+	n := 0
+	for b.Loop() {
+		lo := (n / batch * batch) % (len(e.corpus) - batch)
+		if _, err := e.model.Learn(e.corpus[lo:lo+batch], false); err != nil {
+			b.Fatal(err)
+		}
+		n += batch
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "examples/s")
+}

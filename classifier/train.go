@@ -1,0 +1,187 @@
+package classifier
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// namePart is what a feature's readable name is made of: featureName(kind,
+// a, b). Training records the parts of every feature it extracts and builds
+// the name string only for a feature the model does not have yet.
+type namePart struct {
+	h    uint64
+	kind byte
+	a, b string
+}
+
+// featBuf is one example's features, with the parts of their names in the
+// order extract emitted them.
+type featBuf struct {
+	feats []uint64
+	parts []namePart
+	next  int // where the search for the next new feature's name starts
+}
+
+// name returns the name of h as first emitted for this example, built in a
+// if it is not nil; "" if h was never named.
+//
+// counts.add asks for the names of features in feats order, each at its
+// first appearance there. feats is a subsequence of the emitted features
+// (deduplication keeps first emissions, in order), so the first emission
+// of the feature asked for lies after the one found last: the search
+// resumes there, and wraps around only if the order ever changes.
+func (fb *featBuf) name(a *nameArena, h uint64) string {
+	i := slices.IndexFunc(fb.parts[fb.next:], func(p namePart) bool { return p.h == h })
+	if i >= 0 {
+		i += fb.next
+		fb.next = i + 1
+	} else if i = slices.IndexFunc(fb.parts[:fb.next], func(p namePart) bool { return p.h == h }); i < 0 {
+		return ""
+	}
+	p := &fb.parts[i]
+	return a.name(p.kind, p.a, p.b)
+}
+
+// featurizer extracts the features of training examples. It is used by one
+// goroutine at a time.
+type featurizer struct {
+	tok   TokenAppender
+	cfg   *FeatureConfig
+	toks  []string
+	keys  []byte
+	parts []namePart
+	namer namer
+}
+
+func newFeaturizer(tok TokenAppender, cfg *FeatureConfig) *featurizer {
+	z := &featurizer{tok: tok, cfg: cfg}
+	z.namer = func(h uint64, kind byte, a, b string) {
+		z.parts = append(z.parts, namePart{h: h, kind: kind, a: a, b: b})
+	}
+	return z
+}
+
+// extract appends the features of text to fb.feats and their name parts to
+// fb.parts.
+func (z *featurizer) extract(fb *featBuf, text string) {
+	z.toks = z.tok.AppendTokens(z.toks[:0], text)
+	z.parts = fb.parts
+	fb.feats = z.cfg.extract(fb.feats, text, z.toks, z.namer)
+	fb.parts = z.parts
+	z.parts = nil
+}
+
+// featChunk is the featurized form of a run of consecutive examples.
+type featChunk struct {
+	feats []uint64
+	parts []namePart
+	fend  []int32 // end of example i's features in feats
+	pend  []int32 // end of example i's name parts in parts
+	keys  []exampleKey
+}
+
+func (ch *featChunk) reset() {
+	ch.feats, ch.parts = ch.feats[:0], ch.parts[:0]
+	ch.fend, ch.pend, ch.keys = ch.fend[:0], ch.pend[:0], ch.keys[:0]
+}
+
+// example returns example i of the chunk as a featBuf that aliases it.
+func (ch *featChunk) example(i int) featBuf {
+	var f0, p0 int32
+	if i > 0 {
+		f0, p0 = ch.fend[i-1], ch.pend[i-1]
+	}
+	return featBuf{feats: ch.feats[f0:ch.fend[i]], parts: ch.parts[p0:ch.pend[i]]}
+}
+
+func (z *featurizer) chunk(ch *featChunk, exs []Example) {
+	ch.reset()
+	for _, ex := range exs {
+		fb := featBuf{feats: ch.feats, parts: ch.parts}
+		z.extract(&fb, ex.Text)
+		ch.feats, ch.parts = fb.feats, fb.parts
+		ch.fend = append(ch.fend, int32(len(ch.feats)))
+		ch.pend = append(ch.pend, int32(len(ch.parts)))
+		var k exampleKey
+		k, z.keys = keyOfBuf(z.keys, ex)
+		ch.keys = append(ch.keys, k)
+	}
+}
+
+const (
+	// trainChunk is how many examples a training worker featurizes at a time.
+	trainChunk = 128
+	// parallelMin is the smallest batch whose features are extracted by
+	// several goroutines.
+	parallelMin = 4 * trainChunk
+)
+
+// featurize extracts the features of exs and calls apply for each example
+// in order, from the calling goroutine. Extraction (tokenizing, feature
+// hashing and the example keys) is pure, so large batches spread it over
+// GOMAXPROCS goroutines; apply, which changes the counts, stays sequential
+// and in order, so the result is the same as a sequential run.
+func featurize(tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(i int, fb *featBuf, key exampleKey)) {
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	if len(exs) < parallelMin || workers < 2 {
+		z := newFeaturizer(tok, cfg)
+		var ch featChunk
+		for lo := 0; lo < len(exs); lo += trainChunk {
+			hi := min(lo+trainChunk, len(exs))
+			z.chunk(&ch, exs[lo:hi])
+			for i := range hi - lo {
+				fb := ch.example(i)
+				apply(lo+i, &fb, ch.keys[i])
+			}
+		}
+		return
+	}
+	n := (len(exs) + trainChunk - 1) / trainChunk
+	done := make([]chan *featChunk, n)
+	for i := range done {
+		done[i] = make(chan *featChunk, 1)
+	}
+	// At most ahead chunks are featurized and not yet applied; a worker
+	// takes a slot before it takes the next chunk number, so the chunk the
+	// applier waits for always gets one.
+	ahead := 2 * workers
+	slots := make(chan struct{}, ahead)
+	free := make(chan *featChunk, ahead)
+	for range ahead {
+		free <- new(featChunk)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			z := newFeaturizer(tok, cfg)
+			for {
+				slots <- struct{}{}
+				j := int(next.Add(1) - 1)
+				if j >= n {
+					<-slots
+					return
+				}
+				ch := <-free
+				lo := j * trainChunk
+				z.chunk(ch, exs[lo:min(lo+trainChunk, len(exs))])
+				done[j] <- ch
+			}
+		}()
+	}
+	for j := range n {
+		ch := <-done[j]
+		lo := j * trainChunk
+		for i := range len(ch.keys) {
+			fb := ch.example(i)
+			apply(lo+i, &fb, ch.keys[i])
+		}
+		free <- ch
+		<-slots
+	}
+	wg.Wait()
+}

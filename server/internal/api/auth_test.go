@@ -1,0 +1,42 @@
+package api_test
+
+import (
+	"context"
+	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/claimsvc/claims/server/internal/api"
+)
+
+// TestBearerToken checks the token rules at the interceptor: the scheme is
+// case-insensitive, the token is compared exactly (by digest, so neither
+// its content nor its length shows in the timing).
+func TestBearerToken(t *testing.T) {
+	unary, _ := api.Interceptors(api.Auth{Token: "s3cret"}, 0, nil, discardLog())
+	info := &grpc.UnaryServerInfo{FullMethod: "/claims.v1.ClaimService/Train"}
+	ok := func(context.Context, any) (any, error) { return "ok", nil }
+	for _, tt := range []struct {
+		header string
+		code   codes.Code
+	}{
+		{"Bearer s3cret", codes.OK},
+		{"bearer s3cret", codes.OK},
+		{"BEARER  s3cret ", codes.OK},
+		{"Bearer s3cret2", codes.Unauthenticated},
+		{"Bearer s3cre", codes.Unauthenticated},
+		{"Bearer S3CRET", codes.Unauthenticated},
+		{"Bearer ", codes.Unauthenticated},
+		{"Basic s3cret", codes.Unauthenticated},
+		{"s3cret", codes.Unauthenticated},
+	} {
+		ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", tt.header))
+		_, err := unary(ctx, nil, info, ok)
+		if got := status.Code(err); got != tt.code {
+			t.Errorf("%q: got %s (%v), want %s", tt.header, got, err, tt.code)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/api"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// panicky panics in Classify and ClassifyStream, and answers GetModel.
+type panicky struct {
+	claimsv1.UnimplementedClaimServiceServer
+}
+
+func (panicky) Classify(context.Context, *claimsv1.ClassifyRequest) (*claimsv1.ClassifyResponse, error) {
+	var m map[string]int
+	m["boom"]++ // a real runtime panic: assignment to entry in nil map
+	return nil, nil
+}
+
+func (panicky) ClassifyStream(grpc.BidiStreamingServer[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse]) error {
+	panic("stream went boom")
+}
+
+func (panicky) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
+	return &claimsv1.GetModelResponse{Version: 7}, nil
+}
+
+// TestPanicRecovery checks that a panicking handler answers INTERNAL, with
+// no detail of the panic, that the log has the panic and its stack, and
+// that the server keeps serving.
+func TestPanicRecovery(t *testing.T) {
+	logs := &lockedBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	unary, stream := api.Interceptors(api.Auth{Open: true}, api.DefaultLimits().CallTimeout, nil, log)
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
+	claimsv1.RegisterClaimServiceServer(srv, panicky{})
+	lis := bufconn.Listen(1 << 20)
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///bufnet",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	client := claimsv1.NewClaimServiceClient(conn)
+
+	_, err = client.Classify(callCtx(t), &claimsv1.ClassifyRequest{Text: "x"})
+	if st := status.Convert(err); st.Code() != codes.Internal || st.Message() != "internal error" {
+		t.Errorf("unary: got %s %q, want Internal \"internal error\"", st.Code(), st.Message())
+	}
+	s, err := client.ClassifyStream(callCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Recv()
+	if st := status.Convert(err); st.Code() != codes.Internal || st.Message() != "internal error" {
+		t.Errorf("stream: got %s %q, want Internal \"internal error\"", st.Code(), st.Message())
+	}
+	// Still serving.
+	if m, err := client.GetModel(callCtx(t), &claimsv1.GetModelRequest{}); err != nil || m.GetVersion() != 7 {
+		t.Errorf("after panics: got %v, %v", m, err)
+	}
+
+	out := logs.String()
+	for _, want := range []string{
+		`"msg":"panic in handler"`,
+		`"method":"/claims.v1.ClaimService/Classify"`,
+		"assignment to entry in nil map",
+		`"method":"/claims.v1.ClaimService/ClassifyStream"`,
+		"stream went boom",
+		`"stack":"goroutine `,
+		"api_test.panicky.Classify", // the frame that panicked
+		"api_test.panicky.ClassifyStream",
+		`"level":"ERROR","msg":"rpc","method":"Classify","code":"Internal"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s\n%s", want, out)
+		}
+	}
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1,0 +1,546 @@
+// Command loadtest is a bounded load test of the claims server on
+// loopback. It starts a fresh server binary on free ports with a temporary
+// data directory, runs N clients classifying (over gRPC and, with -rest,
+// half of them over REST) and M clients training for a fixed time, and
+// then checks that
+//
+//   - no call failed,
+//   - the final per-label example counts are the starting counts plus the
+//     examples of every acknowledged Train (nothing lost, nothing doubled),
+//     and the version advanced by exactly one per acknowledged Train,
+//   - the model the server persisted is the one it served: after a
+//     graceful restart on the same data directory, version, counts and
+//     content hash are unchanged.
+//
+// It prints calls, errors, throughput and latency percentiles per kind of
+// call, and exits 1 if any check fails.
+//
+//	go build -o bin/ ./server && go run ./server/internal/loadtest -server bin/server -clients 8 -trainers 2 -duration 10s
+//
+// or `make loadtest`.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/seeds"
+)
+
+// config is what one load test runs with.
+type config struct {
+	Server     string        // server binary
+	ServerArgs []string      // extra server flags
+	Clients    int           // classifying clients
+	Trainers   int           // training clients
+	Duration   time.Duration // how long the clients run
+	REST       bool          // half the classifying clients use REST
+	Batch      int           // largest Train batch (1..Batch examples)
+}
+
+func main() {
+	var c config
+	var serverArgs string
+	flag.StringVar(&c.Server, "server", "bin/server", "server binary to start (build it with: go build -o bin/ ./server)")
+	flag.StringVar(&serverArgs, "server-args", "", "extra server flags, space-separated")
+	flag.IntVar(&c.Clients, "clients", 8, "clients classifying")
+	flag.IntVar(&c.Trainers, "trainers", 2, "clients training")
+	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "how long the clients run")
+	flag.BoolVar(&c.REST, "rest", true, "half the classifying clients call REST instead of gRPC")
+	flag.IntVar(&c.Batch, "batch", 3, "largest number of examples per Train")
+	flag.Parse()
+	c.ServerArgs = strings.Fields(serverArgs)
+	if flag.NArg() > 0 || c.Clients < 0 || c.Trainers < 0 || c.Clients+c.Trainers == 0 || c.Duration <= 0 || c.Batch < 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := run(ctx, c)
+	if rep != nil {
+		rep.print(os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest: FAIL:", err)
+		os.Exit(1)
+	}
+	fmt.Println("loadtest: PASS")
+}
+
+// server is a running server process.
+type server struct {
+	cmd      *exec.Cmd
+	grpcAddr string
+	httpAddr string
+	logs     *tail
+	done     chan error
+}
+
+// tail keeps the end of the server's log, for failure reports, and counts
+// lines that mark a problem the server did not report to a client.
+type tail struct {
+	mu    sync.Mutex
+	buf   []byte
+	races int // "WARNING: DATA RACE" from a -race build
+}
+
+func (t *tail) add(line []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if bytes.Contains(line, []byte("WARNING: DATA RACE")) {
+		t.races++
+	}
+	t.buf = append(t.buf, line...)
+	t.buf = append(t.buf, '\n')
+	if len(t.buf) > 64<<10 {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-32<<10:]...)
+	}
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+func (t *tail) raceCount() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.races
+}
+
+// startServer starts the binary on free loopback ports and waits until it
+// logs the addresses it serves on.
+func startServer(ctx context.Context, c config, dataDir string) (*server, error) {
+	args := append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--log-format", "json", "--data-dir", dataDir}, c.ServerArgs...)
+	cmd := exec.Command(c.Server, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, logs: &tail{}, done: make(chan error, 1)}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", c.Server, err)
+	}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		ok := false
+		for sc.Scan() {
+			s.logs.add(sc.Bytes())
+			if ok {
+				continue
+			}
+			var line struct{ Msg, GRPC, HTTP string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+				s.grpcAddr, s.httpAddr, ok = line.GRPC, line.HTTP, true
+				close(ready)
+			}
+		}
+		s.done <- cmd.Wait()
+	}()
+	select {
+	case <-ready:
+		return s, nil
+	case err := <-s.done:
+		return nil, fmt.Errorf("server exited before serving: %v\n%s", err, s.logs)
+	case <-time.After(2 * time.Minute):
+		s.cmd.Process.Kill()
+		return nil, fmt.Errorf("server did not start\n%s", s.logs)
+	case <-ctx.Done():
+		s.cmd.Process.Kill()
+		return nil, ctx.Err()
+	}
+}
+
+// stop stops the server with SIGTERM and waits for it.
+func (s *server) stop() error {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.done:
+		if err != nil {
+			return fmt.Errorf("server exit: %v\n%s", err, s.logs)
+		}
+		return nil
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+		return fmt.Errorf("server did not stop on SIGTERM")
+	}
+}
+
+// kind is a kind of call.
+const (
+	classifyGRPC = "classify/grpc"
+	classifyREST = "classify/rest"
+	trainGRPC    = "train/grpc"
+)
+
+// stats are one worker's results.
+type stats struct {
+	kind      string
+	latencies []time.Duration
+	errors    int
+	firstErr  error
+	trained   map[string]int64 // examples per label of acknowledged Trains
+	trains    int              // acknowledged Trains
+}
+
+func (s *stats) fail(err error) {
+	s.errors++
+	if s.firstErr == nil {
+		s.firstErr = err
+	}
+}
+
+// report is the outcome of a load test.
+type report struct {
+	cfg     config
+	elapsed time.Duration
+	kinds   map[string]*stats // merged per kind
+	start   *claimsv1.GetModelResponse
+	end     *claimsv1.GetModelResponse
+	trained map[string]int64
+	trains  int
+}
+
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p*float64(len(sorted))+0.5) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func (r *report) print(w io.Writer) {
+	fmt.Fprintf(w, "loadtest: %d classifying clients (REST: %v), %d training clients, %s on loopback\n",
+		r.cfg.Clients, r.cfg.REST, r.cfg.Trainers, r.elapsed.Round(time.Millisecond))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\tcalls\terrors\tcalls/s\tp50\tp99\tmax\t")
+	var all int
+	for _, k := range []string{classifyGRPC, classifyREST, trainGRPC} {
+		s, ok := r.kinds[k]
+		if !ok {
+			continue
+		}
+		n := len(s.latencies) + s.errors
+		all += n
+		sort.Slice(s.latencies, func(i, j int) bool { return s.latencies[i] < s.latencies[j] })
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t\n", k, n, s.errors, float64(n)/r.elapsed.Seconds(),
+			fmtDur(percentile(s.latencies, .50)), fmtDur(percentile(s.latencies, .99)), fmtDur(percentile(s.latencies, 1)))
+	}
+	fmt.Fprintf(tw, "all\t%d\t\t%.0f\t\t\t\t\n", all, float64(all)/r.elapsed.Seconds())
+	tw.Flush()
+	if r.start != nil && r.end != nil {
+		var n int64
+		for _, v := range r.trained {
+			n += v
+		}
+		fmt.Fprintf(w, "model: version %d -> %d (%d Trains acknowledged), examples %d -> %d (+%d acknowledged)\n",
+			r.start.GetVersion(), r.end.GetVersion(), r.trains, r.start.GetTotalExamples(), r.end.GetTotalExamples(), n)
+	}
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%dµs", d.Microseconds())
+}
+
+// run starts a server, loads it, checks the outcome and stops the server.
+func run(ctx context.Context, c config) (*report, error) {
+	corpus, err := seeds.Corpus()
+	if err != nil {
+		return nil, err
+	}
+	texts := make([]string, 0, len(corpus))
+	for _, ex := range corpus {
+		texts = append(texts, ex.Text)
+	}
+	// Articles: runs of five sentences, for calls that segment.
+	var articles []string
+	for i := 0; i+5 <= len(texts); i += 5 {
+		articles = append(articles, strings.Join(texts[i:i+5], "\n"))
+	}
+	dataDir, err := os.MkdirTemp("", "claims-loadtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dataDir)
+
+	srv, err := startServer(ctx, c, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			srv.cmd.Process.Kill()
+			<-srv.done
+		}
+	}()
+	conn, admin, err := dial(srv.grpcAddr)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	callCtx := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 30*time.Second) }
+	cctx, cancel := callCtx()
+	start, err := admin.GetModel(cctx, &claimsv1.GetModelRequest{})
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	labels := start.GetLabels()
+
+	rep := &report{cfg: c, kinds: map[string]*stats{}, start: start, trained: map[string]int64{}}
+	deadline := time.Now().Add(c.Duration)
+	var wg sync.WaitGroup
+	results := make([]*stats, c.Clients+c.Trainers)
+	began := time.Now()
+	for i := range c.Clients + c.Trainers {
+		st := &stats{kind: classifyGRPC, trained: map[string]int64{}}
+		if i >= c.Clients {
+			st.kind = trainGRPC
+		} else if c.REST && i%2 == 1 {
+			st.kind = classifyREST
+		}
+		results[i] = st
+		conn, client, err := dial(srv.grpcAddr)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+		defer hc.CloseIdleConnections()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; time.Now().Before(deadline) && ctx.Err() == nil; n++ {
+				t0 := time.Now()
+				var err error
+				switch st.kind {
+				case classifyGRPC:
+					err = classifyOnce(callCtx, client, n, i, texts, articles, labels)
+				case classifyREST:
+					err = classifyRESTOnce(ctx, hc, srv.httpAddr, n, i, texts, articles)
+				case trainGRPC:
+					err = trainOnce(callCtx, client, st, n, i, c.Batch, texts, labels)
+				}
+				if err != nil {
+					st.fail(err)
+					continue
+				}
+				st.latencies = append(st.latencies, time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	rep.elapsed = time.Since(began)
+
+	var problems []error
+	for _, st := range results {
+		k := rep.kinds[st.kind]
+		if k == nil {
+			k = &stats{kind: st.kind}
+			rep.kinds[st.kind] = k
+		}
+		k.latencies = append(k.latencies, st.latencies...)
+		k.errors += st.errors
+		if st.firstErr != nil && k.firstErr == nil {
+			k.firstErr = st.firstErr
+			problems = append(problems, fmt.Errorf("%s: %d errors, first: %w", st.kind, st.errors, st.firstErr))
+		}
+		for l, n := range st.trained {
+			rep.trained[l] += n
+		}
+		rep.trains += st.trains
+	}
+	if ctx.Err() != nil {
+		return rep, ctx.Err()
+	}
+
+	// Nothing lost, nothing doubled.
+	cctx, cancel = callCtx()
+	end, err := admin.GetModel(cctx, &claimsv1.GetModelRequest{})
+	cancel()
+	if err != nil {
+		return rep, err
+	}
+	rep.end = end
+	want := maps.Clone(start.GetLabelCounts())
+	for l, n := range rep.trained {
+		want[l] += n
+	}
+	if !maps.Equal(end.GetLabelCounts(), want) {
+		problems = append(problems, fmt.Errorf("final counts %v, want start %v + acknowledged %v = %v", end.GetLabelCounts(), start.GetLabelCounts(), rep.trained, want))
+	}
+	if end.GetVersion() != start.GetVersion()+uint64(rep.trains) {
+		problems = append(problems, fmt.Errorf("final version %d, want %d + %d acknowledged Trains", end.GetVersion(), start.GetVersion(), rep.trains))
+	}
+
+	// What was served is what was persisted.
+	conn.Close()
+	if err := srv.stop(); err != nil {
+		problems = append(problems, err)
+	}
+	stopped = true
+	if n := srv.logs.raceCount(); n > 0 {
+		problems = append(problems, fmt.Errorf("the server reported %d data races:\n%s", n, srv.logs))
+	}
+	if len(problems) == 0 {
+		srv2, err := startServer(ctx, c, dataDir)
+		if err != nil {
+			return rep, err
+		}
+		conn2, admin2, err := dial(srv2.grpcAddr)
+		if err == nil {
+			cctx, cancel = callCtx()
+			var again *claimsv1.GetModelResponse
+			again, err = admin2.GetModel(cctx, &claimsv1.GetModelRequest{})
+			cancel()
+			conn2.Close()
+			if err == nil && (again.GetVersion() != end.GetVersion() || again.GetContentHash() != end.GetContentHash() || !maps.Equal(again.GetLabelCounts(), end.GetLabelCounts())) {
+				err = fmt.Errorf("after restart: version %d hash %.12s counts %v; served version %d hash %.12s counts %v",
+					again.GetVersion(), again.GetContentHash(), again.GetLabelCounts(), end.GetVersion(), end.GetContentHash(), end.GetLabelCounts())
+			}
+		}
+		if serr := srv2.stop(); err == nil {
+			err = serr
+		}
+		if err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if len(problems) > 0 {
+		return rep, errors.Join(problems...)
+	}
+	return rep, nil
+}
+
+// dial connects a gRPC client to addr.
+func dial(addr string) (*grpc.ClientConn, claimsv1.ClaimServiceClient, error) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, nil, err
+	}
+	return conn, claimsv1.NewClaimServiceClient(conn), nil
+}
+
+func classifyOnce(callCtx func() (context.Context, context.CancelFunc), client claimsv1.ClaimServiceClient, n, worker int, texts, articles []string, labels []string) error {
+	ctx, cancel := callCtx()
+	defer cancel()
+	var req *claimsv1.ClassifyRequest
+	switch n % 3 {
+	case 0:
+		req = &claimsv1.ClassifyRequest{Text: articles[(n*7+worker)%len(articles)], Explain: 2}
+	case 1:
+		i := (n*13 + worker) % (len(texts) - 3)
+		req = &claimsv1.ClassifyRequest{Sentences: texts[i : i+3]}
+	default:
+		req = &claimsv1.ClassifyRequest{Text: texts[(n*31+worker)%len(texts)]}
+	}
+	resp, err := client.Classify(ctx, req)
+	if err != nil {
+		return fmt.Errorf("Classify: %s: %s", status.Code(err), status.Convert(err).Message())
+	}
+	if len(resp.GetSentences()) == 0 {
+		return fmt.Errorf("Classify: no sentences in %v", resp)
+	}
+	for _, s := range resp.GetSentences() {
+		if !slices.Contains(labels, s.GetLabel()) {
+			return fmt.Errorf("Classify: unknown label %q", s.GetLabel())
+		}
+	}
+	return nil
+}
+
+func classifyRESTOnce(ctx context.Context, hc *http.Client, addr string, n, worker int, texts, articles []string) error {
+	var body []byte
+	if n%2 == 0 {
+		body, _ = json.Marshal(map[string]any{"text": articles[(n*11+worker)%len(articles)]})
+	} else {
+		i := (n*17 + worker) % (len(texts) - 2)
+		body, _ = json.Marshal(map[string]any{"sentences": texts[i : i+2]})
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v1/classify", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("REST classify: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("REST classify: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("REST classify: %d %s", resp.StatusCode, b)
+	}
+	var out struct {
+		Sentences []struct{ Label string } `json:"sentences"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil || len(out.Sentences) == 0 {
+		return fmt.Errorf("REST classify: bad response %.200s (%v)", b, err)
+	}
+	return nil
+}
+
+func trainOnce(callCtx func() (context.Context, context.CancelFunc), client claimsv1.ClaimServiceClient, st *stats, n, worker, batch int, texts, labels []string) error {
+	ctx, cancel := callCtx()
+	defer cancel()
+	size := 1 + n%batch
+	exs := make([]*claimsv1.Example, size)
+	for j := range exs {
+		exs[j] = &claimsv1.Example{
+			// Unique per call, so each is a new example.
+			Text:  fmt.Sprintf("Load trainer %d call %d item %d: %s", worker, n, j, texts[(n*7+j*3+worker)%len(texts)]),
+			Label: labels[(n+j+worker)%len(labels)],
+		}
+	}
+	resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs})
+	if err != nil {
+		return fmt.Errorf("Train: %s: %s", status.Code(err), status.Convert(err).Message())
+	}
+	if resp.GetExamplesApplied() != int64(size) {
+		return fmt.Errorf("Train: %d examples applied, sent %d", resp.GetExamplesApplied(), size)
+	}
+	for _, e := range exs {
+		st.trained[e.GetLabel()]++
+	}
+	st.trains++
+	return nil
+}

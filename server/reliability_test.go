@@ -1,0 +1,418 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/claimsvc/claims/classifier"
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *proc) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		p.done <- err // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not die on SIGKILL")
+	}
+}
+
+// ack is what a Train call acknowledged.
+type ack struct {
+	version uint64
+	counts  map[string]int64
+}
+
+// TestCrashSafety kills the server with SIGKILL while it persists a loop
+// of Train calls, in several rounds, and checks after each restart that
+// the model loads (never torn), that every acknowledged Train is in it, and
+// that it is exactly the last acknowledged version or the one after it (the
+// Train in flight at the kill, persisted but not yet acknowledged).
+func TestCrashSafety(t *testing.T) {
+	server, _ := binaries(t)
+	dir := t.TempDir()
+	rounds := 6
+	if testing.Short() {
+		rounds = 2
+	}
+	p := startServer(t, server, "--data-dir", dir)
+	gc := grpcClient(t, p.grpcAddr, nil)
+	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := m.GetLabels()
+	want := ack{m.GetVersion(), m.GetLabelCounts()}
+	totalAcked, interrupted := 0, 0
+	for round := range rounds {
+		var (
+			mu       sync.Mutex
+			last     = want
+			inflight string // label of the call in flight, if any
+			acked    int
+		)
+		stop := make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					done <- nil
+					return
+				default:
+				}
+				label := labels[(round+i)%len(labels)]
+				mu.Lock()
+				inflight = label
+				mu.Unlock()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				resp, err := gc.Train(ctx, &claimsv1.TrainRequest{Examples: []*claimsv1.Example{
+					{Text: fmt.Sprintf("Crash round %d, call %d: the okapi spokesman said nothing of note.", round, i), Label: label},
+				}})
+				cancel()
+				if err != nil {
+					done <- err // the server was killed
+					return
+				}
+				mu.Lock()
+				last, inflight = ack{resp.GetModelVersion(), resp.GetLabelCounts()}, ""
+				acked++
+				mu.Unlock()
+			}
+		}()
+		time.Sleep(time.Duration(50+rand.IntN(1200)) * time.Millisecond)
+		p.kill(t)
+		if tmp, _ := filepath.Glob(filepath.Join(dir, ".model.bin.tmp-*")); len(tmp) > 0 {
+			interrupted++ // the kill landed inside a save
+		}
+		err := <-done
+		close(stop)
+		if err == nil || status.Code(err) != codes.Unavailable {
+			t.Logf("round %d: the Train loop ended with %v", round, err)
+		}
+		mu.Lock()
+		got, lastAck, pending, n := ack{}, last, inflight, acked
+		mu.Unlock()
+		totalAcked += n
+
+		p = startServer(t, server, "--data-dir", dir)
+		gc = grpcClient(t, p.grpcAddr, nil)
+		m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+		if err != nil {
+			t.Fatalf("round %d: GetModel after restart: %v", round, err)
+		}
+		got = ack{m.GetVersion(), m.GetLabelCounts()}
+		switch {
+		case got.version == lastAck.version:
+			if !maps.Equal(got.counts, lastAck.counts) {
+				t.Errorf("round %d: version %d has counts %v, acknowledged %v", round, got.version, got.counts, lastAck.counts)
+			}
+		case got.version == lastAck.version+1 && pending != "":
+			wantCounts := maps.Clone(lastAck.counts)
+			wantCounts[pending]++
+			if !maps.Equal(got.counts, wantCounts) {
+				t.Errorf("round %d: version %d (the Train in flight) has counts %v, want %v", round, got.version, got.counts, wantCounts)
+			}
+		default:
+			t.Errorf("round %d: restarted at version %d; last acknowledged %d (a Train in flight: %v)", round, got.version, lastAck.version, pending != "")
+		}
+		var sum int64
+		for l, c := range got.counts {
+			if c < 0 {
+				t.Errorf("round %d: label %s has %d examples", round, l, c)
+			}
+			sum += c
+		}
+		if sum != m.GetTotalExamples() || !slices.Equal(m.GetLabels(), labels) {
+			t.Errorf("round %d: total %d, counts sum %d; labels %v, want %v", round, m.GetTotalExamples(), sum, m.GetLabels(), labels)
+		}
+		t.Logf("round %d: %d Trains acknowledged before the kill; restarted at version %d (last acknowledged %d)", round, n, got.version, lastAck.version)
+		want = got
+	}
+	t.Logf("%d Trains acknowledged in all; %d of %d kills interrupted a save", totalAcked, interrupted, rounds)
+	if totalAcked == 0 {
+		t.Errorf("no Train was acknowledged in %d rounds: the test proved nothing", rounds)
+	}
+	// A killed save may leave its temporary file; the restart removes it.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "model.bin" && e.Name() != ".lock" {
+			t.Errorf("unexpected file %s in the data directory after a restart", e.Name())
+		}
+	}
+}
+
+// TestDataDirLocked: a second server on the same data directory refuses to
+// start (it would overwrite the first one's changes), and a SIGKILLed
+// server's lock does not outlive it.
+func TestDataDirLocked(t *testing.T) {
+	server, _ := binaries(t)
+	dir := t.TempDir()
+	p := startServer(t, server, "--data-dir", dir)
+	out, err := exec.Command(server, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "data directory is in use by another server") {
+		t.Errorf("second server: got %v\n%s", err, out)
+	}
+	p.kill(t)
+	p = startServer(t, server, "--data-dir", dir)
+	p.stop(t)
+}
+
+// spaceWords is a TokenAppender for building model files.
+type spaceWords struct{}
+
+func (spaceWords) AppendTokens(dst []string, s string) []string {
+	return append(dst, strings.Fields(strings.ToLower(s))...)
+}
+
+// TestDamagedModelRefusesToStart checks that an empty, truncated or
+// altered model file stops the server (it does not fall back to the default
+// model and overwrite what was trained), and that the file is left as it was.
+func TestDamagedModelRefusesToStart(t *testing.T) {
+	server, _ := binaries(t)
+	m := classifier.New(spaceWords{})
+	if _, err := m.Replace([]classifier.Example{
+		{Text: "rebels blamed for the blast", Label: "attribution"},
+		{Text: "the ministry denied any role", Label: "denial"},
+		{Text: "the airport reopened", Label: "other"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	valid := buf.Bytes()
+	flipped := bytes.Clone(valid)
+	flipped[len(flipped)/2] ^= 0x01
+
+	start := func(model []byte) (string, error) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "model.bin")
+		if err := os.WriteFile(path, model, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, server, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir).CombinedOutput()
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, model) {
+			t.Errorf("the server changed the model file (%d -> %d bytes)", len(model), len(after))
+		}
+		return string(out), err
+	}
+	for _, tt := range []struct {
+		name  string
+		model []byte
+		msg   string
+	}{
+		{"empty file", nil, "header: EOF"},
+		{"header only", valid[:20], "truncated"},
+		{"truncated in the header", valid[:10], "header: unexpected EOF"},
+		{"truncated in the payload", valid[:len(valid)/2], "truncated: payload has"},
+		{"truncated checksum", valid[:len(valid)-1], "truncated checksum"},
+		{"trailing byte", append(bytes.Clone(valid), 0), "trailing data"},
+		{"flipped bit", flipped, "checksum mismatch"},
+	} {
+		out, err := start(tt.model)
+		if err == nil || !strings.Contains(out, "refusing to start") || !strings.Contains(out, "not a valid model file") || !strings.Contains(out, tt.msg) {
+			t.Errorf("%s: got %v\n%s\nwant a refusal naming %q", tt.name, err, out, tt.msg)
+		}
+	}
+	// The intact file serves (so the failures above are the damage's).
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "model.bin"), valid, 0o600)
+	p := startServer(t, server, "--data-dir", dir)
+	got, err := grpcClient(t, p.grpcAddr, nil).GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil || got.GetTotalExamples() != 3 || got.GetContentHash() != m.Info().ContentHash {
+		t.Errorf("intact model: got %v, %v", got, err)
+	}
+}
+
+// TestLimitFlagsReachGetModel starts the server with every limit set to a
+// value other than its default, and checks GetModel reports each over gRPC
+// and REST and that the server enforces them.
+func TestLimitFlagsReachGetModel(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server,
+		"--max-text-bytes", "5000", "--max-sentences", "7", "--max-examples", "9",
+		"--max-grpc-receive-bytes", "300000", "--max-http-body-bytes", "200000",
+		"--call-timeout", "7s", "--max-concurrent-streams", "33", "--max-explain", "4")
+	gc := grpcClient(t, p.grpcAddr, nil)
+	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := m.GetLimits()
+	if l.GetMaxTextBytes() != 5000 || l.GetMaxSentences() != 7 || l.GetMaxExamples() != 9 || l.GetMaxGrpcReceiveBytes() != 300000 ||
+		l.GetMaxHttpBodyBytes() != 200000 || l.GetCallTimeout().AsDuration() != 7*time.Second || l.GetMaxConcurrentStreams() != 33 || l.GetMaxExplain() != 4 {
+		t.Errorf("gRPC GetModel limits: got %v", l)
+	}
+	resp, err := http.Get("http://" + p.httpAddr + "/v1/model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`"maxTextBytes":"5000"`, `"maxSentences":7`, `"maxExamples":9`, `"maxGrpcReceiveBytes":"300000"`,
+		`"maxHttpBodyBytes":"200000"`, `"callTimeout":"7s"`, `"maxConcurrentStreams":33`, `"maxExplain":4`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("REST /v1/model lacks %s: %s", want, body)
+		}
+	}
+
+	// Enforced.
+	eight := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	ten := make([]*claimsv1.Example, 10)
+	for i := range ten {
+		ten[i] = &claimsv1.Example{Text: "x", Label: "other"}
+	}
+	for _, tt := range []struct {
+		name string
+		call func() error
+		code codes.Code
+		msg  string
+	}{
+		{"text bytes", func() error {
+			_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("a", 5001)})
+			return err
+		}, codes.InvalidArgument, "5001 bytes exceed the limit of 5000"},
+		{"sentences", func() error {
+			_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: eight})
+			return err
+		}, codes.InvalidArgument, "8 sentences exceed the limit of 7"},
+		{"examples", func() error {
+			_, err := gc.Evaluate(ctxT(t), &claimsv1.EvaluateRequest{Examples: ten})
+			return err
+		}, codes.InvalidArgument, "10 examples exceed the limit of 9"},
+		{"explain", func() error {
+			_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "a", Explain: 5})
+			return err
+		}, codes.InvalidArgument, "5 is outside 0..4"},
+		{"gRPC message", func() error {
+			_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("a", 300001)})
+			return err
+		}, codes.ResourceExhausted, "300000"},
+	} {
+		st := status.Convert(tt.call())
+		if st.Code() != tt.code || !strings.Contains(st.Message(), tt.msg) {
+			t.Errorf("%s: got %s %q, want %s containing %q", tt.name, st.Code(), st.Message(), tt.code, tt.msg)
+		}
+	}
+	resp, err = http.Post("http://"+p.httpAddr+"/v1/classify", "application/json", strings.NewReader(`{"text": "`+strings.Repeat("a", 200000)+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "exceeds the limit of 200000 bytes") {
+		t.Errorf("HTTP body limit: got %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestLogsCarryNoTokenOrText runs calls that succeed and fail, over gRPC
+// and REST, with a bearer token and a distinctive text, at debug level, and
+// checks that neither the token (right or wrong) nor the text reaches the
+// logs.
+func TestLogsCarryNoTokenOrText(t *testing.T) {
+	server, _ := binaries(t)
+	const (
+		token = "tok-Q9fZ2LmXv7sRw"
+		wrong = "tok-WRONG-88xQpzk"
+		// marker is a word that appears in no log line unless a request
+		// text is logged.
+		marker = "Quagmirelbrot"
+	)
+	text := "The " + marker + " spokesman denied that okapis were smuggled through the harbour."
+	p := startServer(t, server, "--train-token", token, "--log-level", "debug")
+	gc := grpcClient(t, p.grpcAddr, nil)
+	auth := func(tok string) context.Context {
+		return metadata.AppendToOutgoingContext(ctxT(t), "authorization", "Bearer "+tok)
+	}
+	ex := []*claimsv1.Example{{Text: text, Label: "denial"}}
+
+	// gRPC: successes and failures of every kind of call.
+	gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: text, Explain: 3})
+	gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: text + "\x07"})
+	gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: []string{text, text + "\xff"}})
+	gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat(text+" ", 10000)})
+	if s, err := gc.ClassifyStream(ctxT(t)); err == nil {
+		s.Send(&claimsv1.ClassifyStreamRequest{Id: "one", Text: text})
+		s.Send(&claimsv1.ClassifyStreamRequest{Id: "two", Text: text + "\x00"})
+		s.CloseSend()
+		for {
+			if _, err := s.Recv(); err != nil {
+				break
+			}
+		}
+	}
+	if _, err := gc.Train(auth(token), &claimsv1.TrainRequest{Examples: ex}); err != nil {
+		t.Errorf("Train with the token: %v", err)
+	}
+	gc.Train(auth(wrong), &claimsv1.TrainRequest{Examples: ex})
+	gc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: ex})
+	gc.Train(auth(token), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: text, Label: "rumour"}}})
+	gc.Train(auth(token), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: text, Label: text}}})
+	gc.Forget(auth(token), &claimsv1.ForgetRequest{Examples: []*claimsv1.Example{{Text: text + " never", Label: "denial"}}})
+	gc.Evaluate(ctxT(t), &claimsv1.EvaluateRequest{Examples: ex})
+
+	// REST, including bodies the gateway cannot decode.
+	rest := func(path, tok, body string) {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+p.httpAddr+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	js := fmt.Sprintf("%q", text)
+	rest("/v1/classify", "", `{"text": `+js+`}`)
+	rest("/v1/classify", token, `{"text": `+js+`, "explain": 2}`)
+	rest("/v1/classify", "", `{"sentences": `+js+`}`)
+	rest("/v1/classify", "", `{"text": `+js+`} `+js)
+	rest("/v1/classify", "", `{"text": `+js+`, `+js+`: 1}`)
+	rest("/v1/classify:stream", "", `{"id": "a", "text": `+js+`}`+"\n"+`{"sentences": `+js+`}`+"\n")
+	rest("/v1/classify:stream", "", `{"id": "a", "text": `+js+`}`+"\n"+`{"explain": `+js+`}`+"\n")
+	rest("/v1/train", token, `{"examples": [{"text": `+js+`, "label": "warning"}]}`)
+	rest("/v1/train", wrong, `{"examples": [{"text": `+js+`, "label": "warning"}]}`)
+	rest("/v1/train", token, `{"examples": [{"text": `+js+`, "label": `+js+`}]}`)
+	rest("/v1/forget", token, `{"examples": [{"text": `+js+`, "label": "other"}]}`)
+	rest("/v1/evaluate", "", `{"examples": [{"text": `+js+`, "label": `+js+`}]}`)
+	p.stop(t)
+
+	logs := p.logs.String()
+	if strings.Count(logs, `"msg":"rpc"`) < 20 {
+		t.Errorf("expected a log line per call at debug level:\n%s", logs)
+	}
+	for _, secret := range []string{token, wrong, marker, "okapis", "Bearer"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("logs carry %q:\n%s", secret, logs)
+		}
+	}
+}
