@@ -6,7 +6,7 @@ DATA_DIR ?= .data
 FUZZTIME ?= 5s
 BENCHTIME ?= 5s
 
-.PHONY: run test generate check-generate lint lint-proto build bench bench-classifier fuzz loadtest quality clean
+.PHONY: run test generate check-generate lint lint-proto build bench bench-classifier fuzz loadtest quality vocab clean
 
 # Start the server on its default ports, persisting the model in $(DATA_DIR).
 run:
@@ -71,9 +71,14 @@ DURATION ?= 10s
 loadtest: build
 	go run ./server/internal/loadtest -server bin/server -clients $(CLIENTS) -trainers $(TRAINERS) -duration $(DURATION)
 
-# The model's accuracy figures: 10-fold CV and written corpus -> seed sentences.
+# The model's accuracy figures: 10-fold CV, written corpus -> seed sentences,
+# and leave-one-seed-article-out.
 quality:
-	go run ./classifier/internal/quality
+	go run ./classifier/internal/quality -loao
+
+# Rebuild seeds/tokenizer.json from the corpus (deterministic).
+vocab:
+	go run ./classifier/internal/vocabgen -out seeds/tokenizer.json seeds/corpus/*.jsonl seeds/labeled.jsonl
 
 clean:
 	rm -rf bin
