@@ -61,7 +61,8 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	return e
 }
 
-// allocsPer reports the allocations per sentence of the loop so far.
+// reportPerSentence reports sentences/s and the allocations per sentence of
+// the loop so far.
 func reportPerSentence(b *testing.B, sentences int, before *runtime.MemStats) {
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)

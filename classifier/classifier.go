@@ -107,19 +107,24 @@ type Info struct {
 	ContentHash string           // lower-case hex SHA-256 of the saved model bytes
 }
 
-// publish rebuilds the snapshot from the counts; rows are the counts'
-// features in hash order and encoded is the model's saved form (either may
-// be nil, to be computed here). Callers hold c.mu (or own c exclusively).
-func (c *Classifier) publish(rows []entry, encoded []byte) {
-	if rows == nil {
+// publish installs a snapshot of the counts: s if it is not nil (built
+// from c.counts, without its Info), else one built here. encoded is the
+// model's saved form, or nil to compute it here. Callers hold c.mu (or own
+// c exclusively).
+func (c *Classifier) publish(s *snapshot, encoded []byte) {
+	var rows []entry
+	if s == nil || encoded == nil {
 		rows = c.counts.sorted()
 	}
 	if encoded == nil {
 		st := c.state()
 		encoded = st.encodeRows(rows)
 	}
+	if s == nil {
+		s = buildSnapshot(c.counts, rows, c.cfg, c.alpha)
+	}
 	sum := sha256.Sum256(encoded)
-	info := Info{
+	s.info = Info{
 		ContentHash: hex.EncodeToString(sum[:]),
 		Labels:      slices.Clone(c.counts.labels),
 		Counts:      make(map[string]int64, len(c.counts.labels)),
@@ -130,10 +135,10 @@ func (c *Classifier) publish(rows []entry, encoded []byte) {
 		Alpha:       c.alpha,
 	}
 	for i, l := range c.counts.labels {
-		info.Counts[l] = c.counts.docs[i]
-		info.Examples += c.counts.docs[i]
+		s.info.Counts[l] = c.counts.docs[i]
+		s.info.Examples += c.counts.docs[i]
 	}
-	c.snap.Store(buildSnapshot(c.counts, rows, c.cfg, c.alpha, info))
+	c.snap.Store(s)
 }
 
 // Info returns the model's current state. The returned maps and slices are
@@ -441,22 +446,27 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 
 // commit persists next and installs it as the model. Callers hold c.mu.
 func (c *Classifier) commit(next *counts, applied int) (Stats, error) {
-	st := state{counts: next, cfg: c.cfg, alpha: c.alpha, version: c.version + 1, trained: c.now().UTC()}
-	rows := next.sorted()
-	encoded := st.encodeRows(rows)
-	if c.persist != nil {
-		if err := c.persist(encoded); err != nil {
-			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
-		}
-	}
 	if next.names != nil {
 		// A model built from nothing grew its rows by doubling: give the
 		// spare room back. next is never changed again (copy-on-write).
 		next.names = nil
 		next.rows = next.rows.trim()
 	}
+	st := state{counts: next, cfg: c.cfg, alpha: c.alpha, version: c.version + 1, trained: c.now().UTC()}
+	rows := next.sorted()
+	// The snapshot is built while the model is encoded and persisted; both
+	// only read next.
+	built := make(chan *snapshot, 1)
+	go func() { built <- buildSnapshot(next, rows, c.cfg, c.alpha) }()
+	encoded := st.encodeRows(rows)
+	snap := <-built
+	if c.persist != nil {
+		if err := c.persist(encoded); err != nil {
+			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
+		}
+	}
 	c.counts, c.version, c.trained = next, st.version, st.trained
-	c.publish(rows, encoded)
+	c.publish(snap, encoded)
 	return Stats{Applied: applied, Info: c.Info()}, nil
 }
 

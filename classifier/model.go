@@ -417,7 +417,8 @@ const logTableSize = 256
 // buildSnapshot computes log probabilities with Laplace/Lidstone smoothing
 // alpha: P(f|c) = (n_fc + alpha) / (N_c + alpha*V). sorted are c's
 // features in hash order (c.sorted()); c must never change afterwards.
-func buildSnapshot(c *counts, sorted []entry, cfg FeatureConfig, alpha float64, info Info) *snapshot {
+// The caller fills in info.
+func buildSnapshot(c *counts, sorted []entry, cfg FeatureConfig, alpha float64) *snapshot {
 	L := len(c.labels)
 	V := len(sorted)
 	s := &snapshot{
@@ -427,7 +428,6 @@ func buildSnapshot(c *counts, sorted []entry, cfg FeatureConfig, alpha float64, 
 		weights: make([]float64, V*L),
 		src:     c,
 		srcRow:  make([]int32, V),
-		info:    info,
 		cfg:     cfg,
 		alpha:   alpha,
 	}

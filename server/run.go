@@ -233,8 +233,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 const servingGCPercent = 50
 
 // streamWorkers is the number of goroutines that serve gRPC streams. Calls
-// beyond it get a goroutine of their own, as without workers.
-func streamWorkers() int { return 4 * runtime.GOMAXPROCS(0) }
+// beyond it get a goroutine of their own, as without workers, so there are
+// enough for the concurrency a loaded server sees; an idle worker costs
+// only its stack.
+func streamWorkers() int { return 16 * runtime.GOMAXPROCS(0) }
 
 // loadTokenizer loads the tokenizer file, or the embedded default when path
 // is empty. It returns a description for GetModel.

@@ -75,7 +75,9 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 			}
 			observe(ctx, log, m, info.FullMethod, start, err)
 		}()
-		if callTimeout > 0 {
+		// A caller's deadline that comes first already bounds the call; a
+		// context with a timer of its own would change nothing.
+		if d, ok := ctx.Deadline(); callTimeout > 0 && (!ok || time.Until(d) > callTimeout) {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, callTimeout)
 			defer cancel()

@@ -1,0 +1,168 @@
+package classifier
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// syntheticExamples returns n examples over a small vocabulary, so that
+// features repeat across examples as in real text.
+func syntheticExamples(n int, seed uint64) []Example {
+	r := rand.New(rand.NewPCG(seed, 1))
+	labels := []string{"attribution", "denial", "warning", "other"}
+	out := make([]Example, n)
+	for i := range out {
+		var b bytes.Buffer
+		for w := range 3 + r.IntN(20) {
+			if w > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "w%d", r.IntN(400))
+		}
+		out[i] = Example{Text: b.String(), Label: labels[r.IntN(len(labels))]}
+	}
+	return out
+}
+
+// TestParallelTrainingMatchesSequential checks that a batch large enough to
+// be featurized on several goroutines trains exactly the model one
+// goroutine does.
+func TestParallelTrainingMatchesSequential(t *testing.T) {
+	exs := syntheticExamples(3*parallelMin, 7)
+	train := func(procs int) ([]byte, []byte) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		c := newTest(t, DefaultFeatures(), DefaultAlpha, exs...)
+		replaced := saved(t, c)
+		if _, err := c.Forget(exs[:2*parallelMin]); err != nil {
+			t.Fatal(err)
+		}
+		return replaced, saved(t, c)
+	}
+	seqReplace, seqForget := train(1)
+	parReplace, parForget := train(4)
+	if !bytes.Equal(seqReplace, parReplace) {
+		t.Errorf("Replace: parallel featurizing saves a different model")
+	}
+	if !bytes.Equal(seqForget, parForget) {
+		t.Errorf("Forget: parallel featurizing saves a different model")
+	}
+}
+
+// TestLearnLeavesOldVersionIntact checks copy-on-write: a version saved
+// before a Learn saves the same bytes after it, and a Learn that fails to
+// persist changes nothing.
+func TestLearnLeavesOldVersionIntact(t *testing.T) {
+	fail := false
+	c := New(spaceTokens{}, WithClock(fixedClock()), WithPersist(func([]byte) error {
+		if fail {
+			return fmt.Errorf("disk full")
+		}
+		return nil
+	}))
+	if _, err := c.Replace(syntheticExamples(200, 1)); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	old := c.state()
+	c.mu.Unlock()
+	before := old.encode()
+	if _, err := c.Learn(syntheticExamples(50, 2), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Learn([]Example{{"brand new words here", "novel"}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(old.encode(), before) {
+		t.Errorf("an installed version changed after Learn")
+	}
+	fail = true
+	now := saved(t, c)
+	if _, err := c.Forget(syntheticExamples(50, 2)); err == nil {
+		t.Fatal("Forget succeeded although persisting failed")
+	}
+	if !bytes.Equal(saved(t, c), now) {
+		t.Errorf("a Forget that failed to persist changed the model")
+	}
+}
+
+func TestFtable(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	keys := []uint64{0, 1, ^uint64(0)}
+	for range 5000 {
+		keys = append(keys, r.Uint64())
+	}
+	// Keys that share their top bits land in one run of slots.
+	for i := range 50 {
+		keys = append(keys, uint64(i)<<3)
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	tab := newFtable(len(keys))
+	for i, k := range keys {
+		tab.insert(k, int32(i))
+	}
+	for i, k := range keys {
+		if got := tab.find(k); got != i {
+			t.Fatalf("find(%#x) = %d, want %d", k, got, i)
+		}
+	}
+	for range 1000 {
+		k := r.Uint64()
+		if _, found := slices.BinarySearch(keys, k); !found && tab.find(k) != -1 {
+			t.Fatalf("find(%#x) found a key never inserted", k)
+		}
+	}
+}
+
+func TestSortEntries(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 100, 511, 512, 5000, 70000} {
+		es := make([]entry, n)
+		for i := range es {
+			es[i] = entry{h: r.Uint64(), row: int32(i)}
+			if i%3 == 0 {
+				es[i].h >>= 40 // many share their top bits
+			}
+		}
+		want := slices.Clone(es)
+		slices.SortFunc(want, func(a, b entry) int { return cmpUint64(a.h, b.h) })
+		sortEntries(es)
+		for i := range es {
+			if es[i].h != want[i].h {
+				t.Fatalf("n=%d: entry %d is %#x, want %#x", n, i, es[i].h, want[i].h)
+			}
+		}
+	}
+}
+
+func cmpUint64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// TestCheckSentenceMatchesCheckText checks the fast path against CheckText.
+func TestCheckSentenceMatchesCheckText(t *testing.T) {
+	inputs := []string{
+		"", " ", "\t\n\r ", "a", " a ", "Officials said.", "tab\there", "nul\x00", "del\x7f", "bell\a",
+		"\u0085nel", "x\u0085", "\u00a0", "\u00a0a", "\u200b", "\u200b\ufeff", "\u200bx", "\xff", "ok\xc3",
+		"\xed\xa0\x80", "“quoted”", "\u2028", "\u3000\u3000", "é", "\U0001F600", "\ufffd", "a\u009fb",
+	}
+	for _, s := range inputs {
+		got, want := checkSentence(s), CheckText(s)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("checkSentence(%q) = %v, want %v", s, got, want)
+		}
+		if want == nil && isBlank(s) {
+			t.Errorf("isBlank(%q) for a text CheckText accepts", s)
+		}
+	}
+}
