@@ -1,6 +1,8 @@
 package classifier
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -126,64 +128,113 @@ var cueLexicon = map[int][]string{
 	cueNegation: {"not", "never", "no"},
 }
 
-// cueTable indexes cueLexicon: whole words and prefixes.
-type cueTable struct {
-	words    map[string]int
-	prefixes map[string]int
-	maxLen   int
+// maxStopwordLen is the length in bytes of the longest stopword.
+const maxStopwordLen = 5
+
+// Word classes in lexEntry.flags.
+const (
+	flagRelativizer = 1 << iota
+	flagSubordinator
+	flagNegator
+	flagStopword
+)
+
+// lexEntry is what the feature extractor knows about a whole word: its cue
+// family (cueNone if it is not a cue word) and its classes.
+type lexEntry struct {
+	cue   int8
+	flags uint8
 }
 
-func newCueTable() *cueTable {
-	t := &cueTable{words: map[string]int{}, prefixes: map[string]int{}}
+// prefixCue is a cue stem ("blam" of "blam*").
+type prefixCue struct {
+	stem string
+	cue  int
+}
+
+// lexiconTable indexes cueLexicon and the word lists so that a token costs
+// one map lookup, plus one for prefix cues.
+type lexiconTable struct {
+	words map[string]lexEntry
+	// heads holds the stems by their first byte, longest first, so that
+	// the longest matching stem wins.
+	heads [256][]prefixCue
+}
+
+func newLexicon() *lexiconTable {
+	t := &lexiconTable{words: map[string]lexEntry{}}
 	for fam, ws := range cueLexicon {
 		for _, w := range ws {
 			if p, ok := strings.CutSuffix(w, "*"); ok {
-				t.prefixes[p] = fam
-				t.maxLen = max(t.maxLen, len(p))
+				t.heads[p[0]] = append(t.heads[p[0]], prefixCue{p, fam})
 			} else {
-				t.words[w] = fam
+				e := t.words[w]
+				e.cue = int8(fam)
+				t.words[w] = e
 			}
+		}
+	}
+	for _, ps := range &t.heads {
+		slices.SortFunc(ps, func(a, b prefixCue) int {
+			if c := cmp.Compare(len(b.stem), len(a.stem)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.stem, b.stem)
+		})
+	}
+	classes := []struct {
+		flag  uint8
+		words []string
+	}{
+		{flagRelativizer, relativizers},
+		{flagSubordinator, subordinators},
+		{flagNegator, negators},
+		{flagStopword, stopwords},
+	}
+	for _, c := range classes {
+		for _, w := range c.words {
+			e := t.words[w]
+			e.flags |= c.flag
+			t.words[w] = e
 		}
 	}
 	return t
 }
 
-// cues is the package's cue table, built once from cueLexicon; it is never
-// modified after.
-var cues = newCueTable()
+// lexicon is the package's word table, built once from cueLexicon and the
+// word lists; it is never modified after.
+var lexicon = newLexicon()
 
 // cueOf returns the cue family of a lower-case token.
-func cueOf(tok string) int {
-	if c, ok := cues.words[tok]; ok {
-		return c
+func cueOf(tok string) int { return cueOfEntry(tok, lexicon.words[tok]) }
+
+// cueOfEntry is cueOf for a token whose lexicon entry is known.
+func cueOfEntry(tok string, e lexEntry) int {
+	if e.cue != cueNone {
+		return int(e.cue)
 	}
 	if strings.HasSuffix(tok, "n't") {
 		return cueNegation
 	}
-	for n := min(len(tok), cues.maxLen); n >= 3; n-- {
-		if c, ok := cues.prefixes[tok[:n]]; ok {
-			return c
+	if len(tok) >= 3 {
+		for _, p := range lexicon.heads[tok[0]] {
+			if strings.HasPrefix(tok, p.stem) {
+				return p.cue
+			}
 		}
 	}
 	return cueNone
 }
 
 // negators open a negation scope.
-var negators = map[string]bool{
-	"not": true, "no": true, "never": true, "nothing": true, "neither": true, "nor": true,
-	"without": true, "none": true, "nobody": true, "cannot": true,
-}
+var negators = []string{"not", "no", "never", "nothing", "neither", "nor", "without", "none", "nobody", "cannot"}
 
 // relativizers open a relative clause.
-var relativizers = map[string]bool{"who": true, "which": true, "whose": true, "whom": true}
+var relativizers = []string{"who", "which", "whose", "whom"}
 
 // subordinators open a subordinate clause when they start the sentence or
 // follow a comma.
-var subordinators = map[string]bool{
-	"after": true, "as": true, "when": true, "while": true, "despite": true, "although": true,
-	"though": true, "since": true, "because": true, "following": true, "amid": true,
-	"before": true, "until": true, "if": true, "whereas": true, "once": true, "even": true,
-}
+var subordinators = []string{"after", "as", "when", "while", "despite", "although", "though", "since", "because", "following", "amid", "before", "until", "if", "whereas", "once", "even"}
 
 // isClauseBreak reports punctuation that ends a clause.
 func isClauseBreak(tok string) bool {
@@ -319,9 +370,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	negLeft := 0
 	firstCue, firstCueAt := cueNone, -1
 	var seenCue [len(cueNames)]bool
-	headline := (fc.Cues || fc.Shape) && isHeadline(raw)
+	headline := isHeadline(raw)
 	var names nameSet
-	if fc.Names {
+	if fc.Names && !headline {
 		names = capitalisedWords(raw)
 	}
 	prev := ""
@@ -346,6 +397,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		}
 	}
 	for i, t := range toks {
+		lex := lexicon.words[t]
 		if fc.Clauses {
 			switch {
 			case dashClose > 0 && i == dashOpen:
@@ -356,9 +408,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				// inside the parenthetical until its closing dash
 			case isClauseBreak(t):
 				region = regionMain
-			case relativizers[t] && i > 0:
+			case lex.flags&flagRelativizer != 0 && i > 0:
 				region = regionClause
-			case subordinators[t] && (i == 0 || prev == ","):
+			case lex.flags&flagSubordinator != 0 && (i == 0 || prev == ","):
 				region = regionClause
 			case prev == "," && len(t) > 4 && strings.HasSuffix(t, "ing"):
 				region = regionClause // ", ignoring the warning,"
@@ -386,7 +438,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		} else if fc.Stem {
 			word = stem(t)
 		}
-		if !stopwords[word] {
+		stop := lex.flags&flagStopword != 0
+		if word != t {
+			stop = len(word) <= maxStopwordLen && lexicon.words[word].flags&flagStopword != 0
+		}
+		if !stop {
 			emit(kind, word, "")
 		}
 		if region == regionMain && headLeft > 0 && !isClauseBreak(t) {
@@ -401,7 +457,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 		}
 		if fc.Cues {
-			c := cueOf(t)
+			c := cueOfEntry(t, lex)
 			if c == cueNone && headline && (t == "claim" || t == "claims") {
 				c = cueBlame // "Militants Claim Hotel Siege"
 			}
@@ -445,7 +501,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if negLeft > 0 {
 			negLeft--
 		}
-		if fc.Negation && (negators[t] || strings.HasSuffix(t, "n't")) && !(i+1 < len(toks) && toks[i+1] == "only") {
+		if fc.Negation && (lex.flags&flagNegator != 0 || strings.HasSuffix(t, "n't")) && !(i+1 < len(toks) && toks[i+1] == "only") {
 			negLeft = 4
 		}
 		prev = t
@@ -516,13 +572,33 @@ func isHeadline(raw string) bool {
 		return false
 	}
 	words, caps := 0, 0
-	for _, w := range strings.Fields(raw) {
-		if utf8.RuneCountInString(w) < 4 {
+	for i := 0; i < len(raw); {
+		// One white-space-separated field: its first rune and rune count.
+		for i < len(raw) {
+			r, size := utf8.DecodeRuneInString(raw[i:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			i += size
+		}
+		if i == len(raw) {
+			break
+		}
+		first, _ := utf8.DecodeRuneInString(raw[i:])
+		n := 0
+		for i < len(raw) {
+			r, size := utf8.DecodeRuneInString(raw[i:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			i += size
+			n++
+		}
+		if n < 4 {
 			continue
 		}
 		words++
-		r, _ := utf8.DecodeRuneInString(w)
-		if unicode.IsUpper(r) || unicode.IsDigit(r) {
+		if unicode.IsUpper(first) || unicode.IsDigit(first) {
 			caps++
 		}
 	}
@@ -537,13 +613,9 @@ type nameSet struct {
 
 // capitalisedWords returns the words of raw that start with an upper-case
 // letter and do not start the sentence or follow sentence punctuation or an
-// opening quote. A unit that reads like a headline has none: every word is
-// capitalised there.
+// opening quote. Callers skip headlines, where every word is capitalised.
 func capitalisedWords(raw string) nameSet {
 	var ns nameSet
-	if isHeadline(raw) {
-		return ns
-	}
 	prevEnd := true // at sentence start
 	i := 0
 	for i < len(raw) && ns.n < len(ns.words) {
@@ -642,7 +714,7 @@ func mergePieces(toks []string) []string {
 	return toks[:out]
 }
 
-var stopwords = map[string]bool{"the": true, "a": true, "an": true, "of": true, "to": true, "in": true, "on": true, "at": true, "for": true, "and": true, "or": true, "that": true, "this": true, "is": true, "was": true, "were": true, "be": true, "been": true, "it": true, "its": true, "by": true, "with": true, "as": true, "from": true, "had": true, "has": true, "have": true, "he": true, "she": true, "they": true, "his": true, "her": true, "their": true, ",": true, ".": true, "'": true, "s": true, "\"": true, "-": true, "—": true, "(": true, ")": true, ":": true}
+var stopwords = []string{"the", "a", "an", "of", "to", "in", "on", "at", "for", "and", "or", "that", "this", "is", "was", "were", "be", "been", "it", "its", "by", "with", "as", "from", "had", "has", "have", "he", "she", "they", "his", "her", "their", ",", ".", "'", "s", "\"", "-", "—", "(", ")", ":"}
 
 // stem strips common English inflections from a lower-case word. It is
 // deliberately crude: it only has to map inflections of one word together.
