@@ -522,7 +522,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		first, _ := utf8.DecodeRuneInString(raw)
 		if first == '"' || first == '“' || first == '«' || first == '‘' {
 			emit(kindShape, "opens-quote", "")
-		} else if strings.ContainsAny(raw, "\"“”«»") {
+		} else if hasQuote(raw) {
 			emit(kindShape, "has-quote", "")
 		}
 	}
@@ -619,8 +619,11 @@ func capitalisedWords(raw string) nameSet {
 	prevEnd := true // at sentence start
 	i := 0
 	for i < len(raw) && ns.n < len(ns.words) {
-		r, size := utf8.DecodeRuneInString(raw[i:])
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		r, size := rune(raw[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(raw[i:])
+		}
+		if !isAlnum(r) {
 			switch r {
 			case '.', '!', '?', '"', '“', '«', '‘', '(', '[', ':', '—', '\n':
 				prevEnd = true
@@ -630,8 +633,11 @@ func capitalisedWords(raw string) nameSet {
 		}
 		j := i
 		for j < len(raw) {
-			r2, s2 := utf8.DecodeRuneInString(raw[j:])
-			if !unicode.IsLetter(r2) && !unicode.IsDigit(r2) {
+			r2, s2 := rune(raw[j]), 1
+			if r2 >= utf8.RuneSelf {
+				r2, s2 = utf8.DecodeRuneInString(raw[j:])
+			}
+			if !isAlnum(r2) {
 				break
 			}
 			j += s2
@@ -644,6 +650,20 @@ func capitalisedWords(raw string) nameSet {
 		i = j
 	}
 	return ns
+}
+
+// isAlnum reports a letter or digit, with a fast path for ASCII.
+func isAlnum(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// hasQuote reports a straight or typographic double quote in s.
+func hasQuote(s string) bool {
+	return strings.IndexByte(s, '"') >= 0 || strings.Contains(s, "“") || strings.Contains(s, "”") ||
+		strings.Contains(s, "«") || strings.Contains(s, "»")
 }
 
 // has reports whether token t is one of the capitalised words (t is lower case).
