@@ -596,3 +596,94 @@ func (c *wordCache) len() int {
 	}
 	return n
 }
+
+// warmBatch is how many words Warm encodes in one sugarme call. sugarme's
+// normalizers cost time per call and grow faster than linearly with the
+// input, so the batch is small.
+const warmBatch = 48
+
+// warmSep separates words in a Warm batch. The Punctuation pre-tokenizer
+// isolates it and the vocabulary has it as a token of its own, so a batch
+// "w1 | w2 | w3" encodes to tokens(w1), "|", tokens(w2), "|", tokens(w3):
+// the pipeline acts within whitespace-delimited words (the premise of the
+// cache). Words holding the separator are left to the normal path.
+const warmSep = "|"
+
+// Warm fills the word cache with the words of texts in batches, so that a
+// first pass over a large corpus (training the default model at startup)
+// does not call sugarme once per unseen word. It changes no token: a batch
+// whose output does not split into one token run per word is dropped, and
+// those words are encoded one by one when they are met. Warm is a no-op for
+// a pipeline the cache does not serve.
+func (t *Tokenizer) Warm(texts []string) {
+	if !t.fast || t.cache == nil {
+		return
+	}
+	seen := make(map[string]bool)
+	var batch []string
+	flush := func() {
+		if len(batch) > 0 {
+			t.warmBatch(batch)
+			batch = batch[:0]
+		}
+	}
+	for _, s := range texts {
+		if !utf8.ValidString(s) {
+			continue
+		}
+		for i := 0; ; {
+			var w string
+			if w, i = t.nextWord(s, i); w == "" {
+				break
+			}
+			if seen[w] || len(w) > maxCachedWordBytes || strings.Contains(w, warmSep) || (t.lower && hasUnstableCase(w)) {
+				continue
+			}
+			seen[w] = true
+			if t.cache.get(t.cache.hash(w), w) != nil {
+				continue
+			}
+			batch = append(batch, w)
+			if len(batch) == warmBatch {
+				flush()
+			}
+		}
+	}
+	flush()
+}
+
+// warmBatch encodes words joined by warmSep and caches each word's tokens.
+func (t *Tokenizer) warmBatch(words []string) {
+	for _, g := range t.guards {
+		for _, w := range words {
+			if strings.Contains(w, g) {
+				return
+			}
+		}
+	}
+	toks, ok := t.encode(strings.Join(words, " "+warmSep+" "))
+	if !ok {
+		return
+	}
+	runs := make([][]string, 0, len(words))
+	start := 0
+	for i, tk := range toks {
+		if tk == warmSep {
+			runs = append(runs, toks[start:i])
+			start = i + 1
+		}
+	}
+	runs = append(runs, toks[start:])
+	if len(runs) != len(words) {
+		return
+	}
+	for i := range words {
+		if len(runs[i]) == 0 {
+			return // a word that normalises away entirely: leave it to the slow path
+		}
+	}
+	for i, w := range words {
+		e := &wordEntry{key: strings.Clone(w), toks: slices.Clip(slices.Clone(runs[i]))}
+		t.cache.put(t.cache.hash(w), e)
+	}
+}

@@ -240,6 +240,10 @@ func TestTokenizeMatchesReference(t *testing.T) {
 	tiny := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(8))
 	n := min(len(texts), 1000)
 	check(tiny, "cache 8", texts[len(texts)-n:], want[len(texts)-n:])
+	// A cache filled in bulk by Warm gives the same tokens.
+	warmed := loadTestTokenizer(t, seedTokenizerPath)
+	warmed.Warm(texts)
+	check(warmed, "after Warm", texts, want)
 }
 
 func TestTokenizeAppendsToDst(t *testing.T) {

@@ -125,6 +125,7 @@ const (
 // and in order, so the result is the same as a sequential run.
 func featurize(tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(i int, fb *featBuf, key exampleKey)) {
 	workers := min(runtime.GOMAXPROCS(0), 8)
+	warm(tok, exs, workers)
 	if len(exs) < parallelMin || workers < 2 {
 		z := newFeaturizer(tok, cfg)
 		var ch featChunk
@@ -182,6 +183,36 @@ func featurize(tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(
 		}
 		free <- ch
 		<-slots
+	}
+	wg.Wait()
+}
+
+// warmer is a TokenAppender that can fill its cache in bulk (*Tokenizer).
+type warmer interface{ Warm(texts []string) }
+
+// warmMin is the smallest batch of examples worth warming the tokenizer for.
+const warmMin = 256
+
+// warm lets the tokenizer encode the unseen words of a large batch in bulk
+// before featurizing it, split over the workers.
+func warm(tok TokenAppender, exs []Example, workers int) {
+	w, ok := tok.(warmer)
+	if !ok || len(exs) < warmMin {
+		return
+	}
+	texts := make([]string, len(exs))
+	for i, ex := range exs {
+		texts[i] = ex.Text
+	}
+	var wg sync.WaitGroup
+	per := (len(texts) + workers - 1) / workers
+	for lo := 0; lo < len(texts); lo += per {
+		part := texts[lo:min(lo+per, len(texts))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.Warm(part)
+		}()
 	}
 	wg.Wait()
 }
