@@ -84,7 +84,7 @@ type scratch struct {
 
 // New returns an empty classifier that tokenizes with tok.
 func New(tok TokenAppender, opts ...Option) *Classifier {
-	c := &Classifier{tok: tok, cfg: defaultFeatures, alpha: DefaultAlpha, now: time.Now}
+	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}

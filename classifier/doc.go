@@ -1,0 +1,25 @@
+// Package classifier labels the sentences of news text with the kind of
+// claim they make (in the default model: attribution, denial, warning,
+// condolence or other). It is a plain library with no RPC in it.
+//
+// The pipeline is:
+//
+//   - Segment splits text into sentences with byte offsets: a line break
+//     always ends a unit (headlines and captions are sentences of their
+//     own), and abbreviations, initials, decimals, times and ellipses do
+//     not end one.
+//   - Tokenizer turns a sentence into tokens with a sugarme/tokenizer
+//     pipeline loaded from a Hugging Face tokenizer.json, memoized per word
+//     in a bounded cache without changing a token.
+//   - FeatureConfig.extract turns the tokens into features that try to
+//     find the sentence's main claim: words and word pairs, clause tags,
+//     negation scope, claim-cue families and the first cue, sentence shape.
+//   - Classifier scores the features with multinomial naive Bayes in log
+//     space. It learns and forgets examples exactly (integer counts), never
+//     forgets what it did not learn, explains its decisions, evaluates
+//     labeled data, and saves and loads itself in a versioned, checksummed
+//     format.
+//
+// Errors are the package's sentinels (ErrEmptyText, ErrUnknownLabel, …),
+// wrapped with details; callers match them with errors.Is.
+package classifier
