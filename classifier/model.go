@@ -438,6 +438,9 @@ func buildSnapshot(c *counts, sorted []entry, cfg FeatureConfig, alpha float64) 
 	for l := range L {
 		// Lidstone-smoothed prior, so a label with few examples is not ruled out.
 		s.prior[l] = math.Log((float64(c.docs[l]) + 1) / (float64(docs) + float64(L)))
+		if c.labels[l] == OtherLabel {
+			s.prior[l] += cfg.OtherBias
+		}
 	}
 	denom := make([]float64, L)
 	for l := range L {
