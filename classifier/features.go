@@ -38,10 +38,6 @@ type FeatureConfig struct {
 	// shared feature, so the model learns claims rather than events. Bigrams
 	// keep the names.
 	Names bool `json:"names"`
-	// Head adds a second feature for each of the first Head main-clause
-	// tokens: a sentence's main verb, and so its claim, usually sits there,
-	// while the tail carries objects and detail.
-	Head int `json:"head"`
 	// Complement scores each label by how badly its complement (all other
 	// labels' counts) explains the sentence (Rennie et al., 2003), which is
 	// steadier than plain multinomial NB when labels have unequal data.
@@ -85,7 +81,6 @@ const (
 	kindFirstCue = 'f' // first cue family in the main clause
 	kindSubCue   = 's' // cue family in a relative or subordinate clause
 	kindShape    = 'h' // form of the sentence
-	kindHead     = 'm' // unigram near the start of the main clause
 	kindClauseBi = 'q' // adjacent pair inside a relative or subordinate clause
 )
 
@@ -382,7 +377,6 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		names = capitalisedWords(raw)
 	}
 	prev := ""
-	headLeft := fc.Head
 	// A pair of dashes sets off a parenthetical ("– a claim Kyiv denies –"),
 	// which is a clause of its own. A dash after a dateline ("RIGA, Latvia
 	// —") opens none.
@@ -450,10 +444,6 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		}
 		if !stop {
 			emit(kind, word, "")
-		}
-		if region == regionMain && headLeft > 0 && !isClauseBreak(t) {
-			headLeft--
-			emit(kindHead, word, "")
 		}
 		if fc.Bigrams && prev != "" {
 			if region == regionClause {
