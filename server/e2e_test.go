@@ -100,7 +100,9 @@ func startServer(t *testing.T, server string, args ...string) *proc {
 	cmd := exec.Command(server, args...)
 	pr, pw := io.Pipe()
 	p := &proc{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
-	cmd.Stderr = io.MultiWriter(pw, p.logs)
+	// Logs first: when the reader below sees a line, the test can already
+	// find it (and every line before it) in p.logs.
+	cmd.Stderr = io.MultiWriter(p.logs, pw)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

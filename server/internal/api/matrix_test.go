@@ -5,21 +5,19 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
 	"github.com/claimsvc/claims/server/internal/badinput"
 )
 
@@ -36,16 +34,7 @@ func matrixServer(t *testing.T) (*grpc.ClientConn, *classifier.Classifier) {
 	unary, stream := api.Interceptors(api.Auth{Open: true}, limits.CallTimeout, nil, log)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", nil, log))
-	lis := bufconn.Listen(1 << 20)
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := apitest.Dial(t, srv)
 	return conn, model
 }
 
@@ -77,21 +66,6 @@ func callCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// sameModel fails the test if the model changed since before, or holds a
-// negative count.
-func sameModel(t *testing.T, name string, before classifier.Info, model *classifier.Classifier) {
-	t.Helper()
-	after := model.Info()
-	if after.Version != before.Version || after.ContentHash != before.ContentHash || after.Examples != before.Examples {
-		t.Errorf("%s: model changed: version %d -> %d, examples %d -> %d", name, before.Version, after.Version, before.Examples, after.Examples)
-	}
-	for l, n := range after.Counts {
-		if n < 0 {
-			t.Errorf("%s: label %s has %d examples", name, l, n)
-		}
-	}
-}
-
 // TestGRPCBadInputMatrix runs the bad-input matrix over gRPC: each case's
 // code and message, and that the model is unchanged.
 func TestGRPCBadInputMatrix(t *testing.T) {
@@ -114,7 +88,7 @@ func TestGRPCBadInputMatrix(t *testing.T) {
 		if c.Code != codes.OK && c.Msg == "" {
 			t.Errorf("%s: the matrix gives no message to check", c.Name)
 		}
-		sameModel(t, c.Name, before, model)
+		apitest.SameModel(t, c.Name, before, model)
 	}
 }
 
@@ -134,7 +108,7 @@ func TestGRPCOver30MB(t *testing.T) {
 	if st := status.Convert(err); st.Code() != codes.ResourceExhausted {
 		t.Errorf("Train: got %s %q, want ResourceExhausted", st.Code(), st.Message())
 	}
-	sameModel(t, "30 MB", before, model)
+	apitest.SameModel(t, "30 MB", before, model)
 	// The connection is still usable.
 	if _, err := client.Classify(callCtx(t), &claimsv1.ClassifyRequest{Text: "the airport reopened"}); err != nil {
 		t.Errorf("after a refused 30 MB message: %v", err)
@@ -201,7 +175,7 @@ func TestGRPCDuplicateExamples(t *testing.T) {
 	if st := status.Convert(err); st.Code() != codes.NotFound || !strings.Contains(st.Message(), "examples[3].text: example was not learned") {
 		t.Errorf("Forget 4 of 3: got %s %q", st.Code(), st.Message())
 	}
-	sameModel(t, "Forget 4 of 3", v, model)
+	apitest.SameModel(t, "Forget 4 of 3", v, model)
 	// One at a time: three succeed, the fourth is NOT_FOUND.
 	for i := range 3 {
 		fr, err := client.Forget(callCtx(t), &claimsv1.ForgetRequest{Examples: []*claimsv1.Example{dup}})
@@ -217,7 +191,7 @@ func TestGRPCDuplicateExamples(t *testing.T) {
 	if st := status.Convert(err); st.Code() != codes.NotFound {
 		t.Errorf("fourth Forget: got %s %q, want NotFound", st.Code(), st.Message())
 	}
-	sameModel(t, "fourth Forget", v, model)
+	apitest.SameModel(t, "fourth Forget", v, model)
 	if got := model.Info(); got.Examples != before.Examples || got.Counts["warning"] != before.Counts["warning"] {
 		t.Errorf("after forgetting every duplicate: got %v, want %v", got.Counts, before.Counts)
 	}

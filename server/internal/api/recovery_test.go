@@ -4,19 +4,17 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -65,19 +63,9 @@ func TestPanicRecovery(t *testing.T) {
 	unary, stream := api.Interceptors(api.Auth{Open: true}, api.DefaultLimits().CallTimeout, nil, log)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
 	claimsv1.RegisterClaimServiceServer(srv, panicky{})
-	lis := bufconn.Listen(1 << 20)
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	client := claimsv1.NewClaimServiceClient(conn)
+	client := claimsv1.NewClaimServiceClient(apitest.Dial(t, srv))
 
-	_, err = client.Classify(callCtx(t), &claimsv1.ClassifyRequest{Text: "x"})
+	_, err := client.Classify(callCtx(t), &claimsv1.ClassifyRequest{Text: "x"})
 	if st := status.Convert(err); st.Code() != codes.Internal || st.Message() != "internal error" {
 		t.Errorf("unary: got %s %q, want Internal \"internal error\"", st.Code(), st.Message())
 	}

@@ -4,42 +4,19 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
-
-// words is a TokenAppender for tests: lower-case, split on spaces.
-type words struct{}
-
-func (words) AppendTokens(dst []string, s string) []string {
-	return append(dst, strings.Fields(strings.ToLower(s))...)
-}
-
-// trainingSet is a tiny model's corpus.
-var trainingSet = []classifier.Example{
-	{Text: "rebels blamed for the blast", Label: "attribution"},
-	{Text: "the group claimed responsibility", Label: "attribution"},
-	{Text: "the ministry denied any involvement", Label: "denial"},
-	{Text: "officials rejected the accusation as absurd", Label: "denial"},
-	{Text: "police warned of further attacks", Label: "warning"},
-	{Text: "the embassy urged citizens to stay alert", Label: "warning"},
-	{Text: "leaders sent condolences to the families", Label: "condolence"},
-	{Text: "the nation mourned the victims", Label: "condolence"},
-	{Text: "the blast killed ten people", Label: "other"},
-	{Text: "the airport reopened on monday", Label: "other"},
-}
 
 type testServer struct {
 	client claimsv1.ClaimServiceClient
@@ -60,8 +37,8 @@ func testLimits() Limits {
 // newTestServer serves a Service over bufconn.
 func newTestServer(t *testing.T, auth Auth, limits Limits) *testServer {
 	t.Helper()
-	model := classifier.New(words{})
-	if _, err := model.Replace(trainingSet); err != nil {
+	model, err := apitest.NewModel(nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -69,16 +46,7 @@ func newTestServer(t *testing.T, auth Auth, limits Limits) *testServer {
 	unary, stream := Interceptors(auth, limits.CallTimeout, nil, log)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, svc)
-	lis := bufconn.Listen(1 << 20)
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := apitest.Dial(t, srv)
 	return &testServer{client: claimsv1.NewClaimServiceClient(conn), model: model, conn: conn}
 }
 

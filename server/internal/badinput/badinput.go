@@ -20,6 +20,7 @@ import (
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 // Limits are the limits the matrix is written against: small enough to
@@ -35,37 +36,9 @@ func Limits() api.Limits {
 	return l
 }
 
-// Corpus is the model the matrix runs against: five labels, each example
-// learned once.
-var Corpus = []classifier.Example{
-	{Text: "rebels blamed for the blast", Label: "attribution"},
-	{Text: "the group claimed responsibility", Label: "attribution"},
-	{Text: "the ministry denied any involvement", Label: "denial"},
-	{Text: "officials rejected the accusation as absurd", Label: "denial"},
-	{Text: "police warned of further attacks", Label: "warning"},
-	{Text: "the embassy urged citizens to stay alert", Label: "warning"},
-	{Text: "leaders sent condolences to the families", Label: "condolence"},
-	{Text: "the nation mourned the victims", Label: "condolence"},
-	{Text: "the blast killed ten people", Label: "other"},
-	{Text: "the airport reopened on monday", Label: "other"},
-}
-
-// Words is a TokenAppender for tests: lower-case, split on white space.
-type Words struct{}
-
-// AppendTokens implements classifier.TokenAppender.
-func (Words) AppendTokens(dst []string, s string) []string {
-	return append(dst, strings.Fields(strings.ToLower(s))...)
-}
-
-// NewModel returns a classifier trained on Corpus.
-func NewModel() (*classifier.Classifier, error) {
-	m := classifier.New(Words{})
-	if _, err := m.Replace(Corpus); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
+// NewModel returns the model the matrix runs against: apitest.Corpus, each
+// example learned once.
+func NewModel() (*classifier.Classifier, error) { return apitest.NewModel(nil) }
 
 // Case is one bad input.
 type Case struct {

@@ -11,6 +11,7 @@ import (
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
 	"github.com/claimsvc/claims/server/internal/badinput"
 )
 
@@ -90,7 +91,7 @@ func FuzzRESTJSON(f *testing.F) {
 		}
 		// Put the corpus back, so every input meets the same labels and
 		// the model does not grow with the run.
-		if _, err := model.Replace(badinput.Corpus); err != nil {
+		if _, err := model.Replace(apitest.Corpus); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -14,33 +14,33 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
 	"github.com/claimsvc/claims/server/internal/gateway"
 )
 
-type words struct{}
-
-func (words) AppendTokens(dst []string, s string) []string {
-	return append(dst, strings.Fields(strings.ToLower(s))...)
+// miniModel is a three-label model for the gateway tests.
+func miniModel(t testing.TB) *classifier.Classifier {
+	t.Helper()
+	model, err := apitest.NewModel([]classifier.Example{
+		{Text: "rebels blamed for the blast", Label: "attribution"},
+		{Text: "the ministry denied any role", Label: "denial"},
+		{Text: "the airport reopened", Label: "other"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return model
 }
 
 // newGateway serves the gateway over httptest, forwarding to a Service
 // over bufconn, and returns its URL and the model.
 func newGateway(t *testing.T, auth api.Auth, cors []string) (string, *classifier.Classifier) {
 	t.Helper()
-	model := classifier.New(words{})
-	if _, err := model.Replace([]classifier.Example{
-		{Text: "rebels blamed for the blast", Label: "attribution"},
-		{Text: "the ministry denied any role", Label: "denial"},
-		{Text: "the airport reopened", Label: "other"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	model := miniModel(t)
 	limits := api.DefaultLimits()
 	limits.MaxHTTPBodyBytes = 1 << 20
 	return serveGateway(t, model, limits, auth, cors, nil), model
@@ -73,17 +73,8 @@ func gatewayHandler(t testing.TB, model *classifier.Classifier, limits api.Limit
 	unary, stream := api.Interceptors(auth, limits.CallTimeout, metrics, log)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", metrics, log))
-	lis := bufconn.Listen(1 << 20)
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+	conn := apitest.Dial(t, srv,
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
 	h, err := gateway.New(context.Background(), conn, gateway.Config{
 		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cors, Serving: func() bool { return true }, Metrics: reg,
 	})

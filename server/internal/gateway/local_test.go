@@ -4,57 +4,32 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
-	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
 	"github.com/claimsvc/claims/server/internal/gateway"
 )
-
-type localWords struct{}
-
-func (localWords) AppendTokens(dst []string, s string) []string {
-	return append(dst, strings.Fields(strings.ToLower(s))...)
-}
 
 // twoGateways serves the same service through a gateway that forwards over
 // a gRPC connection and through one that calls it in process (Local), with
 // the given limits, and returns both URLs.
 func twoGateways(t *testing.T, auth api.Auth, limits api.Limits) (remote, local string) {
 	t.Helper()
-	model := classifier.New(localWords{})
-	if _, err := model.Replace([]classifier.Example{
-		{Text: "rebels blamed for the blast", Label: "attribution"},
-		{Text: "the ministry denied any role", Label: "denial"},
-		{Text: "the airport reopened", Label: "other"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	model := miniModel(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := api.NewService(model, limits, "test", nil, log)
 	unary, stream := api.Interceptors(auth, limits.CallTimeout, nil, log)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, svc)
-	lis := bufconn.Listen(1 << 20)
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	conn, err := grpc.NewClient("passthrough:///bufnet",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+	conn := apitest.Dial(t, srv,
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
 	serve := func(l *gateway.Local) string {
 		h, err := gateway.New(context.Background(), conn, gateway.Config{
 			MaxBodyBytes: limits.MaxHTTPBodyBytes, Serving: func() bool { return true }, Local: l,

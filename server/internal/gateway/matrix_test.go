@@ -17,6 +17,7 @@ import (
 
 	"github.com/claimsvc/claims/classifier"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
 	"github.com/claimsvc/claims/server/internal/badinput"
 )
 
@@ -28,21 +29,6 @@ func matrixGateway(t *testing.T, wrap func(net.Listener) net.Listener) (string, 
 		t.Fatal(err)
 	}
 	return serveGateway(t, model, badinput.Limits(), api.Auth{Open: true}, nil, wrap), model
-}
-
-// sameModel fails the test if the model changed since before, or holds a
-// negative count.
-func sameModel(t *testing.T, name string, before classifier.Info, model *classifier.Classifier) {
-	t.Helper()
-	after := model.Info()
-	if after.Version != before.Version || after.ContentHash != before.ContentHash || after.Examples != before.Examples {
-		t.Errorf("%s: model changed: version %d -> %d, examples %d -> %d", name, before.Version, after.Version, before.Examples, after.Examples)
-	}
-	for l, n := range after.Counts {
-		if n < 0 {
-			t.Errorf("%s: label %s has %d examples", name, l, n)
-		}
-	}
 }
 
 // checkError checks an error response: status, JSON body with the code and
@@ -74,7 +60,7 @@ func TestRESTBadInputMatrix(t *testing.T) {
 			t.Errorf("%s: the matrix gives no message to check", c.Name)
 		}
 		checkError(t, c.Name, status, resp, c.HTTP, c.RESTCode(), c.RESTMsg())
-		sameModel(t, c.Name, before, model)
+		apitest.SameModel(t, c.Name, before, model)
 	}
 }
 
@@ -196,7 +182,7 @@ func TestREST30MBBody(t *testing.T) {
 			t.Errorf("%s chunked: server read %d bytes of %d sent (limit %d)", path, r, n, limit)
 		}
 	}
-	sameModel(t, "30 MB body", before, model)
+	apitest.SameModel(t, "30 MB body", before, model)
 }
 
 // TestRESTLabelNormalized: " Denial " trains the denial label over REST.
@@ -241,7 +227,7 @@ func TestRESTDuplicateExamples(t *testing.T) {
 	v := model.Info()
 	status, body = post(t, url+"/v1/forget", `{"examples": [`+dup+`, `+dup+`, `+dup+`]}`, nil)
 	checkError(t, "forget 3 of 2", status, body, http.StatusNotFound, codes.NotFound, "examples[2].text: example was not learned")
-	sameModel(t, "forget 3 of 2", v, model)
+	apitest.SameModel(t, "forget 3 of 2", v, model)
 	for i := range 2 {
 		if status, body := post(t, url+"/v1/forget", `{"examples": [`+dup+`]}`, nil); status != http.StatusOK {
 			t.Fatalf("forget %d: got %d %s", i+1, status, body)
@@ -250,7 +236,7 @@ func TestRESTDuplicateExamples(t *testing.T) {
 	v = model.Info()
 	status, body = post(t, url+"/v1/forget", `{"examples": [`+dup+`]}`, nil)
 	checkError(t, "third forget", status, body, http.StatusNotFound, codes.NotFound, "example was not learned")
-	sameModel(t, "third forget", v, model)
+	apitest.SameModel(t, "third forget", v, model)
 	if got := model.Info(); got.Examples != before.Examples || got.Counts["warning"] != before.Counts["warning"] {
 		t.Errorf("after forgetting both: got %v, want %v", got.Counts, before.Counts)
 	}
@@ -281,5 +267,5 @@ func TestRESTStreamBadBody(t *testing.T) {
 	if status != http.StatusBadRequest || strings.Count(string(body), `"error"`) != 1 || !strings.Contains(string(body), `request \"a\": text: text is empty`) {
 		t.Errorf("refused request: got %d %s", status, body)
 	}
-	sameModel(t, "stream", before, model)
+	apitest.SameModel(t, "stream", before, model)
 }

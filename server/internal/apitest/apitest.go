@@ -1,0 +1,86 @@
+// Package apitest holds what the server's tests share: a small model over a
+// white-space tokenizer, and a gRPC server served over an in-memory
+// connection. It imports no server package, so every server package's
+// tests can use it.
+package apitest
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/test/bufconn"
+
+	"github.com/claimsvc/claims/classifier"
+)
+
+// Words is a TokenAppender for tests: lower-case, split on white space.
+type Words struct{}
+
+// AppendTokens implements classifier.TokenAppender.
+func (Words) AppendTokens(dst []string, s string) []string {
+	return append(dst, strings.Fields(strings.ToLower(s))...)
+}
+
+// Corpus is a tiny corpus with the five default labels, two examples each.
+var Corpus = []classifier.Example{
+	{Text: "rebels blamed for the blast", Label: "attribution"},
+	{Text: "the group claimed responsibility", Label: "attribution"},
+	{Text: "the ministry denied any involvement", Label: "denial"},
+	{Text: "officials rejected the accusation as absurd", Label: "denial"},
+	{Text: "police warned of further attacks", Label: "warning"},
+	{Text: "the embassy urged citizens to stay alert", Label: "warning"},
+	{Text: "leaders sent condolences to the families", Label: "condolence"},
+	{Text: "the nation mourned the victims", Label: "condolence"},
+	{Text: "the blast killed ten people", Label: "other"},
+	{Text: "the airport reopened on monday", Label: "other"},
+}
+
+// NewModel returns a classifier over Words trained on exs (Corpus if nil).
+func NewModel(exs []classifier.Example) (*classifier.Classifier, error) {
+	if exs == nil {
+		exs = Corpus
+	}
+	m := classifier.New(Words{})
+	if _, err := m.Replace(exs); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Dial serves srv over an in-memory listener and returns a client
+// connection to it. Both are stopped when the test ends.
+func Dial(t testing.TB, srv *grpc.Server, opts ...grpc.DialOption) *grpc.ClientConn {
+	t.Helper()
+	lis := bufconn.Listen(1 << 20)
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	opts = append([]grpc.DialOption{
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+	}, opts...)
+	conn, err := grpc.NewClient("passthrough:///bufnet", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// SameModel fails the test if the model changed since before, or holds a
+// negative count.
+func SameModel(t testing.TB, name string, before classifier.Info, model *classifier.Classifier) {
+	t.Helper()
+	after := model.Info()
+	if after.Version != before.Version || after.ContentHash != before.ContentHash || after.Examples != before.Examples {
+		t.Errorf("%s: model changed: version %d -> %d, examples %d -> %d", name, before.Version, after.Version, before.Examples, after.Examples)
+	}
+	for l, n := range after.Counts {
+		if n < 0 {
+			t.Errorf("%s: label %s has %d examples", name, l, n)
+		}
+	}
+}
