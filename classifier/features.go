@@ -106,7 +106,7 @@ var cueLexicon = map[int][]string{
 		"blam*", "accus*", "responsib*", "culprit*", "perpetrat*", "orchestrat*", "mastermind*",
 		"behind", "attribut*", "implicat*", "fingerprints", "sponsor*", "guilty", "convict*",
 		"charged", "indict*", "confess*", "involvement", "involved", "complicit*", "plotted",
-		"carried", "traced", "hallmark*", "scapegoat*",
+		"carried", "traced", "hallmark*", "scapegoat*", "finger",
 	},
 	cueDeny: {
 		"deni*", "deny*", "reject*", "dismiss*", "refut*", "rebuff*", "rebut*", "absurd*",
@@ -302,6 +302,66 @@ func smearFrame(toks []string, i int) bool {
 	return false
 }
 
+// claimsAct reports "claim" used for a claim of responsibility at toks[i]:
+// "claimed the bombing", "claims last week's attack", "claiming the
+// ambush".
+func claimsAct(toks []string, i int) bool {
+	switch toks[i] {
+	case "claim", "claims", "claimed", "claiming":
+	default:
+		return false
+	}
+	for j := i + 1; j < len(toks) && j <= i+4; j++ {
+		switch toks[j] {
+		case "attack", "attacks", "bombing", "bombings", "blast", "blasts", "killing", "killings", "assault",
+			"strike", "strikes", "shooting", "hijacking", "kidnapping", "ambush", "explosion", "raid",
+			"massacre", "siege", "assassination", "abduction", "operation":
+			return true
+		}
+		if isClauseBreak(toks[j]) || toks[j] == "that" || toks[j] == "to" {
+			return false
+		}
+	}
+	return false
+}
+
+// evidenceHedge reports the reporter's caveat on a claim at toks[i]
+// ("evidence"): "without offering evidence", "without providing any proof",
+// "despite having no evidence".
+func evidenceHedge(toks []string, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-4; j-- {
+		switch t := toks[j]; {
+		case t == "despite":
+			return true
+		case t == "without":
+			if j+1 < i {
+				v := toks[j+1]
+				for _, p := range []string{"offer", "present", "provid", "cit", "giv", "produc", "show", "shar", "supply"} {
+					if strings.HasPrefix(v, p) {
+						return true
+					}
+				}
+			}
+			return false
+		case isClauseBreak(t):
+			return false
+		}
+	}
+	return false
+}
+
+// trailing reports whether the clause starting at toks[i] runs to the end
+// of the sentence, with no comma, semicolon, dash or parenthesis after it.
+func trailing(toks []string, i int) bool {
+	for _, t := range toks[i+1:] {
+		switch t {
+		case ",", ";", "—", "–", "(":
+			return false
+		}
+	}
+	return true
+}
+
 // isDash reports a dash token.
 func isDash(tok string) bool { return tok == "—" || tok == "–" || tok == "--" }
 
@@ -372,6 +432,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	firstCue, firstCueAt := cueNone, -1
 	var seenCue [len(cueNames)]bool
 	headline := isHeadline(raw)
+	commas := strings.Count(raw, ",")
+	isList := commas >= 4 && commas*4 >= len(toks)
+	// A title in sentence case ("Survivors say army drone hit market")
+	// has no closing punctuation either; it gets the headline rules but
+	// keeps its names.
+	titled := headline || untitledHeadline(raw, len(toks))
 	var names nameSet
 	if fc.Names && !headline {
 		names = capitalisedWords(raw)
@@ -454,8 +520,17 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		}
 		if fc.Cues {
 			c := cueOfEntry(t, lex)
-			if c == cueNone && headline && (t == "claim" || t == "claims") {
-				c = cueBlame // "Militants Claim Hotel Siege"
+			claimed := false
+			if c == cueNone && (titled && (t == "claim" || t == "claims") || claimsAct(toks, i)) {
+				// "Militants Claim Hotel Siege", "the group claimed the
+				// bombing": a claim of responsibility. "No group has
+				// claimed the attack" is none, not a denial.
+				c, claimed = cueBlame, true
+			}
+			if (t == "evidence" || t == "proof") && (!(negLeft > 0 || i >= 2 && (toks[i-2] == "lack" || toks[i-2] == "absence")) || evidenceHedge(toks, i)) {
+				// "evidence pointed to": only "no evidence" denies, and not
+				// the reporter's "blamed Kyiv without offering evidence".
+				c = cueNone
 			}
 			if noComment(toks, i) {
 				// "declined to comment", "would not confirm": no claim,
@@ -471,16 +546,23 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueBlame && t == "behind" && i > 0 && (strings.HasPrefix(toks[i-1], "rall") || strings.HasPrefix(toks[i-1], "stand") || toks[i-1] == "stood" || toks[i-1] == "united") {
 				c = cueSympathy // "rally behind", "stand behind"
 			}
-			if c == cueNone && offerOfHelp(toks, i, headline) {
+			if c == cueNone && offerOfHelp(toks, i, titled) {
 				c = cueSympathy // "offered full support", "will help"
+			}
+			if claimed && negLeft > 0 {
+				c = cueNone
 			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
 				// "was not involved", "no responsibility", "they are trying
 				// to blame us": blame words that deny.
 				c = cueDeny
 			}
+			// A participle that runs to the end of the sentence (",
+			// blaming Kyiv.") carries the subject's claim: its cue counts
+			// as the main clause's.
+			mainCue := region == regionMain || (prev == "," && c != cueNone && c != cueNegation && strings.HasSuffix(t, "ing") && trailing(toks, i))
 			if c != cueNone {
-				if region == regionMain {
+				if mainCue {
 					if !seenCue[c] {
 						seenCue[c] = true
 						emit(kindCue, cueNames[c], "")
@@ -506,13 +588,13 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if len(toks) <= 4 {
 			emit(kindShape, "short", "")
 		}
-		if headline {
+		if titled {
 			emit(kindShape, "headline", "")
 		}
 		if strings.HasSuffix(strings.TrimRight(raw, " \"”'’"), "?") {
 			emit(kindShape, "question", "")
 		}
-		if commas := strings.Count(raw, ","); commas >= 4 && commas*4 >= len(toks) {
+		if isList {
 			emit(kindShape, "list", "") // a tag or keyword line
 		}
 		first, _ := utf8.DecodeRuneInString(raw)
@@ -526,8 +608,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		dst = dedupe(dst, start)
 	}
 	// The first cue is added after deduplication: it is weighted by
-	// repetition.
-	if firstCue != cueNone {
+	// repetition. A tag or keyword line ("attack, condolences, NATO, ...")
+	// has no main clause, so none of its cues is a claim.
+	if firstCue != cueNone && !isList {
 		for k := 0; k < fc.FirstCueWeight; k++ {
 			emit(kindFirstCue, cueNames[firstCue], "")
 		}
@@ -554,6 +637,17 @@ func dedupe(dst []uint64, start int) []uint64 {
 		}
 	}
 	return dst[:out]
+}
+
+// untitledHeadline reports a unit of n tokens with no closing punctuation
+// that is long enough to be a title rather than a fragment.
+func untitledHeadline(raw string, n int) bool {
+	raw = strings.TrimSpace(raw)
+	if n < 5 || n > 30 || raw == "" {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(raw)
+	return unicode.IsLetter(last) || unicode.IsDigit(last)
 }
 
 // isHeadline reports a unit that reads like a headline: no closing

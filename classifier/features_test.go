@@ -71,6 +71,23 @@ func TestExtractRegions(t *testing.T) {
 		{"Putin insinuated Ukraine was involved — a claim Kyiv denies — without evidence .", []string{"r:deny", "s:deny"}, []string{"w:deny"}},
 		// Headlines.
 		{"Militants Claim Hotel Siege", []string{"h:headline", "f:blame"}, nil},
+		// A participle running to the end carries the claim; one set off by
+		// commas does not.
+		{"Officials stepped up pressure , blaming the rebels .", []string{"f:blame", "r:blam"}, nil},
+		{"Putin , blaming Kyiv , left .", []string{"s:blame"}, []string{"f:blame"}},
+		// A tag line has no main clause.
+		{"attack , condolences , nato , putin , russia , trump", []string{"h:list", "c:sympathy"}, []string{"f:sympathy"}},
+		// A claim of responsibility outside a headline; not one when negated.
+		{"The group claimed Sunday's bombing in a statement .", []string{"f:blame"}, nil},
+		{"No group has claimed the attack .", nil, []string{"f:blame", "f:deny"}},
+		// Evidence denies only when there is none.
+		{"Preliminary evidence pointed to the militia .", nil, []string{"f:deny", "c:deny"}},
+		{"There is no evidence for the claim .", []string{"f:deny"}, nil},
+		{"The junta blamed France , without offering any evidence .", []string{"f:blame"}, []string{"c:deny"}},
+		{"He accused them , despite having no evidence .", nil, []string{"c:deny"}},
+		// A title in sentence case is a headline.
+		{"Survivors say army drone killed dozens at market", []string{"h:headline"}, nil},
+		{"Al Shabaab claims attack on army base in capital", []string{"h:headline", "f:blame"}, nil},
 		// Names inside a sentence are one feature.
 		{"Officials in Kabul said so .", []string{"w:<name>"}, []string{"w:kabul"}},
 	}

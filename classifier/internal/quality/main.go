@@ -36,6 +36,7 @@ func run(args []string, w io.Writer) error {
 	dev := fs.String("dev", "", "also score this JSONL file (trained on the whole corpus)")
 	loao := fs.Bool("loao", false, "also score leave-one-seed-article-out")
 	seedWeight := fs.Int("seed-weight", 1, "with -loao, how many times the seed sentences count")
+	explain := fs.String("explain", "", "print every feature of this sentence under the written-corpus model, and stop")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -77,6 +78,17 @@ func run(args []string, w io.Writer) error {
 	m, err := model.Evaluate(labeled)
 	if err != nil {
 		return err
+	}
+	if *explain != "" {
+		p, err := model.Explain(*explain, 1000)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s %.2f\n", p.Label, p.Confidence)
+		for _, f := range p.Features {
+			fmt.Fprintf(w, "  %-30s %6.2f\n", f.Feature, f.Weight)
+		}
+		return nil
 	}
 	report(w, fmt.Sprintf("(b) trained on the written corpus (%d), tested on the seed sentences (%d)", len(written), len(labeled)), m)
 	if *showErrors {
