@@ -362,6 +362,23 @@ func trailing(toks []string, i int) bool {
 	return true
 }
 
+// callsForCalm reports an appeal at toks[i] ("urged") for cooperation,
+// unity, calm or restraint, which LABELS.md counts as no claim.
+func callsForCalm(toks []string, i int) bool {
+	for j := i + 1; j < len(toks) && j <= i+30; j++ {
+		t := toks[j]
+		if t == "." || t == ";" {
+			return false
+		}
+		switch {
+		case strings.HasPrefix(t, "cooperat"), t == "unity", t == "united", t == "unite", t == "calm",
+			t == "restraint", t == "dialogue", strings.HasPrefix(t, "de-escalat"):
+			return true
+		}
+	}
+	return false
+}
+
 // isDash reports a dash token.
 func isDash(tok string) bool { return tok == "—" || tok == "–" || tok == "--" }
 
@@ -536,6 +553,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				// "declined to comment", "would not confirm": no claim,
 				// whatever follows.
 				c = cueNoComment
+			}
+			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
+				c = cueNone // "urged all states to cooperate": a call, not a warning
 			}
 			if c == cueBlame && i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever") {
 				c = cueNone // "bring those responsible to justice"

@@ -75,6 +75,9 @@ func TestExtractRegions(t *testing.T) {
 		// commas does not.
 		{"Officials stepped up pressure , blaming the rebels .", []string{"f:blame", "r:blam"}, nil},
 		{"Putin , blaming Kyiv , left .", []string{"s:blame"}, []string{"f:blame"}},
+		// A call for cooperation is no warning.
+		{"The council urged all states to cooperate with the inquiry .", nil, []string{"f:warn"}},
+		{"Police urged residents to stay away from the station .", []string{"f:warn"}, nil},
 		// A tag line has no main clause.
 		{"attack , condolences , nato , putin , russia , trump", []string{"h:list", "c:sympathy"}, []string{"f:sympathy"}},
 		// A claim of responsibility outside a headline; not one when negated.
