@@ -35,8 +35,9 @@ type FeatureConfig struct {
 	FirstCueWeight int `json:"first_cue_weight"`
 	// Names replaces words capitalised inside a sentence (names of people,
 	// places, groups: what changes from one event to the next) with one
-	// shared feature, so the model learns claims rather than events. Bigrams
-	// keep the names.
+	// shared feature, counted once per sentence, so the model learns claims
+	// rather than events and a sentence full of names does not outweigh
+	// its claim. Bigrams keep the names.
 	Names bool `json:"names"`
 	// Complement scores each label by how badly its complement (all other
 	// labels' counts) explains the sentence (Rennie et al., 2003), which is
@@ -447,6 +448,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	region := regionMain
 	negLeft := 0
 	firstCue, firstCueAt := cueNone, -1
+	namesSeen := false
 	var seenCue [len(cueNames)]bool
 	headline := isHeadline(raw)
 	commas := strings.Count(raw, ",")
@@ -516,13 +518,18 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			kind = kindNegated
 		}
 		word := t
+		stop := false
 		if names.has(t) {
 			word = "<name>"
+			if namesSeen {
+				stop = true
+			}
+			namesSeen = true
 		} else if fc.Stem {
 			word = stem(t)
 		}
-		stop := lex.flags&flagStopword != 0
-		if word != t {
+		stop = stop || lex.flags&flagStopword != 0
+		if word != t && word != "<name>" {
 			stop = len(word) <= maxStopwordLen && lexicon.words[word].flags&flagStopword != 0
 		}
 		if !stop {

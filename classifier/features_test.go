@@ -91,7 +91,8 @@ func TestExtractRegions(t *testing.T) {
 		// A title in sentence case is a headline.
 		{"Survivors say army drone killed dozens at market", []string{"h:headline"}, nil},
 		{"Al Shabaab claims attack on army base in capital", []string{"h:headline", "f:blame"}, nil},
-		// Names inside a sentence are one feature.
+		// Names inside a sentence are one feature, counted once.
+		{"Officials in Kabul and Kandahar said so .", []string{"w:<name>"}, []string{"w:kabul", "w:kandahar"}},
 		{"Officials in Kabul said so .", []string{"w:<name>"}, []string{"w:kabul"}},
 	}
 	for _, tt := range tests {
