@@ -76,7 +76,7 @@ loadtest: build
 # The model's accuracy figures: 10-fold CV, written corpus -> seed sentences,
 # and leave-one-seed-article-out.
 quality:
-	go run ./classifier/internal/quality -loao
+	go run ./classifier/internal/quality -loao -dev classifier/testdata/dev/articles_dev.jsonl,classifier/testdata/dev/hard_dev.jsonl
 
 # Rebuild seeds/tokenizer.json from the corpus (deterministic).
 vocab:

@@ -2,6 +2,9 @@
 //
 //	go run ./classifier/internal/quality            # (a) k-fold CV on the whole corpus, (b) written corpus -> seed sentences
 //	go run ./classifier/internal/quality -errors    # also list the seed sentences (b) gets wrong, with their top features
+//	go run ./classifier/internal/quality -loao      # also (d) leave one seed article out
+//	go run ./classifier/internal/quality -dev a.jsonl,b.jsonl  # also (c) the whole corpus scored on held-out sets
+//	go run ./classifier/internal/quality -explain "…"          # every feature of one sentence, and stop
 //
 // -cfg takes a FeatureConfig as JSON to compare feature sets.
 package main
@@ -33,7 +36,7 @@ func run(args []string, w io.Writer) error {
 	alpha := fs.Float64("alpha", classifier.DefaultAlpha, "additive smoothing")
 	folds := fs.Int("folds", 10, "folds for cross-validation (0 skips it)")
 	showErrors := fs.Bool("errors", false, "list misclassified seed sentences")
-	dev := fs.String("dev", "", "also score this JSONL file (trained on the whole corpus)")
+	dev := fs.String("dev", "", "also score these JSONL files, comma-separated (trained on the whole corpus)")
 	loao := fs.Bool("loao", false, "also score leave-one-seed-article-out")
 	seedWeight := fs.Int("seed-weight", 1, "with -loao, how many times the seed sentences count")
 	explain := fs.String("explain", "", "print every feature of this sentence under the written-corpus model, and stop")
@@ -124,33 +127,56 @@ func run(args []string, w io.Writer) error {
 		report(w, fmt.Sprintf("(d) leave one seed article out: trained on the written corpus and the other four articles (weight %d)", *seedWeight), classifier.Score(gold, pred))
 	}
 	if *dev != "" {
-		f, err := os.Open(*dev)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		exs, err := classifier.ReadExamples(f)
-		if err != nil {
-			return err
-		}
 		full := newModel()
 		if _, err := full.Replace(all); err != nil {
 			return err
 		}
-		dm, err := full.Evaluate(exs)
-		if err != nil {
-			return err
-		}
-		report(w, fmt.Sprintf("(c) trained on the whole corpus, tested on %s (%d)", *dev, len(exs)), dm)
-		if *showErrors {
-			listErrors(w, full, exs)
+		for _, name := range strings.Split(*dev, ",") {
+			exs, err := readFile(name)
+			if err != nil {
+				return err
+			}
+			dm, err := full.Evaluate(exs)
+			if err != nil {
+				return err
+			}
+			report(w, fmt.Sprintf("(c) trained on the whole corpus, tested on %s (%d)", name, len(exs)), dm)
+			if *showErrors {
+				listErrors(w, full, exs)
+			}
 		}
 	}
 	return nil
 }
 
+// readFile reads a JSONL file of examples.
+func readFile(name string) ([]classifier.Example, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return classifier.ReadExamples(f)
+}
+
 func report(w io.Writer, title string, m classifier.Metrics) {
 	fmt.Fprintf(w, "%s\n  macro-F1 (claim labels) %.3f, accuracy %.3f\n", title, m.MacroF1, m.Accuracy)
+	// A set written for some labels only: also the mean over those.
+	var sum float64
+	n, absent := 0, 0
+	for _, l := range m.PerLabel {
+		switch {
+		case l.Label == classifier.OtherLabel:
+		case l.Support == 0:
+			absent++
+		default:
+			sum += l.F1
+			n++
+		}
+	}
+	if absent > 0 && n > 0 {
+		fmt.Fprintf(w, "  macro-F1 over the %d claim labels in the set %.3f\n", n, sum/float64(n))
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "  \tP\tR\tF1\tn\t|")
 	for _, l := range m.Labels {
