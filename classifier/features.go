@@ -94,9 +94,12 @@ const (
 	cueSympathy
 	cueNegation
 	cueNoComment
+	// cueScorn marks words of scorn ("slammed", "mocked"), which deny only
+	// when aimed at a claim; extract resolves it to cueDeny or cueNone.
+	cueScorn
 )
 
-var cueNames = [...]string{"", "blame", "deny", "warn", "sympathy", "negation", "nocomment"}
+var cueNames = [...]string{"", "blame", "deny", "warn", "sympathy", "negation", "nocomment", "scorn"}
 
 // cueLexicon lists the words of each cue family. An entry ending in '*' is
 // a prefix ("blam*" matches "blamed", "blaming"); others match whole
@@ -107,14 +110,15 @@ var cueLexicon = map[int][]string{
 		"blam*", "accus*", "responsib*", "culprit*", "perpetrat*", "orchestrat*", "mastermind*",
 		"behind", "attribut*", "implicat*", "fingerprints", "sponsor*", "guilty", "convict*",
 		"charged", "indict*", "confess*", "involvement", "involved", "complicit*", "plotted",
-		"carried", "traced", "hallmark*", "scapegoat*", "finger",
+		"carried", "traced", "hallmark*", "scapegoat*", "finger", "fault",
 	},
 	cueDeny: {
 		"deni*", "deny*", "reject*", "dismiss*", "refut*", "rebuff*", "rebut*", "absurd*",
 		"baseless", "groundless", "unfounded", "nonsense", "false*", "fabricat*", "lie", "lies",
 		"lying", "propaganda", "slander*", "fake", "ridiculous", "rubbish", "provocation*",
 		"disinformation", "smear*", "fairy", "untrue", "preposterous", "staged", "categorical*",
-		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail", "refus*", "ignor*",
+		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail", "refus*", "ignor*", "farce", "hoax",
+		"hoaxes", "myth", "myths", "fantasy", "fantasies",
 	},
 	cueWarn: {
 		"warn*", "threaten*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
@@ -128,6 +132,7 @@ var cueLexicon = map[int][]string{
 		"half-mast", "armbands",
 	},
 	cueNegation: {"not", "never", "no"},
+	cueScorn:    {"slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*"},
 }
 
 // maxStopwordLen is the length in bytes of the longest stopword.
@@ -139,13 +144,18 @@ const (
 	flagSubordinator
 	flagNegator
 	flagStopword
+	flagClaim    // "claim", "claimed": maybe a claim of responsibility
+	flagEvidence // "evidence", "proof": deny only when there is none
+	flagPersuade // "convince", "make": maybe "trying to make us think"
+	flagLink     // "linked", "ties": deny when negated
+	flagVague    // "vague", "general": deny after "too"
 )
 
 // lexEntry is what the feature extractor knows about a whole word: its cue
 // family (cueNone if it is not a cue word) and its classes.
 type lexEntry struct {
 	cue   int8
-	flags uint8
+	flags uint16
 }
 
 // prefixCue is a cue stem ("blam" of "blam*").
@@ -185,13 +195,18 @@ func newLexicon() *lexiconTable {
 		})
 	}
 	classes := []struct {
-		flag  uint8
+		flag  uint16
 		words []string
 	}{
 		{flagRelativizer, relativizers},
 		{flagSubordinator, subordinators},
 		{flagNegator, negators},
 		{flagStopword, stopwords},
+		{flagClaim, []string{"claim", "claims", "claimed", "claiming"}},
+		{flagEvidence, []string{"evidence", "proof"}},
+		{flagPersuade, []string{"convince", "persuade", "make"}},
+		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role"}},
+		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
 	}
 	for _, c := range classes {
 		for _, w := range c.words {
@@ -380,6 +395,72 @@ func callsForCalm(toks []string, i int) bool {
 	return false
 }
 
+// isClaimNoun reports a noun naming what a denial rejects.
+func isClaimNoun(t string) bool {
+	switch t {
+	case "claim", "claims", "assertion", "assertions", "allegation", "allegations", "accusation", "accusations",
+		"suggestion", "suggestions", "insinuation", "insinuations", "charge", "charges", "report", "reports", "version":
+		return true
+	}
+	return false
+}
+
+// scornsClaim reports a word of scorn at toks[i] aimed at a claim within
+// the clause ("slammed the assertion", "mocked claims", "ridiculed the
+// suggestion").
+func scornsClaim(toks []string, i int) bool {
+	for j := i + 1; j < len(toks) && j <= i+5; j++ {
+		if isClaimNoun(toks[j]) {
+			return true
+		}
+		if isClauseBreak(toks[j]) {
+			return false
+		}
+	}
+	return false
+}
+
+// persuadeFrame reports an account presented as manipulation at toks[i]:
+// "trying to convince the world that…", "want to make us believe that…".
+// Like smearFrame, it rejects what follows.
+func persuadeFrame(toks []string, i int) bool {
+	switch toks[i] {
+	case "convince", "persuade":
+	case "make":
+		ok := false
+		for j := i + 1; j < len(toks) && j <= i+3; j++ {
+			if toks[j] == "think" || toks[j] == "believe" {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	default:
+		return false
+	}
+	return smearFrame(toks, i)
+}
+
+// isCredit reports a byline or reporting credit ("By Jane Doe", "Reporting
+// by …; Editing by …", "… contributed to this report."): page furniture
+// whose words ("contributed", a place name) say nothing of a claim.
+func isCredit(raw string, n int) bool {
+	raw = strings.TrimSpace(raw)
+	for _, p := range []string{"Reporting by ", "Additional reporting", "Writing by ", "Editing by ", "Compiled by "} {
+		if strings.HasPrefix(raw, p) {
+			return true
+		}
+	}
+	if k := strings.Index(raw, "contributed "); k >= 0 {
+		rest := raw[k+len("contributed "):]
+		if strings.HasPrefix(rest, "to this report") || strings.HasPrefix(rest, "reporting") || strings.HasPrefix(rest, "to this story") {
+			return true
+		}
+	}
+	return strings.HasPrefix(raw, "By ") && n <= 12 && !strings.HasSuffix(raw, ".")
+}
+
 // isDash reports a dash token.
 func isDash(tok string) bool { return tok == "—" || tok == "–" || tok == "--" }
 
@@ -453,6 +534,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	headline := isHeadline(raw)
 	commas := strings.Count(raw, ",")
 	isList := commas >= 4 && commas*4 >= len(toks)
+	credit := isCredit(raw, len(toks))
 	// A title in sentence case ("Survivors say army drone hit market")
 	// has no closing punctuation either; it gets the headline rules but
 	// keeps its names.
@@ -545,13 +627,13 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if fc.Cues {
 			c := cueOfEntry(t, lex)
 			claimed := false
-			if c == cueNone && (titled && (t == "claim" || t == "claims") || claimsAct(toks, i)) {
+			if c == cueNone && lex.flags&flagClaim != 0 && (titled && (t == "claim" || t == "claims") || claimsAct(toks, i)) {
 				// "Militants Claim Hotel Siege", "the group claimed the
 				// bombing": a claim of responsibility. "No group has
 				// claimed the attack" is none, not a denial.
 				c, claimed = cueBlame, true
 			}
-			if (t == "evidence" || t == "proof") && (!(negLeft > 0 || i >= 2 && (toks[i-2] == "lack" || toks[i-2] == "absence")) || evidenceHedge(toks, i)) {
+			if lex.flags&flagEvidence != 0 && (!(negLeft > 0 || i >= 2 && (toks[i-2] == "lack" || toks[i-2] == "absence")) || evidenceHedge(toks, i)) {
 				// "evidence pointed to": only "no evidence" denies, and not
 				// the reporter's "blamed Kyiv without offering evidence".
 				c = cueNone
@@ -560,6 +642,20 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				// "declined to comment", "would not confirm": no claim,
 				// whatever follows.
 				c = cueNoComment
+			}
+			switch {
+			case c == cueScorn:
+				c = cueNone
+				if scornsClaim(toks, i) {
+					c = cueDeny // "slammed the assertion", "mocked claims"
+				}
+			case c != cueNone:
+			case negLeft > 0 && lex.flags&flagLink != 0:
+				c = cueDeny // "was not linked to", "has no connection with"
+			case lex.flags&flagPersuade != 0 && persuadeFrame(toks, i):
+				c = cueDeny // "they are trying to make us think that…"
+			case lex.flags&flagVague != 0 && i > 0 && toks[i-1] == "too":
+				c = cueDeny // "too vague to act on"
 			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
 				c = cueNone // "urged all states to cooperate": a call, not a warning
@@ -624,6 +720,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if isList {
 			emit(kindShape, "list", "") // a tag or keyword line
 		}
+		if credit {
+			emit(kindShape, "credit", "") // a byline or reporting credit
+		}
 		first, _ := utf8.DecodeRuneInString(raw)
 		if first == '"' || first == '“' || first == '«' || first == '‘' {
 			emit(kindShape, "opens-quote", "")
@@ -637,7 +736,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	// The first cue is added after deduplication: it is weighted by
 	// repetition. A tag or keyword line ("attack, condolences, NATO, ...")
 	// has no main clause, so none of its cues is a claim.
-	if firstCue != cueNone && !isList {
+	if firstCue != cueNone && !isList && !credit {
 		for k := 0; k < fc.FirstCueWeight; k++ {
 			emit(kindFirstCue, cueNames[firstCue], "")
 		}

@@ -75,9 +75,20 @@ func TestExtractRegions(t *testing.T) {
 		// commas does not.
 		{"Officials stepped up pressure , blaming the rebels .", []string{"f:blame", "r:blam"}, nil},
 		{"Putin , blaming Kyiv , left .", []string{"s:blame"}, []string{"f:blame"}},
+		// Scorn aimed at a claim, information called too vague, and a
+		// negated link deny.
+		{"Minister Slams Rival's Assertion On Attack", []string{"f:deny"}, nil},
+		{"The tip was too vague to act on .", []string{"f:deny"}, nil},
+		{"The group said it had no links to the gunmen .", []string{"f:deny"}, nil},
+		{"Police linked the suspect to the cell .", nil, []string{"c:deny"}},
+		// An account presented as manipulation is denied.
+		{"They are trying to make us think that Kyiv did it .", []string{"f:deny"}, nil},
+		{"They are trying to make the country ungovernable .", nil, []string{"f:deny"}},
 		// A call for cooperation is no warning.
 		{"The council urged all states to cooperate with the inquiry .", nil, []string{"f:warn"}},
 		{"Police urged residents to stay away from the station .", []string{"f:warn"}, nil},
+		// A reporting credit is furniture.
+		{"Jane Doe in Riga contributed to this report .", []string{"h:credit"}, nil},
 		// A tag line has no main clause.
 		{"attack , condolences , nato , putin , russia , trump", []string{"h:list", "c:sympathy"}, []string{"f:sympathy"}},
 		// A claim of responsibility outside a headline; not one when negated.
