@@ -66,10 +66,11 @@ type Classifier struct {
 
 	persist func([]byte) error
 
-	mu      sync.Mutex // serialises writers; guards counts, version, trained
-	counts  *counts
-	version uint64
-	trained time.Time
+	mu       sync.Mutex // serialises writers; guards counts, version, trained, revision
+	counts   *counts
+	version  uint64
+	trained  time.Time
+	revision int // FeatureRevision the counts were gathered with
 
 	snap atomic.Pointer[snapshot]
 	bufs sync.Pool // *scratch
@@ -84,7 +85,7 @@ type scratch struct {
 
 // New returns an empty classifier that tokenizes with tok.
 func New(tok TokenAppender, opts ...Option) *Classifier {
-	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now}
+	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, revision: FeatureRevision}
 	for _, o := range opts {
 		o(c)
 	}
@@ -105,6 +106,11 @@ type Info struct {
 	Features    FeatureConfig    // features the model extracts
 	Alpha       float64          // additive smoothing
 	ContentHash string           // lower-case hex SHA-256 of the saved model bytes
+	// FeatureRevision is the revision of the feature extractor the counts
+	// were gathered with. When it is not this build's FeatureRevision (a
+	// model saved by an older build), classification still works, but
+	// Forget is refused (ErrStaleFeatures) until Replace retrains it.
+	FeatureRevision int
 }
 
 // publish installs a snapshot of the counts: s if it is not nil (built
@@ -133,6 +139,8 @@ func (c *Classifier) publish(s *snapshot, encoded []byte) {
 		TrainedTime: c.trained,
 		Features:    c.cfg,
 		Alpha:       c.alpha,
+
+		FeatureRevision: c.revision,
 	}
 	for i, l := range c.counts.labels {
 		s.info.Counts[l] = c.counts.docs[i]
@@ -389,7 +397,7 @@ func (c *Classifier) Replace(examples []Example) (Stats, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.commit(next, len(exs))
+	return c.commitRevision(next, len(exs), FeatureRevision)
 }
 
 func (c *Classifier) learnInto(cnt *counts, exs []Example) {
@@ -415,6 +423,9 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.revision != FeatureRevision {
+		return Stats{}, fmt.Errorf("%w (revision %d; this build extracts revision %d): replace the model to retrain it", ErrStaleFeatures, c.revision, FeatureRevision)
+	}
 	need := make(map[exampleKey]int32, len(exs))
 	for i, ex := range exs {
 		if c.counts.labelIndex(ex.Label) < 0 {
@@ -427,12 +438,20 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 		}
 	}
 	next := c.counts.clone()
+	negative := false
 	featurize(c.tok, &c.cfg, exs, func(i int, fb *featBuf, k exampleKey) {
-		next.add(next.labelIndex(exs[i].Label), fb, -1)
+		if !next.add(next.labelIndex(exs[i].Label), fb, -1) {
+			negative = true
+		}
 		if next.examples[k]--; next.examples[k] == 0 {
 			delete(next.examples, k)
 		}
 	})
+	if negative {
+		// Cannot happen while extraction is deterministic and the revision
+		// matches; refuse rather than install counts below zero.
+		return Stats{}, fmt.Errorf("%w: its features do not match the learned counts", ErrStaleFeatures)
+	}
 	for i := len(next.labels) - 1; i >= 0; i-- {
 		if next.docs[i] == 0 {
 			next.removeLabel(i)
@@ -446,13 +465,19 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 
 // commit persists next and installs it as the model. Callers hold c.mu.
 func (c *Classifier) commit(next *counts, applied int) (Stats, error) {
+	return c.commitRevision(next, applied, c.revision)
+}
+
+// commitRevision is commit for counts gathered with feature extractor
+// revision rev.
+func (c *Classifier) commitRevision(next *counts, applied int, rev int) (Stats, error) {
 	if next.names != nil {
 		// A model built from nothing grew its rows by doubling: give the
 		// spare room back. next is never changed again (copy-on-write).
 		next.names = nil
 		next.rows = next.rows.trim()
 	}
-	st := state{counts: next, cfg: c.cfg, alpha: c.alpha, version: c.version + 1, trained: c.now().UTC()}
+	st := state{counts: next, cfg: c.cfg, alpha: c.alpha, version: c.version + 1, trained: c.now().UTC(), revision: rev}
 	rows := next.sorted()
 	// The snapshot is built while the model is encoded and persisted; both
 	// only read next.
@@ -465,7 +490,7 @@ func (c *Classifier) commit(next *counts, applied int) (Stats, error) {
 			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
 		}
 	}
-	c.counts, c.version, c.trained = next, st.version, st.trained
+	c.counts, c.version, c.trained, c.revision = next, st.version, st.trained, rev
 	c.publish(snap, encoded)
 	return Stats{Applied: applied, Info: c.Info()}, nil
 }
@@ -474,5 +499,5 @@ func (c *Classifier) commit(next *counts, applied int) (Stats, error) {
 // exclusively). counts are copy-on-write, so the result stays consistent
 // after the lock is released.
 func (c *Classifier) state() state {
-	return state{counts: c.counts, cfg: c.cfg, alpha: c.alpha, version: c.version, trained: c.trained}
+	return state{counts: c.counts, cfg: c.cfg, alpha: c.alpha, version: c.version, trained: c.trained, revision: c.revision}
 }

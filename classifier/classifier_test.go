@@ -344,3 +344,64 @@ func TestCrossValidate(t *testing.T) {
 		t.Errorf("got %d examples, accuracy %v; want 40, 1", m.Examples, m.Accuracy)
 	}
 }
+
+// TestFeatureRevision checks a model saved by a build with another feature
+// extractor (here: revision 1, the files written before revisions were
+// recorded): it loads and classifies, refuses Forget, still learns, and
+// Replace brings it to this build's revision.
+func TestFeatureRevision(t *testing.T) {
+	exs := []Example{{"they blamed the rebels", "attribution"}, {"officials denied it", "denial"}}
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, exs...)
+	if got := c.Info().FeatureRevision; got != FeatureRevision {
+		t.Fatalf("new model: got revision %d, want %d", got, FeatureRevision)
+	}
+	// An old file: the same model with no revision in its config.
+	c.mu.Lock()
+	st := c.state()
+	c.mu.Unlock()
+	st.revision = 0
+	old := st.encode()
+	if bytes.Contains(old, []byte(`"revision"`)) {
+		t.Fatalf("revision 0 was written: %s", old)
+	}
+	d, err := Load(bytes.NewReader(old), spaceTokens{}, WithClock(fixedClock()))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := d.Info().FeatureRevision; got != 1 {
+		t.Errorf("old file: got revision %d, want 1", got)
+	}
+	if p, err := d.Classify("they blamed the rebels"); err != nil || p.Label != "attribution" {
+		t.Errorf("Classify on an old model: got %v, %v; want attribution", p.Label, err)
+	}
+	before := d.Info()
+	if _, err := d.Forget(exs[:1]); !errors.Is(err, ErrStaleFeatures) {
+		t.Errorf("Forget on an old model: got %v, want ErrStaleFeatures", err)
+	}
+	if after := d.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {
+		t.Errorf("refused Forget changed the model: version %d -> %d", before.Version, after.Version)
+	}
+	if _, err := d.Learn([]Example{{"they warned of attacks", "denial"}}, false); err != nil {
+		t.Errorf("Learn on an old model: %v", err)
+	}
+	if got := d.Info().FeatureRevision; got != 1 {
+		t.Errorf("after Learn: got revision %d, want 1 (the counts still mix in the old extractor's)", got)
+	}
+	if _, err := d.Replace(exs); err != nil {
+		t.Fatalf("Replace: %v", err)
+	}
+	if got := d.Info().FeatureRevision; got != FeatureRevision {
+		t.Errorf("after Replace: got revision %d, want %d", got, FeatureRevision)
+	}
+	if _, err := d.Forget(exs[:1]); err != nil && !errors.Is(err, ErrTooFewLabels) {
+		t.Errorf("Forget after Replace: %v", err)
+	}
+	// The revision survives a save and load.
+	e, err := Load(bytes.NewReader(saved(t, d)), spaceTokens{})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := e.Info().FeatureRevision; got != FeatureRevision {
+		t.Errorf("after Save/Load: got revision %d, want %d", got, FeatureRevision)
+	}
+}

@@ -27,6 +27,11 @@ var (
 	ErrTooFewLabels = errors.New("a model needs at least two labels")
 	// ErrPersist reports that a change could not be stored and was not applied.
 	ErrPersist = errors.New("model could not be persisted; change not applied")
+	// ErrStaleFeatures reports a Forget on a model whose counts were
+	// gathered by another revision of the feature extractor (a model saved
+	// by an older build): the examples' features now differ from the ones
+	// learned, so they cannot be taken back exactly. Replace retrains it.
+	ErrStaleFeatures = errors.New("model was trained by another revision of the feature extractor")
 	// ErrBadModel reports a saved model that is corrupt, truncated, of an
 	// unknown version or not a model at all.
 	ErrBadModel = errors.New("not a valid model file")

@@ -54,6 +54,13 @@ type FeatureConfig struct {
 	OtherBias float64 `json:"other_bias"`
 }
 
+// FeatureRevision numbers the feature extractor's behaviour. It goes up
+// whenever a change to extraction (a cue rule, the tokens a word yields)
+// makes the same sentence and FeatureConfig give different features. A
+// saved model records the revision its counts were gathered with; models
+// saved before revisions were recorded are revision 1.
+const FeatureRevision = 2
+
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
 // (see the README).

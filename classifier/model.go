@@ -234,7 +234,11 @@ func (c *counts) removeLabel(i int) {
 
 // add adds (delta = +1) or removes (delta = -1) one example's features;
 // fb supplies the names of features the model does not have yet.
-func (c *counts) add(label int, fb *featBuf, delta int64) {
+// add adds delta to the counts of one example's features under label. It
+// reports false if a count went below zero (a Forget of features that were
+// never learned); the caller then discards c.
+func (c *counts) add(label int, fb *featBuf, delta int64) bool {
+	ok := true
 	c.own()
 	c.docs[label] += delta
 	c.total[label] += delta * int64(len(fb.feats))
@@ -262,11 +266,15 @@ func (c *counts) add(label int, fb *featBuf, delta int64) {
 		n := c.rows.n[b : b+w]
 		n[label] += delta
 		n[w-1] += delta
+		if n[label] < 0 {
+			ok = false
+		}
 		if n[w-1] == 0 {
 			c.freeRow(row)
 			deleted = append(deleted, h)
 		}
 	}
+	return ok && c.docs[label] >= 0 && c.total[label] >= 0
 }
 
 // clone returns a copy that shares the rows copy-on-write, used to apply a

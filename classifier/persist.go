@@ -37,11 +37,20 @@ const (
 
 // state is everything saved about a model.
 type state struct {
-	counts  *counts
-	cfg     FeatureConfig
-	alpha   float64
-	version uint64
-	trained time.Time
+	counts   *counts
+	cfg      FeatureConfig
+	alpha    float64
+	version  uint64
+	trained  time.Time
+	revision int // FeatureRevision of the counts
+}
+
+// savedConfig is the feature config as saved: FeatureConfig's fields and
+// the extractor revision, in one JSON object. Files written before the
+// revision was recorded lack it and read as revision 1.
+type savedConfig struct {
+	FeatureConfig
+	Revision int `json:"revision,omitempty"`
 }
 
 // Save writes the model to w in the versioned binary format. It may run
@@ -64,7 +73,7 @@ func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 		return nil, err
 	}
 	c := New(tok, opts...)
-	c.counts, c.cfg, c.alpha, c.version, c.trained = st.counts, st.cfg, st.alpha, st.version, st.trained
+	c.counts, c.cfg, c.alpha, c.version, c.trained, c.revision = st.counts, st.cfg, st.alpha, st.version, st.trained, st.revision
 	c.counts.names = nil
 	c.publish(nil, nil)
 	return c, nil
@@ -120,7 +129,7 @@ func appendString(b []byte, s string) []byte {
 // order.
 func (st *state) appendPayload(b []byte, rows []entry) []byte {
 	c := st.counts
-	cfg, _ := json.Marshal(st.cfg) // a struct of bools and ints cannot fail
+	cfg, _ := json.Marshal(savedConfig{st.cfg, st.revision}) // bools and numbers cannot fail
 	b = appendString(b, string(cfg))
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(st.alpha))
 	b = binary.AppendUvarint(b, st.version)
@@ -280,8 +289,16 @@ func (d *decoder) count(limit uint64, what string) int64 {
 
 func (d *decoder) state() (*state, error) {
 	st := &state{counts: newCounts()}
-	if err := json.Unmarshal([]byte(d.string()), &st.cfg); err != nil && d.err == nil {
+	var sc savedConfig
+	if err := json.Unmarshal([]byte(d.string()), &sc); err != nil && d.err == nil {
 		return nil, badModel("feature config: %v", err)
+	}
+	st.cfg, st.revision = sc.FeatureConfig, sc.Revision
+	switch {
+	case st.revision == 0:
+		st.revision = 1
+	case st.revision < 0:
+		return nil, badModel("feature revision %d out of range", st.revision)
 	}
 	st.alpha = math.Float64frombits(d.u64())
 	st.version = d.uvarint()

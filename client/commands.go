@@ -313,8 +313,12 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	if m.GetTrainedTime() != nil {
 		trained = m.GetTrainedTime().AsTime().Format(time.RFC3339)
 	}
-	fmt.Fprintf(w, "version       %d\ntrained       %s\nexamples      %d\nvocabulary    %d\nlabels        %s\ncontent hash  %s\ntokenizer     %s\n\n",
-		m.GetVersion(), trained, m.GetTotalExamples(), m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer())
+	fmt.Fprintf(w, "version       %d\ntrained       %s\nexamples      %d\nvocabulary    %d\nlabels        %s\ncontent hash  %s\ntokenizer     %s\nfeatures      revision %d",
+		m.GetVersion(), trained, m.GetTotalExamples(), m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer(), m.GetFeatureRevision())
+	if m.GetFeatureRevision() != m.GetExtractorRevision() {
+		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until train --replace retrains the model)", m.GetExtractorRevision())
+	}
+	fmt.Fprint(w, "\n\n")
 	printCounts(w, m.GetLabelCounts())
 	if l := m.GetLimits(); l != nil {
 		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, %d streams, explain %d\n",

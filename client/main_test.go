@@ -65,7 +65,7 @@ func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) 
 
 func (f *fakeServer) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
 	return &claimsv1.GetModelResponse{Version: 7, Labels: []string{"denial", "other"}, LabelCounts: map[string]int64{"denial": 3, "other": 4},
-		TotalExamples: 7, VocabularySize: 42, ContentHash: "abc", Tokenizer: "embedded"}, nil
+		TotalExamples: 7, VocabularySize: 42, ContentHash: "abc", Tokenizer: "embedded", FeatureRevision: 1, ExtractorRevision: 2}, nil
 }
 
 func startFake(t *testing.T) (*fakeServer, string) {
@@ -111,6 +111,7 @@ func TestCommands(t *testing.T) {
 		{"forget error", "", []string{"forget", "--addr", addr, "--data", data}, 1, "", "client: NotFound: examples[0].text: example was not learned"},
 		{"eval", "", []string{"eval", "--addr", addr, "--data", data}, 0, "confusion matrix", ""},
 		{"model", "", []string{"model", "--addr", addr}, 0, "vocabulary    42", ""},
+		{"model stale features", "", []string{"model", "--addr", addr}, 0, "revision 1 (the server extracts revision 2", ""},
 		{"no data", "", []string{"train", "--addr", addr}, 1, "", "--data FILE.jsonl is required"},
 		{"bad data", "", []string{"eval", "--addr", addr, "--data", filepath.Join(dir, "missing.jsonl")}, 1, "", "no such file"},
 		{"unknown command", "", []string{"frobnicate"}, 2, "", "unknown command"},

@@ -55,6 +55,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	info := model.Info()
 	log.Info("model ready", "version", info.Version, "examples", info.Examples, "labels", info.Labels,
 		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
+	if info.FeatureRevision != classifier.FeatureRevision {
+		log.Warn("the saved model was trained by another revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained (client train --replace)",
+			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
+	}
 
 	auth := api.Auth{Token: cfg.TrainToken, Open: cfg.loopbackOnly()}
 	switch {

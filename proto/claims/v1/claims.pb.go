@@ -1261,9 +1261,16 @@ type GetModelResponse struct {
 	Limits *Limits `protobuf:"bytes,8,opt,name=limits" json:"limits,omitempty"`
 	// Description of the tokenizer in use, e.g. its file name, or "embedded"
 	// for the built-in one.
-	Tokenizer     string `protobuf:"bytes,9,opt,name=tokenizer" json:"tokenizer,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Tokenizer string `protobuf:"bytes,9,opt,name=tokenizer" json:"tokenizer,omitempty"`
+	// Revision of the feature extractor the model's counts were gathered
+	// with. A model saved by an older server may differ from
+	// extractor_revision: it still classifies, but Forget answers
+	// FAILED_PRECONDITION until Train with replace retrains it.
+	FeatureRevision uint32 `protobuf:"varint,10,opt,name=feature_revision,json=featureRevision" json:"feature_revision,omitempty"`
+	// Revision of this server's feature extractor.
+	ExtractorRevision uint32 `protobuf:"varint,11,opt,name=extractor_revision,json=extractorRevision" json:"extractor_revision,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *GetModelResponse) Reset() {
@@ -1357,6 +1364,20 @@ func (x *GetModelResponse) GetTokenizer() string {
 		return x.Tokenizer
 	}
 	return ""
+}
+
+func (x *GetModelResponse) GetFeatureRevision() uint32 {
+	if x != nil {
+		return x.FeatureRevision
+	}
+	return 0
+}
+
+func (x *GetModelResponse) GetExtractorRevision() uint32 {
+	if x != nil {
+		return x.ExtractorRevision
+	}
+	return 0
 }
 
 // Limits are the request limits a server enforces; requests over a limit are
@@ -1561,7 +1582,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\fConfusionRow\x12\x16\n" +
 	"\x06actual\x18\x01 \x01(\tR\x06actual\x12\x1c\n" +
 	"\tpredicted\x18\x02 \x03(\x03R\tpredicted\"\x11\n" +
-	"\x0fGetModelRequest\"\xd0\x03\n" +
+	"\x0fGetModelRequest\"\xaa\x04\n" +
 	"\x10GetModelResponse\x12\x16\n" +
 	"\x06labels\x18\x01 \x03(\tR\x06labels\x12O\n" +
 	"\flabel_counts\x18\x02 \x03(\v2,.claims.v1.GetModelResponse.LabelCountsEntryR\vlabelCounts\x12%\n" +
@@ -1571,7 +1592,10 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\ftrained_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\vtrainedTime\x12!\n" +
 	"\fcontent_hash\x18\a \x01(\tR\vcontentHash\x12)\n" +
 	"\x06limits\x18\b \x01(\v2\x11.claims.v1.LimitsR\x06limits\x12\x1c\n" +
-	"\ttokenizer\x18\t \x01(\tR\ttokenizer\x1a>\n" +
+	"\ttokenizer\x18\t \x01(\tR\ttokenizer\x12)\n" +
+	"\x10feature_revision\x18\n" +
+	" \x01(\rR\x0ffeatureRevision\x12-\n" +
+	"\x12extractor_revision\x18\v \x01(\rR\x11extractorRevision\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xef\x02\n" +

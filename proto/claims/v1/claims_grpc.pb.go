@@ -70,7 +70,9 @@ type ClaimServiceClient interface {
 	// Forget removes previously trained examples from the model, undoing their
 	// contribution to the label and feature counts. The batch is validated
 	// first and applied atomically. A successful call increments the model
-	// version.
+	// version. A model trained by another revision of the feature extractor
+	// (see GetModelResponse.feature_revision) cannot take examples back:
+	// FAILED_PRECONDITION.
 	//
 	// HTTP: POST /v1/forget with the request as the JSON body.
 	Forget(ctx context.Context, in *ForgetRequest, opts ...grpc.CallOption) (*ForgetResponse, error)
@@ -197,7 +199,9 @@ type ClaimServiceServer interface {
 	// Forget removes previously trained examples from the model, undoing their
 	// contribution to the label and feature counts. The batch is validated
 	// first and applied atomically. A successful call increments the model
-	// version.
+	// version. A model trained by another revision of the feature extractor
+	// (see GetModelResponse.feature_revision) cannot take examples back:
+	// FAILED_PRECONDITION.
 	//
 	// HTTP: POST /v1/forget with the request as the JSON body.
 	Forget(context.Context, *ForgetRequest) (*ForgetResponse, error)

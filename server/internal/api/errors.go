@@ -51,7 +51,8 @@ func toStatus(field string, err error) error {
 		return status.Error(codes.InvalidArgument, msg)
 	case errors.Is(err, classifier.ErrNotLearned):
 		return status.Error(codes.NotFound, msg)
-	case errors.Is(err, classifier.ErrTooFewLabels):
+	case errors.Is(err, classifier.ErrTooFewLabels),
+		errors.Is(err, classifier.ErrStaleFeatures):
 		return status.Error(codes.FailedPrecondition, msg)
 	case errors.Is(err, classifier.ErrPersist):
 		return status.Error(codes.Internal, msg)

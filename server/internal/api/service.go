@@ -262,6 +262,9 @@ func (s *Service) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv
 		ContentHash:    info.ContentHash,
 		Limits:         s.limits.proto(),
 		Tokenizer:      s.tokenizer,
+
+		FeatureRevision:   uint32(info.FeatureRevision),
+		ExtractorRevision: classifier.FeatureRevision,
 	}
 	if !info.TrainedTime.IsZero() {
 		resp.TrainedTime = timestamppb.New(info.TrainedTime)

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -303,6 +305,58 @@ func TestGetModel(t *testing.T) {
 	}
 	if l := m.GetLimits(); l.GetMaxSentences() != 5 || l.GetMaxExamples() != 20 || l.GetMaxExplain() != 3 || l.GetCallTimeout().AsDuration() != 30*time.Second {
 		t.Errorf("limits: got %v", l)
+	}
+}
+
+// TestStaleFeatures serves a model saved before feature revisions were
+// recorded (testdata/model_rev1.bin, the apitest corpus): it classifies and
+// reports its revision, Forget answers FAILED_PRECONDITION and leaves it
+// unchanged, and Train with replace retrains it to this server's revision.
+func TestStaleFeatures(t *testing.T) {
+	data, err := os.ReadFile("testdata/model_rev1.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := classifier.Load(bytes.NewReader(data), apitest.Words{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := grpc.NewServer()
+	claimsv1.RegisterClaimServiceServer(srv, NewService(model, testLimits(), "test", nil, log))
+	client := claimsv1.NewClaimServiceClient(apitest.Dial(t, srv))
+	ctx := ctxT(t)
+
+	m, err := client.GetModel(ctx, &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.GetFeatureRevision() != 1 || m.GetExtractorRevision() != classifier.FeatureRevision {
+		t.Errorf("GetModel: got revisions %d/%d, want 1/%d", m.GetFeatureRevision(), m.GetExtractorRevision(), classifier.FeatureRevision)
+	}
+	c, err := client.Classify(ctx, &claimsv1.ClassifyRequest{Sentences: []string{"the ministry denied any involvement"}})
+	if err != nil || c.GetSentences()[0].GetLabel() != "denial" {
+		t.Errorf("Classify: got %v, %v; want denial", c, err)
+	}
+	before := model.Info()
+	_, err = client.Forget(ctx, &claimsv1.ForgetRequest{Examples: []*claimsv1.Example{{Text: apitest.Corpus[0].Text, Label: apitest.Corpus[0].Label}}})
+	if st := status.Convert(err); st.Code() != codes.FailedPrecondition || !strings.Contains(st.Message(), "revision 1") {
+		t.Errorf("Forget: got %v, want FailedPrecondition naming revision 1", err)
+	}
+	apitest.SameModel(t, "refused Forget", before, model)
+
+	var exs []*claimsv1.Example
+	for _, ex := range apitest.Corpus {
+		exs = append(exs, &claimsv1.Example{Text: ex.Text, Label: ex.Label})
+	}
+	if _, err := client.Train(ctx, &claimsv1.TrainRequest{Replace: true, Examples: exs}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := client.GetModel(ctx, &claimsv1.GetModelRequest{}); err != nil || m.GetFeatureRevision() != classifier.FeatureRevision {
+		t.Errorf("after replace: got %v, %v; want revision %d", m.GetFeatureRevision(), err, classifier.FeatureRevision)
+	}
+	if _, err := client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs[:1]}); err != nil {
+		t.Errorf("Forget after replace: %v", err)
 	}
 }
 
