@@ -59,6 +59,7 @@ type FeatureConfig struct {
 // makes the same sentence and FeatureConfig give different features. A
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
+// TestFeatureRevisionGolden fails when extraction changes without a bump.
 const FeatureRevision = 2
 
 // DefaultFeatures returns the feature set of the default model, chosen by

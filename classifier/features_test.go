@@ -1,9 +1,14 @@
 package classifier
 
 import (
+	"encoding/binary"
+	"hash/fnv"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestNormalizeTokens(t *testing.T) {
@@ -118,5 +123,69 @@ func TestExtractRegions(t *testing.T) {
 				t.Errorf("%q: features have %s", tt.sentence, h)
 			}
 		}
+	}
+}
+
+// featureGolden maps FeatureRevision to a hash of the features extracted
+// from testdata/revision/sentences.txt with DefaultFeatures.
+var featureGolden = map[int]uint64{
+	2: 0xfaa5c101c8f747f0,
+}
+
+// punctTokens splits lower-cased text into runs of letters and digits and
+// single other characters, roughly as the real tokenizer does.
+func punctTokens(s string) []string {
+	var out []string
+	s = strings.ToLower(s)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsSpace(r):
+			i += n
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			j := i
+			for j < len(s) {
+				r2, n2 := utf8.DecodeRuneInString(s[j:])
+				if !unicode.IsLetter(r2) && !unicode.IsDigit(r2) {
+					break
+				}
+				j += n2
+			}
+			out = append(out, s[i:j])
+			i = j
+		default:
+			out = append(out, s[i:i+n])
+			i += n
+		}
+	}
+	return out
+}
+
+// TestFeatureRevisionGolden fails when feature extraction changes what a
+// sentence yields. Saved models record FeatureRevision, and an older
+// model's Forget is refused on the strength of it, so such a change must
+// bump FeatureRevision: then record the hash this test prints.
+func TestFeatureRevisionGolden(t *testing.T) {
+	data, err := os.ReadFile("testdata/revision/sentences.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := DefaultFeatures()
+	h := fnv.New64a()
+	var buf [8]byte
+	var feats []uint64
+	for _, s := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		feats = fc.extract(feats[:0], s, punctTokens(s), nil)
+		for _, f := range feats {
+			binary.LittleEndian.PutUint64(buf[:], f)
+			h.Write(buf[:])
+		}
+		h.Write([]byte{0xff})
+	}
+	got := h.Sum64()
+	want, ok := featureGolden[FeatureRevision]
+	if !ok || got != want {
+		t.Errorf("features of testdata/revision/sentences.txt hash to %#x, want %#x for FeatureRevision %d.\n"+
+			"If extraction changed on purpose, bump FeatureRevision and record %d: %#x in featureGolden.", got, want, FeatureRevision, FeatureRevision, got)
 	}
 }
