@@ -403,6 +403,29 @@ func callsForCalm(toks []string, i int) bool {
 	return false
 }
 
+// payThreat reports the threat formula at toks[i]: "will pay", "would pay
+// dearly", "pay a heavy price", "come at a high price".
+func payThreat(toks []string, i int) bool {
+	if toks[i] == "pay" {
+		if i > 0 {
+			switch toks[i-1] {
+			case "will", "would", "'ll":
+				return true
+			}
+		}
+		return false
+	}
+	for j := i - 1; j >= 0 && j >= i-4; j-- {
+		switch toks[j] {
+		case "pay", "paid":
+			return j < i-1 // "pay a price", "pay the price", not "pay price"
+		case "at":
+			return j > 0 && toks[j-1] == "come"
+		}
+	}
+	return false
+}
+
 // isClaimNoun reports a noun naming what a denial rejects.
 func isClaimNoun(t string) bool {
 	switch t {
@@ -664,11 +687,13 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueDeny // "they are trying to make us think that…"
 			case lex.flags&flagVague != 0 && i > 0 && toks[i-1] == "too":
 				c = cueDeny // "too vague to act on"
+			case (t == "pay" || t == "price") && payThreat(toks, i):
+				c = cueWarn // "will pay a heavy price"
 			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
 				c = cueNone // "urged all states to cooperate": a call, not a warning
 			}
-			if c == cueBlame && i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever") {
+			if c == cueBlame && i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever" || toks[i-1] == "everyone" || toks[i-1] == "anyone") {
 				c = cueNone // "bring those responsible to justice"
 			}
 			if c == cueBlame && i+1 < len(toks) && toks[i+1] == "game" {

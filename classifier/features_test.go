@@ -89,6 +89,10 @@ func TestExtractRegions(t *testing.T) {
 		// An account presented as manipulation is denied.
 		{"They are trying to make us think that Kyiv did it .", []string{"f:deny"}, nil},
 		{"They are trying to make the country ungovernable .", nil, []string{"f:deny"}},
+		// The threat formula.
+		{"Those behind the attack will pay a heavy price .", []string{"c:warn"}, nil},
+		{"Everyone responsible will pay .", []string{"f:warn"}, []string{"c:blame"}},
+		{"Russia must pay reparations .", nil, []string{"c:warn"}},
 		// A call for cooperation is no warning.
 		{"The council urged all states to cooperate with the inquiry .", nil, []string{"f:warn"}},
 		{"Police urged residents to stay away from the station .", []string{"f:warn"}, nil},
@@ -129,7 +133,7 @@ func TestExtractRegions(t *testing.T) {
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures.
 var featureGolden = map[int]uint64{
-	2: 0xfaa5c101c8f747f0,
+	2: 0x987a80ef944ff9b2,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
