@@ -131,12 +131,12 @@ var cueLexicon = map[int][]string{
 	cueWarn: {
 		"warn*", "threaten*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
 		"imminent", "vow*", "retaliat*", "evacuat*", "revenge", "avenge", "precaution*",
-		"heightened", "suspicious", "urge*", "urging",
+		"heightened", "suspicious", "urge", "urged", "urges", "urging",
 	},
 	cueSympathy: {
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
-		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrif*", "heartbroken", "hearts",
-		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastat*", "saddest",
+		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
+		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "saddest",
 		"half-mast", "armbands",
 	},
 	cueNegation: {"not", "never", "no"},
@@ -157,6 +157,7 @@ const (
 	flagPersuade // "convince", "make": maybe "trying to make us think"
 	flagLink     // "linked", "ties": deny when negated
 	flagVague    // "vague", "general": deny after "too"
+	flagNoCue    // a word a cue prefix would match but that is no cue ("adviser")
 )
 
 // lexEntry is what the feature extractor knows about a whole word: its cue
@@ -215,6 +216,7 @@ func newLexicon() *lexiconTable {
 		{flagPersuade, []string{"convince", "persuade", "make"}},
 		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role"}},
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
+		{flagNoCue, []string{"adviser", "advisers", "advisor", "advisors", "shockwaves", "vigilantes"}},
 	}
 	for _, c := range classes {
 		for _, w := range c.words {
@@ -237,6 +239,9 @@ func cueOf(tok string) int { return cueOfEntry(tok, lexicon.words[tok]) }
 func cueOfEntry(tok string, e lexEntry) int {
 	if e.cue != cueNone {
 		return int(e.cue)
+	}
+	if e.flags&flagNoCue != 0 {
+		return cueNone
 	}
 	if strings.HasSuffix(tok, "n't") {
 		return cueNegation
@@ -668,6 +673,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				// "evidence pointed to": only "no evidence" denies, and not
 				// the reporter's "blamed Kyiv without offering evidence".
 				c = cueNone
+			}
+			if c == cueDeny && t == "denial" && i+2 < len(toks) && toks[i+1] == "-" && toks[i+2] == "of" {
+				c = cueNone // "denial-of-service attack"
 			}
 			if noComment(toks, i) {
 				// "declined to comment", "would not confirm": no claim,
