@@ -401,7 +401,7 @@ func callsForCalm(toks []string, i int) bool {
 		}
 		switch {
 		case strings.HasPrefix(t, "cooperat"), t == "unity", t == "united", t == "unite", t == "calm",
-			t == "restraint", t == "dialogue", strings.HasPrefix(t, "de-escalat"):
+			t == "restraint", t == "refrain", t == "dialogue", strings.HasPrefix(t, "de-escalat"):
 			return true
 		}
 	}
@@ -427,6 +427,35 @@ func payThreat(toks []string, i int) bool {
 		case "at":
 			return j > 0 && toks[j-1] == "come"
 		}
+	}
+	return false
+}
+
+// behindAct reports "behind" at toks[i] naming who did something: "was
+// behind", "are behind it", "the group behind the bombing".
+func behindAct(toks []string, i int) bool {
+	if i > 0 {
+		switch toks[i-1] {
+		case "was", "is", "were", "are", "be", "been", "being", "'s":
+			return true
+		}
+	}
+	for j := i + 1; j < len(toks) && j <= i+5; j++ {
+		if isActNoun(toks[j]) || toks[j] == "it" || toks[j] == "this" {
+			return true
+		}
+	}
+	return false
+}
+
+// isActNoun reports a noun for an attack or crime.
+func isActNoun(t string) bool {
+	switch t {
+	case "attack", "attacks", "bombing", "bombings", "blast", "blasts", "killing", "killings", "assault", "strike",
+		"strikes", "shooting", "shootings", "hijacking", "kidnapping", "ambush", "explosion", "explosions", "raid",
+		"massacre", "siege", "assassination", "abduction", "operation", "plot", "murder", "murders", "sabotage",
+		"fire", "arson", "hack", "cyberattack", "poisoning", "crash", "downing":
+		return true
 	}
 	return false
 }
@@ -710,11 +739,17 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueBlame && t == "behind" && i > 0 && (strings.HasPrefix(toks[i-1], "rall") || strings.HasPrefix(toks[i-1], "stand") || toks[i-1] == "stood" || toks[i-1] == "united") {
 				c = cueSympathy // "rally behind", "stand behind"
 			}
+			if c == cueBlame && (t == "behind" && !titled && !behindAct(toks, i) || t == "carried" && !(i+1 < len(toks) && toks[i+1] == "out")) {
+				c = cueNone // "the grave behind the church", "the coffin was carried"
+			}
 			if c == cueNone && offerOfHelp(toks, i, titled) {
 				c = cueSympathy // "offered full support", "will help"
 			}
 			if claimed && negLeft > 0 {
 				c = cueNone
+			}
+			if c == cueWarn && negLeft > 0 {
+				c = cueNone // "they had received no warning"
 			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
 				// "was not involved", "no responsibility", "they are trying

@@ -99,6 +99,14 @@ func TestExtractRegions(t *testing.T) {
 		// A call for cooperation is no warning.
 		{"The council urged all states to cooperate with the inquiry .", nil, []string{"f:warn"}},
 		{"Police urged residents to stay away from the station .", []string{"f:warn"}, nil},
+		// "behind" and "carried" blame only when they name who did it.
+		{"A priest walked in the grave behind the church .", nil, []string{"c:blame"}},
+		{"The group behind the bombing issued a statement .", []string{"f:blame"}, nil},
+		{"Officials said the militia was behind it .", []string{"f:blame"}, nil},
+		{"His coffin was carried to the shrine .", nil, []string{"c:blame"}},
+		{"The attack was carried out by the cell .", []string{"f:blame"}, nil},
+		// Negated warnings are none.
+		{"Residents said they had received no warning .", nil, []string{"c:warn", "f:warn"}},
 		// A denial-of-service attack denies nothing.
 		{"A denial - of - service attack hit the site .", nil, []string{"c:deny"}},
 		// A reporting credit is furniture.
@@ -138,7 +146,7 @@ func TestExtractRegions(t *testing.T) {
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures.
 var featureGolden = map[int]uint64{
-	2: 0xb764ec116374dc9,
+	2: 0x3186206a1c275d80,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
