@@ -485,23 +485,11 @@ func scornsClaim(toks []string, i int) bool {
 	return false
 }
 
-// persuadeFrame reports an account presented as manipulation at toks[i]:
-// "trying to convince the world that…", "want to make us believe that…".
-// Like smearFrame, it rejects what follows.
+// persuadeFrame reports an account presented as manipulation at toks[i], a
+// flagPersuade word: "trying to convince the world that…", "want to make us
+// believe that…". Like smearFrame, it rejects what follows.
 func persuadeFrame(toks []string, i int) bool {
-	switch toks[i] {
-	case "convince", "persuade":
-	case "make":
-		ok := false
-		for j := i + 1; j < len(toks) && j <= i+3; j++ {
-			if toks[j] == "think" || toks[j] == "believe" {
-				ok = true
-			}
-		}
-		if !ok {
-			return false
-		}
-	default:
+	if toks[i] == "make" && !slices.ContainsFunc(toks[i+1:min(len(toks), i+4)], func(t string) bool { return t == "think" || t == "believe" }) {
 		return false
 	}
 	return smearFrame(toks, i)

@@ -36,13 +36,19 @@ func testLimits() Limits {
 	return l
 }
 
-// newTestServer serves a Service over bufconn.
+// newTestServer serves a Service for the apitest model over bufconn.
 func newTestServer(t *testing.T, auth Auth, limits Limits) *testServer {
 	t.Helper()
 	model, err := apitest.NewModel(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveModel(t, model, auth, limits)
+}
+
+// serveModel serves a Service for model over bufconn.
+func serveModel(t *testing.T, model *classifier.Classifier, auth Auth, limits Limits) *testServer {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := NewService(model, limits, "test", nil, log)
 	unary, stream := Interceptors(auth, limits.CallTimeout, nil, log)
@@ -321,10 +327,7 @@ func TestStaleFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := grpc.NewServer()
-	claimsv1.RegisterClaimServiceServer(srv, NewService(model, testLimits(), "test", nil, log))
-	client := claimsv1.NewClaimServiceClient(apitest.Dial(t, srv))
+	client := serveModel(t, model, Auth{Open: true}, testLimits()).client
 	ctx := ctxT(t)
 
 	m, err := client.GetModel(ctx, &claimsv1.GetModelRequest{})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -89,23 +90,13 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
+// post is call with a JSON POST: header may override the content type.
 func post(t *testing.T, url, body string, header map[string]string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	h := map[string]string{"Content-Type": "application/json"}
+	maps.Copy(h, header)
+	code, b := call(t, http.MethodPost, url, body, h)
+	return code, []byte(b)
 }
 
 func TestRESTClassify(t *testing.T) {
