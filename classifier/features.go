@@ -60,7 +60,7 @@ type FeatureConfig struct {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 2
+const FeatureRevision = 3
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -126,7 +126,7 @@ var cueLexicon = map[int][]string{
 		"lying", "propaganda", "slander*", "fake", "ridiculous", "rubbish", "provocation*",
 		"disinformation", "smear*", "fairy", "untrue", "preposterous", "staged", "categorical*",
 		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail", "refus*", "ignor*", "farce", "hoax",
-		"hoaxes", "myth", "myths", "fantasy", "fantasies",
+		"hoaxes", "myth", "myths", "fantasy", "fantasies", "innocence", "unsubstantiated",
 	},
 	cueWarn: {
 		"warn*", "threaten*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
@@ -137,10 +137,10 @@ var cueLexicon = map[int][]string{
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "saddest",
-		"half-mast", "armbands",
+		"half-mast", "armbands", "anguish*",
 	},
 	cueNegation: {"not", "never", "no"},
-	cueScorn:    {"slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*"},
+	cueScorn:    {"slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
 }
 
 // maxStopwordLen is the length in bytes of the longest stopword.
@@ -214,9 +214,9 @@ func newLexicon() *lexiconTable {
 		{flagClaim, []string{"claim", "claims", "claimed", "claiming"}},
 		{flagEvidence, []string{"evidence", "proof"}},
 		{flagPersuade, []string{"convince", "persuade", "make"}},
-		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role"}},
+		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role", "proven", "proved", "substantiated"}},
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
-		{flagNoCue, []string{"adviser", "advisers", "advisor", "advisors", "shockwaves", "vigilantes"}},
+		{flagNoCue, []string{"perpetrator", "perpetrators", "adviser", "advisers", "advisor", "advisors", "shockwaves", "vigilantes"}},
 	}
 	for _, c := range classes {
 		for _, w := range c.words {
@@ -265,6 +265,30 @@ var relativizers = []string{"who", "which", "whose", "whom"}
 // subordinators open a subordinate clause when they start the sentence or
 // follow a comma.
 var subordinators = []string{"after", "as", "when", "while", "despite", "although", "though", "since", "because", "following", "amid", "before", "until", "if", "whereas", "once", "even"}
+
+// isGrounds reports a noun that, negated, widens the negation to the
+// clause it governs: "no reason to believe", "no indication that".
+func isGrounds(t string) bool {
+	switch t {
+	case "reason", "indication", "indications", "sign", "signs", "suggestion":
+		return true
+	}
+	return false
+}
+
+// ownSafety reports "responsibility for (their own) security" at toks[i]:
+// a duty, not blame.
+func ownSafety(toks []string, i int) bool {
+	for j := i + 1; j < len(toks) && j <= i+4; j++ {
+		if toks[j] == "security" || toks[j] == "safety" {
+			return true
+		}
+		if isClauseBreak(toks[j]) {
+			return false
+		}
+	}
+	return false
+}
 
 // isClauseBreak reports punctuation that ends a clause.
 func isClauseBreak(tok string) bool {
@@ -442,6 +466,29 @@ func behindAct(toks []string, i int) bool {
 	}
 	for j := i + 1; j < len(toks) && j <= i+5; j++ {
 		if isActNoun(toks[j]) || toks[j] == "it" || toks[j] == "this" {
+			return true
+		}
+	}
+	return false
+}
+
+// carriedOutBy reports "carried out" at toks[i] naming who did it: "the
+// cell carried out the attack", "was carried out by the cell". A passive
+// with no agent ("the attack was carried out at dawn") names no one.
+func carriedOutBy(toks []string, i int) bool {
+	if i+1 >= len(toks) || toks[i+1] != "out" {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	switch toks[i-1] {
+	case "was", "were", "been", "being", "be", "is", "are":
+	default:
+		return true
+	}
+	for j := i + 2; j < len(toks) && !isClauseBreak(toks[j]); j++ {
+		if toks[j] == "by" {
 			return true
 		}
 	}
@@ -694,6 +741,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueDeny && t == "denial" && i+2 < len(toks) && toks[i+1] == "-" && toks[i+2] == "of" {
 				c = cueNone // "denial-of-service attack"
 			}
+			if c == cueDeny && (t == "lies" || t == "lie") && i+1 < len(toks) && toks[i+1] == "with" {
+				c = cueNone // "the responsibility lies with Yerevan"
+			}
 			if noComment(toks, i) {
 				// "declined to comment", "would not confirm": no claim,
 				// whatever follows.
@@ -721,13 +771,16 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueBlame && i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever" || toks[i-1] == "everyone" || toks[i-1] == "anyone") {
 				c = cueNone // "bring those responsible to justice"
 			}
+			if c == cueBlame && strings.HasPrefix(t, "responsib") && ownSafety(toks, i) {
+				c = cueNone // "take responsibility for their own security"
+			}
 			if c == cueBlame && i+1 < len(toks) && toks[i+1] == "game" {
 				c = cueNone // "the blame game"
 			}
 			if c == cueBlame && t == "behind" && i > 0 && (strings.HasPrefix(toks[i-1], "rall") || strings.HasPrefix(toks[i-1], "stand") || toks[i-1] == "stood" || toks[i-1] == "united") {
 				c = cueSympathy // "rally behind", "stand behind"
 			}
-			if c == cueBlame && (t == "behind" && !titled && !behindAct(toks, i) || t == "carried" && !(i+1 < len(toks) && toks[i+1] == "out")) {
+			if c == cueBlame && (t == "behind" && !titled && !behindAct(toks, i) || t == "carried" && !carriedOutBy(toks, i)) {
 				c = cueNone // "the grave behind the church", "the coffin was carried"
 			}
 			if c == cueNone && offerOfHelp(toks, i, titled) {
@@ -768,6 +821,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		}
 		if fc.Negation && (lex.flags&flagNegator != 0 || strings.HasSuffix(t, "n't")) && !(i+1 < len(toks) && toks[i+1] == "only") {
 			negLeft = 4
+			if i+1 < len(toks) && isGrounds(toks[i+1]) {
+				negLeft = 8 // "no reason to believe Israel was responsible"
+			}
 		}
 		prev = t
 	}

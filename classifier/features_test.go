@@ -105,6 +105,8 @@ func TestExtractRegions(t *testing.T) {
 		{"Officials said the militia was behind it .", []string{"f:blame"}, nil},
 		{"His coffin was carried to the shrine .", nil, []string{"c:blame"}},
 		{"The attack was carried out by the cell .", []string{"f:blame"}, nil},
+		{"The attack was carried out at dawn .", nil, []string{"c:blame"}},
+		{"The cell carried out the attack .", []string{"f:blame"}, nil},
 		// Negated warnings are none.
 		{"Residents said they had received no warning .", nil, []string{"c:warn", "f:warn"}},
 		// A denial-of-service attack denies nothing.
@@ -121,6 +123,19 @@ func TestExtractRegions(t *testing.T) {
 		{"There is no evidence for the claim .", []string{"f:deny"}, nil},
 		{"The junta blamed France , without offering any evidence .", []string{"f:blame"}, []string{"c:deny"}},
 		{"He accused them , despite having no evidence .", nil, []string{"c:deny"}},
+		// "No reason to believe" negates the clause it governs.
+		{"Officials have no reason to believe the navy was responsible .", []string{"f:deny"}, []string{"f:blame"}},
+		// A duty to keep safe is no blame; responsibility that lies with
+		// someone is blame, not a lie.
+		{"Staff must take responsibility for their own security .", nil, []string{"c:blame"}},
+		{"The responsibility lies with the rebels .", []string{"f:blame"}, []string{"c:deny"}},
+		// Unproven links, claims called irresponsible, and a suspect's
+		// innocence deny; a perpetrator named as a noun blames no one.
+		{"The link to the group has not been proven .", []string{"f:deny"}, nil},
+		{"We reject these irresponsible claims .", []string{"c:deny"}, nil},
+		{"The irresponsible driver fled .", nil, []string{"c:deny"}},
+		{"The suspect proclaims his innocence .", []string{"f:deny"}, nil},
+		{"The perpetrator fooled the program .", nil, []string{"c:blame"}},
 		// A title in sentence case is a headline.
 		{"Survivors say army drone killed dozens at market", []string{"h:headline"}, nil},
 		{"Al Shabaab claims attack on army base in capital", []string{"h:headline", "f:blame"}, nil},
@@ -147,6 +162,7 @@ func TestExtractRegions(t *testing.T) {
 // from testdata/revision/sentences.txt with DefaultFeatures.
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
+	3: 0x77e7866045c2fc0b,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
