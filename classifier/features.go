@@ -279,8 +279,14 @@ func isGrounds(t string) bool {
 // ownSafety reports "responsibility for (their own) security" at toks[i]:
 // a duty, not blame.
 func ownSafety(toks []string, i int) bool {
-	for j := i + 1; j < len(toks) && j <= i+4; j++ {
-		if toks[j] == "security" || toks[j] == "safety" {
+	return aheadInClause(toks, i, 4, func(t string) bool { return t == "security" || t == "safety" })
+}
+
+// aheadInClause reports whether one of the n tokens after toks[i], up to
+// the end of its clause, satisfies pred.
+func aheadInClause(toks []string, i, n int, pred func(string) bool) bool {
+	for j := i + 1; j < len(toks) && j <= i+n; j++ {
+		if pred(toks[j]) {
 			return true
 		}
 		if isClauseBreak(toks[j]) {
@@ -487,12 +493,7 @@ func carriedOutBy(toks []string, i int) bool {
 	default:
 		return true
 	}
-	for j := i + 2; j < len(toks) && !isClauseBreak(toks[j]); j++ {
-		if toks[j] == "by" {
-			return true
-		}
-	}
-	return false
+	return aheadInClause(toks, i+1, len(toks), func(t string) bool { return t == "by" })
 }
 
 // isActNoun reports a noun for an attack or crime.
@@ -521,15 +522,7 @@ func isClaimNoun(t string) bool {
 // the clause ("slammed the assertion", "mocked claims", "ridiculed the
 // suggestion").
 func scornsClaim(toks []string, i int) bool {
-	for j := i + 1; j < len(toks) && j <= i+5; j++ {
-		if isClaimNoun(toks[j]) {
-			return true
-		}
-		if isClauseBreak(toks[j]) {
-			return false
-		}
-	}
-	return false
+	return aheadInClause(toks, i, 5, isClaimNoun)
 }
 
 // persuadeFrame reports an account presented as manipulation at toks[i], a
