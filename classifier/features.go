@@ -464,11 +464,8 @@ func payThreat(toks []string, i int) bool {
 // behindAct reports "behind" at toks[i] naming who did something: "was
 // behind", "are behind it", "the group behind the bombing".
 func behindAct(toks []string, i int) bool {
-	if i > 0 {
-		switch toks[i-1] {
-		case "was", "is", "were", "are", "be", "been", "being", "'s":
-			return true
-		}
+	if i > 0 && (isBe(toks[i-1]) || toks[i-1] == "'s") {
+		return true
 	}
 	for j := i + 1; j < len(toks) && j <= i+5; j++ {
 		if isActNoun(toks[j]) || toks[j] == "it" || toks[j] == "this" {
@@ -485,15 +482,19 @@ func carriedOutBy(toks []string, i int) bool {
 	if i+1 >= len(toks) || toks[i+1] != "out" {
 		return false
 	}
-	if i == 0 {
-		return true
-	}
-	switch toks[i-1] {
-	case "was", "were", "been", "being", "be", "is", "are":
-	default:
+	if i == 0 || !isBe(toks[i-1]) {
 		return true
 	}
 	return aheadInClause(toks, i+1, len(toks), func(t string) bool { return t == "by" })
+}
+
+// isBe reports a form of "be", which before a participle makes it passive.
+func isBe(t string) bool {
+	switch t {
+	case "was", "is", "were", "are", "be", "been", "being":
+		return true
+	}
+	return false
 }
 
 // isActNoun reports a noun for an attack or crime.
