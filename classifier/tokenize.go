@@ -121,6 +121,11 @@ func NewTokenizer(r io.Reader, opts ...TokenizerOption) (*Tokenizer, error) {
 	if _, ok := cfg.Model["vocab"]; !ok {
 		return nil, fmt.Errorf("%w: model has no \"vocab\"", ErrBadTokenizer)
 	}
+	if hasRegexReplace(cfg.Normalizer) {
+		// sugarme v0.3.0's loader looks for "Regex" beside "pattern" rather
+		// than inside it, so the step would silently replace nothing.
+		return nil, fmt.Errorf("%w: normalizer Replace step with a Regex pattern, which sugarme/tokenizer v0.3.0 reads as an empty pattern (use one String pattern per literal)", ErrBadTokenizer)
+	}
 	tk, err := loadSugarme(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
@@ -137,6 +142,25 @@ func NewTokenizer(r io.Reader, opts ...TokenizerOption) (*Tokenizer, error) {
 		t.cache = newWordCache(o.cacheSize)
 	}
 	return t, nil
+}
+
+// hasRegexReplace reports a Replace step with a Regex pattern anywhere in a
+// tokenizer.json normalizer (nested Sequences included).
+func hasRegexReplace(m map[string]any) bool {
+	switch m["type"] {
+	case "Replace":
+		pat, _ := m["pattern"].(map[string]any)
+		_, ok := pat["Regex"]
+		return ok
+	case "Sequence":
+		list, _ := m["normalizers"].([]any)
+		for _, x := range list {
+			if sub, ok := x.(map[string]any); ok && hasRegexReplace(sub) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // loadSugarme builds sugarme's tokenizer, turning its panics into errors.

@@ -481,6 +481,8 @@ func TestNewTokenizerErrors(t *testing.T) {
 		"no unk in vocab":  `{"pre_tokenizer":{"type":"WhitespaceSplit"},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"a":0}}}`,
 		"bad truncation":   `{"truncation":{"max_length":"x"},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}`,
 		"binary":           "\x00\x01\x02\xff\xfe",
+		"regex replace":    `{"normalizer":{"type":"Replace","pattern":{"Regex":"\\s+"},"content":" "},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}`,
+		"nested regex":     `{"normalizer":{"type":"Sequence","normalizers":[{"type":"Lowercase"},{"type":"Replace","pattern":{"Regex":"[“”]"},"content":"\""}]},"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}}}`,
 	}
 	for name, data := range bad {
 		t.Run(name, func(t *testing.T) {

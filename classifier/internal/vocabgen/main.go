@@ -35,6 +35,12 @@
 // The Replace steps give the intended effect (compatibility spaces become
 // plain spaces, typographic quotes become ASCII) without either problem.
 //
+// Why one Replace step per character and not one Regex step per class:
+// sugarme v0.3.0's tokenizer.json loader looks for "Regex" in the step's
+// parameters instead of in its "pattern" object, so a Regex pattern is read
+// as an empty String pattern and replaces nothing ("and\u00a0condolences"
+// then encodes as [UNK] [UNK]).
+//
 // The words are computed by running sugarme/tokenizer's own normalizer and
 // pre-tokenizer built from the same configuration, so the vocabulary matches
 // what the model sees at run time.
