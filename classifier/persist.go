@@ -363,6 +363,9 @@ func (d *decoder) state() (*state, error) {
 	if st.cfg.FirstCueWeight < 0 || st.cfg.FirstCueWeight > 16 {
 		return nil, badModel("first-cue weight %d out of range", st.cfg.FirstCueWeight)
 	}
+	if st.cfg.VerbCueWeight < 0 || st.cfg.VerbCueWeight > 16 {
+		return nil, badModel("verb-cue weight %d out of range", st.cfg.VerbCueWeight)
+	}
 	for i, l := range c.labels {
 		if nl, err := NormalizeLabel(l); err != nil || nl != l {
 			return nil, badModel("label %q is not valid", l)
