@@ -28,6 +28,14 @@ type config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	Keepalive       keepaliveConfig
+	GC              gcConfig
+}
+
+// gcConfig records which garbage-collector settings the Go runtime took
+// from the environment; the server tunes only the others.
+type gcConfig struct {
+	GOGCSet     bool // GOGC is set: keep its collection pacing
+	MemLimitSet bool // GOMEMLIMIT is set: keep its memory limit
 }
 
 // keepaliveConfig is the server's HTTP/2 keepalive policy.
@@ -109,6 +117,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			}
 		}
 	}
+	c.GC = gcConfig{GOGCSet: getenv("GOGC") != "", MemLimitSet: getenv("GOMEMLIMIT") != ""}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return config{}, fmt.Errorf("--log-level: %w", err)
 	}

@@ -30,6 +30,16 @@ func TestParseConfig(t *testing.T) {
 	if len(c.CORSOrigins) != 2 || c.CORSOrigins[1] != "https://b.example" {
 		t.Errorf("cors: got %q", c.CORSOrigins)
 	}
+	if c.GC != (gcConfig{}) {
+		t.Errorf("GC with neither GOGC nor GOMEMLIMIT: got %+v, want both unset", c.GC)
+	}
+	env["GOGC"], env["GOMEMLIMIT"] = "200", "1GiB"
+	if c, err = parseConfig(nil, func(k string) string { return env[k] }, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if want := (gcConfig{GOGCSet: true, MemLimitSet: true}); c.GC != want {
+		t.Errorf("GC with GOGC and GOMEMLIMIT: got %+v, want %+v", c.GC, want)
+	}
 }
 
 func TestParseConfigErrors(t *testing.T) {
