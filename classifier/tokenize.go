@@ -706,8 +706,41 @@ func (t *Tokenizer) warmBatch(words []string) {
 			return // a word that normalises away entirely: leave it to the slow path
 		}
 	}
+	// One allocation each for the batch's entries, strings and token lists:
+	// the entries live as long as the cache, and allocated one by one they
+	// would lie scattered among sugarme's garbage, keeping several
+	// megabytes of half-empty heap spans after startup.
+	size, ntok := 0, 0
 	for i, w := range words {
-		e := &wordEntry{key: strings.Clone(w), toks: slices.Clip(slices.Clone(runs[i]))}
+		size += len(w)
+		for _, tk := range runs[i] {
+			size += len(tk)
+		}
+		ntok += len(runs[i])
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for i, w := range words {
+		sb.WriteString(w)
+		for _, tk := range runs[i] {
+			sb.WriteString(tk)
+		}
+	}
+	all := sb.String()
+	entries := make([]wordEntry, len(words))
+	lists := make([]string, ntok)
+	off, k := 0, 0
+	for i, w := range words {
+		e := &entries[i]
+		e.key = all[off : off+len(w)]
+		off += len(w)
+		first := k
+		for _, tk := range runs[i] {
+			lists[k] = all[off : off+len(tk)]
+			off += len(tk)
+			k++
+		}
+		e.toks = lists[first:k:k]
 		t.cache.put(t.cache.hash(w), e)
 	}
 }
