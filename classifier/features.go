@@ -328,6 +328,7 @@ func offerOfHelp(toks []string, i int, headline bool) bool {
 		}
 		switch {
 		case strings.HasPrefix(t, "offer"), strings.HasPrefix(t, "pledg"), strings.HasPrefix(t, "extend"),
+			strings.HasPrefix(t, "affirm"), strings.HasPrefix(t, "reaffirm"), strings.HasPrefix(t, "reiterat"), strings.HasPrefix(t, "reassur"),
 			strings.HasPrefix(t, "provid"), t == "ready", t == "readiness", t == "willing", t == "will",
 			t == "sent", t == "send", t == "sends", headline && t == "to":
 			return true // in a headline "US to Help" means "will help"
@@ -797,8 +798,13 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueDeny // "they are trying to make us think that…"
 			case lex.flags&flagVague != 0 && i > 0 && toks[i-1] == "too":
 				c = cueDeny // "too vague to act on"
-			case strings.HasPrefix(t, "distanc") && i+1 < len(toks) && isReflexive(toks[i+1]):
-				c = cueDeny // "the cartel distanced itself from the attack"
+			case strings.HasPrefix(t, "distanc") && i+1 < len(toks) && isReflexive(toks[i+1]),
+				(t == "distanced" || t == "distancing") && aheadInClause(toks, i, 4, func(t string) bool { return t == "from" }):
+				c = cueDeny // "the cartel distanced itself from the attack", "distanced the group from the bombing"
+			case strings.HasPrefix(t, "reserv") && i+2 < len(toks) && toks[i+1] == "the" && toks[i+2] == "right":
+				c = cueWarn // "reserves the right to respond"
+			case (t == "stand" || t == "stands" || t == "stood" || t == "standing") && i+1 < len(toks) && toks[i+1] == "with":
+				c = cueSympathy // "we stand with the people of Pakistan"
 			case (t == "pay" || t == "price") && payThreat(toks, i):
 				c = cueWarn // "will pay a heavy price"
 			}

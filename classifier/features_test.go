@@ -160,6 +160,13 @@ func TestExtractRegions(t *testing.T) {
 		{"Eritrea disputes the story of the massacre .", []string{"f:deny"}, nil},
 		{"The disputed territory was shelled .", nil, []string{"c:deny"}},
 		{"The cartel distanced itself from the attack .", []string{"f:deny"}, nil},
+		{"A spokesman distanced the group from the bombing .", []string{"f:deny"}, nil},
+		{"The village is a short distance from the border .", nil, []string{"c:deny"}},
+		// A reserved right to respond warns; standing with a people and
+		// reaffirmed support are sympathy.
+		{"Tehran reserves the right to respond .", []string{"f:warn"}, nil},
+		{"We stand with the people of Pakistan .", []string{"f:sympathy"}, nil},
+		{"The council reaffirmed its support for the victims .", []string{"f:sympathy"}, nil},
 		// A claim made by a past-tense verb counts twice more; a noun or a
 		// participle after "was" or "the" does not.
 		{"The ministry warned of more attacks .", []string{"f:warn", "v:warn"}, nil},
@@ -184,11 +191,11 @@ func TestExtractRegions(t *testing.T) {
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added its
-// last five sentences).
+// last seven sentences).
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
 	3: 0x77e7866045c2fc0b,
-	4: 0xc1234b0236252819,
+	4: 0xce4b8daf6761853e,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
