@@ -138,13 +138,13 @@ var cueLexicon = map[int][]string{
 	},
 	cueWarn: {
 		"warn*", "threaten*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
-		"imminent", "vow*", "retaliat*", "evacuat*", "revenge", "avenge", "precaution*",
+		"imminent", "vow*", "retaliat*", "evacuat*", "revenge", "avenge", "vengeance", "precaution*",
 		"heightened", "suspicious", "urge", "urged", "urges", "urging",
 	},
 	cueSympathy: {
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
-		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "saddest",
+		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "sad", "saddest",
 		"half-mast", "armbands", "anguish*",
 	},
 	cueNegation: {"not", "never", "no"},
@@ -317,7 +317,7 @@ func isClauseBreak(tok string) bool {
 // ("offered their support", "ready to provide assistance", "will help").
 func offerOfHelp(toks []string, i int, headline bool) bool {
 	switch toks[i] {
-	case "help", "support", "assistance", "aid":
+	case "help", "support", "assistance", "aid", "assist":
 	default:
 		return false
 	}
@@ -329,6 +329,7 @@ func offerOfHelp(toks []string, i int, headline bool) bool {
 		switch {
 		case strings.HasPrefix(t, "offer"), strings.HasPrefix(t, "pledg"), strings.HasPrefix(t, "extend"),
 			strings.HasPrefix(t, "affirm"), strings.HasPrefix(t, "reaffirm"), strings.HasPrefix(t, "reiterat"), strings.HasPrefix(t, "reassur"),
+			strings.HasPrefix(t, "declar"), strings.HasPrefix(t, "vow"),
 			strings.HasPrefix(t, "provid"), t == "ready", t == "readiness", t == "willing", t == "will",
 			t == "sent", t == "send", t == "sends", headline && t == "to":
 			return true // in a headline "US to Help" means "will help"
@@ -808,6 +809,15 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			case (t == "pay" || t == "price") && payThreat(toks, i):
 				c = cueWarn // "will pay a heavy price"
 			}
+			if c == cueWarn && strings.HasPrefix(t, "vow") && i+1 < len(toks) && isSupportWord(toks[i+1]) {
+				c = cueSympathy // "NATO vows support"
+			}
+			if c == cueNone && (t == "threat" || t == "threats") && i+1 < len(toks) && (toks[i+1] == "level" || toks[i+1] == "levels") {
+				c = cueWarn // "the threat level was raised"
+			}
+			if c == cueNone && strings.HasPrefix(t, "punish") && punishThreat(toks, i) {
+				c = cueWarn // "those responsible will be punished"
+			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
 				c = cueNone // "urged all states to cooperate": a call, not a warning
 			}
@@ -1242,6 +1252,30 @@ func isReflexive(t string) bool {
 	switch t {
 	case "itself", "himself", "herself", "themselves", "ourselves", "myself":
 		return true
+	}
+	return false
+}
+
+// isSupportWord reports a word of support offered after an attack.
+func isSupportWord(t string) bool {
+	switch t {
+	case "support", "help", "solidarity", "assistance", "aid":
+		return true
+	}
+	return false
+}
+
+// punishThreat reports a promise of punishment at toks[i], a "punish*"
+// word: "will be punished", "would punish", "will punish".
+func punishThreat(toks []string, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		switch toks[j] {
+		case "will", "would", "'ll", "shall":
+			return true
+		case "be":
+		default:
+			return false
+		}
 	}
 	return false
 }

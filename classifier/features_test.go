@@ -167,6 +167,15 @@ func TestExtractRegions(t *testing.T) {
 		{"Tehran reserves the right to respond .", []string{"f:warn"}, nil},
 		{"We stand with the people of Pakistan .", []string{"f:sympathy"}, nil},
 		{"The council reaffirmed its support for the victims .", []string{"f:sympathy"}, nil},
+		// Vengeance, a raised threat level and promised punishment warn;
+		// punishment already handed down does not; a vow of support is
+		// sympathy.
+		{"The guards promised vengeance .", []string{"f:warn"}, nil},
+		{"The threat level was raised to severe .", []string{"f:warn"}, nil},
+		{"Those responsible will be punished .", []string{"f:warn"}, nil},
+		{"The officers were punished last year .", nil, []string{"c:warn"}},
+		{"NATO vows support for Finland .", []string{"f:sympathy"}, []string{"c:warn"}},
+		{"It is a sad day for the city .", []string{"f:sympathy"}, nil},
 		// A claim made by a past-tense verb counts twice more; a noun or a
 		// participle after "was" or "the" does not.
 		{"The ministry warned of more attacks .", []string{"f:warn", "v:warn"}, nil},
@@ -191,11 +200,11 @@ func TestExtractRegions(t *testing.T) {
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added its
-// last seven sentences).
+// last nine sentences).
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
 	3: 0x77e7866045c2fc0b,
-	4: 0xce4b8daf6761853e,
+	4: 0xe824b5ab84094a37,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
