@@ -58,6 +58,7 @@ bench-classifier:
 # on Go 1.26 (golang/go#75804).
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzSegment$$' -fuzztime $(FUZZTIME) ./classifier/
+	go test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzTokenize$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzReadExamples$$' -fuzztime $(FUZZTIME) ./classifier/

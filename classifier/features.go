@@ -637,14 +637,18 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	if n := datelineEnd(raw); n > 0 {
 		// "CAIRO (Reuters) — The ministry said…": the dateline is page
 		// furniture; its words say nothing of the claim that follows.
-		if k := slices.IndexFunc(toks, isDashToken); k >= 0 {
-			for k < len(toks) && isDashToken(toks[k]) {
-				k++ // "--" may be two tokens
+		// Its tokens end with its last run of dashes ("--" may be two
+		// tokens; "(Reuters-AFP)" holds one run of its own).
+		want := dashRuns(raw[:n])
+		k, runs := 0, 0
+		for ; k < len(toks) && runs < want; k++ {
+			if isDashToken(toks[k]) && (k+1 == len(toks) || !isDashToken(toks[k+1])) {
+				runs++
 			}
-			if k < len(toks) {
-				toks = toks[k:]
-				raw = raw[n:]
-			}
+		}
+		if runs == want && k < len(toks) {
+			toks = toks[k:]
+			raw = raw[n:]
 		}
 	}
 	start := len(dst)
@@ -1180,7 +1184,7 @@ func datelineEnd(raw string) int {
 		j := i + 2
 		words := 0
 		for j < len(raw) && words < 4 && raw[j] >= 'A' && raw[j] <= 'Z' {
-			for j < len(raw) && (isAlnum(rune(raw[j])) || raw[j] == '.') {
+			for j < len(raw) && (isASCIIAlnum(raw[j]) || raw[j] == '.') {
 				j++
 			}
 			words++
@@ -1215,6 +1219,19 @@ func datelineEnd(raw string) int {
 		}
 	}
 	return 0
+}
+
+// dashRuns counts the maximal runs of hyphens and dashes in s.
+func dashRuns(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		d := r == '-' || r == '—' || r == '–'
+		if d && !in {
+			n++
+		}
+		in = d
+	}
+	return n
 }
 
 // midSub reports a subordinator that opens a clause inside a sentence
@@ -1278,4 +1295,9 @@ func punishThreat(toks []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// isASCIIAlnum reports an ASCII letter or digit.
+func isASCIIAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }

@@ -147,6 +147,7 @@ func TestExtractRegions(t *testing.T) {
 		{"TOKYO (AP) — The ministry denied the report .", []string{"f:deny"}, []string{"w:tokyo", "b:tokyo (ap)", "b:— the"}},
 		{"JOHANNESBURG, South Africa -- Al Shabab claimed the attack .", []string{"f:blame"}, []string{"w:johannesburg,", "w:--"}},
 		{"US - China talks resumed .", []string{"w:us"}, nil},
+		{"MOSCOW ( Reuters - AFP ) — Police blamed the group .", []string{"f:blame"}, []string{"w:afp", "w:moscow", "w:reuter"}},
 		// A question is no claim; nor is a later clause that opens without a
 		// comma once the main claim is found.
 		{"Police asked whether the militia was involved .", []string{"s:blame"}, []string{"f:blame", "c:blame"}},
