@@ -822,6 +822,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && strings.HasPrefix(t, "punish") && punishThreat(toks, i) {
 				c = cueWarn // "those responsible will be punished"
 			}
+			if c == cueNone && responseThreat(toks, i) {
+				c = cueWarn // "a befitting reply", "attacks will continue"
+			}
+			if c == cueNone && t == "credit" && i > 0 && (strings.HasPrefix(toks[i-1], "tak") || toks[i-1] == "took" || lexicon.words[toks[i-1]].flags&flagClaim != 0) {
+				c = cueBlame // "Islamists take credit for train bombing"
+			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
 				c = cueNone // "urged all states to cooperate": a call, not a warning
 			}
@@ -1300,4 +1306,24 @@ func punishThreat(toks []string, i int) bool {
 // isASCIIAlnum reports an ASCII letter or digit.
 func isASCIIAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// responseThreat reports the threat formulas at toks[i]: a response, reply
+// or answer called fitting, strong or swift ("a befitting reply", "a swift
+// and strong response"), and attacks that "will continue".
+func responseThreat(toks []string, i int) bool {
+	switch toks[i] {
+	case "response", "reply", "answer":
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			switch toks[j] {
+			case "fitting", "befitting", "strong", "swift", "harsh", "decisive", "crushing", "resolute":
+				return true
+			}
+		}
+	case "continue":
+		if i >= 2 && (toks[i-1] == "will" || toks[i-1] == "would") {
+			return isActNoun(toks[i-2]) || toks[i-2] == "operations"
+		}
+	}
+	return false
 }

@@ -177,6 +177,12 @@ func TestExtractRegions(t *testing.T) {
 		{"The officers were punished last year .", nil, []string{"c:warn"}},
 		{"NATO vows support for Finland .", []string{"f:sympathy"}, []string{"c:warn"}},
 		{"It is a sad day for the city .", []string{"f:sympathy"}, nil},
+		// A promised fitting response and attacks that will continue warn;
+		// taking credit claims an attack.
+		{"The minister promised a befitting reply .", []string{"f:warn"}, nil},
+		{"The response was slow .", nil, []string{"c:warn"}},
+		{"Similar attacks will continue , he said .", []string{"f:warn"}, nil},
+		{"Islamists Take Credit for Train Bombing", []string{"f:blame"}, nil},
 		// A claim made by a past-tense verb counts twice more; a noun or a
 		// participle after "was" or "the" does not.
 		{"The ministry warned of more attacks .", []string{"f:warn", "v:warn"}, nil},
@@ -201,11 +207,11 @@ func TestExtractRegions(t *testing.T) {
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added its
-// last nine sentences).
+// last ten sentences).
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
 	3: 0x77e7866045c2fc0b,
-	4: 0xe824b5ab84094a37,
+	4: 0x4479d7ea9aea949a,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
