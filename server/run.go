@@ -248,7 +248,8 @@ const trainingHeapHeadroom = 45 << 20
 // time the heap doubles from a small live heap, so it collects often and
 // yet lets the heap peak higher than this limit does. Measured with
 // `bin/benchcmd -only none`: start to first answer 284 ms instead of 307
-// ms, and a peak RSS (VmHWM) of 60 MB instead of 72 MB.
+// ms, and a peak RSS (VmHWM) of 60 MB instead of 72 MB. The settings are
+// process-wide, so it is meant for the one server a process runs.
 func pacedByHeapLimit(gc gcConfig, f func() error) error {
 	if gc.GOGCSet || gc.MemLimitSet {
 		return f()
