@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -87,6 +88,12 @@ type Tokenizer struct {
 	slowWhy  string              // why the fast path is off (diagnostics)
 
 	cache *wordCache // nil when disabled
+	// frozen holds the words of the first corpus warmed (the default
+	// model's, at startup), read without locks; nil until then. It is set
+	// once and never changed, so it adds at most the cache's capacity.
+	frozen atomic.Pointer[map[string]*wordEntry]
+	warmMu sync.Mutex
+	warmed []*wordEntry // entries made by Warm, until frozen is set
 }
 
 // LoadTokenizer loads a tokenizer.json file from path.
@@ -205,6 +212,12 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 		var w string
 		if w, i = t.nextWord(s, i); w == "" {
 			return dst
+		}
+		if fm := t.frozen.Load(); fm != nil {
+			if e := (*fm)[w]; e != nil {
+				dst = append(dst, e.toks...)
+				continue
+			}
 		}
 		h := t.cache.hash(w)
 		e := t.cache.get(h, w)
@@ -676,6 +689,21 @@ func (t *Tokenizer) Warm(texts []string) {
 	flush()
 }
 
+// freeze publishes the entries Warm has made so far as the frozen tier,
+// read without locks, if there is none yet, and stops collecting them.
+func (t *Tokenizer) freeze() {
+	t.warmMu.Lock()
+	defer t.warmMu.Unlock()
+	if t.frozen.Load() == nil && len(t.warmed) > 0 {
+		m := make(map[string]*wordEntry, len(t.warmed))
+		for _, e := range t.warmed {
+			m[e.key] = e
+		}
+		t.frozen.Store(&m)
+	}
+	t.warmed = nil
+}
+
 // warmBatch encodes words joined by warmSep and caches each word's tokens.
 func (t *Tokenizer) warmBatch(words []string) {
 	for _, g := range t.guards {
@@ -742,5 +770,12 @@ func (t *Tokenizer) warmBatch(words []string) {
 		}
 		e.toks = lists[first:k:k]
 		t.cache.put(t.cache.hash(w), e)
+	}
+	if t.frozen.Load() == nil {
+		t.warmMu.Lock()
+		for i := range entries {
+			t.warmed = append(t.warmed, &entries[i])
+		}
+		t.warmMu.Unlock()
 	}
 }

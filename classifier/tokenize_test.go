@@ -244,6 +244,19 @@ func TestTokenizeMatchesReference(t *testing.T) {
 	warmed := loadTestTokenizer(t, seedTokenizerPath)
 	warmed.Warm(texts)
 	check(warmed, "after Warm", texts, want)
+	// So does the frozen tier that training publishes after Warm, which
+	// is set once: a later Warm and freeze leave it as it was.
+	warmed.freeze()
+	frozen := warmed.frozen.Load()
+	if frozen == nil || len(*frozen) == 0 {
+		t.Fatalf("freeze after Warm: no frozen tier")
+	}
+	check(warmed, "frozen", texts, want)
+	warmed.Warm([]string{"an entirely unseen zqxjvw word"})
+	warmed.freeze()
+	if got := warmed.frozen.Load(); got != frozen || warmed.warmed != nil {
+		t.Errorf("second freeze: frozen tier changed or entries still collected")
+	}
 }
 
 func TestTokenizeAppendsToDst(t *testing.T) {

@@ -194,7 +194,9 @@ type warmer interface{ Warm(texts []string) }
 const warmMin = 256
 
 // warm lets the tokenizer encode the unseen words of a large batch in bulk
-// before featurizing it, split over the workers.
+// before featurizing it, split over the workers. The first batch warmed
+// (the default corpus, at startup) then becomes the tokenizer's frozen
+// tier, read without locks.
 func warm(tok TokenAppender, exs []Example, workers int) {
 	w, ok := tok.(warmer)
 	if !ok || len(exs) < warmMin {
@@ -215,4 +217,7 @@ func warm(tok TokenAppender, exs []Example, workers int) {
 		}()
 	}
 	wg.Wait()
+	if tk, ok := tok.(*Tokenizer); ok {
+		tk.freeze()
+	}
 }
