@@ -716,7 +716,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				region = regionClause
 			case lex.flags&flagSubordinator != 0 && (i == 0 || prev == ","):
 				region = regionClause
-			case midSub(t) && i > 3 && region == regionMain && firstCue != cueNone:
+			case firstCue != cueNone && region == regionMain && i > 3 && midSub(t):
 				region = regionClause
 			case t == "whether":
 				region = regionClause // "asked whether Iran was involved": a question, not a claim

@@ -187,8 +187,12 @@ func featurize(tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(
 	wg.Wait()
 }
 
-// warmer is a TokenAppender that can fill its cache in bulk (*Tokenizer).
-type warmer interface{ Warm(texts []string) }
+// warmer is a TokenAppender that can fill its cache in bulk and then
+// publish what it filled as a lock-free tier (*Tokenizer).
+type warmer interface {
+	Warm(texts []string)
+	freeze()
+}
 
 // warmMin is the smallest batch of examples worth warming the tokenizer for.
 const warmMin = 256
@@ -217,7 +221,5 @@ func warm(tok TokenAppender, exs []Example, workers int) {
 		}()
 	}
 	wg.Wait()
-	if tk, ok := tok.(*Tokenizer); ok {
-		tk.freeze()
-	}
+	w.freeze()
 }
