@@ -188,6 +188,20 @@ func TestExtractRegions(t *testing.T) {
 		{"The ministry warned of more attacks .", []string{"f:warn", "v:warn"}, nil},
 		{"The warning was issued late .", []string{"f:warn"}, []string{"v:warn"}},
 		{"The army was involved .", []string{"f:blame"}, []string{"v:blame"}},
+		// A negated attack denies it; a plain one does not.
+		{"We did not attack the convoy .", []string{"f:deny"}, nil},
+		{"The agency has never undertaken any hacker attacks .", []string{"f:deny"}, nil},
+		{"The rebels attacked the convoy .", nil, []string{"c:deny"}},
+		// An attack or a reply that a modal makes possible warns, in the
+		// main clause; asked about, it is a clause's cue.
+		{"Russia could attack Ukraine at any time .", []string{"f:warn"}, nil},
+		{"Iran will surely respond at the proper time .", []string{"f:warn"}, nil},
+		{"Reporters asked whether the militia would attack again .", []string{"s:warn"}, []string{"c:warn"}},
+		{"The attack hit the depot .", nil, []string{"c:warn"}},
+		// Claims called defamatory or a bid to divert attention are denied.
+		{"The ministry called the report defamatory .", []string{"f:deny"}, nil},
+		{"Moscow said the story was an attempt to divert attention .", []string{"c:deny"}, nil},
+		{"Flights were diverted to Larnaca .", nil, []string{"c:deny"}},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -206,12 +220,13 @@ func TestExtractRegions(t *testing.T) {
 
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
-// recorded on the file as it was at that revision (revision 4 added its
-// last ten sentences).
+// recorded on the file as it was at that revision (revision 4 added ten
+// sentences, revision 5 the last four).
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
 	3: 0x77e7866045c2fc0b,
 	4: 0x4479d7ea9aea949a,
+	5: 0xa2d1941f06504003,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
