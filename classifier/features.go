@@ -146,10 +146,10 @@ var cueLexicon = map[int][]string{
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "sad", "saddest",
-		"half-mast", "armbands", "anguish*",
+		"half-mast", "armbands", "anguish*", "stunned",
 	},
 	cueNegation: {"not", "never", "no"},
-	cueScorn:    {"disput*", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
+	cueScorn:    {"disput*", "scorn*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
 }
 
 // maxStopwordLen is the length in bytes of the longest stopword.
@@ -161,12 +161,14 @@ const (
 	flagSubordinator
 	flagNegator
 	flagStopword
-	flagClaim    // "claim", "claimed": maybe a claim of responsibility
-	flagEvidence // "evidence", "proof": deny only when there is none
-	flagPersuade // "convince", "make": maybe "trying to make us think"
-	flagLink     // "linked", "ties": deny when negated
-	flagVague    // "vague", "general": deny after "too"
-	flagNoCue    // a word a cue prefix would match but that is no cue ("adviser")
+	flagClaim     // "claim", "claimed": maybe a claim of responsibility
+	flagEvidence  // "evidence", "proof": deny only when there is none
+	flagPersuade  // "convince", "make": maybe "trying to make us think"
+	flagLink      // "linked", "ties": deny when negated
+	flagVague     // "vague", "general": deny after "too"
+	flagNoCue     // a word a cue prefix would match but that is no cue ("adviser")
+	flagClaimNoun // "claim", "allegation": what a denial rejects
+	flagFrame     // a word some frame rule starts on ("respond", "planned", "help")
 )
 
 // lexEntry is what the feature extractor knows about a whole word: its cue
@@ -225,6 +227,8 @@ func newLexicon() *lexiconTable {
 		{flagPersuade, []string{"convince", "persuade", "make"}},
 		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role", "proven", "proved", "substantiated", "true", "credible", "accurate"}},
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
+		{flagClaimNoun, claimNouns},
+		{flagFrame, frameWords},
 		{flagNoCue, []string{"perpetrator", "perpetrators", "adviser", "advisers", "advisor", "advisors", "shockwaves", "vigilantes"}},
 	}
 	for _, c := range classes {
@@ -362,6 +366,15 @@ func noComment(toks []string, i int) bool {
 // smearFrame reports a blame word framed as an attempt ("trying to blame",
 // "an attempt to pin it on"), which presents the accusation as false.
 func smearFrame(toks []string, i int) bool {
+	if i >= 2 && toks[i-1] == "the" && strings.HasPrefix(toks[i-2], "shift") {
+		return true // "shifting the blame"
+	}
+	if i >= 2 && toks[i-1] == "of" && toks[i-2] == "instead" {
+		return true // "instead of blaming Kabul"
+	}
+	if strings.HasPrefix(toks[i], "accus") && aheadInClause(toks, i, 8, isDeceit) {
+		return true // "accused Washington of fabricating a crisis"
+	}
 	if i < 2 || toks[i-1] != "to" {
 		return false
 	}
@@ -478,6 +491,9 @@ func behindAct(toks []string, i int) bool {
 	if i > 0 && (isBe(toks[i-1]) || toks[i-1] == "'s") {
 		return true
 	}
+	if i > 1 && (toks[i-1] == "not" || toks[i-1] == "never") && (isBe(toks[i-2]) || strings.HasSuffix(toks[i-2], "n't")) {
+		return true // "was not behind", "wasn't behind": denied below
+	}
 	for j := i + 1; j < len(toks) && j <= i+5; j++ {
 		if isActNoun(toks[j]) || toks[j] == "it" || toks[j] == "this" {
 			return true
@@ -492,6 +508,9 @@ func behindAct(toks []string, i int) bool {
 func carriedOutBy(toks []string, i int) bool {
 	if i+1 >= len(toks) || toks[i+1] != "out" {
 		return false
+	}
+	if aheadInClause(toks, i+1, 4, isPoliceWork) {
+		return false // "police carried out raids": no one is blamed
 	}
 	if i == 0 || !isBe(toks[i-1]) {
 		return true
@@ -533,14 +552,23 @@ func isActNoun(t string) bool {
 }
 
 // isClaimNoun reports a noun naming what a denial rejects.
-func isClaimNoun(t string) bool {
-	switch t {
-	case "claim", "claims", "assertion", "assertions", "allegation", "allegations", "accusation", "accusations",
-		"suggestion", "suggestions", "insinuation", "insinuations", "charge", "charges", "report", "reports", "version",
-		"story", "stories", "account", "findings", "verdict", "conclusion", "conclusions", "narrative":
-		return true
-	}
-	return false
+func isClaimNoun(t string) bool { return lexicon.words[t].flags&flagClaimNoun != 0 }
+
+// claimNouns are the nouns isClaimNoun reports.
+var claimNouns = []string{
+	"claim", "claims", "assertion", "assertions", "allegation", "allegations", "accusation", "accusations",
+	"suggestion", "suggestions", "insinuation", "insinuations", "charge", "charges", "report", "reports", "version",
+	"story", "stories", "account", "findings", "verdict", "conclusion", "conclusions", "narrative",
+}
+
+// frameWords are the words on which responseThreat, modalThreat,
+// passiveAgent and offerOfHelp can report a frame; extract calls them only
+// for these (TestFrameWords checks the list against the corpus).
+var frameWords = []string{
+	"response", "reply", "answer", "continue", "remain", "remains", "remained", "cover", "shelter", "call",
+	"attack", "strike", "target", "hit", "respond", "retaliate", "carry", "launch", "conduct", "stage", "mount",
+	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "shot",
+	"help", "support", "assistance", "aid", "assist",
 }
 
 // scornsClaim reports a word of scorn at toks[i] aimed at a claim within
@@ -579,25 +607,91 @@ func isCredit(raw string, n int) bool {
 	return strings.HasPrefix(raw, "By ") && n <= 12 && !strings.HasSuffix(raw, ".")
 }
 
-// modalThreat reports an attack or a reply to one, made future or possible
-// by a modal a few tokens before it in the same clause: "could attack
-// Ukraine at any time", "will surely respond", "would target crowds".
+// modalThreat reports a verb of attacking or replying made future or
+// possible by a modal before it, with at most two adverbs between: "could
+// attack Ukraine at any time", "will surely respond", "would target
+// crowds". A noun ("will require a response", "May described the
+// attacks") is none.
 func modalThreat(toks []string, i int) bool {
 	switch toks[i] {
-	case "attack", "attacks", "strike", "strikes", "target", "targets", "hit", "respond", "answer", "response", "launch":
+	case "attack", "strike", "target", "hit", "respond", "answer", "retaliate":
+	case "carry", "continue", "launch", "conduct", "stage", "mount":
+		// "will carry out such attacks again", "will continue these attacks"
+		if !aheadInClause(toks, i, 4, isActNoun) {
+			return false
+		}
 	default:
 		return false
 	}
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
-		switch toks[j] {
+		switch t := toks[j]; t {
 		case "will", "would", "could", "may", "might", "ll", "shall":
 			return true
-		}
-		if isClauseBreak(toks[j]) {
-			return false
+		case "also", "soon", "still", "again", "then", "even", "now", "certainly", "definitely":
+		default:
+			if len(t) <= 4 || !strings.HasSuffix(t, "ly") {
+				return false
+			}
 		}
 	}
 	return false
+}
+
+// passiveAgent reports a passive verb of doing an attack with its agent
+// at toks[i]: "were committed by a single group", "was shot down by a
+// missile" name who did it.
+func passiveAgent(toks []string, i int) bool {
+	next := i + 1
+	switch toks[i] {
+	case "committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired":
+	case "shot":
+		if next < len(toks) && toks[next] == "down" {
+			next++
+		}
+	default:
+		return false
+	}
+	if next >= len(toks) || toks[next] != "by" {
+		return false
+	}
+	p := i - 1
+	if p >= 0 && len(toks[p]) > 3 && strings.HasSuffix(toks[p], "ly") {
+		p-- // "was deliberately shot down by"
+	}
+	return p >= 0 && isBe(toks[p])
+}
+
+// isPoliceWork reports what authorities carry out after an attack: raids,
+// searches, arrests, inquiries.
+func isPoliceWork(t string) bool {
+	switch t {
+	case "raid", "raids", "search", "searches", "arrest", "arrests", "investigation", "investigations", "inquiry",
+		"inspection", "inspections", "check", "checks", "patrol", "patrols", "evacuation", "evacuations",
+		"autopsy", "autopsies", "review", "exercise", "exercises", "sweep", "sweeps":
+		return true
+	}
+	return false
+}
+
+// isDeceit reports a word for lying or smearing, which makes an accusation
+// a counter-accusation: "accused Kyiv of concocting a lie".
+func isDeceit(t string) bool {
+	switch t {
+	case "lie", "lies", "deceit", "deception", "disinformation", "propaganda", "hiding", "misleading", "smear", "smearing":
+		return true
+	}
+	return strings.HasPrefix(t, "concoct") || strings.HasPrefix(t, "fabricat") || strings.HasPrefix(t, "defam") ||
+		strings.HasPrefix(t, "distort") || strings.HasPrefix(t, "falsif")
+}
+
+// isDeterminer reports an article, a number or a quantifier, which after
+// a verb starts its object.
+func isDeterminer(t string) bool {
+	switch t {
+	case "a", "an", "the", "two", "three", "four", "several", "some", "many", "dozens", "hundreds":
+		return true
+	}
+	return t != "" && t[0] >= '0' && t[0] <= '9'
 }
 
 // isActVerb reports a verb for doing an attack, which negated denies it
@@ -614,9 +708,6 @@ func isActVerb(t string) bool {
 
 // isDash reports a dash token.
 func isDash(tok string) bool { return tok == "—" || tok == "–" || tok == "--" }
-
-// isDashToken reports a dash or hyphen token.
-func isDashToken(tok string) bool { return isDash(tok) || tok == "-" }
 
 // isQuote reports a quotation-mark token.
 func isQuote(tok string) bool {
@@ -671,16 +762,14 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	if n := datelineEnd(raw); n > 0 {
 		// "CAIRO (Reuters) — The ministry said…": the dateline is page
 		// furniture; its words say nothing of the claim that follows.
-		// Its tokens end with its last run of dashes ("--" may be two
-		// tokens; "(Reuters-AFP)" holds one run of its own).
-		want := dashRuns(raw[:n])
-		k, runs := 0, 0
-		for ; k < len(toks) && runs < want; k++ {
-			if isDashToken(toks[k]) && (k+1 == len(toks) || !isDashToken(toks[k+1])) {
-				runs++
-			}
+		// Its tokens are those whose bytes add up to its own, less
+		// spaces; if none do (a normalizer changed a character), it stays.
+		want := nonSpaceBytes(raw[:n])
+		k, got := 0, 0
+		for ; k < len(toks) && got < want; k++ {
+			got += len(toks[k])
 		}
-		if runs == want && k < len(toks) {
+		if got == want && k < len(toks) {
 			toks = toks[k:]
 			raw = raw[n:]
 		}
@@ -700,6 +789,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	region := regionMain
 	negLeft := 0
 	firstCue, firstCueAt := cueNone, -1
+	claimAt := -1 // the first claim noun of the main clause
 	namesSeen := false
 	var seenCue [len(cueNames)]bool
 	headline := isHeadline(raw)
@@ -860,10 +950,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && strings.HasPrefix(t, "punish") && punishThreat(toks, i) {
 				c = cueWarn // "those responsible will be punished"
 			}
-			if c == cueNone && modalThreat(toks, i) {
+			frame := lex.flags&flagFrame != 0
+			if c == cueNone && frame && modalThreat(toks, i) {
 				c = cueWarn // "Russia could attack at any time", "Iran will respond"
 			}
-			if c == cueNone && responseThreat(toks, i) {
+			if c == cueNone && frame && responseThreat(toks, i) {
 				c = cueWarn // "a befitting reply", "attacks will continue"
 			}
 			if c == cueNone && t == "credit" && i > 0 && (strings.HasPrefix(toks[i-1], "tak") || toks[i-1] == "took" || lexicon.words[toks[i-1]].flags&flagClaim != 0) {
@@ -871,6 +962,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
 				c = cueNone // "urged all states to cooperate": a call, not a warning
+			}
+			if c == cueBlame && t == "involved" && i+1 < len(toks) && isDeterminer(toks[i+1]) {
+				c = cueNone // "the incident involved two drones": included, not implicated
+			}
+			if c == cueNone && strings.HasPrefix(t, "perpetrator") && (i > 0 && toks[i-1] == "as" || i > 1 && toks[i-2] == "as" && toks[i-1] == "the") {
+				c = cueBlame // "identified as the perpetrators"
 			}
 			if c == cueBlame && i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever" || toks[i-1] == "everyone" || toks[i-1] == "anyone") {
 				c = cueNone // "bring those responsible to justice"
@@ -890,7 +987,14 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueBlame && (t == "behind" && !titled && !behindAct(toks, i) || t == "carried" && !carriedOutBy(toks, i)) {
 				c = cueNone // "the grave behind the church", "the coffin was carried"
 			}
-			if c == cueNone && offerOfHelp(toks, i, titled) {
+			if c == cueNone && t == "support" && (i >= 2 && toks[i-1] == "of" && strings.HasPrefix(toks[i-2], "message") ||
+				aheadInClause(toks, i, 3, func(t string) bool { return strings.HasPrefix(t, "pour") })) {
+				c = cueSympathy // "messages of support", "support pours in"
+			}
+			if c == cueNone && frame && passiveAgent(toks, i) {
+				c = cueBlame // "the attacks were planned by", "was shot down by"
+			}
+			if c == cueNone && frame && offerOfHelp(toks, i, titled) {
 				c = cueSympathy // "offered full support", "will help"
 			}
 			if claimed && negLeft > 0 {
@@ -917,11 +1021,20 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 					if (firstCue == cueNone && c != cueNegation) || (c == cueNoComment && firstCueAt == i-2) {
 						// "refused to comment": the frame replaces "refused".
 						firstCue, firstCueAt = c, i
+					} else if c == cueDeny && firstCue == cueBlame && claimAt >= 0 && claimAt <= firstCueAt {
+						// "The accusations are groundless", "the claim
+						// that the group was responsible was dismissed":
+						// the blame is what the claim says, and the
+						// denial is the sentence's.
+						firstCue, firstCueAt = c, i
 					}
 				} else {
 					emit(kindSubCue, cueNames[c], "")
 				}
 			}
+		}
+		if claimAt < 0 && region == regionMain && lex.flags&flagClaimNoun != 0 {
+			claimAt = i
 		}
 		if negLeft > 0 {
 			negLeft--
@@ -1205,19 +1318,27 @@ func stem(w string) string {
 }
 
 // datelineEnd returns the byte length of a wire dateline that opens raw
-// ("CAIRO (Reuters) — ", "MANILA - ", "(AP) — ", "KYIV, Ukraine -- "),
-// up to and including the dash and the space after it, or 0 if there is
-// none.
+// ("CAIRO (Reuters) — ", "MANILA - ", "(AP) — ", "KYIV, Ukraine -- ",
+// "MOSCOW, Oct 20 — ", "SRINAGAR, Jan 2: ", "London, 29 October 2022
+// (dpa) - "), up to and including the space after it, or 0 if there is
+// none. A place in title case counts only when a date follows it.
 func datelineEnd(raw string) int {
-	i := 0
-	place := 0
+	i, place := 0, 0
 	// A place in capitals: letters, spaces, periods, apostrophes, slashes.
 	for i < len(raw) {
 		c := raw[i]
 		if c >= 'A' && c <= 'Z' {
 			place++
 		} else if c >= 'a' && c <= 'z' {
-			return 0
+			i = titleWords(raw, 0, 3)
+			if i == 0 || !strings.HasPrefix(raw[i:], ", ") {
+				return 0
+			}
+			d := dateEnd(raw, i+2)
+			if d == 0 {
+				return 0
+			}
+			return datelineTail(raw, d, true)
 		} else if c != ' ' && c != '.' && c != '\'' && c != '/' {
 			break
 		}
@@ -1226,25 +1347,38 @@ func datelineEnd(raw string) int {
 	if place > 0 && place < 3 {
 		return 0
 	}
-	// ", Region" in title case, at most four words.
+	dated := false
 	if place > 0 && strings.HasPrefix(raw[i:], ", ") {
-		j := i + 2
-		words := 0
-		for j < len(raw) && words < 4 && raw[j] >= 'A' && raw[j] <= 'Z' {
-			for j < len(raw) && (isASCIIAlnum(raw[j]) || raw[j] == '.') {
-				j++
-			}
-			words++
-			if j < len(raw) && raw[j] == ' ' && j+1 < len(raw) && raw[j+1] >= 'A' && raw[j+1] <= 'Z' {
-				j++
+		if d := dateEnd(raw, i+2); d > 0 {
+			i, dated = d, true
+		} else {
+			// ", Region" in title case, at most four words, maybe dated.
+			i = max(titleWords(raw, i+2, 4), i+2)
+			if strings.HasPrefix(raw[i:], ", ") {
+				if d := dateEnd(raw, i+2); d > 0 {
+					i, dated = d, true
+				}
 			}
 		}
-		i = j
 	}
 	for i < len(raw) && raw[i] == ' ' {
 		i++
 	}
-	// "(Reuters)", "(AP)", "(AFP/BBC)".
+	if place == 0 && raw[i:] != "" && raw[i] != '(' {
+		return 0
+	}
+	return datelineTail(raw, i, dated)
+}
+
+// datelineTail ends a dateline whose place (and date, if dated) ends at
+// raw[i:]: an agency in parentheses, then a dash, or after a date a colon
+// or "/TASS/.", each followed by a space. A dated dateline with an agency
+// needs nothing more ("Dubai, Sep 24 (IANS) The minister…").
+func datelineTail(raw string, i int, dated bool) int {
+	for i < len(raw) && raw[i] == ' ' {
+		i++
+	}
+	// "(Reuters)", "(AP)", "(AFP/BBC)", "(EFE)."
 	agency := false
 	if i < len(raw) && raw[i] == '(' {
 		k := strings.IndexByte(raw[i:], ')')
@@ -1253,32 +1387,116 @@ func datelineEnd(raw string) int {
 		}
 		i += k + 1
 		agency = true
+		if strings.HasPrefix(raw[i:], ".-") || strings.HasPrefix(raw[i:], ".—") {
+			i++ // "(EFE).- "
+		}
 		for i < len(raw) && raw[i] == ' ' {
 			i++
 		}
-	}
-	if place == 0 && !agency {
-		return 0
 	}
 	for _, d := range []string{"—", "–", "--", "-"} {
 		if strings.HasPrefix(raw[i:], d+" ") {
 			return i + len(d) + 1
 		}
 	}
+	if !dated {
+		return 0
+	}
+	if strings.HasPrefix(raw[i:], ": ") {
+		return i + 2
+	}
+	if len(raw) > i+2 && raw[i] == '/' {
+		// "/TASS/. "
+		k := strings.IndexByte(raw[i+1:], '/')
+		if k > 1 && k < 12 && strings.HasPrefix(raw[i+1+k:], "/. ") {
+			return i + 1 + k + 3
+		}
+	}
+	if agency && i < len(raw) && raw[i] >= 'A' && raw[i] <= 'Z' {
+		return i
+	}
 	return 0
 }
 
-// dashRuns counts the maximal runs of hyphens and dashes in s.
-func dashRuns(s string) int {
-	n, in := 0, false
-	for _, r := range s {
-		d := r == '-' || r == '—' || r == '–'
-		if d && !in {
-			n++
+// titleWords returns the end of at most n words in title case (or
+// capitals, or with periods: "St. Louis") starting at raw[i:], or 0 if
+// there is none. A month name ends the run: it starts a date.
+func titleWords(raw string, i, n int) int {
+	end, words := 0, 0
+	for i < len(raw) && words < n && raw[i] >= 'A' && raw[i] <= 'Z' {
+		j := i
+		for j < len(raw) && (isASCIIAlnum(raw[j]) || raw[j] == '.') {
+			j++
 		}
-		in = d
+		if isMonth(raw[i:j]) {
+			break
+		}
+		end, words = j, words+1
+		if j < len(raw) && (raw[j] == ' ' || raw[j] == '/') && j+1 < len(raw) && raw[j+1] >= 'A' && raw[j+1] <= 'Z' {
+			j++
+		}
+		i = j
 	}
-	return n
+	return end
+}
+
+// dateEnd returns the end of a date starting at raw[i:] ("Oct 2", "Dec.
+// 2, 2009", "29 October 2022", "October 13."): month names and numbers
+// of up to four digits, each maybe followed by a comma or a period, with
+// at least one of each. It returns 0 if there is none.
+func dateEnd(raw string, i int) int {
+	end := 0
+	month, num := false, false
+	for i < len(raw) {
+		j := i
+		for j < len(raw) && isASCIIAlnum(raw[j]) {
+			j++
+		}
+		w := raw[i:j]
+		switch {
+		case w == "":
+			return dateResult(end, month, num)
+		case isMonth(w):
+			month = true
+		case len(w) <= 4 && strings.Trim(w, "0123456789") == "":
+			num = true
+		default:
+			return dateResult(end, month, num)
+		}
+		if j < len(raw) && (raw[j] == '.' || raw[j] == ',') {
+			j++
+		}
+		end = j
+		if j+1 < len(raw) && raw[j] == ' ' && isASCIIAlnum(raw[j+1]) {
+			i = j + 1
+			continue
+		}
+		break
+	}
+	return dateResult(end, month, num)
+}
+
+func dateResult(end int, month, num bool) int {
+	if month && num {
+		return end
+	}
+	return 0
+}
+
+// isMonth reports an English month name or its wire abbreviation.
+func isMonth(w string) bool {
+	switch w {
+	case "Jan", "January", "Feb", "February", "Mar", "March", "Apr", "April", "May", "Jun", "June", "Jul", "July",
+		"Aug", "August", "Sep", "Sept", "September", "Oct", "October", "Nov", "November", "Dec", "December":
+		return true
+	}
+	return false
+}
+
+// nonSpaceBytes counts the bytes of s that are not spaces: what the
+// tokens of s add up to.
+func nonSpaceBytes(s string) int {
+	return len(s) - strings.Count(s, " ")
 }
 
 // midSub reports a subordinator that opens a clause inside a sentence
@@ -1365,6 +1583,15 @@ func responseThreat(toks []string, i int) bool {
 		if i >= 2 && (toks[i-1] == "will" || toks[i-1] == "would") {
 			return isActNoun(toks[i-2]) || toks[i-2] == "operations"
 		}
+	case "remain", "remains", "remained":
+		// "the threat remains", "the danger remains high"
+		return i >= 1 && (toks[i-1] == "threat" || toks[i-1] == "danger" || toks[i-1] == "risk")
+	case "cover", "shelter":
+		// "told to take cover", "shelter in place"
+		return i >= 1 && (toks[i-1] == "take" || toks[i-1] == "seek") || toks[i] == "shelter" && i+2 < len(toks) && toks[i+1] == "in" && toks[i+2] == "place"
+	case "call":
+		// "a wake-up call"
+		return i >= 3 && toks[i-1] == "up" && toks[i-2] == "-" && toks[i-3] == "wake"
 	}
 	return false
 }
