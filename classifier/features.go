@@ -1476,6 +1476,8 @@ func dateEnd(raw string, i int) int {
 	return dateResult(end, month, num)
 }
 
+// dateResult returns end if the words before it held both a month and a
+// number, and 0 otherwise.
 func dateResult(end int, month, num bool) int {
 	if month && num {
 		return end
