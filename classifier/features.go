@@ -321,9 +321,7 @@ func isClauseBreak(tok string) bool {
 // offerOfHelp reports help, support or assistance offered at toks[i]
 // ("offered their support", "ready to provide assistance", "will help").
 func offerOfHelp(toks []string, i int, headline bool) bool {
-	switch toks[i] {
-	case "help", "support", "assistance", "aid", "assist":
-	default:
+	if !isSupportWord(toks[i]) && toks[i] != "assist" {
 		return false
 	}
 	for j := i - 1; j >= 0 && j >= i-4; j-- {
@@ -568,7 +566,7 @@ var frameWords = []string{
 	"response", "reply", "answer", "continue", "remain", "remains", "remained", "cover", "shelter", "call",
 	"attack", "strike", "target", "hit", "respond", "retaliate", "carry", "launch", "conduct", "stage", "mount",
 	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "shot",
-	"help", "support", "assistance", "aid", "assist",
+	"help", "support", "assistance", "aid", "assist", "solidarity",
 }
 
 // scornsClaim reports a word of scorn at toks[i] aimed at a claim within
@@ -1361,9 +1359,8 @@ func datelineEnd(raw string) int {
 			}
 		}
 	}
-	for i < len(raw) && raw[i] == ' ' {
-		i++
-	}
+	// The place loop took any spaces, so without a place raw[i] is what
+	// follows them: only an agency can open the dateline.
 	if place == 0 && raw[i:] != "" && raw[i] != '(' {
 		return 0
 	}
