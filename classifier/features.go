@@ -66,7 +66,7 @@ type FeatureConfig struct {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 5
+const FeatureRevision = 6
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -136,6 +136,7 @@ var cueLexicon = map[int][]string{
 		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail", "refus*", "ignor*", "farce", "hoax",
 		"hoaxes", "myth", "myths", "fantasy", "fantasies", "innocence", "unsubstantiated",
 		"defam*", "concoct*", "untenable", "bogus", "nonsensical", "fictitious", "misleading", "distort*",
+		"retract*", "fallac*",
 	},
 	cueWarn: {
 		"warn*", "threaten*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
@@ -557,6 +558,7 @@ var claimNouns = []string{
 	"claim", "claims", "assertion", "assertions", "allegation", "allegations", "accusation", "accusations",
 	"suggestion", "suggestions", "insinuation", "insinuations", "charge", "charges", "report", "reports", "version",
 	"story", "stories", "account", "findings", "verdict", "conclusion", "conclusions", "narrative",
+	"speculation", "rumour", "rumours", "rumor", "rumors", "theory", "theories",
 }
 
 // frameWords are the words on which responseThreat, modalThreat,
@@ -567,6 +569,8 @@ var frameWords = []string{
 	"attack", "strike", "target", "hit", "respond", "retaliate", "carry", "launch", "conduct", "stage", "mount",
 	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "shot",
 	"help", "support", "assistance", "aid", "assist", "solidarity",
+	"threat", "threats", "risk", "risks", "danger", "dangers", "immune", "vulnerable", "prepared",
+	"targeted", "attacked", "struck",
 }
 
 // scornsClaim reports a word of scorn at toks[i] aimed at a claim within
@@ -613,6 +617,12 @@ func isCredit(raw string, n int) bool {
 func modalThreat(toks []string, i int) bool {
 	switch toks[i] {
 	case "attack", "strike", "target", "hit", "respond", "answer", "retaliate":
+	case "targeted", "attacked", "struck":
+		// "could be targeted by terrorists"
+		if i == 0 || toks[i-1] != "be" {
+			return false
+		}
+		i--
 	case "carry", "continue", "launch", "conduct", "stage", "mount":
 		// "will carry out such attacks again", "will continue these attacks"
 		if !aheadInClause(toks, i, 4, isActNoun) {
@@ -822,9 +832,14 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 		}
 	}
+	appos := false                           // inside an appositive that interrupts a clause
+	prevRegion, lastRegion := region, region // the region before the last comma
 	for i, t := range toks {
 		lex := lexicon.words[t]
 		if fc.Clauses {
+			if t == "," {
+				prevRegion = lastRegion
+			}
 			switch {
 			case dashClose > 0 && i == dashOpen:
 				region = regionClause
@@ -832,8 +847,14 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				region = regionMain
 			case dashClose > 0 && i > dashOpen && i < dashClose:
 				// inside the parenthetical until its closing dash
+			case t == "," && appos:
+				region, appos = regionClause, false // the clause resumes: "…, many of them children, died"
 			case isClauseBreak(t):
 				region = regionMain
+			case prev == "," && prevRegion == regionClause && isQuantifier(t):
+				region, appos = regionClause, true // "in which 320 hostages, many of them children, died"
+			case t == "that" && i > 0 && i+1 < len(toks) && isEventVerb(toks[i+1]):
+				region = regionClause // "the blast that killed six": a relative clause
 			case lex.flags&flagRelativizer != 0 && i > 0:
 				region = regionClause
 			case lex.flags&flagSubordinator != 0 && (i == 0 || prev == ","):
@@ -855,6 +876,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				negLeft = 0
 			}
 		}
+		lastRegion = region
 		kind := byte(kindWord)
 		switch {
 		case region == regionClause:
@@ -921,6 +943,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			case c != cueNone:
 			case negLeft > 0 && lex.flags&flagLink != 0:
 				c = cueDeny // "was not linked to", "has no connection with"
+			case negLeft == 0 && ruledOut(toks, i):
+				c = cueDeny // "police ruled out terrorism"
 			case negLeft > 0 && isActVerb(t):
 				c = cueDeny // "we did not attack", "have never undertaken any attacks"
 			case (strings.HasPrefix(t, "divert") || strings.HasPrefix(t, "deflect")) && aheadInClause(toks, i, 3, func(t string) bool { return t == "attention" }):
@@ -992,13 +1016,16 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && frame && passiveAgent(toks, i) {
 				c = cueBlame // "the attacks were planned by", "was shot down by"
 			}
+			if c == cueNone && region == regionMain && names.n > 0 && reportedAct(toks, i, &names) {
+				c = cueBlame // "Russia said Ukraine launched the attack"
+			}
 			if c == cueNone && frame && offerOfHelp(toks, i, titled) {
 				c = cueSympathy // "offered full support", "will help"
 			}
 			if claimed && negLeft > 0 {
 				c = cueNone
 			}
-			if c == cueWarn && negLeft > 0 {
+			if c == cueWarn && negLeft > 0 && t != "immune" {
 				c = cueNone // "they had received no warning"
 			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
@@ -1019,7 +1046,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 					if (firstCue == cueNone && c != cueNegation) || (c == cueNoComment && firstCueAt == i-2) {
 						// "refused to comment": the frame replaces "refused".
 						firstCue, firstCueAt = c, i
-					} else if c == cueDeny && firstCue == cueBlame && claimAt >= 0 && claimAt <= firstCueAt {
+					} else if c == cueDeny && firstCue != cueDeny && claimAt >= 0 && claimAt <= firstCueAt {
 						// "The accusations are groundless", "the claim
 						// that the group was responsible was dismissed":
 						// the blame is what the claim says, and the
@@ -1591,6 +1618,145 @@ func responseThreat(toks []string, i int) bool {
 	case "call":
 		// "a wake-up call"
 		return i >= 3 && toks[i-1] == "up" && toks[i-2] == "-" && toks[i-3] == "wake"
+	case "threat", "threats", "risk", "risks", "danger", "dangers":
+		// "a stark reminder of the threat", "underscored the risks", "the
+		// threat we face"
+		if i+1 < len(toks) && (toks[i+1] == "posed" || toks[i+1] == "we") {
+			return true
+		}
+		for j := i - 1; j >= 0 && j >= i-4; j-- {
+			t := toks[j]
+			if isClauseBreak(t) {
+				return false
+			}
+			if t == "reminder" || strings.HasPrefix(t, "underscor") || strings.HasPrefix(t, "highlight") ||
+				strings.HasPrefix(t, "underlin") || strings.HasPrefix(t, "illustrat") {
+				return true
+			}
+		}
+	case "immune":
+		// "no country is immune from that risk", "we are not immune to"
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			if t := toks[j]; t == "not" || t == "no" || t == "n't" || t == "never" {
+				return true
+			}
+		}
+	case "vulnerable":
+		// "were particularly vulnerable to attack"
+		return aheadInClause(toks, i, 3, isActNoun)
+	case "prepared":
+		// "be prepared for any eventuality"
+		return i >= 1 && toks[i-1] == "be" && i+1 < len(toks) && toks[i+1] == "for"
 	}
 	return false
+}
+
+// reportedAct reports an attack verb at toks[i] whose subject is a named
+// party and whose clause is what someone says: "Russia said Ukraine
+// launched a drone attack", "the army said Armenian forces fired at its
+// troops". Told by the reporter ("Israeli jets struck the camp"), or by
+// someone of an unnamed attacker ("police said gunmen attacked"), it is
+// no one's accusation.
+func reportedAct(toks []string, i int, names *nameSet) bool {
+	switch toks[i] {
+	case "attacked", "targeted", "fired", "shelled", "launched", "bombed", "hacked", "struck", "orchestrated",
+		"sabotaged", "downed", "mined", "ambushed", "raided", "stormed", "invaded", "violated", "provoked":
+	default:
+		return false
+	}
+	j := i - 1
+	if j >= 0 && (toks[j] == "had" || toks[j] == "has" || toks[j] == "have") {
+		j--
+	}
+	if j >= 0 && isForceNoun(toks[j]) {
+		j--
+		if j >= 1 && (toks[j] == "'s" || toks[j] == "’s") {
+			j-- // "Azerbaijan's forces"
+		}
+	}
+	if j < 0 || !names.has(toks[j]) {
+		return false
+	}
+	for j >= 0 && names.has(toks[j]) {
+		j-- // "Islamic State", "Azerbaijani"
+	}
+	if j >= 0 && toks[j] == "the" {
+		j--
+	}
+	if j >= 0 && toks[j] != "that" {
+		return isReportVerb(toks[j])
+	}
+	for k := j - 1; k >= 0 && k >= j-6; k-- {
+		if isClauseBreak(toks[k]) {
+			return false
+		}
+		if isReportVerb(toks[k]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isReportVerb reports a verb that introduces what someone says or
+// believes.
+func isReportVerb(t string) bool {
+	switch t {
+	case "said", "says", "say", "saying", "claimed", "claims", "alleged", "alleges", "believes", "believe",
+		"concluded", "confirmed", "insisted", "stated", "told", "tells", "added", "announced", "found", "proves",
+		"proved", "showed", "shows":
+		return true
+	}
+	return false
+}
+
+// isForceNoun reports a noun for an armed or hostile party that a name
+// qualifies: "Armenian forces", "Chinese hackers".
+func isForceNoun(t string) bool {
+	switch t {
+	case "forces", "troops", "soldiers", "army", "military", "hackers", "militants", "fighters", "rebels",
+		"jets", "drones", "missiles", "navy", "agents", "intelligence", "government", "regime", "militia",
+		"militias", "gunboats", "warplanes", "artillery", "units", "side":
+		return true
+	}
+	return false
+}
+
+// isQuantifier reports a word that, after a comma inside a clause, opens
+// an appositive about what the clause counts: "many of them children".
+func isQuantifier(t string) bool {
+	switch t {
+	case "many", "most", "some", "all", "several", "mostly", "mainly", "among", "both", "including":
+		return true
+	}
+	return false
+}
+
+// isEventVerb reports a past-tense verb of what an attack did, which after
+// "that" makes it a relative pronoun: "the blast that killed six".
+func isEventVerb(t string) bool {
+	switch t {
+	case "killed", "injured", "wounded", "left", "claimed", "hit", "struck", "destroyed", "damaged", "rocked",
+		"shook", "tore", "ripped", "took", "caused", "sparked", "prompted", "triggered", "led", "happened",
+		"occurred", "targeted", "disrupted", "crippled", "paralysed", "paralyzed", "affected", "compromised":
+		return true
+	}
+	return false
+}
+
+// ruledOut reports "rule out" at toks[i] with a motive or culprit as its
+// object: "police ruled out terrorism", "rules out IS's role". Ruling out
+// an accident or a gas leak denies no one's claim.
+func ruledOut(toks []string, i int) bool {
+	switch toks[i] {
+	case "rule", "rules", "ruled", "ruling":
+	default:
+		return false
+	}
+	if i+1 >= len(toks) || toks[i+1] != "out" {
+		return false
+	}
+	return aheadInClause(toks, i+1, 5, func(t string) bool {
+		return strings.HasPrefix(t, "terror") || t == "role" || t == "involvement" || strings.HasPrefix(t, "link") ||
+			t == "sabotage" || t == "foul"
+	})
 }

@@ -244,6 +244,35 @@ func TestExtractRegions(t *testing.T) {
 		{"The threat remains high .", []string{"f:warn"}, nil},
 		{"Residents were told to take cover .", []string{"f:warn"}, nil},
 		{"The attack is a wake - up call for Europe .", []string{"f:warn"}, nil},
+		// A named party's attack is blame when someone says it; told by
+		// the reporter, or of an unnamed attacker, it is not.
+		{"Russia said Ukraine launched the drone attack .", []string{"f:blame"}, nil},
+		{"The army said that Armenian forces had fired at its posts .", []string{"f:blame"}, nil},
+		{"The ministry said Azerbaijan 's forces downed the helicopter .", []string{"f:blame"}, nil},
+		{"Police said gunmen attacked the bus .", nil, []string{"c:blame"}},
+		{"Israeli jets struck the camp .", nil, []string{"c:blame"}},
+		{"The drones , claimed by Houthi rebels attacked the plant .", nil, []string{"f:blame"}},
+		// An appositive inside a relative clause does not end it; "that"
+		// before an event verb opens one.
+		{"Basayev claimed the siege , in which 300 hostages , many of them children , died .", []string{"f:blame", "r:died"}, []string{"w:died"}},
+		{"The group claimed the blast that killed six people .", []string{"f:blame", "r:kill"}, []string{"w:kill"}},
+		{"Officials said that militants attacked the base .", []string{"b:that militants"}, nil},
+		// Reminders of a threat, no immunity, vulnerability to attack,
+		// readiness for the worst and a modal passive warn.
+		{"The attacks are a stark reminder of the threat we all face .", []string{"f:warn"}, nil},
+		{"No country is immune from that risk .", []string{"f:warn"}, nil},
+		{"Such events are vulnerable to attack .", []string{"f:warn"}, nil},
+		{"Let us be prepared for any eventuality .", []string{"f:warn"}, nil},
+		{"Westerners could be targeted by militants .", []string{"f:warn"}, nil},
+		{"Westerners were targeted by militants .", nil, []string{"c:warn"}},
+		// Ruling out a motive or a culprit denies; ruling out an accident,
+		// or not ruling out a motive, does not. Retracting a claim, and
+		// speculation called a lie, deny.
+		{"Police ruled out terrorism as a motive .", []string{"f:deny"}, nil},
+		{"Police ruled out a gas leak .", nil, []string{"c:deny"}},
+		{"Police have not ruled out terrorism .", nil, []string{"f:deny"}},
+		{"The outlets later retracted the claim .", []string{"f:deny"}, nil},
+		{"Speculation that Moscow ordered the hit as revenge is an absolute lie .", []string{"f:deny"}, []string{"f:warn"}},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -298,12 +327,13 @@ func TestFrameWords(t *testing.T) {
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added ten
-// sentences, revision 5 the last eight).
+// sentences, revision 5 eight more, revision 6 the last four).
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
 	3: 0x77e7866045c2fc0b,
 	4: 0x4479d7ea9aea949a,
 	5: 0xe26d06731b7ccb6d,
+	6: 0x390fc50a1eeec2b1,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
