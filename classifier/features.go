@@ -132,7 +132,7 @@ var cueLexicon = map[int][]string{
 		"deni*", "deny*", "reject*", "dismiss*", "refut*", "rebuff*", "rebut*", "absurd*",
 		"baseless", "groundless", "unfounded", "nonsense", "false*", "fabricat*", "lie", "lies",
 		"lying", "propaganda", "slander*", "fake", "ridiculous", "rubbish", "provocation*",
-		"disinformation", "smear*", "fairy", "untrue", "preposterous", "staged", "categorical*",
+		"disinformation", "smear*", "fairy", "untrue", "preposterous", "staged",
 		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail", "refus*", "ignor*", "farce", "hoax",
 		"hoaxes", "myth", "myths", "fantasy", "fantasies", "innocence", "unsubstantiated",
 		"defam*", "concoct*", "untenable", "bogus", "nonsensical", "fictitious", "misleading", "distort*",
@@ -562,15 +562,19 @@ var claimNouns = []string{
 }
 
 // frameWords are the words on which responseThreat, modalThreat,
-// passiveAgent and offerOfHelp can report a frame; extract calls them only
-// for these (TestFrameWords checks the list against the corpus).
+// passiveAgent, offerOfHelp, reportedAct and ruledOut can report a frame;
+// extract calls them only for these (TestFrameWords checks the list
+// against the corpus).
 var frameWords = []string{
 	"response", "reply", "answer", "continue", "remain", "remains", "remained", "cover", "shelter", "call",
 	"attack", "strike", "target", "hit", "respond", "retaliate", "carry", "launch", "conduct", "stage", "mount",
-	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "shot",
+	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "shot", "claimed",
 	"help", "support", "assistance", "aid", "assist", "solidarity",
 	"threat", "threats", "risk", "risks", "danger", "dangers", "immune", "vulnerable", "prepared",
 	"targeted", "attacked", "struck",
+	"rule", "rules", "ruled", "ruling",
+	"shelled", "bombed", "hacked", "orchestrated", "sabotaged", "downed", "mined", "ambushed", "raided", "stormed",
+	"invaded", "violated", "provoked",
 }
 
 // scornsClaim reports a word of scorn at toks[i] aimed at a claim within
@@ -651,7 +655,7 @@ func modalThreat(toks []string, i int) bool {
 func passiveAgent(toks []string, i int) bool {
 	next := i + 1
 	switch toks[i] {
-	case "committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired":
+	case "committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "claimed":
 	case "shot":
 		if next < len(toks) && toks[next] == "down" {
 			next++
@@ -853,6 +857,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				region = regionMain
 			case prev == "," && prevRegion == regionClause && isQuantifier(t):
 				region, appos = regionClause, true // "in which 320 hostages, many of them children, died"
+			case t == "that" && firstCue != cueNone && claimBefore(toks, i):
+				region = regionClause // "denied allegations that it was responsible": what the claim says
 			case t == "that" && i > 0 && i+1 < len(toks) && isEventVerb(toks[i+1]):
 				region = regionClause // "the blast that killed six": a relative clause
 			case lex.flags&flagRelativizer != 0 && i > 0:
@@ -923,6 +929,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				// the reporter's "blamed Kyiv without offering evidence".
 				c = cueNone
 			}
+			if c == cueDeny && strings.HasPrefix(t, "reject") && aheadInClause(toks, i, 5, isViolence) {
+				c = cueNone // "rejects this barbaric violence": a condemnation, not a denial
+			}
 			if c == cueDeny && t == "denial" && i+2 < len(toks) && toks[i+1] == "-" && toks[i+2] == "of" {
 				c = cueNone // "denial-of-service attack"
 			}
@@ -943,7 +952,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			case c != cueNone:
 			case negLeft > 0 && lex.flags&flagLink != 0:
 				c = cueDeny // "was not linked to", "has no connection with"
-			case negLeft == 0 && ruledOut(toks, i):
+			case negLeft == 0 && lex.flags&flagFrame != 0 && ruledOut(toks, i):
 				c = cueDeny // "police ruled out terrorism"
 			case negLeft > 0 && isActVerb(t):
 				c = cueDeny // "we did not attack", "have never undertaken any attacks"
@@ -982,6 +991,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && t == "credit" && i > 0 && (strings.HasPrefix(toks[i-1], "tak") || toks[i-1] == "took" || lexicon.words[toks[i-1]].flags&flagClaim != 0) {
 				c = cueBlame // "Islamists take credit for train bombing"
 			}
+			if c == cueWarn && i > 0 && (toks[i-1] == "in" || toks[i-1] == "as") && (strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance") {
+				c = cueNone // "fired in retaliation for", "as revenge for": the motive of a past act
+			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
 				c = cueNone // "urged all states to cooperate": a call, not a warning
 			}
@@ -991,7 +1003,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && strings.HasPrefix(t, "perpetrator") && (i > 0 && toks[i-1] == "as" || i > 1 && toks[i-2] == "as" && toks[i-1] == "the") {
 				c = cueBlame // "identified as the perpetrators"
 			}
-			if c == cueBlame && i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever" || toks[i-1] == "everyone" || toks[i-1] == "anyone") {
+			if c == cueBlame && strings.HasPrefix(t, "responsib") && unclaimed(toks, i) {
+				c = cueNone // "no group has yet claimed responsibility": no claim, and no denial
+			}
+			if c == cueBlame && (i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever" || toks[i-1] == "everyone" || toks[i-1] == "anyone") ||
+				i > 1 && toks[i-2] == "whoever") {
 				c = cueNone // "bring those responsible to justice"
 			}
 			if c == cueBlame && (strings.HasPrefix(t, "culprit") || t == "masterminds" || t == "mastermind") && pursued(toks, i) {
@@ -1013,10 +1029,13 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				aheadInClause(toks, i, 3, func(t string) bool { return strings.HasPrefix(t, "pour") })) {
 				c = cueSympathy // "messages of support", "support pours in"
 			}
+			if c == cueNone && (t == "families" || t == "relatives" || t == "bereaved") && visitsFamilies(toks, i) {
+				c = cueSympathy // "Biden spoke with the families of the victims"
+			}
 			if c == cueNone && frame && passiveAgent(toks, i) {
 				c = cueBlame // "the attacks were planned by", "was shot down by"
 			}
-			if c == cueNone && region == regionMain && names.n > 0 && reportedAct(toks, i, &names) {
+			if c == cueNone && frame && region == regionMain && names.n > 0 && reportedAct(toks, i, &names) {
 				c = cueBlame // "Russia said Ukraine launched the attack"
 			}
 			if c == cueNone && frame && offerOfHelp(toks, i, titled) {
@@ -1320,7 +1339,7 @@ func mergePieces(toks []string) []string {
 	return toks[:out]
 }
 
-var stopwords = []string{"the", "a", "an", "of", "to", "in", "on", "at", "for", "and", "or", "that", "this", "is", "was", "were", "be", "been", "it", "its", "by", "with", "as", "from", "had", "has", "have", "he", "she", "they", "his", "her", "their", ",", ".", "'", "s", "\"", "-", "—", "(", ")", ":"}
+var stopwords = []string{"the", "a", "an", "of", "to", "in", "on", "at", "for", "and", "or", "that", "this", "is", "was", "were", "be", "been", "it", "its", "by", "with", "as", "from", "had", "has", "have", "he", "she", "they", "his", "her", "their", ",", ".", "'", "s", "\"", "-", "—", "(", ")", ":", "/"}
 
 // stem strips common English inflections from a lower-case word. It is
 // deliberately crude: it only has to map inflections of one word together.
@@ -1759,4 +1778,75 @@ func ruledOut(toks []string, i int) bool {
 		return strings.HasPrefix(t, "terror") || t == "role" || t == "involvement" || strings.HasPrefix(t, "link") ||
 			t == "sabotage" || t == "foul"
 	})
+}
+
+// claimBefore reports a claim noun among the three tokens before toks[i]
+// in its clause: "rejected the allegations on Tuesday that".
+func claimBefore(toks []string, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		if isClauseBreak(toks[j]) {
+			return false
+		}
+		if isClaimNoun(toks[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+// unclaimed reports a claim of responsibility at toks[i] that no one has
+// made: "no one has claimed responsibility", "the group has yet to claim
+// responsibility", "Israel has not claimed responsibility".
+func unclaimed(toks []string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	switch p := toks[i-1]; p {
+	case "claimed", "claim", "claims", "claiming", "took", "taken", "take", "takes", "taking", "accepted", "admitted":
+	default:
+		return false
+	}
+	for j := i - 2; j >= 0 && j >= i-7; j-- {
+		switch t := toks[j]; t {
+		case "no", "not", "n't", "never", "nobody", "none", "yet":
+			return true
+		default:
+			if isClauseBreak(t) {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// isViolence reports a word for violence in general, which a statement
+// rejects to condemn it: "we reject terrorism in all its forms".
+func isViolence(t string) bool {
+	switch t {
+	case "violence", "terrorism", "terror", "extremism", "hatred", "radicalism", "brutality", "barbarism":
+		return true
+	}
+	return false
+}
+
+// visitsFamilies reports the bereaved at toks[i] as the people someone
+// calls, meets or visits: "spoke with the families of the victims", "plans
+// to contact the families", "met relatives of the dead".
+func visitsFamilies(toks []string, i int) bool {
+	j := i - 1
+	if j >= 0 && (toks[j] == "the" || toks[j] == "their" || toks[j] == "grieving") {
+		j--
+	}
+	if j >= 0 && (toks[j] == "with" || toks[j] == "to") {
+		j--
+	}
+	if j < 0 {
+		return false
+	}
+	switch t := toks[j]; t {
+	case "met", "meet", "meets", "meeting", "phoned", "calls", "called", "contact", "contacted", "spoke", "speaks",
+		"speak", "talked", "visit", "visited", "visits", "visiting", "console", "consoled", "comfort", "comforted", "hugged":
+		return true
+	}
+	return false
 }
