@@ -189,9 +189,23 @@ type prefixCue struct {
 // one map lookup, plus one for prefix cues.
 type lexiconTable struct {
 	words map[string]lexEntry
-	// heads holds the stems by their first byte, longest first, so that
-	// the longest matching stem wins.
-	heads [256][]prefixCue
+	// heads holds the stems by their first two bytes (headKey), longest
+	// first, so that the longest matching stem wins.
+	heads [headKeys][]prefixCue
+}
+
+// headKeys is the number of keys headKey returns.
+const headKeys = 27 * 27
+
+// headKey files a word or stem by its first two bytes: a pair of ASCII
+// lower-case letters has a key of its own, and everything else shares
+// key 0. A stem shorter than two bytes would match words under many keys,
+// so the lexicon has none (TestLexiconStems).
+func headKey(w string) int {
+	if len(w) < 2 || w[0] < 'a' || w[0] > 'z' || w[1] < 'a' || w[1] > 'z' {
+		return 0
+	}
+	return int(w[0]-'a'+1)*27 + int(w[1]-'a'+1)
 }
 
 func newLexicon() *lexiconTable {
@@ -199,7 +213,8 @@ func newLexicon() *lexiconTable {
 	for fam, ws := range cueLexicon {
 		for _, w := range ws {
 			if p, ok := strings.CutSuffix(w, "*"); ok {
-				t.heads[p[0]] = append(t.heads[p[0]], prefixCue{p, fam})
+				k := headKey(p)
+				t.heads[k] = append(t.heads[k], prefixCue{p, fam})
 			} else {
 				e := t.words[w]
 				e.cue = int8(fam)
@@ -261,7 +276,7 @@ func cueOfEntry(tok string, e lexEntry) int {
 		return cueNegation
 	}
 	if len(tok) >= 3 {
-		for _, p := range lexicon.heads[tok[0]] {
+		for _, p := range lexicon.heads[headKey(tok)] {
 			if strings.HasPrefix(tok, p.stem) {
 				return p.cue
 			}
@@ -1214,6 +1229,36 @@ func isHeadline(raw string) bool {
 type nameSet struct {
 	words [24]string
 	n     int
+	// keys has bit nameKey(w) set for every word w, so has rejects most
+	// tokens without comparing them to each word. Words that start with
+	// a non-ASCII letter set every bit.
+	keys uint64
+}
+
+// nameKey is the bit has checks first: a function of a word's length and
+// its ASCII first letter, folded to lower case.
+func nameKey(n int, first byte) uint64 { return 1 << ((uint(n)*7 + uint(first|0x20)) & 63) }
+
+// add appends w to the set.
+func (ns *nameSet) add(w string) {
+	ns.words[ns.n] = w
+	ns.n++
+	if w[0] < utf8.RuneSelf {
+		ns.keys |= nameKey(len(w), w[0])
+	} else {
+		ns.keys = ^uint64(0)
+	}
+}
+
+// asciiAlnum marks the ASCII letters and digits.
+var asciiAlnum = [utf8.RuneSelf]bool{
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true,
+	'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true, 'S': true, 'T': true,
+	'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true, 'j': true,
+	'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true, 's': true, 't': true,
+	'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
 }
 
 // capitalisedWords returns the words of raw that start with an upper-case
@@ -1224,32 +1269,32 @@ func capitalisedWords(raw string) nameSet {
 	prevEnd := true // at sentence start
 	i := 0
 	for i < len(raw) && ns.n < len(ns.words) {
-		r, size := rune(raw[i]), 1
-		if r >= utf8.RuneSelf {
+		var r rune
+		size := 1
+		if c := raw[i]; c < utf8.RuneSelf {
+			if !asciiAlnum[c] {
+				switch c {
+				case '.', '!', '?', '"', '(', '[', ':', '\n':
+					prevEnd = true
+				}
+				i++
+				continue
+			}
+			r = rune(c)
+		} else {
 			r, size = utf8.DecodeRuneInString(raw[i:])
-		}
-		if !isAlnum(r) {
-			switch r {
-			case '.', '!', '?', '"', '“', '«', '‘', '(', '[', ':', '—', '\n':
-				prevEnd = true
+			if !isAlnum(r) {
+				switch r {
+				case '“', '«', '‘', '—':
+					prevEnd = true
+				}
+				i += size
+				continue
 			}
-			i += size
-			continue
 		}
-		j := i
-		for j < len(raw) {
-			r2, s2 := rune(raw[j]), 1
-			if r2 >= utf8.RuneSelf {
-				r2, s2 = utf8.DecodeRuneInString(raw[j:])
-			}
-			if !isAlnum(r2) {
-				break
-			}
-			j += s2
-		}
+		j := wordEnd(raw, i+size)
 		if !prevEnd && unicode.IsUpper(r) {
-			ns.words[ns.n] = raw[i:j]
-			ns.n++
+			ns.add(raw[i:j])
 		}
 		prevEnd = false
 		i = j
@@ -1257,10 +1302,30 @@ func capitalisedWords(raw string) nameSet {
 	return ns
 }
 
+// wordEnd returns the index in raw of the first byte at or after j that
+// does not belong to a letter or digit.
+func wordEnd(raw string, j int) int {
+	for j < len(raw) {
+		if c := raw[j]; c < utf8.RuneSelf {
+			if !asciiAlnum[c] {
+				return j
+			}
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(raw[j:])
+		if !isAlnum(r) {
+			return j
+		}
+		j += size
+	}
+	return j
+}
+
 // isAlnum reports a letter or digit, with a fast path for ASCII.
 func isAlnum(r rune) bool {
 	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		return asciiAlnum[r]
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
@@ -1273,6 +1338,9 @@ func hasQuote(s string) bool {
 
 // has reports whether token t is one of the capitalised words (t is lower case).
 func (ns *nameSet) has(t string) bool {
+	if t == "" || t[0] < utf8.RuneSelf && ns.keys&nameKey(len(t), t[0]) == 0 {
+		return false
+	}
 	for _, w := range ns.words[:ns.n] {
 		if len(w) == len(t) && strings.EqualFold(w, t) {
 			return true
@@ -1346,6 +1414,11 @@ var stopwords = []string{"the", "a", "an", "of", "to", "in", "on", "at", "for", 
 func stem(w string) string {
 	if len(w) <= 4 {
 		return w
+	}
+	switch w[len(w)-1] {
+	case 's', 'g', 'd', 'y':
+	default:
+		return w // no suffix below ends otherwise
 	}
 	for _, suf := range []string{"ingly", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"} {
 		if r, ok := strings.CutSuffix(w, suf); ok && len(r) >= 3 {

@@ -49,6 +49,22 @@ func TestCueOf(t *testing.T) {
 	}
 }
 
+// TestLexiconStems checks that every cue stem is filed under the key of
+// the words it matches: two lower-case ASCII letters or more.
+func TestLexiconStems(t *testing.T) {
+	for fam, ws := range cueLexicon {
+		for _, w := range ws {
+			p, ok := strings.CutSuffix(w, "*")
+			if ok && headKey(p) == 0 {
+				t.Errorf("cue stem %q (%s) does not start with two lower-case ASCII letters", p, cueNames[fam])
+			}
+		}
+	}
+	if got, want := len(lexicon.heads[0]), 0; got != want {
+		t.Errorf("got %d stems under key 0, want %d", got, want)
+	}
+}
+
 // featureNames extracts a sentence's feature names with a space tokenizer.
 func featureNames(fc FeatureConfig, s string) []string {
 	var names []string
