@@ -60,6 +60,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzSegment$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzTokenize$$' -fuzztime $(FUZZTIME) ./classifier/
+	go test -run '^$$' -fuzz '^FuzzReadWords$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzReadExamples$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzRESTJSON$$' -fuzztime $(FUZZTIME) ./server/internal/gateway/
@@ -79,9 +80,11 @@ loadtest: build
 quality:
 	go run ./classifier/internal/quality -loao -dev classifier/testdata/dev/articles_dev.jsonl,classifier/testdata/dev/hard_dev.jsonl
 
-# Rebuild seeds/tokenizer.json from the corpus (deterministic).
+# Rebuild seeds/tokenizer.json from the corpus, then seeds/words.txt (the
+# tokens of the corpus's words) from both; deterministic.
 vocab:
 	go run ./classifier/internal/vocabgen -out seeds/tokenizer.json seeds/corpus/*.jsonl seeds/labeled.jsonl
+	go run ./seeds/internal/wordsgen -out seeds/words.txt
 
 clean:
 	rm -rf bin

@@ -35,4 +35,10 @@ var (
 	// ErrBadModel reports a saved model that is corrupt, truncated, of an
 	// unknown version or not a model at all.
 	ErrBadModel = errors.New("not a valid model file")
+	// ErrBadWords reports a word list for Tokenizer.ReadWords that is
+	// malformed or not a word list at all.
+	ErrBadWords = errors.New("not a valid word list")
+	// ErrWordsMismatch reports a word list made with another
+	// tokenizer.json than the tokenizer reading it.
+	ErrWordsMismatch = errors.New("word list was made with another tokenizer")
 )

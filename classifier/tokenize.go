@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,6 +80,7 @@ func WithCacheSize(n int) TokenizerOption {
 type Tokenizer struct {
 	tk  *tokenizer.Tokenizer // configured once at load, read-only after
 	unk string               // token emitted for a word sugarme cannot encode
+	sum [sha256.Size]byte    // SHA-256 of the tokenizer.json, which WriteWords records
 
 	fast     bool                // per-word memoization is exact for this pipeline
 	lower    bool                // the pipeline lower-cases: check case stability
@@ -137,7 +139,7 @@ func NewTokenizer(r io.Reader, opts ...TokenizerOption) (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
 	}
-	t := &Tokenizer{tk: tk, unk: "[UNK]"}
+	t := &Tokenizer{tk: tk, unk: "[UNK]", sum: sha256.Sum256(data)}
 	if u, ok := cfg.Model["unk_token"].(string); ok && u != "" {
 		t.unk = u
 	}

@@ -11,6 +11,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -25,8 +26,36 @@ var files embed.FS
 //go:embed tokenizer.json
 var tokenizerJSON []byte
 
+//go:embed words.txt
+var wordsTxt []byte
+
 // Tokenizer returns the default tokenizer.json. The caller must not modify it.
 func Tokenizer() []byte { return tokenizerJSON }
+
+// Words returns the tokens the default tokenizer gives every word of
+// Corpus, as written by classifier.Tokenizer.WriteWords (`make vocab`
+// regenerates it). Reading it with ReadWords before training the default
+// model spares sugarme a pass over the corpus. The caller must not modify
+// it.
+func Words() []byte { return wordsTxt }
+
+// WriteWords writes what Words should hold for the embedded tokenizer and
+// corpus.
+func WriteWords(w io.Writer) error {
+	tok, err := classifier.NewTokenizer(bytes.NewReader(tokenizerJSON))
+	if err != nil {
+		return err
+	}
+	corpus, err := Corpus()
+	if err != nil {
+		return err
+	}
+	texts := make([]string, len(corpus))
+	for i, ex := range corpus {
+		texts[i] = ex.Text
+	}
+	return tok.WriteWords(w, texts)
+}
 
 // Written returns the written training corpus: every corpus/*.jsonl file,
 // in file-name order.

@@ -1,8 +1,10 @@
 package seeds
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/claimsvc/claims/classifier"
@@ -119,5 +121,56 @@ func TestTokenizerEmbedded(t *testing.T) {
 	}
 	if got := strings.Join(tok.Tokens("The Kremlin\u00a0denied it."), " "); got != "the kremlin denied it ." {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestWordsFresh fails when words.txt is not what the embedded tokenizer
+// and corpus give: after a change to either, run `make vocab`.
+func TestWordsFresh(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteWords(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), Words()) {
+		t.Fatalf("seeds/words.txt is stale (%d bytes, want %d): run make vocab", len(Words()), buf.Len())
+	}
+	tok, err := classifier.NewTokenizer(bytes.NewReader(Tokenizer()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := tok.ReadWords(bytes.NewReader(Words()))
+	if err != nil || n < 10000 {
+		t.Fatalf("ReadWords(Words()): got (%d, %v), want at least 10000 words and no error", n, err)
+	}
+}
+
+// TestWordsTrainSameModel checks that the default model trained after
+// ReadWords(Words()) is the one trained without it: the list changes how
+// fast the tokenizer warms, not one token.
+func TestWordsTrainSameModel(t *testing.T) {
+	corpus, err := Corpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hashes [2]string
+	for i := range hashes {
+		tok, err := classifier.NewTokenizer(bytes.NewReader(Tokenizer()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			if _, err := tok.ReadWords(bytes.NewReader(Words())); err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock := func() time.Time { return time.Unix(1e9, 0) }
+		m := classifier.New(tok, classifier.WithClock(clock))
+		if _, err := m.Replace(corpus); err != nil {
+			t.Fatal(err)
+		}
+		hashes[i] = m.Info().ContentHash
+	}
+	if hashes[0] != hashes[1] {
+		t.Errorf("model hash: got %s with the word list, want %s as without it", hashes[1], hashes[0])
 	}
 }

@@ -296,7 +296,7 @@ func loadTokenizer(path string) (*classifier.Tokenizer, string, error) {
 func loadModel(cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classifier.Classifier, error) {
 	if cfg.DataDir == "" {
 		log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
-		return defaultModel(cfg.GC, tok)
+		return defaultModel(cfg.GC, tok, log)
 	}
 	st, err := store.Open(cfg.DataDir)
 	if err != nil {
@@ -315,7 +315,7 @@ func loadModel(cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classi
 		return model, nil
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
-		m, err := defaultModel(cfg.GC, tok, persist)
+		m, err := defaultModel(cfg.GC, tok, log, persist)
 		if err != nil {
 			return nil, err
 		}
@@ -325,11 +325,19 @@ func loadModel(cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classi
 	}
 }
 
-// defaultModel trains a classifier on the embedded corpus.
-func defaultModel(gc gcConfig, tok *classifier.Tokenizer, opts ...classifier.Option) (*classifier.Classifier, error) {
+// defaultModel trains a classifier on the embedded corpus. The embedded
+// word list gives the tokenizer the corpus's words without running
+// sugarme on each; with another tokenizer than the embedded one it does
+// not apply, and training warms the tokenizer itself.
+func defaultModel(gc gcConfig, tok *classifier.Tokenizer, log *slog.Logger, opts ...classifier.Option) (*classifier.Classifier, error) {
 	corpus, err := seeds.Corpus()
 	if err != nil {
 		return nil, err
+	}
+	if n, err := tok.ReadWords(bytes.NewReader(seeds.Words())); err != nil {
+		log.Debug("embedded word list not used", "err", err)
+	} else {
+		log.Debug("embedded word list read", "words", n)
 	}
 	m := classifier.New(tok, opts...)
 	err = pacedByHeapLimit(gc, func() error {
