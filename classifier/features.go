@@ -53,6 +53,10 @@ type FeatureConfig struct {
 	// "blam") for the word features, so an inflection seen once in training
 	// counts for the others.
 	Stem bool `json:"stem"`
+	// allRules makes extract run every cue rule on every token, without
+	// the shortcut mayCue allows; TestCueFastPath compares the two.
+	allRules bool
+
 	// OtherBias is added to the log prior of the OtherLabel label, if the
 	// model has one. The training corpus holds far more claims than news
 	// does, where most sentences make none; without a correction the model
@@ -170,6 +174,10 @@ const (
 	flagNoCue     // a word a cue prefix would match but that is no cue ("adviser")
 	flagClaimNoun // "claim", "allegation": what a denial rejects
 	flagFrame     // a word some frame rule starts on ("respond", "planned", "help")
+	flagRule      // a word another cue rule starts on ("stand", "credit", "comment")
+
+	// quietFlags are the classes no cue rule starts on.
+	quietFlags = flagRelativizer | flagSubordinator | flagStopword
 )
 
 // lexEntry is what the feature extractor knows about a whole word: its cue
@@ -245,6 +253,7 @@ func newLexicon() *lexiconTable {
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
 		{flagClaimNoun, claimNouns},
 		{flagFrame, frameWords},
+		{flagRule, ruleWords},
 		{flagNoCue, []string{"perpetrator", "perpetrators", "adviser", "advisers", "advisor", "advisors", "shockwaves", "vigilantes"}},
 	}
 	for _, c := range classes {
@@ -592,6 +601,37 @@ var frameWords = []string{
 	"invaded", "violated", "provoked",
 }
 
+// ruleWords are the words, other than cue words and the words of the
+// other classes, on which a cue rule of extract can start; rulePrefix has
+// the stems. TestCueFastPath checks them against the corpus.
+var ruleWords = []string{
+	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
+	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate",
+}
+
+// rulePrefix reports a word a cue rule of extract starts on by its stem.
+func rulePrefix(t string) bool {
+	if len(t) < 6 {
+		return false
+	}
+	switch t[0] {
+	case 'd':
+		return strings.HasPrefix(t, "divert") || strings.HasPrefix(t, "deflect") || strings.HasPrefix(t, "distanc")
+	case 'r':
+		return strings.HasPrefix(t, "reserv")
+	case 'p':
+		return strings.HasPrefix(t, "punish") || strings.HasPrefix(t, "perpetrator")
+	}
+	return false
+}
+
+// mayCue reports whether a cue rule of extract can give token t a cue: it
+// is a cue word, a negation is in scope, or it is a word or stem some rule
+// starts on. extract skips the rules for the other tokens, most of them.
+func mayCue(t string, lex lexEntry, negLeft int) bool {
+	return negLeft > 0 || lex.cue != cueNone || lex.flags&^quietFlags != 0 || rulePrefix(t) || cueOfEntry(t, lex) != cueNone
+}
+
 // scornsClaim reports a word of scorn at toks[i] aimed at a claim within
 // the clause ("slammed the assertion", "mocked claims", "ridiculed the
 // suggestion").
@@ -930,7 +970,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				emit(kindBigram, prev, t)
 			}
 		}
-		if fc.Cues {
+		if fc.Cues && (fc.allRules || mayCue(t, lex, negLeft)) {
 			c := cueOfEntry(t, lex)
 			claimed := false
 			if c == cueNone && lex.flags&flagClaim != 0 && (titled && (t == "claim" || t == "claims") || claimsAct(toks, i)) {

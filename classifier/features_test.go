@@ -365,6 +365,41 @@ func TestFrameWords(t *testing.T) {
 	}
 }
 
+// TestCueFastPath checks that skipping the cue rules for tokens mayCue
+// rules out changes no feature of any corpus or development sentence.
+func TestCueFastPath(t *testing.T) {
+	texts := corpusTexts(t)
+	for _, name := range []string{"testdata/dev/articles_dev.jsonl", "testdata/dev/hard_dev.jsonl"} {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exs, err := ReadExamples(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ex := range exs {
+			texts = append(texts, ex.Text)
+		}
+	}
+	texts = append(texts, hardStrings()...)
+	fast, all := DefaultFeatures(), DefaultFeatures()
+	all.allRules = true
+	var a, b []uint64
+	for _, s := range texts {
+		toks := punctTokens(s)
+		b = all.extract(b[:0], s, slices.Clone(toks), nil) // extract rewrites toks
+		a = fast.extract(a[:0], s, toks, nil)
+		if !slices.Equal(a, b) {
+			t.Fatalf("%q: features differ with every cue rule run on every token", s)
+		}
+	}
+	if len(texts) < 8000 {
+		t.Errorf("got %d sentences, want at least 8000", len(texts))
+	}
+}
+
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added ten

@@ -108,24 +108,25 @@ func TestReadWordsRefuses(t *testing.T) {
 	}
 }
 
-// FuzzReadWords checks that ReadWords never panics, and that whatever it
-// accepts from a list with the right header leaves the tokenizer serving
-// tokens for every input.
+// FuzzReadWords checks that ReadWords never panics and that an error
+// adds no word. One tokenizer (with a small cache, so that lists accepted
+// from earlier inputs evict each other) reads every input, and must still
+// tokenize afterwards.
 func FuzzReadWords(f *testing.F) {
-	tok := loadTestTokenizer(f, seedTokenizerPath)
+	tok := loadTestTokenizer(f, seedTokenizerPath, WithCacheSize(64))
 	var buf bytes.Buffer
-	if err := tok.WriteWords(&buf, []string{"The minister denied it, “again”."}); err != nil {
+	if err := loadTestTokenizer(f, seedTokenizerPath).WriteWords(&buf, []string{"The minister denied it, “again”."}); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
 	f.Add([]byte("claims word tokens v1\ntokenizer sha256 00\nthe\tthe\n"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fresh := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(64))
-		n, err := fresh.ReadWords(bytes.NewReader(data))
-		if err != nil && n != 0 {
-			t.Fatalf("ReadWords: got %d words with error %v", n, err)
+		before := tok.cache.len()
+		n, err := tok.ReadWords(bytes.NewReader(data))
+		if err != nil && (n != 0 || tok.cache.len() != before) {
+			t.Fatalf("ReadWords: got %d words and the cache changed, with error %v", n, err)
 		}
-		_ = fresh.Tokens("The minister denied it.")
+		_ = tok.Tokens("The minister denied it.")
 	})
 }
