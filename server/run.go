@@ -237,20 +237,24 @@ const servingGCPercent = 50
 
 // trainingHeapHeadroom is how far the heap may grow beyond what is in use
 // before the collector runs while the default model is trained (see
-// pacedByHeapLimit).
-const trainingHeapHeadroom = 45 << 20
+// pacedByHeapLimit). With the embedded word list (seeds.Words) training
+// makes far less garbage than when sugarme warmed every word, so a
+// smaller headroom costs little time: measured with three starts each,
+// 35 MB gave 153–166 ms to serving and a peak RSS (VmHWM) of 56 MB, where
+// 45 MB gave 156–165 ms and 64 MB.
+const trainingHeapHeadroom = 35 << 20
 
 // pacedByHeapLimit runs f with the garbage collector paced by a memory limit
 // of trainingHeapHeadroom above the heap now in use, instead of by GOGC,
 // and then restores both settings. Training the default model allocates
-// about 330 MB, some seventeen times the 19 MB heap it leaves, in
-// short-lived garbage (mostly sugarme's first pass over the corpus's
-// words); GOGC=100 collects every time the heap doubles from a small live
-// heap, so it collects often (52 times) and yet lets the heap peak higher
-// than this limit does. Measured with `bin/benchcmd -only none`: start to
-// first answer 284 ms instead of 307 ms, and a peak RSS (VmHWM) of 60 MB
-// instead of 72 MB. The settings are process-wide, so it is meant for the
-// one server a process runs.
+// many times the heap it leaves in short-lived garbage (about 330 MB for
+// a 19 MB heap when sugarme made the first pass over the corpus's words,
+// before the embedded word list); GOGC=100 collects every time the heap
+// doubles from a small live heap, so it collects often and yet lets the
+// heap peak higher than this limit does. Measured then with
+// `bin/benchcmd -only none`: start to first answer 284 ms instead of
+// 307 ms, and a peak RSS (VmHWM) of 60 MB instead of 72 MB. The settings
+// are process-wide, so it is meant for the one server a process runs.
 func pacedByHeapLimit(gc gcConfig, f func() error) error {
 	if gc.GOGCSet || gc.MemLimitSet {
 		return f()
