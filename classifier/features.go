@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -200,6 +201,9 @@ type lexiconTable struct {
 	// heads holds the stems by their first two bytes (headKey), longest
 	// first, so that the longest matching stem wins.
 	heads [headKeys][]prefixCue
+	// slots holds words again, for entry (see buildSlots).
+	slots []lexSlot
+	mask  uint32
 }
 
 // headKeys is the number of keys headKey returns.
@@ -263,7 +267,64 @@ func newLexicon() *lexiconTable {
 			t.words[w] = e
 		}
 	}
+	t.buildSlots()
 	return t
+}
+
+// lexSlot is one slot of lexiconTable.slots: a word and its entry, or
+// empty.
+type lexSlot struct {
+	word  string
+	entry lexEntry
+}
+
+// buildSlots fills slots from words: open addressing with linear probing
+// at a load of at most one in eight, so a word that is not in the table,
+// which is most tokens, is usually rejected by its first slot.
+func (t *lexiconTable) buildSlots() {
+	n := 8
+	for n < 8*len(t.words) {
+		n *= 2
+	}
+	t.slots = make([]lexSlot, n)
+	t.mask = uint32(n - 1)
+	words := slices.Sorted(maps.Keys(t.words))
+	for _, w := range words {
+		i := lexHash(w) & t.mask
+		for t.slots[i].word != "" {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = lexSlot{w, t.words[w]}
+	}
+}
+
+// lexHash mixes a word's length with three of its bytes: enough to spread
+// the lexicon's few hundred words, and cheaper than hashing every byte.
+func lexHash(w string) uint32 {
+	n := len(w)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)*0x9e3779b1 ^ uint32(w[0])*0x85ebca6b ^ uint32(w[n-1])*0xc2b2ae35 ^ uint32(w[n/2])*0x27d4eb2f
+	return h ^ h>>15
+}
+
+// entry returns what the lexicon knows about w: the zero lexEntry for a
+// word it does not hold. It reads slots, not words, which is faster for
+// the many tokens that are not in it.
+func (t *lexiconTable) entry(w string) lexEntry {
+	if w == "" {
+		return lexEntry{}
+	}
+	for i := lexHash(w) & t.mask; ; i = (i + 1) & t.mask {
+		sl := &t.slots[i]
+		if sl.word == "" {
+			return lexEntry{}
+		}
+		if sl.word == w {
+			return sl.entry
+		}
+	}
 }
 
 // lexicon is the package's word table, built once from cueLexicon and the
@@ -271,7 +332,7 @@ func newLexicon() *lexiconTable {
 var lexicon = newLexicon()
 
 // cueOf returns the cue family of a lower-case token.
-func cueOf(tok string) int { return cueOfEntry(tok, lexicon.words[tok]) }
+func cueOf(tok string) int { return cueOfEntry(tok, lexicon.entry(tok)) }
 
 // cueOfEntry is cueOf for a token whose lexicon entry is known.
 func cueOfEntry(tok string, e lexEntry) int {
@@ -575,7 +636,7 @@ func isActNoun(t string) bool {
 }
 
 // isClaimNoun reports a noun naming what a denial rejects.
-func isClaimNoun(t string) bool { return lexicon.words[t].flags&flagClaimNoun != 0 }
+func isClaimNoun(t string) bool { return lexicon.entry(t).flags&flagClaimNoun != 0 }
 
 // claimNouns are the nouns isClaimNoun reports.
 var claimNouns = []string{
@@ -894,7 +955,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	appos := false                           // inside an appositive that interrupts a clause
 	prevRegion, lastRegion := region, region // the region before the last comma
 	for i, t := range toks {
-		lex := lexicon.words[t]
+		lex := lexicon.entry(t)
 		if fc.Clauses {
 			if t == "," {
 				prevRegion = lastRegion
@@ -958,7 +1019,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		}
 		stop = stop || lex.flags&flagStopword != 0
 		if word != t && word != "<name>" {
-			stop = len(word) <= maxStopwordLen && lexicon.words[word].flags&flagStopword != 0
+			stop = len(word) <= maxStopwordLen && lexicon.entry(word).flags&flagStopword != 0
 		}
 		if !stop {
 			emit(kind, word, "")
@@ -1043,7 +1104,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && frame && responseThreat(toks, i) {
 				c = cueWarn // "a befitting reply", "attacks will continue"
 			}
-			if c == cueNone && t == "credit" && i > 0 && (strings.HasPrefix(toks[i-1], "tak") || toks[i-1] == "took" || lexicon.words[toks[i-1]].flags&flagClaim != 0) {
+			if c == cueNone && t == "credit" && i > 0 && (strings.HasPrefix(toks[i-1], "tak") || toks[i-1] == "took" || lexicon.entry(toks[i-1]).flags&flagClaim != 0) {
 				c = cueBlame // "Islamists take credit for train bombing"
 			}
 			if c == cueWarn && i > 0 && (toks[i-1] == "in" || toks[i-1] == "as") && (strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance") {

@@ -65,6 +65,26 @@ func TestLexiconStems(t *testing.T) {
 	}
 }
 
+// TestLexiconEntry checks that entry finds every word of the lexicon and
+// nothing else, on the corpus's tokens.
+func TestLexiconEntry(t *testing.T) {
+	for w, want := range lexicon.words {
+		if got := lexicon.entry(w); got != want {
+			t.Errorf("entry(%q) = %+v, want %+v", w, got, want)
+		}
+	}
+	for _, s := range append(corpusTexts(t), hardStrings()...) {
+		for _, tok := range normalizeTokens(punctTokens(s)) {
+			if got, want := lexicon.entry(tok), lexicon.words[tok]; got != want {
+				t.Fatalf("entry(%q) = %+v, want %+v", tok, got, want)
+			}
+		}
+	}
+	if got := lexicon.entry(""); got != (lexEntry{}) {
+		t.Errorf("entry(\"\") = %+v, want the zero entry", got)
+	}
+}
+
 // featureNames extracts a sentence's feature names with a space tokenizer.
 func featureNames(fc FeatureConfig, s string) []string {
 	var names []string
