@@ -918,6 +918,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	negLeft := 0
 	firstCue, firstCueAt := cueNone, -1
 	claimAt := -1 // the first claim noun of the main clause
+	butAt := -1   // the last "but" of the main clause
 	namesSeen := false
 	var seenCue [len(cueNames)]bool
 	headline := isHeadline(raw)
@@ -1120,7 +1121,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueBlame // "identified as the perpetrators"
 			}
 			if c == cueBlame && strings.HasPrefix(t, "responsib") && unclaimed(toks, i) {
-				c = cueNone // "no group has yet claimed responsibility": no claim, and no denial
+				c = cueNoComment // "no group has yet claimed responsibility": no claim, and no denial
 			}
 			if c == cueBlame && (i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever" || toks[i-1] == "everyone" || toks[i-1] == "anyone") ||
 				i > 1 && toks[i-2] == "whoever") {
@@ -1157,8 +1158,10 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && frame && offerOfHelp(toks, i, titled) {
 				c = cueSympathy // "offered full support", "will help"
 			}
-			if claimed && negLeft > 0 {
-				c = cueNone
+			if claimed && negatedBefore(toks, i) {
+				c = cueNoComment // "no group or individual has claimed the attack": no claim
+			} else if claimed && negLeft > 0 {
+				c = cueNone // "without naming those it claimed were behind it"
 			}
 			if c == cueWarn && negLeft > 0 && t != "immune" {
 				c = cueNone // "they had received no warning"
@@ -1187,11 +1190,18 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 						// the blame is what the claim says, and the
 						// denial is the sentence's.
 						firstCue, firstCueAt = c, i
+					} else if firstCue == cueNoComment && c != cueNegation && c != cueNoComment && butAt > firstCueAt {
+						// "No one has claimed the attack, but officials
+						// blamed the cell": the claim is after "but".
+						firstCue, firstCueAt = c, i
 					}
 				} else {
 					emit(kindSubCue, cueNames[c], "")
 				}
 			}
+		}
+		if t == "but" && region == regionMain {
+			butAt = i
 		}
 		if claimAt < 0 && region == regionMain && lex.flags&flagClaimNoun != 0 {
 			claimAt = i
@@ -1980,7 +1990,14 @@ func unclaimed(toks []string, i int) bool {
 	default:
 		return false
 	}
-	for j := i - 2; j >= 0 && j >= i-7; j-- {
+	return negatedBefore(toks, i-1)
+}
+
+// negatedBefore reports a negation, or "yet", among the six tokens before
+// toks[i] in its clause: "no group or individual has claimed", "has yet
+// to claim".
+func negatedBefore(toks []string, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-6; j-- {
 		switch t := toks[j]; t {
 		case "no", "not", "n't", "never", "nobody", "none", "yet":
 			return true
