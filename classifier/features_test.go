@@ -321,7 +321,7 @@ func TestExtractRegions(t *testing.T) {
 		{"Israel has not claimed responsibility .", nil, []string{"c:blame", "c:deny"}},
 		{"No group or individual has claimed responsibility for the attack .", []string{"f:nocomment"}, []string{"f:blame", "c:blame"}},
 		{"No one has claimed the bombing , but officials blamed the cell .", []string{"f:blame", "c:nocomment"}, nil},
-		{"The statement did not name those it claimed were behind the attack .", []string{"f:blame"}, []string{"c:nocomment"}},
+		{"The statement praised the fighters without naming those it claimed were behind the attack .", []string{"c:blame"}, []string{"c:nocomment"}},
 		{"The group claimed responsibility .", []string{"f:blame"}, nil},
 		{"Whoever is behind this must stop .", nil, []string{"c:blame"}},
 		// Retaliation as the motive of a past act warns of nothing.
