@@ -395,6 +395,20 @@ func aheadInClause(toks []string, i, n int, pred func(string) bool) bool {
 	return false
 }
 
+// behindInClause reports whether one of the n tokens before toks[i], back
+// to the start of its clause, satisfies pred.
+func behindInClause(toks []string, i, n int, pred func(string) bool) bool {
+	for j := i - 1; j >= 0 && j >= i-n; j-- {
+		if pred(toks[j]) {
+			return true
+		}
+		if isClauseBreak(toks[j]) {
+			return false
+		}
+	}
+	return false
+}
+
 // isClauseBreak reports punctuation that ends a clause.
 func isClauseBreak(tok string) bool {
 	switch tok {
@@ -410,21 +424,13 @@ func offerOfHelp(toks []string, i int, headline bool) bool {
 	if !isSupportWord(toks[i]) && toks[i] != "assist" {
 		return false
 	}
-	for j := i - 1; j >= 0 && j >= i-4; j-- {
-		t := toks[j]
-		if isClauseBreak(t) {
-			return false
-		}
-		switch {
-		case strings.HasPrefix(t, "offer"), strings.HasPrefix(t, "pledg"), strings.HasPrefix(t, "extend"),
-			strings.HasPrefix(t, "affirm"), strings.HasPrefix(t, "reaffirm"), strings.HasPrefix(t, "reiterat"), strings.HasPrefix(t, "reassur"),
-			strings.HasPrefix(t, "declar"), strings.HasPrefix(t, "vow"),
-			strings.HasPrefix(t, "provid"), t == "ready", t == "readiness", t == "willing", t == "will",
-			t == "sent", t == "send", t == "sends", headline && t == "to":
-			return true // in a headline "US to Help" means "will help"
-		}
-	}
-	return false
+	return behindInClause(toks, i, 4, func(t string) bool {
+		return strings.HasPrefix(t, "offer") || strings.HasPrefix(t, "pledg") || strings.HasPrefix(t, "extend") ||
+			strings.HasPrefix(t, "affirm") || strings.HasPrefix(t, "reaffirm") || strings.HasPrefix(t, "reiterat") || strings.HasPrefix(t, "reassur") ||
+			strings.HasPrefix(t, "declar") || strings.HasPrefix(t, "vow") ||
+			strings.HasPrefix(t, "provid") || t == "ready" || t == "readiness" || t == "willing" || t == "will" ||
+			t == "sent" || t == "send" || t == "sends" || headline && t == "to" // in a headline "US to Help" means "will help"
+	})
 }
 
 // noComment reports the verb of "declined to comment", "refused to
@@ -687,10 +693,11 @@ func rulePrefix(t string) bool {
 }
 
 // mayCue reports whether a cue rule of extract can give token t a cue: it
-// is a cue word, a negation is in scope, or it is a word or stem some rule
-// starts on. extract skips the rules for the other tokens, most of them.
-func mayCue(t string, lex lexEntry, negLeft int) bool {
-	return negLeft > 0 || lex.cue != cueNone || lex.flags&^quietFlags != 0 || rulePrefix(t) || cueOfEntry(t, lex) != cueNone
+// is a cue word (c, its cueOfEntry), a negation is in scope, or it is a
+// word or stem some rule starts on. extract skips the rules for the other
+// tokens, most of them.
+func mayCue(t string, lex lexEntry, c, negLeft int) bool {
+	return c != cueNone || negLeft > 0 || lex.flags&^quietFlags != 0 || rulePrefix(t)
 }
 
 // scornsClaim reports a word of scorn at toks[i] aimed at a claim within
@@ -974,7 +981,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				region = regionMain
 			case prev == "," && prevRegion == regionClause && isQuantifier(t):
 				region, appos = regionClause, true // "in which 320 hostages, many of them children, died"
-			case t == "that" && firstCue != cueNone && claimBefore(toks, i):
+			case t == "that" && firstCue != cueNone && behindInClause(toks, i, 3, isClaimNoun):
 				region = regionClause // "denied allegations that it was responsible": what the claim says
 			case t == "that" && i > 0 && i+1 < len(toks) && isEventVerb(toks[i+1]):
 				region = regionClause // "the blast that killed six": a relative clause
@@ -1032,8 +1039,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				emit(kindBigram, prev, t)
 			}
 		}
-		if fc.Cues && (fc.allRules || mayCue(t, lex, negLeft)) {
-			c := cueOfEntry(t, lex)
+		c := cueNone
+		if fc.Cues {
+			c = cueOfEntry(t, lex)
+		}
+		if fc.Cues && (fc.allRules || mayCue(t, lex, c, negLeft)) {
 			claimed := false
 			if c == cueNone && lex.flags&flagClaim != 0 && (titled && (t == "claim" || t == "claims") || claimsAct(toks, i)) {
 				// "Militants Claim Hotel Siege", "the group claimed the
@@ -1744,18 +1754,14 @@ func midSub(t string) bool {
 // pursued reports a pursuit verb in the four tokens before toks[i]: the
 // culprits are being sought, not named.
 func pursued(toks []string, i int) bool {
-	for j := i - 1; j >= 0 && j >= i-4; j-- {
-		t := toks[j]
-		if isClauseBreak(t) {
-			return false
-		}
+	return behindInClause(toks, i, 4, func(t string) bool {
 		for _, p := range []string{"hunt", "track", "find", "catch", "captur", "arrest", "punish", "crush", "bring", "identif", "pursu", "seek", "search", "apprehend", "locat", "chas"} {
 			if strings.HasPrefix(t, p) {
 				return true
 			}
 		}
-	}
-	return false
+		return false
+	})
 }
 
 // isReflexive reports a reflexive pronoun.
@@ -1827,16 +1833,10 @@ func responseThreat(toks []string, i int) bool {
 		if i+1 < len(toks) && (toks[i+1] == "posed" || toks[i+1] == "we") {
 			return true
 		}
-		for j := i - 1; j >= 0 && j >= i-4; j-- {
-			t := toks[j]
-			if isClauseBreak(t) {
-				return false
-			}
-			if t == "reminder" || strings.HasPrefix(t, "underscor") || strings.HasPrefix(t, "highlight") ||
-				strings.HasPrefix(t, "underlin") || strings.HasPrefix(t, "illustrat") {
-				return true
-			}
-		}
+		return behindInClause(toks, i, 4, func(t string) bool {
+			return t == "reminder" || strings.HasPrefix(t, "underscor") || strings.HasPrefix(t, "highlight") ||
+				strings.HasPrefix(t, "underlin") || strings.HasPrefix(t, "illustrat")
+		})
 	case "immune":
 		// "no country is immune from that risk", "we are not immune to"
 		for j := i - 1; j >= 0 && j >= i-3; j-- {
@@ -1889,15 +1889,7 @@ func reportedAct(toks []string, i int, names *nameSet) bool {
 	if j >= 0 && toks[j] != "that" {
 		return isReportVerb(toks[j])
 	}
-	for k := j - 1; k >= 0 && k >= j-6; k-- {
-		if isClauseBreak(toks[k]) {
-			return false
-		}
-		if isReportVerb(toks[k]) {
-			return true
-		}
-	}
-	return false
+	return behindInClause(toks, j, 6, isReportVerb)
 }
 
 // isReportVerb reports a verb that introduces what someone says or
@@ -1964,20 +1956,6 @@ func ruledOut(toks []string, i int) bool {
 	})
 }
 
-// claimBefore reports a claim noun among the three tokens before toks[i]
-// in its clause: "rejected the allegations on Tuesday that".
-func claimBefore(toks []string, i int) bool {
-	for j := i - 1; j >= 0 && j >= i-3; j-- {
-		if isClauseBreak(toks[j]) {
-			return false
-		}
-		if isClaimNoun(toks[j]) {
-			return true
-		}
-	}
-	return false
-}
-
 // unclaimed reports a claim of responsibility at toks[i] that no one has
 // made: "no one has claimed responsibility", "the group has yet to claim
 // responsibility", "Israel has not claimed responsibility".
@@ -1997,17 +1975,13 @@ func unclaimed(toks []string, i int) bool {
 // toks[i] in its clause: "no group or individual has claimed", "has yet
 // to claim".
 func negatedBefore(toks []string, i int) bool {
-	for j := i - 1; j >= 0 && j >= i-6; j-- {
-		switch t := toks[j]; t {
+	return behindInClause(toks, i, 6, func(t string) bool {
+		switch t {
 		case "no", "not", "n't", "never", "nobody", "none", "yet":
 			return true
-		default:
-			if isClauseBreak(t) {
-				return false
-			}
 		}
-	}
-	return false
+		return false
+	})
 }
 
 // isViolence reports a word for violence in general, which a statement

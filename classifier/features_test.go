@@ -351,27 +351,35 @@ func TestExtractRegions(t *testing.T) {
 	}
 }
 
+// devTexts returns the sentences of the two development sets.
+func devTexts(tb testing.TB) []string {
+	tb.Helper()
+	var texts []string
+	for _, name := range []string{"testdata/dev/articles_dev.jsonl", "testdata/dev/hard_dev.jsonl"} {
+		f, err := os.Open(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		exs, err := ReadExamples(f)
+		f.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, ex := range exs {
+			texts = append(texts, ex.Text)
+		}
+	}
+	return texts
+}
+
 // TestFrameWords checks that extract, which calls the frame rules only on
 // frameWords, misses none of their triggers: every position of every
 // development sentence where a rule reports a frame has a word of the list.
 func TestFrameWords(t *testing.T) {
-	var exs []Example
-	for _, name := range []string{"testdata/dev/articles_dev.jsonl", "testdata/dev/hard_dev.jsonl"} {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := ReadExamples(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		exs = append(exs, e...)
-	}
 	found := 0
-	for _, ex := range exs {
-		toks := normalizeTokens(punctTokens(ex.Text))
-		names := capitalisedWords(ex.Text)
+	for _, text := range devTexts(t) {
+		toks := normalizeTokens(punctTokens(text))
+		names := capitalisedWords(text)
 		for i, tok := range toks {
 			if !(modalThreat(toks, i) || responseThreat(toks, i) || passiveAgent(toks, i) || offerOfHelp(toks, i, true) ||
 				reportedAct(toks, i, &names) || ruledOut(toks, i)) {
@@ -379,7 +387,7 @@ func TestFrameWords(t *testing.T) {
 			}
 			found++
 			if lexicon.words[tok].flags&flagFrame == 0 {
-				t.Errorf("%q: a frame starts on %q, which frameWords lacks", ex.Text, tok)
+				t.Errorf("%q: a frame starts on %q, which frameWords lacks", text, tok)
 			}
 		}
 	}
@@ -391,21 +399,7 @@ func TestFrameWords(t *testing.T) {
 // TestCueFastPath checks that skipping the cue rules for tokens mayCue
 // rules out changes no feature of any corpus or development sentence.
 func TestCueFastPath(t *testing.T) {
-	texts := corpusTexts(t)
-	for _, name := range []string{"testdata/dev/articles_dev.jsonl", "testdata/dev/hard_dev.jsonl"} {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exs, err := ReadExamples(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ex := range exs {
-			texts = append(texts, ex.Text)
-		}
-	}
+	texts := append(corpusTexts(t), devTexts(t)...)
 	texts = append(texts, hardStrings()...)
 	fast, all := DefaultFeatures(), DefaultFeatures()
 	all.allRules = true

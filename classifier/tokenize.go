@@ -658,7 +658,6 @@ func (t *Tokenizer) Warm(texts []string) {
 	if !t.fast || t.cache == nil {
 		return
 	}
-	seen := make(map[string]bool)
 	var batch []string
 	flush := func() {
 		if len(batch) > 0 {
@@ -666,6 +665,25 @@ func (t *Tokenizer) Warm(texts []string) {
 			batch = batch[:0]
 		}
 	}
+	t.eachWord(texts, func(w string) {
+		if len(w) > maxCachedWordBytes || strings.Contains(w, warmSep) || (t.lower && hasUnstableCase(w)) {
+			return
+		}
+		if t.cache.get(t.cache.hash(w), w) != nil {
+			return
+		}
+		batch = append(batch, w)
+		if len(batch) == warmBatch {
+			flush()
+		}
+	})
+	flush()
+}
+
+// eachWord calls fn once for each distinct word (as nextWord splits them)
+// of the valid UTF-8 texts, in order of first appearance.
+func (t *Tokenizer) eachWord(texts []string, fn func(w string)) {
+	seen := make(map[string]bool)
 	for _, s := range texts {
 		if !utf8.ValidString(s) {
 			continue
@@ -675,20 +693,12 @@ func (t *Tokenizer) Warm(texts []string) {
 			if w, i = t.nextWord(s, i); w == "" {
 				break
 			}
-			if seen[w] || len(w) > maxCachedWordBytes || strings.Contains(w, warmSep) || (t.lower && hasUnstableCase(w)) {
-				continue
-			}
-			seen[w] = true
-			if t.cache.get(t.cache.hash(w), w) != nil {
-				continue
-			}
-			batch = append(batch, w)
-			if len(batch) == warmBatch {
-				flush()
+			if !seen[w] {
+				seen[w] = true
+				fn(w)
 			}
 		}
 	}
-	flush()
 }
 
 // freeze publishes the entries Warm has made so far as the frozen tier,

@@ -33,23 +33,8 @@ func (t *Tokenizer) WriteWords(w io.Writer, texts []string) error {
 	fmt.Fprintf(bw, "%s\n%s%s\n", wordsHeader, wordsTokenizer, hex.EncodeToString(t.sum[:]))
 	if t.fast && t.cache != nil {
 		t.Warm(texts)
-		seen := make(map[string]bool)
 		var words []string
-		for _, s := range texts {
-			if !utf8.ValidString(s) {
-				continue
-			}
-			for i := 0; ; {
-				var w string
-				if w, i = t.nextWord(s, i); w == "" {
-					break
-				}
-				if !seen[w] {
-					seen[w] = true
-					words = append(words, w)
-				}
-			}
-		}
+		t.eachWord(texts, func(w string) { words = append(words, w) })
 		slices.Sort(words)
 		for _, w := range words {
 			e := t.cache.get(t.cache.hash(w), w)
