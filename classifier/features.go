@@ -71,7 +71,7 @@ type FeatureConfig struct {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 6
+const FeatureRevision = 7
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -152,10 +152,10 @@ var cueLexicon = map[int][]string{
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "sad", "saddest",
-		"half-mast", "armbands", "anguish*", "stunned",
+		"half-mast", "armbands", "anguish*", "stunned", "dismayed",
 	},
 	cueNegation: {"not", "never", "no"},
-	cueScorn:    {"disput*", "scorn*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
+	cueScorn:    {"disput*", "scorn*", "criticis*", "criticiz*", "question*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
 }
 
 // maxStopwordLen is the length in bytes of the longest stopword.
@@ -665,7 +665,8 @@ var frameWords = []string{
 	"targeted", "attacked", "struck",
 	"rule", "rules", "ruled", "ruling",
 	"shelled", "bombed", "hacked", "orchestrated", "sabotaged", "downed", "mined", "ambushed", "raided", "stormed",
-	"invaded", "violated", "provoked",
+	"invaded", "violated", "provoked", "opened",
+	"conducted", "detonated", "planted", "assassinated", "accessed", "breached", "infiltrated", "poisoned", "kidnapped", "abducted",
 }
 
 // ruleWords are the words, other than cue words and the words of the
@@ -673,7 +674,7 @@ var frameWords = []string{
 // the stems. TestCueFastPath checks them against the corpus.
 var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
-	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate",
+	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -1079,6 +1080,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			case c != cueNone:
 			case negLeft > 0 && lex.flags&flagLink != 0:
 				c = cueDeny // "was not linked to", "has no connection with"
+			case (t == "linked" || t == "tied") && i >= 1 && (isBe(toks[i-1]) || i >= 2 && isBe(toks[i-2])) && i+1 < len(toks) && toks[i+1] == "to":
+				c = cueBlame // "the group has been linked to the attacks"
 			case negLeft == 0 && lex.flags&flagFrame != 0 && ruledOut(toks, i):
 				c = cueDeny // "police ruled out terrorism"
 			case negLeft > 0 && isActVerb(t):
@@ -1096,11 +1099,13 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueWarn // "reserves the right to respond"
 			case (t == "stand" || t == "stands" || t == "stood" || t == "standing") && i+1 < len(toks) && toks[i+1] == "with":
 				c = cueSympathy // "we stand with the people of Pakistan"
+			case (t == "orders" || t == "order") && onOrders(toks, i):
+				c = cueBlame // "was poisoned on Putin's orders", "acting on orders from Tehran"
 			case (t == "pay" || t == "price") && payThreat(toks, i):
 				c = cueWarn // "will pay a heavy price"
 			}
-			if c == cueWarn && strings.HasPrefix(t, "vow") && i+1 < len(toks) && isSupportWord(toks[i+1]) {
-				c = cueSympathy // "NATO vows support"
+			if c == cueWarn && strings.HasPrefix(t, "vow") && vowsSupport(toks, i) {
+				c = cueSympathy // "NATO vows support", "vowed to stand with France"
 			}
 			if c == cueNone && (t == "threat" || t == "threats") && i+1 < len(toks) && (toks[i+1] == "level" || toks[i+1] == "levels") {
 				c = cueWarn // "the threat level was raised"
@@ -1148,6 +1153,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 			if c == cueBlame && t == "behind" && i > 0 && (strings.HasPrefix(toks[i-1], "rall") || strings.HasPrefix(toks[i-1], "stand") || toks[i-1] == "stood" || toks[i-1] == "united") {
 				c = cueSympathy // "rally behind", "stand behind"
+			}
+			if c == cueSympathy && strings.HasPrefix(t, "pray") && !prayerFor(toks, i) {
+				c = cueNone // "during evening prayers": the rite, not a prayer for the victims
+			}
+			if c == cueBlame && (t == "involved" || t == "responsible") && i >= 1 && isPartyNoun(toks[i-1]) {
+				c = cueNone // "the gunmen involved are dead": who, not a claim
 			}
 			if c == cueBlame && (t == "behind" && !titled && !behindAct(toks, i) || t == "carried" && !carriedOutBy(toks, i)) {
 				c = cueNone // "the grave behind the church", "the coffin was carried"
@@ -1773,6 +1784,19 @@ func isReflexive(t string) bool {
 	return false
 }
 
+// vowsSupport reports a vow of support at toks[i], a "vow*" word: "vows
+// support", "vowed to stand with France", "vowed to help".
+func vowsSupport(toks []string, i int) bool {
+	if i+1 < len(toks) && isSupportWord(toks[i+1]) {
+		return true
+	}
+	if i+2 >= len(toks) || toks[i+1] != "to" {
+		return false
+	}
+	next := toks[i+2]
+	return isSupportWord(next) || next == "assist" || next == "rebuild" || next == "stand" && i+3 < len(toks) && (toks[i+3] == "with" || toks[i+3] == "by")
+}
+
 // isSupportWord reports a word of support offered after an attack.
 func isSupportWord(t string) bool {
 	switch t {
@@ -1863,7 +1887,12 @@ func responseThreat(toks []string, i int) bool {
 func reportedAct(toks []string, i int, names *nameSet) bool {
 	switch toks[i] {
 	case "attacked", "targeted", "fired", "shelled", "launched", "bombed", "hacked", "struck", "orchestrated",
-		"sabotaged", "downed", "mined", "ambushed", "raided", "stormed", "invaded", "violated", "provoked":
+		"sabotaged", "downed", "mined", "ambushed", "raided", "stormed", "invaded", "violated", "provoked",
+		"conducted", "detonated", "planted", "assassinated", "accessed", "breached", "infiltrated", "poisoned", "kidnapped", "abducted":
+	case "opened":
+		if i+1 >= len(toks) || toks[i+1] != "fire" {
+			return false
+		}
 	default:
 		return false
 	}
@@ -1892,13 +1921,51 @@ func reportedAct(toks []string, i int, names *nameSet) bool {
 	return behindInClause(toks, j, 6, isReportVerb)
 }
 
+// onOrders reports an act done on someone's orders at toks[i], "order"
+// or "orders": "on the orders of the military", "on Putin's orders",
+// "acting on orders from Tehran", "done on my order".
+func onOrders(toks []string, i int) bool {
+	return behindInClause(toks, i, 4, func(t string) bool { return t == "on" })
+}
+
 // isReportVerb reports a verb that introduces what someone says or
 // believes.
 func isReportVerb(t string) bool {
 	switch t {
 	case "said", "says", "say", "saying", "claimed", "claims", "alleged", "alleges", "believes", "believe",
 		"concluded", "confirmed", "insisted", "stated", "told", "tells", "added", "announced", "found", "proves",
-		"proved", "showed", "shows":
+		"proved", "showed", "shows", "suspected", "suspects", "suspect", "assume", "assumes", "think", "thinks":
+		return true
+	}
+	return false
+}
+
+// prayerFor reports a prayer offered for someone at toks[i], a "pray*"
+// word: "prayers for the victims", "our prayers are with", "prayers go out",
+// "thoughts and prayers", "we pray that". A prayer as a rite ("during
+// evening prayers", "after Friday prayers") is none.
+func prayerFor(toks []string, i int) bool {
+	after := toks[i+1 : min(len(toks), i+4)]
+	before := toks[max(0, i-2):i]
+	return slices.ContainsFunc(after, func(t string) bool { return slices.Contains(prayerAfter, t) }) ||
+		slices.ContainsFunc(before, func(t string) bool { return slices.Contains(prayerBefore, t) })
+}
+
+// prayerAfter and prayerBefore are the words after and before a prayer
+// that make it one offered for someone.
+var (
+	prayerAfter  = []string{"for", "with", "go", "goes", "are", "that"}
+	prayerBefore = []string{"our", "my", "his", "her", "their", "your", "thoughts", "hearts", "offer", "offered", "offers", "send", "sends", "sent", "share", "shared", "shares", "in"}
+)
+
+// isPartyNoun reports a noun or pronoun for those who take part in
+// something, which a participle after it describes: "the gunmen involved",
+// "everyone involved".
+func isPartyNoun(t string) bool {
+	switch t {
+	case "those", "everyone", "anyone", "all", "people", "men", "gunmen", "militants", "attackers", "individuals",
+		"group", "groups", "suspects", "terrorists", "persons", "parties", "countries", "sources", "officers",
+		"agencies", "network", "organization", "organisation", "hackers", "criminals", "entity", "entities", "others":
 		return true
 	}
 	return false

@@ -335,6 +335,36 @@ func TestExtractRegions(t *testing.T) {
 		// Calling on the bereaved is sympathy.
 		{"The president spoke with the families of the victims .", []string{"f:sympathy"}, nil},
 		{"The families of the victims sued the city .", nil, []string{"c:sympathy"}},
+		// Revision 7: a named party that opened fire, told by someone,
+		// blames; an act done on someone's orders blames; criticism or
+		// questioning aimed at a claim denies; a vow to stand with a
+		// people is sympathy, not a threat; dismay is sympathy.
+		{"Armenia said Azerbaijani forces opened fire at dawn .", []string{"f:blame"}, nil},
+		{"Police said gunmen opened fire at dawn .", nil, []string{"c:blame"}},
+		{"Armenia said Azerbaijani forces opened the border .", nil, []string{"c:blame"}},
+		{"His team says he was poisoned on Putin 's orders .", []string{"f:blame"}, nil},
+		{"The gunmen were acting on orders from Tehran .", []string{"f:blame"}, nil},
+		{"The court issued orders to seize the assets .", nil, []string{"c:blame"}},
+		{"The minister criticized the story of the massacre .", []string{"f:deny"}, nil},
+		{"The envoy questioned the findings of the inquiry .", []string{"f:deny"}, nil},
+		{"Police questioned the driver for hours .", nil, []string{"c:deny"}},
+		{"Countries around the globe have vowed to stand with France .", []string{"f:sympathy"}, []string{"c:warn"}},
+		{"The group vowed to strike again .", []string{"f:warn"}, nil},
+		{"The agency said it was deeply dismayed .", []string{"f:sympathy"}, nil},
+		// A party said to be linked to an attack is blamed; a reported
+		// act takes more verbs and report verbs of suspicion.
+		{"The group has been linked to the attacks .", []string{"f:blame"}, nil},
+		{"The Russia - linked gang posted a message .", nil, []string{"c:blame"}},
+		{"Officials suspected Iran conducted the attack .", []string{"f:blame"}, nil},
+		{"Officials quoted sources saying Chinese hackers accessed the computers .", []string{"f:blame"}, nil},
+		// Those involved, or responsible, named as a party are no claim.
+		{"Four gunmen involved are now dead .", nil, []string{"c:blame"}},
+		{"Police arrested one of the gunmen responsible for the attack .", nil, []string{"c:blame"}},
+		{"Police said the gunmen were responsible for the attack .", []string{"f:blame"}, nil},
+		// A prayer for the victims is sympathy; prayers as a rite are not.
+		{"Our prayers are with the families .", []string{"f:sympathy"}, nil},
+		{"We pray for the victims .", []string{"f:sympathy"}, nil},
+		{"Gunmen opened fire during evening prayers .", nil, []string{"c:sympathy"}},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -427,6 +457,7 @@ var featureGolden = map[int]uint64{
 	4: 0x4479d7ea9aea949a,
 	5: 0xe26d06731b7ccb6d,
 	6: 0x4ffe8b09089cd3fc,
+	7: 0x8071e5fd8f33d935,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
