@@ -667,6 +667,7 @@ var frameWords = []string{
 	"shelled", "bombed", "hacked", "orchestrated", "sabotaged", "downed", "mined", "ambushed", "raided", "stormed",
 	"invaded", "violated", "provoked", "opened",
 	"conducted", "detonated", "planted", "assassinated", "accessed", "breached", "infiltrated", "poisoned", "kidnapped", "abducted",
+	"consequences", "consequence",
 }
 
 // ruleWords are the words, other than cue words and the words of the
@@ -990,7 +991,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				region = regionClause
 			case lex.flags&flagSubordinator != 0 && (i == 0 || prev == ","):
 				region = regionClause
-			case firstCue != cueNone && region == regionMain && i > 3 && midSub(t):
+			case region == regionMain && i > 3 && midSub(t) && (firstCue != cueNone || t != "when" && t != "while"):
 				region = regionClause
 			case t == "whether":
 				region = regionClause // "asked whether Iran was involved": a question, not a claim
@@ -1221,7 +1222,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				}
 			}
 		}
-		if t == "but" && region == regionMain {
+		if (t == "but" || t == "and" || t == ";") && region == regionMain {
 			butAt = i
 		}
 		if claimAt < 0 && region == regionMain && lex.flags&flagClaimNoun != 0 {
@@ -1749,11 +1750,13 @@ func nonSpaceBytes(s string) int {
 	return len(s) - strings.Count(s, " ")
 }
 
-// midSub reports a subordinator that opens a clause inside a sentence
-// once its main claim has been found, with or without a comma before it:
-// "warned of more attacks after a man confessed to …". "As", "since",
-// "before", "until" and "if" are left out: inside a sentence they are as
-// often prepositions or part of the claim.
+// midSub reports a subordinator that opens a clause inside a sentence,
+// with or without a comma before it: "warned of more attacks after a man
+// confessed to …", "ambulances stood at a roadblock after a teen carried
+// out the attack". Before the main claim is found, "when" and "while"
+// open none: they as often time the claim itself ("warned when he
+// spoke"). "As", "since", "before", "until" and "if" are left out: inside
+// a sentence they are as often prepositions or part of the claim.
 func midSub(t string) bool {
 	switch t {
 	case "after", "while", "when", "because", "although", "though", "despite", "amid", "whereas":
@@ -1834,10 +1837,21 @@ func responseThreat(toks []string, i int) bool {
 	case "response", "reply", "answer":
 		for j := i - 1; j >= 0 && j >= i-3; j-- {
 			switch toks[j] {
-			case "fitting", "befitting", "strong", "swift", "harsh", "decisive", "crushing", "resolute":
+			case "fitting", "befitting", "strong", "swift", "harsh", "decisive", "crushing", "resolute", "stern", "severe",
+				"tough", "forceful", "firm", "heavy":
 				return true
 			}
 		}
+	case "consequences", "consequence":
+		// "will face serious consequences", "will be met with
+		// consequences"; not "the tragic consequences of the blast"
+		return behindInClause(toks, i, 3, func(t string) bool {
+			switch t {
+			case "face", "faces", "facing", "serious", "severe", "grave", "dire", "met", "suffer", "negative", "bear":
+				return true
+			}
+			return false
+		})
 	case "continue":
 		if i >= 2 && (toks[i-1] == "will" || toks[i-1] == "would") {
 			return isActNoun(toks[i-2]) || toks[i-2] == "operations"

@@ -365,6 +365,20 @@ func TestExtractRegions(t *testing.T) {
 		{"Our prayers are with the families .", []string{"f:sympathy"}, nil},
 		{"We pray for the victims .", []string{"f:sympathy"}, nil},
 		{"Gunmen opened fire during evening prayers .", nil, []string{"c:sympathy"}},
+		// Consequences promised warn; consequences suffered do not. A
+		// stern response warns like a swift one.
+		{"The US will face serious consequences .", []string{"f:warn"}, nil},
+		{"The attack will be met with international consequences .", []string{"f:warn"}, nil},
+		{"He spoke of the tragic consequences of the blast .", nil, []string{"c:warn"}},
+		{"The attack will be followed by a stern response .", []string{"f:warn"}, nil},
+		// A cue after "and" replaces a claim of responsibility no one
+		// has made, as one after "but" does.
+		{"No group has claimed responsibility , and the PKK has denied involvement .", []string{"f:deny", "c:nocomment"}, nil},
+		// A clause opened inside a sentence by "after", "because",
+		// "despite" and the like is subordinate even before the main
+		// claim is found.
+		{"Ambulances stood at a roadblock after a teen carried out the attack .", []string{"s:blame"}, []string{"f:blame", "c:blame"}},
+		{"The two blasts occurred amid tensions over the strike .", nil, []string{"w:tension"}},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -457,7 +471,7 @@ var featureGolden = map[int]uint64{
 	4: 0x4479d7ea9aea949a,
 	5: 0xe26d06731b7ccb6d,
 	6: 0x4ffe8b09089cd3fc,
-	7: 0x8071e5fd8f33d935,
+	7: 0x2053f44215ce094e,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
