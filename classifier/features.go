@@ -138,14 +138,14 @@ var cueLexicon = map[int][]string{
 		"baseless", "groundless", "unfounded", "nonsense", "false*", "fabricat*", "lie", "lies",
 		"lying", "propaganda", "slander*", "fake", "ridiculous", "rubbish", "provocation*",
 		"disinformation", "smear*", "fairy", "untrue", "preposterous", "staged",
-		"libel*", "fiction", "nothing", "evidence", "proof", "blackmail", "refus*", "ignor*", "farce", "hoax",
+		"libel*", "fiction", "nothing", "evidence", "proof", "trace", "traces", "blackmail", "refus*", "ignor*", "farce", "hoax",
 		"hoaxes", "myth", "myths", "fantasy", "fantasies", "innocence", "unsubstantiated",
 		"defam*", "concoct*", "untenable", "bogus", "nonsensical", "fictitious", "misleading", "distort*",
 		"retract*", "fallac*",
 	},
 	cueWarn: {
 		"warn*", "threaten*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
-		"imminent", "vow*", "retaliat*", "evacuat*", "revenge", "avenge", "vengeance", "precaution*",
+		"imminent", "vow*", "retaliat*", "retribution", "unpunished", "evacuat*", "revenge", "avenge", "vengeance", "precaution*",
 		"heightened", "suspicious", "urge", "urged", "urges", "urging",
 	},
 	cueSympathy: {
@@ -251,7 +251,7 @@ func newLexicon() *lexiconTable {
 		{flagNegator, negators},
 		{flagStopword, stopwords},
 		{flagClaim, []string{"claim", "claims", "claimed", "claiming"}},
-		{flagEvidence, []string{"evidence", "proof"}},
+		{flagEvidence, []string{"evidence", "proof", "trace", "traces"}},
 		{flagPersuade, []string{"convince", "persuade", "make"}},
 		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role", "proven", "proved", "substantiated", "true", "credible", "accurate"}},
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
@@ -667,7 +667,7 @@ var frameWords = []string{
 	"shelled", "bombed", "hacked", "orchestrated", "sabotaged", "downed", "mined", "ambushed", "raided", "stormed",
 	"invaded", "violated", "provoked", "opened",
 	"conducted", "detonated", "planted", "assassinated", "accessed", "breached", "infiltrated", "poisoned", "kidnapped", "abducted",
-	"consequences", "consequence",
+	"consequences", "consequence", "hit", "carried",
 }
 
 // ruleWords are the words, other than cue words and the words of the
@@ -1124,7 +1124,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && t == "credit" && i > 0 && (strings.HasPrefix(toks[i-1], "tak") || toks[i-1] == "took" || lexicon.entry(toks[i-1]).flags&flagClaim != 0) {
 				c = cueBlame // "Islamists take credit for train bombing"
 			}
-			if c == cueWarn && i > 0 && (toks[i-1] == "in" || toks[i-1] == "as") && (strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance") {
+			if c == cueWarn && i > 0 && (toks[i-1] == "in" || toks[i-1] == "as") && (strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance" || t == "retribution") {
 				c = cueNone // "fired in retaliation for", "as revenge for": the motive of a past act
 			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
@@ -1185,7 +1185,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			} else if claimed && negLeft > 0 {
 				c = cueNone // "without naming those it claimed were behind it"
 			}
-			if c == cueWarn && negLeft > 0 && t != "immune" {
+			if c == cueWarn && negLeft > 0 && t != "immune" && t != "unpunished" {
 				c = cueNone // "they had received no warning"
 			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
@@ -1899,6 +1899,7 @@ func responseThreat(toks []string, i int) bool {
 // someone of an unnamed attacker ("police said gunmen attacked"), it is
 // no one's accusation.
 func reportedAct(toks []string, i int, names *nameSet) bool {
+	own := false // only as a party's claim of its own act: "Ukraine said it hit the ship"
 	switch toks[i] {
 	case "attacked", "targeted", "fired", "shelled", "launched", "bombed", "hacked", "struck", "orchestrated",
 		"sabotaged", "downed", "mined", "ambushed", "raided", "stormed", "invaded", "violated", "provoked",
@@ -1907,12 +1908,25 @@ func reportedAct(toks []string, i int, names *nameSet) bool {
 		if i+1 >= len(toks) || toks[i+1] != "fire" {
 			return false
 		}
+	case "hit":
+		own = true
+	case "carried":
+		own = i+1 < len(toks) && toks[i+1] == "out"
+		if !own {
+			return false
+		}
 	default:
 		return false
 	}
 	j := i - 1
 	if j >= 0 && (toks[j] == "had" || toks[j] == "has" || toks[j] == "have") {
 		j--
+	}
+	if j >= 0 && (toks[j] == "it" || toks[j] == "they") {
+		return ownAct(toks, i, j, names)
+	}
+	if own {
+		return false
 	}
 	if j >= 0 && isForceNoun(toks[j]) {
 		j--
@@ -1933,6 +1947,32 @@ func reportedAct(toks []string, i int, names *nameSet) bool {
 		return isReportVerb(toks[j])
 	}
 	return behindInClause(toks, j, 6, isReportVerb)
+}
+
+// ownAct reports a party's claim of its own act at toks[i], whose
+// subject toks[j] is "it" or "they": a report verb before the subject
+// with a name before it ("the rebels said they had carried out",
+// "Ukraine said it hit the ship"). An inquiry launched is no act ("the
+// committee said it had launched an investigation").
+func ownAct(toks []string, i, j int, names *nameSet) bool {
+	k := j - 1
+	if k >= 0 && toks[k] == "that" {
+		k--
+	}
+	if k < 1 || !isReportVerb(toks[k]) || aheadInClause(toks, i, 4, isInquiry) {
+		return false
+	}
+	return behindInClause(toks, k, 6, names.has)
+}
+
+// isInquiry reports a noun for an inquiry or a plea, which a party
+// launches without attacking anyone.
+func isInquiry(t string) bool {
+	switch t {
+	case "investigation", "investigations", "probe", "inquiry", "appeal", "review", "campaign", "hunt", "search":
+		return true
+	}
+	return false
 }
 
 // onOrders reports an act done on someone's orders at toks[i], "order"

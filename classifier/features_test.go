@@ -379,6 +379,21 @@ func TestExtractRegions(t *testing.T) {
 		// claim is found.
 		{"Ambulances stood at a roadblock after a teen carried out the attack .", []string{"s:blame"}, []string{"f:blame", "c:blame"}},
 		{"The two blasts occurred amid tensions over the strike .", nil, []string{"w:tension"}},
+		// Retribution promised warns, as revenge does; as the motive of a
+		// past act it does not. A crime that will not go unpunished is a
+		// threat, not a negated one.
+		{"They will face inevitable retribution .", []string{"f:warn"}, nil},
+		{"The strikes were launched in retribution for the bombings .", nil, []string{"c:warn"}},
+		{"This vile crime will not go unpunished .", []string{"f:warn"}, nil},
+		// A party's claim of its own act blames; an inquiry it launched
+		// does not.
+		{"Officials in Kyiv said it hit the ship with missiles .", []string{"f:blame"}, nil},
+		{"The Houthi rebels said they had carried out the attack .", []string{"f:blame"}, nil},
+		{"The Investigative Committee said it had launched an investigation .", nil, []string{"c:blame"}},
+		{"Witnesses said it hit the ground hard .", nil, []string{"c:blame"}},
+		// Traces deny only when none were found.
+		{"Medics found no traces of a chemical attack .", []string{"f:deny"}, nil},
+		{"Investigators found traces of explosives .", nil, []string{"c:deny"}},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -471,7 +486,7 @@ var featureGolden = map[int]uint64{
 	4: 0x4479d7ea9aea949a,
 	5: 0xe26d06731b7ccb6d,
 	6: 0x4ffe8b09089cd3fc,
-	7: 0x2053f44215ce094e,
+	7: 0x8de27da4134df790,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
