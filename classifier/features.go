@@ -685,7 +685,7 @@ func rulePrefix(t string) bool {
 	}
 	switch t[0] {
 	case 'd':
-		return strings.HasPrefix(t, "divert") || strings.HasPrefix(t, "deflect") || strings.HasPrefix(t, "distanc")
+		return strings.HasPrefix(t, "divert") || strings.HasPrefix(t, "deflect") || strings.HasPrefix(t, "distanc") || strings.HasPrefix(t, "defend")
 	case 'r':
 		return strings.HasPrefix(t, "reserv")
 	case 'p':
@@ -1100,6 +1100,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueWarn // "reserves the right to respond"
 			case (t == "stand" || t == "stands" || t == "stood" || t == "standing") && i+1 < len(toks) && toks[i+1] == "with":
 				c = cueSympathy // "we stand with the people of Pakistan"
+			case strings.HasPrefix(t, "defend") && aheadInClause(toks, i, 6, isCriticism):
+				c = cueDeny // "defended himself against accusations", "defends rhetoric after critics point fingers"
 			case (t == "orders" || t == "order") && onOrders(toks, i):
 				c = cueBlame // "was poisoned on Putin's orders", "acting on orders from Tehran"
 			case (t == "pay" || t == "price") && payThreat(toks, i):
@@ -1873,7 +1875,10 @@ func responseThreat(toks []string, i int) bool {
 		}
 		return behindInClause(toks, i, 4, func(t string) bool {
 			return t == "reminder" || strings.HasPrefix(t, "underscor") || strings.HasPrefix(t, "highlight") ||
-				strings.HasPrefix(t, "underlin") || strings.HasPrefix(t, "illustrat")
+				strings.HasPrefix(t, "underlin") || strings.HasPrefix(t, "illustrat") ||
+				// threats received, a past warning reported: "he had
+				// received death threats", "had faced threats"
+				(toks[i] == "threat" || toks[i] == "threats") && (strings.HasPrefix(t, "receiv") || t == "faced" || t == "facing")
 		})
 	case "immune":
 		// "no country is immune from that risk", "we are not immune to"
@@ -1973,6 +1978,11 @@ func isInquiry(t string) bool {
 		return true
 	}
 	return false
+}
+
+// isCriticism reports a claim noun or a critic, which a defence answers.
+func isCriticism(t string) bool {
+	return isClaimNoun(t) || t == "critics" || t == "criticism" || t == "accusers"
 }
 
 // onOrders reports an act done on someone's orders at toks[i], "order"

@@ -394,6 +394,12 @@ func TestExtractRegions(t *testing.T) {
 		// Traces deny only when none were found.
 		{"Medics found no traces of a chemical attack .", []string{"f:deny"}, nil},
 		{"Investigators found traces of explosives .", nil, []string{"c:deny"}},
+		// Threats received are a past warning reported; a defence against
+		// accusations denies them.
+		{"Friends said he had received anonymous death threats .", []string{"f:warn"}, nil},
+		{"The journalist had faced threats from a businessman .", []string{"f:warn"}, nil},
+		{"The president defended himself against accusations that his rhetoric inspired the gunman .", []string{"f:deny"}, nil},
+		{"Israel has the right to defend itself against the group .", nil, []string{"c:deny"}},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -486,7 +492,7 @@ var featureGolden = map[int]uint64{
 	4: 0x4479d7ea9aea949a,
 	5: 0xe26d06731b7ccb6d,
 	6: 0x4ffe8b09089cd3fc,
-	7: 0x8de27da4134df790,
+	7: 0x95afbc1df56535b2,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
