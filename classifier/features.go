@@ -176,6 +176,7 @@ const (
 	flagClaimNoun // "claim", "allegation": what a denial rejects
 	flagFrame     // a word some frame rule starts on ("respond", "planned", "help")
 	flagRule      // a word another cue rule starts on ("stand", "credit", "comment")
+	flagAct       // an actVerbs verb ("launched", "fired"): reportedAct may blame
 
 	// quietFlags are the classes no cue rule starts on.
 	quietFlags = flagRelativizer | flagSubordinator | flagStopword
@@ -257,6 +258,7 @@ func newLexicon() *lexiconTable {
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
 		{flagClaimNoun, claimNouns},
 		{flagFrame, frameWords},
+		{flagFrame | flagAct, actVerbs},
 		{flagRule, ruleWords},
 		{flagNoCue, []string{"perpetrator", "perpetrators", "adviser", "advisers", "advisor", "advisors", "shockwaves", "vigilantes"}},
 	}
@@ -421,7 +423,7 @@ func isClauseBreak(tok string) bool {
 // offerOfHelp reports help, support or assistance offered at toks[i]
 // ("offered their support", "ready to provide assistance", "will help").
 func offerOfHelp(toks []string, i int, headline bool) bool {
-	if !isSupportWord(toks[i]) && toks[i] != "assist" {
+	if !isSupportWord(toks[i]) {
 		return false
 	}
 	return behindInClause(toks, i, 4, func(t string) bool {
@@ -652,22 +654,27 @@ var claimNouns = []string{
 	"speculation", "rumour", "rumours", "rumor", "rumors", "theory", "theories",
 }
 
-// frameWords are the words on which responseThreat, modalThreat,
-// passiveAgent, offerOfHelp, reportedAct and ruledOut can report a frame;
-// extract calls them only for these (TestFrameWords checks the list
-// against the corpus).
+// frameWords, with actVerbs, are the words on which responseThreat,
+// modalThreat, passiveAgent, offerOfHelp, reportedAct and ruledOut can
+// report a frame; extract calls them only for these (TestFrameWords checks
+// the lists against the corpus).
 var frameWords = []string{
 	"response", "reply", "answer", "continue", "remain", "remains", "remained", "cover", "shelter", "call",
 	"attack", "strike", "target", "hit", "respond", "retaliate", "carry", "launch", "conduct", "stage", "mount",
-	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "shot", "claimed",
+	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "shot", "claimed",
 	"help", "support", "assistance", "aid", "assist", "solidarity",
 	"threat", "threats", "risk", "risks", "danger", "dangers", "immune", "vulnerable", "prepared",
-	"targeted", "attacked", "struck",
 	"rule", "rules", "ruled", "ruling",
-	"shelled", "bombed", "hacked", "orchestrated", "sabotaged", "downed", "mined", "ambushed", "raided", "stormed",
-	"invaded", "violated", "provoked", "opened",
+	"opened", "carried", "consequences", "consequence",
+}
+
+// actVerbs are the past-tense verbs of a hostile act that reportedAct
+// blames a named party for when someone reports it ("Russia said Ukraine
+// launched the attack"). They are frame words too.
+var actVerbs = []string{
+	"attacked", "targeted", "fired", "shelled", "launched", "bombed", "hacked", "struck", "orchestrated",
+	"sabotaged", "downed", "mined", "ambushed", "raided", "stormed", "invaded", "violated", "provoked",
 	"conducted", "detonated", "planted", "assassinated", "accessed", "breached", "infiltrated", "poisoned", "kidnapped", "abducted",
-	"consequences", "consequence", "hit", "carried",
 }
 
 // ruleWords are the words, other than cue words and the words of the
@@ -927,7 +934,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	negLeft := 0
 	firstCue, firstCueAt := cueNone, -1
 	claimAt := -1 // the first claim noun of the main clause
-	butAt := -1   // the last "but" of the main clause
+	coordAt := -1 // the last "but", "and" or ";" of the main clause
 	namesSeen := false
 	var seenCue [len(cueNames)]bool
 	headline := isHeadline(raw)
@@ -1214,7 +1221,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 						// the blame is what the claim says, and the
 						// denial is the sentence's.
 						firstCue, firstCueAt = c, i
-					} else if firstCue == cueNoComment && c != cueNegation && c != cueNoComment && butAt > firstCueAt {
+					} else if firstCue == cueNoComment && c != cueNegation && c != cueNoComment && coordAt > firstCueAt {
 						// "No one has claimed the attack, but officials
 						// blamed the cell": the claim is after "but".
 						firstCue, firstCueAt = c, i
@@ -1225,7 +1232,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 		}
 		if (t == "but" || t == "and" || t == ";") && region == regionMain {
-			butAt = i
+			coordAt = i
 		}
 		if claimAt < 0 && region == regionMain && lex.flags&flagClaimNoun != 0 {
 			claimAt = i
@@ -1799,13 +1806,13 @@ func vowsSupport(toks []string, i int) bool {
 		return false
 	}
 	next := toks[i+2]
-	return isSupportWord(next) || next == "assist" || next == "rebuild" || next == "stand" && i+3 < len(toks) && (toks[i+3] == "with" || toks[i+3] == "by")
+	return isSupportWord(next) || next == "rebuild" || next == "stand" && i+3 < len(toks) && (toks[i+3] == "with" || toks[i+3] == "by")
 }
 
 // isSupportWord reports a word of support offered after an attack.
 func isSupportWord(t string) bool {
 	switch t {
-	case "support", "help", "solidarity", "assistance", "aid":
+	case "support", "help", "solidarity", "assistance", "aid", "assist":
 		return true
 	}
 	return false
@@ -1905,21 +1912,16 @@ func responseThreat(toks []string, i int) bool {
 // no one's accusation.
 func reportedAct(toks []string, i int, names *nameSet) bool {
 	own := false // only as a party's claim of its own act: "Ukraine said it hit the ship"
-	switch toks[i] {
-	case "attacked", "targeted", "fired", "shelled", "launched", "bombed", "hacked", "struck", "orchestrated",
-		"sabotaged", "downed", "mined", "ambushed", "raided", "stormed", "invaded", "violated", "provoked",
-		"conducted", "detonated", "planted", "assassinated", "accessed", "breached", "infiltrated", "poisoned", "kidnapped", "abducted":
-	case "opened":
+	switch t := toks[i]; {
+	case lexicon.entry(t).flags&flagAct != 0:
+	case t == "opened":
 		if i+1 >= len(toks) || toks[i+1] != "fire" {
 			return false
 		}
-	case "hit":
+	case t == "hit":
 		own = true
-	case "carried":
-		own = i+1 < len(toks) && toks[i+1] == "out"
-		if !own {
-			return false
-		}
+	case t == "carried" && i+1 < len(toks) && toks[i+1] == "out":
+		own = true
 	default:
 		return false
 	}
