@@ -71,7 +71,7 @@ type FeatureConfig struct {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 7
+const FeatureRevision = 8
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -131,7 +131,7 @@ var cueLexicon = map[int][]string{
 		"blam*", "accus*", "responsib*", "culprit*", "perpetrat*", "orchestrat*", "mastermind*",
 		"behind", "attribut*", "implicat*", "fingerprints", "sponsor*", "guilty", "convict*",
 		"charged", "indict*", "confess*", "involvement", "involved", "complicit*", "plotted",
-		"carried", "traced", "hallmark*", "scapegoat*", "finger", "fault",
+		"carried", "traced", "hallmark*", "scapegoat*", "finger", "fingers", "fault",
 	},
 	cueDeny: {
 		"deni*", "deny*", "reject*", "dismiss*", "refut*", "rebuff*", "rebut*", "absurd*",
@@ -145,7 +145,7 @@ var cueLexicon = map[int][]string{
 	},
 	cueWarn: {
 		"warn*", "threaten*", "alert*", "advisory", "advisories", "advis*", "vigilan*", "caution*",
-		"imminent", "vow*", "retaliat*", "retribution", "unpunished", "evacuat*", "revenge", "avenge", "vengeance", "precaution*",
+		"imminent", "vow*", "retaliat*", "retribution", "unpunished", "unavenged", "evacuat*", "revenge", "avenge", "vengeance", "precaution*",
 		"heightened", "suspicious", "urge", "urged", "urges", "urging",
 	},
 	cueSympathy: {
@@ -155,7 +155,7 @@ var cueLexicon = map[int][]string{
 		"half-mast", "armbands", "anguish*", "stunned", "dismayed",
 	},
 	cueNegation: {"not", "never", "no"},
-	cueScorn:    {"disput*", "scorn*", "criticis*", "criticiz*", "question*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
+	cueScorn:    {"discount*", "disput*", "scorn*", "criticis*", "criticiz*", "question*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
 }
 
 // maxStopwordLen is the length in bytes of the longest stopword.
@@ -366,6 +366,69 @@ var relativizers = []string{"who", "which", "whose", "whom"}
 // subordinators open a subordinate clause when they start the sentence or
 // follow a comma.
 var subordinators = []string{"after", "as", "when", "while", "despite", "although", "though", "since", "because", "following", "amid", "before", "until", "if", "whereas", "once", "even"}
+
+// moreAttacks reports attacks to come at toks[i], "more" or "further":
+// "more attacks", "further terrorist attacks".
+func moreAttacks(toks []string, i int) bool {
+	j := i + 1
+	if j < len(toks) && (toks[j] == "terrorist" || toks[j] == "such" || toks[j] == "deadly" || toks[j] == "similar") {
+		j++
+	}
+	return j < len(toks) && strings.HasSuffix(toks[j], "s") && isActNoun(toks[j])
+}
+
+// isAttackerNoun reports a noun for the one who did an attack.
+func isAttackerNoun(t string) bool {
+	switch t {
+	case "bomber", "bombers", "attacker", "attackers", "gunman", "gunmen", "assailant", "assailants", "shooter",
+		"killer", "killers", "perpetrator", "perpetrators", "hijacker", "hijackers":
+		return true
+	}
+	return false
+}
+
+// isNaming reports a verb that names who someone is.
+func isNaming(t string) bool {
+	switch t {
+	case "named", "names", "identified", "identifies", "identify":
+		return true
+	}
+	return false
+}
+
+// namedSuspect reports a party called the prime suspect at toks[i],
+// "suspect": "Zarqawi is a prime suspect", "has been named as the main
+// suspect". "The main suspect was arrested" names no one.
+func namedSuspect(toks []string, i int) bool {
+	if i < 2 {
+		return false
+	}
+	switch toks[i-1] {
+	case "prime", "main", "chief", "key", "possible", "likely", "top", "leading", "principal", "potential":
+	default:
+		return false
+	}
+	j := i - 2
+	if toks[j] == "a" || toks[j] == "the" {
+		j--
+	}
+	return j >= 0 && (isBe(toks[j]) || toks[j] == "as" || toks[j] == "remains")
+}
+
+// groundsOfClaim reports what "no sign" or "no indication" at toks[i]
+// finds none of: a culprit, a motive or an attack ("no signs of foreign
+// interference", "no indication that it was terrorism"), not damage or
+// survivors.
+func groundsOfClaim(toks []string, i int) bool {
+	if i+1 >= len(toks) || toks[i+1] != "of" && toks[i+1] != "that" && toks[i+1] != "or" {
+		return false
+	}
+	return aheadInClause(toks, i, 8, func(t string) bool {
+		return strings.HasPrefix(t, "terror") || strings.HasPrefix(t, "interfer") || strings.HasPrefix(t, "involve") ||
+			strings.HasPrefix(t, "link") || strings.HasPrefix(t, "sabota") || t == "foul" || t == "foreign" ||
+			strings.HasPrefix(t, "deliberat") || strings.HasPrefix(t, "retaliat") || t == "explosion" || t == "motive" || t == "role"
+	})
+}
 
 // isGrounds reports a noun that, negated, widens the negation to the
 // clause it governs: "no reason to believe", "no indication that".
@@ -665,7 +728,7 @@ var frameWords = []string{
 	"help", "support", "assistance", "aid", "assist", "solidarity",
 	"threat", "threats", "risk", "risks", "danger", "dangers", "immune", "vulnerable", "prepared",
 	"rule", "rules", "ruled", "ruling",
-	"opened", "carried", "consequences", "consequence",
+	"opened", "carried", "consequences", "consequence", "hunt", "track", "find", "use", "regret", "force", "unanswered",
 }
 
 // actVerbs are the past-tense verbs of a hostile act that reportedAct
@@ -683,6 +746,9 @@ var actVerbs = []string{
 var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
+	"more", "further", "suspect", "sign", "signs", "indication", "indications",
+	"bomber", "bombers", "attacker", "attackers", "gunman", "gunmen", "assailant", "assailants", "shooter",
+	"killer", "killers", "hijacker", "hijackers", "admit",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -696,7 +762,9 @@ func rulePrefix(t string) bool {
 	case 'r':
 		return strings.HasPrefix(t, "reserv")
 	case 'p':
-		return strings.HasPrefix(t, "punish") || strings.HasPrefix(t, "perpetrator")
+		return strings.HasPrefix(t, "punish") || strings.HasPrefix(t, "perpetrator") || strings.HasPrefix(t, "pledg")
+	case 'a':
+		return strings.HasPrefix(t, "admit")
 	}
 	return false
 }
@@ -713,6 +781,9 @@ func mayCue(t string, lex lexEntry, c, negLeft int) bool {
 // the clause ("slammed the assertion", "mocked claims", "ridiculed the
 // suggestion").
 func scornsClaim(toks []string, i int) bool {
+	if (toks[i] == "doubt" || toks[i] == "doubts" || toks[i] == "doubtful") && i+1 < len(toks) && toks[i+1] == "that" {
+		return !negatedBefore(toks, i) // "doubtful that the act was motivated by"; "no doubt that" affirms
+	}
 	return aheadInClause(toks, i, 5, isClaimNoun)
 }
 
@@ -764,6 +835,23 @@ func modalThreat(toks []string, i int) bool {
 		if !aheadInClause(toks, i, 4, isActNoun) {
 			return false
 		}
+	case "hunt", "track":
+		// "we will hunt down the perpetrators"
+		if i+1 >= len(toks) || toks[i+1] != "down" {
+			return false
+		}
+	case "find":
+		// "we will find you", not "will find a solution"
+		if i+1 >= len(toks) || toks[i+1] != "you" && toks[i+1] != "them" {
+			return false
+		}
+	case "regret":
+		// "you will regret taking part", not "we regret the loss"
+	case "use":
+		// "will use military force against those who violate it"
+		if !aheadInClause(toks, i, 2, func(t string) bool { return t == "force" }) {
+			return false
+		}
 	default:
 		return false
 	}
@@ -771,6 +859,9 @@ func modalThreat(toks []string, i int) bool {
 		switch t := toks[j]; t {
 		case "will", "would", "could", "may", "might", "ll", "shall":
 			return true
+		case "to":
+			// "pledged to respond", "promised to hunt down"
+			return j > 0 && (strings.HasPrefix(toks[j-1], "pledg") || strings.HasPrefix(toks[j-1], "promis") || strings.HasPrefix(toks[j-1], "swor"))
 		case "also", "soon", "still", "again", "then", "even", "now", "certainly", "definitely":
 		default:
 			if len(t) <= 4 || !strings.HasSuffix(t, "ly") {
@@ -1114,8 +1205,26 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			case (t == "pay" || t == "price") && payThreat(toks, i):
 				c = cueWarn // "will pay a heavy price"
 			}
-			if c == cueWarn && strings.HasPrefix(t, "vow") && vowsSupport(toks, i) {
-				c = cueSympathy // "NATO vows support", "vowed to stand with France"
+			if (c == cueWarn && strings.HasPrefix(t, "vow") || c == cueNone && strings.HasPrefix(t, "pledg")) && vowsSupport(toks, i) {
+				c = cueSympathy // "NATO vows support", "vowed to stand with France", "pledges to stand by Lebanon"
+			}
+			if c == cueNone && (t == "more" || t == "further") && moreAttacks(toks, i) {
+				c = cueWarn // "warned of more attacks", "would be followed by further attacks"
+			}
+			if c == cueNone && strings.HasPrefix(t, "admit") && !(i > 0 && isBe(toks[i-1])) {
+				c = cueBlame // "the Dane has admitted he killed five", "Iran admitted shooting down the plane"
+				if negatedBefore(toks, i) {
+					c = cueNoComment // "has not admitted responsibility": no claim
+				}
+			}
+			if c == cueNone && isAttackerNoun(t) && behindInClause(toks, i, 6, isNaming) {
+				c = cueBlame // "has been named as the Liverpool bomber", "identified the gunman as"
+			}
+			if c == cueNone && t == "suspect" && namedSuspect(toks, i) {
+				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect"
+			}
+			if c == cueNone && isGrounds(t) && i > 0 && toks[i-1] == "no" && groundsOfClaim(toks, i) {
+				c = cueDeny // "no signs of foreign interference", "no indications of a terror attack"
 			}
 			if c == cueNone && (t == "threat" || t == "threats") && i+1 < len(toks) && (toks[i+1] == "level" || toks[i+1] == "levels") {
 				c = cueWarn // "the threat level was raised"
@@ -1194,7 +1303,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			} else if claimed && negLeft > 0 {
 				c = cueNone // "without naming those it claimed were behind it"
 			}
-			if c == cueWarn && negLeft > 0 && t != "immune" && t != "unpunished" {
+			if c == cueWarn && negLeft > 0 && t != "immune" && t != "unpunished" && t != "unavenged" && t != "unanswered" {
 				c = cueNone // "they had received no warning"
 			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
@@ -1887,6 +1996,13 @@ func responseThreat(toks []string, i int) bool {
 				// received death threats", "had faced threats"
 				(toks[i] == "threat" || toks[i] == "threats") && (strings.HasPrefix(t, "receiv") || t == "faced" || t == "facing")
 		})
+	case "force":
+		// "will face the full force of the law"
+		return i+3 < len(toks) && toks[i+1] == "of" && toks[i+3] == "law" && behindInClause(toks, i, 3, func(t string) bool { return strings.HasPrefix(t, "fac") || t == "feel" })
+	case "unanswered":
+		// "will not go unanswered", "would not leave unanswered the
+		// shedding of blood"; not "questions remain unanswered"
+		return negatedBefore(toks, i)
 	case "immune":
 		// "no country is immune from that risk", "we are not immune to"
 		for j := i - 1; j >= 0 && j >= i-3; j-- {

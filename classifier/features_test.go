@@ -400,6 +400,42 @@ func TestExtractRegions(t *testing.T) {
 		{"The journalist had faced threats from a businessman .", []string{"f:warn"}, nil},
 		{"The president defended himself against accusations that his rhetoric inspired the gunman .", []string{"f:deny"}, nil},
 		{"Israel has the right to defend itself against the group .", nil, []string{"c:deny"}},
+		// Revision 8. More attacks to come, a hunt or a reply promised,
+		// force threatened and blood that will not go unavenged warn.
+		{"The statement said it would be followed by more attacks .", []string{"f:warn"}, nil},
+		{"Officials fear further terrorist attacks .", []string{"f:warn"}, nil},
+		{"More people attended the vigil .", nil, []string{"c:warn"}},
+		{"We will hunt down the perpetrators .", []string{"f:warn"}, nil},
+		{"We will find you .", []string{"f:warn"}, nil},
+		{"Police will find a way .", nil, []string{"c:warn"}},
+		{"The coalition will use military force against violators .", []string{"f:warn"}, nil},
+		{"The government pledged to respond to the attack .", []string{"f:warn"}, nil},
+		{"You will regret taking part in this disorder .", []string{"f:warn"}, nil},
+		{"We regret the loss of life .", nil, []string{"c:warn"}},
+		{"Rioters will face the full force of the law .", []string{"f:warn"}, nil},
+		{"The blood of the martyrs will not remain unavenged .", []string{"f:warn"}, nil},
+		{"The guards would not leave the shedding of blood unanswered .", []string{"f:warn"}, nil},
+		{"Many questions remain unanswered .", nil, []string{"c:warn"}},
+		// A pledge to stand by a people is sympathy.
+		{"Bush pledges to stand by Lebanon", []string{"f:sympathy"}, nil},
+		// A party called the prime suspect, an attacker named, an admission
+		// and pointed fingers blame; a suspect who is arrested, a patient
+		// admitted and an admission no one made do not.
+		{"Officials said Zarqawi is a prime suspect .", []string{"f:blame"}, nil},
+		{"The main suspect was arrested .", nil, []string{"c:blame"}},
+		{"Police have named the man as the suspected bomber .", []string{"f:blame"}, nil},
+		{"The bomber died in the blast .", nil, []string{"c:blame"}},
+		{"The Dane has admitted he killed five people .", []string{"f:blame"}, nil},
+		{"He was admitted to hospital .", nil, []string{"c:blame"}},
+		{"Moscow has not admitted responsibility .", nil, []string{"c:blame", "c:deny"}},
+		{"Fingers are pointing at the cell .", []string{"f:blame"}, nil},
+		// Claims discounted, doubted, and no signs of a culprit deny; no
+		// doubt affirms, and no sign of damage denies nothing.
+		{"The commander discounted suggestions that it was deliberate .", []string{"f:deny"}, nil},
+		{"Investigators are doubtful that the act was terrorism .", []string{"f:deny"}, nil},
+		{"There is no doubt that the group did it .", nil, []string{"c:deny"}},
+		{"Police found no signs of foreign interference .", []string{"f:deny"}, nil},
+		{"There was no sign of damage .", nil, []string{"c:deny"}},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -485,7 +521,8 @@ func TestCueFastPath(t *testing.T) {
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added ten
-// sentences, revision 5 eight more, revision 6 the last eight).
+// sentences, revision 5 eight more, revision 6 eight, revision 7 five
+// and revision 8 the last four).
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
 	3: 0x77e7866045c2fc0b,
@@ -493,6 +530,7 @@ var featureGolden = map[int]uint64{
 	5: 0xe26d06731b7ccb6d,
 	6: 0x4ffe8b09089cd3fc,
 	7: 0x95afbc1df56535b2,
+	8: 0xb8e2698722e54a6c,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
