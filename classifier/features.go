@@ -697,7 +697,7 @@ func isBe(t string) bool {
 // isActNoun reports a noun for an attack or crime.
 func isActNoun(t string) bool {
 	switch t {
-	case "attack", "attacks", "bombing", "bombings", "blast", "blasts", "killing", "killings", "assault", "strike",
+	case "attack", "attacks", "bombing", "bombings", "blast", "blasts", "killing", "killings", "assault", "assaults", "strike",
 		"strikes", "shooting", "shootings", "hijacking", "kidnapping", "ambush", "explosion", "explosions", "raid",
 		"massacre", "siege", "assassination", "abduction", "operation", "plot", "murder", "murders", "sabotage",
 		"fire", "arson", "hack", "cyberattack", "poisoning", "crash", "downing":
@@ -1974,6 +1974,8 @@ func responseThreat(toks []string, i int) bool {
 		if i >= 2 && (toks[i-1] == "will" || toks[i-1] == "would") {
 			return isActNoun(toks[i-2]) || toks[i-2] == "operations"
 		}
+		// "this wave of attacks is expected to continue"
+		return i >= 2 && toks[i-1] == "to" && (toks[i-2] == "expected" || toks[i-2] == "likely") && behindInClause(toks, i, 6, isActNoun)
 	case "remain", "remains", "remained":
 		// "the threat remains", "the danger remains high"
 		return i >= 1 && (toks[i-1] == "threat" || toks[i-1] == "danger" || toks[i-1] == "risk")

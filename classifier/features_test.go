@@ -413,6 +413,9 @@ func TestExtractRegions(t *testing.T) {
 		{"You will regret taking part in this disorder .", []string{"f:warn"}, nil},
 		{"We regret the loss of life .", nil, []string{"c:warn"}},
 		{"Rioters will face the full force of the law .", []string{"f:warn"}, nil},
+		{"The commanders said the assaults would continue .", []string{"f:warn"}, nil},
+		{"This wave of attacks is expected to continue .", []string{"f:warn"}, nil},
+		{"Talks are expected to continue .", nil, []string{"c:warn"}},
 		{"The blood of the martyrs will not remain unavenged .", []string{"f:warn"}, nil},
 		{"The guards would not leave the shedding of blood unanswered .", []string{"f:warn"}, nil},
 		{"Many questions remain unanswered .", nil, []string{"c:warn"}},
@@ -530,7 +533,7 @@ var featureGolden = map[int]uint64{
 	5: 0xe26d06731b7ccb6d,
 	6: 0x4ffe8b09089cd3fc,
 	7: 0x95afbc1df56535b2,
-	8: 0xb8e2698722e54a6c,
+	8: 0x2bb44dc93ef0398f,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
