@@ -177,6 +177,7 @@ const (
 	flagFrame     // a word some frame rule starts on ("respond", "planned", "help")
 	flagRule      // a word another cue rule starts on ("stand", "credit", "comment")
 	flagAct       // an actVerbs verb ("launched", "fired"): reportedAct may blame
+	flagAttacker  // an attackerNouns noun ("bomber", "gunman"): blamed when named
 
 	// quietFlags are the classes no cue rule starts on.
 	quietFlags = flagRelativizer | flagSubordinator | flagStopword
@@ -260,6 +261,7 @@ func newLexicon() *lexiconTable {
 		{flagFrame, frameWords},
 		{flagFrame | flagAct, actVerbs},
 		{flagRule, ruleWords},
+		{flagAttacker, attackerNouns},
 		{flagNoCue, []string{"perpetrator", "perpetrators", "adviser", "advisers", "advisor", "advisors", "shockwaves", "vigilantes"}},
 	}
 	for _, c := range classes {
@@ -377,15 +379,15 @@ func moreAttacks(toks []string, i int) bool {
 	return j < len(toks) && strings.HasSuffix(toks[j], "s") && isActNoun(toks[j])
 }
 
-// isAttackerNoun reports a noun for the one who did an attack.
-func isAttackerNoun(t string) bool {
-	switch t {
-	case "bomber", "bombers", "attacker", "attackers", "gunman", "gunmen", "assailant", "assailants", "shooter",
-		"killer", "killers", "perpetrator", "perpetrators", "hijacker", "hijackers":
-		return true
-	}
-	return false
+// attackerNouns are the nouns for the one who did an attack, which blame
+// whoever is named as one ("has been named as the suspected bomber").
+var attackerNouns = []string{
+	"bomber", "bombers", "attacker", "attackers", "gunman", "gunmen", "assailant", "assailants", "shooter",
+	"killer", "killers", "perpetrator", "perpetrators", "hijacker", "hijackers",
 }
+
+// isAttackerNoun reports one of attackerNouns.
+func isAttackerNoun(t string) bool { return lexicon.entry(t).flags&flagAttacker != 0 }
 
 // isNaming reports a verb that names who someone is.
 func isNaming(t string) bool {
@@ -746,9 +748,7 @@ var actVerbs = []string{
 var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
-	"more", "further", "suspect", "sign", "signs", "indication", "indications",
-	"bomber", "bombers", "attacker", "attackers", "gunman", "gunmen", "assailant", "assailants", "shooter",
-	"killer", "killers", "hijacker", "hijackers", "admit",
+	"more", "further", "suspect", "sign", "signs", "indication", "indications", "admit",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
