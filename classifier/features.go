@@ -748,7 +748,7 @@ var actVerbs = []string{
 var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
-	"more", "further", "suspect", "sign", "signs", "indication", "indications", "admit",
+	"more", "further", "suspect", "sign", "signs", "indication", "indications", "admit", "innocent",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -758,7 +758,8 @@ func rulePrefix(t string) bool {
 	}
 	switch t[0] {
 	case 'd':
-		return strings.HasPrefix(t, "divert") || strings.HasPrefix(t, "deflect") || strings.HasPrefix(t, "distanc") || strings.HasPrefix(t, "defend")
+		return strings.HasPrefix(t, "divert") || strings.HasPrefix(t, "deflect") || strings.HasPrefix(t, "distanc") || strings.HasPrefix(t, "defend") ||
+			strings.HasPrefix(t, "dissociat") || strings.HasPrefix(t, "disassociat")
 	case 'r':
 		return strings.HasPrefix(t, "reserv")
 	case 'p':
@@ -912,7 +913,8 @@ func isPoliceWork(t string) bool {
 // a counter-accusation: "accused Kyiv of concocting a lie".
 func isDeceit(t string) bool {
 	switch t {
-	case "lie", "lies", "deceit", "deception", "disinformation", "propaganda", "hiding", "misleading", "smear", "smearing":
+	case "lie", "lies", "deceit", "deception", "disinformation", "propaganda", "hiding", "misleading", "smear", "smearing",
+		"provocation", "provocations":
 		return true
 	}
 	return strings.HasPrefix(t, "concoct") || strings.HasPrefix(t, "fabricat") || strings.HasPrefix(t, "defam") ||
@@ -1191,7 +1193,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueDeny // "they are trying to make us think that…"
 			case lex.flags&flagVague != 0 && i > 0 && toks[i-1] == "too":
 				c = cueDeny // "too vague to act on"
-			case strings.HasPrefix(t, "distanc") && i+1 < len(toks) && isReflexive(toks[i+1]),
+			case (strings.HasPrefix(t, "distanc") || strings.HasPrefix(t, "dissociat") || strings.HasPrefix(t, "disassociat")) && i+1 < len(toks) && isReflexive(toks[i+1]),
 				(t == "distanced" || t == "distancing") && aheadInClause(toks, i, 4, func(t string) bool { return t == "from" }):
 				c = cueDeny // "the cartel distanced itself from the attack", "distanced the group from the bombing"
 			case strings.HasPrefix(t, "reserv") && i+2 < len(toks) && toks[i+1] == "the" && toks[i+2] == "right":
@@ -1216,6 +1218,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				if negatedBefore(toks, i) {
 					c = cueNoComment // "has not admitted responsibility": no claim
 				}
+			}
+			if c == cueNone && isAttackerNoun(t) && i >= 2 && (toks[i-2] == "not" || toks[i-2] == "never" || strings.HasSuffix(toks[i-2], "n't")) && (toks[i-1] == "the" || toks[i-1] == "a") {
+				c = cueDeny // "Nemmouche is not the killer"
+			}
+			if c == cueNone && t == "innocent" && i > 0 && isBe(toks[i-1]) && (i+1 == len(toks) || isClauseBreak(toks[i+1]) || isQuote(toks[i+1]) || toks[i+1] == "and" || toks[i+1] == "of") {
+				c = cueDeny // "we are innocent", "said he was innocent and"; not "were innocent civilians"
 			}
 			if c == cueNone && isAttackerNoun(t) && behindInClause(toks, i, 6, isNaming) {
 				c = cueBlame // "has been named as the Liverpool bomber", "identified the gunman as"

@@ -416,6 +416,13 @@ func TestExtractRegions(t *testing.T) {
 		{"The commanders said the assaults would continue .", []string{"f:warn"}, nil},
 		{"This wave of attacks is expected to continue .", []string{"f:warn"}, nil},
 		{"Talks are expected to continue .", nil, []string{"c:warn"}},
+		// An accusation of a provocation, a group dissociating itself, a
+		// suspect said not to be the killer and a plea of innocence deny.
+		{"Ukraine accused Russia of staging a false provocation .", []string{"f:deny"}, []string{"f:blame"}},
+		{"The leaders dissociated themselves from the massacre .", []string{"f:deny"}, nil},
+		{"Nemmouche is not the killer , his lawyer said .", []string{"f:deny"}, nil},
+		{"We are innocent .", []string{"f:deny"}, nil},
+		{"The victims were innocent civilians .", nil, []string{"c:deny"}},
 		{"The blood of the martyrs will not remain unavenged .", []string{"f:warn"}, nil},
 		{"The guards would not leave the shedding of blood unanswered .", []string{"f:warn"}, nil},
 		{"Many questions remain unanswered .", nil, []string{"c:warn"}},
@@ -525,7 +532,7 @@ func TestCueFastPath(t *testing.T) {
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added ten
 // sentences, revision 5 eight more, revision 6 eight, revision 7 five
-// and revision 8 the last four).
+// and revision 8 the last five).
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
 	3: 0x77e7866045c2fc0b,
@@ -533,7 +540,7 @@ var featureGolden = map[int]uint64{
 	5: 0xe26d06731b7ccb6d,
 	6: 0x4ffe8b09089cd3fc,
 	7: 0x95afbc1df56535b2,
-	8: 0x2bb44dc93ef0398f,
+	8: 0x41434b56ad1d952f,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
