@@ -369,6 +369,13 @@ var relativizers = []string{"who", "which", "whose", "whom"}
 // follow a comma.
 var subordinators = []string{"after", "as", "when", "while", "despite", "although", "though", "since", "because", "following", "amid", "before", "until", "if", "whereas", "once", "even"}
 
+// threatInNegation reports a warning word whose threat is stated through
+// a negation, which therefore does not cancel it: "no country is immune",
+// "will not go unpunished", "will not remain unavenged".
+func threatInNegation(t string) bool {
+	return t == "immune" || t == "unpunished" || t == "unavenged" || t == "unanswered"
+}
+
 // moreAttacks reports attacks to come at toks[i], "more" or "further":
 // "more attacks", "further terrorist attacks".
 func moreAttacks(toks []string, i int) bool {
@@ -385,9 +392,6 @@ var attackerNouns = []string{
 	"bomber", "bombers", "attacker", "attackers", "gunman", "gunmen", "assailant", "assailants", "shooter",
 	"killer", "killers", "perpetrator", "perpetrators", "hijacker", "hijackers",
 }
-
-// isAttackerNoun reports one of attackerNouns.
-func isAttackerNoun(t string) bool { return lexicon.entry(t).flags&flagAttacker != 0 }
 
 // isNaming reports a verb that names who someone is.
 func isNaming(t string) bool {
@@ -426,9 +430,9 @@ func groundsOfClaim(toks []string, i int) bool {
 		return false
 	}
 	return aheadInClause(toks, i, 8, func(t string) bool {
-		return strings.HasPrefix(t, "terror") || strings.HasPrefix(t, "interfer") || strings.HasPrefix(t, "involve") ||
-			strings.HasPrefix(t, "link") || strings.HasPrefix(t, "sabota") || t == "foul" || t == "foreign" ||
-			strings.HasPrefix(t, "deliberat") || strings.HasPrefix(t, "retaliat") || t == "explosion" || t == "motive" || t == "role"
+		return isCulpritWord(t) || strings.HasPrefix(t, "interfer") || strings.HasPrefix(t, "involve") ||
+			strings.HasPrefix(t, "sabota") || t == "foreign" || strings.HasPrefix(t, "deliberat") ||
+			strings.HasPrefix(t, "retaliat") || t == "explosion" || t == "motive"
 	})
 }
 
@@ -1219,14 +1223,16 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 					c = cueNoComment // "has not admitted responsibility": no claim
 				}
 			}
-			if c == cueNone && isAttackerNoun(t) && i >= 2 && (toks[i-2] == "not" || toks[i-2] == "never" || strings.HasSuffix(toks[i-2], "n't")) && (toks[i-1] == "the" || toks[i-1] == "a") {
-				c = cueDeny // "Nemmouche is not the killer"
-			}
 			if c == cueNone && t == "innocent" && i > 0 && isBe(toks[i-1]) && (i+1 == len(toks) || isClauseBreak(toks[i+1]) || isQuote(toks[i+1]) || toks[i+1] == "and" || toks[i+1] == "of") {
 				c = cueDeny // "we are innocent", "said he was innocent and"; not "were innocent civilians"
 			}
-			if c == cueNone && isAttackerNoun(t) && behindInClause(toks, i, 6, isNaming) {
-				c = cueBlame // "has been named as the Liverpool bomber", "identified the gunman as"
+			if c == cueNone && lex.flags&flagAttacker != 0 {
+				switch {
+				case i >= 2 && (toks[i-2] == "not" || toks[i-2] == "never" || strings.HasSuffix(toks[i-2], "n't")) && (toks[i-1] == "the" || toks[i-1] == "a"):
+					c = cueDeny // "Nemmouche is not the killer"
+				case behindInClause(toks, i, 6, isNaming):
+					c = cueBlame // "has been named as the Liverpool bomber", "identified the gunman as"
+				}
 			}
 			if c == cueNone && t == "suspect" && namedSuspect(toks, i) {
 				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect"
@@ -1311,7 +1317,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			} else if claimed && negLeft > 0 {
 				c = cueNone // "without naming those it claimed were behind it"
 			}
-			if c == cueWarn && negLeft > 0 && t != "immune" && t != "unpunished" && t != "unavenged" && t != "unanswered" {
+			if c == cueWarn && negLeft > 0 && !threatInNegation(t) {
 				c = cueNone // "they had received no warning"
 			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
@@ -2209,10 +2215,15 @@ func ruledOut(toks []string, i int) bool {
 	if i+1 >= len(toks) || toks[i+1] != "out" {
 		return false
 	}
-	return aheadInClause(toks, i+1, 5, func(t string) bool {
-		return strings.HasPrefix(t, "terror") || t == "role" || t == "involvement" || strings.HasPrefix(t, "link") ||
-			t == "sabotage" || t == "foul"
-	})
+	return aheadInClause(toks, i+1, 5, isCulpritWord)
+}
+
+// isCulpritWord reports a word for a culprit or a motive, which ruling out
+// or finding no sign of denies: "terrorism", "a role", "links", "foul
+// play".
+func isCulpritWord(t string) bool {
+	return strings.HasPrefix(t, "terror") || t == "role" || t == "involvement" || strings.HasPrefix(t, "link") ||
+		t == "sabotage" || t == "foul"
 }
 
 // unclaimed reports a claim of responsibility at toks[i] that no one has
