@@ -27,10 +27,11 @@ check-generate: generate
 	@git diff --exit-code -- proto/ || (echo "generated code is stale: run make generate and commit" >&2; exit 1)
 	@test -z "$$(git status --porcelain -- proto/)" || (git status --porcelain -- proto/; echo "make generate left untracked files" >&2; exit 1)
 
-# Lint Go and protos.
+# Lint Go, go.mod and protos.
 lint: lint-proto
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: files above need formatting" >&2; exit 1)
 	go vet ./...
+	@go mod tidy -diff || (echo "go.mod/go.sum are not tidy: run go mod tidy" >&2; exit 1)
 
 # Lint the .proto sources and check they are buf-formatted.
 lint-proto:

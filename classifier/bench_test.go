@@ -2,6 +2,7 @@ package classifier_test
 
 import (
 	"bytes"
+	"context"
 	"runtime"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		b.Fatal(err)
 	}
 	m := classifier.New(tok)
-	if _, err := m.Replace(corpus); err != nil {
+	if _, err := m.Replace(context.Background(), corpus); err != nil {
 		b.Fatal(err)
 	}
 	arts, err := seeds.Articles()
@@ -168,7 +169,7 @@ func BenchmarkReplace(b *testing.B) {
 	e := newBenchEnv(b)
 	n := 0
 	for b.Loop() {
-		if _, err := e.model.Replace(e.corpus); err != nil {
+		if _, err := e.model.Replace(context.Background(), e.corpus); err != nil {
 			b.Fatal(err)
 		}
 		n += len(e.corpus)
@@ -183,7 +184,7 @@ func BenchmarkLearn(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		lo := (n / batch * batch) % (len(e.corpus) - batch)
-		if _, err := e.model.Learn(e.corpus[lo:lo+batch], false); err != nil {
+		if _, err := e.model.Learn(context.Background(), e.corpus[lo:lo+batch], false); err != nil {
 			b.Fatal(err)
 		}
 		n += batch

@@ -2,9 +2,11 @@ package classifier
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -26,14 +28,16 @@ const DefaultAlpha = 0.3
 type Option func(*Classifier)
 
 // WithFeatures sets the features a new model extracts. A loaded model keeps
-// the features it was saved with.
+// the features it was saved with. A config that fails FeatureConfig.Validate
+// makes every Learn, Forget and Replace fail with ErrBadConfig, so that no
+// model is ever saved that Load would refuse.
 func WithFeatures(fc FeatureConfig) Option { return func(c *Classifier) { c.cfg = fc } }
 
 // WithAlpha sets the additive smoothing of a new model (default
-// DefaultAlpha); values <= 0 are ignored.
+// DefaultAlpha); values that are not positive and finite are ignored.
 func WithAlpha(alpha float64) Option {
 	return func(c *Classifier) {
-		if alpha > 0 {
+		if alpha > 0 && !math.IsInf(alpha, 1) {
 			c.alpha = alpha
 		}
 	}
@@ -361,7 +365,11 @@ type Stats struct {
 // with an *ExampleError. Labels are normalised with NormalizeLabel; a label
 // the model does not have yet is added unless allowNew is false, in which
 // case the batch fails with ErrUnknownLabel.
-func (c *Classifier) Learn(examples []Example, allowNew bool) (Stats, error) {
+//
+// Learn, Forget and Replace stop with ctx's error, changing nothing, if ctx
+// is done before the change is persisted; once persisting has begun, they
+// finish.
+func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew bool) (Stats, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
 		return Stats{}, err
@@ -376,32 +384,36 @@ func (c *Classifier) Learn(examples []Example, allowNew bool) (Stats, error) {
 		}
 	}
 	next := c.counts.clone()
-	c.learnInto(next, exs)
+	if err := c.learnInto(ctx, next, exs); err != nil {
+		return Stats{}, err
+	}
 	if len(next.labels) < 2 {
 		return Stats{}, ErrTooFewLabels
 	}
-	return c.commit(next, len(exs))
+	return c.commit(ctx, next, len(exs))
 }
 
 // Replace rebuilds the model from exactly these examples, which also define
 // its label set. The batch must name at least two labels.
-func (c *Classifier) Replace(examples []Example) (Stats, error) {
+func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
 		return Stats{}, err
 	}
 	next := newCounts()
-	c.learnInto(next, exs)
+	if err := c.learnInto(ctx, next, exs); err != nil {
+		return Stats{}, err
+	}
 	if len(next.labels) < 2 {
 		return Stats{}, ErrTooFewLabels
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.commitRevision(next, len(exs), FeatureRevision)
+	return c.commitRevision(ctx, next, len(exs), FeatureRevision)
 }
 
-func (c *Classifier) learnInto(cnt *counts, exs []Example) {
-	featurize(c.tok, &c.cfg, exs, func(i int, fb *featBuf, key exampleKey) {
+func (c *Classifier) learnInto(ctx context.Context, cnt *counts, exs []Example) error {
+	return featurize(ctx, c.tok, &c.cfg, exs, func(i int, fb *featBuf, key exampleKey) {
 		ex := &exs[i]
 		li := cnt.labelIndex(ex.Label)
 		if li < 0 {
@@ -416,7 +428,7 @@ func (c *Classifier) learnInto(cnt *counts, exs []Example) {
 // it appears in the batch), else the batch fails with ErrNotLearned and
 // nothing changes. A label left with no examples is removed; the model must
 // keep at least two labels.
-func (c *Classifier) Forget(examples []Example) (Stats, error) {
+func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
 		return Stats{}, err
@@ -439,7 +451,7 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 	}
 	next := c.counts.clone()
 	negative := false
-	featurize(c.tok, &c.cfg, exs, func(i int, fb *featBuf, k exampleKey) {
+	err = featurize(ctx, c.tok, &c.cfg, exs, func(i int, fb *featBuf, k exampleKey) {
 		if !next.add(next.labelIndex(exs[i].Label), fb, -1) {
 			negative = true
 		}
@@ -447,6 +459,9 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 			delete(next.examples, k)
 		}
 	})
+	if err != nil {
+		return Stats{}, err
+	}
 	if negative {
 		// Cannot happen while extraction is deterministic and the revision
 		// matches; refuse rather than install counts below zero.
@@ -460,17 +475,23 @@ func (c *Classifier) Forget(examples []Example) (Stats, error) {
 	if len(next.labels) < 2 {
 		return Stats{}, ErrTooFewLabels
 	}
-	return c.commit(next, len(exs))
+	return c.commit(ctx, next, len(exs))
 }
 
 // commit persists next and installs it as the model. Callers hold c.mu.
-func (c *Classifier) commit(next *counts, applied int) (Stats, error) {
-	return c.commitRevision(next, applied, c.revision)
+func (c *Classifier) commit(ctx context.Context, next *counts, applied int) (Stats, error) {
+	return c.commitRevision(ctx, next, applied, c.revision)
 }
 
 // commitRevision is commit for counts gathered with feature extractor
 // revision rev.
-func (c *Classifier) commitRevision(next *counts, applied int, rev int) (Stats, error) {
+func (c *Classifier) commitRevision(ctx context.Context, next *counts, applied int, rev int) (Stats, error) {
+	if err := c.cfg.Validate(); err != nil {
+		return Stats{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
 	if next.names != nil {
 		// A model built from nothing grew its rows by doubling: give the
 		// spare room back. next is never changed again (copy-on-write).
@@ -485,6 +506,9 @@ func (c *Classifier) commitRevision(next *counts, applied int, rev int) (Stats, 
 	go func() { built <- buildSnapshot(next, rows, c.cfg, c.alpha) }()
 	encoded := st.encodeRows(rows)
 	snap := <-built
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
 	if c.persist != nil {
 		if err := c.persist(encoded); err != nil {
 			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
@@ -493,6 +517,12 @@ func (c *Classifier) commitRevision(next *counts, applied int, rev int) (Stats, 
 	c.counts, c.version, c.trained, c.revision = next, st.version, st.trained, rev
 	c.publish(snap, encoded)
 	return Stats{Applied: applied, Info: c.Info()}, nil
+}
+
+// state returns the saved state of the model s was built from. The counts
+// are never changed after a snapshot is built, so it needs no lock.
+func (s *snapshot) state() state {
+	return state{counts: s.src, cfg: s.cfg, alpha: s.alpha, version: s.info.Version, trained: s.info.TrainedTime, revision: s.info.FeatureRevision}
 }
 
 // state returns the model's saved state. Callers hold c.mu (or own c

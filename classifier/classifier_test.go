@@ -2,6 +2,9 @@ package classifier
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -27,7 +30,7 @@ func newTest(t *testing.T, fc FeatureConfig, alpha float64, exs ...Example) *Cla
 	t.Helper()
 	c := New(spaceTokens{}, WithFeatures(fc), WithAlpha(alpha), WithClock(fixedClock()))
 	if len(exs) > 0 {
-		if _, err := c.Replace(exs); err != nil {
+		if _, err := c.Replace(context.Background(), exs); err != nil {
 			t.Fatalf("Replace: %v", err)
 		}
 	}
@@ -96,13 +99,13 @@ func TestLearnForgetRoundTrip(t *testing.T) {
 	c := newTest(t, DefaultFeatures(), DefaultAlpha, base...)
 	before := saved(t, c)
 	beforeInfo := c.Info()
-	if _, err := c.Learn(extra, true); err != nil {
+	if _, err := c.Learn(context.Background(), extra, true); err != nil {
 		t.Fatalf("Learn: %v", err)
 	}
 	if got := c.Info().Examples; got != 6 {
 		t.Fatalf("after Learn: got %d examples, want 6", got)
 	}
-	if _, err := c.Forget(extra); err != nil {
+	if _, err := c.Forget(context.Background(), extra); err != nil {
 		t.Fatalf("Forget: %v", err)
 	}
 	after := c.Info()
@@ -118,6 +121,7 @@ func TestLearnForgetRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	c2.version = c.version // compare counts only
+	c2.publish(nil, nil)
 	if got, want := saved(t, c), saved(t, c2); !bytes.Equal(got, want) {
 		t.Errorf("forgetting what was learned did not restore the model exactly")
 	}
@@ -139,7 +143,7 @@ func TestForgetErrors(t *testing.T) {
 		{"leaves one label", []Example{{"a c", "y"}, {"d", "z"}}, ErrTooFewLabels},
 	}
 	for _, tt := range tests {
-		if _, err := c.Forget(tt.exs); !errors.Is(err, tt.want) {
+		if _, err := c.Forget(context.Background(), tt.exs); !errors.Is(err, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
 		}
 		if c.Version() != v {
@@ -147,7 +151,7 @@ func TestForgetErrors(t *testing.T) {
 		}
 	}
 	// A label forgotten entirely is removed.
-	if _, err := c.Forget([]Example{{"d", "z"}}); err != nil {
+	if _, err := c.Forget(context.Background(), []Example{{"d", "z"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := c.Info().Labels; fmt.Sprint(got) != "[x y]" {
@@ -174,7 +178,7 @@ func TestLearnValidation(t *testing.T) {
 		{"none", nil, ErrNoExamples, -1},
 	}
 	for _, tt := range tests {
-		_, err := c.Learn(tt.exs, false)
+		_, err := c.Learn(context.Background(), tt.exs, false)
 		if !errors.Is(err, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
 		}
@@ -187,7 +191,7 @@ func TestLearnValidation(t *testing.T) {
 		}
 	}
 	// Labels are normalised: case and surrounding space do not matter.
-	if _, err := c.Learn([]Example{{"more b", " X "}}, false); err != nil {
+	if _, err := c.Learn(context.Background(), []Example{{"more b", " X "}}, false); err != nil {
 		t.Errorf("normalised label: %v", err)
 	}
 }
@@ -195,7 +199,7 @@ func TestLearnValidation(t *testing.T) {
 func TestPersistFailureKeepsModel(t *testing.T) {
 	fail := errors.New("disk full")
 	c := New(spaceTokens{}, WithPersist(func([]byte) error { return fail }))
-	if _, err := c.Replace([]Example{{"a", "x"}, {"b", "y"}}); !errors.Is(err, ErrPersist) || !errors.Is(err, fail) {
+	if _, err := c.Replace(context.Background(), []Example{{"a", "x"}, {"b", "y"}}); !errors.Is(err, ErrPersist) || !errors.Is(err, fail) {
 		t.Fatalf("got %v, want ErrPersist wrapping the cause", err)
 	}
 	if info := c.Info(); info.Version != 0 || info.Examples != 0 {
@@ -288,11 +292,11 @@ func TestConcurrentClassifyLearn(t *testing.T) {
 	}
 	for i := range 200 {
 		ex := []Example{{fmt.Sprintf("word%d b", i), "x"}}
-		if _, err := c.Learn(ex, false); err != nil {
+		if _, err := c.Learn(context.Background(), ex, false); err != nil {
 			t.Fatal(err)
 		}
 		if i%2 == 0 {
-			if _, err := c.Forget(ex); err != nil {
+			if _, err := c.Forget(context.Background(), ex); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -375,25 +379,25 @@ func TestFeatureRevision(t *testing.T) {
 		t.Errorf("Classify on an old model: got %v, %v; want attribution", p.Label, err)
 	}
 	before := d.Info()
-	if _, err := d.Forget(exs[:1]); !errors.Is(err, ErrStaleFeatures) {
+	if _, err := d.Forget(context.Background(), exs[:1]); !errors.Is(err, ErrStaleFeatures) {
 		t.Errorf("Forget on an old model: got %v, want ErrStaleFeatures", err)
 	}
 	if after := d.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {
 		t.Errorf("refused Forget changed the model: version %d -> %d", before.Version, after.Version)
 	}
-	if _, err := d.Learn([]Example{{"they warned of attacks", "denial"}}, false); err != nil {
+	if _, err := d.Learn(context.Background(), []Example{{"they warned of attacks", "denial"}}, false); err != nil {
 		t.Errorf("Learn on an old model: %v", err)
 	}
 	if got := d.Info().FeatureRevision; got != 1 {
 		t.Errorf("after Learn: got revision %d, want 1 (the counts still mix in the old extractor's)", got)
 	}
-	if _, err := d.Replace(exs); err != nil {
+	if _, err := d.Replace(context.Background(), exs); err != nil {
 		t.Fatalf("Replace: %v", err)
 	}
 	if got := d.Info().FeatureRevision; got != FeatureRevision {
 		t.Errorf("after Replace: got revision %d, want %d", got, FeatureRevision)
 	}
-	if _, err := d.Forget(exs[:1]); err != nil && !errors.Is(err, ErrTooFewLabels) {
+	if _, err := d.Forget(context.Background(), exs[:1]); err != nil && !errors.Is(err, ErrTooFewLabels) {
 		t.Errorf("Forget after Replace: %v", err)
 	}
 	// The revision survives a save and load.
@@ -403,5 +407,135 @@ func TestFeatureRevision(t *testing.T) {
 	}
 	if got := e.Info().FeatureRevision; got != FeatureRevision {
 		t.Errorf("after Save/Load: got revision %d, want %d", got, FeatureRevision)
+	}
+}
+
+// upperTokens tokenizes like spaceTokens but upper-cases: a model learned
+// with spaceTokens and loaded with it sees other features.
+type upperTokens struct{}
+
+func (upperTokens) AppendTokens(dst []string, s string) []string {
+	return append(dst, strings.Fields(strings.ToUpper(s))...)
+}
+
+// TestForgetWithAnotherTokenizer forgets an example whose features, under
+// the tokenizer the model was loaded with, were never learned: the counts
+// would go below zero, so Forget must refuse and leave the model as it was.
+func TestForgetWithAnotherTokenizer(t *testing.T) {
+	c := newTest(t, FeatureConfig{}, 1, Example{"a b", "x"}, Example{"a c", "y"}, Example{"d e", "x"})
+	d, err := Load(bytes.NewReader(saved(t, c)), upperTokens{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := saved(t, d)
+	if _, err := d.Forget(context.Background(), []Example{{"d e", "x"}}); !errors.Is(err, ErrStaleFeatures) {
+		t.Errorf("Forget: got %v, want ErrStaleFeatures", err)
+	}
+	if !bytes.Equal(saved(t, d), before) {
+		t.Errorf("Forget changed the model although it failed")
+	}
+	if _, err := Load(bytes.NewReader(saved(t, d)), spaceTokens{}); err != nil {
+		t.Errorf("Load after the refused Forget: got %v, want nil", err)
+	}
+}
+
+// TestLoadRejectsOverflowingCounts forges well-formed files (valid
+// checksum) whose counts are each in range but whose sums would overflow.
+func TestLoadRejectsOverflowingCounts(t *testing.T) {
+	c := newTest(t, FeatureConfig{}, 1, Example{"a b", "x"}, Example{"a c", "y"})
+	forge := func(edit func(cnt *counts)) []byte {
+		st := c.state()
+		st.counts = st.counts.clone()
+		st.counts.own()
+		edit(st.counts)
+		return st.encode()
+	}
+	tests := map[string][]byte{
+		"examples": forge(func(cnt *counts) {
+			cnt.docs[0], cnt.docs[1] = maxSavedCount, maxSavedCount
+		}),
+		"no examples": forge(func(cnt *counts) { cnt.docs[0] = 0 }),
+		"feature counts": forge(func(cnt *counts) {
+			for row := range cnt.rows.hash {
+				cnt.rows.counts(int32(row))[0] = maxSavedCount
+			}
+		}),
+		"one count": forge(func(cnt *counts) { cnt.rows.counts(0)[0] = maxSavedCount + 1 }),
+	}
+	for name, data := range tests {
+		if _, err := Load(bytes.NewReader(data), spaceTokens{}); !errors.Is(err, ErrBadModel) {
+			t.Errorf("%s: got %v, want ErrBadModel", name, err)
+		}
+	}
+}
+
+// TestInvalidOptions checks that a model made with a config Load would
+// refuse never learns, and that a smoothing that is not finite is ignored.
+func TestInvalidOptions(t *testing.T) {
+	exs := []Example{{"a b", "x"}, {"a c", "y"}}
+	for name, fc := range map[string]FeatureConfig{
+		"first-cue weight": {FirstCueWeight: 20},
+		"verb-cue weight":  {VerbCueWeight: -1},
+		"other bias":       {OtherBias: math.Inf(-1)},
+		"NaN other bias":   {OtherBias: math.NaN()},
+	} {
+		persisted := false
+		c := New(spaceTokens{}, WithFeatures(fc), WithPersist(func([]byte) error { persisted = true; return nil }))
+		if _, err := c.Replace(context.Background(), exs); !errors.Is(err, ErrBadConfig) {
+			t.Errorf("%s: Replace got %v, want ErrBadConfig", name, err)
+		}
+		if _, err := c.Learn(context.Background(), exs, true); !errors.Is(err, ErrBadConfig) {
+			t.Errorf("%s: Learn got %v, want ErrBadConfig", name, err)
+		}
+		if persisted || c.Version() != 0 {
+			t.Errorf("%s: a model was persisted or installed", name)
+		}
+	}
+	for _, alpha := range []float64{math.Inf(1), math.NaN(), 0, -1} {
+		c := New(spaceTokens{}, WithAlpha(alpha))
+		if got := c.Info().Alpha; got != DefaultAlpha {
+			t.Errorf("WithAlpha(%v): got alpha %v, want %v", alpha, got, DefaultAlpha)
+		}
+	}
+}
+
+// TestSaveDuringPersist saves and hashes the model from inside the persist
+// callback, which runs while a change is being committed: readers never
+// wait for training, so this must not deadlock, and they see the model as
+// it was before the change.
+func TestSaveDuringPersist(t *testing.T) {
+	var c *Classifier
+	var during []byte
+	var hash string
+	c = New(spaceTokens{}, WithClock(fixedClock()), WithPersist(func([]byte) error {
+		var b bytes.Buffer
+		if err := c.Save(&b); err != nil {
+			return err
+		}
+		during, hash = b.Bytes(), c.ContentHash()
+		return nil
+	}))
+	if _, err := c.Replace(context.Background(), []Example{{"a b", "x"}, {"a c", "y"}}); err != nil {
+		t.Fatal(err)
+	}
+	before := during
+	if _, err := c.Learn(context.Background(), []Example{{"a d", "x"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := Load(bytes.NewReader(during), spaceTokens{}); err != nil || d.Version() != 1 {
+		t.Errorf("Save during the second commit: got a model (err %v), want version 1", err)
+	}
+	if sum := sha256.Sum256(during); hash != hex.EncodeToString(sum[:]) {
+		t.Errorf("ContentHash during persist: got %s, want the hash of what Save wrote", hash)
+	}
+	if bytes.Equal(before, during) {
+		t.Errorf("Save during the first and second commits wrote the same bytes")
+	}
+}
+
+func TestScoreUnequalLengths(t *testing.T) {
+	m := Score([]string{"a", "b", "a"}, []string{"a"})
+	if m.Examples != 1 || m.Accuracy != 1 {
+		t.Errorf("got %d examples, accuracy %v; want 1 and 1", m.Examples, m.Accuracy)
 	}
 }

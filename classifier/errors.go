@@ -29,9 +29,14 @@ var (
 	ErrPersist = errors.New("model could not be persisted; change not applied")
 	// ErrStaleFeatures reports a Forget on a model whose counts were
 	// gathered by another revision of the feature extractor (a model saved
-	// by an older build): the examples' features now differ from the ones
-	// learned, so they cannot be taken back exactly. Replace retrains it.
+	// by an older build), or with another tokenizer when the difference
+	// shows (the features to take back were never learned): the examples'
+	// features now differ from the ones learned, so they cannot be taken
+	// back exactly. Replace retrains it.
 	ErrStaleFeatures = errors.New("model was trained by another revision of the feature extractor")
+	// ErrBadConfig reports a FeatureConfig a model cannot use (see
+	// FeatureConfig.Validate); a Classifier made with one learns nothing.
+	ErrBadConfig = errors.New("feature configuration is not valid")
 	// ErrBadModel reports a saved model that is corrupt, truncated, of an
 	// unknown version or not a model at all.
 	ErrBadModel = errors.New("not a valid model file")

@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 )
@@ -20,8 +21,11 @@ type LabelMetrics struct {
 
 // Metrics summarise predictions against gold labels.
 type Metrics struct {
-	Examples int
-	Accuracy float64
+	// ModelVersion is the version of the model Evaluate scored (0 from
+	// Score and CrossValidate).
+	ModelVersion uint64
+	Examples     int
+	Accuracy     float64
 	// MacroF1 is the mean F1 over the claim labels: every label except
 	// OtherLabel (over all labels when there is no OtherLabel).
 	MacroF1  float64
@@ -32,9 +36,12 @@ type Metrics struct {
 	Confusion [][]int
 }
 
-// Score computes Metrics for predictions against gold labels (equal
-// lengths). Labels are the union of both, sorted.
+// Score computes Metrics for predictions against gold labels, pair by
+// pair; if the lengths differ, only the pairs both have are scored. Labels
+// are the union of both, sorted.
 func Score(gold, predicted []string) Metrics {
+	pairs := min(len(gold), len(predicted))
+	gold, predicted = gold[:pairs], predicted[:pairs]
 	var labels []string
 	for _, l := range gold {
 		labels = append(labels, l)
@@ -96,8 +103,10 @@ func Score(gold, predicted []string) Metrics {
 }
 
 // Evaluate classifies the examples' texts and scores them against their
-// labels without changing the model. Examples are validated like Learn's.
-func (c *Classifier) Evaluate(examples []Example) (Metrics, error) {
+// labels without changing the model; every example is scored by the same
+// version of it, which Metrics.ModelVersion reports. Examples are
+// validated like Learn's. Once ctx is done, Evaluate stops with its error.
+func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
 		return Metrics{}, err
@@ -106,14 +115,28 @@ func (c *Classifier) Evaluate(examples []Example) (Metrics, error) {
 	gold := make([]string, len(exs))
 	pred := make([]string, len(exs))
 	for i, ex := range exs {
+		if i%evalCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return Metrics{}, err
+			}
+		}
 		p, err := c.classify(s, ex.Text, 0)
 		if err != nil {
 			return Metrics{}, &ExampleError{Index: i, Field: "text", Err: err}
 		}
 		gold[i], pred[i] = ex.Label, p.Label
 	}
-	return Score(gold, pred), nil
+	if err := ctx.Err(); err != nil {
+		return Metrics{}, err
+	}
+	m := Score(gold, pred)
+	m.ModelVersion = s.info.Version
+	return m, nil
 }
+
+// evalCheckEvery is how many examples Evaluate scores between looks at its
+// context.
+const evalCheckEvery = 64
 
 // CrossValidate runs k-fold cross-validation: the examples are shuffled with
 // seed, split into k folds, and each fold is scored by a fresh classifier
@@ -139,7 +162,7 @@ func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Clas
 			}
 		}
 		m := newModel()
-		if _, err := m.Replace(train); err != nil {
+		if _, err := m.Replace(context.Background(), train); err != nil {
 			return Metrics{}, err
 		}
 		for _, ex := range test {

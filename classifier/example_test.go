@@ -2,6 +2,7 @@ package classifier_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 
@@ -41,7 +42,7 @@ func ExampleSegment() {
 
 func ExampleClassifier_Classify() {
 	c := classifier.New(words{})
-	if _, err := c.Replace(training()); err != nil {
+	if _, err := c.Replace(context.Background(), training()); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -56,7 +57,7 @@ func ExampleClassifier_Classify() {
 
 func ExampleClassifier_ClassifyText() {
 	c := classifier.New(words{})
-	c.Replace(training())
+	c.Replace(context.Background(), training())
 	res, _ := c.ClassifyText("The group claimed the attack. Two people were injured.", 0)
 	for _, s := range res.Sentences {
 		fmt.Printf("%s: %s\n", s.Label, s.Text)
@@ -68,14 +69,14 @@ func ExampleClassifier_ClassifyText() {
 
 func ExampleClassifier_Learn() {
 	c := classifier.New(words{})
-	c.Replace(training())
-	st, err := c.Learn([]classifier.Example{{Text: "Police blamed a local cell.", Label: " Attribution "}}, false)
+	c.Replace(context.Background(), training())
+	st, err := c.Learn(context.Background(), []classifier.Example{{Text: "Police blamed a local cell.", Label: " Attribution "}}, false)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(st.Info.Version, st.Info.Counts["attribution"])
-	_, err = c.Learn([]classifier.Example{{Text: "It was a hoax.", Label: "rumour"}}, false)
+	_, err = c.Learn(context.Background(), []classifier.Example{{Text: "It was a hoax.", Label: "rumour"}}, false)
 	fmt.Println(err)
 	// Output:
 	// 2 3
@@ -84,12 +85,12 @@ func ExampleClassifier_Learn() {
 
 func ExampleClassifier_Forget() {
 	c := classifier.New(words{})
-	c.Replace(training())
+	c.Replace(context.Background(), training())
 	ex := classifier.Example{Text: "The militia denied it.", Label: "denial"}
-	c.Learn([]classifier.Example{ex}, false)
-	st, _ := c.Forget([]classifier.Example{ex})
+	c.Learn(context.Background(), []classifier.Example{ex}, false)
+	st, _ := c.Forget(context.Background(), []classifier.Example{ex})
 	fmt.Println(st.Info.Counts["denial"])
-	_, err := c.Forget([]classifier.Example{ex})
+	_, err := c.Forget(context.Background(), []classifier.Example{ex})
 	fmt.Println(err)
 	// Output:
 	// 2
@@ -98,7 +99,7 @@ func ExampleClassifier_Forget() {
 
 func ExampleClassifier_Save() {
 	c := classifier.New(words{})
-	c.Replace(training())
+	c.Replace(context.Background(), training())
 	var buf bytes.Buffer
 	if err := c.Save(&buf); err != nil {
 		fmt.Println(err)
@@ -115,8 +116,8 @@ func ExampleClassifier_Save() {
 
 func ExampleClassifier_Evaluate() {
 	c := classifier.New(words{})
-	c.Replace(training())
-	m, _ := c.Evaluate([]classifier.Example{
+	c.Replace(context.Background(), training())
+	m, _ := c.Evaluate(context.Background(), []classifier.Example{
 		{Text: "They denied the accusation.", Label: "denial"},
 		{Text: "The rebels were blamed.", Label: "attribution"},
 		{Text: "The market reopened.", Label: "other"},

@@ -2,7 +2,9 @@ package classifier
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -63,6 +65,23 @@ type FeatureConfig struct {
 	// does, where most sentences make none; without a correction the model
 	// finds claims in sentences that carry only their vocabulary.
 	OtherBias float64 `json:"other_bias"`
+}
+
+// maxCueWeight bounds FirstCueWeight and VerbCueWeight.
+const maxCueWeight = 16
+
+// Validate reports, wrapping ErrBadConfig, a config no model can use: a
+// cue weight outside 0 to 16, or an OtherBias that is not a finite number.
+func (fc FeatureConfig) Validate() error {
+	switch {
+	case fc.FirstCueWeight < 0 || fc.FirstCueWeight > maxCueWeight:
+		return fmt.Errorf("%w: first-cue weight %d is outside 0 to %d", ErrBadConfig, fc.FirstCueWeight, maxCueWeight)
+	case fc.VerbCueWeight < 0 || fc.VerbCueWeight > maxCueWeight:
+		return fmt.Errorf("%w: verb-cue weight %d is outside 0 to %d", ErrBadConfig, fc.VerbCueWeight, maxCueWeight)
+	case math.IsNaN(fc.OtherBias) || math.IsInf(fc.OtherBias, 0):
+		return fmt.Errorf("%w: other bias %v is not a finite number", ErrBadConfig, fc.OtherBias)
+	}
+	return nil
 }
 
 // FeatureRevision numbers the feature extractor's behaviour. It goes up

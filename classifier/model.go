@@ -232,11 +232,11 @@ func (c *counts) removeLabel(i int) {
 	c.relabel(i, false)
 }
 
-// add adds (delta = +1) or removes (delta = -1) one example's features;
-// fb supplies the names of features the model does not have yet.
-// add adds delta to the counts of one example's features under label. It
-// reports false if a count went below zero (a Forget of features that were
-// never learned); the caller then discards c.
+// add adds delta (+1 to learn, -1 to forget) to the counts of one
+// example's features under label; fb supplies the names of features the
+// model does not have yet. It reports false if any count went below zero
+// (a Forget of features that were never learned, such as after a change of
+// tokenizer); the caller then discards c.
 func (c *counts) add(label int, fb *featBuf, delta int64) bool {
 	ok := true
 	c.own()
@@ -245,8 +245,8 @@ func (c *counts) add(label int, fb *featBuf, delta int64) bool {
 	w := c.rows.width
 	var deleted []uint64 // features this call took to zero
 	for _, h := range fb.feats {
-		row, ok := c.index[h]
-		if !ok {
+		row, found := c.index[h]
+		if !found {
 			// A feature that this very example took to zero and brings
 			// back has lost its name: the name was recorded, and deleted,
 			// before its counts.

@@ -54,17 +54,17 @@ type savedConfig struct {
 }
 
 // Save writes the model to w in the versioned binary format. It may run
-// concurrently with training; it writes one consistent version.
+// concurrently with training and never waits for it: it writes the version
+// that classification currently uses.
 func (c *Classifier) Save(w io.Writer) error {
-	c.mu.Lock()
-	st := c.state()
-	c.mu.Unlock()
+	st := c.snap.Load().state()
 	_, err := w.Write(st.encode())
 	return err
 }
 
 // Load reads a model saved by Save and returns a Classifier that tokenizes
-// with tok. Options other than WithClock are overridden by the saved model.
+// with tok. The saved model's features, smoothing, version and training
+// time override WithFeatures and WithAlpha; WithClock and WithPersist apply.
 // A corrupt, truncated or foreign input returns an error wrapping
 // ErrBadModel.
 func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
@@ -79,22 +79,9 @@ func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 	return c, nil
 }
 
-// ContentHash returns the SHA-256 of the model's saved bytes, in hex.
-func (c *Classifier) ContentHash() string {
-	var h hashWriter
-	h.h = sha256.New()
-	_ = c.Save(&h)
-	return fmt.Sprintf("%x", h.h.Sum(nil))
-}
-
-type hashWriter struct {
-	h interface {
-		io.Writer
-		Sum([]byte) []byte
-	}
-}
-
-func (h *hashWriter) Write(p []byte) (int, error) { return h.h.Write(p) }
+// ContentHash returns the SHA-256 of the model's saved bytes (what Save
+// writes now), in lower-case hex. It never waits for training.
+func (c *Classifier) ContentHash() string { return c.snap.Load().info.ContentHash }
 
 func (st *state) encode() []byte { return st.encodeRows(st.counts.sorted()) }
 
@@ -277,6 +264,20 @@ func (d *decoder) bytes(n uint64) []byte {
 
 func (d *decoder) string() string { return string(d.bytes(d.uvarint())) }
 
+// maxSavedCount bounds every count and every sum of counts in a saved
+// model (2^50, about 10^15), far above any real corpus; it keeps sums of
+// counts from overflowing while a model is decoded and scored.
+const maxSavedCount = 1 << 50
+
+// accumulate adds n to *acc, failing once the sum passes maxSavedCount.
+func (d *decoder) accumulate(acc *int64, n int64, what string) {
+	if *acc > maxSavedCount-n {
+		d.fail(fmt.Errorf("%s out of range", what))
+		return
+	}
+	*acc += n
+}
+
 // count reads a count that must fit in an int64 and be at most limit.
 func (d *decoder) count(limit uint64, what string) int64 {
 	v := d.uvarint()
@@ -307,10 +308,16 @@ func (d *decoder) state() (*state, error) {
 	}
 	c := st.counts
 	nl := d.count(1<<16, "label count")
+	var examples int64
 	for range nl {
 		l := d.string()
 		c.labels = append(c.labels, l)
-		c.docs = append(c.docs, d.count(math.MaxInt64, "example count"))
+		n := d.count(maxSavedCount, "example count")
+		if n == 0 && d.err == nil {
+			d.fail(fmt.Errorf("label %q has no examples", l))
+		}
+		d.accumulate(&examples, n, "examples in all")
+		c.docs = append(c.docs, n)
 	}
 	c.total = make([]int64, len(c.labels))
 	L := len(c.labels)
@@ -332,9 +339,9 @@ func (d *decoder) state() (*state, error) {
 		n := c.rows.n[int(row)*w : (int(row)+1)*w]
 		var sum int64
 		for l := range L {
-			n[l] = d.count(math.MaxInt64/2, "feature count")
-			sum += n[l]
-			c.total[l] += n[l]
+			n[l] = d.count(maxSavedCount, "feature count")
+			d.accumulate(&sum, n[l], "feature total")
+			d.accumulate(&c.total[l], n[l], "label total")
 		}
 		n[L] = sum
 		if d.err != nil {
@@ -360,11 +367,8 @@ func (d *decoder) state() (*state, error) {
 	if !(st.alpha > 0) || math.IsInf(st.alpha, 0) {
 		return nil, badModel("smoothing %v is not positive", st.alpha)
 	}
-	if st.cfg.FirstCueWeight < 0 || st.cfg.FirstCueWeight > 16 {
-		return nil, badModel("first-cue weight %d out of range", st.cfg.FirstCueWeight)
-	}
-	if st.cfg.VerbCueWeight < 0 || st.cfg.VerbCueWeight > 16 {
-		return nil, badModel("verb-cue weight %d out of range", st.cfg.VerbCueWeight)
+	if err := st.cfg.Validate(); err != nil {
+		return nil, badModel("%v", err)
 	}
 	for i, l := range c.labels {
 		if nl, err := NormalizeLabel(l); err != nil || nl != l {

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 )
@@ -10,7 +11,7 @@ import (
 // a model that saves back to the same bytes.
 func FuzzLoad(f *testing.F) {
 	c := New(spaceTokens{})
-	c.Replace([]Example{{"a b", "x"}, {"a c", "y"}})
+	c.Replace(context.Background(), []Example{{"a b", "x"}, {"a c", "y"}})
 	var b bytes.Buffer
 	c.Save(&b)
 	f.Add(b.Bytes())
@@ -47,6 +48,6 @@ func FuzzReadExamples(f *testing.F) {
 			return
 		}
 		c := New(spaceTokens{})
-		c.Learn(exs, true)
+		c.Learn(context.Background(), exs, true)
 	})
 }

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -92,7 +93,7 @@ type Tokenizer struct {
 	cache *wordCache // nil when disabled
 	// frozen holds the words of the first corpus warmed (the default
 	// model's, at startup), read without locks; nil until then. It is set
-	// once and never changed, so it adds at most the cache's capacity.
+	// once and never changed, and holds at most the cache's capacity.
 	frozen atomic.Pointer[map[string]*wordEntry]
 	warmMu sync.Mutex
 	warmed []*wordEntry // entries made by Warm, until frozen is set
@@ -624,6 +625,9 @@ func (c *wordCache) insertLocked(sh *cacheShard, e *wordEntry) {
 	sh.cur[e.key] = e
 }
 
+// capacity returns how many words the cache holds at most.
+func (c *wordCache) capacity() int { return 2 * c.genCap * len(c.shards) }
+
 // len returns the number of cached words.
 func (c *wordCache) len() int {
 	n := 0
@@ -654,16 +658,19 @@ const warmSep = "|"
 // whose output does not split into one token run per word is dropped, and
 // those words are encoded one by one when they are met. Warm is a no-op for
 // a pipeline the cache does not serve.
-func (t *Tokenizer) Warm(texts []string) {
+func (t *Tokenizer) Warm(texts []string) { t.warmContext(context.Background(), texts) }
+
+// warmContext is Warm that stops encoding once ctx is done.
+func (t *Tokenizer) warmContext(ctx context.Context, texts []string) {
 	if !t.fast || t.cache == nil {
 		return
 	}
 	var batch []string
 	flush := func() {
-		if len(batch) > 0 {
+		if len(batch) > 0 && ctx.Err() == nil {
 			t.warmBatch(batch)
-			batch = batch[:0]
 		}
+		batch = batch[:0]
 	}
 	t.eachWord(texts, func(w string) {
 		if len(w) > maxCachedWordBytes || strings.Contains(w, warmSep) || (t.lower && hasUnstableCase(w)) {
@@ -784,10 +791,23 @@ func (t *Tokenizer) warmBatch(words []string) {
 		t.cache.put(t.cache.hash(w), e)
 	}
 	if t.frozen.Load() == nil {
-		t.warmMu.Lock()
+		ptrs := make([]*wordEntry, len(entries))
 		for i := range entries {
-			t.warmed = append(t.warmed, &entries[i])
+			ptrs[i] = &entries[i]
 		}
-		t.warmMu.Unlock()
+		t.keepWarmed(ptrs)
 	}
+}
+
+// keepWarmed collects entries for the frozen tier until it is set, up to
+// the cache's capacity in all: the frozen tier is never larger than the
+// cache it stands beside.
+func (t *Tokenizer) keepWarmed(entries []*wordEntry) {
+	t.warmMu.Lock()
+	defer t.warmMu.Unlock()
+	if t.frozen.Load() != nil {
+		return
+	}
+	room := t.cache.capacity() - len(t.warmed)
+	t.warmed = append(t.warmed, entries[:max(0, min(room, len(entries)))]...)
 }

@@ -570,3 +570,28 @@ func BenchmarkTokenize(b *testing.B) {
 		report(b, start)
 	})
 }
+
+// TestFrozenTierBound warms more distinct words than the cache holds: the
+// frozen tier, which lives as long as the tokenizer, must not exceed it.
+func TestFrozenTierBound(t *testing.T) {
+	const capacity = 64
+	tok := loadTestTokenizer(t, smallTokenizerPath, WithCacheSize(capacity))
+	var texts []string
+	for i := range 500 {
+		texts = append(texts, fmt.Sprintf("w%dx v%dy", i, i))
+	}
+	tok.Warm(texts)
+	tok.freeze()
+	frozen := tok.frozen.Load()
+	if frozen == nil {
+		t.Fatal("no frozen tier after Warm and freeze")
+	}
+	if got := len(*frozen); got > capacity {
+		t.Errorf("frozen tier: got %d words, want <= %d", got, capacity)
+	}
+	for _, s := range texts[:20] {
+		if got, want := tok.Tokens(s), tok.Reference(s); !slices.Equal(got, want) {
+			t.Errorf("Tokens(%q): got %q, want %q", s, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"context"
 	"runtime"
 	"slices"
 	"sync"
@@ -96,9 +97,14 @@ func (ch *featChunk) example(i int) featBuf {
 	return featBuf{feats: ch.feats[f0:ch.fend[i]], parts: ch.parts[p0:ch.pend[i]]}
 }
 
-func (z *featurizer) chunk(ch *featChunk, exs []Example) {
+// chunk featurizes exs into ch. Once ctx is done it stops, between two
+// examples, and returns ctx's error; ch is then incomplete.
+func (z *featurizer) chunk(ctx context.Context, ch *featChunk, exs []Example) error {
 	ch.reset()
 	for _, ex := range exs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		fb := featBuf{feats: ch.feats, parts: ch.parts}
 		z.extract(&fb, ex.Text)
 		ch.feats, ch.parts = fb.feats, fb.parts
@@ -108,6 +114,7 @@ func (z *featurizer) chunk(ch *featChunk, exs []Example) {
 		k, z.keys = keyOfBuf(z.keys, ex)
 		ch.keys = append(ch.keys, k)
 	}
+	return nil
 }
 
 const (
@@ -122,22 +129,26 @@ const (
 // in order, from the calling goroutine. Extraction (tokenizing, feature
 // hashing and the example keys) is pure, so large batches spread it over
 // GOMAXPROCS goroutines; apply, which changes the counts, stays sequential
-// and in order, so the result is the same as a sequential run.
-func featurize(tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(i int, fb *featBuf, key exampleKey)) {
+// and in order, so the result is the same as a sequential run. Once ctx is
+// done, featurize stops between two examples and returns ctx's error;
+// apply has then seen only some of the examples.
+func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(i int, fb *featBuf, key exampleKey)) error {
 	workers := min(runtime.GOMAXPROCS(0), 8)
-	warm(tok, exs, workers)
+	warm(ctx, tok, exs, workers)
 	if len(exs) < parallelMin || workers < 2 {
 		z := newFeaturizer(tok, cfg)
 		var ch featChunk
 		for lo := 0; lo < len(exs); lo += trainChunk {
 			hi := min(lo+trainChunk, len(exs))
-			z.chunk(&ch, exs[lo:hi])
+			if err := z.chunk(ctx, &ch, exs[lo:hi]); err != nil {
+				return err
+			}
 			for i := range hi - lo {
 				fb := ch.example(i)
 				apply(lo+i, &fb, ch.keys[i])
 			}
 		}
-		return
+		return ctx.Err()
 	}
 	n := (len(exs) + trainChunk - 1) / trainChunk
 	done := make([]chan *featChunk, n)
@@ -161,21 +172,33 @@ func featurize(tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(
 			defer wg.Done()
 			z := newFeaturizer(tok, cfg)
 			for {
-				slots <- struct{}{}
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
 				j := int(next.Add(1) - 1)
-				if j >= n {
+				if j >= n || ctx.Err() != nil {
 					<-slots
 					return
 				}
 				ch := <-free
 				lo := j * trainChunk
-				z.chunk(ch, exs[lo:min(lo+trainChunk, len(exs))])
+				if z.chunk(ctx, ch, exs[lo:min(lo+trainChunk, len(exs))]) != nil {
+					return // ctx is done: the applier stops too
+				}
 				done[j] <- ch
 			}
 		}()
 	}
+	defer wg.Wait()
 	for j := range n {
-		ch := <-done[j]
+		var ch *featChunk
+		select {
+		case ch = <-done[j]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		lo := j * trainChunk
 		for i := range len(ch.keys) {
 			fb := ch.example(i)
@@ -184,13 +207,13 @@ func featurize(tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(
 		free <- ch
 		<-slots
 	}
-	wg.Wait()
+	return nil
 }
 
 // warmer is a TokenAppender that can fill its cache in bulk and then
 // publish what it filled as a lock-free tier (*Tokenizer).
 type warmer interface {
-	Warm(texts []string)
+	warmContext(ctx context.Context, texts []string)
 	freeze()
 }
 
@@ -201,7 +224,7 @@ const warmMin = 256
 // before featurizing it, split over the workers. The first batch warmed
 // (the default corpus, at startup) then becomes the tokenizer's frozen
 // tier, read without locks.
-func warm(tok TokenAppender, exs []Example, workers int) {
+func warm(ctx context.Context, tok TokenAppender, exs []Example, workers int) {
 	w, ok := tok.(warmer)
 	if !ok || len(exs) < warmMin {
 		return
@@ -217,9 +240,11 @@ func warm(tok TokenAppender, exs []Example, workers int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.Warm(part)
+			w.warmContext(ctx, part)
 		}()
 	}
 	wg.Wait()
-	w.freeze()
+	if ctx.Err() == nil {
+		w.freeze()
+	}
 }

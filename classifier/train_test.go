@@ -2,10 +2,13 @@ package classifier
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 )
 
@@ -37,7 +40,7 @@ func TestParallelTrainingMatchesSequential(t *testing.T) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		c := newTest(t, DefaultFeatures(), DefaultAlpha, exs...)
 		replaced := saved(t, c)
-		if _, err := c.Forget(exs[:2*parallelMin]); err != nil {
+		if _, err := c.Forget(context.Background(), exs[:2*parallelMin]); err != nil {
 			t.Fatal(err)
 		}
 		return replaced, saved(t, c)
@@ -63,17 +66,17 @@ func TestLearnLeavesOldVersionIntact(t *testing.T) {
 		}
 		return nil
 	}))
-	if _, err := c.Replace(syntheticExamples(200, 1)); err != nil {
+	if _, err := c.Replace(context.Background(), syntheticExamples(200, 1)); err != nil {
 		t.Fatal(err)
 	}
 	c.mu.Lock()
 	old := c.state()
 	c.mu.Unlock()
 	before := old.encode()
-	if _, err := c.Learn(syntheticExamples(50, 2), true); err != nil {
+	if _, err := c.Learn(context.Background(), syntheticExamples(50, 2), true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Learn([]Example{{"brand new words here", "novel"}}, true); err != nil {
+	if _, err := c.Learn(context.Background(), []Example{{"brand new words here", "novel"}}, true); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(old.encode(), before) {
@@ -81,7 +84,7 @@ func TestLearnLeavesOldVersionIntact(t *testing.T) {
 	}
 	fail = true
 	now := saved(t, c)
-	if _, err := c.Forget(syntheticExamples(50, 2)); err == nil {
+	if _, err := c.Forget(context.Background(), syntheticExamples(50, 2)); err == nil {
 		t.Fatal("Forget succeeded although persisting failed")
 	}
 	if !bytes.Equal(saved(t, c), now) {
@@ -163,6 +166,60 @@ func TestCheckSentenceMatchesCheckText(t *testing.T) {
 		}
 		if want == nil && isBlank(s) {
 			t.Errorf("isBlank(%q) for a text CheckText accepts", s)
+		}
+	}
+}
+
+// cancellingTokens cancels a context once it has tokenized after sentences.
+type cancellingTokens struct {
+	calls  atomic.Int64
+	after  int64
+	cancel context.CancelFunc
+}
+
+func (c *cancellingTokens) AppendTokens(dst []string, s string) []string {
+	if c.calls.Add(1) == c.after {
+		c.cancel()
+	}
+	return spaceTokens{}.AppendTokens(dst, s)
+}
+
+// TestTrainingStopsWithContext cancels Learn, Replace, Forget and Evaluate
+// before and while they extract features, on batches small enough for one
+// goroutine and large enough for several: each must return the context's
+// error and leave the model exactly as it was.
+func TestTrainingStopsWithContext(t *testing.T) {
+	for _, n := range []int{50, 3000} {
+		for _, after := range []int64{1, int64(n) / 2} {
+			name := fmt.Sprintf("%d examples, cancelled after %d", n, after)
+			ctx, cancel := context.WithCancel(context.Background())
+			tok := &cancellingTokens{after: 1 << 62, cancel: cancel}
+			c := New(tok, WithClock(fixedClock()))
+			base := syntheticExamples(n, 1)
+			if _, err := c.Replace(context.Background(), base); err != nil {
+				t.Fatal(err)
+			}
+			before := saved(t, c)
+			more := syntheticExamples(n, 2)
+			calls := []struct {
+				op  string
+				run func() error
+			}{
+				{"Learn", func() error { _, err := c.Learn(ctx, more, true); return err }},
+				{"Replace", func() error { _, err := c.Replace(ctx, more); return err }},
+				{"Forget", func() error { _, err := c.Forget(ctx, base[:n-1]); return err }},
+				{"Evaluate", func() error { _, err := c.Evaluate(ctx, more); return err }},
+			}
+			for _, call := range calls {
+				ctx, cancel = context.WithCancel(context.Background())
+				tok.cancel, tok.after = cancel, tok.calls.Load()+after
+				if err := call.run(); !errors.Is(err, context.Canceled) {
+					t.Errorf("%s: %s: got %v, want context.Canceled", name, call.op, err)
+				}
+				if !bytes.Equal(saved(t, c), before) {
+					t.Errorf("%s: %s changed the model although it was cancelled", name, call.op)
+				}
+			}
 		}
 	}
 }

@@ -133,9 +133,7 @@ func (t *Tokenizer) ReadWords(r io.Reader) (int, error) {
 		added = append(added, e)
 	}
 	if t.frozen.Load() == nil {
-		t.warmMu.Lock()
-		t.warmed = append(t.warmed, added...)
-		t.warmMu.Unlock()
+		t.keepWarmed(added)
 	}
 	return len(added), nil
 }

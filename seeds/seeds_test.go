@@ -2,6 +2,7 @@ package seeds
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +166,7 @@ func TestWordsTrainSameModel(t *testing.T) {
 		}
 		clock := func() time.Time { return time.Unix(1e9, 0) }
 		m := classifier.New(tok, classifier.WithClock(clock))
-		if _, err := m.Replace(corpus); err != nil {
+		if _, err := m.Replace(context.Background(), corpus); err != nil {
 			t.Fatal(err)
 		}
 		hashes[i] = m.Info().ContentHash

@@ -27,6 +27,7 @@ type config struct {
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	ShutdownDrain   time.Duration // NOT_SERVING but still serving, before the stop
 	Keepalive       keepaliveConfig
 	GC              gcConfig
 }
@@ -82,15 +83,25 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
+	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", 0, "on SIGTERM, how long to report NOT_SERVING while still serving, so load balancers stop sending calls, before the graceful stop")
 	fs.DurationVar(&c.Keepalive.MinPingInterval, "keepalive-min-ping", 10*time.Second, "clients pinging more often are disconnected")
 	fs.DurationVar(&c.Keepalive.Time, "keepalive-time", 2*time.Minute, "ping idle clients after this")
 	fs.DurationVar(&c.Keepalive.Timeout, "keepalive-timeout", 20*time.Second, "close connections whose ping is not answered within this")
 	fs.DurationVar(&c.Keepalive.MaxIdle, "keepalive-max-idle", 30*time.Minute, "close connections idle for this long")
 
-	// Environment variables fill in flags not given on the command line.
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	// Environment variables fill in flags not given on the command line; a
+	// flag given there wins, even over a variable that would not parse.
+	given := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
+		if v := getenv(envName(f.Name)); v != "" && !given[f.Name] && envErr == nil {
 			if err := f.Value.Set(v); err != nil {
 				envErr = fmt.Errorf("%s=%q: %w", envName(f.Name), v, err)
 			}
@@ -98,12 +109,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	})
 	if envErr != nil {
 		return config{}, envErr
-	}
-	if err := fs.Parse(args); err != nil {
-		return config{}, err
-	}
-	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if *maxStreams > math.MaxUint32 {
 		return config{}, fmt.Errorf("--max-concurrent-streams: %d is larger than %d", *maxStreams, uint64(math.MaxUint32))
@@ -150,13 +155,31 @@ func (c *config) validate() error {
 			return fmt.Errorf("%s: %d is larger than %d", name, v, math.MaxInt32)
 		}
 	}
-	if l.CallTimeout <= 0 {
-		return fmt.Errorf("--call-timeout must be positive")
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{
+		{"--call-timeout", l.CallTimeout}, {"--shutdown-timeout", c.ShutdownTimeout},
+		{"--keepalive-min-ping", c.Keepalive.MinPingInterval}, {"--keepalive-time", c.Keepalive.Time},
+		{"--keepalive-timeout", c.Keepalive.Timeout}, {"--keepalive-max-idle", c.Keepalive.MaxIdle},
+	} {
+		if d.v <= 0 {
+			return fmt.Errorf("%s must be positive, got %v", d.flag, d.v)
+		}
 	}
-	for _, a := range []struct{ flag, addr string }{{"--grpc-addr", c.GRPCAddr}, {"--http-addr", c.HTTPAddr}} {
-		if _, _, err := net.SplitHostPort(a.addr); err != nil {
+	ports := make([]string, 2)
+	for i, a := range []struct{ flag, addr string }{{"--grpc-addr", c.GRPCAddr}, {"--http-addr", c.HTTPAddr}} {
+		_, port, err := net.SplitHostPort(a.addr)
+		if err != nil {
 			return fmt.Errorf("%s: %w", a.flag, err)
 		}
+		ports[i] = port
+	}
+	if c.ShutdownDrain < 0 {
+		return fmt.Errorf("--shutdown-drain must not be negative, got %v", c.ShutdownDrain)
+	}
+	if c.GRPCAddr == c.HTTPAddr && ports[0] != "0" {
+		return fmt.Errorf("--grpc-addr and --http-addr are both %s: they need addresses of their own", c.GRPCAddr)
 	}
 	return nil
 }

@@ -24,6 +24,21 @@ func TestParseConfig(t *testing.T) {
 	if c.TrainToken != "from-flag" {
 		t.Errorf("flag over env: got token %q, want from-flag", c.TrainToken)
 	}
+	// A flag on the command line wins even over a variable that would not
+	// parse.
+	bad := func(k string) string {
+		if k == "CLAIMS_MAX_TEXT_BYTES" {
+			return "abc"
+		}
+		return ""
+	}
+	if c, err := parseConfig([]string{"--max-text-bytes", "10"}, bad, io.Discard); err != nil || c.Limits.MaxTextBytes != 10 {
+		t.Errorf("flag over an unparsable env: got %d, %v; want 10, nil", c.Limits.MaxTextBytes, err)
+	}
+	// Both listeners on port 0 (tests) is not a clash.
+	if _, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard); err != nil {
+		t.Errorf("two ephemeral ports: got %v, want nil", err)
+	}
 	if c.GRPCAddr != "127.0.0.1:50051" {
 		t.Errorf("default: got %q", c.GRPCAddr)
 	}
@@ -54,6 +69,12 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "lots"}, "CLAIMS_MAX_EXAMPLES"},
 		{[]string{"extra"}, nil, "unexpected arguments"},
+		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout must be positive"},
+		{[]string{"--keepalive-time", "-5s"}, nil, "--keepalive-time must be positive"},
+		{[]string{"--keepalive-timeout", "0s"}, nil, "--keepalive-timeout must be positive"},
+		{[]string{"--keepalive-min-ping", "-1s"}, nil, "--keepalive-min-ping must be positive"},
+		{nil, map[string]string{"CLAIMS_CALL_TIMEOUT": "0s"}, "--call-timeout must be positive"},
+		{[]string{"--grpc-addr", "127.0.0.1:9000", "--http-addr", "127.0.0.1:9000"}, nil, "need addresses of their own"},
 	}
 	for _, tt := range tests {
 		_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)

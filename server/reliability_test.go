@@ -14,10 +14,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -193,7 +197,7 @@ func (spaceWords) AppendTokens(dst []string, s string) []string {
 func TestDamagedModelRefusesToStart(t *testing.T) {
 	server, _ := binaries(t)
 	m := classifier.New(spaceWords{})
-	if _, err := m.Replace([]classifier.Example{
+	if _, err := m.Replace(context.Background(), []classifier.Example{
 		{Text: "rebels blamed for the blast", Label: "attribution"},
 		{Text: "the ministry denied any role", Label: "denial"},
 		{Text: "the airport reopened", Label: "other"},
@@ -414,5 +418,54 @@ func TestLogsCarryNoTokenOrText(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("logs carry %q:\n%s", secret, logs)
 		}
+	}
+}
+
+// TestShutdownDrain stops a server started with --shutdown-drain: during
+// the drain, /healthz answers 503 and a new gRPC health check connects and
+// sees NOT_SERVING, while Classify still works; then the server exits.
+func TestShutdownDrain(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--shutdown-drain", "3s")
+	start := time.Now()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	var code int
+	for time.Since(start) < 2*time.Second {
+		resp, err := http.Get("http://" + p.httpAddr + "/healthz")
+		if err == nil {
+			code = resp.StatusCode
+			resp.Body.Close()
+			if code == http.StatusServiceUnavailable {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code != http.StatusServiceUnavailable {
+		t.Fatalf("/healthz during the drain: got %d, want 503", code)
+	}
+	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	hc, err := healthpb.NewHealthClient(conn).Check(ctxT(t), &healthpb.HealthCheckRequest{Service: "claims.v1.ClaimService"})
+	if err != nil || hc.GetStatus() != healthpb.HealthCheckResponse_NOT_SERVING {
+		t.Errorf("gRPC health during the drain: got %v, %v; want NOT_SERVING", hc.GetStatus(), err)
+	}
+	if _, err := claimsv1.NewClaimServiceClient(conn).Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "Police warned of more attacks."}); err != nil {
+		t.Errorf("Classify during the drain: %v", err)
+	}
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Errorf("server exit: %v", err)
+		}
+		if d := time.Since(start); d < 3*time.Second {
+			t.Errorf("server stopped after %v, before its 3s drain", d)
+		}
+		p.done <- err // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop after its drain")
 	}
 }

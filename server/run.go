@@ -47,7 +47,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	if err != nil {
 		return err
 	}
-	model, err := loadModel(cfg, tok, log)
+	model, err := loadModel(ctx, cfg, tok, log)
 	if err != nil {
 		return err
 	}
@@ -141,6 +141,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	handler, err := gateway.New(ctx, conn, gateway.Config{
 		MaxBodyBytes: cfg.Limits.MaxHTTPBodyBytes,
 		CORSOrigins:  cfg.CORSOrigins,
+		// A loopback listener answers only loopback Host names (DNS
+		// rebinding).
+		LoopbackOnly: isLoopback(cfg.HTTPAddr),
 		Serving:      serving,
 		Metrics:      reg,
 		// Unary REST calls reach the service in process, through the same
@@ -204,27 +207,34 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	case runErr = <-errc:
 		log.Error("listener failed", "error", runErr)
 	}
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	healthSrv.Shutdown() // every service reports NOT_SERVING
+	if cfg.ShutdownDrain > 0 && runErr == nil {
+		// Keep serving while health checkers see NOT_SERVING and take the
+		// server out of rotation.
+		log.Info("draining", "for", cfg.ShutdownDrain)
+		time.Sleep(cfg.ShutdownDrain)
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	// One deadline bounds the whole stop: the HTTP server gets what the
+	// gRPC servers leave of it.
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
 	stopped := make(chan struct{})
 	go func() {
 		grpcServer.GracefulStop()
 		innerServer.GracefulStop()
 		close(stopped)
 	}()
-	timer := time.NewTimer(cfg.ShutdownTimeout)
-	defer timer.Stop()
 	select {
 	case <-stopped:
-	case <-timer.C:
+	case <-shutCtx.Done():
 		log.Warn("graceful stop timed out; closing connections")
 		grpcServer.Stop()
 		innerServer.Stop()
 		<-stopped
 	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
 	if err := httpServer.Shutdown(shutCtx); err != nil {
+		log.Warn("HTTP shutdown timed out; closing connections")
 		httpServer.Close()
 	}
 	log.Info("stopped")
@@ -297,12 +307,12 @@ func loadTokenizer(path string) (*classifier.Tokenizer, string, error) {
 // trains the default model from the embedded corpus when there is none.
 // A model file that cannot be read is an error: the server does not fall
 // back to the default and silently lose what was trained.
-func loadModel(cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classifier.Classifier, error) {
+func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classifier.Classifier, error) {
 	if cfg.DataDir == "" {
 		log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
-		return defaultModel(cfg.GC, tok, log)
+		return defaultModel(ctx, cfg.GC, tok, log)
 	}
-	st, err := store.Open(cfg.DataDir)
+	st, err := store.Open(cfg.DataDir, log)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +329,7 @@ func loadModel(cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classi
 		return model, nil
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
-		m, err := defaultModel(cfg.GC, tok, log, persist)
+		m, err := defaultModel(ctx, cfg.GC, tok, log, persist)
 		if err != nil {
 			return nil, err
 		}
@@ -333,7 +343,7 @@ func loadModel(cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classi
 // word list gives the tokenizer the corpus's words without running
 // sugarme on each; with another tokenizer than the embedded one it does
 // not apply, and training warms the tokenizer itself.
-func defaultModel(gc gcConfig, tok *classifier.Tokenizer, log *slog.Logger, opts ...classifier.Option) (*classifier.Classifier, error) {
+func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, log *slog.Logger, opts ...classifier.Option) (*classifier.Classifier, error) {
 	corpus, err := seeds.Corpus()
 	if err != nil {
 		return nil, err
@@ -345,7 +355,7 @@ func defaultModel(gc gcConfig, tok *classifier.Tokenizer, log *slog.Logger, opts
 	}
 	m := classifier.New(tok, opts...)
 	err = pacedByHeapLimit(gc, func() error {
-		_, err := m.Replace(corpus)
+		_, err := m.Replace(ctx, corpus)
 		return err
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -75,10 +76,10 @@ func run(args []string, w io.Writer) error {
 		report(w, fmt.Sprintf("(a) %d-fold cross-validation on the whole corpus (%d sentences)", *folds, len(all)), m)
 	}
 	model := newModel()
-	if _, err := model.Replace(written); err != nil {
+	if _, err := model.Replace(context.Background(), written); err != nil {
 		return err
 	}
-	m, err := model.Evaluate(labeled)
+	m, err := model.Evaluate(context.Background(), labeled)
 	if err != nil {
 		return err
 	}
@@ -113,7 +114,7 @@ func run(args []string, w io.Writer) error {
 				}
 			}
 			m := newModel()
-			if _, err := m.Replace(train); err != nil {
+			if _, err := m.Replace(context.Background(), train); err != nil {
 				return err
 			}
 			for _, ex := range d.Sentences {
@@ -128,7 +129,7 @@ func run(args []string, w io.Writer) error {
 	}
 	if *dev != "" {
 		full := newModel()
-		if _, err := full.Replace(all); err != nil {
+		if _, err := full.Replace(context.Background(), all); err != nil {
 			return err
 		}
 		for _, name := range strings.Split(*dev, ",") {
@@ -136,7 +137,7 @@ func run(args []string, w io.Writer) error {
 			if err != nil {
 				return err
 			}
-			dm, err := full.Evaluate(exs)
+			dm, err := full.Evaluate(context.Background(), exs)
 			if err != nil {
 				return err
 			}

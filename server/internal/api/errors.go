@@ -55,7 +55,9 @@ func toStatus(field string, err error) error {
 		errors.Is(err, classifier.ErrStaleFeatures):
 		return status.Error(codes.FailedPrecondition, msg)
 	case errors.Is(err, classifier.ErrPersist):
-		return status.Error(codes.Internal, msg)
+		// The cause names server paths; it goes to the server's log
+		// (see logPersistFailure), not to the client.
+		return status.Error(codes.Internal, classifier.ErrPersist.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		return status.Error(codes.DeadlineExceeded, msg)
 	case errors.Is(err, context.Canceled):

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/claimsvc/claims/classifier"
@@ -15,6 +17,9 @@ type Metrics struct {
 	version    prometheus.Gauge
 	examples   *prometheus.GaugeVec
 	vocabulary prometheus.Gauge
+
+	modelMu sync.Mutex // orders setModel calls
+	shown   uint64     // model version the gauges show
 }
 
 // NewMetrics creates the collectors and registers them with reg.
@@ -60,10 +65,18 @@ func (m *Metrics) classified(label string) {
 	}
 }
 
+// setModel shows info in the model gauges, unless they already show a
+// later version: Trains that finish together may report out of order.
 func (m *Metrics) setModel(info classifier.Info) {
 	if m == nil {
 		return
 	}
+	m.modelMu.Lock()
+	defer m.modelMu.Unlock()
+	if info.Version < m.shown {
+		return
+	}
+	m.shown = info.Version
 	m.version.Set(float64(info.Version))
 	m.vocabulary.Set(float64(info.Vocabulary))
 	m.examples.Reset()

@@ -174,6 +174,14 @@ func (s *Service) examples(in []*claimsv1.Example) ([]classifier.Example, error)
 	return out, nil
 }
 
+// logPersistFailure logs the cause of a change that could not be
+// persisted, which the client is not told.
+func (s *Service) logPersistFailure(ctx context.Context, err error) {
+	if errors.Is(err, classifier.ErrPersist) {
+		s.log.ErrorContext(ctx, "change not applied: the model could not be persisted", "error", err)
+	}
+}
+
 // Train implements claimsv1.ClaimServiceServer.
 func (s *Service) Train(ctx context.Context, req *claimsv1.TrainRequest) (*claimsv1.TrainResponse, error) {
 	exs, err := s.examples(req.GetExamples())
@@ -182,11 +190,12 @@ func (s *Service) Train(ctx context.Context, req *claimsv1.TrainRequest) (*claim
 	}
 	var st classifier.Stats
 	if req.GetReplace() {
-		st, err = s.model.Replace(exs)
+		st, err = s.model.Replace(ctx, exs)
 	} else {
-		st, err = s.model.Learn(exs, req.GetAllowNewLabels())
+		st, err = s.model.Learn(ctx, exs, req.GetAllowNewLabels())
 	}
 	if err != nil {
+		s.logPersistFailure(ctx, err)
 		return nil, toStatus("examples", err)
 	}
 	s.metrics.setModel(st.Info)
@@ -205,8 +214,9 @@ func (s *Service) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*cla
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.model.Forget(exs)
+	st, err := s.model.Forget(ctx, exs)
 	if err != nil {
+		s.logPersistFailure(ctx, err)
 		return nil, toStatus("examples", err)
 	}
 	s.metrics.setModel(st.Info)
@@ -225,13 +235,12 @@ func (s *Service) Evaluate(ctx context.Context, req *claimsv1.EvaluateRequest) (
 	if err != nil {
 		return nil, err
 	}
-	version := s.model.Version()
-	m, err := s.model.Evaluate(exs)
+	m, err := s.model.Evaluate(ctx, exs)
 	if err != nil {
 		return nil, toStatus("examples", err)
 	}
 	resp := &claimsv1.EvaluateResponse{
-		ModelVersion: version,
+		ModelVersion: m.ModelVersion,
 		Examples:     int64(m.Examples),
 		Accuracy:     m.Accuracy,
 		MacroF1:      m.MacroF1,

@@ -3,10 +3,12 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -405,5 +407,85 @@ func TestMessageTooLarge(t *testing.T) {
 	_, err := ts.client.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("word ", 20000)})
 	if got := status.Code(err); got != codes.ResourceExhausted {
 		t.Errorf("got %v, want ResourceExhausted", err)
+	}
+}
+
+// TestPersistFailure fails the save of a Train: the client gets INTERNAL
+// with a message that names no server path, the cause is logged, and the
+// model is unchanged.
+func TestPersistFailure(t *testing.T) {
+	var failing atomic.Bool
+	model := classifier.New(apitest.Words{}, classifier.WithPersist(func([]byte) error {
+		if failing.Load() {
+			return errors.New("write /srv/claims/.model.bin.tmp-1: no space left on device")
+		}
+		return nil
+	}))
+	if _, err := model.Replace(context.Background(), apitest.Corpus); err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	svc := NewService(model, testLimits(), "test", nil, slog.New(slog.NewTextHandler(&logged, nil)))
+	before := model.Info()
+	failing.Store(true)
+	_, err := svc.Train(context.Background(), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed again", Label: "attribution"}}})
+	st := status.Convert(err)
+	if want := "model could not be persisted; change not applied"; st.Code() != codes.Internal || st.Message() != want {
+		t.Errorf("got %s %q, want INTERNAL %q", st.Code(), st.Message(), want)
+	}
+	if !strings.Contains(logged.String(), "no space left on device") {
+		t.Errorf("log: got %q, want the cause", logged.String())
+	}
+	if after := model.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {
+		t.Errorf("model changed although it could not be persisted")
+	}
+}
+
+// TestTrainingHonoursContext calls Train, Forget and Evaluate with a
+// context that is already done: each returns its code and changes nothing.
+func TestTrainingHonoursContext(t *testing.T) {
+	model, err := apitest.NewModel(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(model, testLimits(), "test", nil, slog.New(slog.DiscardHandler))
+	before := model.Info()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	exs := []*claimsv1.Example{{Text: "rebels blamed", Label: "attribution"}}
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		want codes.Code
+	}{
+		{"cancelled", cancelled, codes.Canceled},
+		{"deadline", expired, codes.DeadlineExceeded},
+	} {
+		calls := map[string]func() error{
+			"Train": func() error { _, err := svc.Train(tt.ctx, &claimsv1.TrainRequest{Examples: exs}); return err },
+			"Replace": func() error {
+				_, err := svc.Train(tt.ctx, &claimsv1.TrainRequest{Examples: exs, Replace: true})
+				return err
+			},
+			"Forget": func() error {
+				learned := []*claimsv1.Example{{Text: apitest.Corpus[0].Text, Label: apitest.Corpus[0].Label}}
+				_, err := svc.Forget(tt.ctx, &claimsv1.ForgetRequest{Examples: learned})
+				return err
+			},
+			"Evaluate": func() error {
+				_, err := svc.Evaluate(tt.ctx, &claimsv1.EvaluateRequest{Examples: exs})
+				return err
+			},
+		}
+		for op, call := range calls {
+			if got := status.Code(call()); got != tt.want {
+				t.Errorf("%s %s: got %s, want %s", tt.name, op, got, tt.want)
+			}
+		}
+	}
+	if after := model.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {
+		t.Errorf("model changed by calls whose context was done")
 	}
 }

@@ -45,7 +45,7 @@ func NewModel(exs []classifier.Example) (*classifier.Classifier, error) {
 		exs = Corpus
 	}
 	m := classifier.New(Words{})
-	if _, err := m.Replace(exs); err != nil {
+	if _, err := m.Replace(context.Background(), exs); err != nil {
 		return nil, err
 	}
 	return m, nil

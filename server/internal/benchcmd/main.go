@@ -257,7 +257,7 @@ func (b *bench) inProcess(articles []string) {
 	}
 	model := classifier.New(tok)
 	c0, w0 := cpuTime(), time.Now()
-	if _, err := model.Replace(b.corpus); err != nil {
+	if _, err := model.Replace(context.Background(), b.corpus); err != nil {
 		fatalf("%v", err)
 	}
 	cold := measured{units: len(b.corpus), wall: time.Since(w0), cpu: cpuTime() - c0}
@@ -328,14 +328,14 @@ func (b *bench) inProcess(articles []string) {
 	})
 	progress(v, "in-process: training")
 	train1 := measure(b.o.inproc, func() int {
-		if _, err := model.Replace(b.corpus); err != nil {
+		if _, err := model.Replace(context.Background(), b.corpus); err != nil {
 			fatalf("%v", err)
 		}
 		return len(b.corpus)
 	})
 	runtime.GOMAXPROCS(prev)
 	trainN := measure(b.o.inproc, func() int {
-		if _, err := model.Replace(b.corpus); err != nil {
+		if _, err := model.Replace(context.Background(), b.corpus); err != nil {
 			fatalf("%v", err)
 		}
 		return len(b.corpus)
@@ -345,7 +345,7 @@ func (b *bench) inProcess(articles []string) {
 	learn := measure(b.o.inproc/2, func() int {
 		exs := b.corpus[lo%(len(b.corpus)-batch):][:batch]
 		lo += batch
-		if _, err := model.Learn(exs, false); err != nil {
+		if _, err := model.Learn(context.Background(), exs, false); err != nil {
 			fatalf("%v", err)
 		}
 		return batch

@@ -1,7 +1,9 @@
 // Package gateway serves the HTTP side of the server: the REST/JSON API
 // through grpc-gateway, the OpenAPI document, health and Prometheus
-// metrics. It bounds request bodies before they are decoded and applies the
-// CORS policy.
+// metrics. It bounds request bodies before they are decoded, applies the
+// CORS policy, refuses cross-origin browser requests that change state
+// (CSRF) and, on a loopback listener, requests for other hosts (DNS
+// rebinding).
 package gateway
 
 import (
@@ -23,6 +25,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
@@ -32,8 +35,14 @@ type Config struct {
 	// MaxBodyBytes bounds a request body; larger ones get 413.
 	MaxBodyBytes int64
 	// CORSOrigins lists the origins allowed to call the API from a browser;
-	// empty disables CORS. "*" allows any origin.
+	// empty disables CORS. "*" allows any origin. Other cross-origin
+	// browser requests with a method other than GET, HEAD or OPTIONS are
+	// refused with 403 (see crossOrigin).
 	CORSOrigins []string
+	// LoopbackOnly refuses requests whose Host header does not name a
+	// loopback host, with 421 (see loopbackHost). Set it when the HTTP
+	// listener is on loopback, against DNS rebinding.
+	LoopbackOnly bool
 	// Serving reports whether the server is healthy, for /healthz.
 	Serving func() bool
 	// Metrics gathers what /metrics exposes; nil disables the route.
@@ -53,6 +62,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		}}),
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
+		runtime.WithRoutingErrorHandler(routingError),
 	)
 	var client claimsv1.ClaimServiceClient = claimsv1.NewClaimServiceClient(conn)
 	if cfg.Local != nil {
@@ -80,7 +90,15 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{}))
 	}
-	return cors(mux, cfg.CORSOrigins), nil
+	csrf, err := crossOrigin(mux, cfg.CORSOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	h := cors(csrf, cfg.CORSOrigins)
+	if cfg.LoopbackOnly {
+		h = loopbackHost(h)
+	}
+	return h, nil
 }
 
 // headerMatcher forwards the Authorization header as gRPC metadata (and
@@ -91,6 +109,46 @@ func headerMatcher(key string) (string, bool) {
 		return "authorization", true
 	}
 	return runtime.DefaultHeaderMatcher(key)
+}
+
+// allowedMethods returns the methods claims_http.yaml binds to the REST
+// route path, as an Allow header value, or "" for a path that is not a
+// route. TestMethodNotAllowed checks it against the OpenAPI document.
+func allowedMethods(path string) string {
+	switch path {
+	case "/v1/classify", "/v1/classify:stream", "/v1/train", "/v1/forget", "/v1/evaluate":
+		return http.MethodPost
+	case "/v1/model":
+		return http.MethodGet
+	}
+	return ""
+}
+
+// methodAllowed reports whether method is one of allow, an Allow value.
+func methodAllowed(allow, method string) bool {
+	for m := range strings.SplitSeq(allow, ", ") {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}
+
+// routingError answers a request grpc-gateway found no handler for. A
+// known route called with another method gets 405 with an Allow header
+// (grpc-gateway's default is 501); anything else is left to the default
+// handler (404 for an unknown path).
+func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
+	if httpStatus != http.StatusMethodNotAllowed {
+		runtime.DefaultRoutingErrorHandler(ctx, mux, m, w, r, httpStatus)
+		return
+	}
+	msg := fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path)
+	if allow := allowedMethods(r.URL.Path); allow != "" {
+		w.Header().Set("Allow", allow)
+		msg += ": use " + allow
+	}
+	writeError(w, http.StatusMethodNotAllowed, codes.Unimplemented, msg)
 }
 
 // writeError answers with the JSON error shape grpc-gateway uses.
@@ -104,13 +162,18 @@ func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg stri
 // them. Unary routes are read in full (up to max+1 bytes) so the size is
 // known, and must hold one JSON value; the streaming route is wrapped in
 // http.MaxBytesReader, and an error reading or decoding it is reported to
-// the client (see streamBody).
+// the client (see streamBody). The body of a request that names no route,
+// or a route with another method, is only bounded, not read or checked,
+// so that the request gets 404 or 405 rather than an error about its body.
 func limitBody(next http.Handler, max int64) http.Handler {
 	if max <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Method == http.MethodGet {
+		if r.Body == nil || r.Method == http.MethodGet || !methodAllowed(allowedMethods(r.URL.Path), r.Method) {
+			if r.Body != nil {
+				r.Body = http.MaxBytesReader(w, r.Body, max)
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -148,8 +211,9 @@ func limitBody(next http.Handler, max int64) http.Handler {
 	})
 }
 
-// jsonMarshaler is grpc-gateway's JSONPb with a decoder that records the
-// decoding errors of streaming request bodies (see streamBody).
+// jsonMarshaler is grpc-gateway's JSONPb with a decoder that explains
+// unpaired surrogate escapes (see surrogateError) and records the decoding
+// errors of streaming request bodies (see streamBody).
 type jsonMarshaler struct{ *runtime.JSONPb }
 
 // errStreamDecode is what the gateway's generated stream handler logs for a
@@ -157,9 +221,30 @@ type jsonMarshaler struct{ *runtime.JSONPb }
 // message may quote the request's text. The client gets the full error.
 var errStreamDecode = errors.New("stream request could not be decoded (reported to the client)")
 
-// NewDecoder implements runtime.Marshaler.
+// NewDecoder implements runtime.Marshaler. It decodes each JSON value as
+// JSONPb's decoder does; when protojson refuses a value that holds an
+// unpaired surrogate escape, the error names the string instead of
+// protojson's "unexpected EOF".
 func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
-	d := m.JSONPb.NewDecoder(r)
+	jd := json.NewDecoder(r)
+	d := runtime.DecoderFunc(func(v any) error {
+		var raw json.RawMessage
+		if err := jd.Decode(&raw); err != nil {
+			return err
+		}
+		var err error
+		if p, ok := v.(proto.Message); ok {
+			err = m.UnmarshalOptions.Unmarshal(raw, p)
+		} else {
+			err = m.JSONPb.Unmarshal(raw, v)
+		}
+		if err != nil {
+			if serr := surrogateError(raw); serr != nil {
+				return serr
+			}
+		}
+		return err
+	})
 	body, ok := r.(*streamBody)
 	if !ok {
 		return d

@@ -65,6 +65,13 @@ func serveGateway(t *testing.T, model *classifier.Classifier, limits api.Limits,
 // over model on bufconn.
 func gatewayHandler(t testing.TB, model *classifier.Classifier, limits api.Limits, auth api.Auth, cors []string) http.Handler {
 	t.Helper()
+	return configuredHandler(t, model, limits, auth, gateway.Config{CORSOrigins: cors})
+}
+
+// configuredHandler is gatewayHandler with cfg's CORSOrigins and
+// LoopbackOnly; the other fields are set from limits.
+func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Limits, auth api.Auth, cfg gateway.Config) http.Handler {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg := prometheus.NewRegistry()
 	metrics, err := api.NewMetrics(reg)
@@ -77,7 +84,8 @@ func gatewayHandler(t testing.TB, model *classifier.Classifier, limits api.Limit
 	conn := apitest.Dial(t, srv,
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes)))
 	h, err := gateway.New(context.Background(), conn, gateway.Config{
-		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cors, Serving: func() bool { return true }, Metrics: reg,
+		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cfg.CORSOrigins, LoopbackOnly: cfg.LoopbackOnly,
+		Serving: func() bool { return true }, Metrics: reg,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,17 +15,17 @@ func TestOpenLocksDirectory(t *testing.T) {
 		t.Skip("no flock")
 	}
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := Open(dir, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir); !errors.Is(err, ErrLocked) {
+	if _, err := Open(dir, slog.New(slog.DiscardHandler)); !errors.Is(err, ErrLocked) {
 		t.Fatalf("second Open: got %v, want ErrLocked", err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := Open(dir)
+	s2, err := Open(dir, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("Open after Close: %v", err)
 	}
@@ -40,7 +41,7 @@ func TestOpenRemovesStaleTempFiles(t *testing.T) {
 	os.WriteFile(stale, []byte("half a mod"), 0o600)
 	other := filepath.Join(dir, "notes.txt")
 	os.WriteFile(other, []byte("keep"), 0o600)
-	s, err := Open(dir)
+	s, err := Open(dir, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -32,6 +33,7 @@ var ErrLocked = errors.New("store: the data directory is in use by another serve
 // writes are serialised.
 type Store struct {
 	dir  string
+	log  *slog.Logger
 	mu   sync.Mutex
 	lock *os.File
 }
@@ -41,7 +43,7 @@ type Store struct {
 // releases it), failing with ErrLocked if another Store has it: two servers
 // saving to one directory would each overwrite the other's changes. It then
 // removes temporary files left by a save that a crash interrupted.
-func Open(dir string) (*Store, error) {
+func Open(dir string, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -60,7 +62,7 @@ func Open(dir string) (*Store, error) {
 	for _, f := range stale {
 		os.Remove(f)
 	}
-	return &Store{dir: dir, lock: lock}, nil
+	return &Store{dir: dir, log: log, lock: lock}, nil
 }
 
 // Close releases the directory lock. The Store must not be used after.
@@ -92,12 +94,25 @@ func (s *Store) Load(decode func(io.Reader) error) error {
 	return nil
 }
 
-// Save atomically replaces the saved model with data.
+// Save atomically replaces the saved model with data. An error means the
+// saved model is still the old one. Once the new file has been renamed into
+// place it is the saved model, so a failure to sync the directory after
+// that is logged, not returned: the change is on disk, although a power
+// cut before the next sync of the directory could undo it.
 func (s *Store) Save(data []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return writeAtomic(s.Path(), data)
+	err := writeAtomic(s.Path(), data)
+	if errors.Is(err, errDirSync) {
+		s.log.Warn("model saved, but its directory could not be synced", "path", s.Path(), "error", err)
+		return nil
+	}
+	return err
 }
+
+// errDirSync reports a model renamed into place whose directory could not
+// be synced afterwards.
+var errDirSync = errors.New("store: sync dir")
 
 // writeAtomic writes data to path through a synced temporary file and a
 // rename, then syncs the directory so the rename itself is durable.
@@ -125,13 +140,14 @@ func writeAtomic(path string, data []byte) (err error) {
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("store: rename: %w", err)
 	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
+	// From here on the new file is in place: err must not remove it.
+	d, derr := os.Open(dir)
+	if derr != nil {
+		return fmt.Errorf("%w: %w", errDirSync, derr)
 	}
 	defer d.Close()
-	if err = d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("store: sync dir: %w", err)
+	if derr = d.Sync(); derr != nil && !errors.Is(derr, os.ErrInvalid) {
+		return fmt.Errorf("%w: %w", errDirSync, derr)
 	}
 	return nil
 }

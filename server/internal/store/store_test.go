@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,7 +13,7 @@ import (
 
 func TestSaveLoad(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data")
-	s, err := Open(dir)
+	s, err := Open(dir, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestSaveLoad(t *testing.T) {
 }
 
 func TestLoadDecodeError(t *testing.T) {
-	s, err := Open(t.TempDir())
+	s, err := Open(t.TempDir(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestLoadDecodeError(t *testing.T) {
 
 func TestSaveFailureKeepsOldFile(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := Open(dir, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
