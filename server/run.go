@@ -139,8 +139,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		return err == nil && r.GetStatus() == healthpb.HealthCheckResponse_SERVING
 	}
 	handler, err := gateway.New(ctx, conn, gateway.Config{
-		MaxBodyBytes: cfg.Limits.MaxHTTPBodyBytes,
-		CORSOrigins:  cfg.CORSOrigins,
+		MaxBodyBytes:    cfg.Limits.MaxHTTPBodyBytes,
+		BodyReadTimeout: cfg.Limits.CallTimeout,
+		CORSOrigins:     cfg.CORSOrigins,
 		// A loopback listener answers only loopback Host names (DNS
 		// rebinding).
 		LoopbackOnly: isLoopback(cfg.HTTPAddr),

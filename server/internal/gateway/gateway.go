@@ -15,9 +15,11 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"os"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,6 +36,10 @@ import (
 type Config struct {
 	// MaxBodyBytes bounds a request body; larger ones get 413.
 	MaxBodyBytes int64
+	// BodyReadTimeout, if positive, bounds how long the body of a unary
+	// call may take to arrive; a slower one gets 408. (The stream route's
+	// body arrives as the client writes it, so it has no such bound.)
+	BodyReadTimeout time.Duration
 	// CORSOrigins lists the origins allowed to call the API from a browser;
 	// empty disables CORS. "*" allows any origin. Other cross-origin
 	// browser requests with a method other than GET, HEAD or OPTIONS are
@@ -72,7 +78,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", limitBody(gw, cfg.MaxBodyBytes))
+	mux.Handle("/v1/", limitBody(gw, cfg.MaxBodyBytes, cfg.BodyReadTimeout))
 	spec := claimsv1.OpenAPISpec()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -165,7 +171,9 @@ func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg stri
 // the client (see streamBody). The body of a request that names no route,
 // or a route with another method, is only bounded, not read or checked,
 // so that the request gets 404 or 405 rather than an error about its body.
-func limitBody(next http.Handler, max int64) http.Handler {
+// A unary body that has not arrived within readTimeout (if positive) gets
+// 408, so that a client trickling its body cannot hold a handler.
+func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Handler {
 	if max <= 0 {
 		return next
 	}
@@ -192,7 +200,20 @@ func limitBody(next http.Handler, max int64) http.Handler {
 			}
 			return
 		}
+		rc := http.NewResponseController(w)
+		deadline := readTimeout > 0 && rc.SetReadDeadline(time.Now().Add(readTimeout)) == nil
 		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The deadline stays: net/http then gives up on the rest of
+			// the body at once, sends this answer and closes the
+			// connection.
+			w.Header().Set("Connection", "close")
+			writeError(w, http.StatusRequestTimeout, codes.DeadlineExceeded, fmt.Sprintf("request body did not arrive within %v", readTimeout))
+			return
+		}
+		if deadline {
+			rc.SetReadDeadline(time.Time{})
+		}
 		if err != nil {
 			writeError(w, http.StatusBadRequest, codes.InvalidArgument, "reading request body: "+err.Error())
 			return

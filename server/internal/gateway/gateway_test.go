@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
@@ -68,8 +70,8 @@ func gatewayHandler(t testing.TB, model *classifier.Classifier, limits api.Limit
 	return configuredHandler(t, model, limits, auth, gateway.Config{CORSOrigins: cors})
 }
 
-// configuredHandler is gatewayHandler with cfg's CORSOrigins and
-// LoopbackOnly; the other fields are set from limits.
+// configuredHandler is gatewayHandler with cfg's CORSOrigins,
+// LoopbackOnly and BodyReadTimeout; the other fields are set from limits.
 func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Limits, auth api.Auth, cfg gateway.Config) http.Handler {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -85,7 +87,8 @@ func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Li
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes)))
 	h, err := gateway.New(context.Background(), conn, gateway.Config{
 		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cfg.CORSOrigins, LoopbackOnly: cfg.LoopbackOnly,
-		Serving: func() bool { return true }, Metrics: reg,
+		BodyReadTimeout: cfg.BodyReadTimeout,
+		Serving:         func() bool { return true }, Metrics: reg,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -264,5 +267,31 @@ func TestCORS(t *testing.T) {
 	}
 	if h := preflight(on, "https://evil.example"); h.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("CORS other origin: got Allow-Origin %q", h.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+// TestBodyReadTimeout sends the headers of a unary call and then only part
+// of its body: the gateway answers 408 once the read timeout passes
+// instead of waiting for the rest.
+func TestBodyReadTimeout(t *testing.T) {
+	limits := api.DefaultLimits()
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{BodyReadTimeout: 200 * time.Millisecond}))
+	t.Cleanup(hs.Close)
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"text\": ")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a trickled body: %v", err)
+	}
+	defer resp.Body.Close()
+	var got errorBody
+	json.NewDecoder(resp.Body).Decode(&got)
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(got.Message, "did not arrive within 200ms") {
+		t.Errorf("got %d %q, want 408 and the timeout", resp.StatusCode, got.Message)
 	}
 }
