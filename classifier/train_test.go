@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -220,6 +221,32 @@ func TestTrainingStopsWithContext(t *testing.T) {
 					t.Errorf("%s: %s changed the model although it was cancelled", name, call.op)
 				}
 			}
+		}
+	}
+}
+
+func TestReadExampleLines(t *testing.T) {
+	tests := []struct {
+		name, in  string
+		wantLines []int
+		wantErr   string
+	}{
+		{"blank lines and CRLF", "\r\n{\"text\": \"a\", \"label\": \"x\"}\r\n\r\n{\"text\": \"b\", \"label\": \"y\"}\r\n", []int{2, 4}, ""},
+		{"byte order mark", "\ufeff{\"text\": \"a\", \"label\": \"x\"}\n", []int{1}, ""},
+		{"mark not at the start", "{\"text\": \"a\", \"label\": \"x\"}\n\ufeff{\"text\": \"b\", \"label\": \"y\"}\n", nil, "line 2"},
+		{"invalid UTF-8", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\xff\", \"label\": \"y\"}\n", nil, "line 2: not valid UTF-8"},
+		{"missing label", "{\"text\": \"a\"}\n", nil, "line 1: needs"},
+	}
+	for _, tt := range tests {
+		exs, lines, err := ReadExampleLines(strings.NewReader(tt.in))
+		if tt.wantErr != "" {
+			if !errors.Is(err, ErrBadJSONL) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: got %v, want ErrBadJSONL naming %q", tt.name, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(lines, tt.wantLines) || len(exs) != len(lines) {
+			t.Errorf("%s: got lines %v (%d examples), %v; want %v", tt.name, lines, len(exs), err, tt.wantLines)
 		}
 	}
 }

@@ -2,9 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,12 +36,18 @@ func classifyFlags(fs *flag.FlagSet) any {
 // or no argument.
 func readInput(e *env) ([]byte, error) {
 	if len(e.args) > 1 {
-		return nil, fmt.Errorf("expected at most one FILE, got %d arguments", len(e.args))
+		return nil, usageErrorf("expected at most one FILE, got %d arguments", len(e.args))
 	}
 	if len(e.args) == 0 || e.args[0] == "-" {
 		return io.ReadAll(e.stdin)
 	}
 	return os.ReadFile(e.args[0])
+}
+
+// jsonFeature is one deciding feature in --json output, in weight order.
+type jsonFeature struct {
+	Name   string  `json:"name"`
+	Weight float64 `json:"weight"`
 }
 
 func runClassify(ctx context.Context, e *env, opts any) error {
@@ -50,36 +56,83 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	if err != nil {
 		return err
 	}
-	req := &claimsv1.ClassifyRequest{Explain: int32(o.explain)}
+	// A byte order mark is not text; offsets stay those of the file.
+	base := 0
+	if bytes.HasPrefix(input, utf8BOM) {
+		input, base = input[len(utf8BOM):], len(utf8BOM)
+	}
+	l := serverLimits(ctx, e)
+	// Input beyond the server's per-request limits goes in several
+	// requests; sentence indexes and offsets are those of the whole input.
+	var results []*claimsv1.SentenceResult
+	versions := map[uint64]bool{}
+	var version uint64
+	classify := func(req *claimsv1.ClassifyRequest, start int) error {
+		req.Explain = int32(o.explain)
+		cctx, cancel := e.common.callContext(ctx)
+		defer cancel()
+		resp, err := e.client().Classify(cctx, req)
+		if err != nil {
+			return err
+		}
+		version = resp.GetModelVersion()
+		versions[version] = true
+		for i, s := range resp.GetSentences() {
+			s.Index = int32(len(results) + i)
+			if req.GetText() != "" {
+				s.Start += int32(start)
+				s.End += int32(start)
+			}
+		}
+		results = append(results, resp.GetSentences()...)
+		return nil
+	}
 	if o.sentences {
+		var lines []string
 		for _, line := range strings.Split(string(input), "\n") {
 			if line = strings.TrimSpace(line); line != "" {
-				req.Sentences = append(req.Sentences, line)
+				lines = append(lines, line)
+			}
+		}
+		for _, part := range chunkSentences(lines, l) {
+			if err := classify(&claimsv1.ClassifyRequest{Sentences: part}, 0); err != nil {
+				return err
 			}
 		}
 	} else {
-		req.Text = string(input)
+		for _, c := range chunkText(string(input), l) {
+			if strings.TrimSpace(c.text) == "" && len(input) > 0 && len(results) > 0 {
+				continue // blank lines between two requests
+			}
+			if err := classify(&claimsv1.ClassifyRequest{Text: c.text}, base+c.start); err != nil {
+				return err
+			}
+		}
 	}
-	ctx, cancel := e.common.callContext(ctx)
-	defer cancel()
-	resp, err := e.client().Classify(ctx, req)
-	if err != nil {
-		return err
+	if len(versions) > 1 {
+		fmt.Fprintf(e.stderr, "client: the model changed while the input was classified (%d versions); the last was %d\n", len(versions), version)
 	}
 	if o.json {
 		enc := json.NewEncoder(e.stdout)
-		for _, s := range resp.GetSentences() {
+		for _, s := range results {
 			line := map[string]any{
 				"index": s.GetIndex(), "text": s.GetText(), "label": s.GetLabel(),
-				"confidence": s.GetConfidence(), "model_version": resp.GetModelVersion(),
+				"confidence": s.GetConfidence(), "model_version": version,
 			}
 			if !o.sentences {
 				line["start"], line["end"] = s.GetStart(), s.GetEnd()
 			}
+			if len(s.GetScores()) > 0 {
+				scores := make(map[string]float64, len(s.GetScores()))
+				for _, sc := range s.GetScores() {
+					scores[sc.GetLabel()] = sc.GetProbability()
+				}
+				line["scores"] = scores
+			}
 			if len(s.GetFeatures()) > 0 {
-				fs := make(map[string]float64, len(s.GetFeatures()))
-				for _, f := range s.GetFeatures() {
-					fs[f.GetName()] = f.GetWeight()
+				fs := make([]jsonFeature, len(s.GetFeatures()))
+				for i, f := range s.GetFeatures() {
+					fs[i] = jsonFeature{f.GetName(), f.GetWeight()}
 				}
 				line["features"] = fs
 			}
@@ -91,15 +144,19 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tLABEL\tCONF\tSENTENCE")
-	for _, s := range resp.GetSentences() {
+	for _, s := range results {
 		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%s\n", s.GetIndex()+1, s.GetLabel(), s.GetConfidence(), ellipsize(s.GetText(), 100))
 		for _, f := range s.GetFeatures() {
 			fmt.Fprintf(tw, "\t\t%+.2f\t  %s\n", f.GetWeight(), f.GetName())
 		}
 	}
-	fmt.Fprintf(tw, "\nmodel version %d, %d sentences\n", resp.GetModelVersion(), len(resp.GetSentences()))
+	fmt.Fprintf(tw, "\nmodel version %d, %d sentences\n", version, len(results))
 	return tw.Flush()
 }
+
+// utf8BOM is the byte order mark some editors write at the start of a
+// UTF-8 file.
+var utf8BOM = []byte("\ufeff")
 
 // ellipsize shortens s to at most n runes for the table.
 func ellipsize(s string, n int) string {
@@ -131,33 +188,53 @@ func trainFlags(fs *flag.FlagSet) any {
 	return o
 }
 
-// readExamples reads the --data file.
-func readExamples(e *env, o *dataOpts) ([]*claimsv1.Example, error) {
+// examples are the --data file's examples, with the line each was read
+// from.
+type examples struct {
+	file  string
+	exs   []*claimsv1.Example
+	lines []int
+}
+
+// readExamples reads the --data file and checks each example as the server
+// would, so that a bad one is reported with its line before anything is
+// sent.
+func readExamples(e *env, o *dataOpts) (*examples, error) {
+	if len(e.args) > 0 {
+		return nil, usageErrorf("unexpected arguments %q (the examples go in --data FILE.jsonl)", e.args)
+	}
 	if o.data == "" {
-		return nil, errors.New("--data FILE.jsonl is required")
+		return nil, usageErrorf("--data FILE.jsonl is required")
 	}
 	if o.batch <= 0 {
-		return nil, errors.New("--batch must be positive")
+		return nil, usageErrorf("--batch must be positive")
 	}
 	var r io.Reader = e.stdin
+	file := "stdin"
 	if o.data != "-" {
 		f, err := os.Open(o.data)
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
-		r = bufio.NewReader(f)
+		r, file = bufio.NewReader(f), o.data
 	}
-	exs, err := classifier.ReadExamples(r)
+	exs, lines, err := classifier.ReadExampleLines(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", o.data, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	if len(exs) == 0 {
-		return nil, fmt.Errorf("%s: no examples", o.data)
+		return nil, fmt.Errorf("%s: no examples", file)
 	}
-	out := make([]*claimsv1.Example, len(exs))
+	out := &examples{file: file, lines: lines, exs: make([]*claimsv1.Example, len(exs))}
 	for i, ex := range exs {
-		out[i] = &claimsv1.Example{Text: ex.Text, Label: ex.Label}
+		if err := classifier.CheckText(ex.Text); err != nil {
+			return nil, fmt.Errorf("%s line %d: text: %w", file, lines[i], err)
+		}
+		if _, err := classifier.NormalizeLabel(ex.Label); err != nil {
+			return nil, fmt.Errorf("%s line %d: label: %w", file, lines[i], err)
+		}
+		out.exs[i] = &claimsv1.Example{Text: ex.Text, Label: ex.Label}
 	}
 	return out, nil
 }
@@ -168,6 +245,7 @@ type progress struct {
 	total int
 	verb  string
 	start time.Time
+	drawn bool
 }
 
 func (p *progress) update(done int) {
@@ -175,14 +253,42 @@ func (p *progress) update(done int) {
 	fill := width * done / p.total
 	rate := float64(done) / time.Since(p.start).Seconds()
 	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d examples (%.0f/s)", p.verb, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), done, p.total, rate)
-	if done == p.total {
+	p.drawn = done < p.total
+	if !p.drawn {
 		fmt.Fprintln(p.w)
 	}
 }
 
+// end ends an unfinished bar's line, so that what follows starts on a
+// line of its own.
+func (p *progress) end() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
+
+// inBatches sends the examples in batches within the server's limits and
+// --batch, calling send for each; on an error it reports which line failed
+// and what the batches before it did (did: "applied", "forgotten").
+func inBatches(ctx context.Context, e *env, d *examples, batch int, verb, did string, send func(ctx context.Context, exs []*claimsv1.Example) error) error {
+	p := &progress{w: e.stderr, total: len(d.exs), verb: verb, start: time.Now()}
+	for _, b := range batchExamples(d.exs, batch, serverLimits(ctx, e)) {
+		cctx, cancel := e.common.callContext(ctx)
+		err := send(cctx, d.exs[b.lo:b.hi])
+		cancel()
+		if err != nil {
+			p.end()
+			return batchError(err, d.file, d.lines, b, did)
+		}
+		p.update(b.hi)
+	}
+	return nil
+}
+
 func runTrain(ctx context.Context, e *env, opts any) error {
 	o := opts.(*dataOpts)
-	exs, err := readExamples(e, o)
+	d, err := readExamples(e, o)
 	if err != nil {
 		return err
 	}
@@ -190,61 +296,45 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 	if o.replace {
 		cctx, cancel := e.common.callContext(ctx)
 		defer cancel()
-		resp, err := client.Train(cctx, &claimsv1.TrainRequest{Examples: exs, Replace: true})
+		resp, err := client.Train(cctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true})
 		if err != nil {
-			return err
+			return batchError(err, d.file, d.lines, span{0, len(d.exs)}, "applied")
 		}
 		fmt.Fprintf(e.stdout, "replaced the model with %d examples: version %d, %d examples in all\n", resp.GetExamplesApplied(), resp.GetModelVersion(), resp.GetTotalExamples())
 		printCounts(e.stdout, resp.GetLabelCounts())
 		return nil
 	}
-	p := &progress{w: e.stderr, total: len(exs), verb: "training", start: time.Now()}
 	var last *claimsv1.TrainResponse
-	for done := 0; done < len(exs); {
-		end := min(done+o.batch, len(exs))
-		cctx, cancel := e.common.callContext(ctx)
-		resp, err := client.Train(cctx, &claimsv1.TrainRequest{Examples: exs[done:end], AllowNewLabels: o.newLbls})
-		cancel()
-		if err != nil {
-			if done > 0 {
-				return fmt.Errorf("examples %d-%d (the %d before were applied): %w", done+1, end, done, err)
-			}
-			return err
-		}
+	err = inBatches(ctx, e, d, o.batch, "training", "applied", func(ctx context.Context, exs []*claimsv1.Example) error {
+		resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, AllowNewLabels: o.newLbls})
 		last = resp
-		done = end
-		p.update(done)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(e.stdout, "trained %d examples: model version %d, %d examples in all\n", len(exs), last.GetModelVersion(), last.GetTotalExamples())
+	fmt.Fprintf(e.stdout, "trained %d examples: model version %d, %d examples in all\n", len(d.exs), last.GetModelVersion(), last.GetTotalExamples())
 	printCounts(e.stdout, last.GetLabelCounts())
 	return nil
 }
 
 func runForget(ctx context.Context, e *env, opts any) error {
 	o := opts.(*dataOpts)
-	exs, err := readExamples(e, o)
+	d, err := readExamples(e, o)
 	if err != nil {
 		return err
 	}
 	client := e.client()
-	p := &progress{w: e.stderr, total: len(exs), verb: "forgetting", start: time.Now()}
 	var last *claimsv1.ForgetResponse
-	for done := 0; done < len(exs); {
-		end := min(done+o.batch, len(exs))
-		cctx, cancel := e.common.callContext(ctx)
-		resp, err := client.Forget(cctx, &claimsv1.ForgetRequest{Examples: exs[done:end]})
-		cancel()
-		if err != nil {
-			if done > 0 {
-				return fmt.Errorf("examples %d-%d (the %d before were forgotten): %w", done+1, end, done, err)
-			}
-			return err
-		}
+	err = inBatches(ctx, e, d, o.batch, "forgetting", "forgotten", func(ctx context.Context, exs []*claimsv1.Example) error {
+		resp, err := client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs})
 		last = resp
-		done = end
-		p.update(done)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(e.stdout, "forgot %d examples: model version %d, %d examples in all\n", len(exs), last.GetModelVersion(), last.GetTotalExamples())
+	fmt.Fprintf(e.stdout, "forgot %d examples: model version %d, %d examples in all\n", len(d.exs), last.GetModelVersion(), last.GetTotalExamples())
 	printCounts(e.stdout, last.GetLabelCounts())
 	return nil
 }
@@ -265,35 +355,60 @@ func printCounts(w io.Writer, counts map[string]int64) {
 
 func runEval(ctx context.Context, e *env, opts any) error {
 	o := opts.(*dataOpts)
-	exs, err := readExamples(e, o)
+	d, err := readExamples(e, o)
 	if err != nil {
 		return err
 	}
-	cctx, cancel := e.common.callContext(ctx)
-	defer cancel()
-	resp, err := e.client().Evaluate(cctx, &claimsv1.EvaluateRequest{Examples: exs})
+	// Batches are scored apart and summed: each answer's confusion matrix
+	// gives back its (true, predicted) pairs, which are scored together as
+	// the server scores one batch.
+	var gold, pred []string
+	versions := map[uint64]bool{}
+	var version uint64
+	err = inBatches(ctx, e, d, o.batch, "evaluating", "scored", func(ctx context.Context, exs []*claimsv1.Example) error {
+		resp, err := e.client().Evaluate(ctx, &claimsv1.EvaluateRequest{Examples: exs})
+		if err != nil {
+			return err
+		}
+		version = resp.GetModelVersion()
+		versions[version] = true
+		cm := resp.GetConfusion()
+		for _, row := range cm.GetRows() {
+			for j, n := range row.GetPredicted() {
+				for range n {
+					gold = append(gold, row.GetActual())
+					pred = append(pred, cm.GetLabels()[j])
+				}
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
+	m := classifier.Score(gold, pred)
 	w := e.stdout
-	fmt.Fprintf(w, "model version %d, %d examples: accuracy %.3f, macro-F1 (claim labels) %.3f\n\n", resp.GetModelVersion(), resp.GetExamples(), resp.GetAccuracy(), resp.GetMacroF1())
+	fmt.Fprintf(w, "model version %d, %d examples: accuracy %.3f, macro-F1 (claim labels) %.3f\n", version, m.Examples, m.Accuracy, m.MacroF1)
+	if len(versions) > 1 {
+		fmt.Fprintf(w, "(the model changed during the evaluation: its batches were scored by %d versions)\n", len(versions))
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "label\tprecision\trecall\tF1\tsupport\t")
-	for _, l := range resp.GetLabels() {
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t\n", l.GetLabel(), l.GetPrecision(), l.GetRecall(), l.GetF1(), l.GetSupport())
+	for _, l := range m.PerLabel {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t\n", l.Label, l.Precision, l.Recall, l.F1, l.Support)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nconfusion matrix (rows: true label, columns: predicted)")
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	cm := resp.GetConfusion()
 	fmt.Fprint(tw, "\t")
-	for _, l := range cm.GetLabels() {
+	for _, l := range m.Labels {
 		fmt.Fprintf(tw, "%s\t", l)
 	}
 	fmt.Fprintln(tw)
-	for _, row := range cm.GetRows() {
-		fmt.Fprintf(tw, "%s\t", row.GetActual())
-		for _, n := range row.GetPredicted() {
+	for i, row := range m.Confusion {
+		fmt.Fprintf(tw, "%s\t", m.Labels[i])
+		for _, n := range row {
 			fmt.Fprintf(tw, "%d\t", n)
 		}
 		fmt.Fprintln(tw)
@@ -302,6 +417,9 @@ func runEval(ctx context.Context, e *env, opts any) error {
 }
 
 func runModel(ctx context.Context, e *env, _ any) error {
+	if len(e.args) > 0 {
+		return usageErrorf("unexpected arguments %q", e.args)
+	}
 	cctx, cancel := e.common.callContext(ctx)
 	defer cancel()
 	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{})

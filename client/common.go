@@ -34,7 +34,7 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 		addr = "127.0.0.1:50051"
 	}
 	fs.StringVar(&c.addr, "addr", addr, "server gRPC address (env CLAIMS_ADDR)")
-	fs.StringVar(&c.token, "token", getenv("CLAIMS_TOKEN"), "bearer token for train and forget (env CLAIMS_TOKEN)")
+	fs.StringVar(&c.token, "token", getenv("CLAIMS_TOKEN"), "bearer token sent with every call; the server needs it for train and forget when it has --train-token (env CLAIMS_TOKEN)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline of each call")
 	fs.BoolVar(&c.tls, "tls", false, "use TLS, trusting the system's roots (or --tls-ca)")
 	fs.StringVar(&c.caFile, "tls-ca", "", "PEM file of the CA to trust; implies --tls")

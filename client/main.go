@@ -7,7 +7,8 @@
 //	client model                        show the model's state
 //
 // Every command takes --addr, --token (or CLAIMS_TOKEN), --timeout and the
-// TLS flags. On failure it prints the gRPC code and message and exits 1.
+// TLS flags, before or after its other arguments. On failure it prints
+// the gRPC code and message and exits 1; used wrongly, it exits 2.
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"google.golang.org/grpc/status"
 )
@@ -56,13 +58,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	common := registerCommon(fs, getenv)
 	opts := cmd.flags(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	positional, err := parseInterleaved(fs, args[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	env := &env{stdin: stdin, stdout: stdout, stderr: stderr, args: fs.Args()}
+	if common.timeout <= 0 {
+		fmt.Fprintf(stderr, "client: --timeout must be positive, got %v\n", common.timeout)
+		return 2
+	}
+	env := &env{stdin: stdin, stdout: stdout, stderr: stderr, args: positional}
 	conn, err := common.dial()
 	if err != nil {
 		fmt.Fprintln(stderr, "client:", err)
@@ -72,6 +79,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	env.conn = conn
 	env.common = common
 	if err := cmd.run(ctx, env, opts); err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "client %s: %v\n", args[0], err)
+			return 2
+		}
 		if st, ok := status.FromError(err); ok && st.Code() != 0 {
 			fmt.Fprintf(stderr, "client: %s: %s\n", st.Code(), st.Message())
 		} else {
@@ -80,4 +92,33 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 1
 	}
 	return 0
+}
+
+// parseInterleaved parses args, allowing flags after positional arguments
+// ("classify FILE --json"); everything after "--" is positional.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var tail []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, tail = args[:i], args[i+1:]
+	}
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return append(positional, tail...), nil
+}
+
+// usageError is a command used wrongly (exit status 2), as opposed to a
+// command that failed (1).
+type usageError struct{ error }
+
+func usageErrorf(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
 }
