@@ -30,6 +30,12 @@ func main() {
 	access := slog.New(flushingHandler{newLogger(cfg, sink.batched()).Handler(), sink})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal starts the graceful shutdown; restoring the default
+	// handling lets a second one end the process at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	if err := run(ctx, cfg, log, access, nil); err != nil {
 		log.Error("server stopped", "error", err)
 		os.Exit(1)

@@ -469,3 +469,38 @@ func TestShutdownDrain(t *testing.T) {
 		t.Fatal("server did not stop after its drain")
 	}
 }
+
+// TestSecondSignalStopsAtOnce sends a second SIGTERM during a long drain:
+// the process must end at once instead of finishing the drain.
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--shutdown-drain", "1m")
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	waitForLog(t, p, `"msg":"draining"`)
+	start := time.Now()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err == nil {
+			t.Errorf("server exit after a second signal: got success, want death by the signal")
+		}
+		p.done <- err // for the cleanup
+	case <-time.After(10 * time.Second):
+		t.Fatal("server still running 10s after a second SIGTERM")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("server took %v to end after a second SIGTERM", d)
+	}
+}
+
+// waitForLog waits until the server has logged a line containing s.
+func waitForLog(t *testing.T, p *proc, s string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.logs.String(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server never logged %s\n%s", s, p.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
