@@ -21,6 +21,21 @@ type TokenAppender interface {
 	AppendTokens(dst []string, sentence string) []string
 }
 
+// fingerprinter is a TokenAppender that can tell which tokenizer it is (see
+// Tokenizer.Fingerprint), so that a model can record the one its counts
+// were gathered with.
+type fingerprinter interface {
+	Fingerprint() string
+}
+
+// fingerprint returns tok's fingerprint, or "" if it has none.
+func fingerprint(tok TokenAppender) string {
+	if f, ok := tok.(fingerprinter); ok {
+		return f.Fingerprint()
+	}
+	return ""
+}
+
 // DefaultAlpha is the default additive smoothing of the model.
 const DefaultAlpha = 0.3
 
@@ -70,11 +85,12 @@ type Classifier struct {
 
 	persist func([]byte) error
 
-	mu       sync.Mutex // serialises writers; guards counts, version, trained, revision
-	counts   *counts
-	version  uint64
-	trained  time.Time
-	revision int // FeatureRevision the counts were gathered with
+	mu        sync.Mutex // serialises writers; guards counts, version, trained, revision, tokenizer
+	counts    *counts
+	version   uint64
+	trained   time.Time
+	revision  int    // FeatureRevision the counts were gathered with
+	tokenizer string // fingerprint of the tokenizer the counts were gathered with; "" if unknown
 
 	snap atomic.Pointer[snapshot]
 	bufs sync.Pool // *scratch
@@ -89,7 +105,7 @@ type scratch struct {
 
 // New returns an empty classifier that tokenizes with tok.
 func New(tok TokenAppender, opts ...Option) *Classifier {
-	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, revision: FeatureRevision}
+	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, revision: FeatureRevision, tokenizer: fingerprint(tok)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -115,6 +131,13 @@ type Info struct {
 	// model saved by an older build), classification still works, but
 	// Forget is refused (ErrStaleFeatures) until Replace retrains it.
 	FeatureRevision int
+	// Tokenizer is the fingerprint (Tokenizer.Fingerprint) of the
+	// tokenizer the counts were gathered with, or "" if the model does not
+	// record one (saved before models did, or trained with a tokenizer
+	// that has none). When it is not the fingerprint of the tokenizer in
+	// use, classification extracts other tokens than training did and
+	// Forget is refused (ErrStaleFeatures) until Replace retrains it.
+	Tokenizer string
 }
 
 // publish installs a snapshot of the counts: s if it is not nil (built
@@ -145,6 +168,7 @@ func (c *Classifier) publish(s *snapshot, encoded []byte) {
 		Alpha:       c.alpha,
 
 		FeatureRevision: c.revision,
+		Tokenizer:       c.tokenizer,
 	}
 	for i, l := range c.counts.labels {
 		s.info.Counts[l] = c.counts.docs[i]
@@ -152,6 +176,11 @@ func (c *Classifier) publish(s *snapshot, encoded []byte) {
 	}
 	c.snap.Store(s)
 }
+
+// TokenizerFingerprint returns the fingerprint of the tokenizer c uses
+// (Tokenizer.Fingerprint), or "" if it has none. See Info.Tokenizer for the
+// one the model was trained with.
+func (c *Classifier) TokenizerFingerprint() string { return fingerprint(c.tok) }
 
 // Info returns the model's current state. The returned maps and slices are
 // the caller's.
@@ -409,7 +438,7 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.commitRevision(ctx, next, len(exs), FeatureRevision)
+	return c.commitGathered(ctx, next, len(exs), FeatureRevision, fingerprint(c.tok))
 }
 
 func (c *Classifier) learnInto(ctx context.Context, cnt *counts, exs []Example) error {
@@ -437,6 +466,9 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 	defer c.mu.Unlock()
 	if c.revision != FeatureRevision {
 		return Stats{}, fmt.Errorf("%w (revision %d; this build extracts revision %d): replace the model to retrain it", ErrStaleFeatures, c.revision, FeatureRevision)
+	}
+	if cur := fingerprint(c.tok); c.tokenizer != "" && cur != "" && c.tokenizer != cur {
+		return Stats{}, fmt.Errorf("%w: the model was trained with tokenizer %.12s…, this one is %.12s…: replace the model to retrain it", ErrStaleFeatures, c.tokenizer, cur)
 	}
 	need := make(map[exampleKey]int32, len(exs))
 	for i, ex := range exs {
@@ -480,12 +512,12 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 
 // commit persists next and installs it as the model. Callers hold c.mu.
 func (c *Classifier) commit(ctx context.Context, next *counts, applied int) (Stats, error) {
-	return c.commitRevision(ctx, next, applied, c.revision)
+	return c.commitGathered(ctx, next, applied, c.revision, c.tokenizer)
 }
 
-// commitRevision is commit for counts gathered with feature extractor
-// revision rev.
-func (c *Classifier) commitRevision(ctx context.Context, next *counts, applied int, rev int) (Stats, error) {
+// commitGathered is commit for counts gathered with feature extractor
+// revision rev and the tokenizer whose fingerprint is tokenizer.
+func (c *Classifier) commitGathered(ctx context.Context, next *counts, applied int, rev int, tokenizer string) (Stats, error) {
 	if err := c.cfg.Validate(); err != nil {
 		return Stats{}, err
 	}
@@ -498,7 +530,7 @@ func (c *Classifier) commitRevision(ctx context.Context, next *counts, applied i
 		next.names = nil
 		next.rows = next.rows.trim()
 	}
-	st := state{counts: next, cfg: c.cfg, alpha: c.alpha, version: c.version + 1, trained: c.now().UTC(), revision: rev}
+	st := state{counts: next, cfg: c.cfg, alpha: c.alpha, version: c.version + 1, trained: c.now().UTC(), revision: rev, tokenizer: tokenizer}
 	rows := next.sorted()
 	// The snapshot is built while the model is encoded and persisted; both
 	// only read next.
@@ -514,7 +546,7 @@ func (c *Classifier) commitRevision(ctx context.Context, next *counts, applied i
 			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
 		}
 	}
-	c.counts, c.version, c.trained, c.revision = next, st.version, st.trained, rev
+	c.counts, c.version, c.trained, c.revision, c.tokenizer = next, st.version, st.trained, rev, tokenizer
 	c.publish(snap, encoded)
 	return Stats{Applied: applied, Info: c.Info()}, nil
 }
@@ -522,12 +554,12 @@ func (c *Classifier) commitRevision(ctx context.Context, next *counts, applied i
 // state returns the saved state of the model s was built from. The counts
 // are never changed after a snapshot is built, so it needs no lock.
 func (s *snapshot) state() state {
-	return state{counts: s.src, cfg: s.cfg, alpha: s.alpha, version: s.info.Version, trained: s.info.TrainedTime, revision: s.info.FeatureRevision}
+	return state{counts: s.src, cfg: s.cfg, alpha: s.alpha, version: s.info.Version, trained: s.info.TrainedTime, revision: s.info.FeatureRevision, tokenizer: s.info.Tokenizer}
 }
 
 // state returns the model's saved state. Callers hold c.mu (or own c
 // exclusively). counts are copy-on-write, so the result stays consistent
 // after the lock is released.
 func (c *Classifier) state() state {
-	return state{counts: c.counts, cfg: c.cfg, alpha: c.alpha, version: c.version, trained: c.trained, revision: c.revision}
+	return state{counts: c.counts, cfg: c.cfg, alpha: c.alpha, version: c.version, trained: c.trained, revision: c.revision, tokenizer: c.tokenizer}
 }

@@ -539,3 +539,63 @@ func TestScoreUnequalLengths(t *testing.T) {
 		t.Errorf("got %d examples, accuracy %v; want 1 and 1", m.Examples, m.Accuracy)
 	}
 }
+
+// namedTokens is spaceTokens with a fingerprint, like *Tokenizer's.
+type namedTokens struct {
+	spaceTokens
+	fp string
+}
+
+func (n namedTokens) Fingerprint() string { return n.fp }
+
+// TestTokenizerRecorded checks that a model records the tokenizer its
+// counts were gathered with, keeps it through Save, Load and Learn, takes
+// the new one on Replace, and refuses Forget while they differ.
+func TestTokenizerRecorded(t *testing.T) {
+	ctx := context.Background()
+	exs := []Example{{"a b", "x"}, {"a c", "y"}}
+	c := New(namedTokens{fp: "one"}, WithClock(fixedClock()))
+	if _, err := c.Replace(ctx, exs); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Info().Tokenizer; got != "one" {
+		t.Fatalf("after Replace: got tokenizer %q, want one", got)
+	}
+	d, err := Load(bytes.NewReader(saved(t, c)), namedTokens{fp: "two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Info().Tokenizer; got != "one" {
+		t.Errorf("loaded with another tokenizer: got %q, want the recorded one", got)
+	}
+	if _, err := d.Learn(ctx, []Example{{"a d", "x"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Info().Tokenizer; got != "one" {
+		t.Errorf("after Learn: got %q, want one (the counts are still mostly its)", got)
+	}
+	before := saved(t, d)
+	if _, err := d.Forget(ctx, exs[:1]); !errors.Is(err, ErrStaleFeatures) || !strings.Contains(err.Error(), "tokenizer") {
+		t.Errorf("Forget with another tokenizer: got %v, want ErrStaleFeatures naming the tokenizer", err)
+	}
+	if !bytes.Equal(saved(t, d), before) {
+		t.Errorf("the refused Forget changed the model")
+	}
+	if _, err := d.Replace(ctx, exs); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Info().Tokenizer; got != "two" {
+		t.Errorf("after Replace: got %q, want two", got)
+	}
+	if _, err := d.Forget(ctx, exs[:1]); err != nil && !errors.Is(err, ErrTooFewLabels) {
+		t.Errorf("Forget after Replace: got %v", err)
+	}
+	// A tokenizer without a fingerprint records none and is never refused.
+	e, err := Load(bytes.NewReader(saved(t, c)), spaceTokens{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Forget(ctx, []Example{{"a b", "x"}}); err != nil && !errors.Is(err, ErrTooFewLabels) {
+		t.Errorf("Forget with a tokenizer without fingerprint: got %v", err)
+	}
+}

@@ -37,20 +37,24 @@ const (
 
 // state is everything saved about a model.
 type state struct {
-	counts   *counts
-	cfg      FeatureConfig
-	alpha    float64
-	version  uint64
-	trained  time.Time
-	revision int // FeatureRevision of the counts
+	counts    *counts
+	cfg       FeatureConfig
+	alpha     float64
+	version   uint64
+	trained   time.Time
+	revision  int    // FeatureRevision of the counts
+	tokenizer string // fingerprint of the tokenizer of the counts; "" if unknown
 }
 
 // savedConfig is the feature config as saved: FeatureConfig's fields and
-// the extractor revision, in one JSON object. Files written before the
-// revision was recorded lack it and read as revision 1.
+// the extractor revision and the tokenizer's fingerprint, in one JSON
+// object. Files written before the revision was recorded lack it and read
+// as revision 1; files written before the tokenizer was recorded lack it
+// and read as an unknown tokenizer.
 type savedConfig struct {
 	FeatureConfig
-	Revision int `json:"revision,omitempty"`
+	Revision  int    `json:"revision,omitempty"`
+	Tokenizer string `json:"tokenizer,omitempty"`
 }
 
 // Save writes the model to w in the versioned binary format. It may run
@@ -73,7 +77,7 @@ func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 		return nil, err
 	}
 	c := New(tok, opts...)
-	c.counts, c.cfg, c.alpha, c.version, c.trained, c.revision = st.counts, st.cfg, st.alpha, st.version, st.trained, st.revision
+	c.counts, c.cfg, c.alpha, c.version, c.trained, c.revision, c.tokenizer = st.counts, st.cfg, st.alpha, st.version, st.trained, st.revision, st.tokenizer
 	c.counts.names = nil
 	c.publish(nil, nil)
 	return c, nil
@@ -116,7 +120,7 @@ func appendString(b []byte, s string) []byte {
 // order.
 func (st *state) appendPayload(b []byte, rows []entry) []byte {
 	c := st.counts
-	cfg, _ := json.Marshal(savedConfig{st.cfg, st.revision}) // bools and numbers cannot fail
+	cfg, _ := json.Marshal(savedConfig{st.cfg, st.revision, st.tokenizer}) // valid configs (Validate) cannot fail
 	b = appendString(b, string(cfg))
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(st.alpha))
 	b = binary.AppendUvarint(b, st.version)
@@ -294,12 +298,15 @@ func (d *decoder) state() (*state, error) {
 	if err := json.Unmarshal([]byte(d.string()), &sc); err != nil && d.err == nil {
 		return nil, badModel("feature config: %v", err)
 	}
-	st.cfg, st.revision = sc.FeatureConfig, sc.Revision
+	st.cfg, st.revision, st.tokenizer = sc.FeatureConfig, sc.Revision, sc.Tokenizer
 	switch {
 	case st.revision == 0:
 		st.revision = 1
 	case st.revision < 0:
 		return nil, badModel("feature revision %d out of range", st.revision)
+	}
+	if len(st.tokenizer) > 128 {
+		return nil, badModel("tokenizer fingerprint of %d bytes", len(st.tokenizer))
 	}
 	st.alpha = math.Float64frombits(d.u64())
 	st.version = d.uvarint()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,6 +99,11 @@ type Tokenizer struct {
 	warmMu sync.Mutex
 	warmed []*wordEntry // entries made by Warm, until frozen is set
 }
+
+// Fingerprint returns the lower-case hex SHA-256 of the tokenizer.json the
+// tokenizer was loaded from. A model records the fingerprint of the
+// tokenizer it was trained with (Info.Tokenizer).
+func (t *Tokenizer) Fingerprint() string { return hex.EncodeToString(t.sum[:]) }
 
 // LoadTokenizer loads a tokenizer.json file from path.
 func LoadTokenizer(path string) (*Tokenizer, error) {

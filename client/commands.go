@@ -436,6 +436,9 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	if m.GetFeatureRevision() != m.GetExtractorRevision() {
 		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until train --replace retrains the model)", m.GetExtractorRevision())
 	}
+	if mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256(); mt != "" && t != "" && mt != t {
+		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until train --replace retrains it)", t, mt)
+	}
 	fmt.Fprint(w, "\n\n")
 	printCounts(w, m.GetLabelCounts())
 	if l := m.GetLimits(); l != nil {

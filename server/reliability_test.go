@@ -504,3 +504,46 @@ func waitForLog(t *testing.T, p *proc, s string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestTokenizerChange restarts a server on its data directory with another
+// tokenizer.json: it warns, GetModel shows both fingerprints, and Forget
+// is refused until the model is retrained.
+func TestTokenizerChange(t *testing.T) {
+	server, _ := binaries(t)
+	dataDir := t.TempDir()
+	p := startServer(t, server, "--data-dir", dataDir)
+	gc := grpcClient(t, p.grpcAddr, nil)
+	learned := []*claimsv1.Example{{Text: novel, Label: "warning"}}
+	if _, err := gc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: learned}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil || m.GetModelTokenizerSha256() == "" || m.GetModelTokenizerSha256() != m.GetTokenizerSha256() {
+		t.Fatalf("GetModel: got model tokenizer %q, tokenizer %q, %v; want the same fingerprint twice", m.GetModelTokenizerSha256(), m.GetTokenizerSha256(), err)
+	}
+	p.stop(t)
+
+	// The same pipeline with one more byte: another fingerprint.
+	data, err := os.ReadFile("../seeds/tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "tokenizer.json")
+	if err := os.WriteFile(other, append(data, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p2 := startServer(t, server, "--data-dir", dataDir, "--tokenizer", other)
+	if !strings.Contains(p2.logs.String(), "trained with another tokenizer.json") {
+		t.Errorf("no warning at startup with another tokenizer")
+	}
+	gc2 := grpcClient(t, p2.grpcAddr, nil)
+	m2, err := gc2.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil || m2.GetModelTokenizerSha256() != m.GetTokenizerSha256() || m2.GetTokenizerSha256() == m.GetTokenizerSha256() {
+		t.Errorf("GetModel after the change: got model tokenizer %q, tokenizer %q, %v", m2.GetModelTokenizerSha256(), m2.GetTokenizerSha256(), err)
+	}
+	_, err = gc2.Forget(ctxT(t), &claimsv1.ForgetRequest{Examples: learned})
+	if st := status.Convert(err); st.Code() != codes.FailedPrecondition || !strings.Contains(st.Message(), "tokenizer") {
+		t.Errorf("Forget with another tokenizer: got %v, want FAILED_PRECONDITION naming the tokenizer", err)
+	}
+	p2.stop(t)
+}

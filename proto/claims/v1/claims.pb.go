@@ -1269,8 +1269,16 @@ type GetModelResponse struct {
 	FeatureRevision uint32 `protobuf:"varint,10,opt,name=feature_revision,json=featureRevision" json:"feature_revision,omitempty"`
 	// Revision of this server's feature extractor.
 	ExtractorRevision uint32 `protobuf:"varint,11,opt,name=extractor_revision,json=extractorRevision" json:"extractor_revision,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Lower-case hex SHA-256 of the tokenizer.json the model's counts were
+	// gathered with; empty if the model does not record it (saved by an
+	// older server). When it differs from tokenizer_sha256, classification
+	// extracts other tokens than training did, and Forget answers
+	// FAILED_PRECONDITION until Train with replace retrains the model.
+	ModelTokenizerSha256 string `protobuf:"bytes,12,opt,name=model_tokenizer_sha256,json=modelTokenizerSha256" json:"model_tokenizer_sha256,omitempty"`
+	// Lower-case hex SHA-256 of the tokenizer.json in use.
+	TokenizerSha256 string `protobuf:"bytes,13,opt,name=tokenizer_sha256,json=tokenizerSha256" json:"tokenizer_sha256,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GetModelResponse) Reset() {
@@ -1378,6 +1386,20 @@ func (x *GetModelResponse) GetExtractorRevision() uint32 {
 		return x.ExtractorRevision
 	}
 	return 0
+}
+
+func (x *GetModelResponse) GetModelTokenizerSha256() string {
+	if x != nil {
+		return x.ModelTokenizerSha256
+	}
+	return ""
+}
+
+func (x *GetModelResponse) GetTokenizerSha256() string {
+	if x != nil {
+		return x.TokenizerSha256
+	}
+	return ""
 }
 
 // Limits are the request limits a server enforces; requests over a limit are
@@ -1582,7 +1604,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\fConfusionRow\x12\x16\n" +
 	"\x06actual\x18\x01 \x01(\tR\x06actual\x12\x1c\n" +
 	"\tpredicted\x18\x02 \x03(\x03R\tpredicted\"\x11\n" +
-	"\x0fGetModelRequest\"\xaa\x04\n" +
+	"\x0fGetModelRequest\"\x8b\x05\n" +
 	"\x10GetModelResponse\x12\x16\n" +
 	"\x06labels\x18\x01 \x03(\tR\x06labels\x12O\n" +
 	"\flabel_counts\x18\x02 \x03(\v2,.claims.v1.GetModelResponse.LabelCountsEntryR\vlabelCounts\x12%\n" +
@@ -1595,7 +1617,9 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\ttokenizer\x18\t \x01(\tR\ttokenizer\x12)\n" +
 	"\x10feature_revision\x18\n" +
 	" \x01(\rR\x0ffeatureRevision\x12-\n" +
-	"\x12extractor_revision\x18\v \x01(\rR\x11extractorRevision\x1a>\n" +
+	"\x12extractor_revision\x18\v \x01(\rR\x11extractorRevision\x124\n" +
+	"\x16model_tokenizer_sha256\x18\f \x01(\tR\x14modelTokenizerSha256\x12)\n" +
+	"\x10tokenizer_sha256\x18\r \x01(\tR\x0ftokenizerSha256\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xef\x02\n" +

@@ -274,6 +274,9 @@ func (s *Service) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv
 
 		FeatureRevision:   uint32(info.FeatureRevision),
 		ExtractorRevision: classifier.FeatureRevision,
+
+		ModelTokenizerSha256: info.Tokenizer,
+		TokenizerSha256:      s.model.TokenizerFingerprint(),
 	}
 	if !info.TrainedTime.IsZero() {
 		resp.TrainedTime = timestamppb.New(info.TrainedTime)
