@@ -450,6 +450,9 @@ func TestLoadRejectsOverflowingCounts(t *testing.T) {
 		edit(st.counts)
 		return st.encode()
 	}
+	if n := len(c.counts.rows.hash); n != 2 {
+		t.Fatalf("the model has %d features, the forgeries below expect 2", n)
+	}
 	tests := map[string][]byte{
 		"examples": forge(func(cnt *counts) {
 			cnt.docs[0], cnt.docs[1] = maxSavedCount, maxSavedCount
@@ -461,10 +464,16 @@ func TestLoadRejectsOverflowingCounts(t *testing.T) {
 			}
 		}),
 		"one count": forge(func(cnt *counts) { cnt.rows.counts(0)[0] = maxSavedCount + 1 }),
+		"all labels": forge(func(cnt *counts) {
+			// Each label's total is in range, their sum is not.
+			n0, n1 := cnt.rows.counts(0), cnt.rows.counts(1)
+			n0[0], n0[1] = maxSavedCount-1, 0
+			n1[0], n1[1] = 1, maxSavedCount-1
+		}),
 	}
 	for name, data := range tests {
-		if _, err := Load(bytes.NewReader(data), spaceTokens{}); !errors.Is(err, ErrBadModel) {
-			t.Errorf("%s: got %v, want ErrBadModel", name, err)
+		if _, err := Load(bytes.NewReader(data), spaceTokens{}); !errors.Is(err, ErrBadModel) || !strings.Contains(err.Error(), "range") && !strings.Contains(err.Error(), "no examples") {
+			t.Errorf("%s: got %v, want ErrBadModel for a count out of range", name, err)
 		}
 	}
 }
@@ -597,5 +606,16 @@ func TestTokenizerRecorded(t *testing.T) {
 	}
 	if _, err := e.Forget(ctx, []Example{{"a b", "x"}}); err != nil && !errors.Is(err, ErrTooFewLabels) {
 		t.Errorf("Forget with a tokenizer without fingerprint: got %v", err)
+	}
+}
+
+// TestSaveRefusesInvalidConfig saves a model made with a config Load
+// would refuse: Save must fail rather than write such a file.
+func TestSaveRefusesInvalidConfig(t *testing.T) {
+	for _, fc := range []FeatureConfig{{OtherBias: math.NaN()}, {FirstCueWeight: 17}} {
+		var b bytes.Buffer
+		if err := New(spaceTokens{}, WithFeatures(fc)).Save(&b); !errors.Is(err, ErrBadConfig) || b.Len() != 0 {
+			t.Errorf("%+v: got %v and %d bytes, want ErrBadConfig and nothing written", fc, err, b.Len())
+		}
 	}
 }

@@ -60,8 +60,15 @@ type savedConfig struct {
 // Save writes the model to w in the versioned binary format. It may run
 // concurrently with training and never waits for it: it writes the version
 // that classification currently uses.
+//
+// A model whose FeatureConfig fails Validate (see WithFeatures) is not
+// saved: Save returns the error, so that no file is written that Load
+// would refuse.
 func (c *Classifier) Save(w io.Writer) error {
 	st := c.snap.Load().state()
+	if err := st.cfg.Validate(); err != nil {
+		return err
+	}
 	_, err := w.Write(st.encode())
 	return err
 }
@@ -358,6 +365,11 @@ func (d *decoder) state() (*state, error) {
 			return nil, badModel("feature %q: duplicate or zero counts", name)
 		}
 		c.index[h] = row
+	}
+	// Scoring sums the label totals too (complement NB).
+	var all int64
+	for _, t := range c.total {
+		d.accumulate(&all, t, "total of all counts")
 	}
 	ne := d.count(uint64(len(d.b)), "example key count")
 	for range ne {

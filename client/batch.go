@@ -115,8 +115,24 @@ type chunk struct {
 // pieces within the server's limits on bytes and sentences per request
 // (counting sentences with classifier.Segment, as the server does). A
 // single line beyond the limits is a piece of its own, which the server
-// refuses with its own error.
+// refuses with its own error. Pieces of white space alone are left out,
+// unless the text is nothing else (the server then says it is empty).
 func chunkText(text string, l limits) []chunk {
+	all := splitText(text, l)
+	out := all[:0:0]
+	for _, c := range all {
+		if strings.TrimSpace(c.text) != "" {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return all[:1]
+	}
+	return out
+}
+
+// splitText is chunkText before blank pieces are left out.
+func splitText(text string, l limits) []chunk {
 	var out []chunk
 	start, bytes, sentences := 0, 0, 0
 	for pos := 0; pos < len(text); {

@@ -65,6 +65,7 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	// Input beyond the server's per-request limits goes in several
 	// requests; sentence indexes and offsets are those of the whole input.
 	var results []*claimsv1.SentenceResult
+	var resultVersion []uint64 // model version that classified each result
 	versions := map[uint64]bool{}
 	var version uint64
 	classify := func(req *claimsv1.ClassifyRequest, start int) error {
@@ -85,6 +86,9 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 			}
 		}
 		results = append(results, resp.GetSentences()...)
+		for range resp.GetSentences() {
+			resultVersion = append(resultVersion, version)
+		}
 		return nil
 	}
 	if o.sentences {
@@ -101,9 +105,6 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 		}
 	} else {
 		for _, c := range chunkText(string(input), l) {
-			if strings.TrimSpace(c.text) == "" && len(input) > 0 && len(results) > 0 {
-				continue // blank lines between two requests
-			}
 			if err := classify(&claimsv1.ClassifyRequest{Text: c.text}, base+c.start); err != nil {
 				return err
 			}
@@ -114,10 +115,10 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	}
 	if o.json {
 		enc := json.NewEncoder(e.stdout)
-		for _, s := range results {
+		for i, s := range results {
 			line := map[string]any{
 				"index": s.GetIndex(), "text": s.GetText(), "label": s.GetLabel(),
-				"confidence": s.GetConfidence(), "model_version": version,
+				"confidence": s.GetConfidence(), "model_version": resultVersion[i],
 			}
 			if !o.sentences {
 				line["start"], line["end"] = s.GetStart(), s.GetEnd()

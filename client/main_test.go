@@ -253,3 +253,20 @@ func TestClassifySplitsInput(t *testing.T) {
 		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+func TestChunkTextLeavesOutBlankPieces(t *testing.T) {
+	l := limits{maxTextBytes: 10, maxSentences: 100}
+	tests := []struct {
+		text string
+		want []chunk
+	}{
+		{strings.Repeat("\n", 25) + "Rain.\n", []chunk{{25, "Rain.\n"}}},
+		{"Rain.\n" + strings.Repeat(" \n", 12), []chunk{{0, "Rain.\n \n \n"}}},
+		{strings.Repeat("\n", 25), []chunk{{0, strings.Repeat("\n", 10)}}},
+	}
+	for _, tt := range tests {
+		if got := chunkText(tt.text, l); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("chunkText(%q): got %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}

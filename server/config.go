@@ -83,7 +83,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
-	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", 0, "on SIGTERM, how long to report NOT_SERVING while still serving, so load balancers stop sending calls, before the graceful stop")
+	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", 0, "on SIGINT or SIGTERM, how long to report NOT_SERVING while still serving, so load balancers stop sending calls, before the graceful stop")
 	fs.DurationVar(&c.Keepalive.MinPingInterval, "keepalive-min-ping", 10*time.Second, "clients pinging more often are disconnected")
 	fs.DurationVar(&c.Keepalive.Time, "keepalive-time", 2*time.Minute, "ping idle clients after this")
 	fs.DurationVar(&c.Keepalive.Timeout, "keepalive-timeout", 20*time.Second, "close connections whose ping is not answered within this")

@@ -49,6 +49,12 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}
 	model, err := loadModel(ctx, cfg, tok, log)
 	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			// A signal while the default model was being trained: nothing
+			// was served or saved, so this is a clean stop.
+			log.Info("stopped before serving")
+			return nil
+		}
 		return err
 	}
 	info := model.Info()

@@ -179,7 +179,12 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Method == http.MethodGet || !methodAllowed(allowedMethods(r.URL.Path), r.Method) {
-			if r.Body != nil {
+			if r.Body != nil && r.ContentLength != 0 {
+				// The body is not read. Closing the connection after the
+				// answer keeps net/http from reading it to the end first,
+				// which a client sending it slowly would stretch without
+				// bound.
+				w.Header().Set("Connection", "close")
 				r.Body = http.MaxBytesReader(w, r.Body, max)
 			}
 			next.ServeHTTP(w, r)

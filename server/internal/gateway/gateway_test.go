@@ -295,3 +295,25 @@ func TestBodyReadTimeout(t *testing.T) {
 		t.Errorf("got %d %q, want 408 and the timeout", resp.StatusCode, got.Message)
 	}
 }
+
+// TestUnreadBodyDoesNotHold sends part of a body to a path that has no
+// route: the 404 comes at once, without waiting for the rest.
+func TestUnreadBodyDoesNotHold(t *testing.T) {
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{}))
+	t.Cleanup(hs.Close)
+	for _, req := range []string{"POST /v1/nope", "PUT /v1/classify"} {
+		conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, req+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"te")
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Errorf("%s with a partial body: no answer: %v", req, err)
+		} else if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("%s: got %d, want 404 or 405", req, resp.StatusCode)
+		}
+		conn.Close()
+	}
+}
