@@ -7,7 +7,7 @@
 //	client model                        show the model's state
 //
 // Every command takes --addr, --token (or CLAIMS_TOKEN), --timeout and the
-// TLS flags, before or after its other arguments. On failure it prints
+// TLS flags, anywhere on the command line. On failure it prints
 // the gRPC code and message and exits 1; used wrongly, it exits 2.
 package main
 
@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"google.golang.org/grpc/status"
 )
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return 0
 	}
+	args = commandFirst(args)
 	cmd, ok := commands()[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "client: unknown command %q\n\n%s", args[0], usage)
@@ -121,4 +123,44 @@ type usageError struct{ error }
 
 func usageErrorf(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
+}
+
+// commandFirst moves the command name to the front when flags come before
+// it ("client --addr host:port model"): the first argument that names a
+// command and is not a flag's value.
+func commandFirst(args []string) []string {
+	if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
+		return args
+	}
+	cmds := commands()
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if _, ok := cmds[a]; ok {
+			return append(append([]string{a}, args[:i]...), args[i+1:]...)
+		}
+		// A flag without "=" takes the next argument as its value, unless
+		// it is a boolean flag.
+		if strings.HasPrefix(a, "-") && !strings.Contains(a, "=") && !boolFlag(strings.TrimLeft(a, "-")) {
+			i++
+		}
+	}
+	return args
+}
+
+// boolFlag reports whether name is a boolean flag of some command.
+func boolFlag(name string) bool {
+	for _, c := range commands() {
+		fs := flag.NewFlagSet("", flag.ContinueOnError)
+		registerCommon(fs, func(string) string { return "" })
+		c.flags(fs)
+		if f := fs.Lookup(name); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -154,6 +154,8 @@ func TestCommands(t *testing.T) {
 		{"extra argument", "", []string{"model", "--addr", addr, "junk"}, 2, "", "unexpected arguments"},
 		{"extra data file", "", []string{"train", "--addr", addr, "--data", data, "other.jsonl"}, 2, "", "unexpected arguments"},
 		{"flags after FILE", "", []string{"classify", data, "--addr", addr, "--json"}, 0, `"label":`, ""},
+		{"flags before the command", "", []string{"--addr", addr, "--timeout", "5s", "model"}, 0, "vocabulary    42", ""},
+		{"bool flag before the command", "They denied it.", []string{"--json", "--addr", addr, "classify"}, 0, `"label":"denial"`, ""},
 		{"zero timeout", "", []string{"model", "--addr", addr, "--timeout", "0s"}, 2, "", "--timeout must be positive"},
 		{"bad data", "", []string{"eval", "--addr", addr, "--data", filepath.Join(dir, "missing.jsonl")}, 1, "", "no such file"},
 		{"unknown command", "", []string{"frobnicate"}, 2, "", "unknown command"},
