@@ -403,23 +403,58 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 	if err != nil {
 		return Stats{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	var check func() error
 	if !allowNew {
-		for i, ex := range exs {
-			if c.counts.labelIndex(ex.Label) < 0 {
-				return Stats{}, &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: %q", ErrUnknownLabel, ex.Label)}
-			}
+		check = func() error { return c.checkLabels(exs) }
+	}
+	return c.applyBatch(ctx, exs, check, func(batch *counts) (Stats, error) {
+		next := c.counts.clone()
+		next.merge(batch, +1)
+		if len(next.labels) < 2 {
+			return Stats{}, ErrTooFewLabels
+		}
+		return c.commit(ctx, next, len(exs))
+	})
+}
+
+// applyBatch extracts the features of exs without the lock, so that
+// writers extract theirs side by side, and calls apply with them under
+// the lock: only applying a batch and persisting the model are serialised.
+// check, if not nil, may refuse the batch; it runs under the lock before
+// the extraction (to fail early) and again before apply (the model may
+// have changed meanwhile).
+func (c *Classifier) applyBatch(ctx context.Context, exs []Example, check func() error, apply func(batch *counts) (Stats, error)) (Stats, error) {
+	if check != nil {
+		c.mu.Lock()
+		err := check()
+		c.mu.Unlock()
+		if err != nil {
+			return Stats{}, err
 		}
 	}
-	next := c.counts.clone()
-	if err := c.learnInto(ctx, next, exs); err != nil {
+	batch := newCounts()
+	if err := c.learnInto(ctx, batch, exs); err != nil {
 		return Stats{}, err
 	}
-	if len(next.labels) < 2 {
-		return Stats{}, ErrTooFewLabels
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if check != nil {
+		if err := check(); err != nil {
+			return Stats{}, err
+		}
 	}
-	return c.commit(ctx, next, len(exs))
+	return apply(batch)
+}
+
+// checkLabels reports the first example whose label the model does not
+// have. Callers hold c.mu.
+func (c *Classifier) checkLabels(exs []Example) error {
+	for i, ex := range exs {
+		if c.counts.labelIndex(ex.Label) < 0 {
+			return &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: %q", ErrUnknownLabel, ex.Label)}
+		}
+	}
+	return nil
 }
 
 // Replace rebuilds the model from exactly these examples, which also define
@@ -448,7 +483,7 @@ func (c *Classifier) learnInto(ctx context.Context, cnt *counts, exs []Example) 
 		if li < 0 {
 			li = cnt.addLabel(ex.Label)
 		}
-		cnt.add(li, fb, +1)
+		cnt.add(li, fb)
 		cnt.examples[key]++
 	})
 }
@@ -462,52 +497,49 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 	if err != nil {
 		return Stats{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	return c.applyBatch(ctx, exs, func() error { return c.checkForget(exs) }, func(batch *counts) (Stats, error) {
+		next := c.counts.clone()
+		if !next.merge(batch, -1) {
+			// Cannot happen while extraction is deterministic and the
+			// revision and tokenizer match; refuse rather than install
+			// counts below zero.
+			return Stats{}, fmt.Errorf("%w: its features do not match the learned counts", ErrStaleFeatures)
+		}
+		for i := len(next.labels) - 1; i >= 0; i-- {
+			if next.docs[i] == 0 {
+				next.removeLabel(i)
+			}
+		}
+		if len(next.labels) < 2 {
+			return Stats{}, ErrTooFewLabels
+		}
+		return c.commit(ctx, next, len(exs))
+	})
+}
+
+// checkForget reports why exs cannot be forgotten, if they cannot: a model
+// gathered by another feature extractor or tokenizer, a label the model
+// does not have, an example not learned (as many times as exs hold it).
+// Callers hold c.mu.
+func (c *Classifier) checkForget(exs []Example) error {
 	if c.revision != FeatureRevision {
-		return Stats{}, fmt.Errorf("%w (revision %d; this build extracts revision %d): replace the model to retrain it", ErrStaleFeatures, c.revision, FeatureRevision)
+		return fmt.Errorf("%w (revision %d; this build extracts revision %d): replace the model to retrain it", ErrStaleFeatures, c.revision, FeatureRevision)
 	}
 	if cur := fingerprint(c.tok); c.tokenizer != "" && cur != "" && c.tokenizer != cur {
-		return Stats{}, fmt.Errorf("%w: the model was trained with tokenizer %.12s…, this one is %.12s…: replace the model to retrain it", ErrStaleFeatures, c.tokenizer, cur)
+		return fmt.Errorf("%w: the model was trained with tokenizer %.12s…, this one is %.12s…: replace the model to retrain it", ErrStaleFeatures, c.tokenizer, cur)
 	}
 	need := make(map[exampleKey]int32, len(exs))
 	for i, ex := range exs {
 		if c.counts.labelIndex(ex.Label) < 0 {
-			return Stats{}, &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: %q", ErrUnknownLabel, ex.Label)}
+			return &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: %q", ErrUnknownLabel, ex.Label)}
 		}
 		k := keyOf(ex)
 		need[k]++
 		if need[k] > c.counts.examples[k] {
-			return Stats{}, &ExampleError{Index: i, Field: "text", Err: ErrNotLearned}
+			return &ExampleError{Index: i, Field: "text", Err: ErrNotLearned}
 		}
 	}
-	next := c.counts.clone()
-	negative := false
-	err = featurize(ctx, c.tok, &c.cfg, exs, func(i int, fb *featBuf, k exampleKey) {
-		if !next.add(next.labelIndex(exs[i].Label), fb, -1) {
-			negative = true
-		}
-		if next.examples[k]--; next.examples[k] == 0 {
-			delete(next.examples, k)
-		}
-	})
-	if err != nil {
-		return Stats{}, err
-	}
-	if negative {
-		// Cannot happen while extraction is deterministic and the revision
-		// matches; refuse rather than install counts below zero.
-		return Stats{}, fmt.Errorf("%w: its features do not match the learned counts", ErrStaleFeatures)
-	}
-	for i := len(next.labels) - 1; i >= 0; i-- {
-		if next.docs[i] == 0 {
-			next.removeLabel(i)
-		}
-	}
-	if len(next.labels) < 2 {
-		return Stats{}, ErrTooFewLabels
-	}
-	return c.commit(ctx, next, len(exs))
+	return nil
 }
 
 // commit persists next and installs it as the model. Callers hold c.mu.

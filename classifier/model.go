@@ -30,10 +30,8 @@ type counts struct {
 	// shared reports that rows (or anything in them) may be shared with
 	// another counts and must be copied before a change.
 	shared bool
-	// nameless counts live rows without a name. A feature loses its name
-	// when an example takes it to zero and brings it back (which only
-	// forgetting with a different tokenizer does); it gets it again from
-	// the next example that has it.
+	// nameless counts live rows without a name (read from a saved model
+	// that has none); merge names them from the next batch that has them.
 	nameless int
 	// names, when not nil, stores new feature names in blocks. It is used
 	// while a counts is built from nothing (Replace, Load).
@@ -232,49 +230,90 @@ func (c *counts) removeLabel(i int) {
 	c.relabel(i, false)
 }
 
-// add adds delta (+1 to learn, -1 to forget) to the counts of one
-// example's features under label; fb supplies the names of features the
-// model does not have yet. It reports false if any count went below zero
-// (a Forget of features that were never learned, such as after a change of
-// tokenizer); the caller then discards c.
-func (c *counts) add(label int, fb *featBuf, delta int64) bool {
-	ok := true
+// add adds one example's features to the counts under label; fb supplies
+// the names of features the counts do not have yet. Counts are only built
+// up this way (Replace, and the batch of a Learn or Forget, which merge
+// then applies to the model).
+func (c *counts) add(label int, fb *featBuf) {
 	c.own()
-	c.docs[label] += delta
-	c.total[label] += delta * int64(len(fb.feats))
+	c.docs[label]++
+	c.total[label] += int64(len(fb.feats))
 	w := c.rows.width
-	var deleted []uint64 // features this call took to zero
 	for _, h := range fb.feats {
 		row, found := c.index[h]
 		if !found {
-			// A feature that this very example took to zero and brings
-			// back has lost its name: the name was recorded, and deleted,
-			// before its counts.
-			name := ""
-			if len(deleted) == 0 || !slices.Contains(deleted, h) {
-				name = fb.name(c.names, h)
+			row = c.newRow(h, fb.name(c.names, h))
+			c.index[h] = row
+		}
+		b := int(row) * w
+		c.rows.n[b+label]++
+		c.rows.n[b+w-1]++
+	}
+}
+
+// merge adds (sign = +1) or takes away (sign = -1) the counts of d, which
+// were gathered from a batch of examples into empty counts, as learning or
+// forgetting those examples one by one would. Taking away reports false
+// if a count would go below zero (features that were never learned); the
+// caller then discards c. Every label of d must be in c when sign is -1.
+func (c *counts) merge(d *counts, sign int64) bool {
+	for _, l := range d.labels {
+		if c.labelIndex(l) < 0 {
+			if sign < 0 {
+				return false
 			}
+			c.addLabel(l)
+		}
+	}
+	c.own()
+	lmap := make([]int, len(d.labels))
+	for i, l := range d.labels {
+		li := c.labelIndex(l)
+		lmap[i] = li
+		c.docs[li] += sign * d.docs[i]
+		c.total[li] += sign * d.total[i]
+		if c.docs[li] < 0 || c.total[li] < 0 {
+			return false
+		}
+	}
+	w := c.rows.width
+	// d's rows are in the order its features were first met, so features
+	// new to c get rows in the order one-by-one learning would give them.
+	for r := range d.rows.len() {
+		h, name := d.rows.hash[r], d.rows.name[r]
+		row, found := c.index[h]
+		switch {
+		case !found && sign < 0:
+			return false
+		case !found:
 			row = c.newRow(h, name)
 			c.index[h] = row
-		} else if c.nameless > 0 && c.rows.name[row] == "" && !slices.Contains(deleted, h) {
-			c.rows.name[row] = fb.name(c.names, h)
-			if c.rows.name[row] != "" {
-				c.nameless--
-			}
+		case c.nameless > 0 && c.rows.name[row] == "" && name != "":
+			c.rows.name[row] = name
+			c.nameless--
 		}
 		b := int(row) * w
 		n := c.rows.n[b : b+w]
-		n[label] += delta
-		n[w-1] += delta
-		if n[label] < 0 {
-			ok = false
+		for i, v := range d.rows.counts(int32(r)) {
+			n[lmap[i]] += sign * v
+			n[w-1] += sign * v
+			if n[lmap[i]] < 0 {
+				return false
+			}
 		}
 		if n[w-1] == 0 {
 			c.freeRow(row)
-			deleted = append(deleted, h)
 		}
 	}
-	return ok && c.docs[label] >= 0 && c.total[label] >= 0
+	for k, v := range d.examples {
+		if c.examples[k] += int32(sign) * v; c.examples[k] <= 0 {
+			if c.examples[k] < 0 {
+				return false
+			}
+			delete(c.examples, k)
+		}
+	}
+	return true
 }
 
 // clone returns a copy that shares the rows copy-on-write, used to apply a

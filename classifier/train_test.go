@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -248,5 +249,90 @@ func TestReadExampleLines(t *testing.T) {
 		if err != nil || !slices.Equal(lines, tt.wantLines) || len(exs) != len(lines) {
 			t.Errorf("%s: got lines %v (%d examples), %v; want %v", tt.name, lines, len(exs), err, tt.wantLines)
 		}
+	}
+}
+
+// TestConcurrentLearnMatchesSequential runs Learns side by side (their
+// features are extracted outside the lock) and checks the result is the
+// model that learns the same batches one after another.
+func TestConcurrentLearnMatchesSequential(t *testing.T) {
+	ctx := context.Background()
+	base := syntheticExamples(300, 1)
+	var batches [][]Example
+	for i := range 6 {
+		batches = append(batches, syntheticExamples(200+100*i, uint64(10+i)))
+	}
+	seq := New(spaceTokens{}, WithClock(fixedClock()))
+	con := New(spaceTokens{}, WithClock(fixedClock()))
+	for _, c := range []*Classifier{seq, con} {
+		if _, err := c.Replace(ctx, base); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range batches {
+		if _, err := seq.Learn(ctx, b, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, b := range batches {
+		wg.Go(func() {
+			if _, err := con.Learn(ctx, b, true); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if !bytes.Equal(saved(t, seq), saved(t, con)) {
+		t.Errorf("concurrent Learns: got another model than the same batches learned in turn")
+	}
+	// Forgetting them all side by side gives back the base model.
+	for _, b := range batches {
+		wg.Go(func() {
+			if _, err := con.Forget(ctx, b); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	want := New(spaceTokens{}, WithClock(fixedClock()))
+	if _, err := want.Replace(ctx, base); err != nil {
+		t.Fatal(err)
+	}
+	want.mu.Lock()
+	want.version = con.Version()
+	want.publish(nil, nil)
+	want.mu.Unlock()
+	if !bytes.Equal(saved(t, want), saved(t, con)) {
+		t.Errorf("concurrent Forgets: got another model than the base one")
+	}
+}
+
+// TestMergeNamesNamelessRows checks that a feature without a name (as read
+// from a saved model that has none) is named by the next batch that has it.
+func TestMergeNamesNamelessRows(t *testing.T) {
+	ctx := context.Background()
+	c := New(spaceTokens{}, WithFeatures(FeatureConfig{}), WithClock(fixedClock()))
+	if _, err := c.Replace(ctx, []Example{{"blast ministry", "x"}, {"rain", "y"}}); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	next := c.counts.clone()
+	next.own()
+	for row, name := range next.rows.name {
+		if strings.Contains(name, "blast") {
+			next.rows.name[row] = ""
+			next.nameless++
+		}
+	}
+	c.counts = next
+	c.mu.Unlock()
+	if _, err := c.Learn(ctx, []Example{{"blast", "x"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts.nameless != 0 || !slices.ContainsFunc(c.counts.rows.name, func(n string) bool { return strings.Contains(n, "blast") }) {
+		t.Errorf("after Learn: got %d nameless rows and names %q, want the blast feature named again", c.counts.nameless, c.counts.rows.name)
 	}
 }
