@@ -18,7 +18,10 @@
 //     space. It learns and forgets examples exactly (integer counts), never
 //     forgets what it did not learn, explains its decisions, evaluates
 //     labeled data, and saves and loads itself in a versioned, checksummed
-//     format.
+//     format that records the feature-extractor revision and the tokenizer
+//     its counts were gathered with. Learn, Forget, Replace and Evaluate
+//     stop, changing nothing, when their context is done; classification
+//     never waits for them.
 //
 // Errors are the package's sentinels (ErrEmptyText, ErrUnknownLabel, …),
 // wrapped with details; callers match them with errors.Is.
