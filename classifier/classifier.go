@@ -433,6 +433,9 @@ func (c *Classifier) applyBatch(ctx context.Context, exs []Example, check func()
 		}
 	}
 	batch := newCounts()
+	// No name arena: the names of the batch's new features go into the
+	// model, and a name from an arena block would keep the whole block.
+	batch.names = nil
 	if err := c.learnInto(ctx, batch, exs); err != nil {
 		return Stats{}, err
 	}

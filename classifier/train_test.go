@@ -336,3 +336,29 @@ func TestMergeNamesNamelessRows(t *testing.T) {
 		t.Errorf("after Learn: got %d nameless rows and names %q, want the blast feature named again", c.counts.nameless, c.counts.rows.name)
 	}
 }
+
+// TestSmallLearnsKeepLittleMemory learns many one-example batches, each
+// with a new word: the model must not keep more than the new features
+// need (a batch's names once held on to a 32 KiB block each).
+func TestSmallLearnsKeepLittleMemory(t *testing.T) {
+	ctx := context.Background()
+	c := New(spaceTokens{}, WithFeatures(FeatureConfig{}), WithClock(fixedClock()))
+	if _, err := c.Replace(ctx, []Example{{"a b", "x"}, {"a c", "y"}}); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const n = 1000
+	for i := range n {
+		if _, err := c.Learn(ctx, []Example{{fmt.Sprintf("word%d", i), "x"}}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(c)
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 8<<20 {
+		t.Errorf("%d one-word Learns: heap grew by %d KiB, want well under 8 MiB", n, grew>>10)
+	}
+}

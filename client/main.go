@@ -43,14 +43,19 @@ Run 'client <command> -h' for the command's flags.
 
 // run executes one command and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+		return 2
 	}
 	args = commandFirst(args)
+	if args[0] == "help" || strings.HasPrefix(args[0], "-") {
+		if args[0] == "help" || slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
+			fmt.Fprint(stderr, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "client: no command given\n\n%s", usage)
+		return 2
+	}
 	cmd, ok := commands()[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "client: unknown command %q\n\n%s", args[0], usage)
@@ -126,19 +131,18 @@ func usageErrorf(format string, args ...any) error {
 }
 
 // commandFirst moves the command name to the front when flags come before
-// it ("client --addr host:port model"): the first argument that names a
-// command and is not a flag's value.
+// it ("client --addr host:port model"): the first argument that is not a
+// flag or a flag's value.
 func commandFirst(args []string) []string {
 	if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
 		return args
 	}
-	cmds := commands()
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			break
 		}
-		if _, ok := cmds[a]; ok {
+		if !strings.HasPrefix(a, "-") {
 			return append(append([]string{a}, args[:i]...), args[i+1:]...)
 		}
 		// A flag without "=" takes the next argument as its value, unless
