@@ -33,7 +33,7 @@ var (
 	// shows (the features to take back were never learned): the examples'
 	// features now differ from the ones learned, so they cannot be taken
 	// back exactly. Replace retrains it.
-	ErrStaleFeatures = errors.New("model was trained by another revision of the feature extractor")
+	ErrStaleFeatures = errors.New("model's counts were gathered by another feature extractor or tokenizer")
 	// ErrBadConfig reports a FeatureConfig a model cannot use (see
 	// FeatureConfig.Validate); a Classifier made with one learns nothing.
 	ErrBadConfig = errors.New("feature configuration is not valid")

@@ -426,9 +426,27 @@ func TestLogsCarryNoTokenOrText(t *testing.T) {
 // sees NOT_SERVING, while Classify still works; then the server exits.
 func TestShutdownDrain(t *testing.T) {
 	server, _ := binaries(t)
-	p := startServer(t, server, "--shutdown-drain", "3s")
+	p := startServer(t, server, "--shutdown-drain", "3s", "--shutdown-timeout", "20s")
+	// A health watch open through the shutdown: it sees NOT_SERVING, and
+	// it is ended when the drain is over instead of holding the stop for
+	// the whole timeout.
+	wconn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wconn.Close()
+	watch, err := healthpb.NewHealthClient(wconn).Watch(ctxT(t), &healthpb.HealthCheckRequest{Service: "claims.v1.ClaimService"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := watch.Recv(); err != nil || r.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("watch before the signal: got %v, %v; want SERVING", r.GetStatus(), err)
+	}
 	start := time.Now()
 	p.cmd.Process.Signal(syscall.SIGTERM)
+	if r, err := watch.Recv(); err != nil || r.GetStatus() != healthpb.HealthCheckResponse_NOT_SERVING {
+		t.Errorf("watch after the signal: got %v, %v; want NOT_SERVING", r.GetStatus(), err)
+	}
 	var code int
 	for time.Since(start) < 2*time.Second {
 		resp, err := http.Get("http://" + p.httpAddr + "/healthz")
@@ -461,8 +479,11 @@ func TestShutdownDrain(t *testing.T) {
 		if err != nil {
 			t.Errorf("server exit: %v", err)
 		}
-		if d := time.Since(start); d < 3*time.Second {
-			t.Errorf("server stopped after %v, before its 3s drain", d)
+		if d := time.Since(start); d < 3*time.Second || d > 10*time.Second {
+			t.Errorf("server stopped after %v, want after its 3s drain and long before its 20s timeout", d)
+		}
+		if _, err := watch.Recv(); err == nil {
+			t.Errorf("health watch still open after the server stopped")
 		}
 		p.done <- err // for the cleanup
 	case <-time.After(30 * time.Second):

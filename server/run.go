@@ -97,9 +97,13 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
+	// Health watches never end on their own, so a graceful stop would wait
+	// out its whole timeout for them: they are ended once the server stops.
+	watches, endWatches := context.WithCancel(context.Background())
+	defer endWatches()
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary),
-		grpc.ChainStreamInterceptor(stream),
+		grpc.ChainStreamInterceptor(stream, endWithContext(watches, healthWatchMethod)),
 		// Serve streams from a pool of long-lived goroutines: a goroutine
 		// per call would grow (copy) its stack on almost every call.
 		grpc.NumStreamWorkers(uint32(streamWorkers())),
@@ -230,12 +234,17 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	// gRPC servers leave of it.
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// The gRPC and HTTP servers stop taking calls together and finish the
+	// ones in flight (a REST stream in flight is a call on innerServer).
+	endWatches()
 	stopped := make(chan struct{})
 	go func() {
 		grpcServer.GracefulStop()
 		innerServer.GracefulStop()
 		close(stopped)
 	}()
+	httpStopped := make(chan error, 1)
+	go func() { httpStopped <- httpServer.Shutdown(shutCtx) }()
 	select {
 	case <-stopped:
 	case <-shutCtx.Done():
@@ -244,7 +253,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		innerServer.Stop()
 		<-stopped
 	}
-	if err := httpServer.Shutdown(shutCtx); err != nil {
+	if err := <-httpStopped; err != nil {
 		log.Warn("HTTP shutdown timed out; closing connections")
 		httpServer.Close()
 	}
@@ -374,3 +383,29 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 	}
 	return m, nil
 }
+
+// healthWatchMethod is the health service's streaming method.
+const healthWatchMethod = "/grpc.health.v1.Health/Watch"
+
+// endWithContext returns a stream interceptor that ends calls of method
+// (their context is cancelled) once ctx is done.
+func endWithContext(ctx context.Context, method string) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		if info.FullMethod != method {
+			return handler(srv, ss)
+		}
+		callCtx, cancel := context.WithCancel(ss.Context())
+		defer cancel()
+		stop := context.AfterFunc(ctx, cancel)
+		defer stop()
+		return handler(srv, contextStream{ss, callCtx})
+	}
+}
+
+// contextStream is a grpc.ServerStream with another context.
+type contextStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s contextStream) Context() context.Context { return s.ctx }

@@ -96,6 +96,12 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{}))
 	}
+	// Every other path gets the same JSON 404 as an unknown /v1/ route.
+	notFound := func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, codes.NotFound, "Not Found")
+	}
+	mux.HandleFunc("/", notFound)
+	mux.HandleFunc("/v1", notFound)
 	csrf, err := crossOrigin(mux, cfg.CORSOrigins)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)

@@ -97,6 +97,11 @@ func TestUnknownPath(t *testing.T) {
 		{"POST", "/v1/classify:nope"},
 		{"GET", "/v1/models"},
 		{"DELETE", "/v1/"},
+		{"GET", "/v1"},
+		{"GET", "/foo"},
+		{"GET", "/healthz/x"},
+		{"GET", "/openapi.jsonx"},
+		{"POST", "/"},
 	} {
 		rec := record(h, tt.method, "", tt.path, `{"text": `, nil)
 		name := tt.method + " " + tt.path
