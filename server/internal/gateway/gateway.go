@@ -96,7 +96,18 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{}))
 	}
-	// Every other path gets the same JSON 404 as an unknown /v1/ route.
+	// The GET routes answer other methods with the same JSON 405 as the
+	// API routes, and every other path gets the same JSON 404.
+	getOnly := []string{"/openapi.json", "/healthz"}
+	if cfg.Metrics != nil {
+		getOnly = append(getOnly, "/metrics")
+	}
+	for _, path := range getOnly {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, codes.Unimplemented, fmt.Sprintf("method %s is not allowed on %s: use GET", r.Method, path))
+		})
+	}
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codes.NotFound, "Not Found")
 	}

@@ -111,3 +111,19 @@ func TestUnknownPath(t *testing.T) {
 		}
 	}
 }
+
+// TestGetRoutesMethodNotAllowed calls the GET-only routes with other
+// methods: JSON 405 with an Allow header, like the API routes.
+func TestGetRoutesMethodNotAllowed(t *testing.T) {
+	h := gatewayHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, nil)
+	for _, path := range []string{"/healthz", "/openapi.json", "/metrics"} {
+		rec := record(h, "POST", "", path, `{}`, nil)
+		checkError(t, "POST "+path, rec.Code, rec.Body.Bytes(), http.StatusMethodNotAllowed, codes.Unimplemented, "use GET")
+		if got := rec.Header().Get("Allow"); got != "GET, HEAD" {
+			t.Errorf("POST %s: got Allow %q, want GET, HEAD", path, got)
+		}
+		if rec := record(h, "GET", "", path, "", nil); rec.Code != http.StatusOK {
+			t.Errorf("GET %s: got %d, want 200", path, rec.Code)
+		}
+	}
+}
