@@ -182,6 +182,18 @@ func (c *Classifier) publish(s *snapshot, encoded []byte) {
 // one the model was trained with.
 func (c *Classifier) TokenizerFingerprint() string { return fingerprint(c.tok) }
 
+// StaleTokenizer reports whether the model's counts were gathered with
+// another tokenizer than the one c uses, as far as both are known; Forget
+// is then refused (ErrStaleFeatures).
+func (c *Classifier) StaleTokenizer() bool {
+	return tokenizerDiffers(c.snap.Load().info.Tokenizer, fingerprint(c.tok))
+}
+
+// tokenizerDiffers reports two known tokenizer fingerprints that differ.
+func tokenizerDiffers(recorded, current string) bool {
+	return recorded != "" && current != "" && recorded != current
+}
+
 // Info returns the model's current state. The returned maps and slices are
 // the caller's.
 func (c *Classifier) Info() Info {
@@ -528,7 +540,7 @@ func (c *Classifier) checkForget(exs []Example) error {
 	if c.revision != FeatureRevision {
 		return fmt.Errorf("%w (revision %d; this build extracts revision %d): replace the model to retrain it", ErrStaleFeatures, c.revision, FeatureRevision)
 	}
-	if cur := fingerprint(c.tok); c.tokenizer != "" && cur != "" && c.tokenizer != cur {
+	if cur := fingerprint(c.tok); tokenizerDiffers(c.tokenizer, cur) {
 		return fmt.Errorf("%w: the model was trained with tokenizer %.12s…, this one is %.12s…: replace the model to retrain it", ErrStaleFeatures, c.tokenizer, cur)
 	}
 	need := make(map[exampleKey]int32, len(exs))

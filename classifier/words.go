@@ -132,8 +132,6 @@ func (t *Tokenizer) ReadWords(r io.Reader) (int, error) {
 		t.cache.put(h, e)
 		added = append(added, e)
 	}
-	if t.frozen.Load() == nil {
-		t.keepWarmed(added)
-	}
+	t.keepWarmed(added)
 	return len(added), nil
 }

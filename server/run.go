@@ -64,9 +64,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		log.Warn("the saved model was trained by another revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained (client train --replace)",
 			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
 	}
-	if cur := model.TokenizerFingerprint(); info.Tokenizer != "" && cur != "" && info.Tokenizer != cur {
+	if model.StaleTokenizer() {
 		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused until it is retrained (client train --replace)",
-			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", cur)
+			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", model.TokenizerFingerprint())
 	}
 
 	auth := api.Auth{Token: cfg.TrainToken, Open: cfg.loopbackOnly()}

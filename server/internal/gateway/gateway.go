@@ -104,8 +104,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	}
 	for _, path := range getOnly {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, http.StatusMethodNotAllowed, codes.Unimplemented, fmt.Sprintf("method %s is not allowed on %s: use GET", r.Method, path))
+			methodNotAllowed(w, r, "GET, HEAD", "GET")
 		})
 	}
 	notFound := func(w http.ResponseWriter, r *http.Request) {
@@ -166,10 +165,17 @@ func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 		runtime.DefaultRoutingErrorHandler(ctx, mux, m, w, r, httpStatus)
 		return
 	}
+	allow := allowedMethods(r.URL.Path)
+	methodNotAllowed(w, r, allow, allow)
+}
+
+// methodNotAllowed answers 405 with allow as the Allow header (none if
+// empty) and a message that tells the client to use use.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow, use string) {
 	msg := fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path)
-	if allow := allowedMethods(r.URL.Path); allow != "" {
+	if allow != "" {
 		w.Header().Set("Allow", allow)
-		msg += ": use " + allow
+		msg += ": use " + use
 	}
 	writeError(w, http.StatusMethodNotAllowed, codes.Unimplemented, msg)
 }
