@@ -10,8 +10,8 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/claimsvc/claims/classifier"
@@ -143,16 +143,19 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tLABEL\tCONF\tSENTENCE")
+	var t table
+	t.add("#", "LABEL", "CONF", "SENTENCE")
 	for _, s := range results {
-		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%s\n", s.GetIndex()+1, s.GetLabel(), s.GetConfidence(), ellipsize(s.GetText(), 100))
+		t.add(strconv.Itoa(int(s.GetIndex())+1), s.GetLabel(), fmt.Sprintf("%.2f", s.GetConfidence()), ellipsize(s.GetText(), 100))
 		for _, f := range s.GetFeatures() {
-			fmt.Fprintf(tw, "\t\t%+.2f\t  %s\n", f.GetWeight(), f.GetName())
+			t.add("", "", fmt.Sprintf("%+.2f", f.GetWeight()), "  "+f.GetName())
 		}
 	}
-	fmt.Fprintf(tw, "\nmodel version %d, %d sentences\n", version, len(results))
-	return tw.Flush()
+	if err := t.write(e.stdout); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "\nmodel version %d, %d sentences\n", version, len(results))
+	return err
 }
 
 // utf8BOM is the byte order mark some editors write at the start of a
@@ -346,12 +349,11 @@ func printCounts(w io.Writer, counts map[string]int64) {
 		labels = append(labels, l)
 	}
 	slices.Sort(labels)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LABEL\tEXAMPLES")
+	t := table{rows: [][]string{{"LABEL", "EXAMPLES"}}}
 	for _, l := range labels {
-		fmt.Fprintf(tw, "%s\t%d\n", l, counts[l])
+		t.add(l, strconv.FormatInt(counts[l], 10))
 	}
-	tw.Flush()
+	t.write(w)
 }
 
 func runEval(ctx context.Context, e *env, opts any) error {
@@ -394,27 +396,23 @@ func runEval(ctx context.Context, e *env, opts any) error {
 		fmt.Fprintf(w, "(the model changed during the evaluation: its batches were scored by %d versions)\n", len(versions))
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "label\tprecision\trecall\tF1\tsupport\t")
+	scores := table{right: true, rows: [][]string{{"label", "precision", "recall", "F1", "support"}}}
 	for _, l := range m.PerLabel {
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t\n", l.Label, l.Precision, l.Recall, l.F1, l.Support)
+		scores.add(l.Label, fmt.Sprintf("%.3f", l.Precision), fmt.Sprintf("%.3f", l.Recall), fmt.Sprintf("%.3f", l.F1), strconv.Itoa(l.Support))
 	}
-	tw.Flush()
+	if err := scores.write(w); err != nil {
+		return err
+	}
 	fmt.Fprintln(w, "\nconfusion matrix (rows: true label, columns: predicted)")
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "\t")
-	for _, l := range m.Labels {
-		fmt.Fprintf(tw, "%s\t", l)
-	}
-	fmt.Fprintln(tw)
+	confusion := table{right: true, rows: [][]string{append([]string{""}, m.Labels...)}}
 	for i, row := range m.Confusion {
-		fmt.Fprintf(tw, "%s\t", m.Labels[i])
+		cells := []string{m.Labels[i]}
 		for _, n := range row {
-			fmt.Fprintf(tw, "%d\t", n)
+			cells = append(cells, strconv.Itoa(n))
 		}
-		fmt.Fprintln(tw)
+		confusion.add(cells...)
 	}
-	return tw.Flush()
+	return confusion.write(w)
 }
 
 func runModel(ctx context.Context, e *env, _ any) error {

@@ -102,24 +102,40 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // parseInterleaved parses args, allowing flags after positional arguments
-// ("classify FILE --json"); everything after "--" is positional.
+// ("classify FILE --json"); everything after a "--" that is not a flag's
+// value ("--token --") is positional.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var tail []string
-	if i := slices.Index(args, "--"); i >= 0 {
-		args, tail = args[:i], args[i+1:]
-	}
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
 			break
 		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+		if a == "-" || !strings.HasPrefix(a, "-") {
+			positional = append(positional, a) // "-" is standard input
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") || i+1 == len(args) {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil && !isBoolFlag(f) {
+			i++
+			flags = append(flags, args[i])
+		}
 	}
-	return append(positional, tail...), nil
+	if err := fs.Parse(flags); err != nil {
+		return nil, err
+	}
+	return positional, nil
+}
+
+// isBoolFlag reports whether f takes no value ("--json").
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // usageError is a command used wrongly (exit status 2), as opposed to a
@@ -160,10 +176,8 @@ func boolFlag(name string) bool {
 		fs := flag.NewFlagSet("", flag.ContinueOnError)
 		registerCommon(fs, func(string) string { return "" })
 		c.flags(fs)
-		if f := fs.Lookup(name); f != nil {
-			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-				return true
-			}
+		if f := fs.Lookup(name); f != nil && isBoolFlag(f) {
+			return true
 		}
 	}
 	return false

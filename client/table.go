@@ -1,0 +1,69 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
+)
+
+// table lays rows of cells out in columns, two spaces apart. Unlike
+// text/tabwriter, which counts runes, it pads by the width a terminal
+// gives each character, so a label in Chinese or Japanese (two columns a
+// character) or one with combining accents (none) keeps its column
+// aligned. The last cell of a left-aligned row is written as it is.
+type table struct {
+	right bool // align every cell to the right (figures)
+	rows  [][]string
+}
+
+// add appends a row.
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+// write writes the rows to w.
+func (t *table) write(w io.Writer) error {
+	var widths []int
+	for _, row := range t.rows {
+		for j, c := range row {
+			if j == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[j] = max(widths[j], displayWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, row := range t.rows {
+		for j, c := range row {
+			pad := strings.Repeat(" ", widths[j]-displayWidth(c))
+			switch {
+			case t.right:
+				b.WriteString("  " + pad + c)
+			case j == len(row)-1:
+				b.WriteString(c)
+			default:
+				b.WriteString(c + pad + "  ")
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// displayWidth is how many terminal columns s takes: two for a wide or
+// full-width character, none for a combining mark or a format character
+// (a zero-width joiner), one for the rest.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case width.LookupRune(r).Kind() == width.EastAsianWide, width.LookupRune(r).Kind() == width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
