@@ -3,7 +3,7 @@
 //	go run ./classifier/internal/quality            # (a) k-fold CV on the whole corpus, (b) written corpus -> seed sentences
 //	go run ./classifier/internal/quality -errors    # also list the seed sentences (b) gets wrong, with their top features
 //	go run ./classifier/internal/quality -loao      # also (d) leave one seed article out
-//	go run ./classifier/internal/quality -dev a.jsonl,b.jsonl  # also (c) the whole corpus scored on held-out sets
+//	go run ./classifier/internal/quality -dev a.jsonl,b.jsonl  # also (c), (e), … the whole corpus scored on held-out sets
 //	go run ./classifier/internal/quality -explain "…"          # every feature of one sentence, and stop
 //
 // -cfg takes a FeatureConfig as JSON to compare feature sets.
@@ -132,7 +132,14 @@ func run(args []string, w io.Writer) error {
 		if _, err := full.Replace(context.Background(), all); err != nil {
 			return err
 		}
-		for _, name := range strings.Split(*dev, ",") {
+		// The development sets are (c), (e), (f), … in the order given:
+		// (d) was taken before the hard set was added as (e).
+		letters := "cefghijklmnopqrstuvwxyz"
+		for i, name := range strings.Split(*dev, ",") {
+			letter := "?"
+			if i < len(letters) {
+				letter = letters[i : i+1]
+			}
 			exs, err := readFile(name)
 			if err != nil {
 				return err
@@ -141,7 +148,7 @@ func run(args []string, w io.Writer) error {
 			if err != nil {
 				return err
 			}
-			report(w, fmt.Sprintf("(c) trained on the whole corpus, tested on %s (%d)", name, len(exs)), dm)
+			report(w, fmt.Sprintf("(%s) trained on the whole corpus, tested on %s (%d)", letter, name, len(exs)), dm)
 			if *showErrors {
 				listErrors(w, full, exs)
 			}
@@ -161,22 +168,26 @@ func readFile(name string) ([]classifier.Example, error) {
 }
 
 func report(w io.Writer, title string, m classifier.Metrics) {
-	fmt.Fprintf(w, "%s\n  macro-F1 (claim labels) %.3f, accuracy %.3f\n", title, m.MacroF1, m.Accuracy)
-	// A set written for some labels only: also the mean over those.
+	// A set written for some labels only is scored over those: a label
+	// with no example in it has F1 0 and would pull the mean down.
 	var sum float64
-	n, absent := 0, 0
+	var missing []string
+	n := 0
 	for _, l := range m.PerLabel {
 		switch {
 		case l.Label == classifier.OtherLabel:
 		case l.Support == 0:
-			absent++
+			missing = append(missing, l.Label)
 		default:
 			sum += l.F1
 			n++
 		}
 	}
-	if absent > 0 && n > 0 {
-		fmt.Fprintf(w, "  macro-F1 over the %d claim labels in the set %.3f\n", n, sum/float64(n))
+	if len(missing) > 0 && n > 0 {
+		fmt.Fprintf(w, "%s\n  macro-F1 over the %d claim labels in the set %.3f, accuracy %.3f (over all claim labels %.3f; the set has no %s)\n",
+			title, n, sum/float64(n), m.Accuracy, m.MacroF1, strings.Join(missing, ", "))
+	} else {
+		fmt.Fprintf(w, "%s\n  macro-F1 (claim labels) %.3f, accuracy %.3f\n", title, m.MacroF1, m.Accuracy)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "  \tP\tR\tF1\tn\t|")
