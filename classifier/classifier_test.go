@@ -174,6 +174,7 @@ func TestLearnValidation(t *testing.T) {
 		{"NUL", []Example{{"a\x00b", "x"}}, ErrControlChar, 0},
 		{"empty label", []Example{{"ok", "  "}}, ErrEmptyLabel, 0},
 		{"bad label", []Example{{"ok", "x y"}}, ErrInvalidLabel, 0},
+		{"invalid utf8 label", []Example{{"ok", "O\xffx"}}, ErrInvalidLabel, 0},
 		{"unknown label", []Example{{"ok", "x"}, {"ok", "q"}}, ErrUnknownLabel, 1},
 		{"none", nil, ErrNoExamples, -1},
 	}
@@ -181,6 +182,9 @@ func TestLearnValidation(t *testing.T) {
 		_, err := c.Learn(context.Background(), tt.exs, false)
 		if !errors.Is(err, tt.want) {
 			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		}
+		if tt.name == "invalid utf8 label" && (err == nil || !strings.Contains(err.Error(), "not valid UTF-8")) {
+			t.Errorf("%s: got %v, want it to say the label is not valid UTF-8", tt.name, err)
 		}
 		var ee *ExampleError
 		if tt.index >= 0 && (!errors.As(err, &ee) || ee.Index != tt.index) {

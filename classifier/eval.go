@@ -115,10 +115,8 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 	gold := make([]string, len(exs))
 	pred := make([]string, len(exs))
 	for i, ex := range exs {
-		if i%evalCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return Metrics{}, err
-			}
+		if err := ctx.Err(); err != nil {
+			return Metrics{}, err
 		}
 		p, err := c.classify(s, ex.Text, 0)
 		if err != nil {
@@ -133,10 +131,6 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 	m.ModelVersion = s.info.Version
 	return m, nil
 }
-
-// evalCheckEvery is how many examples Evaluate scores between looks at its
-// context.
-const evalCheckEvery = 64
 
 // CrossValidate runs k-fold cross-validation: the examples are shuffled with
 // seed, split into k folds, and each fold is scored by a fresh classifier

@@ -53,15 +53,17 @@ func isInvisible(r rune) bool {
 // ErrEmptyLabel; one that is longer than MaxLabelLen or holds characters
 // other than letters, digits, '_' and '-' wraps ErrInvalidLabel.
 func NormalizeLabel(label string) (string, error) {
+	// Checked before lower-casing, which would turn invalid bytes into
+	// U+FFFD.
+	if !utf8.ValidString(label) {
+		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidLabel)
+	}
 	l := strings.ToLower(strings.TrimSpace(label))
 	if l == "" {
 		return "", ErrEmptyLabel
 	}
 	if len(l) > MaxLabelLen {
 		return "", fmt.Errorf("%w: longer than %d bytes", ErrInvalidLabel, MaxLabelLen)
-	}
-	if !utf8.ValidString(l) {
-		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidLabel)
 	}
 	for _, r := range l {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' {

@@ -42,6 +42,16 @@ const (
 	// about twice the full pipeline, while the cache still learns
 	// missBudget words per sentence.
 	missBudget = 4
+	// maxWholeBytes is the longest sentence the fast path hands to sugarme
+	// in one piece. sugarme's time grows with the square of a sentence's
+	// length: past about 16 KiB for any text (measured here: 0.6 s at 64
+	// KiB, 4 s at 256 KiB), and from the start when its normalizer
+	// replaces many characters (text whose spaces are U+00A0: 20 ms at 1
+	// KiB, 1.5 s at 8 KiB). A longer sentence is encoded in pieces cut
+	// between words, whose tokens the fast path's argument makes the same;
+	// a piece of 512 bytes costs no more than a sentence of that length,
+	// so a text costs about the same however it is split into sentences.
+	maxWholeBytes = 512
 	// probeSentence is encoded once at load time to check that the pipeline
 	// actually runs.
 	probeSentence = "The minister said: \"we didn't do it.\""
@@ -77,8 +87,9 @@ func WithCacheSize(n int) TokenizerOption {
 // bounded cache. Words containing a character whose lower-case form has a
 // different UTF-8 length (e.g. U+0130 'İ') make sugarme's Lowercase
 // normalizer misalign the rest of the sentence, so any sentence containing
-// such a word is encoded whole by sugarme instead. Other pipelines always
-// use the full sugarme path.
+// such a word is encoded whole by sugarme instead (in pieces of 512 bytes
+// cut between words when it is longer: see maxWholeBytes). Other pipelines
+// always use the full sugarme path.
 type Tokenizer struct {
 	tk  *tokenizer.Tokenizer // configured once at load, read-only after
 	unk string               // token emitted for a word sugarme cannot encode
@@ -232,7 +243,7 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 		e := t.cache.get(h, w)
 		if e == nil {
 			if misses == missBudget {
-				return append(dst[:start], t.reference(s)...)
+				return t.appendPieces(dst[:start], s)
 			}
 			misses++
 			e = t.computeWord(w)
@@ -241,10 +252,35 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 			}
 		}
 		if e.unsafe {
-			return append(dst[:start], t.reference(s)...)
+			return t.appendPieces(dst[:start], s)
 		}
 		dst = append(dst, e.toks...)
 	}
+}
+
+// appendPieces appends the tokens of s, encoded by sugarme whole if it is
+// at most maxWholeBytes long, else in pieces of at most that size cut
+// between words (a piece holds at least one word, however long). Only the
+// fast path may call it: its pipeline makes the tokens of the pieces those
+// of the whole, except after a word with unstable case (see Tokenizer),
+// whose misalignment sugarme then confines to the word's piece.
+func (t *Tokenizer) appendPieces(dst []string, s string) []string {
+	for len(s) > maxWholeBytes {
+		cut := 0
+		for i := 0; ; {
+			w, next := t.nextWord(s, i)
+			if w == "" || next > maxWholeBytes && cut > 0 {
+				break
+			}
+			cut, i = next, next
+		}
+		if cut == 0 || cut == len(s) {
+			break
+		}
+		dst = append(dst, t.reference(s[:cut])...)
+		s = s[cut:]
+	}
+	return append(dst, t.reference(s)...)
 }
 
 // Reference returns the tokens from sugarme's full pipeline with no cache

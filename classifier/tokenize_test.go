@@ -259,6 +259,49 @@ func TestTokenizeMatchesReference(t *testing.T) {
 	}
 }
 
+// TestTokenizeLongSentence: a sentence past maxWholeBytes is encoded in
+// pieces cut between words, and its tokens are still sugarme's for the
+// whole sentence, whether its words are cached or not, and however its
+// words fall around the cuts (a word longer than a piece, separators at a
+// cut, non-ASCII separators).
+func TestTokenizeLongSentence(t *testing.T) {
+	corpus := strings.Join(corpusTexts(t)[:400], " ")
+	huge := strings.Repeat("x", maxWholeBytes+100)
+	tests := map[string]string{
+		"corpus text":           corpus[:3*maxWholeBytes+17],
+		"a word past the limit": "it said " + huge + " and then " + corpus[:maxWholeBytes],
+		"only a huge word":      huge,
+		"separators at the cut": strings.Repeat("a", maxWholeBytes-2) + "    　  b c " + corpus[:100],
+		"no-break spaces":       strings.ReplaceAll(corpus[:2*maxWholeBytes], " ", " "),
+		"leading and trailing ": "  " + corpus[:maxWholeBytes+50] + "  ",
+	}
+	ref := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(0))
+	for name, s := range tests {
+		if len(s) <= maxWholeBytes {
+			t.Fatalf("%s: %d bytes, want more than %d", name, len(s), maxWholeBytes)
+		}
+		want := ref.Reference(s)
+		for _, cache := range []int{0, 8, defaultCacheSize} {
+			tok := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(cache))
+			for pass := range 2 { // cold, then warm
+				if got := tok.Tokens(s); !slices.Equal(got, want) {
+					t.Errorf("%s, cache %d, pass %d: got %d tokens, want %d (first difference at %d)",
+						name, cache, pass, len(got), len(want), firstDiff(got, want))
+				}
+			}
+		}
+	}
+}
+
+func firstDiff(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
 func TestTokenizeAppendsToDst(t *testing.T) {
 	tok := loadTestTokenizer(t, smallTokenizerPath)
 	dst := []string{"keep"}

@@ -185,7 +185,7 @@ type SentenceResult struct {
 	Scores []*LabelScore `protobuf:"bytes,7,rep,name=scores" json:"scores,omitempty"`
 	// The features that contributed most to the prediction, sorted by weight
 	// descending. Empty unless the request's explain is positive, and at most
-	// explain entries.
+	// explain entries: fewer when fewer features favour the predicted label.
 	Features      []*Feature `protobuf:"bytes,8,rep,name=features" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -337,11 +337,12 @@ func (x *LabelScore) GetProbability() float64 {
 type Feature struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Feature name: a kind prefix and the normalised token(s), e.g.
-	// "w:blamed" for a word or "b:claimed_responsibility" for a bigram.
+	// "w:blamed" for a word or "b:claimed responsibility" for a bigram (two
+	// tokens separated by a space).
 	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// Contribution of this feature to the log-odds (natural log) of the
-	// predicted label versus the runner-up label. Positive values favour the
-	// predicted label, negative values favour the runner-up.
+	// predicted label versus the runner-up label; always positive, as only
+	// the features that favour the predicted label are listed.
 	Weight        float64 `protobuf:"fixed64,2,opt,name=weight" json:"weight,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -921,8 +922,9 @@ type EvaluateResponse struct {
 	// Fraction of examples whose predicted label equals their label, in
 	// [0, 1].
 	Accuracy float64 `protobuf:"fixed64,3,opt,name=accuracy" json:"accuracy,omitempty"`
-	// Unweighted mean of the per-label F1 scores over the claim labels, i.e.
-	// every label except "other" when the model has it; in [0, 1].
+	// Unweighted mean of the per-label F1 scores over confusion.labels
+	// except "other" (over all of them when "other" is not among them); in
+	// [0, 1].
 	MacroF1 float64 `protobuf:"fixed64,4,opt,name=macro_f1,json=macroF1" json:"macro_f1,omitempty"`
 	// Per-label metrics, one entry per label in confusion.labels order.
 	Labels []*LabelMetrics `protobuf:"bytes,5,rep,name=labels" json:"labels,omitempty"`
@@ -1091,8 +1093,9 @@ func (x *LabelMetrics) GetSupport() int64 {
 // ConfusionMatrix counts evaluated examples by actual and predicted label.
 type ConfusionMatrix struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Labels in row and column order: the model's labels plus any label that
-	// occurs only in the evaluated examples, sorted.
+	// Labels in row and column order: every label that occurs in the
+	// evaluated examples or among their predictions, sorted. A label of the
+	// model that is in neither has no row: its F1 would be undefined.
 	Labels []string `protobuf:"bytes,1,rep,name=labels" json:"labels,omitempty"`
 	// One row per entry of labels, in the same order.
 	Rows          []*ConfusionRow `protobuf:"bytes,2,rep,name=rows" json:"rows,omitempty"`

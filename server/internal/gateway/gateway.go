@@ -224,8 +224,10 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 			tw := &trackingWriter{ResponseWriter: w}
 			next.ServeHTTP(tw, r)
 			if err := body.error(); err != nil && !tw.sawError {
+				tw.held = 0
 				reportStreamError(tw, err, tooLarge)
 			}
+			tw.finish()
 			return
 		}
 		rc := http.NewResponseController(w)
@@ -336,24 +338,63 @@ func (b *streamBody) error() error {
 }
 
 // trackingWriter notes whether a response has started, and whether it
-// already carries a stream error line.
+// already carries a stream error line. grpc-gateway answers a stream that
+// fails before its first result with the error's status and an
+// {"error": Status} line; trackingWriter holds that status back and sends
+// the Status alone, the body of every other error answer.
 type trackingWriter struct {
 	http.ResponseWriter
-	wrote    bool
-	sawError bool
+	wrote     bool
+	sawError  bool
+	held      int  // a status not sent yet: the error line follows
+	unwrapped bool // the error line was sent as a Status, with its newline
 }
 
 func (w *trackingWriter) WriteHeader(code int) {
+	if !w.wrote && code != http.StatusOK {
+		w.held = code
+		return
+	}
 	w.wrote = true
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
+	if w.held != 0 {
+		var line struct {
+			Error json.RawMessage `json:"error"`
+		}
+		body := p
+		if json.Unmarshal(p, &line) == nil && len(line.Error) > 0 {
+			body = append(line.Error, '\n')
+		}
+		w.sawError, w.unwrapped = true, true
+		w.finish()
+		if _, err := w.ResponseWriter.Write(body); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	if w.unwrapped && bytes.Equal(p, []byte("\n")) {
+		w.unwrapped = false
+		return len(p), nil // the error line's delimiter: the Status already ends with one
+	}
 	w.wrote = true
 	if bytes.HasPrefix(p, []byte(`{"error"`)) {
 		w.sawError = true
 	}
 	return w.ResponseWriter.Write(p)
+}
+
+// finish sends a held status.
+func (w *trackingWriter) finish() {
+	if w.held == 0 {
+		return
+	}
+	code := w.held
+	w.held, w.wrote = 0, true
+	w.Header().Del("Transfer-Encoding")
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer to flush.

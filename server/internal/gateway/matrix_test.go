@@ -263,9 +263,19 @@ func TestRESTStreamBadBody(t *testing.T) {
 	}
 	// A request the server refuses ends the stream with its error, once
 	// (with its status, as nothing was sent before it).
+	// The body is the bare Status every other error answer has, as the
+	// OpenAPI spec says.
 	status, body = post(t, url+"/v1/classify:stream", `{"id": "a", "text": ""}`+"\n"+`{"id": "b", "text": "x"}`+"\n", nil)
-	if status != http.StatusBadRequest || strings.Count(string(body), `"error"`) != 1 || !strings.Contains(string(body), `request \"a\": text: text is empty`) {
-		t.Errorf("refused request: got %d %s", status, body)
+	checkError(t, "refused first request", status, body, http.StatusBadRequest, codes.InvalidArgument, `request "a": text: text is empty`)
+	if strings.Contains(string(body), `"error"`) || strings.Count(string(body), "\n") != 1 {
+		t.Errorf("refused first request: got %q, want one Status line", body)
+	}
+	// Refused after a result: the result, then one error line.
+	status, body = post(t, url+"/v1/classify:stream", `{"id": "a", "text": "x"}`+"\n"+`{"id": "b", "text": ""}`+"\n", nil)
+	lines = strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+	if status != http.StatusOK || len(lines) != 2 || !strings.Contains(lines[0], `"result"`) ||
+		!strings.HasPrefix(lines[1], `{"error":{"code":3,`) || !strings.Contains(lines[1], `request \"b\": text: text is empty`) {
+		t.Errorf("refused second request: got %d %q", status, body)
 	}
 	apitest.SameModel(t, "stream", before, model)
 }
