@@ -441,9 +441,9 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	fmt.Fprint(w, "\n\n")
 	printCounts(w, m.GetLabelCounts())
 	if l := m.GetLimits(); l != nil {
-		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, %d streams, explain %d\n",
+		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, %d streams a connection, %d classify streams, explain %d\n",
 			l.GetMaxTextBytes(), l.GetMaxSentences(), l.GetMaxExamples(), l.GetMaxGrpcReceiveBytes(), l.GetMaxHttpBodyBytes(),
-			l.GetCallTimeout().AsDuration(), l.GetMaxConcurrentStreams(), l.GetMaxExplain())
+			l.GetCallTimeout().AsDuration(), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain())
 	}
 	return nil
 }

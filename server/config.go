@@ -80,6 +80,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&l.CallTimeout, "call-timeout", l.CallTimeout, "deadline of each unary call")
 	maxStreams := fs.Uint("max-concurrent-streams", uint(l.MaxConcurrentStreams), "most concurrent streams per HTTP/2 connection")
 	fs.IntVar(&l.MaxExplain, "max-explain", l.MaxExplain, "largest explain value")
+	fs.IntVar(&l.MaxClassifyStreams, "max-classify-streams", l.MaxClassifyStreams, "most ClassifyStream calls open at once on the whole server, gRPC and REST together")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
@@ -141,6 +142,7 @@ func (c *config) validate() error {
 		"--max-text-bytes": int64(l.MaxTextBytes), "--max-sentences": int64(l.MaxSentences),
 		"--max-examples": int64(l.MaxExamples), "--max-grpc-receive-bytes": int64(l.MaxGRPCReceiveBytes),
 		"--max-http-body-bytes": l.MaxHTTPBodyBytes, "--max-concurrent-streams": int64(l.MaxConcurrentStreams),
+		"--max-classify-streams": int64(l.MaxClassifyStreams),
 	} {
 		if v <= 0 {
 			return fmt.Errorf("%s must be positive, got %d", name, v)
@@ -150,7 +152,7 @@ func (c *config) validate() error {
 		return fmt.Errorf("--max-explain must not be negative")
 	}
 	// GetModel reports these as int32; larger values would be reported wrong.
-	for name, v := range map[string]int{"--max-sentences": l.MaxSentences, "--max-examples": l.MaxExamples, "--max-explain": l.MaxExplain} {
+	for name, v := range map[string]int{"--max-sentences": l.MaxSentences, "--max-examples": l.MaxExamples, "--max-explain": l.MaxExplain, "--max-classify-streams": l.MaxClassifyStreams} {
 		if v > math.MaxInt32 {
 			return fmt.Errorf("%s: %d is larger than %d", name, v, math.MaxInt32)
 		}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"google.golang.org/grpc/grpclog"
 )
 
 func main() {
@@ -28,6 +30,9 @@ func main() {
 	sink := newLogSink(os.Stderr, accessLogDelay)
 	log := newLogger(cfg, sink)
 	access := slog.New(flushingHandler{newLogger(cfg, sink.batched()).Handler(), sink})
+	// Before anything of grpc runs: grpclog's logger is not safe to swap
+	// later.
+	grpclog.SetLoggerV2(grpcLogger{log.With("component", "grpc")})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// The first signal starts the graceful shutdown; restoring the default

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -110,13 +111,23 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// One write buffer per connection is kept only while it writes.
 		grpc.SharedWriteBuffer(true),
 		grpc.MaxRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes),
-		grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
+		// Fixed flow-control windows: with grpc's default, the windows of
+		// a client that sends but does not read its results would grow
+		// (BDP estimation) and the server would buffer megabytes of its
+		// requests per stream. 1 MiB a stream and 4 MiB a connection keep
+		// a 16 MiB message at full speed on a LAN.
+		grpc.InitialWindowSize(1 << 20),
+		grpc.InitialConnWindowSize(4 << 20),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.Keepalive.MinPingInterval, PermitWithoutStream: true}),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.Keepalive.Time, Timeout: cfg.Keepalive.Timeout, MaxConnectionIdle: cfg.Keepalive.MaxIdle}),
 	}
 	// The public listener may use TLS; the gateway's in-process listener
 	// does not, so it gets a server of its own with the same service.
-	publicOpts := opts
+	// The stream limit is per connection of a client. All REST streams
+	// share the gateway's one connection, so the inner server has no such
+	// limit: the HTTP server applies it per HTTP/2 connection instead, and
+	// an HTTP/1.1 connection carries one stream at a time.
+	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(tlsCfg)))
 	}
@@ -142,6 +153,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	conn, err := grpc.NewClient("passthrough:///gateway",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return inner.DialContext(ctx) }),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		// Fixed windows here too: a REST client that does not read its
+		// results must not make this connection buffer them.
+		grpc.WithInitialWindowSize(1<<20),
+		grpc.WithInitialConnWindowSize(4<<20),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(cfg.Limits.MaxGRPCReceiveBytes)),
 	)
 	if err != nil {
@@ -180,6 +195,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         tlsCfg,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(cfg.Limits.MaxConcurrentStreams)},
 	}
 
 	errc := make(chan error, 3)
@@ -354,6 +370,8 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 			return nil, err
 		}
 		return m, nil
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, store.ErrNotRegular):
+		return nil, fmt.Errorf("refusing to start: %w", err)
 	default:
 		return nil, fmt.Errorf("refusing to start: %w (move the file away to start from the default model)", err)
 	}

@@ -1431,9 +1431,13 @@ type Limits struct {
 	MaxConcurrentStreams uint32 `protobuf:"varint,7,opt,name=max_concurrent_streams,json=maxConcurrentStreams" json:"max_concurrent_streams,omitempty"`
 	// Largest accepted value of ClassifyRequest.explain and
 	// ClassifyStreamRequest.explain.
-	MaxExplain    int32 `protobuf:"varint,8,opt,name=max_explain,json=maxExplain" json:"max_explain,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	MaxExplain int32 `protobuf:"varint,8,opt,name=max_explain,json=maxExplain" json:"max_explain,omitempty"`
+	// Maximum number of ClassifyStream calls open at once on the server,
+	// over gRPC and REST together. A stream opened beyond it fails at once
+	// with RESOURCE_EXHAUSTED (REST: 429).
+	MaxClassifyStreams int32 `protobuf:"varint,9,opt,name=max_classify_streams,json=maxClassifyStreams" json:"max_classify_streams,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Limits) Reset() {
@@ -1518,6 +1522,13 @@ func (x *Limits) GetMaxConcurrentStreams() uint32 {
 func (x *Limits) GetMaxExplain() int32 {
 	if x != nil {
 		return x.MaxExplain
+	}
+	return 0
+}
+
+func (x *Limits) GetMaxClassifyStreams() int32 {
+	if x != nil {
+		return x.MaxClassifyStreams
 	}
 	return 0
 }
@@ -1625,7 +1636,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x10tokenizer_sha256\x18\r \x01(\tR\x0ftokenizerSha256\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xef\x02\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xa1\x03\n" +
 	"\x06Limits\x12$\n" +
 	"\x0emax_text_bytes\x18\x01 \x01(\x03R\fmaxTextBytes\x12#\n" +
 	"\rmax_sentences\x18\x02 \x01(\x05R\fmaxSentences\x12!\n" +
@@ -1635,7 +1646,8 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\fcall_timeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\vcallTimeout\x124\n" +
 	"\x16max_concurrent_streams\x18\a \x01(\rR\x14maxConcurrentStreams\x12\x1f\n" +
 	"\vmax_explain\x18\b \x01(\x05R\n" +
-	"maxExplain2\xb3\x03\n" +
+	"maxExplain\x120\n" +
+	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams2\xb3\x03\n" +
 	"\fClaimService\x12C\n" +
 	"\bClassify\x12\x1a.claims.v1.ClassifyRequest\x1a\x1b.claims.v1.ClassifyResponse\x12Y\n" +
 	"\x0eClassifyStream\x12 .claims.v1.ClassifyStreamRequest\x1a!.claims.v1.ClassifyStreamResponse(\x010\x01\x12:\n" +

@@ -19,6 +19,11 @@ type Limits struct {
 	CallTimeout          time.Duration // deadline of each unary call
 	MaxConcurrentStreams uint32        // concurrent streams per HTTP/2 connection
 	MaxExplain           int           // largest explain value
+	// MaxClassifyStreams bounds the ClassifyStream calls open at once on
+	// the whole server, over gRPC and REST; 0 means no bound. A stream
+	// whose client does not read its results holds about two of them in
+	// memory, so this bounds what slow readers can hold.
+	MaxClassifyStreams int
 }
 
 // DefaultLimits returns the limits the server uses unless configured.
@@ -32,6 +37,7 @@ func DefaultLimits() Limits {
 		CallTimeout:          30 * time.Second,
 		MaxConcurrentStreams: 256,
 		MaxExplain:           20,
+		MaxClassifyStreams:   64,
 	}
 }
 
@@ -45,5 +51,6 @@ func (l Limits) proto() *claimsv1.Limits {
 		CallTimeout:          durationpb.New(l.CallTimeout),
 		MaxConcurrentStreams: l.MaxConcurrentStreams,
 		MaxExplain:           int32(l.MaxExplain),
+		MaxClassifyStreams:   int32(l.MaxClassifyStreams),
 	}
 }

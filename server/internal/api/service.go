@@ -27,12 +27,16 @@ type Service struct {
 	tokenizer string
 	metrics   *Metrics
 	log       *slog.Logger
+	streams   chan struct{} // a slot per open ClassifyStream; nil for no bound
 }
 
 // NewService returns a Service over model. tokenizer describes the
 // tokenizer in GetModel; metrics may be nil.
 func NewService(model *classifier.Classifier, limits Limits, tokenizer string, metrics *Metrics, log *slog.Logger) *Service {
 	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log}
+	if limits.MaxClassifyStreams > 0 {
+		s.streams = make(chan struct{}, limits.MaxClassifyStreams)
+	}
 	s.metrics.setModel(model.Info())
 	return s
 }
@@ -134,6 +138,14 @@ func (s *Service) Classify(ctx context.Context, req *claimsv1.ClassifyRequest) (
 // ClassifyStream implements claimsv1.ClaimServiceServer: one response per
 // request, in order. An invalid request ends the stream with its error.
 func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse]) error {
+	if s.streams != nil {
+		select {
+		case s.streams <- struct{}{}:
+			defer func() { <-s.streams }()
+		default:
+			return status.Errorf(codes.ResourceExhausted, "%d classify streams are open, the server's limit; retry later", s.limits.MaxClassifyStreams)
+		}
+	}
 	ctx := stream.Context()
 	for {
 		req, err := stream.Recv()

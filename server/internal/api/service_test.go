@@ -189,6 +189,54 @@ func TestClassifyStream(t *testing.T) {
 	}
 }
 
+// TestClassifyStreamLimit: streams beyond the server's limit fail at once
+// with RESOURCE_EXHAUSTED, and a slot frees when a stream ends.
+func TestClassifyStreamLimit(t *testing.T) {
+	limits := testLimits()
+	limits.MaxClassifyStreams = 2
+	ts := newTestServer(t, Auth{Open: true}, limits)
+	open := func() (claimsv1.ClaimService_ClassifyStreamClient, context.CancelFunc, error) {
+		ctx, cancel := context.WithCancel(ctxT(t))
+		s, err := ts.client.ClassifyStream(ctx)
+		if err != nil {
+			return nil, cancel, err
+		}
+		// Send fails with io.EOF if the server has ended the stream
+		// already; Recv then gives its status.
+		s.Send(&claimsv1.ClassifyStreamRequest{Text: "Police warned of further attacks."})
+		_, err = s.Recv()
+		return s, cancel, err
+	}
+	var cancels []context.CancelFunc
+	for i := range 2 {
+		_, cancel, err := open()
+		if err != nil {
+			t.Fatalf("stream %d: %v", i, err)
+		}
+		cancels = append(cancels, cancel)
+	}
+	_, cancel, err := open()
+	cancel()
+	if st := status.Convert(err); st.Code() != codes.ResourceExhausted || !strings.Contains(st.Message(), "2 classify streams are open") {
+		t.Errorf("third stream: got %v, want ResourceExhausted naming the limit", err)
+	}
+	cancels[0]()
+	// The slot frees once the server has seen the cancellation.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, cancel, err := open()
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after one stream ended: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancels[1]()
+}
+
 func TestTrainForget(t *testing.T) {
 	ts := newTestServer(t, Auth{Open: true}, testLimits())
 	ctx := ctxT(t)

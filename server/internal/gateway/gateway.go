@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -37,8 +38,9 @@ type Config struct {
 	// MaxBodyBytes bounds a request body; larger ones get 413.
 	MaxBodyBytes int64
 	// BodyReadTimeout, if positive, bounds how long the body of a unary
-	// call may take to arrive; a slower one gets 408. (The stream route's
-	// body arrives as the client writes it, so it has no such bound.)
+	// call may take to arrive; a slower one gets 408. On the stream route,
+	// whose body arrives as the client writes it, it bounds the wait for
+	// each next request instead.
 	BodyReadTimeout time.Duration
 	// CORSOrigins lists the origins allowed to call the API from a browser;
 	// empty disables CORS. "*" allows any origin. Other cross-origin
@@ -219,9 +221,15 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 			return
 		}
 		if strings.HasSuffix(r.URL.Path, ":stream") {
-			body := &streamBody{ReadCloser: http.MaxBytesReader(w, r.Body, max)}
+			// Results are written while requests are still arriving. An
+			// HTTP/1.1 server otherwise drains (up to 256 KiB of) the
+			// unread body at the first write and then closes it, which
+			// loses requests; HTTP/2 is full duplex already.
+			rc := http.NewResponseController(w)
+			rc.EnableFullDuplex()
+			body := &streamBody{ReadCloser: http.MaxBytesReader(w, r.Body, max), rc: rc, idle: readTimeout}
 			r.Body = body
-			tw := &trackingWriter{ResponseWriter: w}
+			tw := &trackingWriter{ResponseWriter: w, body: body}
 			next.ServeHTTP(tw, r)
 			if err := body.error(); err != nil && !tw.sawError {
 				tw.held = 0
@@ -300,14 +308,13 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 	if !ok {
 		return d
 	}
-	n := 0
 	return runtime.DecoderFunc(func(v any) error {
-		n++
 		err := d.Decode(v)
+		n := body.decoded.Add(1)
 		if err == nil || errors.Is(err, io.EOF) {
 			return err
 		}
-		body.setError(fmt.Errorf("stream request %d: %w", n, err))
+		body.setError(fmt.Errorf("stream request %d: %w", n, err)) // unless an idle error came first
 		return errStreamDecode
 	})
 }
@@ -317,10 +324,45 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 // and ends the stream as if the body had ended, so the client would get 200
 // and no sign of the problem); the decoder records it here instead, and
 // limitBody reports it.
+//
+// Each request must arrive within idle (if positive) of the read before
+// it, so that a client that stops sending cannot hold the stream: the
+// stream then ends with a DEADLINE_EXCEEDED error (408 when no result was
+// sent yet).
 type streamBody struct {
 	io.ReadCloser
+	rc      *http.ResponseController
+	idle    time.Duration
+	decoded atomic.Int64 // requests decoded so far
+
 	mu  sync.Mutex
 	err error
+}
+
+// Read reads the body. A read that waits longer than idle records a
+// streamIdleError and then ends itself with an expired read deadline: the
+// error must be recorded first, as the failed read cancels the request,
+// and the gateway then writes an error of its own (see trackingWriter).
+func (b *streamBody) Read(p []byte) (int, error) {
+	if b.idle <= 0 {
+		return b.ReadCloser.Read(p)
+	}
+	t := time.AfterFunc(b.idle, func() {
+		b.setError(streamIdleError{int(b.decoded.Load()) + 1, b.idle})
+		b.rc.SetReadDeadline(time.Now())
+	})
+	defer t.Stop()
+	return b.ReadCloser.Read(p)
+}
+
+// streamIdleError reports a stream request that did not arrive in time.
+type streamIdleError struct {
+	n     int
+	after time.Duration
+}
+
+func (e streamIdleError) Error() string {
+	return fmt.Sprintf("stream request %d did not arrive within %v", e.n, e.after)
 }
 
 func (b *streamBody) setError(err error) {
@@ -342,12 +384,18 @@ func (b *streamBody) error() error {
 // fails before its first result with the error's status and an
 // {"error": Status} line; trackingWriter holds that status back and sends
 // the Status alone, the body of every other error answer.
+//
+// When the body has failed (see streamBody), the gateway's own error is a
+// consequence ("context canceled" when the connection's read failed), so
+// it is dropped and limitBody reports the body's error instead.
 type trackingWriter struct {
 	http.ResponseWriter
+	body      *streamBody
 	wrote     bool
 	sawError  bool
 	held      int  // a status not sent yet: the error line follows
 	unwrapped bool // the error line was sent as a Status, with its newline
+	dropped   bool // the gateway's error line was dropped
 }
 
 func (w *trackingWriter) WriteHeader(code int) {
@@ -360,6 +408,14 @@ func (w *trackingWriter) WriteHeader(code int) {
 }
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
+	if (w.held != 0 || bytes.HasPrefix(p, []byte(`{"error"`))) && w.body.error() != nil {
+		w.held, w.dropped = 0, true
+		return len(p), nil
+	}
+	if w.dropped && bytes.Equal(p, []byte("\n")) {
+		w.dropped = false
+		return len(p), nil // the dropped error line's delimiter
+	}
 	if w.held != 0 {
 		var line struct {
 			Error json.RawMessage `json:"error"`
@@ -406,15 +462,20 @@ func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 func reportStreamError(w *trackingWriter, err error, tooLarge string) {
 	httpStatus, code, msg := http.StatusBadRequest, codes.InvalidArgument, err.Error()
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	var idle streamIdleError
+	switch {
+	case errors.As(err, &mbe):
 		httpStatus, code, msg = http.StatusRequestEntityTooLarge, codes.ResourceExhausted, tooLarge
+	case errors.As(err, &idle):
+		httpStatus, code = http.StatusRequestTimeout, codes.DeadlineExceeded
 	}
+	// Written past w, which would drop it as the gateway's own error.
 	if !w.wrote {
 		w.Header().Del("Transfer-Encoding")
-		writeError(w, httpStatus, code, msg)
+		writeError(w.ResponseWriter, httpStatus, code, msg)
 		return
 	}
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": int(code), "message": msg, "details": []any{}}})
+	json.NewEncoder(w.ResponseWriter).Encode(map[string]any{"error": map[string]any{"code": int(code), "message": msg, "details": []any{}}})
 }
 
 // checkJSON reports whether a unary request body is one JSON value and

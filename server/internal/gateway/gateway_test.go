@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -315,5 +317,87 @@ func TestUnreadBodyDoesNotHold(t *testing.T) {
 			t.Errorf("%s: got %d, want 404 or 405", req, resp.StatusCode)
 		}
 		conn.Close()
+	}
+}
+
+// TestRESTStreamLargeBody sends a stream body well past the 256 KiB that
+// net/http drains from a request it thinks the handler is done reading:
+// every request gets its result, in order. The per-request read deadline
+// is short, and is lifted once the body has ended, so the results that
+// are still being written after it are not cut off.
+func TestRESTStreamLargeBody(t *testing.T) {
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{BodyReadTimeout: 300 * time.Millisecond}))
+	t.Cleanup(hs.Close)
+	const n = 6000
+	var body strings.Builder
+	for i := range n {
+		fmt.Fprintf(&body, `{"id": "%d", "text": "Police said the rebels carried out the attack on the market."}`+"\n", i)
+	}
+	if body.Len() < 300<<10 {
+		t.Fatalf("body is %d bytes, want more than 300 KiB", body.Len())
+	}
+	resp, err := http.Post(hs.URL+"/v1/classify:stream", "application/json", strings.NewReader(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	i := 0
+	for sc.Scan() {
+		var line struct {
+			Result struct {
+				ID string `json:"id"`
+			} `json:"result"`
+			Error *errorBody `json:"error"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || line.Error != nil || line.Result.ID != strconv.Itoa(i) {
+			t.Fatalf("line %d: got %.200s, want the result of request %d", i, sc.Bytes(), i)
+		}
+		i++
+	}
+	if resp.StatusCode != http.StatusOK || i != n {
+		t.Errorf("got %d and %d results, want 200 and %d", resp.StatusCode, i, n)
+	}
+}
+
+// TestRESTStreamIdle: a stream client that stops sending is cut off once
+// the read timeout passes without its next request: with a 408 and the
+// bare Status if no result was sent, else with an error line after the
+// results.
+func TestRESTStreamIdle(t *testing.T) {
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{BodyReadTimeout: 200 * time.Millisecond}))
+	t.Cleanup(hs.Close)
+	for _, tt := range []struct {
+		name   string
+		sent   string
+		status int
+	}{
+		{"nothing sent", "", http.StatusRequestTimeout},
+		{"one request sent", `{"id": "a", "text": "The ministry denied it."}` + "\n", http.StatusOK},
+	} {
+		conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+		if tt.sent != "" {
+			req += fmt.Sprintf("%x\r\n%s\r\n", len(tt.sent), tt.sent)
+		}
+		io.WriteString(conn, req)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s: no answer from a stalled stream: %v", tt.name, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		conn.Close()
+		if resp.StatusCode != tt.status || !strings.Contains(string(b), `"code":4`) || !strings.Contains(string(b), "did not arrive within 200ms") {
+			t.Errorf("%s: got %d %q, want %d and DEADLINE_EXCEEDED", tt.name, resp.StatusCode, b, tt.status)
+		}
+		if tt.status == http.StatusOK && !strings.HasPrefix(string(b), `{"result":{"id":"a"`) {
+			t.Errorf("%s: got %q, want the result before the error", tt.name, b)
+		}
 	}
 }

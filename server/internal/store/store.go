@@ -80,9 +80,23 @@ func (s *Store) Close() error {
 // Path returns the model file's path.
 func (s *Store) Path() string { return filepath.Join(s.dir, ModelFile) }
 
+// ErrNotRegular reports a model file that is a symbolic link or anything
+// else but a regular file. Save replaces the file by a rename, which would
+// replace a link rather than write through it, and a dangling link (a
+// volume not mounted yet) must not pass for a directory with no model.
+var ErrNotRegular = errors.New("is not a regular file")
+
 // Load opens the saved model and passes it to decode. It returns an error
-// wrapping os.ErrNotExist when no model has been saved.
+// wrapping os.ErrNotExist when no model has been saved, and one wrapping
+// ErrNotRegular when the model file is a symbolic link or not a file.
 func (s *Store) Load(decode func(io.Reader) error) error {
+	fi, err := os.Lstat(s.Path())
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("store: %s %w (%s): point --data-dir at the directory that holds the model instead", s.Path(), ErrNotRegular, fi.Mode().Type())
+	}
 	f, err := os.Open(s.Path())
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

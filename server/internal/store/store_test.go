@@ -81,3 +81,34 @@ func TestSaveFailureKeepsOldFile(t *testing.T) {
 		t.Errorf("got %q after a failed save, want the old model", b)
 	}
 }
+
+// TestLoadRefusesLinks: a model file that is a symbolic link, dangling or
+// not, or a directory, is refused rather than taken for no model (which
+// would train the default model and rename it over the link).
+func TestLoadRefusesLinks(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "elsewhere.bin")
+	if err := os.WriteFile(target, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]func(path string) error{
+		"dangling link": func(path string) error { return os.Symlink(filepath.Join(t.TempDir(), "missing.bin"), path) },
+		"link":          func(path string) error { return os.Symlink(target, path) },
+		"directory":     func(path string) error { return os.Mkdir(path, 0o700) },
+	}
+	for name, make := range tests {
+		dir := t.TempDir()
+		if err := make(filepath.Join(dir, ModelFile)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(dir, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		called := false
+		err = s.Load(func(io.Reader) error { called = true; return nil })
+		if !errors.Is(err, ErrNotRegular) || errors.Is(err, os.ErrNotExist) || called {
+			t.Errorf("%s: got %v (decode called: %v), want ErrNotRegular and no decode", name, err, called)
+		}
+		s.Close()
+	}
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+)
+
+// grpcLogger is grpc-go's logger (grpclog.LoggerV2), through which
+// grpc-gateway logs too, writing to the server's slog logger so that every
+// line has the configured format. grpc's info lines (one per connection
+// and more) come at debug level, and its errors at warn level: they are
+// about one connection or call (a client gone, a stream request that
+// could not be decoded and was reported to its client), not the server.
+type grpcLogger struct{ log *slog.Logger }
+
+func (g grpcLogger) print(level slog.Level, msg string) {
+	g.log.Log(context.Background(), level, msg)
+}
+
+func (g grpcLogger) Info(args ...any)   { g.print(slog.LevelDebug, fmt.Sprint(args...)) }
+func (g grpcLogger) Infoln(args ...any) { g.print(slog.LevelDebug, sprintln(args)) }
+func (g grpcLogger) Infof(format string, args ...any) {
+	g.print(slog.LevelDebug, fmt.Sprintf(format, args...))
+}
+func (g grpcLogger) Warning(args ...any)   { g.print(slog.LevelWarn, fmt.Sprint(args...)) }
+func (g grpcLogger) Warningln(args ...any) { g.print(slog.LevelWarn, sprintln(args)) }
+func (g grpcLogger) Warningf(format string, args ...any) {
+	g.print(slog.LevelWarn, fmt.Sprintf(format, args...))
+}
+func (g grpcLogger) Error(args ...any)   { g.print(slog.LevelWarn, fmt.Sprint(args...)) }
+func (g grpcLogger) Errorln(args ...any) { g.print(slog.LevelWarn, sprintln(args)) }
+func (g grpcLogger) Errorf(format string, args ...any) {
+	g.print(slog.LevelWarn, fmt.Sprintf(format, args...))
+}
+
+// Fatal, Fatalln and Fatalf log and exit, as grpclog requires.
+func (g grpcLogger) Fatal(args ...any)                 { g.fatal(fmt.Sprint(args...)) }
+func (g grpcLogger) Fatalln(args ...any)               { g.fatal(sprintln(args)) }
+func (g grpcLogger) Fatalf(format string, args ...any) { g.fatal(fmt.Sprintf(format, args...)) }
+
+func (g grpcLogger) fatal(msg string) {
+	g.print(slog.LevelError, msg)
+	os.Exit(1)
+}
+
+// V reports whether verbose logging at level l is on: never past level 0.
+func (g grpcLogger) V(l int) bool {
+	return l <= 0 && g.log.Enabled(context.Background(), slog.LevelDebug)
+}
+
+// sprintln is fmt.Sprintln without its final newline.
+func sprintln(args []any) string {
+	s := fmt.Sprintln(args...)
+	return s[:len(s)-1]
+}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"testing"
+)
+
+func TestGRPCLogger(t *testing.T) {
+	var buf bytes.Buffer
+	g := grpcLogger{slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})).With("component", "grpc")}
+	g.Infof("connection %d", 1) // debug: not written at info
+	g.Errorf("Failed to decode request: %v", "bad")
+	g.Warningln("a", "b")
+	var lines []map[string]any
+	for _, l := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		var m map[string]any
+		if err := json.Unmarshal(l, &m); err != nil {
+			t.Fatalf("line %q is not JSON: %v", l, err)
+		}
+		lines = append(lines, m)
+	}
+	want := []string{"Failed to decode request: bad", "a b"}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines %v, want %d", len(lines), lines, len(want))
+	}
+	for i, m := range lines {
+		if m["msg"] != want[i] || m["level"] != "WARN" || m["component"] != "grpc" {
+			t.Errorf("line %d: got %v, want msg %q at WARN from grpc", i, m, want[i])
+		}
+	}
+	if g.V(0) || g.V(2) {
+		t.Errorf("V: got true at info level, want false")
+	}
+}
