@@ -87,9 +87,11 @@ func WithCacheSize(n int) TokenizerOption {
 // bounded cache. Words containing a character whose lower-case form has a
 // different UTF-8 length (e.g. U+0130 'İ') make sugarme's Lowercase
 // normalizer misalign the rest of the sentence, so any sentence containing
-// such a word is encoded whole by sugarme instead (in pieces of 512 bytes
-// cut between words when it is longer: see maxWholeBytes). Other pipelines
-// always use the full sugarme path.
+// such a word is encoded whole by sugarme instead, or in pieces of 512
+// bytes cut between words when it is longer (see maxWholeBytes): then the
+// misalignment stays within the word's piece, so the tokens after the word
+// may differ from Reference's. Other pipelines always use the full sugarme
+// path.
 type Tokenizer struct {
 	tk  *tokenizer.Tokenizer // configured once at load, read-only after
 	unk string               // token emitted for a word sugarme cannot encode
@@ -211,10 +213,12 @@ func (t *Tokenizer) Tokens(s string) []string {
 
 // AppendTokens appends the tokens of sentence s to dst and returns it. The
 // tokens are exactly those of sugarme's full-sentence EncodeSingle
-// (Encoding.Tokens), i.e. of Reference. The appended strings are shared with
-// the cache, so on a warm cache the call allocates nothing beyond the growth
-// of dst. A sentence with more than a few uncached words, or with a word the
-// fast path cannot handle, is encoded whole by sugarme.
+// (Encoding.Tokens), i.e. of Reference, but for the one exception described
+// on Tokenizer (a sentence over 512 bytes with a word of unstable case).
+// The appended strings are shared with the cache, so on a warm cache the
+// call allocates nothing beyond the growth of dst. A sentence with more
+// than a few uncached words, or with a word the fast path cannot handle, is
+// encoded by sugarme whole (in pieces past 512 bytes).
 func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")

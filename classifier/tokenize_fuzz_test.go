@@ -3,6 +3,7 @@ package classifier
 import (
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +48,16 @@ func FuzzTokenize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if len(s) > maxFuzzInput {
 			t.Skip("input too long for sugarme's quadratic reference path")
+		}
+		if len(s) > maxWholeBytes && hasUnstableCase(strings.ToValidUTF8(s, "\uFFFD")) {
+			// Encoded in pieces, whose tokens differ from sugarme's
+			// whole-sentence ones where its misalignment after such a
+			// word would have spread past the piece (see Tokenizer):
+			// only check that it runs.
+			for _, n := range toks {
+				n.tok.Tokens(s)
+			}
+			return
 		}
 		for _, n := range toks {
 			want := n.tok.Reference(s)
