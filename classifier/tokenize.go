@@ -66,7 +66,8 @@ type tokenizerOptions struct {
 
 // WithCacheSize sets how many distinct words the tokenizer memoizes (default
 // 65536). The cache never holds more than n words; n < 2 disables it, so
-// every sentence goes through sugarme's full pipeline.
+// every sentence goes through sugarme's full pipeline (in pieces past 512
+// bytes: see maxWholeBytes).
 func WithCacheSize(n int) TokenizerOption {
 	return func(o *tokenizerOptions) { o.cacheSize = n }
 }
@@ -218,18 +219,22 @@ func (t *Tokenizer) Tokens(s string) []string {
 // The appended strings are shared with the cache, so on a warm cache the
 // call allocates nothing beyond the growth of dst. A sentence with more
 // than a few uncached words, or with a word the fast path cannot handle, is
-// encoded by sugarme whole (in pieces past 512 bytes).
+// encoded by sugarme whole (in pieces past 512 bytes, and with a word past
+// 512 bytes as the unknown token: see computeWord).
 func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	if !t.fast || t.cache == nil {
+	if !t.fast {
 		return append(dst, t.reference(s)...)
 	}
 	for _, g := range t.guards {
 		if strings.Contains(s, g) {
 			return append(dst, t.reference(s)...)
 		}
+	}
+	if t.cache == nil {
+		return t.appendPieces(dst, s)
 	}
 	start, misses := len(dst), 0
 	for i := 0; ; {
@@ -264,27 +269,41 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 
 // appendPieces appends the tokens of s, encoded by sugarme whole if it is
 // at most maxWholeBytes long, else in pieces of at most that size cut
-// between words (a piece holds at least one word, however long). Only the
-// fast path may call it: its pipeline makes the tokens of the pieces those
-// of the whole, except after a word with unstable case (see Tokenizer),
-// whose misalignment sugarme then confines to the word's piece.
+// between words. Separators give no tokens, so each piece starts at a
+// word, and no run of them reaches sugarme; a word longer than a piece is
+// a piece of its own (see computeWord). Only the fast path may call it:
+// its pipeline makes the tokens of the pieces those of the whole, except
+// after a word with unstable case (see Tokenizer), whose misalignment
+// sugarme then confines to the word's piece.
 func (t *Tokenizer) appendPieces(dst []string, s string) []string {
-	for len(s) > maxWholeBytes {
-		cut := 0
-		for i := 0; ; {
+	if len(s) <= maxWholeBytes {
+		return append(dst, t.reference(s)...)
+	}
+	for {
+		w, next := t.nextWord(s, 0)
+		if w == "" {
+			return dst
+		}
+		s = s[next-len(w):]
+		if len(s) <= maxWholeBytes {
+			return append(dst, t.reference(s)...)
+		}
+		if len(w) > maxWholeBytes {
+			dst = append(dst, t.unk)
+			s = s[len(w):]
+			continue
+		}
+		cut := len(w)
+		for i := cut; ; {
 			w, next := t.nextWord(s, i)
-			if w == "" || next > maxWholeBytes && cut > 0 {
+			if w == "" || next > maxWholeBytes {
 				break
 			}
 			cut, i = next, next
 		}
-		if cut == 0 || cut == len(s) {
-			break
-		}
 		dst = append(dst, t.reference(s[:cut])...)
 		s = s[cut:]
 	}
-	return append(dst, t.reference(s)...)
 }
 
 // Reference returns the tokens from sugarme's full pipeline with no cache
@@ -386,9 +405,18 @@ type wordEntry struct {
 	unsafe bool // the sentence must be encoded whole
 }
 
-// computeWord runs sugarme on one word.
+// computeWord runs sugarme on one word. A word longer than maxWholeBytes
+// is the unknown token without asking: it is one for sugarme too (past
+// WordPiece's max_input_chars_per_word), unless it holds punctuation that
+// the pre-tokenizer splits off, which costs sugarme time quadratic in the
+// word's length when its normalizer replaces characters (2 s for 8 KiB of
+// '’').
 func (t *Tokenizer) computeWord(w string) *wordEntry {
 	e := &wordEntry{key: strings.Clone(w)}
+	if len(w) > maxWholeBytes {
+		e.toks = []string{t.unk}
+		return e
+	}
 	if t.lower && hasUnstableCase(w) {
 		e.unsafe = true
 		return e

@@ -276,6 +276,37 @@ func TestTokenizeLongSentence(t *testing.T) {
 		"leading and trailing ": "  " + corpus[:maxWholeBytes+50] + "  ",
 	}
 	ref := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(0))
+	// Long runs of separators, which give no tokens: their tokens are
+	// those of the text with each run made one space, and none of them
+	// reaches sugarme (whose time would grow with the square of the run:
+	// 13 s for 16 KiB of U+00A0 after five unseen words).
+	run := strings.Repeat("\u00a0", 8<<10)
+	words := "zqa zqb zqc zqd zqe zqf"
+	runs := map[string][2]string{
+		"leading run":  {run + words, " " + words},
+		"middle run":   {words + run + words, words + " " + words},
+		"trailing run": {words + run, words + " "},
+	}
+	for name, c := range runs {
+		want := ref.Reference(c[1])
+		for _, cache := range []int{0, 8, defaultCacheSize} {
+			tok := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(cache))
+			if got := tok.Tokens(c[0]); !slices.Equal(got, want) {
+				t.Errorf("%s, cache %d: got %q, want %q", name, cache, got, want)
+			}
+		}
+	}
+	// A word longer than a piece is the unknown token, as sugarme's
+	// WordPiece makes any word past 100 characters; one of punctuation,
+	// which sugarme would split, is the documented exception.
+	quotes := "a" + strings.Repeat("\u2019", 2730) + "b"
+	for _, cache := range []int{0, 8, defaultCacheSize} {
+		tok := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(cache))
+		want := append(append(ref.Reference("the word"), tok.unk), ref.Reference("ends")...)
+		if got := tok.Tokens("the word " + quotes + " ends"); !slices.Equal(got, want) {
+			t.Errorf("long word of quotes, cache %d: got %q, want %q", cache, got, want)
+		}
+	}
 	for name, s := range tests {
 		if len(s) <= maxWholeBytes {
 			t.Fatalf("%s: %d bytes, want more than %d", name, len(s), maxWholeBytes)

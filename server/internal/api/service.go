@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -147,8 +148,9 @@ func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.Classi
 		}
 	}
 	ctx := stream.Context()
+	next := s.receiver(stream)
 	for {
-		req, err := stream.Recv()
+		req, err := next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -164,6 +166,65 @@ func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.Classi
 		}
 		if err := stream.Send(&claimsv1.ClassifyStreamResponse{Id: req.GetId(), Sentences: out, ModelVersion: version}); err != nil {
 			return err
+		}
+	}
+}
+
+// receiver returns stream's Recv, bounded by the call timeout (if
+// positive): a request that does not arrive within it, counted from when
+// the stream is ready for it, ends the stream with DEADLINE_EXCEEDED, so
+// that a client that stops sending cannot hold one of the server's
+// stream slots. Recv runs on a goroutine of its own, which ends with the
+// stream; it receives only when asked, so a stream still holds one
+// request at a time.
+func (s *Service) receiver(stream grpc.BidiStreamingServer[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse]) func() (*claimsv1.ClassifyStreamRequest, error) {
+	idle := s.limits.CallTimeout
+	if idle <= 0 {
+		return stream.Recv
+	}
+	type received struct {
+		req *claimsv1.ClassifyStreamRequest
+		err error
+	}
+	ask := make(chan struct{})
+	got := make(chan received)
+	ctx := stream.Context()
+	go func() {
+		for {
+			select {
+			case <-ask:
+			case <-ctx.Done():
+				return
+			}
+			req, err := stream.Recv()
+			select {
+			case got <- received{req, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	n := 0
+	timer := time.NewTimer(idle)
+	return func() (*claimsv1.ClassifyStreamRequest, error) {
+		n++
+		timer.Reset(idle)
+		defer timer.Stop()
+		select {
+		case ask <- struct{}{}:
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
+		}
+		select {
+		case r := <-got:
+			return r.req, r.err
+		case <-timer.C:
+			return nil, status.Errorf(codes.DeadlineExceeded, "stream request %d did not arrive within %v", n, idle)
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
 		}
 	}
 }

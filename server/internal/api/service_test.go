@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -235,6 +236,32 @@ func TestClassifyStreamLimit(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancels[1]()
+}
+
+// TestClassifyStreamIdle: a stream whose next request does not arrive
+// within the call timeout ends with DEADLINE_EXCEEDED, and frees its slot.
+func TestClassifyStreamIdle(t *testing.T) {
+	limits := testLimits()
+	limits.CallTimeout = 200 * time.Millisecond
+	limits.MaxClassifyStreams = 1
+	ts := newTestServer(t, Auth{Open: true}, limits)
+	for _, sent := range []int{0, 1, 0} {
+		stream, err := ts.client.ClassifyStream(ctxT(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range sent {
+			stream.Send(&claimsv1.ClassifyStreamRequest{Text: "Police warned of further attacks."})
+			if _, err := stream.Recv(); err != nil {
+				t.Fatalf("after %d sent: %v", sent, err)
+			}
+		}
+		_, err = stream.Recv()
+		want := fmt.Sprintf("stream request %d did not arrive within 200ms", sent+1)
+		if st := status.Convert(err); st.Code() != codes.DeadlineExceeded || st.Message() != want {
+			t.Errorf("after %d sent: got %v, want DeadlineExceeded %q", sent, err, want)
+		}
+	}
 }
 
 func TestTrainForget(t *testing.T) {

@@ -231,6 +231,7 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 			r.Body = body
 			tw := &trackingWriter{ResponseWriter: w, body: body}
 			next.ServeHTTP(tw, r)
+			body.end()
 			if err := body.error(); err != nil && !tw.sawError {
 				tw.held = 0
 				reportStreamError(tw, err, tooLarge)
@@ -309,7 +310,9 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 		return d
 	}
 	return runtime.DecoderFunc(func(v any) error {
+		stop := body.awaitRequest()
 		err := d.Decode(v)
+		stop()
 		n := body.decoded.Add(1)
 		if err == nil || errors.Is(err, io.EOF) {
 			return err
@@ -325,34 +328,62 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 // and no sign of the problem); the decoder records it here instead, and
 // limitBody reports it.
 //
-// Each request must arrive within idle (if positive) of the read before
-// it, so that a client that stops sending cannot hold the stream: the
-// stream then ends with a DEADLINE_EXCEEDED error (408 when no result was
-// sent yet).
+// Each request must arrive whole within idle (if positive) of the gateway
+// asking for it, so that a client that stops sending, or trickles its
+// bytes, cannot hold the stream: the stream then ends with a
+// DEADLINE_EXCEEDED error (408 when no result was sent yet).
 type streamBody struct {
 	io.ReadCloser
 	rc      *http.ResponseController
 	idle    time.Duration
 	decoded atomic.Int64 // requests decoded so far
 
-	mu  sync.Mutex
-	err error
+	mu    sync.Mutex
+	err   error
+	wait  uint64 // counts the waits for a request (see awaitRequest)
+	ended bool   // the handler is done: the response must not be touched
 }
 
-// Read reads the body. A read that waits longer than idle records a
-// streamIdleError and then ends itself with an expired read deadline: the
-// error must be recorded first, as the failed read cancels the request,
-// and the gateway then writes an error of its own (see trackingWriter).
-func (b *streamBody) Read(p []byte) (int, error) {
+// awaitRequest starts the clock on the next request, which must arrive
+// whole within idle (if positive); the returned func stops it. If it
+// runs out, it records a streamIdleError and then ends the pending read
+// with an expired read deadline. The error is recorded first, because
+// the failed read cancels the request and the gateway then writes an
+// error of its own (see trackingWriter). Both happen under b.mu, and not
+// at all once the wait is over or the handler is done (end), when the
+// response controller may no longer be used.
+func (b *streamBody) awaitRequest() (stop func()) {
 	if b.idle <= 0 {
-		return b.ReadCloser.Read(p)
+		return func() {}
 	}
+	b.mu.Lock()
+	b.wait++
+	wait := b.wait
+	b.mu.Unlock()
 	t := time.AfterFunc(b.idle, func() {
-		b.setError(streamIdleError{int(b.decoded.Load()) + 1, b.idle})
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.ended || b.wait != wait {
+			return
+		}
+		if b.err == nil {
+			b.err = streamIdleError{int(b.decoded.Load()) + 1, b.idle}
+		}
 		b.rc.SetReadDeadline(time.Now())
 	})
-	defer t.Stop()
-	return b.ReadCloser.Read(p)
+	return func() {
+		t.Stop()
+		b.mu.Lock()
+		b.wait++
+		b.mu.Unlock()
+	}
+}
+
+// end marks the handler done; no idle timer acts after it.
+func (b *streamBody) end() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ended = true
 }
 
 // streamIdleError reports a stream request that did not arrive in time.
@@ -385,9 +416,11 @@ func (b *streamBody) error() error {
 // {"error": Status} line; trackingWriter holds that status back and sends
 // the Status alone, the body of every other error answer.
 //
-// When the body has failed (see streamBody), the gateway's own error is a
-// consequence ("context canceled" when the connection's read failed), so
-// it is dropped and limitBody reports the body's error instead.
+// When the body has failed (see streamBody) and the gateway's own error is
+// CANCELLED, that error is a consequence (the connection's read failed),
+// so it is dropped and limitBody reports the body's error instead. Any
+// other error of the gateway (the server refused a request the decoder
+// had read past) is kept, and is the one the client gets.
 type trackingWriter struct {
 	http.ResponseWriter
 	body      *streamBody
@@ -408,7 +441,7 @@ func (w *trackingWriter) WriteHeader(code int) {
 }
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
-	if (w.held != 0 || bytes.HasPrefix(p, []byte(`{"error"`))) && w.body.error() != nil {
+	if (w.held != 0 || bytes.HasPrefix(p, []byte(`{"error"`))) && w.body.error() != nil && canceled(p) {
 		w.held, w.dropped = 0, true
 		return len(p), nil
 	}
@@ -440,6 +473,17 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 		w.sawError = true
 	}
 	return w.ResponseWriter.Write(p)
+}
+
+// canceled reports whether p is the gateway's {"error": Status} line for a
+// CANCELLED call.
+func canceled(p []byte) bool {
+	var line struct {
+		Error struct {
+			Code codes.Code `json:"code"`
+		} `json:"error"`
+	}
+	return json.Unmarshal(p, &line) == nil && line.Error.Code == codes.Canceled
 }
 
 // finish sends a held status.

@@ -14,11 +14,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
@@ -399,5 +401,80 @@ func TestRESTStreamIdle(t *testing.T) {
 		if tt.status == http.StatusOK && !strings.HasPrefix(string(b), `{"result":{"id":"a"`) {
 			t.Errorf("%s: got %q, want the result before the error", tt.name, b)
 		}
+	}
+}
+
+// TestRESTStreamTrickle: the idle bound is per request, not per read, so a
+// client sending a byte at a time, each just inside it, is still cut off.
+func TestRESTStreamTrickle(t *testing.T) {
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{BodyReadTimeout: 300 * time.Millisecond}))
+	t.Cleanup(hs.Close)
+	pr, pw := io.Pipe()
+	go func() {
+		defer pw.Close()
+		for _, c := range []byte(`{"id": "a", "text": "The ministry denied it."}` + "\n") {
+			if _, err := pw.Write([]byte{c}); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	start := time.Now()
+	resp, err := http.Post(hs.URL+"/v1/classify:stream", "application/json", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "stream request 1 did not arrive within 300ms") || time.Since(start) > 3*time.Second {
+		t.Errorf("got %d %q after %v, want 408 within about 300ms", resp.StatusCode, b, time.Since(start))
+	}
+}
+
+// TestRESTStreamRefusalBeforeBadBody: the decoder reads ahead, so a body
+// error may be recorded before the server's refusal of an earlier request
+// is written; the refusal is still what the client gets.
+func TestRESTStreamRefusalBeforeBadBody(t *testing.T) {
+	url, _ := matrixGateway(t, nil)
+	for range 5 {
+		status, body := post(t, url+"/v1/classify:stream", `{"id": "a", "text": ""}`+"\n"+`{"id": "b", `, nil)
+		checkError(t, "refusal, then a bad request", status, body, http.StatusBadRequest, codes.InvalidArgument, `request "a": text: text is empty`)
+		status, body = post(t, url+"/v1/classify:stream", `{"id": "ok", "text": "The ministry denied it."}`+"\n"+`{"id": "a", "text": ""}`+"\n"+`{"id": "b", `, nil)
+		lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+		if status != http.StatusOK || len(lines) != 2 || !strings.Contains(lines[1], `request \"a\": text: text is empty`) {
+			t.Errorf("result, refusal, bad request: got %d %q, want the result and the refusal", status, body)
+		}
+	}
+}
+
+// TestRESTStreamHTTP2Idle runs streams that the server ends while their
+// client keeps the body open, over HTTP/2 with a tiny idle bound: an idle
+// timer that went off after the handler returned used to crash the
+// process (the HTTP/2 response writer is gone by then).
+func TestRESTStreamHTTP2Idle(t *testing.T) {
+	for _, idle := range []time.Duration{200 * time.Microsecond, time.Millisecond, 3 * time.Millisecond} {
+		hs := httptest.NewUnstartedServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{BodyReadTimeout: idle}))
+		hs.EnableHTTP2 = true
+		hs.StartTLS()
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 50 {
+					pr, pw := io.Pipe()
+					req, _ := http.NewRequest(http.MethodPost, hs.URL+"/v1/classify:stream", pr)
+					go io.WriteString(pw, `{"id": "a", "text": ""}`+"\n")
+					if resp, err := hs.Client().Do(req); err == nil {
+						io.ReadAll(resp.Body)
+						resp.Body.Close()
+					}
+					time.Sleep(idle)
+					pw.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		hs.Close()
 	}
 }
