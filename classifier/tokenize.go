@@ -410,7 +410,8 @@ type wordEntry struct {
 // WordPiece's max_input_chars_per_word), unless it holds punctuation that
 // the pre-tokenizer splits off, which costs sugarme time quadratic in the
 // word's length when its normalizer replaces characters (2 s for 8 KiB of
-// '’').
+// '’'), or characters the normalizer deletes (soft hyphens, zero-width
+// joiners) that leave a word short enough to have tokens.
 func (t *Tokenizer) computeWord(w string) *wordEntry {
 	e := &wordEntry{key: strings.Clone(w)}
 	if len(w) > maxWholeBytes {

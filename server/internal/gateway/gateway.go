@@ -328,39 +328,66 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 // and no sign of the problem); the decoder records it here instead, and
 // limitBody reports it.
 //
-// Each request must arrive whole within idle (if positive) of the gateway
-// asking for it, so that a client that stops sending, or trickles its
-// bytes, cannot hold the stream: the stream then ends with a
-// DEADLINE_EXCEEDED error (408 when no result was sent yet).
+// Each request must arrive whole within idle (if positive) of the
+// server having answered every request before it, so that a client that
+// stops sending, or trickles its bytes, cannot hold the stream: the stream
+// then ends with a DEADLINE_EXCEEDED error (408 when no result was sent
+// yet).
 type streamBody struct {
 	io.ReadCloser
 	rc      *http.ResponseController
 	idle    time.Duration
 	decoded atomic.Int64 // requests decoded so far
 
-	mu    sync.Mutex
-	err   error
-	wait  uint64 // counts the waits for a request (see awaitRequest)
-	ended bool   // the handler is done: the response must not be touched
+	mu      sync.Mutex
+	err     error
+	results int64       // results written to the client
+	wait    uint64      // counts the waits for a request (see awaitRequest)
+	pending bool        // a wait whose clock starts with the last result
+	timer   *time.Timer // the clock of the current wait, once started
+	ended   bool        // the handler is done: the response must not be touched
 }
 
-// awaitRequest starts the clock on the next request, which must arrive
-// whole within idle (if positive); the returned func stops it. If it
-// runs out, it records a streamIdleError and then ends the pending read
-// with an expired read deadline. The error is recorded first, because
-// the failed read cancels the request and the gateway then writes an
-// error of its own (see trackingWriter). Both happen under b.mu, and not
-// at all once the wait is over or the handler is done (end), when the
-// response controller may no longer be used.
+// awaitRequest starts a wait for the next request, which must arrive
+// whole within idle (if positive); the returned func ends the wait. The
+// clock starts once the server has answered every request sent so far
+// (see resultWritten): the gateway asks for the next request as soon as
+// it has passed one on, and the time the server takes is not the
+// client's. If the clock runs out, it records a streamIdleError and then
+// ends the pending read with an expired read deadline. The error is
+// recorded first, because the failed read cancels the request and the
+// gateway then writes an error of its own (see trackingWriter). Both
+// happen under b.mu, and not at all once the wait is over or the handler
+// is done (end), when the response controller may no longer be used.
 func (b *streamBody) awaitRequest() (stop func()) {
 	if b.idle <= 0 {
 		return func() {}
 	}
 	b.mu.Lock()
 	b.wait++
-	wait := b.wait
+	if b.results >= b.decoded.Load() {
+		b.startClock()
+	} else {
+		b.pending = true
+	}
 	b.mu.Unlock()
-	t := time.AfterFunc(b.idle, func() {
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.wait++
+		b.pending = false
+		if b.timer != nil {
+			b.timer.Stop()
+			b.timer = nil
+		}
+	}
+}
+
+// startClock starts the clock of the current wait. b.mu must be held.
+func (b *streamBody) startClock() {
+	wait := b.wait
+	b.pending = false
+	b.timer = time.AfterFunc(b.idle, func() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if b.ended || b.wait != wait {
@@ -371,11 +398,16 @@ func (b *streamBody) awaitRequest() (stop func()) {
 		}
 		b.rc.SetReadDeadline(time.Now())
 	})
-	return func() {
-		t.Stop()
-		b.mu.Lock()
-		b.wait++
-		b.mu.Unlock()
+}
+
+// resultWritten counts a result written to the client, and starts the
+// clock of a pending wait once every request sent has its result.
+func (b *streamBody) resultWritten() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.results++
+	if b.pending && !b.ended && b.results >= b.decoded.Load() {
+		b.startClock()
 	}
 }
 
@@ -471,6 +503,9 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 	w.wrote = true
 	if bytes.HasPrefix(p, []byte(`{"error"`)) {
 		w.sawError = true
+	}
+	if bytes.HasPrefix(p, []byte(`{"result"`)) {
+		w.body.resultWritten()
 	}
 	return w.ResponseWriter.Write(p)
 }
