@@ -277,6 +277,8 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 // sugarme then confines to the word's piece.
 func (t *Tokenizer) appendPieces(dst []string, s string) []string {
 	if len(s) <= maxWholeBytes {
+		// Whole, as it is: sugarme's tokens for a sentence with a word
+		// of unstable case depend on all of it, leading separators too.
 		return append(dst, t.reference(s)...)
 	}
 	for {

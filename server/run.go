@@ -38,6 +38,14 @@ import (
 // serviceName is the gRPC service name reported by the health service.
 const serviceName = "claims.v1.ClaimService"
 
+// Fixed gRPC flow-control windows, for the server and the gateway's
+// connection alike (see run): a client that does not read cannot make
+// either buffer more.
+const (
+	streamWindow = 1 << 20
+	connWindow   = 4 << 20
+)
+
 // run starts the server and blocks until ctx is cancelled, then shuts down
 // gracefully. access receives the per-call log lines; it may be log. ready,
 // if not nil, is called with the bound addresses once both listeners
@@ -116,8 +124,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// (BDP estimation) and the server would buffer megabytes of its
 		// requests per stream. 1 MiB a stream and 4 MiB a connection keep
 		// a 16 MiB message at full speed on a LAN.
-		grpc.InitialWindowSize(1 << 20),
-		grpc.InitialConnWindowSize(4 << 20),
+		grpc.InitialWindowSize(streamWindow),
+		grpc.InitialConnWindowSize(connWindow),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.Keepalive.MinPingInterval, PermitWithoutStream: true}),
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.Keepalive.Time, Timeout: cfg.Keepalive.Timeout, MaxConnectionIdle: cfg.Keepalive.MaxIdle}),
 	}
@@ -155,8 +163,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		// Fixed windows here too: a REST client that does not read its
 		// results must not make this connection buffer them.
-		grpc.WithInitialWindowSize(1<<20),
-		grpc.WithInitialConnWindowSize(4<<20),
+		grpc.WithInitialWindowSize(streamWindow),
+		grpc.WithInitialConnWindowSize(connWindow),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(cfg.Limits.MaxGRPCReceiveBytes)),
 	)
 	if err != nil {

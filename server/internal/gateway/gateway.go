@@ -455,12 +455,11 @@ func (b *streamBody) error() error {
 // had read past) is kept, and is the one the client gets.
 type trackingWriter struct {
 	http.ResponseWriter
-	body      *streamBody
-	wrote     bool
-	sawError  bool
-	held      int  // a status not sent yet: the error line follows
-	unwrapped bool // the error line was sent as a Status, with its newline
-	dropped   bool // the gateway's error line was dropped
+	body        *streamBody
+	wrote       bool
+	sawError    bool
+	held        int  // a status not sent yet: the error line follows
+	skipNewline bool // the next delimiter ends an error line already dealt with
 }
 
 func (w *trackingWriter) WriteHeader(code int) {
@@ -473,35 +472,34 @@ func (w *trackingWriter) WriteHeader(code int) {
 }
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
-	if (w.held != 0 || bytes.HasPrefix(p, []byte(`{"error"`))) && w.body.error() != nil && canceled(p) {
-		w.held, w.dropped = 0, true
+	if w.skipNewline && bytes.Equal(p, []byte("\n")) {
+		w.skipNewline = false
 		return len(p), nil
 	}
-	if w.dropped && bytes.Equal(p, []byte("\n")) {
-		w.dropped = false
-		return len(p), nil // the dropped error line's delimiter
+	isError := bytes.HasPrefix(p, []byte(`{"error"`))
+	var status json.RawMessage
+	var code codes.Code
+	if isError {
+		status, code = errorLine(p)
+	}
+	if code == codes.Canceled && status != nil && w.body.error() != nil {
+		w.held, w.skipNewline = 0, true // dropped: limitBody reports the body's error
+		return len(p), nil
 	}
 	if w.held != 0 {
-		var line struct {
-			Error json.RawMessage `json:"error"`
-		}
 		body := p
-		if json.Unmarshal(p, &line) == nil && len(line.Error) > 0 {
-			body = append(line.Error, '\n')
+		if status != nil {
+			body = append(status, '\n') // the Status alone, with the line's newline
 		}
-		w.sawError, w.unwrapped = true, true
+		w.sawError, w.skipNewline = true, true
 		w.finish()
 		if _, err := w.ResponseWriter.Write(body); err != nil {
 			return 0, err
 		}
 		return len(p), nil
 	}
-	if w.unwrapped && bytes.Equal(p, []byte("\n")) {
-		w.unwrapped = false
-		return len(p), nil // the error line's delimiter: the Status already ends with one
-	}
 	w.wrote = true
-	if bytes.HasPrefix(p, []byte(`{"error"`)) {
+	if isError {
 		w.sawError = true
 	}
 	if bytes.HasPrefix(p, []byte(`{"result"`)) {
@@ -510,15 +508,20 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// canceled reports whether p is the gateway's {"error": Status} line for a
-// CANCELLED call.
-func canceled(p []byte) bool {
+// errorLine decodes the gateway's {"error": Status} line p into the Status
+// and its code; status is nil if p is not one.
+func errorLine(p []byte) (status json.RawMessage, code codes.Code) {
 	var line struct {
-		Error struct {
-			Code codes.Code `json:"code"`
-		} `json:"error"`
+		Error json.RawMessage `json:"error"`
 	}
-	return json.Unmarshal(p, &line) == nil && line.Error.Code == codes.Canceled
+	if json.Unmarshal(p, &line) != nil || len(line.Error) == 0 {
+		return nil, 0
+	}
+	var st struct {
+		Code codes.Code `json:"code"`
+	}
+	json.Unmarshal(line.Error, &st)
+	return line.Error, st.Code
 }
 
 // finish sends a held status.
