@@ -67,6 +67,19 @@ func WithPersist(persist func(model []byte) error) Option {
 	return func(c *Classifier) { c.persist = persist }
 }
 
+// WithMaxLabels sets the most labels the model may have (default
+// MaxLabels): Learn and Replace refuse a batch that would give it more with
+// ErrTooManyLabels. Values below 2 are ignored; values above MaxLabelsCap
+// count as MaxLabelsCap. A loaded model with more labels than n keeps them
+// but learns no new one.
+func WithMaxLabels(n int) Option {
+	return func(c *Classifier) {
+		if n >= 2 {
+			c.maxLabels = min(n, MaxLabelsCap)
+		}
+	}
+}
+
 // WithClock sets the function that stamps training times (default time.Now).
 func WithClock(now func() time.Time) Option { return func(c *Classifier) { c.now = now } }
 
@@ -83,7 +96,8 @@ type Classifier struct {
 	alpha float64
 	now   func() time.Time
 
-	persist func([]byte) error
+	persist   func([]byte) error
+	maxLabels int
 
 	mu        sync.Mutex // serialises writers; guards counts, version, trained, revision, tokenizer
 	counts    *counts
@@ -105,7 +119,7 @@ type scratch struct {
 
 // New returns an empty classifier that tokenizes with tok.
 func New(tok TokenAppender, opts ...Option) *Classifier {
-	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, revision: FeatureRevision, tokenizer: fingerprint(tok)}
+	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, maxLabels: MaxLabels, revision: FeatureRevision, tokenizer: fingerprint(tok)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -405,7 +419,10 @@ type Stats struct {
 // first; a bad example (see CheckText and NormalizeLabel) rejects it all
 // with an *ExampleError. Labels are normalised with NormalizeLabel; a label
 // the model does not have yet is added unless allowNew is false, in which
-// case the batch fails with ErrUnknownLabel.
+// case the batch fails with ErrUnknownLabel; new labels beyond the model's
+// limit (WithMaxLabels) fail it with ErrTooManyLabels. A batch the saved
+// format could not hold (see ErrModelFull) is refused too, so that every
+// model Save writes, Load reads.
 //
 // Learn, Forget and Replace stop with ctx's error, changing nothing, if ctx
 // is done before the change is persisted; once persisting has begun, they
@@ -415,18 +432,54 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 	if err != nil {
 		return Stats{}, err
 	}
-	var check func() error
+	labels := labelsOf(exs)
+	check := func() error { return c.checkNewLabels(exs, labels) }
 	if !allowNew {
 		check = func() error { return c.checkLabels(exs) }
 	}
 	return c.applyBatch(ctx, exs, check, func(batch *counts) (Stats, error) {
 		next := c.counts.clone()
-		next.merge(batch, +1)
+		if !next.merge(batch, +1) {
+			return Stats{}, fmt.Errorf("%w: an example would be learned more than %d times", ErrModelFull, math.MaxInt32)
+		}
 		if len(next.labels) < 2 {
 			return Stats{}, ErrTooFewLabels
 		}
 		return c.commit(ctx, next, len(exs))
 	})
+}
+
+// labelsOf returns the labels of exs, sorted and without repeats.
+func labelsOf(exs []Example) []string {
+	labels := make([]string, len(exs))
+	for i, ex := range exs {
+		labels[i] = ex.Label
+	}
+	slices.Sort(labels)
+	return slices.Clip(slices.Compact(labels))
+}
+
+// checkNewLabels refuses a batch of exs, whose labels are labels, that
+// would give the model new labels beyond c.maxLabels, naming the first
+// example whose label passes it. Callers hold c.mu.
+func (c *Classifier) checkNewLabels(exs []Example, labels []string) error {
+	has := len(c.counts.labels)
+	would := len(labelUnion(c.counts.labels, labels))
+	if would == has || would <= c.maxLabels {
+		return nil
+	}
+	n := has
+	seen := make(map[string]bool)
+	for i, ex := range exs {
+		if seen[ex.Label] || c.counts.labelIndex(ex.Label) >= 0 {
+			continue
+		}
+		seen[ex.Label] = true
+		if n++; n > c.maxLabels {
+			return &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: the limit is %d, the model has %d and the examples would make it %d", ErrTooManyLabels, c.maxLabels, has, would)}
+		}
+	}
+	return nil // not reached: some label is new
 }
 
 // applyBatch extracts the features of exs without the lock, so that
@@ -473,31 +526,35 @@ func (c *Classifier) checkLabels(exs []Example) error {
 }
 
 // Replace rebuilds the model from exactly these examples, which also define
-// its label set. The batch must name at least two labels.
+// its label set. The batch must name at least two labels (else
+// ErrOneLabel) and no more than the model's limit (ErrTooManyLabels).
 func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
 		return Stats{}, err
 	}
+	switch n := len(labelsOf(exs)); {
+	case n < 2:
+		return Stats{}, ErrOneLabel
+	case n > c.maxLabels:
+		return Stats{}, fmt.Errorf("%w: the limit is %d, the examples name %d", ErrTooManyLabels, c.maxLabels, n)
+	}
 	next := newCounts()
 	if err := c.learnInto(ctx, next, exs); err != nil {
 		return Stats{}, err
-	}
-	if len(next.labels) < 2 {
-		return Stats{}, ErrTooFewLabels
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.commitGathered(ctx, next, len(exs), FeatureRevision, fingerprint(c.tok))
 }
 
+// learnInto adds the features of exs to cnt, which is empty: its labels
+// are set up front, so that no row is widened as labels come.
 func (c *Classifier) learnInto(ctx context.Context, cnt *counts, exs []Example) error {
+	cnt.relabel(labelsOf(exs))
 	return featurize(ctx, c.tok, &c.cfg, exs, func(i int, fb *featBuf, key exampleKey) {
 		ex := &exs[i]
 		li := cnt.labelIndex(ex.Label)
-		if li < 0 {
-			li = cnt.addLabel(ex.Label)
-		}
 		cnt.add(li, fb)
 		cnt.examples[key]++
 	})
@@ -520,11 +577,7 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 			// counts below zero.
 			return Stats{}, fmt.Errorf("%w: its features do not match the learned counts", ErrStaleFeatures)
 		}
-		for i := len(next.labels) - 1; i >= 0; i-- {
-			if next.docs[i] == 0 {
-				next.removeLabel(i)
-			}
-		}
+		next.dropEmptyLabels()
 		if len(next.labels) < 2 {
 			return Stats{}, ErrTooFewLabels
 		}
@@ -546,7 +599,9 @@ func (c *Classifier) checkForget(exs []Example) error {
 	need := make(map[exampleKey]int32, len(exs))
 	for i, ex := range exs {
 		if c.counts.labelIndex(ex.Label) < 0 {
-			return &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: %q", ErrUnknownLabel, ex.Label)}
+			// Never learned, as the same example is once its label's last
+			// example is forgotten.
+			return &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: the model has no label %q", ErrNotLearned, ex.Label)}
 		}
 		k := keyOf(ex)
 		need[k]++
@@ -587,6 +642,10 @@ func (c *Classifier) commitGathered(ctx context.Context, next *counts, applied i
 	snap := <-built
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
+	}
+	if len(encoded) > maxPayload {
+		// Load would refuse it.
+		return Stats{}, fmt.Errorf("%w: it would take %d bytes, more than %d", ErrModelFull, len(encoded), maxPayload)
 	}
 	if c.persist != nil {
 		if err := c.persist(encoded); err != nil {

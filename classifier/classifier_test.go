@@ -138,7 +138,7 @@ func TestForgetErrors(t *testing.T) {
 		{"never learned", []Example{{"never seen", "x"}}, ErrNotLearned},
 		{"wrong label", []Example{{"a b", "y"}}, ErrNotLearned},
 		{"twice", []Example{{"a b", "x"}, {"a b", "x"}}, ErrNotLearned},
-		{"unknown label", []Example{{"a b", "nope"}}, ErrUnknownLabel},
+		{"unknown label", []Example{{"a b", "nope"}}, ErrNotLearned},
 		{"empty", nil, ErrNoExamples},
 		{"leaves one label", []Example{{"a c", "y"}, {"d", "z"}}, ErrTooFewLabels},
 	}

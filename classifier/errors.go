@@ -1,6 +1,9 @@
 package classifier
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors returned by the package. Callers match them with errors.Is;
 // the returned errors wrap them with details such as the offending index.
@@ -25,6 +28,18 @@ var (
 	ErrNotLearned = errors.New("example was not learned")
 	// ErrTooFewLabels reports a model that would be left with fewer than two labels.
 	ErrTooFewLabels = errors.New("a model needs at least two labels")
+	// ErrOneLabel reports a Replace whose examples name fewer than two
+	// labels: a fault of the examples alone, whatever the model. It wraps
+	// ErrTooFewLabels.
+	ErrOneLabel = fmt.Errorf("examples name fewer than two labels: %w", ErrTooFewLabels)
+	// ErrTooManyLabels reports a Learn or Replace that would give the model
+	// more labels than its limit (see WithMaxLabels).
+	ErrTooManyLabels = errors.New("model would have more labels than its limit")
+	// ErrModelFull reports a change the saved model format cannot hold: an
+	// example learned more than 2³¹−1 times, or a model whose saved form
+	// would pass the 1 GiB a model file may hold. Nothing is changed; a
+	// model saved with it could not be loaded again.
+	ErrModelFull = errors.New("model has reached a limit of its saved format")
 	// ErrPersist reports that a change could not be stored and was not applied.
 	ErrPersist = errors.New("model could not be persisted; change not applied")
 	// ErrStaleFeatures reports a Forget on a model whose counts were

@@ -16,6 +16,17 @@ type Example struct {
 // MaxLabelLen is the longest label, in bytes, the package accepts.
 const MaxLabelLen = 64
 
+// MaxLabels is the most labels a model may have unless WithMaxLabels says
+// otherwise. Every label adds a count of 8 bytes to each feature of the
+// model (the default model has about 90,000), and a batch's time grows
+// with its labels too, so Learn and Replace refuse a batch that would pass
+// the limit with ErrTooManyLabels.
+const MaxLabels = 64
+
+// MaxLabelsCap is the most labels the saved format holds, and so the
+// highest limit WithMaxLabels may set.
+const MaxLabelsCap = 1 << 16
+
 // CheckText reports whether s is usable as a sentence or text to classify:
 // valid UTF-8, not blank, and free of control characters other than tab,
 // line feed and carriage return. The error wraps ErrEmptyText,

@@ -189,45 +189,70 @@ func (c *counts) freeRow(row int32) {
 	r.free = append(r.free, row)
 }
 
-// relabel rebuilds the rows for a label inserted (insert) or deleted at i.
-func (c *counts) relabel(i int, insert bool) {
+// relabel gives c the label set labels (sorted and unique) in one pass
+// over the rows: a label new to c gets zero counts, and a label of c not
+// in labels is dropped, which only a label with no examples left may be
+// (its counts are all zero). Changing the labels one at a time would copy
+// every row once per label.
+func (c *counts) relabel(labels []string) {
 	c.own()
 	old := c.rows
-	w := old.width + 1
-	if !insert {
-		w = old.width - 1
+	w := len(labels) + 1
+	col := make([]int, len(c.labels)) // c's column -> the new one, or -1
+	docs, total := make([]int64, len(labels)), make([]int64, len(labels))
+	for i, l := range c.labels {
+		col[i] = -1
+		if j, ok := slices.BinarySearch(labels, l); ok {
+			col[i] = j
+			docs[j], total[j] = c.docs[i], c.total[i]
+		}
 	}
 	n := make([]int64, old.len()*w)
 	for row := range old.len() {
 		src := old.n[row*old.width : (row+1)*old.width]
 		dst := n[row*w : (row+1)*w]
-		if insert {
-			copy(dst, src[:i])
-			copy(dst[i+1:], src[i:])
-		} else {
-			copy(dst, src[:i])
-			copy(dst[i:], src[i+1:])
+		for i, j := range col {
+			if j >= 0 {
+				dst[j] = src[i]
+			}
 		}
+		dst[w-1] = src[old.width-1]
 	}
+	c.labels, c.docs, c.total = slices.Clone(labels), docs, total
 	c.rows.n, c.rows.width = n, w
 }
 
-// addLabel inserts a label in sorted position and widens every row.
-func (c *counts) addLabel(label string) int {
-	i := sort.SearchStrings(c.labels, label)
-	c.labels = slices.Insert(c.labels, i, label)
-	c.docs = slices.Insert(c.docs, i, 0)
-	c.total = slices.Insert(c.total, i, 0)
-	c.relabel(i, true)
-	return i
+// labelUnion returns the sorted union of the sorted label lists a and b.
+func labelUnion(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	return out
 }
 
-// removeLabel deletes a label that has no examples left.
-func (c *counts) removeLabel(i int) {
-	c.labels = slices.Delete(c.labels, i, i+1)
-	c.docs = slices.Delete(c.docs, i, i+1)
-	c.total = slices.Delete(c.total, i, i+1)
-	c.relabel(i, false)
+// dropEmptyLabels removes the labels that have no examples left.
+func (c *counts) dropEmptyLabels() {
+	kept := make([]string, 0, len(c.labels))
+	for i, l := range c.labels {
+		if c.docs[i] > 0 {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) < len(c.labels) {
+		c.relabel(kept)
+	}
 }
 
 // add adds one example's features to the counts under label; fb supplies
@@ -253,17 +278,16 @@ func (c *counts) add(label int, fb *featBuf) {
 
 // merge adds (sign = +1) or takes away (sign = -1) the counts of d, which
 // were gathered from a batch of examples into empty counts, as learning or
-// forgetting those examples one by one would. Taking away reports false
-// if a count would go below zero (features that were never learned); the
-// caller then discards c. Every label of d must be in c when sign is -1.
+// forgetting those examples one by one would. It reports false, and the
+// caller then discards c, if taking away would leave a count below zero
+// (features that were never learned) or adding would learn an example
+// more than 2³¹−1 times. Every label of d must be in c when sign is -1.
 func (c *counts) merge(d *counts, sign int64) bool {
-	for _, l := range d.labels {
-		if c.labelIndex(l) < 0 {
-			if sign < 0 {
-				return false
-			}
-			c.addLabel(l)
+	if all := labelUnion(c.labels, d.labels); len(all) > len(c.labels) {
+		if sign < 0 {
+			return false
 		}
+		c.relabel(all)
 	}
 	c.own()
 	lmap := make([]int, len(d.labels))
@@ -306,6 +330,9 @@ func (c *counts) merge(d *counts, sign int64) bool {
 		}
 	}
 	for k, v := range d.examples {
+		if sign > 0 && c.examples[k] > math.MaxInt32-v {
+			return false // the saved format holds at most 2³¹−1 copies
+		}
 		if c.examples[k] += int32(sign) * v; c.examples[k] <= 0 {
 			if c.examples[k] < 0 {
 				return false

@@ -75,7 +75,8 @@ func (c *Classifier) Save(w io.Writer) error {
 
 // Load reads a model saved by Save and returns a Classifier that tokenizes
 // with tok. The saved model's features, smoothing, version and training
-// time override WithFeatures and WithAlpha; WithClock and WithPersist apply.
+// time override WithFeatures and WithAlpha; WithClock, WithPersist and
+// WithMaxLabels apply.
 // A corrupt, truncated or foreign input returns an error wrapping
 // ErrBadModel.
 func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
@@ -321,7 +322,7 @@ func (d *decoder) state() (*state, error) {
 		st.trained = time.Unix(0, t).UTC()
 	}
 	c := st.counts
-	nl := d.count(1<<16, "label count")
+	nl := d.count(MaxLabelsCap, "label count")
 	var examples int64
 	for range nl {
 		l := d.string()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -360,5 +361,131 @@ func TestSmallLearnsKeepLittleMemory(t *testing.T) {
 	runtime.KeepAlive(c)
 	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 8<<20 {
 		t.Errorf("%d one-word Learns: heap grew by %d KiB, want well under 8 MiB", n, grew>>10)
+	}
+}
+
+// TestLabelLimits checks the bounds on a model's labels: every refused
+// batch leaves the model as it was, and a model at MaxLabels saves and
+// loads.
+func TestLabelLimits(t *testing.T) {
+	labelled := func(from, n int) []Example {
+		exs := make([]Example, n)
+		for i := range exs {
+			exs[i] = Example{Text: fmt.Sprintf("text %d", from+i), Label: fmt.Sprintf("l%03d", from+i)}
+		}
+		return exs
+	}
+	ctx := context.Background()
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, labelled(0, 2)...)
+	if _, err := c.Replace(ctx, []Example{{"a", "x"}, {"b", "x"}}); !errors.Is(err, ErrOneLabel) || !errors.Is(err, ErrTooFewLabels) {
+		t.Errorf("Replace with one label: got %v, want ErrOneLabel wrapping ErrTooFewLabels", err)
+	}
+	if _, err := c.Replace(ctx, labelled(0, MaxLabels+1)); !errors.Is(err, ErrTooManyLabels) {
+		t.Errorf("Replace with %d labels: got %v, want ErrTooManyLabels", MaxLabels+1, err)
+	}
+	v := c.Version()
+	// Two labels in the model, MaxLabels-1 new ones: the last is one too many.
+	_, err := c.Learn(ctx, labelled(2, MaxLabels-1), true)
+	var ee *ExampleError
+	if !errors.Is(err, ErrTooManyLabels) || !errors.As(err, &ee) || ee.Index != MaxLabels-2 {
+		t.Errorf("Learn past MaxLabels: got %v, want ErrTooManyLabels at examples[%d]", err, MaxLabels-2)
+	}
+	if c.Version() != v || len(c.Info().Labels) != 2 {
+		t.Errorf("a refused Learn changed the model: version %d, %d labels", c.Version(), len(c.Info().Labels))
+	}
+	if _, err := c.Learn(ctx, labelled(2, MaxLabels-2), true); err != nil {
+		t.Fatalf("Learn up to MaxLabels: %v", err)
+	}
+	if got := len(c.Info().Labels); got != MaxLabels {
+		t.Errorf("labels: got %d, want %d", got, MaxLabels)
+	}
+	if _, err := c.Learn(ctx, labelled(MaxLabels, 1), true); !errors.Is(err, ErrTooManyLabels) {
+		t.Errorf("Learn one label past MaxLabels: got %v, want ErrTooManyLabels", err)
+	}
+	if _, err := Load(bytes.NewReader(saved(t, c)), spaceTokens{}); err != nil {
+		t.Errorf("Load of a model with MaxLabels labels: %v", err)
+	}
+	// A loaded model over its limit keeps its labels and learns no new one.
+	small, err := Load(bytes.NewReader(saved(t, c)), spaceTokens{}, WithMaxLabels(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := small.Learn(ctx, []Example{{"more", "l000"}}, false); err != nil {
+		t.Errorf("Learn of a known label over the limit: %v", err)
+	}
+	if _, err := small.Learn(ctx, labelled(MaxLabels, 1), true); !errors.Is(err, ErrTooManyLabels) {
+		t.Errorf("Learn of a new label over the limit: got %v, want ErrTooManyLabels", err)
+	}
+	if _, err := small.Replace(ctx, labelled(0, 4)); !errors.Is(err, ErrTooManyLabels) {
+		t.Errorf("Replace with 4 labels, limit 3: got %v, want ErrTooManyLabels", err)
+	}
+	if _, err := small.Replace(ctx, labelled(0, 3)); err != nil {
+		t.Errorf("Replace with 3 labels, limit 3: %v", err)
+	}
+}
+
+// TestNewLabelsInOneBatch checks that labels added and removed by one batch
+// give exactly the model that one batch per label gives.
+func TestNewLabelsInOneBatch(t *testing.T) {
+	base := []Example{{"a b", "m"}, {"a c", "p"}}
+	extra := []Example{{"b d", "z"}, {"a e", "c"}, {"c d", "n"}, {"e f", "c"}, {"a b", "a"}}
+	ctx := context.Background()
+	one := newTest(t, DefaultFeatures(), DefaultAlpha, base...)
+	each := newTest(t, DefaultFeatures(), DefaultAlpha, base...)
+	if _, err := one.Learn(ctx, extra, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range extra {
+		if _, err := each.Learn(ctx, []Example{ex}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	each.version = one.version // compare counts only
+	each.publish(nil, nil)
+	if !bytes.Equal(saved(t, one), saved(t, each)) {
+		t.Errorf("Learn: one batch of new labels saves another model than one batch per label")
+	}
+	if _, err := one.Forget(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	for i := len(extra) - 1; i >= 0; i-- {
+		if _, err := each.Forget(ctx, extra[i:i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	each.version = one.version
+	each.publish(nil, nil)
+	if !bytes.Equal(saved(t, one), saved(t, each)) {
+		t.Errorf("Forget: one batch of labels removed saves another model than one batch per label")
+	}
+	if got := one.Info().Labels; fmt.Sprint(got) != "[m p]" {
+		t.Errorf("labels after Forget: got %v, want [m p]", got)
+	}
+}
+
+// TestLearnCountOverflow checks that an example learned as often as the
+// saved format can count is refused, so that no saved model fails to load.
+func TestLearnCountOverflow(t *testing.T) {
+	ctx := context.Background()
+	ex := Example{"a b", "x"}
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, ex, Example{"a c", "y"})
+	// Forge the count of ex as if it had been learned 2³¹−2 times.
+	c.mu.Lock()
+	next := c.counts.clone()
+	next.examples[keyOf(ex)] = math.MaxInt32 - 1
+	c.counts = next
+	c.mu.Unlock()
+	v := c.Version()
+	if _, err := c.Learn(ctx, []Example{ex}, false); err != nil {
+		t.Fatalf("Learn up to 2³¹−1 copies: %v", err)
+	}
+	if _, err := c.Learn(ctx, []Example{ex}, false); !errors.Is(err, ErrModelFull) {
+		t.Errorf("Learn past 2³¹−1 copies: got %v, want ErrModelFull", err)
+	}
+	if got := c.Version(); got != v+1 {
+		t.Errorf("version: got %d, want %d (the refused Learn changed it)", got, v+1)
+	}
+	if _, err := Load(bytes.NewReader(saved(t, c)), spaceTokens{}); err != nil {
+		t.Errorf("Load after the refused Learn: %v", err)
 	}
 }

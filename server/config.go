@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/claimsvc/claims/classifier"
 	"github.com/claimsvc/claims/server/internal/api"
 )
 
@@ -81,6 +82,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	maxStreams := fs.Uint("max-concurrent-streams", uint(l.MaxConcurrentStreams), "most concurrent streams per HTTP/2 connection")
 	fs.IntVar(&l.MaxExplain, "max-explain", l.MaxExplain, "largest explain value")
 	fs.IntVar(&l.MaxClassifyStreams, "max-classify-streams", l.MaxClassifyStreams, "most ClassifyStream calls open at once on the whole server, gRPC and REST together")
+	fs.IntVar(&l.MaxLabels, "max-labels", l.MaxLabels, fmt.Sprintf("most labels the model may have (2 to %d); each costs 8 bytes for every feature of the model", classifier.MaxLabelsCap))
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
@@ -150,6 +152,9 @@ func (c *config) validate() error {
 	}
 	if l.MaxExplain < 0 {
 		return fmt.Errorf("--max-explain must not be negative")
+	}
+	if l.MaxLabels < 2 || l.MaxLabels > classifier.MaxLabelsCap {
+		return fmt.Errorf("--max-labels: %d is outside 2..%d", l.MaxLabels, classifier.MaxLabelsCap)
 	}
 	// GetModel reports these as int32; larger values would be reported wrong.
 	for name, v := range map[string]int{"--max-sentences": l.MaxSentences, "--max-examples": l.MaxExamples, "--max-explain": l.MaxExplain, "--max-classify-streams": l.MaxClassifyStreams} {

@@ -352,9 +352,10 @@ func loadTokenizer(path string) (*classifier.Tokenizer, string, error) {
 // A model file that cannot be read is an error: the server does not fall
 // back to the default and silently lose what was trained.
 func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classifier.Classifier, error) {
+	maxLabels := classifier.WithMaxLabels(cfg.Limits.MaxLabels)
 	if cfg.DataDir == "" {
 		log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
-		return defaultModel(ctx, cfg.GC, tok, log)
+		return defaultModel(ctx, cfg.GC, tok, log, maxLabels)
 	}
 	st, err := store.Open(cfg.DataDir, log)
 	if err != nil {
@@ -363,7 +364,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	persist := classifier.WithPersist(st.Save)
 	var model *classifier.Classifier
 	err = st.Load(func(r io.Reader) error {
-		m, err := classifier.Load(r, tok, persist)
+		m, err := classifier.Load(r, tok, persist, maxLabels)
 		model = m
 		return err
 	})
@@ -373,7 +374,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		return model, nil
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
-		m, err := defaultModel(ctx, cfg.GC, tok, log, persist)
+		m, err := defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels)
 		if err != nil {
 			return nil, err
 		}

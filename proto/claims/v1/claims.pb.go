@@ -601,8 +601,9 @@ type TrainRequest struct {
 	// entries. Every example is validated before any is applied.
 	Examples []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
 	// If true, discard the current model and rebuild it from exactly these
-	// examples, whose labels become the model's label set (at least two); if
-	// false (the default), add them to the current model.
+	// examples, whose labels become the model's label set (at least two, else
+	// INVALID_ARGUMENT); if false (the default), add them to the current
+	// model.
 	Replace bool `protobuf:"varint,2,opt,name=replace" json:"replace,omitempty"`
 	// If true, labels the model does not have yet are added to it. If false
 	// (the default), an example with an unknown label rejects the batch with
@@ -747,8 +748,9 @@ type ForgetRequest struct {
 	// Limits.max_examples entries. Every example must have been trained at
 	// least as many times as it appears here; otherwise the call fails with
 	// NOT_FOUND naming the first such example and nothing is forgotten, so no
-	// count can go negative. A label left with no examples is removed; the
-	// model must keep at least two labels (FAILED_PRECONDITION).
+	// count can go negative; so does an example whose label the model does
+	// not have. A label left with no examples is removed; the model must keep
+	// at least two labels (FAILED_PRECONDITION).
 	Examples      []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1436,8 +1438,12 @@ type Limits struct {
 	// over gRPC and REST together. A stream opened beyond it fails at once
 	// with RESOURCE_EXHAUSTED (REST: 429).
 	MaxClassifyStreams int32 `protobuf:"varint,9,opt,name=max_classify_streams,json=maxClassifyStreams" json:"max_classify_streams,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Maximum number of labels a model may have. A Train that would give the
+	// model more (with allow_new_labels, or replace) fails with
+	// INVALID_ARGUMENT and changes nothing.
+	MaxLabels     int32 `protobuf:"varint,10,opt,name=max_labels,json=maxLabels" json:"max_labels,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Limits) Reset() {
@@ -1529,6 +1535,13 @@ func (x *Limits) GetMaxExplain() int32 {
 func (x *Limits) GetMaxClassifyStreams() int32 {
 	if x != nil {
 		return x.MaxClassifyStreams
+	}
+	return 0
+}
+
+func (x *Limits) GetMaxLabels() int32 {
+	if x != nil {
+		return x.MaxLabels
 	}
 	return 0
 }
@@ -1636,7 +1649,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x10tokenizer_sha256\x18\r \x01(\tR\x0ftokenizerSha256\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xa1\x03\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xc0\x03\n" +
 	"\x06Limits\x12$\n" +
 	"\x0emax_text_bytes\x18\x01 \x01(\x03R\fmaxTextBytes\x12#\n" +
 	"\rmax_sentences\x18\x02 \x01(\x05R\fmaxSentences\x12!\n" +
@@ -1647,7 +1660,10 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x16max_concurrent_streams\x18\a \x01(\rR\x14maxConcurrentStreams\x12\x1f\n" +
 	"\vmax_explain\x18\b \x01(\x05R\n" +
 	"maxExplain\x120\n" +
-	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams2\xb3\x03\n" +
+	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams\x12\x1d\n" +
+	"\n" +
+	"max_labels\x18\n" +
+	" \x01(\x05R\tmaxLabels2\xb3\x03\n" +
 	"\fClaimService\x12C\n" +
 	"\bClassify\x12\x1a.claims.v1.ClassifyRequest\x1a\x1b.claims.v1.ClassifyResponse\x12Y\n" +
 	"\x0eClassifyStream\x12 .claims.v1.ClassifyStreamRequest\x1a!.claims.v1.ClassifyStreamResponse(\x010\x01\x12:\n" +

@@ -47,12 +47,17 @@ func toStatus(field string, err error) error {
 		errors.Is(err, classifier.ErrEmptyLabel),
 		errors.Is(err, classifier.ErrInvalidLabel),
 		errors.Is(err, classifier.ErrUnknownLabel),
-		errors.Is(err, classifier.ErrNoExamples):
+		errors.Is(err, classifier.ErrNoExamples),
+		errors.Is(err, classifier.ErrTooManyLabels),
+		// Before ErrTooFewLabels, which it wraps: the examples alone are
+		// at fault, whatever the model.
+		errors.Is(err, classifier.ErrOneLabel):
 		return status.Error(codes.InvalidArgument, msg)
 	case errors.Is(err, classifier.ErrNotLearned):
 		return status.Error(codes.NotFound, msg)
 	case errors.Is(err, classifier.ErrTooFewLabels),
-		errors.Is(err, classifier.ErrStaleFeatures):
+		errors.Is(err, classifier.ErrStaleFeatures),
+		errors.Is(err, classifier.ErrModelFull):
 		return status.Error(codes.FailedPrecondition, msg)
 	case errors.Is(err, classifier.ErrPersist):
 		// The cause names server paths; it goes to the server's log

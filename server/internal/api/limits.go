@@ -5,6 +5,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
 
@@ -24,6 +25,9 @@ type Limits struct {
 	// whose client does not read its results holds about two of them in
 	// memory, so this bounds what slow readers can hold.
 	MaxClassifyStreams int
+	// MaxLabels bounds the labels of the model: a Train that would give it
+	// more is refused (see classifier.WithMaxLabels, which enforces it).
+	MaxLabels int
 }
 
 // DefaultLimits returns the limits the server uses unless configured.
@@ -38,6 +42,7 @@ func DefaultLimits() Limits {
 		MaxConcurrentStreams: 256,
 		MaxExplain:           20,
 		MaxClassifyStreams:   64,
+		MaxLabels:            classifier.MaxLabels,
 	}
 }
 
@@ -52,5 +57,6 @@ func (l Limits) proto() *claimsv1.Limits {
 		MaxConcurrentStreams: l.MaxConcurrentStreams,
 		MaxExplain:           int32(l.MaxExplain),
 		MaxClassifyStreams:   int32(l.MaxClassifyStreams),
+		MaxLabels:            int32(l.MaxLabels),
 	}
 }

@@ -325,7 +325,7 @@ func TestTrainErrorsLeaveModelUnchanged(t *testing.T) {
 		{"bad label", &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "ok", Label: "two words"}}}, codes.InvalidArgument, "examples[0].label: label is not valid"},
 		{"text too long", &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: strings.Repeat("a", 1025), Label: "other"}}}, codes.InvalidArgument, "examples[0].text: 1025 bytes"},
 		{"mixed batch", &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "fine", Label: "other"}, {Text: "fine", Label: "nope"}}}, codes.InvalidArgument, "examples[1].label"},
-		{"replace one label", &claimsv1.TrainRequest{Replace: true, Examples: []*claimsv1.Example{{Text: "a", Label: "other"}}}, codes.FailedPrecondition, "at least two labels"},
+		{"replace one label", &claimsv1.TrainRequest{Replace: true, Examples: []*claimsv1.Example{{Text: "a", Label: "other"}}}, codes.InvalidArgument, "examples: examples name fewer than two labels"},
 	}
 	for _, tt := range tests {
 		_, err := ts.client.Train(ctx, tt.req)
@@ -340,7 +340,7 @@ func TestTrainErrorsLeaveModelUnchanged(t *testing.T) {
 		code codes.Code
 	}{
 		{"never learned", []*claimsv1.Example{{Text: "never seen", Label: "other"}}, codes.NotFound},
-		{"unknown label", []*claimsv1.Example{{Text: "x", Label: "nope"}}, codes.InvalidArgument},
+		{"unknown label", []*claimsv1.Example{{Text: "x", Label: "nope"}}, codes.NotFound},
 		{"empty", nil, codes.InvalidArgument},
 	}
 	for _, tt := range forgets {
@@ -529,7 +529,7 @@ func TestTrainingHonoursContext(t *testing.T) {
 	cancel()
 	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel2()
-	exs := []*claimsv1.Example{{Text: "rebels blamed", Label: "attribution"}}
+	exs := []*claimsv1.Example{{Text: "rebels blamed", Label: "attribution"}, {Text: "officials denied it", Label: "denial"}}
 	for _, tt := range []struct {
 		name string
 		ctx  context.Context
@@ -562,5 +562,52 @@ func TestTrainingHonoursContext(t *testing.T) {
 	}
 	if after := model.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {
 		t.Errorf("model changed by calls whose context was done")
+	}
+}
+
+// TestTrainLabelLimit checks that a Train that would pass the model's label
+// limit is INVALID_ARGUMENT and changes nothing.
+func TestTrainLabelLimit(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, DefaultLimits())
+	ctx := ctxT(t)
+	before, err := ts.client.GetModel(ctx, &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exs []*claimsv1.Example
+	for i := range classifier.MaxLabels + 1 {
+		exs = append(exs, &claimsv1.Example{Text: fmt.Sprintf("sentence %d", i), Label: fmt.Sprintf("l%d", i)})
+	}
+	for _, replace := range []bool{false, true} {
+		_, err := ts.client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, Replace: replace, AllowNewLabels: true})
+		if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), fmt.Sprintf("more labels than its limit: the limit is %d", classifier.MaxLabels)) {
+			t.Errorf("replace %v: got %s %q, want InvalidArgument naming the limit", replace, st.Code(), st.Message())
+		}
+	}
+	after, err := ts.client.GetModel(ctx, &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.GetVersion() != before.GetVersion() || after.GetLimits().GetMaxLabels() != classifier.MaxLabels {
+		t.Errorf("after: version %d (want %d), max_labels %d (want %d)", after.GetVersion(), before.GetVersion(), after.GetLimits().GetMaxLabels(), classifier.MaxLabels)
+	}
+}
+
+// TestToStatusModelLimits checks the codes of the errors a model's own
+// limits give.
+func TestToStatusModelLimits(t *testing.T) {
+	tests := []struct {
+		err  error
+		want codes.Code
+	}{
+		{classifier.ErrOneLabel, codes.InvalidArgument},
+		{fmt.Errorf("%w: 300", classifier.ErrTooManyLabels), codes.InvalidArgument},
+		{classifier.ErrTooFewLabels, codes.FailedPrecondition},
+		{fmt.Errorf("%w: too many copies", classifier.ErrModelFull), codes.FailedPrecondition},
+	}
+	for _, tt := range tests {
+		if got := status.Code(toStatus("examples", tt.err)); got != tt.want {
+			t.Errorf("%v: got %s, want %s", tt.err, got, tt.want)
+		}
 	}
 }

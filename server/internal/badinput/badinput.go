@@ -194,7 +194,7 @@ func Cases() []Case {
 		{Name: "blank label", Method: "Train", Req: train(ex("a sentence", " \t ")), Code: bad, Msg: "examples[0].label: label is empty", HTTP: s400},
 		{Name: "invalid label", Method: "Train", Req: train(ex("a sentence", "two words")), Code: bad, Msg: `examples[0].label: label is not valid: "two words" has character ' '`, HTTP: s400},
 		{Name: "label over 64 bytes", Method: "Train", Req: train(ex("a sentence", strings.Repeat("l", 65))), Code: bad, Msg: "examples[0].label: label is not valid: longer than 64 bytes", HTTP: s400},
-		{Name: "unknown label (Forget)", Method: "Forget", Req: forget(ex("a sentence", "rumour")), Code: bad, Msg: `examples[0].label: label is not known to the model: "rumour"`, HTTP: s400},
+		{Name: "unknown label (Forget)", Method: "Forget", Req: forget(ex("a sentence", "rumour")), Code: codes.NotFound, Msg: `examples[0].label: example was not learned: the model has no label "rumour"`, HTTP: s404},
 
 		// Batches.
 		{Name: "empty Train", Method: "Train", Req: train(), Code: bad, Msg: "examples: no examples: at least one is required", HTTP: s400},
@@ -207,7 +207,7 @@ func Cases() []Case {
 		{Name: "Forget of a learned example under another label", Method: "Forget", Req: forget(ex(learn, "denial")), Code: codes.NotFound, Msg: "examples[0].text: example was not learned", HTTP: s404},
 		{Name: "Forget twice of an example learned once", Method: "Forget", Req: forget(ex(learn, "attribution"), ex(learn, "attribution")), Code: codes.NotFound, Msg: "examples[1].text: example was not learned", HTTP: s404},
 		{Name: "Forget, mixed batch", Method: "Forget", Req: forget(ex(learn, "attribution"), ex("never learned", "other")), Code: codes.NotFound, Msg: "examples[1].text: example was not learned", HTTP: s404},
-		{Name: "Replace with one label", Method: "Train", Req: &claimsv1.TrainRequest{Replace: true, Examples: []*claimsv1.Example{ex("a", "other")}}, Code: codes.FailedPrecondition, Msg: "a model needs at least two labels", HTTP: http.StatusBadRequest},
+		{Name: "Replace with one label", Method: "Train", Req: &claimsv1.TrainRequest{Replace: true, Examples: []*claimsv1.Example{ex("a", "other")}}, Code: bad, Msg: "examples: examples name fewer than two labels: a model needs at least two labels", HTTP: s400},
 		{Name: "both text and sentences", Method: "Classify", Req: &claimsv1.ClassifyRequest{Text: "a", Sentences: []string{"b"}}, Code: bad, Msg: "text: set either text or sentences, not both", HTTP: s400},
 
 		// Encoding. grpc-go answers INTERNAL for a message it cannot
