@@ -3,6 +3,8 @@ package classifier_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -190,4 +192,29 @@ func BenchmarkLearn(b *testing.B) {
 		n += batch
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "examples/s")
+}
+
+// BenchmarkReadExamples parses the seed files the server reads at startup
+// (seeds/corpus/*.jsonl and seeds/labeled.jsonl, about 8,500 lines); one
+// op is all of them.
+func BenchmarkReadExamples(b *testing.B) {
+	names, err := filepath.Glob("../seeds/corpus/*.jsonl")
+	if err != nil || len(names) == 0 {
+		b.Fatalf("seed corpus: %v (%d files)", err, len(names))
+	}
+	var files [][]byte
+	for _, n := range append(names, "../seeds/labeled.jsonl") {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, data)
+	}
+	for b.Loop() {
+		for _, data := range files {
+			if _, err := classifier.ReadExamples(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }

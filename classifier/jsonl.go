@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -18,11 +20,16 @@ const MaxJSONLLine = 1 << 20
 
 // ReadExamples parses JSON Lines with one {"text": ..., "label": ...}
 // object a line, as in the project's corpus files. Blank lines and a UTF-8
-// byte order mark at the start are skipped; other fields (such as "doc")
-// are ignored. A line that is not such an object, is not valid UTF-8, or
-// is longer than MaxJSONLLine, returns an error wrapping ErrBadJSONL that
-// names the line. Texts and labels are not validated here: Learn, Forget
-// and Evaluate do that.
+// byte order mark at the start are skipped; other members (such as "doc")
+// are ignored. It is stricter than encoding/json, so that what it returns
+// is exactly what the line says: member names are case-sensitive ("Text"
+// or "LABEL" is refused rather than taken for "text" or "label"), a member
+// name may appear only once on a line, and a "text" or "label" string
+// holding an unpaired surrogate escape ("\ud800", which encoding/json turns
+// into U+FFFD) is refused. A line that is not such an object, is not valid
+// UTF-8, breaks one of these rules or is longer than MaxJSONLLine returns
+// an error wrapping ErrBadJSONL that names the line. Texts and labels are
+// not otherwise validated here: Learn, Forget and Evaluate do that.
 func ReadExamples(r io.Reader) ([]Example, error) {
 	exs, _, err := ReadExampleLines(r)
 	return exs, err
@@ -47,20 +54,14 @@ func ReadExampleLines(r io.Reader) ([]Example, []int, error) {
 			continue
 		}
 		if !utf8.Valid(b) {
-			// json.Unmarshal would quietly turn the bad bytes into U+FFFD.
+			// encoding/json would quietly turn the bad bytes into U+FFFD.
 			return nil, nil, fmt.Errorf("%w: line %d: not valid UTF-8", ErrBadJSONL, line)
 		}
-		var raw struct {
-			Text  *string `json:"text"`
-			Label *string `json:"label"`
-		}
-		if err := json.Unmarshal(b, &raw); err != nil {
+		ex, err := parseExampleLine(b)
+		if err != nil {
 			return nil, nil, fmt.Errorf("%w: line %d: %v", ErrBadJSONL, line, err)
 		}
-		if raw.Text == nil || raw.Label == nil {
-			return nil, nil, fmt.Errorf("%w: line %d: needs \"text\" and \"label\" string fields", ErrBadJSONL, line)
-		}
-		out = append(out, Example{Text: *raw.Text, Label: *raw.Label})
+		out = append(out, ex)
 		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
@@ -75,3 +76,262 @@ func ReadExampleLines(r io.Reader) ([]Example, []int, error) {
 // utf8BOM is the byte order mark some editors write at the start of a
 // UTF-8 file.
 var utf8BOM = []byte("\ufeff")
+
+// parseExampleLine parses one line of valid UTF-8, trimmed and not blank.
+// encoding/json checks the syntax; the members are then read here, which
+// is both stricter and faster than decoding into a struct.
+func parseExampleLine(b []byte) (Example, error) {
+	if !json.Valid(b) {
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return Example{}, err
+		}
+		return Example{}, errors.New("not valid JSON")
+	}
+	if b[0] != '{' {
+		return Example{}, errors.New(`not a JSON object (want {"text": ..., "label": ...})`)
+	}
+	var text, label []byte // raw values, nil if absent
+	var names memberNames
+	s := jsonScan{b: b, i: 1}
+	for s.skipSpace() != '}' {
+		raw := s.str()
+		name := string(raw)
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			var err error
+			if name, err = unquoteJSON(raw); err != nil {
+				return Example{}, fmt.Errorf("member name %w", err)
+			}
+		}
+		if err := names.add(name); err != nil {
+			return Example{}, err
+		}
+		s.skipSpace() // ':'
+		s.i++
+		s.skipSpace()
+		value := s.value()
+		switch name {
+		case "text":
+			text = value
+		case "label":
+			label = value
+		}
+		if s.skipSpace() == ',' {
+			s.i++
+			s.skipSpace()
+		}
+	}
+	var ex Example
+	for _, f := range []struct {
+		name string
+		raw  []byte
+		dst  *string
+	}{{"text", text, &ex.Text}, {"label", label, &ex.Label}} {
+		switch {
+		case f.raw == nil || string(f.raw) == "null":
+			return Example{}, errors.New(`needs "text" and "label" string fields`)
+		case f.raw[0] != '"':
+			return Example{}, fmt.Errorf("%q is not a string", f.name)
+		}
+		v, err := unquoteJSON(f.raw[1 : len(f.raw)-1])
+		if err != nil {
+			return Example{}, fmt.Errorf("%s %w", f.name, err)
+		}
+		*f.dst = v
+	}
+	return ex, nil
+}
+
+// memberNames are the member names of one JSON object seen so far.
+type memberNames struct {
+	list []string
+	set  map[string]bool // instead of list once the object is large
+}
+
+// add records name, refusing a name seen before and one that
+// encoding/json would take for "text" or "label" (it matches names
+// ignoring case) without being exactly that.
+func (m *memberNames) add(name string) error {
+	for _, want := range []string{"text", "label"} {
+		if name != want && strings.EqualFold(name, want) {
+			return fmt.Errorf("member %q is not %q (member names are case-sensitive)", name, want)
+		}
+	}
+	if m.set == nil && len(m.list) < 16 {
+		for _, n := range m.list {
+			if n == name {
+				return fmt.Errorf("member %q appears twice", name)
+			}
+		}
+		m.list = append(m.list, name)
+		return nil
+	}
+	if m.set == nil {
+		m.set = make(map[string]bool, 2*len(m.list))
+		for _, n := range m.list {
+			m.set[n] = true
+		}
+	}
+	if m.set[name] {
+		return fmt.Errorf("member %q appears twice", name)
+	}
+	m.set[name] = true
+	return nil
+}
+
+// jsonScan walks a JSON text that json.Valid accepted: it finds where
+// tokens end, and never checks the syntax again. Past the end of b it
+// reads as the end of an object, so that it stops on any input.
+type jsonScan struct {
+	b []byte
+	i int
+}
+
+// skipSpace skips white space and returns the byte at the new position
+// ('}' at the end of the input).
+func (s *jsonScan) skipSpace() byte {
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; c {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return c
+		}
+	}
+	return '}'
+}
+
+// str returns the raw contents of the string at s.i, between its quotes,
+// and moves past it.
+func (s *jsonScan) str() []byte {
+	start := s.i + 1
+	for s.i = start; s.i < len(s.b); s.i++ {
+		switch s.b[s.i] {
+		case '\\':
+			s.i++
+		case '"':
+			s.i++
+			return s.b[start : s.i-1]
+		}
+	}
+	return s.b[min(start, len(s.b)):]
+}
+
+// value returns the raw value at s.i (a string with its quotes) and
+// moves past it.
+func (s *jsonScan) value() []byte {
+	start := s.i
+	depth := 0
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '"':
+			s.str()
+			if depth == 0 {
+				return s.b[start:s.i]
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return s.b[start:s.i] // the end of a number or literal
+			}
+			depth--
+			if depth == 0 {
+				s.i++
+				return s.b[start:s.i]
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return s.b[start:s.i]
+			}
+		}
+		s.i++
+	}
+	return s.b[start:]
+}
+
+// unquoteJSON decodes the contents of a JSON string (without its quotes)
+// that json.Valid accepted. Unlike encoding/json, which turns an escaped
+// surrogate without its other half into U+FFFD, it refuses one.
+func unquoteJSON(raw []byte) (string, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw), nil
+	}
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' || i+1 == len(raw) {
+			out = append(out, c)
+			i++
+			continue
+		}
+		switch e := raw[i+1]; e {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, n, err := unicodeEscape(raw[i:])
+			if err != nil {
+				return "", err
+			}
+			out = utf8.AppendRune(out, r)
+			i += n
+			continue
+		default: // '"', '\\', '/'
+			out = append(out, e)
+		}
+		i += 2
+	}
+	return string(out), nil
+}
+
+// unicodeEscape decodes the \uXXXX escape at the start of raw, and the
+// low surrogate's escape after it if the first is a high surrogate; it
+// returns the rune and the bytes read.
+func unicodeEscape(raw []byte) (rune, int, error) {
+	r1, ok := hex4(raw)
+	if !ok {
+		return 0, 0, fmt.Errorf("has a malformed escape %q", raw[:min(len(raw), 6)])
+	}
+	if !utf16.IsSurrogate(r1) {
+		return r1, 6, nil
+	}
+	if r1 < 0xdc00 { // a high surrogate: its pair must follow
+		if r2, ok := hex4(raw[6:]); ok {
+			if r := utf16.DecodeRune(r1, r2); r != utf8.RuneError {
+				return r, 12, nil
+			}
+		}
+	}
+	return 0, 0, fmt.Errorf("is not valid UTF-8: the JSON string holds an unpaired surrogate escape %s", raw[:6])
+}
+
+// hex4 decodes a \uXXXX escape at the start of raw.
+func hex4(raw []byte) (rune, bool) {
+	if len(raw) < 6 || raw[0] != '\\' || raw[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range raw[2:6] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}

@@ -238,6 +238,22 @@ func TestReadExampleLines(t *testing.T) {
 		{"mark not at the start", "{\"text\": \"a\", \"label\": \"x\"}\n\ufeff{\"text\": \"b\", \"label\": \"y\"}\n", nil, "line 2"},
 		{"invalid UTF-8", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\xff\", \"label\": \"y\"}\n", nil, "line 2: not valid UTF-8"},
 		{"missing label", "{\"text\": \"a\"}\n", nil, "line 1: needs"},
+		{"null label", "{\"text\": \"a\", \"label\": null}\n", nil, "line 1: needs"},
+		{"label not a string", "{\"text\": \"a\", \"label\": 5}\n", nil, "line 1: \"label\" is not a string"},
+		{"not an object", "[\"a\", \"x\"]\n", nil, "line 1: not a JSON object"},
+		{"syntax error", "{\"text\": \"a\", \"label\": \"x\"\n", nil, "line 1: unexpected end of JSON input"},
+		{"other fields ignored", "{\"Doc\": 1, \"doc\": [{\"text\": 1, \"text\": 2}], \"TEXTS\": \"b\", \"text\": \"a\", \"label\": \"x\"}\n", []int{1}, ""},
+		{"escaped names", "{\"\\u0074ext\": \"a\", \"lab\\u0065l\": \"x\"}\n", []int{1}, ""},
+		{"paired surrogates", "{\"text\": \"\\ud83d\\ude00 \\ufffd\", \"label\": \"x\"}\n", []int{1}, ""},
+		{"name in another case", "{\"text\": \"a\", \"label\": \"x\", \"Label\": \"y\"}\n", nil, "line 1: member \"Label\" is not \"label\""},
+		{"escaped name in another case", "{\"\\u0054EXT\": \"b\", \"text\": \"a\", \"label\": \"x\"}\n", nil, "line 1: member \"TEXT\" is not \"text\""},
+		{"duplicate name", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"a\", \"label\": \"x\", \"text\": \"b\"}\n", nil, "line 2: member \"text\" appears twice"},
+		{"duplicate other name", "{\"doc\": 1, \"text\": \"a\", \"label\": \"x\", \"doc\": 2}\n", nil, "line 1: member \"doc\" appears twice"},
+		{"duplicate escaped name", "{\"text\": \"a\", \"label\": \"x\", \"\\u006cabel\": \"y\"}\n", nil, "line 1: member \"label\" appears twice"},
+		{"unpaired high surrogate", "{\"text\": \"a\\ud800\", \"label\": \"x\"}\n", nil, "line 1: text is not valid UTF-8: the JSON string holds an unpaired surrogate escape \\ud800"},
+		{"high surrogate before a letter", "{\"text\": \"\\uD800\\u0041\", \"label\": \"x\"}\n", nil, "unpaired surrogate escape \\uD800"},
+		{"unpaired low surrogate", "{\"text\": \"a\", \"label\": \"\\udc00x\"}\n", nil, "line 1: label is not valid UTF-8: the JSON string holds an unpaired surrogate escape \\udc00"},
+		{"escaped backslash before u", "{\"text\": \"a\\\\ud800\", \"label\": \"x\"}\n", []int{1}, ""},
 	}
 	for _, tt := range tests {
 		exs, lines, err := ReadExampleLines(strings.NewReader(tt.in))
@@ -250,6 +266,17 @@ func TestReadExampleLines(t *testing.T) {
 		if err != nil || !slices.Equal(lines, tt.wantLines) || len(exs) != len(lines) {
 			t.Errorf("%s: got lines %v (%d examples), %v; want %v", tt.name, lines, len(exs), err, tt.wantLines)
 		}
+	}
+}
+
+// TestReadExamplesDecodesEscapes checks that escapes in names and values
+// decode as encoding/json decodes them.
+func TestReadExamplesDecodesEscapes(t *testing.T) {
+	in := `{"\u0074ext": "\ud83d\ude00 \ufffd \"q\" a\\b\/c\n\t", "label": "x\u00e9", "doc": {"label": 1}}`
+	want := Example{Text: "\U0001F600 \ufffd \"q\" a\\b/c\n\t", Label: "x\u00e9"}
+	exs, err := ReadExamples(strings.NewReader(in))
+	if err != nil || len(exs) != 1 || exs[0] != want {
+		t.Errorf("got %q, %v; want [%q]", exs, err, want)
 	}
 }
 

@@ -7,39 +7,60 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
 
 // limits are the server's request limits that decide how the client splits
 // its input.
 type limits struct {
-	maxExamples  int // examples per Train, Forget or Evaluate
-	maxMsgBytes  int // largest gRPC message the server receives
-	maxTextBytes int // bytes of text per Classify request
-	maxSentences int // sentences per Classify request
+	maxExamples  int  // examples per Train, Forget or Evaluate
+	maxMsgBytes  int  // largest gRPC message the server receives
+	maxTextBytes int  // bytes of text per Classify request or example
+	maxSentences int  // sentences per Classify request
+	textReported bool // whether maxTextBytes is the server's own figure
 }
 
-// defaultLimits are those of a server started without limit flags.
-var defaultLimits = limits{maxExamples: 10000, maxMsgBytes: 16 << 20, maxTextBytes: 256 << 10, maxSentences: 2000}
+// defaultLimits returns those of a server started without limit flags.
+func defaultLimits() limits {
+	return limits{maxExamples: 10000, maxMsgBytes: 16 << 20, maxTextBytes: 256 << 10, maxSentences: 2000}
+}
 
 // msgHeadroom is left free in every request for the fields besides the
 // examples or sentences.
 const msgHeadroom = 4 << 10
 
-// serverLimits asks the server for its limits (GetModel), falling back to
-// defaultLimits if it does not say.
-func serverLimits(ctx context.Context, e *env) limits {
+// msgBudget is how many bytes of examples or sentences, encoded, one
+// request may carry.
+func (l limits) msgBudget() int { return max(l.maxMsgBytes-msgHeadroom, 1) }
+
+// modelState is what the client knows of the model between two calls that
+// may change it.
+type modelState struct {
+	known   bool
+	version uint64
+	total   int64 // examples
+}
+
+// serverModel asks the server for its limits and the model's state
+// (GetModel). A server without GetModel (Unimplemented) leaves the
+// defaults and an unknown state; any other failure is returned, so that a
+// server that does not answer is waited for once, not before every call.
+func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
+	l := defaultLimits()
 	cctx, cancel := e.common.callContext(ctx)
 	defer cancel()
 	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{})
-	l := defaultLimits
-	if err != nil || m.GetLimits() == nil {
-		return l
+	if status.Code(err) == codes.Unimplemented {
+		return l, modelState{}, nil
 	}
+	if err != nil {
+		return l, modelState{}, err
+	}
+	state := modelState{known: true, version: m.GetVersion(), total: m.GetTotalExamples()}
 	sl := m.GetLimits()
 	if v := int(sl.GetMaxExamples()); v > 0 {
 		l.maxExamples = v
@@ -48,12 +69,12 @@ func serverLimits(ctx context.Context, e *env) limits {
 		l.maxMsgBytes = v
 	}
 	if v := int(sl.GetMaxTextBytes()); v > 0 {
-		l.maxTextBytes = v
+		l.maxTextBytes, l.textReported = v, true
 	}
 	if v := int(sl.GetMaxSentences()); v > 0 {
 		l.maxSentences = v
 	}
-	return l
+	return l, state, nil
 }
 
 // span is the half-open range [lo, hi) of a batch.
@@ -65,7 +86,7 @@ type span struct{ lo, hi int }
 // with its own error.
 func batchExamples(exs []*claimsv1.Example, maxCount int, l limits) []span {
 	maxCount = min(maxCount, l.maxExamples)
-	budget := max(l.maxMsgBytes-msgHeadroom, 1)
+	budget := l.msgBudget()
 	var out []span
 	lo, size := 0, 0
 	for i, ex := range exs {
@@ -82,91 +103,126 @@ func batchExamples(exs []*claimsv1.Example, maxCount int, l limits) []span {
 	return out
 }
 
+// outcome is what became of a Train or Forget whose call failed.
+type outcome int
+
+const (
+	notApplied outcome = iota // refused, or the model shows it was not applied
+	applied                   // the model shows it was applied although the call failed
+	uncertain                 // it may or may not have been applied
+)
+
+// mayHaveApplied reports whether a Train or Forget that failed with err
+// may have changed the model all the same: the call timed out, was
+// cancelled or lost its connection, or failed in a way the server does
+// not use for a request it refused before changing anything.
+func mayHaveApplied(err error) bool {
+	switch status.Code(err) {
+	case codes.InvalidArgument, codes.NotFound, codes.FailedPrecondition, codes.AlreadyExists,
+		codes.OutOfRange, codes.Unauthenticated, codes.PermissionDenied, codes.Unimplemented:
+		return false
+	}
+	return true
+}
+
+// checkApplied asks the model (GetModel) whether a change whose call
+// failed was applied: before is the model's state before the call, and
+// wantTotal its total examples had the change been applied. It uses a
+// context of its own, since ctx may be why the call failed; why says what
+// keeps an uncertain outcome uncertain.
+func checkApplied(ctx context.Context, e *env, before modelState, wantTotal int64) (o outcome, why string) {
+	if !before.known {
+		return uncertain, "the model's state before the call is not known"
+	}
+	cctx, cancel := e.common.callContext(context.WithoutCancel(ctx))
+	defer cancel()
+	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{})
+	switch {
+	case err != nil:
+		return uncertain, fmt.Sprintf("the model could not be checked: %s", status.Convert(err).Message())
+	case m.GetVersion() == before.version:
+		return notApplied, ""
+	case m.GetVersion() == before.version+1 && m.GetTotalExamples() == wantTotal:
+		return applied, ""
+	}
+	return uncertain, fmt.Sprintf("the model changed meanwhile: version %d to %d, %d examples to %d",
+		before.version, m.GetVersion(), before.total, m.GetTotalExamples())
+}
+
 // batchIndex matches the "examples[i]" a server error starts with, which
 // counts within the request.
 var batchIndex = regexp.MustCompile(`^examples\[(\d+)\]\.?`)
 
-// batchError rewrites err, from the request for batch b of the examples
-// read from file, so that it names the file's line instead of the index
-// within the batch, and says what earlier batches already did ("applied",
-// "forgotten").
-func batchError(err error, file string, lines []int, b span, did string) error {
+// batchReport is what became of the examples of a file sent in batches,
+// up to the batch b whose call failed.
+type batchReport struct {
+	file    string
+	lines   []int  // the file's line of each example
+	b       span   // the failed batch
+	did     string // what a batch that went through did: "applied", "forgotten"
+	checked bool   // whether the outcome is what GetModel showed after the failure
+	outcome outcome
+	why     string // for an uncertain outcome
+}
+
+// error rewrites err, the failed batch's error, so that it names the
+// file's line instead of the index within the batch, and says what the
+// batches up to it did. The gRPC code stays err's.
+func (r batchReport) error(err error) error {
 	st := status.Convert(err)
 	msg := st.Message()
 	if m := batchIndex.FindStringSubmatch(msg); m != nil {
-		if i, aerr := strconv.Atoi(m[1]); aerr == nil && b.lo+i < b.hi {
-			msg = fmt.Sprintf("%s line %d: %s", file, lines[b.lo+i], msg[len(m[0]):])
+		if i, aerr := strconv.Atoi(m[1]); aerr == nil && r.b.lo+i < r.b.hi {
+			msg = fmt.Sprintf("%s line %d: %s", r.file, r.lines[r.b.lo+i], msg[len(m[0]):])
 		}
 	}
-	if b.lo > 0 {
-		msg = fmt.Sprintf("%s (the %d examples before line %d were %s; the rest were not sent)", msg, b.lo, lines[b.lo], did)
+	if s := r.summary(); s != "" {
+		msg += " (" + s + ")"
 	}
 	return status.Error(st.Code(), msg)
 }
 
-// chunk is a piece of the input text sent in one Classify request, at byte
-// offset start of the input.
-type chunk struct {
-	start int
-	text  string
+// summary says what the batches up to the failed one did, or nothing if
+// the failed batch was the first and was refused.
+func (r batchReport) summary() string {
+	n := len(r.lines)
+	done := r.b.lo // examples known to be applied
+	if r.outcome == applied {
+		done = r.b.hi
+	}
+	var parts []string
+	switch {
+	case done == n:
+		parts = append(parts, fmt.Sprintf("all %d examples were %s", n, r.did))
+	case done > 0:
+		parts = append(parts, fmt.Sprintf("the %d examples before line %d were %s", done, r.lines[done], r.did))
+	case r.checked && r.outcome == notApplied:
+		parts = append(parts, "no example was "+r.did)
+	}
+	switch r.outcome {
+	case applied:
+		if r.b.lo > 0 {
+			parts[0] += fmt.Sprintf(", %s too, although the call failed", r.lineRange())
+		} else {
+			parts[0] += ", although the call failed"
+		}
+	case uncertain:
+		parts = append(parts, fmt.Sprintf("%s may or may not have been %s: %s", r.lineRange(), r.did, r.why))
+	}
+	if len(parts) > 0 && r.b.hi < n {
+		parts = append(parts, "the rest were not sent")
+	}
+	return strings.Join(parts, "; ")
 }
 
-// chunkText splits text at line breaks, which always end a sentence, into
-// pieces within the server's limits on bytes and sentences per request
-// (counting sentences with classifier.Segment, as the server does). A
-// single line beyond the limits is a piece of its own, which the server
-// refuses with its own error. Pieces of white space alone are left out,
-// unless the text is nothing else (the server then says it is empty).
-func chunkText(text string, l limits) []chunk {
-	all := splitText(text, l)
-	out := all[:0:0]
-	for _, c := range all {
-		if strings.TrimSpace(c.text) != "" {
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		return all[:1]
-	}
-	return out
-}
+// lineRange names the failed batch's lines: "lines 2001–3000".
+func (r batchReport) lineRange() string { return lineRange(r.lines[r.b.lo], r.lines[r.b.hi-1]) }
 
-// splitText is chunkText before blank pieces are left out.
-func splitText(text string, l limits) []chunk {
-	var out []chunk
-	start, bytes, sentences := 0, 0, 0
-	for pos := 0; pos < len(text); {
-		end := len(text)
-		if i := strings.IndexByte(text[pos:], '\n'); i >= 0 {
-			end = pos + i + 1
-		}
-		line := text[pos:end]
-		n := len(classifier.Segment(line))
-		if bytes > 0 && (bytes+len(line) > l.maxTextBytes || sentences+n > l.maxSentences) {
-			out = append(out, chunk{start, text[start:pos]})
-			start, bytes, sentences = pos, 0, 0
-		}
-		bytes += len(line)
-		sentences += n
-		pos = end
+// lineRange names the lines from first to last: "lines 2001–3000", or
+// "line 7".
+func lineRange(first, last int) string {
+	if first == last {
+		return fmt.Sprintf("line %d", first)
 	}
-	if start < len(text) || len(out) == 0 {
-		out = append(out, chunk{start, text[start:]})
-	}
-	return out
-}
-
-// chunkSentences splits pre-split sentences, in order, into requests
-// within the server's limits.
-func chunkSentences(sentences []string, l limits) [][]string {
-	var out [][]string
-	lo, bytes := 0, 0
-	for i, s := range sentences {
-		if i > lo && (i-lo == l.maxSentences || bytes+len(s) > l.maxTextBytes) {
-			out = append(out, sentences[lo:i])
-			lo, bytes = i, 0
-		}
-		bytes += len(s)
-	}
-	return append(out, sentences[lo:])
+	return fmt.Sprintf("lines %d–%d", first, last)
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -17,159 +16,6 @@ import (
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
-
-type classifyOpts struct {
-	json      bool
-	sentences bool
-	explain   int
-}
-
-func classifyFlags(fs *flag.FlagSet) any {
-	o := &classifyOpts{}
-	fs.BoolVar(&o.json, "json", false, "print one JSON object per sentence")
-	fs.BoolVar(&o.sentences, "sentences", false, "treat each input line as one sentence (no segmentation)")
-	fs.IntVar(&o.explain, "explain", 0, "show up to this many features that decided each label")
-	return o
-}
-
-// readInput reads the file named by the first argument, or stdin for "-"
-// or no argument.
-func readInput(e *env) ([]byte, error) {
-	if len(e.args) > 1 {
-		return nil, usageErrorf("expected at most one FILE, got %d arguments", len(e.args))
-	}
-	if len(e.args) == 0 || e.args[0] == "-" {
-		return io.ReadAll(e.stdin)
-	}
-	return os.ReadFile(e.args[0])
-}
-
-// jsonFeature is one deciding feature in --json output, in weight order.
-type jsonFeature struct {
-	Name   string  `json:"name"`
-	Weight float64 `json:"weight"`
-}
-
-func runClassify(ctx context.Context, e *env, opts any) error {
-	o := opts.(*classifyOpts)
-	input, err := readInput(e)
-	if err != nil {
-		return err
-	}
-	// A byte order mark is not text; offsets stay those of the file.
-	base := 0
-	if bytes.HasPrefix(input, utf8BOM) {
-		input, base = input[len(utf8BOM):], len(utf8BOM)
-	}
-	l := serverLimits(ctx, e)
-	// Input beyond the server's per-request limits goes in several
-	// requests; sentence indexes and offsets are those of the whole input.
-	var results []*claimsv1.SentenceResult
-	var resultVersion []uint64 // model version that classified each result
-	versions := map[uint64]bool{}
-	var version uint64
-	classify := func(req *claimsv1.ClassifyRequest, start int) error {
-		req.Explain = int32(o.explain)
-		cctx, cancel := e.common.callContext(ctx)
-		defer cancel()
-		resp, err := e.client().Classify(cctx, req)
-		if err != nil {
-			return err
-		}
-		version = resp.GetModelVersion()
-		versions[version] = true
-		for i, s := range resp.GetSentences() {
-			s.Index = int32(len(results) + i)
-			if req.GetText() != "" {
-				s.Start += int32(start)
-				s.End += int32(start)
-			}
-		}
-		results = append(results, resp.GetSentences()...)
-		for range resp.GetSentences() {
-			resultVersion = append(resultVersion, version)
-		}
-		return nil
-	}
-	if o.sentences {
-		var lines []string
-		for _, line := range strings.Split(string(input), "\n") {
-			if line = strings.TrimSpace(line); line != "" {
-				lines = append(lines, line)
-			}
-		}
-		for _, part := range chunkSentences(lines, l) {
-			if err := classify(&claimsv1.ClassifyRequest{Sentences: part}, 0); err != nil {
-				return err
-			}
-		}
-	} else {
-		for _, c := range chunkText(string(input), l) {
-			if err := classify(&claimsv1.ClassifyRequest{Text: c.text}, base+c.start); err != nil {
-				return err
-			}
-		}
-	}
-	if len(versions) > 1 {
-		fmt.Fprintf(e.stderr, "client: the model changed while the input was classified (%d versions); the last was %d\n", len(versions), version)
-	}
-	if o.json {
-		enc := json.NewEncoder(e.stdout)
-		for i, s := range results {
-			line := map[string]any{
-				"index": s.GetIndex(), "text": s.GetText(), "label": s.GetLabel(),
-				"confidence": s.GetConfidence(), "model_version": resultVersion[i],
-			}
-			if !o.sentences {
-				line["start"], line["end"] = s.GetStart(), s.GetEnd()
-			}
-			if len(s.GetScores()) > 0 {
-				scores := make(map[string]float64, len(s.GetScores()))
-				for _, sc := range s.GetScores() {
-					scores[sc.GetLabel()] = sc.GetProbability()
-				}
-				line["scores"] = scores
-			}
-			if len(s.GetFeatures()) > 0 {
-				fs := make([]jsonFeature, len(s.GetFeatures()))
-				for i, f := range s.GetFeatures() {
-					fs[i] = jsonFeature{f.GetName(), f.GetWeight()}
-				}
-				line["features"] = fs
-			}
-			if err := enc.Encode(line); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var t table
-	t.add("#", "LABEL", "CONF", "SENTENCE")
-	for _, s := range results {
-		t.add(strconv.Itoa(int(s.GetIndex())+1), s.GetLabel(), fmt.Sprintf("%.2f", s.GetConfidence()), ellipsize(s.GetText(), 100))
-		for _, f := range s.GetFeatures() {
-			t.add("", "", fmt.Sprintf("%+.2f", f.GetWeight()), "  "+f.GetName())
-		}
-	}
-	if err := t.write(e.stdout); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(e.stdout, "\nmodel version %d, %d sentences\n", version, len(results))
-	return err
-}
-
-// utf8BOM is the byte order mark some editors write at the start of a
-// UTF-8 file.
-var utf8BOM = []byte("\ufeff")
-
-// ellipsize shortens s to at most n runes for the table.
-func ellipsize(s string, n int) string {
-	r := []rune(strings.Join(strings.Fields(s), " "))
-	if len(r) <= n {
-		return string(r)
-	}
-	return string(r[:n-1]) + "…"
-}
 
 type dataOpts struct {
 	data    string
@@ -203,7 +49,7 @@ type examples struct {
 // readExamples reads the --data file and checks each example as the server
 // would, so that a bad one is reported with its line before anything is
 // sent.
-func readExamples(e *env, o *dataOpts) (*examples, error) {
+func readExamples(ctx context.Context, e *env, o *dataOpts) (*examples, error) {
 	if len(e.args) > 0 {
 		return nil, usageErrorf("unexpected arguments %q (the examples go in --data FILE.jsonl)", e.args)
 	}
@@ -213,9 +59,15 @@ func readExamples(e *env, o *dataOpts) (*examples, error) {
 	if o.batch <= 0 {
 		return nil, usageErrorf("--batch must be positive")
 	}
-	var r io.Reader = e.stdin
+	var r io.Reader
 	file := "stdin"
-	if o.data != "-" {
+	if o.data == "-" {
+		b, err := readContext(ctx, e.stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading stdin: %w", err)
+		}
+		r = bytes.NewReader(b)
+	} else {
 		f, err := os.Open(o.data)
 		if err != nil {
 			return nil, err
@@ -241,6 +93,38 @@ func readExamples(e *env, o *dataOpts) (*examples, error) {
 		out.exs[i] = &claimsv1.Example{Text: ex.Text, Label: ex.Label}
 	}
 	return out, nil
+}
+
+// checkLengths refuses an example whose text is longer than the server
+// takes, when the server said how long that is.
+func (d *examples) checkLengths(l limits) error {
+	if !l.textReported {
+		return nil
+	}
+	for i, ex := range d.exs {
+		if n := len(ex.GetText()); n > l.maxTextBytes {
+			return fmt.Errorf("%s line %d: text: %d bytes exceed the server's limit of %d", d.file, d.lines[i], n, l.maxTextBytes)
+		}
+	}
+	return nil
+}
+
+// prepare reads and checks the --data file, then asks the server for its
+// limits and the model's state, and checks the examples against the
+// limits: all before anything is sent.
+func prepare(ctx context.Context, e *env, o *dataOpts) (*examples, limits, modelState, error) {
+	d, err := readExamples(ctx, e, o)
+	if err != nil {
+		return nil, limits{}, modelState{}, err
+	}
+	l, state, err := serverModel(ctx, e)
+	if err != nil {
+		return nil, limits{}, modelState{}, err
+	}
+	if err := d.checkLengths(l); err != nil {
+		return nil, limits{}, modelState{}, err
+	}
+	return d, l, state, nil
 }
 
 // progress draws a progress bar on w (a terminal or a log).
@@ -272,19 +156,39 @@ func (p *progress) end() {
 	}
 }
 
-// inBatches sends the examples in batches within the server's limits and
-// --batch, calling send for each; on an error it reports which line failed
-// and what the batches before it did (did: "applied", "forgotten").
-func inBatches(ctx context.Context, e *env, d *examples, batch int, verb, did string, send func(ctx context.Context, exs []*claimsv1.Example) error) error {
-	p := &progress{w: e.stderr, total: len(d.exs), verb: verb, start: time.Now()}
-	for _, b := range batchExamples(d.exs, batch, serverLimits(ctx, e)) {
+// batchJob is one kind of batch inBatches sends.
+type batchJob struct {
+	verb string // for the progress bar: "training"
+	did  string // what a batch that went through did: "applied"
+	// sign is +1 for a call that adds its examples to the model, -1 for
+	// one that takes them away, 0 for one that leaves it as it is.
+	sign int
+	// send sends one batch and returns the model's state after it.
+	send func(ctx context.Context, exs []*claimsv1.Example) (modelState, error)
+}
+
+// inBatches sends the examples in batches within the server's limits l
+// and --batch. state is the model's before the first batch. On an error
+// it reports which line failed and what the batches up to it did: when
+// the failure leaves it open whether a batch that changes the model was
+// applied, the model is asked (checkApplied).
+func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, state modelState, job batchJob) error {
+	p := &progress{w: e.stderr, total: len(d.exs), verb: job.verb, start: time.Now()}
+	for _, b := range batchExamples(d.exs, batch, l) {
 		cctx, cancel := e.common.callContext(ctx)
-		err := send(cctx, d.exs[b.lo:b.hi])
+		next, err := job.send(cctx, d.exs[b.lo:b.hi])
 		cancel()
 		if err != nil {
 			p.end()
-			return batchError(err, d.file, d.lines, b, did)
+			r := batchReport{file: d.file, lines: d.lines, b: b, did: job.did}
+			if job.sign != 0 && mayHaveApplied(err) {
+				want := state.total + int64(job.sign*(b.hi-b.lo))
+				r.outcome, r.why = checkApplied(ctx, e, state, want)
+				r.checked = true
+			}
+			return r.error(err)
 		}
+		state = next
 		p.update(b.hi)
 	}
 	return nil
@@ -292,58 +196,69 @@ func inBatches(ctx context.Context, e *env, d *examples, batch int, verb, did st
 
 func runTrain(ctx context.Context, e *env, opts any) error {
 	o := opts.(*dataOpts)
-	d, err := readExamples(e, o)
+	d, l, state, err := prepare(ctx, e, o)
 	if err != nil {
 		return err
 	}
-	client := e.client()
 	if o.replace {
-		cctx, cancel := e.common.callContext(ctx)
-		defer cancel()
-		resp, err := client.Train(cctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true})
-		if err != nil {
-			return batchError(err, d.file, d.lines, span{0, len(d.exs)}, "applied")
-		}
-		fmt.Fprintf(e.stdout, "replaced the model with %d examples: version %d, %d examples in all\n", resp.GetExamplesApplied(), resp.GetModelVersion(), resp.GetTotalExamples())
-		printCounts(e.stdout, resp.GetLabelCounts())
-		return nil
+		return replaceModel(ctx, e, d, state)
 	}
+	client := e.client()
 	var last *claimsv1.TrainResponse
-	err = inBatches(ctx, e, d, o.batch, "training", "applied", func(ctx context.Context, exs []*claimsv1.Example) error {
-		resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, AllowNewLabels: o.newLbls})
-		last = resp
-		return err
-	})
+	err = inBatches(ctx, e, d, o.batch, l, state, batchJob{verb: "training", did: "applied", sign: 1,
+		send: func(ctx context.Context, exs []*claimsv1.Example) (modelState, error) {
+			resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, AllowNewLabels: o.newLbls})
+			last = resp
+			return modelState{known: true, version: resp.GetModelVersion(), total: resp.GetTotalExamples()}, err
+		}})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "trained %d examples: model version %d, %d examples in all\n", len(d.exs), last.GetModelVersion(), last.GetTotalExamples())
-	printCounts(e.stdout, last.GetLabelCounts())
-	return nil
+	return printCounts(e.stdout, last.GetLabelCounts())
+}
+
+// replaceModel rebuilds the model from d in one Train request. state is
+// the model's before it.
+func replaceModel(ctx context.Context, e *env, d *examples, state modelState) error {
+	cctx, cancel := e.common.callContext(ctx)
+	defer cancel()
+	resp, err := e.client().Train(cctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true})
+	if err != nil {
+		r := batchReport{file: d.file, lines: d.lines, b: span{0, len(d.exs)}, did: "applied"}
+		if mayHaveApplied(err) {
+			r.outcome, r.why = checkApplied(ctx, e, state, int64(len(d.exs)))
+			r.checked = true
+		}
+		return r.error(err)
+	}
+	fmt.Fprintf(e.stdout, "replaced the model with %d examples: version %d, %d examples in all\n", resp.GetExamplesApplied(), resp.GetModelVersion(), resp.GetTotalExamples())
+	return printCounts(e.stdout, resp.GetLabelCounts())
 }
 
 func runForget(ctx context.Context, e *env, opts any) error {
 	o := opts.(*dataOpts)
-	d, err := readExamples(e, o)
+	d, l, state, err := prepare(ctx, e, o)
 	if err != nil {
 		return err
 	}
 	client := e.client()
 	var last *claimsv1.ForgetResponse
-	err = inBatches(ctx, e, d, o.batch, "forgetting", "forgotten", func(ctx context.Context, exs []*claimsv1.Example) error {
-		resp, err := client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs})
-		last = resp
-		return err
-	})
+	err = inBatches(ctx, e, d, o.batch, l, state, batchJob{verb: "forgetting", did: "forgotten", sign: -1,
+		send: func(ctx context.Context, exs []*claimsv1.Example) (modelState, error) {
+			resp, err := client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs})
+			last = resp
+			return modelState{known: true, version: resp.GetModelVersion(), total: resp.GetTotalExamples()}, err
+		}})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "forgot %d examples: model version %d, %d examples in all\n", len(d.exs), last.GetModelVersion(), last.GetTotalExamples())
-	printCounts(e.stdout, last.GetLabelCounts())
-	return nil
+	return printCounts(e.stdout, last.GetLabelCounts())
 }
 
-func printCounts(w io.Writer, counts map[string]int64) {
+// printCounts writes the examples per label as a table.
+func printCounts(w io.Writer, counts map[string]int64) error {
 	labels := make([]string, 0, len(counts))
 	for l := range counts {
 		labels = append(labels, l)
@@ -353,12 +268,12 @@ func printCounts(w io.Writer, counts map[string]int64) {
 	for _, l := range labels {
 		t.add(l, strconv.FormatInt(counts[l], 10))
 	}
-	t.write(w)
+	return t.write(w)
 }
 
 func runEval(ctx context.Context, e *env, opts any) error {
 	o := opts.(*dataOpts)
-	d, err := readExamples(e, o)
+	d, l, _, err := prepare(ctx, e, o)
 	if err != nil {
 		return err
 	}
@@ -368,10 +283,10 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	var gold, pred []string
 	versions := map[uint64]bool{}
 	var version uint64
-	err = inBatches(ctx, e, d, o.batch, "evaluating", "scored", func(ctx context.Context, exs []*claimsv1.Example) error {
+	err = inBatches(ctx, e, d, o.batch, l, modelState{}, batchJob{verb: "evaluating", did: "scored", send: func(ctx context.Context, exs []*claimsv1.Example) (modelState, error) {
 		resp, err := e.client().Evaluate(ctx, &claimsv1.EvaluateRequest{Examples: exs})
 		if err != nil {
-			return err
+			return modelState{}, err
 		}
 		version = resp.GetModelVersion()
 		versions[version] = true
@@ -384,8 +299,8 @@ func runEval(ctx context.Context, e *env, opts any) error {
 				}
 			}
 		}
-		return nil
-	})
+		return modelState{}, nil
+	}})
 	if err != nil {
 		return err
 	}
@@ -439,7 +354,9 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until train --replace retrains it)", t, mt)
 	}
 	fmt.Fprint(w, "\n\n")
-	printCounts(w, m.GetLabelCounts())
+	if err := printCounts(w, m.GetLabelCounts()); err != nil {
+		return err
+	}
 	if l := m.GetLimits(); l != nil {
 		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, %d streams a connection, %d classify streams, explain %d\n",
 			l.GetMaxTextBytes(), l.GetMaxSentences(), l.GetMaxExamples(), l.GetMaxGrpcReceiveBytes(), l.GetMaxHttpBodyBytes(),

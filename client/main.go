@@ -9,6 +9,9 @@
 // Every command takes --addr, --token (or CLAIMS_TOKEN), --timeout and the
 // TLS flags, anywhere on the command line. On failure it prints
 // the gRPC code and message and exits 1; used wrongly, it exits 2.
+// Interrupted (Ctrl-C or SIGTERM), it stops the call under way, says what
+// a train or forget had done by then, and exits 130; a second interrupt
+// ends it at once.
 package main
 
 import (
@@ -18,14 +21,48 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	"google.golang.org/grpc/status"
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	ctx, stop := signalContext(context.Background())
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// signalContext returns a context cancelled by the first interrupt or
+// SIGTERM. Once it is, the signals' default handling is back, so that a
+// second one ends the process at once.
+func signalContext(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	return ctx, stop
+}
+
+// exitInterrupted is the exit status of a command stopped by an interrupt
+// (128 + SIGINT, as shells report it).
+const exitInterrupted = 130
+
+// errWriter passes writes on to w and remembers the first error, after
+// which every write fails with it.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (w *errWriter) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.w.Write(p)
+	w.err = err
+	return n, err
 }
 
 // usage is printed for -h and for unknown commands.
@@ -47,7 +84,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	args = commandFirst(args)
+	args, err := commandFirst(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "client: %v\n\n%s", err, usage)
+		return 2
+	}
 	if args[0] == "help" || strings.HasPrefix(args[0], "-") {
 		if args[0] == "help" || slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
 			fmt.Fprint(stderr, usage)
@@ -76,7 +117,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "client: --timeout must be positive, got %v\n", common.timeout)
 		return 2
 	}
-	env := &env{stdin: stdin, stdout: stdout, stderr: stderr, args: positional}
+	out := &errWriter{w: stdout}
+	env := &env{stdin: stdin, stdout: out, stderr: stderr, args: positional}
 	conn, err := common.dial()
 	if err != nil {
 		fmt.Fprintln(stderr, "client:", err)
@@ -85,20 +127,34 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer conn.Close()
 	env.conn = conn
 	env.common = common
-	if err := cmd.run(ctx, env, opts); err != nil {
-		var ue usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "client %s: %v\n", args[0], err)
-			return 2
-		}
-		if st, ok := status.FromError(err); ok && st.Code() != 0 {
-			fmt.Fprintf(stderr, "client: %s: %s\n", st.Code(), st.Message())
-		} else {
-			fmt.Fprintln(stderr, "client:", err)
-		}
-		return 1
+	err = cmd.run(ctx, env, opts)
+	if err == nil && out.err != nil {
+		err = fmt.Errorf("writing the output: %w", out.err)
 	}
-	return 0
+	return report(ctx, stderr, args[0], err)
+}
+
+// report prints the error of command name, if any, and returns the exit
+// status: 0 without an error, 2 for a usage error, 130 if ctx was
+// cancelled (an interrupt), else 1.
+func report(ctx context.Context, stderr io.Writer, name string, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "client %s: %v\n", name, err)
+		return 2
+	}
+	if st, ok := status.FromError(err); ok && st.Code() != 0 {
+		fmt.Fprintf(stderr, "client: %s: %s\n", st.Code(), st.Message())
+	} else {
+		fmt.Fprintln(stderr, "client:", err)
+	}
+	if ctx.Err() != nil {
+		return exitInterrupted
+	}
+	return 1
 }
 
 // parseInterleaved parses args, allowing flags after positional arguments
@@ -148,37 +204,58 @@ func usageErrorf(format string, args ...any) error {
 
 // commandFirst moves the command name to the front when flags come before
 // it ("client --addr host:port model"): the first argument that is not a
-// flag or a flag's value.
-func commandFirst(args []string) []string {
+// flag or a flag's value. A flag no command has, before the command, is
+// refused: there is no knowing whether the argument after it is its
+// value or the command.
+func commandFirst(args []string) ([]string, error) {
 	if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
-		return args
+		return args, nil
 	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			break
 		}
-		if !strings.HasPrefix(a, "-") {
-			return append(append([]string{a}, args[:i]...), args[i+1:]...)
+		if a == "-" || !strings.HasPrefix(a, "-") {
+			return append(append([]string{a}, args[:i]...), args[i+1:]...), nil
 		}
-		// A flag without "=" takes the next argument as its value, unless
-		// it is a boolean flag.
-		if strings.HasPrefix(a, "-") && !strings.Contains(a, "=") && !boolFlag(strings.TrimLeft(a, "-")) {
-			i++
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if name == "h" || name == "help" {
+			continue
+		}
+		switch flagKind(name) {
+		case unknownFlag:
+			return nil, fmt.Errorf("flag provided but not defined: -%s", name)
+		case valueFlag:
+			if !hasValue {
+				i++ // the flag's value
+			}
 		}
 	}
-	return args
+	return args, nil
 }
 
-// boolFlag reports whether name is a boolean flag of some command.
-func boolFlag(name string) bool {
+// The kinds of flags flagKind tells apart.
+const (
+	unknownFlag = iota // no command has it
+	boolFlag           // takes no value ("--json")
+	valueFlag          // takes a value ("--addr host:port")
+)
+
+// flagKind says whether some command has a flag called name, and whether
+// it takes a value.
+func flagKind(name string) int {
+	kind := unknownFlag
 	for _, c := range commands() {
 		fs := flag.NewFlagSet("", flag.ContinueOnError)
 		registerCommon(fs, func(string) string { return "" })
 		c.flags(fs)
-		if f := fs.Lookup(name); f != nil && isBoolFlag(f) {
-			return true
+		if f := fs.Lookup(name); f != nil {
+			if isBoolFlag(f) {
+				return boolFlag
+			}
+			kind = valueFlag
 		}
 	}
-	return false
+	return kind
 }

@@ -9,87 +9,181 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
 
-// fakeServer answers with canned responses and records what it got.
+// fakeServer answers like the real server on a model it only counts, and
+// records what it got. Its hooks, when set, decide how a call goes.
 type fakeServer struct {
 	claimsv1.UnimplementedClaimServiceServer
-	trained []*claimsv1.Example
-	token   string
 
+	mu            sync.Mutex
+	version       uint64 // the model's
+	total         int64  // examples
+	trained       []*claimsv1.Example
+	token         string
 	limits        *claimsv1.Limits // what GetModel reports
 	classifyCalls int
 	trainCalls    int
-	failTrainCall int // if > 0, the Train call of this number fails on its second example
+	forgetCalls   int
 	evalCalls     int
+	getModelCalls int
+	failTrainCall int // if > 0, the Train call of this number fails on its second example
+
+	// onTrain and onForget, if set, run a call instead of applying it at
+	// once: apply applies the call's examples.
+	onTrain, onForget func(ctx context.Context, call int, apply func()) error
+	// onClassify, if set, may fail a Classify call before it is answered.
+	onClassify func(ctx context.Context, call int, req *claimsv1.ClassifyRequest) error
+	// onGetModel, if set, may fail a GetModel call.
+	onGetModel func(ctx context.Context, call int) error
 }
 
-func (f *fakeServer) Classify(_ context.Context, req *claimsv1.ClassifyRequest) (*claimsv1.ClassifyResponse, error) {
+// lock runs fn holding f's lock.
+func (f *fakeServer) lock(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn()
+}
+
+func (f *fakeServer) Classify(ctx context.Context, req *claimsv1.ClassifyRequest) (*claimsv1.ClassifyResponse, error) {
+	var call int
+	var hook func(context.Context, int, *claimsv1.ClassifyRequest) error
+	l := defaultLimits()
+	f.lock(func() {
+		f.classifyCalls++
+		call, hook = f.classifyCalls, f.onClassify
+		if f.limits != nil {
+			l.maxTextBytes, l.maxSentences = int(f.limits.GetMaxTextBytes()), int(f.limits.GetMaxSentences())
+		}
+	})
+	if hook != nil {
+		if err := hook(ctx, call, req); err != nil {
+			return nil, err
+		}
+	}
 	if req.GetText() == "" && len(req.GetSentences()) == 0 {
 		return nil, status.Error(codes.InvalidArgument, "text: text is empty")
 	}
-	f.classifyCalls++
-	type unit struct {
-		text       string
-		start, end int
-	}
-	var units []unit
+	size := len(req.GetText())
+	var units []classifier.Span
 	for _, s := range req.GetSentences() {
-		units = append(units, unit{text: s})
+		units = append(units, classifier.Span{Text: s})
+		size += len(s)
+	}
+	if size > l.maxTextBytes && req.GetText() != "" {
+		return nil, status.Errorf(codes.InvalidArgument, "text: %d bytes exceed the limit of %d", size, l.maxTextBytes)
+	}
+	if size > l.maxTextBytes {
+		return nil, status.Errorf(codes.InvalidArgument, "sentences: %d bytes in all exceed the limit of %d", size, l.maxTextBytes)
 	}
 	if text := req.GetText(); text != "" {
-		// One sentence a line, with its byte offsets in the request.
-		for pos := 0; pos < len(text); {
-			end := len(text)
-			if i := strings.IndexByte(text[pos:], '\n'); i >= 0 {
-				end = pos + i
-			}
-			if line := strings.TrimSpace(text[pos:end]); line != "" {
-				start := pos + strings.Index(text[pos:end], line)
-				units = append(units, unit{line, start, start + len(line)})
-			}
-			pos = end + 1
-		}
+		units = classifier.Segment(text)
 	}
-	resp := &claimsv1.ClassifyResponse{ModelVersion: 7}
+	if len(units) > l.maxSentences {
+		return nil, status.Errorf(codes.InvalidArgument, "text: %d sentences exceed the limit of %d", len(units), l.maxSentences)
+	}
+	resp := &claimsv1.ClassifyResponse{}
+	f.lock(func() { resp.ModelVersion = f.version })
 	for i, u := range units {
 		label := "other"
-		if strings.Contains(u.text, "denied") {
+		if strings.Contains(u.Text, "denied") {
 			label = "denial"
 		}
-		resp.Sentences = append(resp.Sentences, &claimsv1.SentenceResult{Index: int32(i), Text: u.text, Start: int32(u.start), End: int32(u.end), Label: label, Confidence: 0.9})
+		var feats []*claimsv1.Feature
+		for range req.GetExplain() {
+			feats = append(feats, &claimsv1.Feature{Name: "w:" + strings.Repeat("x", 50), Weight: 1})
+		}
+		resp.Sentences = append(resp.Sentences, &claimsv1.SentenceResult{Index: int32(i), Text: u.Text, Start: int32(u.Start), End: int32(u.End),
+			Label: label, Confidence: 0.9, Features: feats})
 	}
 	return resp, nil
 }
 
 func (f *fakeServer) Train(ctx context.Context, req *claimsv1.TrainRequest) (*claimsv1.TrainResponse, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	if got := md.Get("authorization"); len(got) > 0 {
-		f.token = got[0]
-	}
-	f.trainCalls++
-	if f.trainCalls == f.failTrainCall {
+	var call, failCall int
+	var hook func(context.Context, int, func()) error
+	f.lock(func() {
+		if got := md.Get("authorization"); len(got) > 0 {
+			f.token = got[0]
+		}
+		f.trainCalls++
+		call, failCall, hook = f.trainCalls, f.failTrainCall, f.onTrain
+	})
+	if call == failCall {
 		return nil, status.Error(codes.InvalidArgument, "examples[1].label: label is not known to the model: \"nope\"")
 	}
-	f.trained = append(f.trained, req.GetExamples()...)
-	return &claimsv1.TrainResponse{ModelVersion: uint64(1 + len(f.trained)), ExamplesApplied: int64(len(req.GetExamples())),
-		LabelCounts: map[string]int64{"denial": int64(len(f.trained))}, TotalExamples: int64(len(f.trained))}, nil
+	apply := func() {
+		f.lock(func() {
+			if req.GetReplace() {
+				f.trained, f.total = nil, 0
+			}
+			f.trained = append(f.trained, req.GetExamples()...)
+			f.total += int64(len(req.GetExamples()))
+			f.version++
+		})
+	}
+	if err := f.run(ctx, hook, call, apply); err != nil {
+		return nil, err
+	}
+	resp := &claimsv1.TrainResponse{ExamplesApplied: int64(len(req.GetExamples()))}
+	f.lock(func() {
+		resp.ModelVersion, resp.TotalExamples = f.version, f.total
+		resp.LabelCounts = map[string]int64{"denial": f.total}
+	})
+	return resp, nil
 }
 
-func (f *fakeServer) Forget(context.Context, *claimsv1.ForgetRequest) (*claimsv1.ForgetResponse, error) {
-	return nil, status.Error(codes.NotFound, "examples[0].text: example was not learned")
+// run runs a call that changes the model: hook if set, else apply.
+func (f *fakeServer) run(ctx context.Context, hook func(context.Context, int, func()) error, call int, apply func()) error {
+	if hook == nil {
+		apply()
+		return nil
+	}
+	return hook(ctx, call, apply)
+}
+
+func (f *fakeServer) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*claimsv1.ForgetResponse, error) {
+	var call int
+	var hook func(context.Context, int, func()) error
+	f.lock(func() {
+		f.forgetCalls++
+		call, hook = f.forgetCalls, f.onForget
+	})
+	if hook == nil {
+		return nil, status.Error(codes.NotFound, "examples[0].text: example was not learned")
+	}
+	apply := func() {
+		f.lock(func() {
+			f.total -= int64(len(req.GetExamples()))
+			f.version++
+		})
+	}
+	if err := hook(ctx, call, apply); err != nil {
+		return nil, err
+	}
+	resp := &claimsv1.ForgetResponse{ExamplesForgotten: int64(len(req.GetExamples()))}
+	f.lock(func() {
+		resp.ModelVersion, resp.TotalExamples = f.version, f.total
+		resp.LabelCounts = map[string]int64{"denial": f.total}
+	})
+	return resp, nil
 }
 
 func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) (*claimsv1.EvaluateResponse, error) {
-	f.evalCalls++
+	f.lock(func() { f.evalCalls++ })
 	if len(req.GetExamples()) != 1 {
 		// Every example is a denial, predicted right.
 		n := int64(len(req.GetExamples()))
@@ -101,9 +195,22 @@ func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) 
 		Confusion: &claimsv1.ConfusionMatrix{Labels: []string{"denial"}, Rows: []*claimsv1.ConfusionRow{{Actual: "denial", Predicted: []int64{1}}}}}, nil
 }
 
-func (f *fakeServer) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
-	return &claimsv1.GetModelResponse{Version: 7, Labels: []string{"denial", "other"}, LabelCounts: map[string]int64{"denial": 3, "other": 4},
-		TotalExamples: 7, VocabularySize: 42, ContentHash: "abc", Tokenizer: "embedded", FeatureRevision: 1, ExtractorRevision: 2, Limits: f.limits}, nil
+func (f *fakeServer) GetModel(ctx context.Context, _ *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
+	var call int
+	var hook func(context.Context, int) error
+	resp := &claimsv1.GetModelResponse{Labels: []string{"denial", "other"}, LabelCounts: map[string]int64{"denial": 3, "other": 4},
+		VocabularySize: 42, ContentHash: "abc", Tokenizer: "embedded", FeatureRevision: 1, ExtractorRevision: 2}
+	f.lock(func() {
+		f.getModelCalls++
+		call, hook = f.getModelCalls, f.onGetModel
+		resp.Version, resp.TotalExamples, resp.Limits = f.version, f.total, f.limits
+	})
+	if hook != nil {
+		if err := hook(ctx, call); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
 }
 
 func startFake(t *testing.T) (*fakeServer, string) {
@@ -112,7 +219,7 @@ func startFake(t *testing.T) (*fakeServer, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeServer{}
+	f := &fakeServer{version: 7, total: 7}
 	srv := grpc.NewServer()
 	claimsv1.RegisterClaimServiceServer(srv, f)
 	go srv.Serve(lis)
@@ -122,10 +229,45 @@ func startFake(t *testing.T) (*fakeServer, string) {
 
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
+	return runCLIContext(t, context.Background(), stdin, args...)
+}
+
+func runCLIContext(t *testing.T, ctx context.Context, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb syncBuffer
 	env := map[string]string{}
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return env[k] })
+	code = run(ctx, args, strings.NewReader(stdin), &out, &errb, func(k string) string { return env[k] })
 	return code, out.String(), errb.String()
+}
+
+// syncBuffer is a bytes.Buffer that a fake server's handler may read
+// while the client writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// writeFile writes data to name in a temporary directory and returns its
+// path.
+func writeFile(t *testing.T, name, data string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestCommands(t *testing.T) {
@@ -144,8 +286,8 @@ func TestCommands(t *testing.T) {
 	}{
 		{"classify table", "The ministry denied it.\nRain fell.", []string{"classify", "--addr", addr}, 0, "denial", ""},
 		{"classify json", "They denied it.", []string{"classify", "--addr", addr, "--json", "--sentences"}, 0, `"label":"denial"`, ""},
-		{"classify error", "", []string{"classify", "--addr", addr, "-"}, 1, "", "client: InvalidArgument: text: text is empty"},
-		{"train batches", "", []string{"train", "--addr", addr, "--data", data, "--batch", "1", "--token", "s3cret"}, 0, "model version 3", "2/2 examples"},
+		{"classify error", "", []string{"classify", "--addr", addr, "-"}, 1, "", "client: stdin: text is empty"},
+		{"train batches", "", []string{"train", "--addr", addr, "--data", data, "--batch", "1", "--token", "s3cret"}, 0, "model version 9, 9 examples in all", "2/2 examples"},
 		{"forget error", "", []string{"forget", "--addr", addr, "--data", data}, 1, "", "client: NotFound: " + data + " line 1: text: example was not learned"},
 		{"eval", "", []string{"eval", "--addr", addr, "--data", data}, 0, "confusion matrix", ""},
 		{"model", "", []string{"model", "--addr", addr}, 0, "vocabulary    42", ""},
@@ -159,13 +301,19 @@ func TestCommands(t *testing.T) {
 		{"-- ends the flags", "", []string{"classify", "--addr", addr, "--", "--json"}, 1, "", "--json: no such file"},
 		{"flags after -- are arguments", "They denied it.", []string{"classify", "--", "-", "--addr", addr}, 2, "", "expected at most one FILE, got 3 arguments"},
 		{"flags before the command", "", []string{"--addr", addr, "--timeout", "5s", "model"}, 0, "vocabulary    42", ""},
+		{"flag=value before the command", "", []string{"--addr=" + addr, "model"}, 0, "vocabulary    42", ""},
 		{"bool flag before the command", "They denied it.", []string{"--json", "--addr", addr, "classify"}, 0, `"label":"denial"`, ""},
 		{"misspelt command after flags", "", []string{"--addr", addr, "modle"}, 2, "", `unknown command "modle"`},
+		{"unknown flag before the command", "", []string{"--badflag", "model", "--addr", addr}, 2, "", "client: flag provided but not defined: -badflag\n"},
+		{"unknown flag=value before the command", "", []string{"--addr", addr, "-badflag=1", "model"}, 2, "", "flag provided but not defined: -badflag\n"},
+		{"unknown flag after the command", "", []string{"model", "--badflag", "--addr", addr}, 2, "", "flag provided but not defined: -badflag\n"},
 		{"flags and no command", "", []string{"--addr", addr}, 2, "", "no command given"},
 		{"help after flags", "", []string{"--addr", addr, "-h"}, 0, "", "usage:"},
 		{"help command after flags", "", []string{"--addr", addr, "help"}, 0, "", "usage:"},
 		{"help", "", []string{"--help"}, 0, "", "usage:"},
 		{"zero timeout", "", []string{"model", "--addr", addr, "--timeout", "0s"}, 2, "", "--timeout must be positive"},
+		{"explain too large", "They denied it.", []string{"classify", "--addr", addr, "--explain", "4294967298"}, 2, "", "--explain must be between 0 and 2147483647, got 4294967298"},
+		{"explain negative", "They denied it.", []string{"classify", "--addr", addr, "--explain", "-1"}, 2, "", "--explain must be between 0 and 2147483647, got -1"},
 		{"bad data", "", []string{"eval", "--addr", addr, "--data", filepath.Join(dir, "missing.jsonl")}, 1, "", "no such file"},
 		{"unknown command", "", []string{"frobnicate"}, 2, "", "unknown command"},
 		{"no command", "", nil, 2, "", "usage:"},
@@ -180,12 +328,14 @@ func TestCommands(t *testing.T) {
 	if len(f.trained) != 2 || f.token != "Bearer s3cret" {
 		t.Errorf("server got %d examples with token %q, want 2 with the bearer token", len(f.trained), f.token)
 	}
+	if f.classifyCalls != 4 {
+		t.Errorf("got %d Classify calls, want 4 (an empty input and a bad --explain are refused before sending)", f.classifyCalls)
+	}
 }
 
 func TestMalformedData(t *testing.T) {
 	_, addr := startFake(t)
-	data := filepath.Join(t.TempDir(), "bad.jsonl")
-	os.WriteFile(data, []byte("{\"text\": \"ok\", \"label\": \"other\"}\nnot json\n"), 0o600)
+	data := writeFile(t, "bad.jsonl", "{\"text\": \"ok\", \"label\": \"other\"}\nnot json\n")
 	code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data)
 	if code != 1 || !strings.Contains(errs, "line 2") {
 		t.Errorf("got exit %d, stderr %q; want 1 naming line 2", code, errs)
@@ -197,17 +347,13 @@ func TestMalformedData(t *testing.T) {
 // failed batch names the file's line and what the batches before it did.
 func TestBatches(t *testing.T) {
 	f, addr := startFake(t)
-	f.limits = &claimsv1.Limits{MaxExamples: 3, MaxGrpcReceiveBytes: 8 << 10, MaxTextBytes: 1 << 10, MaxSentences: 100}
-	dir := t.TempDir()
+	f.limits = &claimsv1.Limits{MaxExamples: 3, MaxGrpcReceiveBytes: 8 << 10, MaxTextBytes: 8 << 10, MaxSentences: 100}
 	var b strings.Builder
 	b.WriteString("\ufeff")
 	for i := range 10 {
 		fmt.Fprintf(&b, "{\"text\": \"They denied report %d.\", \"label\": \"denial\"}\n\n", i)
 	}
-	data := filepath.Join(dir, "ten.jsonl")
-	if err := os.WriteFile(data, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	data := writeFile(t, "ten.jsonl", b.String())
 	code, out, errs := runCLI(t, "", "eval", "--addr", addr, "--data", data)
 	if code != 0 || !strings.Contains(out, "10 examples: accuracy 1.000") || f.evalCalls != 4 {
 		t.Errorf("eval: got exit %d, %d calls, stdout %q, stderr %q; want 4 calls summed to 10 examples", code, f.evalCalls, out, errs)
@@ -224,13 +370,165 @@ func TestBatches(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "\n"+want+"\n") {
 		t.Errorf("failed batch: got exit %d, stderr %q; want a line of its own %q", code, errs, want)
 	}
-	// Size: at most 8 KiB a request, so 4 KiB examples go two by two.
-	big := filepath.Join(dir, "big.jsonl")
+	// Size: at most 8 KiB a request, less 4 KiB of headroom, so 4 KB
+	// examples go one by one.
 	text := strings.Repeat("word ", 800)
-	os.WriteFile(big, []byte(strings.Repeat(`{"text": "`+text+`", "label": "other"}`+"\n", 4)), 0o600)
+	big := writeFile(t, "big.jsonl", strings.Repeat(`{"text": "`+text+`", "label": "other"}`+"\n", 4))
 	f.trainCalls, f.failTrainCall, f.trained = 0, 0, nil
 	if code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", big); code != 0 || f.trainCalls != 4 {
 		t.Errorf("large examples: got exit %d, %d calls, stderr %q; want 4 calls of one", code, f.trainCalls, errs)
+	}
+}
+
+// TestTextLimitCheckedBeforeSending checks that an example text longer
+// than the server's max_text_bytes is refused, naming its line, before
+// anything is sent, and only when the server reports the limit.
+func TestTextLimitCheckedBeforeSending(t *testing.T) {
+	f, addr := startFake(t)
+	data := writeFile(t, "long.jsonl", `{"text": "Rain fell.", "label": "other"}`+"\n\n"+`{"text": "`+strings.Repeat("a", 101)+`", "label": "other"}`+"\n")
+	f.limits = &claimsv1.Limits{MaxTextBytes: 100}
+	for _, cmd := range []string{"train", "forget", "eval"} {
+		code, _, errs := runCLI(t, "", cmd, "--addr", addr, "--data", data)
+		want := "client: " + data + " line 3: text: 101 bytes exceed the server's limit of 100\n"
+		if code != 1 || errs != want {
+			t.Errorf("%s: got exit %d, stderr %q; want 1, %q", cmd, code, errs, want)
+		}
+	}
+	if f.trainCalls+f.forgetCalls+f.evalCalls != 0 {
+		t.Errorf("got %d calls, want none", f.trainCalls+f.forgetCalls+f.evalCalls)
+	}
+	f.limits = nil // a server that does not say: the client does not guess
+	if code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data); code != 0 || f.trainCalls != 1 {
+		t.Errorf("limit not reported: got exit %d, %d calls, stderr %q; want one call", code, f.trainCalls, errs)
+	}
+}
+
+// TestFailedBatchOutcome checks what the client says of a Train or Forget
+// batch whose call failed in a way that leaves it open whether it was
+// applied: it asks the model, with a context of its own.
+func TestFailedBatchOutcome(t *testing.T) {
+	var b strings.Builder
+	for i := range 6 {
+		fmt.Fprintf(&b, "{\"text\": \"They denied report %d.\", \"label\": \"denial\"}\n", i)
+	}
+	data := writeFile(t, "six.jsonl", b.String())
+	failed := status.Error(codes.DeadlineExceeded, "context deadline exceeded")
+	tests := []struct {
+		name      string
+		args      []string
+		failCall  int   // the Train or Forget call that fails
+		err       error // how it fails
+		apply     bool  // whether the server applies it all the same
+		meanwhile bool  // whether another client changes the model meanwhile
+		getModel  func(context.Context, int) error
+		wantCalls int
+		wantEnd   string
+	}{
+		{"train applied although it failed", []string{"train"}, 2, failed, true, false, nil, 2,
+			"DeadlineExceeded: context deadline exceeded (the 4 examples before line 5 were applied, lines 3–4 too, although the call failed; the rest were not sent)\n"},
+		{"train not applied", []string{"train"}, 2, status.Error(codes.Unavailable, "connection reset"), false, false, nil, 2,
+			"Unavailable: connection reset (the 2 examples before line 3 were applied; the rest were not sent)\n"},
+		{"train uncertain: the model changed meanwhile", []string{"train"}, 2, status.Error(codes.Unknown, "stream reset"), true, true, nil, 2,
+			"Unknown: stream reset (the 2 examples before line 3 were applied; lines 3–4 may or may not have been applied: the model changed meanwhile: version 8 to 10, 9 examples to 13; the rest were not sent)\n"},
+		{"train uncertain: the model cannot be checked", []string{"train"}, 2, failed, true, false,
+			func(_ context.Context, call int) error {
+				if call > 1 {
+					return status.Error(codes.Unavailable, "no route to host")
+				}
+				return nil
+			}, 2,
+			"(the 2 examples before line 3 were applied; lines 3–4 may or may not have been applied: the model could not be checked: no route to host; the rest were not sent)\n"},
+		{"train refused is not checked", []string{"train"}, 2, status.Error(codes.InvalidArgument, "examples[1].text: text is empty"), true, false, nil, 2,
+			"InvalidArgument: DATA line 4: text: text is empty (the 2 examples before line 3 were applied; the rest were not sent)\n"},
+		{"forget applied although it failed", []string{"forget"}, 2, failed, true, false, nil, 2,
+			"(the 4 examples before line 5 were forgotten, lines 3–4 too, although the call failed; the rest were not sent)\n"},
+		{"forget not applied", []string{"forget"}, 2, failed, false, false, nil, 2,
+			"(the 2 examples before line 3 were forgotten; the rest were not sent)\n"},
+		{"last batch applied", []string{"train", "--batch", "3"}, 2, failed, true, false, nil, 2,
+			"(all 6 examples were applied, lines 4–6 too, although the call failed)\n"},
+		{"first batch not applied", []string{"train", "--batch", "6"}, 1, failed, false, false, nil, 1,
+			"DeadlineExceeded: context deadline exceeded (no example was applied)\n"},
+		{"replace applied although it failed", []string{"train", "--replace"}, 1, failed, true, false, nil, 1,
+			"DeadlineExceeded: context deadline exceeded (all 6 examples were applied, although the call failed)\n"},
+		{"replace not applied", []string{"train", "--replace"}, 1, failed, false, false, nil, 1,
+			"DeadlineExceeded: context deadline exceeded (no example was applied)\n"},
+		{"replace uncertain", []string{"train", "--replace"}, 1, failed, true, true, nil, 1,
+			"(lines 1–6 may or may not have been applied: the model changed meanwhile: version 7 to 9, 7 examples to 6)\n"},
+	}
+	for _, tt := range tests {
+		f, addr := startFake(t)
+		hook := func(_ context.Context, call int, do func()) error {
+			if call != tt.failCall {
+				do()
+				return nil
+			}
+			if tt.apply {
+				do()
+			}
+			if tt.meanwhile {
+				do()
+			}
+			return tt.err
+		}
+		f.onTrain, f.onForget, f.onGetModel = hook, hook, tt.getModel
+		args := append([]string{tt.args[0], "--addr", addr, "--data", data, "--batch", "2"}, tt.args[1:]...)
+		code, _, errs := runCLI(t, "", args...)
+		calls := f.trainCalls + f.forgetCalls
+		want := strings.ReplaceAll(tt.wantEnd, "DATA", data)
+		if code != 1 || calls != tt.wantCalls || !strings.HasSuffix(errs, want) {
+			t.Errorf("%s: got exit %d, %d calls, stderr %q; want exit 1, %d calls, stderr ending %q", tt.name, code, calls, errs, tt.wantCalls, want)
+		}
+	}
+}
+
+// TestInterruptedTrain interrupts a train while its second batch is under
+// way: the call ends with Canceled, the progress line is ended, the
+// client asks the model what became of the batch, and exits 130.
+func TestInterruptedTrain(t *testing.T) {
+	f, addr := startFake(t)
+	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	for _, apply := range []bool{false, true} {
+		ctx, interrupt := context.WithCancel(context.Background())
+		f.trainCalls = 0
+		f.onTrain = func(ctx context.Context, call int, do func()) error {
+			if call%3 != 2 {
+				do()
+				return nil
+			}
+			if apply {
+				do() // saved before the interrupt reached the server
+			}
+			interrupt()
+			<-ctx.Done() // the client's cancel reaches the server
+			return status.FromContextError(ctx.Err()).Err()
+		}
+		code, _, errs := runCLIContext(t, ctx, "", "train", "--addr", addr, "--data", data, "--batch", "2")
+		interrupt()
+		want := "/s)\nclient: Canceled: context canceled (the 2 examples before line 3 were applied; the rest were not sent)\n"
+		if apply {
+			want = "/s)\nclient: Canceled: context canceled (the 4 examples before line 5 were applied, lines 3–4 too, although the call failed; the rest were not sent)\n"
+		}
+		if code != exitInterrupted || !strings.Contains(errs, "2/6 examples") || !strings.HasSuffix(errs, want) {
+			t.Errorf("applied %v: got exit %d, stderr %q; want exit %d, the progress line ended and %q", apply, code, errs, exitInterrupted, want)
+		}
+	}
+}
+
+// TestSignalContext checks that an interrupt cancels the context, naming
+// the signal.
+func TestSignalContext(t *testing.T) {
+	ctx, stop := signalContext(context.Background())
+	defer stop()
+	p, err := os.FindProcess(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Signal(os.Interrupt); err != nil {
+		t.Skipf("cannot interrupt the test process: %v", err)
+	}
+	<-ctx.Done()
+	if cause := context.Cause(ctx); !strings.Contains(fmt.Sprint(cause), "interrupt") {
+		t.Errorf("got cause %v, want the interrupt", cause)
 	}
 }
 
@@ -245,6 +543,16 @@ func TestClassifySplitsInput(t *testing.T) {
 	if code != 0 || f.classifyCalls != 3 {
 		t.Fatalf("got exit %d, %d calls, stderr %q; want 3 calls", code, f.classifyCalls, errs)
 	}
+	got := checkOffsets(t, input, out)
+	if want := "0:They denied it. 1:Rain fell. 2:The army denied it. 3:Snow fell. 4:Fog."; strings.Join(got, " ") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// checkOffsets checks that each --json result's offsets give its text in
+// input, and returns "index:text" for each.
+func checkOffsets(t *testing.T, input, out string) []string {
+	t.Helper()
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var r struct {
@@ -260,13 +568,66 @@ func TestClassifySplitsInput(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%d:%s", r.Index, r.Text))
 	}
-	if want := "0:They denied it. 1:Rain fell. 2:The army denied it. 3:Snow fell. 4:Fog."; strings.Join(got, " ") != want {
-		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
+	return got
+}
+
+// TestClassifySplitsAtEveryLineBreak checks that a text whose lines end in
+// CR, CRLF, U+2028 or U+2029 is split at them, as the server's segmenter
+// ends sentences there, and that --sentences takes them as lines.
+func TestClassifySplitsAtEveryLineBreak(t *testing.T) {
+	f, addr := startFake(t)
+	// 436 KB of lines ending in CR alone, over the default 256 KiB.
+	var b strings.Builder
+	for b.Len() < 436_000 {
+		fmt.Fprintf(&b, "Line %d was written on an old Mac:%s end.\r", b.Len(), strings.Repeat(" word", 60))
+	}
+	cr := b.String()
+	code, out, errs := runCLI(t, cr, "classify", "--addr", addr, "--json")
+	if code != 0 || f.classifyCalls != 2 {
+		t.Fatalf("CR-only text: got exit %d, %d calls, stderr %q; want 2 calls", code, f.classifyCalls, errs)
+	}
+	if got := checkOffsets(t, cr, out); len(got) != strings.Count(cr, "\r") {
+		t.Errorf("CR-only text: got %d sentences, want %d", len(got), strings.Count(cr, "\r"))
+	}
+	f.limits = &claimsv1.Limits{MaxTextBytes: 1 << 20, MaxSentences: 2, MaxGrpcReceiveBytes: 1 << 20}
+	mixed := "They denied it.\r\nRain fell.\rThe army denied it.\u2028Snow fell.\u2029Fog."
+	f.classifyCalls = 0
+	code, out, errs = runCLI(t, mixed, "classify", "--addr", addr, "--json")
+	want := "0:They denied it. 1:Rain fell. 2:The army denied it. 3:Snow fell. 4:Fog."
+	if got := checkOffsets(t, mixed, out); code != 0 || f.classifyCalls != 3 || strings.Join(got, " ") != want {
+		t.Errorf("mixed breaks: got exit %d, %d calls, %q, stderr %q; want 3 calls, %q", code, f.classifyCalls, got, errs, want)
+	}
+	code, out, errs = runCLI(t, mixed, "classify", "--addr", addr, "--json", "--sentences")
+	if code != 0 || strings.Count(out, "\n") != 5 || !strings.Contains(out, `"index":4,"label":"other","model_version":7,"text":"Fog."`) {
+		t.Errorf("--sentences: got exit %d, stdout %q, stderr %q; want 5 sentences", code, out, errs)
+	}
+}
+
+func TestNextBreak(t *testing.T) {
+	tests := []struct {
+		s          string
+		i, at, len int
+	}{
+		{"ab\ncd", 0, 2, 1},
+		{"ab\r\ncd", 0, 2, 2},
+		{"ab\rcd", 0, 2, 1},
+		{"ab\r", 0, 2, 1},
+		{"ab\u2028cd", 0, 2, 3},
+		{"ab\u2029cd", 0, 2, 3},
+		{"a\u2027b\u00e2\n", 0, 7, 1}, // other characters that start with 0xe2
+		{"ab\vcd\u0085", 0, 7, 0},     // the server refuses these
+		{"ab\ncd\n", 3, 5, 1},
+		{"", 0, 0, 0},
+	}
+	for _, tt := range tests {
+		if at, n := nextBreak(tt.s, tt.i); at != tt.at || n != tt.len {
+			t.Errorf("nextBreak(%q, %d): got %d, %d; want %d, %d", tt.s, tt.i, at, n, tt.at, tt.len)
+		}
 	}
 }
 
 func TestChunkTextLeavesOutBlankPieces(t *testing.T) {
-	l := limits{maxTextBytes: 10, maxSentences: 100}
+	l := limits{maxTextBytes: 10, maxSentences: 100, maxMsgBytes: 1 << 20}
 	tests := []struct {
 		text string
 		want []chunk
@@ -274,10 +635,206 @@ func TestChunkTextLeavesOutBlankPieces(t *testing.T) {
 		{strings.Repeat("\n", 25) + "Rain.\n", []chunk{{25, "Rain.\n"}}},
 		{"Rain.\n" + strings.Repeat(" \n", 12), []chunk{{0, "Rain.\n \n \n"}}},
 		{strings.Repeat("\n", 25), []chunk{{0, strings.Repeat("\n", 10)}}},
+		{"Rain.\n\u200b\n\u200b\n\u200b\n", []chunk{{0, "Rain.\n\u200b\n"}}}, // blank to the server
 	}
 	for _, tt := range tests {
 		if got := chunkText(tt.text, l); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("chunkText(%q): got %v, want %v", tt.text, got, tt.want)
 		}
+	}
+}
+
+// TestClassifyRequestsFitTheMessageLimit checks that text chunks and
+// sentence requests stay within the server's gRPC message limit, less the
+// headroom, as well as its text limit.
+func TestClassifyRequestsFitTheMessageLimit(t *testing.T) {
+	l := limits{maxTextBytes: 1 << 20, maxSentences: 1000, maxMsgBytes: msgHeadroom + 100}
+	line := strings.Repeat("a", 39) + "\n"
+	chunks := chunkText(strings.Repeat(line, 10), l)
+	for _, c := range chunks {
+		if len(c.text) > 100 {
+			t.Errorf("chunk at %d: got %d bytes, want at most 100", c.start, len(c.text))
+		}
+	}
+	if len(chunks) != 5 {
+		t.Errorf("got %d chunks, want 5", len(chunks))
+	}
+	// Each sentence of 39 bytes takes 41 encoded: two a request.
+	sentences := strings.Split(strings.Repeat(line, 10), "\n")[:10]
+	if got, want := fmt.Sprint(chunkSentences(sentences, l)), "[{0 2} {2 4} {4 6} {6 8} {8 10}]"; got != want {
+		t.Errorf("chunkSentences: got %s, want %s", got, want)
+	}
+	l.maxMsgBytes = 1 << 20
+	l.maxTextBytes = 80
+	if got, want := fmt.Sprint(chunkSentences(sentences, l)), "[{0 2} {2 4} {4 6} {6 8} {8 10}]"; got != want {
+		t.Errorf("chunkSentences within 80 bytes of text: got %s, want %s", got, want)
+	}
+}
+
+// TestClassifyRetriesAnswerTooLarge gives the client a receive limit that
+// the answers with --explain exceed: it asks again for halves of the text
+// (or of the sentences), down to one line, and the results are those of
+// the whole input.
+func TestClassifyRetriesAnswerTooLarge(t *testing.T) {
+	f, addr := startFake(t)
+	input := "They denied it.\nRain fell.\nThe army denied it.\nSnow fell.\nFog.\n"
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(1500)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, sentences := range []bool{false, true} {
+		var out syncBuffer
+		e := &env{stdin: strings.NewReader(input), stdout: &out, stderr: &out, conn: conn, common: &commonFlags{timeout: 5 * time.Second}}
+		f.classifyCalls = 0
+		// 5 sentences of 5 features of about 60 bytes: about 1.6 KB.
+		err := runClassify(context.Background(), e, &classifyOpts{json: true, explain: 5, sentences: sentences})
+		if err != nil || f.classifyCalls < 3 {
+			t.Errorf("sentences %v: got %v after %d calls; want several calls", sentences, err, f.classifyCalls)
+			continue
+		}
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var r struct {
+				Index int
+				Text  string
+			}
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%d:%s", r.Index, r.Text))
+		}
+		if want := "0:They denied it. 1:Rain fell. 2:The army denied it. 3:Snow fell. 4:Fog."; strings.Join(got, " ") != want {
+			t.Errorf("sentences %v: got %q, want %q", sentences, strings.Join(got, " "), want)
+		}
+	}
+	// One line whose answer is too large: nothing to split.
+	var out syncBuffer
+	e := &env{stdin: strings.NewReader("They denied it. Rain fell. Snow fell. Fog came. Wind blew. Ice formed.\n"), stdout: &out, stderr: &out, conn: conn, common: &commonFlags{timeout: 5 * time.Second}}
+	err = runClassify(context.Background(), e, &classifyOpts{json: true, explain: 5})
+	if st := status.Convert(err); st.Code() != codes.ResourceExhausted || !strings.HasPrefix(st.Message(), "stdin: grpc: received message larger than max") {
+		t.Errorf("one line: got %v, want ResourceExhausted naming stdin", err)
+	}
+}
+
+// TestClassifyErrorPositions checks that classify names the file and the
+// place in it: checked before sending, bytes of the file for text
+// (counting a byte order mark) and lines of the file for --sentences.
+func TestClassifyErrorPositions(t *testing.T) {
+	f, addr := startFake(t)
+	f.onClassify = func(_ context.Context, _ int, req *claimsv1.ClassifyRequest) error {
+		if i := strings.Index(req.GetText(), "REFUSED"); i >= 0 {
+			return status.Errorf(codes.InvalidArgument, "text: text has a refused word (at byte %d)", i)
+		}
+		for i, s := range req.GetSentences() {
+			if strings.Contains(s, "REFUSED") {
+				return status.Errorf(codes.InvalidArgument, "sentences[%d]: text has a refused word", i)
+			}
+		}
+		return nil
+	}
+	f.limits = &claimsv1.Limits{MaxTextBytes: 20, MaxSentences: 100, MaxGrpcReceiveBytes: 1 << 20}
+	tests := []struct {
+		name, input string
+		args        []string
+		wantErr     string
+		wantCalls   int
+	}{
+		{"control character", "\ufeffRain fell.\nA bell \a rang.\n", nil, "FILE: byte 21: text contains a control character (U+0007)", 0},
+		{"invalid UTF-8", "Rain fell.\nA caf\xe9.\n", nil, "FILE: byte 16: text is not valid UTF-8", 0},
+		{"C1 control character", "Rain\u0085fell.\n", nil, "FILE: byte 4: text contains a control character (U+0085)", 0},
+		{"blank", "\ufeff \n\u200b\n", nil, "FILE: text is empty", 0},
+		{"server error at a byte", "\ufeffRain fell.\nSnow fell.\nIt REFUSED.\n", nil, "InvalidArgument: FILE: text has a refused word (at byte 28)", 3},
+		{"server error without a byte", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", nil, "InvalidArgument: FILE bytes 11–36: 26 bytes exceed the limit of 20", 2},
+		{"sentences: server error", "Rain fell.\r\n\r\nSnow.\u2028It REFUSED.\n", []string{"--sentences"}, "InvalidArgument: FILE line 4: text has a refused word", 2},
+		{"sentences: control character", "Rain fell.\n\n  A bell \a rang.\n", []string{"--sentences"}, "FILE line 3 (byte 21): text contains a control character (U+0007)", 0},
+		{"sentences: invalid UTF-8", "\ufeffRain fell.\rA caf\xe9.\n", []string{"--sentences"}, "FILE line 2 (byte 19): text is not valid UTF-8", 0},
+		{"sentences: over the limit", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", []string{"--sentences"}, "InvalidArgument: FILE line 2: 25 bytes in all exceed the limit of 20", 2},
+	}
+	for _, tt := range tests {
+		file := writeFile(t, "in.txt", tt.input)
+		f.classifyCalls = 0
+		code, _, errs := runCLI(t, "", append([]string{"classify", "--addr", addr, file}, tt.args...)...)
+		want := "client: " + strings.ReplaceAll(tt.wantErr, "FILE", file) + "\n"
+		if code != 1 || errs != want || f.classifyCalls != tt.wantCalls {
+			t.Errorf("%s: got exit %d, %d calls, stderr %q; want exit 1, %d calls, %q", tt.name, code, f.classifyCalls, errs, tt.wantCalls, want)
+		}
+	}
+}
+
+// TestClassifyJSONStreams checks that --json prints each answer's results
+// before the next request is sent, and warns on stderr, at the end, when
+// the model changed between requests.
+func TestClassifyJSONStreams(t *testing.T) {
+	f, addr := startFake(t)
+	f.limits = &claimsv1.Limits{MaxTextBytes: 1 << 20, MaxSentences: 2, MaxGrpcReceiveBytes: 1 << 20}
+	var out, errb syncBuffer
+	var seen string
+	f.onClassify = func(_ context.Context, call int, _ *claimsv1.ClassifyRequest) error {
+		if call == 2 {
+			seen = out.String()
+			f.lock(func() { f.version++ }) // another client trained
+		}
+		return nil
+	}
+	input := "They denied it.\nRain fell.\nSnow fell.\n"
+	code := run(context.Background(), []string{"classify", "--addr", addr, "--json"}, strings.NewReader(input), &out, &errb, func(string) string { return "" })
+	if code != 0 || strings.Count(seen, "\n") != 2 || strings.Count(out.String(), "\n") != 3 {
+		t.Errorf("got exit %d, %q printed before the second request, stdout %q, stderr %q; want the first two results", code, seen, out.String(), errb.String())
+	}
+	if got, want := strings.Count(out.String(), `"model_version":8`), 1; got != want {
+		t.Errorf("got %d results of model version 8, want %d: %s", got, want, out.String())
+	}
+	if want := "client: the model changed while the input was classified (2 versions); the last was 8\n"; errb.String() != want {
+		t.Errorf("got stderr %q, want %q", errb.String(), want)
+	}
+}
+
+// TestOutputErrors checks that every command fails when its output cannot
+// be written.
+func TestOutputErrors(t *testing.T) {
+	f, addr := startFake(t)
+	f.onForget = func(_ context.Context, _ int, do func()) error { do(); return nil }
+	data := writeFile(t, "ex.jsonl", `{"text": "They denied it.", "label": "denial"}`+"\n")
+	for _, args := range [][]string{
+		{"model"}, {"train", "--data", data}, {"forget", "--data", data}, {"eval", "--data", data},
+		{"classify"}, {"classify", "--json"},
+	} {
+		var errb bytes.Buffer
+		code := run(context.Background(), append(args, "--addr", addr), strings.NewReader("They denied it."), failingWriter{}, &errb, func(string) string { return "" })
+		if code != 1 || !strings.Contains(errb.String(), "no space left on device") {
+			t.Errorf("%v: got exit %d, stderr %q; want 1 and the write error", args, code, errb.String())
+		}
+	}
+}
+
+// failingWriter fails every write, as stdout on a full disk.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) {
+	return 0, fmt.Errorf("write /dev/full: no space left on device")
+}
+
+// TestSilentServer checks that a server that does not answer GetModel is
+// waited for once (--timeout), not once for the limits and again for the
+// call, and that a server without GetModel still gets the call.
+func TestSilentServer(t *testing.T) {
+	f, addr := startFake(t)
+	f.onGetModel = func(ctx context.Context, _ int) error {
+		<-ctx.Done()
+		return status.FromContextError(ctx.Err()).Err()
+	}
+	code, _, errs := runCLI(t, "They denied it.", "classify", "--addr", addr, "--timeout", "200ms")
+	if code != 1 || f.classifyCalls != 0 || !strings.Contains(errs, "DeadlineExceeded") {
+		t.Errorf("silent GetModel: got exit %d, %d Classify calls, stderr %q; want DeadlineExceeded before any", code, f.classifyCalls, errs)
+	}
+	// The first GetModel may still be running: the client did not wait.
+	f.lock(func() {
+		f.onGetModel = func(context.Context, int) error { return status.Error(codes.Unimplemented, "unknown method GetModel") }
+	})
+	code, out, errs := runCLI(t, "They denied it.", "classify", "--addr", addr)
+	if code != 0 || f.classifyCalls != 1 || !strings.Contains(out, "denial") {
+		t.Errorf("no GetModel: got exit %d, %d Classify calls, stdout %q, stderr %q; want the call with the default limits", code, f.classifyCalls, out, errs)
 	}
 }

@@ -1,0 +1,575 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/claimsvc/claims/classifier"
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+type classifyOpts struct {
+	json      bool
+	sentences bool
+	explain   int
+}
+
+func classifyFlags(fs *flag.FlagSet) any {
+	o := &classifyOpts{}
+	fs.BoolVar(&o.json, "json", false, "print one JSON object per sentence")
+	fs.BoolVar(&o.sentences, "sentences", false, "treat each input line as one sentence (no segmentation)")
+	fs.IntVar(&o.explain, "explain", 0, "show up to this many features that decided each label")
+	return o
+}
+
+// readInput reads the file named by the first argument, or stdin for "-"
+// or no argument, and returns its name for messages.
+func readInput(ctx context.Context, e *env) (string, []byte, error) {
+	if len(e.args) > 1 {
+		return "", nil, usageErrorf("expected at most one FILE, got %d arguments", len(e.args))
+	}
+	if len(e.args) == 0 || e.args[0] == "-" {
+		b, err := readContext(ctx, e.stdin)
+		if err != nil {
+			return "", nil, fmt.Errorf("reading stdin: %w", err)
+		}
+		return "stdin", b, nil
+	}
+	b, err := os.ReadFile(e.args[0])
+	return e.args[0], b, err
+}
+
+// readContext reads r to its end, or until ctx is done: a read from a
+// terminal does not stop for an interrupt, so it is left behind.
+func readContext(ctx context.Context, r io.Reader) ([]byte, error) {
+	type read struct {
+		b   []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		b, err := io.ReadAll(r)
+		done <- read{b, err}
+	}()
+	select {
+	case d := <-done:
+		return d.b, d.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// utf8BOM is the byte order mark some editors write at the start of a
+// UTF-8 file.
+var utf8BOM = []byte("\ufeff")
+
+func runClassify(ctx context.Context, e *env, opts any) error {
+	o := opts.(*classifyOpts)
+	if o.explain < 0 || o.explain > math.MaxInt32 {
+		return usageErrorf("--explain must be between 0 and %d, got %d", math.MaxInt32, o.explain)
+	}
+	in, text, err := readClassifyInput(ctx, e, o.sentences)
+	if err != nil {
+		return err
+	}
+	l, _, err := serverModel(ctx, e)
+	if err != nil {
+		return err
+	}
+	var out resultSink = newTableSink(e.stdout)
+	if o.json {
+		out = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences}
+	}
+	c := &classifyRun{e: e, explain: int32(o.explain), in: in, out: out, versions: map[uint64]bool{}}
+	if o.sentences {
+		err = c.sendSentences(ctx, l)
+	} else {
+		err = c.sendText(ctx, text, l)
+	}
+	if err != nil {
+		return err
+	}
+	if err := out.end(c.version, c.count); err != nil {
+		return err
+	}
+	if len(c.versions) > 1 {
+		fmt.Fprintf(e.stderr, "client: the model changed while the input was classified (%d versions); the last was %d\n", len(c.versions), c.version)
+	}
+	return nil
+}
+
+// readClassifyInput reads the input of classify and checks it as the
+// server would; it returns the text past any byte order mark.
+func readClassifyInput(ctx context.Context, e *env, sentences bool) (*classifyInput, string, error) {
+	file, input, err := readInput(ctx, e)
+	if err != nil {
+		return nil, "", err
+	}
+	// A byte order mark is not text; offsets stay those of the file.
+	in := &classifyInput{file: file}
+	if bytes.HasPrefix(input, utf8BOM) {
+		input, in.base = input[len(utf8BOM):], len(utf8BOM)
+	}
+	text := string(input)
+	if sentences {
+		err = in.readSentences(text)
+	} else {
+		err = in.checkText(text)
+	}
+	return in, text, err
+}
+
+// classifyInput is the input of classify, checked as the server checks
+// it, with what is needed to name a place in it.
+type classifyInput struct {
+	file string
+	base int // bytes of the byte order mark left out of the text
+	// With --sentences: the non-blank lines, trimmed, and the file's
+	// line number of each.
+	sentences []string
+	lines     []int
+}
+
+// checkText refuses a text the server would refuse as a whole, naming the
+// file's byte at fault.
+func (in *classifyInput) checkText(text string) error {
+	if pos, r, err := firstBad(text); err != nil {
+		return fmt.Errorf("%s: byte %d: %w", in.file, in.base+pos, badRune(r, err))
+	}
+	if isBlank(text) {
+		return fmt.Errorf("%s: %w", in.file, classifier.ErrEmptyText)
+	}
+	return nil
+}
+
+// readSentences splits text into lines as the server's segmenter does
+// (nextBreak) and keeps the non-blank ones, trimmed, refusing one the
+// server would refuse.
+func (in *classifyInput) readSentences(text string) error {
+	line := 0
+	for pos := 0; pos < len(text); {
+		i, w := nextBreak(text, pos)
+		line++
+		raw := text[pos:i]
+		s := strings.TrimSpace(raw)
+		if p, r, err := firstBad(s); err != nil {
+			at := in.base + pos + strings.Index(raw, s) + p
+			return fmt.Errorf("%s line %d (byte %d): %w", in.file, line, at, badRune(r, err))
+		}
+		if !isBlank(s) {
+			in.sentences = append(in.sentences, s)
+			in.lines = append(in.lines, line)
+		}
+		pos = i + w
+	}
+	if len(in.sentences) == 0 {
+		return fmt.Errorf("%s: %w (no line holds a sentence)", in.file, classifier.ErrEmptyText)
+	}
+	return nil
+}
+
+// firstBad returns the position of the first rune of s that the server
+// refuses in any text (classifier.CheckText): a byte that is not valid
+// UTF-8 (ErrInvalidUTF8), or a control character other than tab, line
+// feed and carriage return (ErrControlChar).
+func firstBad(s string) (int, rune, error) {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return i, r, classifier.ErrInvalidUTF8
+			}
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return i, r, classifier.ErrControlChar
+		}
+	}
+	return 0, 0, nil
+}
+
+// badRune says which character firstBad found, when it is one.
+func badRune(r rune, err error) error {
+	if errors.Is(err, classifier.ErrControlChar) {
+		return fmt.Errorf("%w (U+%04X)", err, r)
+	}
+	return err
+}
+
+// isBlank reports whether the server takes s for empty text.
+func isBlank(s string) bool {
+	return errors.Is(classifier.CheckText(s), classifier.ErrEmptyText)
+}
+
+// nextBreak returns the position of the first line break in s at or after
+// i, and its width: one of the breaks that always end a sentence
+// (classifier.Segment), "\n", "\r", "\r\n", U+2028 and U+2029. Without
+// one, it returns len(s), 0. (The server also breaks at \v, \f and U+0085,
+// but refuses them as control characters.)
+func nextBreak(s string, i int) (int, int) {
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			return i, 1
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				return i, 2
+			}
+			return i, 1
+		case 0xe2: // the first byte of U+2028 and U+2029
+			if strings.HasPrefix(s[i:], "\u2028") || strings.HasPrefix(s[i:], "\u2029") {
+				return i, 3
+			}
+		}
+	}
+	return len(s), 0
+}
+
+// chunk is a piece of the input text sent in one Classify request, at byte
+// offset start of the input.
+type chunk struct {
+	start int
+	text  string
+}
+
+// chunkText splits text at line breaks, which always end a sentence, into
+// pieces within the server's limits on bytes, sentences (counted with
+// classifier.Segment, as the server counts them) and message size per
+// request. A single line beyond the limits is a piece of its own, which
+// the server refuses with its own error. Pieces of white space alone are
+// left out, unless the text is nothing else (the server then says it is
+// empty).
+func chunkText(text string, l limits) []chunk {
+	all := splitText(text, l)
+	out := all[:0:0]
+	for _, c := range all {
+		if !isBlank(c.text) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return all[:1]
+	}
+	return out
+}
+
+// splitText is chunkText before blank pieces are left out.
+func splitText(text string, l limits) []chunk {
+	budget := min(l.maxTextBytes, l.msgBudget())
+	var out []chunk
+	start, size, sentences := 0, 0, 0
+	for pos := 0; pos < len(text); {
+		i, w := nextBreak(text, pos)
+		line := text[pos : i+w]
+		n := len(classifier.Segment(line))
+		if size > 0 && (size+len(line) > budget || sentences+n > l.maxSentences) {
+			out = append(out, chunk{start, text[start:pos]})
+			start, size, sentences = pos, 0, 0
+		}
+		size += len(line)
+		sentences += n
+		pos = i + w
+	}
+	if start < len(text) || len(out) == 0 {
+		out = append(out, chunk{start, text[start:]})
+	}
+	return out
+}
+
+// halveText splits c in two at the line break nearest its middle, or
+// reports that it is a single line.
+func halveText(c chunk) (chunk, chunk, bool) {
+	mid := len(c.text) / 2
+	best := -1
+	for pos := 0; pos < len(c.text); {
+		i, w := nextBreak(c.text, pos)
+		end := i + w
+		if w == 0 || end == len(c.text) {
+			break
+		}
+		if best < 0 || abs(end-mid) < abs(best-mid) {
+			best = end
+		}
+		if end > mid {
+			break
+		}
+		pos = end
+	}
+	if best <= 0 {
+		return chunk{}, chunk{}, false
+	}
+	return chunk{c.start, c.text[:best]}, chunk{c.start + best, c.text[best:]}, true
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// chunkSentences splits pre-split sentences, in order, into requests
+// within the server's limits on sentences, bytes and message size.
+func chunkSentences(sentences []string, l limits) []span {
+	var out []span
+	lo, size, encoded := 0, 0, 0
+	for i, s := range sentences {
+		n := 1 + protowire.SizeBytes(len(s)) // field tag, length and bytes
+		if i > lo && (i-lo == l.maxSentences || size+len(s) > l.maxTextBytes || encoded+n > l.msgBudget()) {
+			out = append(out, span{lo, i})
+			lo, size, encoded = i, 0, 0
+		}
+		size += len(s)
+		encoded += n
+	}
+	return append(out, span{lo, len(sentences)})
+}
+
+// classifyRun sends the input of classify in requests and hands each
+// answer's results to out as it arrives.
+type classifyRun struct {
+	e        *env
+	explain  int32
+	in       *classifyInput
+	out      resultSink
+	count    int // sentences handed to out so far
+	version  uint64
+	versions map[uint64]bool // model versions that answered
+}
+
+// sendText classifies text in chunks within the server's limits l.
+func (c *classifyRun) sendText(ctx context.Context, text string, l limits) error {
+	chunks := chunkText(text, l)
+	for _, ch := range chunks {
+		if err := c.classifyChunk(ctx, ch, len(chunks) == 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// classifyChunk classifies one chunk of the text; whole says it is the
+// whole text. An answer too large for the client to receive is asked for
+// again in two halves, down to a single line.
+func (c *classifyRun) classifyChunk(ctx context.Context, ch chunk, whole bool) error {
+	resp, err := c.call(ctx, &claimsv1.ClassifyRequest{Text: ch.text})
+	if err != nil {
+		if a, b, ok := halveText(ch); ok && tooLarge(err) {
+			for _, h := range []chunk{a, b} {
+				if isBlank(h.text) {
+					continue
+				}
+				if err := c.classifyChunk(ctx, h, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return c.textError(err, ch, whole)
+	}
+	return c.emit(resp, c.in.base+ch.start)
+}
+
+// sendSentences classifies the input's sentences in requests within the
+// server's limits l.
+func (c *classifyRun) sendSentences(ctx context.Context, l limits) error {
+	for _, sp := range chunkSentences(c.in.sentences, l) {
+		if err := c.classifySentences(ctx, sp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// classifySentences classifies the sentences of sp; an answer too large
+// for the client to receive is asked for again in two halves, down to one
+// sentence.
+func (c *classifyRun) classifySentences(ctx context.Context, sp span) error {
+	resp, err := c.call(ctx, &claimsv1.ClassifyRequest{Sentences: c.in.sentences[sp.lo:sp.hi]})
+	if err != nil {
+		if sp.hi-sp.lo > 1 && tooLarge(err) {
+			mid := (sp.lo + sp.hi) / 2
+			if err := c.classifySentences(ctx, span{sp.lo, mid}); err != nil {
+				return err
+			}
+			return c.classifySentences(ctx, span{mid, sp.hi})
+		}
+		return c.sentencesError(err, sp)
+	}
+	return c.emit(resp, -1)
+}
+
+// call sends one Classify request.
+func (c *classifyRun) call(ctx context.Context, req *claimsv1.ClassifyRequest) (*claimsv1.ClassifyResponse, error) {
+	req.Explain = c.explain
+	cctx, cancel := c.e.common.callContext(ctx)
+	defer cancel()
+	return c.e.client().Classify(cctx, req)
+}
+
+// emit hands an answer's results to the output, with the indexes of the
+// whole input and, unless start is negative (sentences), offsets moved by
+// start.
+func (c *classifyRun) emit(resp *claimsv1.ClassifyResponse, start int) error {
+	c.version = resp.GetModelVersion()
+	c.versions[c.version] = true
+	for _, s := range resp.GetSentences() {
+		s.Index = int32(c.count)
+		if start >= 0 {
+			s.Start += int32(start)
+			s.End += int32(start)
+		}
+		c.count++
+		if err := c.out.add(s, c.version); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tooLarge reports whether a Classify failed because a message was larger
+// than its receiver takes: the answer was too large for the client (or,
+// though the client keeps within the server's limit, the request for the
+// server). Either way, asking for less helps.
+func tooLarge(err error) bool {
+	st := status.Convert(err)
+	return st.Code() == codes.ResourceExhausted && strings.Contains(st.Message(), "larger than max")
+}
+
+// byteOffset matches the position a server error gives within a text.
+var byteOffset = regexp.MustCompile(`at byte (\d+)`)
+
+// textError rewrites the error of the request for chunk ch so that it
+// names the file and positions in it, keeping its gRPC code: "at byte N"
+// counts from the start of the file, and an error with no position names
+// the chunk's bytes unless ch is the whole text.
+func (c *classifyRun) textError(err error, ch chunk, whole bool) error {
+	st := status.Convert(err)
+	msg := strings.TrimPrefix(st.Message(), "text: ")
+	start := c.in.base + ch.start
+	where := c.in.file
+	if byteOffset.MatchString(msg) {
+		msg = byteOffset.ReplaceAllStringFunc(msg, func(m string) string {
+			n, _ := strconv.Atoi(byteOffset.FindStringSubmatch(m)[1])
+			return fmt.Sprintf("at byte %d", start+n)
+		})
+	} else if !whole {
+		where += fmt.Sprintf(" bytes %d–%d", start, start+len(ch.text)-1)
+	}
+	return status.Error(st.Code(), where+": "+msg)
+}
+
+// sentenceIndex matches the "sentences[i]" a server error starts with,
+// which counts within the request.
+var sentenceIndex = regexp.MustCompile(`^sentences\[(\d+)\]:? ?`)
+
+// sentencesError rewrites the error of the request for the sentences of
+// sp so that it names the file's line at fault (or the lines of the
+// request), keeping its gRPC code.
+func (c *classifyRun) sentencesError(err error, sp span) error {
+	st := status.Convert(err)
+	msg := st.Message()
+	if m := sentenceIndex.FindStringSubmatch(msg); m != nil {
+		if i, aerr := strconv.Atoi(m[1]); aerr == nil && sp.lo+i < sp.hi {
+			return status.Errorf(st.Code(), "%s line %d: %s", c.in.file, c.in.lines[sp.lo+i], msg[len(m[0]):])
+		}
+	}
+	msg = strings.TrimPrefix(msg, "sentences: ")
+	return status.Errorf(st.Code(), "%s %s: %s", c.in.file, lineRange(c.in.lines[sp.lo], c.in.lines[sp.hi-1]), msg)
+}
+
+// resultSink prints the results of classify.
+type resultSink interface {
+	// add takes one result, classified by model version.
+	add(s *claimsv1.SentenceResult, version uint64) error
+	// end is called once every result was added: version is the last
+	// model version, n the number of results.
+	end(version uint64, n int) error
+}
+
+// jsonSink writes each result as a JSON line as soon as it has it.
+type jsonSink struct {
+	enc     *json.Encoder
+	offsets bool // whether results have byte offsets (not with --sentences)
+}
+
+// jsonFeature is one deciding feature in --json output, in weight order.
+type jsonFeature struct {
+	Name   string  `json:"name"`
+	Weight float64 `json:"weight"`
+}
+
+func (j *jsonSink) add(s *claimsv1.SentenceResult, version uint64) error {
+	line := map[string]any{
+		"index": s.GetIndex(), "text": s.GetText(), "label": s.GetLabel(),
+		"confidence": s.GetConfidence(), "model_version": version,
+	}
+	if j.offsets {
+		line["start"], line["end"] = s.GetStart(), s.GetEnd()
+	}
+	if len(s.GetScores()) > 0 {
+		scores := make(map[string]float64, len(s.GetScores()))
+		for _, sc := range s.GetScores() {
+			scores[sc.GetLabel()] = sc.GetProbability()
+		}
+		line["scores"] = scores
+	}
+	if len(s.GetFeatures()) > 0 {
+		fs := make([]jsonFeature, len(s.GetFeatures()))
+		for i, f := range s.GetFeatures() {
+			fs[i] = jsonFeature{f.GetName(), f.GetWeight()}
+		}
+		line["features"] = fs
+	}
+	return j.enc.Encode(line)
+}
+
+func (j *jsonSink) end(uint64, int) error { return nil }
+
+// tableSink keeps the cells of the table, which it can write only once
+// every row is known (its columns are aligned).
+type tableSink struct {
+	w io.Writer
+	t table
+}
+
+// newTableSink returns a tableSink that writes to w.
+func newTableSink(w io.Writer) *tableSink {
+	t := &tableSink{w: w}
+	t.t.add("#", "LABEL", "CONF", "SENTENCE")
+	return t
+}
+
+func (t *tableSink) add(s *claimsv1.SentenceResult, _ uint64) error {
+	t.t.add(strconv.Itoa(int(s.GetIndex())+1), s.GetLabel(), fmt.Sprintf("%.2f", s.GetConfidence()), ellipsize(s.GetText(), 100))
+	for _, f := range s.GetFeatures() {
+		t.t.add("", "", fmt.Sprintf("%+.2f", f.GetWeight()), "  "+f.GetName())
+	}
+	return nil
+}
+
+func (t *tableSink) end(version uint64, n int) error {
+	if err := t.t.write(t.w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(t.w, "\nmodel version %d, %d sentences\n", version, n)
+	return err
+}
+
+// ellipsize shortens s to at most n runes for the table.
+func ellipsize(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}
