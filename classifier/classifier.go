@@ -577,7 +577,9 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 			// counts below zero.
 			return Stats{}, fmt.Errorf("%w: its features do not match the learned counts", ErrStaleFeatures)
 		}
-		next.dropEmptyLabels()
+		if !next.dropEmptyLabels() {
+			return Stats{}, fmt.Errorf("%w: a label left with no examples keeps feature counts", ErrStaleFeatures)
+		}
 		if len(next.labels) < 2 {
 			return Stats{}, ErrTooFewLabels
 		}

@@ -23,9 +23,10 @@ const MaxLabelLen = 64
 // the limit with ErrTooManyLabels.
 const MaxLabels = 64
 
-// MaxLabelsCap is the most labels the saved format holds, and so the
-// highest limit WithMaxLabels may set.
-const MaxLabelsCap = 1 << 16
+// MaxLabelsCap is the highest limit WithMaxLabels may set. At 1,024
+// labels the counts of the default model take about 750 MB, and its scores
+// as much again.
+const MaxLabelsCap = 1024
 
 // CheckText reports whether s is usable as a sentence or text to classify:
 // valid UTF-8, not blank, and free of control characters other than tab,

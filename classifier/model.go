@@ -242,17 +242,25 @@ func labelUnion(a, b []string) []string {
 	return out
 }
 
-// dropEmptyLabels removes the labels that have no examples left.
-func (c *counts) dropEmptyLabels() {
+// dropEmptyLabels removes the labels that have no examples left. It
+// reports false, changing nothing, if such a label still has feature
+// counts, which only forgetting with other features than were learned
+// leaves (a model whose tokenizer is not known): the caller then discards
+// c.
+func (c *counts) dropEmptyLabels() bool {
 	kept := make([]string, 0, len(c.labels))
 	for i, l := range c.labels {
-		if c.docs[i] > 0 {
+		switch {
+		case c.docs[i] > 0:
 			kept = append(kept, l)
+		case c.total[i] != 0:
+			return false
 		}
 	}
 	if len(kept) < len(c.labels) {
 		c.relabel(kept)
 	}
+	return true
 }
 
 // add adds one example's features to the counts under label; fb supplies

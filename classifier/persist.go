@@ -322,7 +322,7 @@ func (d *decoder) state() (*state, error) {
 		st.trained = time.Unix(0, t).UTC()
 	}
 	c := st.counts
-	nl := d.count(MaxLabelsCap, "label count")
+	nl := d.count(1<<16, "label count")
 	var examples int64
 	for range nl {
 		l := d.string()

@@ -516,3 +516,39 @@ func TestLearnCountOverflow(t *testing.T) {
 		t.Errorf("Load after the refused Learn: %v", err)
 	}
 }
+
+// firstWordTokens is a tokenizer without a fingerprint that keeps only a
+// sentence's first word: another tokenizer than spaceTokens that the
+// model cannot tell from it.
+type firstWordTokens struct{}
+
+func (firstWordTokens) AppendTokens(dst []string, s string) []string {
+	f := strings.Fields(strings.ToLower(s))
+	return append(dst, f[:min(len(f), 1)]...)
+}
+
+// TestForgetWithOtherTokensKeepsModelLoadable checks that a Forget whose
+// features differ from the learned ones, unnoticed because neither
+// tokenizer has a fingerprint, is refused rather than removing a label
+// whose feature counts remain (a model Load would refuse).
+func TestForgetWithOtherTokensKeepsModelLoadable(t *testing.T) {
+	ctx := context.Background()
+	c := New(spaceTokens{}, WithFeatures(FeatureConfig{}))
+	if _, err := c.Replace(ctx, []Example{{"a b", "x"}, {"a c", "y"}, {"a zzz", "z"}}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Load(bytes.NewReader(saved(t, c)), firstWordTokens{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := d.Version()
+	if _, err := d.Forget(ctx, []Example{{"a zzz", "z"}}); !errors.Is(err, ErrStaleFeatures) {
+		t.Errorf("Forget with other features: got %v, want ErrStaleFeatures", err)
+	}
+	if d.Version() != v {
+		t.Errorf("the refused Forget changed the model")
+	}
+	if _, err := Load(bytes.NewReader(saved(t, d)), spaceTokens{}); err != nil {
+		t.Errorf("Load after the Forget: %v", err)
+	}
+}

@@ -405,6 +405,9 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 		_, err := m.Replace(ctx, corpus)
 		return err
 	})
+	if errors.Is(err, classifier.ErrTooManyLabels) {
+		return nil, fmt.Errorf("training the default model: %w (raise --max-labels to at least that)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("training the default model: %w", err)
 	}
