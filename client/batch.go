@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -225,4 +227,39 @@ func lineRange(first, last int) string {
 		return fmt.Sprintf("line %d", first)
 	}
 	return fmt.Sprintf("lines %d–%d", first, last)
+}
+
+// newRequestID returns a random request_id for one Train or Forget call,
+// which makes sending it again safe: the server applies a request_id once.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// retryable reports whether a call that failed with err is worth sending
+// again with its request_id: its answer may have been lost on the way (a
+// deadline, a lost connection) rather than refused.
+func retryable(err error) bool {
+	c := status.Code(err)
+	return c == codes.DeadlineExceeded || c == codes.Unavailable
+}
+
+// sendRetrying calls send, with a fresh call context and one request_id,
+// and once more if it fails in a retryable way while ctx (the user's) is
+// not done. Before the second call it calls before (which may end a
+// progress bar) and says on stderr that what ("FILE lines 1–1000") is
+// sent again.
+func sendRetrying(ctx context.Context, e *env, what string, before func(), send func(ctx context.Context, id string) error) error {
+	id := newRequestID()
+	for attempt := 0; ; attempt++ {
+		cctx, cancel := e.common.callContext(ctx)
+		err := send(cctx, id)
+		cancel()
+		if err == nil || attempt > 0 || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		before()
+		fmt.Fprintf(e.stderr, "client: %s: %s; sending again with the same request_id, which the server applies once\n", what, status.Code(err))
+	}
 }

@@ -163,8 +163,9 @@ type batchJob struct {
 	// sign is +1 for a call that adds its examples to the model, -1 for
 	// one that takes them away, 0 for one that leaves it as it is.
 	sign int
-	// send sends one batch and returns the model's state after it.
-	send func(ctx context.Context, exs []*claimsv1.Example) (modelState, error)
+	// send sends one batch, with request_id id, and returns the model's
+	// state after it.
+	send func(ctx context.Context, exs []*claimsv1.Example, id string) (modelState, error)
 }
 
 // inBatches sends the examples in batches within the server's limits l
@@ -175,9 +176,13 @@ type batchJob struct {
 func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, state modelState, job batchJob) error {
 	p := &progress{w: e.stderr, total: len(d.exs), verb: job.verb, start: time.Now()}
 	for _, b := range batchExamples(d.exs, batch, l) {
-		cctx, cancel := e.common.callContext(ctx)
-		next, err := job.send(cctx, d.exs[b.lo:b.hi])
-		cancel()
+		var next modelState
+		what := d.file + " " + lineRange(d.lines[b.lo], d.lines[b.hi-1])
+		err := sendRetrying(ctx, e, what, p.end, func(ctx context.Context, id string) error {
+			var err error
+			next, err = job.send(ctx, d.exs[b.lo:b.hi], id)
+			return err
+		})
 		if err != nil {
 			p.end()
 			r := batchReport{file: d.file, lines: d.lines, b: b, did: job.did}
@@ -206,8 +211,8 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 	client := e.client()
 	var last *claimsv1.TrainResponse
 	err = inBatches(ctx, e, d, o.batch, l, state, batchJob{verb: "training", did: "applied", sign: 1,
-		send: func(ctx context.Context, exs []*claimsv1.Example) (modelState, error) {
-			resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, AllowNewLabels: o.newLbls})
+		send: func(ctx context.Context, exs []*claimsv1.Example, id string) (modelState, error) {
+			resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, AllowNewLabels: o.newLbls, RequestId: id})
 			last = resp
 			return modelState{known: true, version: resp.GetModelVersion(), total: resp.GetTotalExamples()}, err
 		}})
@@ -221,9 +226,12 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 // replaceModel rebuilds the model from d in one Train request. state is
 // the model's before it.
 func replaceModel(ctx context.Context, e *env, d *examples, state modelState) error {
-	cctx, cancel := e.common.callContext(ctx)
-	defer cancel()
-	resp, err := e.client().Train(cctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true})
+	var resp *claimsv1.TrainResponse
+	err := sendRetrying(ctx, e, d.file, func() {}, func(ctx context.Context, id string) error {
+		var err error
+		resp, err = e.client().Train(ctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true, RequestId: id})
+		return err
+	})
 	if err != nil {
 		r := batchReport{file: d.file, lines: d.lines, b: span{0, len(d.exs)}, did: "applied"}
 		if mayHaveApplied(err) {
@@ -245,8 +253,8 @@ func runForget(ctx context.Context, e *env, opts any) error {
 	client := e.client()
 	var last *claimsv1.ForgetResponse
 	err = inBatches(ctx, e, d, o.batch, l, state, batchJob{verb: "forgetting", did: "forgotten", sign: -1,
-		send: func(ctx context.Context, exs []*claimsv1.Example) (modelState, error) {
-			resp, err := client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs})
+		send: func(ctx context.Context, exs []*claimsv1.Example, id string) (modelState, error) {
+			resp, err := client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs, RequestId: id})
 			last = resp
 			return modelState{known: true, version: resp.GetModelVersion(), total: resp.GetTotalExamples()}, err
 		}})
@@ -283,7 +291,7 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	var gold, pred []string
 	versions := map[uint64]bool{}
 	var version uint64
-	err = inBatches(ctx, e, d, o.batch, l, modelState{}, batchJob{verb: "evaluating", did: "scored", send: func(ctx context.Context, exs []*claimsv1.Example) (modelState, error) {
+	err = inBatches(ctx, e, d, o.batch, l, modelState{}, batchJob{verb: "evaluating", did: "scored", send: func(ctx context.Context, exs []*claimsv1.Example, _ string) (modelState, error) {
 		resp, err := e.client().Evaluate(ctx, &claimsv1.EvaluateRequest{Examples: exs})
 		if err != nil {
 			return modelState{}, err

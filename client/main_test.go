@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -39,7 +40,8 @@ type fakeServer struct {
 	forgetCalls   int
 	evalCalls     int
 	getModelCalls int
-	failTrainCall int // if > 0, the Train call of this number fails on its second example
+	failTrainCall int             // if > 0, the Train call of this number fails on its second example
+	applied       map[string]bool // request_ids of the Train and Forget calls applied
 
 	// onTrain and onForget, if set, run a call instead of applying it at
 	// once: apply applies the call's examples.
@@ -127,6 +129,9 @@ func (f *fakeServer) Train(ctx context.Context, req *claimsv1.TrainRequest) (*cl
 	}
 	apply := func() {
 		f.lock(func() {
+			if f.seen("Train", req.GetRequestId()) {
+				return
+			}
 			if req.GetReplace() {
 				f.trained, f.total = nil, 0
 			}
@@ -144,6 +149,24 @@ func (f *fakeServer) Train(ctx context.Context, req *claimsv1.TrainRequest) (*cl
 		resp.LabelCounts = map[string]int64{"denial": f.total}
 	})
 	return resp, nil
+}
+
+// seen reports whether a call of method with request_id id was applied
+// before, and records it: as the server does, the fake applies a
+// request_id once. Callers hold f.mu.
+func (f *fakeServer) seen(method, id string) bool {
+	if id == "" {
+		return false
+	}
+	if f.applied == nil {
+		f.applied = make(map[string]bool)
+	}
+	key := method + " " + id
+	if f.applied[key] {
+		return true
+	}
+	f.applied[key] = true
+	return false
 }
 
 // run runs a call that changes the model: hook if set, else apply.
@@ -167,6 +190,9 @@ func (f *fakeServer) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*
 	}
 	apply := func() {
 		f.lock(func() {
+			if f.seen("Forget", req.GetRequestId()) {
+				return
+			}
 			f.total -= int64(len(req.GetExamples()))
 			f.version++
 		})
@@ -458,6 +484,9 @@ func TestFailedBatchOutcome(t *testing.T) {
 	for _, tt := range tests {
 		f, addr := startFake(t)
 		hook := func(_ context.Context, call int, do func()) error {
+			if retryable(tt.err) && call == tt.failCall+1 {
+				return tt.err // the retry with the same request_id fails too
+			}
 			if call != tt.failCall {
 				do()
 				return nil
@@ -465,8 +494,13 @@ func TestFailedBatchOutcome(t *testing.T) {
 			if tt.apply {
 				do()
 			}
-			if tt.meanwhile {
-				do()
+			if tt.meanwhile { // another client changes the model as this call would
+				f.lock(func() {
+					f.version++
+					if !slices.Contains(tt.args, "--replace") {
+						f.total += 2
+					}
+				})
 			}
 			return tt.err
 		}
@@ -474,6 +508,9 @@ func TestFailedBatchOutcome(t *testing.T) {
 		args := append([]string{tt.args[0], "--addr", addr, "--data", data, "--batch", "2"}, tt.args[1:]...)
 		code, _, errs := runCLI(t, "", args...)
 		calls := f.trainCalls + f.forgetCalls
+		if retryable(tt.err) {
+			tt.wantCalls++
+		}
 		want := strings.ReplaceAll(tt.wantEnd, "DATA", data)
 		if code != 1 || calls != tt.wantCalls || !strings.HasSuffix(errs, want) {
 			t.Errorf("%s: got exit %d, %d calls, stderr %q; want exit 1, %d calls, stderr ending %q", tt.name, code, calls, errs, tt.wantCalls, want)
@@ -836,5 +873,40 @@ func TestSilentServer(t *testing.T) {
 	code, out, errs := runCLI(t, "They denied it.", "classify", "--addr", addr)
 	if code != 0 || f.classifyCalls != 1 || !strings.Contains(out, "denial") {
 		t.Errorf("no GetModel: got exit %d, %d Classify calls, stdout %q, stderr %q; want the call with the default limits", code, f.classifyCalls, out, errs)
+	}
+}
+
+// TestRetrySendsSameRequestID checks that a batch whose call fails with
+// DEADLINE_EXCEEDED or UNAVAILABLE is sent once more with the same
+// request_id, so that it is applied exactly once whether or not the first
+// call was.
+func TestRetrySendsSameRequestID(t *testing.T) {
+	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	for _, tt := range []struct {
+		name  string
+		err   error
+		apply bool // whether the failed call was applied all the same
+	}{
+		{"answer lost", status.Error(codes.DeadlineExceeded, "context deadline exceeded"), true},
+		{"not applied", status.Error(codes.Unavailable, "connection reset"), false},
+	} {
+		f, addr := startFake(t)
+		f.onTrain = func(_ context.Context, call int, do func()) error {
+			if call == 2 {
+				if tt.apply {
+					do()
+				}
+				return tt.err
+			}
+			do()
+			return nil
+		}
+		code, out, errs := runCLI(t, "", "train", "--addr", addr, "--data", data, "--batch", "2")
+		if code != 0 || f.trainCalls != 4 || f.total != 7+6 || len(f.trained) != 6 {
+			t.Errorf("%s: got exit %d, %d calls, %d examples in all, %d trained; want exit 0, 4 calls, 13, 6", tt.name, code, f.trainCalls, f.total, len(f.trained))
+		}
+		if !strings.Contains(errs, "lines 3–4: "+status.Code(tt.err).String()+"; sending again with the same request_id") || !strings.Contains(out, "trained 6 examples") {
+			t.Errorf("%s: stdout %q, stderr %q; want the retry said and the batch trained", tt.name, out, errs)
+		}
 	}
 }

@@ -610,8 +610,18 @@ type TrainRequest struct {
 	// INVALID_ARGUMENT, which catches typos such as "denail". Ignored when
 	// replace is set.
 	AllowNewLabels bool `protobuf:"varint,3,opt,name=allow_new_labels,json=allowNewLabels" json:"allow_new_labels,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Optional key that makes retrying the call safe, such as a UUID: at
+	// most 128 bytes of printable ASCII. A Train with the request_id of an
+	// earlier Train that succeeded returns that call's response and applies
+	// nothing again, so a client that lost the answer (a deadline, a dropped
+	// connection) can send the same request again; if the earlier call is
+	// still running, the retry waits for it. A call that failed changed
+	// nothing and is not remembered. The server remembers the last 1,024
+	// successful calls for 10 minutes, in memory only (not across a
+	// restart). The same request_id with other contents is INVALID_ARGUMENT.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TrainRequest) Reset() {
@@ -663,6 +673,13 @@ func (x *TrainRequest) GetAllowNewLabels() bool {
 		return x.AllowNewLabels
 	}
 	return false
+}
+
+func (x *TrainRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // TrainResponse is the output of ClaimService.Train.
@@ -751,7 +768,10 @@ type ForgetRequest struct {
 	// count can go negative; so does an example whose label the model does
 	// not have. A label left with no examples is removed; the model must keep
 	// at least two labels (FAILED_PRECONDITION).
-	Examples      []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
+	Examples []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
+	// Optional key that makes retrying the call safe, as in
+	// TrainRequest.request_id (Train and Forget keep theirs apart).
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -791,6 +811,13 @@ func (x *ForgetRequest) GetExamples() []*Example {
 		return x.Examples
 	}
 	return nil
+}
+
+func (x *ForgetRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // ForgetResponse is the output of ClaimService.Forget.
@@ -1587,11 +1614,13 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\rmodel_version\x18\x03 \x01(\x04R\fmodelVersion\"3\n" +
 	"\aExample\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12\x14\n" +
-	"\x05label\x18\x02 \x01(\tR\x05label\"\x82\x01\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\"\xa1\x01\n" +
 	"\fTrainRequest\x12.\n" +
 	"\bexamples\x18\x01 \x03(\v2\x12.claims.v1.ExampleR\bexamples\x12\x18\n" +
 	"\areplace\x18\x02 \x01(\bR\areplace\x12(\n" +
-	"\x10allow_new_labels\x18\x03 \x01(\bR\x0eallowNewLabels\"\x94\x02\n" +
+	"\x10allow_new_labels\x18\x03 \x01(\bR\x0eallowNewLabels\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"\x94\x02\n" +
 	"\rTrainResponse\x12#\n" +
 	"\rmodel_version\x18\x01 \x01(\x04R\fmodelVersion\x12)\n" +
 	"\x10examples_applied\x18\x02 \x01(\x03R\x0fexamplesApplied\x12L\n" +
@@ -1599,9 +1628,11 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x0etotal_examples\x18\x04 \x01(\x03R\rtotalExamples\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"?\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"^\n" +
 	"\rForgetRequest\x12.\n" +
-	"\bexamples\x18\x01 \x03(\v2\x12.claims.v1.ExampleR\bexamples\"\x9a\x02\n" +
+	"\bexamples\x18\x01 \x03(\v2\x12.claims.v1.ExampleR\bexamples\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"\x9a\x02\n" +
 	"\x0eForgetResponse\x12#\n" +
 	"\rmodel_version\x18\x01 \x01(\x04R\fmodelVersion\x12-\n" +
 	"\x12examples_forgotten\x18\x02 \x01(\x03R\x11examplesForgotten\x12M\n" +

@@ -29,12 +29,13 @@ type Service struct {
 	metrics   *Metrics
 	log       *slog.Logger
 	streams   chan struct{} // a slot per open ClassifyStream; nil for no bound
+	requests  *requestLog   // answers of recent Train and Forget calls with a request_id
 }
 
 // NewService returns a Service over model. tokenizer describes the
 // tokenizer in GetModel; metrics may be nil.
 func NewService(model *classifier.Classifier, limits Limits, tokenizer string, metrics *Metrics, log *slog.Logger) *Service {
-	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log}
+	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log, requests: newRequestLog(time.Now)}
 	if limits.MaxClassifyStreams > 0 {
 		s.streams = make(chan struct{}, limits.MaxClassifyStreams)
 	}
@@ -257,6 +258,10 @@ func (s *Service) logPersistFailure(ctx context.Context, err error) {
 
 // Train implements claimsv1.ClaimServiceServer.
 func (s *Service) Train(ctx context.Context, req *claimsv1.TrainRequest) (*claimsv1.TrainResponse, error) {
+	return once(ctx, s, "Train", req.GetRequestId(), req, func() (*claimsv1.TrainResponse, error) { return s.train(ctx, req) })
+}
+
+func (s *Service) train(ctx context.Context, req *claimsv1.TrainRequest) (*claimsv1.TrainResponse, error) {
 	exs, err := s.examples(req.GetExamples())
 	if err != nil {
 		return nil, err
@@ -283,6 +288,10 @@ func (s *Service) Train(ctx context.Context, req *claimsv1.TrainRequest) (*claim
 
 // Forget implements claimsv1.ClaimServiceServer.
 func (s *Service) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*claimsv1.ForgetResponse, error) {
+	return once(ctx, s, "Forget", req.GetRequestId(), req, func() (*claimsv1.ForgetResponse, error) { return s.forget(ctx, req) })
+}
+
+func (s *Service) forget(ctx context.Context, req *claimsv1.ForgetRequest) (*claimsv1.ForgetResponse, error) {
 	exs, err := s.examples(req.GetExamples())
 	if err != nil {
 		return nil, err

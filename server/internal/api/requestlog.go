@@ -1,0 +1,157 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+// Bounds of the request log: how long, and for how many calls, the answer
+// of a Train or Forget that carried a request_id is kept for its retries.
+const (
+	requestLogTTL  = 10 * time.Minute
+	requestLogSize = 1024
+	// maxRequestID bounds a request_id, in bytes.
+	maxRequestID = 128
+)
+
+// requestLog remembers the answers of recent Train and Forget calls that
+// carried a request_id, so that the retry of a call whose answer was lost
+// (a deadline, a dropped connection) gets that answer instead of applying
+// the examples a second time. A retry that arrives while the call is still
+// running waits for it. Only calls that succeeded are remembered: a call
+// that failed changed nothing, and its retry runs afresh. The log lives in
+// memory and is lost when the server stops.
+//
+// requestLog is safe for concurrent use.
+type requestLog struct {
+	now func() time.Time
+
+	mu    sync.Mutex
+	calls map[string]*loggedCall // by method and request_id
+	order []string               // keys of the calls that succeeded, oldest first
+}
+
+// loggedCall is one call with a request_id, running or answered.
+type loggedCall struct {
+	sum      [sha256.Size]byte // of the request, to tell a retry from a reuse
+	done     chan struct{}     // closed once the call has ended
+	resp     proto.Message     // its answer, once done; nil if it failed
+	finished time.Time
+}
+
+func newRequestLog(now func() time.Time) *requestLog {
+	return &requestLog{now: now, calls: make(map[string]*loggedCall)}
+}
+
+// checkRequestID refuses a request_id that is too long or holds anything
+// but printable ASCII.
+func checkRequestID(id string) error {
+	if len(id) > maxRequestID {
+		return invalid("request_id", "%d bytes exceed the limit of %d", len(id), maxRequestID)
+	}
+	for i := range len(id) {
+		if c := id[i]; c < 0x21 || c > 0x7e {
+			return invalid("request_id", "byte %d is not printable ASCII (use letters, digits and punctuation, such as a UUID)", i)
+		}
+	}
+	return nil
+}
+
+// do runs call, the method's call for req whose request_id is id, unless
+// a call with the same id succeeded within the log's bounds: then it
+// returns that call's answer. The same id with another request is
+// INVALID_ARGUMENT.
+func (l *requestLog) do(ctx context.Context, method, id string, req proto.Message, call func() (proto.Message, error)) (proto.Message, error) {
+	if err := checkRequestID(id); err != nil {
+		return nil, err
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "request_id: %v", err)
+	}
+	sum := sha256.Sum256(b)
+	key := method + "\x00" + id
+	for {
+		l.mu.Lock()
+		l.evict()
+		c, found := l.calls[key]
+		if !found {
+			c = &loggedCall{sum: sum, done: make(chan struct{})}
+			l.calls[key] = c
+			l.mu.Unlock()
+			return l.run(key, c, call)
+		}
+		l.mu.Unlock()
+		if c.sum != sum {
+			return nil, invalid("request_id", "%q was used by an earlier %s with other contents", id, method)
+		}
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return nil, toStatus("", ctx.Err())
+		}
+		if c.resp != nil {
+			return proto.Clone(c.resp), nil
+		}
+		// The earlier call failed and changed nothing: run this one.
+	}
+}
+
+// run runs call for c and records how it ended, also if it panics.
+func (l *requestLog) run(key string, c *loggedCall, call func() (proto.Message, error)) (resp proto.Message, err error) {
+	defer func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if resp != nil && err == nil {
+			c.resp, c.finished = resp, l.now()
+			l.order = append(l.order, key)
+			l.evict()
+		} else {
+			delete(l.calls, key)
+		}
+		close(c.done)
+	}()
+	return call()
+}
+
+// evict forgets the answers past the log's bounds. Callers hold l.mu.
+func (l *requestLog) evict() {
+	cut := 0
+	for cut < len(l.order) {
+		c := l.calls[l.order[cut]]
+		if len(l.order)-cut <= requestLogSize && l.now().Sub(c.finished) < requestLogTTL {
+			break
+		}
+		delete(l.calls, l.order[cut])
+		cut++
+	}
+	if cut > 0 {
+		l.order = append(l.order[:0], l.order[cut:]...)
+	}
+}
+
+// once runs call, a Train or Forget for req, through the service's request
+// log when the request carries a request_id (id), and directly otherwise.
+func once[T proto.Message](ctx context.Context, s *Service, method, id string, req proto.Message, call func() (T, error)) (T, error) {
+	if id == "" {
+		return call()
+	}
+	resp, err := s.requests.do(ctx, method, id, req, func() (proto.Message, error) {
+		r, err := call()
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return resp.(T), nil
+}

@@ -1,0 +1,168 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// TestTrainRequestIDAppliesOnce checks that a Train or Forget sent again
+// with its request_id is answered as the first was, without applying the
+// examples again.
+func TestTrainRequestIDAppliesOnce(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	ctx := ctxT(t)
+	train := &claimsv1.TrainRequest{RequestId: "batch-1", Examples: []*claimsv1.Example{{Text: "rebels were blamed for the blast", Label: "attribution"}}}
+	first, err := ts.client.Train(ctx, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ts.client.Train(ctx, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !proto.Equal(first, again) || ts.model.Version() != first.GetModelVersion() {
+		t.Errorf("retried Train: got %v (model version %d), want %v", again, ts.model.Version(), first)
+	}
+	// The same id with other contents is refused; Forget keeps its ids
+	// apart from Train's.
+	other := &claimsv1.TrainRequest{RequestId: "batch-1", Examples: []*claimsv1.Example{{Text: "another sentence", Label: "other"}}}
+	if st := status.Convert(callErr(ts.client.Train(ctx, other))); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), `request_id: "batch-1" was used by an earlier Train with other contents`) {
+		t.Errorf("reused request_id: got %s %q, want InvalidArgument", st.Code(), st.Message())
+	}
+	forget := &claimsv1.ForgetRequest{RequestId: "batch-1", Examples: train.GetExamples()}
+	f1, err := ts.client.Forget(ctx, forget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2, err := ts.client.Forget(ctx, forget)
+	if err != nil || !proto.Equal(f1, f2) {
+		t.Errorf("retried Forget: got %v, %v; want %v", f2, err, f1)
+	}
+	// A call that failed is not remembered: its id is free for the
+	// corrected request.
+	bad := &claimsv1.TrainRequest{RequestId: "batch-2", Examples: []*claimsv1.Example{{Text: "fine", Label: "nope"}}}
+	if code := status.Code(callErr(ts.client.Train(ctx, bad))); code != codes.InvalidArgument {
+		t.Errorf("bad Train: got %s, want InvalidArgument", code)
+	}
+	bad.Examples[0].Label = "other"
+	if _, err := ts.client.Train(ctx, bad); err != nil {
+		t.Errorf("corrected Train with the failed call's id: %v", err)
+	}
+}
+
+func callErr(_ any, err error) error { return err }
+
+// TestRequestIDChecked checks the bounds on a request_id.
+func TestRequestIDChecked(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	v := ts.model.Version()
+	for _, tt := range []struct{ id, msg string }{
+		{strings.Repeat("x", maxRequestID+1), "request_id: 129 bytes exceed the limit of 128"},
+		{"two words", "request_id: byte 3 is not printable ASCII"},
+		{"caf\u00e9", "request_id: byte 3 is not printable ASCII"},
+	} {
+		req := &claimsv1.TrainRequest{RequestId: tt.id, Examples: []*claimsv1.Example{{Text: "a", Label: "other"}}}
+		if st := status.Convert(callErr(ts.client.Train(ctxT(t), req))); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), tt.msg) {
+			t.Errorf("%q: got %s %q, want InvalidArgument %q", tt.id, st.Code(), st.Message(), tt.msg)
+		}
+	}
+	if ts.model.Version() != v {
+		t.Errorf("a refused request_id changed the model")
+	}
+}
+
+// TestRequestLogWaitsForRunningCall checks that retries arriving while a
+// call runs wait for it and get its answer, and that the call runs once.
+func TestRequestLogWaitsForRunningCall(t *testing.T) {
+	l := newRequestLog(time.Now)
+	req := &claimsv1.TrainRequest{RequestId: "r"}
+	release := make(chan struct{})
+	var runs atomic.Int32
+	call := func() (proto.Message, error) {
+		runs.Add(1)
+		<-release
+		return &claimsv1.TrainResponse{ModelVersion: 7}, nil
+	}
+	var wg sync.WaitGroup
+	got := make([]proto.Message, 4)
+	for i := range got {
+		wg.Go(func() {
+			resp, err := l.do(context.Background(), "Train", "r", req, call)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = resp
+		})
+	}
+	// A waiter whose deadline passes gives up with DEADLINE_EXCEEDED.
+	for runs.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if _, err := l.do(ctx, "Train", "r", req, call); status.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("waiter past its deadline: got %v, want DeadlineExceeded", err)
+	}
+	close(release)
+	wg.Wait()
+	if n := runs.Load(); n != 1 {
+		t.Errorf("the call ran %d times, want 1", n)
+	}
+	for i, resp := range got {
+		if resp.(*claimsv1.TrainResponse).GetModelVersion() != 7 {
+			t.Errorf("caller %d: got %v, want version 7", i, resp)
+		}
+	}
+}
+
+// TestRequestLogForgetsFailuresAndOldCalls checks that a failed or
+// panicking call is not remembered, and that answers are kept for
+// requestLogTTL and requestLogSize calls only.
+func TestRequestLogForgetsFailuresAndOldCalls(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := newRequestLog(func() time.Time { return now })
+	ctx := context.Background()
+	req := &claimsv1.TrainRequest{RequestId: "r"}
+	var runs int
+	ok := func() (proto.Message, error) { runs++; return &claimsv1.TrainResponse{ModelVersion: uint64(runs)}, nil }
+	if _, err := l.do(ctx, "Train", "r", req, func() (proto.Message, error) { return nil, errors.New("refused") }); err == nil {
+		t.Fatal("failing call: got nil error")
+	}
+	func() {
+		defer func() { recover() }()
+		l.do(ctx, "Train", "r", req, func() (proto.Message, error) { panic("boom") })
+	}()
+	if _, err := l.do(ctx, "Train", "r", req, ok); err != nil || runs != 1 {
+		t.Fatalf("after a failure and a panic: got %v, %d runs; want the call run once", err, runs)
+	}
+	if _, err := l.do(ctx, "Train", "r", req, ok); err != nil || runs != 1 {
+		t.Errorf("retry: got %v, %d runs; want the answer remembered", err, runs)
+	}
+	now = now.Add(requestLogTTL)
+	if _, err := l.do(ctx, "Train", "r", req, ok); err != nil || runs != 2 {
+		t.Errorf("retry after the TTL: got %v, %d runs; want the call run again", err, runs)
+	}
+	for i := range requestLogSize {
+		id := "n" + string(rune('a'+i%26)) + strings.Repeat("x", i/26)
+		if _, err := l.do(ctx, "Train", id, &claimsv1.TrainRequest{RequestId: id}, ok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.do(ctx, "Train", "r", req, ok); err != nil || runs != 3+requestLogSize {
+		t.Errorf("retry after %d other calls: got %v, %d runs; want the call run again", requestLogSize, err, runs)
+	}
+	if n := len(l.calls); n > requestLogSize {
+		t.Errorf("the log holds %d calls, want at most %d", n, requestLogSize)
+	}
+}
