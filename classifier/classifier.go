@@ -221,6 +221,19 @@ func (c *Classifier) Info() Info {
 	return info
 }
 
+// SettledInfo is Info once the Learn, Forget or Replace that is applying
+// its batch, if any, has installed or refused it: a change whose save had
+// begun when SettledInfo was called shows in its answer, even if the call
+// that made it has already given up. It may wait for that save; Info never
+// waits.
+func (c *Classifier) SettledInfo() Info {
+	// Taking the writers' lock once is the wait: the writer holding it
+	// has installed or refused its change by the time it is free.
+	c.mu.Lock()
+	c.mu.Unlock()
+	return c.Info()
+}
+
 // LabelScore is a label's probability for one sentence.
 type LabelScore struct {
 	Label       string

@@ -39,17 +39,22 @@ func ReadExamples(r io.Reader) ([]Example, error) {
 // 1) each example was read from.
 func ReadExampleLines(r io.Reader) ([]Example, []int, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxJSONLLine)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxJSONLLine+2) // the line, "\r" and "\n"
 	var out []Example
 	var lines []int
 	line := 0
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
+		if len(b) > MaxJSONLLine {
+			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line, MaxJSONLLine)
+		}
 		if line == 1 {
 			b = bytes.TrimPrefix(b, utf8BOM)
 		}
-		b = bytes.TrimSpace(b)
+		// JSON's white space only: encoding/json refuses a line that
+		// starts or ends with another space (U+00A0, U+2028, a form feed).
+		b = bytes.Trim(b, " \t\r")
 		if len(b) == 0 {
 			continue
 		}
@@ -98,9 +103,13 @@ func parseExampleLine(b []byte) (Example, error) {
 		raw := s.str()
 		name := string(raw)
 		if bytes.IndexByte(raw, '\\') >= 0 {
-			var err error
-			if name, err = unquoteJSON(raw); err != nil {
-				return Example{}, fmt.Errorf("member name %w", err)
+			if n, err := unquoteJSON(raw); err == nil {
+				name = n
+			} else {
+				// An unpaired surrogate escape: no UTF-8 name, so not
+				// "text" or "label" either. Told apart from other names
+				// by its escapes, as written.
+				name = "\x00" + string(raw)
 			}
 		}
 		if err := names.add(name); err != nil {

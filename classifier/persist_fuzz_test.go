@@ -88,7 +88,7 @@ func strictDecode(t *testing.T, data []byte) []Example {
 		if n == 0 {
 			line = bytes.TrimPrefix(line, utf8BOM)
 		}
-		if line = bytes.TrimSpace(line); len(line) == 0 {
+		if line = bytes.Trim(line, " \t\r"); len(line) == 0 {
 			continue
 		}
 		if !utf8.Valid(line) || !json.Valid(line) {
@@ -109,7 +109,10 @@ func strictDecode(t *testing.T, data []byte) []Example {
 			if err := dec.Decode(&v); err != nil {
 				t.Fatal(err)
 			}
-			if _, dup := members[name]; dup {
+			// encoding/json turns a name's unpaired surrogate escapes into
+			// U+FFFD, so two such names may decode alike without being
+			// the same name.
+			if _, dup := members[name]; dup && !strings.ContainsRune(name, '\ufffd') {
 				t.Fatalf("line %d was accepted with member %q twice", n+1, name)
 			}
 			members[name] = v

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // syntheticExamples returns n examples over a small vocabulary, so that
@@ -254,6 +255,10 @@ func TestReadExampleLines(t *testing.T) {
 		{"high surrogate before a letter", "{\"text\": \"\\uD800\\u0041\", \"label\": \"x\"}\n", nil, "unpaired surrogate escape \\uD800"},
 		{"unpaired low surrogate", "{\"text\": \"a\", \"label\": \"\\udc00x\"}\n", nil, "line 1: label is not valid UTF-8: the JSON string holds an unpaired surrogate escape \\udc00"},
 		{"escaped backslash before u", "{\"text\": \"a\\\\ud800\", \"label\": \"x\"}\n", []int{1}, ""},
+		{"unpaired surrogate in an ignored name", "{\"doc\\ud800\": 1, \"doc\\udc00\": 2, \"text\": \"a\", \"label\": \"x\"}\n", []int{1}, ""},
+		{"vertical tab before the object", "\v{\"text\": \"a\", \"label\": \"x\"}\n", nil, "line 1: invalid character"},
+		{"no-break space after the object", "{\"text\": \"a\", \"label\": \"x\"}\u00a0\n", nil, "line 1: invalid character"},
+		{"JSON white space around the object", " \t{\"text\": \"a\", \"label\": \"x\"}\t \r\n", []int{1}, ""},
 	}
 	for _, tt := range tests {
 		exs, lines, err := ReadExampleLines(strings.NewReader(tt.in))
@@ -265,6 +270,35 @@ func TestReadExampleLines(t *testing.T) {
 		}
 		if err != nil || !slices.Equal(lines, tt.wantLines) || len(exs) != len(lines) {
 			t.Errorf("%s: got lines %v (%d examples), %v; want %v", tt.name, lines, len(exs), err, tt.wantLines)
+		}
+	}
+}
+
+// TestReadExamplesLineLimit checks that a line of MaxJSONLLine bytes is
+// read, with either line ending or none, and a longer one refused.
+func TestReadExamplesLineLimit(t *testing.T) {
+	line := func(n int) string {
+		head := `{"text": "`
+		tail := `", "label": "x"}`
+		return head + strings.Repeat("a", n-len(head)-len(tail)) + tail
+	}
+	for _, tt := range []struct {
+		name, in string
+		ok       bool
+	}{
+		{"at the limit", line(MaxJSONLLine), true},
+		{"at the limit, LF", line(MaxJSONLLine) + "\n", true},
+		{"at the limit, CRLF", line(MaxJSONLLine) + "\r\n", true},
+		{"one byte over", line(MaxJSONLLine + 1), false},
+		{"one byte over, CRLF", line(MaxJSONLLine+1) + "\r\n", false},
+		{"far over", line(MaxJSONLLine + 100), false},
+	} {
+		exs, err := ReadExamples(strings.NewReader(tt.in))
+		switch {
+		case tt.ok && (err != nil || len(exs) != 1):
+			t.Errorf("%s: got %d examples, %v; want 1", tt.name, len(exs), err)
+		case !tt.ok && (err == nil || !strings.Contains(err.Error(), "line 1: longer than")):
+			t.Errorf("%s: got %v, want line 1 refused as too long", tt.name, err)
 		}
 	}
 }
@@ -550,5 +584,24 @@ func TestForgetWithOtherTokensKeepsModelLoadable(t *testing.T) {
 	}
 	if _, err := Load(bytes.NewReader(saved(t, d)), spaceTokens{}); err != nil {
 		t.Errorf("Load after the Forget: %v", err)
+	}
+}
+
+// TestSettledInfoWaitsForWriter checks that SettledInfo answers only once
+// the change being applied is done, where Info answers at once.
+func TestSettledInfoWaitsForWriter(t *testing.T) {
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, Example{"a b", "x"}, Example{"a c", "y"})
+	c.mu.Lock() // a writer applying its batch
+	got := make(chan Info)
+	go func() { got <- c.SettledInfo() }()
+	_ = c.Info() // does not wait
+	select {
+	case <-got:
+		t.Fatal("SettledInfo answered while a writer held the model")
+	case <-time.After(20 * time.Millisecond):
+	}
+	c.mu.Unlock()
+	if info := <-got; info.Version != c.Version() {
+		t.Errorf("SettledInfo: got version %d, want %d", info.Version, c.Version())
 	}
 }

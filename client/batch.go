@@ -24,6 +24,8 @@ type limits struct {
 	maxTextBytes int  // bytes of text per Classify request or example
 	maxSentences int  // sentences per Classify request
 	textReported bool // whether maxTextBytes is the server's own figure
+	maxExplain   int  // largest explain, if the server reported its limits
+	explainKnown bool // whether it did
 }
 
 // defaultLimits returns those of a server started without limit flags.
@@ -75,6 +77,9 @@ func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
 	}
 	if v := int(sl.GetMaxSentences()); v > 0 {
 		l.maxSentences = v
+	}
+	if sl != nil {
+		l.maxExplain, l.explainKnown = int(sl.GetMaxExplain()), true
 	}
 	return l, state, nil
 }
@@ -184,8 +189,8 @@ func (r batchReport) error(err error) error {
 	return status.Error(st.Code(), msg)
 }
 
-// summary says what the batches up to the failed one did, or nothing if
-// the failed batch was the first and was refused.
+// summary says what the batches up to the failed one did, and what
+// became of the failed one.
 func (r batchReport) summary() string {
 	n := len(r.lines)
 	done := r.b.lo // examples known to be applied
@@ -198,10 +203,18 @@ func (r batchReport) summary() string {
 		parts = append(parts, fmt.Sprintf("all %d examples were %s", n, r.did))
 	case done > 0:
 		parts = append(parts, fmt.Sprintf("the %d examples before line %d were %s", done, r.lines[done], r.did))
-	case r.checked && r.outcome == notApplied:
+	case r.outcome == notApplied:
 		parts = append(parts, "no example was "+r.did)
 	}
 	switch r.outcome {
+	case notApplied:
+		if r.b.lo > 0 {
+			were := "were"
+			if r.b.hi-r.b.lo == 1 {
+				were = "was"
+			}
+			parts = append(parts, fmt.Sprintf("%s %s not", r.lineRange(), were))
+		}
 	case applied:
 		if r.b.lo > 0 {
 			parts[0] += fmt.Sprintf(", %s too, although the call failed", r.lineRange())
@@ -245,21 +258,24 @@ func retryable(err error) bool {
 	return c == codes.DeadlineExceeded || c == codes.Unavailable
 }
 
-// sendRetrying calls send, with a fresh call context and one request_id,
-// and once more if it fails in a retryable way while ctx (the user's) is
-// not done. Before the second call it calls before (which may end a
-// progress bar) and says on stderr that what ("FILE lines 1–1000") is
-// sent again.
-func sendRetrying(ctx context.Context, e *env, what string, before func(), send func(ctx context.Context, id string) error) error {
+// sendRetrying calls send, a Train or Forget, with a fresh call context
+// and one request_id, and once more if it fails in a retryable way while
+// ctx (the user's) is not done. Before the second call it calls before
+// (which may end a progress bar) and says on stderr that what ("FILE
+// lines 1–1000") is sent again. retried reports whether it was: the first
+// call may then have been applied, whatever the second's error says (a
+// server restarted in between has forgotten the request_id).
+func sendRetrying(ctx context.Context, e *env, what string, before func(), send func(ctx context.Context, id string) error) (retried bool, err error) {
 	id := newRequestID()
-	for attempt := 0; ; attempt++ {
+	for {
 		cctx, cancel := e.common.callContext(ctx)
 		err := send(cctx, id)
 		cancel()
-		if err == nil || attempt > 0 || !retryable(err) || ctx.Err() != nil {
-			return err
+		if err == nil || retried || !retryable(err) || ctx.Err() != nil {
+			return retried, err
 		}
 		before()
 		fmt.Fprintf(e.stderr, "client: %s: %s; sending again with the same request_id, which the server applies once\n", what, status.Code(err))
+		retried = true
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
@@ -91,6 +92,9 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	if err != nil {
 		return err
 	}
+	if l.explainKnown && o.explain > l.maxExplain {
+		return usageErrorf("--explain %d is above the server's limit of %d", o.explain, l.maxExplain)
+	}
 	var out resultSink = newTableSink(e.stdout)
 	if o.json {
 		out = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences}
@@ -157,6 +161,13 @@ func (in *classifyInput) checkText(text string) error {
 	return nil
 }
 
+// trimmable reports the white space trimmed from a --sentences line: any
+// but the control characters the server refuses (\v, \f, U+0085), which
+// are left for firstBad to report.
+func trimmable(r rune) bool {
+	return unicode.IsSpace(r) && r != '\v' && r != '\f' && r != '\u0085'
+}
+
 // readSentences splits text into lines as the server's segmenter does
 // (nextBreak) and keeps the non-blank ones, trimmed, refusing one the
 // server would refuse.
@@ -166,7 +177,7 @@ func (in *classifyInput) readSentences(text string) error {
 		i, w := nextBreak(text, pos)
 		line++
 		raw := text[pos:i]
-		s := strings.TrimSpace(raw)
+		s := strings.TrimFunc(raw, trimmable)
 		if p, r, err := firstBad(s); err != nil {
 			at := in.base + pos + strings.Index(raw, s) + p
 			return fmt.Errorf("%s line %d (byte %d): %w", in.file, line, at, badRune(r, err))

@@ -177,16 +177,27 @@ func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, st
 	p := &progress{w: e.stderr, total: len(d.exs), verb: job.verb, start: time.Now()}
 	for _, b := range batchExamples(d.exs, batch, l) {
 		var next modelState
-		what := d.file + " " + lineRange(d.lines[b.lo], d.lines[b.hi-1])
-		err := sendRetrying(ctx, e, what, p.end, func(ctx context.Context, id string) error {
+		send := func(ctx context.Context, id string) error {
 			var err error
 			next, err = job.send(ctx, d.exs[b.lo:b.hi], id)
 			return err
-		})
+		}
+		var retried bool
+		var err error
+		if job.sign == 0 {
+			// Nothing to apply twice, and a batch too slow for --timeout
+			// would only be as slow again.
+			cctx, cancel := e.common.callContext(ctx)
+			err = send(cctx, "")
+			cancel()
+		} else {
+			what := d.file + " " + lineRange(d.lines[b.lo], d.lines[b.hi-1])
+			retried, err = sendRetrying(ctx, e, what, p.end, send)
+		}
 		if err != nil {
 			p.end()
 			r := batchReport{file: d.file, lines: d.lines, b: b, did: job.did}
-			if job.sign != 0 && mayHaveApplied(err) {
+			if job.sign != 0 && (retried || mayHaveApplied(err)) {
 				want := state.total + int64(job.sign*(b.hi-b.lo))
 				r.outcome, r.why = checkApplied(ctx, e, state, want)
 				r.checked = true
@@ -227,14 +238,14 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 // the model's before it.
 func replaceModel(ctx context.Context, e *env, d *examples, state modelState) error {
 	var resp *claimsv1.TrainResponse
-	err := sendRetrying(ctx, e, d.file, func() {}, func(ctx context.Context, id string) error {
+	retried, err := sendRetrying(ctx, e, d.file, func() {}, func(ctx context.Context, id string) error {
 		var err error
 		resp, err = e.client().Train(ctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true, RequestId: id})
 		return err
 	})
 	if err != nil {
 		r := batchReport{file: d.file, lines: d.lines, b: span{0, len(d.exs)}, did: "applied"}
-		if mayHaveApplied(err) {
+		if retried || mayHaveApplied(err) {
 			r.outcome, r.why = checkApplied(ctx, e, state, int64(len(d.exs)))
 			r.checked = true
 		}

@@ -42,6 +42,7 @@ type fakeServer struct {
 	getModelCalls int
 	failTrainCall int             // if > 0, the Train call of this number fails on its second example
 	applied       map[string]bool // request_ids of the Train and Forget calls applied
+	failEval      error           // if set, every Evaluate fails with it
 
 	// onTrain and onForget, if set, run a call instead of applying it at
 	// once: apply applies the call's examples.
@@ -209,7 +210,11 @@ func (f *fakeServer) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*
 }
 
 func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) (*claimsv1.EvaluateResponse, error) {
-	f.lock(func() { f.evalCalls++ })
+	var fail error
+	f.lock(func() { f.evalCalls++; fail = f.failEval })
+	if fail != nil {
+		return nil, fail
+	}
 	if len(req.GetExamples()) != 1 {
 		// Every example is a denial, predicted right.
 		n := int64(len(req.GetExamples()))
@@ -392,7 +397,7 @@ func TestBatches(t *testing.T) {
 	// second example, the 5th of the file, on line 9 (blank lines between).
 	f.trainCalls, f.failTrainCall, f.trained = 0, 2, nil
 	code, _, errs = runCLI(t, "", "train", "--addr", addr, "--data", data)
-	want := "client: InvalidArgument: " + data + " line 9: label: label is not known to the model: \"nope\" (the 3 examples before line 7 were applied; the rest were not sent)"
+	want := "client: InvalidArgument: " + data + " line 9: label: label is not known to the model: \"nope\" (the 3 examples before line 7 were applied; lines 7–11 were not; the rest were not sent)"
 	if code != 1 || !strings.Contains(errs, "\n"+want+"\n") {
 		t.Errorf("failed batch: got exit %d, stderr %q; want a line of its own %q", code, errs, want)
 	}
@@ -453,7 +458,7 @@ func TestFailedBatchOutcome(t *testing.T) {
 		{"train applied although it failed", []string{"train"}, 2, failed, true, false, nil, 2,
 			"DeadlineExceeded: context deadline exceeded (the 4 examples before line 5 were applied, lines 3–4 too, although the call failed; the rest were not sent)\n"},
 		{"train not applied", []string{"train"}, 2, status.Error(codes.Unavailable, "connection reset"), false, false, nil, 2,
-			"Unavailable: connection reset (the 2 examples before line 3 were applied; the rest were not sent)\n"},
+			"Unavailable: connection reset (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"train uncertain: the model changed meanwhile", []string{"train"}, 2, status.Error(codes.Unknown, "stream reset"), true, true, nil, 2,
 			"Unknown: stream reset (the 2 examples before line 3 were applied; lines 3–4 may or may not have been applied: the model changed meanwhile: version 8 to 10, 9 examples to 13; the rest were not sent)\n"},
 		{"train uncertain: the model cannot be checked", []string{"train"}, 2, failed, true, false,
@@ -465,11 +470,11 @@ func TestFailedBatchOutcome(t *testing.T) {
 			}, 2,
 			"(the 2 examples before line 3 were applied; lines 3–4 may or may not have been applied: the model could not be checked: no route to host; the rest were not sent)\n"},
 		{"train refused is not checked", []string{"train"}, 2, status.Error(codes.InvalidArgument, "examples[1].text: text is empty"), true, false, nil, 2,
-			"InvalidArgument: DATA line 4: text: text is empty (the 2 examples before line 3 were applied; the rest were not sent)\n"},
+			"InvalidArgument: DATA line 4: text: text is empty (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"forget applied although it failed", []string{"forget"}, 2, failed, true, false, nil, 2,
 			"(the 4 examples before line 5 were forgotten, lines 3–4 too, although the call failed; the rest were not sent)\n"},
 		{"forget not applied", []string{"forget"}, 2, failed, false, false, nil, 2,
-			"(the 2 examples before line 3 were forgotten; the rest were not sent)\n"},
+			"(the 2 examples before line 3 were forgotten; lines 3–4 were not; the rest were not sent)\n"},
 		{"last batch applied", []string{"train", "--batch", "3"}, 2, failed, true, false, nil, 2,
 			"(all 6 examples were applied, lines 4–6 too, although the call failed)\n"},
 		{"first batch not applied", []string{"train", "--batch", "6"}, 1, failed, false, false, nil, 1,
@@ -541,7 +546,7 @@ func TestInterruptedTrain(t *testing.T) {
 		}
 		code, _, errs := runCLIContext(t, ctx, "", "train", "--addr", addr, "--data", data, "--batch", "2")
 		interrupt()
-		want := "/s)\nclient: Canceled: context canceled (the 2 examples before line 3 were applied; the rest were not sent)\n"
+		want := "/s)\nclient: Canceled: context canceled (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"
 		if apply {
 			want = "/s)\nclient: Canceled: context canceled (the 4 examples before line 5 were applied, lines 3–4 too, although the call failed; the rest were not sent)\n"
 		}
@@ -908,5 +913,48 @@ func TestRetrySendsSameRequestID(t *testing.T) {
 		if !strings.Contains(errs, "lines 3–4: "+status.Code(tt.err).String()+"; sending again with the same request_id") || !strings.Contains(out, "trained 6 examples") {
 			t.Errorf("%s: stdout %q, stderr %q; want the retry said and the batch trained", tt.name, out, errs)
 		}
+	}
+}
+
+// TestClassifyChecksBeforeSending checks what classify refuses before it
+// sends anything: --explain above the server's limit (a usage error) and
+// a control character the server refuses at the edge of a --sentences
+// line, which trimming must not hide.
+func TestClassifyChecksBeforeSending(t *testing.T) {
+	f, addr := startFake(t)
+	f.limits = &claimsv1.Limits{MaxExplain: 20, MaxTextBytes: 1 << 20, MaxSentences: 100, MaxExamples: 100, MaxGrpcReceiveBytes: 4 << 20}
+	for _, tt := range []struct {
+		name, stdin string
+		args        []string
+		code        int
+		stderr      string
+	}{
+		{"explain above the server's limit", "Rain fell.\n", []string{"--explain", "21"}, 2, "--explain 21 is above the server's limit of 20"},
+		{"explain at the limit", "Rain fell.\n", []string{"--explain", "20"}, 0, ""},
+		{"form feed ending a line", "Rain fell.\f\n", []string{"--sentences"}, 1, "stdin line 1 (byte 10): text contains a control character (U+000C)"},
+		{"U+0085 starting a line", "ok\n\u0085Rain fell.\n", []string{"--sentences"}, 1, "stdin line 2 (byte 3): text contains a control character (U+0085)"},
+		{"no-break space trimmed", "\u00a0Rain fell.\u00a0\n", []string{"--sentences"}, 0, ""},
+	} {
+		f.classifyCalls = 0
+		code, _, errs := runCLI(t, tt.stdin, append([]string{"classify", "--addr", addr}, tt.args...)...)
+		if code != tt.code || !strings.Contains(errs, tt.stderr) {
+			t.Errorf("%s: got exit %d, stderr %q; want exit %d, stderr containing %q", tt.name, code, errs, tt.code, tt.stderr)
+		}
+		if tt.code != 0 && f.classifyCalls != 0 {
+			t.Errorf("%s: %d Classify calls, want none", tt.name, f.classifyCalls)
+		}
+	}
+}
+
+// TestEvalIsNotRetried checks that an eval batch that times out is not
+// sent again: it changes nothing, and would only be as slow again.
+func TestEvalIsNotRetried(t *testing.T) {
+	f, addr := startFake(t)
+	f.failEval = status.Error(codes.DeadlineExceeded, "context deadline exceeded")
+	data := writeFile(t, "two.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 2))
+	code, _, errs := runCLI(t, "", "eval", "--addr", addr, "--data", data)
+	want := "client: DeadlineExceeded: context deadline exceeded (no example was scored)\n"
+	if code != 1 || f.evalCalls != 1 || strings.Contains(errs, "sending again") || !strings.HasSuffix(errs, want) {
+		t.Errorf("got exit %d, %d Evaluate calls, stderr %q; want exit 1, one call, stderr ending %q", code, f.evalCalls, errs, want)
 	}
 }

@@ -611,14 +611,15 @@ type TrainRequest struct {
 	// replace is set.
 	AllowNewLabels bool `protobuf:"varint,3,opt,name=allow_new_labels,json=allowNewLabels" json:"allow_new_labels,omitempty"`
 	// Optional key that makes retrying the call safe, such as a UUID: at
-	// most 128 bytes of printable ASCII. A Train with the request_id of an
-	// earlier Train that succeeded returns that call's response and applies
-	// nothing again, so a client that lost the answer (a deadline, a dropped
-	// connection) can send the same request again; if the earlier call is
-	// still running, the retry waits for it. A call that failed changed
-	// nothing and is not remembered. The server remembers the last 1,024
-	// successful calls for 10 minutes, in memory only (not across a
-	// restart). The same request_id with other contents is INVALID_ARGUMENT.
+	// most 128 bytes of printable ASCII without spaces. A Train with the
+	// request_id of an earlier Train that succeeded returns that call's
+	// response and applies nothing again, so a client that lost the answer
+	// (a deadline, a dropped connection) can send the same request again; if
+	// the earlier call is still running, the retry waits for it. A call that
+	// failed changed nothing and is not remembered. The server remembers the
+	// last 1,024 successful calls for 10 minutes, in memory only (not across
+	// a restart). The same request_id with other contents is
+	// INVALID_ARGUMENT.
 	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Bounds of the request log: how long, and for how many calls, the answer
@@ -24,9 +25,10 @@ const (
 // carried a request_id, so that the retry of a call whose answer was lost
 // (a deadline, a dropped connection) gets that answer instead of applying
 // the examples a second time. A retry that arrives while the call is still
-// running waits for it. Only calls that succeeded are remembered: a call
-// that failed changed nothing, and its retry runs afresh. The log lives in
-// memory and is lost when the server stops.
+// running waits for it. Calls that succeeded are remembered, and calls
+// that panicked (their retries are refused); a call that failed changed
+// nothing, and its retry runs afresh. The log lives in memory and is lost
+// when the server stops.
 //
 // requestLog is safe for concurrent use.
 type requestLog struct {
@@ -42,6 +44,7 @@ type loggedCall struct {
 	sum      [sha256.Size]byte // of the request, to tell a retry from a reuse
 	done     chan struct{}     // closed once the call has ended
 	resp     proto.Message     // its answer, once done; nil if it failed
+	panicked bool              // it ended in a panic, which may have come after its change
 	finished time.Time
 }
 
@@ -50,17 +53,42 @@ func newRequestLog(now func() time.Time) *requestLog {
 }
 
 // checkRequestID refuses a request_id that is too long or holds anything
-// but printable ASCII.
+// but printable ASCII other than space.
 func checkRequestID(id string) error {
 	if len(id) > maxRequestID {
 		return invalid("request_id", "%d bytes exceed the limit of %d", len(id), maxRequestID)
 	}
 	for i := range len(id) {
 		if c := id[i]; c < 0x21 || c > 0x7e {
-			return invalid("request_id", "byte %d is not printable ASCII (use letters, digits and punctuation, such as a UUID)", i)
+			return invalid("request_id", "byte %d is a space or not printable ASCII (use letters, digits and punctuation, such as a UUID)", i)
 		}
 	}
 	return nil
+}
+
+// requestSum fingerprints req by its known fields: the unknown fields
+// gRPC keeps (and REST refuses) do not tell two sends of a request apart.
+func requestSum(req proto.Message) ([sha256.Size]byte, error) {
+	req = proto.Clone(req)
+	clearUnknown(req.ProtoReflect())
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	return sha256.Sum256(b), err
+}
+
+// clearUnknown drops the unknown fields of m and of the messages in it.
+func clearUnknown(m protoreflect.Message) {
+	m.SetUnknown(nil)
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			for i := range v.List().Len() {
+				clearUnknown(v.List().Get(i).Message())
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			clearUnknown(v.Message())
+		}
+		return true
+	})
 }
 
 // do runs call, the method's call for req whose request_id is id, unless
@@ -71,11 +99,10 @@ func (l *requestLog) do(ctx context.Context, method, id string, req proto.Messag
 	if err := checkRequestID(id); err != nil {
 		return nil, err
 	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	sum, err := requestSum(req)
 	if err != nil {
 		return nil, status.Errorf(codes.Internal, "request_id: %v", err)
 	}
-	sum := sha256.Sum256(b)
 	key := method + "\x00" + id
 	for {
 		l.mu.Lock()
@@ -99,25 +126,39 @@ func (l *requestLog) do(ctx context.Context, method, id string, req proto.Messag
 		if c.resp != nil {
 			return proto.Clone(c.resp), nil
 		}
+		if c.panicked {
+			return nil, status.Errorf(codes.Internal, "request_id: the earlier %s with %q ended in an internal error, perhaps after its change: check the model (GetModel) before sending the examples again with another request_id", method, id)
+		}
 		// The earlier call failed and changed nothing: run this one.
 	}
 }
 
-// run runs call for c and records how it ended, also if it panics.
+// run runs call for c and records how it ended. A call that panicked
+// stays in the log, as one whose effect is not known: the panic may have
+// come after its change was saved, so its retries are refused rather than
+// run.
 func (l *requestLog) run(key string, c *loggedCall, call func() (proto.Message, error)) (resp proto.Message, err error) {
+	completed := false
 	defer func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		if resp != nil && err == nil {
+		switch {
+		case !completed:
+			c.panicked, c.finished = true, l.now()
+			l.order = append(l.order, key)
+			l.evict()
+		case resp != nil && err == nil:
 			c.resp, c.finished = resp, l.now()
 			l.order = append(l.order, key)
 			l.evict()
-		} else {
+		default:
 			delete(l.calls, key)
 		}
 		close(c.done)
 	}()
-	return call()
+	resp, err = call()
+	completed = true
+	return resp, err
 }
 
 // evict forgets the answers past the log's bounds. Callers hold l.mu.

@@ -69,8 +69,8 @@ func TestRequestIDChecked(t *testing.T) {
 	v := ts.model.Version()
 	for _, tt := range []struct{ id, msg string }{
 		{strings.Repeat("x", maxRequestID+1), "request_id: 129 bytes exceed the limit of 128"},
-		{"two words", "request_id: byte 3 is not printable ASCII"},
-		{"caf\u00e9", "request_id: byte 3 is not printable ASCII"},
+		{"two words", "request_id: byte 3 is a space or not printable ASCII"},
+		{"caf\u00e9", "request_id: byte 3 is a space or not printable ASCII"},
 	} {
 		req := &claimsv1.TrainRequest{RequestId: tt.id, Examples: []*claimsv1.Example{{Text: "a", Label: "other"}}}
 		if st := status.Convert(callErr(ts.client.Train(ctxT(t), req))); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), tt.msg) {
@@ -139,12 +139,17 @@ func TestRequestLogForgetsFailuresAndOldCalls(t *testing.T) {
 	if _, err := l.do(ctx, "Train", "r", req, func() (proto.Message, error) { return nil, errors.New("refused") }); err == nil {
 		t.Fatal("failing call: got nil error")
 	}
+	if _, err := l.do(ctx, "Train", "r", req, ok); err != nil || runs != 1 {
+		t.Fatalf("after a failure: got %v, %d runs; want the call run once", err, runs)
+	}
+	// A panic may have come after the change: its retries are refused.
+	panicked := &claimsv1.TrainRequest{RequestId: "p"}
 	func() {
 		defer func() { recover() }()
-		l.do(ctx, "Train", "r", req, func() (proto.Message, error) { panic("boom") })
+		l.do(ctx, "Train", "p", panicked, func() (proto.Message, error) { panic("boom") })
 	}()
-	if _, err := l.do(ctx, "Train", "r", req, ok); err != nil || runs != 1 {
-		t.Fatalf("after a failure and a panic: got %v, %d runs; want the call run once", err, runs)
+	if _, err := l.do(ctx, "Train", "p", panicked, ok); status.Code(err) != codes.Internal || runs != 1 {
+		t.Errorf("retry of a call that panicked: got %v, %d runs; want Internal and no run", err, runs)
 	}
 	if _, err := l.do(ctx, "Train", "r", req, ok); err != nil || runs != 1 {
 		t.Errorf("retry: got %v, %d runs; want the answer remembered", err, runs)
@@ -164,5 +169,34 @@ func TestRequestLogForgetsFailuresAndOldCalls(t *testing.T) {
 	}
 	if n := len(l.calls); n > requestLogSize {
 		t.Errorf("the log holds %d calls, want at most %d", n, requestLogSize)
+	}
+}
+
+// TestRequestSumIgnoresUnknownFields checks that a request with fields
+// this server does not know (kept by gRPC, refused by REST) fingerprints
+// as the same request without them.
+func TestRequestSumIgnoresUnknownFields(t *testing.T) {
+	req := &claimsv1.TrainRequest{RequestId: "r", Examples: []*claimsv1.Example{{Text: "a", Label: "other"}}}
+	withUnknown := proto.Clone(req).(*claimsv1.TrainRequest)
+	withUnknown.ProtoReflect().SetUnknown([]byte{0x98, 0x06, 0x01})             // field 99, varint 1
+	withUnknown.Examples[0].ProtoReflect().SetUnknown([]byte{0x98, 0x06, 0x02}) // in an example too
+	a, err := requestSum(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := requestSum(withUnknown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Errorf("unknown fields changed the request's fingerprint")
+	}
+	if len(withUnknown.ProtoReflect().GetUnknown()) == 0 {
+		t.Errorf("requestSum changed the request it fingerprinted")
+	}
+	other := proto.Clone(req).(*claimsv1.TrainRequest)
+	other.Replace = true
+	if c, _ := requestSum(other); c == a {
+		t.Errorf("a request with replace set fingerprints as one without")
 	}
 }

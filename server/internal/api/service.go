@@ -343,7 +343,9 @@ func (s *Service) Evaluate(ctx context.Context, req *claimsv1.EvaluateRequest) (
 
 // GetModel implements claimsv1.ClaimServiceServer.
 func (s *Service) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
-	info := s.model.Info()
+	// Settled: a client checking whether a change it gave up on was
+	// applied must not see the model from before a save under way.
+	info := s.model.SettledInfo()
 	resp := &claimsv1.GetModelResponse{
 		Labels:         info.Labels,
 		LabelCounts:    info.Counts,

@@ -209,7 +209,7 @@ func Cases() []Case {
 		{Name: "Forget, mixed batch", Method: "Forget", Req: forget(ex(learn, "attribution"), ex("never learned", "other")), Code: codes.NotFound, Msg: "examples[1].text: example was not learned", HTTP: s404},
 		{Name: "Replace with one label", Method: "Train", Req: &claimsv1.TrainRequest{Replace: true, Examples: []*claimsv1.Example{ex("a", "other")}}, Code: bad, Msg: "examples: examples name fewer than two labels: a model needs at least two labels", HTTP: s400},
 		{Name: "request_id over 128 bytes", Method: "Train", Req: &claimsv1.TrainRequest{RequestId: strings.Repeat("r", 129), Examples: []*claimsv1.Example{ex("a sentence", "other")}}, Code: bad, Msg: "request_id: 129 bytes exceed the limit of 128", HTTP: s400},
-		{Name: "request_id not printable ASCII", Method: "Forget", Req: &claimsv1.ForgetRequest{RequestId: "batch\t1", Examples: []*claimsv1.Example{ex("a sentence", "other")}}, Code: bad, Msg: "request_id: byte 5 is not printable ASCII", HTTP: s400},
+		{Name: "request_id not printable ASCII", Method: "Forget", Req: &claimsv1.ForgetRequest{RequestId: "batch\t1", Examples: []*claimsv1.Example{ex("a sentence", "other")}}, Code: bad, Msg: "request_id: byte 5 is a space or not printable ASCII", HTTP: s400},
 		{Name: "both text and sentences", Method: "Classify", Req: &claimsv1.ClassifyRequest{Text: "a", Sentences: []string{"b"}}, Code: bad, Msg: "text: set either text or sentences, not both", HTTP: s400},
 
 		// Encoding. grpc-go answers INTERNAL for a message it cannot
