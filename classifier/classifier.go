@@ -108,6 +108,9 @@ type Classifier struct {
 
 	snap atomic.Pointer[snapshot]
 	bufs sync.Pool // *scratch
+	// saving, while a change is past its last context check and not yet
+	// installed, is closed once it is (see SettledInfo).
+	saving atomic.Pointer[chan struct{}]
 }
 
 // scratch holds per-call buffers so classification does not allocate them.
@@ -221,17 +224,20 @@ func (c *Classifier) Info() Info {
 	return info
 }
 
-// SettledInfo is Info once the Learn, Forget or Replace that is applying
-// its batch, if any, has installed or refused it: a change whose save had
-// begun when SettledInfo was called shows in its answer, even if the call
-// that made it has already given up. It may wait for that save; Info never
-// waits.
-func (c *Classifier) SettledInfo() Info {
-	// Taking the writers' lock once is the wait: the writer holding it
-	// has installed or refused its change by the time it is free.
-	c.mu.Lock()
-	c.mu.Unlock()
-	return c.Info()
+// SettledInfo is Info once the change being saved, if any, is installed:
+// a Learn, Forget or Replace past its last check of its context finishes
+// even if its caller has given up, and its change shows in the answer. It
+// waits for that save only, and returns ctx's error if ctx is done first;
+// Info never waits.
+func (c *Classifier) SettledInfo(ctx context.Context) (Info, error) {
+	if saving := c.saving.Load(); saving != nil {
+		select {
+		case <-*saving:
+		case <-ctx.Done():
+			return Info{}, ctx.Err()
+		}
+	}
+	return c.Info(), nil
 }
 
 // LabelScore is a label's probability for one sentence.
@@ -655,6 +661,12 @@ func (c *Classifier) commitGathered(ctx context.Context, next *counts, applied i
 	go func() { built <- buildSnapshot(next, rows, c.cfg, c.alpha) }()
 	encoded := st.encodeRows(rows)
 	snap := <-built
+	saved := make(chan struct{})
+	c.saving.Store(&saved)
+	defer func() {
+		c.saving.Store(nil)
+		close(saved)
+	}()
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
 	}

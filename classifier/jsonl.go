@@ -39,18 +39,18 @@ func ReadExamples(r io.Reader) ([]Example, error) {
 // 1) each example was read from.
 func ReadExampleLines(r io.Reader) ([]Example, []int, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxJSONLLine+2) // the line, "\r" and "\n"
+	sc.Buffer(make([]byte, 0, 64<<10), len(utf8BOM)+MaxJSONLLine+2) // a byte order mark, the line, "\r" and "\n"
 	var out []Example
 	var lines []int
 	line := 0
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
-		if len(b) > MaxJSONLLine {
-			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line, MaxJSONLLine)
-		}
 		if line == 1 {
 			b = bytes.TrimPrefix(b, utf8BOM)
+		}
+		if len(b) > MaxJSONLLine {
+			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line, MaxJSONLLine)
 		}
 		// JSON's white space only: encoding/json refuses a line that
 		// starts or ends with another space (U+00A0, U+2028, a form feed).
@@ -108,8 +108,9 @@ func parseExampleLine(b []byte) (Example, error) {
 			} else {
 				// An unpaired surrogate escape: no UTF-8 name, so not
 				// "text" or "label" either. Told apart from other names
-				// by its escapes, as written.
-				name = "\x00" + string(raw)
+				// by its escapes, as written, after a byte no decoded
+				// name holds.
+				name = "\xff" + string(raw)
 			}
 		}
 		if err := names.add(name); err != nil {
@@ -169,7 +170,7 @@ func (m *memberNames) add(name string) error {
 	if m.set == nil && len(m.list) < 16 {
 		for _, n := range m.list {
 			if n == name {
-				return fmt.Errorf("member %q appears twice", name)
+				return fmt.Errorf("member %q appears twice", strings.TrimPrefix(name, "\xff"))
 			}
 		}
 		m.list = append(m.list, name)
@@ -182,7 +183,7 @@ func (m *memberNames) add(name string) error {
 		}
 	}
 	if m.set[name] {
-		return fmt.Errorf("member %q appears twice", name)
+		return fmt.Errorf("member %q appears twice", strings.TrimPrefix(name, "\xff"))
 	}
 	m.set[name] = true
 	return nil

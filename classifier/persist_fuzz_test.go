@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -77,6 +78,9 @@ func FuzzReadExamples(f *testing.F) {
 	})
 }
 
+// surrogateEscape matches a JSON escape of a UTF-16 surrogate.
+var surrogateEscape = regexp.MustCompile(`\\u[dD][89a-fA-F]`)
+
 // strictDecode decodes data as ReadExamples should, failing t on anything
 // ReadExamples must refuse. It decodes with encoding/json, token by token,
 // and checks what encoding/json lets pass: member names are unique and
@@ -112,7 +116,7 @@ func strictDecode(t *testing.T, data []byte) []Example {
 			// encoding/json turns a name's unpaired surrogate escapes into
 			// U+FFFD, so two such names may decode alike without being
 			// the same name.
-			if _, dup := members[name]; dup && !strings.ContainsRune(name, '\ufffd') {
+			if _, dup := members[name]; dup && !(strings.ContainsRune(name, '\ufffd') && surrogateEscape.Match(line)) {
 				t.Fatalf("line %d was accepted with member %q twice", n+1, name)
 			}
 			members[name] = v

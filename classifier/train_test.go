@@ -255,6 +255,7 @@ func TestReadExampleLines(t *testing.T) {
 		{"high surrogate before a letter", "{\"text\": \"\\uD800\\u0041\", \"label\": \"x\"}\n", nil, "unpaired surrogate escape \\uD800"},
 		{"unpaired low surrogate", "{\"text\": \"a\", \"label\": \"\\udc00x\"}\n", nil, "line 1: label is not valid UTF-8: the JSON string holds an unpaired surrogate escape \\udc00"},
 		{"escaped backslash before u", "{\"text\": \"a\\\\ud800\", \"label\": \"x\"}\n", []int{1}, ""},
+		{"unpaired surrogates in an ignored name twice", "{\"doc\\ud800\": 1, \"doc\\ud800\": 2, \"text\": \"a\", \"label\": \"x\"}\n", nil, `line 1: member "doc\\ud800" appears twice`},
 		{"unpaired surrogate in an ignored name", "{\"doc\\ud800\": 1, \"doc\\udc00\": 2, \"text\": \"a\", \"label\": \"x\"}\n", []int{1}, ""},
 		{"vertical tab before the object", "\v{\"text\": \"a\", \"label\": \"x\"}\n", nil, "line 1: invalid character"},
 		{"no-break space after the object", "{\"text\": \"a\", \"label\": \"x\"}\u00a0\n", nil, "line 1: invalid character"},
@@ -289,6 +290,7 @@ func TestReadExamplesLineLimit(t *testing.T) {
 		{"at the limit", line(MaxJSONLLine), true},
 		{"at the limit, LF", line(MaxJSONLLine) + "\n", true},
 		{"at the limit, CRLF", line(MaxJSONLLine) + "\r\n", true},
+		{"at the limit after a byte order mark", "\ufeff" + line(MaxJSONLLine) + "\r\n", true},
 		{"one byte over", line(MaxJSONLLine + 1), false},
 		{"one byte over, CRLF", line(MaxJSONLLine+1) + "\r\n", false},
 		{"far over", line(MaxJSONLLine + 100), false},
@@ -587,21 +589,42 @@ func TestForgetWithOtherTokensKeepsModelLoadable(t *testing.T) {
 	}
 }
 
-// TestSettledInfoWaitsForWriter checks that SettledInfo answers only once
-// the change being applied is done, where Info answers at once.
-func TestSettledInfoWaitsForWriter(t *testing.T) {
+// TestSettledInfoWaitsForSave checks that SettledInfo answers once the
+// change being saved is installed, or with ctx's error, where Info answers
+// at once.
+func TestSettledInfoWaitsForSave(t *testing.T) {
 	c := newTest(t, DefaultFeatures(), DefaultAlpha, Example{"a b", "x"}, Example{"a c", "y"})
-	c.mu.Lock() // a writer applying its batch
-	got := make(chan Info)
-	go func() { got <- c.SettledInfo() }()
+	if _, err := c.SettledInfo(context.Background()); err != nil {
+		t.Errorf("SettledInfo with no save under way: %v", err)
+	}
+	release := make(chan struct{})
+	c.saving.Store(&release) // a change being saved
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := c.SettledInfo(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("SettledInfo past its deadline: got %v, want DeadlineExceeded", err)
+	}
 	_ = c.Info() // does not wait
+	got := make(chan Info)
+	go func() {
+		info, _ := c.SettledInfo(context.Background())
+		got <- info
+	}()
 	select {
 	case <-got:
-		t.Fatal("SettledInfo answered while a writer held the model")
+		t.Fatal("SettledInfo answered while a change was being saved")
 	case <-time.After(20 * time.Millisecond):
 	}
-	c.mu.Unlock()
+	c.saving.Store(nil)
+	close(release)
 	if info := <-got; info.Version != c.Version() {
 		t.Errorf("SettledInfo: got version %d, want %d", info.Version, c.Version())
+	}
+	// A real save clears the mark.
+	if _, err := c.Learn(context.Background(), []Example{{"a d", "x"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if c.saving.Load() != nil {
+		t.Errorf("a save left its mark")
 	}
 }

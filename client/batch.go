@@ -143,7 +143,8 @@ func checkApplied(ctx context.Context, e *env, before modelState, wantTotal int6
 	}
 	cctx, cancel := e.common.callContext(context.WithoutCancel(ctx))
 	defer cancel()
-	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{})
+	// Settled: a save the server began before the call failed shows.
+	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{Settled: true})
 	switch {
 	case err != nil:
 		return uncertain, fmt.Sprintf("the model could not be checked: %s", status.Convert(err).Message())

@@ -616,10 +616,11 @@ type TrainRequest struct {
 	// response and applies nothing again, so a client that lost the answer
 	// (a deadline, a dropped connection) can send the same request again; if
 	// the earlier call is still running, the retry waits for it. A call that
-	// failed changed nothing and is not remembered. The server remembers the
-	// last 1,024 successful calls for 10 minutes, in memory only (not across
-	// a restart). The same request_id with other contents is
-	// INVALID_ARGUMENT.
+	// failed changed nothing and is not remembered, except one that ended in
+	// an internal error (it may have failed after its change): its retries
+	// fail with INTERNAL. The server remembers the last 1,024 such calls for
+	// 10 minutes, in memory only (not across a restart). The same request_id
+	// with other contents is INVALID_ARGUMENT.
 	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1236,7 +1237,13 @@ func (x *ConfusionRow) GetPredicted() []int64 {
 
 // GetModelRequest is the input of ClaimService.GetModel. It has no fields.
 type GetModelRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// If true, answer only once a change the server has begun to save (a
+	// Train or Forget past its last deadline check) is installed, or fail
+	// with DEADLINE_EXCEEDED when the call's deadline passes first. For a
+	// client that gave up on a Train or Forget and asks what became of it;
+	// without it, GetModel never waits. HTTP: GET /v1/model?settled=true.
+	Settled       bool `protobuf:"varint,1,opt,name=settled" json:"settled,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1269,6 +1276,13 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
 	return file_claims_v1_claims_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetModelRequest) GetSettled() bool {
+	if x != nil {
+		return x.Settled
+	}
+	return false
 }
 
 // GetModelResponse describes the current model and the server's limits.
@@ -1662,8 +1676,9 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x04rows\x18\x02 \x03(\v2\x17.claims.v1.ConfusionRowR\x04rows\"D\n" +
 	"\fConfusionRow\x12\x16\n" +
 	"\x06actual\x18\x01 \x01(\tR\x06actual\x12\x1c\n" +
-	"\tpredicted\x18\x02 \x03(\x03R\tpredicted\"\x11\n" +
-	"\x0fGetModelRequest\"\x8b\x05\n" +
+	"\tpredicted\x18\x02 \x03(\x03R\tpredicted\"+\n" +
+	"\x0fGetModelRequest\x12\x18\n" +
+	"\asettled\x18\x01 \x01(\bR\asettled\"\x8b\x05\n" +
 	"\x10GetModelResponse\x12\x16\n" +
 	"\x06labels\x18\x01 \x03(\tR\x06labels\x12O\n" +
 	"\flabel_counts\x18\x02 \x03(\v2,.claims.v1.GetModelResponse.LabelCountsEntryR\vlabelCounts\x12%\n" +

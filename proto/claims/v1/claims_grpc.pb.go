@@ -85,7 +85,7 @@ type ClaimServiceClient interface {
 	// GetModel describes the current model (labels, counts, version, content
 	// hash) and the request limits the server enforces.
 	//
-	// HTTP: GET /v1/model.
+	// HTTP: GET /v1/model (?settled=true sets GetModelRequest.settled).
 	GetModel(ctx context.Context, in *GetModelRequest, opts ...grpc.CallOption) (*GetModelResponse, error)
 }
 
@@ -214,7 +214,7 @@ type ClaimServiceServer interface {
 	// GetModel describes the current model (labels, counts, version, content
 	// hash) and the request limits the server enforces.
 	//
-	// HTTP: GET /v1/model.
+	// HTTP: GET /v1/model (?settled=true sets GetModelRequest.settled).
 	GetModel(context.Context, *GetModelRequest) (*GetModelResponse, error)
 	mustEmbedUnimplementedClaimServiceServer()
 }

@@ -13,7 +13,9 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 // TestTrainRequestIDAppliesOnce checks that a Train or Forget sent again
@@ -198,5 +200,54 @@ func TestRequestSumIgnoresUnknownFields(t *testing.T) {
 	other.Replace = true
 	if c, _ := requestSum(other); c == a {
 		t.Errorf("a request with replace set fingerprints as one without")
+	}
+}
+
+// TestGetModelSettled checks that GetModel with settled waits for a change
+// being saved (or fails at its deadline), and without it never waits.
+func TestGetModelSettled(t *testing.T) {
+	saving, release := make(chan struct{}), make(chan struct{})
+	block := false
+	model := classifier.New(apitest.Words{}, classifier.WithPersist(func([]byte) error {
+		if block {
+			close(saving)
+			<-release
+		}
+		return nil
+	}))
+	if _, err := model.Replace(context.Background(), apitest.Corpus); err != nil {
+		t.Fatal(err)
+	}
+	block = true
+	ts := serveModel(t, model, Auth{Open: true}, testLimits())
+	v := model.Version()
+	trained := make(chan error)
+	go func() {
+		_, err := ts.client.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "a new sentence", Label: "other"}}})
+		trained <- err
+	}()
+	<-saving
+	if m, err := ts.client.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || m.GetVersion() != v {
+		t.Errorf("GetModel during a save: got %v, %v; want version %d at once", m.GetVersion(), err, v)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := ts.client.GetModel(short, &claimsv1.GetModelRequest{Settled: true}); status.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("settled GetModel past its deadline: got %v, want DeadlineExceeded", err)
+	}
+	settled := make(chan *claimsv1.GetModelResponse)
+	go func() {
+		m, err := ts.client.GetModel(ctxT(t), &claimsv1.GetModelRequest{Settled: true})
+		if err != nil {
+			t.Error(err)
+		}
+		settled <- m
+	}()
+	close(release)
+	if m := <-settled; m.GetVersion() != v+1 {
+		t.Errorf("settled GetModel: got version %d, want %d", m.GetVersion(), v+1)
+	}
+	if err := <-trained; err != nil {
+		t.Fatal(err)
 	}
 }

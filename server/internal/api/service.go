@@ -342,10 +342,16 @@ func (s *Service) Evaluate(ctx context.Context, req *claimsv1.EvaluateRequest) (
 }
 
 // GetModel implements claimsv1.ClaimServiceServer.
-func (s *Service) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
-	// Settled: a client checking whether a change it gave up on was
-	// applied must not see the model from before a save under way.
-	info := s.model.SettledInfo()
+func (s *Service) GetModel(ctx context.Context, req *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
+	info := s.model.Info()
+	if req.GetSettled() {
+		// A client checking whether a change it gave up on was applied
+		// must not see the model from before a save under way.
+		var err error
+		if info, err = s.model.SettledInfo(ctx); err != nil {
+			return nil, toStatus("settled", err)
+		}
+	}
 	resp := &claimsv1.GetModelResponse{
 		Labels:         info.Labels,
 		LabelCounts:    info.Counts,
