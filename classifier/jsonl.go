@@ -103,15 +103,10 @@ func parseExampleLine(b []byte) (Example, error) {
 		raw := s.str()
 		name := string(raw)
 		if bytes.IndexByte(raw, '\\') >= 0 {
-			if n, err := unquoteJSON(raw); err == nil {
-				name = n
-			} else {
-				// An unpaired surrogate escape: no UTF-8 name, so not
-				// "text" or "label" either. Told apart from other names
-				// by its escapes, as written, after a byte no decoded
-				// name holds.
-				name = "\xff" + string(raw)
-			}
+			// An unpaired surrogate escape gives no UTF-8 name, so not
+			// "text" or "label" either; unquoteName keeps such names
+			// apart from the others and from each other.
+			name = unquoteName(raw)
 		}
 		if err := names.add(name); err != nil {
 			return Example{}, err
@@ -170,7 +165,7 @@ func (m *memberNames) add(name string) error {
 	if m.set == nil && len(m.list) < 16 {
 		for _, n := range m.list {
 			if n == name {
-				return fmt.Errorf("member %q appears twice", strings.TrimPrefix(name, "\xff"))
+				return fmt.Errorf("member %q appears twice", displayName(name))
 			}
 		}
 		m.list = append(m.list, name)
@@ -183,7 +178,7 @@ func (m *memberNames) add(name string) error {
 		}
 	}
 	if m.set[name] {
-		return fmt.Errorf("member %q appears twice", strings.TrimPrefix(name, "\xff"))
+		return fmt.Errorf("member %q appears twice", displayName(name))
 	}
 	m.set[name] = true
 	return nil
@@ -264,7 +259,24 @@ func (s *jsonScan) value() []byte {
 // unquoteJSON decodes the contents of a JSON string (without its quotes)
 // that json.Valid accepted. Unlike encoding/json, which turns an escaped
 // surrogate without its other half into U+FFFD, it refuses one.
-func unquoteJSON(raw []byte) (string, error) {
+func unquoteJSON(raw []byte) (string, error) { return unquote(raw, false) }
+
+// unquoteName decodes a member name as unquoteJSON does, except that an
+// unpaired surrogate escape becomes the byte 0xff and the escape's hex
+// digits in lower case: a name no UTF-8 name equals, the same however the
+// escape is written. displayName shows it.
+func unquoteName(raw []byte) string {
+	name, _ := unquote(raw, true)
+	return name
+}
+
+// displayName shows a name from unquoteName with its unpaired surrogates
+// as escapes.
+func displayName(name string) string { return strings.ReplaceAll(name, "\xff", `\u`) }
+
+// unquote is unquoteJSON; keepUnpaired is unquoteName's way with unpaired
+// surrogate escapes.
+func unquote(raw []byte, keepUnpaired bool) (string, error) {
 	if bytes.IndexByte(raw, '\\') < 0 {
 		return string(raw), nil
 	}
@@ -289,10 +301,17 @@ func unquoteJSON(raw []byte) (string, error) {
 			out = append(out, '\t')
 		case 'u':
 			r, n, err := unicodeEscape(raw[i:])
-			if err != nil {
+			switch {
+			case err == nil:
+				out = utf8.AppendRune(out, r)
+			case keepUnpaired && n > 0:
+				// 0xff, which no UTF-8 text holds, then the surrogate's
+				// hex digits in one case.
+				out = append(out, 0xff)
+				out = append(out, bytes.ToLower(raw[i+2:i+6])...)
+			default:
 				return "", err
 			}
-			out = utf8.AppendRune(out, r)
 			i += n
 			continue
 		default: // '"', '\\', '/'
@@ -321,7 +340,7 @@ func unicodeEscape(raw []byte) (rune, int, error) {
 			}
 		}
 	}
-	return 0, 0, fmt.Errorf("is not valid UTF-8: the JSON string holds an unpaired surrogate escape %s", raw[:6])
+	return 0, 6, fmt.Errorf("is not valid UTF-8: the JSON string holds an unpaired surrogate escape %s", raw[:6])
 }
 
 // hex4 decodes a \uXXXX escape at the start of raw.

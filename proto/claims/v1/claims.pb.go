@@ -1235,7 +1235,7 @@ func (x *ConfusionRow) GetPredicted() []int64 {
 	return nil
 }
 
-// GetModelRequest is the input of ClaimService.GetModel. It has no fields.
+// GetModelRequest is the input of ClaimService.GetModel.
 type GetModelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// If true, answer only once a change the server has begun to save (a
