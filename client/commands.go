@@ -230,7 +230,7 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "trained %d examples: model version %d, %d examples in all\n", len(d.exs), last.GetModelVersion(), last.GetTotalExamples())
+	fmt.Fprintf(e.stdout, "trained %s: model version %d, %s in all\n", examplesN(int64(len(d.exs))), last.GetModelVersion(), examplesN(last.GetTotalExamples()))
 	return printCounts(e.stdout, last.GetLabelCounts())
 }
 
@@ -251,7 +251,7 @@ func replaceModel(ctx context.Context, e *env, d *examples, state modelState) er
 		}
 		return r.error(err)
 	}
-	fmt.Fprintf(e.stdout, "replaced the model with %d examples: version %d, %d examples in all\n", resp.GetExamplesApplied(), resp.GetModelVersion(), resp.GetTotalExamples())
+	fmt.Fprintf(e.stdout, "replaced the model with %s: version %d, %s in all\n", examplesN(resp.GetExamplesApplied()), resp.GetModelVersion(), examplesN(resp.GetTotalExamples()))
 	return printCounts(e.stdout, resp.GetLabelCounts())
 }
 
@@ -272,7 +272,7 @@ func runForget(ctx context.Context, e *env, opts any) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "forgot %d examples: model version %d, %d examples in all\n", len(d.exs), last.GetModelVersion(), last.GetTotalExamples())
+	fmt.Fprintf(e.stdout, "forgot %s: model version %d, %s in all\n", examplesN(int64(len(d.exs))), last.GetModelVersion(), examplesN(last.GetTotalExamples()))
 	return printCounts(e.stdout, last.GetLabelCounts())
 }
 
@@ -382,4 +382,12 @@ func runModel(ctx context.Context, e *env, _ any) error {
 			l.GetCallTimeout().AsDuration(), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain(), l.GetMaxLabels())
 	}
 	return nil
+}
+
+// examplesN says "1 example" or "n examples".
+func examplesN(n int64) string {
+	if n == 1 {
+		return "1 example"
+	}
+	return strconv.FormatInt(n, 10) + " examples"
 }

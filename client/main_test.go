@@ -958,3 +958,11 @@ func TestEvalIsNotRetried(t *testing.T) {
 		t.Errorf("got exit %d, %d Evaluate calls, stderr %q; want exit 1, one call, stderr ending %q", code, f.evalCalls, errs, want)
 	}
 }
+
+func TestExamplesN(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 examples", 1: "1 example", 2: "2 examples", 8513: "8513 examples"} {
+		if got := examplesN(n); got != want {
+			t.Errorf("examplesN(%d): got %q, want %q", n, got, want)
+		}
+	}
+}
