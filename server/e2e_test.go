@@ -336,7 +336,7 @@ func TestTLS(t *testing.T) {
 	data := filepath.Join(dir, "t.jsonl")
 	os.WriteFile(data, []byte(`{"text": "a brand new sentence", "label": "other"}`+"\n"), 0o600)
 	out := runClient(t, client, "train", "--addr", p.grpcAddr, "--tls-ca", certFile, "--token", "s3cret", "--data", data)
-	if !strings.Contains(out, "trained 1 examples") {
+	if !strings.Contains(out, "trained 1 example:") {
 		t.Errorf("client train over TLS: got %q", out)
 	}
 	// Plaintext is refused.
