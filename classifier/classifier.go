@@ -456,7 +456,7 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 	if !allowNew {
 		check = func() error { return c.checkLabels(exs) }
 	}
-	return c.applyBatch(ctx, exs, check, func(batch *counts) (Stats, error) {
+	return c.applyBatch(ctx, exs, labels, check, func(batch *counts) (Stats, error) {
 		next := c.counts.clone()
 		if !next.merge(batch, +1) {
 			return Stats{}, fmt.Errorf("%w: an example would be learned more than %d times", ErrModelFull, math.MaxInt32)
@@ -501,13 +501,14 @@ func (c *Classifier) checkNewLabels(exs []Example, labels []string) error {
 	return nil // not reached: some label is new
 }
 
-// applyBatch extracts the features of exs without the lock, so that
-// writers extract theirs side by side, and calls apply with them under
-// the lock: only applying a batch and persisting the model are serialised.
+// applyBatch extracts the features of exs (whose labels are labels)
+// without the lock, so that writers extract theirs side by side, and calls
+// apply with them under the lock: only applying a batch and persisting the
+// model are serialised.
 // check, if not nil, may refuse the batch; it runs under the lock before
 // the extraction (to fail early) and again before apply (the model may
 // have changed meanwhile).
-func (c *Classifier) applyBatch(ctx context.Context, exs []Example, check func() error, apply func(batch *counts) (Stats, error)) (Stats, error) {
+func (c *Classifier) applyBatch(ctx context.Context, exs []Example, labels []string, check func() error, apply func(batch *counts) (Stats, error)) (Stats, error) {
 	if check != nil {
 		c.mu.Lock()
 		err := check()
@@ -520,7 +521,7 @@ func (c *Classifier) applyBatch(ctx context.Context, exs []Example, check func()
 	// No name arena: the names of the batch's new features go into the
 	// model, and a name from an arena block would keep the whole block.
 	batch.names = nil
-	if err := c.learnInto(ctx, batch, exs); err != nil {
+	if err := c.learnInto(ctx, batch, exs, labels); err != nil {
 		return Stats{}, err
 	}
 	c.mu.Lock()
@@ -552,14 +553,15 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 	if err != nil {
 		return Stats{}, err
 	}
-	switch n := len(labelsOf(exs)); {
+	labels := labelsOf(exs)
+	switch n := len(labels); {
 	case n < 2:
 		return Stats{}, ErrOneLabel
 	case n > c.maxLabels:
 		return Stats{}, fmt.Errorf("%w: the limit is %d, the examples name %d", ErrTooManyLabels, c.maxLabels, n)
 	}
 	next := newCounts()
-	if err := c.learnInto(ctx, next, exs); err != nil {
+	if err := c.learnInto(ctx, next, exs, labels); err != nil {
 		return Stats{}, err
 	}
 	c.mu.Lock()
@@ -567,10 +569,11 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 	return c.commitGathered(ctx, next, len(exs), FeatureRevision, fingerprint(c.tok))
 }
 
-// learnInto adds the features of exs to cnt, which is empty: its labels
-// are set up front, so that no row is widened as labels come.
-func (c *Classifier) learnInto(ctx context.Context, cnt *counts, exs []Example) error {
-	cnt.relabel(labelsOf(exs))
+// learnInto adds the features of exs, whose labels (labelsOf) are labels,
+// to cnt, which is empty: its labels are set up front, so that no row is
+// widened as labels come.
+func (c *Classifier) learnInto(ctx context.Context, cnt *counts, exs []Example, labels []string) error {
+	cnt.relabel(labels)
 	return featurize(ctx, c.tok, &c.cfg, exs, func(i int, fb *featBuf, key exampleKey) {
 		ex := &exs[i]
 		li := cnt.labelIndex(ex.Label)
@@ -588,7 +591,7 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 	if err != nil {
 		return Stats{}, err
 	}
-	return c.applyBatch(ctx, exs, func() error { return c.checkForget(exs) }, func(batch *counts) (Stats, error) {
+	return c.applyBatch(ctx, exs, labelsOf(exs), func() error { return c.checkForget(exs) }, func(batch *counts) (Stats, error) {
 		next := c.counts.clone()
 		if !next.merge(batch, -1) {
 			// Cannot happen while extraction is deterministic and the

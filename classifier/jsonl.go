@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/claimsvc/claims/classifier/jsonstr"
 )
 
 // ErrBadJSONL reports a malformed line in a JSON Lines example file.
@@ -210,16 +211,8 @@ func (s *jsonScan) skipSpace() byte {
 // and moves past it.
 func (s *jsonScan) str() []byte {
 	start := s.i + 1
-	for s.i = start; s.i < len(s.b); s.i++ {
-		switch s.b[s.i] {
-		case '\\':
-			s.i++
-		case '"':
-			s.i++
-			return s.b[start : s.i-1]
-		}
-	}
-	return s.b[min(start, len(s.b)):]
+	s.i = jsonstr.End(s.b, s.i)
+	return s.b[min(start, len(s.b)):max(start, s.i-1)]
 }
 
 // value returns the raw value at s.i (a string with its quotes) and
@@ -300,17 +293,19 @@ func unquote(raw []byte, keepUnpaired bool) (string, error) {
 		case 't':
 			out = append(out, '\t')
 		case 'u':
-			r, n, err := unicodeEscape(raw[i:])
+			r, n, ok := jsonstr.Escape(raw[i:])
 			switch {
-			case err == nil:
+			case ok:
 				out = utf8.AppendRune(out, r)
-			case keepUnpaired && n > 0:
+			case n == 0:
+				return "", fmt.Errorf("has a malformed escape %q", raw[i:min(len(raw), i+6)])
+			case keepUnpaired:
 				// 0xff, which no UTF-8 text holds, then the surrogate's
 				// hex digits in one case.
 				out = append(out, 0xff)
 				out = append(out, bytes.ToLower(raw[i+2:i+6])...)
 			default:
-				return "", err
+				return "", fmt.Errorf("is not valid UTF-8: the JSON string holds an unpaired surrogate escape %s", raw[i:i+6])
 			}
 			i += n
 			continue
@@ -320,47 +315,4 @@ func unquote(raw []byte, keepUnpaired bool) (string, error) {
 		i += 2
 	}
 	return string(out), nil
-}
-
-// unicodeEscape decodes the \uXXXX escape at the start of raw, and the
-// low surrogate's escape after it if the first is a high surrogate; it
-// returns the rune and the bytes read.
-func unicodeEscape(raw []byte) (rune, int, error) {
-	r1, ok := hex4(raw)
-	if !ok {
-		return 0, 0, fmt.Errorf("has a malformed escape %q", raw[:min(len(raw), 6)])
-	}
-	if !utf16.IsSurrogate(r1) {
-		return r1, 6, nil
-	}
-	if r1 < 0xdc00 { // a high surrogate: its pair must follow
-		if r2, ok := hex4(raw[6:]); ok {
-			if r := utf16.DecodeRune(r1, r2); r != utf8.RuneError {
-				return r, 12, nil
-			}
-		}
-	}
-	return 0, 6, fmt.Errorf("is not valid UTF-8: the JSON string holds an unpaired surrogate escape %s", raw[:6])
-}
-
-// hex4 decodes a \uXXXX escape at the start of raw.
-func hex4(raw []byte) (rune, bool) {
-	if len(raw) < 6 || raw[0] != '\\' || raw[1] != 'u' {
-		return 0, false
-	}
-	var r rune
-	for _, c := range raw[2:6] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }

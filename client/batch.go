@@ -173,6 +173,20 @@ type batchReport struct {
 	why     string // for an uncertain outcome
 }
 
+// failure is the error for a failed call that sent batch b of d (did:
+// what a batch that went through did). If check is set, the failure left
+// it open whether the batch was applied, and the model is asked
+// (checkApplied): state is the model's before the call, want its total
+// examples had the batch been applied.
+func failure(ctx context.Context, e *env, d *examples, b span, did string, state modelState, want int64, check bool, err error) error {
+	r := batchReport{file: d.file, lines: d.lines, b: b, did: did}
+	if check {
+		r.outcome, r.why = checkApplied(ctx, e, state, want)
+		r.checked = true
+	}
+	return r.error(err)
+}
+
 // error rewrites err, the failed batch's error, so that it names the
 // file's line instead of the index within the batch, and says what the
 // batches up to it did. The gRPC code stays err's.

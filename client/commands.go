@@ -196,13 +196,8 @@ func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, st
 		}
 		if err != nil {
 			p.end()
-			r := batchReport{file: d.file, lines: d.lines, b: b, did: job.did}
-			if job.sign != 0 && (retried || mayHaveApplied(err)) {
-				want := state.total + int64(job.sign*(b.hi-b.lo))
-				r.outcome, r.why = checkApplied(ctx, e, state, want)
-				r.checked = true
-			}
-			return r.error(err)
+			want := state.total + int64(job.sign*(b.hi-b.lo))
+			return failure(ctx, e, d, b, job.did, state, want, job.sign != 0 && (retried || mayHaveApplied(err)), err)
 		}
 		state = next
 		p.update(b.hi)
@@ -244,12 +239,7 @@ func replaceModel(ctx context.Context, e *env, d *examples, state modelState) er
 		return err
 	})
 	if err != nil {
-		r := batchReport{file: d.file, lines: d.lines, b: span{0, len(d.exs)}, did: "applied"}
-		if retried || mayHaveApplied(err) {
-			r.outcome, r.why = checkApplied(ctx, e, state, int64(len(d.exs)))
-			r.checked = true
-		}
-		return r.error(err)
+		return failure(ctx, e, d, span{0, len(d.exs)}, "applied", state, int64(len(d.exs)), retried || mayHaveApplied(err), err)
 	}
 	fmt.Fprintf(e.stdout, "replaced the model with %s: version %d, %s in all\n", examplesN(resp.GetExamplesApplied()), resp.GetModelVersion(), examplesN(resp.GetTotalExamples()))
 	return printCounts(e.stdout, resp.GetLabelCounts())

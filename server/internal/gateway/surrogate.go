@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf16"
+
+	"github.com/claimsvc/claims/classifier/jsonstr"
 )
 
 // surrogateError returns an error naming the first string in data, a
@@ -36,9 +36,9 @@ func surrogateError(data []byte) error {
 				wantKey = true
 			}
 		case '"':
-			end := stringEnd(data, i)
+			end := jsonstr.End(data, i)
 			s := data[i:end]
-			esc := unpairedSurrogate(s)
+			esc := jsonstr.Unpaired(s[1:max(1, len(s)-1)])
 			isKey := wantKey
 			if isKey {
 				stack[len(stack)-1].key = s
@@ -84,61 +84,4 @@ func jsonPath(stack []jsonLevel) string {
 		b.WriteString(name)
 	}
 	return b.String()
-}
-
-// stringEnd returns the index just past the JSON string that starts with
-// the quote at data[start].
-func stringEnd(data []byte, start int) int {
-	for i := start + 1; i < len(data); i++ {
-		switch data[i] {
-		case '\\':
-			i++ // the escaped byte; \u's hex digits need no skipping
-		case '"':
-			return i + 1
-		}
-	}
-	return len(data)
-}
-
-// unpairedSurrogate returns the first unpaired surrogate escape in s, a
-// quoted JSON string, as written ("\ud800"), or "" if there is none.
-func unpairedSurrogate(s []byte) string {
-	last := len(s) - 1 // the closing quote
-	for i := 1; i < last; i++ {
-		if s[i] != '\\' {
-			continue
-		}
-		if s[i+1] != 'u' || i+6 > last {
-			i++
-			continue
-		}
-		r := hex4(s[i+2 : i+6])
-		if !utf16.IsSurrogate(r) {
-			i += 5
-			continue
-		}
-		if i+12 <= last && s[i+6] == '\\' && s[i+7] == 'u' && utf16.DecodeRune(r, hex4(s[i+8:i+12])) != unicode.ReplacementChar {
-			i += 11
-			continue
-		}
-		return string(s[i : i+6])
-	}
-	return ""
-}
-
-// hex4 decodes four hexadecimal digits; other bytes count as 0.
-func hex4(b []byte) rune {
-	var r rune
-	for _, c := range b[:4] {
-		r <<= 4
-		switch {
-		case '0' <= c && c <= '9':
-			r |= rune(c - '0')
-		case 'a' <= c && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case 'A' <= c && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		}
-	}
-	return r
 }
