@@ -119,8 +119,26 @@ type Tokenizer struct {
 // tokenizer it was trained with (Info.Tokenizer).
 func (t *Tokenizer) Fingerprint() string { return hex.EncodeToString(t.sum[:]) }
 
-// LoadTokenizer loads a tokenizer.json file from path.
+// MaxTokenizerBytes is the largest tokenizer.json NewTokenizer reads. The
+// embedded one is 258 KB; the largest Hugging Face tokenizers of
+// multilingual models are tens of megabytes.
+const MaxTokenizerBytes = 64 << 20
+
+// LoadTokenizer loads a tokenizer.json file from path. It must be a regular
+// file (or a link to one) of at most MaxTokenizerBytes: a device or a named
+// pipe is refused before it is opened, as reading it could block or never
+// end.
 func LoadTokenizer(path string) (*Tokenizer, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file (%v)", ErrBadTokenizer, path, fi.Mode().Type())
+	}
+	if fi.Size() > MaxTokenizerBytes {
+		return nil, fmt.Errorf("%w: %s is %d bytes, more than the %d a tokenizer.json may have", ErrBadTokenizer, path, fi.Size(), MaxTokenizerBytes)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
@@ -130,16 +148,20 @@ func LoadTokenizer(path string) (*Tokenizer, error) {
 }
 
 // NewTokenizer loads a Hugging Face tokenizer.json from r. Unreadable,
-// corrupt or unsupported files give an error wrapping ErrBadTokenizer; a
-// panic inside sugarme while loading is turned into such an error.
+// corrupt or unsupported files, and files larger than MaxTokenizerBytes,
+// give an error wrapping ErrBadTokenizer; a panic inside sugarme while
+// loading is turned into such an error.
 func NewTokenizer(r io.Reader, opts ...TokenizerOption) (*Tokenizer, error) {
 	o := tokenizerOptions{cacheSize: defaultCacheSize}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxTokenizerBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
+	}
+	if len(data) > MaxTokenizerBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrBadTokenizer, MaxTokenizerBytes)
 	}
 	var cfg pipelineConfig
 	if err := json.Unmarshal(data, &cfg); err != nil {

@@ -583,6 +583,30 @@ func TestNewTokenizerErrors(t *testing.T) {
 	if !errors.Is(err, ErrBadTokenizer) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("LoadTokenizer(missing): got %v, want ErrBadTokenizer wrapping os.ErrNotExist", err)
 	}
+	// Not regular files: refused before they are opened or read, so a
+	// named pipe without a writer cannot block and /dev/zero cannot fill
+	// memory.
+	// (tokenize_unix_test.go tries a named pipe.)
+	dir := t.TempDir()
+	for _, path := range []string{dir, os.DevNull} {
+		if _, err := LoadTokenizer(path); !errors.Is(err, ErrBadTokenizer) || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("LoadTokenizer(%s): got %v, want ErrBadTokenizer: not a regular file", path, err)
+		}
+	}
+	big := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, MaxTokenizerBytes+1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	if _, err := LoadTokenizer(big); !errors.Is(err, ErrBadTokenizer) || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("LoadTokenizer(file of MaxTokenizerBytes+1): got %v, want ErrBadTokenizer: more than", err)
+	}
+	// A reader that never ends is read no further than the limit.
+	if _, err := NewTokenizer(endless{}); !errors.Is(err, ErrBadTokenizer) || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("NewTokenizer(endless reader): got %v, want ErrBadTokenizer: more than", err)
+	}
 	tok, err := LoadTokenizer(seedTokenizerPath)
 	if err != nil {
 		t.Fatalf("LoadTokenizer(%s): %v", seedTokenizerPath, err)
@@ -590,6 +614,16 @@ func TestNewTokenizerErrors(t *testing.T) {
 	if got := tok.Tokens("The minister said"); !slices.Equal(got, []string{"the", "minister", "said"}) {
 		t.Errorf("Tokens: got %q, want [the minister said]", got)
 	}
+}
+
+// endless is a reader of spaces that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
 }
 
 func BenchmarkTokenize(b *testing.B) {

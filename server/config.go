@@ -1,17 +1,21 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"net"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/claimsvc/claims/classifier"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/gateway"
 )
 
 // config is everything the server is started with.
@@ -31,6 +35,19 @@ type config struct {
 	ShutdownDrain   time.Duration // NOT_SERVING but still serving, before the stop
 	Keepalive       keepaliveConfig
 	GC              gcConfig
+
+	// fromEnv maps a flag set from the environment to its variable, so
+	// that errors name what the operator wrote.
+	fromEnv map[string]string
+}
+
+// opt names the setting of flag (without its dashes) as the operator gave
+// it: --grpc-addr, or CLAIMS_GRPC_ADDR when it came from the environment.
+func (c *config) opt(flag string) string {
+	if v, ok := c.fromEnv[flag]; ok {
+		return v
+	}
+	return "--" + flag
 }
 
 // gcConfig records which garbage-collector settings the Go runtime took
@@ -61,7 +78,9 @@ func envName(flagName string) string {
 // not given on the command line, then to defaults.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package would print a bad value's error and then the whole
+	// usage; main prints the error alone, and -h prints the usage.
+	fs.SetOutput(io.Discard)
 	var c config
 	l := api.DefaultLimits()
 	var cors, level string
@@ -93,7 +112,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&c.Keepalive.MaxIdle, "keepalive-max-idle", 30*time.Minute, "close connections idle for this long")
 
 	if err := fs.Parse(args); err != nil {
-		return config{}, err
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "Usage: server [flags]\n\nEvery flag can also be set by an environment variable: --grpc-addr by CLAIMS_GRPC_ADDR, and so on.\nA flag given on the command line wins.\n\nFlags:")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return config{}, err
+		}
+		return config{}, fmt.Errorf("%w (server -h lists the flags)", err)
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
@@ -103,18 +128,20 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	given := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var envErr error
+	c.fromEnv = make(map[string]string)
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" && !given[f.Name] && envErr == nil {
 			if err := f.Value.Set(v); err != nil {
-				envErr = fmt.Errorf("%s=%q: %w", envName(f.Name), v, err)
+				envErr = fmt.Errorf("%s=%q: not a valid value for --%s: %w", envName(f.Name), v, f.Name, err)
 			}
+			c.fromEnv[f.Name] = envName(f.Name)
 		}
 	})
 	if envErr != nil {
 		return config{}, envErr
 	}
 	if *maxStreams > math.MaxUint32 {
-		return config{}, fmt.Errorf("--max-concurrent-streams: %d is larger than %d", *maxStreams, uint64(math.MaxUint32))
+		return config{}, fmt.Errorf("%s: %d is larger than %d", c.opt("max-concurrent-streams"), *maxStreams, uint64(math.MaxUint32))
 	}
 	l.MaxConcurrentStreams = uint32(*maxStreams)
 	c.Limits = l
@@ -127,66 +154,93 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	c.GC = gcConfig{GOGCSet: getenv("GOGC") != "", MemLimitSet: getenv("GOMEMLIMIT") != ""}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
-		return config{}, fmt.Errorf("--log-level: %w", err)
+		return config{}, fmt.Errorf("%s: %w", c.opt("log-level"), err)
 	}
 	return c, c.validate()
 }
 
 func (c *config) validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return fmt.Errorf("--tls-cert and --tls-key go together")
+		return fmt.Errorf("%s and %s go together", c.opt("tls-cert"), c.opt("tls-key"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return fmt.Errorf("--log-format: %q is neither text nor json", c.LogFormat)
+		return fmt.Errorf("%s: %q is neither text nor json", c.opt("log-format"), c.LogFormat)
 	}
 	l := c.Limits
-	for name, v := range map[string]int64{
-		"--max-text-bytes": int64(l.MaxTextBytes), "--max-sentences": int64(l.MaxSentences),
-		"--max-examples": int64(l.MaxExamples), "--max-grpc-receive-bytes": int64(l.MaxGRPCReceiveBytes),
-		"--max-http-body-bytes": l.MaxHTTPBodyBytes, "--max-concurrent-streams": int64(l.MaxConcurrentStreams),
-		"--max-classify-streams": int64(l.MaxClassifyStreams),
+	for _, v := range []struct {
+		flag string
+		v    int64
+	}{
+		{"max-text-bytes", int64(l.MaxTextBytes)}, {"max-sentences", int64(l.MaxSentences)},
+		{"max-examples", int64(l.MaxExamples)}, {"max-grpc-receive-bytes", int64(l.MaxGRPCReceiveBytes)},
+		{"max-http-body-bytes", l.MaxHTTPBodyBytes}, {"max-concurrent-streams", int64(l.MaxConcurrentStreams)},
+		{"max-classify-streams", int64(l.MaxClassifyStreams)},
 	} {
-		if v <= 0 {
-			return fmt.Errorf("%s must be positive, got %d", name, v)
+		if v.v <= 0 {
+			return fmt.Errorf("%s must be positive, got %d", c.opt(v.flag), v.v)
 		}
 	}
 	if l.MaxExplain < 0 {
-		return fmt.Errorf("--max-explain must not be negative")
+		return fmt.Errorf("%s must not be negative", c.opt("max-explain"))
 	}
 	if l.MaxLabels < 2 || l.MaxLabels > classifier.MaxLabelsCap {
-		return fmt.Errorf("--max-labels: %d is outside 2..%d", l.MaxLabels, classifier.MaxLabelsCap)
+		return fmt.Errorf("%s: %d is outside 2..%d", c.opt("max-labels"), l.MaxLabels, classifier.MaxLabelsCap)
 	}
 	// GetModel reports these as int32; larger values would be reported wrong.
-	for name, v := range map[string]int{"--max-sentences": l.MaxSentences, "--max-examples": l.MaxExamples, "--max-explain": l.MaxExplain, "--max-classify-streams": l.MaxClassifyStreams} {
-		if v > math.MaxInt32 {
-			return fmt.Errorf("%s: %d is larger than %d", name, v, math.MaxInt32)
+	for _, v := range []struct {
+		flag string
+		v    int
+	}{
+		{"max-sentences", l.MaxSentences}, {"max-examples", l.MaxExamples}, {"max-explain", l.MaxExplain}, {"max-classify-streams", l.MaxClassifyStreams},
+	} {
+		if v.v > math.MaxInt32 {
+			return fmt.Errorf("%s: %d is larger than %d", c.opt(v.flag), v.v, math.MaxInt32)
 		}
 	}
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
 	}{
-		{"--call-timeout", l.CallTimeout}, {"--shutdown-timeout", c.ShutdownTimeout},
-		{"--keepalive-min-ping", c.Keepalive.MinPingInterval}, {"--keepalive-time", c.Keepalive.Time},
-		{"--keepalive-timeout", c.Keepalive.Timeout}, {"--keepalive-max-idle", c.Keepalive.MaxIdle},
+		{"call-timeout", l.CallTimeout}, {"shutdown-timeout", c.ShutdownTimeout},
+		{"keepalive-min-ping", c.Keepalive.MinPingInterval}, {"keepalive-time", c.Keepalive.Time},
+		{"keepalive-timeout", c.Keepalive.Timeout}, {"keepalive-max-idle", c.Keepalive.MaxIdle},
 	} {
 		if d.v <= 0 {
-			return fmt.Errorf("%s must be positive, got %v", d.flag, d.v)
+			return fmt.Errorf("%s must be positive, got %v", c.opt(d.flag), d.v)
 		}
 	}
+	if c.ShutdownDrain < 0 {
+		return fmt.Errorf("%s must not be negative, got %v", c.opt("shutdown-drain"), c.ShutdownDrain)
+	}
 	ports := make([]string, 2)
-	for i, a := range []struct{ flag, addr string }{{"--grpc-addr", c.GRPCAddr}, {"--http-addr", c.HTTPAddr}} {
+	for i, a := range []struct{ flag, addr string }{{"grpc-addr", c.GRPCAddr}, {"http-addr", c.HTTPAddr}} {
 		_, port, err := net.SplitHostPort(a.addr)
 		if err != nil {
-			return fmt.Errorf("%s: %w", a.flag, err)
+			return fmt.Errorf("%s: %w", c.opt(a.flag), err)
+		}
+		// An empty port ("127.0.0.1:", from CLAIMS_GRPC_ADDR=127.0.0.1:$PORT
+		// with PORT unset) would listen on a random one. 0 asks for that
+		// explicitly.
+		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+			return fmt.Errorf("%s: %q needs a port number from 0 to 65535", c.opt(a.flag), a.addr)
 		}
 		ports[i] = port
 	}
-	if c.ShutdownDrain < 0 {
-		return fmt.Errorf("--shutdown-drain must not be negative, got %v", c.ShutdownDrain)
-	}
 	if c.GRPCAddr == c.HTTPAddr && ports[0] != "0" {
-		return fmt.Errorf("--grpc-addr and --http-addr are both %s: they need addresses of their own", c.GRPCAddr)
+		return fmt.Errorf("%s and %s are both %s: they need addresses of their own", c.opt("grpc-addr"), c.opt("http-addr"), c.GRPCAddr)
+	}
+	// gRPC metadata carries only printable ASCII, and the REST side trims
+	// the header it reads: a token with a space, a control character (the
+	// newline at the end of a secret file) or a non-ASCII letter could
+	// never be presented, and training would be shut to everyone.
+	if i := strings.IndexFunc(c.TrainToken, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
+		return fmt.Errorf("%s: byte %d is a space, a control character or not ASCII (a newline at the end of a secret file?); a bearer token is visible ASCII characters only", c.opt("train-token"), i)
+	}
+	if err := gateway.ValidateOrigins(c.CORSOrigins); err != nil {
+		return fmt.Errorf("%s: %w", c.opt("cors-origins"), err)
+	}
+	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && c.loopbackOnly() {
+		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without %s: set a token, or list the origins", c.opt("cors-origins"), c.opt("train-token"))
 	}
 	return nil
 }

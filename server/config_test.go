@@ -35,6 +35,16 @@ func TestParseConfig(t *testing.T) {
 	if c, err := parseConfig([]string{"--max-text-bytes", "10"}, bad, io.Discard); err != nil || c.Limits.MaxTextBytes != 10 {
 		t.Errorf("flag over an unparsable env: got %d, %v; want 10, nil", c.Limits.MaxTextBytes, err)
 	}
+	// '*' is allowed where Train and Forget need a token, or are shut
+	// because a listener is public.
+	for _, args := range [][]string{
+		{"--cors-origins", "*", "--train-token", "t0k3n"},
+		{"--cors-origins", "*", "--http-addr", "0.0.0.0:8080"},
+	} {
+		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
+			t.Errorf("%q: got %v, want nil", args, err)
+		}
+	}
 	// Both listeners on port 0 (tests) is not a clash.
 	if _, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard); err != nil {
 		t.Errorf("two ephemeral ports: got %v, want nil", err)
@@ -73,8 +83,23 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--keepalive-time", "-5s"}, nil, "--keepalive-time must be positive"},
 		{[]string{"--keepalive-timeout", "0s"}, nil, "--keepalive-timeout must be positive"},
 		{[]string{"--keepalive-min-ping", "-1s"}, nil, "--keepalive-min-ping must be positive"},
-		{nil, map[string]string{"CLAIMS_CALL_TIMEOUT": "0s"}, "--call-timeout must be positive"},
+		// A value from the environment is named by its variable.
+		{nil, map[string]string{"CLAIMS_CALL_TIMEOUT": "0s"}, "CLAIMS_CALL_TIMEOUT must be positive"},
+		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "abc"}, `CLAIMS_MAX_EXAMPLES="abc": not a valid value for --max-examples`},
+		{[]string{"--max-examples", "abc"}, nil, "server -h lists the flags"},
 		{[]string{"--grpc-addr", "127.0.0.1:9000", "--http-addr", "127.0.0.1:9000"}, nil, "need addresses of their own"},
+		// An empty port would listen on a random one.
+		{[]string{"--grpc-addr", "127.0.0.1:"}, nil, `--grpc-addr: "127.0.0.1:" needs a port number`},
+		{nil, map[string]string{"CLAIMS_HTTP_ADDR": ":"}, `CLAIMS_HTTP_ADDR: ":" needs a port number`},
+		{[]string{"--http-addr", "127.0.0.1:99999"}, nil, "needs a port number"},
+		{[]string{"--http-addr", "127.0.0.1:http"}, nil, "needs a port number"},
+		// A token no client could present.
+		{nil, map[string]string{"CLAIMS_TRAIN_TOKEN": "secret\n"}, "CLAIMS_TRAIN_TOKEN: byte 6 is a space, a control character or not ASCII"},
+		{[]string{"--train-token", " secret"}, nil, "--train-token: byte 0"},
+		{[]string{"--train-token", "tökén"}, nil, "--train-token: byte 1"},
+		{[]string{"--cors-origins", "not a url"}, nil, `--cors-origins: CORS origin: invalid origin "not a url"`},
+		// Any web page could train a model open to every caller.
+		{[]string{"--cors-origins", "*"}, nil, "lets any web page call Train and Forget"},
 	}
 	for _, tt := range tests {
 		_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)

@@ -52,15 +52,43 @@ const (
 // accept connections.
 func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(grpcAddr, httpAddr string)) error {
 	start := time.Now()
+	var tlsCfg *tls.Config
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("TLS: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	// Listen before the model is loaded: a port in use or an address that
+	// cannot be bound fails at once, not after a load that grows with the
+	// model, and before a fresh data directory is given the default model.
+	// Connections made meanwhile wait in the backlog until the servers
+	// start. The servers close the listeners when they stop; the deferred
+	// closes are for the returns before that.
+	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return fmt.Errorf("gRPC listen: %w", err)
+	}
+	defer grpcLis.Close()
+	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP listen: %w", err)
+	}
+	defer httpLis.Close()
+
 	tok, tokName, err := loadTokenizer(cfg.Tokenizer)
 	if err != nil {
 		return err
 	}
 	model, err := loadModel(ctx, cfg, tok, log)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // a signal while the model was read: stop before serving
+	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			// A signal while the default model was being trained: nothing
-			// was served or saved, so this is a clean stop.
+			// A signal while the model was read or the default model
+			// trained: nothing was served, so this is a clean stop.
 			log.Info("stopped before serving")
 			return nil
 		}
@@ -95,15 +123,6 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		return err
 	}
 	svc := api.NewService(model, cfg.Limits, tokName, metrics, log)
-
-	var tlsCfg *tls.Config
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return fmt.Errorf("TLS: %w", err)
-		}
-		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	}
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
 	// Health watches never end on their own, so a graceful stop would wait
@@ -148,15 +167,6 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		reflection.Register(s)
 	}
 
-	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return fmt.Errorf("gRPC listen: %w", err)
-	}
-	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		grpcLis.Close()
-		return fmt.Errorf("HTTP listen: %w", err)
-	}
 	inner := bufconn.Listen(1 << 20)
 	conn, err := grpc.NewClient("passthrough:///gateway",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return inner.DialContext(ctx) }),
@@ -184,6 +194,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		LoopbackOnly: isLoopback(cfg.HTTPAddr),
 		Serving:      serving,
 		Metrics:      reg,
+		Registerer:   reg,
 		// Unary REST calls reach the service in process, through the same
 		// interceptor; the stream route still goes through conn.
 		Local: &gateway.Local{

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/claimsvc/claims/classifier"
 )
@@ -83,6 +84,35 @@ func (m *Metrics) setModel(info classifier.Info) {
 	for l, n := range info.Counts {
 		m.examples.WithLabelValues(l).Set(float64(n))
 	}
+	// Labels come from Train requests: the count of a label the model no
+	// longer has is dropped, so the series are bounded by --max-labels and
+	// not by every label that ever existed. A Classify that ran on the
+	// model before may still add one back; the next change drops it.
+	for _, l := range counterLabels(m.sentences) {
+		if _, ok := info.Counts[l]; !ok {
+			m.sentences.DeleteLabelValues(l)
+		}
+	}
+}
+
+// counterLabels returns the values of the one label of v's series.
+func counterLabels(v *prometheus.CounterVec) []string {
+	ch := make(chan prometheus.Metric)
+	go func() {
+		v.Collect(ch)
+		close(ch)
+	}()
+	var out []string
+	for pm := range ch {
+		var d dto.Metric
+		if pm.Write(&d) != nil {
+			continue
+		}
+		for _, lp := range d.GetLabel() {
+			out = append(out, lp.GetValue())
+		}
+	}
+	return out
 }
 
 func (m *Metrics) call(method, code string, seconds float64) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +36,48 @@ func TestSetModelKeepsLatest(t *testing.T) {
 		if got, want := gaugeValue(t, m.examples.WithLabelValues("other")), tt.want*10; got != want {
 			t.Errorf("step %d: got examples gauge %v, want %v", i, got, want)
 		}
+	}
+}
+
+// TestSetModelDropsGoneLabels checks that the classified counts of labels
+// the model no longer has are dropped: label names come from Train
+// requests, and a server retrained with new names again and again must not
+// keep a series for each.
+func TestSetModelDropsGoneLabels(t *testing.T) {
+	m, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		labels []string // the model's labels
+		want   []string // series after a classification under each
+	}{
+		{[]string{"a", "b"}, []string{"a", "b"}},
+		{[]string{"c", "d"}, []string{"c", "d"}},
+		{[]string{"c", "e"}, []string{"c", "e"}},
+	}
+	for i, st := range steps {
+		counts := make(map[string]int64)
+		for _, l := range st.labels {
+			counts[l] = 1
+		}
+		m.setModel(classifier.Info{Version: uint64(i + 1), Counts: counts})
+		for _, l := range st.labels {
+			m.classified(l)
+		}
+		got := counterLabels(m.sentences)
+		slices.Sort(got)
+		if !slices.Equal(got, st.want) {
+			t.Errorf("step %d: got series %q, want %q", i, got, st.want)
+		}
+	}
+	// A label kept across changes keeps its count.
+	var out dto.Metric
+	if err := m.sentences.WithLabelValues("c").Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.GetCounter().GetValue(); got != 2 {
+		t.Errorf("count of the kept label: got %v, want 2", got)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"net/textproto"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,11 @@ type Config struct {
 	Serving func() bool
 	// Metrics gathers what /metrics exposes; nil disables the route.
 	Metrics prometheus.Gatherer
+	// Registerer, if not nil, gets claims_http_requests_total: requests
+	// answered, by route and HTTP status, those refused before they reach
+	// an RPC included (an unknown path, a method not allowed, a body too
+	// large or not JSON, a cross-origin or misdirected request).
+	Registerer prometheus.Registerer
 	// Local, if not nil, serves the unary routes in process (see Local);
 	// conn then carries only the streaming route.
 	Local *Local
@@ -122,7 +128,80 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if cfg.LoopbackOnly {
 		h = loopbackHost(h)
 	}
+	if cfg.Registerer != nil {
+		requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "claims_http_requests_total",
+			Help: "HTTP requests answered, by route (\"other\" for any other path) and status code, including those refused before they reach an RPC.",
+		}, []string{"route", "code"})
+		if err := cfg.Registerer.Register(requests); err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		h = countRequests(h, requests)
+	}
 	return h, nil
+}
+
+// countRequests counts each request in requests under its route and the
+// status it was answered with.
+func countRequests(next http.Handler, requests *prometheus.CounterVec) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.code == 0 {
+			sw.code = http.StatusOK
+		}
+		requests.WithLabelValues(routeOf(r.URL.Path), strconv.Itoa(sw.code)).Inc()
+	})
+}
+
+// routeOf returns path if it is one of the server's routes, else "other",
+// so that the paths clients make up do not become metric labels.
+func routeOf(path string) string {
+	switch path {
+	case "/openapi.json", "/healthz", "/metrics":
+		return path
+	}
+	if allowedMethods(path) != "" {
+		return path
+	}
+	return "other"
+}
+
+// statusWriter records the status a response was sent with.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 && code >= 200 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// connWriter returns the writer net/http gave the handler, under the
+// wrappers of this package. http.MaxBytesReader needs it: told of a body
+// too large, net/http's own writer closes the connection after the answer
+// instead of reading the rest of the body.
+func connWriter(w http.ResponseWriter) http.ResponseWriter {
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return w
+		}
+		w = u.Unwrap()
+	}
 }
 
 // headerMatcher forwards the Authorization header as gRPC metadata (and
@@ -210,7 +289,7 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 				// which a client sending it slowly would stretch without
 				// bound.
 				w.Header().Set("Connection", "close")
-				r.Body = http.MaxBytesReader(w, r.Body, max)
+				r.Body = http.MaxBytesReader(connWriter(w), r.Body, max)
 			}
 			next.ServeHTTP(w, r)
 			return
@@ -227,7 +306,7 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 			// loses requests; HTTP/2 is full duplex already.
 			rc := http.NewResponseController(w)
 			rc.EnableFullDuplex()
-			body := &streamBody{ReadCloser: http.MaxBytesReader(w, r.Body, max), rc: rc, idle: readTimeout}
+			body := &streamBody{ReadCloser: http.MaxBytesReader(connWriter(w), r.Body, max), rc: rc, idle: readTimeout}
 			r.Body = body
 			tw := &trackingWriter{ResponseWriter: w, body: body}
 			next.ServeHTTP(tw, r)

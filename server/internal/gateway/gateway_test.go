@@ -92,7 +92,7 @@ func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Li
 	h, err := gateway.New(context.Background(), conn, gateway.Config{
 		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cfg.CORSOrigins, LoopbackOnly: cfg.LoopbackOnly,
 		BodyReadTimeout: cfg.BodyReadTimeout,
-		Serving:         func() bool { return true }, Metrics: reg,
+		Serving:         func() bool { return true }, Metrics: reg, Registerer: reg,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +246,51 @@ func TestHealthMetricsOpenAPI(t *testing.T) {
 		if !bytes.Contains(b, []byte(m)) {
 			t.Errorf("/metrics lacks %s", m)
 		}
+	}
+}
+
+// TestHTTPRequestsCounted checks claims_http_requests_total: requests are
+// counted by route and status, those refused before an RPC included, and a
+// path a client makes up is counted as "other".
+func TestHTTPRequestsCounted(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{Open: true}, nil)
+	requests := []struct {
+		method, path, body string
+		header             map[string]string
+		want               int
+	}{
+		{"POST", "/v1/classify", `{"text": "the airport reopened"}`, nil, 200},
+		{"POST", "/v1/classify", `{"text": `, nil, 400},
+		{"POST", "/v1/classify", `{"text": "` + strings.Repeat("a", 1<<20) + `"}`, nil, 413},
+		{"GET", "/v1/classify", "", nil, 405},
+		{"POST", "/v1/train", `{"examples": [{"text": "x", "label": "other"}]}`, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"GET", "/v1/no-such-route", "", nil, 404},
+		{"GET", "/made/up/path", "", nil, 404},
+		{"GET", "/healthz", "", nil, 200},
+	}
+	for _, r := range requests {
+		h := map[string]string{"Content-Type": "application/json"}
+		maps.Copy(h, r.header)
+		if got, _ := call(t, r.method, url+r.path, r.body, h); got != r.want {
+			t.Errorf("%s %s: got %d, want %d", r.method, r.path, got, r.want)
+		}
+	}
+	_, metrics := call(t, "GET", url+"/metrics", "", nil)
+	for _, want := range []string{
+		`claims_http_requests_total{code="200",route="/v1/classify"} 1`,
+		`claims_http_requests_total{code="400",route="/v1/classify"} 1`,
+		`claims_http_requests_total{code="413",route="/v1/classify"} 1`,
+		`claims_http_requests_total{code="405",route="/v1/classify"} 1`,
+		`claims_http_requests_total{code="403",route="/v1/train"} 1`,
+		`claims_http_requests_total{code="404",route="other"} 2`,
+		`claims_http_requests_total{code="200",route="/healthz"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, "made/up") || strings.Contains(metrics, "no-such-route") {
+		t.Errorf("/metrics names a path no route has")
 	}
 }
 

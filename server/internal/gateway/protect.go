@@ -25,6 +25,22 @@ import (
 // Requests without Sec-Fetch-Site and Origin headers (curl, other
 // services) are not from a browser page and are allowed. An origin that
 // is not of the form scheme://host[:port] is an error.
+// ValidateOrigins returns an error naming the first of origins that
+// Config.CORSOrigins cannot hold: each must be "*" or an origin,
+// scheme://host[:port].
+func ValidateOrigins(origins []string) error {
+	p := http.NewCrossOriginProtection()
+	for _, o := range origins {
+		if o == "*" {
+			continue
+		}
+		if err := p.AddTrustedOrigin(o); err != nil {
+			return fmt.Errorf("CORS origin: %w", err)
+		}
+	}
+	return nil
+}
+
 func crossOrigin(next http.Handler, origins []string) (http.Handler, error) {
 	if slices.Contains(origins, "*") {
 		return next, nil

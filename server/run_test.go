@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/claimsvc/claims/classifier"
+)
+
+// TestStartupRefusalsComeFirst checks that what makes the server refuse to
+// start (an address in use, a TLS key pair that does not load) is found
+// before the model is loaded or trained: nothing is logged of the model,
+// and a fresh data directory is not given the default model.
+func TestStartupRefusalsComeFirst(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"gRPC address in use", []string{"--grpc-addr", busy.Addr().String()}, "gRPC listen"},
+		{"HTTP address in use", []string{"--http-addr", busy.Addr().String()}, "HTTP listen"},
+		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "TLS:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir}, tt.args...)
+			cfg, err := parseConfig(args, func(string) string { return "" }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			log := slog.New(slog.NewTextHandler(&logs, nil))
+			err = run(context.Background(), cfg, log, log, func(string, string) { t.Error("the server started serving") })
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error containing %q", err, tt.want)
+			}
+			if strings.Contains(logs.String(), "model") {
+				t.Errorf("the model was loaded before the refusal:\n%s", logs.String())
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("the data directory was written: %v", entries)
+			}
+		})
+	}
+}
+
+// TestSignalWhileModelLoads checks that a signal that arrives while a saved
+// model is read stops the server before it serves, as one during the
+// training of the default model does.
+func TestSignalWhileModelLoads(t *testing.T) {
+	dir := t.TempDir()
+	m := classifier.New(spaceTokens{})
+	if _, err := m.Replace(context.Background(), []classifier.Example{
+		{Text: "rebels blamed for the blast", Label: "attribution"},
+		{Text: "the airport reopened", Label: "other"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "model.bin"), buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the signal came before the model was read
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	err = run(ctx, cfg, log, log, func(string, string) { t.Error("the server started serving") })
+	if err != nil {
+		t.Errorf("got %v, want a clean stop", err)
+	}
+	if !strings.Contains(logs.String(), "stopped before serving") || !strings.Contains(logs.String(), "loaded model") {
+		t.Errorf("want the model loaded, then a stop before serving; logs:\n%s", logs.String())
+	}
+}
+
+// spaceTokens is a TokenAppender that splits at white space.
+type spaceTokens struct{}
+
+func (spaceTokens) AppendTokens(dst []string, s string) []string {
+	return append(dst, strings.Fields(strings.ToLower(s))...)
+}
