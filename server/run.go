@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"runtime"
@@ -175,7 +176,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// results must not make this connection buffer them.
 		grpc.WithInitialWindowSize(streamWindow),
 		grpc.WithInitialConnWindowSize(connWindow),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(cfg.Limits.MaxGRPCReceiveBytes)),
+		// Requests are bounded as the server bounds them; results are
+		// not, as the gRPC server sends its clients any size.
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32), grpc.MaxCallSendMsgSize(cfg.Limits.MaxGRPCReceiveBytes)),
 	)
 	if err != nil {
 		return fmt.Errorf("gateway connection: %w", err)
@@ -198,10 +201,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// Unary REST calls reach the service in process, through the same
 		// interceptor; the stream route still goes through conn.
 		Local: &gateway.Local{
-			Server:           svc,
-			Interceptor:      unary,
-			MaxRequestBytes:  cfg.Limits.MaxGRPCReceiveBytes,
-			MaxResponseBytes: cfg.Limits.MaxGRPCReceiveBytes,
+			Server:          svc,
+			Interceptor:     unary,
+			MaxRequestBytes: cfg.Limits.MaxGRPCReceiveBytes,
 		},
 	})
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -77,6 +78,15 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithRoutingErrorHandler(routingError),
+		// Without this, a form-encoded POST to a GET route (curl -d to
+		// /v1/model) would be served as the GET rather than get 405.
+		runtime.WithDisablePathLengthFallback(),
+		runtime.WithErrorHandler(func(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+			if st, ok := status.FromError(err); ok && isTooLarge(st.Code(), st.Message()) {
+				err = &runtime.HTTPStatusError{HTTPStatus: http.StatusRequestEntityTooLarge, Err: err}
+			}
+			runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+		}),
 	)
 	var client claimsv1.ClaimServiceClient = claimsv1.NewClaimServiceClient(conn)
 	if cfg.Local != nil {
@@ -128,6 +138,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if cfg.LoopbackOnly {
 		h = loopbackHost(h)
 	}
+	h = cleanPath(ignoreBody(h))
 	if cfg.Registerer != nil {
 		requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "claims_http_requests_total",
@@ -139,6 +150,47 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		h = countRequests(h, requests)
 	}
 	return h, nil
+}
+
+// ignoreBody hides the body of a request no route reads (a GET, an unknown
+// path, a route called with another method) from the handlers, and makes
+// net/http close the connection after the answer instead of reading the
+// body to its end first, or waiting for it: a client that declares a body
+// and never sends it would otherwise hold the connection without bound.
+func ignoreBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && !readsBody(r) {
+			r.Body, r.ContentLength = http.NoBody, 0
+			if r.ProtoMajor == 1 {
+				w.Header().Set("Connection", "close")
+			}
+			// net/http reads what is left of a body after the handler,
+			// with no deadline of its own; an expired one ends that read
+			// at once.
+			http.NewResponseController(w).SetReadDeadline(time.Now())
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readsBody reports whether r is a call of a route that reads its body.
+func readsBody(r *http.Request) bool {
+	return r.Method == http.MethodPost && allowedMethods(r.URL.Path) == http.MethodPost
+}
+
+// cleanPath answers a path that is not in clean form ("//v1/train",
+// "/v1/./model") with the JSON 404 of any unknown path; http.ServeMux
+// would redirect it, with an empty or HTML body.
+func cleanPath(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "" || p[0] != '/' || strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
+			strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..") {
+			writeError(w, http.StatusNotFound, codes.NotFound, "Not Found")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // countRequests counts each request in requests under its route and the
@@ -273,25 +325,25 @@ func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg stri
 // known, and must hold one JSON value; the streaming route is wrapped in
 // http.MaxBytesReader, and an error reading or decoding it is reported to
 // the client (see streamBody). The body of a request that names no route,
-// or a route with another method, is only bounded, not read or checked,
+// or a route with another method, is not read or checked (see ignoreBody),
 // so that the request gets 404 or 405 rather than an error about its body.
-// A unary body that has not arrived within readTimeout (if positive) gets
+// A body in a Content-Encoding other than identity gets 415. A unary body that has not arrived within readTimeout (if positive) gets
 // 408, so that a client trickling its body cannot hold a handler.
 func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Handler {
 	if max <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Method == http.MethodGet || !methodAllowed(allowedMethods(r.URL.Path), r.Method) {
-			if r.Body != nil && r.ContentLength != 0 {
-				// The body is not read. Closing the connection after the
-				// answer keeps net/http from reading it to the end first,
-				// which a client sending it slowly would stretch without
-				// bound.
-				w.Header().Set("Connection", "close")
-				r.Body = http.MaxBytesReader(connWriter(w), r.Body, max)
-			}
+		if r.Body == nil || !readsBody(r) {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+			// The body would be read as JSON and fail with a confusing
+			// message (or, labelled but not compressed, pass).
+			w.Header().Set("Connection", "close")
+			http.NewResponseController(w).SetReadDeadline(time.Now())
+			writeError(w, http.StatusUnsupportedMediaType, codes.InvalidArgument, fmt.Sprintf("Content-Encoding %.40q is not supported: send the body uncompressed", ce))
 			return
 		}
 		tooLarge := fmt.Sprintf("request body exceeds the limit of %d bytes", max)
@@ -306,11 +358,19 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 			// loses requests; HTTP/2 is full duplex already.
 			rc := http.NewResponseController(w)
 			rc.EnableFullDuplex()
+			if r.ProtoMajor == 1 {
+				// The connection carries no other request after a stream:
+				// the answer may start, or end, before the body does, and
+				// net/http would then wait for the rest of the body (or
+				// read it as the next request).
+				w.Header().Set("Connection", "close")
+			}
 			body := &streamBody{ReadCloser: http.MaxBytesReader(connWriter(w), r.Body, max), rc: rc, idle: readTimeout}
 			r.Body = body
 			tw := &trackingWriter{ResponseWriter: w, body: body}
 			next.ServeHTTP(tw, r)
 			body.end()
+			body.stopReads()
 			if err := body.error(); err != nil && !tw.sawError {
 				tw.held = 0
 				reportStreamError(tw, err, tooLarge)
@@ -415,6 +475,9 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 type streamBody struct {
 	io.ReadCloser
 	rc      *http.ResponseController
+	readMu  sync.Mutex // held by a Read in progress
+	stopped bool       // under readMu: no more reads (see stopReads)
+	sawEOF  bool       // under readMu: the body was read to its end
 	idle    time.Duration
 	decoded atomic.Int64 // requests decoded so far
 
@@ -490,6 +553,44 @@ func (b *streamBody) resultWritten() {
 	}
 }
 
+// Read reads the body, until stopReads.
+func (b *streamBody) Read(p []byte) (int, error) {
+	b.readMu.Lock()
+	defer b.readMu.Unlock()
+	if b.stopped {
+		return 0, errStreamOver
+	}
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.sawEOF = true
+	}
+	return n, err
+}
+
+// errStreamOver is what a read of a stream's body gets after the handler
+// has returned.
+var errStreamOver = errors.New("the stream is over")
+
+// stopReads ends reading the body before the handler returns. The
+// gateway's goroutine that passes requests on may still be blocked reading
+// the body when the call has ended (the server ended the stream); net/http
+// must not read the connection while it is, so an expired read deadline
+// ends that read, and stopReads waits for it. A body not read to its end
+// is left unread: the deadline stays, so net/http gives up on the rest of
+// it at once, which a client that stalled may never send, and closes the
+// connection (see limitBody).
+func (b *streamBody) stopReads() {
+	if !b.readMu.TryLock() {
+		b.rc.SetReadDeadline(time.Now())
+		b.readMu.Lock()
+	}
+	b.stopped = true
+	if !b.sawEOF {
+		b.rc.SetReadDeadline(time.Now())
+	}
+	b.readMu.Unlock()
+}
+
 // end marks the handler done; no idle timer acts after it.
 func (b *streamBody) end() {
 	b.mu.Lock()
@@ -558,8 +659,18 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 	isError := bytes.HasPrefix(p, []byte(`{"error"`))
 	var status json.RawMessage
 	var code codes.Code
+	var msg string
 	if isError {
-		status, code = errorLine(p)
+		status, code, msg = errorLine(p)
+	}
+	switch {
+	case w.held == http.StatusGatewayTimeout && code == codes.DeadlineExceeded && isIdleMessage(msg):
+		// The server's own wait for the next request ran out before the
+		// gateway's (the two have the same length): the same client
+		// fault, reported with the same 408 (see reportStreamError).
+		w.held = http.StatusRequestTimeout
+	case w.held == http.StatusTooManyRequests && isTooLarge(code, msg):
+		w.held = http.StatusRequestEntityTooLarge
 	}
 	if code == codes.Canceled && status != nil && w.body.error() != nil {
 		w.held, w.skipNewline = 0, true // dropped: limitBody reports the body's error
@@ -587,20 +698,35 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// errorLine decodes the gateway's {"error": Status} line p into the Status
-// and its code; status is nil if p is not one.
-func errorLine(p []byte) (status json.RawMessage, code codes.Code) {
+// errorLine decodes the gateway's {"error": Status} line p into the Status,
+// its code and its message; status is nil if p is not one.
+func errorLine(p []byte) (status json.RawMessage, code codes.Code, msg string) {
 	var line struct {
 		Error json.RawMessage `json:"error"`
 	}
 	if json.Unmarshal(p, &line) != nil || len(line.Error) == 0 {
-		return nil, 0
+		return nil, 0, ""
 	}
 	var st struct {
-		Code codes.Code `json:"code"`
+		Code    codes.Code `json:"code"`
+		Message string     `json:"message"`
 	}
 	json.Unmarshal(line.Error, &st)
-	return line.Error, st.Code
+	return line.Error, st.Code, st.Message
+}
+
+// isTooLarge reports a gRPC message over a size limit, which grpc reports as
+// RESOURCE_EXHAUSTED (429 by grpc-gateway's mapping, which says "try again
+// later"). Over REST only a request can be too large, as the gateway puts
+// no bound on answers: it is the client's to shrink, 413.
+func isTooLarge(code codes.Code, msg string) bool {
+	return code == codes.ResourceExhausted && (strings.Contains(msg, "trying to send message larger than max") || strings.Contains(msg, "received message larger than max"))
+}
+
+// isIdleMessage reports the message of a stream request that did not
+// arrive in time, the gateway's (streamIdleError) or the server's.
+func isIdleMessage(msg string) bool {
+	return strings.HasPrefix(msg, "stream request ") && strings.Contains(msg, " did not arrive within ")
 }
 
 // finish sends a held status.

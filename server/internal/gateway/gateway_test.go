@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"maps"
 	"net"
@@ -350,20 +351,102 @@ func TestBodyReadTimeout(t *testing.T) {
 func TestUnreadBodyDoesNotHold(t *testing.T) {
 	hs := httptest.NewServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{}))
 	t.Cleanup(hs.Close)
-	for _, req := range []string{"POST /v1/nope", "PUT /v1/classify"} {
+	for _, tt := range []struct {
+		req  string
+		want int
+	}{
+		{"POST /v1/nope", http.StatusNotFound},
+		{"PUT /v1/classify", http.StatusMethodNotAllowed},
+		{"POST /v1/model", http.StatusMethodNotAllowed},
+		{"GET /v1/model", http.StatusOK},
+		{"GET /healthz", http.StatusOK},
+		{"GET /openapi.json", http.StatusOK},
+		{"GET /metrics", http.StatusOK},
+	} {
 		conn, err := net.Dial("tcp", hs.Listener.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.WriteString(conn, req+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"te")
+		// A body declared and never sent whole: it is no route's, so the
+		// answer comes at once and the connection is closed after it.
+		io.WriteString(conn, tt.req+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"te")
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Errorf("%s with a partial body: no answer: %v", tt.req, err)
+			conn.Close()
+			continue
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.req, resp.StatusCode, tt.want)
+		}
+		if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+			t.Errorf("%s: after the answer got %d bytes, %v; want the connection closed", tt.req, n, err)
+		}
+		conn.Close()
+	}
+}
+
+// TestRESTRequestForms checks requests in forms the gateway does not take:
+// a compressed body (415, not a JSON error about its first byte), a form
+// POST to a GET route (405, not the GET), and a path not in clean form
+// (the JSON 404 of any unknown path, not a redirect).
+func TestRESTRequestForms(t *testing.T) {
+	url, model := newGateway(t, api.Auth{Open: true}, nil)
+	before := model.Info().Version
+	tests := []struct {
+		method, path, body string
+		header             map[string]string
+		status, code       int
+		msg                string
+	}{
+		{"POST", "/v1/classify", "\x1f\x8b\x08\x00", map[string]string{"Content-Encoding": "gzip"}, 415, 3, `Content-Encoding "gzip" is not supported`},
+		{"POST", "/v1/train", `{"examples": [{"text": "x", "label": "other"}]}`, map[string]string{"Content-Encoding": "br"}, 415, 3, `Content-Encoding "br" is not supported`},
+		{"POST", "/v1/classify:stream", `{"text": "x"}`, map[string]string{"Content-Encoding": "gzip"}, 415, 3, "not supported"},
+		{"POST", "/v1/classify", `{"text": "the airport reopened"}`, map[string]string{"Content-Encoding": "identity"}, 200, 0, ""},
+		{"POST", "/v1/model", "settled=true", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 405, 12, "use GET"},
+		{"POST", "//v1/train", `{"examples": [{"text": "x", "label": "other"}]}`, nil, 404, 5, "Not Found"},
+		{"GET", "/v1/./model", "", nil, 404, 5, "Not Found"},
+		{"GET", "/v1/x/../model", "", nil, 404, 5, "Not Found"},
+		{"GET", "/v1/model/..", "", nil, 404, 5, "Not Found"},
+	}
+	for _, tt := range tests {
+		// Written by hand: an http.Client would send "//v1/train" as a
+		// host name.
+		raw := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\nConnection: close\r\n", tt.method, tt.path, len(tt.body))
+		for k, v := range tt.header {
+			raw += k + ": " + v + "\r\n"
+		}
+		conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, raw+"\r\n"+tt.body)
 		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
-			t.Errorf("%s with a partial body: no answer: %v", req, err)
-		} else if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
-			t.Errorf("%s: got %d, want 404 or 405", req, resp.StatusCode)
+			t.Fatalf("%s %s: %v", tt.method, tt.path, err)
 		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
 		conn.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s %s: got %d %s, want %d", tt.method, tt.path, resp.StatusCode, b, tt.status)
+			continue
+		}
+		if tt.status == 200 {
+			continue
+		}
+		var e errorBody
+		if err := json.Unmarshal(b, &e); err != nil || e.Code != tt.code || !strings.Contains(e.Message, tt.msg) {
+			t.Errorf("%s %s: got %s, want code %d and a message containing %q", tt.method, tt.path, b, tt.code, tt.msg)
+		}
+	}
+	if got := model.Info().Version; got != before {
+		t.Errorf("model version: got %d, want %d (unchanged)", got, before)
 	}
 }
 
@@ -446,6 +529,54 @@ func TestRESTStreamIdle(t *testing.T) {
 		if tt.status == http.StatusOK && !strings.HasPrefix(string(b), `{"result":{"id":"a"`) {
 			t.Errorf("%s: got %q, want the result before the error", tt.name, b)
 		}
+	}
+}
+
+// TestRESTStreamStalledBody sends stream bodies that stop in the middle of
+// their first request, to a server whose own wait for a stream request is
+// as long as the gateway's: whichever runs out first, the client gets 408,
+// the connection is closed, and net/http never reads the body twice at
+// once (it logs that as a panic).
+func TestRESTStreamStalledBody(t *testing.T) {
+	limits := api.DefaultLimits()
+	limits.CallTimeout = 300 * time.Millisecond
+	hs := httptest.NewUnstartedServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{BodyReadTimeout: limits.CallTimeout}))
+	var errLog bytes.Buffer // written by the logger, which locks; read after Close
+	hs.Config.ErrorLog = log.New(&errLog, "", 0)
+	hs.Start()
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Go(func() {
+			conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer conn.Close()
+			io.WriteString(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 37\r\n\r\n{\"text\": \"")
+			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			br := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Errorf("client %d: no answer: %v", i, err)
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "did not arrive within 300ms") {
+				t.Errorf("client %d: got %d %q, want 408: did not arrive within 300ms", i, resp.StatusCode, b)
+			}
+			// The server closes the connection rather than wait for the
+			// rest of the body.
+			if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+				t.Errorf("client %d: after the answer got %d bytes, %v; want the connection closed", i, n, err)
+			}
+		})
+	}
+	wg.Wait()
+	hs.Close() // waits for the server's connections to end
+	if strings.Contains(errLog.String(), "panic") {
+		t.Errorf("net/http logged a panic:\n%s", errLog.String())
 	}
 }
 

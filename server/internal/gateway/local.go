@@ -27,8 +27,9 @@ type Local struct {
 	Server      claimsv1.ClaimServiceServer
 	Interceptor grpc.UnaryServerInterceptor // may be nil
 	// MaxRequestBytes and MaxResponseBytes bound the encoded request and
-	// response, as the connection's MaxCallSendMsgSize and
-	// MaxCallRecvMsgSize did; 0 means no bound.
+	// response, as a connection's MaxCallSendMsgSize and
+	// MaxCallRecvMsgSize do; 0 means no bound. The server bounds only
+	// requests: an answer may be as large as the gRPC server would send.
 	MaxRequestBytes  int
 	MaxResponseBytes int
 }

@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
@@ -100,6 +102,16 @@ func TestLocalMatchesRemote(t *testing.T) {
 		ls, lb := call(t, c.method, local+c.path, c.body, c.header)
 		if rs != ls || rb != lb {
 			t.Errorf("%s %s %.60s:\nremote %d %s\nlocal  %d %s", c.method, c.path, c.body, rs, rb, ls, lb)
+		}
+	}
+	// A request over the gRPC limit is the client's to shrink: 413, not
+	// grpc-gateway's 429 for RESOURCE_EXHAUSTED, which says "try again
+	// later".
+	for _, u := range []string{remote, local} {
+		st, b := call(t, "POST", u+"/v1/classify", `{"text": "`+big+`"}`, nil)
+		var e errorBody
+		if json.Unmarshal([]byte(b), &e); st != http.StatusRequestEntityTooLarge || e.Code != int(codes.ResourceExhausted) {
+			t.Errorf("request over the gRPC limit: got %d %s, want 413 with RESOURCE_EXHAUSTED", st, b)
 		}
 	}
 	// A change through one is seen through the other: both serve one model.
