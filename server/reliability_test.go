@@ -498,6 +498,57 @@ func TestShutdownDrain(t *testing.T) {
 	}
 }
 
+// TestRESTCallCutAtStopIsLogged stops a server while a REST Train runs
+// past --shutdown-timeout: the call is cut off, and, as a gRPC call cut off
+// is, logged before the process exits.
+func TestRESTCallCutAtStopIsLogged(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--shutdown-timeout", "100ms")
+	// Words the model has never seen: each costs sugarme's whole pipeline,
+	// so 10,000 examples take seconds.
+	rng := rand.New(rand.NewPCG(1, 2))
+	var body strings.Builder
+	body.WriteString(`{"examples": [`)
+	for i := range 10000 {
+		if i > 0 {
+			body.WriteString(",")
+		}
+		body.WriteString(`{"label": "other", "text": "`)
+		for range 24 {
+			for range 8 {
+				body.WriteByte(byte('a' + rng.IntN(26)))
+			}
+			body.WriteByte(' ')
+		}
+		body.WriteString(`"}`)
+	}
+	body.WriteString(`]}`)
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := http.Post("http://"+p.httpAddr+"/v1/train", "application/json", strings.NewReader(body.String()))
+		if err == nil {
+			resp.Body.Close()
+			err = fmt.Errorf("answered %d", resp.StatusCode)
+		}
+		answered <- err
+	}()
+	time.Sleep(500 * time.Millisecond) // the call is under way
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		p.done <- err // for the cleanup
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if err := <-answered; err == nil || strings.Contains(err.Error(), "answered 200") {
+		t.Errorf("Train: got %v, want the call cut off (the test's Train was too fast?)", err)
+	}
+	logs := p.logs.String()
+	if !strings.Contains(logs, `"msg":"rpc","method":"Train","code":"Canceled"`) {
+		t.Errorf("no log line for the Train cut off:\n%s", logs)
+	}
+}
+
 // TestSecondSignalStopsAtOnce sends a second SIGTERM during a long drain:
 // the process must end at once instead of finishing the drain.
 func TestSecondSignalStopsAtOnce(t *testing.T) {

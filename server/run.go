@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -209,8 +210,15 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	if err != nil {
 		return err
 	}
+	// REST calls are counted while they run, so that a stop that cuts
+	// them off can wait for their handlers to end (see restStopGrace).
+	var restCalls atomic.Int64
 	httpServer := &http.Server{
-		Handler:           handler,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			restCalls.Add(1)
+			defer restCalls.Add(-1)
+			handler.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -293,10 +301,25 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	if err := <-httpStopped; err != nil {
 		log.Warn("HTTP shutdown timed out; closing connections")
 		httpServer.Close()
+		// Close does not wait for handlers. Those of the calls cut off see
+		// their context cancelled and stop (a change between two
+		// examples, unapplied; one whose save has begun, saved): wait a
+		// moment for them, so that they are logged and counted as the gRPC
+		// calls cut off are, rather than lost at exit.
+		for end := time.Now().Add(restStopGrace); restCalls.Load() > 0 && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := restCalls.Load(); n > 0 {
+			log.Warn("REST calls still running at exit", "calls", n, "waited", restStopGrace)
+		}
 	}
 	log.Info("stopped")
 	return runErr
 }
+
+// restStopGrace bounds the wait for the handlers of REST calls cut off at
+// the end of a stop that timed out.
+const restStopGrace = 2 * time.Second
 
 // servingGCPercent is the GOGC the server runs with once it serves, unless
 // the GOGC environment variable is set.
