@@ -147,7 +147,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	c.Limits = l
 	if cors != "" {
 		for _, o := range strings.Split(cors, ",") {
-			if o = strings.TrimSpace(o); o != "" {
+			// Browsers send an origin's scheme and host in lower case.
+			if o = strings.ToLower(strings.TrimSpace(o)); o != "" {
 				c.CORSOrigins = append(c.CORSOrigins, o)
 			}
 		}

@@ -14,7 +14,7 @@ func TestParseConfig(t *testing.T) {
 		"CLAIMS_CALL_TIMEOUT":  "5s",
 		"CLAIMS_TRAIN_TOKEN":   "from-env",
 	}
-	c, err := parseConfig([]string{"--train-token", "from-flag", "--cors-origins", "https://a.example, https://b.example"}, func(k string) string { return env[k] }, io.Discard)
+	c, err := parseConfig([]string{"--train-token", "from-flag", "--cors-origins", "HTTPS://A.Example, https://b.example"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,8 @@ func TestParseConfig(t *testing.T) {
 	if c.GRPCAddr != "127.0.0.1:50051" {
 		t.Errorf("default: got %q", c.GRPCAddr)
 	}
-	if len(c.CORSOrigins) != 2 || c.CORSOrigins[1] != "https://b.example" {
+	// Lower-cased, as browsers send an Origin.
+	if len(c.CORSOrigins) != 2 || c.CORSOrigins[0] != "https://a.example" || c.CORSOrigins[1] != "https://b.example" {
 		t.Errorf("cors: got %q", c.CORSOrigins)
 	}
 	if c.GC != (gcConfig{}) {

@@ -66,8 +66,9 @@ func (m *Metrics) classified(label string) {
 	}
 }
 
-// setModel shows info in the model gauges, unless they already show a
-// later version: Trains that finish together may report out of order.
+// setModel shows info, the live model's, in the model gauges, unless they
+// already show a later version: Trains that finish together may report out
+// of order.
 func (m *Metrics) setModel(info classifier.Info) {
 	if m == nil {
 		return

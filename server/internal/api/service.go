@@ -276,7 +276,9 @@ func (s *Service) train(ctx context.Context, req *claimsv1.TrainRequest) (*claim
 		s.logPersistFailure(ctx, err)
 		return nil, toStatus("examples", err)
 	}
-	s.metrics.setModel(st.Info)
+	// The live model, not st.Info: a change that finished later may be
+	// live already, and its labels' counts must not be dropped.
+	s.metrics.setModel(s.model.Info())
 	s.log.InfoContext(ctx, "model trained", "version", st.Info.Version, "examples", st.Applied, "replace", req.GetReplace(), "total", st.Info.Examples)
 	return &claimsv1.TrainResponse{
 		ModelVersion:    st.Info.Version,
@@ -301,7 +303,7 @@ func (s *Service) forget(ctx context.Context, req *claimsv1.ForgetRequest) (*cla
 		s.logPersistFailure(ctx, err)
 		return nil, toStatus("examples", err)
 	}
-	s.metrics.setModel(st.Info)
+	s.metrics.setModel(s.model.Info()) // the live model, as in train
 	s.log.InfoContext(ctx, "model forgot examples", "version", st.Info.Version, "examples", st.Applied, "total", st.Info.Examples)
 	return &claimsv1.ForgetResponse{
 		ModelVersion:      st.Info.Version,

@@ -138,7 +138,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if cfg.LoopbackOnly {
 		h = loopbackHost(h)
 	}
-	h = cleanPath(ignoreBody(h))
+	h = ignoreBody(cleanPath(h))
 	if cfg.Registerer != nil {
 		requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "claims_http_requests_total",
@@ -161,21 +161,27 @@ func ignoreBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && !readsBody(r) {
 			r.Body, r.ContentLength = http.NoBody, 0
-			if r.ProtoMajor == 1 {
-				w.Header().Set("Connection", "close")
-			}
-			// net/http reads what is left of a body after the handler,
-			// with no deadline of its own; an expired one ends that read
-			// at once.
-			http.NewResponseController(w).SetReadDeadline(time.Now())
+			dropBody(w, r)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
 // readsBody reports whether r is a call of a route that reads its body.
+// http.ServeMux routes a path with an escaped slash ("/v1%2Fclassify") by
+// its escaped form, which names no route.
 func readsBody(r *http.Request) bool {
-	return r.Method == http.MethodPost && allowedMethods(r.URL.Path) == http.MethodPost
+	return r.Method == http.MethodPost && allowedMethods(r.URL.Path) == http.MethodPost &&
+		!strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
+}
+
+// dropBody makes net/http give up on the body of r after the answer and
+// close the connection, rather than read (or wait for) the rest of it.
+func dropBody(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor == 1 {
+		w.Header().Set("Connection", "close")
+	}
+	http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 // cleanPath answers a path that is not in clean form ("//v1/train",
@@ -341,13 +347,13 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 		if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 			// The body would be read as JSON and fail with a confusing
 			// message (or, labelled but not compressed, pass).
-			w.Header().Set("Connection", "close")
-			http.NewResponseController(w).SetReadDeadline(time.Now())
+			dropBody(w, r)
 			writeError(w, http.StatusUnsupportedMediaType, codes.InvalidArgument, fmt.Sprintf("Content-Encoding %.40q is not supported: send the body uncompressed", ce))
 			return
 		}
 		tooLarge := fmt.Sprintf("request body exceeds the limit of %d bytes", max)
 		if r.ContentLength > max {
+			dropBody(w, r)
 			writeError(w, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, tooLarge)
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"log"
 	"log/slog"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -89,7 +90,7 @@ func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Li
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", metrics, log))
 	conn := apitest.Dial(t, srv,
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes))) // as the server's
 	h, err := gateway.New(context.Background(), conn, gateway.Config{
 		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cfg.CORSOrigins, LoopbackOnly: cfg.LoopbackOnly,
 		BodyReadTimeout: cfg.BodyReadTimeout,
@@ -385,6 +386,58 @@ func TestUnreadBodyDoesNotHold(t *testing.T) {
 		}
 		if n, err := br.Read(make([]byte, 1)); err != io.EOF {
 			t.Errorf("%s: after the answer got %d bytes, %v; want the connection closed", tt.req, n, err)
+		}
+		conn.Close()
+	}
+}
+
+// TestRefusalBeforeBodyDoesNotHold sends requests to routes that read
+// bodies, each with a body declared and never sent whole, that are refused
+// before the body is read: each answer comes at once and the connection is
+// closed after it (net/http would otherwise read the rest of the body
+// before the answer, with no time limit).
+func TestRefusalBeforeBodyDoesNotHold(t *testing.T) {
+	limits := api.DefaultLimits()
+	limits.MaxHTTPBodyBytes = 1000
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true},
+		gateway.Config{CORSOrigins: []string{"https://app.example"}, LoopbackOnly: true}))
+	t.Cleanup(hs.Close)
+	for _, tt := range []struct {
+		name, req, header string
+		length, want      int
+	}{
+		{"cross-origin", "POST /v1/train", "Sec-Fetch-Site: cross-site\r\nOrigin: https://evil.example\r\n", 100, http.StatusForbidden},
+		{"misdirected", "POST /v1/classify", "Host: evil.example\r\n", 100, http.StatusMisdirectedRequest},
+		{"over the limit", "POST /v1/classify", "", 2000, http.StatusRequestEntityTooLarge},
+		{"stream over the limit", "POST /v1/classify:stream", "", 2000, http.StatusRequestEntityTooLarge},
+		{"compressed", "POST /v1/classify", "Content-Encoding: gzip\r\n", 100, http.StatusUnsupportedMediaType},
+		{"path not clean", "POST //v1/train", "", 100, http.StatusNotFound},
+		{"escaped slash", "POST /v1%2Fclassify", "", 100, http.StatusNotFound},
+	} {
+		conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		host := "Host: 127.0.0.1\r\n"
+		if strings.HasPrefix(tt.header, "Host:") {
+			host = ""
+		}
+		fmt.Fprintf(conn, "%s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n{\"te", tt.req, host, tt.header, tt.length)
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Errorf("%s: no answer: %v", tt.name, err)
+			conn.Close()
+			continue
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+		if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+			t.Errorf("%s: after the answer got %d bytes, %v; want the connection closed", tt.name, n, err)
 		}
 		conn.Close()
 	}

@@ -21,17 +21,15 @@ import (
 // What the connection did is kept: the gateway's outgoing metadata (such as
 // the Authorization header) becomes the call's incoming metadata, errors
 // that are not gRPC statuses become statuses the way the gRPC server makes
-// them, and messages over the size limits fail with the errors the gRPC
-// client would have returned.
+// them, and a request over the size limit fails with the error the gRPC
+// client would have returned. Answers have no size limit, as the gateway's
+// connection puts none on them.
 type Local struct {
 	Server      claimsv1.ClaimServiceServer
 	Interceptor grpc.UnaryServerInterceptor // may be nil
-	// MaxRequestBytes and MaxResponseBytes bound the encoded request and
-	// response, as a connection's MaxCallSendMsgSize and
-	// MaxCallRecvMsgSize do; 0 means no bound. The server bounds only
-	// requests: an answer may be as large as the gRPC server would send.
-	MaxRequestBytes  int
-	MaxResponseBytes int
+	// MaxRequestBytes bounds the encoded request, as a connection's
+	// MaxCallSendMsgSize does; 0 means no bound.
+	MaxRequestBytes int
 }
 
 // localClient is a claimsv1.ClaimServiceClient over a Local.
@@ -71,11 +69,6 @@ func invoke[Req, Resp proto.Message](ctx context.Context, l *Local, method strin
 	resp, ok := out.(Resp)
 	if !ok {
 		return zero, status.Errorf(codes.Internal, "grpc: error while marshaling: unexpected response type %T", out)
-	}
-	if l.MaxResponseBytes > 0 {
-		if n := proto.Size(resp); n > l.MaxResponseBytes {
-			return zero, status.Errorf(codes.ResourceExhausted, "grpc: received message larger than max (%d vs. %d)", n, l.MaxResponseBytes)
-		}
 	}
 	return resp, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,7 +32,7 @@ func twoGateways(t *testing.T, auth api.Auth, limits api.Limits) (remote, local 
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, svc)
 	conn := apitest.Dial(t, srv,
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(limits.MaxGRPCReceiveBytes), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes))) // as the server's
 	serve := func(l *gateway.Local) string {
 		h, err := gateway.New(context.Background(), conn, gateway.Config{
 			MaxBodyBytes: limits.MaxHTTPBodyBytes, Serving: func() bool { return true }, Local: l,
@@ -45,7 +46,7 @@ func twoGateways(t *testing.T, auth api.Auth, limits api.Limits) (remote, local 
 	}
 	return serve(nil), serve(&gateway.Local{
 		Server: svc, Interceptor: unary,
-		MaxRequestBytes: limits.MaxGRPCReceiveBytes, MaxResponseBytes: limits.MaxGRPCReceiveBytes,
+		MaxRequestBytes: limits.MaxGRPCReceiveBytes,
 	})
 }
 
@@ -89,7 +90,7 @@ func TestLocalMatchesRemote(t *testing.T) {
 		{"POST", "/v1/classify", `{"text": "bad \u0001 char"}`, nil},
 		{"POST", "/v1/classify", `{"text": "x", "explain": 99}`, nil},
 		{"POST", "/v1/classify", `{"text": "` + big + `"}`, nil}, // request over the gRPC limit
-		{"POST", "/v1/classify", many, nil},                      // response over the gRPC limit
+		{"POST", "/v1/classify", many, nil},                      // answer over the gRPC limit: no limit on answers
 		{"POST", "/v1/classify", `{"nope": 1}`, nil},
 		{"GET", "/v1/model", ``, nil},
 		{"POST", "/v1/evaluate", `{"examples": [{"text": "rebels blamed", "label": "attribution"}]}`, nil},

@@ -11,20 +11,6 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-// crossOrigin refuses cross-origin browser requests that may change state
-// (any method but GET, HEAD and OPTIONS) with 403 PERMISSION_DENIED, using
-// http.CrossOriginProtection: a web page could otherwise make the browser
-// send a "simple" POST (text/plain, no preflight) to Train or Forget. CORS
-// only decides whether the page may read the answer, not whether the
-// request is served.
-//
-// Requests from the origins in origins are allowed: they may call the API
-// through CORS anyway. "*" in origins trusts every origin, so no request
-// is refused: under CORS "*" any page may already send a preflighted
-// request, and refusing only the simple ones would protect nothing.
-// Requests without Sec-Fetch-Site and Origin headers (curl, other
-// services) are not from a browser page and are allowed. An origin that
-// is not of the form scheme://host[:port] is an error.
 // ValidateOrigins returns an error naming the first of origins that
 // Config.CORSOrigins cannot hold: each must be "*" or an origin,
 // scheme://host[:port].
@@ -41,6 +27,20 @@ func ValidateOrigins(origins []string) error {
 	return nil
 }
 
+// crossOrigin refuses cross-origin browser requests that may change state
+// (any method but GET, HEAD and OPTIONS) with 403 PERMISSION_DENIED, using
+// http.CrossOriginProtection: a web page could otherwise make the browser
+// send a "simple" POST (text/plain, no preflight) to Train or Forget. CORS
+// only decides whether the page may read the answer, not whether the
+// request is served.
+//
+// Requests from the origins in origins are allowed: they may call the API
+// through CORS anyway. "*" in origins trusts every origin, so no request
+// is refused: under CORS "*" any page may already send a preflighted
+// request, and refusing only the simple ones would protect nothing.
+// Requests without Sec-Fetch-Site and Origin headers (curl, other
+// services) are not from a browser page and are allowed. An origin that
+// is not of the form scheme://host[:port] is an error.
 func crossOrigin(next http.Handler, origins []string) (http.Handler, error) {
 	if slices.Contains(origins, "*") {
 		return next, nil
@@ -56,6 +56,7 @@ func crossOrigin(next http.Handler, origins []string) (http.Handler, error) {
 		if o := r.Header.Get("Origin"); o != "" {
 			from = fmt.Sprintf(" from %.200q", o)
 		}
+		dropBody(w, r)
 		msg := "cross-origin request" + from + " refused: add the origin to --cors-origins to allow it"
 		writeError(w, http.StatusForbidden, codes.PermissionDenied, msg)
 	}))
@@ -73,6 +74,7 @@ func crossOrigin(next http.Handler, origins []string) (http.Handler, error) {
 func loopbackHost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isLoopbackHost(r.Host) {
+			dropBody(w, r)
 			writeError(w, http.StatusMisdirectedRequest, codes.PermissionDenied,
 				fmt.Sprintf("host %.200q is not a loopback name: this server listens on loopback and answers only requests for localhost, 127.0.0.1 or [::1]", r.Host))
 			return
