@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -289,6 +290,9 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	case segCanEnd:
 		return s.starterSplit(k)
 	}
+	if single && core == "X" && segPrevWordIs(text, s.seg, ws, "on") {
+		return true // "said in a post on X. Tehran…": the network, not an initial
+	}
 	if single {
 		return s.starterSplit(k) // an initial, or "Plan B. It ..."
 	}
@@ -296,6 +300,20 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 		return s.starterSplit(k)
 	}
 	return true
+}
+
+// segPrevWordIs reports whether the word that ends before ws (after
+// spaces), within text[seg:], is word, in any case.
+func segPrevWordIs(text string, seg, ws int, word string) bool {
+	e := ws
+	for e > seg && text[e-1] == ' ' {
+		e--
+	}
+	b := e
+	for b > seg && text[b-1] < utf8.RuneSelf && unicode.IsLetter(rune(text[b-1])) {
+		b--
+	}
+	return b < e && strings.EqualFold(text[b:e], word) && (b == seg || !unicode.IsLetter(rune(text[b-1])))
 }
 
 // starterSplit reports whether an abbreviation that may end a sentence does
