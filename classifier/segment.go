@@ -463,6 +463,13 @@ func segPlausibleStart(text string, k int) bool {
 		return false
 	case r == utf8.RuneError:
 		return false
+	case segIsBullet(r):
+		// "…the airport. • Three bombers…": a list item run into the line.
+		q := p + w
+		for q < len(text) && text[q] == ' ' {
+			q++
+		}
+		return q > p+w && q < len(text) && !segIsBullet(segRune(text, q)) && segPlausibleStart(text, q)
 	case unicode.IsUpper(r), unicode.IsTitle(r), unicode.IsDigit(r), unicode.Is(unicode.Sc, r):
 		return true
 	case unicode.IsLower(r):
@@ -472,6 +479,21 @@ func segPlausibleStart(text string, k int) bool {
 		return true // caseless scripts
 	}
 	return false
+}
+
+// segIsBullet reports the marks that open a list item.
+func segIsBullet(r rune) bool {
+	switch r {
+	case '•', '▪', '‣', '◦', '■', '►':
+		return true
+	}
+	return false
+}
+
+// segRune returns the rune at p.
+func segRune(text string, p int) rune {
+	r, _ := segDecode(text, p)
+	return r
 }
 
 // segSkipOpeners returns the index after any opening quotes and brackets at p.
