@@ -263,8 +263,8 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 		ws -= w
 	}
 	core := segStripPunct(text[ws:i])
-	if core == "" {
-		return true
+	if core == "" || segBulletItem(text, k) {
+		return true // a bullet ends an abbreviation's sentence too: "…the U.S. • The Senate…"
 	}
 	single := false
 	if r, w := segDecode(core, 0); w == len(core) && unicode.IsLetter(r) {
@@ -290,8 +290,8 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	case segCanEnd:
 		return s.starterSplit(k)
 	}
-	if single && core == "X" && segPrevWordIs(text, s.seg, ws, "on") {
-		return true // "said in a post on X. Tehran…": the network, not an initial
+	if single && core == "X" && segPrevWordIs(text, s.seg, ws, "on") && !segInitialAt(text, k) {
+		return true // "said in a post on X. Tehran…": the network, not an initial ("on X. Y. Smith's" is)
 	}
 	if single {
 		return s.starterSplit(k) // an initial, or "Plan B. It ..."
@@ -306,14 +306,29 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 // spaces), within text[seg:], is word, in any case.
 func segPrevWordIs(text string, seg, ws int, word string) bool {
 	e := ws
-	for e > seg && text[e-1] == ' ' {
-		e--
+	for e > seg {
+		r, w := utf8.DecodeLastRuneInString(text[seg:e])
+		if !segIsSpace(r) {
+			break
+		}
+		e -= w
 	}
 	b := e
-	for b > seg && text[b-1] < utf8.RuneSelf && unicode.IsLetter(rune(text[b-1])) {
-		b--
+	for b > seg {
+		r, w := utf8.DecodeLastRuneInString(text[seg:b])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		b -= w
 	}
-	return b < e && strings.EqualFold(text[b:e], word) && (b == seg || !unicode.IsLetter(rune(text[b-1])))
+	return e < ws && strings.EqualFold(text[b:e], word)
+}
+
+// segInitialAt reports whether the word at k is an initial: one capital
+// letter and a period ("Y. Smith").
+func segInitialAt(text string, k int) bool {
+	r, w := segDecode(text, k)
+	return unicode.IsUpper(r) && k+w < len(text) && text[k+w] == '.'
 }
 
 // starterSplit reports whether an abbreviation that may end a sentence does
@@ -464,12 +479,7 @@ func segPlausibleStart(text string, k int) bool {
 	case r == utf8.RuneError:
 		return false
 	case segIsBullet(r):
-		// "…the airport. • Three bombers…": a list item run into the line.
-		q := p + w
-		for q < len(text) && text[q] == ' ' {
-			q++
-		}
-		return q > p+w && q < len(text) && !segIsBullet(segRune(text, q)) && segPlausibleStart(text, q)
+		return segBulletItem(text, p)
 	case unicode.IsUpper(r), unicode.IsTitle(r), unicode.IsDigit(r), unicode.Is(unicode.Sc, r):
 		return true
 	case unicode.IsLower(r):
@@ -479,6 +489,25 @@ func segPlausibleStart(text string, k int) bool {
 		return true // caseless scripts
 	}
 	return false
+}
+
+// segBulletItem reports whether a list bullet at p, then white space, opens
+// a plausible sentence: "…the airport. • Three bombers…", a list item run
+// into the line.
+func segBulletItem(text string, p int) bool {
+	r, w := segDecode(text, p)
+	if !segIsBullet(r) {
+		return false
+	}
+	q := p + w
+	for q < len(text) {
+		r, w := segDecode(text, q)
+		if !segIsSpace(r) {
+			break
+		}
+		q += w
+	}
+	return q > p+w && q < len(text) && !segIsBullet(segRune(text, q)) && segPlausibleStart(text, q)
 }
 
 // segIsBullet reports the marks that open a list item.

@@ -403,6 +403,7 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 			return
 		}
 		if int64(len(body)) > max {
+			dropBody(w, r) // net/http would read on (up to 256 KiB more) before the answer
 			writeError(w, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, tooLarge)
 			return
 		}

@@ -410,6 +410,8 @@ func TestRefusalBeforeBodyDoesNotHold(t *testing.T) {
 		{"misdirected", "POST /v1/classify", "Host: evil.example\r\n", 100, http.StatusMisdirectedRequest},
 		{"over the limit", "POST /v1/classify", "", 2000, http.StatusRequestEntityTooLarge},
 		{"stream over the limit", "POST /v1/classify:stream", "", 2000, http.StatusRequestEntityTooLarge},
+		{"chunked over the limit", "POST /v1/classify", "", -1, http.StatusRequestEntityTooLarge},
+		{"chunked stream over the limit", "POST /v1/classify:stream", "", -1, http.StatusRequestEntityTooLarge},
 		{"compressed", "POST /v1/classify", "Content-Encoding: gzip\r\n", 100, http.StatusUnsupportedMediaType},
 		{"path not clean", "POST //v1/train", "", 100, http.StatusNotFound},
 		{"escaped slash", "POST /v1%2Fclassify", "", 100, http.StatusNotFound},
@@ -422,7 +424,13 @@ func TestRefusalBeforeBodyDoesNotHold(t *testing.T) {
 		if strings.HasPrefix(tt.header, "Host:") {
 			host = ""
 		}
-		fmt.Fprintf(conn, "%s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n{\"te", tt.req, host, tt.header, tt.length)
+		if tt.length < 0 {
+			// Chunked: a first chunk already over the limit, then nothing.
+			chunk := `{"text": "` + strings.Repeat("a", 1500)
+			fmt.Fprintf(conn, "%s HTTP/1.1\r\n%sTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", tt.req, host, len(chunk), chunk)
+		} else {
+			fmt.Fprintf(conn, "%s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n{\"te", tt.req, host, tt.header, tt.length)
+		}
 		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		br := bufio.NewReader(conn)
 		resp, err := http.ReadResponse(br, nil)
