@@ -44,9 +44,10 @@ func (l limits) msgBudget() int { return max(l.maxMsgBytes-msgHeadroom, 1) }
 // modelState is what the client knows of the model between two calls that
 // may change it.
 type modelState struct {
-	known   bool
-	version uint64
-	total   int64 // examples
+	known    bool
+	version  uint64
+	total    int64  // examples
+	instance string // the server process (GetModel's server_instance); "" if not reported
 }
 
 // serverModel asks the server for its limits and the model's state
@@ -64,7 +65,7 @@ func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
 	if err != nil {
 		return l, modelState{}, err
 	}
-	state := modelState{known: true, version: m.GetVersion(), total: m.GetTotalExamples()}
+	state := modelState{known: true, version: m.GetVersion(), total: m.GetTotalExamples(), instance: m.GetServerInstance()}
 	sl := m.GetLimits()
 	if v := int(sl.GetMaxExamples()); v > 0 {
 		l.maxExamples = v
@@ -275,12 +276,13 @@ func retryable(err error) bool {
 
 // sendRetrying calls send, a Train or Forget, with a fresh call context
 // and one request_id, and once more if it fails in a retryable way while
-// ctx (the user's) is not done. Before the second call it calls before
-// (which may end a progress bar) and says on stderr that what ("FILE
-// lines 1–1000") is sent again. retried reports whether it was: the first
-// call may then have been applied, whatever the second's error says (a
-// server restarted in between has forgotten the request_id).
-func sendRetrying(ctx context.Context, e *env, what string, before func(), send func(ctx context.Context, id string) error) (retried bool, err error) {
+// ctx (the user's) is not done, unless resendable says the server would
+// apply it again (see resendable; state is the model's before the call).
+// Before the second call it calls before (which may end a progress bar)
+// and says on stderr that what ("FILE lines 1–1000") is sent again.
+// retried reports whether it was: the first call may then have been
+// applied, whatever the second's error says.
+func sendRetrying(ctx context.Context, e *env, what string, state modelState, before func(), send func(ctx context.Context, id string) error) (retried bool, err error) {
 	id := newRequestID()
 	for {
 		cctx, cancel := e.common.callContext(ctx)
@@ -290,7 +292,36 @@ func sendRetrying(ctx context.Context, e *env, what string, before func(), send 
 			return retried, err
 		}
 		before()
+		if ok, why := resendable(ctx, e, state); !ok {
+			fmt.Fprintf(e.stderr, "client: %s: %s; not sent again: %s\n", what, status.Code(err), why)
+			return false, err
+		}
 		fmt.Fprintf(e.stderr, "client: %s: %s; sending again with the same request_id, which the server applies once\n", what, status.Code(err))
 		retried = true
 	}
+}
+
+// resendable reports whether a call that failed may be sent again with its
+// request_id, state being the model's before it. The server applies a
+// request_id once, but remembers it only while the process that applied it
+// runs: when GetModel shows another server_instance, the server restarted,
+// and the call is sent again only if the model shows it was not applied
+// (its version is still state's). If GetModel fails, or the server does
+// not report its instance, it is sent again, as the server that answers
+// is then most likely the one that failed.
+func resendable(ctx context.Context, e *env, state modelState) (bool, string) {
+	if state.instance == "" {
+		return true, ""
+	}
+	cctx, cancel := e.common.callContext(context.WithoutCancel(ctx))
+	defer cancel()
+	// Settled: a save the restarted server finished shows.
+	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{Settled: true})
+	if err != nil || m.GetServerInstance() == "" || m.GetServerInstance() == state.instance {
+		return true, ""
+	}
+	if m.GetVersion() == state.version {
+		return true, ""
+	}
+	return false, fmt.Sprintf("the server restarted, which forgot the request_id, and the model changed meanwhile (version %d to %d)", state.version, m.GetVersion())
 }

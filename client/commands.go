@@ -192,13 +192,14 @@ func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, st
 			cancel()
 		} else {
 			what := d.file + " " + lineRange(d.lines[b.lo], d.lines[b.hi-1])
-			retried, err = sendRetrying(ctx, e, what, p.end, send)
+			retried, err = sendRetrying(ctx, e, what, state, p.end, send)
 		}
 		if err != nil {
 			p.end()
 			want := state.total + int64(job.sign*(b.hi-b.lo))
 			return failure(ctx, e, d, b, job.did, state, want, job.sign != 0 && (retried || mayHaveApplied(err)), err)
 		}
+		next.instance = state.instance // the server process seen before the first batch
 		state = next
 		p.update(b.hi)
 	}
@@ -233,7 +234,7 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 // the model's before it.
 func replaceModel(ctx context.Context, e *env, d *examples, state modelState) error {
 	var resp *claimsv1.TrainResponse
-	retried, err := sendRetrying(ctx, e, d.file, func() {}, func(ctx context.Context, id string) error {
+	retried, err := sendRetrying(ctx, e, d.file, state, func() {}, func(ctx context.Context, id string) error {
 		var err error
 		resp, err = e.client().Train(ctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true, RequestId: id})
 		return err

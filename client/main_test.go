@@ -43,6 +43,7 @@ type fakeServer struct {
 	failTrainCall int             // if > 0, the Train call of this number fails on its second example
 	applied       map[string]bool // request_ids of the Train and Forget calls applied
 	failEval      error           // if set, every Evaluate fails with it
+	instance      string          // GetModel's server_instance
 
 	// onTrain and onForget, if set, run a call instead of applying it at
 	// once: apply applies the call's examples.
@@ -234,7 +235,7 @@ func (f *fakeServer) GetModel(ctx context.Context, _ *claimsv1.GetModelRequest) 
 	f.lock(func() {
 		f.getModelCalls++
 		call, hook = f.getModelCalls, f.onGetModel
-		resp.Version, resp.TotalExamples, resp.Limits = f.version, f.total, f.limits
+		resp.Version, resp.TotalExamples, resp.Limits, resp.ServerInstance = f.version, f.total, f.limits, f.instance
 	})
 	if hook != nil {
 		if err := hook(ctx, call); err != nil {
@@ -912,6 +913,53 @@ func TestRetrySendsSameRequestID(t *testing.T) {
 		}
 		if !strings.Contains(errs, "lines 3–4: "+status.Code(tt.err).String()+"; sending again with the same request_id") || !strings.Contains(out, "trained 6 examples") {
 			t.Errorf("%s: stdout %q, stderr %q; want the retry said and the batch trained", tt.name, out, errs)
+		}
+	}
+}
+
+// TestRetryAfterRestart fails a batch with UNAVAILABLE while the server
+// "restarts" (GetModel then shows another server_instance, and the
+// request_ids applied before are forgotten): the batch is sent again only
+// if the model shows it was not applied, so a restart never makes the
+// client apply a batch twice. Without a restart it is sent again as
+// before, and the server's memory of the request_id keeps it applied once.
+func TestRetryAfterRestart(t *testing.T) {
+	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	for _, tt := range []struct {
+		name           string
+		restart, apply bool
+		code, calls    int
+		total          int64
+		stderr         string
+	}{
+		{"restarted after applying", true, true, 1, 2, 7 + 4, "not sent again: the server restarted, which forgot the request_id, and the model changed meanwhile (version 8 to 9)"},
+		{"restarted before applying", true, false, 0, 4, 7 + 6, "sending again with the same request_id"},
+		{"no restart, applied", false, true, 0, 4, 7 + 6, "sending again with the same request_id"},
+	} {
+		f, addr := startFake(t)
+		f.instance = "a1"
+		f.onTrain = func(_ context.Context, call int, do func()) error {
+			if call == 2 {
+				if tt.apply {
+					do()
+				}
+				if tt.restart {
+					f.lock(func() { f.instance, f.applied = "b2", nil })
+				}
+				return status.Error(codes.Unavailable, "connection reset")
+			}
+			do()
+			return nil
+		}
+		code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data, "--batch", "2")
+		if code != tt.code || f.trainCalls != tt.calls || f.total != tt.total {
+			t.Errorf("%s: got exit %d, %d calls, %d examples in all; want exit %d, %d calls, %d", tt.name, code, f.trainCalls, f.total, tt.code, tt.calls, tt.total)
+		}
+		if !strings.Contains(errs, tt.stderr) {
+			t.Errorf("%s: stderr %q, want %q", tt.name, errs, tt.stderr)
+		}
+		if tt.code != 0 && !strings.Contains(errs, "lines 3–4 too, although the call failed") {
+			t.Errorf("%s: stderr %q, want the batch reported applied", tt.name, errs)
 		}
 	}
 }

@@ -1324,8 +1324,14 @@ type GetModelResponse struct {
 	ModelTokenizerSha256 string `protobuf:"bytes,12,opt,name=model_tokenizer_sha256,json=modelTokenizerSha256" json:"model_tokenizer_sha256,omitempty"`
 	// Lower-case hex SHA-256 of the tokenizer.json in use.
 	TokenizerSha256 string `protobuf:"bytes,13,opt,name=tokenizer_sha256,json=tokenizerSha256" json:"tokenizer_sha256,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// A random id of the server process, new at each start. The request_ids
+	// of Train and Forget are remembered only by the process that applied
+	// them: a client whose call failed and that then sees another
+	// server_instance knows that a retry with the same request_id would be
+	// applied again, and checks the model first.
+	ServerInstance string `protobuf:"bytes,14,opt,name=server_instance,json=serverInstance" json:"server_instance,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *GetModelResponse) Reset() {
@@ -1445,6 +1451,13 @@ func (x *GetModelResponse) GetModelTokenizerSha256() string {
 func (x *GetModelResponse) GetTokenizerSha256() string {
 	if x != nil {
 		return x.TokenizerSha256
+	}
+	return ""
+}
+
+func (x *GetModelResponse) GetServerInstance() string {
+	if x != nil {
+		return x.ServerInstance
 	}
 	return ""
 }
@@ -1678,7 +1691,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x06actual\x18\x01 \x01(\tR\x06actual\x12\x1c\n" +
 	"\tpredicted\x18\x02 \x03(\x03R\tpredicted\"+\n" +
 	"\x0fGetModelRequest\x12\x18\n" +
-	"\asettled\x18\x01 \x01(\bR\asettled\"\x8b\x05\n" +
+	"\asettled\x18\x01 \x01(\bR\asettled\"\xb4\x05\n" +
 	"\x10GetModelResponse\x12\x16\n" +
 	"\x06labels\x18\x01 \x03(\tR\x06labels\x12O\n" +
 	"\flabel_counts\x18\x02 \x03(\v2,.claims.v1.GetModelResponse.LabelCountsEntryR\vlabelCounts\x12%\n" +
@@ -1693,7 +1706,8 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	" \x01(\rR\x0ffeatureRevision\x12-\n" +
 	"\x12extractor_revision\x18\v \x01(\rR\x11extractorRevision\x124\n" +
 	"\x16model_tokenizer_sha256\x18\f \x01(\tR\x14modelTokenizerSha256\x12)\n" +
-	"\x10tokenizer_sha256\x18\r \x01(\tR\x0ftokenizerSha256\x1a>\n" +
+	"\x10tokenizer_sha256\x18\r \x01(\tR\x0ftokenizerSha256\x12'\n" +
+	"\x0fserver_instance\x18\x0e \x01(\tR\x0eserverInstance\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xc0\x03\n" +

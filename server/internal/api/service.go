@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -30,12 +32,21 @@ type Service struct {
 	log       *slog.Logger
 	streams   chan struct{} // a slot per open ClassifyStream; nil for no bound
 	requests  *requestLog   // answers of recent Train and Forget calls with a request_id
+	instance  string        // GetModel's server_instance: new with each Service
+}
+
+// newInstanceID returns a random id for a Service, which GetModel reports
+// as server_instance: the request log lives as long as the Service.
+func newInstanceID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // NewService returns a Service over model. tokenizer describes the
 // tokenizer in GetModel; metrics may be nil.
 func NewService(model *classifier.Classifier, limits Limits, tokenizer string, metrics *Metrics, log *slog.Logger) *Service {
-	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log, requests: newRequestLog(time.Now)}
+	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log, requests: newRequestLog(time.Now), instance: newInstanceID()}
 	if limits.MaxClassifyStreams > 0 {
 		s.streams = make(chan struct{}, limits.MaxClassifyStreams)
 	}
@@ -369,6 +380,8 @@ func (s *Service) GetModel(ctx context.Context, req *claimsv1.GetModelRequest) (
 
 		ModelTokenizerSha256: info.Tokenizer,
 		TokenizerSha256:      s.model.TokenizerFingerprint(),
+
+		ServerInstance: s.instance,
 	}
 	if !info.TrainedTime.IsZero() {
 		resp.TrainedTime = timestamppb.New(info.TrainedTime)

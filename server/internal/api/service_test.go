@@ -389,6 +389,19 @@ func TestGetModel(t *testing.T) {
 	if l := m.GetLimits(); l.GetMaxSentences() != 5 || l.GetMaxExamples() != 20 || l.GetMaxExplain() != 3 || l.GetCallTimeout().AsDuration() != 30*time.Second {
 		t.Errorf("limits: got %v", l)
 	}
+	// server_instance is the Service's, the same in every answer, and
+	// another Service (a restarted server) has another.
+	again, err := ts.client.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := newTestServer(t, Auth{Open: true}, testLimits()).client.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := m.GetServerInstance(); len(id) != 16 || again.GetServerInstance() != id || other.GetServerInstance() == id {
+		t.Errorf("server_instance: got %q, then %q, and %q from another server; want 16 hex digits, the same, then another", id, again.GetServerInstance(), other.GetServerInstance())
+	}
 }
 
 // TestStaleFeatures serves a model saved before feature revisions were
