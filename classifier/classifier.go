@@ -526,12 +526,37 @@ func (c *Classifier) applyBatch(ctx context.Context, exs []Example, labels []str
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.checkVersion(ctx); err != nil {
+		return Stats{}, err
+	}
 	if check != nil {
 		if err := check(); err != nil {
 			return Stats{}, err
 		}
 	}
 	return apply(batch)
+}
+
+// ifVersionKey is the context key of IfVersion.
+type ifVersionKey struct{}
+
+// IfVersion returns a context for a Learn, Forget or Replace that applies
+// its change only if the model is still at version v when the change is
+// applied (under the lock that orders changes), and otherwise fails with
+// ErrVersionChanged and changes nothing. A caller that does not know
+// whether an earlier attempt of the same change was applied (its answer
+// was lost) can send it again this way, with the version it saw before
+// that attempt: a change already applied has moved the version on.
+func IfVersion(ctx context.Context, v uint64) context.Context {
+	return context.WithValue(ctx, ifVersionKey{}, v)
+}
+
+// checkVersion enforces ctx's IfVersion, if any. Callers hold c.mu.
+func (c *Classifier) checkVersion(ctx context.Context) error {
+	if v, ok := ctx.Value(ifVersionKey{}).(uint64); ok && v != c.version {
+		return fmt.Errorf("%w: it is at version %d, not %d", ErrVersionChanged, c.version, v)
+	}
+	return nil
 }
 
 // checkLabels reports the first example whose label the model does not
@@ -566,6 +591,9 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.checkVersion(ctx); err != nil {
+		return Stats{}, err
+	}
 	return c.commitGathered(ctx, next, len(exs), FeatureRevision, fingerprint(c.tok))
 }
 

@@ -40,6 +40,10 @@ var (
 	// would pass the 1 GiB a model file may hold. Nothing is changed; a
 	// model saved with it could not be loaded again.
 	ErrModelFull = errors.New("model has reached a limit of its saved format")
+	// ErrVersionChanged reports a Learn, Forget or Replace made with
+	// IfVersion whose model is no longer at the version it expected:
+	// another change came first. Nothing is changed.
+	ErrVersionChanged = errors.New("model is not at the expected version")
 	// ErrPersist reports that a change could not be stored and was not applied.
 	ErrPersist = errors.New("model could not be persisted; change not applied")
 	// ErrStaleFeatures reports a Forget on a model whose counts were

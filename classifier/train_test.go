@@ -192,6 +192,43 @@ func (c *cancellingTokens) AppendTokens(dst []string, s string) []string {
 // before and while they extract features, on batches small enough for one
 // goroutine and large enough for several: each must return the context's
 // error and leave the model exactly as it was.
+// TestIfVersion checks that a change made with IfVersion is applied only
+// at the version it names, and otherwise changes nothing.
+func TestIfVersion(t *testing.T) {
+	c := New(spaceTokens{}, WithClock(fixedClock()))
+	base := syntheticExamples(40, 1)
+	if _, err := c.Replace(context.Background(), base); err != nil {
+		t.Fatal(err)
+	}
+	more := syntheticExamples(10, 2)
+	changes := []struct {
+		op  string
+		run func(ctx context.Context) error
+	}{
+		{"Learn", func(ctx context.Context) error { _, err := c.Learn(ctx, more, true); return err }},
+		{"Forget", func(ctx context.Context) error { _, err := c.Forget(ctx, more); return err }},
+		{"Replace", func(ctx context.Context) error { _, err := c.Replace(ctx, base); return err }},
+	}
+	for _, ch := range changes {
+		v := c.Info().Version
+		before := saved(t, c)
+		for _, stale := range []uint64{v - 1, v + 1} {
+			if err := ch.run(IfVersion(context.Background(), stale)); !errors.Is(err, ErrVersionChanged) {
+				t.Errorf("%s at version %d, expecting %d: got %v, want ErrVersionChanged", ch.op, v, stale, err)
+			}
+			if !bytes.Equal(saved(t, c), before) {
+				t.Errorf("%s expecting version %d changed the model", ch.op, stale)
+			}
+		}
+		if err := ch.run(IfVersion(context.Background(), v)); err != nil {
+			t.Errorf("%s at the expected version %d: %v", ch.op, v, err)
+		}
+		if got := c.Info().Version; got != v+1 {
+			t.Errorf("%s: got version %d, want %d", ch.op, got, v+1)
+		}
+	}
+}
+
 func TestTrainingStopsWithContext(t *testing.T) {
 	for _, n := range []int{50, 3000} {
 		for _, after := range []int64{1, int64(n) / 2} {

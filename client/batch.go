@@ -276,52 +276,48 @@ func retryable(err error) bool {
 
 // sendRetrying calls send, a Train or Forget, with a fresh call context
 // and one request_id, and once more if it fails in a retryable way while
-// ctx (the user's) is not done, unless resendable says the server would
-// apply it again (see resendable; state is the model's before the call).
-// Before the second call it calls before (which may end a progress bar)
-// and says on stderr that what ("FILE lines 1–1000") is sent again.
-// retried reports whether it was: the first call may then have been
-// applied, whatever the second's error says.
-func sendRetrying(ctx context.Context, e *env, what string, state modelState, before func(), send func(ctx context.Context, id string) error) (retried bool, err error) {
+// ctx (the user's) is not done. Before the second call it calls before
+// (which may end a progress bar) and says on stderr that what ("FILE
+// lines 1–1000") is sent again; the second call carries an if_version when
+// the request_id alone may not keep it from being applied twice (see
+// retryVersion; state is the model's before the call). retried reports
+// whether it was sent again: the first call may then have been applied,
+// whatever the second's error says.
+func sendRetrying(ctx context.Context, e *env, what string, state modelState, before func(), send func(ctx context.Context, id string, ifVersion uint64) error) (retried bool, err error) {
 	id := newRequestID()
+	var ifVersion uint64
 	for {
 		cctx, cancel := e.common.callContext(ctx)
-		err := send(cctx, id)
+		err := send(cctx, id, ifVersion)
 		cancel()
 		if err == nil || retried || !retryable(err) || ctx.Err() != nil {
 			return retried, err
 		}
 		before()
-		if ok, why := resendable(ctx, e, state); !ok {
-			fmt.Fprintf(e.stderr, "client: %s: %s; not sent again: %s\n", what, status.Code(err), why)
-			return false, err
-		}
+		ifVersion = retryVersion(ctx, e, state)
 		fmt.Fprintf(e.stderr, "client: %s: %s; sending again with the same request_id, which the server applies once\n", what, status.Code(err))
 		retried = true
 	}
 }
 
-// resendable reports whether a call that failed may be sent again with its
-// request_id, state being the model's before it. The server applies a
-// request_id once, but remembers it only while the process that applied it
-// runs: when GetModel shows another server_instance, the server restarted,
-// and the call is sent again only if the model shows it was not applied
-// (its version is still state's). If GetModel fails, or the server does
-// not report its instance, it is sent again, as the server that answers
-// is then most likely the one that failed.
-func resendable(ctx context.Context, e *env, state modelState) (bool, string) {
-	if state.instance == "" {
-		return true, ""
+// retryVersion returns the if_version for sending again a call that
+// failed, state being the model's before it: 0 (none) when the server
+// process is the one state was read from, whose memory of the request_id
+// keeps the call from being applied twice; else state's version, so that
+// a server that restarted (and forgot the request_id) refuses the call
+// with ABORTED if its first attempt was applied. When it is not known
+// whether the server restarted (GetModel fails), the version is sent too.
+func retryVersion(ctx context.Context, e *env, state modelState) uint64 {
+	if !state.known {
+		return 0
 	}
-	cctx, cancel := e.common.callContext(context.WithoutCancel(ctx))
-	defer cancel()
-	// Settled: a save the restarted server finished shows.
-	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{Settled: true})
-	if err != nil || m.GetServerInstance() == "" || m.GetServerInstance() == state.instance {
-		return true, ""
+	if state.instance != "" {
+		cctx, cancel := e.common.callContext(context.WithoutCancel(ctx))
+		defer cancel()
+		m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{})
+		if err == nil && m.GetServerInstance() == state.instance {
+			return 0
+		}
 	}
-	if m.GetVersion() == state.version {
-		return true, ""
-	}
-	return false, fmt.Sprintf("the server restarted, which forgot the request_id, and the model changed meanwhile (version %d to %d)", state.version, m.GetVersion())
+	return state.version
 }

@@ -163,9 +163,9 @@ type batchJob struct {
 	// sign is +1 for a call that adds its examples to the model, -1 for
 	// one that takes them away, 0 for one that leaves it as it is.
 	sign int
-	// send sends one batch, with request_id id, and returns the model's
-	// state after it.
-	send func(ctx context.Context, exs []*claimsv1.Example, id string) (modelState, error)
+	// send sends one batch, with request_id id and if_version ifVersion,
+	// and returns the model's state after it.
+	send func(ctx context.Context, exs []*claimsv1.Example, id string, ifVersion uint64) (modelState, error)
 }
 
 // inBatches sends the examples in batches within the server's limits l
@@ -177,9 +177,9 @@ func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, st
 	p := &progress{w: e.stderr, total: len(d.exs), verb: job.verb, start: time.Now()}
 	for _, b := range batchExamples(d.exs, batch, l) {
 		var next modelState
-		send := func(ctx context.Context, id string) error {
+		send := func(ctx context.Context, id string, ifVersion uint64) error {
 			var err error
-			next, err = job.send(ctx, d.exs[b.lo:b.hi], id)
+			next, err = job.send(ctx, d.exs[b.lo:b.hi], id, ifVersion)
 			return err
 		}
 		var retried bool
@@ -188,7 +188,7 @@ func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, st
 			// Nothing to apply twice, and a batch too slow for --timeout
 			// would only be as slow again.
 			cctx, cancel := e.common.callContext(ctx)
-			err = send(cctx, "")
+			err = send(cctx, "", 0)
 			cancel()
 		} else {
 			what := d.file + " " + lineRange(d.lines[b.lo], d.lines[b.hi-1])
@@ -218,8 +218,8 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 	client := e.client()
 	var last *claimsv1.TrainResponse
 	err = inBatches(ctx, e, d, o.batch, l, state, batchJob{verb: "training", did: "applied", sign: 1,
-		send: func(ctx context.Context, exs []*claimsv1.Example, id string) (modelState, error) {
-			resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, AllowNewLabels: o.newLbls, RequestId: id})
+		send: func(ctx context.Context, exs []*claimsv1.Example, id string, ifVersion uint64) (modelState, error) {
+			resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, AllowNewLabels: o.newLbls, RequestId: id, IfVersion: ifVersion})
 			last = resp
 			return modelState{known: true, version: resp.GetModelVersion(), total: resp.GetTotalExamples()}, err
 		}})
@@ -234,9 +234,9 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 // the model's before it.
 func replaceModel(ctx context.Context, e *env, d *examples, state modelState) error {
 	var resp *claimsv1.TrainResponse
-	retried, err := sendRetrying(ctx, e, d.file, state, func() {}, func(ctx context.Context, id string) error {
+	retried, err := sendRetrying(ctx, e, d.file, state, func() {}, func(ctx context.Context, id string, ifVersion uint64) error {
 		var err error
-		resp, err = e.client().Train(ctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true, RequestId: id})
+		resp, err = e.client().Train(ctx, &claimsv1.TrainRequest{Examples: d.exs, Replace: true, RequestId: id, IfVersion: ifVersion})
 		return err
 	})
 	if err != nil {
@@ -255,8 +255,8 @@ func runForget(ctx context.Context, e *env, opts any) error {
 	client := e.client()
 	var last *claimsv1.ForgetResponse
 	err = inBatches(ctx, e, d, o.batch, l, state, batchJob{verb: "forgetting", did: "forgotten", sign: -1,
-		send: func(ctx context.Context, exs []*claimsv1.Example, id string) (modelState, error) {
-			resp, err := client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs, RequestId: id})
+		send: func(ctx context.Context, exs []*claimsv1.Example, id string, ifVersion uint64) (modelState, error) {
+			resp, err := client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs, RequestId: id, IfVersion: ifVersion})
 			last = resp
 			return modelState{known: true, version: resp.GetModelVersion(), total: resp.GetTotalExamples()}, err
 		}})
@@ -293,7 +293,7 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	var gold, pred []string
 	versions := map[uint64]bool{}
 	var version uint64
-	err = inBatches(ctx, e, d, o.batch, l, modelState{}, batchJob{verb: "evaluating", did: "scored", send: func(ctx context.Context, exs []*claimsv1.Example, _ string) (modelState, error) {
+	err = inBatches(ctx, e, d, o.batch, l, modelState{}, batchJob{verb: "evaluating", did: "scored", send: func(ctx context.Context, exs []*claimsv1.Example, _ string, _ uint64) (modelState, error) {
 		resp, err := e.client().Evaluate(ctx, &claimsv1.EvaluateRequest{Examples: exs})
 		if err != nil {
 			return modelState{}, err

@@ -129,6 +129,9 @@ func (f *fakeServer) Train(ctx context.Context, req *claimsv1.TrainRequest) (*cl
 	if call == failCall {
 		return nil, status.Error(codes.InvalidArgument, "examples[1].label: label is not known to the model: \"nope\"")
 	}
+	if err := f.checkIfVersion("Train", req.GetRequestId(), req.GetIfVersion()); err != nil {
+		return nil, err
+	}
 	apply := func() {
 		f.lock(func() {
 			if f.seen("Train", req.GetRequestId()) {
@@ -151,6 +154,18 @@ func (f *fakeServer) Train(ctx context.Context, req *claimsv1.TrainRequest) (*cl
 		resp.LabelCounts = map[string]int64{"denial": f.total}
 	})
 	return resp, nil
+}
+
+// checkIfVersion refuses, as the server does, a call with an if_version
+// other than the model's, unless its request_id was applied before.
+func (f *fakeServer) checkIfVersion(method, id string, ifVersion uint64) error {
+	var err error
+	f.lock(func() {
+		if ifVersion != 0 && !(id != "" && f.applied[method+" "+id]) && f.version != ifVersion {
+			err = status.Errorf(codes.Aborted, "if_version: model is not at the expected version: it is at version %d, not %d", f.version, ifVersion)
+		}
+	})
+	return err
 }
 
 // seen reports whether a call of method with request_id id was applied
@@ -189,6 +204,9 @@ func (f *fakeServer) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*
 	})
 	if hook == nil {
 		return nil, status.Error(codes.NotFound, "examples[0].text: example was not learned")
+	}
+	if err := f.checkIfVersion("Forget", req.GetRequestId(), req.GetIfVersion()); err != nil {
+		return nil, err
 	}
 	apply := func() {
 		f.lock(func() {
@@ -918,33 +936,54 @@ func TestRetrySendsSameRequestID(t *testing.T) {
 }
 
 // TestRetryAfterRestart fails a batch with UNAVAILABLE while the server
-// "restarts" (GetModel then shows another server_instance, and the
-// request_ids applied before are forgotten): the batch is sent again only
-// if the model shows it was not applied, so a restart never makes the
-// client apply a batch twice. Without a restart it is sent again as
-// before, and the server's memory of the request_id keeps it applied once.
+// may "restart" (GetModel then shows another server_instance, and the
+// request_ids applied before are forgotten): the batch is sent again with
+// the version seen before it as if_version whenever the server's memory of
+// the request_id may not hold, so a restart never makes the client apply a
+// batch twice; a batch refused that way is reported applied.
 func TestRetryAfterRestart(t *testing.T) {
 	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	applied := "lines 3–4 too, although the call failed"
 	for _, tt := range []struct {
-		name           string
-		restart, apply bool
-		code, calls    int
-		total          int64
-		stderr         string
+		name                   string
+		restart, apply, noInfo bool
+		oldServer              bool // the server reports no server_instance
+		code, calls            int
+		total                  int64
+		stderr                 string
 	}{
-		{"restarted after applying", true, true, 1, 2, 7 + 4, "not sent again: the server restarted, which forgot the request_id, and the model changed meanwhile (version 8 to 9)"},
-		{"restarted before applying", true, false, 0, 4, 7 + 6, "sending again with the same request_id"},
-		{"no restart, applied", false, true, 0, 4, 7 + 6, "sending again with the same request_id"},
+		{"restarted after applying", true, true, false, false, 1, 3, 7 + 4, "Aborted: if_version: model is not at the expected version: it is at version 9, not 8"},
+		{"restarted before applying", true, false, false, false, 0, 4, 7 + 6, "sending again with the same request_id"},
+		{"no restart, applied", false, true, false, false, 0, 4, 7 + 6, "sending again with the same request_id"},
+		{"no restart, not applied", false, false, false, false, 0, 4, 7 + 6, "sending again with the same request_id"},
+		{"restart not checked, applied", true, true, true, false, 1, 3, 7 + 4, "it is at version 9, not 8"},
+		{"no restart, not checked, applied", false, true, true, false, 0, 4, 7 + 6, "sending again with the same request_id"},
+		{"no server_instance, restarted after applying", true, true, false, true, 1, 3, 7 + 4, "it is at version 9, not 8"},
 	} {
 		f, addr := startFake(t)
-		f.instance = "a1"
+		if !tt.oldServer {
+			f.instance = "a1"
+		}
+		if tt.noInfo {
+			f.onGetModel = func(_ context.Context, call int) error {
+				if call == 2 { // the check before sending again
+					return status.Error(codes.Unavailable, "connection refused")
+				}
+				return nil
+			}
+		}
 		f.onTrain = func(_ context.Context, call int, do func()) error {
 			if call == 2 {
 				if tt.apply {
 					do()
 				}
 				if tt.restart {
-					f.lock(func() { f.instance, f.applied = "b2", nil })
+					f.lock(func() {
+						f.applied = nil
+						if !tt.oldServer {
+							f.instance = "b2"
+						}
+					})
 				}
 				return status.Error(codes.Unavailable, "connection reset")
 			}
@@ -955,11 +994,8 @@ func TestRetryAfterRestart(t *testing.T) {
 		if code != tt.code || f.trainCalls != tt.calls || f.total != tt.total {
 			t.Errorf("%s: got exit %d, %d calls, %d examples in all; want exit %d, %d calls, %d", tt.name, code, f.trainCalls, f.total, tt.code, tt.calls, tt.total)
 		}
-		if !strings.Contains(errs, tt.stderr) {
+		if !strings.Contains(errs, tt.stderr) || tt.code != 0 && !strings.Contains(errs, applied) {
 			t.Errorf("%s: stderr %q, want %q", tt.name, errs, tt.stderr)
-		}
-		if tt.code != 0 && !strings.Contains(errs, "lines 3–4 too, although the call failed") {
-			t.Errorf("%s: stderr %q, want the batch reported applied", tt.name, errs)
 		}
 	}
 }

@@ -620,8 +620,17 @@ type TrainRequest struct {
 	// an internal error (it may have failed after its change): its retries
 	// fail with INTERNAL. The server remembers the last 1,024 such calls for
 	// 10 minutes, in memory only (not across a restart). The same request_id
-	// with other contents is INVALID_ARGUMENT.
-	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	// with other contents is INVALID_ARGUMENT (if_version does not count).
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	// Optional: if not 0, the change is applied only if the model is still at
+	// this version (GetModelResponse.version) when it is applied; otherwise
+	// the call fails with ABORTED (HTTP 409) and changes nothing. A client
+	// sending a call again whose answer was lost sets it to the version it
+	// saw before the first attempt: if the server restarted meanwhile and so
+	// forgot the request_id (see GetModelResponse.server_instance), a first
+	// attempt that was applied has moved the version on, and the retry is
+	// refused instead of applied twice.
+	IfVersion     uint64 `protobuf:"varint,5,opt,name=if_version,json=ifVersion" json:"if_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -682,6 +691,13 @@ func (x *TrainRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *TrainRequest) GetIfVersion() uint64 {
+	if x != nil {
+		return x.IfVersion
+	}
+	return 0
 }
 
 // TrainResponse is the output of ClaimService.Train.
@@ -773,7 +789,10 @@ type ForgetRequest struct {
 	Examples []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
 	// Optional key that makes retrying the call safe, as in
 	// TrainRequest.request_id (Train and Forget keep theirs apart).
-	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
+	// Optional: apply the change only at this model version, as in
+	// TrainRequest.if_version.
+	IfVersion     uint64 `protobuf:"varint,3,opt,name=if_version,json=ifVersion" json:"if_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -820,6 +839,13 @@ func (x *ForgetRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *ForgetRequest) GetIfVersion() uint64 {
+	if x != nil {
+		return x.IfVersion
+	}
+	return 0
 }
 
 // ForgetResponse is the output of ClaimService.Forget.
@@ -1642,13 +1668,15 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\rmodel_version\x18\x03 \x01(\x04R\fmodelVersion\"3\n" +
 	"\aExample\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12\x14\n" +
-	"\x05label\x18\x02 \x01(\tR\x05label\"\xa1\x01\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\"\xc0\x01\n" +
 	"\fTrainRequest\x12.\n" +
 	"\bexamples\x18\x01 \x03(\v2\x12.claims.v1.ExampleR\bexamples\x12\x18\n" +
 	"\areplace\x18\x02 \x01(\bR\areplace\x12(\n" +
 	"\x10allow_new_labels\x18\x03 \x01(\bR\x0eallowNewLabels\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId\"\x94\x02\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\x12\x1d\n" +
+	"\n" +
+	"if_version\x18\x05 \x01(\x04R\tifVersion\"\x94\x02\n" +
 	"\rTrainResponse\x12#\n" +
 	"\rmodel_version\x18\x01 \x01(\x04R\fmodelVersion\x12)\n" +
 	"\x10examples_applied\x18\x02 \x01(\x03R\x0fexamplesApplied\x12L\n" +
@@ -1656,11 +1684,13 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x0etotal_examples\x18\x04 \x01(\x03R\rtotalExamples\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"^\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"}\n" +
 	"\rForgetRequest\x12.\n" +
 	"\bexamples\x18\x01 \x03(\v2\x12.claims.v1.ExampleR\bexamples\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\"\x9a\x02\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12\x1d\n" +
+	"\n" +
+	"if_version\x18\x03 \x01(\x04R\tifVersion\"\x9a\x02\n" +
 	"\x0eForgetResponse\x12#\n" +
 	"\rmodel_version\x18\x01 \x01(\x04R\fmodelVersion\x12-\n" +
 	"\x12examples_forgotten\x18\x02 \x01(\x03R\x11examplesForgotten\x12M\n" +

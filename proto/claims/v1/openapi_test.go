@@ -72,8 +72,8 @@ func TestOpenAPIErrorsAndSecurity(t *testing.T) {
 	}{
 		{"/v1/classify", "post", []string{"400", "408", "413", "415", "504"}, false},
 		{"/v1/classify:stream", "post", []string{"400", "408", "413", "429"}, false},
-		{"/v1/train", "post", []string{"400", "401", "403", "413"}, true},
-		{"/v1/forget", "post", []string{"400", "401", "404", "413"}, true},
+		{"/v1/train", "post", []string{"400", "401", "403", "409", "413"}, true},
+		{"/v1/forget", "post", []string{"400", "401", "404", "409", "413"}, true},
 		{"/v1/evaluate", "post", []string{"400", "413"}, false},
 		{"/v1/model", "get", []string{"400", "504"}, false},
 	}

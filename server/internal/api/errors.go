@@ -59,6 +59,8 @@ func toStatus(field string, err error) error {
 		errors.Is(err, classifier.ErrStaleFeatures),
 		errors.Is(err, classifier.ErrModelFull):
 		return status.Error(codes.FailedPrecondition, msg)
+	case errors.Is(err, classifier.ErrVersionChanged):
+		return status.Error(codes.Aborted, msg)
 	case errors.Is(err, classifier.ErrPersist):
 		// The cause names server paths; it goes to the server's log
 		// (see logPersistFailure), not to the client.

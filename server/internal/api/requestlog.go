@@ -67,9 +67,14 @@ func checkRequestID(id string) error {
 }
 
 // requestSum fingerprints req by its known fields: the unknown fields
-// gRPC keeps (and REST refuses) do not tell two sends of a request apart.
+// gRPC keeps (and REST refuses) do not tell two sends of a request apart,
+// and neither does if_version, which a client adds when it sends a call
+// again (a call already applied answers as it did, whatever it says).
 func requestSum(req proto.Message) ([sha256.Size]byte, error) {
 	req = proto.Clone(req)
+	if fd := req.ProtoReflect().Descriptor().Fields().ByName("if_version"); fd != nil {
+		req.ProtoReflect().Clear(fd)
+	}
 	clearUnknown(req.ProtoReflect())
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
 	return sha256.Sum256(b), err

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,53 @@ import (
 // TestTrainRequestIDAppliesOnce checks that a Train or Forget sent again
 // with its request_id is answered as the first was, without applying the
 // examples again.
+// TestIfVersion checks Train's and Forget's if_version: a change is applied
+// only at the version named, and is otherwise refused with ABORTED and
+// nothing changed; a retry of a call that succeeded, with the same
+// request_id and an if_version added, answers as the call did.
+func TestIfVersion(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	ctx := ctxT(t)
+	v := ts.model.Version()
+	exs := []*claimsv1.Example{{Text: "rebels were blamed for the blast", Label: "attribution"}}
+	for _, call := range []struct {
+		name string
+		run  func(ifVersion uint64) error
+	}{
+		{"Train", func(iv uint64) error {
+			return callErr(ts.client.Train(ctx, &claimsv1.TrainRequest{Examples: exs, IfVersion: iv}))
+		}},
+		{"Forget", func(iv uint64) error {
+			return callErr(ts.client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs, IfVersion: iv}))
+		}},
+		{"Train with replace", func(iv uint64) error {
+			return callErr(ts.client.Train(ctx, &claimsv1.TrainRequest{Examples: append(exs, &claimsv1.Example{Text: "the airport reopened", Label: "other"}), Replace: true, IfVersion: iv}))
+		}},
+	} {
+		st := status.Convert(call.run(v + 7))
+		if want := fmt.Sprintf("if_version: model is not at the expected version: it is at version %d, not %d", v, v+7); st.Code() != codes.Aborted || st.Message() != want {
+			t.Errorf("%s at a stale version: got %s %q, want Aborted %q", call.name, st.Code(), st.Message(), want)
+		}
+		if got := ts.model.Version(); got != v {
+			t.Errorf("%s at a stale version: model version %d, want %d (unchanged)", call.name, got, v)
+		}
+		if err := call.run(v); err != nil {
+			t.Errorf("%s at the model's version: %v", call.name, err)
+		}
+		v++
+	}
+	train := &claimsv1.TrainRequest{RequestId: "batch-9", Examples: exs}
+	first, err := ts.client.Train(ctx, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train.IfVersion = first.GetModelVersion() - 1 // the version the client saw before
+	again, err := ts.client.Train(ctx, train)
+	if err != nil || !proto.Equal(first, again) {
+		t.Errorf("retry with if_version of a call that succeeded: got %v, %v; want %v", again, err, first)
+	}
+}
+
 func TestTrainRequestIDAppliesOnce(t *testing.T) {
 	ts := newTestServer(t, Auth{Open: true}, testLimits())
 	ctx := ctxT(t)

@@ -259,6 +259,23 @@ func (s *Service) examples(in []*claimsv1.Example) ([]classifier.Example, error)
 	return out, nil
 }
 
+// ifVersion returns ctx for a change applied only at model version v
+// (classifier.IfVersion), or ctx itself when v is 0 (no condition).
+func ifVersion(ctx context.Context, v uint64) context.Context {
+	if v == 0 {
+		return ctx
+	}
+	return classifier.IfVersion(ctx, v)
+}
+
+// changeStatus is the status of a Train or Forget that failed with err.
+func changeStatus(err error) error {
+	if errors.Is(err, classifier.ErrVersionChanged) {
+		return toStatus("if_version", err)
+	}
+	return toStatus("examples", err)
+}
+
 // logPersistFailure logs the cause of a change that could not be
 // persisted, which the client is not told.
 func (s *Service) logPersistFailure(ctx context.Context, err error) {
@@ -277,6 +294,7 @@ func (s *Service) train(ctx context.Context, req *claimsv1.TrainRequest) (*claim
 	if err != nil {
 		return nil, err
 	}
+	ctx = ifVersion(ctx, req.GetIfVersion())
 	var st classifier.Stats
 	if req.GetReplace() {
 		st, err = s.model.Replace(ctx, exs)
@@ -285,7 +303,7 @@ func (s *Service) train(ctx context.Context, req *claimsv1.TrainRequest) (*claim
 	}
 	if err != nil {
 		s.logPersistFailure(ctx, err)
-		return nil, toStatus("examples", err)
+		return nil, changeStatus(err)
 	}
 	// The live model, not st.Info: a change that finished later may be
 	// live already, and its labels' counts must not be dropped.
@@ -309,10 +327,10 @@ func (s *Service) forget(ctx context.Context, req *claimsv1.ForgetRequest) (*cla
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.model.Forget(ctx, exs)
+	st, err := s.model.Forget(ifVersion(ctx, req.GetIfVersion()), exs)
 	if err != nil {
 		s.logPersistFailure(ctx, err)
-		return nil, toStatus("examples", err)
+		return nil, changeStatus(err)
 	}
 	s.metrics.setModel(s.model.Info()) // the live model, as in train
 	s.log.InfoContext(ctx, "model forgot examples", "version", st.Info.Version, "examples", st.Applied, "total", st.Info.Examples)
