@@ -511,7 +511,12 @@ func (c *Classifier) checkNewLabels(exs []Example, labels []string) error {
 func (c *Classifier) applyBatch(ctx context.Context, exs []Example, labels []string, check func() error, apply func(batch *counts) (Stats, error)) (Stats, error) {
 	if check != nil {
 		c.mu.Lock()
-		err := check()
+		// The version first: a change already applied (the retry of a
+		// Forget) would otherwise fail its check for that reason instead.
+		err := c.checkVersion(ctx)
+		if err == nil {
+			err = check()
+		}
 		c.mu.Unlock()
 		if err != nil {
 			return Stats{}, err

@@ -227,6 +227,18 @@ func TestIfVersion(t *testing.T) {
 			t.Errorf("%s: got version %d, want %d", ch.op, got, v+1)
 		}
 	}
+	// A Forget sent again after it was applied: the stale version is the
+	// reason given, not the examples no longer learned.
+	v := c.Info().Version
+	if _, err := c.Learn(IfVersion(context.Background(), v), more, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Forget(IfVersion(context.Background(), v+1), more); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Forget(IfVersion(context.Background(), v+1), more); !errors.Is(err, ErrVersionChanged) {
+		t.Errorf("Forget sent again after it was applied: got %v, want ErrVersionChanged", err)
+	}
 }
 
 func TestTrainingStopsWithContext(t *testing.T) {

@@ -44,10 +44,9 @@ func (l limits) msgBudget() int { return max(l.maxMsgBytes-msgHeadroom, 1) }
 // modelState is what the client knows of the model between two calls that
 // may change it.
 type modelState struct {
-	known    bool
-	version  uint64
-	total    int64  // examples
-	instance string // the server process (GetModel's server_instance); "" if not reported
+	known   bool
+	version uint64
+	total   int64 // examples
 }
 
 // serverModel asks the server for its limits and the model's state
@@ -65,7 +64,7 @@ func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
 	if err != nil {
 		return l, modelState{}, err
 	}
-	state := modelState{known: true, version: m.GetVersion(), total: m.GetTotalExamples(), instance: m.GetServerInstance()}
+	state := modelState{known: true, version: m.GetVersion(), total: m.GetTotalExamples()}
 	sl := m.GetLimits()
 	if v := int(sl.GetMaxExamples()); v > 0 {
 		l.maxExamples = v
@@ -278,11 +277,13 @@ func retryable(err error) bool {
 // and one request_id, and once more if it fails in a retryable way while
 // ctx (the user's) is not done. Before the second call it calls before
 // (which may end a progress bar) and says on stderr that what ("FILE
-// lines 1–1000") is sent again; the second call carries an if_version when
-// the request_id alone may not keep it from being applied twice (see
-// retryVersion; state is the model's before the call). retried reports
-// whether it was sent again: the first call may then have been applied,
-// whatever the second's error says.
+// lines 1–1000") is sent again. The second call carries if_version, the
+// model's version before the first (state's, when known): a server that
+// remembers the request_id answers as the first call did, and one that
+// does not (it restarted) applies the call only if the model has not moved
+// on, which it has if the first call was applied. retried reports whether
+// the call was sent again: the first may then have been applied, whatever
+// the second's error says.
 func sendRetrying(ctx context.Context, e *env, what string, state modelState, before func(), send func(ctx context.Context, id string, ifVersion uint64) error) (retried bool, err error) {
 	id := newRequestID()
 	var ifVersion uint64
@@ -294,30 +295,10 @@ func sendRetrying(ctx context.Context, e *env, what string, state modelState, be
 			return retried, err
 		}
 		before()
-		ifVersion = retryVersion(ctx, e, state)
+		if state.known {
+			ifVersion = state.version
+		}
 		fmt.Fprintf(e.stderr, "client: %s: %s; sending again with the same request_id, which the server applies once\n", what, status.Code(err))
 		retried = true
 	}
-}
-
-// retryVersion returns the if_version for sending again a call that
-// failed, state being the model's before it: 0 (none) when the server
-// process is the one state was read from, whose memory of the request_id
-// keeps the call from being applied twice; else state's version, so that
-// a server that restarted (and forgot the request_id) refuses the call
-// with ABORTED if its first attempt was applied. When it is not known
-// whether the server restarted (GetModel fails), the version is sent too.
-func retryVersion(ctx context.Context, e *env, state modelState) uint64 {
-	if !state.known {
-		return 0
-	}
-	if state.instance != "" {
-		cctx, cancel := e.common.callContext(context.WithoutCancel(ctx))
-		defer cancel()
-		m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{})
-		if err == nil && m.GetServerInstance() == state.instance {
-			return 0
-		}
-	}
-	return state.version
 }

@@ -199,7 +199,6 @@ func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, st
 			want := state.total + int64(job.sign*(b.hi-b.lo))
 			return failure(ctx, e, d, b, job.did, state, want, job.sign != 0 && (retried || mayHaveApplied(err)), err)
 		}
-		next.instance = state.instance // the server process seen before the first batch
 		state = next
 		p.update(b.hi)
 	}

@@ -43,7 +43,6 @@ type fakeServer struct {
 	failTrainCall int             // if > 0, the Train call of this number fails on its second example
 	applied       map[string]bool // request_ids of the Train and Forget calls applied
 	failEval      error           // if set, every Evaluate fails with it
-	instance      string          // GetModel's server_instance
 
 	// onTrain and onForget, if set, run a call instead of applying it at
 	// once: apply applies the call's examples.
@@ -253,7 +252,7 @@ func (f *fakeServer) GetModel(ctx context.Context, _ *claimsv1.GetModelRequest) 
 	f.lock(func() {
 		f.getModelCalls++
 		call, hook = f.getModelCalls, f.onGetModel
-		resp.Version, resp.TotalExamples, resp.Limits, resp.ServerInstance = f.version, f.total, f.limits, f.instance
+		resp.Version, resp.TotalExamples, resp.Limits = f.version, f.total, f.limits
 	})
 	if hook != nil {
 		if err := hook(ctx, call); err != nil {
@@ -935,55 +934,34 @@ func TestRetrySendsSameRequestID(t *testing.T) {
 	}
 }
 
-// TestRetryAfterRestart fails a batch with UNAVAILABLE while the server
-// may "restart" (GetModel then shows another server_instance, and the
-// request_ids applied before are forgotten): the batch is sent again with
-// the version seen before it as if_version whenever the server's memory of
-// the request_id may not hold, so a restart never makes the client apply a
-// batch twice; a batch refused that way is reported applied.
+// TestRetryAfterRestart fails a batch with UNAVAILABLE, with or without a
+// server "restart" (the request_ids applied before are forgotten): the
+// batch is sent again with the version seen before it as if_version, so a
+// restart never makes the client apply a batch twice (a batch refused that
+// way is reported applied), and without one the request_id answers.
 func TestRetryAfterRestart(t *testing.T) {
 	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
 	applied := "lines 3–4 too, although the call failed"
 	for _, tt := range []struct {
-		name                   string
-		restart, apply, noInfo bool
-		oldServer              bool // the server reports no server_instance
-		code, calls            int
-		total                  int64
-		stderr                 string
+		name           string
+		restart, apply bool
+		code, calls    int
+		total          int64
+		stderr         string
 	}{
-		{"restarted after applying", true, true, false, false, 1, 3, 7 + 4, "Aborted: if_version: model is not at the expected version: it is at version 9, not 8"},
-		{"restarted before applying", true, false, false, false, 0, 4, 7 + 6, "sending again with the same request_id"},
-		{"no restart, applied", false, true, false, false, 0, 4, 7 + 6, "sending again with the same request_id"},
-		{"no restart, not applied", false, false, false, false, 0, 4, 7 + 6, "sending again with the same request_id"},
-		{"restart not checked, applied", true, true, true, false, 1, 3, 7 + 4, "it is at version 9, not 8"},
-		{"no restart, not checked, applied", false, true, true, false, 0, 4, 7 + 6, "sending again with the same request_id"},
-		{"no server_instance, restarted after applying", true, true, false, true, 1, 3, 7 + 4, "it is at version 9, not 8"},
+		{"restarted after applying", true, true, 1, 3, 7 + 4, "Aborted: if_version: model is not at the expected version: it is at version 9, not 8"},
+		{"restarted before applying", true, false, 0, 4, 7 + 6, "sending again with the same request_id"},
+		{"no restart, applied", false, true, 0, 4, 7 + 6, "sending again with the same request_id"},
+		{"no restart, not applied", false, false, 0, 4, 7 + 6, "sending again with the same request_id"},
 	} {
 		f, addr := startFake(t)
-		if !tt.oldServer {
-			f.instance = "a1"
-		}
-		if tt.noInfo {
-			f.onGetModel = func(_ context.Context, call int) error {
-				if call == 2 { // the check before sending again
-					return status.Error(codes.Unavailable, "connection refused")
-				}
-				return nil
-			}
-		}
 		f.onTrain = func(_ context.Context, call int, do func()) error {
 			if call == 2 {
 				if tt.apply {
 					do()
 				}
 				if tt.restart {
-					f.lock(func() {
-						f.applied = nil
-						if !tt.oldServer {
-							f.instance = "b2"
-						}
-					})
+					f.lock(func() { f.applied = nil })
 				}
 				return status.Error(codes.Unavailable, "connection reset")
 			}

@@ -624,12 +624,14 @@ type TrainRequest struct {
 	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
 	// Optional: if not 0, the change is applied only if the model is still at
 	// this version (GetModelResponse.version) when it is applied; otherwise
-	// the call fails with ABORTED (HTTP 409) and changes nothing. A client
-	// sending a call again whose answer was lost sets it to the version it
-	// saw before the first attempt: if the server restarted meanwhile and so
-	// forgot the request_id (see GetModelResponse.server_instance), a first
-	// attempt that was applied has moved the version on, and the retry is
-	// refused instead of applied twice.
+	// the call fails with ABORTED (HTTP 409) and changes nothing; a
+	// request_id the server remembers answers as its first call did,
+	// whatever this says. A client sending a call again whose answer was
+	// lost sets it to the version it saw before the first attempt: if the
+	// server restarted meanwhile and so forgot the request_id (see
+	// GetModelResponse.server_instance), a first attempt that was applied
+	// has moved the version on, and the retry is refused instead of applied
+	// twice.
 	IfVersion     uint64 `protobuf:"varint,5,opt,name=if_version,json=ifVersion" json:"if_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1352,9 +1354,8 @@ type GetModelResponse struct {
 	TokenizerSha256 string `protobuf:"bytes,13,opt,name=tokenizer_sha256,json=tokenizerSha256" json:"tokenizer_sha256,omitempty"`
 	// A random id of the server process, new at each start. The request_ids
 	// of Train and Forget are remembered only by the process that applied
-	// them: a client whose call failed and that then sees another
-	// server_instance knows that a retry with the same request_id would be
-	// applied again, and checks the model first.
+	// them: another server_instance than before a call tells a client that a
+	// retry is protected only by its if_version.
 	ServerInstance string `protobuf:"bytes,14,opt,name=server_instance,json=serverInstance" json:"server_instance,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache

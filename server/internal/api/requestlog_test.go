@@ -19,9 +19,6 @@ import (
 	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
-// TestTrainRequestIDAppliesOnce checks that a Train or Forget sent again
-// with its request_id is answered as the first was, without applying the
-// examples again.
 // TestIfVersion checks Train's and Forget's if_version: a change is applied
 // only at the version named, and is otherwise refused with ABORTED and
 // nothing changed; a retry of a call that succeeded, with the same
@@ -57,6 +54,18 @@ func TestIfVersion(t *testing.T) {
 		}
 		v++
 	}
+	// A Forget sent again with a fresh id after it was applied: refused
+	// for the version, not for the examples it already took back.
+	if _, err := ts.client.Train(ctx, &claimsv1.TrainRequest{Examples: exs}); err != nil {
+		t.Fatal(err)
+	}
+	v = ts.model.Version()
+	if _, err := ts.client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs, IfVersion: v}); err != nil {
+		t.Fatal(err)
+	}
+	if st := status.Convert(callErr(ts.client.Forget(ctx, &claimsv1.ForgetRequest{Examples: exs, IfVersion: v}))); st.Code() != codes.Aborted {
+		t.Errorf("Forget sent again after it was applied: got %s %q, want Aborted", st.Code(), st.Message())
+	}
 	train := &claimsv1.TrainRequest{RequestId: "batch-9", Examples: exs}
 	first, err := ts.client.Train(ctx, train)
 	if err != nil {
@@ -69,6 +78,9 @@ func TestIfVersion(t *testing.T) {
 	}
 }
 
+// TestTrainRequestIDAppliesOnce checks that a Train or Forget sent again
+// with its request_id is answered as the first was, without applying the
+// examples again.
 func TestTrainRequestIDAppliesOnce(t *testing.T) {
 	ts := newTestServer(t, Auth{Open: true}, testLimits())
 	ctx := ctxT(t)
