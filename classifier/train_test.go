@@ -188,10 +188,6 @@ func (c *cancellingTokens) AppendTokens(dst []string, s string) []string {
 	return spaceTokens{}.AppendTokens(dst, s)
 }
 
-// TestTrainingStopsWithContext cancels Learn, Replace, Forget and Evaluate
-// before and while they extract features, on batches small enough for one
-// goroutine and large enough for several: each must return the context's
-// error and leave the model exactly as it was.
 // TestIfVersion checks that a change made with IfVersion is applied only
 // at the version it names, and otherwise changes nothing.
 func TestIfVersion(t *testing.T) {
@@ -241,6 +237,10 @@ func TestIfVersion(t *testing.T) {
 	}
 }
 
+// TestTrainingStopsWithContext cancels Learn, Replace, Forget and Evaluate
+// before and while they extract features, on batches small enough for one
+// goroutine and large enough for several: each must return the context's
+// error and leave the model exactly as it was.
 func TestTrainingStopsWithContext(t *testing.T) {
 	for _, n := range []int{50, 3000} {
 		for _, after := range []int64{1, int64(n) / 2} {

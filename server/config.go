@@ -118,7 +118,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			fs.PrintDefaults()
 			return config{}, err
 		}
-		return config{}, fmt.Errorf("%w (server -h lists the flags)", err)
+		// The flag package names a flag with one dash; the README and every
+		// other message use two.
+		msg := strings.Replace(err.Error(), "flag -", "flag --", 1)
+		return config{}, fmt.Errorf("%s (server -h lists the flags)", msg)
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())

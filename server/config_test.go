@@ -87,7 +87,7 @@ func TestParseConfigErrors(t *testing.T) {
 		// A value from the environment is named by its variable.
 		{nil, map[string]string{"CLAIMS_CALL_TIMEOUT": "0s"}, "CLAIMS_CALL_TIMEOUT must be positive"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "abc"}, `CLAIMS_MAX_EXAMPLES="abc": not a valid value for --max-examples`},
-		{[]string{"--max-examples", "abc"}, nil, "server -h lists the flags"},
+		{[]string{"--max-examples", "abc"}, nil, `invalid value "abc" for flag --max-examples: parse error (server -h lists the flags)`},
 		{[]string{"--grpc-addr", "127.0.0.1:9000", "--http-addr", "127.0.0.1:9000"}, nil, "need addresses of their own"},
 		// An empty port would listen on a random one.
 		{[]string{"--grpc-addr", "127.0.0.1:"}, nil, `--grpc-addr: "127.0.0.1:" needs a port number`},

@@ -79,7 +79,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}
 	defer httpLis.Close()
 
-	tok, tokName, err := loadTokenizer(cfg.Tokenizer)
+	tok, tokName, err := loadTokenizer(cfg.Tokenizer, cfg.opt("tokenizer"))
 	if err != nil {
 		return err
 	}
@@ -367,8 +367,9 @@ func pacedByHeapLimit(gc gcConfig, f func() error) error {
 func streamWorkers() int { return 16 * runtime.GOMAXPROCS(0) }
 
 // loadTokenizer loads the tokenizer file, or the embedded default when path
-// is empty. It returns a description for GetModel.
-func loadTokenizer(path string) (*classifier.Tokenizer, string, error) {
+// is empty; opt names the setting in errors. It returns a description for
+// GetModel.
+func loadTokenizer(path, opt string) (*classifier.Tokenizer, string, error) {
 	if path == "" {
 		tok, err := classifier.NewTokenizer(bytes.NewReader(seeds.Tokenizer()))
 		if err != nil {
@@ -378,7 +379,7 @@ func loadTokenizer(path string) (*classifier.Tokenizer, string, error) {
 	}
 	tok, err := classifier.LoadTokenizer(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("--tokenizer: %w", err)
+		return nil, "", fmt.Errorf("%s: %w", opt, err)
 	}
 	return tok, path, nil
 }

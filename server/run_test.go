@@ -57,8 +57,9 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 	}
 }
 
-// TestSignalWhileModelLoads checks that a signal that arrives while a saved
-// model is read stops the server before it serves, as one during the
+// TestSignalWhileModelLoads checks that a signal that came before a saved
+// model was read, or while it was (the context is checked once the model
+// is loaded), stops the server before it serves, as one during the
 // training of the default model does.
 func TestSignalWhileModelLoads(t *testing.T) {
 	dir := t.TempDir()

@@ -171,8 +171,7 @@ func ignoreBody(next http.Handler) http.Handler {
 // http.ServeMux routes a path with an escaped slash ("/v1%2Fclassify") by
 // its escaped form, which names no route.
 func readsBody(r *http.Request) bool {
-	return r.Method == http.MethodPost && allowedMethods(r.URL.Path) == http.MethodPost &&
-		!strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
+	return r.Method == http.MethodPost && allowedMethods(r.URL.Path) == http.MethodPost && !escapedSlash(r)
 }
 
 // dropBody makes net/http give up on the body of r after the answer and
@@ -208,13 +207,19 @@ func countRequests(next http.Handler, requests *prometheus.CounterVec) http.Hand
 		if sw.code == 0 {
 			sw.code = http.StatusOK
 		}
-		requests.WithLabelValues(routeOf(r.URL.Path), strconv.Itoa(sw.code)).Inc()
+		requests.WithLabelValues(routeOf(r), strconv.Itoa(sw.code)).Inc()
 	})
 }
 
-// routeOf returns path if it is one of the server's routes, else "other",
-// so that the paths clients make up do not become metric labels.
-func routeOf(path string) string {
+// routeOf returns the path of r if it is one of the server's routes, else
+// "other", so that the paths clients make up do not become metric labels.
+// A path with an escaped slash is routed by its escaped form, which names
+// no route (see readsBody).
+func routeOf(r *http.Request) string {
+	path := r.URL.Path
+	if escapedSlash(r) {
+		return "other"
+	}
 	switch path {
 	case "/openapi.json", "/healthz", "/metrics":
 		return path
@@ -223,6 +228,11 @@ func routeOf(path string) string {
 		return path
 	}
 	return "other"
+}
+
+// escapedSlash reports whether r's path holds an escaped slash ("%2F").
+func escapedSlash(r *http.Request) bool {
+	return strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
 }
 
 // statusWriter records the status a response was sent with.
@@ -285,16 +295,6 @@ func allowedMethods(path string) string {
 	return ""
 }
 
-// methodAllowed reports whether method is one of allow, an Allow value.
-func methodAllowed(allow, method string) bool {
-	for m := range strings.SplitSeq(allow, ", ") {
-		if m == method {
-			return true
-		}
-	}
-	return false
-}
-
 // routingError answers a request grpc-gateway found no handler for. A
 // known route called with another method gets 405 with an Allow header
 // (grpc-gateway's default is 501); anything else is left to the default
@@ -333,8 +333,9 @@ func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg stri
 // the client (see streamBody). The body of a request that names no route,
 // or a route with another method, is not read or checked (see ignoreBody),
 // so that the request gets 404 or 405 rather than an error about its body.
-// A body in a Content-Encoding other than identity gets 415. A unary body that has not arrived within readTimeout (if positive) gets
-// 408, so that a client trickling its body cannot hold a handler.
+// A body in a Content-Encoding other than identity gets 415. A unary body
+// that has not arrived within readTimeout (if positive) gets 408, so that
+// a client trickling its body cannot hold a handler.
 func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Handler {
 	if max <= 0 {
 		return next

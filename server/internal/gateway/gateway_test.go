@@ -268,6 +268,7 @@ func TestHTTPRequestsCounted(t *testing.T) {
 		{"POST", "/v1/train", `{"examples": [{"text": "x", "label": "other"}]}`, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
 		{"GET", "/v1/no-such-route", "", nil, 404},
 		{"GET", "/made/up/path", "", nil, 404},
+		{"POST", "/v1%2Fclassify", `{"text": "x"}`, nil, 404},
 		{"GET", "/healthz", "", nil, 200},
 	}
 	for _, r := range requests {
@@ -284,7 +285,7 @@ func TestHTTPRequestsCounted(t *testing.T) {
 		`claims_http_requests_total{code="413",route="/v1/classify"} 1`,
 		`claims_http_requests_total{code="405",route="/v1/classify"} 1`,
 		`claims_http_requests_total{code="403",route="/v1/train"} 1`,
-		`claims_http_requests_total{code="404",route="other"} 2`,
+		`claims_http_requests_total{code="404",route="other"} 3`,
 		`claims_http_requests_total{code="200",route="/healthz"} 1`,
 	} {
 		if !strings.Contains(metrics, want) {
