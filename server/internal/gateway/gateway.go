@@ -174,14 +174,25 @@ func readsBody(r *http.Request) bool {
 	return r.Method == http.MethodPost && allowedMethods(r.URL.Path) == http.MethodPost && !escapedSlash(r)
 }
 
-// dropBody makes net/http give up on the body of r after the answer and
-// close the connection, rather than read (or wait for) the rest of it.
+// dropBody makes net/http answer r at once, without first reading the rest
+// of its body, and close the connection after the answer, reading what is
+// left of the body for at most lingerTime (see there) rather than for as
+// long as a client that stalled holds it.
 func dropBody(w http.ResponseWriter, r *http.Request) {
 	if r.ProtoMajor == 1 {
 		w.Header().Set("Connection", "close")
 	}
-	http.NewResponseController(w).SetReadDeadline(time.Now())
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(lingerTime))
 }
+
+// lingerTime bounds how long net/http goes on reading (and dropping) a
+// body no handler reads, after the answer, before it closes the connection.
+// A client still sending its body gets to finish it (net/http reads up to
+// 256 KiB of it), so the connection ends with a FIN after the answer: a
+// close with the body still arriving would make the kernel reset the
+// connection, and the client could lose the answer, seeing only a broken
+// pipe. A client that stalls is cut off when it passes.
+const lingerTime = 2 * time.Second
 
 // cleanPath answers a path that is not in clean form ("//v1/train",
 // "/v1/./model") with the JSON 404 of any unknown path; http.ServeMux
@@ -583,10 +594,10 @@ var errStreamOver = errors.New("the stream is over")
 // gateway's goroutine that passes requests on may still be blocked reading
 // the body when the call has ended (the server ended the stream); net/http
 // must not read the connection while it is, so an expired read deadline
-// ends that read, and stopReads waits for it. A body not read to its end
-// is left unread: the deadline stays, so net/http gives up on the rest of
-// it at once, which a client that stalled may never send, and closes the
-// connection (see limitBody).
+// ends that read, and stopReads waits for it. The rest of a body not read
+// to its end is then left to net/http for at most lingerTime before the
+// connection is closed (see limitBody), as a client that stalled may never
+// send it.
 func (b *streamBody) stopReads() {
 	if !b.readMu.TryLock() {
 		b.rc.SetReadDeadline(time.Now())
@@ -594,7 +605,7 @@ func (b *streamBody) stopReads() {
 	}
 	b.stopped = true
 	if !b.sawEOF {
-		b.rc.SetReadDeadline(time.Now())
+		b.rc.SetReadDeadline(time.Now().Add(lingerTime))
 	}
 	b.readMu.Unlock()
 }

@@ -353,6 +353,7 @@ func TestBodyReadTimeout(t *testing.T) {
 func TestUnreadBodyDoesNotHold(t *testing.T) {
 	hs := httptest.NewServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{}))
 	t.Cleanup(hs.Close)
+	var wg sync.WaitGroup
 	for _, tt := range []struct {
 		req  string
 		want int
@@ -365,30 +366,45 @@ func TestUnreadBodyDoesNotHold(t *testing.T) {
 		{"GET /openapi.json", http.StatusOK},
 		{"GET /metrics", http.StatusOK},
 	} {
-		conn, err := net.Dial("tcp", hs.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
 		// A body declared and never sent whole: it is no route's, so the
-		// answer comes at once and the connection is closed after it.
-		io.WriteString(conn, tt.req+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"te")
-		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		br := bufio.NewReader(conn)
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Errorf("%s with a partial body: no answer: %v", tt.req, err)
-			conn.Close()
-			continue
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != tt.want {
-			t.Errorf("%s: got %d, want %d", tt.req, resp.StatusCode, tt.want)
-		}
-		if n, err := br.Read(make([]byte, 1)); err != io.EOF {
-			t.Errorf("%s: after the answer got %d bytes, %v; want the connection closed", tt.req, n, err)
-		}
-		conn.Close()
+		// answer comes at once and the connection is closed after it. The
+		// requests run side by side, as each closes only after the 2 s.
+		wg.Go(func() {
+			stalledBody(t, tt.req, hs.Listener.Addr().String(), tt.req+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"te", tt.want)
+		})
+	}
+	wg.Wait()
+}
+
+// stalledBody sends raw, a request whose body is declared and never sent
+// whole, on a new connection, and checks that it is answered with want at
+// once (well within the 2 s the server lingers for the rest of the body)
+// and that the server then closes the connection. name names the case in
+// errors; stalledBody may run on a goroutine of its own.
+func stalledBody(t *testing.T, name, addr, raw string, want int) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return
+	}
+	defer conn.Close()
+	io.WriteString(conn, raw)
+	start := time.Now()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Errorf("%s: no answer: %v", name, err)
+		return
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if after := time.Since(start); resp.StatusCode != want || after > time.Second {
+		t.Errorf("%s: got %d after %v, want %d at once", name, resp.StatusCode, after, want)
+	}
+	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("%s: after the answer got %d bytes, %v; want the connection closed", name, n, err)
 	}
 }
 
@@ -403,6 +419,7 @@ func TestRefusalBeforeBodyDoesNotHold(t *testing.T) {
 	hs := httptest.NewServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true},
 		gateway.Config{CORSOrigins: []string{"https://app.example"}, LoopbackOnly: true}))
 	t.Cleanup(hs.Close)
+	var wg sync.WaitGroup // the requests run side by side, as each closes only after 2 s
 	for _, tt := range []struct {
 		name, req, header string
 		length, want      int
@@ -417,38 +434,45 @@ func TestRefusalBeforeBodyDoesNotHold(t *testing.T) {
 		{"path not clean", "POST //v1/train", "", 100, http.StatusNotFound},
 		{"escaped slash", "POST /v1%2Fclassify", "", 100, http.StatusNotFound},
 	} {
-		conn, err := net.Dial("tcp", hs.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
+		wg.Go(func() {
+			host := "Host: 127.0.0.1\r\n"
+			if strings.HasPrefix(tt.header, "Host:") {
+				host = ""
+			}
+			raw := fmt.Sprintf("%s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n{\"te", tt.req, host, tt.header, tt.length)
+			if tt.length < 0 {
+				// Chunked: a first chunk already over the limit, then nothing.
+				chunk := `{"text": "` + strings.Repeat("a", 1500)
+				raw = fmt.Sprintf("%s HTTP/1.1\r\n%sTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", tt.req, host, len(chunk), chunk)
+			}
+			stalledBody(t, tt.name, hs.Listener.Addr().String(), raw, tt.want)
+		})
+	}
+	wg.Wait()
+}
+
+// TestTooLargeBodyAnswered sends bodies over the limit, but short enough
+// for net/http to read the rest after the answer (256 KiB), from a client
+// that sends them whole: each gets its 413, never a reset connection, which
+// a server that closed with the body still arriving would cause.
+func TestTooLargeBodyAnswered(t *testing.T) {
+	limits := api.DefaultLimits()
+	limits.MaxHTTPBodyBytes = 100 << 10
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{}))
+	t.Cleanup(hs.Close)
+	body := `{"text": "` + strings.Repeat("a", 200<<10) + `"}`
+	for i := range 30 {
+		for _, path := range []string{"/v1/classify", "/v1/classify:stream"} {
+			resp, err := http.Post(hs.URL+path, "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatalf("%s, try %d: %v", path, i, err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Errorf("%s, try %d: got %d, want 413", path, i, resp.StatusCode)
+			}
 		}
-		host := "Host: 127.0.0.1\r\n"
-		if strings.HasPrefix(tt.header, "Host:") {
-			host = ""
-		}
-		if tt.length < 0 {
-			// Chunked: a first chunk already over the limit, then nothing.
-			chunk := `{"text": "` + strings.Repeat("a", 1500)
-			fmt.Fprintf(conn, "%s HTTP/1.1\r\n%sTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", tt.req, host, len(chunk), chunk)
-		} else {
-			fmt.Fprintf(conn, "%s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n{\"te", tt.req, host, tt.header, tt.length)
-		}
-		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		br := bufio.NewReader(conn)
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Errorf("%s: no answer: %v", tt.name, err)
-			conn.Close()
-			continue
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != tt.want {
-			t.Errorf("%s: got %d, want %d", tt.name, resp.StatusCode, tt.want)
-		}
-		if n, err := br.Read(make([]byte, 1)); err != io.EOF {
-			t.Errorf("%s: after the answer got %d bytes, %v; want the connection closed", tt.name, n, err)
-		}
-		conn.Close()
 	}
 }
 
