@@ -161,7 +161,13 @@ func ignoreBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && !readsBody(r) {
 			r.Body, r.ContentLength = http.NoBody, 0
-			dropBody(w, r)
+			if r.ProtoMajor == 1 {
+				w.Header().Set("Connection", "close")
+			}
+			// net/http reads (and drops) up to 256 KiB of the body after
+			// the answer, which then ends with a FIN rather than a reset;
+			// the deadline cuts off a client that stalls.
+			http.NewResponseController(w).SetReadDeadline(time.Now().Add(lingerTime))
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -174,25 +180,45 @@ func readsBody(r *http.Request) bool {
 	return r.Method == http.MethodPost && allowedMethods(r.URL.Path) == http.MethodPost && !escapedSlash(r)
 }
 
-// dropBody makes net/http answer r at once, without first reading the rest
-// of its body, and close the connection after the answer, reading what is
-// left of the body for at most lingerTime (see there) rather than for as
-// long as a client that stalled holds it.
-func dropBody(w http.ResponseWriter, r *http.Request) {
+// dropBody prepares the answer to r, a call of a route that reads bodies,
+// given before its body is read: net/http is to send it at once rather than
+// first read the rest of the body, and to close the connection after it.
+// Call the returned func once the answer is written in full, with its
+// Content-Length (defer dropBody(w, r)() around writeError): it sends the
+// answer and reads what is left of the body (see drainBody).
+func dropBody(w http.ResponseWriter, r *http.Request) (drain func()) {
+	rc := http.NewResponseController(w)
 	if r.ProtoMajor == 1 {
 		w.Header().Set("Connection", "close")
+		rc.EnableFullDuplex() // the body can still be read after the answer
 	}
-	http.NewResponseController(w).SetReadDeadline(time.Now().Add(lingerTime))
+	body := r.Body
+	return func() { drainBody(rc, body) }
 }
 
-// lingerTime bounds how long net/http goes on reading (and dropping) a
-// body no handler reads, after the answer, before it closes the connection.
-// A client still sending its body gets to finish it (net/http reads up to
-// 256 KiB of it), so the connection ends with a FIN after the answer: a
-// close with the body still arriving would make the kernel reset the
-// connection, and the client could lose the answer, seeing only a broken
-// pipe. A client that stalls is cut off when it passes.
-const lingerTime = 2 * time.Second
+// drainBody sends the answer written so far, then reads and drops what is
+// left of body, up to drainBytes, for at most lingerTime. A client still
+// sending its body gets to finish it, so the connection ends with a FIN
+// after the answer: a close with the body still arriving makes the kernel
+// reset the connection, and a client that sends its whole body before it
+// reads (as many HTTP libraries do) would lose the answer and see only a
+// broken pipe. net/http alone reads at most 256 KiB of such a body, and
+// waits for it without a time limit. A client that stalls is cut off when
+// lingerTime passes.
+func drainBody(rc *http.ResponseController, body io.Reader) {
+	rc.Flush()
+	if body == nil {
+		return
+	}
+	rc.SetReadDeadline(time.Now().Add(lingerTime))
+	io.CopyN(io.Discard, body, drainBytes)
+}
+
+// lingerTime and drainBytes bound drainBody.
+const (
+	lingerTime = 2 * time.Second
+	drainBytes = 1 << 20
+)
 
 // cleanPath answers a path that is not in clean form ("//v1/train",
 // "/v1/./model") with the JSON 404 of any unknown path; http.ServeMux
@@ -330,11 +356,16 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow, use string)
 	writeError(w, http.StatusMethodNotAllowed, codes.Unimplemented, msg)
 }
 
-// writeError answers with the JSON error shape grpc-gateway uses.
+// writeError answers with the JSON error shape grpc-gateway uses. The
+// answer has a Content-Length, so that it is complete once flushed (see
+// drainBody).
 func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg string) {
+	b, _ := json.Marshal(map[string]any{"code": int(code), "message": msg, "details": []any{}})
+	b = append(b, '\n')
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(httpStatus)
-	json.NewEncoder(w).Encode(map[string]any{"code": int(code), "message": msg, "details": []any{}})
+	w.Write(b)
 }
 
 // limitBody rejects bodies over max with 413 before the gateway decodes
@@ -359,13 +390,13 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 		if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 			// The body would be read as JSON and fail with a confusing
 			// message (or, labelled but not compressed, pass).
-			dropBody(w, r)
+			defer dropBody(w, r)()
 			writeError(w, http.StatusUnsupportedMediaType, codes.InvalidArgument, fmt.Sprintf("Content-Encoding %.40q is not supported: send the body uncompressed", ce))
 			return
 		}
 		tooLarge := fmt.Sprintf("request body exceeds the limit of %d bytes", max)
 		if r.ContentLength > max {
-			dropBody(w, r)
+			defer dropBody(w, r)()
 			writeError(w, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, tooLarge)
 			return
 		}
@@ -383,6 +414,7 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 				// read it as the next request).
 				w.Header().Set("Connection", "close")
 			}
+			orig := r.Body
 			body := &streamBody{ReadCloser: http.MaxBytesReader(connWriter(w), r.Body, max), rc: rc, idle: readTimeout}
 			r.Body = body
 			tw := &trackingWriter{ResponseWriter: w, body: body}
@@ -394,6 +426,9 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 				reportStreamError(tw, err, tooLarge)
 			}
 			tw.finish()
+			if !body.eof() {
+				drainBody(rc, orig) // past the limit too, which the MaxBytesReader keeps
+			}
 			return
 		}
 		rc := http.NewResponseController(w)
@@ -415,7 +450,7 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 			return
 		}
 		if int64(len(body)) > max {
-			dropBody(w, r) // net/http would read on (up to 256 KiB more) before the answer
+			defer dropBody(w, r)() // net/http would read on (up to 256 KiB more) before the answer
 			writeError(w, http.StatusRequestEntityTooLarge, codes.ResourceExhausted, tooLarge)
 			return
 		}
@@ -595,19 +630,21 @@ var errStreamOver = errors.New("the stream is over")
 // the body when the call has ended (the server ended the stream); net/http
 // must not read the connection while it is, so an expired read deadline
 // ends that read, and stopReads waits for it. The rest of a body not read
-// to its end is then left to net/http for at most lingerTime before the
-// connection is closed (see limitBody), as a client that stalled may never
-// send it.
+// to its end is drained after the answer (see limitBody and drainBody).
 func (b *streamBody) stopReads() {
 	if !b.readMu.TryLock() {
 		b.rc.SetReadDeadline(time.Now())
 		b.readMu.Lock()
 	}
 	b.stopped = true
-	if !b.sawEOF {
-		b.rc.SetReadDeadline(time.Now().Add(lingerTime))
-	}
 	b.readMu.Unlock()
+}
+
+// eof reports whether the body was read to its end.
+func (b *streamBody) eof() bool {
+	b.readMu.Lock()
+	defer b.readMu.Unlock()
+	return b.sawEOF
 }
 
 // end marks the handler done; no idle timer acts after it.

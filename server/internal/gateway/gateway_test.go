@@ -460,6 +460,29 @@ func TestTooLargeBodyAnswered(t *testing.T) {
 	limits.MaxHTTPBodyBytes = 100 << 10
 	hs := httptest.NewServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{}))
 	t.Cleanup(hs.Close)
+	// A client that writes its whole body before it reads, through a small
+	// send buffer, as a slow network path would: the server must read the
+	// rest of the body (600 KB, past the 256 KiB net/http reads on its
+	// own) for the answer to arrive.
+	big := `{"text": "` + strings.Repeat("a", 600<<10) + `"}`
+	for _, path := range []string{"/v1/classify", "/v1/classify:stream", "/v1/train"} {
+		conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.(*net.TCPConn).SetWriteBuffer(16 << 10)
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", path, len(big), big); err != nil {
+			t.Errorf("%s: writing the body: %v", path, err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Errorf("%s: no answer after the whole body: %v", path, err)
+		} else if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s: got %d, want 413", path, resp.StatusCode)
+		}
+		conn.Close()
+	}
 	body := `{"text": "` + strings.Repeat("a", 200<<10) + `"}`
 	for i := range 30 {
 		for _, path := range []string{"/v1/classify", "/v1/classify:stream"} {

@@ -56,7 +56,7 @@ func crossOrigin(next http.Handler, origins []string) (http.Handler, error) {
 		if o := r.Header.Get("Origin"); o != "" {
 			from = fmt.Sprintf(" from %.200q", o)
 		}
-		dropBody(w, r)
+		defer dropBody(w, r)()
 		msg := "cross-origin request" + from + " refused: add the origin to --cors-origins to allow it"
 		writeError(w, http.StatusForbidden, codes.PermissionDenied, msg)
 	}))
@@ -74,7 +74,7 @@ func crossOrigin(next http.Handler, origins []string) (http.Handler, error) {
 func loopbackHost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isLoopbackHost(r.Host) {
-			dropBody(w, r)
+			defer dropBody(w, r)()
 			writeError(w, http.StatusMisdirectedRequest, codes.PermissionDenied,
 				fmt.Sprintf("host %.200q is not a loopback name: this server listens on loopback and answers only requests for localhost, 127.0.0.1 or [::1]", r.Host))
 			return
