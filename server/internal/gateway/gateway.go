@@ -186,12 +186,14 @@ func readsBody(r *http.Request) bool {
 // Call the returned func once the answer is written in full, with its
 // Content-Length (defer dropBody(w, r)() around writeError): it sends the
 // answer and reads what is left of the body (see drainBody).
+// HTTP/2 needs none of it: the stream ends cleanly with the answer.
 func dropBody(w http.ResponseWriter, r *http.Request) (drain func()) {
-	rc := http.NewResponseController(w)
-	if r.ProtoMajor == 1 {
-		w.Header().Set("Connection", "close")
-		rc.EnableFullDuplex() // the body can still be read after the answer
+	if r.ProtoMajor != 1 {
+		return func() {}
 	}
+	rc := http.NewResponseController(w)
+	w.Header().Set("Connection", "close")
+	rc.EnableFullDuplex() // the body can still be read after the answer
 	body := r.Body
 	return func() { drainBody(rc, body) }
 }
@@ -414,7 +416,6 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 				// read it as the next request).
 				w.Header().Set("Connection", "close")
 			}
-			orig := r.Body
 			body := &streamBody{ReadCloser: http.MaxBytesReader(connWriter(w), r.Body, max), rc: rc, idle: readTimeout}
 			r.Body = body
 			tw := &trackingWriter{ResponseWriter: w, body: body}
@@ -426,9 +427,6 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 				reportStreamError(tw, err, tooLarge)
 			}
 			tw.finish()
-			if !body.eof() {
-				drainBody(rc, orig) // past the limit too, which the MaxBytesReader keeps
-			}
 			return
 		}
 		rc := http.NewResponseController(w)
@@ -630,21 +628,20 @@ var errStreamOver = errors.New("the stream is over")
 // the body when the call has ended (the server ended the stream); net/http
 // must not read the connection while it is, so an expired read deadline
 // ends that read, and stopReads waits for it. The rest of a body not read
-// to its end is drained after the answer (see limitBody and drainBody).
+// to its end is left to net/http, which reads up to 256 KiB of it after
+// the answer has ended, for at most lingerTime (see drainBody), and then
+// closes the connection. (Reading it here would hold back the end of the
+// answer, which is sent when the handler returns.)
 func (b *streamBody) stopReads() {
 	if !b.readMu.TryLock() {
 		b.rc.SetReadDeadline(time.Now())
 		b.readMu.Lock()
 	}
 	b.stopped = true
+	if !b.sawEOF {
+		b.rc.SetReadDeadline(time.Now().Add(lingerTime))
+	}
 	b.readMu.Unlock()
-}
-
-// eof reports whether the body was read to its end.
-func (b *streamBody) eof() bool {
-	b.readMu.Lock()
-	defer b.readMu.Unlock()
-	return b.sawEOF
 }
 
 // end marks the handler done; no idle timer acts after it.
