@@ -241,12 +241,11 @@ func cleanPath(next http.Handler) http.Handler {
 // status it was answered with.
 func countRequests(next http.Handler, requests *prometheus.CounterVec) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, count: func(code int) {
+			requests.WithLabelValues(routeOf(r), strconv.Itoa(code)).Inc()
+		}}
 		next.ServeHTTP(sw, r)
-		if sw.code == 0 {
-			sw.code = http.StatusOK
-		}
-		requests.WithLabelValues(routeOf(r), strconv.Itoa(sw.code)).Inc()
+		sw.status(http.StatusOK) // a handler that wrote nothing answered 200
 	})
 }
 
@@ -274,23 +273,31 @@ func escapedSlash(r *http.Request) bool {
 	return strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
 }
 
-// statusWriter records the status a response was sent with.
+// statusWriter counts a response by its status when the status is sent, not
+// when the handler returns, which may be later (see drainBody).
 type statusWriter struct {
 	http.ResponseWriter
-	code int
+	count func(code int)
+	sent  bool
+}
+
+// status counts the response with code, once.
+func (w *statusWriter) status(code int) {
+	if !w.sent {
+		w.sent = true
+		w.count(code)
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.code == 0 && code >= 200 {
-		w.code = code
+	if code >= 200 {
+		w.status(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(p []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
+	w.status(http.StatusOK)
 	return w.ResponseWriter.Write(p)
 }
 
