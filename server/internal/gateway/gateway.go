@@ -241,9 +241,7 @@ func cleanPath(next http.Handler) http.Handler {
 // status it was answered with.
 func countRequests(next http.Handler, requests *prometheus.CounterVec) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w, count: func(code int) {
-			requests.WithLabelValues(routeOf(r), strconv.Itoa(code)).Inc()
-		}}
+		sw := &statusWriter{ResponseWriter: w, requests: requests, r: r}
 		next.ServeHTTP(sw, r)
 		sw.status(http.StatusOK) // a handler that wrote nothing answered 200
 	})
@@ -277,15 +275,16 @@ func escapedSlash(r *http.Request) bool {
 // when the handler returns, which may be later (see drainBody).
 type statusWriter struct {
 	http.ResponseWriter
-	count func(code int)
-	sent  bool
+	requests *prometheus.CounterVec
+	r        *http.Request
+	sent     bool
 }
 
 // status counts the response with code, once.
 func (w *statusWriter) status(code int) {
 	if !w.sent {
 		w.sent = true
-		w.count(code)
+		w.requests.WithLabelValues(routeOf(w.r), strconv.Itoa(code)).Inc()
 	}
 }
 
