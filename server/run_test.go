@@ -63,7 +63,11 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 // training of the default model does.
 func TestSignalWhileModelLoads(t *testing.T) {
 	dir := t.TempDir()
-	m := classifier.New(spaceTokens{})
+	tok, _, err := loadTokenizer("", "--tokenizer") // the embedded one, as the server loads it
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := classifier.New(tok)
 	if _, err := m.Replace(context.Background(), []classifier.Example{
 		{Text: "rebels blamed for the blast", Label: "attribution"},
 		{Text: "the airport reopened", Label: "other"},
@@ -92,11 +96,4 @@ func TestSignalWhileModelLoads(t *testing.T) {
 	if !strings.Contains(logs.String(), "stopped before serving") || !strings.Contains(logs.String(), "loaded model") {
 		t.Errorf("want the model loaded, then a stop before serving; logs:\n%s", logs.String())
 	}
-}
-
-// spaceTokens is a TokenAppender that splits at white space.
-type spaceTokens struct{}
-
-func (spaceTokens) AppendTokens(dst []string, s string) []string {
-	return append(dst, strings.Fields(strings.ToLower(s))...)
 }

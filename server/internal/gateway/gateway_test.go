@@ -383,29 +383,50 @@ func TestUnreadBodyDoesNotHold(t *testing.T) {
 // errors; stalledBody may run on a goroutine of its own.
 func stalledBody(t *testing.T, name, addr, raw string, want int) {
 	t.Helper()
-	conn, err := net.Dial("tcp", addr)
+	a, err := rawExchange(addr, raw)
 	if err != nil {
 		t.Errorf("%s: %v", name, err)
 		return
 	}
+	if a.status != want || a.after > time.Second {
+		t.Errorf("%s: got %d after %v, want %d at once", name, a.status, a.after, want)
+	}
+	if !a.closed {
+		t.Errorf("%s: the connection stayed open after the answer, want it closed", name)
+	}
+}
+
+// rawAnswer is the server's answer to a request written by hand.
+type rawAnswer struct {
+	status int
+	body   string
+	after  time.Duration // from the end of the request to the end of the answer
+	closed bool          // the server closed the connection after the answer
+}
+
+// rawExchange writes raw, a request written by hand, on a new connection
+// to addr, reads the answer and then whether the server closes the
+// connection, waiting 10 s at most. It may run on a goroutine of its own.
+func rawExchange(addr, raw string) (rawAnswer, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return rawAnswer{}, err
+	}
 	defer conn.Close()
 	io.WriteString(conn, raw)
 	start := time.Now()
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	conn.SetReadDeadline(start.Add(10 * time.Second))
 	br := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		t.Errorf("%s: no answer: %v", name, err)
-		return
+		return rawAnswer{}, fmt.Errorf("no answer: %w", err)
 	}
-	io.Copy(io.Discard, resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if after := time.Since(start); resp.StatusCode != want || after > time.Second {
-		t.Errorf("%s: got %d after %v, want %d at once", name, resp.StatusCode, after, want)
-	}
-	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
-		t.Errorf("%s: after the answer got %d bytes, %v; want the connection closed", name, n, err)
-	}
+	a := rawAnswer{status: resp.StatusCode, body: string(b), after: time.Since(start)}
+	_, err = br.Read(make([]byte, 1))
+	a.closed = err == io.EOF
+	return a, nil
 }
 
 // TestRefusalBeforeBodyDoesNotHold sends requests to routes that read
@@ -529,29 +550,20 @@ func TestRESTRequestForms(t *testing.T) {
 		for k, v := range tt.header {
 			raw += k + ": " + v + "\r\n"
 		}
-		conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(conn, raw+"\r\n"+tt.body)
-		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		a, err := rawExchange(strings.TrimPrefix(url, "http://"), raw+"\r\n"+tt.body)
 		if err != nil {
 			t.Fatalf("%s %s: %v", tt.method, tt.path, err)
 		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		conn.Close()
-		if resp.StatusCode != tt.status {
-			t.Errorf("%s %s: got %d %s, want %d", tt.method, tt.path, resp.StatusCode, b, tt.status)
+		if a.status != tt.status {
+			t.Errorf("%s %s: got %d %s, want %d", tt.method, tt.path, a.status, a.body, tt.status)
 			continue
 		}
 		if tt.status == 200 {
 			continue
 		}
 		var e errorBody
-		if err := json.Unmarshal(b, &e); err != nil || e.Code != tt.code || !strings.Contains(e.Message, tt.msg) {
-			t.Errorf("%s %s: got %s, want code %d and a message containing %q", tt.method, tt.path, b, tt.code, tt.msg)
+		if err := json.Unmarshal([]byte(a.body), &e); err != nil || e.Code != tt.code || !strings.Contains(e.Message, tt.msg) {
+			t.Errorf("%s %s: got %s, want code %d and a message containing %q", tt.method, tt.path, a.body, tt.code, tt.msg)
 		}
 	}
 	if got := model.Info().Version; got != before {
@@ -656,29 +668,18 @@ func TestRESTStreamStalledBody(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 12 {
 		wg.Go(func() {
-			conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+			a, err := rawExchange(hs.Listener.Addr().String(), "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 37\r\n\r\n{\"text\": \"")
 			if err != nil {
-				t.Error(err)
+				t.Errorf("client %d: %v", i, err)
 				return
 			}
-			defer conn.Close()
-			io.WriteString(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 37\r\n\r\n{\"text\": \"")
-			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-			br := bufio.NewReader(conn)
-			resp, err := http.ReadResponse(br, nil)
-			if err != nil {
-				t.Errorf("client %d: no answer: %v", i, err)
-				return
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "did not arrive within 300ms") {
-				t.Errorf("client %d: got %d %q, want 408: did not arrive within 300ms", i, resp.StatusCode, b)
+			if a.status != http.StatusRequestTimeout || !strings.Contains(a.body, "did not arrive within 300ms") {
+				t.Errorf("client %d: got %d %q, want 408: did not arrive within 300ms", i, a.status, a.body)
 			}
 			// The server closes the connection rather than wait for the
 			// rest of the body.
-			if n, err := br.Read(make([]byte, 1)); err != io.EOF {
-				t.Errorf("client %d: after the answer got %d bytes, %v; want the connection closed", i, n, err)
+			if !a.closed {
+				t.Errorf("client %d: the connection stayed open after the answer, want it closed", i)
 			}
 		})
 	}
