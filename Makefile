@@ -63,6 +63,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzTokenize$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzReadWords$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./classifier/
+	go test -run '^$$' -fuzz '^FuzzLoadPayload$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzReadExamples$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzRESTJSON$$' -fuzztime $(FUZZTIME) ./server/internal/gateway/
 

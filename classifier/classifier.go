@@ -48,11 +48,17 @@ type Option func(*Classifier)
 // model is ever saved that Load would refuse.
 func WithFeatures(fc FeatureConfig) Option { return func(c *Classifier) { c.cfg = fc } }
 
+// MaxAlpha is the largest smoothing WithAlpha takes and Load accepts. Far
+// past any useful value (smoothing of one count per feature already washes
+// out most of a small corpus), it keeps the smoothed totals of the largest
+// model finite.
+const MaxAlpha = 1000
+
 // WithAlpha sets the additive smoothing of a new model (default
-// DefaultAlpha); values that are not positive and finite are ignored.
+// DefaultAlpha); values that are not in (0, MaxAlpha] are ignored.
 func WithAlpha(alpha float64) Option {
 	return func(c *Classifier) {
-		if alpha > 0 && !math.IsInf(alpha, 1) {
+		if alpha > 0 && alpha <= MaxAlpha {
 			c.alpha = alpha
 		}
 	}
@@ -399,6 +405,7 @@ func (c *Classifier) predict(s *snapshot, sentence string, explain int, scores [
 func (s *snapshot) explain(feats []uint64, best, second, k int) []Contribution {
 	L := len(s.labels)
 	var out []Contribution
+	at := make(map[int]int)
 	for _, h := range feats {
 		row := s.index.find(h)
 		if row < 0 {
@@ -409,12 +416,15 @@ func (s *snapshot) explain(feats []uint64, best, second, k int) []Contribution {
 		if d <= 0 {
 			continue
 		}
-		name := s.name(row)
-		if i := slices.IndexFunc(out, func(c Contribution) bool { return c.Feature == name }); i >= 0 {
+		// A feature hash found twice in one sentence is one row: its
+		// contributions add up (a map, not a scan of out, so a long
+		// sentence with many features stays linear).
+		if i, ok := at[row]; ok {
 			out[i].Weight += d
 			continue
 		}
-		out = append(out, Contribution{Feature: name, Weight: d})
+		at[row] = len(out)
+		out = append(out, Contribution{Feature: s.name(row), Weight: d})
 	}
 	slices.SortStableFunc(out, func(a, b Contribution) int {
 		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {

@@ -483,7 +483,7 @@ func TestLoadRejectsOverflowingCounts(t *testing.T) {
 }
 
 // TestInvalidOptions checks that a model made with a config Load would
-// refuse never learns, and that a smoothing that is not finite is ignored.
+// refuse never learns, and that a smoothing outside (0, MaxAlpha] is ignored.
 func TestInvalidOptions(t *testing.T) {
 	exs := []Example{{"a b", "x"}, {"a c", "y"}}
 	for name, fc := range map[string]FeatureConfig{
@@ -504,7 +504,7 @@ func TestInvalidOptions(t *testing.T) {
 			t.Errorf("%s: a model was persisted or installed", name)
 		}
 	}
-	for _, alpha := range []float64{math.Inf(1), math.NaN(), 0, -1} {
+	for _, alpha := range []float64{math.Inf(1), math.NaN(), 0, -1, MaxAlpha * 2, 1e308} {
 		c := New(spaceTokens{}, WithAlpha(alpha))
 		if got := c.Info().Alpha; got != DefaultAlpha {
 			t.Errorf("WithAlpha(%v): got alpha %v, want %v", alpha, got, DefaultAlpha)

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 )
@@ -26,8 +27,10 @@ type Metrics struct {
 	ModelVersion uint64
 	Examples     int
 	Accuracy     float64
-	// MacroF1 is the mean F1 over the claim labels: every label except
-	// OtherLabel (over all labels when there is no OtherLabel).
+	// MacroF1 is the mean F1 over the claim labels: every label in Labels
+	// except OtherLabel (all of them when there is no OtherLabel; 0 when
+	// OtherLabel is the only one). A label that is only predicted, never
+	// gold, counts with F1 0.
 	MacroF1  float64
 	PerLabel []LabelMetrics // in Labels order
 	Labels   []string       // sorted; rows and columns of Confusion
@@ -112,6 +115,9 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 		return Metrics{}, err
 	}
 	s := c.snap.Load()
+	if len(s.labels) < 2 {
+		return Metrics{}, ErrTooFewLabels
+	}
 	gold := make([]string, len(exs))
 	pred := make([]string, len(exs))
 	for i, ex := range exs {
@@ -135,7 +141,10 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 // CrossValidate runs k-fold cross-validation: the examples are shuffled with
 // seed, split into k folds, and each fold is scored by a fresh classifier
 // (made by newModel) trained on the other folds. The predictions of all
-// folds are scored together.
+// folds are scored together. A k below 2 counts as 2, and a k above the
+// number of examples as that number (leave-one-out). Every fold's training
+// part must name at least two labels, else the run fails with
+// ErrTooFewLabels.
 func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Classifier) (Metrics, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
@@ -157,7 +166,7 @@ func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Clas
 		}
 		m := newModel()
 		if _, err := m.Replace(context.Background(), train); err != nil {
-			return Metrics{}, err
+			return Metrics{}, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
 		}
 		for _, ex := range test {
 			p, err := m.Classify(ex.Text)

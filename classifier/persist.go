@@ -25,8 +25,15 @@ import (
 // The payload is a sequence of uvarints, length-prefixed strings and fixed
 // 64-bit words; its layout is that of encodePayload. Decoding checks the
 // checksum before it parses, and every length against what remains, so a
-// corrupt, truncated or foreign file is an error, never a panic or a huge
-// allocation.
+// corrupt, truncated or foreign file is an error, never a panic or an
+// allocation out of proportion to the file: a model takes about 16 bytes of
+// memory per label count (8 for the count, 8 for its weight), and a count
+// takes at least one byte of the file. Decoding also refuses what Save
+// never writes (varints longer than needed, features or example keys out
+// of order, an example learned zero times, more than MaxLabelsCap labels,
+// smoothing above MaxAlpha), so that a model Load accepts saves back to the
+// bytes it was read from, apart from the feature config, which older files
+// spell differently.
 const (
 	modelMagic = "CLAIMSNB"
 	// FormatVersion is the version of the saved model format written by Save.
@@ -119,6 +126,25 @@ func (st *state) encodeRows(rows []entry) []byte {
 	return append(out, sum[:]...)
 }
 
+// savedTime is t as saved: nanoseconds since the Unix epoch, 0 for the zero
+// time (never trained). A time outside what an int64 of nanoseconds holds
+// (the years 1678 to 2262) is saved as the nearest one inside, and the
+// epoch itself 1 ns later, so that neither reads back as another date or
+// as never trained.
+func savedTime(t time.Time) int64 {
+	switch {
+	case t.IsZero():
+		return 0
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	case t.UnixNano() == 0:
+		return 1
+	}
+	return t.UnixNano()
+}
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -132,11 +158,7 @@ func (st *state) appendPayload(b []byte, rows []entry) []byte {
 	b = appendString(b, string(cfg))
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(st.alpha))
 	b = binary.AppendUvarint(b, st.version)
-	var trained int64
-	if !st.trained.IsZero() {
-		trained = st.trained.UnixNano()
-	}
-	b = binary.AppendVarint(b, trained)
+	b = binary.AppendVarint(b, savedTime(st.trained))
 	b = binary.AppendUvarint(b, uint64(len(c.labels)))
 	for i, l := range c.labels {
 		b = appendString(b, l)
@@ -220,7 +242,10 @@ type decoder struct {
 	err error
 }
 
-var errShort = errors.New("unexpected end of payload")
+var (
+	errShort      = errors.New("unexpected end of payload")
+	errLongVarint = errors.New("varint longer than needed")
+)
 
 func (d *decoder) fail(err error) {
 	if d.err == nil {
@@ -237,8 +262,21 @@ func (d *decoder) uvarint() uint64 {
 		d.fail(errShort)
 		return 0
 	}
+	if n != uvarintLen(v) {
+		d.fail(errLongVarint)
+		return 0
+	}
 	d.b = d.b[n:]
 	return v
+}
+
+// uvarintLen is the length of v as binary.AppendUvarint writes it.
+func uvarintLen(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
 }
 
 func (d *decoder) varint() int64 {
@@ -248,6 +286,10 @@ func (d *decoder) varint() int64 {
 	v, n := binary.Varint(d.b)
 	if n <= 0 {
 		d.fail(errShort)
+		return 0
+	}
+	if ux := uint64(v) << 1; (v >= 0 && n != uvarintLen(ux)) || (v < 0 && n != uvarintLen(^ux)) {
+		d.fail(errLongVarint)
 		return 0
 	}
 	d.b = d.b[n:]
@@ -322,7 +364,7 @@ func (d *decoder) state() (*state, error) {
 		st.trained = time.Unix(0, t).UTC()
 	}
 	c := st.counts
-	nl := d.count(1<<16, "label count")
+	nl := d.count(MaxLabelsCap, "label count")
 	var examples int64
 	for range nl {
 		l := d.string()
@@ -347,8 +389,11 @@ func (d *decoder) state() (*state, error) {
 		c.rows.name = make([]string, 0, k)
 		c.index = make(map[uint64]int32, k)
 	}
-	for range nf {
+	for i := range nf {
 		h := d.u64()
+		if i > 0 && h <= c.rows.hash[len(c.rows.hash)-1] && d.err == nil {
+			return nil, badModel("features not in hash order")
+		}
 		name := d.string()
 		row := c.newRow(h, name)
 		n := c.rows.n[int(row)*w : (int(row)+1)*w]
@@ -362,8 +407,8 @@ func (d *decoder) state() (*state, error) {
 		if d.err != nil {
 			break
 		}
-		if _, dup := c.index[h]; dup || sum <= 0 {
-			return nil, badModel("feature %q: duplicate or zero counts", name)
+		if sum <= 0 {
+			return nil, badModel("feature %q: zero counts", name)
 		}
 		c.index[h] = row
 	}
@@ -373,10 +418,21 @@ func (d *decoder) state() (*state, error) {
 		d.accumulate(&all, t, "total of all counts")
 	}
 	ne := d.count(uint64(len(d.b)), "example key count")
-	for range ne {
+	var prev exampleKey
+	for i := range ne {
 		var k exampleKey
 		copy(k[:], d.bytes(16))
-		c.examples[k] = int32(d.count(math.MaxInt32, "example multiplicity"))
+		n := d.count(math.MaxInt32, "example multiplicity")
+		if d.err != nil {
+			break
+		}
+		if i > 0 && bytes.Compare(prev[:], k[:]) >= 0 {
+			return nil, badModel("example keys not in order")
+		}
+		if n == 0 {
+			return nil, badModel("example learned zero times")
+		}
+		c.examples[k], prev = int32(n), k
 	}
 	if d.err != nil {
 		return nil, badModel("%v", d.err)
@@ -384,8 +440,8 @@ func (d *decoder) state() (*state, error) {
 	if len(d.b) != 0 {
 		return nil, badModel("%d unread payload bytes", len(d.b))
 	}
-	if !(st.alpha > 0) || math.IsInf(st.alpha, 0) {
-		return nil, badModel("smoothing %v is not positive", st.alpha)
+	if !(st.alpha > 0 && st.alpha <= MaxAlpha) {
+		return nil, badModel("smoothing %v is not in (0, %v]", st.alpha, float64(MaxAlpha))
 	}
 	if err := st.cfg.Validate(); err != nil {
 		return nil, badModel("%v", err)

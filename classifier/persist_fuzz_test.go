@@ -3,6 +3,7 @@ package classifier
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -37,6 +38,43 @@ func FuzzLoad(f *testing.F) {
 		}
 		m.Classify("a b c")
 	})
+}
+
+// FuzzLoadPayload is FuzzLoad past the checksum: it fuzzes the payload and
+// seals it with its own checksum, so that mutations reach the decoder. Load
+// never panics and either returns ErrBadModel or a model that saves back to
+// the same bytes, apart from the spelling of the feature config (files of
+// older builds spell it otherwise).
+func FuzzLoadPayload(f *testing.F) {
+	c := New(spaceTokens{}, WithClock(fixedClock()))
+	c.Replace(context.Background(), []Example{{"a b", "x"}, {"a c", "y"}, {"a c", "y"}})
+	var b bytes.Buffer
+	c.Save(&b)
+	f.Add(payloadOf(b.Bytes()))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		data := reseal(payload)
+		m, err := Load(bytes.NewReader(data), spaceTokens{})
+		if err != nil {
+			if !errors.Is(err, ErrBadModel) {
+				t.Fatalf("error %v does not wrap ErrBadModel", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := m.Save(&out); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := pastConfig(payloadOf(out.Bytes())), pastConfig(payload); !bytes.Equal(got, want) {
+			t.Fatalf("loaded model saves to different bytes:\ngot  %x\nwant %x", got, want)
+		}
+		m.Classify("a b c")
+	})
+}
+
+// pastConfig is what follows the feature config in a payload Load accepted.
+func pastConfig(payload []byte) []byte {
+	n, k := binary.Uvarint(payload)
+	return payload[k+int(n):]
 }
 
 // FuzzReadExamples checks that the JSON Lines parser never panics, that

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -134,7 +135,7 @@ func LoadTokenizer(path string) (*Tokenizer, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBadTokenizer, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: %s is not a regular file (%v)", ErrBadTokenizer, path, fi.Mode().Type())
+		return nil, fmt.Errorf("%w: %s is not a regular file but %s", ErrBadTokenizer, path, fileKind(fi.Mode()))
 	}
 	if fi.Size() > MaxTokenizerBytes {
 		return nil, fmt.Errorf("%w: %s is %d bytes, more than the %d a tokenizer.json may have", ErrBadTokenizer, path, fi.Size(), MaxTokenizerBytes)
@@ -147,11 +148,29 @@ func LoadTokenizer(path string) (*Tokenizer, error) {
 	return NewTokenizer(f)
 }
 
+// fileKind names what a file that is not a regular one is, for an error.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
 // NewTokenizer loads a Hugging Face tokenizer.json from r. Unreadable,
 // corrupt or unsupported files, and files larger than MaxTokenizerBytes,
 // give an error wrapping ErrBadTokenizer; a panic inside sugarme while
 // loading is turned into such an error.
 func NewTokenizer(r io.Reader, opts ...TokenizerOption) (*Tokenizer, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: nil reader", ErrBadTokenizer)
+	}
 	o := tokenizerOptions{cacheSize: defaultCacheSize}
 	for _, opt := range opts {
 		opt(&o)

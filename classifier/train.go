@@ -131,7 +131,9 @@ const (
 // GOMAXPROCS goroutines; apply, which changes the counts, stays sequential
 // and in order, so the result is the same as a sequential run. Once ctx is
 // done, featurize stops between two examples and returns ctx's error;
-// apply has then seen only some of the examples.
+// apply has then seen only some of the examples. A panic in the tokenizer
+// reaches the caller from its own goroutine, as in a sequential run, and
+// not from a worker, where no caller could recover it.
 func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(i int, fb *featBuf, key exampleKey)) error {
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	warm(ctx, tok, exs, workers)
@@ -166,10 +168,25 @@ func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs [
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var crashed atomic.Pointer[workerPanic]
+	defer func() {
+		wg.Wait()
+		if p := crashed.Load(); p != nil {
+			panic(p.value)
+		}
+	}()
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					crashed.CompareAndSwap(nil, &workerPanic{v})
+					cancel()
+				}
+			}()
 			z := newFeaturizer(tok, cfg)
 			for {
 				select {
@@ -191,7 +208,6 @@ func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs [
 			}
 		}()
 	}
-	defer wg.Wait()
 	for j := range n {
 		var ch *featChunk
 		select {
@@ -209,6 +225,9 @@ func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs [
 	}
 	return nil
 }
+
+// workerPanic is the value a featurizing worker panicked with.
+type workerPanic struct{ value any }
 
 // warmer is a TokenAppender that can fill its cache in bulk and then
 // publish what it filled as a lock-free tier (*Tokenizer).

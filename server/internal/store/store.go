@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -95,7 +96,14 @@ func (s *Store) Load(decode func(io.Reader) error) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("store: %s %w (%s): point --data-dir at the directory that holds the model instead", s.Path(), ErrNotRegular, fi.Mode().Type())
+		kind := "a special file"
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			kind = "a symbolic link"
+		case fi.IsDir():
+			kind = "a directory"
+		}
+		return fmt.Errorf("store: %s %w but %s: point --data-dir at the directory that holds the model instead", s.Path(), ErrNotRegular, kind)
 	}
 	f, err := os.Open(s.Path())
 	if err != nil {
