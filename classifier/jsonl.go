@@ -32,15 +32,24 @@ const MaxJSONLLine = 1 << 20
 // an error wrapping ErrBadJSONL that names the line. Texts and labels are
 // not otherwise validated here: Learn, Forget and Evaluate do that.
 func ReadExamples(r io.Reader) ([]Example, error) {
-	exs, _, err := ReadExampleLines(r)
+	exs, _, err := ReadExampleLines(r, MaxJSONLLine)
 	return exs, err
 }
 
 // ReadExampleLines is ReadExamples that also returns the line number (from
-// 1) each example was read from.
-func ReadExampleLines(r io.Reader) ([]Example, []int, error) {
+// 1) each example was read from, and takes lines of up to maxLine bytes
+// instead of MaxJSONLLine (MaxJSONLLine if maxLine is not positive; at most
+// 1 GiB). The line's buffer grows only as long lines come, so a large
+// maxLine costs nothing until one does: a program that reads its own
+// files (the client) can take any line its server would, while a server
+// parsing what strangers send keeps MaxJSONLLine.
+func ReadExampleLines(r io.Reader, maxLine int) ([]Example, []int, error) {
+	if maxLine <= 0 {
+		maxLine = MaxJSONLLine
+	}
+	maxLine = min(maxLine, 1<<30)
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), len(utf8BOM)+MaxJSONLLine+2) // a byte order mark, the line, "\r" and "\n"
+	sc.Buffer(make([]byte, 0, min(64<<10, maxLine)), len(utf8BOM)+maxLine+2) // a byte order mark, the line, "\r" and "\n"
 	var out []Example
 	var lines []int
 	line := 0
@@ -50,8 +59,8 @@ func ReadExampleLines(r io.Reader) ([]Example, []int, error) {
 		if line == 1 {
 			b = bytes.TrimPrefix(b, utf8BOM)
 		}
-		if len(b) > MaxJSONLLine {
-			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line, MaxJSONLLine)
+		if len(b) > maxLine {
+			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line, maxLine)
 		}
 		// JSON's white space only: encoding/json refuses a line that
 		// starts or ends with another space (U+00A0, U+2028, a form feed).
@@ -72,7 +81,7 @@ func ReadExampleLines(r io.Reader) ([]Example, []int, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line+1, MaxJSONLLine)
+			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line+1, maxLine)
 		}
 		return nil, nil, err
 	}
@@ -88,6 +97,11 @@ var utf8BOM = []byte("\ufeff")
 // is both stricter and faster than decoding into a struct.
 func parseExampleLine(b []byte) (Example, error) {
 	if !json.Valid(b) {
+		// encoding/json would name the rune's first byte ('ï' for a byte
+		// order mark, 'Â' for U+00A0).
+		if r, _ := utf8.DecodeRune(b); r >= utf8.RuneSelf {
+			return Example{}, fmt.Errorf("the line starts with %U, not with a JSON object", r)
+		}
 		var v any
 		if err := json.Unmarshal(b, &v); err != nil {
 			return Example{}, err

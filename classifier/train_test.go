@@ -310,11 +310,13 @@ func TestReadExampleLines(t *testing.T) {
 		{"unpaired surrogates in an ignored name twice", "{\"doc\\ud800\": 1, \"doc\\ud800\": 2, \"text\": \"a\", \"label\": \"x\"}\n", nil, `line 1: member "doc\\ud800" appears twice`},
 		{"unpaired surrogate in an ignored name", "{\"doc\\ud800\": 1, \"doc\\udc00\": 2, \"text\": \"a\", \"label\": \"x\"}\n", []int{1}, ""},
 		{"vertical tab before the object", "\v{\"text\": \"a\", \"label\": \"x\"}\n", nil, "line 1: invalid character"},
+		{"byte order mark on a later line", "{\"text\": \"a\", \"label\": \"x\"}\n\ufeff{\"text\": \"a\", \"label\": \"x\"}\n", nil, "line 2: the line starts with U+FEFF"},
+		{"no-break space before the object", "\u00a0{\"text\": \"a\", \"label\": \"x\"}\n", nil, "line 1: the line starts with U+00A0"},
 		{"no-break space after the object", "{\"text\": \"a\", \"label\": \"x\"}\u00a0\n", nil, "line 1: invalid character"},
 		{"JSON white space around the object", " \t{\"text\": \"a\", \"label\": \"x\"}\t \r\n", []int{1}, ""},
 	}
 	for _, tt := range tests {
-		exs, lines, err := ReadExampleLines(strings.NewReader(tt.in))
+		exs, lines, err := ReadExampleLines(strings.NewReader(tt.in), 0)
 		if tt.wantErr != "" {
 			if !errors.Is(err, ErrBadJSONL) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%s: got %v, want ErrBadJSONL naming %q", tt.name, err, tt.wantErr)
@@ -353,6 +355,16 @@ func TestReadExamplesLineLimit(t *testing.T) {
 			t.Errorf("%s: got %d examples, %v; want 1", tt.name, len(exs), err)
 		case !tt.ok && (err == nil || !strings.Contains(err.Error(), "line 1: longer than")):
 			t.Errorf("%s: got %v, want line 1 refused as too long", tt.name, err)
+		}
+	}
+	// ReadExampleLines takes a limit of its own.
+	for _, tt := range []struct {
+		max, n int
+		ok     bool
+	}{{2 * MaxJSONLLine, 2 * MaxJSONLLine, true}, {2 * MaxJSONLLine, 2*MaxJSONLLine + 1, false}, {100, 101, false}, {0, MaxJSONLLine, true}} {
+		exs, _, err := ReadExampleLines(strings.NewReader(line(tt.n)+"\n"), tt.max)
+		if got := err == nil && len(exs) == 1; got != tt.ok {
+			t.Errorf("ReadExampleLines(line of %d bytes, %d): got %d examples, %v; want ok %v", tt.n, tt.max, len(exs), err, tt.ok)
 		}
 	}
 }

@@ -181,6 +181,10 @@ type batchReport struct {
 func failure(ctx context.Context, e *env, d *examples, b span, did string, state modelState, want int64, check bool, err error) error {
 	r := batchReport{file: d.file, lines: d.lines, b: b, did: did}
 	if check {
+		if ctx.Err() != nil {
+			// The check takes up to --timeout: say what the wait is for.
+			fmt.Fprintf(e.stderr, "interrupted: asking the server whether lines %d–%d were %s (Ctrl-C again to quit without knowing)\n", d.lines[b.lo], d.lines[b.hi-1], did)
+		}
 		r.outcome, r.why = checkApplied(ctx, e, state, want)
 		r.checked = true
 	}

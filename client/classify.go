@@ -572,7 +572,7 @@ func (t *tableSink) end(version uint64, n int) error {
 	if err := t.t.write(t.w); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(t.w, "\nmodel version %d, %d sentences\n", version, n)
+	_, err := fmt.Fprintf(t.w, "\nmodel version %d, %s\n", version, countOf(int64(n), "sentence"))
 	return err
 }
 

@@ -75,7 +75,9 @@ func readExamples(ctx context.Context, e *env, o *dataOpts) (*examples, error) {
 		defer f.Close()
 		r, file = bufio.NewReader(f), o.data
 	}
-	exs, lines, err := classifier.ReadExampleLines(r)
+	// Any line the server might take: its limit on a text is not known
+	// yet, and may be above classifier.MaxJSONLLine.
+	exs, lines, err := classifier.ReadExampleLines(r, 1<<30)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -225,8 +227,7 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "trained %s: model version %d, %s in all\n", examplesN(int64(len(d.exs))), last.GetModelVersion(), examplesN(last.GetTotalExamples()))
-	return printCounts(e.stdout, last.GetLabelCounts())
+	return changed(e.stdout, fmt.Sprintf("trained %s: model version %d, %s in all", examplesN(int64(len(d.exs))), last.GetModelVersion(), examplesN(last.GetTotalExamples())), last.GetLabelCounts())
 }
 
 // replaceModel rebuilds the model from d in one Train request. state is
@@ -241,8 +242,7 @@ func replaceModel(ctx context.Context, e *env, d *examples, state modelState) er
 	if err != nil {
 		return failure(ctx, e, d, span{0, len(d.exs)}, "applied", state, int64(len(d.exs)), retried || mayHaveApplied(err), err)
 	}
-	fmt.Fprintf(e.stdout, "replaced the model with %s: version %d, %s in all\n", examplesN(resp.GetExamplesApplied()), resp.GetModelVersion(), examplesN(resp.GetTotalExamples()))
-	return printCounts(e.stdout, resp.GetLabelCounts())
+	return changed(e.stdout, fmt.Sprintf("replaced the model with %s: version %d, %s in all", examplesN(resp.GetExamplesApplied()), resp.GetModelVersion(), examplesN(resp.GetTotalExamples())), resp.GetLabelCounts())
 }
 
 func runForget(ctx context.Context, e *env, opts any) error {
@@ -262,8 +262,19 @@ func runForget(ctx context.Context, e *env, opts any) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "forgot %s: model version %d, %s in all\n", examplesN(int64(len(d.exs))), last.GetModelVersion(), examplesN(last.GetTotalExamples()))
-	return printCounts(e.stdout, last.GetLabelCounts())
+	return changed(e.stdout, fmt.Sprintf("forgot %s: model version %d, %s in all", examplesN(int64(len(d.exs))), last.GetModelVersion(), examplesN(last.GetTotalExamples())), last.GetLabelCounts())
+}
+
+// changed prints what a change that went through did: summary, then the
+// examples per label. If the output cannot be written, the error still
+// says that the change was made, lest a script that sees the failure make
+// it again.
+func changed(w io.Writer, summary string, counts map[string]int64) error {
+	fmt.Fprintln(w, summary)
+	if err := printCounts(w, counts); err != nil {
+		return fmt.Errorf("%s, but writing the output failed: %w", summary, err)
+	}
+	return nil
 }
 
 // printCounts writes the examples per label as a table.
@@ -375,9 +386,12 @@ func runModel(ctx context.Context, e *env, _ any) error {
 }
 
 // examplesN says "1 example" or "n examples".
-func examplesN(n int64) string {
+func examplesN(n int64) string { return countOf(n, "example") }
+
+// countOf is n and noun, in the plural unless n is 1.
+func countOf(n int64, noun string) string {
 	if n == 1 {
-		return "1 example"
+		return "1 " + noun
 	}
-	return strconv.FormatInt(n, 10) + " examples"
+	return strconv.FormatInt(n, 10) + " " + noun + "s"
 }

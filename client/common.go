@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -34,11 +35,38 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 		addr = "127.0.0.1:50051"
 	}
 	fs.StringVar(&c.addr, "addr", addr, "server gRPC address (env CLAIMS_ADDR)")
-	fs.StringVar(&c.token, "token", getenv("CLAIMS_TOKEN"), "bearer token sent with every call; the server needs it for train and forget when it has --train-token (env CLAIMS_TOKEN)")
+	// The token's default is not the environment's value, which the usage
+	// text would print: resolve reads CLAIMS_TOKEN after parsing.
+	fs.StringVar(&c.token, "token", "", "bearer token sent with every call; the server needs it for train and forget when it has --train-token (env CLAIMS_TOKEN)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline of each call")
 	fs.BoolVar(&c.tls, "tls", false, "use TLS, trusting the system's roots (or --tls-ca)")
 	fs.StringVar(&c.caFile, "tls-ca", "", "PEM file of the CA to trust; implies --tls")
 	return c
+}
+
+// resolve completes the flags after parsing: the token from CLAIMS_TOKEN
+// unless --token was given, and checked, since gRPC would refuse to send a
+// token that is not visible ASCII (a secret file's trailing newline) with
+// an INTERNAL error naming neither.
+func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string) error {
+	from := "--token"
+	if !isSet(fs, "token") {
+		c.token, from = getenv("CLAIMS_TOKEN"), "CLAIMS_TOKEN"
+	}
+	if i := strings.IndexFunc(c.token, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
+		return usageErrorf("%s: byte %d is a space, a control character or not ASCII (a newline at the end of a secret file?); a bearer token is visible ASCII characters only", from, i)
+	}
+	if c.timeout <= 0 {
+		return usageErrorf("--timeout must be positive, got %v", c.timeout)
+	}
+	return nil
+}
+
+// isSet reports whether the flag name was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func (c *commonFlags) dial() (*grpc.ClientConn, error) {

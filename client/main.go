@@ -15,6 +15,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -91,7 +92,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if args[0] == "help" || strings.HasPrefix(args[0], "-") {
 		if args[0] == "help" || slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
-			fmt.Fprint(stderr, usage)
+			fmt.Fprint(stdout, usage) // asked for: to stdout, so that it pipes into grep or less
 			return 0
 		}
 		fmt.Fprintf(stderr, "client: no command given\n\n%s", usage)
@@ -103,19 +104,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	fs := flag.NewFlagSet("client "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var help bytes.Buffer
+	fs.SetOutput(&help)
 	common := registerCommon(fs, getenv)
 	opts := cmd.flags(fs)
 	positional, err := parseInterleaved(fs, args[1:])
 	if err != nil {
+		// The flag package wrote the error and the usage to help: asked
+		// for (-h), they go to stdout; after a mistake, to stderr.
 		if errors.Is(err, flag.ErrHelp) {
+			stdout.Write(help.Bytes())
 			return 0
 		}
+		stderr.Write(help.Bytes())
 		return 2
 	}
-	if common.timeout <= 0 {
-		fmt.Fprintf(stderr, "client: --timeout must be positive, got %v\n", common.timeout)
-		return 2
+	if err := common.resolve(fs, getenv); err != nil {
+		return report(ctx, stderr, args[0], err)
 	}
 	out := &errWriter{w: stdout}
 	env := &env{stdin: stdin, stdout: out, stderr: stderr, args: positional}

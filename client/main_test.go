@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -357,9 +358,9 @@ func TestCommands(t *testing.T) {
 		{"unknown flag=value before the command", "", []string{"--addr", addr, "-badflag=1", "model"}, 2, "", "flag provided but not defined: -badflag\n"},
 		{"unknown flag after the command", "", []string{"model", "--badflag", "--addr", addr}, 2, "", "flag provided but not defined: -badflag\n"},
 		{"flags and no command", "", []string{"--addr", addr}, 2, "", "no command given"},
-		{"help after flags", "", []string{"--addr", addr, "-h"}, 0, "", "usage:"},
-		{"help command after flags", "", []string{"--addr", addr, "help"}, 0, "", "usage:"},
-		{"help", "", []string{"--help"}, 0, "", "usage:"},
+		{"help after flags", "", []string{"--addr", addr, "-h"}, 0, "usage:", ""},
+		{"help command after flags", "", []string{"--addr", addr, "help"}, 0, "usage:", ""},
+		{"help", "", []string{"--help"}, 0, "usage:", ""},
 		{"zero timeout", "", []string{"model", "--addr", addr, "--timeout", "0s"}, 2, "", "--timeout must be positive"},
 		{"explain too large", "They denied it.", []string{"classify", "--addr", addr, "--explain", "4294967298"}, 2, "", "--explain must be between 0 and 2147483647, got 4294967298"},
 		{"explain negative", "They denied it.", []string{"classify", "--addr", addr, "--explain", "-1"}, 2, "", "--explain must be between 0 and 2147483647, got -1"},
@@ -543,7 +544,8 @@ func TestFailedBatchOutcome(t *testing.T) {
 
 // TestInterruptedTrain interrupts a train while its second batch is under
 // way: the call ends with Canceled, the progress line is ended, the
-// client asks the model what became of the batch, and exits 130.
+// client says it is asking the model what became of the batch, asks, and
+// exits 130.
 func TestInterruptedTrain(t *testing.T) {
 	f, addr := startFake(t)
 	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
@@ -564,9 +566,10 @@ func TestInterruptedTrain(t *testing.T) {
 		}
 		code, _, errs := runCLIContext(t, ctx, "", "train", "--addr", addr, "--data", data, "--batch", "2")
 		interrupt()
-		want := "/s)\nclient: Canceled: context canceled (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"
+		const asking = "/s)\ninterrupted: asking the server whether lines 3–4 were applied (Ctrl-C again to quit without knowing)\n"
+		want := asking + "client: Canceled: context canceled (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"
 		if apply {
-			want = "/s)\nclient: Canceled: context canceled (the 4 examples before line 5 were applied, lines 3–4 too, although the call failed; the rest were not sent)\n"
+			want = asking + "client: Canceled: context canceled (the 4 examples before line 5 were applied, lines 3–4 too, although the call failed; the rest were not sent)\n"
 		}
 		if code != exitInterrupted || !strings.Contains(errs, "2/6 examples") || !strings.HasSuffix(errs, want) {
 			t.Errorf("applied %v: got exit %d, stderr %q; want exit %d, the progress line ended and %q", apply, code, errs, exitInterrupted, want)
@@ -1028,3 +1031,59 @@ func TestExamplesN(t *testing.T) {
 		}
 	}
 }
+
+// TestToken: the token comes from --token or else CLAIMS_TOKEN, its value
+// never shows in the usage text, and one gRPC could not send (a secret
+// file's trailing newline) is a usage error naming where it came from.
+func TestToken(t *testing.T) {
+	f, addr := startFake(t)
+	data := writeFile(t, "one.jsonl", `{"text": "They denied it.", "label": "denial"}`+"\n")
+	tests := []struct {
+		name, env string
+		args      []string
+		code      int
+		out, err  string
+		sent      string // the authorization the server got, if a call is made
+	}{
+		{"usage hides the token", "s3cret", []string{"model", "-h"}, 0, "env CLAIMS_TOKEN", "", ""},
+		{"from the environment", "envtok", []string{"train", "--addr", addr, "--data", data}, 0, "trained 1 example", "", "Bearer envtok"},
+		{"flag wins", "envtok", []string{"train", "--addr", addr, "--data", data, "--token", "flagtok"}, 0, "trained 1 example", "", "Bearer flagtok"},
+		{"newline from the environment", "s3cret\n", []string{"model", "--addr", addr}, 2, "", "client model: CLAIMS_TOKEN: byte 6 is a space, a control character or not ASCII", ""},
+		{"not ASCII in the flag", "", []string{"model", "--addr", addr, "--token", "ümlaut"}, 2, "", "client model: --token: byte 0 is a space", ""},
+	}
+	for _, tt := range tests {
+		f.token = ""
+		var out, errb syncBuffer
+		code := run(context.Background(), tt.args, strings.NewReader(""), &out, &errb, func(k string) string {
+			if k == "CLAIMS_TOKEN" {
+				return tt.env
+			}
+			return ""
+		})
+		if code != tt.code || !strings.Contains(out.String(), tt.out) || !strings.Contains(errb.String(), tt.err) || f.token != tt.sent {
+			t.Errorf("%s: got exit %d, stdout %q, stderr %q, token sent %q; want exit %d, stdout containing %q, stderr containing %q, token sent %q",
+				tt.name, code, out.String(), errb.String(), f.token, tt.code, tt.out, tt.err, tt.sent)
+		}
+		if strings.Contains(out.String()+errb.String(), "s3cret") {
+			t.Errorf("%s: the token shows in the output: %q %q", tt.name, out.String(), errb.String())
+		}
+	}
+}
+
+// TestOutputFailsAfterChange: when a train went through but its report
+// cannot be written (a full disk), the error still says the model changed,
+// lest a script retry it.
+func TestOutputFailsAfterChange(t *testing.T) {
+	_, addr := startFake(t)
+	data := writeFile(t, "one.jsonl", `{"text": "They denied it.", "label": "denial"}`+"\n")
+	var errb syncBuffer
+	code := run(context.Background(), []string{"train", "--addr", addr, "--data", data}, strings.NewReader(""), failWriter{}, &errb, func(string) string { return "" })
+	if want := "but writing the output failed: disk full"; code != 1 || !strings.Contains(errb.String(), "client: trained 1 example: model version") || !strings.Contains(errb.String(), want) {
+		t.Errorf("got exit %d, stderr %q; want exit 1, the change reported and %q", code, errb.String(), want)
+	}
+}
+
+// failWriter fails every write, as a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

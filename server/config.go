@@ -75,8 +75,9 @@ func envName(flagName string) string {
 }
 
 // parseConfig reads flags, falling back to environment variables for flags
-// not given on the command line, then to defaults.
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+// not given on the command line, then to defaults. The usage text asked for
+// with -h goes to stdout, and parseConfig returns flag.ErrHelp.
+func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	// The flag package would print a bad value's error and then the whole
 	// usage; main prints the error alone, and -h prints the usage.
@@ -113,8 +114,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "Usage: server [flags]\n\nEvery flag can also be set by an environment variable: --grpc-addr by CLAIMS_GRPC_ADDR, and so on.\nA flag given on the command line wins.\n\nFlags:")
-			fs.SetOutput(stderr)
+			fmt.Fprintln(stdout, "Usage: server [flags]\n\nEvery flag can also be set by an environment variable: --grpc-addr by CLAIMS_GRPC_ADDR, and so on.\nA flag given on the command line wins.\n\nFlags:")
+			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return config{}, err
 		}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"flag"
 	"io"
 	"strings"
 	"testing"
@@ -126,5 +129,15 @@ func TestLoopbackOnly(t *testing.T) {
 		if got := c.loopbackOnly(); got != tt.want {
 			t.Errorf("%s %s: got %v, want %v", tt.grpc, tt.http, got, tt.want)
 		}
+	}
+}
+
+// TestHelpToStdout: -h prints the usage to the writer parseConfig is given
+// (stdout in main, so that it pipes into grep) and returns flag.ErrHelp.
+func TestHelpToStdout(t *testing.T) {
+	var out bytes.Buffer
+	_, err := parseConfig([]string{"-h"}, func(string) string { return "" }, &out)
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "Usage: server [flags]") || !strings.Contains(out.String(), "-train-token") {
+		t.Errorf("got %v and %q, want flag.ErrHelp and the usage", err, out.String())
 	}
 }

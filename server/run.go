@@ -58,7 +58,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	if cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
-			return fmt.Errorf("TLS: %w", err)
+			return fmt.Errorf("%s, %s: %w", cfg.opt("tls-cert"), cfg.opt("tls-key"), err)
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
@@ -396,7 +396,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	}
 	st, err := store.Open(cfg.DataDir, log)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 	}
 	persist := classifier.WithPersist(st.Save)
 	var model *classifier.Classifier

@@ -31,7 +31,7 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 	}{
 		{"gRPC address in use", []string{"--grpc-addr", busy.Addr().String()}, "gRPC listen"},
 		{"HTTP address in use", []string{"--http-addr", busy.Addr().String()}, "HTTP listen"},
-		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "TLS:"},
+		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "--tls-cert, --tls-key: open /nonexistent/cert.pem"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

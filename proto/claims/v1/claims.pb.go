@@ -336,9 +336,17 @@ func (x *LabelScore) GetProbability() float64 {
 // prediction.
 type Feature struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Feature name: a kind prefix and the normalised token(s), e.g.
-	// "w:blamed" for a word or "b:claimed responsibility" for a bigram (two
-	// tokens separated by a space).
+	// Feature name: a kind prefix, a colon and the normalised token(s) or cue.
+	// Words are stemmed ("w:blam" for "blamed"), and a pair of adjacent
+	// tokens is separated by a space ("b:blamed the"). The kinds: w a word of
+	// the main clause, r a word of a relative or subordinate clause, n a word
+	// in a negation's scope, b and q a pair of words in the main clause and
+	// in a relative or subordinate clause, c a cue family in the main clause
+	// ("c:blame"), f the first one ("f:blame"), v the first one said by a
+	// past-tense verb ("v:blame"), s a cue family in a relative or
+	// subordinate clause, and h the form of the sentence. The names are for
+	// people reading an explanation; they may change with the model's
+	// feature revision.
 	Name string `protobuf:"bytes,1,opt,name=name" json:"name,omitempty"`
 	// Contribution of this feature to the log-odds (natural log) of the
 	// predicted label versus the runner-up label; always positive, as only

@@ -82,8 +82,12 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		// /v1/model) would be served as the GET rather than get 405.
 		runtime.WithDisablePathLengthFallback(),
 		runtime.WithErrorHandler(func(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
-			if st, ok := status.FromError(err); ok && isTooLarge(st.Code(), st.Message()) {
+			st, ok := status.FromError(err)
+			if ok && isTooLarge(st.Code(), st.Message()) {
 				err = &runtime.HTTPStatusError{HTTPStatus: http.StatusRequestEntityTooLarge, Err: err}
+			}
+			if ok && st.Code() == codes.Unauthenticated {
+				w = bearerChallenge{w, r.Header.Get("Authorization") != ""}
 			}
 			runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 		}),
@@ -864,4 +868,21 @@ func cors(next http.Handler, origins []string) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearerChallenge answers a 401 with the challenge of RFC 6750 (Bearer
+// realm="claims", and error="invalid_token" when a token was sent), in
+// place of the error message grpc-gateway puts in WWW-Authenticate.
+type bearerChallenge struct {
+	http.ResponseWriter
+	tokenSent bool
+}
+
+func (b bearerChallenge) WriteHeader(code int) {
+	v := `Bearer realm="claims"`
+	if b.tokenSent {
+		v += `, error="invalid_token"`
+	}
+	b.Header().Set("WWW-Authenticate", v)
+	b.ResponseWriter.WriteHeader(code)
 }

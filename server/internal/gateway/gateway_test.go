@@ -186,6 +186,32 @@ func TestRESTBadInput(t *testing.T) {
 	}
 }
 
+// TestRESTBearerChallenge: a 401 carries the challenge of RFC 6750, not the
+// error message (grpc-gateway's default), with error="invalid_token" only
+// when a token was sent.
+func TestRESTBearerChallenge(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{Token: "tok"}, nil)
+	for _, tt := range []struct {
+		name, auth, want string
+	}{
+		{"no token", "", `Bearer realm="claims"`},
+		{"wrong token", "Bearer nope", `Bearer realm="claims", error="invalid_token"`},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, url+"/v1/train", strings.NewReader(`{"examples": [{"text": "x", "label": "other"}]}`))
+		if tt.auth != "" {
+			req.Header.Set("Authorization", tt.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Values("WWW-Authenticate"); resp.StatusCode != http.StatusUnauthorized || len(got) != 1 || got[0] != tt.want {
+			t.Errorf("%s: got %d with WWW-Authenticate %q, want 401 with %q", tt.name, resp.StatusCode, got, tt.want)
+		}
+	}
+}
+
 func TestRESTPermissionDenied(t *testing.T) {
 	url, _ := newGateway(t, api.Auth{}, nil)
 	code, body := post(t, url+"/v1/train", `{"examples": [{"text": "x", "label": "other"}]}`, map[string]string{"Authorization": "Bearer any"})

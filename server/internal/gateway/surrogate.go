@@ -46,8 +46,11 @@ func surrogateError(data []byte) error {
 			}
 			if esc != "" {
 				what, path := "text", jsonPath(stack)
-				if isKey {
+				switch top := stack[len(stack)-1]; {
+				case isKey:
 					what, path = "field name", jsonPath(stack[:len(stack)-1])
+				case !top.array && string(top.key) == `"label"`:
+					what = "label"
 				}
 				if path != "" {
 					path += ": "
