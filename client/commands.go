@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
@@ -214,7 +216,7 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 		return err
 	}
 	if o.replace {
-		return replaceModel(ctx, e, d, state)
+		return replaceModel(ctx, e, d, l, state)
 	}
 	client := e.client()
 	var last *claimsv1.TrainResponse
@@ -230,9 +232,16 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 	return changed(e.stdout, fmt.Sprintf("trained %s: model version %d, %s in all", examplesN(int64(len(d.exs))), last.GetModelVersion(), examplesN(last.GetTotalExamples())), last.GetLabelCounts())
 }
 
-// replaceModel rebuilds the model from d in one Train request. state is
-// the model's before it.
-func replaceModel(ctx context.Context, e *env, d *examples, state modelState) error {
+// replaceModel rebuilds the model from d in one Train request, which must
+// fit the server's limits l: it cannot be split. state is the model's
+// before it.
+func replaceModel(ctx context.Context, e *env, d *examples, l limits, state modelState) error {
+	if len(d.exs) > l.maxExamples {
+		return fmt.Errorf("%s: --replace sends the whole file in one request, and its %s exceed the server's limit of %d (--max-examples)", d.file, examplesN(int64(len(d.exs))), l.maxExamples)
+	}
+	if n := proto.Size(&claimsv1.TrainRequest{Examples: d.exs, Replace: true}); n > l.msgBudget() {
+		return fmt.Errorf("%s: --replace sends the whole file in one request, and its %d bytes exceed the server's gRPC message limit of %d (--max-grpc-receive-bytes)", d.file, n, l.maxMsgBytes)
+	}
 	var resp *claimsv1.TrainResponse
 	retried, err := sendRetrying(ctx, e, d.file, state, func() {}, func(ctx context.Context, id string, ifVersion uint64) error {
 		var err error

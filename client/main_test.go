@@ -428,6 +428,21 @@ func TestBatches(t *testing.T) {
 	if code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", big); code != 0 || f.trainCalls != 4 {
 		t.Errorf("large examples: got exit %d, %d calls, stderr %q; want 4 calls of one", code, f.trainCalls, errs)
 	}
+	// --replace cannot be split: a file over either limit is refused
+	// before anything is sent.
+	f.trainCalls = 0
+	for _, tt := range []struct{ file, want string }{
+		{data, data + ": --replace sends the whole file in one request, and its 10 examples exceed the server's limit of 3 (--max-examples)"},
+		{big, "exceed the server's gRPC message limit of 8192 (--max-grpc-receive-bytes)"},
+	} {
+		f.limits.MaxExamples = 3
+		if tt.file == big {
+			f.limits.MaxExamples = 100
+		}
+		if code, _, errs := runCLI(t, "", "train", "--replace", "--addr", addr, "--data", tt.file); code != 1 || f.trainCalls != 0 || !strings.Contains(errs, tt.want) {
+			t.Errorf("--replace %s: got exit %d, %d calls, stderr %q; want exit 1, no call and %q", tt.file, code, f.trainCalls, errs, tt.want)
+		}
+	}
 }
 
 // TestTextLimitCheckedBeforeSending checks that an example text longer
