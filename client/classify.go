@@ -261,7 +261,8 @@ type chunk struct {
 // pieces within the server's limits on bytes, sentences (counted with
 // classifier.Segment, as the server counts them) and message size per
 // request. A single line beyond the limits is a piece of its own, which
-// the server refuses with its own error. Pieces of white space alone are
+// oversized refuses before anything is sent (or the server, if it did not
+// report its limits). Pieces of white space alone are
 // left out, unless the text is nothing else (the server then says it is
 // empty).
 func chunkText(text string, l limits) []chunk {
@@ -360,9 +361,35 @@ type classifyRun struct {
 // sendText classifies text in chunks within the server's limits l.
 func (c *classifyRun) sendText(ctx context.Context, text string, l limits) error {
 	chunks := chunkText(text, l)
+	if err := c.oversized(chunks, l); err != nil {
+		return err
+	}
 	for _, ch := range chunks {
 		if err := c.classifyChunk(ctx, ch, len(chunks) == 1); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// oversized refuses, before anything is sent, a chunk the server would
+// refuse for its size when the server reported its limits: a single line
+// longer than max_text_bytes, or with more sentences than max_sentences,
+// which no split at line breaks brings within them. The error is the
+// server's, placed in the file by textError.
+func (c *classifyRun) oversized(chunks []chunk, l limits) error {
+	if !l.textReported {
+		return nil
+	}
+	for _, ch := range chunks {
+		msg := ""
+		if n := len(ch.text); n > l.maxTextBytes {
+			msg = fmt.Sprintf("%d bytes exceed the limit of %d (one line; the client splits text only at line breaks)", n, l.maxTextBytes)
+		} else if n := len(classifier.Segment(ch.text)); n > l.maxSentences {
+			msg = fmt.Sprintf("%d sentences exceed the limit of %d (one line; the client splits text only at line breaks)", n, l.maxSentences)
+		}
+		if msg != "" {
+			return c.textError(status.Error(codes.InvalidArgument, msg), ch, len(chunks) == 1)
 		}
 	}
 	return nil
@@ -393,6 +420,13 @@ func (c *classifyRun) classifyChunk(ctx context.Context, ch chunk, whole bool) e
 // sendSentences classifies the input's sentences in requests within the
 // server's limits l.
 func (c *classifyRun) sendSentences(ctx context.Context, l limits) error {
+	// One sentence longer than the server takes is refused before
+	// anything is sent, as oversized does for text.
+	for i, s := range c.in.sentences {
+		if l.textReported && len(s) > l.maxTextBytes {
+			return status.Errorf(codes.InvalidArgument, "%s line %d: %d bytes exceed the limit of %d", c.in.file, c.in.lines[i], len(s), l.maxTextBytes)
+		}
+	}
 	for _, sp := range chunkSentences(c.in.sentences, l) {
 		if err := c.classifySentences(ctx, sp); err != nil {
 			return err

@@ -824,11 +824,11 @@ func TestClassifyErrorPositions(t *testing.T) {
 		{"C1 control character", "Rain\u0085fell.\n", nil, "FILE: byte 4: text contains a control character (U+0085)", 0},
 		{"blank", "\ufeff \n\u200b\n", nil, "FILE: text is empty", 0},
 		{"server error at a byte", "\ufeffRain fell.\nSnow fell.\nIt REFUSED.\n", nil, "InvalidArgument: FILE: text has a refused word (at byte 28)", 3},
-		{"server error without a byte", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", nil, "InvalidArgument: FILE bytes 11–36: 26 bytes exceed the limit of 20", 2},
+		{"a line over the limit", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", nil, "InvalidArgument: FILE bytes 11–36: 26 bytes exceed the limit of 20 (one line; the client splits text only at line breaks)", 0},
 		{"sentences: server error", "Rain fell.\r\n\r\nSnow.\u2028It REFUSED.\n", []string{"--sentences"}, "InvalidArgument: FILE line 4: text has a refused word", 2},
 		{"sentences: control character", "Rain fell.\n\n  A bell \a rang.\n", []string{"--sentences"}, "FILE line 3 (byte 21): text contains a control character (U+0007)", 0},
 		{"sentences: invalid UTF-8", "\ufeffRain fell.\rA caf\xe9.\n", []string{"--sentences"}, "FILE line 2 (byte 19): text is not valid UTF-8", 0},
-		{"sentences: over the limit", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", []string{"--sentences"}, "InvalidArgument: FILE line 2: 25 bytes in all exceed the limit of 20", 2},
+		{"sentences: over the limit", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", []string{"--sentences"}, "InvalidArgument: FILE line 2: 25 bytes exceed the limit of 20", 0},
 	}
 	for _, tt := range tests {
 		file := writeFile(t, "in.txt", tt.input)
@@ -1102,3 +1102,17 @@ func TestOutputFailsAfterChange(t *testing.T) {
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestClassifyLineOverSentenceLimit: a single line with more sentences than
+// the server takes in one request cannot be split at line breaks, so it
+// is refused, naming its bytes, before anything is sent.
+func TestClassifyLineOverSentenceLimit(t *testing.T) {
+	f, addr := startFake(t)
+	f.limits = &claimsv1.Limits{MaxTextBytes: 1 << 20, MaxSentences: 2, MaxGrpcReceiveBytes: 1 << 20}
+	file := writeFile(t, "in.txt", "Rain fell.\nIt rained. It poured. It stopped.\n")
+	code, out, errs := runCLI(t, "", "classify", "--addr", addr, file)
+	want := "client: InvalidArgument: " + file + " bytes 11–44: 3 sentences exceed the limit of 2 (one line; the client splits text only at line breaks)\n"
+	if code != 1 || errs != want || out != "" || f.classifyCalls != 0 {
+		t.Errorf("got exit %d, %d calls, stdout %q, stderr %q; want exit 1, no call, no output, %q", code, f.classifyCalls, out, errs, want)
+	}
+}
