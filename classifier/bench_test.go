@@ -56,7 +56,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	// words the corpus lacks take a few dozen passes to be cached.
 	for range 100 {
 		for _, a := range e.articles {
-			if _, err := m.ClassifyText(a, 0); err != nil {
+			if _, err := m.ClassifyText(context.Background(), a, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -84,7 +84,7 @@ func BenchmarkClassifyText(b *testing.B) {
 	n := 0
 	i := 0
 	for b.Loop() {
-		r, err := e.model.ClassifyText(e.articles[i%len(e.articles)], 0)
+		r, err := e.model.ClassifyText(context.Background(), e.articles[i%len(e.articles)], 0)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -118,7 +118,7 @@ func BenchmarkClassifyBatch(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	n := 0
 	for b.Loop() {
-		r, err := e.model.ClassifyBatch(e.sentences, 0)
+		r, err := e.model.ClassifyBatch(context.Background(), e.sentences, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -277,13 +277,13 @@ type Sentence struct {
 // wrapping ErrEmptyText, ErrInvalidUTF8 or ErrControlChar for unusable
 // text, and ErrTooFewLabels when the model has not learned two labels.
 func (c *Classifier) Classify(sentence string) (Prediction, error) {
-	return c.classify(c.snap.Load(), sentence, 0)
+	return c.classify(context.Background(), c.snap.Load(), sentence, 0)
 }
 
 // Explain is Classify that also returns the top features (at most k) that
 // pushed the sentence to its label.
 func (c *Classifier) Explain(sentence string, k int) (Prediction, error) {
-	return c.classify(c.snap.Load(), sentence, k)
+	return c.classify(context.Background(), c.snap.Load(), sentence, k)
 }
 
 // Result is the labels of a batch of sentences, all from one model version.
@@ -294,8 +294,10 @@ type Result struct {
 
 // ClassifyBatch labels pre-split sentences (never re-segmented) against one
 // model snapshot, with up to explain features each. A bad sentence fails
-// the batch with an *IndexError naming it. Spans carry only Text.
-func (c *Classifier) ClassifyBatch(sentences []string, explain int) (Result, error) {
+// the batch with an *IndexError naming it. Spans carry only Text. Once ctx
+// is done, ClassifyBatch stops with ctx's error: between two sentences,
+// and with a *Tokenizer also between the 512-byte pieces of a long one.
+func (c *Classifier) ClassifyBatch(ctx context.Context, sentences []string, explain int) (Result, error) {
 	s := c.snap.Load()
 	out := Result{Version: s.info.Version, Sentences: make([]Sentence, len(sentences))}
 	// One allocation holds every sentence's scores.
@@ -309,7 +311,11 @@ func (c *Classifier) ClassifyBatch(sentences []string, explain int) (Result, err
 		if err != nil {
 			return Result{}, &IndexError{Index: i, Err: err}
 		}
-		out.Sentences[i] = Sentence{Span: Span{Text: t}, Prediction: c.predict(s, t, explain, slab[i*L:(i+1)*L:(i+1)*L])}
+		p, err := c.predict(ctx, s, t, explain, slab[i*L:(i+1)*L:(i+1)*L])
+		if err != nil {
+			return Result{}, err
+		}
+		out.Sentences[i] = Sentence{Span: Span{Text: t}, Prediction: p}
 	}
 	return out, nil
 }
@@ -328,8 +334,9 @@ func (e *IndexError) Unwrap() error { return e.Err }
 
 // ClassifyText segments text into sentences and labels each against one
 // model snapshot, with up to explain features each. The whole text must
-// pass CheckText. Units that hold no visible character are skipped.
-func (c *Classifier) ClassifyText(text string, explain int) (Result, error) {
+// pass CheckText. Units that hold no visible character are skipped. Once
+// ctx is done, ClassifyText stops as ClassifyBatch does.
+func (c *Classifier) ClassifyText(ctx context.Context, text string, explain int) (Result, error) {
 	if err := CheckText(text); err != nil {
 		return Result{}, err
 	}
@@ -350,7 +357,11 @@ func (c *Classifier) ClassifyText(text string, explain int) (Result, error) {
 		}
 		scores := slab[:L:L]
 		slab = slab[L:]
-		out.Sentences = append(out.Sentences, Sentence{Span: sp, Prediction: c.predict(s, sp.Text, explain, scores)})
+		p, err := c.predict(ctx, s, sp.Text, explain, scores)
+		if err != nil {
+			return Result{}, err
+		}
+		out.Sentences = append(out.Sentences, Sentence{Span: sp, Prediction: p})
 	}
 	return out, nil
 }
@@ -358,22 +369,35 @@ func (c *Classifier) ClassifyText(text string, explain int) (Result, error) {
 // Version returns the version of the model the next call will use.
 func (c *Classifier) Version() uint64 { return c.snap.Load().info.Version }
 
-func (c *Classifier) classify(s *snapshot, sentence string, explain int) (Prediction, error) {
+func (c *Classifier) classify(ctx context.Context, s *snapshot, sentence string, explain int) (Prediction, error) {
 	if err := checkSentence(sentence); err != nil {
 		return Prediction{}, err
 	}
 	if len(s.labels) < 2 {
 		return Prediction{}, ErrTooFewLabels
 	}
-	return c.predict(s, sentence, explain, make([]LabelScore, len(s.labels))), nil
+	return c.predict(ctx, s, sentence, explain, make([]LabelScore, len(s.labels)))
 }
 
 // predict labels a checked sentence against a snapshot with at least two
-// labels; scores (len(s.labels)) becomes the Prediction's Scores.
-func (c *Classifier) predict(s *snapshot, sentence string, explain int, scores []LabelScore) Prediction {
+// labels; scores (len(s.labels)) becomes the Prediction's Scores. It
+// returns ctx's error if ctx is done before the sentence is tokenized, or
+// (with a *Tokenizer, between the pieces of a long sentence) while it is.
+func (c *Classifier) predict(ctx context.Context, s *snapshot, sentence string, explain int, scores []LabelScore) (Prediction, error) {
+	if err := ctx.Err(); err != nil {
+		return Prediction{}, err
+	}
 	b := c.bufs.Get().(*scratch)
 	defer c.bufs.Put(b)
-	b.toks = c.tok.AppendTokens(b.toks[:0], sentence)
+	if t, ok := c.tok.(*Tokenizer); ok {
+		toks, err := t.appendTokensContext(ctx, b.toks[:0], sentence)
+		if err != nil {
+			return Prediction{}, err
+		}
+		b.toks = toks
+	} else {
+		b.toks = c.tok.AppendTokens(b.toks[:0], sentence)
+	}
 	b.feats = s.cfg.extract(b.feats[:0], sentence, b.toks, nil)
 	b.scores = s.score(b.feats, b.scores)
 	logs := b.scores
@@ -397,7 +421,7 @@ func (c *Classifier) predict(s *snapshot, sentence string, explain int, scores [
 	slices.SortStableFunc(p.Scores, func(a, b LabelScore) int { return cmp.Compare(b.Probability, a.Probability) })
 	p.Label = s.labels[best]
 	p.Confidence = logs[best]
-	return p
+	return p, nil
 }
 
 // explain returns the k features with the largest log-odds for label best

@@ -121,10 +121,10 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 	gold := make([]string, len(exs))
 	pred := make([]string, len(exs))
 	for i, ex := range exs {
-		if err := ctx.Err(); err != nil {
-			return Metrics{}, err
+		p, err := c.classify(ctx, s, ex.Text, 0)
+		if cerr := ctx.Err(); cerr != nil {
+			return Metrics{}, cerr
 		}
-		p, err := c.classify(s, ex.Text, 0)
 		if err != nil {
 			return Metrics{}, &ExampleError{Index: i, Field: "text", Err: err}
 		}

@@ -58,7 +58,7 @@ func ExampleClassifier_Classify() {
 func ExampleClassifier_ClassifyText() {
 	c := classifier.New(words{})
 	c.Replace(context.Background(), training())
-	res, _ := c.ClassifyText("The group claimed the attack. Two people were injured.", 0)
+	res, _ := c.ClassifyText(context.Background(), "The group claimed the attack. Two people were injured.", 0)
 	for _, s := range res.Sentences {
 		fmt.Printf("%s: %s\n", s.Label, s.Text)
 	}

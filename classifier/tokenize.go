@@ -263,6 +263,23 @@ func (t *Tokenizer) Tokens(s string) []string {
 // encoded by sugarme whole (in pieces past 512 bytes, and with a word past
 // 512 bytes as the unknown token: see computeWord).
 func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
+	return t.appendTokens(context.Background(), dst, s)
+}
+
+// appendTokensContext is AppendTokens that stops between the pieces of a
+// long sentence once ctx is done, returning ctx's error (and dst as it
+// was): sugarme takes seconds over the longest sentences a server takes.
+func (t *Tokenizer) appendTokensContext(ctx context.Context, dst []string, s string) ([]string, error) {
+	out := t.appendTokens(ctx, dst, s)
+	if err := ctx.Err(); err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+// appendTokens is AppendTokens; once ctx is done, it stops between two
+// pieces and returns what it has.
+func (t *Tokenizer) appendTokens(ctx context.Context, dst []string, s string) []string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -275,7 +292,7 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 		}
 	}
 	if t.cache == nil {
-		return t.appendPieces(dst, s)
+		return t.appendPieces(ctx, dst, s)
 	}
 	start, misses := len(dst), 0
 	for i := 0; ; {
@@ -293,7 +310,7 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 		e := t.cache.get(h, w)
 		if e == nil {
 			if misses == missBudget {
-				return t.appendPieces(dst[:start], s)
+				return t.appendPieces(ctx, dst[:start], s)
 			}
 			misses++
 			e = t.computeWord(w)
@@ -302,7 +319,7 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 			}
 		}
 		if e.unsafe {
-			return t.appendPieces(dst[:start], s)
+			return t.appendPieces(ctx, dst[:start], s)
 		}
 		dst = append(dst, e.toks...)
 	}
@@ -315,8 +332,9 @@ func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 // a piece of its own (see computeWord). Only the fast path may call it:
 // its pipeline makes the tokens of the pieces those of the whole, except
 // after a word with unstable case (see Tokenizer), whose misalignment
-// sugarme then confines to the word's piece.
-func (t *Tokenizer) appendPieces(dst []string, s string) []string {
+// sugarme then confines to the word's piece. Once ctx is done, it stops
+// before the next piece.
+func (t *Tokenizer) appendPieces(ctx context.Context, dst []string, s string) []string {
 	if len(s) <= maxWholeBytes {
 		// Whole, as it is: sugarme's tokens for a sentence with a word
 		// of unstable case depend on all of it, leading separators too.
@@ -324,7 +342,7 @@ func (t *Tokenizer) appendPieces(dst []string, s string) []string {
 	}
 	for {
 		w, next := t.nextWord(s, 0)
-		if w == "" {
+		if w == "" || ctx.Err() != nil {
 			return dst
 		}
 		s = s[next-len(w):]
@@ -790,24 +808,29 @@ func (t *Tokenizer) warmContext(ctx context.Context, texts []string) {
 		}
 		batch = batch[:0]
 	}
-	t.eachWord(texts, func(w string) {
+	t.eachWord(texts, func(w string) bool {
+		if ctx.Err() != nil {
+			return false
+		}
 		if len(w) > maxCachedWordBytes || strings.Contains(w, warmSep) || (t.lower && hasUnstableCase(w)) {
-			return
+			return true
 		}
 		if t.cache.get(t.cache.hash(w), w) != nil {
-			return
+			return true
 		}
 		batch = append(batch, w)
 		if len(batch) == warmBatch {
 			flush()
 		}
+		return true
 	})
 	flush()
 }
 
 // eachWord calls fn once for each distinct word (as nextWord splits them)
-// of the valid UTF-8 texts, in order of first appearance.
-func (t *Tokenizer) eachWord(texts []string, fn func(w string)) {
+// of the valid UTF-8 texts, in order of first appearance, until fn returns
+// false.
+func (t *Tokenizer) eachWord(texts []string, fn func(w string) bool) {
 	seen := make(map[string]bool)
 	for _, s := range texts {
 		if !utf8.ValidString(s) {
@@ -820,7 +843,9 @@ func (t *Tokenizer) eachWord(texts []string, fn func(w string)) {
 			}
 			if !seen[w] {
 				seen[w] = true
-				fn(w)
+				if !fn(w) {
+					return
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package classifier
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -702,4 +703,52 @@ func TestFrozenTierBound(t *testing.T) {
 			t.Errorf("Tokens(%q): got %q, want %q", s, got, want)
 		}
 	}
+}
+
+// TestTokenizeStopsWhenDone: once its context is done, a long sentence
+// stops between two pieces with the context's error, from the tokenizer
+// and from ClassifyText and ClassifyBatch; a context that is never done
+// changes no token.
+func TestTokenizeStopsWhenDone(t *testing.T) {
+	long := strings.Join(corpusTexts(t)[:200], " ")[:6*maxWholeBytes]
+	for _, cache := range []int{0, defaultCacheSize} {
+		tok := loadTestTokenizer(t, seedTokenizerPath, WithCacheSize(cache))
+		want := tok.Tokens(long)
+		if got, err := tok.appendTokensContext(context.Background(), nil, long); err != nil || !slices.Equal(got, want) {
+			t.Errorf("cache %d, never done: got %d tokens, %v; want %d", cache, len(got), err, len(want))
+		}
+		// Done after the first two pieces have been asked for.
+		ctx := &doneAfter{Context: context.Background(), n: 2}
+		if got, err := tok.appendTokensContext(ctx, []string{"kept"}, long); !errors.Is(err, context.Canceled) || !slices.Equal(got, []string{"kept"}) {
+			t.Errorf("cache %d, done midway: got %q, %v; want [kept] and context.Canceled", cache, got, err)
+		}
+		if ctx.calls > 4 {
+			t.Errorf("cache %d: the context was asked %d times, want it to stop after the third", cache, ctx.calls)
+		}
+	}
+	c := New(loadTestTokenizer(t, seedTokenizerPath), WithClock(fixedClock()))
+	if _, err := c.Replace(context.Background(), []Example{{"they blamed the rebels", "attribution"}, {"officials denied it", "denial"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ClassifyText(&doneAfter{Context: context.Background(), n: 2}, long, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("ClassifyText: got %v, want context.Canceled", err)
+	}
+	if _, err := c.ClassifyBatch(&doneAfter{Context: context.Background(), n: 3}, []string{"a short one", long}, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("ClassifyBatch: got %v, want context.Canceled", err)
+	}
+}
+
+// doneAfter is a context whose Err is nil for its first n calls and
+// context.Canceled after.
+type doneAfter struct {
+	context.Context
+	n, calls int
+}
+
+func (d *doneAfter) Err() error {
+	d.calls++
+	if d.calls > d.n {
+		return context.Canceled
+	}
+	return nil
 }

@@ -34,7 +34,7 @@ func (t *Tokenizer) WriteWords(w io.Writer, texts []string) error {
 	if t.fast && t.cache != nil {
 		t.Warm(texts)
 		var words []string
-		t.eachWord(texts, func(w string) { words = append(words, w) })
+		t.eachWord(texts, func(w string) bool { words = append(words, w); return true })
 		slices.Sort(words)
 		for _, w := range words {
 			e := t.cache.get(t.cache.hash(w), w)

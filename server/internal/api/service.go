@@ -81,7 +81,7 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 		if total > s.limits.MaxTextBytes {
 			return nil, 0, invalid("sentences", "%d bytes in all exceed the limit of %d", total, s.limits.MaxTextBytes)
 		}
-		res, err = s.model.ClassifyBatch(in.sentences, int(in.explain))
+		res, err = s.model.ClassifyBatch(ctx, in.sentences, int(in.explain))
 		if err != nil {
 			return nil, 0, toStatus("sentences", err)
 		}
@@ -92,7 +92,7 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 		if len(in.text) > s.limits.MaxTextBytes {
 			return nil, 0, invalid("text", "%d bytes exceed the limit of %d", len(in.text), s.limits.MaxTextBytes)
 		}
-		res, err = s.model.ClassifyText(in.text, int(in.explain))
+		res, err = s.model.ClassifyText(ctx, in.text, int(in.explain))
 		if err != nil {
 			return nil, 0, toStatus("text", err)
 		}

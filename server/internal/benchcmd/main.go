@@ -277,12 +277,13 @@ func (b *bench) inProcess(articles []string) {
 		b.sentences = append(b.sentences, ss...)
 	}
 
+	ctx := context.Background()
 	// Warm the tokenizer's word cache: a sentence resolves at most a few
 	// unseen words a call, so long sentences of words the corpus lacks
 	// take a few dozen passes to be served from the cache.
 	for range 100 {
 		for _, a := range articles {
-			if _, err := model.ClassifyText(a, 0); err != nil {
+			if _, err := model.ClassifyText(ctx, a, 0); err != nil {
 				fatalf("%v", err)
 			}
 		}
@@ -294,7 +295,7 @@ func (b *bench) inProcess(articles []string) {
 	progress(v, "in-process: articles")
 	i := 0
 	art := measure(b.o.inproc, func() int {
-		r, err := model.ClassifyText(articles[i%len(articles)], 0)
+		r, err := model.ClassifyText(ctx, articles[i%len(articles)], 0)
 		if err != nil {
 			fatalf("%v", err)
 		}
@@ -311,7 +312,7 @@ func (b *bench) inProcess(articles []string) {
 	progress(v, "in-process: pre-split sentences")
 	i = 0
 	pre := measure(b.o.inproc, func() int {
-		r, err := model.ClassifyBatch(split[i%len(split)], 0)
+		r, err := model.ClassifyBatch(ctx, split[i%len(split)], 0)
 		if err != nil {
 			fatalf("%v", err)
 		}
