@@ -48,10 +48,11 @@ type Option func(*Classifier)
 // model is ever saved that Load would refuse.
 func WithFeatures(fc FeatureConfig) Option { return func(c *Classifier) { c.cfg = fc } }
 
-// MaxAlpha is the largest smoothing WithAlpha takes and Load accepts. Far
-// past any useful value (smoothing of one count per feature already washes
-// out most of a small corpus), it keeps the smoothed totals of the largest
-// model finite.
+// MaxAlpha is the largest smoothing WithAlpha takes. Far past any useful
+// value (smoothing of one count per feature already washes out most of a
+// small corpus), it keeps the smoothed totals of the largest model finite.
+// Load takes a larger one saved by an older build, unless those totals
+// overflow.
 const MaxAlpha = 1000
 
 // WithAlpha sets the additive smoothing of a new model (default

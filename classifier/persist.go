@@ -28,18 +28,22 @@ import (
 // corrupt, truncated or foreign file is an error, never a panic or an
 // allocation out of proportion to the file: a model takes about 16 bytes of
 // memory per label count (8 for the count, 8 for its weight), and a count
-// takes at least one byte of the file. Decoding also refuses what Save
-// never writes (varints longer than needed, features or example keys out
-// of order, an example learned zero times, more than MaxLabelsCap labels,
-// smoothing above MaxAlpha), so that a model Load accepts saves back to the
-// bytes it was read from, apart from the feature config, which older files
-// spell differently.
+// takes at least one byte of the file. Decoding also refuses what no build
+// ever saved (varints longer than needed, features or example keys out of
+// order, an example learned zero times, more than maxSavedLabels labels,
+// smoothing so large that the model's sums overflow), so that a model Load
+// accepts saves back to the bytes it was read from, apart from the feature
+// config, which older files spell differently.
 const (
 	modelMagic = "CLAIMSNB"
 	// FormatVersion is the version of the saved model format written by Save.
 	FormatVersion = 1
 	// maxPayload bounds the payload a saved model may declare (1 GiB).
 	maxPayload = 1 << 30
+	// maxSavedLabels bounds the labels of a saved model. It is above
+	// MaxLabelsCap: builds before that cap let a model grow to 65,536
+	// labels, and their files still load (with no new label learned).
+	maxSavedLabels = 1 << 16
 )
 
 // state is everything saved about a model.
@@ -364,7 +368,7 @@ func (d *decoder) state() (*state, error) {
 		st.trained = time.Unix(0, t).UTC()
 	}
 	c := st.counts
-	nl := d.count(MaxLabelsCap, "label count")
+	nl := d.count(maxSavedLabels, "label count")
 	var examples int64
 	for range nl {
 		l := d.string()
@@ -440,8 +444,11 @@ func (d *decoder) state() (*state, error) {
 	if len(d.b) != 0 {
 		return nil, badModel("%d unread payload bytes", len(d.b))
 	}
-	if !(st.alpha > 0 && st.alpha <= MaxAlpha) {
-		return nil, badModel("smoothing %v is not in (0, %v]", st.alpha, float64(MaxAlpha))
+	// Older builds took any finite smoothing (WithAlpha now stops at
+	// MaxAlpha); only one whose smoothed totals overflow, which would make
+	// every probability NaN, is refused.
+	if !(st.alpha > 0 && st.alpha*float64(len(c.rows.hash)+1) < math.MaxFloat64/2) {
+		return nil, badModel("smoothing %v is not positive, or so large that the model's sums overflow", st.alpha)
 	}
 	if err := st.cfg.Validate(); err != nil {
 		return nil, badModel("%v", err)

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -66,15 +68,19 @@ func TestLoadRejectsNonCanonical(t *testing.T) {
 		want    string // in the error
 	}{
 		{"long varint", slices.Concat(p[:at], []byte{0x82, 0x00}, p[at+1:]), "varint longer than needed"},
-		{"too many labels", slices.Concat(p[:at], binary.AppendUvarint(nil, MaxLabelsCap+1), p[at+1:]), "label count 1025 out of range"},
+		{"too many labels", slices.Concat(p[:at], binary.AppendUvarint(nil, maxSavedLabels+1), p[at+1:]), "label count 65537 out of range"},
 		{"features out of order", payloadOf(st.encodeRows([]entry{rows[1], rows[0]})), "not in hash order"},
 		{"example keys out of order", slices.Concat(p[:ex], second, first), "keys not in order"},
 		{"example key twice", slices.Concat(p[:ex], first, first), "keys not in order"},
 		{"example learned zero times", slices.Concat(p[:ex], first, second[:16], []byte{0}), "zero times"},
-		{"smoothing above MaxAlpha", payloadOf((&state{counts: st.counts, cfg: st.cfg, alpha: MaxAlpha * 2, revision: st.revision}).encode()), "smoothing"},
+		{"smoothing that overflows", payloadOf((&state{counts: st.counts, cfg: st.cfg, alpha: math.MaxFloat64 / 4, revision: st.revision}).encode()), "so large that the model's sums overflow"},
 	}
 	if ok, err := Load(bytes.NewReader(reseal(p)), spaceTokens{}); err != nil || !bytes.Equal(saved(t, ok), good) {
 		t.Fatalf("resealed good payload: got %v, want a model that saves to the same bytes", err)
+	}
+	// What older builds saved still loads: smoothing above MaxAlpha.
+	if _, err := Load(bytes.NewReader((&state{counts: st.counts, cfg: st.cfg, alpha: MaxAlpha * 5, revision: st.revision}).encode()), spaceTokens{}); err != nil {
+		t.Errorf("smoothing above MaxAlpha: got %v, want the model", err)
 	}
 	for _, tt := range tests {
 		_, err := Load(bytes.NewReader(reseal(tt.payload)), spaceTokens{})
@@ -146,4 +152,27 @@ func (panicTokens) AppendTokens(dst []string, s string) []string {
 		panic("tokenizer: boom")
 	}
 	return spaceTokens{}.AppendTokens(dst, s)
+}
+
+// TestApplyPanicStopsWorkers: a panic in apply, on the caller's goroutine,
+// reaches the caller after the workers have stopped, rather than leaving
+// the caller waiting for workers blocked on a slot.
+func TestApplyPanicStopsWorkers(t *testing.T) {
+	exs := make([]Example, 40*parallelMin)
+	for i := range exs {
+		exs[i] = Example{fmt.Sprintf("word%d b", i), "x"}
+	}
+	fc := DefaultFeatures()
+	got := func() (v any) {
+		defer func() { v = recover() }()
+		featurize(context.Background(), spaceTokens{}, &fc, exs, func(i int, _ *featBuf, _ exampleKey) {
+			if i == trainChunk {
+				panic("apply")
+			}
+		})
+		return nil
+	}()
+	if got != "apply" {
+		t.Errorf("recovered %v, want the panic in apply", got)
+	}
 }

@@ -169,9 +169,12 @@ func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs [
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var crashed atomic.Pointer[workerPanic]
+	// However the applier leaves (done, ctx done, a panic in apply), the
+	// workers are told to stop before they are waited for: one blocked on
+	// a slot would otherwise be waited for forever.
 	defer func() {
+		cancel()
 		wg.Wait()
 		if p := crashed.Load(); p != nil {
 			panic(p.value)

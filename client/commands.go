@@ -48,6 +48,10 @@ type examples struct {
 	lines []int
 }
 
+// maxUnsizedLine is the longest example line read from input whose size
+// is not known in advance: four times the default gRPC message limit.
+const maxUnsizedLine = 64 << 20
+
 // readExamples reads the --data file and checks each example as the server
 // would, so that a bad one is reported with its line before anything is
 // sent.
@@ -63,23 +67,28 @@ func readExamples(ctx context.Context, e *env, o *dataOpts) (*examples, error) {
 	}
 	var r io.Reader
 	file := "stdin"
+	// Lines as long as the input: the server's limit on a text is not
+	// known yet, and may be above classifier.MaxJSONLLine. Input of no
+	// known size (a device, a pipe) keeps to maxUnsizedLine.
+	maxLine := maxUnsizedLine
 	if o.data == "-" {
 		b, err := readContext(ctx, e.stdin)
 		if err != nil {
 			return nil, fmt.Errorf("reading stdin: %w", err)
 		}
-		r = bytes.NewReader(b)
+		r, maxLine = bytes.NewReader(b), len(b)
 	} else {
 		f, err := os.Open(o.data)
 		if err != nil {
 			return nil, err
 		}
 		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			maxLine = int(min(fi.Size(), 1<<30))
+		}
 		r, file = bufio.NewReader(f), o.data
 	}
-	// Any line the server might take: its limit on a text is not known
-	// yet, and may be above classifier.MaxJSONLLine.
-	exs, lines, err := classifier.ReadExampleLines(r, 1<<30)
+	exs, lines, err := classifier.ReadExampleLines(r, max(maxLine, classifier.MaxJSONLLine))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}

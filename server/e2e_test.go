@@ -29,6 +29,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding/gzip"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
@@ -210,6 +211,12 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("gRPC classify: got %v, %v", cr, err)
 	}
 	v0 := cr.GetModelVersion()
+	// A client whose calls are gzip-compressed (a common shared dial
+	// option) is served, not refused with UNIMPLEMENTED.
+	gz, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: []string{"The ministry denied any role."}}, grpc.UseCompressor(gzip.Name))
+	if err != nil || gz.GetSentences()[0].GetLabel() != "denial" {
+		t.Errorf("gRPC classify, gzip: got %v, %v", gz, err)
+	}
 
 	// Train with the client binary.
 	data := filepath.Join(t.TempDir(), "train.jsonl")

@@ -13,6 +13,11 @@ import (
 	"os/signal"
 	"syscall"
 
+	// Registers gzip, so that calls from clients that compress their
+	// requests are served (and answered in gzip) rather than refused with
+	// UNIMPLEMENTED. The message size limits apply to the decompressed
+	// message.
+	_ "google.golang.org/grpc/encoding/gzip"
 	"google.golang.org/grpc/grpclog"
 )
 

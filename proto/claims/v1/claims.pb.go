@@ -99,7 +99,12 @@ func (x *ClassifyRequest) GetExplain() int32 {
 	return 0
 }
 
-// ClassifyResponse is the output of ClaimService.Classify.
+// ClassifyResponse is the output of ClaimService.Classify. It can be far
+// larger than its request: each sentence carries a score for every label
+// and up to explain features, so a request within the limits can be
+// answered by a message larger than the 4 MiB grpc-go clients receive by
+// default (2,000 sentences over 64 labels are about 9 MB). Raise the
+// client's limit (grpc.MaxCallRecvMsgSize) or send fewer sentences a call.
 type ClassifyResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One result per sentence, in request order (SentenceResult.index is
@@ -625,8 +630,10 @@ type TrainRequest struct {
 	// (a deadline, a dropped connection) can send the same request again; if
 	// the earlier call is still running, the retry waits for it. A call that
 	// failed changed nothing and is not remembered, except one that ended in
-	// an internal error (it may have failed after its change): its retries
-	// fail with INTERNAL. The server remembers the last 1,024 such calls for
+	// a panic (INTERNAL "internal error", which may have come after its
+	// change): its retries fail with INTERNAL. A model that could not be
+	// saved (INTERNAL "model could not be persisted") was not changed, and
+	// its retries are applied. The server remembers the last 1,024 such calls for
 	// 10 minutes, in memory only (not across a restart). The same request_id
 	// with other contents is INVALID_ARGUMENT (if_version does not count).
 	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
@@ -1337,8 +1344,10 @@ type GetModelResponse struct {
 	Version uint64 `protobuf:"varint,5,opt,name=version" json:"version,omitempty"`
 	// Time of the last change to the model; unset if it was never trained.
 	TrainedTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=trained_time,json=trainedTime" json:"trained_time,omitempty"`
-	// Lower-case hex SHA-256 (64 characters) of the model's saved bytes;
-	// identical models have identical hashes.
+	// Lower-case hex SHA-256 (64 characters) of the model's saved bytes,
+	// which hold its version and training time with its counts: the hash
+	// changes with every change, even one that Forget later takes back, and
+	// two servers with the same hash hold the same model.
 	ContentHash string `protobuf:"bytes,7,opt,name=content_hash,json=contentHash" json:"content_hash,omitempty"`
 	// Request limits enforced by this server.
 	Limits *Limits `protobuf:"bytes,8,opt,name=limits" json:"limits,omitempty"`

@@ -26,6 +26,13 @@ func toStatus(field string, err error) error {
 	if _, ok := status.FromError(err); ok {
 		return err
 	}
+	// The call's deadline or cancellation is no field's fault.
+	if errors.Is(err, context.DeadlineExceeded) {
+		return status.Error(codes.DeadlineExceeded, err.Error())
+	}
+	if errors.Is(err, context.Canceled) {
+		return status.Error(codes.Canceled, err.Error())
+	}
 	var exErr *classifier.ExampleError
 	if errors.As(err, &exErr) {
 		field = fmt.Sprintf("%s[%d].%s", field, exErr.Index, exErr.Field)
@@ -65,10 +72,6 @@ func toStatus(field string, err error) error {
 		// The cause names server paths; it goes to the server's log
 		// (see logPersistFailure), not to the client.
 		return status.Error(codes.Internal, classifier.ErrPersist.Error())
-	case errors.Is(err, context.DeadlineExceeded):
-		return status.Error(codes.DeadlineExceeded, msg)
-	case errors.Is(err, context.Canceled):
-		return status.Error(codes.Canceled, msg)
 	}
 	return status.Error(codes.Internal, msg)
 }

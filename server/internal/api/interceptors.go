@@ -32,6 +32,18 @@ var mutating = map[string]bool{
 	"/claims.v1.ClaimService/Forget": true,
 }
 
+// BearerToken returns the token of the first authorization value with the
+// Bearer scheme, or "" if there is none (or its token is blank).
+func BearerToken(values []string) string {
+	for _, v := range values {
+		// The scheme is case-insensitive (RFC 9110, section 11.1).
+		if len(v) > len("Bearer ") && strings.EqualFold(v[:len("Bearer ")], "Bearer ") {
+			return strings.TrimSpace(v[len("Bearer "):])
+		}
+	}
+	return ""
+}
+
 // check authorizes a call to fullMethod with the metadata in ctx.
 func (a Auth) check(ctx context.Context, fullMethod string) error {
 	if !mutating[fullMethod] {
@@ -44,14 +56,7 @@ func (a Auth) check(ctx context.Context, fullMethod string) error {
 		return status.Error(codes.PermissionDenied, "model changes are disabled: the server listens on a non-loopback address and has no --train-token")
 	}
 	md, _ := metadata.FromIncomingContext(ctx)
-	var got string
-	for _, v := range md.Get("authorization") {
-		// The scheme is case-insensitive (RFC 9110, section 11.1).
-		if len(v) > len("Bearer ") && strings.EqualFold(v[:len("Bearer ")], "Bearer ") {
-			got = strings.TrimSpace(v[len("Bearer "):])
-			break
-		}
-	}
+	got := BearerToken(md.Get("authorization"))
 	if got == "" {
 		return status.Error(codes.Unauthenticated, "authorization: a bearer token is required to change the model")
 	}

@@ -33,6 +33,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/api"
 )
 
 // Config configures the HTTP handler.
@@ -87,7 +88,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 				err = &runtime.HTTPStatusError{HTTPStatus: http.StatusRequestEntityTooLarge, Err: err}
 			}
 			if ok && st.Code() == codes.Unauthenticated {
-				w = bearerChallenge{w, r.Header.Get("Authorization") != ""}
+				w = bearerChallenge{w, api.BearerToken(r.Header.Values("Authorization")) != ""}
 			}
 			runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 		}),
@@ -871,8 +872,9 @@ func cors(next http.Handler, origins []string) http.Handler {
 }
 
 // bearerChallenge answers a 401 with the challenge of RFC 6750 (Bearer
-// realm="claims", and error="invalid_token" when a token was sent), in
-// place of the error message grpc-gateway puts in WWW-Authenticate.
+// realm="claims", and error="invalid_token" when a bearer token was sent:
+// not for another scheme or a blank token), in place of the error message
+// grpc-gateway puts in WWW-Authenticate.
 type bearerChallenge struct {
 	http.ResponseWriter
 	tokenSent bool

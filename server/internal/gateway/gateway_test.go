@@ -196,6 +196,8 @@ func TestRESTBearerChallenge(t *testing.T) {
 	}{
 		{"no token", "", `Bearer realm="claims"`},
 		{"wrong token", "Bearer nope", `Bearer realm="claims", error="invalid_token"`},
+		{"another scheme", "Basic Zm9vOmJhcg==", `Bearer realm="claims"`},
+		{"blank token", "Bearer   ", `Bearer realm="claims"`},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, url+"/v1/train", strings.NewReader(`{"examples": [{"text": "x", "label": "other"}]}`))
 		if tt.auth != "" {

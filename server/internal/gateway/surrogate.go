@@ -49,7 +49,7 @@ func surrogateError(data []byte) error {
 				switch top := stack[len(stack)-1]; {
 				case isKey:
 					what, path = "field name", jsonPath(stack[:len(stack)-1])
-				case !top.array && string(top.key) == `"label"`:
+				case !top.array && memberName(top.key) == "label":
 					what = "label"
 				}
 				if path != "" {
@@ -61,6 +61,14 @@ func surrogateError(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// memberName decodes a quoted member name as surrogateError met it (so
+// free of unpaired surrogates): "lab\u0065l" is "label".
+func memberName(quoted []byte) string {
+	var name string
+	json.Unmarshal(quoted, &name) // a valid JSON string
+	return name
 }
 
 // jsonLevel is an object or array that surrogateError's scan is inside.
@@ -79,12 +87,10 @@ func jsonPath(stack []jsonLevel) string {
 			b.WriteString("[" + strconv.Itoa(l.index) + "]")
 			continue
 		}
-		var name string
-		json.Unmarshal(l.key, &name) // a valid JSON string
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(name)
+		b.WriteString(memberName(l.key))
 	}
 	return b.String()
 }

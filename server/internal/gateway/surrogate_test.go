@@ -37,6 +37,7 @@ func TestLoneSurrogate(t *testing.T) {
 		{"after a pair", "/v1/classify", `{"sentences": ["\ud83d\ude00", "\ud83d\ude00 \udfff"]}`, `sentences[1]: text` + bad + `\udfff`},
 		{"example text", "/v1/train", `{"examples": [{"text": "ok", "label": "other"}, {"label": "other", "text": "\ud800 x"}]}`, `examples[1].text: text` + bad + `\ud800`},
 		{"example label", "/v1/forget", `{"examples": [{"text": "ok", "label": "\udbff"}]}`, `examples[0].label: label` + bad + `\udbff`},
+		{"example label, name escaped", "/v1/evaluate", `{"examples": [{"text": "ok", "lab\u0065l": "\udbff"}]}`, `examples[0].label: label` + bad + `\udbff`},
 		{"evaluate", "/v1/evaluate", `{"examples": [{"text": "x\ud800", "label": "other"}]}`, `examples[0].text: text` + bad + `\ud800`},
 		{"field name", "/v1/classify", `{"te\ud800xt": "a"}`, `field name` + bad + `\ud800`},
 		{"nested field name", "/v1/train", `{"examples": [{"la\udc00bel": "other"}]}`, `examples[0]: field name` + bad + `\udc00`},
