@@ -282,6 +282,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	// The gRPC and HTTP servers stop taking calls together and finish the
 	// ones in flight (a REST stream in flight is a call on innerServer).
 	endWatches()
+	svc.EndStreams()
 	stopped := make(chan struct{})
 	go func() {
 		grpcServer.GracefulStop()

@@ -54,7 +54,9 @@ type ClaimServiceClient interface {
 	// call. The server sends exactly one response per request message, in the
 	// order the requests were received, echoing the request id. An invalid
 	// request message ends the call with INVALID_ARGUMENT; responses already
-	// sent stay valid.
+	// sent stay valid. When the server starts to stop, the call ends with
+	// UNAVAILABLE the next time it waits for a request: send the requests
+	// not answered yet on a new call.
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being
@@ -183,7 +185,9 @@ type ClaimServiceServer interface {
 	// call. The server sends exactly one response per request message, in the
 	// order the requests were received, echoing the request id. An invalid
 	// request message ends the call with INVALID_ARGUMENT; responses already
-	// sent stay valid.
+	// sent stay valid. When the server starts to stop, the call ends with
+	// UNAVAILABLE the next time it waits for a request: send the requests
+	// not answered yet on a new call.
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being

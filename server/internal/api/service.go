@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -33,7 +34,20 @@ type Service struct {
 	streams   chan struct{} // a slot per open ClassifyStream; nil for no bound
 	requests  *requestLog   // answers of recent Train and Forget calls with a request_id
 	instance  string        // GetModel's server_instance: new with each Service
+	stopping  chan struct{} // closed by EndStreams
+	endOnce   sync.Once
 }
+
+// errStopping ends a ClassifyStream once the server is stopping.
+var errStopping = status.Error(codes.Unavailable, "the server is shutting down: send the requests not answered yet on a new stream")
+
+// EndStreams ends every ClassifyStream, gRPC and REST, the next time it
+// waits for a request (one being classified is answered first), with
+// UNAVAILABLE: a graceful stop waits for the calls in flight, and a
+// client that keeps its stream busy would otherwise hold the stop for its
+// whole timeout and then be cut off. The server calls it when it starts
+// to stop. It is safe to call more than once.
+func (s *Service) EndStreams() { s.endOnce.Do(func() { close(s.stopping) }) }
 
 // newInstanceID returns a random id for a Service, which GetModel reports
 // as server_instance: the request log lives as long as the Service.
@@ -46,7 +60,7 @@ func newInstanceID() string {
 // NewService returns a Service over model. tokenizer describes the
 // tokenizer in GetModel; metrics may be nil.
 func NewService(model *classifier.Classifier, limits Limits, tokenizer string, metrics *Metrics, log *slog.Logger) *Service {
-	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log, requests: newRequestLog(time.Now), instance: newInstanceID()}
+	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log, requests: newRequestLog(time.Now), instance: newInstanceID(), stopping: make(chan struct{})}
 	if limits.MaxClassifyStreams > 0 {
 		s.streams = make(chan struct{}, limits.MaxClassifyStreams)
 	}
@@ -186,14 +200,12 @@ func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.Classi
 // positive): a request that does not arrive within it, counted from when
 // the stream is ready for it, ends the stream with DEADLINE_EXCEEDED, so
 // that a client that stops sending cannot hold one of the server's
-// stream slots. Recv runs on a goroutine of its own, which ends with the
+// stream slots. Once EndStreams is called, it returns errStopping instead
+// of waiting. Recv runs on a goroutine of its own, which ends with the
 // stream; it receives only when asked, so a stream still holds one
 // request at a time.
 func (s *Service) receiver(stream grpc.BidiStreamingServer[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse]) func() (*claimsv1.ClassifyStreamRequest, error) {
 	idle := s.limits.CallTimeout
-	if idle <= 0 {
-		return stream.Recv
-	}
 	type received struct {
 		req *claimsv1.ClassifyStreamRequest
 		err error
@@ -220,21 +232,38 @@ func (s *Service) receiver(stream grpc.BidiStreamingServer[claimsv1.ClassifyStre
 		}
 	}()
 	n := 0
-	timer := time.NewTimer(idle)
+	var timer *time.Timer
+	var expired <-chan time.Time // nil, never ready, without a call timeout
+	if idle > 0 {
+		timer = time.NewTimer(idle)
+		timer.Stop()
+		expired = timer.C
+	}
 	return func() (*claimsv1.ClassifyStreamRequest, error) {
 		n++
-		timer.Reset(idle)
-		defer timer.Stop()
+		select {
+		case <-s.stopping:
+			return nil, errStopping
+		default:
+		}
+		if timer != nil {
+			timer.Reset(idle)
+			defer timer.Stop()
+		}
 		select {
 		case ask <- struct{}{}:
+		case <-s.stopping:
+			return nil, errStopping
 		case <-ctx.Done():
 			return nil, status.FromContextError(ctx.Err()).Err()
 		}
 		select {
 		case r := <-got:
 			return r.req, r.err
-		case <-timer.C:
+		case <-expired:
 			return nil, status.Errorf(codes.DeadlineExceeded, "stream request %d did not arrive within %v", n, idle)
+		case <-s.stopping:
+			return nil, errStopping
 		case <-ctx.Done():
 			return nil, status.FromContextError(ctx.Err()).Err()
 		}

@@ -27,6 +27,7 @@ type testServer struct {
 	client claimsv1.ClaimServiceClient
 	model  *classifier.Classifier
 	conn   *grpc.ClientConn
+	svc    *Service
 }
 
 func testLimits() Limits {
@@ -58,7 +59,7 @@ func serveModel(t *testing.T, model *classifier.Classifier, auth Auth, limits Li
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, svc)
 	conn := apitest.Dial(t, srv)
-	return &testServer{client: claimsv1.NewClaimServiceClient(conn), model: model, conn: conn}
+	return &testServer{client: claimsv1.NewClaimServiceClient(conn), model: model, conn: conn, svc: svc}
 }
 
 func ctxT(t *testing.T) context.Context {
@@ -187,6 +188,41 @@ func TestClassifyStream(t *testing.T) {
 	_, err = stream.Recv()
 	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), `request "bad"`) {
 		t.Errorf("bad request: got %v, want InvalidArgument naming it", err)
+	}
+}
+
+// TestEndStreams: once the server starts to stop, a stream waiting for its
+// next request ends with UNAVAILABLE after answering what it was sent,
+// and so does a stream opened after, at its first request, while unary
+// calls are still served (the graceful stop ends them).
+func TestEndStreams(t *testing.T) {
+	ts := newTestServer(t, Auth{Open: true}, testLimits())
+	stream, err := ts.client.ClassifyStream(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&claimsv1.ClassifyStreamRequest{Id: "one", Text: "Police warned of further attacks."}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := stream.Recv(); err != nil || resp.GetId() != "one" {
+		t.Fatalf("before the stop: got %v, %v", resp, err)
+	}
+	ts.svc.EndStreams()
+	ts.svc.EndStreams() // twice is fine
+	_, err = stream.Recv()
+	if st := status.Convert(err); st.Code() != codes.Unavailable || !strings.Contains(st.Message(), "shutting down") {
+		t.Errorf("waiting stream: got %v, want UNAVAILABLE", err)
+	}
+	late, err := ts.client.ClassifyStream(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	late.Send(&claimsv1.ClassifyStreamRequest{Id: "late", Text: "Police warned of further attacks."})
+	if _, err := late.Recv(); status.Code(err) != codes.Unavailable {
+		t.Errorf("stream opened after: got %v, want UNAVAILABLE", err)
+	}
+	if _, err := ts.client.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "Police warned of further attacks."}); err != nil {
+		t.Errorf("unary call after EndStreams: %v", err)
 	}
 }
 
