@@ -97,7 +97,7 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	}
 	var out resultSink = newTableSink(e.stdout)
 	if o.json {
-		out = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences}
+		out = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences, lines: in.lines}
 	}
 	c := &classifyRun{e: e, explain: int32(o.explain), in: in, out: out, versions: map[uint64]bool{}}
 	if o.sentences {
@@ -544,7 +544,8 @@ type resultSink interface {
 // jsonSink writes each result as a JSON line as soon as it has it.
 type jsonSink struct {
 	enc     *json.Encoder
-	offsets bool // whether results have byte offsets (not with --sentences)
+	offsets bool  // whether results have byte offsets (not with --sentences)
+	lines   []int // with --sentences, the file's line of each sentence
 }
 
 // jsonFeature is one deciding feature in --json output, in weight order.
@@ -560,6 +561,9 @@ func (j *jsonSink) add(s *claimsv1.SentenceResult, version uint64) error {
 	}
 	if j.offsets {
 		line["start"], line["end"] = s.GetStart(), s.GetEnd()
+	}
+	if i := int(s.GetIndex()); i < len(j.lines) {
+		line["line"] = j.lines[i] // blank lines are not sentences: index alone would not find it
 	}
 	if len(s.GetScores()) > 0 {
 		scores := make(map[string]float64, len(s.GetScores()))

@@ -676,8 +676,13 @@ func TestClassifySplitsAtEveryLineBreak(t *testing.T) {
 		t.Errorf("mixed breaks: got exit %d, %d calls, %q, stderr %q; want 3 calls, %q", code, f.classifyCalls, got, errs, want)
 	}
 	code, out, errs = runCLI(t, mixed, "classify", "--addr", addr, "--json", "--sentences")
-	if code != 0 || strings.Count(out, "\n") != 5 || !strings.Contains(out, `"index":4,"label":"other","model_version":7,"text":"Fog."`) {
+	if code != 0 || strings.Count(out, "\n") != 5 || !strings.Contains(out, `"index":4,"label":"other","line":5,"model_version":7,"text":"Fog."`) {
 		t.Errorf("--sentences: got exit %d, stdout %q, stderr %q; want 5 sentences", code, out, errs)
+	}
+	// Blank lines are no sentences: "line" finds each result's line.
+	code, out, errs = runCLI(t, "They denied it.\n\n  \nFog.\n", "classify", "--addr", addr, "--json", "--sentences")
+	if code != 0 || !strings.Contains(out, `"index":1,"label":"other","line":4,`) {
+		t.Errorf("--sentences after blank lines: got exit %d, stdout %q, stderr %q; want index 1 on line 4", code, out, errs)
 	}
 }
 
