@@ -46,7 +46,8 @@ func (l limits) msgBudget() int { return max(l.maxMsgBytes-msgHeadroom, 1) }
 type modelState struct {
 	known   bool
 	version uint64
-	total   int64 // examples
+	total   int64           // examples
+	labels  map[string]bool // the model's labels, when GetModel said
 }
 
 // serverModel asks the server for its limits and the model's state
@@ -65,6 +66,12 @@ func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
 		return l, modelState{}, err
 	}
 	state := modelState{known: true, version: m.GetVersion(), total: m.GetTotalExamples()}
+	if len(m.GetLabels()) > 0 {
+		state.labels = make(map[string]bool, len(m.GetLabels()))
+		for _, l := range m.GetLabels() {
+			state.labels[l] = true
+		}
+	}
 	sl := m.GetLimits()
 	if v := int(sl.GetMaxExamples()); v > 0 {
 		l.maxExamples = v

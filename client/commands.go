@@ -122,6 +122,23 @@ func (d *examples) checkLengths(l limits) error {
 	return nil
 }
 
+// checkLabels refuses, before anything is sent, an example whose label the
+// model does not have (as GetModel listed them in state), which the server
+// would refuse with its batch after the batches before it were applied:
+// format words the error, given the label.
+func (d *examples) checkLabels(state modelState, format string) error {
+	if state.labels == nil {
+		return nil
+	}
+	for i, ex := range d.exs {
+		l, err := classifier.NormalizeLabel(ex.GetLabel()) // checked by readExamples
+		if err == nil && !state.labels[l] {
+			return fmt.Errorf("%s line %d: label: "+format+"; nothing was sent", d.file, d.lines[i], l)
+		}
+	}
+	return nil
+}
+
 // prepare reads and checks the --data file, then asks the server for its
 // limits and the model's state, and checks the examples against the
 // limits: all before anything is sent.
@@ -227,6 +244,11 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 	if o.replace {
 		return replaceModel(ctx, e, d, l, state)
 	}
+	if !o.newLbls {
+		if err := d.checkLabels(state, "label is not known to the model: %q (--allow-new-labels adds it)"); err != nil {
+			return err
+		}
+	}
 	client := e.client()
 	var last *claimsv1.TrainResponse
 	err = inBatches(ctx, e, d, o.batch, l, state, batchJob{verb: "training", did: "applied", sign: 1,
@@ -267,6 +289,9 @@ func runForget(ctx context.Context, e *env, opts any) error {
 	o := opts.(*dataOpts)
 	d, l, state, err := prepare(ctx, e, o)
 	if err != nil {
+		return err
+	}
+	if err := d.checkLabels(state, "example was not learned: the model has no label %q"); err != nil {
 		return err
 	}
 	client := e.client()

@@ -1121,3 +1121,30 @@ func TestClassifyLineOverSentenceLimit(t *testing.T) {
 		t.Errorf("got exit %d, %d calls, stdout %q, stderr %q; want exit 1, no call, no output, %q", code, f.classifyCalls, out, errs, want)
 	}
 }
+
+// TestUnknownLabelRefusedBeforeSending: a train (without
+// --allow-new-labels) or forget of a file with a label the model lacks is
+// refused, naming the line, before any batch is sent, instead of after the
+// batches before it were applied.
+func TestUnknownLabelRefusedBeforeSending(t *testing.T) {
+	f, addr := startFake(t)
+	data := writeFile(t, "ex.jsonl", `{"text": "They denied it.", "label": "denial"}`+"\n\n"+`{"text": "A rumour spread.", "label": "Rumour"}`+"\n")
+	tests := []struct {
+		args  []string
+		code  int
+		err   string
+		calls int
+	}{
+		{[]string{"train"}, 1, data + ` line 3: label: label is not known to the model: "rumour" (--allow-new-labels adds it); nothing was sent`, 0},
+		{[]string{"train", "--batch", "1"}, 1, "nothing was sent", 0},
+		{[]string{"forget"}, 1, data + ` line 3: label: example was not learned: the model has no label "rumour"; nothing was sent`, 0},
+		{[]string{"train", "--allow-new-labels"}, 0, "", 1},
+	}
+	for _, tt := range tests {
+		f.trainCalls, f.forgetCalls = 0, 0
+		code, _, errs := runCLI(t, "", append(tt.args, "--addr", addr, "--data", data)...)
+		if calls := f.trainCalls + f.forgetCalls; code != tt.code || !strings.Contains(errs, tt.err) || calls != tt.calls {
+			t.Errorf("%v: got exit %d, %d calls, stderr %q; want exit %d, %d calls, %q", tt.args, code, calls, errs, tt.code, tt.calls, tt.err)
+		}
+	}
+}
