@@ -22,22 +22,29 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(modelMagic))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := Load(bytes.NewReader(data), spaceTokens{})
-		if err != nil {
-			if !errors.Is(err, ErrBadModel) {
-				t.Fatalf("error %v does not wrap ErrBadModel", err)
-			}
-			return
-		}
-		var out bytes.Buffer
-		if err := m.Save(&out); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(out.Bytes(), data) {
+		if out, ok := loadAndSave(t, data); ok && !bytes.Equal(out, data) {
 			t.Fatalf("loaded model saves to different bytes")
 		}
-		m.Classify("a b c")
 	})
+}
+
+// loadAndSave loads data, failing t unless Load refuses it with
+// ErrBadModel or returns a model that classifies and saves; it returns
+// what the model saves, and whether it loaded.
+func loadAndSave(t *testing.T, data []byte) ([]byte, bool) {
+	m, err := Load(bytes.NewReader(data), spaceTokens{})
+	if err != nil {
+		if !errors.Is(err, ErrBadModel) {
+			t.Fatalf("error %v does not wrap ErrBadModel", err)
+		}
+		return nil, false
+	}
+	m.Classify("a b c")
+	var out bytes.Buffer
+	if err := m.Save(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes(), true
 }
 
 // FuzzLoadPayload is FuzzLoad past the checksum: it fuzzes the payload and
@@ -52,22 +59,13 @@ func FuzzLoadPayload(f *testing.F) {
 	c.Save(&b)
 	f.Add(payloadOf(b.Bytes()))
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		data := reseal(payload)
-		m, err := Load(bytes.NewReader(data), spaceTokens{})
-		if err != nil {
-			if !errors.Is(err, ErrBadModel) {
-				t.Fatalf("error %v does not wrap ErrBadModel", err)
-			}
+		out, ok := loadAndSave(t, reseal(payload))
+		if !ok {
 			return
 		}
-		var out bytes.Buffer
-		if err := m.Save(&out); err != nil {
-			t.Fatal(err)
-		}
-		if got, want := pastConfig(payloadOf(out.Bytes())), pastConfig(payload); !bytes.Equal(got, want) {
+		if got, want := pastConfig(payloadOf(out)), pastConfig(payload); !bytes.Equal(got, want) {
 			t.Fatalf("loaded model saves to different bytes:\ngot  %x\nwant %x", got, want)
 		}
-		m.Classify("a b c")
 	})
 }
 
