@@ -51,8 +51,8 @@ func WithFeatures(fc FeatureConfig) Option { return func(c *Classifier) { c.cfg 
 // MaxAlpha is the largest smoothing WithAlpha takes. Far past any useful
 // value (smoothing of one count per feature already washes out most of a
 // small corpus), it keeps the smoothed totals of the largest model finite.
-// Load takes a larger one saved by an older build, unless those totals
-// overflow.
+// Load takes a larger one saved by an older build, up to 1e200, past which
+// those totals could overflow.
 const MaxAlpha = 1000
 
 // WithAlpha sets the additive smoothing of a new model (default

@@ -31,7 +31,7 @@ import (
 // takes at least one byte of the file. Decoding also refuses what no build
 // ever saved (varints longer than needed, features or example keys out of
 // order, an example learned zero times, more than maxSavedLabels labels,
-// smoothing so large that the model's sums overflow), so that a model Load
+// smoothing above maxSavedAlpha), so that a model Load
 // accepts saves back to the bytes it was read from, apart from the feature
 // config, which older files spell differently.
 const (
@@ -44,6 +44,10 @@ const (
 	// MaxLabelsCap: builds before that cap let a model grow to 65,536
 	// labels, and their files still load (with no new label learned).
 	maxSavedLabels = 1 << 16
+	// maxSavedAlpha bounds the smoothing of a saved model: times any
+	// vocabulary a model could reach (far below 1e100 features), it stays
+	// finite.
+	maxSavedAlpha = 1e200
 )
 
 // state is everything saved about a model.
@@ -445,10 +449,11 @@ func (d *decoder) state() (*state, error) {
 		return nil, badModel("%d unread payload bytes", len(d.b))
 	}
 	// Older builds took any finite smoothing (WithAlpha now stops at
-	// MaxAlpha); only one whose smoothed totals overflow, which would make
-	// every probability NaN, is refused.
-	if !(st.alpha > 0 && st.alpha*float64(len(c.rows.hash)+1) < math.MaxFloat64/2) {
-		return nil, badModel("smoothing %v is not positive, or so large that the model's sums overflow", st.alpha)
+	// MaxAlpha); one so large that the smoothed totals could overflow as
+	// the vocabulary grows, which would make every probability NaN, is
+	// refused.
+	if !(st.alpha > 0 && st.alpha <= maxSavedAlpha) {
+		return nil, badModel("smoothing %v is not positive, or so large that the model's sums could overflow", st.alpha)
 	}
 	if err := st.cfg.Validate(); err != nil {
 		return nil, badModel("%v", err)

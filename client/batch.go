@@ -24,6 +24,7 @@ type limits struct {
 	maxTextBytes int  // bytes of text per Classify request or example
 	maxSentences int  // sentences per Classify request
 	textReported bool // whether maxTextBytes is the server's own figure
+	reported     bool // whether the server reported its limits at all
 	maxExplain   int  // largest explain, if the server reported its limits
 	explainKnown bool // whether it did
 }
@@ -87,6 +88,7 @@ func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
 	}
 	if sl != nil {
 		l.maxExplain, l.explainKnown = int(sl.GetMaxExplain()), true
+		l.reported = true
 	}
 	return l, state, nil
 }

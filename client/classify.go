@@ -44,19 +44,56 @@ func readInput(ctx context.Context, e *env) (string, []byte, error) {
 	if len(e.args) > 1 {
 		return "", nil, usageErrorf("expected at most one FILE, got %d arguments", len(e.args))
 	}
-	if len(e.args) == 0 || e.args[0] == "-" {
+	name := "-"
+	if len(e.args) > 0 {
+		name = e.args[0]
+	}
+	return readSource(ctx, e, name)
+}
+
+// maxInputBytes bounds the input the client reads (a file to classify, an
+// example file): it holds all of it in memory, and /dev/zero or an endless
+// pipe would otherwise take it all.
+const maxInputBytes = 256 << 20
+
+// readSource reads the file name, or stdin for "-", to its end, and
+// returns the name to use in messages. Input over maxInputBytes is an
+// error; a regular file over it is refused before it is read.
+func readSource(ctx context.Context, e *env, name string) (string, []byte, error) {
+	tooLarge := func(what string) error {
+		return fmt.Errorf("%s: more than %d bytes (256 MiB), which the client does not read: split the input", what, maxInputBytes)
+	}
+	if name == "-" {
 		b, err := readContext(ctx, e.stdin)
 		if err != nil {
 			return "", nil, fmt.Errorf("reading stdin: %w", err)
 		}
+		if len(b) > maxInputBytes {
+			return "", nil, tooLarge("stdin")
+		}
 		return "stdin", b, nil
 	}
-	b, err := os.ReadFile(e.args[0])
-	return e.args[0], b, err
+	f, err := os.Open(name)
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > maxInputBytes {
+		return "", nil, tooLarge(name)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxInputBytes+1))
+	if err != nil {
+		return "", nil, err // it names the file: "read notes: is a directory"
+	}
+	if len(b) > maxInputBytes {
+		return "", nil, tooLarge(name)
+	}
+	return name, b, nil
 }
 
-// readContext reads r to its end, or until ctx is done: a read from a
-// terminal does not stop for an interrupt, so it is left behind.
+// readContext reads r to its end, or one byte past maxInputBytes, or until
+// ctx is done: a read from a terminal does not stop for an interrupt, so
+// it is left behind.
 func readContext(ctx context.Context, r io.Reader) ([]byte, error) {
 	type read struct {
 		b   []byte
@@ -64,7 +101,7 @@ func readContext(ctx context.Context, r io.Reader) ([]byte, error) {
 	}
 	done := make(chan read, 1)
 	go func() {
-		b, err := io.ReadAll(r)
+		b, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
 		done <- read{b, err}
 	}()
 	select {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,10 +46,6 @@ type examples struct {
 	lines []int
 }
 
-// maxUnsizedLine is the longest example line read from input whose size
-// is not known in advance: four times the default gRPC message limit.
-const maxUnsizedLine = 64 << 20
-
 // readExamples reads the --data file and checks each example as the server
 // would, so that a bad one is reported with its line before anything is
 // sent.
@@ -65,30 +59,13 @@ func readExamples(ctx context.Context, e *env, o *dataOpts) (*examples, error) {
 	if o.batch <= 0 {
 		return nil, usageErrorf("--batch must be positive")
 	}
-	var r io.Reader
-	file := "stdin"
-	// Lines as long as the input: the server's limit on a text is not
-	// known yet, and may be above classifier.MaxJSONLLine. Input of no
-	// known size (a device, a pipe) keeps to maxUnsizedLine.
-	maxLine := maxUnsizedLine
-	if o.data == "-" {
-		b, err := readContext(ctx, e.stdin)
-		if err != nil {
-			return nil, fmt.Errorf("reading stdin: %w", err)
-		}
-		r, maxLine = bytes.NewReader(b), len(b)
-	} else {
-		f, err := os.Open(o.data)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			maxLine = int(min(fi.Size(), 1<<30))
-		}
-		r, file = bufio.NewReader(f), o.data
+	file, b, err := readSource(ctx, e, o.data)
+	if err != nil {
+		return nil, err
 	}
-	exs, lines, err := classifier.ReadExampleLines(r, max(maxLine, classifier.MaxJSONLLine))
+	// Lines as long as the input: the server's limit on a text is not
+	// known yet, and may be above classifier.MaxJSONLLine.
+	exs, lines, err := classifier.ReadExampleLines(bytes.NewReader(b), max(len(b), classifier.MaxJSONLLine))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -267,10 +244,13 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 // fit the server's limits l: it cannot be split. state is the model's
 // before it.
 func replaceModel(ctx context.Context, e *env, d *examples, l limits, state modelState) error {
-	if len(d.exs) > l.maxExamples {
+	if l.reported && len(d.exs) > l.maxExamples {
 		return fmt.Errorf("%s: --replace sends the whole file in one request, and its %s exceed the server's limit of %d (--max-examples)", d.file, examplesN(int64(len(d.exs))), l.maxExamples)
 	}
-	if n := proto.Size(&claimsv1.TrainRequest{Examples: d.exs, Replace: true}); n > l.msgBudget() {
+	// The request as it will be sent: a request_id and, on a retry,
+	// if_version.
+	full := &claimsv1.TrainRequest{Examples: d.exs, Replace: true, RequestId: newRequestID(), IfVersion: state.version + 1}
+	if n := proto.Size(full); l.reported && n > l.maxMsgBytes {
 		return fmt.Errorf("%s: --replace sends the whole file in one request, and its %d bytes exceed the server's gRPC message limit of %d (--max-grpc-receive-bytes)", d.file, n, l.maxMsgBytes)
 	}
 	var resp *claimsv1.TrainResponse

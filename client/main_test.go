@@ -443,6 +443,12 @@ func TestBatches(t *testing.T) {
 			t.Errorf("--replace %s: got exit %d, %d calls, stderr %q; want exit 1, no call and %q", tt.file, code, f.trainCalls, errs, tt.want)
 		}
 	}
+	// A request within the limit is sent, though it leaves less room than
+	// the headroom batches keep.
+	f.limits.MaxExamples, f.limits.MaxGrpcReceiveBytes = 100, 1000
+	if code, _, errs := runCLI(t, "", "train", "--replace", "--addr", addr, "--data", data); code != 0 || f.trainCalls != 1 {
+		t.Errorf("--replace within the limit: got exit %d, %d calls, stderr %q; want one call", code, f.trainCalls, errs)
+	}
 }
 
 // TestTextLimitCheckedBeforeSending checks that an example text longer

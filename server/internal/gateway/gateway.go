@@ -519,7 +519,12 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 		if err == nil || errors.Is(err, io.EOF) {
 			return err
 		}
-		body.setError(fmt.Errorf("stream request %d: %w", n, err)) // unless an idle error came first
+		if body.interrupted() {
+			// The server ended the reads: no request failed to decode,
+			// and the handler would log that one did.
+			return io.EOF
+		}
+		body.setError(fmt.Errorf("stream request %d: %w", n, err))
 		return errStreamDecode
 	})
 }
@@ -653,6 +658,15 @@ func (b *streamBody) stopReads() {
 		b.rc.SetReadDeadline(time.Now().Add(lingerTime))
 	}
 	b.readMu.Unlock()
+}
+
+// interrupted reports whether the server has ended the body's reads: the
+// handler is done (see stopReads), or the next request came too late (its
+// error is recorded before the read is ended).
+func (b *streamBody) interrupted() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ended || b.err != nil
 }
 
 // end marks the handler done; no idle timer acts after it.
