@@ -77,9 +77,12 @@ func TestLoadRejectsNonCanonical(t *testing.T) {
 	if ok, err := Load(bytes.NewReader(reseal(p)), spaceTokens{}); err != nil || !bytes.Equal(saved(t, ok), good) {
 		t.Fatalf("resealed good payload: got %v, want a model that saves to the same bytes", err)
 	}
-	// What older builds saved still loads: smoothing above MaxAlpha.
-	if _, err := Load(bytes.NewReader((&state{counts: st.counts, cfg: st.cfg, alpha: MaxAlpha * 5, revision: st.revision}).encode()), spaceTokens{}); err != nil {
-		t.Errorf("smoothing above MaxAlpha: got %v, want the model", err)
+	// What older builds saved still loads: smoothing above MaxAlpha, up
+	// to maxSavedAlpha.
+	for _, alpha := range []float64{MaxAlpha * 5, maxSavedAlpha} {
+		if _, err := Load(bytes.NewReader((&state{counts: st.counts, cfg: st.cfg, alpha: alpha, revision: st.revision}).encode()), spaceTokens{}); err != nil {
+			t.Errorf("smoothing %v: got %v, want the model", alpha, err)
+		}
 	}
 	for _, tt := range tests {
 		_, err := Load(bytes.NewReader(reseal(tt.payload)), spaceTokens{})

@@ -58,37 +58,48 @@ const maxInputBytes = 256 << 20
 
 // readSource reads the file name, or stdin for "-", to its end, and
 // returns the name to use in messages. Input over maxInputBytes is an
-// error; a regular file over it is refused before it is read.
+// error; a regular file over it (stdin too, when it is one) is refused
+// before it is read. Anything but a regular file (a terminal, a pipe, a
+// FIFO) is read so that an interrupt ends the wait (readContext).
 func readSource(ctx context.Context, e *env, name string) (string, []byte, error) {
-	tooLarge := func(what string) error {
-		return fmt.Errorf("%s: more than %d bytes (256 MiB), which the client does not read: split the input", what, maxInputBytes)
-	}
-	if name == "-" {
-		b, err := readContext(ctx, e.stdin)
+	r, label := e.stdin, "stdin"
+	if name != "-" {
+		f, err := os.Open(name)
 		if err != nil {
-			return "", nil, fmt.Errorf("reading stdin: %w", err)
+			return "", nil, err
 		}
-		if len(b) > maxInputBytes {
-			return "", nil, tooLarge("stdin")
+		defer f.Close()
+		r, label = f, name
+	}
+	tooLarge := fmt.Errorf("%s: more than %d bytes (256 MiB), which the client does not read: split the input", label, maxInputBytes)
+	var b []byte
+	var err error
+	if f, ok := r.(*os.File); ok && isRegular(f) {
+		fi, _ := f.Stat()
+		if fi.Size() > maxInputBytes {
+			return "", nil, tooLarge
 		}
-		return "stdin", b, nil
+		buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+		_, err = buf.ReadFrom(io.LimitReader(f, maxInputBytes+1))
+		b = buf.Bytes()
+	} else {
+		b, err = readContext(ctx, r)
 	}
-	f, err := os.Open(name)
-	if err != nil {
-		return "", nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > maxInputBytes {
-		return "", nil, tooLarge(name)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxInputBytes+1))
-	if err != nil {
+	switch {
+	case err != nil && name == "-":
+		return "", nil, fmt.Errorf("reading stdin: %w", err)
+	case err != nil:
 		return "", nil, err // it names the file: "read notes: is a directory"
+	case len(b) > maxInputBytes:
+		return "", nil, tooLarge
 	}
-	if len(b) > maxInputBytes {
-		return "", nil, tooLarge(name)
-	}
-	return name, b, nil
+	return label, b, nil
+}
+
+// isRegular reports whether f is a regular file, whose reads do not block.
+func isRegular(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // readContext reads r to its end, or one byte past maxInputBytes, or until

@@ -1154,3 +1154,29 @@ func TestUnknownLabelRefusedBeforeSending(t *testing.T) {
 		}
 	}
 }
+
+// TestInputOverLimit: input over maxInputBytes is refused, a regular file
+// (named, or given as stdin) before it is read; the files are sparse, so
+// they cost no disk.
+func TestInputOverLimit(t *testing.T) {
+	_, addr := startFake(t)
+	big := filepath.Join(t.TempDir(), "big.txt")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, maxInputBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"classify", big}, {"eval", "--data", big}, {"classify", "-"}, {"train", "--data", "-"}} {
+		stdin, err := os.Open(big)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errb syncBuffer
+		code := run(context.Background(), append(args, "--addr", addr), stdin, &out, &errb, func(string) string { return "" })
+		stdin.Close()
+		if code != 1 || !strings.Contains(errb.String(), "more than 268435456 bytes (256 MiB), which the client does not read") {
+			t.Errorf("%v: got exit %d, stderr %q; want exit 1 and the input refused", args, code, errb.String())
+		}
+	}
+}

@@ -427,7 +427,7 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 				// read it as the next request).
 				w.Header().Set("Connection", "close")
 			}
-			body := &streamBody{ReadCloser: http.MaxBytesReader(connWriter(w), r.Body, max), rc: rc, idle: readTimeout}
+			body := &streamBody{ReadCloser: http.MaxBytesReader(connWriter(w), r.Body, max), rc: rc, idle: readTimeout, gone: r.Context().Done()}
 			r.Body = body
 			tw := &trackingWriter{ResponseWriter: w, body: body}
 			next.ServeHTTP(tw, r)
@@ -520,8 +520,8 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 			return err
 		}
 		if body.interrupted() {
-			// The server ended the reads: no request failed to decode,
-			// and the handler would log that one did.
+			// No request failed to decode, and the handler would log
+			// that one did.
 			return io.EOF
 		}
 		body.setError(fmt.Errorf("stream request %d: %w", n, err))
@@ -542,12 +542,14 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 // yet).
 type streamBody struct {
 	io.ReadCloser
-	rc      *http.ResponseController
-	readMu  sync.Mutex // held by a Read in progress
-	stopped bool       // under readMu: no more reads (see stopReads)
-	sawEOF  bool       // under readMu: the body was read to its end
-	idle    time.Duration
-	decoded atomic.Int64 // requests decoded so far
+	rc       *http.ResponseController
+	readMu   sync.Mutex // held by a Read in progress
+	stopped  bool       // under readMu: no more reads (see stopReads)
+	sawEOF   bool       // under readMu: the body was read to its end
+	idle     time.Duration
+	gone     <-chan struct{} // closed once the client has gone (the request's context)
+	decoded  atomic.Int64    // requests decoded so far
+	readFail atomic.Bool     // a read of the body failed (not its end)
 
 	mu      sync.Mutex
 	err     error
@@ -629,8 +631,11 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		return 0, errStreamOver
 	}
 	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
+	switch {
+	case err == io.EOF:
 		b.sawEOF = true
+	case err != nil:
+		b.readFail.Store(true)
 	}
 	return n, err
 }
@@ -660,10 +665,21 @@ func (b *streamBody) stopReads() {
 	b.readMu.Unlock()
 }
 
-// interrupted reports whether the server has ended the body's reads: the
-// handler is done (see stopReads), or the next request came too late (its
-// error is recorded before the read is ended).
+// interrupted reports whether a decode failed because the body's reads
+// were ended for another reason than the body: a read failed, and the
+// handler is done (see stopReads), the next request came too late (its
+// error is recorded before the read is ended), or the client has gone. A
+// request that is not valid JSON fails with no failed read, and is
+// reported.
 func (b *streamBody) interrupted() bool {
+	if !b.readFail.Load() {
+		return false
+	}
+	select {
+	case <-b.gone:
+		return true
+	default:
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.ended || b.err != nil
