@@ -74,13 +74,12 @@ func readSource(ctx context.Context, e *env, name string) (string, []byte, error
 	tooLarge := fmt.Errorf("%s: more than %d bytes (256 MiB), which the client does not read: split the input", label, maxInputBytes)
 	var b []byte
 	var err error
-	if f, ok := r.(*os.File); ok && isRegular(f) {
-		fi, _ := f.Stat()
-		if fi.Size() > maxInputBytes {
+	if size, ok := regularSize(r); ok {
+		if size > maxInputBytes {
 			return "", nil, tooLarge
 		}
-		buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
-		_, err = buf.ReadFrom(io.LimitReader(f, maxInputBytes+1))
+		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+		_, err = buf.ReadFrom(io.LimitReader(r, maxInputBytes+1))
 		b = buf.Bytes()
 	} else {
 		b, err = readContext(ctx, r)
@@ -96,10 +95,18 @@ func readSource(ctx context.Context, e *env, name string) (string, []byte, error
 	return label, b, nil
 }
 
-// isRegular reports whether f is a regular file, whose reads do not block.
-func isRegular(f *os.File) bool {
+// regularSize returns the size of r if it is a regular file, whose reads
+// do not block.
+func regularSize(r io.Reader) (int64, bool) {
+	f, ok := r.(*os.File)
+	if !ok {
+		return 0, false
+	}
 	fi, err := f.Stat()
-	return err == nil && fi.Mode().IsRegular()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
+	}
+	return fi.Size(), true
 }
 
 // readContext reads r to its end, or one byte past maxInputBytes, or until
