@@ -21,7 +21,9 @@
 //     format that records the feature-extractor revision and the tokenizer
 //     its counts were gathered with. Learn, Forget, Replace and Evaluate
 //     stop, changing nothing, when their context is done; classification
-//     never waits for them.
+//     never waits for them. ClassifyText and ClassifyBatch stop too,
+//     between sentences and (with a Tokenizer) between the 512-byte pieces
+//     of a long one.
 //
 // Errors are the package's sentinels (ErrEmptyText, ErrUnknownLabel, …),
 // wrapped with details; callers match them with errors.Is.
