@@ -59,34 +59,38 @@ const maxInputBytes = 256 << 20
 // readSource reads the file name, or stdin for "-", to its end, and
 // returns the name to use in messages. Input over maxInputBytes is an
 // error; a regular file over it (stdin too, when it is one) is refused
-// before it is read. Anything but a regular file (a terminal, a pipe, a
-// FIFO) is read so that an interrupt ends the wait (readContext).
+// before it is read. Anything else (a terminal, a pipe, a FIFO, whose
+// open alone waits for a writer) is opened and read where an interrupt
+// ends the wait (readContext).
 func readSource(ctx context.Context, e *env, name string) (string, []byte, error) {
-	r, label := e.stdin, "stdin"
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return "", nil, err
-		}
-		defer f.Close()
-		r, label = f, name
+	label := name
+	if name == "-" {
+		label = "stdin"
 	}
 	tooLarge := fmt.Errorf("%s: more than %d bytes (256 MiB), which the client does not read: split the input", label, maxInputBytes)
 	var b []byte
 	var err error
-	if size, ok := regularSize(r); ok {
-		if size > maxInputBytes {
+	switch fi, serr := os.Stat(name); {
+	case name == "-":
+		if size, ok := regularSize(e.stdin); ok {
+			if size > maxInputBytes {
+				return "", nil, tooLarge
+			}
+			b, err = readAllSized(e.stdin, size)
+		} else {
+			b, err = readContext(ctx, func() ([]byte, error) { return readAllSized(e.stdin, 0) })
+		}
+	case serr == nil && fi.Mode().IsRegular():
+		if fi.Size() > maxInputBytes {
 			return "", nil, tooLarge
 		}
-		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-		_, err = buf.ReadFrom(io.LimitReader(r, maxInputBytes+1))
-		b = buf.Bytes()
-	} else {
-		b, err = readContext(ctx, r)
+		b, err = readFile(name, fi.Size())
+	default: // not regular, or not there: Open says which
+		b, err = readContext(ctx, func() ([]byte, error) { return readFile(name, 0) })
 	}
 	switch {
-	case err != nil && name == "-":
-		return "", nil, fmt.Errorf("reading stdin: %w", err)
+	case err != nil && (name == "-" || errors.Is(err, ctx.Err())):
+		return "", nil, fmt.Errorf("reading %s: %w", label, err)
 	case err != nil:
 		return "", nil, err // it names the file: "read notes: is a directory"
 	case len(b) > maxInputBytes:
@@ -95,8 +99,27 @@ func readSource(ctx context.Context, e *env, name string) (string, []byte, error
 	return label, b, nil
 }
 
-// regularSize returns the size of r if it is a regular file, whose reads
-// do not block.
+// readFile reads the file name, of about size bytes, up to one byte past
+// maxInputBytes.
+func readFile(name string, size int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAllSized(f, size)
+}
+
+// readAllSized reads r, of about size bytes, up to one byte past
+// maxInputBytes, into a buffer made for size.
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, maxInputBytes+1))
+	return buf.Bytes(), err
+}
+
+// regularSize returns how many bytes are left to read in r if it is a
+// regular file, whose reads do not block.
 func regularSize(r io.Reader) (int64, bool) {
 	f, ok := r.(*os.File)
 	if !ok {
@@ -106,21 +129,24 @@ func regularSize(r io.Reader) (int64, bool) {
 	if err != nil || !fi.Mode().IsRegular() {
 		return 0, false
 	}
+	if at, err := f.Seek(0, io.SeekCurrent); err == nil {
+		return fi.Size() - at, true
+	}
 	return fi.Size(), true
 }
 
-// readContext reads r to its end, or one byte past maxInputBytes, or until
-// ctx is done: a read from a terminal does not stop for an interrupt, so
-// it is left behind.
-func readContext(ctx context.Context, r io.Reader) ([]byte, error) {
-	type read struct {
+// readContext runs read, or gives up when ctx is done: a read from a
+// terminal, a pipe or a FIFO does not stop for an interrupt, so it is left
+// behind.
+func readContext(ctx context.Context, read func() ([]byte, error)) ([]byte, error) {
+	type result struct {
 		b   []byte
 		err error
 	}
-	done := make(chan read, 1)
+	done := make(chan result, 1)
 	go func() {
-		b, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
-		done <- read{b, err}
+		b, err := read()
+		done <- result{b, err}
 	}()
 	select {
 	case d := <-done:

@@ -519,12 +519,18 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 		if err == nil || errors.Is(err, io.EOF) {
 			return err
 		}
-		if body.interrupted() {
+		if body.endedByServer() {
 			// No request failed to decode, and the handler would log
 			// that one did.
 			return io.EOF
 		}
 		body.setError(fmt.Errorf("stream request %d: %w", n, err))
+		if body.clientGone() {
+			// Reported as any other (a client that half-closed its
+			// connection still reads the answer), but not logged: a
+			// client that went away mid-request is no bad request.
+			return io.EOF
+		}
 		return errStreamDecode
 	})
 }
@@ -665,24 +671,29 @@ func (b *streamBody) stopReads() {
 	b.readMu.Unlock()
 }
 
-// interrupted reports whether a decode failed because the body's reads
-// were ended for another reason than the body: a read failed, and the
-// handler is done (see stopReads), the next request came too late (its
-// error is recorded before the read is ended), or the client has gone. A
-// request that is not valid JSON fails with no failed read, and is
-// reported.
-func (b *streamBody) interrupted() bool {
+// endedByServer reports whether a decode failed because the server ended
+// the body's reads: a read failed, and the handler is done (see
+// stopReads) or the next request came too late (its error is recorded
+// before the read is ended). A request that is not valid JSON fails with
+// no failed read.
+func (b *streamBody) endedByServer() bool {
 	if !b.readFail.Load() {
 		return false
-	}
-	select {
-	case <-b.gone:
-		return true
-	default:
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.ended || b.err != nil
+}
+
+// clientGone reports whether the client has closed its side of the
+// connection or gone (the request's context is done).
+func (b *streamBody) clientGone() bool {
+	select {
+	case <-b.gone:
+		return true
+	default:
+		return false
+	}
 }
 
 // end marks the handler done; no idle timer acts after it.

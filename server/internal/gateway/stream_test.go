@@ -13,46 +13,46 @@ import (
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
 
-// TestStreamDecodeAfterServerEnded: a read that ended for another reason
-// than the body (the handler is done, the next request came too late, the
-// client has gone) decodes as the end of the body, not as a request that failed to decode, which the
+// TestStreamDecodeAfterServerEnded: a read that the server ended (the
+// handler is done, or the next request came too late) decodes as the end
+// of the body, not as a request that failed to decode, which the
 // generated handler would log as such (it did at every shutdown with a
-// REST stream open).
+// REST stream open). A decode that fails once the client has gone is
+// recorded, to be reported, but also ends the body without the log line.
+// A request that is not JSON is recorded and logged.
 func TestStreamDecodeAfterServerEnded(t *testing.T) {
 	m := jsonMarshaler{&runtime.JSONPb{}}
+	gone := make(chan struct{})
+	close(gone)
+	readFails := func() io.ReadCloser { return io.NopCloser(iotest.ErrReader(os.ErrDeadlineExceeded)) }
+	badJSON := func() io.ReadCloser { return io.NopCloser(strings.NewReader(`nonsense`)) }
 	for _, tt := range []struct {
-		name  string
-		setup func(b *streamBody)
-		want  error
+		name      string
+		body      func() io.ReadCloser
+		setup     func(b *streamBody)
+		want      error
+		recording bool // the error is recorded for the client
 	}{
-		{"handler done", func(b *streamBody) { b.end() }, io.EOF},
-		{"request too late", func(b *streamBody) { b.setError(streamIdleError{1, time.Second}) }, io.EOF},
-		{"client gone", func(b *streamBody) {
-			gone := make(chan struct{})
-			close(gone)
-			b.gone = gone
-		}, io.EOF},
-		{"a read that failed", func(*streamBody) {}, errStreamDecode},
+		{"handler done", readFails, func(b *streamBody) { b.end() }, io.EOF, false},
+		{"request too late", readFails, func(b *streamBody) { b.setError(streamIdleError{1, time.Second}) }, io.EOF, false},
+		{"client gone", readFails, func(b *streamBody) { b.gone = gone }, io.EOF, true},
+		{"a read that failed", readFails, func(*streamBody) {}, errStreamDecode, true},
+		{"bad JSON", badJSON, func(*streamBody) {}, errStreamDecode, true},
+		{"bad JSON, handler done", badJSON, func(b *streamBody) { b.end() }, errStreamDecode, true},
 	} {
-		b := &streamBody{ReadCloser: io.NopCloser(iotest.ErrReader(os.ErrDeadlineExceeded))}
+		b := &streamBody{ReadCloser: tt.body()}
 		tt.setup(b)
 		var req claimsv1.ClassifyStreamRequest
 		if err := m.NewDecoder(b).Decode(&req); err != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
 		}
-	}
-	// A request that is not JSON is reported, even once the client has
-	// gone or the handler is done: no read failed.
-	gone := make(chan struct{})
-	close(gone)
-	b := &streamBody{ReadCloser: io.NopCloser(strings.NewReader(`{"text": "a"} nonsense`)), gone: gone}
-	b.end()
-	d := m.NewDecoder(b)
-	var req claimsv1.ClassifyStreamRequest
-	if err := d.Decode(&req); err != nil {
-		t.Fatalf("first request: %v", err)
-	}
-	if err := d.Decode(&req); err != errStreamDecode {
-		t.Errorf("bad JSON: got %v, want errStreamDecode", err)
+		var recorded bool
+		if err := b.error(); err != nil {
+			_, idle := err.(streamIdleError)
+			recorded = !idle
+		}
+		if recorded != tt.recording {
+			t.Errorf("%s: recorded %v, want %v", tt.name, b.error(), tt.recording)
+		}
 	}
 }
