@@ -130,7 +130,7 @@ func regularSize(r io.Reader) (int64, bool) {
 		return 0, false
 	}
 	if at, err := f.Seek(0, io.SeekCurrent); err == nil {
-		return fi.Size() - at, true
+		return max(fi.Size()-at, 0), true // past the end of a file that shrank: nothing left
 	}
 	return fi.Size(), true
 }

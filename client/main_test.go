@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -1178,5 +1179,25 @@ func TestInputOverLimit(t *testing.T) {
 		if code != 1 || !strings.Contains(errb.String(), "more than 268435456 bytes (256 MiB), which the client does not read") {
 			t.Errorf("%v: got exit %d, stderr %q; want exit 1 and the input refused", args, code, errb.String())
 		}
+	}
+}
+
+// TestStdinPastEndOfFile: stdin that is a regular file read past its end
+// (it shrank after a partial read) is empty input, not a panic.
+func TestStdinPastEndOfFile(t *testing.T) {
+	_, addr := startFake(t)
+	name := writeFile(t, "short.txt", "They denied it.\n")
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(100000, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb syncBuffer
+	code := run(context.Background(), []string{"classify", "--addr", addr}, f, &out, &errb, func(string) string { return "" })
+	if code != 1 || !strings.Contains(errb.String(), "stdin: text is empty") {
+		t.Errorf("got exit %d, stderr %q; want exit 1, stdin: text is empty", code, errb.String())
 	}
 }

@@ -525,10 +525,11 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 			return io.EOF
 		}
 		body.setError(fmt.Errorf("stream request %d: %w", n, err))
-		if body.clientGone() {
-			// Reported as any other (a client that half-closed its
-			// connection still reads the answer), but not logged: a
-			// client that went away mid-request is no bad request.
+		if body.readFail.Load() && body.clientGone() {
+			// A read failed because the client went away mid-request:
+			// reported as any other error (a client that half-closed
+			// its connection still reads the answer), but not logged,
+			// as it is no bad request.
 			return io.EOF
 		}
 		return errStreamDecode

@@ -39,6 +39,7 @@ func TestStreamDecodeAfterServerEnded(t *testing.T) {
 		{"a read that failed", readFails, func(*streamBody) {}, errStreamDecode, true},
 		{"bad JSON", badJSON, func(*streamBody) {}, errStreamDecode, true},
 		{"bad JSON, handler done", badJSON, func(b *streamBody) { b.end() }, errStreamDecode, true},
+		{"bad JSON, client gone", badJSON, func(b *streamBody) { b.gone = gone }, errStreamDecode, true},
 	} {
 		b := &streamBody{ReadCloser: tt.body()}
 		tt.setup(b)
