@@ -68,25 +68,22 @@ func readSource(ctx context.Context, e *env, name string) (string, []byte, error
 		label = "stdin"
 	}
 	tooLarge := fmt.Errorf("%s: more than %d bytes (256 MiB), which the client does not read: split the input", label, maxInputBytes)
+	size, regular := inputSize(e, name)
+	if regular && size > maxInputBytes {
+		return "", nil, tooLarge
+	}
+	read := func() ([]byte, error) {
+		if name == "-" {
+			return readAllSized(e.stdin, size)
+		}
+		return readFile(name, size) // not regular, or not there: Open says which
+	}
 	var b []byte
 	var err error
-	switch fi, serr := os.Stat(name); {
-	case name == "-":
-		if size, ok := regularSize(e.stdin); ok {
-			if size > maxInputBytes {
-				return "", nil, tooLarge
-			}
-			b, err = readAllSized(e.stdin, size)
-		} else {
-			b, err = readContext(ctx, func() ([]byte, error) { return readAllSized(e.stdin, 0) })
-		}
-	case serr == nil && fi.Mode().IsRegular():
-		if fi.Size() > maxInputBytes {
-			return "", nil, tooLarge
-		}
-		b, err = readFile(name, fi.Size())
-	default: // not regular, or not there: Open says which
-		b, err = readContext(ctx, func() ([]byte, error) { return readFile(name, 0) })
+	if regular {
+		b, err = read()
+	} else {
+		b, err = readContext(ctx, read)
 	}
 	switch {
 	case err != nil && (name == "-" || errors.Is(err, ctx.Err())):
@@ -97,6 +94,19 @@ func readSource(ctx context.Context, e *env, name string) (string, []byte, error
 		return "", nil, tooLarge
 	}
 	return label, b, nil
+}
+
+// inputSize returns the bytes left to read in the input name ("-" for
+// stdin), if it is a regular file, whose reads do not block.
+func inputSize(e *env, name string) (int64, bool) {
+	if name == "-" {
+		return regularSize(e.stdin)
+	}
+	fi, err := os.Stat(name)
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
+	}
+	return fi.Size(), true
 }
 
 // readFile reads the file name, of about size bytes, up to one byte past

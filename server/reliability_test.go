@@ -27,6 +27,7 @@ import (
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 // kill sends SIGKILL and waits for the process to be gone.
@@ -184,31 +185,16 @@ func TestDataDirLocked(t *testing.T) {
 	p.stop(t)
 }
 
-// spaceWords is a TokenAppender for building model files.
-type spaceWords struct{}
-
-func (spaceWords) AppendTokens(dst []string, s string) []string {
-	return append(dst, strings.Fields(strings.ToLower(s))...)
-}
-
 // TestDamagedModelRefusesToStart checks that an empty, truncated or
 // altered model file stops the server (it does not fall back to the default
 // model and overwrite what was trained), and that the file is left as it was.
 func TestDamagedModelRefusesToStart(t *testing.T) {
 	server, _ := binaries(t)
-	m := classifier.New(spaceWords{})
-	if _, err := m.Replace(context.Background(), []classifier.Example{
+	m, valid := apitest.SavedModel(t, apitest.Words{}, []classifier.Example{
 		{Text: "rebels blamed for the blast", Label: "attribution"},
 		{Text: "the ministry denied any role", Label: "denial"},
 		{Text: "the airport reopened", Label: "other"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	valid := buf.Bytes()
+	})
 	flipped := bytes.Clone(valid)
 	flipped[len(flipped)/2] ^= 0x01
 

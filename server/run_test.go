@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/claimsvc/claims/classifier"
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 // TestStartupRefusalsComeFirst checks that what makes the server refuse to
@@ -67,18 +68,11 @@ func TestSignalWhileModelLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := classifier.New(tok)
-	if _, err := m.Replace(context.Background(), []classifier.Example{
+	_, saved := apitest.SavedModel(t, tok, []classifier.Example{
 		{Text: "rebels blamed for the blast", Label: "attribution"},
 		{Text: "the airport reopened", Label: "other"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "model.bin"), buf.Bytes(), 0o600); err != nil {
+	})
+	if err := os.WriteFile(filepath.Join(dir, "model.bin"), saved, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir}, func(string) string { return "" }, io.Discard)

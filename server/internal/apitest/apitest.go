@@ -5,6 +5,7 @@
 package apitest
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"strings"
@@ -49,6 +50,21 @@ func NewModel(exs []classifier.Example) (*classifier.Classifier, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// SavedModel returns a model over tok trained on exs, and its saved bytes:
+// the content of a model file.
+func SavedModel(t testing.TB, tok classifier.TokenAppender, exs []classifier.Example) (*classifier.Classifier, []byte) {
+	t.Helper()
+	m := classifier.New(tok)
+	if _, err := m.Replace(context.Background(), exs); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return m, buf.Bytes()
 }
 
 // Dial serves srv over an in-memory listener and returns a client
