@@ -33,6 +33,7 @@ type config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	ShutdownDrain   time.Duration // NOT_SERVING but still serving, before the stop
+	SendTimeout     time.Duration // how long a stream's result may wait for its client to read; 0: without bound
 	Keepalive       keepaliveConfig
 	GC              gcConfig
 
@@ -107,6 +108,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
 	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", 0, "on SIGINT or SIGTERM, how long to report NOT_SERVING while still serving, so load balancers stop sending calls, before the graceful stop")
+	fs.DurationVar(&c.SendTimeout, "send-timeout", time.Minute, "how long a stream's next result may wait for its client to read the results before it; past it, the client's gRPC connection is closed, or its REST stream ended (0: no limit)")
 	fs.DurationVar(&c.Keepalive.MinPingInterval, "keepalive-min-ping", 10*time.Second, "clients pinging more often are disconnected")
 	fs.DurationVar(&c.Keepalive.Time, "keepalive-time", 2*time.Minute, "ping idle clients after this")
 	fs.DurationVar(&c.Keepalive.Timeout, "keepalive-timeout", 20*time.Second, "close connections whose ping is not answered within this")
@@ -214,8 +216,13 @@ func (c *config) validate() error {
 			return fmt.Errorf("%s must be positive, got %v", c.opt(d.flag), d.v)
 		}
 	}
-	if c.ShutdownDrain < 0 {
-		return fmt.Errorf("%s must not be negative, got %v", c.opt("shutdown-drain"), c.ShutdownDrain)
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"shutdown-drain", c.ShutdownDrain}, {"send-timeout", c.SendTimeout}} {
+		if d.v < 0 {
+			return fmt.Errorf("%s must not be negative, got %v", c.opt(d.flag), d.v)
+		}
 	}
 	ports := make([]string, 2)
 	for i, a := range []struct{ flag, addr string }{{"grpc-addr", c.GRPCAddr}, {"http-addr", c.HTTPAddr}} {

@@ -27,6 +27,9 @@ func TestParseConfig(t *testing.T) {
 	if c.TrainToken != "from-flag" {
 		t.Errorf("flag over env: got token %q, want from-flag", c.TrainToken)
 	}
+	if got, want := c.SendTimeout, time.Minute; got != want {
+		t.Errorf("send timeout: got %v, want %v", got, want)
+	}
 	// A flag on the command line wins even over a variable that would not
 	// parse.
 	bad := func(k string) string {
@@ -87,6 +90,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--keepalive-time", "-5s"}, nil, "--keepalive-time must be positive"},
 		{[]string{"--keepalive-timeout", "0s"}, nil, "--keepalive-timeout must be positive"},
 		{[]string{"--keepalive-min-ping", "-1s"}, nil, "--keepalive-min-ping must be positive"},
+		{[]string{"--send-timeout", "-1s"}, nil, "--send-timeout must not be negative"},
+		{[]string{"--shutdown-drain", "-1s"}, nil, "--shutdown-drain must not be negative"},
 		// A value from the environment is named by its variable.
 		{nil, map[string]string{"CLAIMS_CALL_TIMEOUT": "0s"}, "CLAIMS_CALL_TIMEOUT must be positive"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "abc"}, `CLAIMS_MAX_EXAMPLES="abc": not a valid value for --max-examples`},

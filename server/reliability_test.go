@@ -612,3 +612,67 @@ func TestTokenizerChange(t *testing.T) {
 	}
 	p2.stop(t)
 }
+
+// TestStreamClientThatDoesNotRead sends requests on a gRPC stream without
+// reading a result, to a server with one stream slot: once a result has
+// waited --send-timeout, the server closes the connection, logs and counts
+// it, and the slot serves another client.
+func TestStreamClientThatDoesNotRead(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--send-timeout", "300ms", "--max-classify-streams", "1")
+	// Small windows, so that results fill them fast.
+	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	stream, err := claimsv1.NewClaimServiceClient(conn).ClassifyStream(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &claimsv1.ClassifyStreamRequest{Text: strings.Repeat("Police said the group claimed the attack. ", 1500), Explain: 20}
+	go func() {
+		for range 200 {
+			if stream.Send(req) != nil {
+				return
+			}
+		}
+	}()
+	waitForLog(t, p, `"msg":"closing a client's connection: it did not take a stream's results"`)
+	waitForLog(t, p, `"msg":"rpc","method":"ClassifyStream","code":"DeadlineExceeded"`)
+	other := grpcClient(t, p.grpcAddr, nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, err := other.ClassifyStream(ctxT(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Send(&claimsv1.ClassifyStreamRequest{Text: "The airport reopened."})
+		s.CloseSend()
+		_, err = s.Recv()
+		if err == nil {
+			break
+		}
+		if status.Code(err) != codes.ResourceExhausted || time.Now().After(deadline) {
+			t.Fatalf("another client's stream: got %v, want a result", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	resp, err := http.Get("http://" + p.httpAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `claims_stream_send_timeouts_total{transport="grpc"} 1`; !strings.Contains(string(metrics), want) {
+		t.Errorf("metrics: no %s", want)
+	}
+	_, err = stream.Recv()
+	for err == nil {
+		_, err = stream.Recv()
+	}
+	if got, want := status.Code(err), codes.Unavailable; got != want {
+		t.Errorf("the first client's stream: got %v (%v), want %v", got, err, want)
+	}
+}

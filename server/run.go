@@ -34,6 +34,7 @@ import (
 	"github.com/claimsvc/claims/seeds"
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/gateway"
+	"github.com/claimsvc/claims/server/internal/sendguard"
 	"github.com/claimsvc/claims/server/internal/store"
 )
 
@@ -156,7 +157,17 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	// share the gateway's one connection, so the inner server has no such
 	// limit: the HTTP server applies it per HTTP/2 connection instead, and
 	// an HTTP/1.1 connection carries one stream at a time.
-	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams))
+	// A client that stops reading a stream's results has its connection
+	// closed (see sendguard); REST streams are ended by the gateway.
+	sendTimeouts := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "claims_stream_send_timeouts_total",
+		Help: "Streams whose client did not read a result within --send-timeout, by transport: the client's gRPC connection was closed, or its REST stream ended.",
+	}, []string{"transport"})
+	if err := reg.Register(sendTimeouts); err != nil {
+		return err
+	}
+	guard := sendguard.New(cfg.SendTimeout, cfg.Keepalive.Timeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
+	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams), grpc.ChainStreamInterceptor(guard.StreamInterceptor()))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(tlsCfg)))
 	}
@@ -192,6 +203,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	handler, err := gateway.New(ctx, conn, gateway.Config{
 		MaxBodyBytes:    cfg.Limits.MaxHTTPBodyBytes,
 		BodyReadTimeout: cfg.Limits.CallTimeout,
+		SendTimeout:     cfg.SendTimeout,
+		OnSendTimeout:   sendTimeouts.WithLabelValues("rest").Inc,
+		Log:             log,
 		CORSOrigins:     cfg.CORSOrigins,
 		// A loopback listener answers only loopback Host names (DNS
 		// rebinding).
@@ -228,7 +242,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}
 
 	errc := make(chan error, 3)
-	go func() { errc <- grpcServer.Serve(grpcLis) }()
+	go func() { errc <- grpcServer.Serve(guard.Listener(grpcLis)) }()
 	go func() { errc <- innerServer.Serve(inner) }()
 	go func() {
 		var err error

@@ -56,7 +56,11 @@ type ClaimServiceClient interface {
 	// request message ends the call with INVALID_ARGUMENT; responses already
 	// sent stay valid. When the server starts to stop, the call ends with
 	// UNAVAILABLE the next time it waits for a request: send the requests
-	// not answered yet on a new call.
+	// not answered yet on a new call. Read the responses as they come: one
+	// that waits longer than the server's send timeout (a minute by default)
+	// for the client to take those before it ends the call by closing the
+	// client's connection, so every call on it fails with UNAVAILABLE (over
+	// HTTP, the stream's answer is cut short).
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being
@@ -187,7 +191,11 @@ type ClaimServiceServer interface {
 	// request message ends the call with INVALID_ARGUMENT; responses already
 	// sent stay valid. When the server starts to stop, the call ends with
 	// UNAVAILABLE the next time it waits for a request: send the requests
-	// not answered yet on a new call.
+	// not answered yet on a new call. Read the responses as they come: one
+	// that waits longer than the server's send timeout (a minute by default)
+	// for the client to take those before it ends the call by closing the
+	// client's connection, so every call on it fails with UNAVAILABLE (over
+	// HTTP, the stream's answer is cut short).
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being

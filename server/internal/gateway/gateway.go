@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/textproto"
 	"os"
@@ -66,6 +67,15 @@ type Config struct {
 	// Local, if not nil, serves the unary routes in process (see Local);
 	// conn then carries only the streaming route.
 	Local *Local
+	// SendTimeout, if positive, bounds how long each write of a stream's
+	// answer may wait for the client to read: past it, the stream ends
+	// (an HTTP/1.1 connection is closed, an HTTP/2 stream reset), so that
+	// a client that sends requests but does not read its results cannot
+	// hold the stream. OnSendTimeout, if not nil, is then called, and Log
+	// (if not nil) gets a warning.
+	SendTimeout   time.Duration
+	OnSendTimeout func()
+	Log           *slog.Logger
 }
 
 // New returns the HTTP handler. conn is a client connection to the gRPC
@@ -101,7 +111,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", limitBody(gw, cfg.MaxBodyBytes, cfg.BodyReadTimeout))
+	mux.Handle("/v1/", limitBody(gw, cfg))
 	spec := claimsv1.OpenAPISpec()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -391,7 +401,8 @@ func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg stri
 // A body in a Content-Encoding other than identity gets 415. A unary body
 // that has not arrived within readTimeout (if positive) gets 408, so that
 // a client trickling its body cannot hold a handler.
-func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Handler {
+func limitBody(next http.Handler, cfg Config) http.Handler {
+	max, readTimeout := cfg.MaxBodyBytes, cfg.BodyReadTimeout
 	if max <= 0 {
 		return next
 	}
@@ -429,15 +440,26 @@ func limitBody(next http.Handler, max int64, readTimeout time.Duration) http.Han
 			}
 			body := &streamBody{ReadCloser: http.MaxBytesReader(connWriter(w), r.Body, max), rc: rc, idle: readTimeout, gone: r.Context().Done()}
 			r.Body = body
-			tw := &trackingWriter{ResponseWriter: w, body: body}
+			tw := &trackingWriter{ResponseWriter: w, body: body, send: sendClock{rc: rc, timeout: cfg.SendTimeout}}
 			next.ServeHTTP(tw, r)
 			body.end()
 			body.stopReads()
+			// What is left of the answer (an error line, the end of the
+			// body) is bounded too.
+			tw.send.start()
 			if err := body.error(); err != nil && !tw.sawError {
 				tw.held = 0
 				reportStreamError(tw, err, tooLarge)
 			}
 			tw.finish()
+			if n, ok := tw.send.expired(); ok {
+				if cfg.OnSendTimeout != nil {
+					cfg.OnSendTimeout()
+				}
+				if cfg.Log != nil {
+					cfg.Log.Warn("ended a REST stream: its client did not read its results", "remote", r.RemoteAddr, "results", n, "waited", cfg.SendTimeout)
+				}
+			}
 			return
 		}
 		rc := http.NewResponseController(w)
@@ -746,6 +768,7 @@ type trackingWriter struct {
 	sawError    bool
 	held        int  // a status not sent yet: the error line follows
 	skipNewline bool // the next delimiter ends an error line already dealt with
+	send        sendClock
 }
 
 func (w *trackingWriter) WriteHeader(code int) {
@@ -758,6 +781,7 @@ func (w *trackingWriter) WriteHeader(code int) {
 }
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
+	w.send.start()
 	if w.skipNewline && bytes.Equal(p, []byte("\n")) {
 		w.skipNewline = false
 		return len(p), nil
@@ -800,9 +824,67 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 	}
 	if bytes.HasPrefix(p, []byte(`{"result"`)) {
 		w.body.resultWritten()
+		w.send.results++
 	}
-	return w.ResponseWriter.Write(p)
+	n, err := w.ResponseWriter.Write(p)
+	w.send.check(err)
+	return n, err
 }
+
+// FlushError flushes what was written to the client, and ends the write
+// deadline that the writes started (see sendClock). The gateway flushes
+// after each result.
+func (w *trackingWriter) FlushError() error {
+	err := w.body.rc.Flush()
+	w.send.check(err)
+	if err == nil {
+		w.send.stop()
+	}
+	return err
+}
+
+// sendClock bounds the writes of a stream's answer: the first write after
+// a flush sets a write deadline timeout away, and the flush that sends
+// what was written ends it. A client that does not read makes a write or
+// a flush wait; at the deadline it fails, and net/http closes the
+// connection (HTTP/1.1) or resets the stream (HTTP/2). Without a timeout,
+// it does nothing.
+type sendClock struct {
+	rc      *http.ResponseController
+	timeout time.Duration
+	since   time.Time // when the deadline was set; zero without one
+	results int       // results written to the client
+	failed  bool      // a write failed once its deadline had passed
+}
+
+func (c *sendClock) start() {
+	if c.timeout <= 0 || !c.since.IsZero() {
+		return
+	}
+	c.since = time.Now()
+	c.rc.SetWriteDeadline(c.since.Add(c.timeout))
+}
+
+func (c *sendClock) stop() {
+	if c.since.IsZero() {
+		return
+	}
+	c.since = time.Time{}
+	c.rc.SetWriteDeadline(time.Time{})
+}
+
+// check notes a failed write or flush that failed at its deadline (by the
+// clock rather than by the error, whose type differs between HTTP/1.1 and
+// HTTP/2).
+func (c *sendClock) check(err error) {
+	if err != nil && !c.since.IsZero() && time.Since(c.since) >= c.timeout {
+		c.failed = true
+	}
+}
+
+// expired reports whether a write failed at its deadline, and how many
+// results were written before.
+func (c *sendClock) expired() (results int, ok bool) { return c.results, c.failed }
 
 // errorLine decodes the gateway's {"error": Status} line p into the Status,
 // its code and its message; status is nil if p is not one.

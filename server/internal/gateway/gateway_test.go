@@ -77,7 +77,8 @@ func gatewayHandler(t testing.TB, model *classifier.Classifier, limits api.Limit
 }
 
 // configuredHandler is gatewayHandler with cfg's CORSOrigins,
-// LoopbackOnly and BodyReadTimeout; the other fields are set from limits.
+// LoopbackOnly, BodyReadTimeout, SendTimeout, OnSendTimeout and Log; the
+// other fields are set from limits.
 func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Limits, auth api.Auth, cfg gateway.Config) http.Handler {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -94,7 +95,8 @@ func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Li
 	h, err := gateway.New(context.Background(), conn, gateway.Config{
 		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cfg.CORSOrigins, LoopbackOnly: cfg.LoopbackOnly,
 		BodyReadTimeout: cfg.BodyReadTimeout,
-		Serving:         func() bool { return true }, Metrics: reg, Registerer: reg,
+		SendTimeout:     cfg.SendTimeout, OnSendTimeout: cfg.OnSendTimeout, Log: cfg.Log,
+		Serving: func() bool { return true }, Metrics: reg, Registerer: reg,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -373,6 +375,114 @@ func TestBodyReadTimeout(t *testing.T) {
 	json.NewDecoder(resp.Body).Decode(&got)
 	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(got.Message, "did not arrive within 200ms") {
 		t.Errorf("got %d %q, want 408 and the timeout", resp.StatusCode, got.Message)
+	}
+}
+
+// TestRESTStreamClientThatDoesNotRead opens a stream on a server with one
+// stream slot and sends it requests without reading a result: once a
+// result has waited for the send timeout, the stream ends, the connection
+// is closed, and the slot serves another client.
+func TestRESTStreamClientThatDoesNotRead(t *testing.T) {
+	// Each result is about a megabyte: a few fill the connection's buffers.
+	req, _ := json.Marshal(map[string]any{"text": strings.Repeat("The ministry denied any role. ", 2000), "explain": 20})
+	req = append(req, '\n')
+	for _, h2 := range []bool{false, true} {
+		name := "HTTP/1.1"
+		if h2 {
+			name = "HTTP/2"
+		}
+		t.Run(name, func(t *testing.T) {
+			limits := api.DefaultLimits()
+			limits.MaxClassifyStreams = 1
+			var logs syncBuffer
+			cut := make(chan struct{}, 1)
+			hs := httptest.NewUnstartedServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
+				SendTimeout:   200 * time.Millisecond,
+				OnSendTimeout: func() { cut <- struct{}{} },
+				Log:           slog.New(slog.NewTextHandler(&logs, nil)),
+			}))
+			if h2 {
+				hs.EnableHTTP2 = true
+				hs.StartTLS()
+			} else {
+				hs.Start()
+			}
+			t.Cleanup(hs.Close)
+			var rest io.Reader // what the first client has not read
+			if h2 {
+				pr, pw := io.Pipe()
+				defer pw.Close()
+				go func() {
+					for range 200 {
+						if _, err := pw.Write(req); err != nil {
+							return
+						}
+					}
+				}()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				r, _ := http.NewRequestWithContext(ctx, http.MethodPost, hs.URL+"/v1/classify:stream", pr)
+				resp, err := hs.Client().Do(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				if resp.ProtoMajor != 2 {
+					t.Fatalf("got %s, want HTTP/2", resp.Proto)
+				}
+				rest = resp.Body
+			} else {
+				conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				go func() {
+					io.WriteString(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+					for range 200 {
+						if _, err := fmt.Fprintf(conn, "%x\r\n%s\r\n", len(req), req); err != nil {
+							return
+						}
+					}
+				}()
+				conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+				rest = conn
+			}
+			select {
+			case <-cut:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the stream of a client that does not read was never ended")
+			}
+			if !strings.Contains(logs.String(), "ended a REST stream: its client did not read its results") {
+				t.Errorf("log: got %q, want a warning", logs.String())
+			}
+			// The slot is free again: another client's stream is served.
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				resp, err := hs.Client().Post(hs.URL+"/v1/classify:stream", "application/json", strings.NewReader(`{"text": "The airport reopened."}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK && bytes.HasPrefix(body, []byte(`{"result"`)) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("another stream: got %d %s, want 200 with a result", resp.StatusCode, body)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			// The first client's answer ends (cut short) once it reads
+			// what was sent.
+			n, err := io.Copy(io.Discard, rest)
+			if h2 && err == nil {
+				t.Errorf("reading the first answer: got its end after %d bytes, want the stream reset", n)
+			}
+			if !h2 && err != nil {
+				t.Errorf("reading the first connection: got %v after %d bytes, want it closed", err, n)
+			}
+		})
 	}
 }
 
@@ -791,4 +901,22 @@ func TestRESTStreamHTTP2Idle(t *testing.T) {
 		wg.Wait()
 		hs.Close()
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use, for logs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,0 +1,183 @@
+package sendguard
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+)
+
+// flood is a server-streaming method: each request asks for count results
+// of size bytes, with pause between them.
+type flood struct {
+	count int
+	size  int
+	pause time.Duration
+}
+
+var floodDesc = grpc.StreamDesc{StreamName: "Flood", ServerStreams: true, ClientStreams: true}
+
+// serve starts a gRPC server with the Guard on loopback and returns a
+// client connection to it, with small fixed windows so that a client that
+// does not read fills them fast. handlerErr receives what the handler
+// returned.
+func serve(t *testing.T, g *Guard, f flood) (conn *grpc.ClientConn, handlerErr chan error) {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	handlerErr = make(chan error, 1)
+	srv := grpc.NewServer(grpc.ChainStreamInterceptor(g.StreamInterceptor()))
+	desc := floodDesc
+	desc.Handler = func(_ any, ss grpc.ServerStream) error {
+		err := func() error {
+			if err := ss.RecvMsg(new(wrapperspb.StringValue)); err != nil {
+				return err
+			}
+			msg := wrapperspb.Bytes(bytes.Repeat([]byte("x"), f.size))
+			for range f.count {
+				if err := ss.SendMsg(msg); err != nil {
+					return err
+				}
+				time.Sleep(f.pause)
+			}
+			return nil
+		}()
+		handlerErr <- err
+		return err
+	}
+	srv.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Flood", HandlerType: (*any)(nil), Streams: []grpc.StreamDesc{desc}}, struct{}{})
+	go srv.Serve(g.Listener(lis))
+	t.Cleanup(srv.Stop)
+	conn, err = grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn, handlerErr
+}
+
+// open starts a Flood stream and sends its one request.
+func open(t *testing.T, conn *grpc.ClientConn) grpc.ClientStream {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	cs, err := conn.NewStream(ctx, &floodDesc, "/test.Flood/Flood")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.SendMsg(wrapperspb.String("go")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func TestClientThatDoesNotReadIsCut(t *testing.T) {
+	var logs bytes.Buffer
+	var cuts atomic.Int64
+	g := New(200*time.Millisecond, time.Second, slog.New(slog.NewTextHandler(&logs, nil)), func() { cuts.Add(1) })
+	conn, handlerErr := serve(t, g, flood{count: 1000, size: 256 << 10})
+	cs := open(t, conn)
+	start := time.Now()
+	var err error
+	select {
+	case err = <-handlerErr:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the handler's send was never cut")
+	}
+	if got, want := status.Code(err), codes.DeadlineExceeded; got != want {
+		t.Errorf("handler's error: got %v (%v), want %v", got, err, want)
+	}
+	if !strings.Contains(err.Error(), "was not taken by the client within 200ms") {
+		t.Errorf("handler's error: got %q, want it to say what was not taken", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the cut took %v", d)
+	}
+	if got, want := cuts.Load(), int64(1); got != want {
+		t.Errorf("cuts: got %d, want %d", got, want)
+	}
+	if !strings.Contains(logs.String(), "closing a client's connection") || !strings.Contains(logs.String(), "peer=127.0.0.1:") {
+		t.Errorf("log: got %q, want a warning naming the peer", logs.String())
+	}
+	// The client finds its connection gone once it reads what it had.
+	for {
+		err := cs.RecvMsg(new(wrapperspb.BytesValue))
+		if err == nil {
+			continue
+		}
+		if got, want := status.Code(err), codes.Unavailable; got != want {
+			t.Errorf("client's read: got %v (%v), want %v", got, err, want)
+		}
+		break
+	}
+}
+
+func TestClientThatReadsIsNotCut(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    flood
+	}{
+		// Many sends, each waiting on the client's window a little.
+		{"large results", flood{count: 200, size: 256 << 10}},
+		// Sends further apart than the timeout: the clock runs only
+		// while a send waits.
+		{"slow server", flood{count: 4, size: 10, pause: 150 * time.Millisecond}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cuts atomic.Int64
+			g := New(100*time.Millisecond, 0, slog.New(slog.DiscardHandler), func() { cuts.Add(1) })
+			conn, handlerErr := serve(t, g, tc.f)
+			cs := open(t, conn)
+			n := 0
+			for {
+				err := cs.RecvMsg(new(wrapperspb.BytesValue))
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatalf("read %d: %v", n+1, err)
+				}
+				n++
+			}
+			if got, want := n, tc.f.count; got != want {
+				t.Errorf("results: got %d, want %d", got, want)
+			}
+			if err := <-handlerErr; err != nil {
+				t.Errorf("handler: got %v, want nil", err)
+			}
+			if got := cuts.Load(); got != 0 {
+				t.Errorf("cuts: got %d, want 0", got)
+			}
+		})
+	}
+}
+
+func TestDisabled(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lis.Close()
+	g := New(0, time.Second, slog.New(slog.DiscardHandler), nil)
+	if got := g.Listener(lis); got != lis {
+		t.Errorf("Listener with no timeout: got %T, want the listener itself", got)
+	}
+}
