@@ -161,7 +161,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	// closed (see sendguard); REST streams are ended by the gateway.
 	sendTimeouts := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "claims_stream_send_timeouts_total",
-		Help: "Streams whose client did not read a result within --send-timeout, by transport: the client's gRPC connection was closed, or its REST stream ended.",
+		Help: "Streams whose client did not read a result within --send-timeout, by transport: the client's gRPC connection was closed, or its REST stream ended; with rest, also REST answers cut short because their client did not read them within --send-timeout.",
 	}, []string{"transport"})
 	if err := reg.Register(sendTimeouts); err != nil {
 		return err

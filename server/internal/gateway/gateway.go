@@ -153,7 +153,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if cfg.LoopbackOnly {
 		h = loopbackHost(h)
 	}
-	h = ignoreBody(cleanPath(h))
+	h = ignoreBody(cleanPath(answerDeadline(h, cfg)))
 	if cfg.Registerer != nil {
 		requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "claims_http_requests_total",
@@ -285,6 +285,61 @@ func routeOf(r *http.Request) string {
 func escapedSlash(r *http.Request) bool {
 	return strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
 }
+
+// answerDeadline bounds the time the answer to a request other than a
+// stream may take to reach its client: its first write sets a write
+// deadline cfg.SendTimeout away, and the answer is flushed under it before
+// it is cleared (on a kept-alive HTTP/1.1 connection it would outlive the
+// request). A client that does not read its answer would otherwise hold
+// the handler, and the answer in memory, for as long as it keeps the
+// connection. A stream's answer bounds each of its writes instead (see
+// sendClock).
+func answerDeadline(next http.Handler, cfg Config) http.Handler {
+	if cfg.SendTimeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, ":stream") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rc := http.NewResponseController(w)
+		dw := &deadlineWriter{ResponseWriter: w, send: sendClock{rc: rc, timeout: cfg.SendTimeout}}
+		next.ServeHTTP(dw, r)
+		if dw.send.since.IsZero() {
+			return
+		}
+		dw.send.check(rc.Flush())
+		if !dw.send.failed {
+			dw.send.stop()
+			return
+		}
+		// The deadline stays: what net/http still writes fails at once,
+		// and it closes the connection.
+		if cfg.Log != nil {
+			cfg.Log.Warn("cut a REST answer short: its client did not read it", "remote", r.RemoteAddr, "path", r.URL.Path, "waited", cfg.SendTimeout)
+		}
+		if cfg.OnSendTimeout != nil {
+			cfg.OnSendTimeout()
+		}
+	})
+}
+
+// deadlineWriter starts its clock at the first write (see answerDeadline).
+type deadlineWriter struct {
+	http.ResponseWriter
+	send sendClock
+}
+
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	w.send.start()
+	n, err := w.ResponseWriter.Write(p)
+	w.send.check(err)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // statusWriter counts a response by its status when the status is sent, not
 // when the handler returns, which may be later (see drainBody).
@@ -453,11 +508,11 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			}
 			tw.finish()
 			if n, ok := tw.send.expired(); ok {
-				if cfg.OnSendTimeout != nil {
-					cfg.OnSendTimeout()
-				}
 				if cfg.Log != nil {
 					cfg.Log.Warn("ended a REST stream: its client did not read its results", "remote", r.RemoteAddr, "results", n, "waited", cfg.SendTimeout)
+				}
+				if cfg.OnSendTimeout != nil {
+					cfg.OnSendTimeout()
 				}
 			}
 			return

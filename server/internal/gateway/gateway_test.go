@@ -486,6 +486,51 @@ func TestRESTStreamClientThatDoesNotRead(t *testing.T) {
 	}
 }
 
+// TestRESTAnswerClientThatDoesNotRead asks for a large answer and does not
+// read it: the answer is cut short at the send timeout, and the handler
+// ends. A kept-alive connection is not left with the deadline: a request
+// after it is served.
+func TestRESTAnswerClientThatDoesNotRead(t *testing.T) {
+	limits := api.DefaultLimits()
+	limits.MaxTextBytes, limits.MaxSentences, limits.MaxHTTPBodyBytes = 4<<20, 100000, 8<<20
+	var logs syncBuffer
+	cut := make(chan struct{}, 1)
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
+		SendTimeout:   200 * time.Millisecond,
+		OnSendTimeout: func() { cut <- struct{}{} },
+		Log:           slog.New(slog.NewTextHandler(&logs, nil)),
+	}))
+	t.Cleanup(hs.Close)
+
+	// Two requests on one kept-alive connection, further apart than the
+	// timeout.
+	for i := range 2 {
+		code, body := call(t, http.MethodGet, hs.URL+"/v1/model", "", nil)
+		if code != http.StatusOK {
+			t.Fatalf("GET /v1/model #%d: got %d %s, want 200", i+1, code, body)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(4 << 10)
+	// About 8 MB of answer: more than the kernel buffers.
+	req, _ := json.Marshal(map[string]any{"text": strings.Repeat("The ministry denied any role in the blast at the airport. ", 6000), "explain": 20})
+	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
+	select {
+	case <-cut:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the answer to a client that does not read was never cut short")
+	}
+	if !strings.Contains(logs.String(), "cut a REST answer short: its client did not read it") {
+		t.Errorf("log: got %q, want a warning", logs.String())
+	}
+}
+
 // TestUnreadBodyDoesNotHold sends part of a body to a path that has no
 // route: the 404 comes at once, without waiting for the rest.
 func TestUnreadBodyDoesNotHold(t *testing.T) {

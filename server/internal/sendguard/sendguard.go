@@ -144,10 +144,10 @@ func (s *stream) expire() {
 	}
 	s.closed = true
 	s.mu.Unlock()
+	s.g.log.Warn("closing a client's connection: it did not take a stream's results",
+		"peer", s.c.addr.String(), "method", s.method, "result", s.sent, "waited", s.g.timeout)
 	if s.g.onCut != nil {
 		s.g.onCut()
 	}
-	s.g.log.Warn("closing a client's connection: it did not take a stream's results",
-		"peer", s.c.addr.String(), "method", s.method, "result", s.sent, "waited", s.g.timeout)
 	s.c.Close()
 }
