@@ -505,6 +505,8 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			if err := body.error(); err != nil && !tw.sawError {
 				tw.held = 0
 				reportStreamError(tw, err, tooLarge)
+			} else {
+				tw.sendDeferred()
 			}
 			tw.finish()
 			if n, ok := tw.send.expired(); ok {
@@ -720,8 +722,30 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		b.sawEOF = true
 	case err != nil:
 		b.readFail.Store(true)
+		b.readFailed(err)
 	}
 	return n, err
+}
+
+// readFailed records err, a failed read of the body, as the decoder would
+// (see jsonMarshaler.NewDecoder), but at once, while the read still holds
+// readMu: limitBody then finds it once stopReads has waited for the read,
+// even if the handler was done first (net/http cancels the request inside
+// the read that finds the end of the connection). A read that the server
+// ended with an expired deadline is not recorded: the wait for a request
+// ran out (its error is recorded already), or the handler is done.
+func (b *streamBody) readFailed(err error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return
+	}
+	// The read serves the request being decoded, which is counted once
+	// decoded.
+	b.err = fmt.Errorf("stream request %d: %w", b.decoded.Load()+1, err)
 }
 
 // errStreamOver is what a read of a stream's body gets after the handler
@@ -760,7 +784,8 @@ func (b *streamBody) endedByServer() bool {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.ended || b.err != nil
+	_, late := b.err.(streamIdleError)
+	return b.ended || late
 }
 
 // clientGone reports whether the client has closed its side of the
@@ -811,11 +836,15 @@ func (b *streamBody) error() error {
 // {"error": Status} line; trackingWriter holds that status back and sends
 // the Status alone, the body of every other error answer.
 //
-// When the body has failed (see streamBody) and the gateway's own error is
-// CANCELLED, that error is a consequence (the connection's read failed),
-// so it is dropped and limitBody reports the body's error instead. Any
-// other error of the gateway (the server refused a request the decoder
-// had read past) is kept, and is the one the client gets.
+// When the gateway's own error is CANCELLED, it is most often a
+// consequence of the body failing (net/http cancels the request as it
+// reads the end of the connection, before the read fails), so it is set
+// aside until the handler is done and no read of the body is in progress
+// (see limitBody): if the body has failed by then, limitBody reports the
+// body's error instead, and else the CANCELLED answer is sent (see
+// sendDeferred). Any other error of the gateway (the server refused a
+// request the decoder had read past) is kept, and is the one the client
+// gets.
 type trackingWriter struct {
 	http.ResponseWriter
 	body        *streamBody
@@ -824,6 +853,9 @@ type trackingWriter struct {
 	held        int  // a status not sent yet: the error line follows
 	skipNewline bool // the next delimiter ends an error line already dealt with
 	send        sendClock
+
+	deferred     []byte // a CANCELLED error line set aside
+	deferredHeld int    // the status held back with it
 }
 
 func (w *trackingWriter) WriteHeader(code int) {
@@ -857,8 +889,9 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 	case w.held == http.StatusTooManyRequests && isTooLarge(code, msg):
 		w.held = http.StatusRequestEntityTooLarge
 	}
-	if code == codes.Canceled && status != nil && w.body.error() != nil {
-		w.held, w.skipNewline = 0, true // dropped: limitBody reports the body's error
+	if code == codes.Canceled && status != nil && w.deferred == nil {
+		w.deferred, w.deferredHeld = bytes.Clone(p), w.held
+		w.held, w.skipNewline = 0, true
 		return len(p), nil
 	}
 	if w.held != 0 {
@@ -970,6 +1003,18 @@ func isTooLarge(code codes.Code, msg string) bool {
 // arrive in time, the gateway's (streamIdleError) or the server's.
 func isIdleMessage(msg string) bool {
 	return strings.HasPrefix(msg, "stream request ") && strings.Contains(msg, " did not arrive within ")
+}
+
+// sendDeferred sends the CANCELLED error line set aside, if any, as it
+// would have been sent.
+func (w *trackingWriter) sendDeferred() {
+	if w.deferred == nil {
+		return
+	}
+	p := w.deferred
+	w.held, w.skipNewline = w.deferredHeld, false
+	w.Write(p) // not set aside again: w.deferred stays set
+	w.Write([]byte("\n"))
 }
 
 // finish sends a held status.

@@ -965,3 +965,42 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestRESTStreamHalfClosed: a client that half-closes its connection in the
+// middle of a stream request (its body shorter than its Content-Length)
+// gets the decoding error, not CANCELLED (net/http cancels the request as
+// it reads the end of the connection, and the gateway's CANCELLED used to
+// win the race now and then). Many runs, as it was a race.
+func TestRESTStreamHalfClosed(t *testing.T) {
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{SendTimeout: time.Minute}))
+	t.Cleanup(hs.Close)
+	for _, tc := range []struct {
+		name, body string
+		want       string
+	}{
+		{"in the first request", `{"text": "the air`, `stream request 1: unexpected EOF`},
+		// 200 with the first result and an error line, or 400 if the
+		// error came before the result was sent.
+		{"in the second request", `{"text": "the airport reopened"}` + "\n" + `{"text": "the air`, `stream request 2: unexpected EOF`},
+	} {
+		for i := range 40 {
+			conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n%s", tc.body)
+			conn.(*net.TCPConn).CloseWrite()
+			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("%s, run %d: %v", tc.name, i+1, err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			conn.Close()
+			if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), tc.want) {
+				t.Errorf("%s, run %d: got %d %s, want 200 or 400 and %q", tc.name, i+1, resp.StatusCode, b, tc.want)
+			}
+		}
+	}
+}
