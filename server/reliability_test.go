@@ -665,7 +665,7 @@ func TestStreamClientThatDoesNotRead(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if want := `claims_stream_send_timeouts_total{transport="grpc"} 1`; !strings.Contains(string(metrics), want) {
+	if want := `claims_send_timeouts_total{transport="grpc"} 1`; !strings.Contains(string(metrics), want) {
 		t.Errorf("metrics: no %s", want)
 	}
 	_, err = stream.Recv()

@@ -158,15 +158,16 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	// limit: the HTTP server applies it per HTTP/2 connection instead, and
 	// an HTTP/1.1 connection carries one stream at a time.
 	// A client that stops reading a stream's results has its connection
-	// closed (see sendguard); REST streams are ended by the gateway.
+	// closed (see sendguard); REST answers and streams are cut short by
+	// the gateway.
 	sendTimeouts := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "claims_stream_send_timeouts_total",
-		Help: "Streams whose client did not read a result within --send-timeout, by transport: the client's gRPC connection was closed, or its REST stream ended; with rest, also REST answers cut short because their client did not read them within --send-timeout.",
+		Name: "claims_send_timeouts_total",
+		Help: "Clients cut off because they did not read within --send-timeout, by transport: grpc counts the connections closed (every call on one ends), rest the REST answers and streams cut short.",
 	}, []string{"transport"})
 	if err := reg.Register(sendTimeouts); err != nil {
 		return err
 	}
-	guard := sendguard.New(cfg.SendTimeout, cfg.Keepalive.Timeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
+	guard := sendguard.New(cfg.SendTimeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
 	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams), grpc.ChainStreamInterceptor(guard.StreamInterceptor()))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(tlsCfg)))

@@ -67,12 +67,13 @@ type Config struct {
 	// Local, if not nil, serves the unary routes in process (see Local);
 	// conn then carries only the streaming route.
 	Local *Local
-	// SendTimeout, if positive, bounds how long each write of a stream's
-	// answer may wait for the client to read: past it, the stream ends
-	// (an HTTP/1.1 connection is closed, an HTTP/2 stream reset), so that
-	// a client that sends requests but does not read its results cannot
-	// hold the stream. OnSendTimeout, if not nil, is then called, and Log
-	// (if not nil) gets a warning.
+	// SendTimeout, if positive, bounds how long each write of an answer
+	// (a piece of at most 64 KiB, or a flush) may wait for the client to
+	// read: past it, the answer ends (an HTTP/1.1 connection is closed, an
+	// HTTP/2 stream reset), so that a client that does not read, a
+	// stream's results or any other answer, cannot hold the handler (and
+	// a stream its slot). OnSendTimeout, if not nil, is then called, and
+	// Log (if not nil) gets a warning.
 	SendTimeout   time.Duration
 	OnSendTimeout func()
 	Log           *slog.Logger
@@ -286,14 +287,14 @@ func escapedSlash(r *http.Request) bool {
 	return strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
 }
 
-// answerDeadline bounds the time the answer to a request other than a
-// stream may take to reach its client: its first write sets a write
-// deadline cfg.SendTimeout away, and the answer is flushed under it before
-// it is cleared (on a kept-alive HTTP/1.1 connection it would outlive the
-// request). A client that does not read its answer would otherwise hold
-// the handler, and the answer in memory, for as long as it keeps the
-// connection. A stream's answer bounds each of its writes instead (see
-// sendClock).
+// answerDeadline bounds the writes of the answer to a request other than
+// a stream by the client's progress (see sendClock), as trackingWriter
+// does for a stream's: a client that does not read its answer would
+// otherwise hold the handler, and the answer in memory, for as long as it
+// keeps the connection. The answer is flushed under a deadline before it
+// is cleared, as on a kept-alive HTTP/1.1 connection it would outlive the
+// request; it stays when the answer failed, so that what net/http still
+// writes fails at once, and it closes the connection.
 func answerDeadline(next http.Handler, cfg Config) http.Handler {
 	if cfg.SendTimeout <= 0 {
 		return next
@@ -309,13 +310,12 @@ func answerDeadline(next http.Handler, cfg Config) http.Handler {
 		if dw.send.since.IsZero() {
 			return
 		}
+		dw.send.arm()
 		dw.send.check(rc.Flush())
 		if !dw.send.failed {
 			dw.send.stop()
 			return
 		}
-		// The deadline stays: what net/http still writes fails at once,
-		// and it closes the connection.
 		if cfg.Log != nil {
 			cfg.Log.Warn("cut a REST answer short: its client did not read it", "remote", r.RemoteAddr, "path", r.URL.Path, "waited", cfg.SendTimeout)
 		}
@@ -332,10 +332,7 @@ type deadlineWriter struct {
 }
 
 func (w *deadlineWriter) Write(p []byte) (int, error) {
-	w.send.start()
-	n, err := w.ResponseWriter.Write(p)
-	w.send.check(err)
-	return n, err
+	return w.send.write(w.ResponseWriter, p)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
@@ -501,7 +498,7 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			body.stopReads()
 			// What is left of the answer (an error line, the end of the
 			// body) is bounded too.
-			tw.send.start()
+			tw.send.arm()
 			if err := body.error(); err != nil && !tw.sawError {
 				tw.held = 0
 				reportStreamError(tw, err, tooLarge)
@@ -868,7 +865,7 @@ func (w *trackingWriter) WriteHeader(code int) {
 }
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
-	w.send.start()
+	w.send.arm()
 	if w.skipNewline && bytes.Equal(p, []byte("\n")) {
 		w.skipNewline = false
 		return len(p), nil
@@ -914,15 +911,14 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 		w.body.resultWritten()
 		w.send.results++
 	}
-	n, err := w.ResponseWriter.Write(p)
-	w.send.check(err)
-	return n, err
+	return w.send.write(w.ResponseWriter, p)
 }
 
-// FlushError flushes what was written to the client, and ends the write
-// deadline that the writes started (see sendClock). The gateway flushes
-// after each result.
+// FlushError flushes what was written to the client under a write
+// deadline, and then ends it (see sendClock). The gateway flushes after
+// each result.
 func (w *trackingWriter) FlushError() error {
+	w.send.arm()
 	err := w.body.rc.Flush()
 	w.send.check(err)
 	if err == nil {
@@ -931,26 +927,53 @@ func (w *trackingWriter) FlushError() error {
 	return err
 }
 
-// sendClock bounds the writes of a stream's answer: the first write after
-// a flush sets a write deadline timeout away, and the flush that sends
-// what was written ends it. A client that does not read makes a write or
-// a flush wait; at the deadline it fails, and net/http closes the
-// connection (HTTP/1.1) or resets the stream (HTTP/2). Without a timeout,
-// it does nothing.
+// sendClock bounds the writes of an answer by the client's progress, as
+// web servers do (nginx's send_timeout): each piece of at most sendPiece
+// bytes, and each flush, must reach the connection within timeout of its
+// start. A client that does not read makes a write or a flush wait; at
+// the deadline it fails, and net/http closes the connection (HTTP/1.1)
+// or resets the stream (HTTP/2). A client that reads slowly but steadily
+// is not cut. The deadline is ended once a flush has sent what was
+// written (see stop). Without a timeout, it does nothing.
 type sendClock struct {
 	rc      *http.ResponseController
 	timeout time.Duration
-	since   time.Time // when the deadline was set; zero without one
+	since   time.Time // when the deadline was last set; zero without one
 	results int       // results written to the client
 	failed  bool      // a write failed once its deadline had passed
 }
 
-func (c *sendClock) start() {
-	if c.timeout <= 0 || !c.since.IsZero() {
+// sendPiece is the most an answer's write sends under one deadline.
+const sendPiece = 64 << 10
+
+// arm sets a write deadline timeout from now.
+func (c *sendClock) arm() {
+	if c.timeout <= 0 {
 		return
 	}
 	c.since = time.Now()
 	c.rc.SetWriteDeadline(c.since.Add(c.timeout))
+}
+
+// write writes p to w in pieces of at most sendPiece bytes, each under a
+// deadline of its own.
+func (c *sendClock) write(w io.Writer, p []byte) (int, error) {
+	if c.timeout <= 0 {
+		return w.Write(p)
+	}
+	n := 0
+	for {
+		c.arm()
+		m, err := w.Write(p[n:min(len(p), n+sendPiece)])
+		n += m
+		if err != nil {
+			c.check(err)
+			return n, err
+		}
+		if n >= len(p) {
+			return n, nil
+		}
+	}
 }
 
 func (c *sendClock) stop() {

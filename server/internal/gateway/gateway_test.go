@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -529,6 +530,76 @@ func TestRESTAnswerClientThatDoesNotRead(t *testing.T) {
 	if !strings.Contains(logs.String(), "cut a REST answer short: its client did not read it") {
 		t.Errorf("log: got %q, want a warning", logs.String())
 	}
+}
+
+// TestRESTSlowReaderIsNotCut reads a large answer slowly but steadily,
+// taking several times the send timeout in all: it gets the whole answer,
+// as the timeout bounds each piece of it, not the whole.
+func TestRESTSlowReaderIsNotCut(t *testing.T) {
+	limits := api.DefaultLimits()
+	var cuts atomic.Int64
+	hs := httptest.NewUnstartedServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
+		SendTimeout:   time.Second,
+		OnSendTimeout: func() { cuts.Add(1) },
+	}))
+	// Small kernel buffers on both sides, so that the answer waits on the
+	// client's reads.
+	hs.Listener = smallWriteBuffers{hs.Listener}
+	hs.Start()
+	t.Cleanup(hs.Close)
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(16 << 10)
+	req, _ := json.Marshal(map[string]any{"text": strings.Repeat("The ministry denied any role in the blast at the airport. ", 1500), "explain": 20})
+	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
+	start := time.Now()
+	resp, err := http.ReadResponse(bufio.NewReader(slowReader{conn, new(int)}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	took := time.Since(start)
+	if err != nil || resp.StatusCode != http.StatusOK || !json.Valid(body) {
+		t.Fatalf("got %d, %d bytes, %v; want 200 and the whole answer", resp.StatusCode, len(body), err)
+	}
+	if took < 2*time.Second {
+		t.Errorf("the answer (%d bytes) took %v to read, want more than twice the timeout for the test to mean something", len(body), took)
+	}
+	t.Logf("read %d bytes in %v", len(body), took)
+	if got := cuts.Load(); got != 0 {
+		t.Errorf("cuts: got %d, want 0", got)
+	}
+}
+
+// slowReader reads about 16 KiB every 25 ms (640 KB/s).
+type slowReader struct {
+	r    io.Reader
+	read *int // since the last pause
+}
+
+func (s slowReader) Read(p []byte) (int, error) {
+	if *s.read >= 16<<10 {
+		time.Sleep(25 * time.Millisecond)
+		*s.read = 0
+	}
+	n, err := s.r.Read(p[:min(len(p), 16<<10-*s.read)])
+	*s.read += n
+	return n, err
+}
+
+// smallWriteBuffers gives its connections small kernel send buffers.
+type smallWriteBuffers struct{ net.Listener }
+
+func (l smallWriteBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(16 << 10)
+	}
+	return c, err
 }
 
 // TestUnreadBodyDoesNotHold sends part of a body to a path that has no

@@ -9,6 +9,9 @@
 // reset it, and ending the call alone would leave the results queued on
 // the connection. So once a send has waited longer than the timeout, the
 // Guard closes the client's connection, as web servers do with clients
-// that stop reading (nginx's send_timeout): every call on it ends, and
-// all it held is freed.
+// that stop reading: every call on it ends, and all it held is freed.
+//
+// A send waits until the client has taken nearly all of the message
+// before it; the Guard sees only that wait, not how much the client has
+// read, so a client must take each message within the timeout.
 package sendguard

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -13,28 +14,39 @@ import (
 )
 
 // Guard tracks the connections of a listener and closes the one of a
-// stream whose send waits longer than Timeout. It is safe for concurrent
-// use.
+// stream whose send waits longer than its timeout. It is safe for
+// concurrent use.
 type Guard struct {
-	timeout     time.Duration
-	userTimeout time.Duration
-	log         *slog.Logger
-	onCut       func()
+	timeout time.Duration
+	log     *slog.Logger
+	onCut   func()
+
+	mu      sync.Mutex
+	conns   map[*net.TCPAddr]tracked // by remote address, which grpc reports as the peer's
+	sweepAt int                      // size of conns at which the next sweep comes
 }
+
+// tracked is an accepted connection.
+type tracked struct {
+	conn *net.TCPConn
+	raw  syscall.RawConn // to tell whether conn is closed
+}
+
+// minSweep is the least size of the map at which closed connections are
+// swept out of it.
+const minSweep = 1024
 
 // New returns a Guard with the given timeout; 0 or less disables it (the
-// interceptor then passes streams through). userTimeout, if positive, is
-// set as each accepted TCP connection's TCP_USER_TIMEOUT where the system
-// has one, as grpc does for the connections it is given directly (it
-// cannot see through the Guard's). onCut, if not nil, is called for each
-// connection closed.
-func New(timeout, userTimeout time.Duration, log *slog.Logger, onCut func()) *Guard {
-	return &Guard{timeout: timeout, userTimeout: userTimeout, log: log, onCut: onCut}
+// interceptor then passes streams through). onCut, if not nil, is called
+// for each connection closed.
+func New(timeout time.Duration, log *slog.Logger, onCut func()) *Guard {
+	return &Guard{timeout: timeout, log: log, onCut: onCut, conns: make(map[*net.TCPAddr]tracked), sweepAt: minSweep}
 }
 
-// Listener returns l with its connections tracked: a connection's remote
-// address, which grpc reports as the peer's, leads back to it. With the
-// Guard disabled, it returns l itself.
+// Listener returns l with its TCP connections tracked. It hands grpc the
+// connections themselves, not wrappers: grpc reads a *net.TCPConn without
+// keeping a read buffer for it while it is idle, and sets its
+// TCP_USER_TIMEOUT. With the Guard disabled, it returns l itself.
 func (g *Guard) Listener(l net.Listener) net.Listener {
 	if g.timeout <= 0 {
 		return l
@@ -52,26 +64,55 @@ func (l *listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.g.userTimeout > 0 {
-		setUserTimeout(c, l.g.userTimeout)
+	if tc, ok := c.(*net.TCPConn); ok {
+		l.g.track(tc)
 	}
-	gc := &conn{Conn: c}
-	gc.addr = addr{Addr: c.RemoteAddr(), c: gc}
-	return gc, nil
+	return c, nil
 }
 
-// conn is an accepted connection whose remote address points back to it.
-type conn struct {
-	net.Conn
-	addr addr
+// track records c under its remote address: each connection has an
+// address value of its own, which grpc reports as the peer's, through TLS
+// too.
+func (g *Guard) track(c *net.TCPConn) {
+	a, ok := c.RemoteAddr().(*net.TCPAddr)
+	if !ok {
+		return
+	}
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.conns) >= g.sweepAt {
+		g.sweep()
+	}
+	g.conns[a] = tracked{conn: c, raw: raw}
 }
 
-func (c *conn) RemoteAddr() net.Addr { return c.addr }
+// sweep forgets the connections that are closed; the next sweep comes
+// when the map has doubled, so that tracking costs O(1) a connection. g.mu
+// must be held.
+func (g *Guard) sweep() {
+	for a, t := range g.conns {
+		// Control fails once the connection is closed.
+		if t.raw.Control(func(uintptr) {}) != nil {
+			delete(g.conns, a)
+		}
+	}
+	g.sweepAt = max(minSweep, 2*len(g.conns))
+}
 
-// addr is a connection's remote address. It prints as the address itself.
-type addr struct {
-	net.Addr
-	c *conn
+// lookup returns the connection of a peer address, if tracked.
+func (g *Guard) lookup(a net.Addr) (*net.TCPConn, bool) {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok {
+		return nil, false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	t, ok := g.conns[ta]
+	return t.conn, ok
 }
 
 // StreamInterceptor returns the interceptor that times the sends of
@@ -85,11 +126,11 @@ func (g *Guard) StreamInterceptor() grpc.StreamServerInterceptor {
 		if !ok {
 			return handler(srv, ss)
 		}
-		a, ok := p.Addr.(addr)
+		c, ok := g.lookup(p.Addr)
 		if !ok {
 			return handler(srv, ss)
 		}
-		return handler(srv, &stream{ServerStream: ss, g: g, c: a.c, method: info.FullMethod})
+		return handler(srv, &stream{ServerStream: ss, g: g, c: c, peer: p.Addr.String(), method: info.FullMethod})
 	}
 }
 
@@ -97,7 +138,8 @@ func (g *Guard) StreamInterceptor() grpc.StreamServerInterceptor {
 type stream struct {
 	grpc.ServerStream
 	g      *Guard
-	c      *conn
+	c      *net.TCPConn
+	peer   string
 	method string
 	sent   int         // results sent or being sent
 	timer  *time.Timer // runs expire; made at the first send
@@ -145,7 +187,7 @@ func (s *stream) expire() {
 	s.closed = true
 	s.mu.Unlock()
 	s.g.log.Warn("closing a client's connection: it did not take a stream's results",
-		"peer", s.c.addr.String(), "method", s.method, "result", s.sent, "waited", s.g.timeout)
+		"peer", s.peer, "method", s.method, "result", s.sent, "waited", s.g.timeout)
 	if s.g.onCut != nil {
 		s.g.onCut()
 	}

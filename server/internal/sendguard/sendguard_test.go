@@ -3,9 +3,15 @@ package sendguard
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -14,6 +20,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
@@ -34,13 +41,22 @@ var floodDesc = grpc.StreamDesc{StreamName: "Flood", ServerStreams: true, Client
 // does not read fills them fast. handlerErr receives what the handler
 // returned.
 func serve(t *testing.T, g *Guard, f flood) (conn *grpc.ClientConn, handlerErr chan error) {
+	return serveWith(t, g, f, nil, insecure.NewCredentials())
+}
+
+// serveWith is serve with the server's and the client's credentials.
+func serveWith(t *testing.T, g *Guard, f flood, server, client credentials.TransportCredentials) (conn *grpc.ClientConn, handlerErr chan error) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	handlerErr = make(chan error, 1)
-	srv := grpc.NewServer(grpc.ChainStreamInterceptor(g.StreamInterceptor()))
+	opts := []grpc.ServerOption{grpc.ChainStreamInterceptor(g.StreamInterceptor())}
+	if server != nil {
+		opts = append(opts, grpc.Creds(server))
+	}
+	srv := grpc.NewServer(opts...)
 	desc := floodDesc
 	desc.Handler = func(_ any, ss grpc.ServerStream) error {
 		err := func() error {
@@ -62,7 +78,7 @@ func serve(t *testing.T, g *Guard, f flood) (conn *grpc.ClientConn, handlerErr c
 	srv.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Flood", HandlerType: (*any)(nil), Streams: []grpc.StreamDesc{desc}}, struct{}{})
 	go srv.Serve(g.Listener(lis))
 	t.Cleanup(srv.Stop)
-	conn, err = grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+	conn, err = grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(client),
 		grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10))
 	if err != nil {
 		t.Fatal(err)
@@ -90,10 +106,17 @@ func open(t *testing.T, conn *grpc.ClientConn) grpc.ClientStream {
 }
 
 func TestClientThatDoesNotReadIsCut(t *testing.T) {
+	t.Run("plaintext", func(t *testing.T) { testCut(t, nil, insecure.NewCredentials()) })
+	// grpc reports the peer through TLS with the connection's own address.
+	serverTLS, clientTLS := selfSigned(t)
+	t.Run("TLS", func(t *testing.T) { testCut(t, serverTLS, clientTLS) })
+}
+
+func testCut(t *testing.T, server, client credentials.TransportCredentials) {
 	var logs bytes.Buffer
 	var cuts atomic.Int64
-	g := New(200*time.Millisecond, time.Second, slog.New(slog.NewTextHandler(&logs, nil)), func() { cuts.Add(1) })
-	conn, handlerErr := serve(t, g, flood{count: 1000, size: 256 << 10})
+	g := New(200*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)), func() { cuts.Add(1) })
+	conn, handlerErr := serveWith(t, g, flood{count: 1000, size: 256 << 10}, server, client)
 	cs := open(t, conn)
 	start := time.Now()
 	var err error
@@ -143,7 +166,7 @@ func TestClientThatReadsIsNotCut(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var cuts atomic.Int64
-			g := New(100*time.Millisecond, 0, slog.New(slog.DiscardHandler), func() { cuts.Add(1) })
+			g := New(100*time.Millisecond, slog.New(slog.DiscardHandler), func() { cuts.Add(1) })
 			conn, handlerErr := serve(t, g, tc.f)
 			cs := open(t, conn)
 			n := 0
@@ -176,8 +199,94 @@ func TestDisabled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lis.Close()
-	g := New(0, time.Second, slog.New(slog.DiscardHandler), nil)
+	g := New(0, slog.New(slog.DiscardHandler), nil)
 	if got := g.Listener(lis); got != lis {
 		t.Errorf("Listener with no timeout: got %T, want the listener itself", got)
 	}
+}
+
+// TestListenerTracksConnections: grpc gets the *net.TCPConn itself (it
+// reads a wrapped one through a buffer of its own, 32 KiB a connection),
+// and closed connections are swept out of the map as it grows.
+func TestListenerTracksConnections(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lis.Close()
+	g := New(time.Second, slog.New(slog.DiscardHandler), nil)
+	g.sweepAt = 4 // the first sweep comes at 4 connections
+	gl := g.Listener(lis)
+	accept := func() net.Conn {
+		t.Helper()
+		client, err := net.Dial("tcp", lis.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { client.Close() })
+		c, err := gl.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := c.(*net.TCPConn); !ok {
+			t.Fatalf("Accept: got %T, want *net.TCPConn", c)
+		}
+		return c
+	}
+	var conns []net.Conn
+	for range 4 {
+		conns = append(conns, accept())
+	}
+	for _, c := range conns[:3] {
+		c.Close()
+	}
+	last := accept() // sweeps the 3 closed ones
+	if got, want := len(g.conns), 2; got != want {
+		t.Errorf("tracked after the sweep: got %d, want %d", got, want)
+	}
+	for _, c := range []net.Conn{conns[3], last} {
+		if got, ok := g.lookup(c.RemoteAddr()); !ok || got != c {
+			t.Errorf("lookup(%v): got %v, %v; want the connection", c.RemoteAddr(), got, ok)
+		}
+	}
+	if _, ok := g.lookup(conns[0].RemoteAddr()); ok {
+		t.Errorf("lookup of a swept connection: found, want not")
+	}
+	// A copy of the address (another connection's, say) is not the key.
+	a := *last.RemoteAddr().(*net.TCPAddr)
+	if _, ok := g.lookup(&a); ok {
+		t.Errorf("lookup of an equal address value: found, want only the connection's own")
+	}
+	if got, want := g.sweepAt, minSweep; got != want {
+		t.Errorf("next sweep: got %d, want %d", got, want)
+	}
+}
+
+// selfSigned returns TLS credentials for a server with a fresh self-signed
+// certificate for 127.0.0.1, and for a client that trusts it.
+func selfSigned(t *testing.T) (server, client credentials.TransportCredentials) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	server = credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+	client = credentials.NewTLS(&tls.Config{RootCAs: pool})
+	return server, client
 }
