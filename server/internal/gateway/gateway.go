@@ -154,7 +154,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if cfg.LoopbackOnly {
 		h = loopbackHost(h)
 	}
-	h = ignoreBody(cleanPath(answerDeadline(h, cfg)))
+	h = ignoreBody(cleanPath(h))
 	if cfg.Registerer != nil {
 		requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "claims_http_requests_total",
@@ -165,7 +165,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		}
 		h = countRequests(h, requests)
 	}
-	return h, nil
+	return answerDeadline(h, cfg), nil
 }
 
 // ignoreBody hides the body of a request no route reads (a GET, an unknown
@@ -291,10 +291,11 @@ func escapedSlash(r *http.Request) bool {
 // a stream by the client's progress (see sendClock), as trackingWriter
 // does for a stream's: a client that does not read its answer would
 // otherwise hold the handler, and the answer in memory, for as long as it
-// keeps the connection. The answer is flushed under a deadline before it
-// is cleared, as on a kept-alive HTTP/1.1 connection it would outlive the
-// request; it stays when the answer failed, so that what net/http still
-// writes fails at once, and it closes the connection.
+// keeps the connection. What net/http sends after the handler (the end of
+// the answer, or all of a small one, which it then sends with a
+// Content-Length) is under the last deadline too; net/http clears it once
+// the answer is sent, so a kept-alive HTTP/1.1 connection does not keep
+// it. It comes first, so that every answer is bounded.
 func answerDeadline(next http.Handler, cfg Config) http.Handler {
 	if cfg.SendTimeout <= 0 {
 		return next
@@ -304,16 +305,10 @@ func answerDeadline(next http.Handler, cfg Config) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		rc := http.NewResponseController(w)
-		dw := &deadlineWriter{ResponseWriter: w, send: sendClock{rc: rc, timeout: cfg.SendTimeout}}
+		dw := &deadlineWriter{ResponseWriter: w, send: sendClock{rc: http.NewResponseController(w), timeout: cfg.SendTimeout}}
 		next.ServeHTTP(dw, r)
-		if dw.send.since.IsZero() {
-			return
-		}
 		dw.send.arm()
-		dw.send.check(rc.Flush())
 		if !dw.send.failed {
-			dw.send.stop()
 			return
 		}
 		if cfg.Log != nil {
