@@ -108,7 +108,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
 	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", 0, "on SIGINT or SIGTERM, how long to report NOT_SERVING while still serving, so load balancers stop sending calls, before the graceful stop")
-	fs.DurationVar(&c.SendTimeout, "send-timeout", time.Minute, "for clients that do not read: how long a gRPC stream's result may wait for the client to take the one before it (then the client's connection is closed), and each 64 KiB of a REST answer (then the answer is cut short); 0: no limit")
+	fs.DurationVar(&c.SendTimeout, "send-timeout", time.Minute, "for clients that do not read: how long a gRPC stream's result may wait for the client to take the one before it while the connection carries almost nothing (then the connection is closed), and each 64 KiB of a REST answer (then the answer is cut short); 0: no limit")
 	fs.DurationVar(&c.Keepalive.MinPingInterval, "keepalive-min-ping", 10*time.Second, "clients pinging more often are disconnected")
 	fs.DurationVar(&c.Keepalive.Time, "keepalive-time", 2*time.Minute, "ping idle clients after this")
 	fs.DurationVar(&c.Keepalive.Timeout, "keepalive-timeout", 20*time.Second, "close connections whose ping is not answered within this")

@@ -58,9 +58,10 @@ type ClaimServiceClient interface {
 	// UNAVAILABLE the next time it waits for a request: send the requests
 	// not answered yet on a new call. Read the responses as they come: one
 	// that waits longer than the server's send timeout (a minute by default)
-	// for the client to take those before it ends the call by closing the
-	// client's connection, so every call on it fails with UNAVAILABLE (over
-	// HTTP, the stream's answer is cut short).
+	// for the client to take those before it, while the connection carries
+	// almost nothing to the client, ends the call by closing the client's
+	// connection, so every call on it fails with UNAVAILABLE (over HTTP, an
+	// answer the client does not read is cut short).
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being
@@ -193,9 +194,10 @@ type ClaimServiceServer interface {
 	// UNAVAILABLE the next time it waits for a request: send the requests
 	// not answered yet on a new call. Read the responses as they come: one
 	// that waits longer than the server's send timeout (a minute by default)
-	// for the client to take those before it ends the call by closing the
-	// client's connection, so every call on it fails with UNAVAILABLE (over
-	// HTTP, the stream's answer is cut short).
+	// for the client to take those before it, while the connection carries
+	// almost nothing to the client, ends the call by closing the client's
+	// connection, so every call on it fails with UNAVAILABLE (over HTTP, an
+	// answer the client does not read is cut short).
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being

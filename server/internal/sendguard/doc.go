@@ -12,6 +12,11 @@
 // that stop reading: every call on it ends, and all it held is freed.
 //
 // A send waits until the client has taken nearly all of the message
-// before it; the Guard sees only that wait, not how much the client has
-// read, so a client must take each message within the timeout.
+// before it, and grpc does not tell how much of it the client has read.
+// So the Guard also looks at the connection as a whole, where the system
+// tells (Linux: the bytes the client has acknowledged): a connection that
+// carries data to its client is not closed, as its client reads slowly,
+// or reads other streams on it. Only a send that has waited the whole
+// timeout on a connection that carried almost nothing in the last half of
+// it closes the connection.
 package sendguard

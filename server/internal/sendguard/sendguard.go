@@ -29,7 +29,7 @@ type Guard struct {
 // tracked is an accepted connection.
 type tracked struct {
 	conn *net.TCPConn
-	raw  syscall.RawConn // to tell whether conn is closed
+	raw  syscall.RawConn // to tell whether conn is closed, and its progress
 }
 
 // minSweep is the least size of the map at which closed connections are
@@ -104,15 +104,15 @@ func (g *Guard) sweep() {
 }
 
 // lookup returns the connection of a peer address, if tracked.
-func (g *Guard) lookup(a net.Addr) (*net.TCPConn, bool) {
+func (g *Guard) lookup(a net.Addr) (tracked, bool) {
 	ta, ok := a.(*net.TCPAddr)
 	if !ok {
-		return nil, false
+		return tracked{}, false
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	t, ok := g.conns[ta]
-	return t.conn, ok
+	return t, ok
 }
 
 // StreamInterceptor returns the interceptor that times the sends of
@@ -126,42 +126,55 @@ func (g *Guard) StreamInterceptor() grpc.StreamServerInterceptor {
 		if !ok {
 			return handler(srv, ss)
 		}
-		c, ok := g.lookup(p.Addr)
+		t, ok := g.lookup(p.Addr)
 		if !ok {
 			return handler(srv, ss)
 		}
-		return handler(srv, &stream{ServerStream: ss, g: g, c: c, peer: p.Addr.String(), method: info.FullMethod})
+		return handler(srv, &stream{ServerStream: ss, g: g, conn: t, peer: p.Addr.String(), method: info.FullMethod})
 	}
 }
 
-// stream times each send of a stream.
+// minProgress is what a connection must carry to its client in each half
+// of the timeout for a send that waits on it not to close it: a client
+// that reads other streams, or reads slowly, is not cut off. Keepalive
+// pings and health checks are far less.
+const minProgress = 16 << 10
+
+// stream times each send of a stream. Its timer looks at a waiting send
+// every half timeout: once the send has waited the whole timeout, and
+// the connection has carried less than minProgress bytes to the client
+// in the last half (where the system tells; see bytesAcked), the
+// connection is closed.
 type stream struct {
 	grpc.ServerStream
 	g      *Guard
-	c      *net.TCPConn
+	conn   tracked
 	peer   string
 	method string
 	sent   int         // results sent or being sent
-	timer  *time.Timer // runs expire; made at the first send
+	timer  *time.Timer // runs check; made at the first send
 
 	mu      sync.Mutex
 	sending bool      // a send is in progress
 	since   time.Time // when it started
+	acked   uint64    // bytes the client had acknowledged at the last look
+	looked  bool      // acked was read during this send
 	closed  bool      // the connection was closed during a send
 }
 
-// SendMsg sends m, and closes the connection if the send waits longer
-// than the timeout. It then returns DEADLINE_EXCEEDED, which the client
-// never sees but the server's logs and metrics record.
+// SendMsg sends m, and closes the connection if the send waits too long
+// (see stream). It then returns DEADLINE_EXCEEDED, which the client never
+// sees but the server's logs and metrics record.
 func (s *stream) SendMsg(m any) error {
 	s.sent++
 	s.mu.Lock()
-	s.sending, s.since = true, time.Now()
+	s.sending, s.since, s.looked = true, time.Now(), false
 	s.mu.Unlock()
+	half := s.g.timeout / 2
 	if s.timer == nil {
-		s.timer = time.AfterFunc(s.g.timeout, s.expire)
+		s.timer = time.AfterFunc(half, s.check)
 	} else {
-		s.timer.Reset(s.g.timeout)
+		s.timer.Reset(half)
 	}
 	err := s.ServerStream.SendMsg(m)
 	s.timer.Stop()
@@ -175,21 +188,31 @@ func (s *stream) SendMsg(m any) error {
 	return err
 }
 
-// expire closes the connection if a send has waited for the whole
-// timeout. A timer that fires late, for a send that is over, finds none
-// (or one that started since) and does nothing.
-func (s *stream) expire() {
+// check looks at a waiting send, and closes the connection if it has
+// waited too long (see stream). A timer that fires late, for a send that
+// is over, finds none (or one that started since) and does nothing.
+func (s *stream) check() {
+	half := s.g.timeout / 2
 	s.mu.Lock()
-	if !s.sending || time.Since(s.since) < s.g.timeout {
+	waited := time.Since(s.since)
+	if !s.sending || waited < half {
+		s.mu.Unlock()
+		return
+	}
+	acked, ok := bytesAcked(s.conn.raw)
+	moved := ok && s.looked && acked-s.acked >= minProgress
+	s.acked, s.looked = acked, ok
+	if waited < s.g.timeout || moved {
+		s.timer.Reset(half)
 		s.mu.Unlock()
 		return
 	}
 	s.closed = true
 	s.mu.Unlock()
 	s.g.log.Warn("closing a client's connection: it did not take a stream's results",
-		"peer", s.peer, "method", s.method, "result", s.sent, "waited", s.g.timeout)
+		"peer", s.peer, "method", s.method, "result", s.sent, "waited", waited.Round(time.Millisecond))
 	if s.g.onCut != nil {
 		s.g.onCut()
 	}
-	s.c.Close()
+	s.conn.conn.Close()
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -46,6 +47,17 @@ func serve(t *testing.T, g *Guard, f flood) (conn *grpc.ClientConn, handlerErr c
 
 // serveWith is serve with the server's and the client's credentials.
 func serveWith(t *testing.T, g *Guard, f flood, server, client credentials.TransportCredentials) (conn *grpc.ClientConn, handlerErr chan error) {
+	return serveVia(t, g, f, server, client, nil)
+}
+
+// serveThrough is serve with the client connecting through a proxy that
+// copies what the server sends with down.
+func serveThrough(t *testing.T, g *Guard, f flood, down func(dst io.Writer, src io.Reader)) (conn *grpc.ClientConn, handlerErr chan error) {
+	return serveVia(t, g, f, nil, insecure.NewCredentials(), down)
+}
+
+// serveVia is serveWith, through a proxy if down is not nil.
+func serveVia(t *testing.T, g *Guard, f flood, server, client credentials.TransportCredentials, down func(dst io.Writer, src io.Reader)) (conn *grpc.ClientConn, handlerErr chan error) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -78,7 +90,11 @@ func serveWith(t *testing.T, g *Guard, f flood, server, client credentials.Trans
 	srv.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Flood", HandlerType: (*any)(nil), Streams: []grpc.StreamDesc{desc}}, struct{}{})
 	go srv.Serve(g.Listener(lis))
 	t.Cleanup(srv.Stop)
-	conn, err = grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(client),
+	target := lis.Addr().String()
+	if down != nil {
+		target = proxy(t, target, down)
+	}
+	conn, err = grpc.NewClient(target, grpc.WithTransportCredentials(client),
 		grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10))
 	if err != nil {
 		t.Fatal(err)
@@ -193,6 +209,59 @@ func TestClientThatReadsIsNotCut(t *testing.T) {
 	}
 }
 
+// TestSlowLinkIsNotCut reads results through a link of about 400 KB/s: each
+// 256 KiB result takes longer than the timeout to get through, but the
+// connection makes progress all along, so it is not closed.
+func TestSlowLinkIsNotCut(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the system does not tell a connection's progress")
+	}
+	var cuts atomic.Int64
+	g := New(400*time.Millisecond, slog.New(slog.DiscardHandler), func() { cuts.Add(1) })
+	f := flood{count: 4, size: 256 << 10}
+	conn, handlerErr := serveThrough(t, g, f, func(dst io.Writer, src io.Reader) {
+		buf := make([]byte, 8<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				if _, err := dst.Write(buf[:n]); err != nil {
+					return
+				}
+				time.Sleep(20 * time.Millisecond) // 8 KiB every 20 ms
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	start := time.Now()
+	cs := open(t, conn)
+	n := 0
+	for {
+		err := cs.RecvMsg(new(wrapperspb.BytesValue))
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read %d: %v", n+1, err)
+		}
+		n++
+	}
+	took := time.Since(start)
+	if got, want := n, f.count; got != want {
+		t.Errorf("results: got %d, want %d", got, want)
+	}
+	if err := <-handlerErr; err != nil {
+		t.Errorf("handler: got %v, want nil", err)
+	}
+	if got := cuts.Load(); got != 0 {
+		t.Errorf("cuts: got %d, want 0", got)
+	}
+	if took < 4*400*time.Millisecond {
+		t.Errorf("the results took %v, want more than the timeout each for the test to mean something", took)
+	}
+}
+
 func TestDisabled(t *testing.T) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -245,8 +314,8 @@ func TestListenerTracksConnections(t *testing.T) {
 		t.Errorf("tracked after the sweep: got %d, want %d", got, want)
 	}
 	for _, c := range []net.Conn{conns[3], last} {
-		if got, ok := g.lookup(c.RemoteAddr()); !ok || got != c {
-			t.Errorf("lookup(%v): got %v, %v; want the connection", c.RemoteAddr(), got, ok)
+		if got, ok := g.lookup(c.RemoteAddr()); !ok || net.Conn(got.conn) != c {
+			t.Errorf("lookup(%v): got %v, %v; want the connection", c.RemoteAddr(), got.conn, ok)
 		}
 	}
 	if _, ok := g.lookup(conns[0].RemoteAddr()); ok {
@@ -289,4 +358,31 @@ func selfSigned(t *testing.T) (server, client credentials.TransportCredentials) 
 	server = credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
 	client = credentials.NewTLS(&tls.Config{RootCAs: pool})
 	return server, client
+}
+
+// proxy listens on loopback and forwards each connection to target,
+// copying what target sends with down. It returns its address.
+func proxy(t *testing.T, target string, down func(dst io.Writer, src io.Reader)) string {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lis.Close() })
+	go func() {
+		for {
+			c, err := lis.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				return
+			}
+			go func() { io.Copy(s, c); s.Close() }()
+			go func() { down(c, s); c.Close() }()
+		}
+	}()
+	return lis.Addr().String()
 }
