@@ -162,7 +162,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	// the gateway.
 	sendTimeouts := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "claims_send_timeouts_total",
-		Help: "Clients cut off because they did not read within --send-timeout, by transport: grpc counts the connections closed (every call on one ends), rest the REST answers and streams cut short.",
+		Help: "Clients cut off because they did not read in time (see --send-timeout), by transport: grpc counts the connections closed (every call on one ends), rest the REST answers and streams cut short.",
 	}, []string{"transport"})
 	if err := reg.Register(sendTimeouts); err != nil {
 		return err

@@ -312,7 +312,7 @@ func answerDeadline(next http.Handler, cfg Config) http.Handler {
 			return
 		}
 		if cfg.Log != nil {
-			cfg.Log.Warn("cut a REST answer short: its client did not read it", "remote", r.RemoteAddr, "path", r.URL.Path, "waited", cfg.SendTimeout)
+			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "remote", r.RemoteAddr, "path", r.URL.Path, "waited", cfg.SendTimeout)
 		}
 		if cfg.OnSendTimeout != nil {
 			cfg.OnSendTimeout()
@@ -503,7 +503,7 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			tw.finish()
 			if n, ok := tw.send.expired(); ok {
 				if cfg.Log != nil {
-					cfg.Log.Warn("ended a REST stream: its client did not read its results", "remote", r.RemoteAddr, "results", n, "waited", cfg.SendTimeout)
+					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "remote", r.RemoteAddr, "results", n, "waited", cfg.SendTimeout)
 				}
 				if cfg.OnSendTimeout != nil {
 					cfg.OnSendTimeout()
@@ -597,9 +597,9 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 		}
 		body.setError(fmt.Errorf("stream request %d: %w", n, err))
 		if body.readFail.Load() && body.clientGone() {
-			// A read failed because the client went away mid-request:
-			// reported as any other error (a client that half-closed
-			// its connection still reads the answer), but not logged,
+			// A read failed because the client went away mid-request
+			// (or half-closed its connection: net/http takes that for
+			// gone too): reported as any other error, but not logged,
 			// as it is no bad request.
 			return io.EOF
 		}
@@ -714,7 +714,12 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		b.sawEOF = true
 	case err != nil:
 		b.readFail.Store(true)
-		b.readFailed(err)
+		if n == 0 {
+			// With data, the error may come after the request being
+			// decoded, which the data completes: the decoder records it
+			// then, numbered right (as the read after this one does).
+			b.readFailed(err)
+		}
 	}
 	return n, err
 }

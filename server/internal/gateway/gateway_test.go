@@ -454,7 +454,7 @@ func TestRESTStreamClientThatDoesNotRead(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatal("the stream of a client that does not read was never ended")
 			}
-			if !strings.Contains(logs.String(), "ended a REST stream: its client did not read its results") {
+			if !strings.Contains(logs.String(), "ended a REST stream: its client did not read its results in time") {
 				t.Errorf("log: got %q, want a warning", logs.String())
 			}
 			// The slot is free again: another client's stream is served.
@@ -538,7 +538,7 @@ func TestRESTAnswerClientThatDoesNotRead(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the answer to a client that does not read was never cut short")
 	}
-	if !strings.Contains(logs.String(), "cut a REST answer short: its client did not read it") {
+	if !strings.Contains(logs.String(), "cut a REST answer short: its client did not read it in time") {
 		t.Errorf("log: got %q, want a warning", logs.String())
 	}
 }
@@ -1058,19 +1058,29 @@ func TestRESTStreamHalfClosed(t *testing.T) {
 	t.Cleanup(hs.Close)
 	for _, tc := range []struct {
 		name, body string
+		raw        string // the whole request, instead of body
 		want       string
 	}{
-		{"in the first request", `{"text": "the air`, `stream request 1: unexpected EOF`},
+		{"in the first request", `{"text": "the air`, "", `stream request 1: unexpected EOF`},
 		// 200 with the first result and an error line, or 400 if the
 		// error came before the result was sent.
-		{"in the second request", `{"text": "the airport reopened"}` + "\n" + `{"text": "the air`, `stream request 2: unexpected EOF`},
+		{"in the second request", `{"text": "the airport reopened"}` + "\n" + `{"text": "the air`, "", `stream request 2: unexpected EOF`},
+		// A chunk header that is not one, read with the chunk before it
+		// (which completes the first request): the second request is
+		// the one that failed.
+		{name: "bad chunk after a request", raw: "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			"f\r\n{\"text\":\"a b\"}\n\r\nZZ\r\n", want: `stream request 2: invalid byte in chunk length`},
 	} {
 		for i := range 40 {
 			conn, err := net.Dial("tcp", hs.Listener.Addr().String())
 			if err != nil {
 				t.Fatal(err)
 			}
-			fmt.Fprintf(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n%s", tc.body)
+			if tc.raw != "" {
+				io.WriteString(conn, tc.raw)
+			} else {
+				fmt.Fprintf(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n%s", tc.body)
+			}
 			conn.(*net.TCPConn).CloseWrite()
 			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
