@@ -1,11 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"google.golang.org/grpc"
@@ -16,24 +14,6 @@ import (
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/apitest"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // panicky panics in Classify and ClassifyStream, and answers GetModel.
 type panicky struct {
@@ -58,7 +38,7 @@ func (panicky) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv1.G
 // no detail of the panic, that the log has the panic and its stack, and
 // that the server keeps serving.
 func TestPanicRecovery(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &apitest.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	unary, stream := api.Interceptors(api.Auth{Open: true}, api.DefaultLimits().CallTimeout, nil, log)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))

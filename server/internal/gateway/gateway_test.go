@@ -395,7 +395,7 @@ func TestRESTStreamClientThatDoesNotRead(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			limits := api.DefaultLimits()
 			limits.MaxClassifyStreams = 1
-			var logs syncBuffer
+			var logs apitest.LogBuffer
 			cut := make(chan struct{}, 1)
 			hs := httptest.NewUnstartedServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
 				SendTimeout:   200 * time.Millisecond,
@@ -494,7 +494,7 @@ func TestRESTStreamClientThatDoesNotRead(t *testing.T) {
 func TestRESTAnswerClientThatDoesNotRead(t *testing.T) {
 	limits := api.DefaultLimits()
 	limits.MaxTextBytes, limits.MaxSentences, limits.MaxHTTPBodyBytes = 4<<20, 100000, 8<<20
-	var logs syncBuffer
+	var logs apitest.LogBuffer
 	cut := make(chan struct{}, 1)
 	hs := httptest.NewServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
 		SendTimeout:   200 * time.Millisecond,
@@ -1028,24 +1028,6 @@ func TestRESTStreamHTTP2Idle(t *testing.T) {
 		wg.Wait()
 		hs.Close()
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use, for logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestRESTStreamHalfClosed: a client that half-closes its connection in the

@@ -3,15 +3,11 @@ package sendguard
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"runtime"
 	"strings"
@@ -25,6 +21,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 // flood is a server-streaming method: each request asks for count results
@@ -121,6 +119,23 @@ func open(t *testing.T, conn *grpc.ClientConn) grpc.ClientStream {
 	return cs
 }
 
+// readAll reads a stream's results to its end and returns how many there
+// were.
+func readAll(t *testing.T, cs grpc.ClientStream) int {
+	t.Helper()
+	n := 0
+	for {
+		err := cs.RecvMsg(new(wrapperspb.BytesValue))
+		if errors.Is(err, io.EOF) {
+			return n
+		}
+		if err != nil {
+			t.Fatalf("read %d: %v", n+1, err)
+		}
+		n++
+	}
+}
+
 func TestClientThatDoesNotReadIsCut(t *testing.T) {
 	t.Run("plaintext", func(t *testing.T) { testCut(t, nil, insecure.NewCredentials()) })
 	// grpc reports the peer through TLS with the connection's own address.
@@ -184,18 +199,7 @@ func TestClientThatReadsIsNotCut(t *testing.T) {
 			var cuts atomic.Int64
 			g := New(100*time.Millisecond, slog.New(slog.DiscardHandler), func() { cuts.Add(1) })
 			conn, handlerErr := serve(t, g, tc.f)
-			cs := open(t, conn)
-			n := 0
-			for {
-				err := cs.RecvMsg(new(wrapperspb.BytesValue))
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatalf("read %d: %v", n+1, err)
-				}
-				n++
-			}
+			n := readAll(t, open(t, conn))
 			if got, want := n, tc.f.count; got != want {
 				t.Errorf("results: got %d, want %d", got, want)
 			}
@@ -235,18 +239,7 @@ func TestSlowLinkIsNotCut(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	cs := open(t, conn)
-	n := 0
-	for {
-		err := cs.RecvMsg(new(wrapperspb.BytesValue))
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("read %d: %v", n+1, err)
-		}
-		n++
-	}
+	n := readAll(t, open(t, conn))
 	took := time.Since(start)
 	if got, want := n, f.count; got != want {
 		t.Errorf("results: got %d, want %d", got, want)
@@ -335,29 +328,14 @@ func TestListenerTracksConnections(t *testing.T) {
 // certificate for 127.0.0.1, and for a client that trusts it.
 func selfSigned(t *testing.T) (server, client credentials.TransportCredentials) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
+	certPEM, keyPEM := apitest.SelfSigned(t)
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	server = credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
-	client = credentials.NewTLS(&tls.Config{RootCAs: pool})
-	return server, client
+	pool.AppendCertsFromPEM(certPEM)
+	return credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{cert}}), credentials.NewTLS(&tls.Config{RootCAs: pool})
 }
 
 // proxy listens on loopback and forwards each connection to target,
