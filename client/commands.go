@@ -401,9 +401,9 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		return err
 	}
 	if l := m.GetLimits(); l != nil {
-		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, %d streams a connection, %d classify streams, explain %d, %d labels\n",
+		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, send timeout %s, %d streams a connection, %d classify streams, explain %d, %d labels\n",
 			l.GetMaxTextBytes(), l.GetMaxSentences(), l.GetMaxExamples(), l.GetMaxGrpcReceiveBytes(), l.GetMaxHttpBodyBytes(),
-			l.GetCallTimeout().AsDuration(), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain(), l.GetMaxLabels())
+			l.GetCallTimeout().AsDuration(), l.GetSendTimeout().AsDuration(), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain(), l.GetMaxLabels())
 	}
 	return nil
 }

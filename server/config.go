@@ -33,7 +33,6 @@ type config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	ShutdownDrain   time.Duration // NOT_SERVING but still serving, before the stop
-	SendTimeout     time.Duration // how long a send may wait for its client to read (see sendguard, gateway.Config); 0: without bound
 	Keepalive       keepaliveConfig
 	GC              gcConfig
 
@@ -108,7 +107,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
 	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", 0, "on SIGINT or SIGTERM, how long to report NOT_SERVING while still serving, so load balancers stop sending calls, before the graceful stop")
-	fs.DurationVar(&c.SendTimeout, "send-timeout", time.Minute, "for clients that do not read: how long a gRPC stream's result may wait for the client to take the one before it while the connection carries almost nothing (then the connection is closed), and each 64 KiB of a REST answer (then the answer is cut short); 0: no limit")
+	fs.DurationVar(&l.SendTimeout, "send-timeout", l.SendTimeout, "for clients that do not read (README, Streams): a gRPC stream's result may wait this long for the client while the connection carries almost nothing, or 5 times this long in all, before the connection is closed; a REST answer is cut short when a write waits this long (over HTTP/1.1, a client must read about 2 MB within it); 0: no limit")
 	fs.DurationVar(&c.Keepalive.MinPingInterval, "keepalive-min-ping", 10*time.Second, "clients pinging more often are disconnected")
 	fs.DurationVar(&c.Keepalive.Time, "keepalive-time", 2*time.Minute, "ping idle clients after this")
 	fs.DurationVar(&c.Keepalive.Timeout, "keepalive-timeout", 20*time.Second, "close connections whose ping is not answered within this")
@@ -219,7 +218,7 @@ func (c *config) validate() error {
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
-	}{{"shutdown-drain", c.ShutdownDrain}, {"send-timeout", c.SendTimeout}} {
+	}{{"shutdown-drain", c.ShutdownDrain}, {"send-timeout", l.SendTimeout}} {
 		if d.v < 0 {
 			return fmt.Errorf("%s must not be negative, got %v", c.opt(d.flag), d.v)
 		}

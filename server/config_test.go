@@ -27,7 +27,7 @@ func TestParseConfig(t *testing.T) {
 	if c.TrainToken != "from-flag" {
 		t.Errorf("flag over env: got token %q, want from-flag", c.TrainToken)
 	}
-	if got, want := c.SendTimeout, time.Minute; got != want {
+	if got, want := c.Limits.SendTimeout, time.Minute; got != want {
 		t.Errorf("send timeout: got %v, want %v", got, want)
 	}
 	// A flag on the command line wins even over a variable that would not

@@ -167,7 +167,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	if err := reg.Register(sendTimeouts); err != nil {
 		return err
 	}
-	guard := sendguard.New(cfg.SendTimeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
+	guard := sendguard.New(cfg.Limits.SendTimeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
 	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams), grpc.ChainStreamInterceptor(guard.StreamInterceptor()))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(tlsCfg)))
@@ -204,7 +204,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	handler, err := gateway.New(ctx, conn, gateway.Config{
 		MaxBodyBytes:    cfg.Limits.MaxHTTPBodyBytes,
 		BodyReadTimeout: cfg.Limits.CallTimeout,
-		SendTimeout:     cfg.SendTimeout,
+		SendTimeout:     cfg.Limits.SendTimeout,
 		OnSendTimeout:   sendTimeouts.WithLabelValues("rest").Inc,
 		Log:             log,
 		CORSOrigins:     cfg.CORSOrigins,

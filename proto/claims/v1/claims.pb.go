@@ -1540,7 +1540,14 @@ type Limits struct {
 	// Maximum number of labels a model may have. A Train that would give the
 	// model more (with allow_new_labels, or replace) fails with
 	// INVALID_ARGUMENT and changes nothing.
-	MaxLabels     int32 `protobuf:"varint,10,opt,name=max_labels,json=maxLabels" json:"max_labels,omitempty"`
+	MaxLabels int32 `protobuf:"varint,10,opt,name=max_labels,json=maxLabels" json:"max_labels,omitempty"`
+	// How long the server waits on a client that does not read what it is
+	// sent; zero means without bound. Over gRPC, a stream's response that
+	// waits this long for the client to take the one before it, while the
+	// connection carries almost nothing to the client, or five times this
+	// long whatever the connection carries, closes the client's connection.
+	// Over HTTP, an answer whose write waits this long is cut short.
+	SendTimeout   *durationpb.Duration `protobuf:"bytes,11,opt,name=send_timeout,json=sendTimeout" json:"send_timeout,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1643,6 +1650,13 @@ func (x *Limits) GetMaxLabels() int32 {
 		return x.MaxLabels
 	}
 	return 0
+}
+
+func (x *Limits) GetSendTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.SendTimeout
+	}
+	return nil
 }
 
 var File_claims_v1_claims_proto protoreflect.FileDescriptor
@@ -1758,7 +1772,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x0fserver_instance\x18\x0e \x01(\tR\x0eserverInstance\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xc0\x03\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xfe\x03\n" +
 	"\x06Limits\x12$\n" +
 	"\x0emax_text_bytes\x18\x01 \x01(\x03R\fmaxTextBytes\x12#\n" +
 	"\rmax_sentences\x18\x02 \x01(\x05R\fmaxSentences\x12!\n" +
@@ -1772,7 +1786,8 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams\x12\x1d\n" +
 	"\n" +
 	"max_labels\x18\n" +
-	" \x01(\x05R\tmaxLabels2\xb3\x03\n" +
+	" \x01(\x05R\tmaxLabels\x12<\n" +
+	"\fsend_timeout\x18\v \x01(\v2\x19.google.protobuf.DurationR\vsendTimeout2\xb3\x03\n" +
 	"\fClaimService\x12C\n" +
 	"\bClassify\x12\x1a.claims.v1.ClassifyRequest\x1a\x1b.claims.v1.ClassifyResponse\x12Y\n" +
 	"\x0eClassifyStream\x12 .claims.v1.ClassifyStreamRequest\x1a!.claims.v1.ClassifyStreamResponse(\x010\x01\x12:\n" +
@@ -1838,23 +1853,24 @@ var file_claims_v1_claims_proto_depIdxs = []int32{
 	23, // 13: claims.v1.GetModelResponse.trained_time:type_name -> google.protobuf.Timestamp
 	19, // 14: claims.v1.GetModelResponse.limits:type_name -> claims.v1.Limits
 	24, // 15: claims.v1.Limits.call_timeout:type_name -> google.protobuf.Duration
-	0,  // 16: claims.v1.ClaimService.Classify:input_type -> claims.v1.ClassifyRequest
-	5,  // 17: claims.v1.ClaimService.ClassifyStream:input_type -> claims.v1.ClassifyStreamRequest
-	8,  // 18: claims.v1.ClaimService.Train:input_type -> claims.v1.TrainRequest
-	10, // 19: claims.v1.ClaimService.Forget:input_type -> claims.v1.ForgetRequest
-	12, // 20: claims.v1.ClaimService.Evaluate:input_type -> claims.v1.EvaluateRequest
-	17, // 21: claims.v1.ClaimService.GetModel:input_type -> claims.v1.GetModelRequest
-	1,  // 22: claims.v1.ClaimService.Classify:output_type -> claims.v1.ClassifyResponse
-	6,  // 23: claims.v1.ClaimService.ClassifyStream:output_type -> claims.v1.ClassifyStreamResponse
-	9,  // 24: claims.v1.ClaimService.Train:output_type -> claims.v1.TrainResponse
-	11, // 25: claims.v1.ClaimService.Forget:output_type -> claims.v1.ForgetResponse
-	13, // 26: claims.v1.ClaimService.Evaluate:output_type -> claims.v1.EvaluateResponse
-	18, // 27: claims.v1.ClaimService.GetModel:output_type -> claims.v1.GetModelResponse
-	22, // [22:28] is the sub-list for method output_type
-	16, // [16:22] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	24, // 16: claims.v1.Limits.send_timeout:type_name -> google.protobuf.Duration
+	0,  // 17: claims.v1.ClaimService.Classify:input_type -> claims.v1.ClassifyRequest
+	5,  // 18: claims.v1.ClaimService.ClassifyStream:input_type -> claims.v1.ClassifyStreamRequest
+	8,  // 19: claims.v1.ClaimService.Train:input_type -> claims.v1.TrainRequest
+	10, // 20: claims.v1.ClaimService.Forget:input_type -> claims.v1.ForgetRequest
+	12, // 21: claims.v1.ClaimService.Evaluate:input_type -> claims.v1.EvaluateRequest
+	17, // 22: claims.v1.ClaimService.GetModel:input_type -> claims.v1.GetModelRequest
+	1,  // 23: claims.v1.ClaimService.Classify:output_type -> claims.v1.ClassifyResponse
+	6,  // 24: claims.v1.ClaimService.ClassifyStream:output_type -> claims.v1.ClassifyStreamResponse
+	9,  // 25: claims.v1.ClaimService.Train:output_type -> claims.v1.TrainResponse
+	11, // 26: claims.v1.ClaimService.Forget:output_type -> claims.v1.ForgetResponse
+	13, // 27: claims.v1.ClaimService.Evaluate:output_type -> claims.v1.EvaluateResponse
+	18, // 28: claims.v1.ClaimService.GetModel:output_type -> claims.v1.GetModelResponse
+	23, // [23:29] is the sub-list for method output_type
+	17, // [17:23] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_claims_v1_claims_proto_init() }

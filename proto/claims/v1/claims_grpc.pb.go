@@ -59,9 +59,10 @@ type ClaimServiceClient interface {
 	// not answered yet on a new call. Read the responses as they come: one
 	// that waits longer than the server's send timeout (a minute by default)
 	// for the client to take those before it, while the connection carries
-	// almost nothing to the client, ends the call by closing the client's
-	// connection, so every call on it fails with UNAVAILABLE (over HTTP, an
-	// answer the client does not read is cut short).
+	// almost nothing to the client (or five times as long whatever it
+	// carries), ends the call by closing the client's connection, so every
+	// call on it fails with UNAVAILABLE (over HTTP, an answer the client does
+	// not read is cut short). Limits.send_timeout reports the timeout.
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being
@@ -195,9 +196,10 @@ type ClaimServiceServer interface {
 	// not answered yet on a new call. Read the responses as they come: one
 	// that waits longer than the server's send timeout (a minute by default)
 	// for the client to take those before it, while the connection carries
-	// almost nothing to the client, ends the call by closing the client's
-	// connection, so every call on it fails with UNAVAILABLE (over HTTP, an
-	// answer the client does not read is cut short).
+	// almost nothing to the client (or five times as long whatever it
+	// carries), ends the call by closing the client's connection, so every
+	// call on it fails with UNAVAILABLE (over HTTP, an answer the client does
+	// not read is cut short). Limits.send_timeout reports the timeout.
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being

@@ -18,5 +18,7 @@
 // carries data to its client is not closed, as its client reads slowly,
 // or reads other streams on it. Only a send that has waited the whole
 // timeout on a connection that carried almost nothing in the last half of
-// it closes the connection.
+// it closes the connection, or one that has waited five timeouts, so that
+// a client that keeps its connection busy cannot hold its stalled streams
+// for longer.
 package sendguard

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,14 +23,15 @@ type Guard struct {
 	onCut   func()
 
 	mu      sync.Mutex
-	conns   map[*net.TCPAddr]tracked // by remote address, which grpc reports as the peer's
-	sweepAt int                      // size of conns at which the next sweep comes
+	conns   map[*net.TCPAddr]*tracked // by remote address, which grpc reports as the peer's
+	sweepAt int                       // size of conns at which the next sweep comes
 }
 
 // tracked is an accepted connection.
 type tracked struct {
 	conn *net.TCPConn
 	raw  syscall.RawConn // to tell whether conn is closed, and its progress
+	cut  atomic.Bool     // the Guard has closed conn (once, whatever its streams)
 }
 
 // minSweep is the least size of the map at which closed connections are
@@ -40,7 +42,7 @@ const minSweep = 1024
 // interceptor then passes streams through). onCut, if not nil, is called
 // for each connection closed.
 func New(timeout time.Duration, log *slog.Logger, onCut func()) *Guard {
-	return &Guard{timeout: timeout, log: log, onCut: onCut, conns: make(map[*net.TCPAddr]tracked), sweepAt: minSweep}
+	return &Guard{timeout: timeout, log: log, onCut: onCut, conns: make(map[*net.TCPAddr]*tracked), sweepAt: minSweep}
 }
 
 // Listener returns l with its TCP connections tracked. It hands grpc the
@@ -87,7 +89,7 @@ func (g *Guard) track(c *net.TCPConn) {
 	if len(g.conns) >= g.sweepAt {
 		g.sweep()
 	}
-	g.conns[a] = tracked{conn: c, raw: raw}
+	g.conns[a] = &tracked{conn: c, raw: raw}
 }
 
 // sweep forgets the connections that are closed; the next sweep comes
@@ -104,10 +106,10 @@ func (g *Guard) sweep() {
 }
 
 // lookup returns the connection of a peer address, if tracked.
-func (g *Guard) lookup(a net.Addr) (tracked, bool) {
+func (g *Guard) lookup(a net.Addr) (*tracked, bool) {
 	ta, ok := a.(*net.TCPAddr)
 	if !ok {
-		return tracked{}, false
+		return nil, false
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -140,26 +142,33 @@ func (g *Guard) StreamInterceptor() grpc.StreamServerInterceptor {
 // pings and health checks are far less.
 const minProgress = 16 << 10
 
+// maxWaits bounds, in timeouts, how long a send may wait whatever the
+// connection carries: a client that keeps its connection busy (with unary
+// calls, say) cannot hold its stalled streams, and their slots, for
+// longer.
+const maxWaits = 5
+
 // stream times each send of a stream. Its timer looks at a waiting send
 // every half timeout: once the send has waited the whole timeout, and
 // the connection has carried less than minProgress bytes to the client
-// in the last half (where the system tells; see bytesAcked), the
-// connection is closed.
+// in the last half (where the system tells; see bytesAcked), or once it
+// has waited maxWaits timeouts, the connection is closed.
 type stream struct {
 	grpc.ServerStream
 	g      *Guard
-	conn   tracked
+	conn   *tracked
 	peer   string
 	method string
 	sent   int         // results sent or being sent
 	timer  *time.Timer // runs check; made at the first send
 
 	mu      sync.Mutex
-	sending bool      // a send is in progress
-	since   time.Time // when it started
-	acked   uint64    // bytes the client had acknowledged at the last look
-	looked  bool      // acked was read during this send
-	closed  bool      // the connection was closed during a send
+	sending bool          // a send is in progress
+	since   time.Time     // when it started
+	acked   uint64        // bytes the client had acknowledged at the last look
+	looked  bool          // acked was read during this send
+	closed  bool          // the connection was closed during a send
+	waited  time.Duration // how long that send had waited then
 }
 
 // SendMsg sends m, and closes the connection if the send waits too long
@@ -183,7 +192,7 @@ func (s *stream) SendMsg(m any) error {
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return status.Errorf(codes.DeadlineExceeded, "result %d was not taken by the client within %v: its connection is closed", s.sent, s.g.timeout)
+		return status.Errorf(codes.DeadlineExceeded, "result %d could not be sent for %v, as the client did not take the one before it: its connection is closed", s.sent, s.waited.Round(time.Millisecond))
 	}
 	return err
 }
@@ -202,15 +211,18 @@ func (s *stream) check() {
 	acked, ok := bytesAcked(s.conn.raw)
 	moved := ok && s.looked && acked-s.acked >= minProgress
 	s.acked, s.looked = acked, ok
-	if waited < s.g.timeout || moved {
+	if waited < s.g.timeout || moved && waited < maxWaits*s.g.timeout {
 		s.timer.Reset(half)
 		s.mu.Unlock()
 		return
 	}
-	s.closed = true
+	s.closed, s.waited = true, waited
 	s.mu.Unlock()
+	if !s.conn.cut.CompareAndSwap(false, true) {
+		return // another of its streams closed it
+	}
 	s.g.log.Warn("closing a client's connection: it did not take a stream's results",
-		"peer", s.peer, "method", s.method, "result", s.sent, "waited", waited.Round(time.Millisecond))
+		"peer", s.peer, "method", s.method, "result", s.sent, "waited", waited.Round(time.Millisecond), "connection_busy", moved)
 	if s.g.onCut != nil {
 		s.g.onCut()
 	}

@@ -31,6 +31,7 @@ type flood struct {
 	count int
 	size  int
 	pause time.Duration
+	alt   *flood // for a request "alt"
 }
 
 var floodDesc = grpc.StreamDesc{StreamName: "Flood", ServerStreams: true, ClientStreams: true}
@@ -61,7 +62,7 @@ func serveVia(t *testing.T, g *Guard, f flood, server, client credentials.Transp
 	if err != nil {
 		t.Fatal(err)
 	}
-	handlerErr = make(chan error, 1)
+	handlerErr = make(chan error, 16)
 	opts := []grpc.ServerOption{grpc.ChainStreamInterceptor(g.StreamInterceptor())}
 	if server != nil {
 		opts = append(opts, grpc.Creds(server))
@@ -70,8 +71,13 @@ func serveVia(t *testing.T, g *Guard, f flood, server, client credentials.Transp
 	desc := floodDesc
 	desc.Handler = func(_ any, ss grpc.ServerStream) error {
 		err := func() error {
-			if err := ss.RecvMsg(new(wrapperspb.StringValue)); err != nil {
+			req := new(wrapperspb.StringValue)
+			if err := ss.RecvMsg(req); err != nil {
 				return err
+			}
+			f := f
+			if req.GetValue() == "alt" && f.alt != nil {
+				f = *f.alt
 			}
 			msg := wrapperspb.Bytes(bytes.Repeat([]byte("x"), f.size))
 			for range f.count {
@@ -104,13 +110,19 @@ func serveVia(t *testing.T, g *Guard, f flood, server, client credentials.Transp
 // open starts a Flood stream and sends its one request.
 func open(t *testing.T, conn *grpc.ClientConn) grpc.ClientStream {
 	t.Helper()
+	return openAs(t, conn, "go")
+}
+
+// openAs is open with the request req.
+func openAs(t *testing.T, conn *grpc.ClientConn, req string) grpc.ClientStream {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	cs, err := conn.NewStream(ctx, &floodDesc, "/test.Flood/Flood")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cs.SendMsg(wrapperspb.String("go")); err != nil {
+	if err := cs.SendMsg(wrapperspb.String(req)); err != nil {
 		t.Fatal(err)
 	}
 	if err := cs.CloseSend(); err != nil {
@@ -159,7 +171,7 @@ func testCut(t *testing.T, server, client credentials.TransportCredentials) {
 	if got, want := status.Code(err), codes.DeadlineExceeded; got != want {
 		t.Errorf("handler's error: got %v (%v), want %v", got, err, want)
 	}
-	if !strings.Contains(err.Error(), "was not taken by the client within 200ms") {
+	if !strings.Contains(err.Error(), "as the client did not take the one before it: its connection is closed") {
 		t.Errorf("handler's error: got %q, want it to say what was not taken", err)
 	}
 	if d := time.Since(start); d > 10*time.Second {
@@ -252,6 +264,75 @@ func TestSlowLinkIsNotCut(t *testing.T) {
 	}
 	if took < 4*400*time.Millisecond {
 		t.Errorf("the results took %v, want more than the timeout each for the test to mean something", took)
+	}
+}
+
+// TestBusyConnection: a stalled stream on a connection that keeps carrying
+// another stream's results is not cut while they flow, but only up to
+// maxWaits timeouts; and a connection closed for several stalled streams
+// at once is closed, logged and counted once.
+func TestBusyConnection(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the system does not tell a connection's progress")
+	}
+	var cuts atomic.Int64
+	var logs apitest.LogBuffer
+	timeout := 200 * time.Millisecond
+	g := New(timeout, slog.New(slog.NewTextHandler(&logs, nil)), func() { cuts.Add(1) })
+	// "go" streams stall (the client never reads them); the "alt" stream
+	// flows for far longer than maxWaits timeouts.
+	f := flood{count: 1000, size: 256 << 10, alt: &flood{count: 100000, size: 32 << 10, pause: 5 * time.Millisecond}}
+	conn, handlerErr := serve(t, g, f)
+	flowing := openAs(t, conn, "alt")
+	start := time.Now()
+	for range 3 {
+		open(t, conn)
+	}
+	read := make(chan int, 1)
+	go func() {
+		n := 0
+		for flowing.RecvMsg(new(wrapperspb.BytesValue)) == nil {
+			n++
+		}
+		read <- n
+	}()
+	// Each handler ends: the stalled one whose wait closed the connection
+	// with DEADLINE_EXCEEDED, the others with the closed connection.
+	var took time.Duration
+	deadlines := 0
+	for range 4 {
+		select {
+		case err := <-handlerErr:
+			switch status.Code(err) {
+			case codes.DeadlineExceeded:
+				if deadlines++; deadlines == 1 {
+					took = time.Since(start)
+				}
+			case codes.Unavailable, codes.Canceled:
+			default:
+				t.Errorf("a handler: got %v, want DEADLINE_EXCEEDED or the connection closed", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the stalled streams were never cut")
+		}
+	}
+	if deadlines == 0 {
+		t.Errorf("no handler got DEADLINE_EXCEEDED")
+	}
+	if took < maxWaits*timeout {
+		t.Errorf("the stalled streams were cut after %v, want at least %v while the connection was busy", took, maxWaits*timeout)
+	}
+	if n := <-read; n < 10 {
+		t.Errorf("the flowing stream got %d results before the cut, want it to have flowed", n)
+	}
+	if got, want := cuts.Load(), int64(1); got != want {
+		t.Errorf("cuts: got %d, want %d", got, want)
+	}
+	if got, want := strings.Count(logs.String(), "closing a client's connection"), 1; got != want {
+		t.Errorf("warnings: got %d, want %d:\n%s", got, want, logs.String())
+	}
+	if !strings.Contains(logs.String(), "connection_busy=true") {
+		t.Errorf("log: got %q, want it to say the connection was busy", logs.String())
 	}
 }
 
