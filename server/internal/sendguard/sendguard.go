@@ -139,7 +139,8 @@ func (g *Guard) StreamInterceptor() grpc.StreamServerInterceptor {
 // minProgress is what a connection must carry to its client in each half
 // of the timeout for a send that waits on it not to close it: a client
 // that reads other streams, or reads slowly, is not cut off. Keepalive
-// pings and health checks are far less.
+// pings and health checks are far less. Traffic in bursts further apart
+// than half the timeout does not count as moving.
 const minProgress = 16 << 10
 
 // maxWaits bounds, in timeouts, how long a send may wait whatever the
@@ -216,11 +217,14 @@ func (s *stream) check() {
 		s.mu.Unlock()
 		return
 	}
+	// Only the stream that closes the connection reports the wait; the
+	// connection's other streams end as the connection does.
+	if !s.conn.cut.CompareAndSwap(false, true) {
+		s.mu.Unlock()
+		return
+	}
 	s.closed, s.waited = true, waited
 	s.mu.Unlock()
-	if !s.conn.cut.CompareAndSwap(false, true) {
-		return // another of its streams closed it
-	}
 	s.g.log.Warn("closing a client's connection: it did not take a stream's results",
 		"peer", s.peer, "method", s.method, "result", s.sent, "waited", waited.Round(time.Millisecond), "connection_busy", moved)
 	if s.g.onCut != nil {

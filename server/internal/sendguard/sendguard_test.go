@@ -297,7 +297,7 @@ func TestBusyConnection(t *testing.T) {
 		read <- n
 	}()
 	// Each handler ends: the stalled one whose wait closed the connection
-	// with DEADLINE_EXCEEDED, the others with the closed connection.
+	// with DEADLINE_EXCEEDED, the others as the connection does.
 	var took time.Duration
 	deadlines := 0
 	for range 4 {
@@ -316,8 +316,8 @@ func TestBusyConnection(t *testing.T) {
 			t.Fatal("the stalled streams were never cut")
 		}
 	}
-	if deadlines == 0 {
-		t.Errorf("no handler got DEADLINE_EXCEEDED")
+	if deadlines != 1 {
+		t.Errorf("handlers with DEADLINE_EXCEEDED: got %d, want 1 (the stream that closed the connection)", deadlines)
 	}
 	if took < maxWaits*timeout {
 		t.Errorf("the stalled streams were cut after %v, want at least %v while the connection was busy", took, maxWaits*timeout)
@@ -333,6 +333,34 @@ func TestBusyConnection(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "connection_busy=true") {
 		t.Errorf("log: got %q, want it to say the connection was busy", logs.String())
+	}
+}
+
+// TestStalledStreamsCutOnce stalls several streams of one connection at
+// once: their timers fire together, and the connection is closed, counted
+// and reported as DEADLINE_EXCEEDED once.
+func TestStalledStreamsCutOnce(t *testing.T) {
+	for run := range 5 {
+		var cuts atomic.Int64
+		g := New(200*time.Millisecond, slog.New(slog.DiscardHandler), func() { cuts.Add(1) })
+		conn, handlerErr := serve(t, g, flood{count: 1000, size: 256 << 10})
+		for range 4 {
+			open(t, conn)
+		}
+		deadlines := 0
+		for range 4 {
+			select {
+			case err := <-handlerErr:
+				if status.Code(err) == codes.DeadlineExceeded {
+					deadlines++
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatalf("run %d: the stalled streams were never cut", run+1)
+			}
+		}
+		if deadlines != 1 || cuts.Load() != 1 {
+			t.Errorf("run %d: got %d DEADLINE_EXCEEDED and %d cuts, want 1 and 1", run+1, deadlines, cuts.Load())
+		}
 	}
 }
 
