@@ -932,8 +932,11 @@ func (w *trackingWriter) FlushError() error {
 // bytes, and each flush, must reach the connection within timeout of its
 // start. A client that does not read makes a write or a flush wait; at
 // the deadline it fails, and net/http closes the connection (HTTP/1.1)
-// or resets the stream (HTTP/2). A client that reads slowly but steadily
-// is not cut. The deadline is ended once a flush has sent what was
+// or resets the stream (HTTP/2). A client that reads steadily is not cut
+// unless it is very slow: over HTTP/1.1 the system takes a blocked write
+// only once a good part of the connection's send buffer (up to 4 MB on
+// Linux) has drained, so a client must read about half of that within
+// the timeout. The deadline is ended once a flush has sent what was
 // written (see stop). Without a timeout, it does nothing.
 type sendClock struct {
 	rc      *http.ResponseController
