@@ -221,16 +221,16 @@ func (r batchReport) error(err error) error {
 // became of the failed one.
 func (r batchReport) summary() string {
 	n := len(r.lines)
-	done := r.b.lo // examples known to be applied
-	if r.outcome == applied {
-		done = r.b.hi
+	done := r.b.lo // examples applied before the failed batch
+	if r.outcome == applied && r.b.lo == 0 {
+		done = r.b.hi // the failed batch was the first: say it as one
 	}
 	var parts []string
 	switch {
 	case done == n:
 		parts = append(parts, fmt.Sprintf("all %d examples were %s", n, r.did))
 	case done > 0:
-		parts = append(parts, fmt.Sprintf("the %d examples before line %d were %s", done, r.lines[done], r.did))
+		parts = append(parts, fmt.Sprintf("the %s before line %d %s %s", examplesN(int64(done)), r.lines[done], wereN(done), r.did))
 	case r.outcome == notApplied:
 		parts = append(parts, "no example was "+r.did)
 	}
@@ -245,7 +245,7 @@ func (r batchReport) summary() string {
 		}
 	case applied:
 		if r.b.lo > 0 {
-			parts[0] += fmt.Sprintf(", %s too, although the call failed", r.lineRange())
+			parts[0] += fmt.Sprintf(", and %s too, although the call failed", r.lineRange())
 		} else {
 			parts[0] += ", although the call failed"
 		}
@@ -256,6 +256,14 @@ func (r batchReport) summary() string {
 		parts = append(parts, "the rest were not sent")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// wereN is "was" for one, else "were".
+func wereN(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }
 
 // lineRange names the failed batch's lines: "lines 2001–3000".

@@ -349,7 +349,7 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	}
 	m := classifier.Score(gold, pred)
 	w := e.stdout
-	fmt.Fprintf(w, "model version %d, %d examples: accuracy %.3f, macro-F1 (claim labels) %.3f\n", version, m.Examples, m.Accuracy, m.MacroF1)
+	fmt.Fprintf(w, "model version %d, %s: accuracy %.3f, macro-F1 (claim labels) %.3f\n", version, examplesN(int64(m.Examples)), m.Accuracy, m.MacroF1)
 	if len(versions) > 1 {
 		fmt.Fprintf(w, "(the model changed during the evaluation: its batches were scored by %d versions)\n", len(versions))
 	}
@@ -403,9 +403,17 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	if l := m.GetLimits(); l != nil {
 		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, send timeout %s, %d streams a connection, %d classify streams, explain %d, %d labels\n",
 			l.GetMaxTextBytes(), l.GetMaxSentences(), l.GetMaxExamples(), l.GetMaxGrpcReceiveBytes(), l.GetMaxHttpBodyBytes(),
-			l.GetCallTimeout().AsDuration(), l.GetSendTimeout().AsDuration(), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain(), l.GetMaxLabels())
+			l.GetCallTimeout().AsDuration(), sendTimeout(l.GetSendTimeout().AsDuration()), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain(), l.GetMaxLabels())
 	}
 	return nil
+}
+
+// sendTimeout prints the server's send timeout, whose zero means none.
+func sendTimeout(d time.Duration) string {
+	if d <= 0 {
+		return "none"
+	}
+	return d.String()
 }
 
 // examplesN says "1 example" or "n examples".

@@ -7,14 +7,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
@@ -59,7 +62,65 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string) erro
 	if c.timeout <= 0 {
 		return usageErrorf("--timeout must be positive, got %v", c.timeout)
 	}
+	return checkAddr(c.addr)
+}
+
+// checkAddr refuses an address grpc would take for another (a missing
+// port becomes 443) or fail on with an UNAVAILABLE error that blames the
+// server: it is host:port with a port, or a gRPC target with a scheme
+// (dns:///host:port, unix:///path).
+func checkAddr(addr string) error {
+	if scheme, _, ok := strings.Cut(addr, "://"); ok {
+		switch scheme {
+		case "dns", "unix", "unix-abstract", "passthrough":
+			return nil
+		}
+		return usageErrorf("--addr %q: give host:port (the server's gRPC port), or a gRPC target such as dns:///host:port", addr)
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return usageErrorf("--addr %q: give host:port (the server's gRPC port, 50051 by default)", addr)
+	}
 	return nil
+}
+
+// hint adds to a failed call's error what the user may do about it,
+// when its status says the connection or the token was wrong; addr is the
+// server's address.
+func hint(err error, addr string) error {
+	st, ok := status.FromError(err)
+	if !ok {
+		return err
+	}
+	msg := st.Message()
+	var h string
+	switch st.Code() {
+	case codes.Unavailable:
+		switch {
+		case strings.Contains(msg, "connection refused"):
+			h = "no server listens at " + addr
+		case strings.Contains(msg, "x509:"):
+			h = "the server's certificate is not trusted: --tls-ca names the CA that signed it"
+		case strings.Contains(msg, "first record does not look like a TLS handshake"):
+			h = "the server at " + addr + " does not use TLS: drop --tls and --tls-ca"
+		case strings.Contains(msg, "frame header looked like an HTTP/1.1 header"):
+			h = addr + " is an HTTP port: give the server's gRPC port"
+		case strings.Contains(msg, "error reading server preface"):
+			h = "if the server at " + addr + " uses TLS, add --tls (and --tls-ca for a private CA)"
+		case strings.Contains(msg, "produced zero addresses") || strings.Contains(msg, "no such host"):
+			h = "the host of " + addr + " is not known"
+		}
+	case codes.DeadlineExceeded:
+		if strings.Contains(msg, "waiting for connections to become ready") {
+			h = "could not connect to " + addr + " within --timeout"
+		}
+	case codes.Unauthenticated:
+		h = "give the server's train token with --token or CLAIMS_TOKEN"
+	}
+	if h == "" {
+		return err
+	}
+	return status.Error(st.Code(), msg+" ("+h+")")
 }
 
 // isSet reports whether the flag name was given on the command line.

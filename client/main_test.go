@@ -497,7 +497,7 @@ func TestFailedBatchOutcome(t *testing.T) {
 		wantEnd   string
 	}{
 		{"train applied although it failed", []string{"train"}, 2, failed, true, false, nil, 2,
-			"DeadlineExceeded: context deadline exceeded (the 4 examples before line 5 were applied, lines 3–4 too, although the call failed; the rest were not sent)\n"},
+			"DeadlineExceeded: context deadline exceeded (the 2 examples before line 3 were applied, and lines 3–4 too, although the call failed; the rest were not sent)\n"},
 		{"train not applied", []string{"train"}, 2, status.Error(codes.Unavailable, "connection reset"), false, false, nil, 2,
 			"Unavailable: connection reset (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"train uncertain: the model changed meanwhile", []string{"train"}, 2, status.Error(codes.Unknown, "stream reset"), true, true, nil, 2,
@@ -513,11 +513,11 @@ func TestFailedBatchOutcome(t *testing.T) {
 		{"train refused is not checked", []string{"train"}, 2, status.Error(codes.InvalidArgument, "examples[1].text: text is empty"), true, false, nil, 2,
 			"InvalidArgument: DATA line 4: text: text is empty (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"forget applied although it failed", []string{"forget"}, 2, failed, true, false, nil, 2,
-			"(the 4 examples before line 5 were forgotten, lines 3–4 too, although the call failed; the rest were not sent)\n"},
+			"(the 2 examples before line 3 were forgotten, and lines 3–4 too, although the call failed; the rest were not sent)\n"},
 		{"forget not applied", []string{"forget"}, 2, failed, false, false, nil, 2,
 			"(the 2 examples before line 3 were forgotten; lines 3–4 were not; the rest were not sent)\n"},
 		{"last batch applied", []string{"train", "--batch", "3"}, 2, failed, true, false, nil, 2,
-			"(all 6 examples were applied, lines 4–6 too, although the call failed)\n"},
+			"(the 3 examples before line 4 were applied, and lines 4–6 too, although the call failed)\n"},
 		{"first batch not applied", []string{"train", "--batch", "6"}, 1, failed, false, false, nil, 1,
 			"DeadlineExceeded: context deadline exceeded (no example was applied)\n"},
 		{"replace applied although it failed", []string{"train", "--replace"}, 1, failed, true, false, nil, 1,
@@ -591,7 +591,7 @@ func TestInterruptedTrain(t *testing.T) {
 		const asking = "/s)\ninterrupted: asking the server whether lines 3–4 were applied (Ctrl-C again to quit without knowing)\n"
 		want := asking + "client: Canceled: context canceled (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"
 		if apply {
-			want = asking + "client: Canceled: context canceled (the 4 examples before line 5 were applied, lines 3–4 too, although the call failed; the rest were not sent)\n"
+			want = asking + "client: Canceled: context canceled (the 2 examples before line 3 were applied, and lines 3–4 too, although the call failed; the rest were not sent)\n"
 		}
 		if code != exitInterrupted || !strings.Contains(errs, "2/6 examples") || !strings.HasSuffix(errs, want) {
 			t.Errorf("applied %v: got exit %d, stderr %q; want exit %d, the progress line ended and %q", apply, code, errs, exitInterrupted, want)

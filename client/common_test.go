@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+func TestCheckAddr(t *testing.T) {
+	for _, tt := range []struct {
+		addr string
+		ok   bool
+	}{
+		{"127.0.0.1:50051", true},
+		{"localhost:50051", true},
+		{"[::1]:50051", true},
+		{"dns:///claims.example:443", true},
+		{"unix:///run/claims.sock", true},
+		{"127.0.0.1", false}, // grpc would dial port 443
+		{"", false},
+		{"127.0.0.1:", false},
+		{"http://127.0.0.1:50051", false},
+	} {
+		err := checkAddr(tt.addr)
+		var ue usageError
+		if got := err == nil; got != tt.ok || err != nil && !errors.As(err, &ue) {
+			t.Errorf("checkAddr(%q): got %v, want ok %v (or a usage error)", tt.addr, err, tt.ok)
+		}
+	}
+}
+
+func TestHint(t *testing.T) {
+	const addr = "127.0.0.1:50051"
+	for _, tt := range []struct {
+		code codes.Code
+		msg  string
+		want string // "" for no hint
+	}{
+		{codes.Unavailable, `connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:50051: connect: connection refused"`, "no server listens at " + addr},
+		{codes.Unavailable, `connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"`, "--tls-ca names the CA"},
+		{codes.Unavailable, `connection error: desc = "transport: authentication handshake failed: tls: first record does not look like a TLS handshake"`, "does not use TLS"},
+		{codes.Unavailable, `connection error: desc = "error reading server preface: EOF"`, "add --tls"},
+		{codes.Unavailable, `connection error: desc = "error reading server preface: http2: frame too large, note that the frame header looked like an HTTP/1.1 header"`, "is an HTTP port"},
+		{codes.Unavailable, `name resolver error: produced zero addresses`, "is not known"},
+		{codes.DeadlineExceeded, `context deadline exceeded while waiting for connections to become ready`, "could not connect to " + addr},
+		{codes.Unauthenticated, `authorization: a bearer token is required to change the model`, "--token or CLAIMS_TOKEN"},
+		{codes.DeadlineExceeded, `context deadline exceeded`, ""},
+		{codes.InvalidArgument, `text: text is empty`, ""},
+	} {
+		err := hint(status.Error(tt.code, tt.msg), addr)
+		st := status.Convert(err)
+		if st.Code() != tt.code || !strings.HasPrefix(st.Message(), tt.msg) {
+			t.Errorf("hint(%v %q): got %v, want the same code and message first", tt.code, tt.msg, err)
+			continue
+		}
+		extra := strings.TrimPrefix(st.Message(), tt.msg)
+		if tt.want == "" && extra != "" || tt.want != "" && !strings.Contains(extra, tt.want) {
+			t.Errorf("hint(%v %q): got the hint %q, want one with %q", tt.code, tt.msg, extra, tt.want)
+		}
+	}
+	if err := hint(nil, addr); err != nil {
+		t.Errorf("hint(nil): got %v, want nil", err)
+	}
+	plain := errors.New("not a status")
+	if err := hint(plain, addr); err != plain {
+		t.Errorf("hint of a plain error: got %v, want it unchanged", err)
+	}
+}
