@@ -27,6 +27,7 @@ type limits struct {
 	reported     bool // whether the server reported its limits at all
 	maxExplain   int  // largest explain, if the server reported its limits
 	explainKnown bool // whether it did
+	maxLabels    int  // labels the model may have, if the server reported it (else 0)
 }
 
 // defaultLimits returns those of a server started without limit flags.
@@ -89,6 +90,7 @@ func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
 	if sl != nil {
 		l.maxExplain, l.explainKnown = int(sl.GetMaxExplain()), true
 		l.reported = true
+		l.maxLabels = int(sl.GetMaxLabels())
 	}
 	return l, state, nil
 }

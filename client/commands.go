@@ -116,6 +116,26 @@ func (d *examples) checkLabels(state modelState, format string) error {
 	return nil
 }
 
+// checkLabelCount refuses, before anything is sent, examples whose new
+// labels would give the model more labels than the server's limit, which
+// the server would refuse with the batch that passes it, after the
+// batches before it (and their new labels) were applied.
+func (d *examples) checkLabelCount(l limits, state modelState) error {
+	if l.maxLabels <= 0 || state.labels == nil {
+		return nil
+	}
+	fresh := make(map[string]bool)
+	for _, ex := range d.exs {
+		if lb, err := classifier.NormalizeLabel(ex.GetLabel()); err == nil && !state.labels[lb] {
+			fresh[lb] = true
+		}
+	}
+	if n := len(state.labels) + len(fresh); n > l.maxLabels {
+		return fmt.Errorf("%s: its %d new labels would give the model %d, above the server's limit of %d (--max-labels); nothing was sent", d.file, len(fresh), n, l.maxLabels)
+	}
+	return nil
+}
+
 // prepare reads and checks the --data file, then asks the server for its
 // limits and the model's state, and checks the examples against the
 // limits: all before anything is sent.
@@ -225,6 +245,8 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 		if err := d.checkLabels(state, "label is not known to the model: %q (--allow-new-labels adds it)"); err != nil {
 			return err
 		}
+	} else if err := d.checkLabelCount(l, state); err != nil {
+		return err
 	}
 	client := e.client()
 	var last *claimsv1.TrainResponse

@@ -1156,6 +1156,32 @@ func TestUnknownLabelRefusedBeforeSending(t *testing.T) {
 	}
 }
 
+// TestNewLabelsOverLimitRefusedBeforeSending: a train with
+// --allow-new-labels whose new labels would pass the server's --max-labels
+// is refused before any batch is sent (the batches before the one that
+// passes it, and their labels, used to be applied); one that fits is sent.
+func TestNewLabelsOverLimitRefusedBeforeSending(t *testing.T) {
+	f, addr := startFake(t)
+	f.limits = &claimsv1.Limits{MaxLabels: 3} // the fake model has 2 labels
+	two := writeFile(t, "two.jsonl", `{"text": "A rumour spread.", "label": "rumour"}`+"\n"+`{"text": "They mourned.", "label": "Mourning"}`+"\n")
+	one := writeFile(t, "one.jsonl", `{"text": "A rumour spread.", "label": "rumour"}`+"\n"+`{"text": "They denied it.", "label": "denial"}`+"\n")
+	for _, tt := range []struct {
+		data  string
+		code  int
+		err   string
+		calls int
+	}{
+		{two, 1, two + `: its 2 new labels would give the model 4, above the server's limit of 3 (--max-labels); nothing was sent`, 0},
+		{one, 0, "", 2},
+	} {
+		f.trainCalls = 0
+		code, _, errs := runCLI(t, "", "train", "--allow-new-labels", "--batch", "1", "--addr", addr, "--data", tt.data)
+		if code != tt.code || !strings.Contains(errs, tt.err) || f.trainCalls != tt.calls {
+			t.Errorf("%s: got exit %d, %d calls, stderr %q; want exit %d, %d calls, %q", tt.data, code, f.trainCalls, errs, tt.code, tt.calls, tt.err)
+		}
+	}
+}
+
 // TestInputOverLimit: input over maxInputBytes is refused, a regular file
 // (named, or given as stdin) before it is read; the files are sparse, so
 // they cost no disk.
