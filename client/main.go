@@ -90,6 +90,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "client: %v\n\n%s", err, usage)
 		return 2
 	}
+	if args[0] == "help" && len(args) > 1 {
+		args = []string{args[1], "-h"} // help COMMAND: the command's own usage
+	}
 	if args[0] == "help" || strings.HasPrefix(args[0], "-") {
 		if args[0] == "help" || slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
 			fmt.Fprint(stdout, usage) // asked for: to stdout, so that it pipes into grep or less
