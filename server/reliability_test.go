@@ -677,3 +677,22 @@ func TestStreamClientThatDoesNotRead(t *testing.T) {
 		t.Errorf("the first client's stream: got %v (%v), want %v", got, err, want)
 	}
 }
+
+// TestLargeMetadataRefused: request metadata is bounded as HTTP headers
+// are (64 KiB), not by grpc's default of 16 MiB, which a call that never
+// sends its message could hold.
+func TestLargeMetadataRefused(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server)
+	gc := grpcClient(t, p.grpcAddr, nil)
+	for _, tt := range []struct {
+		size int
+		ok   bool
+	}{{1000, true}, {60000, true}, {100000, false}} {
+		ctx := metadata.AppendToOutgoingContext(ctxT(t), "x-big", strings.Repeat("a", tt.size))
+		_, err := gc.Classify(ctx, &claimsv1.ClassifyRequest{Text: "The airport reopened."})
+		if got := err == nil; got != tt.ok || err != nil && !strings.Contains(err.Error(), "(65536 bytes)") {
+			t.Errorf("%d bytes of metadata: got %v, want ok %v (or the 64 KiB limit named)", tt.size, err, tt.ok)
+		}
+	}
+}

@@ -49,6 +49,9 @@ const (
 	connWindow   = 4 << 20
 )
 
+// maxHeaderBytes bounds a request's headers, HTTP and gRPC alike.
+const maxHeaderBytes = 64 << 10
+
 // run starts the server and blocks until ctx is cancelled, then shuts down
 // gracefully. access receives the per-call log lines; it may be log. ready,
 // if not nil, is called with the bound addresses once both listeners
@@ -141,6 +144,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// One write buffer per connection is kept only while it writes.
 		grpc.SharedWriteBuffer(true),
 		grpc.MaxRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes),
+		// Request metadata as large as the HTTP side's headers: grpc's
+		// default, 16 MiB, let a call that never sends its message hold
+		// that much.
+		grpc.MaxHeaderListSize(maxHeaderBytes),
 		// Fixed flow-control windows: with grpc's default, the windows of
 		// a client that sends but does not read its results would grow
 		// (BDP estimation) and the server would buffer megabytes of its
@@ -236,7 +243,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         tlsCfg,
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(cfg.Limits.MaxConcurrentStreams)},
