@@ -175,7 +175,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		return err
 	}
 	guard := sendguard.New(cfg.Limits.SendTimeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
-	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams), grpc.ChainStreamInterceptor(guard.StreamInterceptor()))
+	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
+		grpc.ChainStreamInterceptor(guard.StreamInterceptor()), grpc.ChainUnaryInterceptor(guard.UnaryInterceptor()))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(tlsCfg)))
 	}

@@ -1545,8 +1545,10 @@ type Limits struct {
 	// sent; zero means without bound. Over gRPC, a stream's response that
 	// waits this long for the client to take the one before it, while the
 	// connection carries almost nothing to the client, or five times this
-	// long whatever the connection carries, closes the client's connection.
-	// Over HTTP, an answer whose write waits this long is cut short.
+	// long whatever the connection carries, closes the client's connection,
+	// as do unary responses not sent after this long on a connection that
+	// carries almost nothing. Over HTTP, an answer whose write waits this
+	// long is cut short.
 	SendTimeout   *durationpb.Duration `protobuf:"bytes,11,opt,name=send_timeout,json=sendTimeout" json:"send_timeout,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1,5 +1,6 @@
 // Package sendguard closes the gRPC connections of clients that stop
-// reading the results of their streams.
+// reading the results of their streams, or the answers of their unary
+// calls (see Guard.UnaryInterceptor).
 //
 // A server stream's Send waits while the client's flow-control window is
 // full, and grpc gives it no deadline: a client that keeps sending

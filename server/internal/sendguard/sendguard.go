@@ -1,6 +1,7 @@
 package sendguard
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // Guard tracks the connections of a listener and closes the one of a
@@ -32,6 +34,15 @@ type tracked struct {
 	conn *net.TCPConn
 	raw  syscall.RawConn // to tell whether conn is closed, and its progress
 	cut  atomic.Bool     // the Guard has closed conn (once, whatever its streams)
+
+	// The unary answers queued on conn and not known to be sent yet (see
+	// owe).
+	mu        sync.Mutex
+	owed      int         // bytes of answers queued since base
+	base      uint64      // bytes the client had acknowledged when owed started
+	lastAcked uint64      // at the last look
+	since     time.Time   // when owed started, or the connection last moved
+	timer     *time.Timer // runs checkOwed while owed > 0
 }
 
 // minSweep is the least size of the map at which closed connections are
@@ -115,6 +126,90 @@ func (g *Guard) lookup(a net.Addr) (*tracked, bool) {
 	defer g.mu.Unlock()
 	t, ok := g.conns[ta]
 	return t, ok
+}
+
+// UnaryInterceptor returns the interceptor that watches the answers of
+// unary calls on connections from the Guard's Listener. grpc queues a
+// unary answer on its connection whole and ends the call, whatever the
+// client reads: a client that reads nothing (a flow-control window of
+// zero) could pile up answers there for as long as it keeps the
+// connection. So a connection whose answers are not sent yet, and which
+// has not carried minProgress bytes to its client in a whole timeout, is
+// closed, as a stream's is. It needs to know the connection's progress
+// (see bytesAcked); elsewhere it does nothing.
+func (g *Guard) UnaryInterceptor() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		resp, err := handler(ctx, req)
+		if err != nil || g.timeout <= 0 {
+			return resp, err
+		}
+		p, ok := peer.FromContext(ctx)
+		if !ok {
+			return resp, err
+		}
+		t, ok := g.lookup(p.Addr)
+		if !ok {
+			return resp, err
+		}
+		if m, ok := resp.(proto.Message); ok {
+			g.owe(t, proto.Size(m), p.Addr.String())
+		}
+		return resp, err
+	}
+}
+
+// owe notes n bytes of answer queued on t, and starts watching t if it
+// was not.
+func (g *Guard) owe(t *tracked, n int, peer string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.owed == 0 {
+		acked, ok := bytesAcked(t.raw)
+		if !ok {
+			return
+		}
+		t.base, t.lastAcked, t.since = acked, acked, time.Now()
+		if t.timer == nil {
+			t.timer = time.AfterFunc(g.timeout/2, func() { g.checkOwed(t, peer) })
+		} else {
+			t.timer.Reset(g.timeout / 2)
+		}
+	}
+	t.owed += n
+}
+
+// checkOwed looks at a connection that owes answers: once its client has
+// acknowledged as many bytes as were owed, it is left alone; if it has
+// not moved for a whole timeout, it is closed.
+func (g *Guard) checkOwed(t *tracked, peer string) {
+	t.mu.Lock()
+	acked, ok := bytesAcked(t.raw)
+	if !ok || t.owed == 0 || acked-t.base >= uint64(t.owed) {
+		t.owed = 0
+		t.mu.Unlock()
+		return
+	}
+	if acked-t.lastAcked >= minProgress {
+		t.since = time.Now()
+	}
+	t.lastAcked = acked
+	stalled := time.Since(t.since)
+	if stalled < g.timeout {
+		t.timer.Reset(g.timeout / 2)
+		t.mu.Unlock()
+		return
+	}
+	owed := t.owed - int(acked-t.base)
+	t.mu.Unlock()
+	if !t.cut.CompareAndSwap(false, true) {
+		return
+	}
+	g.log.Warn("closing a client's connection: it did not take its answers",
+		"peer", peer, "owed_bytes", owed, "waited", stalled.Round(time.Millisecond))
+	if g.onCut != nil {
+		g.onCut()
+	}
+	t.conn.Close()
 }
 
 // StreamInterceptor returns the interceptor that times the sends of

@@ -11,6 +11,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ func serveVia(t *testing.T, g *Guard, f flood, server, client credentials.Transp
 		t.Fatal(err)
 	}
 	handlerErr = make(chan error, 16)
-	opts := []grpc.ServerOption{grpc.ChainStreamInterceptor(g.StreamInterceptor())}
+	opts := []grpc.ServerOption{grpc.ChainStreamInterceptor(g.StreamInterceptor()), grpc.ChainUnaryInterceptor(g.UnaryInterceptor())}
 	if server != nil {
 		opts = append(opts, grpc.Creds(server))
 	}
@@ -91,7 +92,17 @@ func serveVia(t *testing.T, g *Guard, f flood, server, client credentials.Transp
 		handlerErr <- err
 		return err
 	}
-	srv.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Flood", HandlerType: (*any)(nil), Streams: []grpc.StreamDesc{desc}}, struct{}{})
+	// Big answers f.size bytes at once.
+	big := grpc.MethodDesc{MethodName: "Big", Handler: func(_ any, ctx context.Context, dec func(any) error, icpt grpc.UnaryServerInterceptor) (any, error) {
+		if err := dec(new(wrapperspb.StringValue)); err != nil {
+			return nil, err
+		}
+		h := func(context.Context, any) (any, error) {
+			return wrapperspb.Bytes(bytes.Repeat([]byte("x"), f.size)), nil
+		}
+		return icpt(ctx, nil, &grpc.UnaryServerInfo{FullMethod: "/test.Flood/Big"}, h)
+	}}
+	srv.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Flood", HandlerType: (*any)(nil), Streams: []grpc.StreamDesc{desc}, Methods: []grpc.MethodDesc{big}}, struct{}{})
 	go srv.Serve(g.Listener(lis))
 	t.Cleanup(srv.Stop)
 	target := lis.Addr().String()
@@ -360,6 +371,62 @@ func TestStalledStreamsCutOnce(t *testing.T) {
 		}
 		if deadlines != 1 || cuts.Load() != 1 {
 			t.Errorf("run %d: got %d DEADLINE_EXCEEDED and %d cuts, want 1 and 1", run+1, deadlines, cuts.Load())
+		}
+	}
+}
+
+// TestUnaryAnswersNotTaken: a client whose connection stops carrying its
+// unary answers (here a proxy that stops reading them) has its connection
+// closed, as the answers would otherwise pile up on it; a client that
+// reads its answers is not cut.
+func TestUnaryAnswersNotTaken(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the system does not tell a connection's progress")
+	}
+	for _, stall := range []bool{true, false} {
+		var cuts atomic.Int64
+		var logs apitest.LogBuffer
+		g := New(300*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)), func() { cuts.Add(1) })
+		f := flood{size: 256 << 10}
+		conn, _ := serveThrough(t, g, f, func(dst io.Writer, src io.Reader) {
+			limit := int64(1 << 62)
+			if stall {
+				limit = 64 << 10 // then stop reading
+			}
+			io.Copy(dst, io.LimitReader(src, limit))
+			if stall {
+				time.Sleep(time.Minute)
+			}
+		})
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for range 16 {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				errs <- conn.Invoke(ctx, "/test.Flood/Big", wrapperspb.String("go"), new(wrapperspb.BytesValue))
+			})
+		}
+		wg.Wait()
+		close(errs)
+		failed := 0
+		for err := range errs {
+			if err != nil {
+				failed++
+				// The proxy, which has stopped reading, does not pass the
+				// close on: the calls run out of time.
+				if got := status.Code(err); got != codes.Unavailable && got != codes.DeadlineExceeded {
+					t.Errorf("stall %v: a call got %v, want it cut off", stall, err)
+				}
+			}
+		}
+		switch {
+		case stall && (cuts.Load() != 1 || failed == 0):
+			t.Errorf("stalled: got %d cuts and %d calls failed, want 1 cut and the calls failed", cuts.Load(), failed)
+		case stall && !strings.Contains(logs.String(), "it did not take its answers"):
+			t.Errorf("stalled: log %q, want a warning", logs.String())
+		case !stall && (cuts.Load() != 0 || failed != 0):
+			t.Errorf("reading: got %d cuts and %d calls failed, want none", cuts.Load(), failed)
 		}
 	}
 }
