@@ -696,3 +696,30 @@ func TestLargeMetadataRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestUnaryRequestThatNeverArrives opens a Classify call and never sends
+// its message: the call ends at --call-timeout, counted from its start,
+// instead of holding its stream for as long as the connection lasts.
+func TestUnaryRequestThatNeverArrives(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--call-timeout", "500ms")
+	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	cs, err := conn.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cs.RecvMsg(new(claimsv1.ClassifyResponse))
+	if got, want := status.Code(err), codes.DeadlineExceeded; got != want {
+		t.Errorf("got %v, want %v", err, want)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the call ended after %v, want about 500ms", d)
+	}
+}

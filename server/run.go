@@ -27,6 +27,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/tap"
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/claimsvc/claims/classifier"
@@ -175,7 +176,14 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		return err
 	}
 	guard := sendguard.New(cfg.Limits.SendTimeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
+	unaryMethods := make(map[string]bool)
+	for _, sd := range []grpc.ServiceDesc{claimsv1.ClaimService_ServiceDesc, healthpb.Health_ServiceDesc} {
+		for _, m := range sd.Methods {
+			unaryMethods["/"+sd.ServiceName+"/"+m.MethodName] = true
+		}
+	}
 	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
+		grpc.InTapHandle(unaryDeadline(unaryMethods, cfg.Limits.CallTimeout)),
 		grpc.ChainStreamInterceptor(guard.StreamInterceptor()), grpc.ChainUnaryInterceptor(guard.UnaryInterceptor()))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(tlsCfg)))
@@ -500,3 +508,21 @@ type contextStream struct {
 }
 
 func (s contextStream) Context() context.Context { return s.ctx }
+
+// unaryDeadline gives the calls of the unary methods the call timeout from
+// the moment they start: the unary interceptor's deadline starts only once
+// the request message has arrived, so a call whose message never came
+// would hold its stream (and a goroutine) for as long as the client kept
+// the connection. grpc receives the message under this context.
+func unaryDeadline(methods map[string]bool, d time.Duration) tap.ServerInHandle {
+	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
+		if !methods[info.FullMethodName] {
+			return ctx, nil
+		}
+		ctx, cancel := context.WithTimeout(ctx, d)
+		// grpc cancels the stream's context, this one's parent, when the
+		// call ends, which releases the timer.
+		_ = cancel
+		return ctx, nil
+	}
+}
