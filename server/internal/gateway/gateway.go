@@ -458,7 +458,7 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		if ce := contentEncoding(r); ce != "" {
 			// The body would be read as JSON and fail with a confusing
 			// message (or, labelled but not compressed, pass).
 			defer dropBody(w, r)()
@@ -542,6 +542,20 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// contentEncoding returns the request's Content-Encoding, all its header
+// lines together, unless every coding in it is identity (then "").
+func contentEncoding(r *http.Request) string {
+	values := r.Header.Values("Content-Encoding")
+	for _, v := range values {
+		for c := range strings.SplitSeq(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return strings.Join(values, ", ")
+			}
+		}
+	}
+	return ""
 }
 
 // jsonMarshaler is grpc-gateway's JSONPb with a decoder that explains

@@ -717,6 +717,7 @@ func TestRefusalBeforeBodyDoesNotHold(t *testing.T) {
 		{"chunked over the limit", "POST /v1/classify", "", -1, http.StatusRequestEntityTooLarge},
 		{"chunked stream over the limit", "POST /v1/classify:stream", "", -1, http.StatusRequestEntityTooLarge},
 		{"compressed", "POST /v1/classify", "Content-Encoding: gzip\r\n", 100, http.StatusUnsupportedMediaType},
+		{"compressed, in a second header line", "POST /v1/classify", "Content-Encoding: identity\r\nContent-Encoding: gzip\r\n", 100, http.StatusUnsupportedMediaType},
 		{"path not clean", "POST //v1/train", "", 100, http.StatusNotFound},
 		{"escaped slash", "POST /v1%2Fclassify", "", 100, http.StatusNotFound},
 	} {
