@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,16 +71,32 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string) erro
 // server: it is host:port with a port, or a gRPC target with a scheme
 // (dns:///host:port, unix:///path).
 func checkAddr(addr string) error {
-	if scheme, _, ok := strings.Cut(addr, "://"); ok {
+	hostPort := addr
+	if scheme, rest, ok := strings.Cut(addr, "://"); ok {
 		switch scheme {
-		case "dns", "unix", "unix-abstract", "passthrough":
+		case "unix", "unix-abstract":
 			return nil
+		case "dns", "passthrough":
+			// dns://[authority]/host:port: the endpoint is after the
+			// last slash.
+			hostPort = rest[strings.LastIndex(rest, "/")+1:]
+		default:
+			return usageErrorf("--addr %q: give host:port (the server's gRPC port), or a gRPC target such as dns:///host:port", addr)
 		}
-		return usageErrorf("--addr %q: give host:port (the server's gRPC port), or a gRPC target such as dns:///host:port", addr)
 	}
-	_, port, err := net.SplitHostPort(addr)
+	_, port, err := net.SplitHostPort(hostPort)
 	if err != nil || port == "" {
 		return usageErrorf("--addr %q: give host:port (the server's gRPC port, 50051 by default)", addr)
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil && strings.Trim(port, "0123456789") != "" {
+		n, err = 1, nil // a service name, as in /etc/services: grpc looks it up
+		if _, lerr := net.LookupPort("tcp", port); lerr != nil {
+			err = lerr
+		}
+	}
+	if err != nil || n == 0 {
+		return usageErrorf("--addr %q: the port must be a number from 1 to 65535", addr)
 	}
 	return nil
 }
@@ -97,7 +114,7 @@ func hint(err error, addr string) error {
 	switch st.Code() {
 	case codes.Unavailable:
 		switch {
-		case strings.Contains(msg, "connection refused"):
+		case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such file or directory"):
 			h = "no server listens at " + addr
 		case strings.Contains(msg, "x509:"):
 			h = "the server's certificate is not trusted: --tls-ca names the CA that signed it"

@@ -23,6 +23,11 @@ func TestCheckAddr(t *testing.T) {
 		{"", false},
 		{"127.0.0.1:", false},
 		{"http://127.0.0.1:50051", false},
+		{"127.0.0.1:99999", false},
+		{"127.0.0.1:0", false},
+		{"dns:///127.0.0.1", false}, // grpc would dial port 443
+		{"dns://8.8.8.8/claims.example:50051", true},
+		{"localhost:grpc-claims-unknown-service", false},
 	} {
 		err := checkAddr(tt.addr)
 		var ue usageError
@@ -45,6 +50,7 @@ func TestHint(t *testing.T) {
 		{codes.Unavailable, `connection error: desc = "error reading server preface: EOF"`, "add --tls"},
 		{codes.Unavailable, `connection error: desc = "error reading server preface: http2: frame too large, note that the frame header looked like an HTTP/1.1 header"`, "is an HTTP port"},
 		{codes.Unavailable, `name resolver error: produced zero addresses`, "is not known"},
+		{codes.Unavailable, `connection error: desc = "transport: Error while dialing: dial unix /tmp/nope.sock: connect: no such file or directory"`, "no server listens at"},
 		{codes.DeadlineExceeded, `context deadline exceeded while waiting for connections to become ready`, "could not connect to " + addr},
 		{codes.Unauthenticated, `authorization: a bearer token is required to change the model`, "--token or CLAIMS_TOKEN"},
 		{codes.DeadlineExceeded, `context deadline exceeded`, ""},
