@@ -609,7 +609,7 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 			// that one did.
 			return io.EOF
 		}
-		body.setError(fmt.Errorf("stream request %d: %w", n, err))
+		body.setError(requestError(n, err))
 		if body.readFail.Load() && body.clientGone() {
 			// A read failed because the client went away mid-request
 			// (or half-closed its connection: net/http takes that for
@@ -756,8 +756,12 @@ func (b *streamBody) readFailed(err error) {
 	}
 	// The read serves the request being decoded, which is counted once
 	// decoded.
-	b.err = fmt.Errorf("stream request %d: %w", b.decoded.Load()+1, err)
+	b.err = requestError(b.decoded.Load()+1, err)
 }
+
+// requestError is the error of stream request n (from 1), which failed
+// with err.
+func requestError(n int64, err error) error { return fmt.Errorf("stream request %d: %w", n, err) }
 
 // errStreamOver is what a read of a stream's body gets after the handler
 // has returned.

@@ -33,6 +33,7 @@ type Guard struct {
 type tracked struct {
 	conn *net.TCPConn
 	raw  syscall.RawConn // to tell whether conn is closed, and its progress
+	peer string          // conn's remote address, for the logs
 	cut  atomic.Bool     // the Guard has closed conn (once, whatever its streams)
 
 	// The unary answers queued on conn and not known to be sent yet (see
@@ -100,7 +101,7 @@ func (g *Guard) track(c *net.TCPConn) {
 	if len(g.conns) >= g.sweepAt {
 		g.sweep()
 	}
-	g.conns[a] = &tracked{conn: c, raw: raw}
+	g.conns[a] = &tracked{conn: c, raw: raw, peer: a.String()}
 }
 
 // sweep forgets the connections that are closed; the next sweep comes
@@ -152,7 +153,7 @@ func (g *Guard) UnaryInterceptor() grpc.UnaryServerInterceptor {
 			return resp, err
 		}
 		if m, ok := resp.(proto.Message); ok {
-			g.owe(t, proto.Size(m), p.Addr.String())
+			g.owe(t, proto.Size(m))
 		}
 		return resp, err
 	}
@@ -160,7 +161,7 @@ func (g *Guard) UnaryInterceptor() grpc.UnaryServerInterceptor {
 
 // owe notes n bytes of answer queued on t, and starts watching t if it
 // was not.
-func (g *Guard) owe(t *tracked, n int, peer string) {
+func (g *Guard) owe(t *tracked, n int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.owed == 0 {
@@ -170,7 +171,7 @@ func (g *Guard) owe(t *tracked, n int, peer string) {
 		}
 		t.base, t.lastAcked, t.since = acked, acked, time.Now()
 		if t.timer == nil {
-			t.timer = time.AfterFunc(g.timeout/2, func() { g.checkOwed(t, peer) })
+			t.timer = time.AfterFunc(g.timeout/2, func() { g.checkOwed(t) })
 		} else {
 			t.timer.Reset(g.timeout / 2)
 		}
@@ -181,7 +182,7 @@ func (g *Guard) owe(t *tracked, n int, peer string) {
 // checkOwed looks at a connection that owes answers: once its client has
 // acknowledged as many bytes as were owed, it is left alone; if it has
 // not moved for a whole timeout, it is closed.
-func (g *Guard) checkOwed(t *tracked, peer string) {
+func (g *Guard) checkOwed(t *tracked) {
 	t.mu.Lock()
 	acked, ok := bytesAcked(t.raw)
 	if !ok || t.owed == 0 || acked-t.base >= uint64(t.owed) {
@@ -201,11 +202,16 @@ func (g *Guard) checkOwed(t *tracked, peer string) {
 	}
 	owed := t.owed - int(acked-t.base)
 	t.mu.Unlock()
-	if !t.cut.CompareAndSwap(false, true) {
-		return
+	if t.cut.CompareAndSwap(false, true) {
+		g.close(t, "closing a client's connection: it did not take its answers",
+			"owed_bytes", owed, "waited", stalled.Round(time.Millisecond))
 	}
-	g.log.Warn("closing a client's connection: it did not take its answers",
-		"peer", peer, "owed_bytes", owed, "waited", stalled.Round(time.Millisecond))
+}
+
+// close closes t, which the caller has just marked cut, with a warning
+// (msg and args, after the peer) and a count.
+func (g *Guard) close(t *tracked, msg string, args ...any) {
+	g.log.Warn(msg, append([]any{"peer", t.peer}, args...)...)
 	if g.onCut != nil {
 		g.onCut()
 	}
@@ -227,7 +233,7 @@ func (g *Guard) StreamInterceptor() grpc.StreamServerInterceptor {
 		if !ok {
 			return handler(srv, ss)
 		}
-		return handler(srv, &stream{ServerStream: ss, g: g, conn: t, peer: p.Addr.String(), method: info.FullMethod})
+		return handler(srv, &stream{ServerStream: ss, g: g, conn: t, method: info.FullMethod})
 	}
 }
 
@@ -253,7 +259,6 @@ type stream struct {
 	grpc.ServerStream
 	g      *Guard
 	conn   *tracked
-	peer   string
 	method string
 	sent   int         // results sent or being sent
 	timer  *time.Timer // runs check; made at the first send
@@ -320,10 +325,6 @@ func (s *stream) check() {
 	}
 	s.closed, s.waited = true, waited
 	s.mu.Unlock()
-	s.g.log.Warn("closing a client's connection: it did not take a stream's results",
-		"peer", s.peer, "method", s.method, "result", s.sent, "waited", waited.Round(time.Millisecond), "connection_busy", moved)
-	if s.g.onCut != nil {
-		s.g.onCut()
-	}
-	s.conn.conn.Close()
+	s.g.close(s.conn, "closing a client's connection: it did not take a stream's results",
+		"method", s.method, "result", s.sent, "waited", waited.Round(time.Millisecond), "connection_busy", moved)
 }
