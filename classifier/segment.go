@@ -32,9 +32,16 @@ type Span struct {
 //     sentence punctuation (so title-case headlines are never split);
 //   - a lone number or letter opening a unit ("1.", "A.") is a list marker.
 //
-// Ellipses end a sentence only before a plausible start; "!" and "?" after a
-// closing quote do not end one before an attribution such as
-// `"Why?" Smith asked.`
+// The word before a period is read after its last slash and leading dashes
+// ("Photo/J. Smith" has an initial, "(Wire) -U.S. President" the
+// abbreviation), and an agency tag in a dateline ("MOSCOW, May 3. /TASS/.")
+// ends nothing.
+//
+// Ellipses end a sentence only before a plausible start, and not after a
+// comma or when nothing but quotes comes before them in the unit ("the
+// injured, … the region", "… This act"); a sentence may start with one
+// ("in Ankara. … The attack"). "!" and "?" after a closing quote do not end
+// one before an attribution such as `"Why?" Smith asked.`
 func Segment(text string) []Span {
 	if len(text) == 0 {
 		return nil
@@ -228,14 +235,16 @@ run:
 		}
 		k += w
 	}
-	if k >= n || !segPlausibleStart(text, k) {
+	if k >= n || !(segPlausibleStart(text, k) || segEllipsisStart(text, k)) {
 		return j, false
 	}
 	if bang {
 		return j, !(quoted && segAttribution(text, k))
 	}
 	if ellipsis || dots > 1 {
-		return j, true
+		// An ellipsis after a comma marks words left out inside a sentence
+		// ("the injured, … the region"), and one opening a unit ends nothing.
+		return j, !segEllipsisInside(text, s.seg, i)
 	}
 	// A spaced ellipsis ". . ." ends with a period preceded by ". ".
 	if i-2 >= s.seg && text[i-1] == ' ' && text[i-2] == '.' {
@@ -263,6 +272,10 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 		ws -= w
 	}
 	core := segStripPunct(text[ws:i])
+	if len(core) > 2 && core[0] == '/' && core[len(core)-1] == '/' {
+		return false // a dateline's agency tag: "MOSCOW, May 3. /TASS/. The…"
+	}
+	core = segLastPart(core)
 	if core == "" || segBulletItem(text, k) {
 		return true // a bullet ends an abbreviation's sentence too: "…the U.S. • The Senate…"
 	}
@@ -491,6 +504,30 @@ func segPlausibleStart(text string, k int) bool {
 	return false
 }
 
+// segEllipsisStart reports whether an ellipsis at k, then white space,
+// opens a plausible sentence: "…in Ankara. … The attack was…", where the
+// ellipsis leaves out the start of the next sentence.
+func segEllipsisStart(text string, k int) bool {
+	var q int
+	switch {
+	case strings.HasPrefix(text[k:], "…"):
+		q = k + len("…")
+	case strings.HasPrefix(text[k:], "..."):
+		q = k + 3
+	default:
+		return false
+	}
+	p := q
+	for p < len(text) {
+		r, w := segDecode(text, p)
+		if !segIsSpace(r) || segIsBreak(r) {
+			break
+		}
+		p += w
+	}
+	return p > q && p < len(text) && segPlausibleStart(text, p)
+}
+
 // segBulletItem reports whether a list bullet at p, then white space, opens
 // a plausible sentence: "…the airport. • Three bombers…", a list item run
 // into the line.
@@ -559,6 +596,50 @@ func segStripPunct(word string) string {
 		break
 	}
 	return word
+}
+
+// segLastPart returns the part of a word that an abbreviation or initial
+// would be: after its last slash and leading dashes ("Photo/J" gives "J",
+// "-U.S" gives "U.S").
+func segLastPart(core string) string {
+	if k := strings.LastIndexByte(core, '/'); k >= 0 {
+		core = core[k+1:]
+	}
+	for {
+		switch {
+		case strings.HasPrefix(core, "-"):
+			core = core[1:]
+		case strings.HasPrefix(core, "–"), strings.HasPrefix(core, "—"):
+			core = core[len("–"):]
+		default:
+			return core
+		}
+	}
+}
+
+// segEllipsisInside reports whether the ellipsis starting at i, in the unit
+// starting at seg, leaves words out inside a sentence: it follows a comma,
+// or nothing but white space, quotes and brackets come before it in the
+// unit.
+func segEllipsisInside(text string, seg, i int) bool {
+	for p := i; p > seg; {
+		r, w := utf8.DecodeLastRuneInString(text[seg:p])
+		if !segIsSpace(r) {
+			if r == ',' {
+				return true
+			}
+			break
+		}
+		p -= w
+	}
+	for p := seg; p < i; {
+		r, w := segDecode(text, p)
+		if !segIsSpace(r) && segSkipOpeners(text, p) == p {
+			return false
+		}
+		p += w
+	}
+	return true
 }
 
 // segDotted reports a dotted abbreviation such as "U.S", "a.m" or "Ph.D":
@@ -670,7 +751,7 @@ var segAbbrevs = map[string]uint8{
 	"Sens": segNever, "Rep": segNever, "Reps": segNever, "Gov": segNever, "Govs": segNever,
 	"Atty": segNever, "Amb": segNever, "Supt": segNever, "Insp": segNever, "Det": segNever,
 	"Rev": segNever, "Msgr": segNever, "Fr": segNever, "Hon": segNever, "Pres": segNever,
-	"Rt": segNever, "Sra": segNever, "Mt": segNever, "Ft": segNever,
+	"Rt": segNever, "Sra": segNever, "Mt": segNever, "Ft": segNever, "Mohd": segNever,
 	"MR": segNever, "MRS": segNever, "MS": segNever, "DR": segNever, "GEN": segNever,
 	"LT": segNever, "COL": segNever, "SGT": segNever, "CAPT": segNever, "SEN": segNever,
 	"REP": segNever, "GOV": segNever, "PROF": segNever,
@@ -736,4 +817,8 @@ var segSpeechVerbs = map[string]bool{
 	"writes": true, "replied": true, "replies": true, "exclaimed": true, "cried": true,
 	"insisted": true, "demanded": true, "wondered": true, "tweeted": true, "posted": true,
 	"continued": true, "recalled": true, "warned": true, "declared": true,
+	"noted": true, "stressed": true, "explained": true, "argued": true, "claimed": true,
+	"stated": true, "responded": true, "countered": true, "remarked": true,
+	"pointed": true, "commented": true, "emphasized": true, "emphasised": true,
+	"charged": true, "quipped": true, "urged": true, "pleaded": true,
 }
