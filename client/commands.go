@@ -371,7 +371,11 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	}
 	m := classifier.Score(gold, pred)
 	w := e.stdout
-	fmt.Fprintf(w, "model version %d, %s: accuracy %.3f, macro-F1 (claim labels) %.3f\n", version, examplesN(int64(m.Examples)), m.Accuracy, m.MacroF1)
+	macro := fmt.Sprintf("%.3f", m.MacroF1)
+	if !slices.ContainsFunc(m.Labels, func(l string) bool { return l != classifier.OtherLabel }) {
+		macro = "n/a (no claim label in the data or the predictions)"
+	}
+	fmt.Fprintf(w, "model version %d, %s: accuracy %.3f, macro-F1 (claim labels) %s\n", version, examplesN(int64(m.Examples)), m.Accuracy, macro)
 	if len(versions) > 1 {
 		fmt.Fprintf(w, "(the model changed during the evaluation: its batches were scored by %d versions)\n", len(versions))
 	}

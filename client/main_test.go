@@ -235,15 +235,20 @@ func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) 
 	if fail != nil {
 		return nil, fail
 	}
+	// Every example is predicted right; the first example's label stands
+	// for all of them.
+	l := "denial"
+	if len(req.GetExamples()) > 0 {
+		l = req.GetExamples()[0].GetLabel()
+	}
 	if len(req.GetExamples()) != 1 {
-		// Every example is a denial, predicted right.
 		n := int64(len(req.GetExamples()))
 		return &claimsv1.EvaluateResponse{ModelVersion: 7, Examples: n,
-			Confusion: &claimsv1.ConfusionMatrix{Labels: []string{"denial"}, Rows: []*claimsv1.ConfusionRow{{Actual: "denial", Predicted: []int64{n}}}}}, nil
+			Confusion: &claimsv1.ConfusionMatrix{Labels: []string{l}, Rows: []*claimsv1.ConfusionRow{{Actual: l, Predicted: []int64{n}}}}}, nil
 	}
 	return &claimsv1.EvaluateResponse{ModelVersion: 7, Examples: int64(len(req.GetExamples())), Accuracy: 1, MacroF1: 1,
-		Labels:    []*claimsv1.LabelMetrics{{Label: "denial", Precision: 1, Recall: 1, F1: 1, Support: 1}},
-		Confusion: &claimsv1.ConfusionMatrix{Labels: []string{"denial"}, Rows: []*claimsv1.ConfusionRow{{Actual: "denial", Predicted: []int64{1}}}}}, nil
+		Labels:    []*claimsv1.LabelMetrics{{Label: l, Precision: 1, Recall: 1, F1: 1, Support: 1}},
+		Confusion: &claimsv1.ConfusionMatrix{Labels: []string{l}, Rows: []*claimsv1.ConfusionRow{{Actual: l, Predicted: []int64{1}}}}}, nil
 }
 
 func (f *fakeServer) GetModel(ctx context.Context, _ *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
@@ -413,6 +418,13 @@ func TestBatches(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "10 examples: accuracy 1.000") || f.evalCalls != 4 {
 		t.Errorf("eval: got exit %d, %d calls, stdout %q, stderr %q; want 4 calls summed to 10 examples", code, f.evalCalls, out, errs)
 	}
+	// Data with no claim label has no macro-F1 to give.
+	others := writeFile(t, "others.jsonl", strings.ReplaceAll(b.String(), `"denial"`, `"other"`))
+	code, out, errs = runCLI(t, "", "eval", "--addr", addr, "--data", others)
+	if want := "accuracy 1.000, macro-F1 (claim labels) n/a (no claim label in the data or the predictions)\n"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("eval of other only: got exit %d, stdout %q, stderr %q; want %q", code, out, errs, want)
+	}
+	f.evalCalls = 0
 	code, _, _ = runCLI(t, "", "train", "--addr", addr, "--data", data, "--batch", "2")
 	if code != 0 || f.trainCalls != 5 || len(f.trained) != 10 {
 		t.Errorf("train --batch 2: got exit %d, %d calls, %d examples; want 5 calls of 10", code, f.trainCalls, len(f.trained))
