@@ -32,16 +32,19 @@ type Span struct {
 //     sentence punctuation (so title-case headlines are never split);
 //   - a lone number or letter opening a unit ("1.", "A.") is a list marker.
 //
-// The word before a period is read after its last slash and leading dashes
-// ("Photo/J. Smith" has an initial, "(Wire) -U.S. President" the
-// abbreviation), and an agency tag in a dateline ("MOSCOW, May 3. /TASS/.")
-// ends nothing.
+// The word before a period is read without leading dashes ("(Wire) -U.S.
+// President" has the abbreviation), and after a slash only for an initial
+// ("Photo/J. Smith", not "km/h."). A dateline's agency tag ("MOSCOW, May 3.
+// /TASS/.") and a capital place before a date ("MOSCOW. Nov 3 (Interfax)")
+// end nothing.
 //
 // Ellipses end a sentence only before a plausible start, and not after a
-// comma or when nothing but quotes comes before them in the unit ("the
-// injured, … the region", "… This act"); a sentence may start with one
-// ("in Ankara. … The attack"). "!" and "?" after a closing quote do not end
-// one before an attribution such as `"Why?" Smith asked.`
+// comma (unless a quote closes after them or opens next) or when nothing
+// but quotes comes before them in the unit ("the injured, … the region",
+// "… This act"); a sentence may start with one ("in Ankara. … The
+// attack"). "!" and "?" after a closing quote do not end one before an
+// attribution such as `"Why?" Smith asked.`, when the quote opens the
+// unit or began before it (`chanted "Leave now!" Police…` ends).
 func Segment(text string) []Span {
 	if len(text) == 0 {
 		return nil
@@ -55,7 +58,7 @@ func Segment(text string) []Span {
 
 // AppendSegments is Segment appending into dst, for callers that reuse a slice.
 func AppendSegments(dst []Span, text string) []Span {
-	s := segScanner{text: text, lineEnd: -1}
+	s := segScanner{text: text, lineEnd: -1, qseg: -1}
 	n := len(text)
 	for i := 0; i < n; {
 		c := text[i]
@@ -160,6 +163,11 @@ type segScanner struct {
 	// lineEnd is the end of the current line, or -1 until headline is known.
 	lineEnd  int
 	headline bool // the current line ends without sentence punctuation
+	// qseg, qpos and qinner cache quoteOpensUnit's scan of the unit at
+	// qseg: scanned up to qpos (len(text) when the unit opens with a
+	// quote), and whether an opening quote was found inside it.
+	qseg, qpos int
+	qinner     bool
 }
 
 // boundary examines the run of sentence-final punctuation and closers that
@@ -239,12 +247,13 @@ run:
 		return j, false
 	}
 	if bang {
-		return j, !(quoted && segAttribution(text, k))
+		return j, !(quoted && s.quoteOpensUnit(i) && segAttribution(text, k))
 	}
 	if ellipsis || dots > 1 {
 		// An ellipsis after a comma marks words left out inside a sentence
-		// ("the injured, … the region"), and one opening a unit ends nothing.
-		return j, !segEllipsisInside(text, s.seg, i)
+		// ("the injured, … the region"), unless a quote closes after it or
+		// opens next; one opening a unit ends nothing.
+		return j, !segEllipsisInside(text, s.seg, i, quoted || segOpensQuote(text, k))
 	}
 	// A spaced ellipsis ". . ." ends with a period preceded by ". ".
 	if i-2 >= s.seg && text[i-1] == ' ' && text[i-2] == '.' {
@@ -272,8 +281,11 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 		ws -= w
 	}
 	core := segStripPunct(text[ws:i])
-	if len(core) > 2 && core[0] == '/' && core[len(core)-1] == '/' {
+	if segAgencyTag(core) {
 		return false // a dateline's agency tag: "MOSCOW, May 3. /TASS/. The…"
+	}
+	if segCapsDateline(text, s.seg, ws, k) {
+		return false // "MOSCOW. Nov 3 (Interfax) - …"
 	}
 	core = segLastPart(core)
 	if core == "" || segBulletItem(text, k) {
@@ -599,11 +611,15 @@ func segStripPunct(word string) string {
 }
 
 // segLastPart returns the part of a word that an abbreviation or initial
-// would be: after its last slash and leading dashes ("Photo/J" gives "J",
-// "-U.S" gives "U.S").
+// would be: without leading dashes ("-U.S" gives "U.S"), and after a slash
+// only if that leaves an initial after a longer word ("Photo/J" gives "J",
+// but "km/h" and "N/A" stay).
 func segLastPart(core string) string {
 	if k := strings.LastIndexByte(core, '/'); k >= 0 {
-		core = core[k+1:]
+		if r, w := segDecode(core, k+1); k > 1 && k+1+w == len(core) && unicode.IsUpper(r) {
+			return core[k+1:]
+		}
+		return core
 	}
 	for {
 		switch {
@@ -617,12 +633,111 @@ func segLastPart(core string) string {
 	}
 }
 
+// segAgencyTag reports a news agency's tag in a dateline: upper-case
+// letters (and hyphens) between slashes, as "/TASS/" or "/ITAR-TASS/".
+func segAgencyTag(core string) bool {
+	if len(core) < 4 || core[0] != '/' || core[len(core)-1] != '/' {
+		return false
+	}
+	for i := 1; i < len(core)-1; i++ {
+		if c := core[i]; !('A' <= c && c <= 'Z' || c == '-' && i > 1) {
+			return false
+		}
+	}
+	return true
+}
+
+// segCapsDateline reports a dateline's place in capitals opening the unit,
+// its period followed by a date ("MOSCOW. Nov 3 (Interfax) - …"): the word
+// at ws..period is the unit's first, at least three capital letters, and
+// the word at k is a month's name or abbreviation, then a space and a digit.
+func segCapsDateline(text string, seg, ws, k int) bool {
+	p := seg
+	for p < ws {
+		r, w := segDecode(text, p)
+		if !segIsSpace(r) {
+			break
+		}
+		p += w
+	}
+	if p != ws {
+		return false
+	}
+	n := 0
+	for q := ws; q < len(text) && text[q] != '.'; q++ {
+		if c := text[q]; c < 'A' || c > 'Z' {
+			return false
+		}
+		n++
+	}
+	if n < 3 {
+		return false
+	}
+	e := segWordEnd(text, k, false)
+	if !segLowerIn(text[k:e], segMonths) {
+		return false
+	}
+	if e < len(text) && text[e] == '.' {
+		e++
+	}
+	return e+1 < len(text) && text[e] == ' ' && '0' <= text[e+1] && text[e+1] <= '9'
+}
+
+// segMonths holds months' names and abbreviations, lower-cased.
+var segMonths = map[string]bool{
+	"jan": true, "january": true, "feb": true, "february": true, "mar": true, "march": true,
+	"apr": true, "april": true, "may": true, "jun": true, "june": true, "jul": true,
+	"july": true, "aug": true, "august": true, "sep": true, "sept": true,
+	"september": true, "oct": true, "october": true, "nov": true, "november": true,
+	"dec": true, "december": true,
+}
+
+// segOpensQuote reports whether an opening quotation mark is at k.
+func segOpensQuote(text string, k int) bool {
+	switch r, _ := segDecode(text, k); r {
+	case '"', '\'', '“', '‘', '«', '„':
+		return true
+	}
+	return false
+}
+
+// quoteOpensUnit reports whether the quotation that closes at i may be
+// the unit's own: the unit opens with a quotation mark, or has none before
+// i, so that the quote began in an earlier unit. `Protesters chanted "Leave
+// now!"` quotes inside its sentence, so the words after it are not its
+// attribution. The scan resumes where the last call on the same unit
+// stopped, so that a unit stays linear however many quotes it holds.
+func (s *segScanner) quoteOpensUnit(i int) bool {
+	text := s.text
+	if s.qseg != s.seg || s.qpos < s.seg {
+		s.qseg, s.qpos, s.qinner = s.seg, s.seg, false
+		for s.qpos < i {
+			r, w := segDecode(text, s.qpos)
+			if !segIsSpace(r) {
+				break
+			}
+			s.qpos += w
+		}
+		if segOpensQuote(text, s.qpos) {
+			s.qpos = len(text) // the unit's own quote: nothing more to scan
+			return true
+		}
+	}
+	for ; s.qpos < i && !s.qinner; s.qpos++ {
+		switch text[s.qpos] {
+		case '"', 0xE2, 0xC2: // and the lead bytes of “ ‘ „ « (not an apostrophe)
+			s.qinner = segOpensQuote(text, s.qpos)
+		}
+	}
+	return s.qpos >= len(text) || !s.qinner
+}
+
 // segEllipsisInside reports whether the ellipsis starting at i, in the unit
-// starting at seg, leaves words out inside a sentence: it follows a comma,
-// or nothing but white space, quotes and brackets come before it in the
-// unit.
-func segEllipsisInside(text string, seg, i int) bool {
-	for p := i; p > seg; {
+// starting at seg, leaves words out inside a sentence: it follows a comma
+// (unless quoteNear: a quote closes after it or opens next), or nothing but
+// white space, quotes and brackets come before it in the unit.
+func segEllipsisInside(text string, seg, i int, quoteNear bool) bool {
+	for p := i; p > seg && !quoteNear; {
 		r, w := utf8.DecodeLastRuneInString(text[seg:p])
 		if !segIsSpace(r) {
 			if r == ',' {
@@ -634,10 +749,13 @@ func segEllipsisInside(text string, seg, i int) bool {
 	}
 	for p := seg; p < i; {
 		r, w := segDecode(text, p)
-		if !segIsSpace(r) && segSkipOpeners(text, p) == p {
-			return false
+		if segIsSpace(r) {
+			p += w
+			continue
 		}
-		p += w
+		// Openers, then the ellipsis: checked once, so that a long run
+		// of them stays linear.
+		return segSkipOpeners(text, p) >= i
 	}
 	return true
 }
@@ -752,6 +870,7 @@ var segAbbrevs = map[string]uint8{
 	"Atty": segNever, "Amb": segNever, "Supt": segNever, "Insp": segNever, "Det": segNever,
 	"Rev": segNever, "Msgr": segNever, "Fr": segNever, "Hon": segNever, "Pres": segNever,
 	"Rt": segNever, "Sra": segNever, "Mt": segNever, "Ft": segNever, "Mohd": segNever,
+	"Moh": segNever, "Smt": segNever, "Shri": segNever, "Adv": segNever,
 	"MR": segNever, "MRS": segNever, "MS": segNever, "DR": segNever, "GEN": segNever,
 	"LT": segNever, "COL": segNever, "SGT": segNever, "CAPT": segNever, "SEN": segNever,
 	"REP": segNever, "GOV": segNever, "PROF": segNever,
@@ -766,7 +885,7 @@ var segAbbrevs = map[string]uint8{
 	"Fig": segCanEnd, "Figs": segCanEnd, "pp": segCanEnd, "Para": segCanEnd, "Ref": segCanEnd,
 	"ft": segCanEnd, "lb": segCanEnd, "lbs": segCanEnd, "oz": segCanEnd, "yr": segCanEnd,
 	"yrs": segCanEnd, "hr": segCanEnd, "hrs": segCanEnd, "sq": segCanEnd, "est": segCanEnd,
-	"incl": segCanEnd, "govt": segCanEnd, "dept": segCanEnd,
+	"incl": segCanEnd, "govt": segCanEnd, "dept": segCanEnd, "Rs": segCanEnd,
 	// Suffixes of names and companies, streets, and list endings.
 	"Jr": segCanEnd, "Sr": segCanEnd, "Inc": segCanEnd, "Corp": segCanEnd, "Ltd": segCanEnd,
 	"Co": segCanEnd, "Cos": segCanEnd, "Bros": segCanEnd, "Mfg": segCanEnd, "Assn": segCanEnd,

@@ -342,3 +342,33 @@ func BenchmarkAppendSegments(b *testing.B) {
 	}
 	b.ReportMetric(float64(sentences)/b.Elapsed().Seconds(), "sentences/s")
 }
+
+// BenchmarkSegmentAdversarial segments 256 KiB texts built to make a scan
+// that restarts at every boundary, or at every byte, quadratic: runs of
+// openers before an ellipsis, quotes closing again and again in one unit,
+// and runs of the words the dateline, slash and ellipsis rules look back
+// at. Their MB/s should stay near BenchmarkSegment's; a quadratic scan
+// takes seconds per op here.
+func BenchmarkSegmentAdversarial(b *testing.B) {
+	const size = 256 << 10
+	fill := func(unit, tail string) string {
+		return strings.Repeat(unit, (size-len(tail))/len(unit)) + tail
+	}
+	for _, c := range []struct{ name, text string }{
+		{"openers_before_ellipsis", fill("(", "… A")},
+		{"curly_openers_before_ellipsis", fill("“", "… A")},
+		{"quotes_closing_in_one_unit", fill("x!” Smith said ", "")},
+		{"quotes_closing_after_an_inner_quote", "He said “" + fill("x!” Ab ", "")},
+		{"ellipses_after_commas", fill("a, … B ", "")},
+		{"ellipses_opening_sentences", fill("a. … B ", "")},
+		{"initials_after_slashes", fill("Photo/J. Scott ", "")},
+		{"capital_datelines", fill("MOSCOW. Nov 3 ", "")},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.text)))
+			for b.Loop() {
+				Segment(c.text)
+			}
+		})
+	}
+}
