@@ -34,17 +34,20 @@ type Span struct {
 //
 // The word before a period is read without leading dashes ("(Wire) -U.S.
 // President" has the abbreviation), and after a slash only for an initial
-// ("Photo/J. Smith", not "km/h."). A dateline's agency tag ("MOSCOW, May 3.
-// /TASS/.") and a capital place before a date ("MOSCOW. Nov 3 (Interfax)")
-// end nothing.
+// before a name ("Photo/J. Scott Smith", not "km/h." or "Twitter/X. Musk
+// replied"). A dateline's agency tag ("MOSCOW, May 3. /TASS/.") and a
+// capital place before a date ("NEW DELHI. Nov 3 (Interfax)") end nothing.
 //
 // Ellipses end a sentence only before a plausible start, and not after a
 // comma (unless a quote closes after them or opens next) or when nothing
 // but quotes comes before them in the unit ("the injured, … the region",
 // "… This act"); a sentence may start with one ("in Ankara. … The
-// attack"). "!" and "?" after a closing quote do not end one before an
-// attribution such as `"Why?" Smith asked.`, when the quote opens the
-// unit or began before it (`chanted "Leave now!" Police…` ends).
+// attack"). "!", "?" and an ellipsis after a closing quote do not end one
+// before an attribution such as `"Why?" Smith asked.`, unless the quote
+// follows a word (`chanted "Leave now!" Police…` ends; `KYIV (Wire) —
+// "Why?" Smith asked.` does not).
+//
+// Segment takes time linear in the length of text.
 func Segment(text string) []Span {
 	if len(text) == 0 {
 		return nil
@@ -58,7 +61,7 @@ func Segment(text string) []Span {
 
 // AppendSegments is Segment appending into dst, for callers that reuse a slice.
 func AppendSegments(dst []Span, text string) []Span {
-	s := segScanner{text: text, lineEnd: -1, qseg: -1}
+	s := segScanner{text: text, lineEnd: -1, qseg: -1, fseg: -1, cseg: -1}
 	n := len(text)
 	for i := 0; i < n; {
 		c := text[i]
@@ -164,10 +167,33 @@ type segScanner struct {
 	lineEnd  int
 	headline bool // the current line ends without sentence punctuation
 	// qseg, qpos and qinner cache quoteOpensUnit's scan of the unit at
-	// qseg: scanned up to qpos (len(text) when the unit opens with a
-	// quote), and whether an opening quote was found inside it.
+	// qseg: scanned up to qpos, and whether the last opening quote found
+	// follows a word.
 	qseg, qpos int
 	qinner     bool
+	// fseg and first cache unitStart for the unit at fseg; cseg and
+	// capsEnd cache capsDateline's run of capitals for the unit at cseg
+	// (capsEnd -1 when it holds fewer than three letters).
+	fseg, first   int
+	cseg, capsEnd int
+}
+
+// unitStart returns the offset of the current unit's first character that
+// is not white space (the end of the text if there is none). It is
+// computed once per unit, so that checks made at every period of a unit
+// that opens with a long run of white space stay linear.
+func (s *segScanner) unitStart() int {
+	if s.fseg != s.seg {
+		s.fseg, s.first = s.seg, s.seg
+		for s.first < len(s.text) {
+			r, w := segDecode(s.text, s.first)
+			if !segIsSpace(r) {
+				break
+			}
+			s.first += w
+		}
+	}
+	return s.first
 }
 
 // boundary examines the run of sentence-final punctuation and closers that
@@ -249,15 +275,20 @@ run:
 	if bang {
 		return j, !(quoted && s.quoteOpensUnit(i) && segAttribution(text, k))
 	}
-	if ellipsis || dots > 1 {
+	// A spaced ellipsis ". . ." ends with a period preceded by ". ".
+	spaced := i-2 >= s.seg && text[i-1] == ' ' && text[i-2] == '.'
+	if ellipsis || dots > 1 || spaced {
+		if quoted && s.quoteOpensUnit(i) && segAttribution(text, k) {
+			return j, false // `"We will rebuild, …" Smith said.`
+		}
+		es := i // where the ellipsis starts: ". . ." has at most a few dots
+		for t := 0; spaced && t < 4 && es-2 >= s.seg && text[es-1] == ' ' && text[es-2] == '.'; t++ {
+			es -= 2
+		}
 		// An ellipsis after a comma marks words left out inside a sentence
 		// ("the injured, … the region"), unless a quote closes after it or
 		// opens next; one opening a unit ends nothing.
-		return j, !segEllipsisInside(text, s.seg, i, quoted || segOpensQuote(text, k))
-	}
-	// A spaced ellipsis ". . ." ends with a period preceded by ". ".
-	if i-2 >= s.seg && text[i-1] == ' ' && text[i-2] == '.' {
-		return j, true
+		return j, !segEllipsisInside(text, s.seg, es, quoted || segOpensQuote(text, k))
 	}
 	return j, s.afterPeriod(i, k)
 }
@@ -284,10 +315,14 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	if segAgencyTag(core) {
 		return false // a dateline's agency tag: "MOSCOW, May 3. /TASS/. The…"
 	}
-	if segCapsDateline(text, s.seg, ws, k) {
+	if s.capsDateline(i, k) {
 		return false // "MOSCOW. Nov 3 (Interfax) - …"
 	}
+	whole := core
 	core = segLastPart(core)
+	if core != whole && strings.Contains(whole, "/") && !segNameAt(text, k) {
+		return true // "posted to Twitter/X. Musk replied": no name goes on
+	}
 	if core == "" || segBulletItem(text, k) {
 		return true // a bullet ends an abbreviation's sentence too: "…the U.S. • The Senate…"
 	}
@@ -295,19 +330,8 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	if r, w := segDecode(core, 0); w == len(core) && unicode.IsLetter(r) {
 		single = true
 	}
-	if single || (len(core) <= 3 && segAllDigits(core)) {
-		// A list marker opening the unit: "1. ", "A. ".
-		p := s.seg
-		for p < ws {
-			r, w := segDecode(text, p)
-			if !segIsSpace(r) {
-				break
-			}
-			p += w
-		}
-		if p == ws {
-			return false
-		}
+	if (single || (len(core) <= 3 && segAllDigits(core))) && s.unitStart() == ws {
+		return false // a list marker opening the unit: "1. ", "A. "
 	}
 	switch segAbbrevs[core] {
 	case segNever:
@@ -633,6 +657,27 @@ func segLastPart(core string) string {
 	}
 }
 
+// segNameAt reports whether a name goes on at k, after an initial: an
+// initial ("J. K. Smith") or a capitalised word followed by another
+// ("J. Scott Applewhite").
+func segNameAt(text string, k int) bool {
+	q := segWordEnd(text, k, true)
+	if q == k {
+		return false
+	}
+	if r, _ := segDecode(text, k); !unicode.IsUpper(r) {
+		return false
+	}
+	if q < len(text) && text[q] == '.' {
+		return true
+	}
+	if q+1 >= len(text) || text[q] != ' ' {
+		return false
+	}
+	r, _ := segDecode(text, q+1)
+	return unicode.IsUpper(r)
+}
+
 // segAgencyTag reports a news agency's tag in a dateline: upper-case
 // letters (and hyphens) between slashes, as "/TASS/" or "/ITAR-TASS/".
 func segAgencyTag(core string) bool {
@@ -647,40 +692,57 @@ func segAgencyTag(core string) bool {
 	return true
 }
 
-// segCapsDateline reports a dateline's place in capitals opening the unit,
-// its period followed by a date ("MOSCOW. Nov 3 (Interfax) - …"): the word
-// at ws..period is the unit's first, at least three capital letters, and
-// the word at k is a month's name or abbreviation, then a space and a digit.
-func segCapsDateline(text string, seg, ws, k int) bool {
-	p := seg
-	for p < ws {
-		r, w := segDecode(text, p)
-		if !segIsSpace(r) {
-			break
+// capsDateline reports whether the period at i ends a dateline's place in
+// capitals opening the unit and is followed by a date ("MOSCOW. Nov 3
+// (Interfax) - …", "NEW DELHI. 3 March …"): from the unit's first
+// character that is not white space up to i there are only capital
+// letters, spaces and hyphens, at least three letters, and the words at k
+// are a month's name or abbreviation and a day, in either order. The run
+// of capitals is measured once per unit.
+func (s *segScanner) capsDateline(i, k int) bool {
+	text := s.text
+	if s.cseg != s.seg {
+		s.cseg, s.capsEnd = s.seg, s.unitStart()
+		letters := 0
+		for s.capsEnd < len(text) {
+			r, w := segDecode(text, s.capsEnd)
+			if unicode.IsUpper(r) {
+				letters++
+			} else if r != '-' && r != ' ' && r != '\u00a0' {
+				break
+			}
+			s.capsEnd += w
 		}
-		p += w
-	}
-	if p != ws {
-		return false
-	}
-	n := 0
-	for q := ws; q < len(text) && text[q] != '.'; q++ {
-		if c := text[q]; c < 'A' || c > 'Z' {
-			return false
+		if letters < 3 {
+			s.capsEnd = -1
 		}
-		n++
 	}
-	if n < 3 {
+	if s.capsEnd != i {
 		return false
 	}
-	e := segWordEnd(text, k, false)
-	if !segLowerIn(text[k:e], segMonths) {
-		return false
+	month := func(k int) (int, bool) {
+		e := segWordEnd(text, k, false)
+		if !segLowerIn(text[k:e], segMonths) {
+			return k, false
+		}
+		if e < len(text) && text[e] == '.' {
+			e++
+		}
+		return e, true
 	}
-	if e < len(text) && text[e] == '.' {
+	digit := func(p int) bool { return p < len(text) && '0' <= text[p] && text[p] <= '9' }
+	if e, ok := month(k); ok {
+		return e+1 < len(text) && text[e] == ' ' && digit(e+1)
+	}
+	e := k
+	for digit(e) && e-k < 3 {
 		e++
 	}
-	return e+1 < len(text) && text[e] == ' ' && '0' <= text[e+1] && text[e+1] <= '9'
+	if e == k || e-k > 2 || e+1 >= len(text) || text[e] != ' ' {
+		return false
+	}
+	_, ok := month(e + 1)
+	return ok
 }
 
 // segMonths holds months' names and abbreviations, lower-cased.
@@ -702,34 +764,40 @@ func segOpensQuote(text string, k int) bool {
 }
 
 // quoteOpensUnit reports whether the quotation that closes at i may be
-// the unit's own: the unit opens with a quotation mark, or has none before
-// i, so that the quote began in an earlier unit. `Protesters chanted "Leave
-// now!"` quotes inside its sentence, so the words after it are not its
-// attribution. The scan resumes where the last call on the same unit
+// followed by its attribution: the last opening quote before i in the unit
+// comes after no word (it opens the unit, or follows a dateline's dash, a
+// colon or a bracket), or there is none, so that the quote began in an
+// earlier unit. `Protesters chanted "Leave now!"` quotes inside its
+// sentence, so the words after it are not its attribution; `KYIV (Wire) —
+// "Why?"` does not. The scan resumes where the last call on the same unit
 // stopped, so that a unit stays linear however many quotes it holds.
 func (s *segScanner) quoteOpensUnit(i int) bool {
 	text := s.text
-	if s.qseg != s.seg || s.qpos < s.seg {
+	if s.qseg != s.seg {
 		s.qseg, s.qpos, s.qinner = s.seg, s.seg, false
-		for s.qpos < i {
-			r, w := segDecode(text, s.qpos)
-			if !segIsSpace(r) {
-				break
-			}
-			s.qpos += w
-		}
-		if segOpensQuote(text, s.qpos) {
-			s.qpos = len(text) // the unit's own quote: nothing more to scan
-			return true
-		}
 	}
-	for ; s.qpos < i && !s.qinner; s.qpos++ {
+	for ; s.qpos < i; s.qpos++ {
 		switch text[s.qpos] {
 		case '"', 0xE2, 0xC2: // and the lead bytes of “ ‘ „ « (not an apostrophe)
-			s.qinner = segOpensQuote(text, s.qpos)
+			if segOpensQuote(text, s.qpos) {
+				s.qinner = segWordBefore(text, s.seg, s.qpos)
+			}
 		}
 	}
-	return s.qpos >= len(text) || !s.qinner
+	return !s.qinner
+}
+
+// segWordBefore reports whether a letter or digit comes before p in
+// text[seg:], with only white space between.
+func segWordBefore(text string, seg, p int) bool {
+	for p > seg {
+		r, w := utf8.DecodeLastRuneInString(text[seg:p])
+		if !segIsSpace(r) {
+			return unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		p -= w
+	}
+	return false
 }
 
 // segEllipsisInside reports whether the ellipsis starting at i, in the unit

@@ -346,8 +346,9 @@ func BenchmarkAppendSegments(b *testing.B) {
 // BenchmarkSegmentAdversarial segments 256 KiB texts built to make a scan
 // that restarts at every boundary, or at every byte, quadratic: runs of
 // openers before an ellipsis, quotes closing again and again in one unit,
-// and runs of the words the dateline, slash and ellipsis rules look back
-// at. Their MB/s should stay near BenchmarkSegment's; a quadratic scan
+// units opening with long runs of white space or capitals before many
+// periods, and runs of the words the dateline, slash and ellipsis rules
+// look back at. Their MB/s should stay near BenchmarkSegment's; a quadratic scan
 // takes seconds per op here.
 func BenchmarkSegmentAdversarial(b *testing.B) {
 	const size = 256 << 10
@@ -363,6 +364,10 @@ func BenchmarkSegmentAdversarial(b *testing.B) {
 		{"ellipses_opening_sentences", fill("a. … B ", "")},
 		{"initials_after_slashes", fill("Photo/J. Scott ", "")},
 		{"capital_datelines", fill("MOSCOW. Nov 3 ", "")},
+		{"titles_after_white_space", strings.Repeat(" ", size/2) + strings.Repeat("Mr. ", size/8)},
+		{"initials_after_white_space", strings.Repeat(" ", size/2) + strings.Repeat("A. ", size/6)},
+		{"titles_after_capitals", strings.Repeat("AAAA ", size/10) + strings.Repeat("MR. ", size/8)},
+		{"spaced_ellipses_after_commas", fill("a, . . . B ", "")},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.text)))
