@@ -86,7 +86,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	l := api.DefaultLimits()
 	var cors, level string
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
-	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP (REST, /healthz, /metrics) listen address")
+	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP (REST, /healthz, /metrics, /openapi.json) listen address")
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
 	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget")
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
