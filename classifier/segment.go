@@ -45,7 +45,8 @@ type Span struct {
 // attack"). "!", "?" and an ellipsis after a closing quote do not end one
 // before an attribution such as `"Why?" Smith asked.`, unless the quote
 // follows a word (`chanted "Leave now!" Police…` ends; `KYIV (Wire) —
-// "Why?" Smith asked.` does not).
+// "Why?" Smith asked.` and `"Why call it 'progress'?" Smith asked.` do
+// not: quotes are paired, so a nested one does not count).
 //
 // Segment takes time linear in the length of text.
 func Segment(text string) []Span {
@@ -119,8 +120,12 @@ func segEstimate(text string) int {
 	n := 1
 	for i := 0; i+1 < len(text); i++ {
 		switch text[i] {
-		case '\n':
+		case '\n', '\v', '\f', 0x85, 0xA8, 0xA9: // 0x85 ends NEL, 0xA8 and 0xA9 U+2028 and U+2029
 			n++
+		case '\r':
+			if text[i+1] != '\n' {
+				n++
+			}
 		case '.', '!', '?', 0xA6: // 0xA6 ends U+2026
 			switch text[i+1] {
 			case ' ', '\t', '"', '\'', ')', 0xC2, 0xE2:
@@ -166,11 +171,13 @@ type segScanner struct {
 	// lineEnd is the end of the current line, or -1 until headline is known.
 	lineEnd  int
 	headline bool // the current line ends without sentence punctuation
-	// qseg, qpos and qinner cache quoteOpensUnit's scan of the unit at
-	// qseg: scanned up to qpos, and whether the last opening quote found
-	// follows a word.
+	// qseg, qpos, quotes and qdeep hold quoteOpensUnit's scan of the
+	// unit at qseg: scanned up to qpos, with the nquotes quotes open
+	// there (innermost last; qdeep more past maxQuoteDepth).
 	qseg, qpos int
-	qinner     bool
+	quotes     [maxQuoteDepth]uint8
+	nquotes    int
+	qdeep      int
 	// fseg and first cache unitStart for the unit at fseg; cseg and
 	// capsEnd cache capsDateline's run of capitals for the unit at cseg
 	// (capsEnd -1 when it holds fewer than three letters).
@@ -312,7 +319,7 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 		ws -= w
 	}
 	core := segStripPunct(text[ws:i])
-	if segAgencyTag(core) {
+	if segAgencyTag(core) && segAfterDate(text, s.seg, ws) {
 		return false // a dateline's agency tag: "MOSCOW, May 3. /TASS/. The…"
 	}
 	if s.capsDateline(i, k) {
@@ -320,8 +327,8 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	}
 	whole := core
 	core = segLastPart(core)
-	if core != whole && strings.Contains(whole, "/") && !segNameAt(text, k) {
-		return true // "posted to Twitter/X. Musk replied": no name goes on
+	if core != whole && strings.Contains(whole, "/") && (!segNameAt(text, k) || core == "X" && strings.EqualFold(whole, "Twitter/X")) {
+		return true // "posted to Twitter/X. Musk replied": the network, or no name goes on
 	}
 	if core == "" || segBulletItem(text, k) {
 		return true // a bullet ends an abbreviation's sentence too: "…the U.S. • The Senate…"
@@ -515,6 +522,19 @@ func segPlausibleStart(text string, k int) bool {
 		return false
 	}
 	r, w := segDecode(text, p)
+	for segIsBullet(r) {
+		// A bullet, white space, then a plausible start ("• Three…"):
+		// a loop, not a call back through segBulletItem, so that a long
+		// chain of bullets and quotes cannot overflow the stack.
+		q, ok := segAfterBullet(text, p)
+		if !ok {
+			return false
+		}
+		if p = segSkipOpeners(text, q); p >= len(text) {
+			return false
+		}
+		r, w = segDecode(text, p)
+	}
 	switch {
 	case r < utf8.RuneSelf:
 		switch {
@@ -527,8 +547,6 @@ func segPlausibleStart(text string, k int) bool {
 		return false
 	case r == utf8.RuneError:
 		return false
-	case segIsBullet(r):
-		return segBulletItem(text, p)
 	case unicode.IsUpper(r), unicode.IsTitle(r), unicode.IsDigit(r), unicode.Is(unicode.Sc, r):
 		return true
 	case unicode.IsLower(r):
@@ -550,6 +568,8 @@ func segEllipsisStart(text string, k int) bool {
 		q = k + len("…")
 	case strings.HasPrefix(text[k:], "..."):
 		q = k + 3
+	case strings.HasPrefix(text[k:], ". . ."):
+		q = k + 5
 	default:
 		return false
 	}
@@ -568,9 +588,17 @@ func segEllipsisStart(text string, k int) bool {
 // a plausible sentence: "…the airport. • Three bombers…", a list item run
 // into the line.
 func segBulletItem(text string, p int) bool {
+	q, ok := segAfterBullet(text, p)
+	return ok && segPlausibleStart(text, q)
+}
+
+// segAfterBullet returns the index after a bullet at p and the white space
+// that follows it, and whether that is a list item's start: there is white
+// space, then something other than another bullet.
+func segAfterBullet(text string, p int) (int, bool) {
 	r, w := segDecode(text, p)
 	if !segIsBullet(r) {
-		return false
+		return p, false
 	}
 	q := p + w
 	for q < len(text) {
@@ -580,7 +608,7 @@ func segBulletItem(text string, p int) bool {
 		}
 		q += w
 	}
-	return q > p+w && q < len(text) && !segIsBullet(segRune(text, q)) && segPlausibleStart(text, q)
+	return q, q > p+w && q < len(text) && !segIsBullet(segRune(text, q))
 }
 
 // segIsBullet reports the marks that open a list item.
@@ -678,6 +706,21 @@ func segNameAt(text string, k int) bool {
 	return unicode.IsUpper(r)
 }
 
+// segAfterDate reports whether the word before ws (after white space), in
+// text[seg:], is a day's number with its period, as in a dateline
+// ("MOSCOW, May 3. /TASS/.").
+func segAfterDate(text string, seg, ws int) bool {
+	p := ws
+	for p > seg {
+		r, w := utf8.DecodeLastRuneInString(text[seg:p])
+		if !segIsSpace(r) {
+			break
+		}
+		p -= w
+	}
+	return p-2 >= seg && p < ws && text[p-1] == '.' && '0' <= text[p-2] && text[p-2] <= '9'
+}
+
 // segAgencyTag reports a news agency's tag in a dateline: upper-case
 // letters (and hyphens) between slashes, as "/TASS/" or "/ITAR-TASS/".
 func segAgencyTag(core string) bool {
@@ -764,27 +807,148 @@ func segOpensQuote(text string, k int) bool {
 }
 
 // quoteOpensUnit reports whether the quotation that closes at i may be
-// followed by its attribution: the last opening quote before i in the unit
-// comes after no word (it opens the unit, or follows a dateline's dash, a
-// colon or a bracket), or there is none, so that the quote began in an
-// earlier unit. `Protesters chanted "Leave now!"` quotes inside its
-// sentence, so the words after it are not its attribution; `KYIV (Wire) —
-// "Why?"` does not. The scan resumes where the last call on the same unit
+// followed by its attribution: the quotation open at i (the innermost one
+// not closed before i) comes after no word (it opens the unit, or follows
+// a dateline's dash, a colon or a bracket), or none is open, so that it
+// began in an earlier unit. `Protesters chanted "Leave now!"` quotes inside
+// its sentence, so the words after it are not its attribution; `KYIV
+// (Wire) — "Why?"` and `“Why call it ‘progress’?”` do not. Quotes are
+// paired as they come: “ with ”, ‘ with ’ (a ‘ after a letter or before a
+// digit is an apostrophe, as is a ’ with no ‘ open), « with », „ with “ or
+// ”, and " opens after white space or at the unit's start and closes
+// otherwise. The scan resumes where the last call on the same unit
 // stopped, so that a unit stays linear however many quotes it holds.
 func (s *segScanner) quoteOpensUnit(i int) bool {
 	text := s.text
 	if s.qseg != s.seg {
-		s.qseg, s.qpos, s.qinner = s.seg, s.seg, false
+		s.qseg, s.qpos, s.nquotes, s.qdeep = s.seg, s.seg, 0, 0
 	}
-	for ; s.qpos < i; s.qpos++ {
-		switch text[s.qpos] {
-		case '"', 0xE2, 0xC2: // and the lead bytes of “ ‘ „ « (not an apostrophe)
-			if segOpensQuote(text, s.qpos) {
-				s.qinner = segWordBefore(text, s.seg, s.qpos)
-			}
+	for s.qpos < i {
+		c := text[s.qpos]
+		if c != '"' && c != 0xE2 && c != 0xC2 {
+			s.qpos++
+			continue
 		}
+		r, w := segDecode(text, s.qpos)
+		switch r {
+		case '"':
+			if segSpaceBefore(text, s.seg, s.qpos) {
+				s.openQuote(r, s.qpos)
+			} else {
+				s.closeQuote('"')
+			}
+		case '“':
+			if !s.closeQuote('„') {
+				s.openQuote(r, s.qpos)
+			}
+		case '„', '«':
+			s.openQuote(r, s.qpos)
+		case '‘':
+			if !segLetterBefore(text, s.seg, s.qpos) && !segDigitAt(text, s.qpos+w) {
+				s.openQuote(r, s.qpos)
+			}
+		case '’':
+			s.closeQuote('‘')
+		case '”':
+			if !s.closeQuote('“') {
+				s.closeQuote('„')
+			}
+		case '»':
+			s.closeQuote('«')
+		}
+		s.qpos += w
 	}
-	return !s.qinner
+	if s.qdeep > 0 || s.nquotes == 0 {
+		return s.qdeep == 0 // none open; past maxQuoteDepth, the quote is taken for the sentence's own
+	}
+	return s.quotes[s.nquotes-1]&quoteAfterWord == 0
+}
+
+// maxQuoteDepth bounds the quotes quoteOpensUnit keeps open: deeper ones
+// are only counted.
+const maxQuoteDepth = 32
+
+// quoteAfterWord marks an open quote that follows a word; the rest of an
+// entry is its kind (quoteDouble, …).
+const (
+	quoteAfterWord = 1 << 7
+	quoteDouble    = 1 // "
+	quoteCurly     = 2 // “
+	quoteSingle    = 3 // ‘
+	quoteLow       = 4 // „
+	quoteAngle     = 5 // «
+)
+
+// quoteKind returns the kind of an opening quotation mark.
+func quoteKind(r rune) uint8 {
+	switch r {
+	case '"':
+		return quoteDouble
+	case '“':
+		return quoteCurly
+	case '‘':
+		return quoteSingle
+	case '„':
+		return quoteLow
+	}
+	return quoteAngle
+}
+
+// openQuote records an opening quote r at p.
+func (s *segScanner) openQuote(r rune, p int) {
+	if s.nquotes == maxQuoteDepth || s.qdeep > 0 {
+		s.qdeep++
+		return
+	}
+	k := quoteKind(r)
+	if segWordBefore(s.text, s.seg, p) {
+		k |= quoteAfterWord
+	}
+	s.quotes[s.nquotes] = k
+	s.nquotes++
+}
+
+// closeQuote closes the innermost open quote if it is of the kind opened
+// by r, and reports whether it did.
+func (s *segScanner) closeQuote(r rune) bool {
+	if s.qdeep > 0 {
+		s.qdeep--
+		return true
+	}
+	if s.nquotes > 0 && s.quotes[s.nquotes-1]&^quoteAfterWord == quoteKind(r) {
+		s.nquotes--
+		return true
+	}
+	return false
+}
+
+// segSpaceBefore reports whether p is the start of text[seg:] or follows
+// white space or an opening bracket or dash.
+func segSpaceBefore(text string, seg, p int) bool {
+	if p <= seg {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[seg:p])
+	switch r {
+	case '(', '[', '{', '—', '–', '-', '/':
+		return true
+	}
+	return segIsSpace(r)
+}
+
+// segLetterBefore reports whether a letter comes right before p in
+// text[seg:].
+func segLetterBefore(text string, seg, p int) bool {
+	if p <= seg {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[seg:p])
+	return unicode.IsLetter(r)
+}
+
+// segDigitAt reports whether an ASCII digit is at p.
+func segDigitAt(text string, p int) bool {
+	return p < len(text) && '0' <= text[p] && text[p] <= '9'
 }
 
 // segWordBefore reports whether a letter or digit comes before p in

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -375,5 +376,19 @@ func BenchmarkSegmentAdversarial(b *testing.B) {
 				Segment(c.text)
 			}
 		})
+	}
+}
+
+// TestSegmentBulletChainStack segments a long chain of bullets and quotes
+// under a 16 MiB stack limit: the chain once went from segPlausibleStart
+// to segBulletItem and back for every link, so these 2 million links
+// (10 MB) needed about 200 MB of stack, and 24 MB overflowed the default
+// 1 GB: a fatal error, not a panic.
+func TestSegmentBulletChainStack(t *testing.T) {
+	old := debug.SetMaxStack(16 << 20)
+	defer debug.SetMaxStack(old)
+	text := "a. " + strings.Repeat("• \"", 8<<20/4) + "A"
+	if got := len(Segment(text)); got != 2 {
+		t.Errorf("got %d units, want 2", got)
 	}
 }
