@@ -218,3 +218,35 @@ func BenchmarkReadExamples(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClassifyAdversarial classifies single 256 KiB sentences built
+// to make a feature rule rescan the sentence for every token: thousands of
+// capitalised attack verbs after a report verb (each read back as a name
+// before an act, once to the sentence's start: minutes a call), the same
+// behind 23 look-alike names, and a passive "is carried out" repeated
+// (each searching the rest of its clause for "by"). Their MB/s should stay
+// within a few times BenchmarkClassifyText's; a quadratic rule takes
+// seconds per op here.
+func BenchmarkClassifyAdversarial(b *testing.B) {
+	e := newBenchEnv(b)
+	const size = 256 << 10
+	var lookAlikes strings.Builder
+	for c := 'a'; c <= 'w'; c++ {
+		lookAlikes.WriteString("Fire" + string(c) + " ")
+	}
+	for _, c := range []struct{ name, head, unit string }{
+		{"names_before_acts", "They said ", "Fired "},
+		{"look_alike_names_before_acts", "They said " + lookAlikes.String(), "Fired "},
+		{"passives_without_agent", "It ", "is carried out "},
+	} {
+		text := c.head + strings.Repeat(c.unit, (size-len(c.head)-1)/len(c.unit)) + "."
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				if _, err := e.model.ClassifyText(context.Background(), text, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -695,8 +695,18 @@ func carriedOutBy(toks []string, i int) bool {
 	if i == 0 || !isBe(toks[i-1]) {
 		return true
 	}
-	return aheadInClause(toks, i+1, len(toks), func(t string) bool { return t == "by" })
+	return aheadInClause(toks, i+1, maxAgentGap, func(t string) bool { return t == "by" })
 }
+
+// maxNameRun bounds the words of one name read back from an act, and
+// maxAgentGap the tokens searched for the "by" of a passive "carried out":
+// both far beyond news writing, they keep extract linear in a sentence's
+// length (unbounded, a 256 KiB sentence of repeated names before "fired"
+// took minutes).
+const (
+	maxNameRun  = 12
+	maxAgentGap = 40
+)
 
 // pastVerb reports a past-tense verb at toks[i], as far as its form shows:
 // a word ending in "-ed" that follows neither a form of "be" (a passive or
@@ -2095,8 +2105,10 @@ func reportedAct(toks []string, i int, names *nameSet) bool {
 	if j < 0 || !names.has(toks[j]) {
 		return false
 	}
-	for j >= 0 && names.has(toks[j]) {
-		j-- // "Islamic State", "Azerbaijani"
+	// "Islamic State", "Azerbaijani": a name of at most maxNameRun words,
+	// so that a sentence of thousands of capitalised words stays linear.
+	for n := 0; j >= 0 && n < maxNameRun && names.has(toks[j]); n++ {
+		j--
 	}
 	if j >= 0 && toks[j] == "the" {
 		j--
