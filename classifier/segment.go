@@ -361,14 +361,7 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 // segPrevWordIs reports whether the word that ends before ws (after
 // spaces), within text[seg:], is word, in any case.
 func segPrevWordIs(text string, seg, ws int, word string) bool {
-	e := ws
-	for e > seg {
-		r, w := utf8.DecodeLastRuneInString(text[seg:e])
-		if !segIsSpace(r) {
-			break
-		}
-		e -= w
-	}
+	e := segSpaceBack(text, seg, ws)
 	b := e
 	for b > seg {
 		r, w := utf8.DecodeLastRuneInString(text[seg:b])
@@ -710,14 +703,7 @@ func segNameAt(text string, k int) bool {
 // text[seg:], is a day's number with its period, as in a dateline
 // ("MOSCOW, May 3. /TASS/.").
 func segAfterDate(text string, seg, ws int) bool {
-	p := ws
-	for p > seg {
-		r, w := utf8.DecodeLastRuneInString(text[seg:p])
-		if !segIsSpace(r) {
-			break
-		}
-		p -= w
-	}
+	p := segSpaceBack(text, seg, ws)
 	return p-2 >= seg && p < ws && text[p-1] == '.' && '0' <= text[p-2] && text[p-2] <= '9'
 }
 
@@ -954,14 +940,24 @@ func segDigitAt(text string, p int) bool {
 // segWordBefore reports whether a letter or digit comes before p in
 // text[seg:], with only white space between.
 func segWordBefore(text string, seg, p int) bool {
+	if p = segSpaceBack(text, seg, p); p == seg {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[seg:p])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// segSpaceBack returns p moved back over the white space before it, within
+// text[seg:].
+func segSpaceBack(text string, seg, p int) int {
 	for p > seg {
 		r, w := utf8.DecodeLastRuneInString(text[seg:p])
 		if !segIsSpace(r) {
-			return unicode.IsLetter(r) || unicode.IsDigit(r)
+			break
 		}
 		p -= w
 	}
-	return false
+	return p
 }
 
 // segEllipsisInside reports whether the ellipsis starting at i, in the unit
@@ -969,15 +965,8 @@ func segWordBefore(text string, seg, p int) bool {
 // (unless quoteNear: a quote closes after it or opens next), or nothing but
 // white space, quotes and brackets come before it in the unit.
 func segEllipsisInside(text string, seg, i int, quoteNear bool) bool {
-	for p := i; p > seg && !quoteNear; {
-		r, w := utf8.DecodeLastRuneInString(text[seg:p])
-		if !segIsSpace(r) {
-			if r == ',' {
-				return true
-			}
-			break
-		}
-		p -= w
+	if p := segSpaceBack(text, seg, i); !quoteNear && p > seg && text[p-1] == ',' {
+		return true
 	}
 	for p := seg; p < i; {
 		r, w := segDecode(text, p)
