@@ -1443,8 +1443,22 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 }
 
 // dedupe removes repeated hashes from dst[start:] in place, keeping the
-// first occurrence. Sentences are short, so a quadratic scan beats a map.
+// first occurrence. Most sentences are short, and a scan of what is kept
+// beats a map there; past dedupeScan features a map keeps a long sentence
+// linear.
 func dedupe(dst []uint64, start int) []uint64 {
+	if len(dst)-start > dedupeScan {
+		seen := make(map[uint64]struct{}, len(dst)-start)
+		out := start
+		for _, h := range dst[start:] {
+			if _, dup := seen[h]; !dup {
+				seen[h] = struct{}{}
+				dst[out] = h
+				out++
+			}
+		}
+		return dst[:out]
+	}
 	out := start
 	for i := start; i < len(dst); i++ {
 		h := dst[i]
@@ -1462,6 +1476,9 @@ func dedupe(dst []uint64, start int) []uint64 {
 	}
 	return dst[:out]
 }
+
+// dedupeScan is the most features dedupe scans for repeats.
+const dedupeScan = 256
 
 // untitledHeadline reports a unit of n tokens with no closing punctuation
 // that is long enough to be a title rather than a fragment.

@@ -600,3 +600,34 @@ func TestFeatureRevisionGolden(t *testing.T) {
 			"If extraction changed on purpose, bump FeatureRevision and record %d: %#x in featureGolden.", got, want, FeatureRevision, FeatureRevision, got)
 	}
 }
+
+// TestDedupe checks both of dedupe's paths, the scan of short lists and
+// the map past dedupeScan: repeats go, first occurrences stay in order,
+// and what comes before start is left alone.
+func TestDedupe(t *testing.T) {
+	long := make([]uint64, 0, 3*dedupeScan)
+	var want []uint64
+	for i := range 3 * dedupeScan {
+		long = append(long, uint64(i%(2*dedupeScan)))
+		if i < 2*dedupeScan {
+			want = append(want, uint64(i))
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		in    []uint64
+		start int
+		want  []uint64
+	}{
+		{"empty", nil, 0, nil},
+		{"short", []uint64{7, 3, 7, 9, 3, 3}, 0, []uint64{7, 3, 9}},
+		{"after start", []uint64{7, 7, 3, 7, 3}, 2, []uint64{7, 7, 3, 7}},
+		{"long", long, 0, want},
+		{"long after start", append([]uint64{5, 5}, long...), 2, append([]uint64{5, 5}, want...)},
+	} {
+		got := dedupe(slices.Clone(tt.in), tt.start)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %d hashes %v…, want %d %v…", tt.name, len(got), got[:min(len(got), 8)], len(tt.want), tt.want[:min(len(tt.want), 8)])
+		}
+	}
+}

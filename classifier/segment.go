@@ -44,9 +44,10 @@ type Span struct {
 // "… This act"); a sentence may start with one ("in Ankara. … The
 // attack"). "!", "?" and an ellipsis after a closing quote do not end one
 // before an attribution such as `"Why?" Smith asked.`, unless the quote
-// follows a word (`chanted "Leave now!" Police…` ends; `KYIV (Wire) —
-// "Why?" Smith asked.` and `"Why call it 'progress'?" Smith asked.` do
-// not: quotes are paired, so a nested one does not count).
+// follows a word (`chanted "Leave now!" Police…` ends, and so does
+// `shouted "Out. Now!" Police…`; `KYIV (Wire) — "Why?" Smith asked.` and
+// `"Why call it 'progress'?" Smith asked.` do not: quotes are paired along
+// the line, so a nested one or an apostrophe does not count).
 //
 // Segment takes time linear in the length of text.
 func Segment(text string) []Span {
@@ -62,7 +63,7 @@ func Segment(text string) []Span {
 
 // AppendSegments is Segment appending into dst, for callers that reuse a slice.
 func AppendSegments(dst []Span, text string) []Span {
-	s := segScanner{text: text, lineEnd: -1, qseg: -1, fseg: -1, cseg: -1}
+	s := segScanner{text: text, lineEnd: -1, qline: -1, fseg: -1, cseg: -1}
 	n := len(text)
 	for i := 0; i < n; {
 		c := text[i]
@@ -110,6 +111,7 @@ func AppendSegments(dst []Span, text string) []Span {
 		i += brk
 		s.seg = i
 		s.lineEnd = -1
+		s.line = i
 	}
 	return segAppend(dst, text, s.seg, n)
 }
@@ -171,13 +173,14 @@ type segScanner struct {
 	// lineEnd is the end of the current line, or -1 until headline is known.
 	lineEnd  int
 	headline bool // the current line ends without sentence punctuation
-	// qseg, qpos, quotes and qdeep hold quoteOpensUnit's scan of the
-	// unit at qseg: scanned up to qpos, with the nquotes quotes open
-	// there (innermost last; qdeep more past maxQuoteDepth).
-	qseg, qpos int
-	quotes     [maxQuoteDepth]uint8
-	nquotes    int
-	qdeep      int
+	line     int  // start of the current line
+	// qline, qpos, quotes and qlost hold quoteOpensUnit's scan of the
+	// line at qline: scanned up to qpos, with the nquotes quotes open
+	// there (innermost last), or given up past maxQuoteDepth.
+	qline, qpos int
+	quotes      [maxQuoteDepth]uint8
+	nquotes     int
+	qlost       bool
 	// fseg and first cache unitStart for the unit at fseg; cseg and
 	// capsEnd cache capsDateline's run of capitals for the unit at cseg
 	// (capsEnd -1 when it holds fewer than three letters).
@@ -246,7 +249,7 @@ run:
 			switch text[j+2] {
 			case 0xA6: // …
 				ellipsis = true
-			case 0x99, 0x9D, 0xBA: // ’ ” ›
+			case 0x99, 0x9D, 0xBA, 0x9C: // ’ ” › and “, which closes „ (a quote cannot open right after a sentence's end)
 				quoted = true
 			default:
 				break run
@@ -794,34 +797,42 @@ func segOpensQuote(text string, k int) bool {
 
 // quoteOpensUnit reports whether the quotation that closes at i may be
 // followed by its attribution: the quotation open at i (the innermost one
-// not closed before i) comes after no word (it opens the unit, or follows
-// a dateline's dash, a colon or a bracket), or none is open, so that it
-// began in an earlier unit. `Protesters chanted "Leave now!"` quotes inside
-// its sentence, so the words after it are not its attribution; `KYIV
-// (Wire) — "Why?"` and `“Why call it ‘progress’?”` do not. Quotes are
-// paired as they come: “ with ”, ‘ with ’ (a ‘ after a letter or before a
-// digit is an apostrophe, as is a ’ with no ‘ open), « with », „ with “ or
-// ”, and " opens after white space or at the unit's start and closes
-// otherwise. The scan resumes where the last call on the same unit
-// stopped, so that a unit stays linear however many quotes it holds.
+// not closed before i on this line) comes after no word (it opens the
+// line, or follows a sentence's end, a dateline's dash, a colon or a
+// bracket), or none is open. `Protesters chanted "Leave now!"` quotes
+// inside its sentence, so the words after it are not its attribution, nor
+// are they after `Fans shouted "Out. Now!"`; `KYIV (Wire) — "Why?"` and
+// `"Why call it 'progress'?"` are followed by theirs. Quotes are paired
+// as they come, line by line: “ with ”, ‘ with ’, « with », „ with “ or
+// ”, " with ", and ' with '; " and ' open after white space, a bracket, a
+// dash or the line's start and close otherwise, and a ‘, ’ or ' between
+// two letters, or a ‘ before a digit, is an apostrophe. Past
+// maxQuoteDepth open quotes the line's pairing is given up and every quote
+// is taken to be followed by its attribution. The scan resumes where the
+// last call on the same line stopped, so that a line stays linear however
+// many quotes it holds.
 func (s *segScanner) quoteOpensUnit(i int) bool {
 	text := s.text
-	if s.qseg != s.seg {
-		s.qseg, s.qpos, s.nquotes, s.qdeep = s.seg, s.seg, 0, 0
+	if s.qline != s.line {
+		s.qline, s.qpos, s.nquotes, s.qlost = s.line, s.line, 0, false
 	}
-	for s.qpos < i {
+	for s.qpos < i && !s.qlost {
 		c := text[s.qpos]
-		if c != '"' && c != 0xE2 && c != 0xC2 {
+		if c != '"' && c != '\'' && c != 0xE2 && c != 0xC2 {
 			s.qpos++
 			continue
 		}
 		r, w := segDecode(text, s.qpos)
+		inWord := segLetterBefore(text, s.line, s.qpos) && segLetterAt(text, s.qpos+w)
 		switch r {
-		case '"':
-			if segSpaceBefore(text, s.seg, s.qpos) {
+		case '"', '\'':
+			if inWord {
+				break // "don't"
+			}
+			if segSpaceBefore(text, s.line, s.qpos) {
 				s.openQuote(r, s.qpos)
 			} else {
-				s.closeQuote('"')
+				s.closeQuote(r)
 			}
 		case '“':
 			if !s.closeQuote('„') {
@@ -830,11 +841,13 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 		case '„', '«':
 			s.openQuote(r, s.qpos)
 		case '‘':
-			if !segLetterBefore(text, s.seg, s.qpos) && !segDigitAt(text, s.qpos+w) {
+			if !inWord && !segLetterBefore(text, s.line, s.qpos) && !segDigitAt(text, s.qpos+w) {
 				s.openQuote(r, s.qpos)
 			}
 		case '’':
-			s.closeQuote('‘')
+			if !inWord {
+				s.closeQuote('‘')
+			}
 		case '”':
 			if !s.closeQuote('“') {
 				s.closeQuote('„')
@@ -844,14 +857,13 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 		}
 		s.qpos += w
 	}
-	if s.qdeep > 0 || s.nquotes == 0 {
-		return s.qdeep == 0 // none open; past maxQuoteDepth, the quote is taken for the sentence's own
+	if s.qlost || s.nquotes == 0 {
+		return true
 	}
 	return s.quotes[s.nquotes-1]&quoteAfterWord == 0
 }
 
-// maxQuoteDepth bounds the quotes quoteOpensUnit keeps open: deeper ones
-// are only counted.
+// maxQuoteDepth bounds the quotes quoteOpensUnit keeps open on a line.
 const maxQuoteDepth = 32
 
 // quoteAfterWord marks an open quote that follows a word; the rest of an
@@ -863,6 +875,7 @@ const (
 	quoteSingle    = 3 // ‘
 	quoteLow       = 4 // „
 	quoteAngle     = 5 // «
+	quoteStraight  = 6 // '
 )
 
 // quoteKind returns the kind of an opening quotation mark.
@@ -876,18 +889,20 @@ func quoteKind(r rune) uint8 {
 		return quoteSingle
 	case '„':
 		return quoteLow
+	case '\'':
+		return quoteStraight
 	}
 	return quoteAngle
 }
 
 // openQuote records an opening quote r at p.
 func (s *segScanner) openQuote(r rune, p int) {
-	if s.nquotes == maxQuoteDepth || s.qdeep > 0 {
-		s.qdeep++
+	if s.nquotes == maxQuoteDepth {
+		s.qlost = true
 		return
 	}
 	k := quoteKind(r)
-	if segWordBefore(s.text, s.seg, p) {
+	if segWordBefore(s.text, s.line, p) {
 		k |= quoteAfterWord
 	}
 	s.quotes[s.nquotes] = k
@@ -897,10 +912,6 @@ func (s *segScanner) openQuote(r rune, p int) {
 // closeQuote closes the innermost open quote if it is of the kind opened
 // by r, and reports whether it did.
 func (s *segScanner) closeQuote(r rune) bool {
-	if s.qdeep > 0 {
-		s.qdeep--
-		return true
-	}
 	if s.nquotes > 0 && s.quotes[s.nquotes-1]&^quoteAfterWord == quoteKind(r) {
 		s.nquotes--
 		return true
@@ -930,6 +941,12 @@ func segLetterBefore(text string, seg, p int) bool {
 	}
 	r, _ := utf8.DecodeLastRuneInString(text[seg:p])
 	return unicode.IsLetter(r)
+}
+
+// segLetterAt reports whether a letter is at p.
+func segLetterAt(text string, p int) bool {
+	r, _ := segDecode(text, p)
+	return p < len(text) && unicode.IsLetter(r)
 }
 
 // segDigitAt reports whether an ASCII digit is at p.
