@@ -174,13 +174,12 @@ type segScanner struct {
 	lineEnd  int
 	headline bool // the current line ends without sentence punctuation
 	line     int  // start of the current line
-	// qline, qpos, quotes and qlost hold quoteOpensUnit's scan of the
-	// line at qline: scanned up to qpos, with the nquotes quotes open
-	// there (innermost last), or given up past maxQuoteDepth.
+	// qline, qpos and quotes hold quoteOpensUnit's scan of the line at
+	// qline: scanned up to qpos, with the nquotes quotes open there
+	// (innermost last; the oldest forgotten past maxQuoteDepth).
 	qline, qpos int
 	quotes      [maxQuoteDepth]uint8
 	nquotes     int
-	qlost       bool
 	// fseg and first cache unitStart for the unit at fseg; cseg and
 	// capsEnd cache capsDateline's run of capitals for the unit at cseg
 	// (capsEnd -1 when it holds fewer than three letters).
@@ -804,19 +803,20 @@ func segOpensQuote(text string, k int) bool {
 // are they after `Fans shouted "Out. Now!"`; `KYIV (Wire) — "Why?"` and
 // `"Why call it 'progress'?"` are followed by theirs. Quotes are paired
 // as they come, line by line: “ with ”, ‘ with ’, « with », „ with “ or
-// ”, " with ", and ' with '; " and ' open after white space, a bracket, a
-// dash or the line's start and close otherwise, and a ‘, ’ or ' between
-// two letters, or a ‘ before a digit, is an apostrophe. Past
-// maxQuoteDepth open quotes the line's pairing is given up and every quote
-// is taken to be followed by its attribution. The scan resumes where the
-// last call on the same line stopped, so that a line stays linear however
-// many quotes it holds.
+// ”, " with ", and ' with '. " and ' open after white space, a bracket, a
+// dash, a slash or the line's start, and close otherwise. Apostrophes pair
+// with nothing: a " or ' between two letters, a ‘ or ’ between two letters,
+// a ‘ after a letter, a ’ after white space, and any of ' ‘ ’ before a
+// digit or a clipped word ("the '90s", "let 'em in", "rock ’n’ roll"). Past
+// maxQuoteDepth open quotes, the oldest is forgotten. The scan resumes
+// where the last call on the same line stopped, so that a line stays
+// linear however many quotes it holds.
 func (s *segScanner) quoteOpensUnit(i int) bool {
 	text := s.text
 	if s.qline != s.line {
-		s.qline, s.qpos, s.nquotes, s.qlost = s.line, s.line, 0, false
+		s.qline, s.qpos, s.nquotes = s.line, s.line, 0
 	}
-	for s.qpos < i && !s.qlost {
+	for s.qpos < i {
 		c := text[s.qpos]
 		if c != '"' && c != '\'' && c != 0xE2 && c != 0xC2 {
 			s.qpos++
@@ -824,10 +824,11 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 		}
 		r, w := segDecode(text, s.qpos)
 		inWord := segLetterBefore(text, s.line, s.qpos) && segLetterAt(text, s.qpos+w)
+		elision := (r == '\'' || r == '’' || r == '‘') && segElisionAt(text, s.qpos+w)
 		switch r {
 		case '"', '\'':
-			if inWord {
-				break // "don't"
+			if inWord || elision {
+				break // "don't", "the '90s", "let 'em in"
 			}
 			if segSpaceBefore(text, s.line, s.qpos) {
 				s.openQuote(r, s.qpos)
@@ -841,12 +842,12 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 		case '„', '«':
 			s.openQuote(r, s.qpos)
 		case '‘':
-			if !inWord && !segLetterBefore(text, s.line, s.qpos) && !segDigitAt(text, s.qpos+w) {
+			if !inWord && !elision && !segLetterBefore(text, s.line, s.qpos) {
 				s.openQuote(r, s.qpos)
 			}
 		case '’':
-			if !inWord {
-				s.closeQuote('‘')
+			if !inWord && !elision && !segSpaceBefore(text, s.line, s.qpos) {
+				s.closeQuote('‘') // not "the ’90s", "rock ’n’ roll"
 			}
 		case '”':
 			if !s.closeQuote('“') {
@@ -857,13 +858,32 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 		}
 		s.qpos += w
 	}
-	if s.qlost || s.nquotes == 0 {
+	if s.nquotes == 0 {
 		return true
 	}
 	return s.quotes[s.nquotes-1]&quoteAfterWord == 0
 }
 
-// maxQuoteDepth bounds the quotes quoteOpensUnit keeps open on a line.
+// segElisionAt reports whether the text at p, right after an apostrophe,
+// is what an elided word leaves: a digit ("'90s") or one of a few
+// clipped words ("'em", "'cause", "'n'").
+func segElisionAt(text string, p int) bool {
+	if segDigitAt(text, p) {
+		return true
+	}
+	e := segWordEnd(text, p, false)
+	if e == p || e-p > 5 {
+		return false
+	}
+	switch strings.ToLower(text[p:e]) {
+	case "em", "cause", "til", "tis", "twas", "n":
+		return true
+	}
+	return false
+}
+
+// maxQuoteDepth bounds the quotes quoteOpensUnit keeps open on a line:
+// past it, the oldest is forgotten.
 const maxQuoteDepth = 32
 
 // quoteAfterWord marks an open quote that follows a word; the rest of an
@@ -898,8 +918,8 @@ func quoteKind(r rune) uint8 {
 // openQuote records an opening quote r at p.
 func (s *segScanner) openQuote(r rune, p int) {
 	if s.nquotes == maxQuoteDepth {
-		s.qlost = true
-		return
+		copy(s.quotes[:], s.quotes[1:])
+		s.nquotes--
 	}
 	k := quoteKind(r)
 	if segWordBefore(s.text, s.line, p) {
