@@ -87,6 +87,21 @@ func WithMaxLabels(n int) Option {
 	}
 }
 
+// WithMaxFeatures sets the most distinct features the model may have
+// (default MaxFeatures): Learn and Replace refuse a batch that would give
+// it more with ErrTooManyFeatures. Every change copies and saves the whole
+// model, and each feature costs about 300 bytes of memory, so this bounds
+// both what a change costs and what the model holds. Values below 1 are
+// ignored. A loaded model with more features than n keeps them, and may
+// learn examples that add none.
+func WithMaxFeatures(n int) Option {
+	return func(c *Classifier) {
+		if n >= 1 {
+			c.maxFeatures = n
+		}
+	}
+}
+
 // WithClock sets the function that stamps training times (default time.Now).
 func WithClock(now func() time.Time) Option { return func(c *Classifier) { c.now = now } }
 
@@ -103,8 +118,9 @@ type Classifier struct {
 	alpha float64
 	now   func() time.Time
 
-	persist   func([]byte) error
-	maxLabels int
+	persist     func([]byte) error
+	maxLabels   int
+	maxFeatures int
 
 	mu        sync.Mutex // serialises writers; guards counts, version, trained, revision, tokenizer
 	counts    *counts
@@ -129,7 +145,7 @@ type scratch struct {
 
 // New returns an empty classifier that tokenizes with tok.
 func New(tok TokenAppender, opts ...Option) *Classifier {
-	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, maxLabels: MaxLabels, revision: FeatureRevision, tokenizer: fingerprint(tok)}
+	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, maxLabels: MaxLabels, maxFeatures: MaxFeatures, revision: FeatureRevision, tokenizer: fingerprint(tok)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -492,6 +508,9 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 		check = func() error { return c.checkLabels(exs) }
 	}
 	return c.applyBatch(ctx, exs, labels, check, func(batch *counts) (Stats, error) {
+		if err := c.checkFeatures(batch); err != nil {
+			return Stats{}, err
+		}
 		next := c.counts.clone()
 		if !next.merge(batch, +1) {
 			return Stats{}, fmt.Errorf("%w: an example would be learned more than %d times", ErrModelFull, math.MaxInt32)
@@ -501,6 +520,25 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 		}
 		return c.commit(ctx, next, len(exs))
 	})
+}
+
+// checkFeatures refuses a batch that would take the model past
+// c.maxFeatures, before the model is copied. Callers hold c.mu.
+func (c *Classifier) checkFeatures(batch *counts) error {
+	has := len(c.counts.index)
+	if has+len(batch.index) <= c.maxFeatures {
+		return nil
+	}
+	added := 0
+	for h := range batch.index {
+		if _, ok := c.counts.index[h]; !ok {
+			added++
+		}
+	}
+	if added > 0 && has+added > c.maxFeatures {
+		return fmt.Errorf("%w: the limit is %d, the model has %d and the examples would add %d (forget examples or replace the model to make room)", ErrTooManyFeatures, c.maxFeatures, has, added)
+	}
+	return nil
 }
 
 // labelsOf returns the labels of exs, sorted and without repeats.
@@ -629,6 +667,9 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 	if err := c.learnInto(ctx, next, exs, labels); err != nil {
 		return Stats{}, err
 	}
+	if n := len(next.index); n > c.maxFeatures {
+		return Stats{}, fmt.Errorf("%w: the limit is %d, the examples have %d", ErrTooManyFeatures, c.maxFeatures, n)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.checkVersion(ctx); err != nil {
@@ -673,6 +714,7 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 		if len(next.labels) < 2 {
 			return Stats{}, ErrTooFewLabels
 		}
+		next.compactIfSparse()
 		return c.commit(ctx, next, len(exs))
 	})
 }

@@ -35,6 +35,10 @@ var (
 	// ErrTooManyLabels reports a Learn or Replace that would give the model
 	// more labels than its limit (see WithMaxLabels).
 	ErrTooManyLabels = errors.New("model would have more labels than its limit")
+	// ErrTooManyFeatures reports a Learn or Replace that would give the
+	// model more distinct features than its limit (see WithMaxFeatures).
+	// Nothing is changed.
+	ErrTooManyFeatures = errors.New("model would have more features than its limit")
 	// ErrModelFull reports a change the saved model format cannot hold: an
 	// example learned more than 2³¹−1 times, or a model whose saved form
 	// would pass the 1 GiB a model file may hold. Nothing is changed; a

@@ -189,6 +189,37 @@ func (c *counts) freeRow(row int32) {
 	r.free = append(r.free, row)
 }
 
+// compactIfSparse rebuilds c's rows and index without their free rows
+// once those outnumber the live ones (and there are at least minCompact):
+// neither the row arrays nor the index map shrink as features are deleted,
+// so a model that forgot most of what it learned would otherwise keep the
+// memory, and the time every change takes to copy it, of its largest
+// size. Row order does not show in the saved model or the scores.
+func (c *counts) compactIfSparse() {
+	r := &c.rows
+	free := len(r.free)
+	if free < minCompact || free <= r.len()-free {
+		return
+	}
+	live := r.len() - free
+	nr := rows{width: r.width, n: make([]int64, 0, live*r.width), hash: make([]uint64, 0, live), name: make([]string, 0, live)}
+	index := make(map[uint64]int32, live)
+	for row := range int32(r.len()) {
+		if r.sum(row) == 0 {
+			continue
+		}
+		b := int(row) * r.width
+		index[r.hash[row]] = int32(len(nr.hash))
+		nr.n = append(nr.n, r.n[b:b+r.width]...)
+		nr.hash = append(nr.hash, r.hash[row])
+		nr.name = append(nr.name, r.name[row])
+	}
+	c.rows, c.index, c.shared = nr, index, false
+}
+
+// minCompact is the fewest free rows compactIfSparse acts on.
+const minCompact = 4096
+
 // relabel gives c the label set labels (sorted and unique) in one pass
 // over the rows: a label new to c gets zero counts, and a label of c not
 // in labels is dropped, which only a label with no examples left may be

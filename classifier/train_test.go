@@ -692,3 +692,112 @@ func TestSettledInfoWaitsForSave(t *testing.T) {
 		t.Errorf("a save left its mark")
 	}
 }
+
+// TestFeatureLimit checks WithMaxFeatures: Learn and Replace refuse a
+// batch that would pass the limit and change nothing, a batch that adds
+// no feature is learned even by a model over its limit (one loaded with a
+// lower one), and Forget makes room again.
+func TestFeatureLimit(t *testing.T) {
+	ctx := context.Background()
+	words := func(from, n int, label string) []Example {
+		exs := make([]Example, n)
+		for i := range exs {
+			exs[i] = Example{Text: fmt.Sprintf("w%d", from+i), Label: label}
+		}
+		return exs
+	}
+	base := append(words(0, 2, "a"), words(2, 2, "b")...)
+	c := newTest(t, FeatureConfig{}, DefaultAlpha, base...)
+	limited, err := Load(bytes.NewReader(saved(t, c)), spaceTokens{}, WithMaxFeatures(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := limited.Info().Vocabulary; got != 4 {
+		t.Fatalf("vocabulary: got %d, want 4", got)
+	}
+	v := limited.Version()
+	if _, err := limited.Learn(ctx, words(4, 3, "a"), false); !errors.Is(err, ErrTooManyFeatures) {
+		t.Errorf("Learn of 3 new features into 4 of 6: got %v, want ErrTooManyFeatures", err)
+	}
+	if limited.Version() != v || limited.Info().Vocabulary != 4 {
+		t.Errorf("a refused Learn changed the model: version %d, vocabulary %d", limited.Version(), limited.Info().Vocabulary)
+	}
+	extra := words(4, 2, "a")
+	if _, err := limited.Learn(ctx, extra, false); err != nil {
+		t.Fatalf("Learn up to the limit: %v", err)
+	}
+	if _, err := limited.Learn(ctx, words(0, 1, "b"), false); err != nil {
+		t.Errorf("Learn of known features at the limit: %v", err)
+	}
+	if _, err := limited.Forget(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := limited.Learn(ctx, words(6, 2, "b"), false); err != nil {
+		t.Errorf("Learn after Forget made room: %v", err)
+	}
+	if _, err := limited.Replace(ctx, append(words(0, 4, "a"), words(4, 3, "b")...)); !errors.Is(err, ErrTooManyFeatures) {
+		t.Errorf("Replace with 7 features, limit 6: got %v, want ErrTooManyFeatures", err)
+	}
+	// Loaded with a limit below its size, the model keeps its features.
+	over, err := Load(bytes.NewReader(saved(t, c)), spaceTokens{}, WithMaxFeatures(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := over.Learn(ctx, words(0, 2, "a"), false); err != nil {
+		t.Errorf("Learn of known features over the limit: %v", err)
+	}
+	if _, err := over.Learn(ctx, words(9, 1, "a"), false); !errors.Is(err, ErrTooManyFeatures) {
+		t.Errorf("Learn of a new feature over the limit: got %v, want ErrTooManyFeatures", err)
+	}
+}
+
+// TestForgetCompacts checks that forgetting most of what a model learned
+// gives back its rows (compactIfSparse), and that the compacted model is
+// exactly the model before the Learn and keeps learning and forgetting.
+func TestForgetCompacts(t *testing.T) {
+	ctx := context.Background()
+	var base, extra []Example
+	for i := range 20 {
+		base = append(base, Example{Text: fmt.Sprintf("base%d word%d", i, i%3), Label: []string{"a", "b"}[i%2]})
+	}
+	for i := range 3 * minCompact {
+		extra = append(extra, Example{Text: fmt.Sprintf("extra%d word%d", i, i%3), Label: []string{"a", "b"}[i%2]})
+	}
+	c := newTest(t, FeatureConfig{}, DefaultAlpha, base...)
+	before := saved(t, c)
+	if _, err := c.Learn(ctx, extra, false); err != nil {
+		t.Fatal(err)
+	}
+	grown := c.counts.rows.len()
+	if _, err := c.Forget(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	r := c.counts.rows
+	if r.len() != len(c.counts.index) || len(r.free) != 0 || r.len() >= grown {
+		t.Errorf("after Forget: got %d rows (%d free) for %d features, grown to %d; want one row a feature", r.len(), len(r.free), len(c.counts.index), grown)
+	}
+	again, err := Load(bytes.NewReader(before), spaceTokens{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.version = c.version
+	again.publish(nil, nil)
+	if got, want := saved(t, c), saved(t, again); !bytes.Equal(got, want) {
+		t.Errorf("compacted model differs from the model before the Learn")
+	}
+	for _, ex := range base[:3] {
+		p, err := c.Classify(ex.Text)
+		if err != nil || p.Label != ex.Label {
+			t.Errorf("Classify(%q) after compaction: got %q, %v; want %q", ex.Text, p.Label, err, ex.Label)
+		}
+	}
+	if _, err := c.Learn(ctx, extra[:10], false); err != nil {
+		t.Errorf("Learn after compaction: %v", err)
+	}
+	if _, err := c.Forget(ctx, extra[:10]); err != nil {
+		t.Errorf("Forget after compaction: %v", err)
+	}
+	if got, want := saved(t, c), saved(t, again); len(got) != len(want) {
+		t.Errorf("after another Learn and Forget: got %d bytes saved, want %d", len(got), len(want))
+	}
+}

@@ -427,9 +427,13 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		return err
 	}
 	if l := m.GetLimits(); l != nil {
-		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, send timeout %s, %d streams a connection, %d classify streams, explain %d, %d labels\n",
+		features := "" // a server that predates the limit does not report it
+		if n := l.GetMaxFeatures(); n > 0 {
+			features = fmt.Sprintf(", %d features", n)
+		}
+		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, send timeout %s, %d streams a connection, %d classify streams, explain %d, %d labels%s\n",
 			l.GetMaxTextBytes(), l.GetMaxSentences(), l.GetMaxExamples(), l.GetMaxGrpcReceiveBytes(), l.GetMaxHttpBodyBytes(),
-			l.GetCallTimeout().AsDuration(), sendTimeout(l.GetSendTimeout().AsDuration()), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain(), l.GetMaxLabels())
+			l.GetCallTimeout().AsDuration(), sendTimeout(l.GetSendTimeout().AsDuration()), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain(), l.GetMaxLabels(), features)
 	}
 	return nil
 }

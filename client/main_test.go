@@ -1243,3 +1243,25 @@ func TestStdinPastEndOfFile(t *testing.T) {
 		t.Errorf("got exit %d, stderr %q; want exit 1, stdin: text is empty", code, errb.String())
 	}
 }
+
+// TestModelPrintsLimits checks the limits line of model: the feature limit
+// when the server reports one, and nothing for it from a server that
+// predates it.
+func TestModelPrintsLimits(t *testing.T) {
+	f, addr := startFake(t)
+	for _, tt := range []struct {
+		features int64
+		want     string
+	}{
+		{5000, ", explain 20, 64 labels, 5000 features\n"},
+		{0, ", explain 20, 64 labels\n"},
+	} {
+		f.lock(func() {
+			f.limits = &claimsv1.Limits{MaxExplain: 20, MaxLabels: 64, MaxFeatures: tt.features}
+		})
+		code, out, errs := runCLI(t, "", "model", "--addr", addr)
+		if code != 0 || !strings.Contains(out, tt.want) {
+			t.Errorf("max_features %d: got exit %d, stdout %q, stderr %q; want %q", tt.features, code, out, errs, tt.want)
+		}
+	}
+}

@@ -103,6 +103,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.IntVar(&l.MaxExplain, "max-explain", l.MaxExplain, "largest explain value")
 	fs.IntVar(&l.MaxClassifyStreams, "max-classify-streams", l.MaxClassifyStreams, "most ClassifyStream calls open at once on the whole server, gRPC and REST together")
 	fs.IntVar(&l.MaxLabels, "max-labels", l.MaxLabels, fmt.Sprintf("most labels the model may have (2 to %d); each costs 8 bytes for every feature of the model", classifier.MaxLabelsCap))
+	fs.IntVar(&l.MaxFeatures, "max-features", l.MaxFeatures, "most distinct features the model may have; each costs about 300 bytes of memory, and every change copies and saves the whole model")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
@@ -180,7 +181,7 @@ func (c *config) validate() error {
 		{"max-text-bytes", int64(l.MaxTextBytes)}, {"max-sentences", int64(l.MaxSentences)},
 		{"max-examples", int64(l.MaxExamples)}, {"max-grpc-receive-bytes", int64(l.MaxGRPCReceiveBytes)},
 		{"max-http-body-bytes", l.MaxHTTPBodyBytes}, {"max-concurrent-streams", int64(l.MaxConcurrentStreams)},
-		{"max-classify-streams", int64(l.MaxClassifyStreams)},
+		{"max-classify-streams", int64(l.MaxClassifyStreams)}, {"max-features", int64(l.MaxFeatures)},
 	} {
 		if v.v <= 0 {
 			return fmt.Errorf("%s must be positive, got %d", c.opt(v.flag), v.v)

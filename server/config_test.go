@@ -82,6 +82,8 @@ func TestParseConfigErrors(t *testing.T) {
 	}{
 		{[]string{"--tls-cert", "c.pem"}, nil, "go together"},
 		{[]string{"--max-sentences", "0"}, nil, "--max-sentences must be positive"},
+		{[]string{"--max-features", "0"}, nil, "--max-features must be positive"},
+		{nil, map[string]string{"CLAIMS_MAX_FEATURES": "-3"}, "CLAIMS_MAX_FEATURES must be positive"},
 		{[]string{"--grpc-addr", "nope"}, nil, "--grpc-addr"},
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "lots"}, "CLAIMS_MAX_EXAMPLES"},

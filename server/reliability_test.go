@@ -248,7 +248,8 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 	p := startServer(t, server,
 		"--max-text-bytes", "5000", "--max-sentences", "7", "--max-examples", "9",
 		"--max-grpc-receive-bytes", "300000", "--max-http-body-bytes", "200000",
-		"--call-timeout", "7s", "--max-concurrent-streams", "33", "--max-explain", "4", "--max-labels", "6", "--send-timeout", "45s")
+		"--call-timeout", "7s", "--max-concurrent-streams", "33", "--max-explain", "4", "--max-labels", "6", "--send-timeout", "45s",
+		"--max-features", "91000") // the default model has about 90,700 features
 	gc := grpcClient(t, p.grpcAddr, nil)
 	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
 	if err != nil {
@@ -257,7 +258,7 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 	l := m.GetLimits()
 	if l.GetMaxTextBytes() != 5000 || l.GetMaxSentences() != 7 || l.GetMaxExamples() != 9 || l.GetMaxGrpcReceiveBytes() != 300000 ||
 		l.GetMaxHttpBodyBytes() != 200000 || l.GetCallTimeout().AsDuration() != 7*time.Second || l.GetMaxConcurrentStreams() != 33 || l.GetMaxExplain() != 4 || l.GetMaxLabels() != 6 ||
-		l.GetSendTimeout().AsDuration() != 45*time.Second {
+		l.GetSendTimeout().AsDuration() != 45*time.Second || l.GetMaxFeatures() != 91000 {
 		t.Errorf("gRPC GetModel limits: got %v", l)
 	}
 	resp, err := http.Get("http://" + p.httpAddr + "/v1/model")
@@ -267,7 +268,7 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{`"maxTextBytes":"5000"`, `"maxSentences":7`, `"maxExamples":9`, `"maxGrpcReceiveBytes":"300000"`,
-		`"maxHttpBodyBytes":"200000"`, `"callTimeout":"7s"`, `"maxConcurrentStreams":33`, `"maxExplain":4`, `"maxLabels":6`, `"sendTimeout":"45s"`} {
+		`"maxHttpBodyBytes":"200000"`, `"callTimeout":"7s"`, `"maxConcurrentStreams":33`, `"maxExplain":4`, `"maxLabels":6`, `"sendTimeout":"45s"`, `"maxFeatures":"91000"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("REST /v1/model lacks %s: %s", want, body)
 		}
@@ -308,6 +309,14 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 				{Text: "a", Label: "sixth"}, {Text: "b", Label: "seventh"}}})
 			return err
 		}, codes.InvalidArgument, "examples[1].label: model would have more labels than its limit: the limit is 6, the model has 5 and the examples would make it 7"},
+		{"features", func() error {
+			var words []string
+			for i := range 400 {
+				words = append(words, fmt.Sprintf("zq%dxv", i))
+			}
+			_, err := gc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: strings.Join(words, " "), Label: "other"}}})
+			return err
+		}, codes.FailedPrecondition, "model would have more features than its limit: the limit is 91000"},
 		{"gRPC message", func() error {
 			_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("a", 300001)})
 			return err

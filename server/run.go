@@ -422,9 +422,10 @@ func loadTokenizer(path, opt string) (*classifier.Tokenizer, string, error) {
 // back to the default and silently lose what was trained.
 func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classifier.Classifier, error) {
 	maxLabels := classifier.WithMaxLabels(cfg.Limits.MaxLabels)
+	maxFeatures := classifier.WithMaxFeatures(cfg.Limits.MaxFeatures)
 	if cfg.DataDir == "" {
 		log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
-		return defaultModel(ctx, cfg.GC, tok, log, maxLabels)
+		return defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures)
 	}
 	st, err := store.Open(cfg.DataDir, log)
 	if err != nil {
@@ -433,17 +434,20 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	persist := classifier.WithPersist(st.Save)
 	var model *classifier.Classifier
 	err = st.Load(func(r io.Reader) error {
-		m, err := classifier.Load(r, tok, persist, maxLabels)
+		m, err := classifier.Load(r, tok, persist, maxLabels, maxFeatures)
 		model = m
 		return err
 	})
 	switch {
 	case err == nil:
 		log.Info("loaded model", "path", st.Path())
+		if n := model.Info().Vocabulary; n > cfg.Limits.MaxFeatures {
+			log.Warn("the saved model has more features than --max-features: it learns only examples that add none until some are forgotten or it is replaced", "features", n, "max_features", cfg.Limits.MaxFeatures)
+		}
 		return model, nil
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
-		m, err := defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels)
+		m, err := defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures)
 		if err != nil {
 			return nil, err
 		}
@@ -476,6 +480,9 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 	})
 	if errors.Is(err, classifier.ErrTooManyLabels) {
 		return nil, fmt.Errorf("training the default model: %w (raise --max-labels to at least that)", err)
+	}
+	if errors.Is(err, classifier.ErrTooManyFeatures) {
+		return nil, fmt.Errorf("training the default model: %w (raise --max-features to at least that)", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("training the default model: %w", err)

@@ -1541,6 +1541,12 @@ type Limits struct {
 	// model more (with allow_new_labels, or replace) fails with
 	// INVALID_ARGUMENT and changes nothing.
 	MaxLabels int32 `protobuf:"varint,10,opt,name=max_labels,json=maxLabels" json:"max_labels,omitempty"`
+	// Maximum number of distinct features a model may have. Every change
+	// copies and saves the whole model, and each feature costs about 300
+	// bytes of the server's memory, so this bounds both. A Train that would
+	// give the model more fails with FAILED_PRECONDITION and changes
+	// nothing; forgetting examples, or replacing the model, makes room.
+	MaxFeatures int64 `protobuf:"varint,12,opt,name=max_features,json=maxFeatures" json:"max_features,omitempty"`
 	// How long the server waits on a client that does not read what it is
 	// sent; zero means without bound. Over gRPC, a stream's response that
 	// waits this long for the client to take the one before it, while the
@@ -1650,6 +1656,13 @@ func (x *Limits) GetMaxClassifyStreams() int32 {
 func (x *Limits) GetMaxLabels() int32 {
 	if x != nil {
 		return x.MaxLabels
+	}
+	return 0
+}
+
+func (x *Limits) GetMaxFeatures() int64 {
+	if x != nil {
+		return x.MaxFeatures
 	}
 	return 0
 }
@@ -1774,7 +1787,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x0fserver_instance\x18\x0e \x01(\tR\x0eserverInstance\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xfe\x03\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xa1\x04\n" +
 	"\x06Limits\x12$\n" +
 	"\x0emax_text_bytes\x18\x01 \x01(\x03R\fmaxTextBytes\x12#\n" +
 	"\rmax_sentences\x18\x02 \x01(\x05R\fmaxSentences\x12!\n" +
@@ -1788,7 +1801,8 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams\x12\x1d\n" +
 	"\n" +
 	"max_labels\x18\n" +
-	" \x01(\x05R\tmaxLabels\x12<\n" +
+	" \x01(\x05R\tmaxLabels\x12!\n" +
+	"\fmax_features\x18\f \x01(\x03R\vmaxFeatures\x12<\n" +
 	"\fsend_timeout\x18\v \x01(\v2\x19.google.protobuf.DurationR\vsendTimeout2\xb3\x03\n" +
 	"\fClaimService\x12C\n" +
 	"\bClassify\x12\x1a.claims.v1.ClassifyRequest\x1a\x1b.claims.v1.ClassifyResponse\x12Y\n" +

@@ -64,7 +64,8 @@ func toStatus(field string, err error) error {
 		return status.Error(codes.NotFound, msg)
 	case errors.Is(err, classifier.ErrTooFewLabels),
 		errors.Is(err, classifier.ErrStaleFeatures),
-		errors.Is(err, classifier.ErrModelFull):
+		errors.Is(err, classifier.ErrModelFull),
+		errors.Is(err, classifier.ErrTooManyFeatures):
 		return status.Error(codes.FailedPrecondition, msg)
 	case errors.Is(err, classifier.ErrVersionChanged):
 		return status.Error(codes.Aborted, msg)

@@ -28,6 +28,10 @@ type Limits struct {
 	// MaxLabels bounds the labels of the model: a Train that would give it
 	// more is refused (see classifier.WithMaxLabels, which enforces it).
 	MaxLabels int
+	// MaxFeatures bounds the distinct features of the model: a Train that
+	// would give it more is refused (see classifier.WithMaxFeatures, which
+	// enforces it).
+	MaxFeatures int
 	// SendTimeout bounds how long the server waits on a client that does
 	// not read what it is sent (see sendguard and gateway.Config); 0
 	// means no bound. The service only reports it.
@@ -47,6 +51,7 @@ func DefaultLimits() Limits {
 		MaxExplain:           20,
 		MaxClassifyStreams:   64,
 		MaxLabels:            classifier.MaxLabels,
+		MaxFeatures:          classifier.MaxFeatures,
 		SendTimeout:          time.Minute,
 	}
 }
@@ -63,6 +68,7 @@ func (l Limits) proto() *claimsv1.Limits {
 		MaxExplain:           int32(l.MaxExplain),
 		MaxClassifyStreams:   int32(l.MaxClassifyStreams),
 		MaxLabels:            int32(l.MaxLabels),
+		MaxFeatures:          int64(l.MaxFeatures),
 		SendTimeout:          durationpb.New(l.SendTimeout),
 	}
 }
