@@ -118,12 +118,37 @@ func (z *featurizer) chunk(ctx context.Context, ch *featChunk, exs []Example) er
 }
 
 const (
-	// trainChunk is how many examples a training worker featurizes at a time.
+	// trainChunk is the most examples a training worker featurizes at a
+	// time, and chunkBytes the most text, unless one example has more.
 	trainChunk = 128
+	chunkBytes = 256 << 10
 	// parallelMin is the smallest batch whose features are extracted by
-	// several goroutines.
-	parallelMin = 4 * trainChunk
+	// several goroutines, and parallelBytes the least text that is,
+	// whatever the number of examples: 64 examples of 256 KiB are spread
+	// over the cores as 10,000 short ones are.
+	parallelMin   = 4 * trainChunk
+	parallelBytes = 1 << 20
 )
+
+// chunkStarts returns where each chunk of exs starts, then len(exs): a
+// chunk ends after trainChunk examples, or once its texts reach chunkBytes.
+func chunkStarts(exs []Example) (starts []int, total int) {
+	starts = append(starts, 0)
+	n, size := 0, 0
+	for i, ex := range exs {
+		total += len(ex.Text)
+		n++
+		size += len(ex.Text)
+		if n == trainChunk || size >= chunkBytes {
+			starts = append(starts, i+1)
+			n, size = 0, 0
+		}
+	}
+	if starts[len(starts)-1] != len(exs) {
+		starts = append(starts, len(exs))
+	}
+	return starts, total
+}
 
 // featurize extracts the features of exs and calls apply for each example
 // in order, from the calling goroutine. Extraction (tokenizing, feature
@@ -137,11 +162,12 @@ const (
 func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs []Example, apply func(i int, fb *featBuf, key exampleKey)) error {
 	workers := min(runtime.GOMAXPROCS(0), 8)
 	warm(ctx, tok, exs, workers)
-	if len(exs) < parallelMin || workers < 2 {
+	starts, total := chunkStarts(exs)
+	if len(exs) < parallelMin && total < parallelBytes || workers < 2 {
 		z := newFeaturizer(tok, cfg)
 		var ch featChunk
-		for lo := 0; lo < len(exs); lo += trainChunk {
-			hi := min(lo+trainChunk, len(exs))
+		for c := range len(starts) - 1 {
+			lo, hi := starts[c], starts[c+1]
 			if err := z.chunk(ctx, &ch, exs[lo:hi]); err != nil {
 				return err
 			}
@@ -152,7 +178,7 @@ func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs [
 		}
 		return ctx.Err()
 	}
-	n := (len(exs) + trainChunk - 1) / trainChunk
+	n := len(starts) - 1
 	done := make([]chan *featChunk, n)
 	for i := range done {
 		done[i] = make(chan *featChunk, 1)
@@ -203,8 +229,7 @@ func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs [
 					return
 				}
 				ch := <-free
-				lo := j * trainChunk
-				if z.chunk(ctx, ch, exs[lo:min(lo+trainChunk, len(exs))]) != nil {
+				if z.chunk(ctx, ch, exs[starts[j]:starts[j+1]]) != nil {
 					return // ctx is done: the applier stops too
 				}
 				done[j] <- ch
@@ -218,7 +243,7 @@ func featurize(ctx context.Context, tok TokenAppender, cfg *FeatureConfig, exs [
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		lo := j * trainChunk
+		lo := starts[j]
 		for i := range len(ch.keys) {
 			fb := ch.example(i)
 			apply(lo+i, &fb, ch.keys[i])

@@ -39,12 +39,27 @@ func syntheticExamples(n int, seed uint64) []Example {
 // be featurized on several goroutines trains exactly the model one
 // goroutine does.
 func TestParallelTrainingMatchesSequential(t *testing.T) {
-	exs := syntheticExamples(3*parallelMin, 7)
+	t.Run("many examples", func(t *testing.T) { parallelMatchesSequential(t, syntheticExamples(3*parallelMin, 7)) })
+	// Few but long examples: featurized in parallel by their bytes, in
+	// chunks of chunkBytes.
+	long := syntheticExamples(12, 7)
+	for i := range long {
+		long[i].Text = strings.TrimSpace(strings.Repeat(long[i].Text+" ", chunkBytes/3/len(long[i].Text)))
+	}
+	if starts, total := chunkStarts(long); total < parallelBytes || len(starts) < 4 {
+		t.Fatalf("long examples: %d bytes in %d chunks, want at least %d bytes in 3 chunks", total, len(starts)-1, parallelBytes)
+	}
+	t.Run("long examples", func(t *testing.T) { parallelMatchesSequential(t, long) })
+}
+
+// parallelMatchesSequential checks that exs (at least 3 chunks) train and
+// forget the same model on one goroutine and on four.
+func parallelMatchesSequential(t *testing.T, exs []Example) {
 	train := func(procs int) ([]byte, []byte) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		c := newTest(t, DefaultFeatures(), DefaultAlpha, exs...)
 		replaced := saved(t, c)
-		if _, err := c.Forget(context.Background(), exs[:2*parallelMin]); err != nil {
+		if _, err := c.Forget(context.Background(), exs[:2*len(exs)/3]); err != nil {
 			t.Fatal(err)
 		}
 		return replaced, saved(t, c)
