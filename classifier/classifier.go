@@ -91,8 +91,10 @@ func WithMaxLabels(n int) Option {
 // (default MaxFeatures): Learn and Replace refuse a batch that would give
 // it more with ErrTooManyFeatures. Every change copies and saves the whole
 // model, and each feature costs about 300 bytes of memory, so this bounds
-// both what a change costs and what the model holds. Values below 1 are
-// ignored. A loaded model with more features than n keeps them, and may
+// most of what a change costs and what the model holds; the rest is the
+// key kept for each distinct example learned (so that Forget can refuse
+// what was never learned), which grows with every new example however few
+// features it adds. Values below 1 are ignored. A loaded model with more features than n keeps them, and may
 // learn examples that add none.
 func WithMaxFeatures(n int) Option {
 	return func(c *Classifier) {

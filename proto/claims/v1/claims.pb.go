@@ -1543,9 +1543,11 @@ type Limits struct {
 	MaxLabels int32 `protobuf:"varint,10,opt,name=max_labels,json=maxLabels" json:"max_labels,omitempty"`
 	// Maximum number of distinct features a model may have. Every change
 	// copies and saves the whole model, and each feature costs about 300
-	// bytes of the server's memory, so this bounds both. A Train that would
-	// give the model more fails with FAILED_PRECONDITION and changes
-	// nothing; forgetting examples, or replacing the model, makes room.
+	// bytes of the server's memory, so this bounds most of both (the rest
+	// is a key for each distinct example learned, which grows with every
+	// new example). A Train that would give the model more fails with
+	// FAILED_PRECONDITION and changes nothing; forgetting examples, or
+	// replacing the model, makes room.
 	MaxFeatures int64 `protobuf:"varint,12,opt,name=max_features,json=maxFeatures" json:"max_features,omitempty"`
 	// How long the server waits on a client that does not read what it is
 	// sent; zero means without bound. Over gRPC, a stream's response that
