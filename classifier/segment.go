@@ -761,12 +761,11 @@ func (s *segScanner) capsDateline(i, k int) bool {
 		}
 		return e, true
 	}
-	digit := func(p int) bool { return p < len(text) && '0' <= text[p] && text[p] <= '9' }
 	if e, ok := month(k); ok {
-		return e+1 < len(text) && text[e] == ' ' && digit(e+1)
+		return e+1 < len(text) && text[e] == ' ' && segDigitAt(text, e+1)
 	}
 	e := k
-	for digit(e) && e-k < 3 {
+	for segDigitAt(text, e) && e-k < 3 {
 		e++
 	}
 	if e == k || e-k > 2 || e+1 >= len(text) || text[e] != ' ' {

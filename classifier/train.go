@@ -130,8 +130,9 @@ const (
 	parallelBytes = 1 << 20
 )
 
-// chunkStarts returns where each chunk of exs starts, then len(exs): a
-// chunk ends after trainChunk examples, or once its texts reach chunkBytes.
+// chunkStarts returns where each chunk of exs starts, then len(exs), and
+// the bytes of all their texts: a chunk ends after trainChunk examples, or
+// once its texts reach chunkBytes.
 func chunkStarts(exs []Example) (starts []int, total int) {
 	starts = append(starts, 0)
 	n, size := 0, 0
