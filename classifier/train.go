@@ -119,7 +119,8 @@ func (z *featurizer) chunk(ctx context.Context, ch *featChunk, exs []Example) er
 
 const (
 	// trainChunk is the most examples a training worker featurizes at a
-	// time, and chunkBytes the most text, unless one example has more.
+	// time; a chunk also ends once its text reaches chunkBytes (so it
+	// holds less than twice that, plus one example).
 	trainChunk = 128
 	chunkBytes = 256 << 10
 	// parallelMin is the smallest batch whose features are extracted by
