@@ -91,15 +91,30 @@ func WithMaxLabels(n int) Option {
 // (default MaxFeatures): Learn and Replace refuse a batch that would give
 // it more with ErrTooManyFeatures. Every change copies and saves the whole
 // model, and each feature costs about 300 bytes of memory, so this bounds
-// most of what a change costs and what the model holds; the rest is the
-// key kept for each distinct example learned (so that Forget can refuse
-// what was never learned), which grows with every new example however few
-// features it adds. Values below 1 are ignored. A loaded model with more features than n keeps them, and may
+// most of what a change costs and what the model holds; WithMaxLearned
+// bounds the rest, the keys of the examples learned. Values below 1 are
+// ignored. A loaded model with more features than n keeps them, and may
 // learn examples that add none.
 func WithMaxFeatures(n int) Option {
 	return func(c *Classifier) {
 		if n >= 1 {
 			c.maxFeatures = n
+		}
+	}
+}
+
+// WithMaxLearned sets the most distinct examples the model may hold
+// (default MaxLearned): Learn and Replace refuse a batch that would give it
+// more with ErrTooManyLearned. The model keeps a key for every distinct
+// example it has learned, so that Forget can refuse what it never learned,
+// and every change copies and saves them: examples made of words the model
+// knows add no feature but still grow it. Values below 1 are ignored. A
+// loaded model with more than n keeps them, and may learn examples it
+// already holds.
+func WithMaxLearned(n int) Option {
+	return func(c *Classifier) {
+		if n >= 1 {
+			c.maxLearned = n
 		}
 	}
 }
@@ -123,6 +138,7 @@ type Classifier struct {
 	persist     func([]byte) error
 	maxLabels   int
 	maxFeatures int
+	maxLearned  int
 
 	mu        sync.Mutex // serialises writers; guards counts, version, trained, revision, tokenizer
 	counts    *counts
@@ -147,7 +163,7 @@ type scratch struct {
 
 // New returns an empty classifier that tokenizes with tok.
 func New(tok TokenAppender, opts ...Option) *Classifier {
-	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, maxLabels: MaxLabels, maxFeatures: MaxFeatures, revision: FeatureRevision, tokenizer: fingerprint(tok)}
+	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, maxLabels: MaxLabels, maxFeatures: MaxFeatures, maxLearned: MaxLearned, revision: FeatureRevision, tokenizer: fingerprint(tok)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -163,6 +179,7 @@ type Info struct {
 	Counts      map[string]int64 // examples per label
 	Examples    int64            // examples in all
 	Vocabulary  int              // distinct features
+	Learned     int              // distinct examples held (see WithMaxLearned)
 	Version     uint64           // bumped by every accepted change
 	TrainedTime time.Time        // time of the last accepted change; zero if never trained
 	Features    FeatureConfig    // features the model extracts
@@ -204,6 +221,7 @@ func (c *Classifier) publish(s *snapshot, encoded []byte) {
 		Labels:      slices.Clone(c.counts.labels),
 		Counts:      make(map[string]int64, len(c.counts.labels)),
 		Vocabulary:  len(c.counts.index),
+		Learned:     len(c.counts.examples),
 		Version:     c.version,
 		TrainedTime: c.trained,
 		Features:    c.cfg,
@@ -513,6 +531,9 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 		if err := c.checkFeatures(batch); err != nil {
 			return Stats{}, err
 		}
+		if err := c.checkLearned(batch); err != nil {
+			return Stats{}, err
+		}
 		next := c.counts.clone()
 		if !next.merge(batch, +1) {
 			return Stats{}, fmt.Errorf("%w: an example would be learned more than %d times", ErrModelFull, math.MaxInt32)
@@ -539,6 +560,25 @@ func (c *Classifier) checkFeatures(batch *counts) error {
 	}
 	if added > 0 && has+added > c.maxFeatures {
 		return fmt.Errorf("%w: the limit is %d, the model has %d and the examples would add %d (forget examples or replace the model to make room)", ErrTooManyFeatures, c.maxFeatures, has, added)
+	}
+	return nil
+}
+
+// checkLearned refuses a batch that would take the model past c.maxLearned
+// distinct examples, before the model is copied. Callers hold c.mu.
+func (c *Classifier) checkLearned(batch *counts) error {
+	has := len(c.counts.examples)
+	if has+len(batch.examples) <= c.maxLearned {
+		return nil
+	}
+	added := 0
+	for k := range batch.examples {
+		if _, ok := c.counts.examples[k]; !ok {
+			added++
+		}
+	}
+	if added > 0 && has+added > c.maxLearned {
+		return fmt.Errorf("%w: the limit is %d, the model holds %d and the examples would add %d (forget examples or replace the model to make room)", ErrTooManyLearned, c.maxLearned, has, added)
 	}
 	return nil
 }
@@ -671,6 +711,9 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 	}
 	if n := len(next.index); n > c.maxFeatures {
 		return Stats{}, fmt.Errorf("%w: the limit is %d, the examples have %d", ErrTooManyFeatures, c.maxFeatures, n)
+	}
+	if n := len(next.examples); n > c.maxLearned {
+		return Stats{}, fmt.Errorf("%w: the limit is %d, the batch has %d", ErrTooManyLearned, c.maxLearned, n)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -39,6 +39,10 @@ var (
 	// model more distinct features than its limit (see WithMaxFeatures).
 	// Nothing is changed.
 	ErrTooManyFeatures = errors.New("model would have more features than its limit")
+	// ErrTooManyLearned reports a Learn or Replace that would give the
+	// model more distinct examples than its limit (see WithMaxLearned).
+	// Nothing is changed.
+	ErrTooManyLearned = errors.New("model would hold more distinct examples than its limit")
 	// ErrModelFull reports a change the saved model format cannot hold: an
 	// example learned more than 2³¹−1 times, or a model whose saved form
 	// would pass the 1 GiB a model file may hold. Nothing is changed; a

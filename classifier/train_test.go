@@ -816,3 +816,46 @@ func TestForgetCompacts(t *testing.T) {
 		t.Errorf("after another Learn and Forget: got %d bytes saved, want %d", len(got), len(want))
 	}
 }
+
+// TestLearnedLimit checks WithMaxLearned: Learn and Replace refuse a batch
+// that would give the model more distinct examples than the limit and
+// change nothing, an example the model already holds is learned again even
+// at the limit (it adds no key), and Forget makes room.
+func TestLearnedLimit(t *testing.T) {
+	ctx := context.Background()
+	base := []Example{{"a one", "a"}, {"a two", "a"}, {"b one", "b"}, {"b two", "b"}}
+	c := newTest(t, FeatureConfig{}, DefaultAlpha, base...)
+	limited, err := Load(bytes.NewReader(saved(t, c)), spaceTokens{}, WithMaxLearned(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := limited.Info().Learned; got != 4 {
+		t.Fatalf("learned: got %d, want 4", got)
+	}
+	v := limited.Version()
+	two := []Example{{"a one two", "a"}, {"b two one", "b"}}
+	if _, err := limited.Learn(ctx, two, false); !errors.Is(err, ErrTooManyLearned) {
+		t.Errorf("Learn of 2 new examples into 4 of 5: got %v, want ErrTooManyLearned", err)
+	}
+	if limited.Version() != v || limited.Info().Learned != 4 {
+		t.Errorf("a refused Learn changed the model: version %d, %d learned", limited.Version(), limited.Info().Learned)
+	}
+	if _, err := limited.Learn(ctx, two[:1], false); err != nil {
+		t.Fatalf("Learn up to the limit: %v", err)
+	}
+	if _, err := limited.Learn(ctx, append(base[:1:1], base[0]), false); err != nil {
+		t.Errorf("Learn of held examples at the limit: %v", err)
+	}
+	if got := limited.Info(); got.Learned != 5 || got.Examples != 7 {
+		t.Errorf("at the limit: got %d distinct and %d examples, want 5 and 7", got.Learned, got.Examples)
+	}
+	if _, err := limited.Forget(ctx, two[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := limited.Learn(ctx, two[1:], false); err != nil {
+		t.Errorf("Learn after Forget made room: %v", err)
+	}
+	if _, err := limited.Replace(ctx, append(slices.Clone(base), two...)); !errors.Is(err, ErrTooManyLearned) {
+		t.Errorf("Replace with 6 examples, limit 5: got %v, want ErrTooManyLearned", err)
+	}
+}

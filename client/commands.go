@@ -414,8 +414,12 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	if m.GetTrainedTime() != nil {
 		trained = m.GetTrainedTime().AsTime().Format(time.RFC3339)
 	}
-	fmt.Fprintf(w, "version       %d\ntrained       %s\nexamples      %d\nvocabulary    %d\nlabels        %s\ncontent hash  %s\ntokenizer     %s\nfeatures      revision %d",
-		m.GetVersion(), trained, m.GetTotalExamples(), m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer(), m.GetFeatureRevision())
+	examples := strconv.FormatInt(m.GetTotalExamples(), 10)
+	if n := m.GetLearnedExamples(); n > 0 { // a server that predates the field does not report it
+		examples += fmt.Sprintf(" (%d distinct)", n)
+	}
+	fmt.Fprintf(w, "version       %d\ntrained       %s\nexamples      %s\nvocabulary    %d\nlabels        %s\ncontent hash  %s\ntokenizer     %s\nfeatures      revision %d",
+		m.GetVersion(), trained, examples, m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer(), m.GetFeatureRevision())
 	if m.GetFeatureRevision() != m.GetExtractorRevision() {
 		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until train --replace retrains the model)", m.GetExtractorRevision())
 	}
@@ -427,9 +431,12 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		return err
 	}
 	if l := m.GetLimits(); l != nil {
-		features := "" // a server that predates the limit does not report it
+		features := "" // a server that predates the limits does not report them
 		if n := l.GetMaxFeatures(); n > 0 {
 			features = fmt.Sprintf(", %d features", n)
+		}
+		if n := l.GetMaxLearnedExamples(); n > 0 {
+			features += fmt.Sprintf(", %d distinct examples", n)
 		}
 		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, send timeout %s, %d streams a connection, %d classify streams, explain %d, %d labels%s\n",
 			l.GetMaxTextBytes(), l.GetMaxSentences(), l.GetMaxExamples(), l.GetMaxGrpcReceiveBytes(), l.GetMaxHttpBodyBytes(),

@@ -1253,11 +1253,11 @@ func TestModelPrintsLimits(t *testing.T) {
 		features int64
 		want     string
 	}{
-		{5000, ", explain 20, 64 labels, 5000 features\n"},
+		{5000, ", explain 20, 64 labels, 5000 features, 7000 distinct examples\n"},
 		{0, ", explain 20, 64 labels\n"},
 	} {
 		f.lock(func() {
-			f.limits = &claimsv1.Limits{MaxExplain: 20, MaxLabels: 64, MaxFeatures: tt.features}
+			f.limits = &claimsv1.Limits{MaxExplain: 20, MaxLabels: 64, MaxFeatures: tt.features, MaxLearnedExamples: tt.features * 7 / 5}
 		})
 		code, out, errs := runCLI(t, "", "model", "--addr", addr)
 		if code != 0 || !strings.Contains(out, tt.want) {

@@ -104,6 +104,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.IntVar(&l.MaxClassifyStreams, "max-classify-streams", l.MaxClassifyStreams, "most ClassifyStream calls open at once on the whole server, gRPC and REST together")
 	fs.IntVar(&l.MaxLabels, "max-labels", l.MaxLabels, fmt.Sprintf("most labels the model may have (2 to %d); each costs 8 bytes for every feature of the model", classifier.MaxLabelsCap))
 	fs.IntVar(&l.MaxFeatures, "max-features", l.MaxFeatures, "most distinct features the model may have; each costs about 300 bytes of memory, and every change copies and saves the whole model")
+	fs.IntVar(&l.MaxLearned, "max-learned-examples", l.MaxLearned, "most distinct examples the model may hold; the model keeps a key for each, so that forget can refuse what was never learned, and every change copies and saves them")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
@@ -182,6 +183,7 @@ func (c *config) validate() error {
 		{"max-examples", int64(l.MaxExamples)}, {"max-grpc-receive-bytes", int64(l.MaxGRPCReceiveBytes)},
 		{"max-http-body-bytes", l.MaxHTTPBodyBytes}, {"max-concurrent-streams", int64(l.MaxConcurrentStreams)},
 		{"max-classify-streams", int64(l.MaxClassifyStreams)}, {"max-features", int64(l.MaxFeatures)},
+		{"max-learned-examples", int64(l.MaxLearned)},
 	} {
 		if v.v <= 0 {
 			return fmt.Errorf("%s must be positive, got %d", c.opt(v.flag), v.v)

@@ -423,9 +423,10 @@ func loadTokenizer(path, opt string) (*classifier.Tokenizer, string, error) {
 func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classifier.Classifier, error) {
 	maxLabels := classifier.WithMaxLabels(cfg.Limits.MaxLabels)
 	maxFeatures := classifier.WithMaxFeatures(cfg.Limits.MaxFeatures)
+	maxLearned := classifier.WithMaxLearned(cfg.Limits.MaxLearned)
 	if cfg.DataDir == "" {
 		log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
-		return defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures)
+		return defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
 	}
 	st, err := store.Open(cfg.DataDir, log)
 	if err != nil {
@@ -434,7 +435,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	persist := classifier.WithPersist(st.Save)
 	var model *classifier.Classifier
 	err = st.Load(func(r io.Reader) error {
-		m, err := classifier.Load(r, tok, persist, maxLabels, maxFeatures)
+		m, err := classifier.Load(r, tok, persist, maxLabels, maxFeatures, maxLearned)
 		model = m
 		return err
 	})
@@ -444,10 +445,13 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		if n := model.Info().Vocabulary; n > cfg.Limits.MaxFeatures {
 			log.Warn("the saved model has more features than --max-features: it learns only examples that add none until some are forgotten or it is replaced", "features", n, "max_features", cfg.Limits.MaxFeatures)
 		}
+		if n := model.Info().Learned; n > cfg.Limits.MaxLearned {
+			log.Warn("the saved model holds more distinct examples than --max-learned-examples: it learns only examples it holds until some are forgotten or it is replaced", "learned", n, "max_learned_examples", cfg.Limits.MaxLearned)
+		}
 		return model, nil
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
-		m, err := defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures)
+		m, err := defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures, maxLearned)
 		if err != nil {
 			return nil, err
 		}
@@ -483,6 +487,9 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 	}
 	if errors.Is(err, classifier.ErrTooManyFeatures) {
 		return nil, fmt.Errorf("training the default model: %w (raise --max-features to at least that)", err)
+	}
+	if errors.Is(err, classifier.ErrTooManyLearned) {
+		return nil, fmt.Errorf("training the default model: %w (raise --max-learned-examples to at least that)", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("training the default model: %w", err)

@@ -1339,6 +1339,10 @@ type GetModelResponse struct {
 	TotalExamples int64 `protobuf:"varint,3,opt,name=total_examples,json=totalExamples" json:"total_examples,omitempty"`
 	// Number of distinct features (words, bigrams, ...) the model has seen.
 	VocabularySize int64 `protobuf:"varint,4,opt,name=vocabulary_size,json=vocabularySize" json:"vocabulary_size,omitempty"`
+	// Number of distinct examples the model holds (an example learned twice
+	// counts once here and twice in total_examples); see
+	// Limits.max_learned_examples.
+	LearnedExamples int64 `protobuf:"varint,15,opt,name=learned_examples,json=learnedExamples" json:"learned_examples,omitempty"`
 	// Model version, incremented by every change made through Train or
 	// Forget. Classify responses carry the version they used.
 	Version uint64 `protobuf:"varint,5,opt,name=version" json:"version,omitempty"`
@@ -1432,6 +1436,13 @@ func (x *GetModelResponse) GetTotalExamples() int64 {
 func (x *GetModelResponse) GetVocabularySize() int64 {
 	if x != nil {
 		return x.VocabularySize
+	}
+	return 0
+}
+
+func (x *GetModelResponse) GetLearnedExamples() int64 {
+	if x != nil {
+		return x.LearnedExamples
 	}
 	return 0
 }
@@ -1543,12 +1554,19 @@ type Limits struct {
 	MaxLabels int32 `protobuf:"varint,10,opt,name=max_labels,json=maxLabels" json:"max_labels,omitempty"`
 	// Maximum number of distinct features a model may have. Every change
 	// copies and saves the whole model, and each feature costs about 300
-	// bytes of the server's memory, so this bounds most of both (the rest
-	// is a key for each distinct example learned, which grows with every
-	// new example). A Train that would give the model more fails with
-	// FAILED_PRECONDITION and changes nothing; forgetting examples, or
-	// replacing the model, makes room.
+	// bytes of the server's memory, so this bounds most of both
+	// (max_learned_examples bounds the rest). A Train that would give the
+	// model more fails with FAILED_PRECONDITION and changes nothing;
+	// forgetting examples, or replacing the model, makes room.
 	MaxFeatures int64 `protobuf:"varint,12,opt,name=max_features,json=maxFeatures" json:"max_features,omitempty"`
+	// Maximum number of distinct examples a model may hold. The model keeps
+	// a key for each example it has learned, so that Forget can refuse what
+	// it never learned, and every change copies and saves them: examples
+	// made of words the model knows add no feature but still grow it. A
+	// Train that would give the model more fails with FAILED_PRECONDITION
+	// and changes nothing; forgetting examples, or replacing the model,
+	// makes room.
+	MaxLearnedExamples int64 `protobuf:"varint,13,opt,name=max_learned_examples,json=maxLearnedExamples" json:"max_learned_examples,omitempty"`
 	// How long the server waits on a client that does not read what it is
 	// sent; zero means without bound. Over gRPC, a stream's response that
 	// waits this long for the client to take the one before it, while the
@@ -1669,6 +1687,13 @@ func (x *Limits) GetMaxFeatures() int64 {
 	return 0
 }
 
+func (x *Limits) GetMaxLearnedExamples() int64 {
+	if x != nil {
+		return x.MaxLearnedExamples
+	}
+	return 0
+}
+
 func (x *Limits) GetSendTimeout() *durationpb.Duration {
 	if x != nil {
 		return x.SendTimeout
@@ -1770,12 +1795,13 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x06actual\x18\x01 \x01(\tR\x06actual\x12\x1c\n" +
 	"\tpredicted\x18\x02 \x03(\x03R\tpredicted\"+\n" +
 	"\x0fGetModelRequest\x12\x18\n" +
-	"\asettled\x18\x01 \x01(\bR\asettled\"\xb4\x05\n" +
+	"\asettled\x18\x01 \x01(\bR\asettled\"\xdf\x05\n" +
 	"\x10GetModelResponse\x12\x16\n" +
 	"\x06labels\x18\x01 \x03(\tR\x06labels\x12O\n" +
 	"\flabel_counts\x18\x02 \x03(\v2,.claims.v1.GetModelResponse.LabelCountsEntryR\vlabelCounts\x12%\n" +
 	"\x0etotal_examples\x18\x03 \x01(\x03R\rtotalExamples\x12'\n" +
-	"\x0fvocabulary_size\x18\x04 \x01(\x03R\x0evocabularySize\x12\x18\n" +
+	"\x0fvocabulary_size\x18\x04 \x01(\x03R\x0evocabularySize\x12)\n" +
+	"\x10learned_examples\x18\x0f \x01(\x03R\x0flearnedExamples\x12\x18\n" +
 	"\aversion\x18\x05 \x01(\x04R\aversion\x12=\n" +
 	"\ftrained_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\vtrainedTime\x12!\n" +
 	"\fcontent_hash\x18\a \x01(\tR\vcontentHash\x12)\n" +
@@ -1789,7 +1815,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x0fserver_instance\x18\x0e \x01(\tR\x0eserverInstance\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xa1\x04\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xd3\x04\n" +
 	"\x06Limits\x12$\n" +
 	"\x0emax_text_bytes\x18\x01 \x01(\x03R\fmaxTextBytes\x12#\n" +
 	"\rmax_sentences\x18\x02 \x01(\x05R\fmaxSentences\x12!\n" +
@@ -1804,7 +1830,8 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\n" +
 	"max_labels\x18\n" +
 	" \x01(\x05R\tmaxLabels\x12!\n" +
-	"\fmax_features\x18\f \x01(\x03R\vmaxFeatures\x12<\n" +
+	"\fmax_features\x18\f \x01(\x03R\vmaxFeatures\x120\n" +
+	"\x14max_learned_examples\x18\r \x01(\x03R\x12maxLearnedExamples\x12<\n" +
 	"\fsend_timeout\x18\v \x01(\v2\x19.google.protobuf.DurationR\vsendTimeout2\xb3\x03\n" +
 	"\fClaimService\x12C\n" +
 	"\bClassify\x12\x1a.claims.v1.ClassifyRequest\x1a\x1b.claims.v1.ClassifyResponse\x12Y\n" +

@@ -65,7 +65,8 @@ func toStatus(field string, err error) error {
 	case errors.Is(err, classifier.ErrTooFewLabels),
 		errors.Is(err, classifier.ErrStaleFeatures),
 		errors.Is(err, classifier.ErrModelFull),
-		errors.Is(err, classifier.ErrTooManyFeatures):
+		errors.Is(err, classifier.ErrTooManyFeatures),
+		errors.Is(err, classifier.ErrTooManyLearned):
 		return status.Error(codes.FailedPrecondition, msg)
 	case errors.Is(err, classifier.ErrVersionChanged):
 		return status.Error(codes.Aborted, msg)

@@ -32,6 +32,9 @@ type Limits struct {
 	// would give it more is refused (see classifier.WithMaxFeatures, which
 	// enforces it).
 	MaxFeatures int
+	// MaxLearned bounds the distinct examples the model holds (see
+	// classifier.WithMaxLearned, which enforces it).
+	MaxLearned int
 	// SendTimeout bounds how long the server waits on a client that does
 	// not read what it is sent (see sendguard and gateway.Config); 0
 	// means no bound. The service only reports it.
@@ -52,6 +55,7 @@ func DefaultLimits() Limits {
 		MaxClassifyStreams:   64,
 		MaxLabels:            classifier.MaxLabels,
 		MaxFeatures:          classifier.MaxFeatures,
+		MaxLearned:           classifier.MaxLearned,
 		SendTimeout:          time.Minute,
 	}
 }
@@ -69,6 +73,7 @@ func (l Limits) proto() *claimsv1.Limits {
 		MaxClassifyStreams:   int32(l.MaxClassifyStreams),
 		MaxLabels:            int32(l.MaxLabels),
 		MaxFeatures:          int64(l.MaxFeatures),
+		MaxLearnedExamples:   int64(l.MaxLearned),
 		SendTimeout:          durationpb.New(l.SendTimeout),
 	}
 }

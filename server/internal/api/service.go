@@ -413,14 +413,15 @@ func (s *Service) GetModel(ctx context.Context, req *claimsv1.GetModelRequest) (
 		}
 	}
 	resp := &claimsv1.GetModelResponse{
-		Labels:         info.Labels,
-		LabelCounts:    info.Counts,
-		TotalExamples:  info.Examples,
-		VocabularySize: int64(info.Vocabulary),
-		Version:        info.Version,
-		ContentHash:    info.ContentHash,
-		Limits:         s.limits.proto(),
-		Tokenizer:      s.tokenizer,
+		Labels:          info.Labels,
+		LabelCounts:     info.Counts,
+		TotalExamples:   info.Examples,
+		VocabularySize:  int64(info.Vocabulary),
+		LearnedExamples: int64(info.Learned),
+		Version:         info.Version,
+		ContentHash:     info.ContentHash,
+		Limits:          s.limits.proto(),
+		Tokenizer:       s.tokenizer,
 
 		FeatureRevision:   uint32(info.FeatureRevision),
 		ExtractorRevision: classifier.FeatureRevision,

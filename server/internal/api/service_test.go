@@ -654,6 +654,7 @@ func TestToStatusModelLimits(t *testing.T) {
 		{classifier.ErrTooFewLabels, codes.FailedPrecondition},
 		{fmt.Errorf("%w: too many copies", classifier.ErrModelFull), codes.FailedPrecondition},
 		{fmt.Errorf("%w: the limit is 9", classifier.ErrTooManyFeatures), codes.FailedPrecondition},
+		{fmt.Errorf("%w: the limit is 9", classifier.ErrTooManyLearned), codes.FailedPrecondition},
 	}
 	for _, tt := range tests {
 		if got := status.Code(toStatus("examples", tt.err)); got != tt.want {
