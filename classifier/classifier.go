@@ -528,10 +528,7 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 		check = func() error { return c.checkLabels(exs) }
 	}
 	return c.applyBatch(ctx, exs, labels, check, func(batch *counts) (Stats, error) {
-		if err := c.checkFeatures(batch); err != nil {
-			return Stats{}, err
-		}
-		if err := c.checkLearned(batch); err != nil {
+		if err := c.checkGrowth(batch); err != nil {
 			return Stats{}, err
 		}
 		next := c.counts.clone()
@@ -545,42 +542,33 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 	})
 }
 
-// checkFeatures refuses a batch that would take the model past
-// c.maxFeatures, before the model is copied. Callers hold c.mu.
-func (c *Classifier) checkFeatures(batch *counts) error {
-	has := len(c.counts.index)
-	if has+len(batch.index) <= c.maxFeatures {
-		return nil
-	}
-	added := 0
-	for h := range batch.index {
-		if _, ok := c.counts.index[h]; !ok {
-			added++
-		}
-	}
-	if added > 0 && has+added > c.maxFeatures {
+// checkGrowth refuses a batch that would take the model past c.maxFeatures
+// features or c.maxLearned distinct examples, before the model is copied.
+// Callers hold c.mu.
+func (c *Classifier) checkGrowth(batch *counts) error {
+	if has, added, over := overLimit(c.counts.index, batch.index, c.maxFeatures); over {
 		return fmt.Errorf("%w: the limit is %d, the model has %d and the examples would add %d (forget examples or replace the model to make room)", ErrTooManyFeatures, c.maxFeatures, has, added)
+	}
+	if has, added, over := overLimit(c.counts.examples, batch.examples, c.maxLearned); over {
+		return fmt.Errorf("%w: the limit is %d, the model holds %d and the examples would add %d (forget examples or replace the model to make room)", ErrTooManyLearned, c.maxLearned, has, added)
 	}
 	return nil
 }
 
-// checkLearned refuses a batch that would take the model past c.maxLearned
-// distinct examples, before the model is copied. Callers hold c.mu.
-func (c *Classifier) checkLearned(batch *counts) error {
-	has := len(c.counts.examples)
-	if has+len(batch.examples) <= c.maxLearned {
-		return nil
+// overLimit reports whether adding batch's keys to model would take it
+// past limit keys, with model's size and the keys batch would add (0 when
+// the sizes alone show it fits). A batch that adds no key never passes.
+func overLimit[K comparable, V, W any](model map[K]V, batch map[K]W, limit int) (has, added int, over bool) {
+	has = len(model)
+	if has+len(batch) <= limit {
+		return has, 0, false
 	}
-	added := 0
-	for k := range batch.examples {
-		if _, ok := c.counts.examples[k]; !ok {
+	for k := range batch {
+		if _, ok := model[k]; !ok {
 			added++
 		}
 	}
-	if added > 0 && has+added > c.maxLearned {
-		return fmt.Errorf("%w: the limit is %d, the model holds %d and the examples would add %d (forget examples or replace the model to make room)", ErrTooManyLearned, c.maxLearned, has, added)
-	}
-	return nil
+	return has, added, added > 0 && has+added > limit
 }
 
 // labelsOf returns the labels of exs, sorted and without repeats.
