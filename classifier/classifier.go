@@ -701,7 +701,7 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 		return Stats{}, fmt.Errorf("%w: the limit is %d, the examples have %d", ErrTooManyFeatures, c.maxFeatures, n)
 	}
 	if n := len(next.examples); n > c.maxLearned {
-		return Stats{}, fmt.Errorf("%w: the limit is %d, the batch has %d", ErrTooManyLearned, c.maxLearned, n)
+		return Stats{}, fmt.Errorf("%w: the limit is %d, the examples have %d distinct", ErrTooManyLearned, c.maxLearned, n)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
