@@ -219,6 +219,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}
 	handler, err := gateway.New(ctx, conn, gateway.Config{
 		MaxBodyBytes:    cfg.Limits.MaxHTTPBodyBytes,
+		MaxExamples:     cfg.Limits.MaxExamples,
+		MaxSentences:    cfg.Limits.MaxSentences,
 		BodyReadTimeout: cfg.Limits.CallTimeout,
 		SendTimeout:     cfg.Limits.SendTimeout,
 		OnSendTimeout:   sendTimeouts.WithLabelValues("rest").Inc,

@@ -77,16 +77,21 @@ type Config struct {
 	SendTimeout   time.Duration
 	OnSendTimeout func()
 	Log           *slog.Logger
+	// MaxExamples and MaxSentences, if positive, bound the examples and
+	// sentences a request body may list; a body over them is refused with
+	// the service's message before it is decoded into messages (see
+	// checkCount).
+	MaxExamples, MaxSentences int
 }
 
 // New returns the HTTP handler. conn is a client connection to the gRPC
 // server that the REST routes forward to.
 func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, error) {
 	gw := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler{&runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler{JSONPb: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}}),
+		}, maxExamples: cfg.MaxExamples, maxSentences: cfg.MaxSentences}),
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithRoutingErrorHandler(routingError),
@@ -561,7 +566,10 @@ func contentEncoding(r *http.Request) string {
 // jsonMarshaler is grpc-gateway's JSONPb with a decoder that explains
 // unpaired surrogate escapes (see surrogateError) and records the decoding
 // errors of streaming request bodies (see streamBody).
-type jsonMarshaler struct{ *runtime.JSONPb }
+type jsonMarshaler struct {
+	*runtime.JSONPb
+	maxExamples, maxSentences int // see checkCount
+}
 
 // errStreamDecode is what the gateway's generated stream handler logs for a
 // request it cannot decode: deliberately generic, since the decoder's own
@@ -581,6 +589,9 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 		}
 		var err error
 		if p, ok := v.(proto.Message); ok {
+			if err := m.checkCount(raw, v); err != nil {
+				return err
+			}
 			err = m.UnmarshalOptions.Unmarshal(raw, p)
 		} else {
 			err = m.JSONPb.Unmarshal(raw, v)

@@ -95,6 +95,7 @@ func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Li
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32), grpc.MaxCallSendMsgSize(limits.MaxGRPCReceiveBytes))) // as the server's
 	h, err := gateway.New(context.Background(), conn, gateway.Config{
 		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cfg.CORSOrigins, LoopbackOnly: cfg.LoopbackOnly,
+		MaxExamples: limits.MaxExamples, MaxSentences: limits.MaxSentences,
 		BodyReadTimeout: cfg.BodyReadTimeout,
 		SendTimeout:     cfg.SendTimeout, OnSendTimeout: cfg.OnSendTimeout, Log: cfg.Log,
 		Serving: func() bool { return true }, Metrics: reg, Registerer: reg,
@@ -1077,5 +1078,32 @@ func TestRESTStreamHalfClosed(t *testing.T) {
 				t.Errorf("%s, run %d: got %d %s, want 200 or 400 and %q", tc.name, i+1, resp.StatusCode, b, tc.want)
 			}
 		}
+	}
+}
+
+// TestCountRefusedBeforeDecoding checks that a body listing more examples
+// or sentences than the limits is refused with the service's message
+// before protojson decodes it into messages (which took about 40 times a
+// body of empty examples in memory): elements protojson would refuse for
+// their type show which check answered.
+func TestCountRefusedBeforeDecoding(t *testing.T) {
+	limits := api.DefaultLimits()
+	limits.MaxExamples, limits.MaxSentences = 5, 4
+	url := serveGateway(t, miniModel(t), limits, api.Auth{Open: true}, nil, nil)
+	for _, tt := range []struct{ path, body, want string }{
+		{"/v1/evaluate", `{"examples": [1, 2, 3, 4, 5, 6, 7]}`, "examples: 7 examples exceed the limit of 5"},
+		{"/v1/train", `{"examples": [{}, {}, {}, {}, {}, {}]}`, "examples: 6 examples exceed the limit of 5"},
+		{"/v1/classify", `{"sentences": [1, 2, 3, 4, 5]}`, "sentences: 5 sentences exceed the limit of 4"},
+		{"/v1/classify:stream", `{"sentences": ["a"]}` + "\n" + `{"sentences": [1, 2, 3, 4, 5]}` + "\n", "sentences: 5 sentences exceed the limit of 4"},
+	} {
+		code, body := post(t, url+tt.path, tt.body, nil)
+		if !strings.Contains(string(body), tt.want) || (tt.path != "/v1/classify:stream" && code != http.StatusBadRequest) {
+			t.Errorf("%s: got %d %s, want 400 with %q", tt.path, code, body, tt.want)
+		}
+	}
+	// At the limit, the body goes on to protojson and the service.
+	code, body := post(t, url+"/v1/evaluate", `{"examples": [1, 2, 3, 4, 5]}`, nil)
+	if code != http.StatusBadRequest || strings.Contains(string(body), "exceed the limit") {
+		t.Errorf("5 examples of the wrong type: got %d %s, want protojson's 400", code, body)
 	}
 }

@@ -21,7 +21,7 @@ import (
 // recorded, to be reported, but also ends the body without the log line.
 // A request that is not JSON is recorded and logged.
 func TestStreamDecodeAfterServerEnded(t *testing.T) {
-	m := jsonMarshaler{&runtime.JSONPb{}}
+	m := jsonMarshaler{JSONPb: &runtime.JSONPb{}}
 	gone := make(chan struct{})
 	close(gone)
 	readFails := func() io.ReadCloser { return io.NopCloser(iotest.ErrReader(os.ErrDeadlineExceeded)) }

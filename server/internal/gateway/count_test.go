@@ -1,0 +1,65 @@
+package gateway
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestCountElements checks countElements against the bodies it must count
+// exactly: a valid request is never refused for a count it does not have.
+func TestCountElements(t *testing.T) {
+	for _, tt := range []struct {
+		name, raw string
+		want      int
+	}{
+		{"empty object", `{}`, 0},
+		{"empty array", `{"examples": []}`, 0},
+		{"objects", `{"examples":[{},{"text":"a, b","label":"x"},{}]}`, 3},
+		{"nested arrays and objects", `{"examples":[{"a":[1,2,{"b":[3]}]},[[],[]],{}]}`, 3},
+		{"scalars", `{"examples":[1, true, null, "x", -2.5e3]}`, 5},
+		{"strings with brackets, commas and escapes", `{"sentences":["a,]b", "[{\"", "\\", "\u0022,"]}`, 4},
+		{"other member first", `{"explain": 3, "other": ["a","b","c"], "sentences": ["a"]}`, 1},
+		{"same name deeper", `{"x": {"sentences": ["a","b"]}, "sentences": ["c"]}`, 1},
+		{"name as a value", `{"x": "sentences", "sentences": ["c","d"]}`, 2},
+		{"escaped name", `{"\u0073entences": ["c","d"]}`, 2},
+		{"white space", " {\n\t\"examples\" :\r\n [ {} ,\n {} ] } ", 2},
+		{"not an array", `{"examples": {"a": [1,2]}}`, 0},
+		{"absent", `{"text": "a"}`, 0},
+		{"truncated", `{"examples":[{},{},`, 2},
+	} {
+		key := "examples"
+		if strings.Contains(tt.raw, "entences") {
+			key = "sentences"
+		}
+		if got := countElements([]byte(tt.raw), key); got != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// FuzzCountElements checks that countElements never panics and, for any
+// body encoding/json reads as an object whose "examples" member is an
+// array, counts exactly its elements.
+func FuzzCountElements(f *testing.F) {
+	for _, s := range []string{`{"examples":[{},{}]}`, `{"examples":["a,b",[1,[2]],{"x":"]"}]}`, `{"\u0065xamples":[1]}`, `[1,2]`, `{"examples":`, `"x"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got := countElements([]byte(raw), "examples")
+		var obj map[string]json.RawMessage
+		if json.Unmarshal([]byte(raw), &obj) != nil {
+			return
+		}
+		var arr []json.RawMessage
+		if json.Unmarshal(obj["examples"], &arr) != nil {
+			return
+		}
+		if strings.Count(raw, "xamples") > 1 || strings.Contains(raw, `\u`) {
+			return // a repeated or escaped member name: encoding/json keeps the last
+		}
+		if got != len(arr) {
+			t.Errorf("countElements(%q) = %d, want %d", raw, got, len(arr))
+		}
+	})
+}
