@@ -66,6 +66,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzLoadPayload$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzReadExamples$$' -fuzztime $(FUZZTIME) ./classifier/
 	go test -run '^$$' -fuzz '^FuzzRESTJSON$$' -fuzztime $(FUZZTIME) ./server/internal/gateway/
+	go test -run '^$$' -fuzz '^FuzzCountElements$$' -fuzztime $(FUZZTIME) ./server/internal/gateway/
 
 # Load test on loopback: a freshly started server binary, CLIENTS clients
 # classifying (half over REST) and TRAINERS training for DURATION; fails on
