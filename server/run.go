@@ -145,6 +145,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// One write buffer per connection is kept only while it writes.
 		grpc.SharedWriteBuffer(true),
 		grpc.MaxRecvMsgSize(cfg.Limits.MaxGRPCReceiveBytes),
+		// Messages listing more examples or sentences than the limits are
+		// decoded only as far as the refusal needs.
+		grpc.ForceServerCodecV2(api.NewCodec(cfg.Limits)),
 		// Request metadata as large as the HTTP side's headers: grpc's
 		// default, 16 MiB, let a call that never sends its message hold
 		// that much.

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/claimsvc/claims/classifier"
@@ -72,6 +73,7 @@ func NewService(model *classifier.Classifier, limits Limits, tokenizer string, m
 type classifyInput struct {
 	text      string
 	sentences []string
+	listed    int // the sentences the request listed (see listed)
 	explain   int32
 }
 
@@ -86,7 +88,7 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 		return nil, 0, invalid("text", "set either text or sentences, not both")
 	case len(in.sentences) > 0:
 		if len(in.sentences) > s.limits.MaxSentences {
-			return nil, 0, invalid("sentences", "%d sentences exceed the limit of %d", len(in.sentences), s.limits.MaxSentences)
+			return nil, 0, invalid("sentences", "%d sentences exceed the limit of %d", max(in.listed, len(in.sentences)), s.limits.MaxSentences)
 		}
 		total := 0
 		for _, t := range in.sentences {
@@ -155,7 +157,7 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 
 // Classify implements claimsv1.ClaimServiceServer.
 func (s *Service) Classify(ctx context.Context, req *claimsv1.ClassifyRequest) (*claimsv1.ClassifyResponse, error) {
-	out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), explain: req.GetExplain()})
+	out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), listed: listed(req, len(req.GetSentences())), explain: req.GetExplain()})
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +185,7 @@ func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.Classi
 		if err != nil {
 			return err
 		}
-		out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), explain: req.GetExplain()})
+		out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), listed: listed(req, len(req.GetSentences())), explain: req.GetExplain()})
 		if err != nil {
 			if st, ok := status.FromError(err); ok && req.GetId() != "" {
 				return status.Errorf(st.Code(), "request %q: %s", req.GetId(), st.Message())
@@ -270,13 +272,17 @@ func (s *Service) receiver(stream grpc.BidiStreamingServer[claimsv1.ClassifyStre
 	}
 }
 
-// examples converts and bounds a request's examples.
-func (s *Service) examples(in []*claimsv1.Example) ([]classifier.Example, error) {
+// examples converts and bounds the examples of req.
+func (s *Service) examples(req interface {
+	proto.Message
+	GetExamples() []*claimsv1.Example
+}) ([]classifier.Example, error) {
+	in := req.GetExamples()
 	if len(in) == 0 {
 		return nil, invalid("examples", "%v: at least one is required", classifier.ErrNoExamples)
 	}
 	if len(in) > s.limits.MaxExamples {
-		return nil, invalid("examples", "%d examples exceed the limit of %d", len(in), s.limits.MaxExamples)
+		return nil, invalid("examples", "%d examples exceed the limit of %d", listed(req, len(in)), s.limits.MaxExamples)
 	}
 	out := make([]classifier.Example, len(in))
 	for i, e := range in {
@@ -319,7 +325,7 @@ func (s *Service) Train(ctx context.Context, req *claimsv1.TrainRequest) (*claim
 }
 
 func (s *Service) train(ctx context.Context, req *claimsv1.TrainRequest) (*claimsv1.TrainResponse, error) {
-	exs, err := s.examples(req.GetExamples())
+	exs, err := s.examples(req)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +358,7 @@ func (s *Service) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*cla
 }
 
 func (s *Service) forget(ctx context.Context, req *claimsv1.ForgetRequest) (*claimsv1.ForgetResponse, error) {
-	exs, err := s.examples(req.GetExamples())
+	exs, err := s.examples(req)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +379,7 @@ func (s *Service) forget(ctx context.Context, req *claimsv1.ForgetRequest) (*cla
 
 // Evaluate implements claimsv1.ClaimServiceServer.
 func (s *Service) Evaluate(ctx context.Context, req *claimsv1.EvaluateRequest) (*claimsv1.EvaluateResponse, error) {
-	exs, err := s.examples(req.GetExamples())
+	exs, err := s.examples(req)
 	if err != nil {
 		return nil, err
 	}

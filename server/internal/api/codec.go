@@ -1,0 +1,120 @@
+package api
+
+import (
+	"google.golang.org/grpc/encoding"
+	grpcproto "google.golang.org/grpc/encoding/proto"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// Codec is grpc's proto codec, with a look at the messages that list
+// examples or sentences before they are decoded: grpc decodes a message
+// before any handler runs, and a 16 MiB message of empty examples would
+// become millions of messages, some 40 times its size in memory, only to
+// be refused by the service's count. A message that lists more than the
+// limits is decoded with only the first limit+1 of them, so that the
+// service refuses it as before, and the number it listed is noted in its
+// unknown fields (see listed), so that the refusal names it. Install it
+// with grpc.ForceServerCodecV2.
+type Codec struct {
+	base   encoding.CodecV2
+	limits Limits
+}
+
+// NewCodec returns the Codec for limits' MaxExamples and MaxSentences.
+func NewCodec(limits Limits) Codec {
+	return Codec{base: encoding.GetCodecV2(grpcproto.Name), limits: limits}
+}
+
+// Name implements encoding.CodecV2.
+func (c Codec) Name() string { return c.base.Name() }
+
+// Marshal implements encoding.CodecV2.
+func (c Codec) Marshal(v any) (mem.BufferSlice, error) { return c.base.Marshal(v) }
+
+// Unmarshal implements encoding.CodecV2.
+func (c Codec) Unmarshal(data mem.BufferSlice, v any) error {
+	var field protowire.Number
+	var limit int
+	switch v.(type) {
+	case *claimsv1.TrainRequest, *claimsv1.ForgetRequest, *claimsv1.EvaluateRequest:
+		field, limit = 1, c.limits.MaxExamples // examples
+	case *claimsv1.ClassifyRequest:
+		field, limit = 2, c.limits.MaxSentences // sentences
+	case *claimsv1.ClassifyStreamRequest:
+		field, limit = 3, c.limits.MaxSentences // sentences
+	}
+	// Each element takes at least two bytes (its tag and length).
+	if limit <= 0 || data.Len() < 2*(limit+1) {
+		return c.base.Unmarshal(data, v)
+	}
+	b := data.Materialize()
+	kept, n := keepFirst(b, field, limit+1)
+	if n <= limit {
+		return c.base.Unmarshal(data, v)
+	}
+	m := v.(proto.Message)
+	if err := proto.Unmarshal(kept, m); err != nil {
+		return err
+	}
+	r := m.ProtoReflect()
+	r.SetUnknown(protowire.AppendVarint(protowire.AppendTag(r.GetUnknown(), listedField, protowire.VarintType), uint64(n)))
+	return nil
+}
+
+// listedField is the field number under which Codec notes how many
+// elements a message listed: the highest a field may have, which no
+// message of the API uses.
+const listedField = protowire.MaxValidNumber
+
+// keepFirst returns the wire-format message b with only the first keep
+// records of field (length-delimited), and how many b holds. A malformed
+// b is returned whole, with a count of 0, for proto to report.
+func keepFirst(b []byte, field protowire.Number, keep int) ([]byte, int) {
+	var out []byte
+	n := 0
+	for p := b; len(p) > 0; {
+		num, typ, tn := protowire.ConsumeTag(p)
+		if tn < 0 {
+			return b, 0
+		}
+		vn := protowire.ConsumeFieldValue(num, typ, p[tn:])
+		if vn < 0 {
+			return b, 0
+		}
+		rec := p[:tn+vn]
+		p = p[tn+vn:]
+		if num == field && typ == protowire.BytesType {
+			if n++; n > keep {
+				continue
+			}
+		}
+		out = append(out, rec...)
+	}
+	return out, n
+}
+
+// listed returns how many elements m listed when Codec cut them short,
+// or n, the number it holds, when it did not.
+func listed(m proto.Message, n int) int {
+	for u := m.ProtoReflect().GetUnknown(); len(u) > 0; {
+		num, typ, tn := protowire.ConsumeTag(u)
+		if tn < 0 {
+			break
+		}
+		if num == listedField && typ == protowire.VarintType {
+			if v, vn := protowire.ConsumeVarint(u[tn:]); vn > 0 {
+				return int(v)
+			}
+		}
+		vn := protowire.ConsumeFieldValue(num, typ, u[tn:])
+		if vn < 0 {
+			break
+		}
+		u = u[tn+vn:]
+	}
+	return n
+}
