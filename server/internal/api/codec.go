@@ -98,23 +98,27 @@ func keepFirst(b []byte, field protowire.Number, keep int) ([]byte, int) {
 }
 
 // listed returns how many elements m listed when Codec cut them short,
-// or n, the number it holds, when it did not.
+// or n, the number it holds, when it did not. Codec's note is the last
+// field of its number: one a client sent itself comes before it. The
+// service asks only of a message over its limit, which Codec has noted
+// (a client's own note on any other message is never read).
 func listed(m proto.Message, n int) int {
+	out := n
 	for u := m.ProtoReflect().GetUnknown(); len(u) > 0; {
 		num, typ, tn := protowire.ConsumeTag(u)
 		if tn < 0 {
 			break
 		}
-		if num == listedField && typ == protowire.VarintType {
-			if v, vn := protowire.ConsumeVarint(u[tn:]); vn > 0 {
-				return int(v)
-			}
-		}
 		vn := protowire.ConsumeFieldValue(num, typ, u[tn:])
 		if vn < 0 {
 			break
 		}
+		if num == listedField && typ == protowire.VarintType {
+			if v, _ := protowire.ConsumeVarint(u[tn:]); v <= 1<<40 {
+				out = int(v)
+			}
+		}
 		u = u[tn+vn:]
 	}
-	return n
+	return out
 }
