@@ -30,7 +30,15 @@ func (m jsonMarshaler) checkCount(raw []byte, v any) error {
 		return nil
 	}
 	if n := countElements(raw, name); n > limit {
-		return fmt.Errorf("%s: %d %s exceed the limit of %d", name, n, name, limit)
+		err := fmt.Errorf("%s: %d %s exceed the limit of %d", name, n, name, limit)
+		if _, ok := v.(*claimsv1.ClassifyStreamRequest); ok {
+			// The service names a stream request by its id, if it has one.
+			var id struct{ ID string }
+			if json.Unmarshal(raw, &id) == nil && id.ID != "" {
+				err = fmt.Errorf("request %q: %w", id.ID, err)
+			}
+		}
+		return err
 	}
 	return nil
 }

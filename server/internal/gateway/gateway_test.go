@@ -1095,6 +1095,7 @@ func TestCountRefusedBeforeDecoding(t *testing.T) {
 		{"/v1/train", `{"examples": [{}, {}, {}, {}, {}, {}]}`, "examples: 6 examples exceed the limit of 5"},
 		{"/v1/classify", `{"sentences": [1, 2, 3, 4, 5]}`, "sentences: 5 sentences exceed the limit of 4"},
 		{"/v1/classify:stream", `{"sentences": ["a"]}` + "\n" + `{"sentences": [1, 2, 3, 4, 5]}` + "\n", "sentences: 5 sentences exceed the limit of 4"},
+		{"/v1/classify:stream", `{"id": "y", "sentences": [1, 2, 3, 4, 5]}` + "\n", `request \"y\": sentences: 5 sentences exceed the limit of 4`},
 	} {
 		code, body := post(t, url+tt.path, tt.body, nil)
 		if !strings.Contains(string(body), tt.want) || (tt.path != "/v1/classify:stream" && code != http.StatusBadRequest) {
