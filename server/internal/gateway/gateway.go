@@ -23,6 +23,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
@@ -571,6 +572,25 @@ type jsonMarshaler struct {
 	maxExamples, maxSentences int // see checkCount
 }
 
+// maxDecodeError is the longest protojson error a client gets back:
+// protojson quotes the value it refuses whole, and a body may hold a
+// 16 MiB number.
+const maxDecodeError = 512
+
+// clipError returns err, or an error with its message cut to
+// maxDecodeError bytes (at a rune boundary) when it is longer.
+func clipError(err error) error {
+	msg := err.Error()
+	if len(msg) <= maxDecodeError {
+		return err
+	}
+	cut := maxDecodeError
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return fmt.Errorf("%s… (%d bytes of message cut)", msg[:cut], len(msg)-cut)
+}
+
 // errStreamDecode is what the gateway's generated stream handler logs for a
 // request it cannot decode: deliberately generic, since the decoder's own
 // message may quote the request's text. The client gets the full error.
@@ -600,8 +620,9 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 			if serr := surrogateError(raw); serr != nil {
 				return serr
 			}
+			return clipError(err)
 		}
-		return err
+		return nil
 	})
 	body, ok := r.(*streamBody)
 	if !ok {

@@ -1108,3 +1108,17 @@ func TestCountRefusedBeforeDecoding(t *testing.T) {
 		t.Errorf("5 examples of the wrong type: got %d %s, want protojson's 400", code, body)
 	}
 }
+
+// TestDecodeErrorClipped checks that a decoding error quoting a huge value
+// reaches the client cut to a few hundred bytes, over the unary and the
+// stream routes.
+func TestDecodeErrorClipped(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{Open: true}, nil)
+	huge := strings.Repeat("1", 200000)
+	for _, path := range []string{"/v1/classify", "/v1/classify:stream"} {
+		code, body := post(t, url+path, `{"explain": `+huge+`}`+"\n", nil)
+		if code != http.StatusBadRequest || len(body) > 1024 || !strings.Contains(string(body), "bytes of message cut") {
+			t.Errorf("%s: got %d, %d bytes %.300s; want 400 with the message cut", path, code, len(body), body)
+		}
+	}
+}
