@@ -267,16 +267,9 @@ run:
 	if segIsBreak(r) || !segIsSpace(r) {
 		return j, false
 	}
-	k := j + w
-	for k < n {
-		r, w = segDecode(text, k)
-		if segIsBreak(r) {
-			return j, false // the line break ends the unit anyway
-		}
-		if !segIsSpace(r) {
-			break
-		}
-		k += w
+	k := segSpaceAhead(text, j+w)
+	if k < n && segIsBreak(segRune(text, k)) {
+		return j, false // the line break ends the unit anyway
 	}
 	if k >= n || !(segPlausibleStart(text, k) || segEllipsisStart(text, k)) {
 		return j, false
@@ -320,16 +313,15 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 		}
 		ws -= w
 	}
-	core := segStripPunct(text[ws:i])
-	if segAgencyTag(core) && segAfterDate(text, s.seg, ws) {
+	word := segStripPunct(text[ws:i])
+	if segAgencyTag(word) && segAfterDate(text, s.seg, ws) {
 		return false // a dateline's agency tag: "MOSCOW, May 3. /TASS/. The…"
 	}
 	if s.capsDateline(i, k) {
 		return false // "MOSCOW. Nov 3 (Interfax) - …"
 	}
-	whole := core
-	core = segLastPart(core)
-	if core != whole && strings.Contains(whole, "/") && (!segNameAt(text, k) || core == "X" && strings.EqualFold(whole, "Twitter/X")) {
+	core, slashed := segLastPart(word)
+	if slashed && (!segNameAt(text, k) || strings.EqualFold(word, "Twitter/X")) {
 		return true // "posted to Twitter/X. Musk replied": the network, or no name goes on
 	}
 	if core == "" || segBulletItem(text, k) {
@@ -568,7 +560,13 @@ func segEllipsisStart(text string, k int) bool {
 	default:
 		return false
 	}
-	p := q
+	p := segSpaceAhead(text, q)
+	return p > q && p < len(text) && segPlausibleStart(text, p)
+}
+
+// segSpaceAhead returns p moved forward over the white space at it, up to
+// a line break.
+func segSpaceAhead(text string, p int) int {
 	for p < len(text) {
 		r, w := segDecode(text, p)
 		if !segIsSpace(r) || segIsBreak(r) {
@@ -576,7 +574,7 @@ func segEllipsisStart(text string, k int) bool {
 		}
 		p += w
 	}
-	return p > q && p < len(text) && segPlausibleStart(text, p)
+	return p
 }
 
 // segBulletItem reports whether a list bullet at p, then white space, opens
@@ -658,15 +656,15 @@ func segStripPunct(word string) string {
 }
 
 // segLastPart returns the part of a word that an abbreviation or initial
-// would be: without leading dashes ("-U.S" gives "U.S"), and after a slash
-// only if that leaves an initial after a longer word ("Photo/J" gives "J",
-// but "km/h" and "N/A" stay).
-func segLastPart(core string) string {
+// would be, and whether it is what follows a slash: without leading dashes
+// ("-U.S" gives "U.S"), and after a slash only if that leaves an initial
+// after a longer word ("Photo/J" gives "J", but "km/h" and "N/A" stay).
+func segLastPart(core string) (string, bool) {
 	if k := strings.LastIndexByte(core, '/'); k >= 0 {
 		if r, w := segDecode(core, k+1); k > 1 && k+1+w == len(core) && unicode.IsUpper(r) {
-			return core[k+1:]
+			return core[k+1:], true
 		}
-		return core
+		return core, false
 	}
 	for {
 		switch {
@@ -675,7 +673,7 @@ func segLastPart(core string) string {
 		case strings.HasPrefix(core, "–"), strings.HasPrefix(core, "—"):
 			core = core[len("–"):]
 		default:
-			return core
+			return core, false
 		}
 	}
 }

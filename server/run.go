@@ -487,14 +487,14 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 		_, err := m.Replace(ctx, corpus)
 		return err
 	})
-	if errors.Is(err, classifier.ErrTooManyLabels) {
-		return nil, fmt.Errorf("training the default model: %w (raise --max-labels to at least that)", err)
-	}
-	if errors.Is(err, classifier.ErrTooManyFeatures) {
-		return nil, fmt.Errorf("training the default model: %w (raise --max-features to at least that)", err)
-	}
-	if errors.Is(err, classifier.ErrTooManyLearned) {
-		return nil, fmt.Errorf("training the default model: %w (raise --max-learned-examples to at least that)", err)
+	// A limit below the default model's size names the flag to raise.
+	for _, l := range []struct {
+		err  error
+		flag string
+	}{{classifier.ErrTooManyLabels, "max-labels"}, {classifier.ErrTooManyFeatures, "max-features"}, {classifier.ErrTooManyLearned, "max-learned-examples"}} {
+		if errors.Is(err, l.err) {
+			return nil, fmt.Errorf("training the default model: %w (raise --%s to at least that)", err, l.flag)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("training the default model: %w", err)

@@ -37,16 +37,7 @@ func (c Codec) Marshal(v any) (mem.BufferSlice, error) { return c.base.Marshal(v
 
 // Unmarshal implements encoding.CodecV2.
 func (c Codec) Unmarshal(data mem.BufferSlice, v any) error {
-	var field protowire.Number
-	var limit int
-	switch v.(type) {
-	case *claimsv1.TrainRequest, *claimsv1.ForgetRequest, *claimsv1.EvaluateRequest:
-		field, limit = 1, c.limits.MaxExamples // examples
-	case *claimsv1.ClassifyRequest:
-		field, limit = 2, c.limits.MaxSentences // sentences
-	case *claimsv1.ClassifyStreamRequest:
-		field, limit = 3, c.limits.MaxSentences // sentences
-	}
+	_, field, limit := c.limits.Listing(v)
 	// Each element takes at least two bytes (its tag and length).
 	if limit <= 0 || data.Len() < 2*(limit+1) {
 		return c.base.Unmarshal(data, v)
@@ -63,6 +54,23 @@ func (c Codec) Unmarshal(data mem.BufferSlice, v any) error {
 	r := m.ProtoReflect()
 	r.SetUnknown(protowire.AppendVarint(protowire.AppendTag(r.GetUnknown(), listedField, protowire.VarintType), uint64(n)))
 	return nil
+}
+
+// Listing returns the repeated field of request v that the limits bound,
+// by its JSON name and field number, and its bound: examples for Train,
+// Forget and Evaluate, sentences for Classify and ClassifyStream. For
+// other messages limit is 0. Codec and the REST gateway look at it before
+// a request is decoded.
+func (l Limits) Listing(v any) (name string, field protowire.Number, limit int) {
+	switch v.(type) {
+	case *claimsv1.TrainRequest, *claimsv1.ForgetRequest, *claimsv1.EvaluateRequest:
+		return "examples", 1, l.MaxExamples
+	case *claimsv1.ClassifyRequest:
+		return "sentences", 2, l.MaxSentences
+	case *claimsv1.ClassifyStreamRequest:
+		return "sentences", 3, l.MaxSentences
+	}
+	return "", 0, 0
 }
 
 // listedField is the field number under which Codec notes how many
@@ -101,8 +109,12 @@ func keepFirst(b []byte, field protowire.Number, keep int) ([]byte, int) {
 // or n, the number it holds, when it did not. Codec's note is the last
 // field of its number: one a client sent itself comes before it. The
 // service asks only of a message over its limit, which Codec has noted
-// (a client's own note on any other message is never read).
+// (a client's own note on any other message is never read), and the
+// result is never below n.
 func listed(m proto.Message, n int) int {
+	if m == nil {
+		return n
+	}
 	out := n
 	for u := m.ProtoReflect().GetUnknown(); len(u) > 0; {
 		num, typ, tn := protowire.ConsumeTag(u)
@@ -120,5 +132,5 @@ func listed(m proto.Message, n int) int {
 		}
 		u = u[tn+vn:]
 	}
-	return out
+	return max(out, n)
 }

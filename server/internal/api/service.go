@@ -73,7 +73,7 @@ func NewService(model *classifier.Classifier, limits Limits, tokenizer string, m
 type classifyInput struct {
 	text      string
 	sentences []string
-	listed    int // the sentences the request listed (see listed)
+	req       proto.Message // the request, for the sentences it listed (see listed)
 	explain   int32
 }
 
@@ -88,7 +88,7 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 		return nil, 0, invalid("text", "set either text or sentences, not both")
 	case len(in.sentences) > 0:
 		if len(in.sentences) > s.limits.MaxSentences {
-			return nil, 0, invalid("sentences", "%d sentences exceed the limit of %d", max(in.listed, len(in.sentences)), s.limits.MaxSentences)
+			return nil, 0, invalid("sentences", "%d sentences exceed the limit of %d", listed(in.req, len(in.sentences)), s.limits.MaxSentences)
 		}
 		total := 0
 		for _, t := range in.sentences {
@@ -157,7 +157,7 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 
 // Classify implements claimsv1.ClaimServiceServer.
 func (s *Service) Classify(ctx context.Context, req *claimsv1.ClassifyRequest) (*claimsv1.ClassifyResponse, error) {
-	out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), listed: listed(req, len(req.GetSentences())), explain: req.GetExplain()})
+	out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), req: req, explain: req.GetExplain()})
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.Classi
 		if err != nil {
 			return err
 		}
-		out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), listed: listed(req, len(req.GetSentences())), explain: req.GetExplain()})
+		out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), req: req, explain: req.GetExplain()})
 		if err != nil {
 			if st, ok := status.FromError(err); ok && req.GetId() != "" {
 				return status.Errorf(st.Code(), "request %q: %s", req.GetId(), st.Message())

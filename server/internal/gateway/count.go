@@ -14,16 +14,7 @@ import (
 // be refused by the service's own count. The error reads as the service's
 // does.
 func (m jsonMarshaler) checkCount(raw []byte, v any) error {
-	var name string
-	var limit int
-	switch v.(type) {
-	case *claimsv1.TrainRequest, *claimsv1.ForgetRequest, *claimsv1.EvaluateRequest:
-		name, limit = "examples", m.maxExamples
-	case *claimsv1.ClassifyRequest, *claimsv1.ClassifyStreamRequest:
-		name, limit = "sentences", m.maxSentences
-	default:
-		return nil
-	}
+	name, _, limit := m.limits.Listing(v)
 	// Each element takes at least two bytes and a comma: a smaller body
 	// cannot list more than limit.
 	if limit <= 0 || len(raw) < 3*limit+2 {

@@ -92,7 +92,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, jsonMarshaler{JSONPb: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: true},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}, maxExamples: cfg.MaxExamples, maxSentences: cfg.MaxSentences}),
+		}, limits: api.Limits{MaxExamples: cfg.MaxExamples, MaxSentences: cfg.MaxSentences}}),
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithRoutingErrorHandler(routingError),
@@ -569,7 +569,7 @@ func contentEncoding(r *http.Request) string {
 // errors of streaming request bodies (see streamBody).
 type jsonMarshaler struct {
 	*runtime.JSONPb
-	maxExamples, maxSentences int // see checkCount
+	limits api.Limits // MaxExamples and MaxSentences, see checkCount
 }
 
 // maxDecodeError is the longest protojson error a client gets back:
