@@ -43,7 +43,8 @@ type Span struct {
 // but quotes comes before them in the unit ("the injured, … the region",
 // "… This act"); a sentence may start with one ("in Ankara. … The
 // attack"). "!", "?" and an ellipsis after a closing quote do not end one
-// before an attribution such as `"Why?" Smith asked.`, unless the quote
+// before an attribution such as `"Why?" Smith asked.` or `"Why?" Smith,
+// the group's spokesman, told Reuters.`, unless the quote
 // follows a word (`chanted "Leave now!" Police…` ends, and so does
 // `shouted "Out. Now!" Police…`; `KYIV (Wire) — "Why?" Smith asked.` and
 // `"Why call it 'progress'?" Smith asked.` do not: quotes are paired along
@@ -416,7 +417,8 @@ func segLineEnd(text string, k int) (int, bool) {
 // segAttribution reports whether the words at k read like a speech
 // attribution after a quoted question or exclamation: up to four
 // capitalised words (names, titles such as "Mr.") and then a speech verb, as
-// in `"Why?" Mr. Smith asked.`
+// in `"Why?" Mr. Smith asked.`, or, after a name's comma, an appositive
+// and a speech verb (segAppositiveSpeech).
 func segAttribution(text string, k int) bool {
 	p := k
 	for t := 0; t < 5; t++ {
@@ -434,6 +436,9 @@ func segAttribution(text string, k int) bool {
 		if q < len(text) && text[q] == '.' && segAbbrevs[word] == segNever {
 			q++
 		}
+		if q < len(text) && text[q] == ',' {
+			return segAppositiveSpeech(text, q+1)
+		}
 		r, w := segDecode(text, q)
 		if q >= len(text) || segIsBreak(r) || !segIsSpace(r) {
 			return false
@@ -441,6 +446,52 @@ func segAttribution(text string, k int) bool {
 		p = q + w
 	}
 	return false
+}
+
+// maxAppositive bounds, in bytes, the appositive segAppositiveSpeech reads
+// between a speaker's name and the speech verb.
+const maxAppositive = 120
+
+// segAppositiveSpeech reports whether the text at p, after the comma that
+// follows a speaker's name, is an appositive closed by a comma and then a
+// speech verb, as in `"Why?" Sheikh Ali, the group's spokesman, told
+// Reuters` or `"Enough!" Smith, 54, said`. It reads at most maxAppositive
+// bytes, and stops at a line break, a double quotation mark, sentence
+// punctuation other than a period, and a period after a word of four
+// letters or more that is no abbreviation ("Mohd." and "U.S." go on).
+func segAppositiveSpeech(text string, p int) bool {
+	end := min(len(text), p+maxAppositive)
+	for q := p; q < end; {
+		r, w := segDecode(text, q)
+		switch {
+		case r == ',':
+			if segSpaceAhead(text, p) == q {
+				return false // no words between the commas
+			}
+			v := segSpaceAhead(text, q+1)
+			if v == q+1 {
+				return false
+			}
+			return segLowerIn(text[v:segWordEnd(text, v, false)], segSpeechVerbs)
+		case r == '!', r == '?', r == ';', r == '…', r == '"', r == '“', r == '”', r == '«', r == '»', r == '„', segIsBreak(r):
+			return false // apostrophes and brackets may stand in an appositive
+		case r == '.' && q-p >= 4 && q+1 < len(text) && text[q+1] == ' ':
+			if b := segWordStart(text, p, q); q-b >= 4 && segAbbrevs[text[b:q]] == 0 {
+				return false // a sentence ended: "Police, fire crews and medics arrived. Then, …"
+			}
+		}
+		q += w
+	}
+	return false
+}
+
+// segWordStart returns the start of the run of ASCII letters that ends at
+// q, within text[p:].
+func segWordStart(text string, p, q int) int {
+	for q > p && ('a' <= text[q-1] && text[q-1] <= 'z' || 'A' <= text[q-1] && text[q-1] <= 'Z') {
+		q--
+	}
+	return q
 }
 
 // segStarter reports whether the word at k, after any opening quotes or

@@ -369,6 +369,7 @@ func BenchmarkSegmentAdversarial(b *testing.B) {
 		{"initials_after_white_space", strings.Repeat(" ", size/2) + strings.Repeat("A. ", size/6)},
 		{"titles_after_capitals", strings.Repeat("AAAA ", size/10) + strings.Repeat("MR. ", size/8)},
 		{"spaced_ellipses_after_commas", fill("a, . . . B ", "")},
+		{"appositives_after_quoted_questions", fill("x?\" Ali, "+strings.Repeat("a ", 50), "")},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.text)))
