@@ -16,6 +16,27 @@ import (
 // ErrBadJSONL reports a malformed line in a JSON Lines example file.
 var ErrBadJSONL = errors.New("malformed example line")
 
+// LineError is the error ReadExamples and ReadExampleLines return for a
+// malformed line: it wraps ErrBadJSONL and names the line, so that a
+// program can place it in its own words ("FILE line 3: …").
+type LineError struct {
+	Line   int    // the line's number, from 1
+	Reason string // what is wrong with it
+}
+
+// Error returns "malformed example line: line N: reason".
+func (e *LineError) Error() string {
+	return fmt.Sprintf("%v: line %d: %s", ErrBadJSONL, e.Line, e.Reason)
+}
+
+// Unwrap returns ErrBadJSONL.
+func (e *LineError) Unwrap() error { return ErrBadJSONL }
+
+// lineErrorf returns a *LineError for line with a formatted reason.
+func lineErrorf(line int, format string, args ...any) error {
+	return &LineError{Line: line, Reason: fmt.Sprintf(format, args...)}
+}
+
 // MaxJSONLLine is the longest line ReadExamples accepts, in bytes.
 const MaxJSONLLine = 1 << 20
 
@@ -29,7 +50,7 @@ const MaxJSONLLine = 1 << 20
 // holding an unpaired surrogate escape ("\ud800", which encoding/json turns
 // into U+FFFD) is refused. A line that is not such an object, is not valid
 // UTF-8, breaks one of these rules or is longer than MaxJSONLLine returns
-// an error wrapping ErrBadJSONL that names the line. Texts and labels are
+// a *LineError, which wraps ErrBadJSONL and names the line. Texts and labels are
 // not otherwise validated here: Learn, Forget and Evaluate do that.
 func ReadExamples(r io.Reader) ([]Example, error) {
 	exs, _, err := ReadExampleLines(r, MaxJSONLLine)
@@ -60,7 +81,7 @@ func ReadExampleLines(r io.Reader, maxLine int) ([]Example, []int, error) {
 			b = bytes.TrimPrefix(b, utf8BOM)
 		}
 		if len(b) > maxLine {
-			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line, maxLine)
+			return nil, nil, lineErrorf(line, "longer than %d bytes", maxLine)
 		}
 		// JSON's white space only: encoding/json refuses a line that
 		// starts or ends with another space (U+00A0, U+2028, a form feed).
@@ -70,18 +91,18 @@ func ReadExampleLines(r io.Reader, maxLine int) ([]Example, []int, error) {
 		}
 		if !utf8.Valid(b) {
 			// encoding/json would quietly turn the bad bytes into U+FFFD.
-			return nil, nil, fmt.Errorf("%w: line %d: not valid UTF-8", ErrBadJSONL, line)
+			return nil, nil, lineErrorf(line, "not valid UTF-8")
 		}
 		ex, err := parseExampleLine(b)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: line %d: %v", ErrBadJSONL, line, err)
+			return nil, nil, lineErrorf(line, "%v", err)
 		}
 		out = append(out, ex)
 		lines = append(lines, line)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, nil, fmt.Errorf("%w: line %d: longer than %d bytes", ErrBadJSONL, line+1, maxLine)
+			return nil, nil, lineErrorf(line+1, "longer than %d bytes", maxLine)
 		}
 		return nil, nil, err
 	}

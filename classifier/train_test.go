@@ -336,6 +336,12 @@ func TestReadExampleLines(t *testing.T) {
 			if !errors.Is(err, ErrBadJSONL) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%s: got %v, want ErrBadJSONL naming %q", tt.name, err, tt.wantErr)
 			}
+			var le *LineError
+			if !errors.As(err, &le) {
+				t.Errorf("%s: got %#v, want a *LineError", tt.name, err)
+			} else if strings.HasPrefix(tt.wantErr, "line ") && !strings.HasPrefix(tt.wantErr+":", fmt.Sprintf("line %d:", le.Line)) {
+				t.Errorf("%s: got line %d, want the line of %q", tt.name, le.Line, tt.wantErr)
+			}
 			continue
 		}
 		if err != nil || !slices.Equal(lines, tt.wantLines) || len(exs) != len(lines) {

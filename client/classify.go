@@ -179,16 +179,20 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	if err != nil {
 		return err
 	}
-	l, _, err := serverModel(ctx, e)
+	l, state, err := serverModel(ctx, e)
 	if err != nil {
 		return err
 	}
 	if l.explainKnown && o.explain > l.maxExplain {
 		return usageErrorf("--explain %d is above the server's limit of %d", o.explain, l.maxExplain)
 	}
-	var out resultSink = newTableSink(e.stdout)
+	maxIndex := len(text) // a sentence takes a byte at least
+	if o.sentences {
+		maxIndex = len(in.sents)
+	}
+	var out resultSink = newTableSink(e.stdout, maxIndex, state.labels)
 	if o.json {
-		out = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences, lines: in.lines}
+		out = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences, in: in}
 	}
 	c := &classifyRun{e: e, explain: int32(o.explain), in: in, out: out, versions: map[uint64]bool{}}
 	if o.sentences {
@@ -234,10 +238,33 @@ func readClassifyInput(ctx context.Context, e *env, sentences bool) (*classifyIn
 type classifyInput struct {
 	file string
 	base int // bytes of the byte order mark left out of the text
-	// With --sentences: the non-blank lines, trimmed, and the file's
-	// line number of each.
-	sentences []string
-	lines     []int
+	// With --sentences: the text past any byte order mark, and each of
+	// its non-blank lines, trimmed, as offsets into it with the file's
+	// line number: 12 bytes a line, where a string and an int took 24
+	// (a file of short lines took about 30 times its size).
+	text  string
+	sents []lineSpan
+}
+
+// lineSpan is one --sentences line: text[start:end], on the file's line.
+// The client reads at most maxInput bytes, so every offset fits.
+type lineSpan struct{ start, end, line uint32 }
+
+// sentence returns the i-th sentence of a --sentences input.
+func (in *classifyInput) sentence(i int) string {
+	return in.text[in.sents[i].start:in.sents[i].end]
+}
+
+// line returns the file's line of the i-th sentence of a --sentences input.
+func (in *classifyInput) line(i int) int { return int(in.sents[i].line) }
+
+// sentences returns the sentences of sp, for a request.
+func (in *classifyInput) sentences(sp span) []string {
+	out := make([]string, sp.hi-sp.lo)
+	for i := range out {
+		out[i] = in.sentence(sp.lo + i)
+	}
+	return out
 }
 
 // checkText refuses a text the server would refuse as a whole, naming the
@@ -263,6 +290,11 @@ func trimmable(r rune) bool {
 // (nextBreak) and keeps the non-blank ones, trimmed, refusing one the
 // server would refuse.
 func (in *classifyInput) readSentences(text string) error {
+	in.text = text
+	// One span a line at most, allocated once.
+	lines := 1 + strings.Count(text, "\n") + strings.Count(text, "\r") - strings.Count(text, "\r\n") +
+		strings.Count(text, "\u2028") + strings.Count(text, "\u2029")
+	in.sents = make([]lineSpan, 0, lines)
 	line := 0
 	for pos := 0; pos < len(text); {
 		i, w := nextBreak(text, pos)
@@ -274,12 +306,12 @@ func (in *classifyInput) readSentences(text string) error {
 			return fmt.Errorf("%s line %d (byte %d): %w", in.file, line, at, badRune(r, err))
 		}
 		if !isBlank(s) {
-			in.sentences = append(in.sentences, s)
-			in.lines = append(in.lines, line)
+			start := pos + strings.Index(raw, s)
+			in.sents = append(in.sents, lineSpan{uint32(start), uint32(start + len(s)), uint32(line)})
 		}
 		pos = i + w
 	}
-	if len(in.sentences) == 0 {
+	if len(in.sents) == 0 {
 		return fmt.Errorf("%s: %w (no line holds a sentence)", in.file, classifier.ErrEmptyText)
 	}
 	return nil
@@ -422,19 +454,20 @@ func abs(n int) int { return max(n, -n) }
 
 // chunkSentences splits pre-split sentences, in order, into requests
 // within the server's limits on sentences, bytes and message size.
-func chunkSentences(sentences []string, l limits) []span {
+func chunkSentences(in *classifyInput, l limits) []span {
 	var out []span
 	lo, size, encoded := 0, 0, 0
-	for i, s := range sentences {
-		n := 1 + protowire.SizeBytes(len(s)) // field tag, length and bytes
-		if i > lo && (i-lo == l.maxSentences || size+len(s) > l.maxTextBytes || encoded+n > l.msgBudget()) {
+	for i, sp := range in.sents {
+		size1 := int(sp.end - sp.start)
+		n := 1 + protowire.SizeBytes(size1) // field tag, length and bytes
+		if i > lo && (i-lo == l.maxSentences || size+size1 > l.maxTextBytes || encoded+n > l.msgBudget()) {
 			out = append(out, span{lo, i})
 			lo, size, encoded = i, 0, 0
 		}
-		size += len(s)
+		size += size1
 		encoded += n
 	}
-	return append(out, span{lo, len(sentences)})
+	return append(out, span{lo, len(in.sents)})
 }
 
 // classifyRun sends the input of classify in requests and hands each
@@ -466,8 +499,9 @@ func (c *classifyRun) sendText(ctx context.Context, text string, l limits) error
 // oversized refuses, before anything is sent, a chunk the server would
 // refuse for its size when the server reported its limits: a single line
 // longer than max_text_bytes, or with more sentences than max_sentences,
-// which no split at line breaks brings within them. The error is the
-// server's, placed in the file by textError.
+// which no split at line breaks brings within them. Like the client's
+// other checks of its input, the error has no gRPC code: it is placed in
+// the file by placeText.
 func (c *classifyRun) oversized(chunks []chunk, l limits) error {
 	if !l.textReported {
 		return nil
@@ -475,12 +509,12 @@ func (c *classifyRun) oversized(chunks []chunk, l limits) error {
 	for _, ch := range chunks {
 		msg := ""
 		if n := len(ch.text); n > l.maxTextBytes {
-			msg = fmt.Sprintf("%d bytes exceed the limit of %d (one line; the client splits text only at line breaks)", n, l.maxTextBytes)
+			msg = fmt.Sprintf("%d bytes exceed the server's limit of %d (one line; the client splits text only at line breaks)", n, l.maxTextBytes)
 		} else if n := len(classifier.Segment(ch.text)); n > l.maxSentences {
-			msg = fmt.Sprintf("%d sentences exceed the limit of %d (one line; the client splits text only at line breaks)", n, l.maxSentences)
+			msg = fmt.Sprintf("%d sentences exceed the server's limit of %d (one line; the client splits text only at line breaks)", n, l.maxSentences)
 		}
 		if msg != "" {
-			return c.textError(status.Error(codes.InvalidArgument, msg), ch, len(chunks) == 1)
+			return errors.New(c.placeText(msg, ch, len(chunks) == 1))
 		}
 	}
 	return nil
@@ -513,12 +547,12 @@ func (c *classifyRun) classifyChunk(ctx context.Context, ch chunk, whole bool) e
 func (c *classifyRun) sendSentences(ctx context.Context, l limits) error {
 	// One sentence longer than the server takes is refused before
 	// anything is sent, as oversized does for text.
-	for i, s := range c.in.sentences {
-		if l.textReported && len(s) > l.maxTextBytes {
-			return status.Errorf(codes.InvalidArgument, "%s line %d: %d bytes exceed the limit of %d", c.in.file, c.in.lines[i], len(s), l.maxTextBytes)
+	for _, sp := range c.in.sents {
+		if n := int(sp.end - sp.start); l.textReported && n > l.maxTextBytes {
+			return fmt.Errorf("%s line %d: %d bytes exceed the server's limit of %d", c.in.file, sp.line, n, l.maxTextBytes)
 		}
 	}
-	for _, sp := range chunkSentences(c.in.sentences, l) {
+	for _, sp := range chunkSentences(c.in, l) {
 		if err := c.classifySentences(ctx, sp); err != nil {
 			return err
 		}
@@ -530,7 +564,7 @@ func (c *classifyRun) sendSentences(ctx context.Context, l limits) error {
 // for the client to receive is asked for again in two halves, down to one
 // sentence.
 func (c *classifyRun) classifySentences(ctx context.Context, sp span) error {
-	resp, err := c.call(ctx, &claimsv1.ClassifyRequest{Sentences: c.in.sentences[sp.lo:sp.hi]})
+	resp, err := c.call(ctx, &claimsv1.ClassifyRequest{Sentences: c.in.sentences(sp)})
 	if err != nil {
 		if sp.hi-sp.lo > 1 && tooLarge(err) {
 			mid := (sp.lo + sp.hi) / 2
@@ -585,12 +619,18 @@ func tooLarge(err error) bool {
 var byteOffset = regexp.MustCompile(`at byte (\d+)`)
 
 // textError rewrites the error of the request for chunk ch so that it
-// names the file and positions in it, keeping its gRPC code: "at byte N"
-// counts from the start of the file, and an error with no position names
-// the chunk's bytes unless ch is the whole text.
+// names the file and positions in it (placeText), keeping its gRPC code.
 func (c *classifyRun) textError(err error, ch chunk, whole bool) error {
 	st := status.Convert(err)
-	msg := strings.TrimPrefix(st.Message(), "text: ")
+	return status.Error(st.Code(), c.placeText(st.Message(), ch, whole))
+}
+
+// placeText returns msg, an error about chunk ch, naming the file and the
+// positions in it: "at byte N" counts from the start of the file, and a
+// message with no position names the chunk's bytes unless ch is the whole
+// text.
+func (c *classifyRun) placeText(msg string, ch chunk, whole bool) string {
+	msg = strings.TrimPrefix(msg, "text: ")
 	start := c.in.base + ch.start
 	where := c.in.file
 	if byteOffset.MatchString(msg) {
@@ -601,7 +641,7 @@ func (c *classifyRun) textError(err error, ch chunk, whole bool) error {
 	} else if !whole {
 		where += fmt.Sprintf(" bytes %d–%d", start, start+len(ch.text)-1)
 	}
-	return status.Error(st.Code(), where+": "+msg)
+	return where + ": " + msg
 }
 
 // sentenceIndex matches the "sentences[i]" a server error starts with,
@@ -616,11 +656,11 @@ func (c *classifyRun) sentencesError(err error, sp span) error {
 	msg := st.Message()
 	if m := sentenceIndex.FindStringSubmatch(msg); m != nil {
 		if i, aerr := strconv.Atoi(m[1]); aerr == nil && sp.lo+i < sp.hi {
-			return status.Errorf(st.Code(), "%s line %d: %s", c.in.file, c.in.lines[sp.lo+i], msg[len(m[0]):])
+			return status.Errorf(st.Code(), "%s line %d: %s", c.in.file, c.in.line(sp.lo+i), msg[len(m[0]):])
 		}
 	}
 	msg = strings.TrimPrefix(msg, "sentences: ")
-	return status.Errorf(st.Code(), "%s %s: %s", c.in.file, lineRange(c.in.lines[sp.lo], c.in.lines[sp.hi-1]), msg)
+	return status.Errorf(st.Code(), "%s %s: %s", c.in.file, lineRange(c.in.line(sp.lo), c.in.line(sp.hi-1)), msg)
 }
 
 // resultSink prints the results of classify.
@@ -635,8 +675,8 @@ type resultSink interface {
 // jsonSink writes each result as a JSON line as soon as it has it.
 type jsonSink struct {
 	enc     *json.Encoder
-	offsets bool  // whether results have byte offsets (not with --sentences)
-	lines   []int // with --sentences, the file's line of each sentence
+	offsets bool           // whether results have byte offsets (not with --sentences)
+	in      *classifyInput // with --sentences, for the file's line of each sentence
 }
 
 // jsonFeature is one deciding feature in --json output, in weight order.
@@ -653,8 +693,8 @@ func (j *jsonSink) add(s *claimsv1.SentenceResult, version uint64) error {
 	if j.offsets {
 		line["start"], line["end"] = s.GetStart(), s.GetEnd()
 	}
-	if i := int(s.GetIndex()); i < len(j.lines) {
-		line["line"] = j.lines[i] // blank lines are not sentences: index alone would not find it
+	if i := int(s.GetIndex()); !j.offsets && i < len(j.in.sents) {
+		line["line"] = j.in.line(i) // blank lines are not sentences: index alone would not find it
 	}
 	if len(s.GetScores()) > 0 {
 		scores := make(map[string]float64, len(s.GetScores()))
@@ -675,16 +715,32 @@ func (j *jsonSink) add(s *claimsv1.SentenceResult, version uint64) error {
 
 func (j *jsonSink) end(uint64, int) error { return nil }
 
-// tableSink keeps the cells of the table, which it can write only once
-// every row is known (its columns are aligned).
+// tableSink keeps the rows of the table, whose columns it aligns, until
+// maxTableRows are held: it then writes them with the widths they need,
+// widened to what later rows are expected to need (min), and writes each
+// later row as it comes, padded to those widths. So a table of a few
+// thousand rows is aligned as a whole, and a larger one is written as it
+// arrives instead of being held (a file of 16 million short lines took
+// 6.6 GB).
 type tableSink struct {
-	w io.Writer
-	t table
+	w      io.Writer
+	t      table
+	min    []int // the least widths, for rows not seen when widths are fixed
+	widths []int // the columns' widths, once fixed
 }
 
-// newTableSink returns a tableSink that writes to w.
-func newTableSink(w io.Writer) *tableSink {
-	t := &tableSink{w: w}
+// maxTableRows is how many rows tableSink holds to align them.
+const maxTableRows = 4096
+
+// newTableSink returns a tableSink that writes to w. maxIndex bounds the
+// sentence numbers to come and labels are the model's labels, as far as
+// they are known: they widen the columns once rows are written as they
+// come.
+func newTableSink(w io.Writer, maxIndex int, labels map[string]bool) *tableSink {
+	t := &tableSink{w: w, min: []int{len(strconv.Itoa(maxIndex)), 0, len("+0.00")}}
+	for l := range labels {
+		t.min[1] = max(t.min[1], min(displayWidth(l), 40))
+	}
 	t.t.add("#", "LABEL", "CONF", "SENTENCE")
 	return t
 }
@@ -694,11 +750,28 @@ func (t *tableSink) add(s *claimsv1.SentenceResult, _ uint64) error {
 	for _, f := range s.GetFeatures() {
 		t.t.add("", "", fmt.Sprintf("%+.2f", f.GetWeight()), "  "+f.GetName())
 	}
-	return nil
+	if len(t.t.rows) < maxTableRows {
+		return nil
+	}
+	if t.widths == nil {
+		t.widths = t.t.widths(t.min)
+	}
+	return t.flush()
+}
+
+// flush writes the rows held, with the fixed widths.
+func (t *tableSink) flush() error {
+	err := t.t.writeWidths(t.w, t.widths)
+	clear(t.t.rows)
+	t.t.rows = t.t.rows[:0]
+	return err
 }
 
 func (t *tableSink) end(version uint64, n int) error {
-	if err := t.t.write(t.w); err != nil {
+	if t.widths == nil {
+		t.widths = t.t.widths(nil)
+	}
+	if err := t.flush(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(t.w, "\nmodel version %d, %s\n", version, countOf(int64(n), "sentence"))

@@ -397,8 +397,10 @@ func TestMalformedData(t *testing.T) {
 	_, addr := startFake(t)
 	data := writeFile(t, "bad.jsonl", "{\"text\": \"ok\", \"label\": \"other\"}\nnot json\n")
 	code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data)
-	if code != 1 || !strings.Contains(errs, "line 2") {
-		t.Errorf("got exit %d, stderr %q; want 1 naming line 2", code, errs)
+	// Placed as the other line errors are: "FILE line N: …".
+	want := "client: " + data + " line 2: malformed example line: invalid character 'o' in literal null (expecting 'u')\n"
+	if code != 1 || errs != want {
+		t.Errorf("got exit %d, stderr %q; want 1, %q", code, errs, want)
 	}
 }
 
@@ -766,13 +768,16 @@ func TestClassifyRequestsFitTheMessageLimit(t *testing.T) {
 		t.Errorf("got %d chunks, want 5", len(chunks))
 	}
 	// Each sentence of 39 bytes takes 41 encoded: two a request.
-	sentences := strings.Split(strings.Repeat(line, 10), "\n")[:10]
-	if got, want := fmt.Sprint(chunkSentences(sentences, l)), "[{0 2} {2 4} {4 6} {6 8} {8 10}]"; got != want {
+	in := &classifyInput{}
+	if err := in.readSentences(strings.Repeat(line, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(chunkSentences(in, l)), "[{0 2} {2 4} {4 6} {6 8} {8 10}]"; got != want {
 		t.Errorf("chunkSentences: got %s, want %s", got, want)
 	}
 	l.maxMsgBytes = 1 << 20
 	l.maxTextBytes = 80
-	if got, want := fmt.Sprint(chunkSentences(sentences, l)), "[{0 2} {2 4} {4 6} {6 8} {8 10}]"; got != want {
+	if got, want := fmt.Sprint(chunkSentences(in, l)), "[{0 2} {2 4} {4 6} {6 8} {8 10}]"; got != want {
 		t.Errorf("chunkSentences within 80 bytes of text: got %s, want %s", got, want)
 	}
 }
@@ -852,11 +857,11 @@ func TestClassifyErrorPositions(t *testing.T) {
 		{"C1 control character", "Rain\u0085fell.\n", nil, "FILE: byte 4: text contains a control character (U+0085)", 0},
 		{"blank", "\ufeff \n\u200b\n", nil, "FILE: text is empty", 0},
 		{"server error at a byte", "\ufeffRain fell.\nSnow fell.\nIt REFUSED.\n", nil, "InvalidArgument: FILE: text has a refused word (at byte 28)", 3},
-		{"a line over the limit", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", nil, "InvalidArgument: FILE bytes 11–36: 26 bytes exceed the limit of 20 (one line; the client splits text only at line breaks)", 0},
+		{"a line over the limit", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", nil, "FILE bytes 11–36: 26 bytes exceed the server's limit of 20 (one line; the client splits text only at line breaks)", 0},
 		{"sentences: server error", "Rain fell.\r\n\r\nSnow.\u2028It REFUSED.\n", []string{"--sentences"}, "InvalidArgument: FILE line 4: text has a refused word", 2},
 		{"sentences: control character", "Rain fell.\n\n  A bell \a rang.\n", []string{"--sentences"}, "FILE line 3 (byte 21): text contains a control character (U+0007)", 0},
 		{"sentences: invalid UTF-8", "\ufeffRain fell.\rA caf\xe9.\n", []string{"--sentences"}, "FILE line 2 (byte 19): text is not valid UTF-8", 0},
-		{"sentences: over the limit", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", []string{"--sentences"}, "InvalidArgument: FILE line 2: 25 bytes exceed the limit of 20", 0},
+		{"sentences: over the limit", "Rain fell.\n" + strings.Repeat("x", 25) + "\n", []string{"--sentences"}, "FILE line 2: 25 bytes exceed the server's limit of 20", 0},
 	}
 	for _, tt := range tests {
 		file := writeFile(t, "in.txt", tt.input)
@@ -1139,7 +1144,7 @@ func TestClassifyLineOverSentenceLimit(t *testing.T) {
 	f.limits = &claimsv1.Limits{MaxTextBytes: 1 << 20, MaxSentences: 2, MaxGrpcReceiveBytes: 1 << 20}
 	file := writeFile(t, "in.txt", "Rain fell.\nIt rained. It poured. It stopped.\n")
 	code, out, errs := runCLI(t, "", "classify", "--addr", addr, file)
-	want := "client: InvalidArgument: " + file + " bytes 11–44: 3 sentences exceed the limit of 2 (one line; the client splits text only at line breaks)\n"
+	want := "client: " + file + " bytes 11–44: 3 sentences exceed the server's limit of 2 (one line; the client splits text only at line breaks)\n"
 	if code != 1 || errs != want || out != "" || f.classifyCalls != 0 {
 		t.Errorf("got exit %d, %d calls, stdout %q, stderr %q; want exit 1, no call, no output, %q", code, f.classifyCalls, out, errs, want)
 	}

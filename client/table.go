@@ -23,7 +23,13 @@ func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 // write writes the rows to w.
 func (t *table) write(w io.Writer) error {
-	var widths []int
+	return t.writeWidths(w, t.widths(nil))
+}
+
+// widths returns the width of each column: the widest of its cells, and
+// at least the width least gives it, for the columns least has.
+func (t *table) widths(least []int) []int {
+	widths := append([]int(nil), least...)
 	for _, row := range t.rows {
 		for j, c := range row {
 			if j == len(widths) {
@@ -32,10 +38,19 @@ func (t *table) write(w io.Writer) error {
 			widths[j] = max(widths[j], displayWidth(c))
 		}
 	}
+	return widths
+}
+
+// writeWidths writes the rows to w with columns of the given widths; a
+// wider cell pushes the rest of its row to the right.
+func (t *table) writeWidths(w io.Writer, widths []int) error {
 	var b strings.Builder
 	for _, row := range t.rows {
 		for j, c := range row {
-			pad := strings.Repeat(" ", widths[j]-displayWidth(c))
+			pad := ""
+			if j < len(widths) {
+				pad = strings.Repeat(" ", max(0, widths[j]-displayWidth(c)))
+			}
 			switch {
 			case t.right:
 				b.WriteString("  " + pad + c)

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
 
 func TestDisplayWidth(t *testing.T) {
@@ -46,6 +48,41 @@ func TestTableAlignsWideLabels(t *testing.T) {
 			if c != cols[0] {
 				t.Errorf("right=%v: row %d's last cell starts at column %d, want %d:\n%s", right, i, c, cols[0], b.String())
 			}
+		}
+	}
+}
+
+// TestTableSinkStreamsLargeTables checks that past maxTableRows the
+// classify table is written as rows come, and stays aligned: the rows
+// before and after are padded alike, and a label first seen late fits
+// because the model's labels set the column's width.
+func TestTableSinkStreamsLargeTables(t *testing.T) {
+	const n = maxTableRows + 500
+	var b strings.Builder
+	sink := newTableSink(&b, n, map[string]bool{"other": true, "attribution": true})
+	for i := range n {
+		label := "other"
+		if i == n-10 {
+			label = "attribution"
+		}
+		if err := sink.add(&claimsv1.SentenceResult{Index: int32(i), Label: label, Confidence: 0.5, Text: "Rain fell."}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if i == maxTableRows && b.Len() == 0 {
+			t.Fatalf("got nothing written after %d rows, want the rows held so far", i+1)
+		}
+	}
+	if err := sink.end(1, n); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if got, want := len(lines), n+3; got != want {
+		t.Fatalf("got %d lines, want %d", got, want)
+	}
+	col := strings.Index(lines[0], "SENTENCE")
+	for i, l := range lines[1 : n+1] {
+		if got := strings.Index(l, "Rain fell."); got != col {
+			t.Fatalf("row %d: got the sentence at column %d, want %d: %q", i+1, got, col, l)
 		}
 	}
 }
