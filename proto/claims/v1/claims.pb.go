@@ -635,7 +635,10 @@ type TrainRequest struct {
 	// saved (INTERNAL "model could not be persisted") was not changed, and
 	// its retries are applied. The server remembers the last 1,024 such calls for
 	// 10 minutes, in memory only (not across a restart). The same request_id
-	// with other contents is INVALID_ARGUMENT (if_version does not count).
+	// with other contents is INVALID_ARGUMENT (if_version does not count);
+	// contents are compared as sent, so a retry must repeat each text and
+	// label byte for byte (" Other" differs from "other" here, though both
+	// name the same label).
 	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId" json:"request_id,omitempty"`
 	// Optional: if not 0, the change is applied only if the model is still at
 	// this version (GetModelResponse.version) when it is applied; otherwise
@@ -998,7 +1001,9 @@ type EvaluateResponse struct {
 	Accuracy float64 `protobuf:"fixed64,3,opt,name=accuracy" json:"accuracy,omitempty"`
 	// Unweighted mean of the per-label F1 scores over confusion.labels
 	// except "other" (over all of them when "other" is not among them); in
-	// [0, 1].
+	// [0, 1]. It is 0 when "other" is the only label of the examples and
+	// predictions, where it is undefined: check that confusion.labels holds
+	// another before reading it (the bundled client prints n/a).
 	MacroF1 float64 `protobuf:"fixed64,4,opt,name=macro_f1,json=macroF1" json:"macro_f1,omitempty"`
 	// Per-label metrics, one entry per label in confusion.labels order.
 	Labels []*LabelMetrics `protobuf:"bytes,5,rep,name=labels" json:"labels,omitempty"`
@@ -1533,7 +1538,8 @@ type Limits struct {
 	// messages fail with RESOURCE_EXHAUSTED.
 	MaxGrpcReceiveBytes int64 `protobuf:"varint,4,opt,name=max_grpc_receive_bytes,json=maxGrpcReceiveBytes" json:"max_grpc_receive_bytes,omitempty"`
 	// Maximum size, in bytes, of an HTTP/JSON request body; larger bodies are
-	// rejected with HTTP 413.
+	// rejected with HTTP 413. It bounds a /v1/classify:stream body as a
+	// whole, all its requests together (see ClassifyStream).
 	MaxHttpBodyBytes int64 `protobuf:"varint,5,opt,name=max_http_body_bytes,json=maxHttpBodyBytes" json:"max_http_body_bytes,omitempty"`
 	// Deadline the server applies to each unary call; a shorter client
 	// deadline takes precedence.

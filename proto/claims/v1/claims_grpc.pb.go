@@ -41,9 +41,12 @@ const (
 // Every RPC is also served as JSON over HTTP by grpc-gateway, at the route
 // given in its comment; in JSON, field names are lowerCamelCase and 64-bit
 // integers are strings. Requests that violate a limit reported by GetModel
-// (see Limits) fail with INVALID_ARGUMENT, or RESOURCE_EXHAUSTED for
-// transport-level size limits. All classifications in one response come from
-// the same model snapshot, identified by its model version.
+// (see Limits) fail with the code its field gives: INVALID_ARGUMENT for what
+// one request holds, RESOURCE_EXHAUSTED for transport-level size limits and
+// concurrent streams, FAILED_PRECONDITION for a change that would grow the
+// model past its limits, and DEADLINE_EXCEEDED at the call timeout. All
+// classifications in one response come from the same model snapshot,
+// identified by its model version.
 type ClaimServiceClient interface {
 	// Classify splits text into sentences (or takes pre-split sentences) and
 	// returns the predicted label and per-label probabilities of each sentence.
@@ -66,7 +69,12 @@ type ClaimServiceClient interface {
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being
-	// {"result": ClassifyStreamResponse} or {"error": Status}.
+	// {"result": ClassifyStreamResponse} or {"error": Status}. Over HTTP the
+	// whole body, every request of the stream together, is bounded by
+	// Limits.max_http_body_bytes (16 MiB by default): past it the stream ends
+	// with an {"error"} line (RESOURCE_EXHAUSTED) after the results of the
+	// requests before, or with HTTP 413 when Content-Length says so at once.
+	// Send more on a new call, or use gRPC, where a stream has no such bound.
 	ClassifyStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ClassifyStreamRequest, ClassifyStreamResponse], error)
 	// Train adds labelled examples to the model, or with replace set rebuilds
 	// the model from exactly the given examples. The whole batch is validated
@@ -178,9 +186,12 @@ func (c *claimServiceClient) GetModel(ctx context.Context, in *GetModelRequest, 
 // Every RPC is also served as JSON over HTTP by grpc-gateway, at the route
 // given in its comment; in JSON, field names are lowerCamelCase and 64-bit
 // integers are strings. Requests that violate a limit reported by GetModel
-// (see Limits) fail with INVALID_ARGUMENT, or RESOURCE_EXHAUSTED for
-// transport-level size limits. All classifications in one response come from
-// the same model snapshot, identified by its model version.
+// (see Limits) fail with the code its field gives: INVALID_ARGUMENT for what
+// one request holds, RESOURCE_EXHAUSTED for transport-level size limits and
+// concurrent streams, FAILED_PRECONDITION for a change that would grow the
+// model past its limits, and DEADLINE_EXCEEDED at the call timeout. All
+// classifications in one response come from the same model snapshot,
+// identified by its model version.
 type ClaimServiceServer interface {
 	// Classify splits text into sentences (or takes pre-split sentences) and
 	// returns the predicted label and per-label probabilities of each sentence.
@@ -203,7 +214,12 @@ type ClaimServiceServer interface {
 	//
 	// HTTP: POST /v1/classify:stream with a body of newline-delimited JSON
 	// request objects; the reply is newline-delimited JSON, each line being
-	// {"result": ClassifyStreamResponse} or {"error": Status}.
+	// {"result": ClassifyStreamResponse} or {"error": Status}. Over HTTP the
+	// whole body, every request of the stream together, is bounded by
+	// Limits.max_http_body_bytes (16 MiB by default): past it the stream ends
+	// with an {"error"} line (RESOURCE_EXHAUSTED) after the results of the
+	// requests before, or with HTTP 413 when Content-Length says so at once.
+	// Send more on a new call, or use gRPC, where a stream has no such bound.
 	ClassifyStream(grpc.BidiStreamingServer[ClassifyStreamRequest, ClassifyStreamResponse]) error
 	// Train adds labelled examples to the model, or with replace set rebuilds
 	// the model from exactly the given examples. The whole batch is validated

@@ -14,8 +14,10 @@ import (
 // \uDBFF not followed by a \uDC00 to \uDFFF escape, or one of the latter
 // alone. Such a string has no UTF-8 form; protojson refuses it with
 // "unexpected EOF" or "invalid escape code", which say nothing useful. The
-// string is named by its path, as the server names fields
-// ("sentences[1]", "examples[0].text"). It returns nil if there is none.
+// string is named by its path, as the server names fields, with the
+// fields' proto names ("sentences[1]", "examples[0].text", "request_id"
+// for a requestId member), and as a text, a label or a string. It returns
+// nil if there is none.
 func surrogateError(data []byte) error {
 	var stack []jsonLevel
 	wantKey := false // the next string is a member name
@@ -45,12 +47,19 @@ func surrogateError(data []byte) error {
 				wantKey = false
 			}
 			if esc != "" {
-				what, path := "text", jsonPath(stack)
-				switch top := stack[len(stack)-1]; {
+				what, path := "string", jsonPath(stack)
+				top := stack[len(stack)-1]
+				field := top.key
+				if top.array && len(stack) > 1 {
+					field = stack[len(stack)-2].key // the array's
+				}
+				switch name := memberName(field); {
 				case isKey:
 					what, path = "field name", jsonPath(stack[:len(stack)-1])
-				case !top.array && memberName(top.key) == "label":
+				case !top.array && name == "label":
 					what = "label"
+				case !top.array && name == "text", top.array && name == "sentences":
+					what = "text"
 				}
 				if path != "" {
 					path += ": "
@@ -69,6 +78,21 @@ func memberName(quoted []byte) string {
 	var name string
 	json.Unmarshal(quoted, &name) // a valid JSON string
 	return name
+}
+
+// protoName returns the proto name of a JSON member name: protojson
+// takes a field by its lowerCamelCase JSON name ("requestId") as well as by
+// its proto name ("request_id"), and the server's messages use the latter.
+func protoName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if 'A' <= r && r <= 'Z' {
+			b.WriteByte('_')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // jsonLevel is an object or array that surrogateError's scan is inside.
@@ -90,7 +114,7 @@ func jsonPath(stack []jsonLevel) string {
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(memberName(l.key))
+		b.WriteString(protoName(memberName(l.key)))
 	}
 	return b.String()
 }

@@ -41,6 +41,8 @@ func TestLoneSurrogate(t *testing.T) {
 		{"evaluate", "/v1/evaluate", `{"examples": [{"text": "x\ud800", "label": "other"}]}`, `examples[0].text: text` + bad + `\ud800`},
 		{"field name", "/v1/classify", `{"te\ud800xt": "a"}`, `field name` + bad + `\ud800`},
 		{"nested field name", "/v1/train", `{"examples": [{"la\udc00bel": "other"}]}`, `examples[0]: field name` + bad + `\udc00`},
+		{"request id", "/v1/train", `{"examples": [{"text": "ok", "label": "other"}], "requestId": "\ud800"}`, `request_id: string` + bad + `\ud800`},
+		{"request id by its proto name", "/v1/forget", `{"examples": [{"text": "ok", "label": "other"}], "request_id": "a\udc00"}`, `request_id: string` + bad + `\udc00`},
 		{"pair", "/v1/classify", `{"text": "rebels blamed \ud83d\ude00 for the blast"}`, ""},
 		{"pair, upper case", "/v1/classify", `{"sentences": ["\uD83D\uDE00 the airport reopened"]}`, ""},
 		{"escaped backslash", "/v1/classify", `{"text": "\\ud800 is how JSON writes it"}`, ""},
@@ -69,7 +71,7 @@ func TestLoneSurrogateStream(t *testing.T) {
 	checkError(t, "first request", status, body, http.StatusBadRequest, codes.InvalidArgument, `stream request 1: text: text`+bad+`\ud800`)
 
 	status, body = post(t, url+"/v1/classify:stream", `{"id": "x\udc00"}`+"\n", nil)
-	checkError(t, "id", status, body, http.StatusBadRequest, codes.InvalidArgument, `stream request 1: id: text`+bad+`\udc00`)
+	checkError(t, "id", status, body, http.StatusBadRequest, codes.InvalidArgument, `stream request 1: id: string`+bad+`\udc00`)
 
 	status, body = post(t, url+"/v1/classify:stream", `{"id": "a", "text": "the airport reopened"}`+"\n"+`{"id": "b", "sentences": ["ok", "a\ud800"]}`+"\n", nil)
 	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
