@@ -118,7 +118,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", limitBody(gw, cfg))
+	mux.Handle("/v1/", limitBody(headAsGet(gw), cfg))
 	spec := claimsv1.OpenAPISpec()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -144,7 +144,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	}
 	for _, path := range getOnly {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			methodNotAllowed(w, r, "GET, HEAD", "GET")
+			methodNotAllowed(w, r, getHead, http.MethodGet)
 		})
 	}
 	notFound := func(w http.ResponseWriter, r *http.Request) {
@@ -397,15 +397,32 @@ func headerMatcher(key string) (string, bool) {
 
 // allowedMethods returns the methods claims_http.yaml binds to the REST
 // route path, as an Allow header value, or "" for a path that is not a
-// route. TestMethodNotAllowed checks it against the OpenAPI document.
+// route; a GET route takes HEAD too (headAsGet). TestMethodNotAllowed
+// checks it against the OpenAPI document.
 func allowedMethods(path string) string {
 	switch path {
 	case "/v1/classify", "/v1/classify:stream", "/v1/train", "/v1/forget", "/v1/evaluate":
 		return http.MethodPost
 	case "/v1/model":
-		return http.MethodGet
+		return getHead
 	}
 	return ""
+}
+
+// getHead is the Allow header of a GET route.
+const getHead = "GET, HEAD"
+
+// headAsGet serves a HEAD of a GET route as its GET, as HTTP asks of a
+// server (RFC 9110, section 9.1): the answer has the GET's status and
+// headers, and net/http leaves out its body. grpc-gateway binds GET alone.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead && allowedMethods(r.URL.Path) == getHead {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // routingError answers a request grpc-gateway found no handler for. A
@@ -418,7 +435,7 @@ func routingError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshale
 		return
 	}
 	allow := allowedMethods(r.URL.Path)
-	methodNotAllowed(w, r, allow, allow)
+	methodNotAllowed(w, r, allow, strings.TrimSuffix(allow, ", HEAD"))
 }
 
 // methodNotAllowed answers 405 with allow as the Allow header (none if
