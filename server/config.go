@@ -125,6 +125,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 		// The flag package names a flag with one dash; the README and every
 		// other message use two.
 		msg := strings.Replace(err.Error(), "flag -", "flag --", 1)
+		msg = strings.Replace(msg, "not defined: -", "not defined: --", 1)
 		return config{}, fmt.Errorf("%s (server -h lists the flags)", msg)
 	}
 	if fs.NArg() > 0 {

@@ -89,6 +89,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "lots"}, "CLAIMS_MAX_EXAMPLES"},
 		{[]string{"extra"}, nil, "unexpected arguments"},
+		{[]string{"--nope"}, nil, "flag provided but not defined: --nope (server -h lists the flags)"},
+		{[]string{"--max-examples", "x"}, nil, `invalid value "x" for flag --max-examples`},
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout must be positive"},
 		{[]string{"--keepalive-time", "-5s"}, nil, "--keepalive-time must be positive"},
 		{[]string{"--keepalive-timeout", "0s"}, nil, "--keepalive-timeout must be positive"},

@@ -22,8 +22,10 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
@@ -493,8 +495,10 @@ func TestShutdownDrain(t *testing.T) {
 		if d := time.Since(start); d < 3*time.Second || d > 10*time.Second {
 			t.Errorf("server stopped after %v, want after its 3s drain and long before its 20s timeout", d)
 		}
-		if _, err := watch.Recv(); err == nil {
-			t.Errorf("health watch still open after the server stopped")
+		// Ended by the server, which is going away: UNAVAILABLE, as the
+		// classify streams get (grpc's health server says CANCELLED).
+		if _, err := watch.Recv(); status.Code(err) != codes.Unavailable {
+			t.Errorf("health watch after the server stopped: got %v, want %v", err, codes.Unavailable)
 		}
 		p.done <- err // for the cleanup
 	case <-time.After(30 * time.Second):
@@ -739,4 +743,58 @@ func TestUnaryRequestThatNeverArrives(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the call ended after %v, want about 500ms", d)
 	}
+	// grpc ends it before any interceptor runs; it is logged all the same.
+	waitForLog(t, p, `"msg":"rpc","method":"Classify","code":"DeadlineExceeded"`)
 }
+
+// TestRequestsNeverReceivedAreObserved sends Classify calls whose message
+// grpc refuses before any interceptor runs, as too large or undecodable:
+// each is logged (at INFO: the client's doing) and counted like any call.
+func TestRequestsNeverReceivedAreObserved(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--max-grpc-receive-bytes", "1000")
+	gc := grpcClient(t, p.grpcAddr, nil)
+	_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("a", 3000)})
+	if got, want := status.Code(err), codes.ResourceExhausted; got != want {
+		t.Errorf("message over the limit: got %v, want %v", err, want)
+	}
+	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A field 1 (text) that claims 5 bytes and holds one.
+	err = conn.Invoke(ctxT(t), "/claims.v1.ClaimService/Classify", rawMessage{0x0a, 0x05, 'a'}, new(claimsv1.ClassifyResponse), grpc.ForceCodecV2(rawCodec{}))
+	if got, want := status.Code(err), codes.Internal; got != want {
+		t.Errorf("undecodable message: got %v, want %v", err, want)
+	}
+	waitForLog(t, p, `"level":"INFO","msg":"rpc","method":"Classify","code":"ResourceExhausted"`)
+	waitForLog(t, p, `"level":"INFO","msg":"rpc","method":"Classify","code":"Internal"`)
+	resp, err := http.Get("http://" + p.httpAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{`claims_rpc_calls_total{code="ResourceExhausted",method="Classify"} 1`, `claims_rpc_calls_total{code="Internal",method="Classify"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics: got no %s", want)
+		}
+	}
+}
+
+// rawMessage is a request sent as its bytes, by rawCodec.
+type rawMessage []byte
+
+// rawCodec sends a rawMessage as it is; it decodes answers as protobuf.
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
+	return mem.BufferSlice{mem.SliceBuffer(v.(rawMessage))}, nil
+}
+
+func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	return proto.Unmarshal(data.Materialize(), v.(proto.Message))
+}
+
+func (rawCodec) Name() string { return "proto" }

@@ -15,18 +15,22 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/tap"
 	"google.golang.org/grpc/test/bufconn"
 
@@ -75,12 +79,15 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	// closes are for the returns before that.
 	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
 	if err != nil {
-		return fmt.Errorf("gRPC listen: %w", err)
+		return fmt.Errorf("--grpc-addr: %w", err)
 	}
 	defer grpcLis.Close()
 	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("HTTP listen: %w", err)
+		if errors.Is(err, syscall.EADDRINUSE) && samePort(grpcLis.Addr(), cfg.HTTPAddr) {
+			return fmt.Errorf("--http-addr: %w (--grpc-addr %s is on that port)", err, cfg.GRPCAddr)
+		}
+		return fmt.Errorf("--http-addr: %w", err)
 	}
 	defer httpLis.Close()
 
@@ -195,8 +202,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	innerServer := grpc.NewServer(opts...)
 	healthSrv := health.NewServer()
 	for _, s := range []*grpc.Server{grpcServer, innerServer} {
-		claimsv1.RegisterClaimServiceServer(s, svc)
-		healthpb.RegisterHealthServer(s, healthSrv)
+		// A unary call whose message never arrives whole is logged and
+		// counted too (api.ObserveReceive).
+		s.RegisterService(api.ObserveReceive(claimsv1.ClaimService_ServiceDesc, metrics, access), svc)
+		s.RegisterService(api.ObserveReceive(healthpb.Health_ServiceDesc, metrics, access), healthSrv)
 		reflection.Register(s)
 	}
 
@@ -516,9 +525,26 @@ func endWithContext(ctx context.Context, method string) grpc.StreamServerInterce
 		defer cancel()
 		stop := context.AfterFunc(ctx, cancel)
 		defer stop()
-		return handler(srv, contextStream{ss, callCtx})
+		err := handler(srv, contextStream{ss, callCtx})
+		if ctx.Err() != nil && ss.Context().Err() == nil {
+			// Ended by the server, not by its client (grpc's health
+			// server would answer CANCELLED).
+			return errWatchEnded
+		}
+		return err
 	}
 }
+
+// samePort reports whether addr, a host:port to listen on, names the port
+// that l listens on.
+func samePort(l net.Addr, addr string) bool {
+	tcp, ok := l.(*net.TCPAddr)
+	_, port, err := net.SplitHostPort(addr)
+	return ok && err == nil && port == strconv.Itoa(tcp.Port)
+}
+
+// errWatchEnded ends the health watches when the server stops.
+var errWatchEnded = status.Error(codes.Unavailable, "the server is shutting down: watch again on a new connection")
 
 // contextStream is a grpc.ServerStream with another context.
 type contextStream struct {

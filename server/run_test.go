@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,13 +26,20 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(free.Addr().(*net.TCPAddr).Port)
+	free.Close()
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"gRPC address in use", []string{"--grpc-addr", busy.Addr().String()}, "gRPC listen"},
-		{"HTTP address in use", []string{"--http-addr", busy.Addr().String()}, "HTTP listen"},
+		{"gRPC address in use", []string{"--grpc-addr", busy.Addr().String()}, "--grpc-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
+		{"HTTP address in use", []string{"--http-addr", busy.Addr().String()}, "--http-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
+		{"one port, two spellings", []string{"--grpc-addr", "127.0.0.1:" + port, "--http-addr", "0.0.0.0:" + port}, "in use (--grpc-addr 127.0.0.1:" + port + " is on that port)"},
 		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "--tls-cert, --tls-key: open /nonexistent/cert.pem"},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,7 +79,7 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 			if r := recover(); r != nil {
 				err = panicked(ctx, log, info.FullMethod, r)
 			}
-			observe(ctx, log, m, info.FullMethod, start, err)
+			observe(ctx, log, m, info.FullMethod, start, err, false)
 		}()
 		// A caller's deadline that comes first already bounds the call; a
 		// context with a timer of its own would change nothing.
@@ -99,7 +100,7 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 			if r := recover(); r != nil {
 				err = panicked(ctx, log, info.FullMethod, r)
 			}
-			observe(ctx, log, m, info.FullMethod, start, err)
+			observe(ctx, log, m, info.FullMethod, start, err, false)
 		}()
 		if err := auth.check(ctx, info.FullMethod); err != nil {
 			return err
@@ -109,6 +110,30 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 	return unary, stream
 }
 
+// ObserveReceive returns a copy of sd whose unary methods log and count,
+// as the interceptors do, a call whose request message grpc could not
+// receive: one over the receive limit, one it cannot decode, and one that
+// has not arrived by the call's deadline. grpc receives the message when
+// the method's handler asks for it, before the interceptors run, and such
+// a call ends there: without this it would be neither logged nor counted.
+func ObserveReceive(sd grpc.ServiceDesc, m *Metrics, log *slog.Logger) *grpc.ServiceDesc {
+	sd.Methods = slices.Clone(sd.Methods)
+	for i, md := range sd.Methods {
+		handler, full := md.Handler, "/"+sd.ServiceName+"/"+md.MethodName
+		sd.Methods[i].Handler = func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
+			start := time.Now()
+			return handler(srv, ctx, func(v any) error {
+				err := dec(v)
+				if err != nil {
+					observe(ctx, log, m, full, start, err, true)
+				}
+				return err
+			}, interceptor)
+		}
+	}
+	return &sd
+}
+
 // panicked logs a handler panic with its stack and returns INTERNAL.
 func panicked(ctx context.Context, log *slog.Logger, method string, r any) error {
 	log.ErrorContext(ctx, "panic in handler", "method", method, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
@@ -116,14 +141,17 @@ func panicked(ctx context.Context, log *slog.Logger, method string, r any) error
 }
 
 // observe logs one line per call and records metrics. It never logs
-// request contents or metadata (so never the token).
-func observe(ctx context.Context, log *slog.Logger, m *Metrics, fullMethod string, start time.Time, err error) {
+// request contents or metadata (so never the token). A call that failed
+// with INTERNAL, UNKNOWN or DATA_LOSS is logged as an error, unless
+// received says it failed receiving its request: grpc answers INTERNAL for
+// a message it cannot decode, which is the client's doing.
+func observe(ctx context.Context, log *slog.Logger, m *Metrics, fullMethod string, start time.Time, err error, received bool) {
 	d := time.Since(start)
 	code := status.Code(err)
 	method := path.Base(fullMethod)
 	m.call(method, code.String(), d.Seconds())
 	level := slog.LevelInfo
-	if code == codes.Internal || code == codes.Unknown || code == codes.DataLoss {
+	if !received && (code == codes.Internal || code == codes.Unknown || code == codes.DataLoss) {
 		level = slog.LevelError
 	}
 	if !log.Enabled(ctx, level) {
