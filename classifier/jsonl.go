@@ -124,7 +124,17 @@ func parseExampleLine(b []byte) (Example, error) {
 			return Example{}, fmt.Errorf("the line starts with %U, not with a JSON object", r)
 		}
 		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
+		err := json.Unmarshal(b, &v)
+		var se *json.SyntaxError
+		if errors.As(err, &se) && se.Offset > 0 && se.Offset <= int64(len(b)) && b[se.Offset-1] >= utf8.RuneSelf {
+			// encoding/json quotes the rune's first byte as a character
+			// ('â' for U+2028): name the rune instead.
+			r, _ := utf8.DecodeRune(b[se.Offset-1:])
+			if _, after, ok := strings.Cut(se.Error(), "' "); ok && strings.HasPrefix(se.Error(), "invalid character '") {
+				return Example{}, fmt.Errorf("invalid character %U %s", r, after)
+			}
+		}
+		if err != nil {
 			return Example{}, err
 		}
 		return Example{}, errors.New("not valid JSON")

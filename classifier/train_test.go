@@ -327,7 +327,9 @@ func TestReadExampleLines(t *testing.T) {
 		{"vertical tab before the object", "\v{\"text\": \"a\", \"label\": \"x\"}\n", nil, "line 1: invalid character"},
 		{"byte order mark on a later line", "{\"text\": \"a\", \"label\": \"x\"}\n\ufeff{\"text\": \"a\", \"label\": \"x\"}\n", nil, "line 2: the line starts with U+FEFF"},
 		{"no-break space before the object", "\u00a0{\"text\": \"a\", \"label\": \"x\"}\n", nil, "line 1: the line starts with U+00A0"},
-		{"no-break space after the object", "{\"text\": \"a\", \"label\": \"x\"}\u00a0\n", nil, "line 1: invalid character"},
+		{"no-break space after the object", "{\"text\": \"a\", \"label\": \"x\"}\u00a0\n", nil, "line 1: invalid character U+00A0 after top-level value"},
+		{"line separator after the object", "{\"text\": \"a\", \"label\": \"x\"}\u2028\n", nil, "line 1: invalid character U+2028 after top-level value"},
+		{"byte order mark between members", "{\"text\": \"a\",\ufeff \"label\": \"x\"}\n", nil, "line 1: invalid character U+FEFF looking for beginning of object key string"},
 		{"JSON white space around the object", " \t{\"text\": \"a\", \"label\": \"x\"}\t \r\n", []int{1}, ""},
 	}
 	for _, tt := range tests {

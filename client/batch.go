@@ -61,8 +61,8 @@ func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
 	cctx, cancel := e.common.callContext(ctx)
 	defer cancel()
 	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{})
-	if status.Code(err) == codes.Unimplemented {
-		return l, modelState{}, nil
+	if status.Code(err) == codes.Unimplemented && !httpAnswer(err) {
+		return l, modelState{}, nil // a server older than GetModel
 	}
 	if err != nil {
 		return l, modelState{}, err

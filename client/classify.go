@@ -40,9 +40,9 @@ func classifyFlags(fs *flag.FlagSet) any {
 
 // readInput reads the file named by the first argument, or stdin for "-"
 // or no argument, and returns its name for messages.
-func readInput(ctx context.Context, e *env) (string, []byte, error) {
+func readInput(ctx context.Context, e *env) (string, string, error) {
 	if len(e.args) > 1 {
-		return "", nil, usageErrorf("expected at most one FILE, got %d arguments", len(e.args))
+		return "", "", usageErrorf("expected at most one FILE, got %d arguments", len(e.args))
 	}
 	name := "-"
 	if len(e.args) > 0 {
@@ -57,12 +57,13 @@ func readInput(ctx context.Context, e *env) (string, []byte, error) {
 const maxInputBytes = 256 << 20
 
 // readSource reads the file name, or stdin for "-", to its end, and
-// returns the name to use in messages. Input over maxInputBytes is an
+// returns the name to use in messages and the input, read into a string
+// once (a string made from the bytes read would copy them all). Input over maxInputBytes is an
 // error; a regular file over it (stdin too, when it is one) is refused
 // before it is read. Anything else (a terminal, a pipe, a FIFO, whose
 // open alone waits for a writer) is opened and read where an interrupt
 // ends the wait (readContext).
-func readSource(ctx context.Context, e *env, name string) (string, []byte, error) {
+func readSource(ctx context.Context, e *env, name string) (string, string, error) {
 	label := name
 	if name == "-" {
 		label = "stdin"
@@ -70,15 +71,15 @@ func readSource(ctx context.Context, e *env, name string) (string, []byte, error
 	tooLarge := fmt.Errorf("%s: more than %d bytes (256 MiB), which the client does not read: split the input", label, maxInputBytes)
 	size, regular := inputSize(e, name)
 	if regular && size > maxInputBytes {
-		return "", nil, tooLarge
+		return "", "", tooLarge
 	}
-	read := func() ([]byte, error) {
+	read := func() (string, error) {
 		if name == "-" {
 			return readAllSized(e.stdin, size)
 		}
 		return readFile(name, size) // not regular, or not there: Open says which
 	}
-	var b []byte
+	var b string
 	var err error
 	if regular {
 		b, err = read()
@@ -87,11 +88,11 @@ func readSource(ctx context.Context, e *env, name string) (string, []byte, error
 	}
 	switch {
 	case err != nil && (name == "-" || errors.Is(err, ctx.Err())):
-		return "", nil, fmt.Errorf("reading %s: %w", label, err)
+		return "", "", fmt.Errorf("reading %s: %w", label, err)
 	case err != nil:
-		return "", nil, err // it names the file: "read notes: is a directory"
+		return "", "", err // it names the file: "read notes: is a directory"
 	case len(b) > maxInputBytes:
-		return "", nil, tooLarge
+		return "", "", tooLarge
 	}
 	return label, b, nil
 }
@@ -111,21 +112,22 @@ func inputSize(e *env, name string) (int64, bool) {
 
 // readFile reads the file name, of about size bytes, up to one byte past
 // maxInputBytes.
-func readFile(name string, size int64) ([]byte, error) {
+func readFile(name string, size int64) (string, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	defer f.Close()
 	return readAllSized(f, size)
 }
 
 // readAllSized reads r, of about size bytes, up to one byte past
-// maxInputBytes, into a buffer made for size.
-func readAllSized(r io.Reader, size int64) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	_, err := buf.ReadFrom(io.LimitReader(r, maxInputBytes+1))
-	return buf.Bytes(), err
+// maxInputBytes, into a string made for size.
+func readAllSized(r io.Reader, size int64) (string, error) {
+	var b strings.Builder
+	b.Grow(int(min(size, maxInputBytes)) + bytes.MinRead)
+	_, err := io.Copy(&b, io.LimitReader(r, maxInputBytes+1))
+	return b.String(), err
 }
 
 // regularSize returns how many bytes are left to read in r if it is a
@@ -148,9 +150,9 @@ func regularSize(r io.Reader) (int64, bool) {
 // readContext runs read, or gives up when ctx is done: a read from a
 // terminal, a pipe or a FIFO does not stop for an interrupt, so it is left
 // behind.
-func readContext(ctx context.Context, read func() ([]byte, error)) ([]byte, error) {
+func readContext(ctx context.Context, read func() (string, error)) (string, error) {
 	type result struct {
-		b   []byte
+		b   string
 		err error
 	}
 	done := make(chan result, 1)
@@ -162,13 +164,13 @@ func readContext(ctx context.Context, read func() ([]byte, error)) ([]byte, erro
 	case d := <-done:
 		return d.b, d.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return "", ctx.Err()
 	}
 }
 
 // utf8BOM is the byte order mark some editors write at the start of a
 // UTF-8 file.
-var utf8BOM = []byte("\ufeff")
+const utf8BOM = "\ufeff"
 
 func runClassify(ctx context.Context, e *env, opts any) error {
 	o := opts.(*classifyOpts)
@@ -186,11 +188,11 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	if l.explainKnown && o.explain > l.maxExplain {
 		return usageErrorf("--explain %d is above the server's limit of %d", o.explain, l.maxExplain)
 	}
-	maxIndex := len(text) // a sentence takes a byte at least
-	if o.sentences {
-		maxIndex = len(in.sents)
+	maxIndex := len(in.sents)
+	if !o.sentences {
+		maxIndex = maxSentences(text)
 	}
-	var out resultSink = newTableSink(e.stdout, maxIndex, state.labels)
+	var out resultSink = newTableSink(e.stdout, maxIndex, state.labels, o.explain > 0)
 	if o.json {
 		out = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences, in: in}
 	}
@@ -221,10 +223,10 @@ func readClassifyInput(ctx context.Context, e *env, sentences bool) (*classifyIn
 	}
 	// A byte order mark is not text; offsets stay those of the file.
 	in := &classifyInput{file: file}
-	if bytes.HasPrefix(input, utf8BOM) {
-		input, in.base = input[len(utf8BOM):], len(utf8BOM)
+	text := input
+	if strings.HasPrefix(text, utf8BOM) {
+		text, in.base = text[len(utf8BOM):], len(utf8BOM)
 	}
-	text := string(input)
 	if sentences {
 		err = in.readSentences(text)
 	} else {
@@ -715,6 +717,19 @@ func (j *jsonSink) add(s *claimsv1.SentenceResult, version uint64) error {
 
 func (j *jsonSink) end(uint64, int) error { return nil }
 
+// maxSentences bounds the number of sentences Segment finds in text: a
+// sentence ends at sentence punctuation or a line break, or at the end.
+func maxSentences(text string) int {
+	n := 1
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '.', '!', '?', '\n', '\r', '\v', '\f', 0x85, 0xA6, 0xA8, 0xA9: // the last bytes of U+0085, U+2026, U+2028, U+2029
+			n++
+		}
+	}
+	return n
+}
+
 // tableSink keeps the rows of the table, whose columns it aligns, until
 // maxTableRows are held: it then writes them with the widths they need,
 // widened to what later rows are expected to need (min), and writes each
@@ -733,13 +748,17 @@ type tableSink struct {
 const maxTableRows = 4096
 
 // newTableSink returns a tableSink that writes to w. maxIndex bounds the
-// sentence numbers to come and labels are the model's labels, as far as
-// they are known: they widen the columns once rows are written as they
-// come.
-func newTableSink(w io.Writer, maxIndex int, labels map[string]bool) *tableSink {
-	t := &tableSink{w: w, min: []int{len(strconv.Itoa(maxIndex)), 0, len("+0.00")}}
+// sentence numbers to come, labels are the model's labels, as far as they
+// are known, and explain says whether rows of feature weights come: they
+// widen the columns once rows are written as they come.
+func newTableSink(w io.Writer, maxIndex int, labels map[string]bool, explain bool) *tableSink {
+	conf := len("CONF")
+	if explain {
+		conf = len("+10.00") // a first cue's weight may pass 10
+	}
+	t := &tableSink{w: w, min: []int{len(strconv.Itoa(maxIndex)), 0, conf}}
 	for l := range labels {
-		t.min[1] = max(t.min[1], min(displayWidth(l), 40))
+		t.min[1] = max(t.min[1], displayWidth(l)) // at most MaxLabelLen bytes
 	}
 	t.t.add("#", "LABEL", "CONF", "SENTENCE")
 	return t

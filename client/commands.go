@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -66,7 +65,7 @@ func readExamples(ctx context.Context, e *env, o *dataOpts) (*examples, error) {
 	}
 	// Lines as long as the input: the server's limit on a text is not
 	// known yet, and may be above classifier.MaxJSONLLine.
-	exs, lines, err := classifier.ReadExampleLines(bytes.NewReader(b), max(len(b), classifier.MaxJSONLLine))
+	exs, lines, err := classifier.ReadExampleLines(strings.NewReader(b), max(len(b), classifier.MaxJSONLLine))
 	if le := (*classifier.LineError)(nil); errors.As(err, &le) {
 		// Placed as the other checks place a line: "FILE line 3: …".
 		return nil, fmt.Errorf("%s line %d: %w: %s", file, le.Line, classifier.ErrBadJSONL, le.Reason)

@@ -127,6 +127,10 @@ func hint(err error, addr string) error {
 		case strings.Contains(msg, "produced zero addresses") || strings.Contains(msg, "no such host"):
 			h = "the host of " + addr + " is not known"
 		}
+	case codes.Unimplemented:
+		if httpAnswer(err) {
+			h = addr + " is an HTTP port: give the server's gRPC port"
+		}
 	case codes.DeadlineExceeded:
 		if strings.Contains(msg, "waiting for connections to become ready") {
 			h = "could not connect to " + addr + " within --timeout"
@@ -138,6 +142,14 @@ func hint(err error, addr string) error {
 		return err
 	}
 	return status.Error(st.Code(), msg+" ("+h+")")
+}
+
+// httpAnswer reports whether err is grpc's account of an answer that was
+// not gRPC: the status of an HTTP server (such as the gateway's port over
+// TLS, which answers the call's path with 404), not a gRPC server's
+// UNIMPLEMENTED.
+func httpAnswer(err error) bool {
+	return strings.Contains(status.Convert(err).Message(), "unexpected HTTP status code received from server")
 }
 
 // isSet reports whether the flag name was given on the command line.

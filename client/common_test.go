@@ -53,6 +53,8 @@ func TestHint(t *testing.T) {
 		{codes.Unavailable, `connection error: desc = "transport: Error while dialing: dial unix /tmp/nope.sock: connect: no such file or directory"`, "no server listens at"},
 		{codes.DeadlineExceeded, `context deadline exceeded while waiting for connections to become ready`, "could not connect to " + addr},
 		{codes.Unauthenticated, `authorization: a bearer token is required to change the model`, "--token or CLAIMS_TOKEN"},
+		{codes.Unimplemented, `unexpected HTTP status code received from server: 404 (Not Found); transport: received unexpected content-type "application/json"`, "is an HTTP port"},
+		{codes.Unimplemented, `unknown method GetModel for service claims.v1.ClaimService`, ""},
 		{codes.DeadlineExceeded, `context deadline exceeded`, ""},
 		{codes.InvalidArgument, `text: text is empty`, ""},
 	} {

@@ -54,35 +54,49 @@ func TestTableAlignsWideLabels(t *testing.T) {
 
 // TestTableSinkStreamsLargeTables checks that past maxTableRows the
 // classify table is written as rows come, and stays aligned: the rows
-// before and after are padded alike, and a label first seen late fits
-// because the model's labels set the column's width.
+// before and after are padded alike, a label first seen late fits because
+// the model's labels set the column's width, and so does a feature weight
+// of 10 or more with --explain.
 func TestTableSinkStreamsLargeTables(t *testing.T) {
 	const n = maxTableRows + 500
-	var b strings.Builder
-	sink := newTableSink(&b, n, map[string]bool{"other": true, "attribution": true})
-	for i := range n {
-		label := "other"
-		if i == n-10 {
-			label = "attribution"
+	long := strings.Repeat("l", 64) // classifier.MaxLabelLen
+	for _, explain := range []bool{false, true} {
+		var b strings.Builder
+		sink := newTableSink(&b, n, map[string]bool{"other": true, long: true}, explain)
+		rows := 0
+		for i := range n {
+			r := &claimsv1.SentenceResult{Index: int32(i), Label: "other", Confidence: 0.5, Text: "Rain fell."}
+			if i == n-10 {
+				r.Label = long
+			}
+			if explain && i > maxTableRows && i%100 == 0 {
+				r.Features = []*claimsv1.Feature{{Name: "f:sympathy", Weight: 16.69}}
+				rows++
+			}
+			rows++
+			if err := sink.add(r, 1); err != nil {
+				t.Fatal(err)
+			}
+			if i == maxTableRows && b.Len() == 0 {
+				t.Fatalf("got nothing written after %d rows, want the rows held so far", i+1)
+			}
 		}
-		if err := sink.add(&claimsv1.SentenceResult{Index: int32(i), Label: label, Confidence: 0.5, Text: "Rain fell."}, 1); err != nil {
+		if err := sink.end(1, n); err != nil {
 			t.Fatal(err)
 		}
-		if i == maxTableRows && b.Len() == 0 {
-			t.Fatalf("got nothing written after %d rows, want the rows held so far", i+1)
+		lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		if got, want := len(lines), rows+3; got != want {
+			t.Fatalf("explain %v: got %d lines, want %d", explain, got, want)
 		}
-	}
-	if err := sink.end(1, n); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if got, want := len(lines), n+3; got != want {
-		t.Fatalf("got %d lines, want %d", got, want)
-	}
-	col := strings.Index(lines[0], "SENTENCE")
-	for i, l := range lines[1 : n+1] {
-		if got := strings.Index(l, "Rain fell."); got != col {
-			t.Fatalf("row %d: got the sentence at column %d, want %d: %q", i+1, got, col, l)
+		col := strings.Index(lines[0], "SENTENCE")
+		for i, l := range lines[1 : rows+1] {
+			got := strings.Index(l, "Rain fell.")
+			if got < 0 {
+				got = strings.Index(l, "  f:sympathy")
+			}
+			if got != col {
+				t.Fatalf("explain %v, row %d: got the last column at %d, want %d: %q", explain, i+1, got, col, l)
+			}
 		}
 	}
 }

@@ -322,6 +322,15 @@ func TestTLS(t *testing.T) {
 	if !strings.Contains(out, "trained 1 example:") {
 		t.Errorf("client train over TLS: got %q", out)
 	}
+	// The HTTP port over TLS answers the client's gRPC call with a 404: the
+	// client names the mistake rather than taking it for a server without
+	// GetModel and sending the file.
+	text := filepath.Join(dir, "t.txt")
+	os.WriteFile(text, []byte("The airport reopened.\n"), 0o600)
+	wrong, err := exec.Command(client, "classify", "--addr", p.httpAddr, "--tls-ca", certFile, text).CombinedOutput()
+	if want := "Unimplemented: unexpected HTTP status code received from server: 404"; err == nil || !strings.Contains(string(wrong), want) || !strings.Contains(string(wrong), "is an HTTP port: give the server's gRPC port") {
+		t.Errorf("client classify at the HTTP port over TLS: got %v, %q; want %q and the hint", err, wrong, want)
+	}
 	// Plaintext is refused.
 	plain := grpcClient(t, p.grpcAddr, nil)
 	if _, err := plain.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err == nil {
