@@ -457,8 +457,10 @@ const maxAppositive = 120
 // speech verb, as in `"Why?" Sheikh Ali, the group's spokesman, told
 // Reuters` or `"Enough!" Smith, 54, said`. It reads at most maxAppositive
 // bytes, and stops at a line break, a double quotation mark, sentence
-// punctuation other than a period, and a period after a word of four
-// letters or more that is no abbreviation ("Mohd." and "U.S." go on).
+// punctuation other than a period, and a period or ellipsis before white
+// space that ends a sentence: any but one after a title, an initial or an
+// abbreviation that does not end its sentence here (segAppositiveAbbrev:
+// "a U.S. envoy," goes on).
 func segAppositiveSpeech(text string, p int) bool {
 	end := min(len(text), p+maxAppositive)
 	for q := p; q < end; {
@@ -473,10 +475,10 @@ func segAppositiveSpeech(text string, p int) bool {
 				return false
 			}
 			return segLowerIn(text[v:segWordEnd(text, v, false)], segSpeechVerbs)
-		case r == '!', r == '?', r == ';', r == '…', r == '"', r == '“', r == '”', r == '«', r == '»', r == '„', segIsBreak(r):
+		case r == '!', r == '?', r == ';', r == '"', r == '“', r == '”', r == '«', r == '»', r == '„', segIsBreak(r):
 			return false // apostrophes and brackets may stand in an appositive
-		case r == '.' && q-p >= 4 && q+1 < len(text) && text[q+1] == ' ':
-			if b := segWordStart(text, p, q); q-b >= 4 && segAbbrevs[text[b:q]] == 0 {
+		case r == '.' || r == '…':
+			if k := q + w; k < len(text) && segIsSpace(segRune(text, k)) && !(r == '.' && segAppositiveAbbrev(text, p, q, segSpaceAhead(text, k))) {
 				return false // a sentence ended: "Police, fire crews and medics arrived. Then, …"
 			}
 		}
@@ -485,13 +487,34 @@ func segAppositiveSpeech(text string, p int) bool {
 	return false
 }
 
-// segWordStart returns the start of the run of ASCII letters that ends at
-// q, within text[p:].
-func segWordStart(text string, p, q int) int {
-	for q > p && ('a' <= text[q-1] && text[q-1] <= 'z' || 'A' <= text[q-1] && text[q-1] <= 'Z') {
-		q--
+// segAppositiveAbbrev reports whether the period at q, inside the
+// appositive that starts at p, belongs to a word that goes on to k rather
+// than ending a sentence: a title ("Mr."), or an initial or abbreviation
+// ("J.", "U.S.", "Corp.") before a word that is not a common sentence
+// starter, as afterPeriod decides.
+func segAppositiveAbbrev(text string, p, q, k int) bool {
+	b := q
+	for b > p {
+		r, w := utf8.DecodeLastRuneInString(text[p:b])
+		if !unicode.IsLetter(r) && r != '.' {
+			break
+		}
+		b -= w
 	}
-	return q
+	core := text[b:q]
+	if core == "" {
+		return false // "in 2023.", "(AP)."
+	}
+	switch segAbbrevs[core] {
+	case segNever:
+		return true
+	case segCanEnd:
+		return !segStarter(text, k)
+	}
+	if r, w := segDecode(core, 0); (w == len(core) && unicode.IsUpper(r)) || segDotted(core) {
+		return !segStarter(text, k)
+	}
+	return false
 }
 
 // segStarter reports whether the word at k, after any opening quotes or

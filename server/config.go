@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,8 +125,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 		}
 		// The flag package names a flag with one dash; the README and every
 		// other message use two.
-		msg := strings.Replace(err.Error(), "flag -", "flag --", 1)
-		msg = strings.Replace(msg, "not defined: -", "not defined: --", 1)
+		msg := flagDash.ReplaceAllString(err.Error(), "$1--$2")
 		return config{}, fmt.Errorf("%s (server -h lists the flags)", msg)
 	}
 	if fs.NArg() > 0 {
@@ -276,3 +276,8 @@ func isLoopback(addr string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// flagDash matches a flag named with one dash in the flag package's
+// errors ("flag needs an argument: -grpc-addr", "invalid value "-1" for
+// flag -max-examples"), not a quoted value.
+var flagDash = regexp.MustCompile(`(^|[ :])-([a-z])`)

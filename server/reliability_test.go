@@ -798,3 +798,20 @@ func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
 }
 
 func (rawCodec) Name() string { return "proto" }
+
+// TestSavedModelAboveItsLimitsWarns restarts a server on its saved model
+// with limits below the model's size: the model loads, and each limit it
+// passes is named in a warning.
+func TestSavedModelAboveItsLimitsWarns(t *testing.T) {
+	server, _ := binaries(t)
+	dir := t.TempDir()
+	startServer(t, server, "--data-dir", dir).stop(t)
+	p := startServer(t, server, "--data-dir", dir, "--max-labels", "3", "--max-features", "1000", "--max-learned-examples", "100")
+	for _, want := range []string{
+		`"msg":"the saved model has more labels than --max-labels: it learns no new label until some are forgotten or it is replaced","labels":5,"max_labels":3`,
+		`"msg":"the saved model has more features than --max-features`,
+		`"msg":"the saved model holds more distinct examples than --max-learned-examples`,
+	} {
+		waitForLog(t, p, want)
+	}
+}

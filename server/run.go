@@ -456,6 +456,9 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	switch {
 	case err == nil:
 		log.Info("loaded model", "path", st.Path())
+		if n := len(model.Info().Labels); n > cfg.Limits.MaxLabels {
+			log.Warn("the saved model has more labels than --max-labels: it learns no new label until some are forgotten or it is replaced", "labels", n, "max_labels", cfg.Limits.MaxLabels)
+		}
 		if n := model.Info().Vocabulary; n > cfg.Limits.MaxFeatures {
 			log.Warn("the saved model has more features than --max-features: it learns only examples that add none until some are forgotten or it is replaced", "features", n, "max_features", cfg.Limits.MaxFeatures)
 		}

@@ -81,18 +81,15 @@ func memberName(quoted []byte) string {
 }
 
 // protoName returns the proto name of a JSON member name: protojson
-// takes a field by its lowerCamelCase JSON name ("requestId") as well as by
-// its proto name ("request_id"), and the server's messages use the latter.
+// takes request_id by its JSON name, requestId, too, and the server's
+// messages use the proto name. Other names are returned as sent: the
+// API's other string fields have one name, and an unknown member is
+// refused by protojson by the name it was sent with.
 func protoName(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if 'A' <= r && r <= 'Z' {
-			b.WriteByte('_')
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
+	if name == "requestId" {
+		return "request_id"
 	}
-	return b.String()
+	return name
 }
 
 // jsonLevel is an object or array that surrogateError's scan is inside.

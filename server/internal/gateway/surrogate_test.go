@@ -43,6 +43,7 @@ func TestLoneSurrogate(t *testing.T) {
 		{"nested field name", "/v1/train", `{"examples": [{"la\udc00bel": "other"}]}`, `examples[0]: field name` + bad + `\udc00`},
 		{"request id", "/v1/train", `{"examples": [{"text": "ok", "label": "other"}], "requestId": "\ud800"}`, `request_id: string` + bad + `\ud800`},
 		{"request id by its proto name", "/v1/forget", `{"examples": [{"text": "ok", "label": "other"}], "request_id": "a\udc00"}`, `request_id: string` + bad + `\udc00`},
+		{"member in another case", "/v1/classify", `{"Text": "\ud800"}`, `Text: string` + bad + `\ud800`},
 		{"pair", "/v1/classify", `{"text": "rebels blamed \ud83d\ude00 for the blast"}`, ""},
 		{"pair, upper case", "/v1/classify", `{"sentences": ["\uD83D\uDE00 the airport reopened"]}`, ""},
 		{"escaped backslash", "/v1/classify", `{"text": "\\ud800 is how JSON writes it"}`, ""},

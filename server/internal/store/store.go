@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // ModelFile is the model's file name inside the data directory.
@@ -44,8 +45,10 @@ type Store struct {
 // releases it), failing with ErrLocked if another Store has it: two servers
 // saving to one directory would each overwrite the other's changes. It then
 // removes temporary files left by a save that a crash interrupted.
+// Directories it creates are synced into their parents, so that a model
+// saved in them survives a power cut.
 func Open(dir string, log *slog.Logger) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := mkdirAllSynced(dir); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	lock, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o600)
@@ -59,11 +62,54 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 		}
 		return nil, fmt.Errorf("store: locking %s: %w", dir, err)
 	}
-	stale, _ := filepath.Glob(filepath.Join(dir, tmpPattern))
-	for _, f := range stale {
-		os.Remove(f)
+	// The names are matched, not the path: a directory named "d[1]" is
+	// no pattern.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if ok, _ := filepath.Match(tmpPattern, e.Name()); ok {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
 	}
 	return &Store{dir: dir, log: log, lock: lock}, nil
+}
+
+// mkdirAllSynced creates dir and any missing parents, as os.MkdirAll
+// does, and syncs the parent of each directory it created, so that the
+// new entries are on disk.
+func mkdirAllSynced(dir string) error {
+	var created []string // the directories missing, deepest first
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	for _, d := range created {
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			return fmt.Errorf("sync %s: %w", filepath.Dir(d), err)
+		}
+	}
+	return nil
+}
+
+// syncDir syncs the directory dir, so that its entries are on disk. A file
+// system that cannot sync a directory (EINVAL) needs no sync.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
 }
 
 // Close releases the directory lock. The Store must not be used after.
@@ -103,7 +149,11 @@ func (s *Store) Load(decode func(io.Reader) error) error {
 		case fi.IsDir():
 			kind = "a directory"
 		}
-		return fmt.Errorf("store: %s %w but %s: point --data-dir at the directory that holds the model instead", s.Path(), ErrNotRegular, kind)
+		hint := "move it away to start from the default model"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			hint = "point --data-dir at the directory that holds the model instead"
+		}
+		return fmt.Errorf("store: %s %w but %s: %s", s.Path(), ErrNotRegular, kind, hint)
 	}
 	f, err := os.Open(s.Path())
 	if err != nil {
@@ -163,12 +213,7 @@ func writeAtomic(path string, data []byte) (err error) {
 		return fmt.Errorf("store: rename: %w", err)
 	}
 	// From here on the new file is in place: err must not remove it.
-	d, derr := os.Open(dir)
-	if derr != nil {
-		return fmt.Errorf("%w: %w", errDirSync, derr)
-	}
-	defer d.Close()
-	if derr = d.Sync(); derr != nil && !errors.Is(derr, os.ErrInvalid) {
+	if derr := syncDir(dir); derr != nil {
 		return fmt.Errorf("%w: %w", errDirSync, derr)
 	}
 	return nil

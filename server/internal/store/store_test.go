@@ -112,3 +112,36 @@ func TestLoadRefusesLinks(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestStaleTempFilesOfADirectoryNamedLikeAPattern checks that Open
+// removes the temporary files a crash left in its directory, and only
+// there, whatever the directory's name: "d[1]" once read as a pattern
+// matched "d1" and left its own files.
+func TestStaleTempFilesOfADirectoryNamedLikeAPattern(t *testing.T) {
+	root := t.TempDir()
+	for _, name := range []string{"d[1]", "e[", "plain"} {
+		dir, sibling := filepath.Join(root, name), filepath.Join(root, "d1")
+		for _, d := range []string{dir, sibling} {
+			if err := os.MkdirAll(d, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stale, other := filepath.Join(dir, ".model.bin.tmp-111"), filepath.Join(sibling, ".model.bin.tmp-222")
+		for _, f := range []string{stale, other} {
+			if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, err := Open(dir, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: got the stale file kept (%v), want it removed", name, err)
+		}
+		if _, err := os.Stat(other); err != nil {
+			t.Errorf("%s: got another directory's file removed (%v), want it kept", name, err)
+		}
+	}
+}
