@@ -50,8 +50,9 @@ const MaxJSONLLine = 1 << 20
 // holding an unpaired surrogate escape ("\ud800", which encoding/json turns
 // into U+FFFD) is refused. A line that is not such an object, is not valid
 // UTF-8, breaks one of these rules or is longer than MaxJSONLLine returns
-// a *LineError, which wraps ErrBadJSONL and names the line. Texts and labels are
-// not otherwise validated here: Learn, Forget and Evaluate do that.
+// a *LineError, which wraps ErrBadJSONL and names the line. Texts and
+// labels are not otherwise validated here: Learn, Forget and Evaluate do
+// that.
 func ReadExamples(r io.Reader) ([]Example, error) {
 	exs, _, err := ReadExampleLines(r, MaxJSONLLine)
 	return exs, err

@@ -278,7 +278,7 @@ type classifyInput struct {
 }
 
 // lineSpan is one --sentences line: text[start:end], on the file's line.
-// The client reads at most maxInput bytes, so every offset fits.
+// The client reads at most maxInputBytes, so every offset fits.
 type lineSpan struct{ start, end, line uint32 }
 
 // sentence returns the i-th sentence of a --sentences input.

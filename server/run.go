@@ -456,13 +456,14 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	switch {
 	case err == nil:
 		log.Info("loaded model", "path", st.Path())
-		if n := len(model.Info().Labels); n > cfg.Limits.MaxLabels {
+		info := model.Info()
+		if n := len(info.Labels); n > cfg.Limits.MaxLabels {
 			log.Warn("the saved model has more labels than --max-labels: it learns no new label until some are forgotten or it is replaced", "labels", n, "max_labels", cfg.Limits.MaxLabels)
 		}
-		if n := model.Info().Vocabulary; n > cfg.Limits.MaxFeatures {
+		if n := info.Vocabulary; n > cfg.Limits.MaxFeatures {
 			log.Warn("the saved model has more features than --max-features: it learns only examples that add none until some are forgotten or it is replaced", "features", n, "max_features", cfg.Limits.MaxFeatures)
 		}
-		if n := model.Info().Learned; n > cfg.Limits.MaxLearned {
+		if n := info.Learned; n > cfg.Limits.MaxLearned {
 			log.Warn("the saved model holds more distinct examples than --max-learned-examples: it learns only examples it holds until some are forgotten or it is replaced", "learned", n, "max_learned_examples", cfg.Limits.MaxLearned)
 		}
 		return model, nil

@@ -46,10 +46,16 @@ type Store struct {
 // saving to one directory would each overwrite the other's changes. It then
 // removes temporary files left by a save that a crash interrupted.
 // Directories it creates are synced into their parents, so that a model
-// saved in them survives a power cut.
+// saved in them survives a power cut (a failure to is logged).
 func Open(dir string, log *slog.Logger) (*Store, error) {
-	if err := mkdirAllSynced(dir); err != nil {
+	created, err := mkdirAll(dir)
+	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
+	}
+	for _, d := range created {
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			log.Warn("data directory created, but its parent could not be synced", "dir", filepath.Dir(d), "error", err)
+		}
 	}
 	lock, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -73,11 +79,10 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	return &Store{dir: dir, log: log, lock: lock}, nil
 }
 
-// mkdirAllSynced creates dir and any missing parents, as os.MkdirAll
-// does, and syncs the parent of each directory it created, so that the
-// new entries are on disk.
-func mkdirAllSynced(dir string) error {
-	var created []string // the directories missing, deepest first
+// mkdirAll creates dir and any missing parents, as os.MkdirAll does, and
+// returns the directories it created, deepest first.
+func mkdirAll(dir string) ([]string, error) {
+	var created []string
 	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
 		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
 			break
@@ -87,15 +92,7 @@ func mkdirAllSynced(dir string) error {
 			break
 		}
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return err
-	}
-	for _, d := range created {
-		if err := syncDir(filepath.Dir(d)); err != nil {
-			return fmt.Errorf("sync %s: %w", filepath.Dir(d), err)
-		}
-	}
-	return nil
+	return created, os.MkdirAll(dir, 0o750)
 }
 
 // syncDir syncs the directory dir, so that its entries are on disk. A file
