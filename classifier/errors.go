@@ -35,6 +35,9 @@ var (
 	// ErrTooManyLabels reports a Learn or Replace that would give the model
 	// more labels than its limit (see WithMaxLabels).
 	ErrTooManyLabels = errors.New("model would have more labels than its limit")
+	// ErrTooManyLabelsToScore reports an Evaluate whose examples name
+	// more labels the model lacks than its label limit (see Evaluate).
+	ErrTooManyLabelsToScore = errors.New("examples name more labels the model lacks than its label limit")
 	// ErrTooManyFeatures reports a Learn or Replace that would give the
 	// model more distinct features than its limit (see WithMaxFeatures).
 	// Nothing is changed.

@@ -108,7 +108,12 @@ func Score(gold, predicted []string) Metrics {
 // Evaluate classifies the examples' texts and scores them against their
 // labels without changing the model; every example is scored by the same
 // version of it, which Metrics.ModelVersion reports. Examples are
-// validated like Learn's. Once ctx is done, Evaluate stops with its error.
+// validated like Learn's. A label the model lacks is scored as missed,
+// but the examples may name no more such labels than the model's label
+// limit (WithMaxLabels), since the confusion matrix grows with the square
+// of the labels: past it, Evaluate fails with an *ExampleError wrapping
+// ErrTooManyLabelsToScore for the first label over it. Once ctx is done,
+// Evaluate stops with its error.
 func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
@@ -117,6 +122,16 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 	s := c.snap.Load()
 	if len(s.labels) < 2 {
 		return Metrics{}, ErrTooFewLabels
+	}
+	unknown := make(map[string]bool)
+	for i, ex := range exs {
+		if _, known := slices.BinarySearch(s.labels, ex.Label); known || unknown[ex.Label] {
+			continue
+		}
+		if len(unknown) == c.maxLabels {
+			return Metrics{}, &ExampleError{Index: i, Field: "label", Err: fmt.Errorf("%w: the limit is %d", ErrTooManyLabelsToScore, c.maxLabels)}
+		}
+		unknown[ex.Label] = true
 	}
 	gold := make([]string, len(exs))
 	pred := make([]string, len(exs))

@@ -572,6 +572,17 @@ func TestLabelLimits(t *testing.T) {
 	if _, err := small.Replace(ctx, labelled(0, 3)); err != nil {
 		t.Errorf("Replace with 3 labels, limit 3: %v", err)
 	}
+	// Evaluate scores labels the model lacks as missed, up to the limit
+	// of them: the confusion matrix grows with the square of the labels.
+	exs := append(labelled(0, 3), labelled(100, 3)...) // three known labels, three new
+	if m, err := small.Evaluate(ctx, exs); err != nil || len(m.Labels) != 6 {
+		t.Errorf("Evaluate naming 3 labels the model lacks, limit 3: got %d labels, %v; want 6, nil", len(m.Labels), err)
+	}
+	exs = append(exs, Example{"one more", "l200"}, Example{"again", "l100"})
+	_, err = small.Evaluate(ctx, exs)
+	if !errors.Is(err, ErrTooManyLabelsToScore) || !errors.As(err, &ee) || ee.Index != 6 || ee.Field != "label" {
+		t.Errorf("Evaluate naming 4 labels the model lacks, limit 3: got %v, want ErrTooManyLabelsToScore at examples[6].label", err)
+	}
 }
 
 // TestNewLabelsInOneBatch checks that labels added and removed by one batch

@@ -946,7 +946,9 @@ func (x *ForgetResponse) GetTotalExamples() int64 {
 type EvaluateRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Labelled examples to classify and score. Each text is classified as one
-	// sentence. Must not be empty; at most Limits.max_examples entries.
+	// sentence. Must not be empty; at most Limits.max_examples entries. A
+	// label the model lacks is scored as missed; the examples may name at
+	// most Limits.max_labels such labels (INVALID_ARGUMENT past them).
 	Examples      []*Example `protobuf:"bytes,1,rep,name=examples" json:"examples,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

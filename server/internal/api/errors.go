@@ -56,6 +56,7 @@ func toStatus(field string, err error) error {
 		errors.Is(err, classifier.ErrUnknownLabel),
 		errors.Is(err, classifier.ErrNoExamples),
 		errors.Is(err, classifier.ErrTooManyLabels),
+		errors.Is(err, classifier.ErrTooManyLabelsToScore),
 		// Before ErrTooFewLabels, which it wraps: the examples alone are
 		// at fault, whatever the model.
 		errors.Is(err, classifier.ErrOneLabel):

@@ -651,6 +651,7 @@ func TestToStatusModelLimits(t *testing.T) {
 	}{
 		{classifier.ErrOneLabel, codes.InvalidArgument},
 		{fmt.Errorf("%w: 300", classifier.ErrTooManyLabels), codes.InvalidArgument},
+		{&classifier.ExampleError{Index: 4, Field: "label", Err: fmt.Errorf("%w: the limit is 3", classifier.ErrTooManyLabelsToScore)}, codes.InvalidArgument},
 		{classifier.ErrTooFewLabels, codes.FailedPrecondition},
 		{fmt.Errorf("%w: too many copies", classifier.ErrModelFull), codes.FailedPrecondition},
 		{fmt.Errorf("%w: the limit is 9", classifier.ErrTooManyFeatures), codes.FailedPrecondition},
