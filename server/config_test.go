@@ -90,6 +90,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "lots"}, "CLAIMS_MAX_EXAMPLES"},
 		{[]string{"extra"}, nil, "unexpected arguments"},
 		{[]string{"--nope"}, nil, "flag provided but not defined: --nope (server -h lists the flags)"},
+		{[]string{"--cors-origins", "https://*.example.com"}, nil, `CORS origin "https://*.example.com": a pattern matches nothing`},
 		{[]string{"--max-examples", "x"}, nil, `invalid value "x" for flag --max-examples`},
 		{[]string{"--max-examples", "-3"}, nil, `--max-examples must be positive`},
 		{[]string{"--grpc-addr"}, nil, "flag needs an argument: --grpc-addr (server -h lists the flags)"},

@@ -337,3 +337,16 @@ func TestTLS(t *testing.T) {
 		t.Errorf("plaintext gRPC to a TLS server succeeded")
 	}
 }
+
+// TestExpiredCertificateWarns starts a server on a certificate that
+// expired: it serves, and says in its log that clients will refuse it.
+func TestExpiredCertificateWarns(t *testing.T) {
+	server, _ := binaries(t)
+	dir := t.TempDir()
+	certPEM, keyPEM := apitest.SelfSignedFor(t, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, certPEM, 0o600)
+	os.WriteFile(keyFile, keyPEM, 0o600)
+	p := startServer(t, server, "--tls-cert", certFile, "--tls-key", keyFile)
+	waitForLog(t, p, `"msg":"the TLS certificate is not valid now: clients will refuse it"`)
+}

@@ -12,6 +12,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -70,6 +71,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 			return fmt.Errorf("%s, %s: %w", cfg.opt("tls-cert"), cfg.opt("tls-key"), err)
 		}
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if leaf := cert.Leaf; leaf != nil && (start.After(leaf.NotAfter) || start.Before(leaf.NotBefore)) {
+			log.Warn("the TLS certificate is not valid now: clients will refuse it", "cert", cfg.TLSCert, "not_before", leaf.NotBefore, "not_after", leaf.NotAfter)
+		}
 	}
 	// Listen before the model is loaded: a port in use or an address that
 	// cannot be bound fails at once, not after a load that grows with the
@@ -136,7 +140,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	if err != nil {
 		return err
 	}
-	svc := api.NewService(model, cfg.Limits, tokName, metrics, log)
+	// GetModel tells anyone the tokenizer's file name, not where it is.
+	svc := api.NewService(model, cfg.Limits, filepath.Base(tokName), metrics, log)
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
 	// Health watches never end on their own, so a graceful stop would wait

@@ -134,6 +134,13 @@ func (l *LogBuffer) String() string {
 // localhost, and its private key, both PEM-encoded.
 func SelfSigned(t testing.TB) (certPEM, keyPEM []byte) {
 	t.Helper()
+	return SelfSignedFor(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+}
+
+// SelfSignedFor is SelfSigned with a certificate valid from notBefore to
+// notAfter.
+func SelfSignedFor(t testing.TB, notBefore, notAfter time.Time) (certPEM, keyPEM []byte) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -141,8 +148,8 @@ func SelfSigned(t testing.TB) (certPEM, keyPEM []byte) {
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "claims test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
 		DNSNames:              []string{"localhost"},
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,

@@ -1171,10 +1171,12 @@ func cors(next http.Handler, origins []string) http.Handler {
 	}
 	any := slices.Contains(origins, "*")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every answer depends on Origin, also one without CORS headers:
+		// a shared cache must not give it to an allowed origin.
+		h := w.Header()
+		h.Add("Vary", "Origin")
 		origin := r.Header.Get("Origin")
 		if origin != "" && (any || slices.Contains(origins, origin)) {
-			h := w.Header()
-			h.Add("Vary", "Origin")
 			h.Set("Access-Control-Allow-Origin", origin)
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")

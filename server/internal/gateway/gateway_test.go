@@ -349,8 +349,8 @@ func TestCORS(t *testing.T) {
 	if h := preflight(on, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "https://app.example" || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") {
 		t.Errorf("CORS on: got %v", h)
 	}
-	if h := preflight(on, "https://evil.example"); h.Get("Access-Control-Allow-Origin") != "" {
-		t.Errorf("CORS other origin: got Allow-Origin %q", h.Get("Access-Control-Allow-Origin"))
+	if h := preflight(on, "https://evil.example"); h.Get("Access-Control-Allow-Origin") != "" || h.Get("Vary") != "Origin" {
+		t.Errorf("CORS other origin: got Allow-Origin %q, Vary %q; want none and Origin (a cache must not serve it to an allowed origin)", h.Get("Access-Control-Allow-Origin"), h.Get("Vary"))
 	}
 }
 

@@ -20,6 +20,9 @@ func ValidateOrigins(origins []string) error {
 		if o == "*" {
 			continue
 		}
+		if strings.Contains(o, "*") {
+			return fmt.Errorf("CORS origin %q: a pattern matches nothing; list each origin, or give '*' alone for any", o)
+		}
 		if err := p.AddTrustedOrigin(o); err != nil {
 			return fmt.Errorf("CORS origin: %w", err)
 		}
