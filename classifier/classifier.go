@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // TokenAppender turns one sentence into tokens. *Tokenizer implements it;
@@ -28,13 +29,26 @@ type fingerprinter interface {
 	Fingerprint() string
 }
 
-// fingerprint returns tok's fingerprint, or "" if it has none.
+// fingerprint returns tok's fingerprint, or "" if it has none. One that a
+// saved model could not hold as it is (over maxFingerprint bytes, or not
+// UTF-8, which the saved JSON would alter) is recorded as its SHA-256,
+// "sha256:" and 64 hex digits, so that every model Save writes, Load reads
+// back with the same fingerprint.
 func fingerprint(tok TokenAppender) string {
-	if f, ok := tok.(fingerprinter); ok {
-		return f.Fingerprint()
+	f, ok := tok.(fingerprinter)
+	if !ok {
+		return ""
 	}
-	return ""
+	fp := f.Fingerprint()
+	if len(fp) > maxFingerprint || !utf8.ValidString(fp) {
+		sum := sha256.Sum256([]byte(fp))
+		return "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return fp
 }
+
+// maxFingerprint is the longest tokenizer fingerprint a saved model holds.
+const maxFingerprint = 128
 
 // DefaultAlpha is the default additive smoothing of the model.
 const DefaultAlpha = 0.3
@@ -69,7 +83,9 @@ func WithAlpha(alpha float64) Option {
 // (the bytes Save would write) before a change is installed. If it fails,
 // the change is discarded and Learn, Forget or Replace return an error
 // wrapping ErrPersist: the model in memory never runs ahead of the stored
-// one.
+// one. It runs while the change holds the model's writer lock: it must not
+// call Learn, Forget, Replace or SettledInfo, which would wait for it
+// forever (Info, Classify and Save still see the model before the change).
 func WithPersist(persist func(model []byte) error) Option {
 	return func(c *Classifier) { c.persist = persist }
 }
@@ -126,7 +142,8 @@ func WithClock(now func() time.Time) Option { return func(c *Classifier) { c.now
 // token features. Classify, ClassifyText, Explain, Info and Save may run
 // concurrently with each other and with Learn, Forget and Replace: readers
 // see an immutable snapshot and never wait for training. A Classifier with
-// no labels classifies nothing (ErrTooFewLabels) until it learns.
+// no labels classifies nothing (ErrTooFewLabels) until it learns. Make one
+// with New or Load: the zero value is not usable.
 //
 // Classifier is safe for concurrent use.
 type Classifier struct {
@@ -336,16 +353,15 @@ type Result struct {
 // and with a *Tokenizer also between the 512-byte pieces of a long one.
 func (c *Classifier) ClassifyBatch(ctx context.Context, sentences []string, explain int) (Result, error) {
 	s := c.snap.Load()
-	out := Result{Version: s.info.Version, Sentences: make([]Sentence, len(sentences))}
 	// One allocation holds every sentence's scores.
 	L := len(s.labels)
+	if L < 2 {
+		return Result{}, ErrTooFewLabels // the model's fault, no sentence's
+	}
+	out := Result{Version: s.info.Version, Sentences: make([]Sentence, len(sentences))}
 	slab := make([]LabelScore, len(sentences)*L)
 	for i, t := range sentences {
-		err := checkSentence(t)
-		if err == nil && L < 2 {
-			err = ErrTooFewLabels
-		}
-		if err != nil {
+		if err := checkSentence(t); err != nil {
 			return Result{}, &IndexError{Index: i, Err: err}
 		}
 		p, err := c.predict(ctx, s, t, explain, slab[i*L:(i+1)*L:(i+1)*L])

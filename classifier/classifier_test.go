@@ -7,10 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -266,6 +269,14 @@ func TestLoadRejectsBadInput(t *testing.T) {
 	for name, data := range tests {
 		if _, err := Load(bytes.NewReader(data), spaceTokens{}); !errors.Is(err, ErrBadModel) {
 			t.Errorf("%s: got %v, want ErrBadModel", name, err)
+		}
+	}
+	// A read that fails is the reader's error, wherever it comes: the
+	// file may be sound.
+	for _, at := range []int{10, 20 + (len(good)-52)/2, len(good) - 5, len(good)} {
+		r := io.MultiReader(bytes.NewReader(good[:at]), iotest.ErrReader(os.ErrDeadlineExceeded))
+		if _, err := Load(r, spaceTokens{}); !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ErrBadModel) {
+			t.Errorf("read failing after %d of %d bytes: got %v, want the reader's error, not ErrBadModel", at, len(good), err)
 		}
 	}
 }
@@ -621,5 +632,47 @@ func TestSaveRefusesInvalidConfig(t *testing.T) {
 		if err := New(spaceTokens{}, WithFeatures(fc)).Save(&b); !errors.Is(err, ErrBadConfig) || b.Len() != 0 {
 			t.Errorf("%+v: got %v and %d bytes, want ErrBadConfig and nothing written", fc, err, b.Len())
 		}
+	}
+}
+
+// printedTokens is spaceTokens with a fingerprint of its own.
+type printedTokens struct {
+	spaceTokens
+	fp string
+}
+
+func (p printedTokens) Fingerprint() string { return p.fp }
+
+// TestAnyFingerprintSavesAndLoads trains with tokenizers whose fingerprints
+// a saved model could not hold as they are (too long, not UTF-8): Save
+// writes what Load reads back, with the same fingerprint, not stale.
+func TestAnyFingerprintSavesAndLoads(t *testing.T) {
+	for _, fp := range []string{"tok-1", "sha512:" + strings.Repeat("ab", 64), "tok\xff"} {
+		tok := printedTokens{fp: fp}
+		c := New(tok, WithClock(fixedClock()))
+		if _, err := c.Replace(context.Background(), []Example{{"a b", "x"}, {"a c", "y"}}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := Load(bytes.NewReader(saved(t, c)), tok)
+		if err != nil {
+			t.Errorf("fingerprint %q: Load: %v", fp, err)
+			continue
+		}
+		if got, want := d.Info().Tokenizer, c.Info().Tokenizer; got != want || d.StaleTokenizer() {
+			t.Errorf("fingerprint %q: got %q (stale %v) after Load, want %q and not stale", fp, got, d.StaleTokenizer(), want)
+		}
+		if _, err := d.Forget(context.Background(), []Example{{"a b", "x"}, {"a c", "y"}}[:1]); err != nil && !errors.Is(err, ErrTooFewLabels) {
+			t.Errorf("fingerprint %q: Forget after Load: %v", fp, err)
+		}
+	}
+}
+
+// TestClassifyBatchWithoutLabels checks that a model with fewer than two
+// labels refuses a batch as a whole: no sentence is at fault.
+func TestClassifyBatchWithoutLabels(t *testing.T) {
+	_, err := New(spaceTokens{}).ClassifyBatch(context.Background(), []string{"a b", "c d"}, 0)
+	var ie *IndexError
+	if !errors.Is(err, ErrTooFewLabels) || errors.As(err, &ie) {
+		t.Errorf("got %v, want ErrTooFewLabels naming no sentence", err)
 	}
 }

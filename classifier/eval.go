@@ -157,9 +157,9 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 // seed, split into k folds, and each fold is scored by a fresh classifier
 // (made by newModel) trained on the other folds. The predictions of all
 // folds are scored together. A k below 2 counts as 2, and a k above the
-// number of examples as that number (leave-one-out). Every fold's training
-// part must name at least two labels, else the run fails with
-// ErrTooFewLabels.
+// number of examples as that number (leave-one-out), so fewer than two
+// examples fail with ErrNoExamples. Every fold's training part must name
+// at least two labels, else the run fails with ErrTooFewLabels.
 func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Classifier) (Metrics, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {

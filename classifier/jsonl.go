@@ -70,7 +70,10 @@ func ReadExampleLines(r io.Reader, maxLine int) ([]Example, []int, error) {
 		maxLine = MaxJSONLLine
 	}
 	maxLine = min(maxLine, 1<<30)
-	sc := bufio.NewScanner(r)
+	// bufio.Scanner hands over the part of a line read before a read
+	// error, which would then be reported as a malformed line.
+	rec := &readErrors{r: r}
+	sc := bufio.NewScanner(rec)
 	sc.Buffer(make([]byte, 0, min(64<<10, maxLine)), len(utf8BOM)+maxLine+2) // a byte order mark, the line, "\r" and "\n"
 	var out []Example
 	var lines []int
@@ -95,6 +98,9 @@ func ReadExampleLines(r io.Reader, maxLine int) ([]Example, []int, error) {
 			return nil, nil, lineErrorf(line, "not valid UTF-8")
 		}
 		ex, err := parseExampleLine(b)
+		if rec.err != nil {
+			return nil, nil, rec.err
+		}
 		if err != nil {
 			return nil, nil, lineErrorf(line, "%v", err)
 		}
@@ -108,6 +114,21 @@ func ReadExampleLines(r io.Reader, maxLine int) ([]Example, []int, error) {
 		return nil, nil, err
 	}
 	return out, lines, nil
+}
+
+// readErrors passes reads through and keeps the first error other than
+// io.EOF.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErrors) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // utf8BOM is the byte order mark some editors write at the start of a

@@ -19,11 +19,11 @@ import (
 //	magic        8 bytes  "CLAIMSNB"
 //	version      uint32   big-endian, FormatVersion
 //	length       uint64   big-endian, payload length in bytes
-//	payload      length bytes (see encodePayload)
+//	payload      length bytes (see appendPayload)
 //	checksum     32 bytes SHA-256 of the payload
 //
 // The payload is a sequence of uvarints, length-prefixed strings and fixed
-// 64-bit words; its layout is that of encodePayload. Decoding checks the
+// 64-bit words; its layout is that of appendPayload. Decoding checks the
 // checksum before it parses, and every length against what remains, so a
 // corrupt, truncated or foreign file is an error, never a panic or an
 // allocation out of proportion to the file: a model takes about 16 bytes of
@@ -90,10 +90,11 @@ func (c *Classifier) Save(w io.Writer) error {
 
 // Load reads a model saved by Save and returns a Classifier that tokenizes
 // with tok. The saved model's features, smoothing, version and training
-// time override WithFeatures and WithAlpha; WithClock, WithPersist and
-// WithMaxLabels apply.
+// time override WithFeatures and WithAlpha; WithClock, WithPersist,
+// WithMaxLabels, WithMaxFeatures and WithMaxLearned apply.
 // A corrupt, truncated or foreign input returns an error wrapping
-// ErrBadModel.
+// ErrBadModel; a read that fails otherwise returns an error wrapping the
+// reader's.
 func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 	st, err := decodeState(r)
 	if err != nil {
@@ -201,11 +202,22 @@ func badModel(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadModel, fmt.Sprintf(format, args...))
 }
 
+// readFailed returns the error of a read of the model that ended early:
+// a truncated file (io.EOF or io.ErrUnexpectedEOF) is a bad model, and any
+// other error is the reader's, returned as it is so that errors.Is finds
+// it (a transient I/O error is no reason to give the file up).
+func readFailed(err error, format string, args ...any) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return badModel(format, args...)
+	}
+	return fmt.Errorf("reading the model: %w", err)
+}
+
 func decodeState(r io.Reader) (*state, error) {
 	br := bufio.NewReader(r)
 	var hdr [20]byte
 	if _, err := io.ReadFull(br, hdr[:]); err != nil {
-		return nil, badModel("header: %v", err)
+		return nil, readFailed(err, "header: %v", err)
 	}
 	if string(hdr[:8]) != modelMagic {
 		return nil, badModel("missing %q magic", modelMagic)
@@ -221,20 +233,22 @@ func decodeState(r io.Reader) (*state, error) {
 	// file fails at EOF instead of allocating.
 	payload, err := io.ReadAll(io.LimitReader(br, int64(n)))
 	if err != nil {
-		return nil, badModel("payload: %v", err)
+		return nil, readFailed(err, "payload: %v", err)
 	}
 	if uint64(len(payload)) != n {
 		return nil, badModel("truncated: payload has %d of %d bytes", len(payload), n)
 	}
 	var sum [32]byte
 	if _, err := io.ReadFull(br, sum[:]); err != nil {
-		return nil, badModel("truncated checksum")
+		return nil, readFailed(err, "truncated checksum")
 	}
 	if sha256.Sum256(payload) != sum {
 		return nil, badModel("checksum mismatch")
 	}
-	if _, err := br.ReadByte(); err != io.EOF {
+	if _, err := br.ReadByte(); err == nil {
 		return nil, badModel("trailing data after checksum")
+	} else if err != io.EOF {
+		return nil, readFailed(err, "")
 	}
 	d := decoder{b: payload}
 	st, err := d.state()
@@ -363,7 +377,7 @@ func (d *decoder) state() (*state, error) {
 	case st.revision < 0:
 		return nil, badModel("feature revision %d out of range", st.revision)
 	}
-	if len(st.tokenizer) > 128 {
+	if len(st.tokenizer) > maxFingerprint {
 		return nil, badModel("tokenizer fingerprint of %d bytes", len(st.tokenizer))
 	}
 	st.alpha = math.Float64frombits(d.u64())

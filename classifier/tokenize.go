@@ -66,9 +66,10 @@ type tokenizerOptions struct {
 }
 
 // WithCacheSize sets how many distinct words the tokenizer memoizes (default
-// 65536). The cache never holds more than n words; n < 2 disables it, so
-// every sentence goes through sugarme's full pipeline (in pieces past 512
-// bytes: see maxWholeBytes).
+// 65536): up to n recently used words, and up to n more warmed from a word
+// list or a corpus (Warm, ReadWords), so about 2n at most. An n below 2
+// disables it, so every sentence goes through sugarme's full pipeline (in
+// pieces past 512 bytes).
 func WithCacheSize(n int) TokenizerOption {
 	return func(o *tokenizerOptions) { o.cacheSize = n }
 }
@@ -94,6 +95,9 @@ func WithCacheSize(n int) TokenizerOption {
 // misalignment stays within the word's piece, so the tokens after the word
 // may differ from Reference's. Other pipelines always use the full sugarme
 // path.
+//
+// Make one with NewTokenizer or LoadTokenizer: the zero value is not
+// usable.
 type Tokenizer struct {
 	tk  *tokenizer.Tokenizer // configured once at load, read-only after
 	unk string               // token emitted for a word sugarme cannot encode

@@ -5,14 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -876,5 +879,15 @@ func TestLearnedLimit(t *testing.T) {
 	}
 	if _, err := limited.Replace(ctx, append(slices.Clone(base), two...)); !errors.Is(err, ErrTooManyLearned) {
 		t.Errorf("Replace with 6 examples, limit 5: got %v, want ErrTooManyLearned", err)
+	}
+}
+
+// TestReadExamplesReadError checks that a read that fails mid-line is
+// reported as the reader's error, not as a malformed line.
+func TestReadExamplesReadError(t *testing.T) {
+	in := "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"la"
+	_, _, err := ReadExampleLines(io.MultiReader(strings.NewReader(in), iotest.ErrReader(os.ErrDeadlineExceeded)), 0)
+	if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ErrBadJSONL) {
+		t.Errorf("got %v, want the reader's error, not ErrBadJSONL", err)
 	}
 }

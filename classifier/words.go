@@ -76,6 +76,11 @@ func (t *Tokenizer) ReadWords(r io.Reader) (int, error) {
 	if !utf8.Valid(data) {
 		return 0, fmt.Errorf("%w: not valid UTF-8", ErrBadWords)
 	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		// WriteWords ends every line: the list was cut short, perhaps
+		// inside a word's tokens ("ministry\tminist").
+		return 0, fmt.Errorf("%w: the last line does not end: the list is cut short", ErrBadWords)
+	}
 	text := string(data)
 	header, rest, _ := strings.Cut(text, "\n")
 	if header != wordsHeader {

@@ -95,6 +95,8 @@ func TestReadWordsRefuses(t *testing.T) {
 		{"word too long", head + strings.Repeat("a", maxCachedWordBytes+1) + "\ta\n", ErrBadWords},
 		{"invalid UTF-8", head + "\xff\tx\n", ErrBadWords},
 		{"bad line after good ones", good + "oops\n", ErrBadWords},
+		{"cut short inside a word's tokens", good[:len(good)-3], ErrBadWords},
+		{"cut short after a word's tokens", good[:len(good)-1], ErrBadWords},
 	}
 	for _, tt := range tests {
 		tok := loadTestTokenizer(t, seedTokenizerPath)

@@ -479,10 +479,12 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 			return nil, err
 		}
 		return m, nil
-	case errors.Is(err, fs.ErrPermission), errors.Is(err, store.ErrNotRegular):
-		return nil, fmt.Errorf("refusing to start: %w", err)
-	default:
+	case errors.Is(err, classifier.ErrBadModel):
 		return nil, fmt.Errorf("refusing to start: %w (move the file away to start from the default model)", err)
+	default:
+		// Not readable now (permissions, an I/O error), or not a file: the
+		// model may well be sound.
+		return nil, fmt.Errorf("refusing to start: %w", err)
 	}
 }
 
