@@ -11,7 +11,7 @@
 //   - Tokenizer turns a sentence into tokens with a sugarme/tokenizer
 //     pipeline loaded from a Hugging Face tokenizer.json, memoized per word
 //     in a bounded cache without changing a token.
-//   - FeatureConfig.extract turns the tokens into features that try to
+//   - the features (FeatureConfig) turn the tokens into ones that try to
 //     find the sentence's main claim: words and word pairs, clause tags,
 //     negation scope, claim-cue families and the first cue, sentence shape.
 //   - Classifier scores the features with multinomial naive Bayes in log

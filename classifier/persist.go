@@ -30,8 +30,8 @@ import (
 // memory per label count (8 for the count, 8 for its weight), and a count
 // takes at least one byte of the file. Decoding also refuses what no build
 // ever saved (varints longer than needed, features or example keys out of
-// order, an example learned zero times, more than maxSavedLabels labels,
-// smoothing above maxSavedAlpha), so that a model Load
+// order, an example learned zero times, more than 65,536 labels,
+// smoothing above 1e200), so that a model Load
 // accepts saves back to the bytes it was read from, apart from the feature
 // config, which older files spell differently.
 const (

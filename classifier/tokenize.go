@@ -84,14 +84,13 @@ func WithCacheSize(n int) TokenizerOption {
 // invalid UTF-8.
 //
 // Fast path: when the pipeline is one whose normalizer, pre-tokenizer and
-// model act within white-space delimited words (checked at load time; see
-// analyzePipeline), a sentence's tokens are the concatenation of its words'
-// tokens, so the tokens sugarme produces for each word are memoized in a
-// bounded cache. Words containing a character whose lower-case form has a
+// model act within white-space delimited words (checked at load time), a
+// sentence's tokens are the concatenation of its words' tokens, so the
+// tokens sugarme produces for each word are memoized in a bounded cache. Words containing a character whose lower-case form has a
 // different UTF-8 length (e.g. U+0130 'İ') make sugarme's Lowercase
 // normalizer misalign the rest of the sentence, so any sentence containing
 // such a word is encoded whole by sugarme instead, or in pieces of 512
-// bytes cut between words when it is longer (see maxWholeBytes): then the
+// bytes cut between words when it is longer: then the
 // misalignment stays within the word's piece, so the tokens after the word
 // may differ from Reference's. Other pipelines always use the full sugarme
 // path.
@@ -265,7 +264,7 @@ func (t *Tokenizer) Tokens(s string) []string {
 // call allocates nothing beyond the growth of dst. A sentence with more
 // than a few uncached words, or with a word the fast path cannot handle, is
 // encoded by sugarme whole (in pieces past 512 bytes, and with a word past
-// 512 bytes as the unknown token: see computeWord).
+// 512 bytes as the unknown token).
 func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 	return t.appendTokens(context.Background(), dst, s)
 }
