@@ -79,6 +79,9 @@ func ReadExampleLines(r io.Reader, maxLine int) ([]Example, []int, error) {
 	var lines []int
 	line := 0
 	for sc.Scan() {
+		if rec.err != nil {
+			return nil, nil, rec.err // the line may be cut short, even mid-character
+		}
 		line++
 		b := sc.Bytes()
 		if line == 1 {
@@ -98,9 +101,6 @@ func ReadExampleLines(r io.Reader, maxLine int) ([]Example, []int, error) {
 			return nil, nil, lineErrorf(line, "not valid UTF-8")
 		}
 		ex, err := parseExampleLine(b)
-		if rec.err != nil {
-			return nil, nil, rec.err
-		}
 		if err != nil {
 			return nil, nil, lineErrorf(line, "%v", err)
 		}

@@ -478,7 +478,7 @@ func segAppositiveSpeech(text string, p int) bool {
 		case r == '!', r == '?', r == ';', r == '"', r == '“', r == '”', r == '«', r == '»', r == '„', segIsBreak(r):
 			return false // apostrophes and brackets may stand in an appositive
 		case r == '.' || r == '…':
-			if k := q + w; k < len(text) && segIsSpace(segRune(text, k)) && !(r == '.' && segAppositiveAbbrev(text, p, q, segSpaceAhead(text, k))) {
+			if segAppositiveEnd(text, p, q, r == '.') {
 				return false // a sentence ended: "Police, fire crews and medics arrived. Then, …"
 			}
 		}
@@ -487,23 +487,49 @@ func segAppositiveSpeech(text string, p int) bool {
 	return false
 }
 
+// segAppositiveEnd reports whether the period (if period) or ellipsis at
+// q, inside the appositive that starts at p, ends a sentence as boundary
+// would decide: closing quotes and brackets, white space and a plausible
+// sentence start follow, and a period is not that of an abbreviation that
+// goes on (segAppositiveAbbrev). "a U.S. and EU envoy," and "at 3 a.m. on
+// Sunday," go on.
+func segAppositiveEnd(text string, p, q int, period bool) bool {
+	_, w := segDecode(text, q)
+	k := q + w
+	for k < len(text) {
+		r, w := segDecode(text, k)
+		if !segIsCloser(r) {
+			break
+		}
+		k += w
+	}
+	if k >= len(text) || !segIsSpace(segRune(text, k)) || segIsBreak(segRune(text, k)) {
+		return false
+	}
+	n := segSpaceAhead(text, k)
+	if n >= len(text) || !segPlausibleStart(text, n) {
+		return false
+	}
+	return !period || !segAppositiveAbbrev(text, p, q, n)
+}
+
 // segAppositiveAbbrev reports whether the period at q, inside the
 // appositive that starts at p, belongs to a word that goes on to k rather
 // than ending a sentence: a title ("Mr."), or an initial or abbreviation
 // ("J.", "U.S.", "Corp.") before a word that is not a common sentence
-// starter, as afterPeriod decides.
+// starter, as afterPeriod decides from the word before the period.
 func segAppositiveAbbrev(text string, p, q, k int) bool {
 	b := q
 	for b > p {
 		r, w := utf8.DecodeLastRuneInString(text[p:b])
-		if !unicode.IsLetter(r) && r != '.' {
+		if segIsSpace(r) {
 			break
 		}
 		b -= w
 	}
-	core := text[b:q]
+	core := segStripPunct(text[b:q])
 	if core == "" {
-		return false // "in 2023.", "(AP)."
+		return false // "(AP)."
 	}
 	switch segAbbrevs[core] {
 	case segNever:

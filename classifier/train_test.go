@@ -885,9 +885,13 @@ func TestLearnedLimit(t *testing.T) {
 // TestReadExamplesReadError checks that a read that fails mid-line is
 // reported as the reader's error, not as a malformed line.
 func TestReadExamplesReadError(t *testing.T) {
-	in := "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"la"
-	_, _, err := ReadExampleLines(io.MultiReader(strings.NewReader(in), iotest.ErrReader(os.ErrDeadlineExceeded)), 0)
-	if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ErrBadJSONL) {
-		t.Errorf("got %v, want the reader's error, not ErrBadJSONL", err)
+	for _, in := range []string{
+		"{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"la",
+		"{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"caf\xc3", // cut mid-character
+	} {
+		_, _, err := ReadExampleLines(io.MultiReader(strings.NewReader(in), iotest.ErrReader(os.ErrDeadlineExceeded)), 0)
+		if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ErrBadJSONL) {
+			t.Errorf("%q: got %v, want the reader's error, not ErrBadJSONL", in, err)
+		}
 	}
 }
