@@ -276,12 +276,12 @@ run:
 		return j, false
 	}
 	if bang {
-		return j, !(quoted && s.quoteOpensUnit(i) && segAttribution(text, k))
+		return j, !(quoted && s.quoteOpensUnit(i) && s.attribution(k))
 	}
 	// A spaced ellipsis ". . ." ends with a period preceded by ". ".
 	spaced := i-2 >= s.seg && text[i-1] == ' ' && text[i-2] == '.'
 	if ellipsis || dots > 1 || spaced {
-		if quoted && s.quoteOpensUnit(i) && segAttribution(text, k) {
+		if quoted && s.quoteOpensUnit(i) && s.attribution(k) {
 			return j, false // `"We will rebuild, …" Smith said.`
 		}
 		es := i // where the ellipsis starts: ". . ." has at most a few dots
@@ -414,12 +414,13 @@ func segLineEnd(text string, k int) (int, bool) {
 	return e, true
 }
 
-// segAttribution reports whether the words at k read like a speech
+// attribution reports whether the words at k read like a speech
 // attribution after a quoted question or exclamation: up to four
 // capitalised words (names, titles such as "Mr.") and then a speech verb, as
 // in `"Why?" Mr. Smith asked.`, or, after a name's comma, an appositive
-// and a speech verb (segAppositiveSpeech).
-func segAttribution(text string, k int) bool {
+// and a speech verb (appositiveSpeech).
+func (s *segScanner) attribution(k int) bool {
+	text := s.text
 	p := k
 	for t := 0; t < 5; t++ {
 		q := segWordEnd(text, p, true)
@@ -437,7 +438,7 @@ func segAttribution(text string, k int) bool {
 			q++
 		}
 		if q < len(text) && text[q] == ',' {
-			return segAppositiveSpeech(text, q+1)
+			return s.appositiveSpeech(q + 1)
 		}
 		r, w := segDecode(text, q)
 		if q >= len(text) || segIsBreak(r) || !segIsSpace(r) {
@@ -452,16 +453,16 @@ func segAttribution(text string, k int) bool {
 // between a speaker's name and the speech verb.
 const maxAppositive = 120
 
-// segAppositiveSpeech reports whether the text at p, after the comma that
+// appositiveSpeech reports whether the text at p, after the comma that
 // follows a speaker's name, is an appositive closed by a comma and then a
 // speech verb, as in `"Why?" Sheikh Ali, the group's spokesman, told
 // Reuters` or `"Enough!" Smith, 54, said`. It reads at most maxAppositive
 // bytes, and stops at a line break, a double quotation mark, sentence
-// punctuation other than a period, and a period or ellipsis before white
-// space that ends a sentence: any but one after a title, an initial or an
-// abbreviation that does not end its sentence here (segAppositiveAbbrev:
-// "a U.S. envoy," goes on).
-func segAppositiveSpeech(text string, p int) bool {
+// punctuation other than a period, and a period or ellipsis that ends a
+// sentence as boundary would decide (appositiveEnd): "a U.S. and EU
+// envoy," goes on, "ran. The crowd" does not.
+func (s *segScanner) appositiveSpeech(p int) bool {
+	text := s.text
 	end := min(len(text), p+maxAppositive)
 	for q := p; q < end; {
 		r, w := segDecode(text, q)
@@ -478,7 +479,7 @@ func segAppositiveSpeech(text string, p int) bool {
 		case r == '!', r == '?', r == ';', r == '"', r == '“', r == '”', r == '«', r == '»', r == '„', segIsBreak(r):
 			return false // apostrophes and brackets may stand in an appositive
 		case r == '.' || r == '…':
-			if segAppositiveEnd(text, p, q, r == '.') {
+			if s.appositiveEnd(q, r == '.') {
 				return false // a sentence ended: "Police, fire crews and medics arrived. Then, …"
 			}
 		}
@@ -487,13 +488,13 @@ func segAppositiveSpeech(text string, p int) bool {
 	return false
 }
 
-// segAppositiveEnd reports whether the period (if period) or ellipsis at
-// q, inside the appositive that starts at p, ends a sentence as boundary
-// would decide: closing quotes and brackets, white space and a plausible
-// sentence start follow, and a period is not that of an abbreviation that
-// goes on (segAppositiveAbbrev). "a U.S. and EU envoy," and "at 3 a.m. on
-// Sunday," go on.
-func segAppositiveEnd(text string, p, q int, period bool) bool {
+// appositiveEnd reports whether the period (if period) or ellipsis at q
+// ends a sentence as boundary would decide: closing quotes and brackets,
+// white space and a plausible sentence start or a list bullet follow, and
+// a period ends its word by afterPeriod's rules (not "U.S." before "and",
+// nor "a -U.S. Army", but "on X. Tehran" and "Gate B. • The crowd").
+func (s *segScanner) appositiveEnd(q int, period bool) bool {
+	text := s.text
 	_, w := segDecode(text, q)
 	k := q + w
 	for k < len(text) {
@@ -507,40 +508,10 @@ func segAppositiveEnd(text string, p, q int, period bool) bool {
 		return false
 	}
 	n := segSpaceAhead(text, k)
-	if n >= len(text) || !segPlausibleStart(text, n) {
+	if n >= len(text) || !(segPlausibleStart(text, n) || segBulletItem(text, n)) {
 		return false
 	}
-	return !period || !segAppositiveAbbrev(text, p, q, n)
-}
-
-// segAppositiveAbbrev reports whether the period at q, inside the
-// appositive that starts at p, belongs to a word that goes on to k rather
-// than ending a sentence: a title ("Mr."), or an initial or abbreviation
-// ("J.", "U.S.", "Corp.") before a word that is not a common sentence
-// starter, as afterPeriod decides from the word before the period.
-func segAppositiveAbbrev(text string, p, q, k int) bool {
-	b := q
-	for b > p {
-		r, w := utf8.DecodeLastRuneInString(text[p:b])
-		if segIsSpace(r) {
-			break
-		}
-		b -= w
-	}
-	core := segStripPunct(text[b:q])
-	if core == "" {
-		return false // "(AP)."
-	}
-	switch segAbbrevs[core] {
-	case segNever:
-		return true
-	case segCanEnd:
-		return !segStarter(text, k)
-	}
-	if r, w := segDecode(core, 0); (w == len(core) && unicode.IsUpper(r)) || segDotted(core) {
-		return !segStarter(text, k)
-	}
-	return false
+	return !period || s.afterPeriod(q, n)
 }
 
 // segStarter reports whether the word at k, after any opening quotes or
