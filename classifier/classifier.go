@@ -528,7 +528,8 @@ type Stats struct {
 // case the batch fails with ErrUnknownLabel; new labels beyond the model's
 // limit (WithMaxLabels) fail it with ErrTooManyLabels. A batch the saved
 // format could not hold (see ErrModelFull) is refused too, so that every
-// model Save writes, Load reads.
+// model Save writes, Load reads. A model must have two labels: a batch
+// that would leave a new model with fewer fails with ErrTooFewLabels.
 //
 // Learn, Forget and Replace stop with ctx's error, changing nothing, if ctx
 // is done before the change is persisted; once persisting has begun, they

@@ -125,3 +125,62 @@ func ExampleClassifier_Evaluate() {
 	fmt.Printf("accuracy %.2f, macro-F1 %.2f\n", m.Accuracy, m.MacroF1)
 	// Output: accuracy 1.00, macro-F1 1.00
 }
+
+func ExampleClassifier_Explain() {
+	c := classifier.New(words{})
+	c.Replace(context.Background(), training())
+	p, err := c.Explain("The ministry denied the accusation.", 2)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Label, len(p.Features), p.Features[0].Weight > 0)
+	// Output: denial 2 true
+}
+
+func ExampleClassifier_ClassifyBatch() {
+	c := classifier.New(words{})
+	c.Replace(context.Background(), training())
+	res, err := c.ClassifyBatch(context.Background(), []string{"The group claimed the attack.", "The airport reopened."}, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range res.Sentences {
+		fmt.Printf("%s: %s\n", s.Label, s.Text)
+	}
+	_, err = c.ClassifyBatch(context.Background(), []string{"Fine.", " "}, 0)
+	fmt.Println(err)
+	// Output:
+	// attribution: The group claimed the attack.
+	// other: The airport reopened.
+	// sentences[1]: text is empty
+}
+
+func ExampleCrossValidate() {
+	exs := append(training(), []classifier.Example{
+		{Text: "The rebels claimed the bombing.", Label: "attribution"},
+		{Text: "The ministry rejected the accusation.", Label: "denial"},
+		{Text: "The market reopened on Monday.", Label: "other"},
+	}...)
+	m, err := classifier.CrossValidate(exs, 3, 1, func() *classifier.Classifier { return classifier.New(words{}) })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Examples, len(m.Labels))
+	// Output: 9 3
+}
+
+func ExampleReadExamples() {
+	in := `{"text": "The ministry denied it.", "label": "denial"}
+{"text": "Three people were hurt.", "label": "other", "doc": "a1"}
+`
+	exs, err := classifier.ReadExamples(strings.NewReader(in))
+	fmt.Println(len(exs), exs[0].Label, err)
+	_, err = classifier.ReadExamples(strings.NewReader(`{"Text": "x", "label": "other"}`))
+	fmt.Println(err)
+	// Output:
+	// 2 denial <nil>
+	// malformed example line: line 1: member "Text" is not "text" (member names are case-sensitive)
+}
