@@ -496,14 +496,7 @@ func (s *segScanner) appositiveSpeech(p int) bool {
 func (s *segScanner) appositiveEnd(q int, period bool) bool {
 	text := s.text
 	_, w := segDecode(text, q)
-	k := q + w
-	for k < len(text) {
-		r, w := segDecode(text, k)
-		if !segIsCloser(r) {
-			break
-		}
-		k += w
-	}
+	k := segSkipWhile(text, q+w, segIsCloser)
 	if k >= len(text) || !segIsSpace(segRune(text, k)) || segIsBreak(segRune(text, k)) {
 		return false
 	}
@@ -664,15 +657,20 @@ func segAfterBullet(text string, p int) (int, bool) {
 	if !segIsBullet(r) {
 		return p, false
 	}
-	q := p + w
-	for q < len(text) {
-		r, w := segDecode(text, q)
-		if !segIsSpace(r) {
+	q := segSkipWhile(text, p+w, segIsSpace)
+	return q, q > p+w && q < len(text) && !segIsBullet(segRune(text, q))
+}
+
+// segSkipWhile returns p moved forward over the runes for which keep holds.
+func segSkipWhile(text string, p int, keep func(rune) bool) int {
+	for p < len(text) {
+		r, w := segDecode(text, p)
+		if !keep(r) {
 			break
 		}
-		q += w
+		p += w
 	}
-	return q, q > p+w && q < len(text) && !segIsBullet(segRune(text, q))
+	return p
 }
 
 // segIsBullet reports the marks that open a list item.
