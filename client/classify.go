@@ -217,13 +217,13 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	if l.explainKnown && o.explain > l.maxExplain {
 		return usageErrorf("--explain %d is above the server's limit of %d", o.explain, l.maxExplain)
 	}
-	maxIndex := len(in.sents)
-	if !o.sentences {
-		maxIndex = maxSentences(text)
-	}
-	var out resultSink = newTableSink(e.stdout, maxIndex, state.labels, o.explain > 0)
-	if o.json {
-		out = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences, in: in}
+	var out resultSink = &jsonSink{enc: json.NewEncoder(e.stdout), offsets: !o.sentences, in: in}
+	if !o.json {
+		maxIndex := len(in.sents)
+		if !o.sentences {
+			maxIndex = maxSentences(text)
+		}
+		out = newTableSink(e.stdout, maxIndex, state.labels, o.explain > 0)
 	}
 	c := &classifyRun{e: e, explain: int32(o.explain), in: in, out: out, versions: map[uint64]bool{}}
 	if o.sentences {
@@ -331,13 +331,12 @@ func (in *classifyInput) readSentences(text string) error {
 		i, w := nextBreak(text, pos)
 		line++
 		raw := text[pos:i]
-		s := strings.TrimFunc(raw, trimmable)
+		start := pos + len(raw) - len(strings.TrimLeftFunc(raw, trimmable))
+		s := strings.TrimRightFunc(text[start:i], trimmable)
 		if p, r, err := firstBad(s); err != nil {
-			at := in.base + pos + strings.Index(raw, s) + p
-			return fmt.Errorf("%s line %d (byte %d): %w", in.file, line, at, badRune(r, err))
+			return fmt.Errorf("%s line %d (byte %d): %w", in.file, line, in.base+start+p, badRune(r, err))
 		}
 		if !isBlank(s) {
-			start := pos + strings.Index(raw, s)
 			in.sents = append(in.sents, lineSpan{uint32(start), uint32(start + len(s)), uint32(line)})
 		}
 		pos = i + w
