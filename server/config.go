@@ -29,6 +29,8 @@ type config struct {
 	TLSCert         string
 	TLSKey          string
 	CORSOrigins     []string
+	Metrics         bool // serve /metrics on the HTTP listener
+	Reflection      bool // register gRPC server reflection
 	Limits          api.Limits
 	LogLevel        slog.Level
 	LogFormat       string
@@ -93,6 +95,8 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key (PEM)")
+	fs.BoolVar(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics on --http-addr (false: 404)")
+	fs.BoolVar(&c.Reflection, "reflection", true, "serve gRPC server reflection (grpcurl lists and describes the service with it; false: UNIMPLEMENTED)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed by CORS ('*' for any); empty disables CORS")
 	fs.IntVar(&l.MaxTextBytes, "max-text-bytes", l.MaxTextBytes, "largest text (or all sentences together) per classify request or example, in bytes")
 	fs.IntVar(&l.MaxSentences, "max-sentences", l.MaxSentences, "most sentences per classify request")

@@ -55,6 +55,18 @@ func TestParseConfig(t *testing.T) {
 	if _, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard); err != nil {
 		t.Errorf("two ephemeral ports: got %v, want nil", err)
 	}
+	if !c.Metrics || !c.Reflection {
+		t.Errorf("defaults: got metrics %v, reflection %v; want both true", c.Metrics, c.Reflection)
+	}
+	off := func(k string) string {
+		if k == "CLAIMS_METRICS" || k == "CLAIMS_REFLECTION" {
+			return "false"
+		}
+		return ""
+	}
+	if c, err := parseConfig(nil, off, io.Discard); err != nil || c.Metrics || c.Reflection {
+		t.Errorf("CLAIMS_METRICS=false CLAIMS_REFLECTION=false: got metrics %v, reflection %v, %v; want false, false, nil", c.Metrics, c.Reflection, err)
+	}
 	if c.GRPCAddr != "127.0.0.1:50051" {
 		t.Errorf("default: got %q", c.GRPCAddr)
 	}

@@ -19,10 +19,13 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding/gzip"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/apitest"
@@ -288,6 +291,50 @@ func TestTrainRefusedOnPublicListener(t *testing.T) {
 	}
 	if strings.Contains(p.logs.String(), "Bearer") {
 		t.Errorf("logs carry a token")
+	}
+}
+
+// TestMetricsAndReflectionFlags turns off the two routes any caller can
+// read that an operator may not want public: /metrics answers 404 and
+// reflection UNIMPLEMENTED, while the service itself still answers.
+func TestMetricsAndReflectionFlags(t *testing.T) {
+	server, _ := binaries(t)
+	for _, tc := range []struct {
+		args        []string
+		wantMetrics int
+		wantReflect codes.Code
+	}{
+		{nil, http.StatusOK, codes.OK},
+		{[]string{"--metrics=false", "--reflection=false"}, http.StatusNotFound, codes.Unimplemented},
+	} {
+		p := startServer(t, server, tc.args...)
+		resp, err := http.Get("http://" + p.httpAddr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.wantMetrics {
+			t.Errorf("%q: GET /metrics: got %d, want %d", tc.args, resp.StatusCode, tc.wantMetrics)
+		}
+		conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream, err := reflectionpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctxT(t))
+		if err == nil {
+			err = stream.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}})
+		}
+		if err == nil {
+			_, err = stream.Recv()
+		}
+		if got := status.Code(err); got != tc.wantReflect {
+			t.Errorf("%q: reflection: got %v (%v), want %v", tc.args, got, err, tc.wantReflect)
+		}
+		if _, err := claimsv1.NewClaimServiceClient(conn).GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+			t.Errorf("%q: GetModel: %v", tc.args, err)
+		}
+		conn.Close()
+		p.stop(t)
 	}
 }
 

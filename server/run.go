@@ -211,7 +211,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// counted too (api.ObserveReceive).
 		s.RegisterService(api.ObserveReceive(claimsv1.ClaimService_ServiceDesc, metrics, access), svc)
 		s.RegisterService(api.ObserveReceive(healthpb.Health_ServiceDesc, metrics, access), healthSrv)
-		reflection.Register(s)
+		if cfg.Reflection {
+			reflection.Register(s)
+		}
 	}
 
 	inner := bufconn.Listen(1 << 20)
@@ -234,6 +236,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		r, err := healthSrv.Check(ctx, &healthpb.HealthCheckRequest{Service: serviceName})
 		return err == nil && r.GetStatus() == healthpb.HealthCheckResponse_SERVING
 	}
+	var gatherer prometheus.Gatherer // nil: no /metrics route
+	if cfg.Metrics {
+		gatherer = reg
+	}
 	handler, err := gateway.New(ctx, conn, gateway.Config{
 		MaxBodyBytes:    cfg.Limits.MaxHTTPBodyBytes,
 		MaxExamples:     cfg.Limits.MaxExamples,
@@ -247,7 +253,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// rebinding).
 		LoopbackOnly: isLoopback(cfg.HTTPAddr),
 		Serving:      serving,
-		Metrics:      reg,
+		Metrics:      gatherer,
 		Registerer:   reg,
 		// Unary REST calls reach the service in process, through the same
 		// interceptor; the stream route still goes through conn.
