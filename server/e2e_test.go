@@ -111,6 +111,7 @@ func startServer(t *testing.T, server string, args ...string) *proc {
 	select {
 	case <-ready:
 	case err := <-p.done:
+		p.done <- err // for the cleanup, which would otherwise wait for ever
 		t.Fatalf("server exited before serving: %v\n%s", err, p.logs.String())
 	case <-time.After(60 * time.Second):
 		t.Fatalf("server did not start\n%s", p.logs.String())
