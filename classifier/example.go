@@ -32,8 +32,8 @@ const MaxLabels = 64
 const MaxFeatures = 1_000_000
 
 // MaxLearned is the most distinct examples a model may hold unless
-// WithMaxLearned says otherwise: about 117 times the default model's
-// 8,497. Each costs about 17 bytes of saved model and 50 to 150 bytes of
+// WithMaxLearned says otherwise: about 112 times the default model's
+// 8,955. Each costs about 17 bytes of saved model and 50 to 150 bytes of
 // memory, and every change copies and saves them all: at the limit they
 // add about 18 MB on disk and half a second to a one-example change.
 const MaxLearned = 1_000_000

@@ -41,6 +41,9 @@ func TestCueOf(t *testing.T) {
 		// Words a cue prefix would catch that are no cue.
 		{"adviser", cueNone}, {"advised", cueWarn}, {"urgent", cueNone}, {"horrific", cueNone},
 		{"horrified", cueSympathy}, {"devastating", cueNone}, {"vigilant", cueWarn},
+		// Revision 9.
+		{"debunked", cueDeny}, {"inaccurate", cueDeny}, {"illogical", cueDeny}, {"erroneous", cueDeny},
+		{"reprisals", cueWarn},
 	}
 	for _, tt := range tests {
 		if got := cueOf(tt.tok); got != tt.want {
@@ -531,8 +534,8 @@ func TestCueFastPath(t *testing.T) {
 // featureGolden maps FeatureRevision to a hash of the features extracted
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added ten
-// sentences, revision 5 eight more, revision 6 eight, revision 7 five
-// and revision 8 the last five).
+// sentences, revision 5 eight more, revision 6 eight, revision 7 five,
+// revision 8 five and revision 9 the last one).
 var featureGolden = map[int]uint64{
 	2: 0x3186206a1c275d80,
 	3: 0x77e7866045c2fc0b,
@@ -541,6 +544,7 @@ var featureGolden = map[int]uint64{
 	6: 0x4ffe8b09089cd3fc,
 	7: 0x95afbc1df56535b2,
 	8: 0x41434b56ad1d952f,
+	9: 0x534addf09735f02b,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and

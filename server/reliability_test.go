@@ -251,8 +251,8 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 		"--max-text-bytes", "5000", "--max-sentences", "7", "--max-examples", "9",
 		"--max-grpc-receive-bytes", "300000", "--max-http-body-bytes", "200000",
 		"--call-timeout", "7s", "--max-concurrent-streams", "33", "--max-explain", "4", "--max-labels", "6", "--send-timeout", "45s",
-		"--max-features", "91000", // the default model has about 90,700 features
-		"--max-learned-examples", "8498") // and 8,497 distinct examples
+		"--max-features", "94000", // the default model has about 93,700 features
+		"--max-learned-examples", "8956") // and 8,955 distinct examples
 	gc := grpcClient(t, p.grpcAddr, nil)
 	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
 	if err != nil {
@@ -261,7 +261,7 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 	l := m.GetLimits()
 	if l.GetMaxTextBytes() != 5000 || l.GetMaxSentences() != 7 || l.GetMaxExamples() != 9 || l.GetMaxGrpcReceiveBytes() != 300000 ||
 		l.GetMaxHttpBodyBytes() != 200000 || l.GetCallTimeout().AsDuration() != 7*time.Second || l.GetMaxConcurrentStreams() != 33 || l.GetMaxExplain() != 4 || l.GetMaxLabels() != 6 ||
-		l.GetSendTimeout().AsDuration() != 45*time.Second || l.GetMaxFeatures() != 91000 || l.GetMaxLearnedExamples() != 8498 {
+		l.GetSendTimeout().AsDuration() != 45*time.Second || l.GetMaxFeatures() != 94000 || l.GetMaxLearnedExamples() != 8956 {
 		t.Errorf("gRPC GetModel limits: got %v", l)
 	}
 	resp, err := http.Get("http://" + p.httpAddr + "/v1/model")
@@ -271,7 +271,7 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{`"maxTextBytes":"5000"`, `"maxSentences":7`, `"maxExamples":9`, `"maxGrpcReceiveBytes":"300000"`,
-		`"maxHttpBodyBytes":"200000"`, `"callTimeout":"7s"`, `"maxConcurrentStreams":33`, `"maxExplain":4`, `"maxLabels":6`, `"sendTimeout":"45s"`, `"maxFeatures":"91000"`, `"maxLearnedExamples":"8498"`} {
+		`"maxHttpBodyBytes":"200000"`, `"callTimeout":"7s"`, `"maxConcurrentStreams":33`, `"maxExplain":4`, `"maxLabels":6`, `"sendTimeout":"45s"`, `"maxFeatures":"94000"`, `"maxLearnedExamples":"8956"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("REST /v1/model lacks %s: %s", want, body)
 		}
@@ -319,14 +319,14 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 			}
 			_, err := gc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: strings.Join(words, " "), Label: "other"}}})
 			return err
-		}, codes.FailedPrecondition, "model would have more features than its limit: the limit is 91000"},
+		}, codes.FailedPrecondition, "model would have more features than its limit: the limit is 94000"},
 		{"learned examples", func() error {
 			// Known words, so no new feature: the second new example is one
 			// too many.
 			_, err := gc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{
 				{Text: "the ministry denied the report", Label: "denial"}, {Text: "the ministry denied the claim", Label: "denial"}}})
 			return err
-		}, codes.FailedPrecondition, "model would hold more distinct examples than its limit: the limit is 8498, the model holds 8497 and the examples would add 2"},
+		}, codes.FailedPrecondition, "model would hold more distinct examples than its limit: the limit is 8956, the model holds 8955 and the examples would add 2"},
 		{"gRPC message", func() error {
 			_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("a", 300001)})
 			return err
