@@ -90,7 +90,7 @@ func (fc FeatureConfig) Validate() error {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 9
+const FeatureRevision = 10
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -417,6 +417,26 @@ func isNaming(t string) bool {
 	switch t {
 	case "named", "names", "identified", "identifies", "identify":
 		return true
+	}
+	return false
+}
+
+// namedAfter reports the one at toks[i] given a name by a passive naming
+// verb right after it: "the gunman was identified as", "the suspect has
+// since been named". A comma between them ("the suspect, identified as
+// X, was caught") leaves it to the clause rules.
+func namedAfter(toks []string, i int) bool {
+	passive := false
+	for j := i + 1; j < len(toks) && j <= i+4; j++ {
+		switch t := toks[j]; {
+		case isNaming(t):
+			return passive
+		case isBe(t):
+			passive = true
+		case t == "has" || t == "have" || t == "had" || t == "later" || t == "since" || t == "now" || t == "also":
+		default:
+			return false
+		}
 	}
 	return false
 }
@@ -781,7 +801,7 @@ var actVerbs = []string{
 var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
-	"more", "further", "suspect", "sign", "signs", "indication", "indications", "admit", "innocent",
+	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -1259,9 +1279,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				switch {
 				case i >= 2 && (toks[i-2] == "not" || toks[i-2] == "never" || strings.HasSuffix(toks[i-2], "n't")) && (toks[i-1] == "the" || toks[i-1] == "a"):
 					c = cueDeny // "Nemmouche is not the killer"
-				case behindInClause(toks, i, 6, isNaming):
-					c = cueBlame // "has been named as the Liverpool bomber", "identified the gunman as"
+				case behindInClause(toks, i, 6, isNaming) || namedAfter(toks, i):
+					c = cueBlame // "has been named as the Liverpool bomber", "identified the gunman as", "the gunman was identified as"
 				}
+			}
+			if c == cueNone && (t == "suspect" || t == "suspects" || t == "terrorist" || t == "terrorists") && namedAfter(toks, i) {
+				c = cueBlame // "the suspect was identified as", "the slain terrorist was named as"
 			}
 			if c == cueNone && t == "suspect" && namedSuspect(toks, i) {
 				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect"
@@ -1682,6 +1705,13 @@ func normalizeTokens(toks []string) []string {
 				i = j - 1
 				continue
 			}
+		case t == "-" && out > 0 && i+3 < len(toks) && isAgeUnit(toks[i+1]) && toks[i+2] == "-" && toks[i+3] == "old" && isNumberWord(toks[out-1]):
+			// "8-year-old": one token for an age, so its pieces do not
+			// weigh as three words and two pairs, and its hyphens do not
+			// end a clause.
+			toks[out-1] = "<age>"
+			i += 3
+			continue
 		case t == "'" && out > 0 && i+1 < len(toks) && toks[i+1] == "s":
 			i++ // possessive
 			continue
@@ -1694,6 +1724,31 @@ func normalizeTokens(toks []string) []string {
 		out++
 	}
 	return toks[:out]
+}
+
+// isAgeUnit reports the unit of an age: "year" in "8-year-old".
+func isAgeUnit(t string) bool {
+	switch t {
+	case "year", "month", "week", "day":
+		return true
+	}
+	return false
+}
+
+// isNumberWord reports a number in digits or words up to twenty.
+func isNumberWord(t string) bool {
+	if t == "" {
+		return false
+	}
+	if t[0] >= '0' && t[0] <= '9' {
+		return true
+	}
+	switch t {
+	case "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+		"thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty":
+		return true
+	}
+	return false
 }
 
 // isLetter1 reports a one-letter token.
