@@ -97,6 +97,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--max-features", "0"}, nil, "--max-features must be positive"},
 		{nil, map[string]string{"CLAIMS_MAX_FEATURES": "-3"}, "CLAIMS_MAX_FEATURES must be positive"},
 		{[]string{"--max-learned-examples", "0"}, nil, "--max-learned-examples must be positive"},
+		{[]string{"--max-health-watches", "0"}, nil, "--max-health-watches must be positive"},
 		{[]string{"--grpc-addr", "nope"}, nil, "--grpc-addr"},
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "lots"}, "CLAIMS_MAX_EXAMPLES"},

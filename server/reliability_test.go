@@ -815,3 +815,49 @@ func TestSavedModelAboveItsLimitsWarns(t *testing.T) {
 		waitForLog(t, p, want)
 	}
 }
+
+// TestHealthWatchLimit opens as many health watches as --max-health-watches
+// allows, over separate connections (the per-connection stream limit does
+// not bound them), and checks that one more is refused with
+// RESOURCE_EXHAUSTED until one of them ends.
+func TestHealthWatchLimit(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--max-health-watches", "2")
+	watch := func(ctx context.Context) (healthpb.Health_WatchClient, error) {
+		conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		w, err := healthpb.NewHealthClient(conn).Watch(ctx, &healthpb.HealthCheckRequest{})
+		if err != nil {
+			return nil, err
+		}
+		_, err = w.Recv()
+		return w, err
+	}
+	first, cancelFirst := context.WithCancel(ctxT(t))
+	defer cancelFirst()
+	for i, ctx := range []context.Context{first, ctxT(t)} {
+		if _, err := watch(ctx); err != nil {
+			t.Fatalf("watch %d: %v", i+1, err)
+		}
+	}
+	_, err := watch(ctxT(t))
+	if st := status.Convert(err); st.Code() != codes.ResourceExhausted || !strings.Contains(st.Message(), "--max-health-watches") {
+		t.Fatalf("third watch: got %v %q, want ResourceExhausted naming --max-health-watches", st.Code(), st.Message())
+	}
+	// The first one ends; its place is given back once the server sees it.
+	cancelFirst()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := watch(ctxT(t))
+		if err == nil {
+			break
+		}
+		if status.Code(err) != codes.ResourceExhausted || time.Now().After(deadline) {
+			t.Fatalf("watch after one ended: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

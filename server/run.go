@@ -150,7 +150,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	defer endWatches()
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary),
-		grpc.ChainStreamInterceptor(stream, endWithContext(watches, healthWatchMethod)),
+		grpc.ChainStreamInterceptor(stream, endWithContext(watches, healthWatchMethod, cfg.MaxHealthWatches)),
 		// Serve streams from a pool of long-lived goroutines: a goroutine
 		// per call would grow (copy) its stack on almost every call.
 		grpc.NumStreamWorkers(uint32(streamWorkers())),
@@ -532,11 +532,21 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 const healthWatchMethod = "/grpc.health.v1.Health/Watch"
 
 // endWithContext returns a stream interceptor that ends calls of method
-// (their context is cancelled) once ctx is done.
-func endWithContext(ctx context.Context, method string) grpc.StreamServerInterceptor {
+// (their context is cancelled) once ctx is done, and refuses one with
+// RESOURCE_EXHAUSTED while max of them are open on the whole server (they
+// never end on their own, and each holds about 13 KB: without a bound, a
+// client opening connections could hold any number).
+func endWithContext(ctx context.Context, method string, max int) grpc.StreamServerInterceptor {
+	open := make(chan struct{}, max)
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		if info.FullMethod != method {
 			return handler(srv, ss)
+		}
+		select {
+		case open <- struct{}{}:
+			defer func() { <-open }()
+		default:
+			return status.Errorf(codes.ResourceExhausted, "%d health watches are open, the server's limit (--max-health-watches): close one, or poll Check instead", max)
 		}
 		callCtx, cancel := context.WithCancel(ss.Context())
 		defer cancel()
