@@ -25,6 +25,7 @@ type config struct {
 	HTTPAddr        string
 	DataDir         string
 	TrainToken      string
+	ReadOnly        bool // refuse Train and Forget
 	Tokenizer       string
 	TLSCert         string
 	TLSKey          string
@@ -94,6 +95,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP (REST, /healthz, /metrics, /openapi.json) listen address")
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
 	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget")
+	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners and token: serve the model the server starts with")
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key (PEM)")
@@ -261,7 +263,10 @@ func (c *config) validate() error {
 	if err := gateway.ValidateOrigins(c.CORSOrigins); err != nil {
 		return fmt.Errorf("%s: %w", c.opt("cors-origins"), err)
 	}
-	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && c.loopbackOnly() {
+	if c.ReadOnly && c.TrainToken != "" {
+		return fmt.Errorf("%s and %s contradict each other: a read-only server takes no changes, with a token or without", c.opt("read-only"), c.opt("train-token"))
+	}
+	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && !c.ReadOnly && c.loopbackOnly() {
 		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without %s: set a token, or list the origins", c.opt("cors-origins"), c.opt("train-token"))
 	}
 	return nil

@@ -46,6 +46,7 @@ func TestParseConfig(t *testing.T) {
 	for _, args := range [][]string{
 		{"--cors-origins", "*", "--train-token", "t0k3n"},
 		{"--cors-origins", "*", "--http-addr", "0.0.0.0:8080"},
+		{"--cors-origins", "*", "--read-only"},
 	} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
 			t.Errorf("%q: got %v, want nil", args, err)
@@ -98,6 +99,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{nil, map[string]string{"CLAIMS_MAX_FEATURES": "-3"}, "CLAIMS_MAX_FEATURES must be positive"},
 		{[]string{"--max-learned-examples", "0"}, nil, "--max-learned-examples must be positive"},
 		{[]string{"--max-health-watches", "0"}, nil, "--max-health-watches must be positive"},
+		{[]string{"--read-only", "--train-token", "t0k3n"}, nil, "--read-only and --train-token contradict each other"},
 		{[]string{"--grpc-addr", "nope"}, nil, "--grpc-addr"},
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "lots"}, "CLAIMS_MAX_EXAMPLES"},

@@ -295,6 +295,31 @@ func TestTrainRefusedOnPublicListener(t *testing.T) {
 	}
 }
 
+// TestReadOnlyServer refuses Train over gRPC (through the client) and
+// REST on a loopback server that would otherwise take it without a token.
+func TestReadOnlyServer(t *testing.T) {
+	server, client := binaries(t)
+	p := startServer(t, server, "--read-only")
+	if !strings.Contains(p.logs.String(), "--read-only") {
+		t.Errorf("startup log does not say why training is disabled")
+	}
+	data := filepath.Join(t.TempDir(), "t.jsonl")
+	os.WriteFile(data, []byte(`{"text": "x y", "label": "other"}`+"\n"), 0o600)
+	out, err := exec.Command(client, "train", "--addr", p.grpcAddr, "--data", data).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "PermissionDenied") || !strings.Contains(string(out), "--read-only") {
+		t.Errorf("client train: got %v: %s", err, out)
+	}
+	resp, err := http.Post("http://"+p.httpAddr+"/v1/train", "application/json", strings.NewReader(`{"examples":[{"text":"x y","label":"other"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "--read-only") {
+		t.Errorf("REST train: got %d %s, want 403 naming --read-only", resp.StatusCode, body)
+	}
+}
+
 // TestMetricsAndReflectionFlags turns off the two routes any caller can
 // read that an operator may not want public: /metrics answers 404 and
 // reflection UNIMPLEMENTED, while the service itself still answers.

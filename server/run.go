@@ -124,8 +124,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", model.TokenizerFingerprint())
 	}
 
-	auth := api.Auth{Token: cfg.TrainToken, Open: cfg.loopbackOnly()}
+	auth := api.Auth{Token: cfg.TrainToken, Open: cfg.loopbackOnly(), ReadOnly: cfg.ReadOnly}
 	switch {
+	case auth.ReadOnly:
+		log.Info("Train and Forget are disabled (PERMISSION_DENIED): --read-only")
 	case auth.Token != "":
 		log.Info("Train and Forget require the bearer token")
 	case auth.Open:

@@ -40,3 +40,26 @@ func TestBearerToken(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnly checks that a read-only server refuses Train and Forget
+// with PERMISSION_DENIED, on a loopback-open server too, and still serves
+// the rest.
+func TestReadOnly(t *testing.T) {
+	unary, _ := api.Interceptors(api.Auth{Open: true, ReadOnly: true}, 0, nil, discardLog())
+	ok := func(context.Context, any) (any, error) { return "ok", nil }
+	for _, tt := range []struct {
+		method string
+		code   codes.Code
+	}{
+		{"/claims.v1.ClaimService/Train", codes.PermissionDenied},
+		{"/claims.v1.ClaimService/Forget", codes.PermissionDenied},
+		{"/claims.v1.ClaimService/Classify", codes.OK},
+		{"/claims.v1.ClaimService/Evaluate", codes.OK},
+		{"/claims.v1.ClaimService/GetModel", codes.OK},
+	} {
+		_, err := unary(context.Background(), nil, &grpc.UnaryServerInfo{FullMethod: tt.method}, ok)
+		if got := status.Code(err); got != tt.code {
+			t.Errorf("%s: got %s (%v), want %s", tt.method, got, err, tt.code)
+		}
+	}
+}

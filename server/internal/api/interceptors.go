@@ -25,6 +25,9 @@ type Auth struct {
 	// Open allows changes without a token. The server sets it only when
 	// every listener is on a loopback address.
 	Open bool
+	// ReadOnly refuses every change, with a token or without: the model
+	// the server started with is the one it serves.
+	ReadOnly bool
 }
 
 // mutating lists the methods that change the model.
@@ -49,6 +52,9 @@ func BearerToken(values []string) string {
 func (a Auth) check(ctx context.Context, fullMethod string) error {
 	if !mutating[fullMethod] {
 		return nil
+	}
+	if a.ReadOnly {
+		return status.Error(codes.PermissionDenied, "model changes are disabled: the server runs with --read-only")
 	}
 	if a.Token == "" {
 		if a.Open {
