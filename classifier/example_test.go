@@ -184,3 +184,25 @@ func ExampleReadExamples() {
 	// 2 denial <nil>
 	// malformed example line: line 1: member "Text" is not "text" (member names are case-sensitive)
 }
+
+func ExampleNewTokenizer() {
+	// A tokenizer.json in the Hugging Face format; the service ships
+	// seeds/tokenizer.json and takes another with --tokenizer.
+	const spec = `{
+  "normalizer": {"type": "Lowercase"},
+  "pre_tokenizer": {"type": "BertPreTokenizer"},
+  "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+    "max_input_chars_per_word": 100,
+    "vocab": {"[UNK]": 0, "the": 1, "army": 2, "denied": 3, "it": 4, ".": 5, "ky": 6, "##iv": 7}}
+}`
+	tok, err := classifier.NewTokenizer(strings.NewReader(spec))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%q\n", tok.Tokens("The army denied it."))
+	fmt.Printf("%q\n", tok.Tokens("Kyiv denied it!"))
+	// Output:
+	// ["the" "army" "denied" "it" "."]
+	// ["ky" "##iv" "denied" "it" "[UNK]"]
+}
