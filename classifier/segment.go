@@ -434,8 +434,8 @@ func (s *segScanner) attribution(k int) bool {
 		if r, _ := segDecode(word, 0); !unicode.IsUpper(r) {
 			return false
 		}
-		if q < len(text) && text[q] == '.' && segAbbrevs[word] == segNever {
-			q++
+		if q < len(text) && text[q] == '.' && (segAbbrevs[word] == segNever || segAbbrevs[word] == segCanEnd && q+1 < len(text) && text[q+1] == ',') {
+			q++ // "Mr.", and "Jr." before a comma, which no sentence ends on
 		}
 		if q < len(text) && text[q] == ',' {
 			return s.appositiveSpeech(q + 1)
@@ -453,10 +453,16 @@ func (s *segScanner) attribution(k int) bool {
 // between a speaker's name and the speech verb.
 const maxAppositive = 120
 
+// maxAppositiveCommas bounds the commas appositiveSpeech crosses before
+// the speech verb: `Smith, 54, of Springfield, Ill., asked` has four.
+const maxAppositiveCommas = 4
+
 // appositiveSpeech reports whether the text at p, after the comma that
 // follows a speaker's name, is an appositive closed by a comma and then a
 // speech verb, as in `"Why?" Sheikh Ali, the group's spokesman, told
-// Reuters` or `"Enough!" Smith, 54, said`. It reads at most maxAppositive
+// Reuters` or `"Enough!" Smith, 54, said`; the appositive may hold commas
+// of its own (`Smith, 54, of Springfield, Ill., asked`, up to
+// maxAppositiveCommas in all). It reads at most maxAppositive
 // bytes, and stops at a line break, a double quotation mark, sentence
 // punctuation other than a period, and a period or ellipsis that ends a
 // sentence as boundary would decide (appositiveEnd): "a U.S. and EU
@@ -464,6 +470,7 @@ const maxAppositive = 120
 func (s *segScanner) appositiveSpeech(p int) bool {
 	text := s.text
 	end := min(len(text), p+maxAppositive)
+	commas := 1 // the one after the name
 	for q := p; q < end; {
 		r, w := segDecode(text, q)
 		switch {
@@ -475,7 +482,13 @@ func (s *segScanner) appositiveSpeech(p int) bool {
 			if v == q+1 {
 				return false
 			}
-			return segLowerIn(text[v:segWordEnd(text, v, false)], segSpeechVerbs)
+			if segLowerIn(text[v:segWordEnd(text, v, false)], segSpeechVerbs) {
+				return true
+			}
+			if commas++; commas == maxAppositiveCommas {
+				return false
+			}
+			p = q + 1 // the next part of the appositive
 		case r == '!', r == '?', r == ';', r == '"', r == '“', r == '”', r == '«', r == '»', r == '„', segIsBreak(r):
 			return false // apostrophes and brackets may stand in an appositive
 		case r == '.' || r == '…':
