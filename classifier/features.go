@@ -426,6 +426,9 @@ func isNaming(t string) bool {
 // since been named". A comma between them ("the suspect, identified as
 // X, was caught") leaves it to the clause rules.
 func namedAfter(toks []string, i int) bool {
+	if ofAnother(toks, i) {
+		return false // "the victims of the gunman were identified as"
+	}
 	passive := false
 	for j := i + 1; j < len(toks) && j <= i+4; j++ {
 		switch t := toks[j]; {
@@ -439,6 +442,26 @@ func namedAfter(toks []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// ofAnother reports toks[i] inside an "of" phrase that names someone
+// else, the head before "of" ("the victims of the gunman", "the mother of
+// the suspect"), not a part of the party ("two of the attackers", "one of
+// the suspects").
+func ofAnother(toks []string, i int) bool {
+	j := i - 1
+	if j >= 0 && isDeterminer(toks[j]) {
+		j--
+	}
+	if j < 1 || toks[j] != "of" {
+		return false
+	}
+	switch h := toks[j-1]; h {
+	case "some", "all", "most", "both", "several", "many", "each", "none", "any", "either", "neither", "rest", "remainder":
+		return false
+	default:
+		return !isNumberWord(h)
+	}
 }
 
 // namedSuspect reports a party called the prime suspect at toks[i],

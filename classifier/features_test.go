@@ -126,6 +126,10 @@ func TestExtractRegions(t *testing.T) {
 		{"The suspect , identified as Ali , was caught .", nil, []string{"f:blame"}},
 		{"The victims were identified as two teachers .", nil, []string{"f:blame"}},
 		{"The suspect identified the car .", nil, []string{"f:blame"}},
+		{"The victims of the gunman were identified as two teachers .", nil, []string{"f:blame"}},
+		{"The mother of the suspect was named as Maria .", nil, []string{"f:blame"}},
+		{"Two of the attackers were identified as brothers .", []string{"f:blame"}, nil},
+		{"One of the suspects has been named as Ali .", []string{"f:blame"}, nil},
 		// An age is one word, and its hyphens end no clause.
 		{"Mourners held a vigil for the 8 - year - old girl who was killed .", []string{"w:<age>", "r:kill"}, []string{"w:year", "w:kill"}},
 		// Declining to comment is no claim, whatever follows.
@@ -559,7 +563,7 @@ var featureGolden = map[int]uint64{
 	7:  0x95afbc1df56535b2,
 	8:  0x41434b56ad1d952f,
 	9:  0x534addf09735f02b,
-	10: 0x4b3beb4ff9946d8e,
+	10: 0xe1c428ec8a3b6c41,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
