@@ -6,8 +6,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -72,8 +74,7 @@ type proc struct {
 }
 
 // startServer runs the server binary on free loopback ports and waits until
-// it logs its addresses. If wantExit, it waits for the process to exit
-// instead and returns its logs in p.logs.
+// it logs its addresses; a server that exits first fails the test.
 func startServer(t *testing.T, server string, args ...string) *proc {
 	t.Helper()
 	args = append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--log-format", "json"}, args...)
@@ -320,6 +321,39 @@ func TestReadOnlyServer(t *testing.T) {
 	}
 }
 
+// TestReadOnlyDataDir checks that --read-only reads a data directory and
+// never writes or locks it: two read-only servers share one beside the
+// server that wrote it, an empty one is served the default model and
+// stays empty, and a missing one is an error, not created.
+func TestReadOnlyDataDir(t *testing.T) {
+	server, _ := binaries(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	writer := startServer(t, server, "--data-dir", dir)
+	for range 2 {
+		p := startServer(t, server, "--read-only", "--data-dir", dir)
+		if !strings.Contains(p.logs.String(), "loaded model") {
+			t.Errorf("read-only server beside the writer: did not load the saved model")
+		}
+	}
+	writer.stop(t)
+	empty := t.TempDir()
+	p := startServer(t, server, "--read-only", "--data-dir", empty)
+	if !strings.Contains(p.logs.String(), "which --read-only does not save") {
+		t.Errorf("empty directory: startup log does not say the default model is not saved")
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Errorf("empty directory: read-only server wrote %d entries", len(entries))
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	out, err := exec.Command(server, "--read-only", "--data-dir", missing, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no such file or directory") {
+		t.Errorf("missing directory: got %v: %s", err, out)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing directory: read-only server created it (%v)", err)
+	}
+}
+
 // TestMetricsAndReflectionFlags turns off the two routes any caller can
 // read that an operator may not want public: /metrics answers 404 and
 // reflection UNIMPLEMENTED, while the service itself still answers.
@@ -348,10 +382,12 @@ func TestMetricsAndReflectionFlags(t *testing.T) {
 		}
 		stream, err := reflectionpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctxT(t))
 		if err == nil {
+			// A stream the server has already ended takes the message
+			// with io.EOF; its status comes from Recv.
 			err = stream.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}})
-		}
-		if err == nil {
-			_, err = stream.Recv()
+			if err == nil || errors.Is(err, io.EOF) {
+				_, err = stream.Recv()
+			}
 		}
 		if got := status.Code(err); got != tc.wantReflect {
 			t.Errorf("%q: reflection: got %v (%v), want %v", tc.args, got, err, tc.wantReflect)

@@ -816,42 +816,58 @@ func TestSavedModelAboveItsLimitsWarns(t *testing.T) {
 	}
 }
 
-// TestHealthWatchLimit opens as many health watches as --max-health-watches
-// allows, over separate connections (the per-connection stream limit does
-// not bound them), and checks that one more is refused with
-// RESOURCE_EXHAUSTED until one of them ends.
+// TestHealthWatchLimit opens health watches up to the limit on one
+// connection (16) and then up to --max-health-watches over others, and
+// checks that one more is refused with RESOURCE_EXHAUSTED, naming the limit
+// it meets, until one of them ends.
 func TestHealthWatchLimit(t *testing.T) {
 	server, _ := binaries(t)
-	p := startServer(t, server, "--max-health-watches", "2")
-	watch := func(ctx context.Context) (healthpb.Health_WatchClient, error) {
+	p := startServer(t, server, "--max-health-watches", "18")
+	dial := func() *grpc.ClientConn {
 		conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+	watch := func(ctx context.Context, conn *grpc.ClientConn) error {
 		w, err := healthpb.NewHealthClient(conn).Watch(ctx, &healthpb.HealthCheckRequest{})
-		if err != nil {
-			return nil, err
+		if err == nil {
+			_, err = w.Recv()
 		}
-		_, err = w.Recv()
-		return w, err
+		return err
+	}
+	wantRefused := func(what string, err error, msg string) {
+		t.Helper()
+		if st := status.Convert(err); st.Code() != codes.ResourceExhausted || !strings.Contains(st.Message(), msg) {
+			t.Fatalf("%s: got %v %q, want ResourceExhausted containing %q", what, st.Code(), st.Message(), msg)
+		}
 	}
 	first, cancelFirst := context.WithCancel(ctxT(t))
 	defer cancelFirst()
-	for i, ctx := range []context.Context{first, ctxT(t)} {
-		if _, err := watch(ctx); err != nil {
-			t.Fatalf("watch %d: %v", i+1, err)
+	one := dial()
+	for i := range 16 {
+		ctx := ctxT(t)
+		if i == 0 {
+			ctx = first
+		}
+		if err := watch(ctx, one); err != nil {
+			t.Fatalf("watch %d on one connection: %v", i+1, err)
 		}
 	}
-	_, err := watch(ctxT(t))
-	if st := status.Convert(err); st.Code() != codes.ResourceExhausted || !strings.Contains(st.Message(), "--max-health-watches") {
-		t.Fatalf("third watch: got %v %q, want ResourceExhausted naming --max-health-watches", st.Code(), st.Message())
+	wantRefused("17th watch on one connection", watch(ctxT(t), one), "on this connection")
+	for i := range 2 {
+		if err := watch(ctxT(t), dial()); err != nil {
+			t.Fatalf("watch %d on another connection: %v", 17+i, err)
+		}
 	}
+	wantRefused("watch past the server's limit", watch(ctxT(t), dial()), "--max-health-watches")
 	// The first one ends; its place is given back once the server sees it.
 	cancelFirst()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		_, err := watch(ctxT(t))
+		err := watch(ctxT(t), one)
 		if err == nil {
 			break
 		}

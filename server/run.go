@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -30,6 +31,7 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/tap"
@@ -452,14 +454,24 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	maxFeatures := classifier.WithMaxFeatures(cfg.Limits.MaxFeatures)
 	maxLearned := classifier.WithMaxLearned(cfg.Limits.MaxLearned)
 	if cfg.DataDir == "" {
-		log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
+		if cfg.ReadOnly {
+			log.Info("no --data-dir: serving the default model")
+		} else {
+			log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
+		}
 		return defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
 	}
-	st, err := store.Open(cfg.DataDir, log)
+	open, persist := store.Open, classifier.WithPersist(nil)
+	if cfg.ReadOnly {
+		open = store.OpenReadOnly // nothing is written, so nothing is created or locked
+	}
+	st, err := open(cfg.DataDir, log)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 	}
-	persist := classifier.WithPersist(st.Save)
+	if !cfg.ReadOnly {
+		persist = classifier.WithPersist(st.Save)
+	}
 	var model *classifier.Classifier
 	err = st.Load(func(r io.Reader) error {
 		m, err := classifier.Load(r, tok, persist, maxLabels, maxFeatures, maxLearned)
@@ -480,6 +492,9 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 			log.Warn("the saved model holds more distinct examples than --max-learned-examples: it learns only examples it holds until some are forgotten or it is replaced", "learned", n, "max_learned_examples", cfg.Limits.MaxLearned)
 		}
 		return model, nil
+	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
+		log.Info("no saved model; serving the default model, which --read-only does not save", "path", st.Path())
+		return defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
 		m, err := defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures, maxLearned)
@@ -533,23 +548,54 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 // healthWatchMethod is the health service's streaming method.
 const healthWatchMethod = "/grpc.health.v1.Health/Watch"
 
+// maxWatchesPerConn bounds the health watches one connection may hold
+// open, so that one client cannot take the server's whole share
+// (--max-health-watches) through a few connections: a client watches one
+// status per service, and grpc-go's client-side health checking opens one
+// watch per connection.
+const maxWatchesPerConn = 16
+
 // endWithContext returns a stream interceptor that ends calls of method
 // (their context is cancelled) once ctx is done, and refuses one with
-// RESOURCE_EXHAUSTED while max of them are open on the whole server (they
-// never end on their own, and each holds about 13 KB: without a bound, a
-// client opening connections could hold any number).
+// RESOURCE_EXHAUSTED while max of them are open on the whole server, or
+// maxWatchesPerConn on its connection (they never end on their own, and
+// each holds about 13 KB: without a bound, a client opening connections
+// could hold any number).
 func endWithContext(ctx context.Context, method string, max int) grpc.StreamServerInterceptor {
-	open := make(chan struct{}, max)
+	var (
+		mu     sync.Mutex
+		total  int
+		byConn = make(map[string]int)
+	)
+	release := func(conn string) {
+		mu.Lock()
+		defer mu.Unlock()
+		total--
+		if byConn[conn]--; byConn[conn] == 0 {
+			delete(byConn, conn)
+		}
+	}
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		if info.FullMethod != method {
 			return handler(srv, ss)
 		}
-		select {
-		case open <- struct{}{}:
-			defer func() { <-open }()
-		default:
+		conn := ""
+		if p, ok := peer.FromContext(ss.Context()); ok && p.Addr != nil {
+			conn = p.Addr.String() + " " + p.LocalAddr.String()
+		}
+		mu.Lock()
+		switch {
+		case byConn[conn] >= maxWatchesPerConn:
+			mu.Unlock()
+			return status.Errorf(codes.ResourceExhausted, "%d health watches are open on this connection, the most one connection may hold: close one, or poll Check instead", maxWatchesPerConn)
+		case total >= max:
+			mu.Unlock()
 			return status.Errorf(codes.ResourceExhausted, "%d health watches are open, the server's limit (--max-health-watches): close one, or poll Check instead", max)
 		}
+		total++
+		byConn[conn]++
+		mu.Unlock()
+		defer release(conn)
 		callCtx, cancel := context.WithCancel(ss.Context())
 		defer cancel()
 		stop := context.AfterFunc(ctx, cancel)

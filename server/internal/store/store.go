@@ -31,13 +31,33 @@ const tmpPattern = "." + ModelFile + ".tmp-*"
 // process) holds open.
 var ErrLocked = errors.New("store: the data directory is in use by another server")
 
+// ErrReadOnly reports a Save to a Store opened with OpenReadOnly.
+var ErrReadOnly = errors.New("store: the data directory was opened read-only")
+
 // Store persists the model in a directory. It is safe for concurrent use;
 // writes are serialised.
 type Store struct {
-	dir  string
-	log  *slog.Logger
-	mu   sync.Mutex
-	lock *os.File
+	dir      string
+	log      *slog.Logger
+	mu       sync.Mutex
+	lock     *os.File
+	readOnly bool
+}
+
+// OpenReadOnly returns a Store that only loads the model in dir: it
+// creates nothing, takes no lock (any number of read-only servers may
+// share a directory, on a read-only volume too, beside the one server
+// that writes it, whose saves replace the model file whole) and refuses
+// to Save. dir must exist.
+func OpenReadOnly(dir string, log *slog.Logger) (*Store, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("store: %s is not a directory", dir)
+	}
+	return &Store{dir: dir, log: log, readOnly: true}, nil
 }
 
 // Open returns a Store over dir, creating the directory if needed. It locks
@@ -169,6 +189,9 @@ func (s *Store) Load(decode func(io.Reader) error) error {
 // that is logged, not returned: the change is on disk, although a power
 // cut before the next sync of the directory could undo it.
 func (s *Store) Save(data []byte) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	err := writeAtomic(s.Path(), data)

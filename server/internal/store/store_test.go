@@ -145,3 +145,34 @@ func TestStaleTempFilesOfADirectoryNamedLikeAPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenReadOnly loads what a writable Store saved while that Store holds
+// the lock, and refuses to save or to open a directory that is not there.
+func TestOpenReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Open(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Save([]byte("model")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenReadOnly(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("OpenReadOnly beside a writer: %v", err)
+	}
+	var got []byte
+	if err := r.Load(func(rd io.Reader) error { got, err = io.ReadAll(rd); return err }); err != nil || string(got) != "model" {
+		t.Errorf("Load: got %q, %v; want model, nil", got, err)
+	}
+	if err := r.Save([]byte("other")); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Save: got %v, want ErrReadOnly", err)
+	}
+	if _, err := OpenReadOnly(filepath.Join(dir, "missing"), slog.New(slog.DiscardHandler)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenReadOnly of a missing directory: got %v, want os.ErrNotExist", err)
+	}
+	if _, err := OpenReadOnly(filepath.Join(dir, ModelFile), slog.New(slog.DiscardHandler)); err == nil {
+		t.Errorf("OpenReadOnly of a file: got nil error")
+	}
+}
