@@ -117,12 +117,16 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	info := model.Info()
 	log.Info("model ready", "version", info.Version, "examples", info.Examples, "labels", info.Labels,
 		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
+	retrain := "client train --replace"
+	if cfg.ReadOnly {
+		retrain = "client train --replace, against a server that writes this --data-dir"
+	}
 	if info.FeatureRevision != classifier.FeatureRevision {
-		log.Warn("the saved model was trained by another revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained (client train --replace)",
+		log.Warn("the saved model was trained by another revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained ("+retrain+")",
 			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
 	}
 	if model.StaleTokenizer() {
-		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused until it is retrained (client train --replace)",
+		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused until it is retrained ("+retrain+")",
 			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", model.TokenizerFingerprint())
 	}
 
