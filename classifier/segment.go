@@ -414,8 +414,21 @@ func segLineEnd(text string, k int) (int, bool) {
 	return e, true
 }
 
+// segNameSuffix reports a suffix that ends a name: "Jr", "Sr".
+func segNameSuffix(word string) bool { return word == "Jr" || word == "Sr" }
+
+// speechVerbAfter reports whether the word after the white space at k is
+// a speech verb: "Smith Jr. asked".
+func (s *segScanner) speechVerbAfter(k int) bool {
+	n := segSpaceAhead(s.text, k)
+	if n == k {
+		return false
+	}
+	return segLowerIn(s.text[n:segWordEnd(s.text, n, false)], segSpeechVerbs)
+}
+
 // attribution reports whether the words at k read like a speech
-// attribution after a quoted question or exclamation: up to four
+// attribution after a quoted question or exclamation: up to five
 // capitalised words (names, titles such as "Mr.") and then a speech verb, as
 // in `"Why?" Mr. Smith asked.`, or, after a name's comma, an appositive
 // and a speech verb (appositiveSpeech).
@@ -434,8 +447,8 @@ func (s *segScanner) attribution(k int) bool {
 		if r, _ := segDecode(word, 0); !unicode.IsUpper(r) {
 			return false
 		}
-		if q < len(text) && text[q] == '.' && (segAbbrevs[word] == segNever || segAbbrevs[word] == segCanEnd && q+1 < len(text) && text[q+1] == ',') {
-			q++ // "Mr.", and "Jr." before a comma, which no sentence ends on
+		if q < len(text) && text[q] == '.' && (segAbbrevs[word] == segNever || segAbbrevs[word] == segCanEnd && q+1 < len(text) && text[q+1] == ',' || segNameSuffix(word) && s.speechVerbAfter(q+1)) {
+			q++ // "Mr.", and "Jr." before a comma, which no sentence ends on, or before a speech verb
 		}
 		if q < len(text) && text[q] == ',' {
 			return s.appositiveSpeech(q + 1)
@@ -449,7 +462,7 @@ func (s *segScanner) attribution(k int) bool {
 	return false
 }
 
-// maxAppositive bounds, in bytes, the appositive segAppositiveSpeech reads
+// maxAppositive bounds, in bytes, the appositive appositiveSpeech reads
 // between a speaker's name and the speech verb.
 const maxAppositive = 120
 
@@ -475,14 +488,18 @@ func (s *segScanner) appositiveSpeech(p int) bool {
 		r, w := segDecode(text, q)
 		switch {
 		case r == ',':
-			if segSpaceAhead(text, p) == q {
+			first := segSpaceAhead(text, p)
+			if first == q {
 				return false // no words between the commas
+			}
+			if segWordEnd(text, first, false) == q && segLowerIn(text[first:q], segAsides) {
+				return false // "Jones, his rival, however, said": a new sentence's subject
 			}
 			v := segSpaceAhead(text, q+1)
 			if v == q+1 {
 				return false
 			}
-			if segLowerIn(text[v:segWordEnd(text, v, false)], segSpeechVerbs) {
+			if ve := segWordEnd(text, v, false); segLowerIn(text[v:ve], segSpeechVerbs) && !segParticiple(text, v, ve) {
 				return true
 			}
 			if commas++; commas == maxAppositiveCommas {
@@ -499,6 +516,36 @@ func (s *segScanner) appositiveSpeech(p int) bool {
 		q += w
 	}
 	return false
+}
+
+// segAsides are the words that, alone between commas, set off an aside
+// in a sentence of its own rather than an appositive to a speaker.
+var segAsides = map[string]bool{
+	"however": true, "meanwhile": true, "though": true, "also": true, "too": true,
+	"instead": true, "nevertheless": true, "moreover": true, "furthermore": true,
+	"then": true, "now": true, "therefore": true, "indeed": true,
+}
+
+// segParticiple reports a speech verb at text[v:ve] used as a participle
+// in its subject, not as the sentence's verb: followed by a preposition or
+// "to" ("Smith, 34, charged with murder, …", "asked about the probe",
+// "told to stand back"). "Said" is no participle there ("said on Monday").
+func segParticiple(text string, v, ve int) bool {
+	if segLowerIn(text[v:ve], map[string]bool{"said": true, "says": true}) {
+		return false
+	}
+	n := segSpaceAhead(text, ve)
+	if n == ve {
+		return false
+	}
+	return segLowerIn(text[n:segWordEnd(text, n, false)], segParticiplePreps)
+}
+
+// segParticiplePreps are the words after which a speech verb reads as a
+// participle ("asked about", "told to").
+var segParticiplePreps = map[string]bool{
+	"about": true, "to": true, "with": true, "of": true, "for": true, "by": true,
+	"at": true, "in": true, "on": true, "over": true, "from": true, "into": true,
 }
 
 // appositiveEnd reports whether the period (if period) or ellipsis at q
