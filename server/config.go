@@ -36,11 +36,13 @@ type config struct {
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
-	// MaxHealthWatches bounds the gRPC health watches open at once.
-	MaxHealthWatches int
-	ShutdownDrain    time.Duration // NOT_SERVING but still serving, before the stop
-	Keepalive        keepaliveConfig
-	GC               gcConfig
+	// MaxHealthWatches bounds the gRPC health watches open at once, and
+	// MaxHealthWatchesPerConn those on one connection (0: no bound).
+	MaxHealthWatches        int
+	MaxHealthWatchesPerConn int
+	ShutdownDrain           time.Duration // NOT_SERVING but still serving, before the stop
+	Keepalive               keepaliveConfig
+	GC                      gcConfig
 
 	// fromEnv maps a flag set from the environment to its variable, so
 	// that errors name what the operator wrote.
@@ -116,7 +118,8 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.IntVar(&l.MaxLearned, "max-learned-examples", l.MaxLearned, "most distinct examples the model may hold; the model keeps a key for each, so that forget can refuse what was never learned, and every change copies and saves them")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
-	fs.IntVar(&c.MaxHealthWatches, "max-health-watches", 4096, "most gRPC health watches (grpc.health.v1.Health/Watch) open at once on the whole server, 16 at most per connection; more are refused with RESOURCE_EXHAUSTED")
+	fs.IntVar(&c.MaxHealthWatches, "max-health-watches", 4096, "most gRPC health watches (grpc.health.v1.Health/Watch) open at once on the whole server; more are refused with RESOURCE_EXHAUSTED")
+	fs.IntVar(&c.MaxHealthWatchesPerConn, "max-health-watches-per-conn", 16, "most gRPC health watches open at once on one connection (0: no bound; behind a proxy or mesh sidecar that carries many clients over one connection, use 0 and bound --max-health-watches)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
 	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", 0, "on SIGINT or SIGTERM, how long to report NOT_SERVING while still serving, so load balancers stop sending calls, before the graceful stop")
 	fs.DurationVar(&l.SendTimeout, "send-timeout", l.SendTimeout, "for clients that do not read (README, Streams): a gRPC stream's result may wait this long for the client while the connection carries almost nothing, or 5 times this long in all, before the connection is closed; a REST answer is cut short when a write waits this long (over HTTP/1.1, a client must read about 2 MB within it); 0: no limit")
@@ -198,6 +201,9 @@ func (c *config) validate() error {
 		if v.v <= 0 {
 			return fmt.Errorf("%s must be positive, got %d", c.opt(v.flag), v.v)
 		}
+	}
+	if c.MaxHealthWatchesPerConn < 0 {
+		return fmt.Errorf("%s must not be negative", c.opt("max-health-watches-per-conn"))
 	}
 	if l.MaxExplain < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-explain"))

@@ -99,6 +99,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{nil, map[string]string{"CLAIMS_MAX_FEATURES": "-3"}, "CLAIMS_MAX_FEATURES must be positive"},
 		{[]string{"--max-learned-examples", "0"}, nil, "--max-learned-examples must be positive"},
 		{[]string{"--max-health-watches", "0"}, nil, "--max-health-watches must be positive"},
+		{[]string{"--max-health-watches-per-conn", "-1"}, nil, "--max-health-watches-per-conn must not be negative"},
 		{[]string{"--read-only", "--train-token", "t0k3n"}, nil, "--read-only and --train-token contradict each other"},
 		{[]string{"--grpc-addr", "nope"}, nil, "--grpc-addr"},
 		{[]string{"--log-format", "xml"}, nil, "log-format"},

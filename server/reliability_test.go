@@ -877,3 +877,24 @@ func TestHealthWatchLimit(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestHealthWatchesPerConnUnbounded lets one connection (a proxy's, say)
+// hold more than 16 watches when --max-health-watches-per-conn is 0.
+func TestHealthWatchesPerConnUnbounded(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--max-health-watches-per-conn", "0", "--max-health-watches", "20")
+	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i := range 20 {
+		w, err := healthpb.NewHealthClient(conn).Watch(ctxT(t), &healthpb.HealthCheckRequest{})
+		if err == nil {
+			_, err = w.Recv()
+		}
+		if err != nil {
+			t.Fatalf("watch %d on one connection: %v", i+1, err)
+		}
+	}
+}

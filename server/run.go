@@ -119,7 +119,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
 	retrain := "client train --replace"
 	if cfg.ReadOnly {
-		retrain = "client train --replace, against a server that writes this --data-dir"
+		retrain = "client train --replace, against the server that writes this --data-dir; then restart this one"
 	}
 	if info.FeatureRevision != classifier.FeatureRevision {
 		log.Warn("the saved model was trained by another revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained ("+retrain+")",
@@ -158,7 +158,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	defer endWatches()
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary),
-		grpc.ChainStreamInterceptor(stream, endWithContext(watches, healthWatchMethod, cfg.MaxHealthWatches)),
+		grpc.ChainStreamInterceptor(stream, endWithContext(watches, healthWatchMethod, cfg.MaxHealthWatches, cfg.MaxHealthWatchesPerConn)),
 		// Serve streams from a pool of long-lived goroutines: a goroutine
 		// per call would grow (copy) its stack on almost every call.
 		grpc.NumStreamWorkers(uint32(streamWorkers())),
@@ -471,6 +471,9 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	}
 	st, err := open(cfg.DataDir, log)
 	if err != nil {
+		if cfg.ReadOnly {
+			return nil, fmt.Errorf("%s: %w (with %s it is read, never created)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
+		}
 		return nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 	}
 	if !cfg.ReadOnly {
@@ -497,7 +500,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		}
 		return model, nil
 	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
-		log.Info("no saved model; serving the default model, which --read-only does not save", "path", st.Path())
+		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet?)", "path", st.Path())
 		return defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
@@ -506,6 +509,8 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 			return nil, err
 		}
 		return m, nil
+	case errors.Is(err, classifier.ErrBadModel) && cfg.ReadOnly:
+		return nil, fmt.Errorf("refusing to start: %w (it is the writing server's file: replace it there)", err)
 	case errors.Is(err, classifier.ErrBadModel):
 		return nil, fmt.Errorf("refusing to start: %w (move the file away to start from the default model)", err)
 	default:
@@ -552,20 +557,16 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 // healthWatchMethod is the health service's streaming method.
 const healthWatchMethod = "/grpc.health.v1.Health/Watch"
 
-// maxWatchesPerConn bounds the health watches one connection may hold
-// open, so that one client cannot take the server's whole share
-// (--max-health-watches) through a few connections: a client watches one
-// status per service, and grpc-go's client-side health checking opens one
-// watch per connection.
-const maxWatchesPerConn = 16
-
 // endWithContext returns a stream interceptor that ends calls of method
 // (their context is cancelled) once ctx is done, and refuses one with
 // RESOURCE_EXHAUSTED while max of them are open on the whole server, or
-// maxWatchesPerConn on its connection (they never end on their own, and
-// each holds about 13 KB: without a bound, a client opening connections
-// could hold any number).
-func endWithContext(ctx context.Context, method string, max int) grpc.StreamServerInterceptor {
+// perConn on its connection if perConn > 0 (they never end on their own,
+// and each holds about 13 KB: without a bound, a client opening
+// connections could hold any number; and without one per connection, a
+// few connections could take the whole server's share). The connections
+// of the gateway's in-process server share one key, "bufconn bufconn":
+// no REST route reaches Watch.
+func endWithContext(ctx context.Context, method string, max, perConn int) grpc.StreamServerInterceptor {
 	var (
 		mu     sync.Mutex
 		total  int
@@ -585,13 +586,16 @@ func endWithContext(ctx context.Context, method string, max int) grpc.StreamServ
 		}
 		conn := ""
 		if p, ok := peer.FromContext(ss.Context()); ok && p.Addr != nil {
-			conn = p.Addr.String() + " " + p.LocalAddr.String()
+			conn = p.Addr.String()
+			if p.LocalAddr != nil {
+				conn += " " + p.LocalAddr.String()
+			}
 		}
 		mu.Lock()
 		switch {
-		case byConn[conn] >= maxWatchesPerConn:
+		case perConn > 0 && byConn[conn] >= perConn:
 			mu.Unlock()
-			return status.Errorf(codes.ResourceExhausted, "%d health watches are open on this connection, the most one connection may hold: close one, or poll Check instead", maxWatchesPerConn)
+			return status.Errorf(codes.ResourceExhausted, "%d health watches are open on this connection, the most one connection may hold (--max-health-watches-per-conn): close one, or poll Check instead", perConn)
 		case total >= max:
 			mu.Unlock()
 			return status.Errorf(codes.ResourceExhausted, "%d health watches are open, the server's limit (--max-health-watches): close one, or poll Check instead", max)
