@@ -2330,8 +2330,9 @@ func isEventVerb(t string) bool {
 }
 
 // ruledOut reports "rule out" at toks[i] with a motive or culprit as its
-// object: "police ruled out terrorism", "rules out IS's role". Ruling out
-// an accident or a gas leak denies no one's claim.
+// object: "police ruled out terrorism", "rules out IS's role", or a
+// pronoun for a theory just named: "investigators later ruled this out".
+// Ruling out an accident or a gas leak denies no one's claim.
 func ruledOut(toks []string, i int) bool {
 	switch toks[i] {
 	case "rule", "rules", "ruled", "ruling":

@@ -158,7 +158,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	defer endWatches()
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary),
-		grpc.ChainStreamInterceptor(stream, endWithContext(watches, healthWatchMethod, cfg.MaxHealthWatches, cfg.MaxHealthWatchesPerConn)),
+		grpc.ChainStreamInterceptor(stream, boundWatches(watches, healthWatchMethod, cfg.MaxHealthWatches, cfg.MaxHealthWatchesPerConn)),
 		// Serve streams from a pool of long-lived goroutines: a goroutine
 		// per call would grow (copy) its stack on almost every call.
 		grpc.NumStreamWorkers(uint32(streamWorkers())),
@@ -557,7 +557,7 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 // healthWatchMethod is the health service's streaming method.
 const healthWatchMethod = "/grpc.health.v1.Health/Watch"
 
-// endWithContext returns a stream interceptor that ends calls of method
+// boundWatches returns a stream interceptor that ends calls of method
 // (their context is cancelled) once ctx is done, and refuses one with
 // RESOURCE_EXHAUSTED while max of them are open on the whole server, or
 // perConn on its connection if perConn > 0 (they never end on their own,
@@ -566,7 +566,7 @@ const healthWatchMethod = "/grpc.health.v1.Health/Watch"
 // few connections could take the whole server's share). The connections
 // of the gateway's in-process server share one key, "bufconn bufconn":
 // no REST route reaches Watch.
-func endWithContext(ctx context.Context, method string, max, perConn int) grpc.StreamServerInterceptor {
+func boundWatches(ctx context.Context, method string, max, perConn int) grpc.StreamServerInterceptor {
 	var (
 		mu     sync.Mutex
 		total  int
