@@ -531,7 +531,7 @@ var segAsides = map[string]bool{
 // "to" ("Smith, 34, charged with murder, …", "asked about the probe",
 // "told to stand back"). "Said" is no participle there ("said on Monday").
 func segParticiple(text string, v, ve int) bool {
-	if segLowerIn(text[v:ve], map[string]bool{"said": true, "says": true}) {
+	if segLowerIn(text[v:ve], segSaid) {
 		return false
 	}
 	n := segSpaceAhead(text, ve)
@@ -540,6 +540,9 @@ func segParticiple(text string, v, ve int) bool {
 	}
 	return segLowerIn(text[n:segWordEnd(text, n, false)], segParticiplePreps)
 }
+
+// segSaid are the speech verbs never read as a participle.
+var segSaid = map[string]bool{"said": true, "says": true}
 
 // segParticiplePreps are the words after which a speech verb reads as a
 // participle ("asked about", "told to").
