@@ -430,6 +430,9 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	if mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256(); mt != "" && t != "" && mt != t {
 		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until train --replace retrains it)", t, mt)
 	}
+	if m.GetReadOnly() {
+		fmt.Fprint(w, "\nread-only     the server refuses train and forget")
+	}
 	fmt.Fprint(w, "\n\n")
 	if err := printCounts(w, m.GetLabelCounts()); err != nil {
 		return err

@@ -319,6 +319,13 @@ func TestReadOnlyServer(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "--read-only") {
 		t.Errorf("REST train: got %d %s, want 403 naming --read-only", resp.StatusCode, body)
 	}
+	m, err := grpcClient(t, p.grpcAddr, nil).GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil || !m.GetReadOnly() {
+		t.Errorf("GetModel: got read_only %v, %v; want true", m.GetReadOnly(), err)
+	}
+	if out := runClient(t, client, "model", "--addr", p.grpcAddr); !strings.Contains(out, "read-only     the server refuses train and forget") {
+		t.Errorf("client model does not say the server is read-only:\n%s", out)
+	}
 }
 
 // TestReadOnlyDataDir checks that --read-only reads a data directory and
@@ -392,8 +399,8 @@ func TestMetricsAndReflectionFlags(t *testing.T) {
 		if got := status.Code(err); got != tc.wantReflect {
 			t.Errorf("%q: reflection: got %v (%v), want %v", tc.args, got, err, tc.wantReflect)
 		}
-		if _, err := claimsv1.NewClaimServiceClient(conn).GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
-			t.Errorf("%q: GetModel: %v", tc.args, err)
+		if m, err := claimsv1.NewClaimServiceClient(conn).GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || m.GetReadOnly() {
+			t.Errorf("%q: GetModel: got read_only %v, %v; want false, nil", tc.args, m.GetReadOnly(), err)
 		}
 		conn.Close()
 		p.stop(t)

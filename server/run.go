@@ -149,7 +149,11 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		return err
 	}
 	// GetModel tells anyone the tokenizer's file name, not where it is.
-	svc := api.NewService(model, cfg.Limits, filepath.Base(tokName), metrics, log)
+	var svcOpts []api.ServiceOption
+	if cfg.ReadOnly {
+		svcOpts = append(svcOpts, api.WithReadOnly())
+	}
+	svc := api.NewService(model, cfg.Limits, filepath.Base(tokName), metrics, log, svcOpts...)
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
 	// Health watches never end on their own, so a graceful stop would wait

@@ -1385,8 +1385,12 @@ type GetModelResponse struct {
 	// them: another server_instance than before a call tells a client that a
 	// retry is protected only by its if_version.
 	ServerInstance string `protobuf:"bytes,14,opt,name=server_instance,json=serverInstance" json:"server_instance,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// True when the server refuses every Train and Forget (started with
+	// --read-only): it serves the model it started with, until a restart
+	// reads the one its data directory holds then.
+	ReadOnly      bool `protobuf:"varint,16,opt,name=read_only,json=readOnly" json:"read_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetModelResponse) Reset() {
@@ -1522,6 +1526,13 @@ func (x *GetModelResponse) GetServerInstance() string {
 		return x.ServerInstance
 	}
 	return ""
+}
+
+func (x *GetModelResponse) GetReadOnly() bool {
+	if x != nil {
+		return x.ReadOnly
+	}
+	return false
 }
 
 // Limits are the request limits a server enforces; requests over a limit are
@@ -1803,7 +1814,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x06actual\x18\x01 \x01(\tR\x06actual\x12\x1c\n" +
 	"\tpredicted\x18\x02 \x03(\x03R\tpredicted\"+\n" +
 	"\x0fGetModelRequest\x12\x18\n" +
-	"\asettled\x18\x01 \x01(\bR\asettled\"\xdf\x05\n" +
+	"\asettled\x18\x01 \x01(\bR\asettled\"\xfc\x05\n" +
 	"\x10GetModelResponse\x12\x16\n" +
 	"\x06labels\x18\x01 \x03(\tR\x06labels\x12O\n" +
 	"\flabel_counts\x18\x02 \x03(\v2,.claims.v1.GetModelResponse.LabelCountsEntryR\vlabelCounts\x12%\n" +
@@ -1820,7 +1831,8 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x12extractor_revision\x18\v \x01(\rR\x11extractorRevision\x124\n" +
 	"\x16model_tokenizer_sha256\x18\f \x01(\tR\x14modelTokenizerSha256\x12)\n" +
 	"\x10tokenizer_sha256\x18\r \x01(\tR\x0ftokenizerSha256\x12'\n" +
-	"\x0fserver_instance\x18\x0e \x01(\tR\x0eserverInstance\x1a>\n" +
+	"\x0fserver_instance\x18\x0e \x01(\tR\x0eserverInstance\x12\x1b\n" +
+	"\tread_only\x18\x10 \x01(\bR\breadOnly\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xd3\x04\n" +

@@ -36,6 +36,7 @@ type Service struct {
 	requests  *requestLog   // answers of recent Train and Forget calls with a request_id
 	instance  string        // GetModel's server_instance: new with each Service
 	stopping  chan struct{} // closed by EndStreams
+	readOnly  bool          // GetModel's read_only
 	endOnce   sync.Once
 }
 
@@ -58,10 +59,20 @@ func newInstanceID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// ServiceOption configures a Service.
+type ServiceOption func(*Service)
+
+// WithReadOnly makes GetModel report that the server refuses every change
+// (the interceptors refuse them: see Auth.ReadOnly).
+func WithReadOnly() ServiceOption { return func(s *Service) { s.readOnly = true } }
+
 // NewService returns a Service over model. tokenizer describes the
 // tokenizer in GetModel; metrics may be nil.
-func NewService(model *classifier.Classifier, limits Limits, tokenizer string, metrics *Metrics, log *slog.Logger) *Service {
+func NewService(model *classifier.Classifier, limits Limits, tokenizer string, metrics *Metrics, log *slog.Logger, opts ...ServiceOption) *Service {
 	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log, requests: newRequestLog(time.Now), instance: newInstanceID(), stopping: make(chan struct{})}
+	for _, o := range opts {
+		o(s)
+	}
 	if limits.MaxClassifyStreams > 0 {
 		s.streams = make(chan struct{}, limits.MaxClassifyStreams)
 	}
@@ -434,6 +445,7 @@ func (s *Service) GetModel(ctx context.Context, req *claimsv1.GetModelRequest) (
 
 		ModelTokenizerSha256: info.Tokenizer,
 		TokenizerSha256:      s.model.TokenizerFingerprint(),
+		ReadOnly:             s.readOnly,
 
 		ServerInstance: s.instance,
 	}
