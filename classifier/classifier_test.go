@@ -676,3 +676,60 @@ func TestClassifyBatchWithoutLabels(t *testing.T) {
 		t.Errorf("got %v, want ErrTooFewLabels naming no sentence", err)
 	}
 }
+
+// TestReloadWhileClassifying reloads models while other goroutines
+// classify (run with -race): every prediction comes from one whole model,
+// and the last reload is the one served.
+func TestReloadWhileClassifying(t *testing.T) {
+	tok := spaceTokens{}
+	a, b := New(tok), New(tok)
+	a.Replace(context.Background(), []Example{{Text: "they denied it", Label: "denial"}, {Text: "he was hurt", Label: "other"}})
+	b.Replace(context.Background(), []Example{{Text: "they blamed him", Label: "attribution"}, {Text: "he was hurt", Label: "other"}})
+	var saved [2][]byte
+	for i, m := range []*Classifier{a, b} {
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		saved[i] = buf.Bytes()
+	}
+	c := New(tok)
+	if err := c.Reload(bytes.NewReader(saved[0])); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := c.Classify("they denied it"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 50 {
+		if err := c.Reload(bytes.NewReader(saved[i%2])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	if got, want := c.ContentHash(), b.ContentHash(); got != want {
+		t.Errorf("after the last reload: got content hash %s, want %s", got, want)
+	}
+	if err := c.Reload(bytes.NewReader(saved[0][:len(saved[0])/2])); !errors.Is(err, ErrBadModel) {
+		t.Errorf("truncated model: got %v, want ErrBadModel", err)
+	}
+	if got, want := c.ContentHash(), b.ContentHash(); got != want {
+		t.Errorf("after a failed reload: got content hash %s, want %s (unchanged)", got, want)
+	}
+}

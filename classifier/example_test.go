@@ -3,6 +3,7 @@ package classifier_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -205,4 +206,28 @@ func ExampleNewTokenizer() {
 	// Output:
 	// ["the" "army" "denied" "it" "."]
 	// ["ky" "##iv" "denied" "it" "[UNK]"]
+}
+
+func ExampleClassifier_Reload() {
+	trainer := classifier.New(words{})
+	trainer.Replace(context.Background(), training())
+	var saved bytes.Buffer
+	if err := trainer.Save(&saved); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// A classifier serving an older model takes the new one whole.
+	server := classifier.New(words{})
+	if err := server.Reload(&saved); err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, _ := server.Classify("The ministry denied the report.")
+	fmt.Println(server.Info().Version == trainer.Info().Version, p.Label)
+	// A damaged file leaves it as it was.
+	err := server.Reload(strings.NewReader("not a model"))
+	fmt.Println(errors.Is(err, classifier.ErrBadModel), server.Info().ContentHash == trainer.Info().ContentHash)
+	// Output:
+	// true denial
+	// true true
 }

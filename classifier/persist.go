@@ -107,6 +107,25 @@ func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 	return c, nil
 }
 
+// Reload replaces the model with one that Save wrote, read from r, as one
+// change: a classification under way finishes on the model it started
+// with, and a Learn or Forget waits for it. The classifier keeps its
+// tokenizer and options (limits, persistence), and does not save what it
+// read. On error (ErrBadModel, or r's error) it is unchanged. A server
+// that only serves a model another one trains reloads it this way.
+func (c *Classifier) Reload(r io.Reader) error {
+	st, err := decodeState(r)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.counts, c.cfg, c.alpha, c.version, c.trained, c.revision, c.tokenizer = st.counts, st.cfg, st.alpha, st.version, st.trained, st.revision, st.tokenizer
+	c.counts.names = nil
+	c.publish(nil, nil)
+	return nil
+}
+
 // ContentHash returns the SHA-256 of the model's saved bytes (what Save
 // writes now), in lower-case hex. It never waits for training.
 func (c *Classifier) ContentHash() string { return c.snap.Load().info.ContentHash }

@@ -898,3 +898,56 @@ func TestHealthWatchesPerConnUnbounded(t *testing.T) {
 		}
 	}
 }
+
+// TestReadOnlyReloadOnHangup trains a writing server, sends SIGHUP to a
+// read-only server on the same data directory, and checks that it serves
+// the writer's model; a damaged model file leaves the one served as it
+// was, and a writing server logs and ignores SIGHUP.
+func TestReadOnlyReloadOnHangup(t *testing.T) {
+	server, _ := binaries(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	writer := startServer(t, server, "--data-dir", dir)
+	reader := startServer(t, server, "--read-only", "--data-dir", dir)
+	wc, rc := grpcClient(t, writer.grpcAddr, nil), grpcClient(t, reader.grpcAddr, nil)
+	if _, err := wc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "the ministry rejected the report", Label: "denial"}}}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := wc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); got.GetVersion() == want.GetVersion() {
+		t.Fatalf("the read-only server has version %d before any reload", got.GetVersion())
+	}
+	reader.cmd.Process.Signal(syscall.SIGHUP)
+	waitForLog(t, reader, `"msg":"model reloaded"`)
+	got, err := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+	if err != nil || got.GetVersion() != want.GetVersion() || got.GetContentHash() != want.GetContentHash() {
+		t.Errorf("after SIGHUP: got version %d hash %.12s (%v), want %d %.12s", got.GetVersion(), got.GetContentHash(), err, want.GetVersion(), want.GetContentHash())
+	}
+	resp, err := http.Get("http://" + reader.httpAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if line := fmt.Sprintf("claims_model_version %d", want.GetVersion()); !strings.Contains(string(metrics), line) {
+		t.Errorf("metrics after the reload lack %q", line)
+	}
+
+	writer.cmd.Process.Signal(syscall.SIGHUP)
+	waitForLog(t, writer, "SIGHUP ignored")
+	if _, err := wc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+		t.Errorf("writer after SIGHUP: %v", err)
+	}
+	writer.stop(t)
+
+	if err := os.WriteFile(filepath.Join(dir, "model.bin"), []byte("not a model"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reader.cmd.Process.Signal(syscall.SIGHUP)
+	waitForLog(t, reader, "reload failed: still serving the model it had")
+	if got, err := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || got.GetContentHash() != want.GetContentHash() {
+		t.Errorf("after a failed reload: got hash %.12s (%v), want %.12s", got.GetContentHash(), err, want.GetContentHash())
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -101,7 +103,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	if err != nil {
 		return err
 	}
-	model, err := loadModel(ctx, cfg, tok, log)
+	model, reload, err := loadModel(ctx, cfg, tok, log)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err() // a signal while the model was read: stop before serving
 	}
@@ -154,6 +156,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		svcOpts = append(svcOpts, api.WithReadOnly())
 	}
 	svc := api.NewService(model, cfg.Limits, filepath.Base(tokName), metrics, log, svcOpts...)
+	stopReloads := reloadOnHangup(model, reload, svc, log)
+	defer stopReloads()
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
 	// Health watches never end on their own, so a graceful stop would wait
@@ -456,8 +460,10 @@ func loadTokenizer(path, opt string) (*classifier.Tokenizer, string, error) {
 // loadModel returns the persisted model from the data directory, or
 // trains the default model from the embedded corpus when there is none.
 // A model file that cannot be read is an error: the server does not fall
-// back to the default and silently lose what was trained.
-func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (*classifier.Classifier, error) {
+// back to the default and silently lose what was trained. Under
+// --read-only with a data directory, reload reads its model into the one
+// served again; otherwise it is nil.
+func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (model *classifier.Classifier, reload func(*classifier.Classifier) error, err error) {
 	maxLabels := classifier.WithMaxLabels(cfg.Limits.MaxLabels)
 	maxFeatures := classifier.WithMaxFeatures(cfg.Limits.MaxFeatures)
 	maxLearned := classifier.WithMaxLearned(cfg.Limits.MaxLearned)
@@ -467,7 +473,8 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		} else {
 			log.Warn("no --data-dir: the model lives in memory and training is lost at exit")
 		}
-		return defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
+		model, err := defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
+		return model, nil, err
 	}
 	open, persist := store.Open, classifier.WithPersist(nil)
 	if cfg.ReadOnly {
@@ -476,14 +483,18 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	st, err := open(cfg.DataDir, log)
 	if err != nil {
 		if cfg.ReadOnly {
-			return nil, fmt.Errorf("%s: %w (with %s it is read, never created)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
+			return nil, nil, fmt.Errorf("%s: %w (with %s it is read, never created)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
 		}
-		return nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
+		return nil, nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 	}
-	if !cfg.ReadOnly {
+	if cfg.ReadOnly {
+		// SIGHUP reads the data directory's model again (see run).
+		reload = func(m *classifier.Classifier) error {
+			return st.Load(func(r io.Reader) error { return m.Reload(r) })
+		}
+	} else {
 		persist = classifier.WithPersist(st.Save)
 	}
-	var model *classifier.Classifier
 	err = st.Load(func(r io.Reader) error {
 		m, err := classifier.Load(r, tok, persist, maxLabels, maxFeatures, maxLearned)
 		model = m
@@ -502,25 +513,23 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		if n := info.Learned; n > cfg.Limits.MaxLearned {
 			log.Warn("the saved model holds more distinct examples than --max-learned-examples: it learns only examples it holds until some are forgotten or it is replaced", "learned", n, "max_learned_examples", cfg.Limits.MaxLearned)
 		}
-		return model, nil
+		return model, reload, nil
 	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
 		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet?)", "path", st.Path())
-		return defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
+		model, err = defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
+		return model, reload, err
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
-		m, err := defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures, maxLearned)
-		if err != nil {
-			return nil, err
-		}
-		return m, nil
+		model, err = defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures, maxLearned)
+		return model, nil, err
 	case errors.Is(err, classifier.ErrBadModel) && cfg.ReadOnly:
-		return nil, fmt.Errorf("refusing to start: %w (it is the writing server's file: replace it there)", err)
+		return nil, nil, fmt.Errorf("refusing to start: %w (it is the writing server's file: replace it there)", err)
 	case errors.Is(err, classifier.ErrBadModel):
-		return nil, fmt.Errorf("refusing to start: %w (move the file away to start from the default model)", err)
+		return nil, nil, fmt.Errorf("refusing to start: %w (move the file away to start from the default model)", err)
 	default:
 		// Not readable now (permissions, an I/O error), or not a file: the
 		// model may well be sound.
-		return nil, fmt.Errorf("refusing to start: %w", err)
+		return nil, nil, fmt.Errorf("refusing to start: %w", err)
 	}
 }
 
@@ -556,6 +565,47 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 		return nil, fmt.Errorf("training the default model: %w", err)
 	}
 	return m, nil
+}
+
+// reloadOnHangup reads the data directory's model into model on every
+// SIGHUP, until the returned stop is called: a read-only server takes the
+// model its writer saved without a restart. A model that cannot be read
+// leaves the one served as it was, and says why in the log. With no
+// reload (a server that writes its model, or has none on disk), a SIGHUP
+// is logged and ignored, rather than ending the process as it would by
+// default.
+func reloadOnHangup(model *classifier.Classifier, reload func(*classifier.Classifier) error, svc *api.Service, log *slog.Logger) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		for {
+			select {
+			case <-done:
+				return
+			case <-hup:
+				if reload == nil {
+					log.Info("SIGHUP ignored: only a --read-only server with a --data-dir reloads its model")
+					continue
+				}
+				before := model.Info().Version
+				if err := reload(model); err != nil {
+					log.Error("reload failed: still serving the model it had", "version", before, "error", err)
+					continue
+				}
+				svc.ModelReloaded()
+				info := model.Info()
+				log.Info("model reloaded", "version", info.Version, "was", before, "examples", info.Examples, "labels", info.Labels)
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		close(done)
+		<-ended
+	}
 }
 
 // healthWatchMethod is the health service's streaming method.

@@ -69,13 +69,18 @@ func (m *Metrics) classified(label string) {
 // setModel shows info, the live model's, in the model gauges, unless they
 // already show a later version: Trains that finish together may report out
 // of order.
-func (m *Metrics) setModel(info classifier.Info) {
+func (m *Metrics) setModel(info classifier.Info) { m.showModel(info, false) }
+
+// showModel is setModel, showing info whatever version the gauges show if
+// always: a reloaded model replaces the one before it, whichever version
+// either has.
+func (m *Metrics) showModel(info classifier.Info, always bool) {
 	if m == nil {
 		return
 	}
 	m.modelMu.Lock()
 	defer m.modelMu.Unlock()
-	if info.Version < m.shown {
+	if info.Version < m.shown && !always {
 		return
 	}
 	m.shown = info.Version

@@ -59,6 +59,10 @@ func newInstanceID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// ModelReloaded shows the model in the metrics after it was replaced
+// outside the service (Classifier.Reload).
+func (s *Service) ModelReloaded() { s.metrics.showModel(s.model.Info(), true) }
+
 // ServiceOption configures a Service.
 type ServiceOption func(*Service)
 
