@@ -733,3 +733,41 @@ func TestReloadWhileClassifying(t *testing.T) {
 		t.Errorf("after a failed reload: got content hash %s, want %s (unchanged)", got, want)
 	}
 }
+
+// TestReloadKeepsConfig refuses a model saved with another feature
+// configuration or smoothing, leaving the classifier as it was, and
+// reloads one with the same, whatever its version.
+func TestReloadKeepsConfig(t *testing.T) {
+	ex := []Example{{Text: "they denied it", Label: "denial"}, {Text: "he was hurt", Label: "other"}}
+	save := func(c *Classifier) *bytes.Reader {
+		var buf bytes.Buffer
+		if err := c.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return bytes.NewReader(buf.Bytes())
+	}
+	served := New(spaceTokens{})
+	served.Replace(context.Background(), ex)
+	served.Learn(context.Background(), ex, false) // version 2
+	for name, other := range map[string]*Classifier{
+		"features":  New(spaceTokens{}, WithFeatures(FeatureConfig{Bigrams: true})),
+		"smoothing": New(spaceTokens{}, WithAlpha(0.7)),
+	} {
+		other.Replace(context.Background(), ex)
+		before := served.ContentHash()
+		if err := served.Reload(save(other)); !errors.Is(err, ErrReloadConfig) {
+			t.Errorf("%s: got %v, want ErrReloadConfig", name, err)
+		}
+		if served.ContentHash() != before {
+			t.Errorf("%s: a refused reload changed the model", name)
+		}
+	}
+	older := New(spaceTokens{})
+	older.Replace(context.Background(), ex) // version 1
+	if err := served.Reload(save(older)); err != nil {
+		t.Fatal(err)
+	}
+	if got := served.Version(); got != 1 {
+		t.Errorf("after reloading a version 1 model: got version %d, want 1", got)
+	}
+}

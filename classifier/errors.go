@@ -70,6 +70,9 @@ var (
 	// ErrBadModel reports a saved model that is corrupt, truncated, of an
 	// unknown version or not a model at all.
 	ErrBadModel = errors.New("not a valid model file")
+	// ErrReloadConfig reports a Reload of a model saved with another
+	// feature configuration or smoothing than the served one's.
+	ErrReloadConfig = errors.New("the saved model was made with another feature configuration")
 	// ErrBadWords reports a word list for Tokenizer.ReadWords that is
 	// malformed or not a word list at all.
 	ErrBadWords = errors.New("not a valid word list")

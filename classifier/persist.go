@@ -107,20 +107,30 @@ func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 	return c, nil
 }
 
-// Reload replaces the model with one that Save wrote, read from r, as one
-// change: a classification under way finishes on the model it started
-// with, and a Learn or Forget waits for it. The classifier keeps its
-// tokenizer and options (limits, persistence), and does not save what it
-// read. On error (ErrBadModel, or r's error) it is unchanged. A server
-// that only serves a model another one trains reloads it this way.
+// Reload replaces the model's counts, version and training time with
+// those of a model that Save wrote, read from r, as one change: a
+// classification under way finishes on the model it started with, and a
+// change (Learn, Forget, Replace) applies to the model before the reload
+// or to the one after, whole. The version may go down. The classifier
+// keeps its tokenizer, options (limits, persistence), feature
+// configuration and smoothing, and does not save what it read: a model
+// saved with another FeatureConfig or smoothing is refused with
+// ErrReloadConfig (Load reads it). On any error (that one, ErrBadModel,
+// r's error) the classifier is unchanged. A server that only serves a
+// model another one trains reloads it this way.
 func (c *Classifier) Reload(r io.Reader) error {
 	st, err := decodeState(r)
 	if err != nil {
 		return err
 	}
+	// cfg and alpha never change after New or Load: changes extract their
+	// features with them before they take the lock.
+	if st.cfg != c.cfg || st.alpha != c.alpha {
+		return fmt.Errorf("%w: the saved model has features %+v and smoothing %g, the served one %+v and %g", ErrReloadConfig, st.cfg, st.alpha, c.cfg, c.alpha)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.counts, c.cfg, c.alpha, c.version, c.trained, c.revision, c.tokenizer = st.counts, st.cfg, st.alpha, st.version, st.trained, st.revision, st.tokenizer
+	c.counts, c.version, c.trained, c.revision, c.tokenizer = st.counts, st.version, st.trained, st.revision, st.tokenizer
 	c.counts.names = nil
 	c.publish(nil, nil)
 	return nil

@@ -424,11 +424,15 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	}
 	fmt.Fprintf(w, "version       %d\ntrained       %s\nexamples      %s\nvocabulary    %d\nlabels        %s\ncontent hash  %s\ntokenizer     %s\nfeatures      revision %d",
 		m.GetVersion(), trained, examples, m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer(), m.GetFeatureRevision())
+	retrain := "train --replace retrains"
+	if m.GetReadOnly() {
+		retrain = "the writing server's train --replace retrains"
+	}
 	if m.GetFeatureRevision() != m.GetExtractorRevision() {
-		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until train --replace retrains the model)", m.GetExtractorRevision())
+		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until %s the model)", m.GetExtractorRevision(), retrain)
 	}
 	if mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256(); mt != "" && t != "" && mt != t {
-		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until train --replace retrains it)", t, mt)
+		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until %s it)", t, mt, retrain)
 	}
 	if m.GetReadOnly() {
 		fmt.Fprint(w, "\nread-only     the server refuses train and forget")

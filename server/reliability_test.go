@@ -951,3 +951,40 @@ func TestReadOnlyReloadOnHangup(t *testing.T) {
 		t.Errorf("after a failed reload: got hash %.12s (%v), want %.12s", got.GetContentHash(), err, want.GetContentHash())
 	}
 }
+
+// TestHangupWhileStarting sends SIGHUP again and again while a read-only
+// server loads its model and trains the default one, from its first log
+// line on (before it, the Go runtime has not yet set up the process's
+// signal handling): SIGHUP never ends the process, so it comes to serve.
+func TestHangupWhileStarting(t *testing.T) {
+	server, _ := binaries(t)
+	cmd := exec.Command(server, "--read-only", "--data-dir", t.TempDir(), "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--log-format", "json")
+	logs := &apitest.LogBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Kill()
+		<-exited
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for logs.String() == "" && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	for !strings.Contains(logs.String(), `"msg":"serving"`) {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("server exited while starting: %v\n%s", err, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start\n%s", logs.String())
+		}
+		cmd.Process.Signal(syscall.SIGHUP)
+		time.Sleep(2 * time.Millisecond)
+	}
+}

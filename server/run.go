@@ -119,18 +119,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	info := model.Info()
 	log.Info("model ready", "version", info.Version, "examples", info.Examples, "labels", info.Labels,
 		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
-	retrain := "client train --replace"
-	if cfg.ReadOnly {
-		retrain = "client train --replace, against the server that writes this --data-dir; then restart this one"
-	}
-	if info.FeatureRevision != classifier.FeatureRevision {
-		log.Warn("the saved model was trained by another revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained ("+retrain+")",
-			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
-	}
-	if model.StaleTokenizer() {
-		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused until it is retrained ("+retrain+")",
-			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", model.TokenizerFingerprint())
-	}
+	warnStale(model, cfg.ReadOnly, log)
 
 	auth := api.Auth{Token: cfg.TrainToken, Open: cfg.loopbackOnly(), ReadOnly: cfg.ReadOnly}
 	switch {
@@ -567,6 +556,24 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 	return m, nil
 }
 
+// warnStale warns of a model whose counts another feature extractor or
+// tokenizer gathered, at start and after a reload.
+func warnStale(model *classifier.Classifier, readOnly bool, log *slog.Logger) {
+	info := model.Info()
+	retrain := "client train --replace"
+	if readOnly {
+		retrain = "client train --replace, against the server that writes this --data-dir; then send this one SIGHUP"
+	}
+	if info.FeatureRevision != classifier.FeatureRevision {
+		log.Warn("the saved model was trained by another revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained ("+retrain+")",
+			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
+	}
+	if model.StaleTokenizer() {
+		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused until it is retrained ("+retrain+")",
+			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", model.TokenizerFingerprint())
+	}
+}
+
 // reloadOnHangup reads the data directory's model into model on every
 // SIGHUP, until the returned stop is called: a read-only server takes the
 // model its writer saved without a restart. A model that cannot be read
@@ -577,6 +584,9 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 func reloadOnHangup(model *classifier.Classifier, reload func(*classifier.Classifier) error, svc *api.Service, log *slog.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	if reload != nil {
+		log.Info("SIGHUP reloads the model from --data-dir")
+	}
 	done := make(chan struct{})
 	ended := make(chan struct{})
 	go func() {
@@ -597,12 +607,18 @@ func reloadOnHangup(model *classifier.Classifier, reload func(*classifier.Classi
 				}
 				svc.ModelReloaded()
 				info := model.Info()
-				log.Info("model reloaded", "version", info.Version, "was", before, "examples", info.Examples, "labels", info.Labels)
+				log.Info("model reloaded", "version", info.Version, "was", before, "examples", info.Examples, "labels", info.Labels,
+					"vocabulary", info.Vocabulary, "content_hash", info.ContentHash)
+				warnStale(model, true, log)
+				// The model before is garbage now: hand it back, as at start.
+				debug.FreeOSMemory()
 			}
 		}
 	}()
 	return func() {
-		signal.Stop(hup)
+		// Ignored, not back to its default: a SIGHUP while the server
+		// stops must not end it before its logs are flushed.
+		signal.Ignore(syscall.SIGHUP)
 		close(done)
 		<-ended
 	}

@@ -1386,8 +1386,8 @@ type GetModelResponse struct {
 	// retry is protected only by its if_version.
 	ServerInstance string `protobuf:"bytes,14,opt,name=server_instance,json=serverInstance" json:"server_instance,omitempty"`
 	// True when the server refuses every Train and Forget (started with
-	// --read-only): it serves the model it started with, until a restart
-	// reads the one its data directory holds then.
+	// --read-only): it serves the model its data directory held at start,
+	// and reads it again on SIGHUP.
 	ReadOnly      bool `protobuf:"varint,16,opt,name=read_only,json=readOnly" json:"read_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
