@@ -126,7 +126,7 @@ func (c *Classifier) Reload(r io.Reader) error {
 	// cfg and alpha never change after New or Load: changes extract their
 	// features with them before they take the lock.
 	if st.cfg != c.cfg || st.alpha != c.alpha {
-		return fmt.Errorf("%w: the saved model has features %+v and smoothing %g, the served one %+v and %g", ErrReloadConfig, st.cfg, st.alpha, c.cfg, c.alpha)
+		return fmt.Errorf("%w (features %s, smoothing %g) than the served one's (features %s, smoothing %g): restart to serve it", ErrReloadConfig, configJSON(st.cfg), st.alpha, configJSON(c.cfg), c.alpha)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -134,6 +134,12 @@ func (c *Classifier) Reload(r io.Reader) error {
 	c.counts.names = nil
 	c.publish(nil, nil)
 	return nil
+}
+
+// configJSON is fc as a saved model records it.
+func configJSON(fc FeatureConfig) string {
+	b, _ := json.Marshal(fc) // a FeatureConfig always encodes
+	return string(b)
 }
 
 // ContentHash returns the SHA-256 of the model's saved bytes (what Save

@@ -426,7 +426,7 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		m.GetVersion(), trained, examples, m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer(), m.GetFeatureRevision())
 	retrain := "train --replace retrains"
 	if m.GetReadOnly() {
-		retrain = "the writing server's train --replace retrains"
+		retrain = "the writing server's train --replace retrains (and a SIGHUP makes this one read)"
 	}
 	if m.GetFeatureRevision() != m.GetExtractorRevision() {
 		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until %s the model)", m.GetExtractorRevision(), retrain)

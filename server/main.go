@@ -22,6 +22,10 @@ import (
 )
 
 func main() {
+	// SIGHUP never ends the process: a read-only server reloads its model
+	// on it while it serves (reloadOnHangup), any other ignores it, and so
+	// does every server while it starts and stops.
+	signal.Ignore(syscall.SIGHUP)
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stdout)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -38,10 +42,6 @@ func main() {
 	// Before anything of grpc runs: grpclog's logger is not safe to swap
 	// later.
 	grpclog.SetLoggerV2(grpcLogger{log.With("component", "grpc")})
-	// SIGHUP never ends the process: a read-only server reloads its model
-	// on it once it serves (reloadOnHangup), any other ignores it, and so
-	// does every server while it starts and stops.
-	signal.Ignore(syscall.SIGHUP)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// The first signal starts the graceful shutdown; restoring the default

@@ -145,7 +145,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		svcOpts = append(svcOpts, api.WithReadOnly())
 	}
 	svc := api.NewService(model, cfg.Limits, filepath.Base(tokName), metrics, log, svcOpts...)
-	stopReloads := reloadOnHangup(model, reload, svc, log)
+	// Reloads end when the stop begins (and at any other return).
+	stopReloads := sync.OnceFunc(reloadOnHangup(model, reload, svc, log))
 	defer stopReloads()
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
@@ -328,6 +329,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	case runErr = <-errc:
 		log.Error("listener failed", "error", runErr)
 	}
+	stopReloads()
 	healthSrv.Shutdown() // every service reports NOT_SERVING
 	if cfg.ShutdownDrain > 0 && runErr == nil {
 		// Keep serving while health checkers see NOT_SERVING and take the
@@ -575,7 +577,7 @@ func warnStale(model *classifier.Classifier, readOnly bool, log *slog.Logger) {
 }
 
 // reloadOnHangup reads the data directory's model into model on every
-// SIGHUP, until the returned stop is called: a read-only server takes the
+// SIGHUP, until the returned stop is called (once): a read-only server takes the
 // model its writer saved without a restart. A model that cannot be read
 // leaves the one served as it was, and says why in the log. With no
 // reload (a server that writes its model, or has none on disk), a SIGHUP
@@ -596,6 +598,11 @@ func reloadOnHangup(model *classifier.Classifier, reload func(*classifier.Classi
 			case <-done:
 				return
 			case <-hup:
+				select {
+				case <-done:
+					return // stopping: a SIGHUP that came with the stop is not a reload
+				default:
+				}
 				if reload == nil {
 					log.Info("SIGHUP ignored: only a --read-only server with a --data-dir reloads its model")
 					continue
@@ -616,9 +623,8 @@ func reloadOnHangup(model *classifier.Classifier, reload func(*classifier.Classi
 		}
 	}()
 	return func() {
-		// Ignored, not back to its default: a SIGHUP while the server
-		// stops must not end it before its logs are flushed.
-		signal.Ignore(syscall.SIGHUP)
+		// Back to what main set: ignored.
+		signal.Stop(hup)
 		close(done)
 		<-ended
 	}

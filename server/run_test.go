@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/claimsvc/claims/classifier"
 	"github.com/claimsvc/claims/server/internal/apitest"
@@ -98,4 +100,66 @@ func TestSignalWhileModelLoads(t *testing.T) {
 	if !strings.Contains(logs.String(), "stopped before serving") || !strings.Contains(logs.String(), "loaded model") {
 		t.Errorf("want the model loaded, then a stop before serving; logs:\n%s", logs.String())
 	}
+}
+
+// TestReloadsOfTwoServersInOneProcess runs two read-only servers in this
+// process: both reload on SIGHUP, and once one has stopped the other still
+// does (stopping one must not switch SIGHUP off for the process).
+func TestReloadsOfTwoServersInOneProcess(t *testing.T) {
+	dir := t.TempDir()
+	tok, _, err := loadTokenizer("", "--tokenizer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, saved := apitest.SavedModel(t, tok, []classifier.Example{
+		{Text: "rebels blamed for the blast", Label: "attribution"},
+		{Text: "the airport reopened", Label: "other"},
+	})
+	if err := os.WriteFile(filepath.Join(dir, "model.bin"), saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir, "--read-only"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type server struct {
+		logs   *apitest.LogBuffer
+		cancel context.CancelFunc
+		done   chan error
+	}
+	start := func() server {
+		ctx, cancel := context.WithCancel(context.Background())
+		s := server{logs: &apitest.LogBuffer{}, cancel: cancel, done: make(chan error, 1)}
+		log := slog.New(slog.NewTextHandler(s.logs, nil))
+		ready := make(chan struct{})
+		go func() { s.done <- run(ctx, cfg, log, log, func(string, string) { close(ready) }) }()
+		select {
+		case <-ready:
+		case err := <-s.done:
+			t.Fatalf("server stopped before serving: %v", err)
+		}
+		t.Cleanup(func() { cancel(); <-s.done })
+		return s
+	}
+	waitReloads := func(s server, n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(s.logs.String(), "model reloaded") < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("got %d reloads, want %d; logs:\n%s", strings.Count(s.logs.String(), "model reloaded"), n, s.logs.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	a, b := start(), start()
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitReloads(a, 1)
+	waitReloads(b, 1)
+	a.cancel()
+	if err := <-a.done; err != nil {
+		t.Fatal(err)
+	}
+	a.done <- nil // for the cleanup
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitReloads(b, 2)
 }
