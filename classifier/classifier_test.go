@@ -282,21 +282,23 @@ func TestLoadRejectsBadInput(t *testing.T) {
 }
 
 // TestConcurrentClassifyLearn runs readers against writers; run with -race.
-func TestConcurrentClassifyLearn(t *testing.T) {
-	c := newTest(t, DefaultFeatures(), DefaultAlpha, Example{"a b", "x"}, Example{"a c", "y"})
+// readAlong runs four goroutines that classify sentence, read Info and
+// Save the model in a loop until the returned stop is called, which waits
+// for them.
+func readAlong(t *testing.T, c *Classifier, sentence string) (stop func()) {
 	var wg sync.WaitGroup
-	stop := make(chan struct{})
+	done := make(chan struct{})
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				select {
-				case <-stop:
+				case <-done:
 					return
 				default:
 				}
-				if _, err := c.Classify("a b c d"); err != nil {
+				if _, err := c.Classify(sentence); err != nil {
 					t.Error(err)
 					return
 				}
@@ -305,6 +307,12 @@ func TestConcurrentClassifyLearn(t *testing.T) {
 			}
 		}()
 	}
+	return func() { close(done); wg.Wait() }
+}
+
+func TestConcurrentClassifyLearn(t *testing.T) {
+	c := newTest(t, DefaultFeatures(), DefaultAlpha, Example{"a b", "x"}, Example{"a c", "y"})
+	stop := readAlong(t, c, "a b c d")
 	for i := range 200 {
 		ex := []Example{{fmt.Sprintf("word%d b", i), "x"}}
 		if _, err := c.Learn(context.Background(), ex, false); err != nil {
@@ -316,8 +324,7 @@ func TestConcurrentClassifyLearn(t *testing.T) {
 			}
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	if got := c.Info().Counts["x"]; got != 101 {
 		t.Errorf("x examples: got %d, want 101", got)
 	}
@@ -697,32 +704,13 @@ func TestReloadWhileClassifying(t *testing.T) {
 	if err := c.Reload(bytes.NewReader(saved[0])); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				if _, err := c.Classify("they denied it"); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
+	stop := readAlong(t, c, "they denied it")
 	for i := range 50 {
 		if err := c.Reload(bytes.NewReader(saved[i%2])); err != nil {
 			t.Fatal(err)
 		}
 	}
-	close(done)
-	wg.Wait()
+	stop()
 	if got, want := c.ContentHash(), b.ContentHash(); got != want {
 		t.Errorf("after the last reload: got content hash %s, want %s", got, want)
 	}

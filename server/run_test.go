@@ -72,9 +72,12 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 // model was read, or while it was (the context is checked once the model
 // is loaded), stops the server before it serves, as one during the
 // training of the default model does.
-func TestSignalWhileModelLoads(t *testing.T) {
+// savedModelDir returns a data directory holding a small saved model,
+// made with the embedded tokenizer as the server loads it.
+func savedModelDir(t *testing.T) string {
+	t.Helper()
 	dir := t.TempDir()
-	tok, _, err := loadTokenizer("", "--tokenizer") // the embedded one, as the server loads it
+	tok, _, err := loadTokenizer("", "--tokenizer")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +88,11 @@ func TestSignalWhileModelLoads(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "model.bin"), saved, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+func TestSignalWhileModelLoads(t *testing.T) {
+	dir := savedModelDir(t)
 	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -106,18 +114,7 @@ func TestSignalWhileModelLoads(t *testing.T) {
 // process: both reload on SIGHUP, and once one has stopped the other still
 // does (stopping one must not switch SIGHUP off for the process).
 func TestReloadsOfTwoServersInOneProcess(t *testing.T) {
-	dir := t.TempDir()
-	tok, _, err := loadTokenizer("", "--tokenizer")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, saved := apitest.SavedModel(t, tok, []classifier.Example{
-		{Text: "rebels blamed for the blast", Label: "attribution"},
-		{Text: "the airport reopened", Label: "other"},
-	})
-	if err := os.WriteFile(filepath.Join(dir, "model.bin"), saved, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dir := savedModelDir(t)
 	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir, "--read-only"}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
