@@ -68,10 +68,6 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 	}
 }
 
-// TestSignalWhileModelLoads checks that a signal that came before a saved
-// model was read, or while it was (the context is checked once the model
-// is loaded), stops the server before it serves, as one during the
-// training of the default model does.
 // savedModelDir returns a data directory holding a small saved model,
 // made with the embedded tokenizer as the server loads it.
 func savedModelDir(t *testing.T) string {
@@ -91,6 +87,10 @@ func savedModelDir(t *testing.T) string {
 	return dir
 }
 
+// TestSignalWhileModelLoads checks that a signal that came before a saved
+// model was read, or while it was (the context is checked once the model
+// is loaded), stops the server before it serves, as one during the
+// training of the default model does.
 func TestSignalWhileModelLoads(t *testing.T) {
 	dir := savedModelDir(t)
 	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir}, func(string) string { return "" }, io.Discard)
