@@ -90,7 +90,7 @@ func (fc FeatureConfig) Validate() error {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 11
+const FeatureRevision = 12
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -171,7 +171,7 @@ var cueLexicon = map[int][]string{
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "sad", "saddest",
-		"half-mast", "armbands", "anguish*", "stunned", "dismayed", "appalled", "heartache", "heartbreak*",
+		"half-mast", "armbands", "anguish*", "stunned", "dismayed", "appalled", "heartache", "heartbreak*", "sorry", "sickened",
 	},
 	cueNegation: {"not", "never", "no"},
 	cueScorn:    {"discount*", "disput*", "scorn*", "criticis*", "criticiz*", "question*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
@@ -274,7 +274,7 @@ func newLexicon() *lexiconTable {
 		{flagClaim, []string{"claim", "claims", "claimed", "claiming"}},
 		{flagEvidence, []string{"evidence", "proof", "trace", "traces"}},
 		{flagPersuade, []string{"convince", "persuade", "make"}},
-		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role", "proven", "proved", "substantiated", "true", "credible", "accurate", "relationship", "association"}},
+		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role", "proven", "proved", "substantiated", "true", "credible", "accurate", "relationship", "association", "involve", "involves"}},
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
 		{flagClaimNoun, claimNouns},
 		{flagFrame, frameWords},
@@ -824,7 +824,7 @@ var actVerbs = []string{
 var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
-	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent",
+	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent", "respects",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -1308,6 +1308,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 			if c == cueNone && (t == "suspect" || t == "suspects" || t == "terrorist" || t == "terrorists") && namedAfter(toks, i) {
 				c = cueBlame // "the suspect was identified as", "the slain terrorist was named as"
+			}
+			if c == cueNone && t == "respects" && behindInClause(toks, i, 3, func(t string) bool { return t == "pay" || t == "pays" || t == "paid" || t == "paying" }) {
+				c = cueSympathy // "paid their respects"
 			}
 			if c == cueNone && t == "suspect" && namedSuspect(toks, i) {
 				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect"
@@ -2348,7 +2351,8 @@ func ruledOut(toks []string, i int) bool {
 	if i+1 >= len(toks) || toks[i+1] != "out" {
 		return false
 	}
-	return aheadInClause(toks, i+1, 5, isCulpritWord)
+	// "police ruled out terrorism", or passive: "terrorism was ruled out".
+	return aheadInClause(toks, i+1, 5, isCulpritWord) || behindInClause(toks, i, 4, isCulpritWord)
 }
 
 // isCulpritWord reports a word for a culprit or a motive, which ruling out

@@ -50,6 +50,8 @@ func TestCueOf(t *testing.T) {
 		{"reprisals", cueWarn},
 		// Revision 11.
 		{"appalled", cueSympathy}, {"heartache", cueSympathy}, {"heartbreaking", cueSympathy},
+		// Revision 12.
+		{"sorry", cueSympathy}, {"sickened", cueSympathy},
 	}
 	for _, tt := range tests {
 		if got := cueOf(tt.tok); got != tt.want {
@@ -140,6 +142,12 @@ func TestExtractRegions(t *testing.T) {
 		{"The coach ruled him out of the match .", nil, []string{"f:deny"}},
 		{"He is accused of wounding him just before the author spoke on stage .", []string{"f:blame", "r:stage"}, []string{"w:stage"}},
 		{"Police arrived before the blast .", []string{"w:blast"}, []string{"r:blast"}},
+		// Revision 12: terrorism ruled out in the passive, a negated
+		// involve, respects paid.
+		{"Terrorism was ruled out as a motive .", []string{"f:deny"}, nil},
+		{"The attack did not involve terrorism .", []string{"f:deny"}, nil},
+		{"The king paid his respects to the victims .", []string{"f:sympathy"}, nil},
+		{"They respects the law .", nil, []string{"f:sympathy"}},
 		// An age is one word, and its hyphens end no clause.
 		{"Mourners held a vigil for the 8 - year - old girl who was killed .", []string{"w:<age>", "r:kill"}, []string{"w:year", "w:kill"}},
 		// Declining to comment is no claim, whatever follows.
@@ -563,8 +571,8 @@ func TestCueFastPath(t *testing.T) {
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added ten
 // sentences, revision 5 eight more, revision 6 eight, revision 7 five,
-// revision 8 five, revision 9 one, revision 10 one and revision 11 the
-// last one).
+// revision 8 five, revision 9 one, revision 10 one, revision 11 one and
+// revision 12 the last one).
 var featureGolden = map[int]uint64{
 	2:  0x3186206a1c275d80,
 	3:  0x77e7866045c2fc0b,
@@ -576,6 +584,7 @@ var featureGolden = map[int]uint64{
 	9:  0x534addf09735f02b,
 	10: 0xe1c428ec8a3b6c41,
 	11: 0xb6b3300dfb685796,
+	12: 0xd26ebe96fec9d810,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
