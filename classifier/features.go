@@ -90,7 +90,7 @@ func (fc FeatureConfig) Validate() error {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 12
+const FeatureRevision = 13
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -824,7 +824,7 @@ var actVerbs = []string{
 var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
-	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent", "respects",
+	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent", "respects", "charges", "motive", "motives", "background", "motivation",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -1308,6 +1308,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 			if c == cueNone && (t == "suspect" || t == "suspects" || t == "terrorist" || t == "terrorists") && namedAfter(toks, i) {
 				c = cueBlame // "the suspect was identified as", "the slain terrorist was named as"
+			}
+			if c == cueNone && (t == "charges" || t == "charge") && behindInClause(toks, i, 4, isChargeVerb) {
+				c = cueBlame // "police have pressed charges against 23 people", "faces charges of murder"
+			}
+			if c == cueNone && (t == "motive" || t == "motives" || t == "background" || t == "motivation") && behindInClause(toks, i, 3, isIdeology) {
+				c = cueBlame // "had a radical Islamist motive", "a jihadist background to the act"
 			}
 			if c == cueNone && t == "respects" && behindInClause(toks, i, 3, func(t string) bool { return t == "pay" || t == "pays" || t == "paid" || t == "paying" }) {
 				c = cueSympathy // "paid their respects"
@@ -2353,6 +2359,27 @@ func ruledOut(toks []string, i int) bool {
 	}
 	// "police ruled out terrorism", or passive: "terrorism was ruled out".
 	return aheadInClause(toks, i+1, 5, isCulpritWord) || behindInClause(toks, i, 4, isCulpritWord)
+}
+
+// isChargeVerb reports a verb that brings or states criminal charges:
+// "pressed charges", "filed charges", "faces charges".
+func isChargeVerb(t string) bool {
+	switch t {
+	case "pressed", "press", "presses", "filed", "file", "files", "brought", "bring", "brings", "laid", "lay", "lays",
+		"unveiled", "announced", "face", "faces", "facing", "faced":
+		return true
+	}
+	return false
+}
+
+// isIdeology reports a word naming a militant ideology, which a motive
+// found for an attack ties it to: "an Islamist motive".
+func isIdeology(t string) bool {
+	switch t {
+	case "islamist", "jihadist", "jihadi", "extremist", "terrorist", "terror", "racist", "antisemitic", "anti-semitic", "neo-nazi", "supremacist":
+		return true
+	}
+	return false
 }
 
 // isCulpritWord reports a word for a culprit or a motive, which ruling out

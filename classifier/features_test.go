@@ -148,6 +148,11 @@ func TestExtractRegions(t *testing.T) {
 		{"The attack did not involve terrorism .", []string{"f:deny"}, nil},
 		{"The king paid his respects to the victims .", []string{"f:sympathy"}, nil},
 		{"They respects the law .", nil, []string{"f:sympathy"}},
+		// Revision 13: charges brought, an ideological motive.
+		{"Police have pressed charges against 23 people .", []string{"f:blame"}, nil},
+		{"The attacker had a radical Islamist motive .", []string{"f:blame"}, nil},
+		{"The bank charges a fee .", nil, []string{"f:blame"}},
+		{"The motive is not yet known .", nil, []string{"f:blame"}},
 		// An age is one word, and its hyphens end no clause.
 		{"Mourners held a vigil for the 8 - year - old girl who was killed .", []string{"w:<age>", "r:kill"}, []string{"w:year", "w:kill"}},
 		// Declining to comment is no claim, whatever follows.
@@ -571,8 +576,8 @@ func TestCueFastPath(t *testing.T) {
 // from testdata/revision/sentences.txt with DefaultFeatures. Each entry was
 // recorded on the file as it was at that revision (revision 4 added ten
 // sentences, revision 5 eight more, revision 6 eight, revision 7 five,
-// revision 8 five, revision 9 one, revision 10 one, revision 11 one and
-// revision 12 the last one).
+// revision 8 five, revision 9 one, revision 10 one, revision 11 one,
+// revision 12 one and revision 13 the last one).
 var featureGolden = map[int]uint64{
 	2:  0x3186206a1c275d80,
 	3:  0x77e7866045c2fc0b,
@@ -585,6 +590,7 @@ var featureGolden = map[int]uint64{
 	10: 0xe1c428ec8a3b6c41,
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
+	13: 0x86759a0cc089821,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
