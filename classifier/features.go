@@ -171,7 +171,7 @@ var cueLexicon = map[int][]string{
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "sad", "saddest",
-		"half-mast", "armbands", "anguish*", "stunned", "dismayed", "appalled", "heartache", "heartbreak*", "sorry", "sickened",
+		"half-mast", "armbands", "anguish*", "stunned", "dismayed", "heartache", "sorry",
 	},
 	cueNegation: {"not", "never", "no"},
 	cueScorn:    {"discount*", "disput*", "scorn*", "criticis*", "criticiz*", "question*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
@@ -274,7 +274,7 @@ func newLexicon() *lexiconTable {
 		{flagClaim, []string{"claim", "claims", "claimed", "claiming"}},
 		{flagEvidence, []string{"evidence", "proof", "trace", "traces"}},
 		{flagPersuade, []string{"convince", "persuade", "make"}},
-		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role", "proven", "proved", "substantiated", "true", "credible", "accurate", "relationship", "association", "involve", "involves"}},
+		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role", "proven", "proved", "substantiated", "true", "credible", "accurate"}},
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
 		{flagClaimNoun, claimNouns},
 		{flagFrame, frameWords},
@@ -1167,7 +1167,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				region = regionClause
 			case lex.flags&flagSubordinator != 0 && (i == 0 || prev == ","):
 				region = regionClause
-			case region == regionMain && i > 3 && midSub(t) && (firstCue != cueNone || t != "when" && t != "while"):
+			case region == regionMain && i > 3 && midSub(t) && (firstCue != cueNone || t != "when" && t != "while" && t != "before"):
 				region = regionClause
 			case t == "whether":
 				region = regionClause // "asked whether Iran was involved": a question, not a claim
@@ -1370,6 +1370,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 			if c == cueBlame && t == "behind" && i > 0 && (strings.HasPrefix(toks[i-1], "rall") || strings.HasPrefix(toks[i-1], "stand") || toks[i-1] == "stood" || toks[i-1] == "united") {
 				c = cueSympathy // "rally behind", "stand behind"
+			}
+			if c == cueSympathy && t == "sorry" && negLeft > 0 {
+				c = cueNone // "Russia said it was not sorry for the strike"
 			}
 			if c == cueSympathy && strings.HasPrefix(t, "pray") && !prayerFor(toks, i) {
 				c = cueNone // "during evening prayers": the rite, not a prayer for the victims
@@ -2020,8 +2023,10 @@ func nonSpaceBytes(s string) int {
 // confessed to …", "ambulances stood at a roadblock after a teen carried
 // out the attack". Before the main claim is found, "when" and "while"
 // open none: they as often time the claim itself ("warned when he
-// spoke"). "As", "since", "before", "until" and "if" are left out: inside
-// a sentence they are as often prepositions or part of the claim.
+// spoke"), and neither does "before" ("said before the meeting that Iran
+// was behind it", "appeared before magistrates charged with"). "As",
+// "since", "until" and "if" are left out: inside a sentence they are as
+// often prepositions or part of the claim.
 func midSub(t string) bool {
 	switch t {
 	case "after", "before", "while", "when", "because", "although", "though", "despite", "amid", "whereas":
@@ -2348,17 +2353,27 @@ func ruledOut(toks []string, i int) bool {
 	default:
 		return false
 	}
-	if i+2 < len(toks) && toks[i+2] == "out" {
+	if i+2 < len(toks) && toks[i+2] == "out" && (toks[i] == "ruled" || toks[i] == "rules") {
 		switch toks[i+1] {
 		case "it", "this", "that":
-			return true // "investigators later ruled this out": a theory just named
+			// "investigators later ruled this out": a theory just named;
+			// not "ruled it out of the final", "for offside".
+			return i+3 == len(toks) || toks[i+3] != "of" && toks[i+3] != "for"
 		}
 	}
 	if i+1 >= len(toks) || toks[i+1] != "out" {
 		return false
 	}
-	// "police ruled out terrorism", or passive: "terrorism was ruled out".
-	return aheadInClause(toks, i+1, 5, isCulpritWord) || behindInClause(toks, i, 4, isCulpritWord)
+	// "police ruled out terrorism", or the passive with the culprit word
+	// as its subject: "terrorism was ruled out", "foul play has been ruled
+	// out" (not "counter-terrorism police ruled out a gas leak").
+	if aheadInClause(toks, i+1, 5, isCulpritWord) {
+		return true
+	}
+	if i < 2 || !isBe(toks[i-1]) {
+		return false
+	}
+	return behindInClause(toks, i-1, 3, isCulpritWord)
 }
 
 // isChargeVerb reports a verb that brings or states criminal charges:

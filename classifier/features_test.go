@@ -49,9 +49,9 @@ func TestCueOf(t *testing.T) {
 		{"debunked", cueDeny}, {"inaccurate", cueDeny}, {"illogical", cueDeny}, {"erroneous", cueDeny},
 		{"reprisals", cueWarn},
 		// Revision 11.
-		{"appalled", cueSympathy}, {"heartache", cueSympathy}, {"heartbreaking", cueSympathy},
-		// Revision 12.
-		{"sorry", cueSympathy}, {"sickened", cueSympathy},
+		{"heartache", cueSympathy}, {"sorry", cueSympathy},
+		// Words that describe or mean ill as often as they grieve.
+		{"appalled", cueNone}, {"heartbreaking", cueNone}, {"sickened", cueNone},
 	}
 	for _, tt := range tests {
 		if got := cueOf(tt.tok); got != tt.want {
@@ -134,20 +134,23 @@ func TestExtractRegions(t *testing.T) {
 		{"The mother of the suspect was named as Maria .", nil, []string{"f:blame"}},
 		{"Two of the attackers were identified as brothers .", []string{"f:blame"}, nil},
 		{"One of the suspects has been named as Ali .", []string{"f:blame"}, nil},
-		// Revision 11: a negated relationship denies, a theory just named
-		// can be ruled out, and "before" opens a clause once a claim is
-		// found.
-		{"There is no relationship to the attack .", []string{"f:deny"}, nil},
+		// Revision 11: a theory just named can be ruled out, and
+		// "before" opens a clause once a claim is found, not before.
 		{"Investigators later ruled this out .", []string{"f:deny"}, nil},
 		{"The coach ruled him out of the match .", nil, []string{"f:deny"}},
+		{"The referee ruled it out for offside .", nil, []string{"f:deny"}},
+		{"Officials said it was too early to rule it out .", nil, []string{"f:deny"}},
 		{"He is accused of wounding him just before the author spoke on stage .", []string{"f:blame", "r:stage"}, []string{"w:stage"}},
-		{"Police arrived before the blast .", []string{"w:blast"}, []string{"r:blast"}},
-		// Revision 12: terrorism ruled out in the passive, a negated
-		// involve, respects paid.
+		{"The prime minister said before the meeting that Iran was behind the attack .", []string{"f:blame"}, []string{"s:blame"}},
+		{"Police said the gunman had no known relationship with the victims .", nil, []string{"f:deny"}},
+		// Revision 12: terrorism ruled out in the passive, respects paid,
+		// sorry unless negated.
 		{"Terrorism was ruled out as a motive .", []string{"f:deny"}, nil},
-		{"The attack did not involve terrorism .", []string{"f:deny"}, nil},
+		{"Counter - terrorism police ruled out a gas leak .", nil, []string{"f:deny"}},
+		{"Police believe it was terrorism and have ruled out an accident .", nil, []string{"f:deny"}},
 		{"The king paid his respects to the victims .", []string{"f:sympathy"}, nil},
 		{"They respects the law .", nil, []string{"f:sympathy"}},
+		{"Russia said it was not sorry for the strike .", nil, []string{"f:sympathy"}},
 		// Revision 13: charges brought, an ideological motive.
 		{"Police have pressed charges against 23 people .", []string{"f:blame"}, nil},
 		{"The attacker had a radical Islamist motive .", []string{"f:blame"}, nil},
@@ -590,7 +593,7 @@ var featureGolden = map[int]uint64{
 	10: 0xe1c428ec8a3b6c41,
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
-	13: 0x86759a0cc089821,
+	13: 0x93f5d761545446c4,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and

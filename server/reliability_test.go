@@ -251,7 +251,7 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 		"--max-text-bytes", "5000", "--max-sentences", "7", "--max-examples", "9",
 		"--max-grpc-receive-bytes", "300000", "--max-http-body-bytes", "200000",
 		"--call-timeout", "7s", "--max-concurrent-streams", "33", "--max-explain", "4", "--max-labels", "6", "--send-timeout", "45s",
-		"--max-features", "94000", // the default model has about 93,800 features
+		"--max-features", "94000", // the default model has about 93,700 features
 		"--max-learned-examples", "8956") // and 8,955 distinct examples
 	gc := grpcClient(t, p.grpcAddr, nil)
 	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
