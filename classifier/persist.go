@@ -101,10 +101,18 @@ func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 		return nil, err
 	}
 	c := New(tok, opts...)
-	c.counts, c.cfg, c.alpha, c.version, c.trained, c.revision, c.tokenizer = st.counts, st.cfg, st.alpha, st.version, st.trained, st.revision, st.tokenizer
+	c.cfg, c.alpha = st.cfg, st.alpha
+	c.adopt(st)
+	return c, nil
+}
+
+// adopt makes st's counts, version, training time and provenance the
+// model's and publishes them; Load calls it on a new classifier, Reload
+// under c.mu.
+func (c *Classifier) adopt(st *state) {
+	c.counts, c.version, c.trained, c.revision, c.tokenizer = st.counts, st.version, st.trained, st.revision, st.tokenizer
 	c.counts.names = nil
 	c.publish(nil, nil)
-	return c, nil
 }
 
 // Reload replaces the model's counts, version and training time with
@@ -130,9 +138,7 @@ func (c *Classifier) Reload(r io.Reader) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.counts, c.version, c.trained, c.revision, c.tokenizer = st.counts, st.version, st.trained, st.revision, st.tokenizer
-	c.counts.names = nil
-	c.publish(nil, nil)
+	c.adopt(st)
 	return nil
 }
 
