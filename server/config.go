@@ -21,11 +21,14 @@ import (
 
 // config is everything the server is started with.
 type config struct {
-	GRPCAddr        string
-	HTTPAddr        string
-	DataDir         string
-	TrainToken      string
-	ReadOnly        bool // refuse Train and Forget
+	GRPCAddr   string
+	HTTPAddr   string
+	DataDir    string
+	TrainToken string
+	ReadOnly   bool // refuse Train and Forget
+	// ReloadInterval is how often a read-only server checks its data
+	// directory's model file for a new one (0: only on SIGHUP).
+	ReloadInterval  time.Duration
 	Tokenizer       string
 	TLSCert         string
 	TLSKey          string
@@ -98,6 +101,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
 	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start and on SIGHUP, without writing or locking it (not with --train-token)")
+	fs.DurationVar(&c.ReloadInterval, "reload-interval", 0, "with --read-only and --data-dir: check the model file this often and reload it when the server that writes it has saved a new one (0: only on SIGHUP)")
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key (PEM)")
@@ -237,7 +241,7 @@ func (c *config) validate() error {
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
-	}{{"shutdown-drain", c.ShutdownDrain}, {"send-timeout", l.SendTimeout}} {
+	}{{"shutdown-drain", c.ShutdownDrain}, {"send-timeout", l.SendTimeout}, {"reload-interval", c.ReloadInterval}} {
 		if d.v < 0 {
 			return fmt.Errorf("%s must not be negative, got %v", c.opt(d.flag), d.v)
 		}
@@ -271,6 +275,9 @@ func (c *config) validate() error {
 	}
 	if c.ReadOnly && c.TrainToken != "" {
 		return fmt.Errorf("%s and %s contradict each other: a read-only server takes no changes, with a token or without", c.opt("read-only"), c.opt("train-token"))
+	}
+	if c.ReloadInterval > 0 && (!c.ReadOnly || c.DataDir == "") {
+		return fmt.Errorf("%s needs %s and %s: only a read-only server reloads a model, the one another server saves in its data directory", c.opt("reload-interval"), c.opt("read-only"), c.opt("data-dir"))
 	}
 	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && !c.ReadOnly && c.loopbackOnly() {
 		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without %s: set a token, or list the origins", c.opt("cors-origins"), c.opt("train-token"))

@@ -117,6 +117,10 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--keepalive-min-ping", "-1s"}, nil, "--keepalive-min-ping must be positive"},
 		{[]string{"--send-timeout", "-1s"}, nil, "--send-timeout must not be negative"},
 		{[]string{"--shutdown-drain", "-1s"}, nil, "--shutdown-drain must not be negative"},
+		{[]string{"--reload-interval", "-1s", "--read-only", "--data-dir", "d"}, nil, "--reload-interval must not be negative"},
+		{[]string{"--reload-interval", "10s", "--data-dir", "d"}, nil, "--reload-interval needs --read-only and --data-dir"},
+		{[]string{"--reload-interval", "10s", "--read-only"}, nil, "--reload-interval needs --read-only and --data-dir"},
+		{nil, map[string]string{"CLAIMS_RELOAD_INTERVAL": "5s", "CLAIMS_READ_ONLY": "true"}, "CLAIMS_RELOAD_INTERVAL needs CLAIMS_READ_ONLY and --data-dir"},
 		// A value from the environment is named by its variable.
 		{nil, map[string]string{"CLAIMS_CALL_TIMEOUT": "0s"}, "CLAIMS_CALL_TIMEOUT must be positive"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "abc"}, `CLAIMS_MAX_EXAMPLES="abc": not a valid value for --max-examples`},

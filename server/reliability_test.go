@@ -819,10 +819,12 @@ func TestSavedModelAboveItsLimitsWarns(t *testing.T) {
 // TestHealthWatchLimit opens health watches up to the limit on one
 // connection (16) and then up to --max-health-watches over others, and
 // checks that one more is refused with RESOURCE_EXHAUSTED, naming the limit
-// it meets, until one of them ends.
+// it meets as the operator set it (here the server's from the
+// environment), until one of them ends.
 func TestHealthWatchLimit(t *testing.T) {
 	server, _ := binaries(t)
-	p := startServer(t, server, "--max-health-watches", "18")
+	t.Setenv("CLAIMS_MAX_HEALTH_WATCHES", "18")
+	p := startServer(t, server)
 	dial := func() *grpc.ClientConn {
 		conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
@@ -856,13 +858,13 @@ func TestHealthWatchLimit(t *testing.T) {
 			t.Fatalf("watch %d on one connection: %v", i+1, err)
 		}
 	}
-	wantRefused("17th watch on one connection", watch(ctxT(t), one), "on this connection")
+	wantRefused("17th watch on one connection", watch(ctxT(t), one), "on this connection, the most one connection may hold (--max-health-watches-per-conn)")
 	for i := range 2 {
 		if err := watch(ctxT(t), dial()); err != nil {
 			t.Fatalf("watch %d on another connection: %v", 17+i, err)
 		}
 	}
-	wantRefused("watch past the server's limit", watch(ctxT(t), dial()), "--max-health-watches")
+	wantRefused("watch past the server's limit", watch(ctxT(t), dial()), "the server's limit (CLAIMS_MAX_HEALTH_WATCHES)")
 	// The first one ends; its place is given back once the server sees it.
 	cancelFirst()
 	deadline := time.Now().Add(10 * time.Second)
@@ -949,6 +951,60 @@ func TestReadOnlyReloadOnHangup(t *testing.T) {
 	waitForLog(t, reader, "reload failed: still serving the model it had")
 	if got, err := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || got.GetContentHash() != want.GetContentHash() {
 		t.Errorf("after a failed reload: got hash %.12s (%v), want %.12s", got.GetContentHash(), err, want.GetContentHash())
+	}
+}
+
+// TestReadOnlyReloadOnNewFile runs a read-only server with
+// --reload-interval beside a writing one: it takes each model the writer
+// saves without a signal, reports a damaged file once however often it
+// checks, and keeps serving its model when the file is damaged or removed.
+func TestReadOnlyReloadOnNewFile(t *testing.T) {
+	server, _ := binaries(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	writer := startServer(t, server, "--data-dir", dir)
+	reader := startServer(t, server, "--read-only", "--data-dir", dir, "--reload-interval", "20ms")
+	wc, rc := grpcClient(t, writer.grpcAddr, nil), grpcClient(t, reader.grpcAddr, nil)
+	waitForLog(t, reader, "checked every --reload-interval")
+	var want *claimsv1.GetModelResponse
+	for i, text := range []string{"the ministry rejected the report", "the embassy urged citizens to leave"} {
+		if _, err := wc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: text, Label: "other"}}}); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if want, err = wc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got, err := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
+			if err == nil && got.GetVersion() == want.GetVersion() && got.GetContentHash() == want.GetContentHash() {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("save %d: the read-only server has version %d (%v), want %d\n%s", i+1, got.GetVersion(), err, want.GetVersion(), reader.logs.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if n := strings.Count(reader.logs.String(), `"by":"new model file"`); n < 2 {
+		t.Errorf("got %d reloads logged by a new model file, want 2 or more", n)
+	}
+	writer.stop(t)
+
+	if err := os.WriteFile(filepath.Join(dir, "model.bin"), []byte("not a model"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog(t, reader, "reload failed: still serving the model it had")
+	time.Sleep(300 * time.Millisecond) // 15 more checks
+	if n := strings.Count(reader.logs.String(), "reload failed"); n != 1 {
+		t.Errorf("a damaged file was reported %d times, want once", n)
+	}
+	if err := os.Remove(filepath.Join(dir, "model.bin")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got, err := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || got.GetContentHash() != want.GetContentHash() {
+		t.Errorf("after a damaged and a removed file: got hash %.12s (%v), want %.12s", got.GetContentHash(), err, want.GetContentHash())
 	}
 }
 

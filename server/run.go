@@ -103,7 +103,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	if err != nil {
 		return err
 	}
-	model, reload, err := loadModel(ctx, cfg, tok, log)
+	model, src, err := loadModel(ctx, cfg, tok, log)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err() // a signal while the model was read: stop before serving
 	}
@@ -146,7 +146,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}
 	svc := api.NewService(model, cfg.Limits, filepath.Base(tokName), metrics, log, svcOpts...)
 	// Reloads end when the stop begins (and at any other return).
-	stopReloads := sync.OnceFunc(reloadOnHangup(model, reload, svc, log))
+	stopReloads := sync.OnceFunc(reloads(model, src, cfg.ReloadInterval, svc, log))
 	defer stopReloads()
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
@@ -156,7 +156,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	defer endWatches()
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary),
-		grpc.ChainStreamInterceptor(stream, boundWatches(watches, healthWatchMethod, cfg.MaxHealthWatches, cfg.MaxHealthWatchesPerConn)),
+		grpc.ChainStreamInterceptor(stream, boundWatches(watches, healthWatchMethod, watchBounds{
+			max: cfg.MaxHealthWatches, perConn: cfg.MaxHealthWatchesPerConn,
+			maxName: cfg.opt("max-health-watches"), perConnName: cfg.opt("max-health-watches-per-conn"),
+		})),
 		// Serve streams from a pool of long-lived goroutines: a goroutine
 		// per call would grow (copy) its stack on almost every call.
 		grpc.NumStreamWorkers(uint32(streamWorkers())),
@@ -454,7 +457,7 @@ func loadTokenizer(path, opt string) (*classifier.Tokenizer, string, error) {
 // back to the default and silently lose what was trained. Under
 // --read-only with a data directory, reload reads its model into the one
 // served again; otherwise it is nil.
-func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (model *classifier.Classifier, reload func(*classifier.Classifier) error, err error) {
+func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (model *classifier.Classifier, src *store.Store, err error) {
 	maxLabels := classifier.WithMaxLabels(cfg.Limits.MaxLabels)
 	maxFeatures := classifier.WithMaxFeatures(cfg.Limits.MaxFeatures)
 	maxLearned := classifier.WithMaxLearned(cfg.Limits.MaxLearned)
@@ -479,10 +482,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		return nil, nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 	}
 	if cfg.ReadOnly {
-		// SIGHUP reads the data directory's model again (see run).
-		reload = func(m *classifier.Classifier) error {
-			return st.Load(func(r io.Reader) error { return m.Reload(r) })
-		}
+		src = st // its model is read again while serving (see reloads)
 	} else {
 		persist = classifier.WithPersist(st.Save)
 	}
@@ -504,11 +504,11 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		if n := info.Learned; n > cfg.Limits.MaxLearned {
 			log.Warn("the saved model holds more distinct examples than --max-learned-examples: it learns only examples it holds until some are forgotten or it is replaced", "learned", n, "max_learned_examples", cfg.Limits.MaxLearned)
 		}
-		return model, reload, nil
+		return model, src, nil
 	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
 		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet?)", "path", st.Path())
 		model, err = defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
-		return model, reload, err
+		return model, src, err
 	case errors.Is(err, fs.ErrNotExist):
 		log.Info("no saved model; training the default model", "path", st.Path())
 		model, err = defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures, maxLearned)
@@ -576,23 +576,64 @@ func warnStale(model *classifier.Classifier, readOnly bool, log *slog.Logger) {
 	}
 }
 
-// reloadOnHangup reads the data directory's model into model on every
-// SIGHUP, until the returned stop is called (once): a read-only server takes the
-// model its writer saved without a restart. A model that cannot be read
-// leaves the one served as it was, and says why in the log. With no
-// reload (a server that writes its model, or has none on disk), a SIGHUP
-// is logged and ignored, rather than ending the process as it would by
+// reloads reads src's model into model on every SIGHUP, and when every
+// is positive, whenever a check that often finds a new model file there
+// (store.Changed), until the returned stop is called (once): a read-only
+// server takes the model its writer saved without a restart. A model that
+// cannot be read leaves the one served as it was, and says why in the
+// log (a check that keeps failing the same way says so once). With no src
+// (a server that writes its model, or has none on disk), a SIGHUP is
+// logged and ignored, rather than ending the process as it would by
 // default.
-func reloadOnHangup(model *classifier.Classifier, reload func(*classifier.Classifier) error, svc *api.Service, log *slog.Logger) (stop func()) {
+func reloads(model *classifier.Classifier, src *store.Store, every time.Duration, svc *api.Service, log *slog.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
-	if reload != nil {
-		log.Info("SIGHUP reloads the model from --data-dir")
+	var tick <-chan time.Time // nil, never ready, without checks
+	var ticker *time.Ticker
+	if src != nil {
+		if every > 0 {
+			ticker = time.NewTicker(every)
+			tick = ticker.C
+			log.Info("SIGHUP reloads the model from --data-dir, and so does a new model file there, checked every --reload-interval", "reload_interval", every)
+		} else {
+			log.Info("SIGHUP reloads the model from --data-dir")
+		}
+	}
+	// reload reads the model again; after a check (not a SIGHUP, which
+	// is one operator's act) a failure like the last is not logged again.
+	lastFailure := ""
+	reload := func(checked bool) {
+		before := model.Info().Version
+		err := src.Load(func(r io.Reader) error { return model.Reload(r) })
+		if err != nil {
+			if !checked || err.Error() != lastFailure {
+				log.Error("reload failed: still serving the model it had", "version", before, "error", err)
+			}
+			if checked {
+				lastFailure = err.Error()
+			}
+			return
+		}
+		lastFailure = ""
+		svc.ModelReloaded()
+		info := model.Info()
+		by := "SIGHUP"
+		if checked {
+			by = "new model file"
+		}
+		log.Info("model reloaded", "by", by, "version", info.Version, "was", before, "examples", info.Examples, "labels", info.Labels,
+			"vocabulary", info.Vocabulary, "content_hash", info.ContentHash)
+		warnStale(model, true, log)
+		// The model before is garbage now: hand it back, as at start.
+		debug.FreeOSMemory()
 	}
 	done := make(chan struct{})
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
+		if ticker != nil {
+			defer ticker.Stop()
+		}
 		for {
 			select {
 			case <-done:
@@ -603,22 +644,22 @@ func reloadOnHangup(model *classifier.Classifier, reload func(*classifier.Classi
 					return // stopping: a SIGHUP that came with the stop is not a reload
 				default:
 				}
-				if reload == nil {
+				if src == nil {
 					log.Info("SIGHUP ignored: only a --read-only server with a --data-dir reloads its model")
 					continue
 				}
-				before := model.Info().Version
-				if err := reload(model); err != nil {
-					log.Error("reload failed: still serving the model it had", "version", before, "error", err)
-					continue
+				reload(false)
+			case <-tick:
+				changed, err := src.Changed()
+				switch {
+				case err != nil:
+					if err.Error() != lastFailure {
+						log.Error("cannot check the model file for a new model: still serving the model it had", "error", err)
+						lastFailure = err.Error()
+					}
+				case changed:
+					reload(true)
 				}
-				svc.ModelReloaded()
-				info := model.Info()
-				log.Info("model reloaded", "version", info.Version, "was", before, "examples", info.Examples, "labels", info.Labels,
-					"vocabulary", info.Vocabulary, "content_hash", info.ContentHash)
-				warnStale(model, true, log)
-				// The model before is garbage now: hand it back, as at start.
-				debug.FreeOSMemory()
 			}
 		}
 	}()
@@ -633,16 +674,25 @@ func reloadOnHangup(model *classifier.Classifier, reload func(*classifier.Classi
 // healthWatchMethod is the health service's streaming method.
 const healthWatchMethod = "/grpc.health.v1.Health/Watch"
 
+// watchBounds are the most health watches open at once on the whole
+// server and on one connection (0: no bound), and the settings that gave
+// them, as the operator wrote them (flag or environment variable), for
+// the refusals to name.
+type watchBounds struct {
+	max, perConn         int
+	maxName, perConnName string
+}
+
 // boundWatches returns a stream interceptor that ends calls of method
 // (their context is cancelled) once ctx is done, and refuses one with
-// RESOURCE_EXHAUSTED while max of them are open on the whole server, or
-// perConn on its connection if perConn > 0 (they never end on their own,
+// RESOURCE_EXHAUSTED while b.max of them are open on the whole server, or
+// b.perConn on its connection if that is positive (they never end on their own,
 // and each holds about 13 KB: without a bound, a client opening
 // connections could hold any number; and without one per connection, a
 // few connections could take the whole server's share). The connections
 // of the gateway's in-process server share one key, "bufconn bufconn":
 // no REST route reaches Watch.
-func boundWatches(ctx context.Context, method string, max, perConn int) grpc.StreamServerInterceptor {
+func boundWatches(ctx context.Context, method string, b watchBounds) grpc.StreamServerInterceptor {
 	var (
 		mu     sync.Mutex
 		total  int
@@ -669,12 +719,12 @@ func boundWatches(ctx context.Context, method string, max, perConn int) grpc.Str
 		}
 		mu.Lock()
 		switch {
-		case perConn > 0 && byConn[conn] >= perConn:
+		case b.perConn > 0 && byConn[conn] >= b.perConn:
 			mu.Unlock()
-			return status.Errorf(codes.ResourceExhausted, "%d health watches are open on this connection, the most one connection may hold (--max-health-watches-per-conn): close one, or poll Check instead", perConn)
-		case total >= max:
+			return status.Errorf(codes.ResourceExhausted, "%d health watches are open on this connection, the most one connection may hold (%s): close one, or poll Check instead", b.perConn, b.perConnName)
+		case total >= b.max:
 			mu.Unlock()
-			return status.Errorf(codes.ResourceExhausted, "%d health watches are open, the server's limit (--max-health-watches): close one, or poll Check instead", max)
+			return status.Errorf(codes.ResourceExhausted, "%d health watches are open, the server's limit (%s): close one, or poll Check instead", b.max, b.maxName)
 		}
 		total++
 		byConn[conn]++

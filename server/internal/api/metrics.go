@@ -19,8 +19,11 @@ type Metrics struct {
 	examples   *prometheus.GaugeVec
 	vocabulary prometheus.Gauge
 
-	modelMu sync.Mutex // orders setModel calls
-	shown   uint64     // model version the gauges show
+	// modelMu orders setModel calls, and keeps a classification's counts
+	// from adding a series that setModel has just dropped.
+	modelMu sync.RWMutex
+	shown   uint64                        // model version the gauges show
+	live    map[string]prometheus.Counter // the shown model's labels' classified counts
 }
 
 // NewMetrics creates the collectors and registers them with reg.
@@ -60,9 +63,26 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
-func (m *Metrics) classified(label string) {
-	if m != nil {
-		m.sentences.WithLabelValues(label).Inc()
+// classified counts the n sentences of one call by their predicted
+// labels, label(0) to label(n-1). A label the shown model does not have
+// is not counted: the call ran on a model before a change that dropped it.
+func (m *Metrics) classified(n int, label func(i int) string) {
+	if m == nil || n == 0 {
+		return
+	}
+	m.modelMu.RLock()
+	defer m.modelMu.RUnlock()
+	// Neighbouring sentences often share a label: count runs.
+	for i := 0; i < n; {
+		l := label(i)
+		j := i + 1
+		for j < n && label(j) == l {
+			j++
+		}
+		if c, ok := m.live[l]; ok {
+			c.Add(float64(j - i))
+		}
+		i = j
 	}
 }
 
@@ -87,13 +107,17 @@ func (m *Metrics) showModel(info classifier.Info, always bool) {
 	m.version.Set(float64(info.Version))
 	m.vocabulary.Set(float64(info.Vocabulary))
 	m.examples.Reset()
+	live := make(map[string]prometheus.Counter, len(info.Counts))
 	for l, n := range info.Counts {
 		m.examples.WithLabelValues(l).Set(float64(n))
+		live[l] = m.sentences.WithLabelValues(l)
 	}
+	m.live = live
 	// Labels come from Train requests: the count of a label the model no
 	// longer has is dropped, so the series are bounded by --max-labels and
-	// not by every label that ever existed. A Classify that ran on the
-	// model before may still add one back; the next change drops it.
+	// not by every label that ever existed. A classification that ran on
+	// the model before cannot add it back: classified counts only the
+	// labels in live.
 	for _, l := range counterLabels(m.sentences) {
 		if _, ok := info.Counts[l]; !ok {
 			m.sentences.DeleteLabelValues(l)

@@ -62,22 +62,26 @@ func TestSetModelDropsGoneLabels(t *testing.T) {
 			counts[l] = 1
 		}
 		m.setModel(classifier.Info{Version: uint64(i + 1), Counts: counts})
-		for _, l := range st.labels {
-			m.classified(l)
-		}
+		m.classified(len(st.labels), func(i int) string { return st.labels[i] })
 		got := counterLabels(m.sentences)
 		slices.Sort(got)
 		if !slices.Equal(got, st.want) {
 			t.Errorf("step %d: got series %q, want %q", i, got, st.want)
 		}
 	}
+	// A classification that ran on the model before the last change adds
+	// no series back for a label that change dropped.
+	m.classified(2, func(i int) string { return []string{"d", "c"}[i] })
+	if got := counterLabels(m.sentences); slices.Contains(got, "d") {
+		t.Errorf("after a late count of a dropped label: got series %q, want no d", got)
+	}
 	// A label kept across changes keeps its count.
 	var out dto.Metric
 	if err := m.sentences.WithLabelValues("c").Write(&out); err != nil {
 		t.Fatal(err)
 	}
-	if got := out.GetCounter().GetValue(); got != 2 {
-		t.Errorf("count of the kept label: got %v, want 2", got)
+	if got := out.GetCounter().GetValue(); got != 3 {
+		t.Errorf("count of the kept label: got %v, want 3", got)
 	}
 }
 

@@ -165,8 +165,8 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 			r.Features = append(r.Features, &claimsv1.Feature{Name: f.Feature, Weight: f.Weight})
 		}
 		out[i] = r
-		s.metrics.classified(sn.Label)
 	}
+	s.metrics.classified(len(results), func(i int) string { return results[i].Label })
 	return out, res.Version, nil
 }
 

@@ -42,6 +42,7 @@ type Store struct {
 	mu       sync.Mutex
 	lock     *os.File
 	readOnly bool
+	read     fs.FileInfo // the model file Load last opened; guarded by mu
 }
 
 // OpenReadOnly returns a Store that only loads the model in dir: it
@@ -177,10 +178,36 @@ func (s *Store) Load(decode func(io.Reader) error) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil {
+		s.mu.Lock()
+		s.read = fi
+		s.mu.Unlock()
+	}
 	if err := decode(f); err != nil {
 		return fmt.Errorf("store: %s: %w", s.Path(), err)
 	}
 	return nil
+}
+
+// Changed reports whether the model file is another than the one Load
+// last opened, or the same file with another size or modification time: a
+// save renames a new file over the old one, and a copy made in place
+// changes the one there. It is true when a model file exists and Load
+// never opened one, and false when none exists (a model removed is no
+// new model to serve). An error is one of Lstat's other than
+// fs.ErrNotExist.
+func (s *Store) Changed() (bool, error) {
+	fi, err := os.Lstat(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: %w", err)
+	}
+	s.mu.Lock()
+	read := s.read
+	s.mu.Unlock()
+	return read == nil || !os.SameFile(read, fi) || read.Size() != fi.Size() || !read.ModTime().Equal(fi.ModTime()), nil
 }
 
 // Save atomically replaces the saved model with data. An error means the

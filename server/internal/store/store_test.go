@@ -176,3 +176,42 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Errorf("OpenReadOnly of a file: got nil error")
 	}
 }
+
+// TestChanged follows a read-only store's view of the model file through
+// the writer's saves, a copy made in place and a removal.
+func TestChanged(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Open(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	r, err := OpenReadOnly(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func() error { return r.Load(func(rd io.Reader) error { _, err := io.ReadAll(rd); return err }) }
+	steps := []struct {
+		name string
+		do   func() error
+		want bool
+	}{
+		{"no model file", func() error { return nil }, false},
+		{"saved, never loaded", func() error { return w.Save([]byte("one")) }, true},
+		{"loaded", load, false},
+		{"saved again, the same bytes", func() error { return w.Save([]byte("one")) }, true},
+		{"loaded again", load, false},
+		{"copied in place", func() error { return os.WriteFile(r.Path(), []byte("three"), 0o600) }, true},
+		{"loaded the copy", load, false},
+		{"removed", func() error { return os.Remove(r.Path()) }, false},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		got, err := r.Changed()
+		if err != nil || got != st.want {
+			t.Errorf("%s: got %v, %v; want %v, nil", st.name, got, err, st.want)
+		}
+	}
+}
