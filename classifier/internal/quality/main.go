@@ -4,6 +4,7 @@
 //	go run ./classifier/internal/quality -errors    # also list the seed sentences (b) gets wrong, with their top features
 //	go run ./classifier/internal/quality -loao      # also (d) leave one seed article out
 //	go run ./classifier/internal/quality -dev a.jsonl,b.jsonl  # also (c), (e), … the whole corpus scored on held-out sets
+//	go run ./classifier/internal/quality -dev a.jsonl -dev-folds 5  # also (c') a.jsonl by 5 folds, each trained on the corpus and the other four
 //	go run ./classifier/internal/quality -explain "…"          # every feature of one sentence, and stop
 //
 // -cfg takes a FeatureConfig as JSON to compare feature sets.
@@ -40,6 +41,7 @@ func run(args []string, w io.Writer) error {
 	dev := fs.String("dev", "", "also score these JSONL files, comma-separated (trained on the whole corpus)")
 	loao := fs.Bool("loao", false, "also score leave-one-seed-article-out")
 	seedWeight := fs.Int("seed-weight", 1, "with -loao, how many times the seed sentences count")
+	devFolds := fs.Int("dev-folds", 0, "with -dev, also score each set by this many folds of consecutive examples, each trained on the whole corpus and the set's other folds: what the model could reach with data like the set's (0 skips it)")
 	explain := fs.String("explain", "", "print every feature of this sentence under the written-corpus model, and stop")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -152,9 +154,40 @@ func run(args []string, w io.Writer) error {
 			if *showErrors {
 				listErrors(w, full, exs)
 			}
+			if *devFolds > 1 {
+				m, err := devCV(all, exs, *devFolds, newModel)
+				if err != nil {
+					return err
+				}
+				report(w, fmt.Sprintf("(%s') %d folds of %s, each trained on the whole corpus and the other folds", letter, *devFolds, name), m)
+			}
 		}
 	}
 	return nil
+}
+
+// devCV scores dev by k folds of consecutive examples (an article's
+// sentences mostly stay in one fold), each classified by a model trained
+// on corpus and dev's other folds.
+func devCV(corpus, dev []classifier.Example, k int, newModel func() *classifier.Classifier) (classifier.Metrics, error) {
+	k = min(k, len(dev))
+	var gold, pred []string
+	for f := range k {
+		lo, hi := f*len(dev)/k, (f+1)*len(dev)/k
+		train := append(append(append([]classifier.Example(nil), corpus...), dev[:lo]...), dev[hi:]...)
+		m := newModel()
+		if _, err := m.Replace(context.Background(), train); err != nil {
+			return classifier.Metrics{}, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
+		}
+		for _, ex := range dev[lo:hi] {
+			p, err := m.Classify(ex.Text)
+			if err != nil {
+				return classifier.Metrics{}, err
+			}
+			gold, pred = append(gold, ex.Label), append(pred, p.Label)
+		}
+	}
+	return classifier.Score(gold, pred), nil
 }
 
 // readFile reads a JSONL file of examples.
