@@ -955,16 +955,21 @@ func TestReadOnlyReloadOnHangup(t *testing.T) {
 }
 
 // TestReadOnlyReloadOnNewFile runs a read-only server with
-// --reload-interval beside a writing one: it takes each model the writer
-// saves without a signal, reports a damaged file once however often it
-// checks, and keeps serving its model when the file is damaged or removed.
+// --reload-interval on a data directory with no model yet, then a writing
+// one beside it: the reader takes each model the writer saves without a
+// signal, reports a damaged file once however often it checks (and a
+// second damaged file again), and keeps serving its model when the file is
+// damaged or removed.
 func TestReadOnlyReloadOnNewFile(t *testing.T) {
 	server, _ := binaries(t)
 	dir := filepath.Join(t.TempDir(), "data")
-	writer := startServer(t, server, "--data-dir", dir)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	reader := startServer(t, server, "--read-only", "--data-dir", dir, "--reload-interval", "20ms")
-	wc, rc := grpcClient(t, writer.grpcAddr, nil), grpcClient(t, reader.grpcAddr, nil)
 	waitForLog(t, reader, "checked every --reload-interval")
+	writer := startServer(t, server, "--data-dir", dir)
+	wc, rc := grpcClient(t, writer.grpcAddr, nil), grpcClient(t, reader.grpcAddr, nil)
 	var want *claimsv1.GetModelResponse
 	for i, text := range []string{"the ministry rejected the report", "the embassy urged citizens to leave"} {
 		if _, err := wc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: text, Label: "other"}}}); err != nil {
@@ -991,20 +996,39 @@ func TestReadOnlyReloadOnNewFile(t *testing.T) {
 	}
 	writer.stop(t)
 
-	if err := os.WriteFile(filepath.Join(dir, "model.bin"), []byte("not a model"), 0o600); err != nil {
-		t.Fatal(err)
+	// Damaged files are renamed into place whole, as a save is: a check
+	// never sees one half written.
+	damage := func(content string) {
+		t.Helper()
+		tmp := filepath.Join(dir, "damaged")
+		if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, "model.bin")); err != nil {
+			t.Fatal(err)
+		}
 	}
+	failures := func() int { return strings.Count(reader.logs.String(), "reload failed") }
+	damage("not a model")
 	waitForLog(t, reader, "reload failed: still serving the model it had")
 	time.Sleep(300 * time.Millisecond) // 15 more checks
-	if n := strings.Count(reader.logs.String(), "reload failed"); n != 1 {
+	if n := failures(); n != 1 {
 		t.Errorf("a damaged file was reported %d times, want once", n)
+	}
+	damage("not a model") // the same error again, from another file
+	deadline := time.Now().Add(10 * time.Second)
+	for failures() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("a second damaged file was not reported\n%s", reader.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if err := os.Remove(filepath.Join(dir, "model.bin")); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
 	if got, err := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || got.GetContentHash() != want.GetContentHash() {
-		t.Errorf("after a damaged and a removed file: got hash %.12s (%v), want %.12s", got.GetContentHash(), err, want.GetContentHash())
+		t.Errorf("after damaged and removed files: got hash %.12s (%v), want %.12s", got.GetContentHash(), err, want.GetContentHash())
 	}
 }
 

@@ -146,7 +146,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}
 	svc := api.NewService(model, cfg.Limits, filepath.Base(tokName), metrics, log, svcOpts...)
 	// Reloads end when the stop begins (and at any other return).
-	stopReloads := sync.OnceFunc(reloads(model, src, cfg.ReloadInterval, svc, log))
+	stopReloads := sync.OnceFunc(reloads(model, src, cfg.ReloadInterval, cfg.opt("reload-interval"), svc, log))
 	defer stopReloads()
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
@@ -577,15 +577,16 @@ func warnStale(model *classifier.Classifier, readOnly bool, log *slog.Logger) {
 }
 
 // reloads reads src's model into model on every SIGHUP, and when every
-// is positive, whenever a check that often finds a new model file there
-// (store.Changed), until the returned stop is called (once): a read-only
-// server takes the model its writer saved without a restart. A model that
-// cannot be read leaves the one served as it was, and says why in the
-// log (a check that keeps failing the same way says so once). With no src
+// (set by the setting named everyName) is positive, whenever a check that
+// often finds a new model file there (store.Changed), until the returned
+// stop is called (once): a read-only server takes the model its writer
+// saved without a restart. A model that cannot be read leaves the one
+// served as it was, and says why in the log; checks that fail the same
+// way say so once, until a check finds nothing to do. With no src
 // (a server that writes its model, or has none on disk), a SIGHUP is
 // logged and ignored, rather than ending the process as it would by
 // default.
-func reloads(model *classifier.Classifier, src *store.Store, every time.Duration, svc *api.Service, log *slog.Logger) (stop func()) {
+func reloads(model *classifier.Classifier, src *store.Store, every time.Duration, everyName string, svc *api.Service, log *slog.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	var tick <-chan time.Time // nil, never ready, without checks
@@ -594,13 +595,16 @@ func reloads(model *classifier.Classifier, src *store.Store, every time.Duration
 		if every > 0 {
 			ticker = time.NewTicker(every)
 			tick = ticker.C
-			log.Info("SIGHUP reloads the model from --data-dir, and so does a new model file there, checked every --reload-interval", "reload_interval", every)
+			log.Info("SIGHUP reloads the model from --data-dir, and so does a new model file there, checked every "+everyName, "reload_interval", every)
 		} else {
 			log.Info("SIGHUP reloads the model from --data-dir")
 		}
 	}
-	// reload reads the model again; after a check (not a SIGHUP, which
-	// is one operator's act) a failure like the last is not logged again.
+	// reload reads the model again. After a check (not a SIGHUP, which
+	// is one operator's act) a failure like the last is not logged again;
+	// a check that finds nothing to do (the file is the one read, even if
+	// refused, or there is none) ends the run, so that a failure that
+	// comes back, or a second bad file, is logged.
 	lastFailure := ""
 	reload := func(checked bool) {
 		before := model.Info().Version
@@ -659,6 +663,8 @@ func reloads(model *classifier.Classifier, src *store.Store, every time.Duration
 					}
 				case changed:
 					reload(true)
+				default:
+					lastFailure = ""
 				}
 			}
 		}

@@ -65,7 +65,10 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 
 // classified counts the n sentences of one call by their predicted
 // labels, label(0) to label(n-1). A label the shown model does not have
-// is not counted: the call ran on a model before a change that dropped it.
+// is not counted: the call ran on a model before a change that dropped it
+// or, in the moment between a change that adds a label and its setModel,
+// on the model after it (a rare undercount, where the other way would
+// bring dropped labels back).
 func (m *Metrics) classified(n int, label func(i int) string) {
 	if m == nil || n == 0 {
 		return

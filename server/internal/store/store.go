@@ -42,7 +42,10 @@ type Store struct {
 	mu       sync.Mutex
 	lock     *os.File
 	readOnly bool
-	read     fs.FileInfo // the model file Load last opened; guarded by mu
+	read     fs.FileInfo // the model file Load last read; guarded by mu
+	// open opens the model file for Load: os.Open, but for tests of read
+	// errors.
+	open func(name string) (fs.File, error)
 }
 
 // OpenReadOnly returns a Store that only loads the model in dir: it
@@ -58,7 +61,7 @@ func OpenReadOnly(dir string, log *slog.Logger) (*Store, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("store: %s is not a directory", dir)
 	}
-	return &Store{dir: dir, log: log, readOnly: true}, nil
+	return &Store{dir: dir, log: log, readOnly: true, open: openFile}, nil
 }
 
 // Open returns a Store over dir, creating the directory if needed. It locks
@@ -97,7 +100,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
-	return &Store{dir: dir, log: log, lock: lock}, nil
+	return &Store{dir: dir, log: log, lock: lock, open: openFile}, nil
 }
 
 // mkdirAll creates dir and any missing parents, as os.MkdirAll does, and
@@ -173,24 +176,49 @@ func (s *Store) Load(decode func(io.Reader) error) error {
 		}
 		return fmt.Errorf("store: %s %w but %s: %s", s.Path(), ErrNotRegular, kind, hint)
 	}
-	f, err := os.Open(s.Path())
+	f, err := s.open(s.Path())
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil {
+	fi, statErr := f.Stat()
+	r := &readErr{r: f}
+	err = decode(r)
+	// The file counts as read (Changed) unless reading it failed: a file
+	// whose content was refused is refused again, but one that could not
+	// be read (EIO, ESTALE) may be read next time.
+	if statErr == nil && r.err == nil {
 		s.mu.Lock()
 		s.read = fi
 		s.mu.Unlock()
 	}
-	if err := decode(f); err != nil {
+	if err != nil {
 		return fmt.Errorf("store: %s: %w", s.Path(), err)
 	}
 	return nil
 }
 
+// openFile is os.Open as Store.open.
+func openFile(name string) (fs.File, error) { return os.Open(name) }
+
+// readErr is a reader that keeps the first error of r other than io.EOF.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
 // Changed reports whether the model file is another than the one Load
-// last opened, or the same file with another size or modification time: a
+// last read (whether or not its content was accepted; a file it could not
+// read does not count), or the same file with another size or
+// modification time: a
 // save renames a new file over the old one, and a copy made in place
 // changes the one there. It is true when a model file exists and Load
 // never opened one, and false when none exists (a model removed is no

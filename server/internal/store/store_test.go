@@ -3,11 +3,13 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -203,6 +205,24 @@ func TestChanged(t *testing.T) {
 		{"loaded again", load, false},
 		{"copied in place", func() error { return os.WriteFile(r.Path(), []byte("three"), 0o600) }, true},
 		{"loaded the copy", load, false},
+		{"saved, then a read failed", func() error {
+			if err := w.Save([]byte("four")); err != nil {
+				return err
+			}
+			r.open = func(name string) (fs.File, error) {
+				f, err := os.Open(name)
+				return failingFile{f}, err
+			}
+			defer func() { r.open = openFile }()
+			if err := load(); !errors.Is(err, syscall.EIO) {
+				return fmt.Errorf("load with a failing read: got %v, want EIO", err)
+			}
+			return nil
+		}, true},
+		{"saved, then its content was refused", func() error {
+			r.Load(func(rd io.Reader) error { io.ReadAll(rd); return errors.New("not a model") })
+			return nil
+		}, false},
 		{"removed", func() error { return os.Remove(r.Path()) }, false},
 	}
 	for _, st := range steps {
@@ -215,3 +235,8 @@ func TestChanged(t *testing.T) {
 		}
 	}
 }
+
+// failingFile is a model file whose reads fail as a flaky disk's would.
+type failingFile struct{ *os.File }
+
+func (failingFile) Read([]byte) (int, error) { return 0, syscall.EIO }
