@@ -25,11 +25,13 @@ import (
 
 // commonFlags are the flags every command takes.
 type commonFlags struct {
-	addr    string
-	token   string
-	timeout time.Duration
-	tls     bool
-	caFile  string
+	addr     string
+	token    string
+	timeout  time.Duration
+	tls      bool
+	caFile   string
+	certFile string // client certificate, for a server that asks for one
+	keyFile  string
 }
 
 func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
@@ -45,6 +47,8 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline of each call")
 	fs.BoolVar(&c.tls, "tls", false, "use TLS, trusting the system's roots (or --tls-ca)")
 	fs.StringVar(&c.caFile, "tls-ca", "", "PEM file of the CA to trust; implies --tls")
+	fs.StringVar(&c.certFile, "tls-cert", "", "client certificate (PEM) for a server that requires one (its --tls-client-ca); needs --tls-key, implies --tls")
+	fs.StringVar(&c.keyFile, "tls-key", "", "the client certificate's private key (PEM)")
 	return c
 }
 
@@ -62,6 +66,9 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string) erro
 	}
 	if c.timeout <= 0 {
 		return usageErrorf("--timeout must be positive, got %v", c.timeout)
+	}
+	if (c.certFile == "") != (c.keyFile == "") {
+		return usageErrorf("--tls-cert and --tls-key go together")
 	}
 	return checkAddr(c.addr)
 }
@@ -102,20 +109,34 @@ func checkAddr(addr string) error {
 }
 
 // hint adds to a failed call's error what the user may do about it,
-// when its status says the connection or the token was wrong; addr is the
-// server's address.
-func hint(err error, addr string) error {
+// when its status says the connection or the token was wrong for the
+// server at c.addr.
+func (c *commonFlags) hint(err error) error {
 	st, ok := status.FromError(err)
 	if !ok {
 		return err
 	}
+	addr := c.addr
 	msg := st.Message()
 	var h string
+	// A server that requires a client certificate ends the handshake of a
+	// client with none, or with one it does not trust; the client sees the
+	// alert, or, when it had already written, a broken pipe or a reset.
+	cut := c.usesTLS() && (strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset by peer"))
 	switch st.Code() {
 	case codes.Unavailable:
 		switch {
+		case cut && c.certFile == "":
+			h = "if the server requires a client certificate (its --tls-client-ca), give --tls-cert and --tls-key"
+		case cut:
+			h = "if the server requires a client certificate, it refused this one: --tls-cert must be valid and signed by a CA of the server's --tls-client-ca"
 		case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such file or directory"):
 			h = "no server listens at " + addr
+		case strings.Contains(msg, "tls: certificate required"):
+			h = "the server requires a client certificate: give --tls-cert and --tls-key"
+		case strings.Contains(msg, "remote error: tls: unknown certificate authority"), strings.Contains(msg, "remote error: tls: bad certificate"),
+			strings.Contains(msg, "remote error: tls: certificate expired"), strings.Contains(msg, "remote error: tls: unsupported certificate"):
+			h = "the server refused the client certificate: --tls-cert must be valid and signed by a CA of the server's --tls-client-ca"
 		case strings.Contains(msg, "x509:"):
 			h = "the server's certificate is not trusted: --tls-ca names the CA that signed it"
 		case strings.Contains(msg, "first record does not look like a TLS handshake"):
@@ -159,10 +180,20 @@ func isSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
+// usesTLS reports whether the client connects with TLS.
+func (c *commonFlags) usesTLS() bool { return c.tls || c.caFile != "" || c.certFile != "" }
+
 func (c *commonFlags) dial() (*grpc.ClientConn, error) {
 	creds := insecure.NewCredentials()
-	if c.tls || c.caFile != "" {
+	if c.usesTLS() {
 		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if c.certFile != "" {
+			cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+			if err != nil {
+				return nil, fmt.Errorf("--tls-cert, --tls-key: %w", err)
+			}
+			cfg.Certificates = []tls.Certificate{cert}
+		}
 		if c.caFile != "" {
 			pem, err := os.ReadFile(c.caFile)
 			if err != nil {

@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer conn.Close()
 	env.conn = conn
 	env.common = common
-	err = hint(cmd.run(ctx, env, opts), common.addr)
+	err = common.hint(cmd.run(ctx, env, opts))
 	if err == nil && out.err != nil {
 		err = fmt.Errorf("writing the output: %w", out.err)
 	}

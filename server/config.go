@@ -32,6 +32,7 @@ type config struct {
 	Tokenizer       string
 	TLSCert         string
 	TLSKey          string
+	TLSClientCA     string // CAs whose client certificates are required
 	CORSOrigins     []string
 	Metrics         bool // serve /metrics on the HTTP listener
 	Reflection      bool // register gRPC server reflection
@@ -108,8 +109,9 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start and on SIGHUP, without writing or locking it (not with --train-token)")
 	fs.DurationVar(&c.ReloadInterval, "reload-interval", 0, "with --read-only and --data-dir: check the model file this often (10ms at least) and reload it when the server that writes it has saved a new one (0: only on SIGHUP)")
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
-	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key; read again, with its key, when either file changes")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&c.TLSClientCA, "tls-client-ca", "", "PEM file of the CAs whose client certificates the server requires on both ports (mutual TLS); needs --tls-cert")
 	fs.BoolVar(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics on --http-addr (false: 404)")
 	fs.BoolVar(&c.Reflection, "reflection", true, "serve gRPC server reflection (grpcurl lists and describes the service with it; false: UNIMPLEMENTED)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed by CORS ('*' for any); empty disables CORS")
@@ -192,6 +194,9 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 func (c *config) validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("%s and %s go together", c.opt("tls-cert"), c.opt("tls-key"))
+	}
+	if c.TLSClientCA != "" && c.TLSCert == "" {
+		return fmt.Errorf("%s needs %s and %s: client certificates are asked for in a TLS handshake", c.opt("tls-client-ca"), c.opt("tls-cert"), c.opt("tls-key"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("%s: %q is neither text nor json", c.opt("log-format"), c.LogFormat)

@@ -94,6 +94,7 @@ func TestParseConfigErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--tls-cert", "c.pem"}, nil, "go together"},
+		{[]string{"--tls-client-ca", "ca.pem"}, nil, "--tls-client-ca needs --tls-cert and --tls-key"},
 		{[]string{"--max-sentences", "0"}, nil, "--max-sentences must be positive"},
 		{[]string{"--max-features", "0"}, nil, "--max-features must be positive"},
 		{nil, map[string]string{"CLAIMS_MAX_FEATURES": "-3"}, "CLAIMS_MAX_FEATURES must be positive"},

@@ -454,6 +454,136 @@ func TestTLS(t *testing.T) {
 	}
 }
 
+// writeFiles writes each name's content into dir as a new file renamed
+// into place, as certificate managers do, and returns the paths.
+func writeFiles(t *testing.T, dir string, files map[string][]byte) map[string]string {
+	t.Helper()
+	paths := make(map[string]string)
+	for name, data := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path+".new", data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(path+".new", path); err != nil {
+			t.Fatal(err)
+		}
+		paths[name] = path
+	}
+	return paths
+}
+
+// TestTLSRenewal renews the server's certificate on disk: new
+// connections to either port get the new one within a few seconds, with
+// no restart, and the log says so.
+func TestTLSRenewal(t *testing.T) {
+	server, _ := binaries(t)
+	dir := t.TempDir()
+	ca := apitest.NewCA(t)
+	oldCert, oldKey := ca.Issue(t, "before", x509.ExtKeyUsageServerAuth)
+	f := writeFiles(t, dir, map[string][]byte{"tls.crt": oldCert, "tls.key": oldKey})
+	p := startServer(t, server, "--tls-cert", f["tls.crt"], "--tls-key", f["tls.key"])
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca.PEM)
+	served := func(addr string) string {
+		t.Helper()
+		conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}})
+		if err != nil {
+			t.Fatalf("TLS handshake with %s: %v", addr, err)
+		}
+		defer conn.Close()
+		return conn.ConnectionState().PeerCertificates[0].Subject.CommonName
+	}
+	for _, addr := range []string{p.grpcAddr, p.httpAddr} {
+		if got := served(addr); got != "before" {
+			t.Fatalf("%s at start: got certificate %q, want before", addr, got)
+		}
+	}
+	newCert, newKey := ca.Issue(t, "after", x509.ExtKeyUsageServerAuth)
+	writeFiles(t, dir, map[string][]byte{"tls.crt": newCert, "tls.key": newKey})
+	for _, addr := range []string{p.grpcAddr, p.httpAddr} {
+		deadline := time.Now().Add(10 * time.Second)
+		for served(addr) != "after" {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: still the old certificate 10s after the renewal\n%s", addr, p.logs.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	waitForLog(t, p, "TLS key pair reloaded")
+	gc := grpcClient(t, p.grpcAddr, credentials.NewTLS(&tls.Config{RootCAs: pool}))
+	if _, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+		t.Errorf("gRPC after the renewal: %v", err)
+	}
+}
+
+// TestMutualTLS requires client certificates (--tls-client-ca): callers
+// with a certificate from that CA are served over gRPC (the client's
+// --tls-cert) and REST; callers with none, or with one from another CA,
+// are refused at the handshake, and the client says what to do.
+func TestMutualTLS(t *testing.T) {
+	server, client := binaries(t)
+	dir := t.TempDir()
+	ca, other := apitest.NewCA(t), apitest.NewCA(t)
+	srvCert, srvKey := ca.Issue(t, "server", x509.ExtKeyUsageServerAuth)
+	cliCert, cliKey := ca.Issue(t, "client", x509.ExtKeyUsageClientAuth)
+	strangerCert, strangerKey := other.Issue(t, "stranger", x509.ExtKeyUsageClientAuth)
+	f := writeFiles(t, dir, map[string][]byte{
+		"ca.pem": ca.PEM, "server.crt": srvCert, "server.key": srvKey,
+		"client.crt": cliCert, "client.key": cliKey, "stranger.crt": strangerCert, "stranger.key": strangerKey,
+	})
+	p := startServer(t, server, "--tls-cert", f["server.crt"], "--tls-key", f["server.key"], "--tls-client-ca", f["ca.pem"])
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca.PEM)
+	restGet := func(certFile, keyFile string) (int, error) {
+		cfg := &tls.Config{RootCAs: pool}
+		if certFile != "" {
+			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Certificates = []tls.Certificate{cert}
+		}
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}
+		defer hc.CloseIdleConnections()
+		resp, err := hc.Get("https://" + p.httpAddr + "/v1/model")
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if code, err := restGet(f["client.crt"], f["client.key"]); err != nil || code != http.StatusOK {
+		t.Errorf("REST with a client certificate: got %d, %v; want 200", code, err)
+	}
+	for _, who := range []string{"", "stranger"} {
+		certFile, keyFile := "", ""
+		if who != "" {
+			certFile, keyFile = f[who+".crt"], f[who+".key"]
+		}
+		if code, err := restGet(certFile, keyFile); err == nil {
+			t.Errorf("REST with client certificate %q: got %d, want a failed handshake", who, code)
+		}
+	}
+	base := []string{"model", "--addr", p.grpcAddr, "--tls-ca", f["ca.pem"], "--timeout", "5s"}
+	if out := runClient(t, client, append(base, "--tls-cert", f["client.crt"], "--tls-key", f["client.key"])...); !strings.Contains(out, "version") {
+		t.Errorf("client model with a client certificate: got %q", out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		// The refusal reaches the client as the server's alert, or as a
+		// broken pipe when the client had written first.
+		{nil, "give --tls-cert and --tls-key"},
+		{[]string{"--tls-cert", f["stranger.crt"], "--tls-key", f["stranger.key"]}, "--tls-cert must be valid and signed by a CA of the server's --tls-client-ca"},
+	} {
+		out, err := exec.Command(client, append(base, tc.args...)...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), tc.want) {
+			t.Errorf("client model %q: got %v, %q; want a failure with %q", tc.args, err, out, tc.want)
+		}
+	}
+}
+
 // TestExpiredCertificateWarns starts a server on a certificate that
 // expired: it serves, and says in its log that clients will refuse it.
 func TestExpiredCertificateWarns(t *testing.T) {

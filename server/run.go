@@ -43,6 +43,7 @@ import (
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/seeds"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/certs"
 	"github.com/claimsvc/claims/server/internal/gateway"
 	"github.com/claimsvc/claims/server/internal/sendguard"
 	"github.com/claimsvc/claims/server/internal/store"
@@ -70,13 +71,20 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	start := time.Now()
 	var tlsCfg *tls.Config
 	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		pair, err := certs.NewKeyPair(cfg.TLSCert, cfg.TLSKey, log, time.Now)
 		if err != nil {
 			return fmt.Errorf("%s, %s: %w", cfg.opt("tls-cert"), cfg.opt("tls-key"), err)
 		}
-		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		if leaf := cert.Leaf; leaf != nil && (start.After(leaf.NotAfter) || start.Before(leaf.NotBefore)) {
-			log.Warn("the TLS certificate is not valid now: clients will refuse it", "cert", cfg.TLSCert, "not_before", leaf.NotBefore, "not_after", leaf.NotAfter)
+		certs.Warn(pair.Certificate(), cfg.TLSCert, start, log)
+		// The pair is looked up at each handshake, so a renewed one is
+		// served to new connections without a restart.
+		tlsCfg = &tls.Config{GetCertificate: pair.GetCertificate, MinVersion: tls.VersionTLS12}
+		if cfg.TLSClientCA != "" {
+			pool, err := certs.ClientCAs(cfg.TLSClientCA)
+			if err != nil {
+				return fmt.Errorf("%s: %w", cfg.opt("tls-client-ca"), err)
+			}
+			tlsCfg.ClientCAs, tlsCfg.ClientAuth = pool, tls.RequireAndVerifyClientCert
 		}
 	}
 	// Listen before the model is loaded: a port in use or an address that
@@ -309,7 +317,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}()
 	healthSrv.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	healthSrv.SetServingStatus(serviceName, healthpb.HealthCheckResponse_SERVING)
-	log.Info("serving", "grpc", grpcLis.Addr().String(), "http", httpLis.Addr().String(), "tls", tlsCfg != nil,
+	log.Info("serving", "grpc", grpcLis.Addr().String(), "http", httpLis.Addr().String(), "tls", tlsCfg != nil, "client_certs", cfg.TLSClientCA != "",
 		"startup", time.Since(start).Round(time.Millisecond))
 	if ready != nil {
 		ready(grpcLis.Addr().String(), httpLis.Addr().String())

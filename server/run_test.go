@@ -34,6 +34,11 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 	}
 	port := strconv.Itoa(free.Addr().(*net.TCPAddr).Port)
 	free.Close()
+	certPEM, keyPEM := apitest.SelfSigned(t)
+	certFile, keyFile := filepath.Join(t.TempDir(), "cert.pem"), filepath.Join(t.TempDir(), "key.pem")
+	os.WriteFile(certFile, certPEM, 0o600)
+	os.WriteFile(keyFile, keyPEM, 0o600)
+	tlsArgs := []string{"--tls-cert", certFile, "--tls-key", keyFile}
 	tests := []struct {
 		name string
 		args []string
@@ -42,7 +47,9 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 		{"gRPC address in use", []string{"--grpc-addr", busy.Addr().String()}, "--grpc-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
 		{"HTTP address in use", []string{"--http-addr", busy.Addr().String()}, "--http-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
 		{"one port, two spellings", []string{"--grpc-addr", "127.0.0.1:" + port, "--http-addr", "0.0.0.0:" + port}, "in use (--grpc-addr 127.0.0.1:" + port + " is on that port)"},
-		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "--tls-cert, --tls-key: open /nonexistent/cert.pem"},
+		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "--tls-cert, --tls-key: stat /nonexistent/cert.pem: no such file or directory"},
+		{"no client CA file", append(tlsArgs, "--tls-client-ca", "/nonexistent/ca.pem"), "--tls-client-ca: open /nonexistent/ca.pem: no such file or directory"},
+		{"a client CA file without certificates", append(tlsArgs, "--tls-client-ca", keyFile), "--tls-client-ca: " + keyFile + " holds no PEM certificate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

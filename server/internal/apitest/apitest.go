@@ -1,7 +1,8 @@
 // Package apitest holds what the server's tests share: a small model over a
 // white-space tokenizer, a gRPC server served over an in-memory
-// connection, a log buffer and a self-signed certificate. It imports no server package, so every server package's
-// tests can use it.
+// connection, a log buffer, a self-signed certificate and a certificate
+// authority that issues server and client certificates. It imports no
+// server package, so every server package's tests can use it.
 package apitest
 
 import (
@@ -141,29 +142,76 @@ func SelfSigned(t testing.TB) (certPEM, keyPEM []byte) {
 // notAfter.
 func SelfSignedFor(t testing.TB, notBefore, notAfter time.Time) (certPEM, keyPEM []byte) {
 	t.Helper()
+	certPEM, keyPEM, _, _ = issue(t, "claims test", notBefore, notAfter, x509.ExtKeyUsageServerAuth, true, nil, nil)
+	return certPEM, keyPEM
+}
+
+// issue makes a certificate for 127.0.0.1 and localhost with a fresh key,
+// signed by parent and its key, or self-signed if parent is nil, and
+// returns both PEM-encoded, and parsed.
+func issue(t testing.TB, name string, notBefore, notAfter time.Time, usage x509.ExtKeyUsage, isCA bool, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (certPEM, keyPEM []byte, cert *x509.Certificate, key *ecdsa.PrivateKey) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "claims test"},
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: name},
 		NotBefore:             notBefore,
 		NotAfter:              notAfter,
 		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
 		DNSNames:              []string{"localhost"},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{usage},
 		BasicConstraintsValid: true,
-		IsCA:                  true,
+		IsCA:                  isCA,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if isCA {
+		tmpl.KeyUsage |= x509.KeyUsageCertSign
+	}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if cert, err = x509.ParseCertificate(der); err != nil {
 		t.Fatal(err)
 	}
 	kb, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), cert, key
+}
+
+// CA is a certificate authority for tests: it issues server and client
+// certificates.
+type CA struct {
+	PEM  []byte // its certificate, PEM-encoded
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+// NewCA returns a fresh CA, valid from an hour ago for two hours.
+func NewCA(t testing.TB) *CA {
+	t.Helper()
+	certPEM, _, cert, key := issue(t, "claims test CA", time.Now().Add(-time.Hour), time.Now().Add(time.Hour), x509.ExtKeyUsageAny, true, nil, nil)
+	return &CA{PEM: certPEM, cert: cert, key: key}
+}
+
+// Issue returns a certificate named name, for 127.0.0.1 and localhost and
+// for usage (x509.ExtKeyUsageServerAuth or ExtKeyUsageClientAuth), valid
+// from an hour ago for two hours and signed by ca, with its key, both
+// PEM-encoded.
+func (ca *CA) Issue(t testing.TB, name string, usage x509.ExtKeyUsage) (certPEM, keyPEM []byte) {
+	t.Helper()
+	certPEM, keyPEM, _, _ = issue(t, name, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), usage, false, ca.cert, ca.key)
+	return certPEM, keyPEM
 }

@@ -1,0 +1,129 @@
+package certs
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/claimsvc/claims/server/internal/apitest"
+)
+
+// TestKeyPairFollowsItsFiles renews, half-renews, breaks and removes the
+// files of a key pair on a fake clock, and checks which certificate is
+// served and what is logged after each step.
+func TestKeyPairFollowsItsFiles(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	// put writes a file as certificate managers do: a new file renamed
+	// into place.
+	put := func(name string, data []byte) {
+		t.Helper()
+		tmp := name + ".new"
+		if err := os.WriteFile(tmp, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ca := apitest.NewCA(t)
+	type pair struct{ cert, key []byte }
+	issue := func(name string) pair {
+		c, k := ca.Issue(t, name, x509.ExtKeyUsageServerAuth)
+		return pair{c, k}
+	}
+	a, b, c := issue("a"), issue("b"), issue("c")
+	put(certFile, a.cert)
+	put(keyFile, a.key)
+
+	var logs bytes.Buffer
+	now := time.Unix(1_000_000, 0)
+	k, err := NewKeyPair(certFile, keyFile, slog.New(slog.NewTextHandler(&logs, nil)), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name    string
+		do      func()
+		advance time.Duration
+		want    string // common name of the certificate served
+		log     string // what the step logs, "" for nothing
+	}{
+		{"at start", func() {}, 0, "a", ""},
+		{"renewed, checked too soon", func() { put(certFile, b.cert); put(keyFile, b.key) }, CheckEvery / 2, "a", ""},
+		{"renewed, checked", func() {}, CheckEvery, "b", "TLS key pair reloaded"},
+		{"unchanged", func() {}, CheckEvery, "b", ""},
+		{"certificate renewed before its key", func() { put(certFile, c.cert) }, CheckEvery, "b", "does not load: still serving the one before"},
+		{"still only the certificate", func() {}, CheckEvery, "b", ""},
+		{"and then the key", func() { put(keyFile, c.key) }, CheckEvery, "c", "TLS key pair reloaded"},
+		{"rewritten in place, the same bytes", func() {
+			os.WriteFile(certFile, c.cert, 0o600)
+			os.Chtimes(certFile, now, now.Add(time.Minute))
+		}, CheckEvery, "c", "TLS key pair reloaded"},
+		{"removed", func() { os.Remove(certFile) }, CheckEvery, "c", "does not load"},
+		{"clock set back", func() { put(certFile, a.cert); put(keyFile, a.key) }, -time.Hour, "a", "TLS key pair reloaded"},
+	}
+	for _, st := range steps {
+		logs.Reset()
+		st.do()
+		now = now.Add(st.advance)
+		got, err := k.GetCertificate(&tls.ClientHelloInfo{})
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if cn := got.Leaf.Subject.CommonName; cn != st.want {
+			t.Errorf("%s: got certificate %q, want %q", st.name, cn, st.want)
+		}
+		switch {
+		case st.log == "" && logs.Len() > 0:
+			t.Errorf("%s: got log %q, want none", st.name, logs.String())
+		case st.log != "" && !strings.Contains(logs.String(), st.log):
+			t.Errorf("%s: got log %q, want %q", st.name, logs.String(), st.log)
+		}
+	}
+}
+
+func TestNewKeyPairErrors(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := apitest.SelfSigned(t)
+	_, otherKey := apitest.SelfSigned(t)
+	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	os.WriteFile(certFile, c, 0o600)
+	os.WriteFile(keyFile, otherKey, 0o600)
+	tests := []struct {
+		name, cert, key, want string
+	}{
+		{"no certificate file", filepath.Join(dir, "none"), keyFile, "no such file"},
+		{"a key of another certificate", certFile, keyFile, "private key does not match public key"},
+	}
+	for _, tc := range tests {
+		_, err := NewKeyPair(tc.cert, tc.key, slog.New(slog.DiscardHandler), time.Now)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestClientCAs(t *testing.T) {
+	dir := t.TempDir()
+	ca := apitest.NewCA(t)
+	good, empty := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "empty.pem")
+	os.WriteFile(good, ca.PEM, 0o600)
+	os.WriteFile(empty, []byte("no PEM here\n"), 0o600)
+	if pool, err := ClientCAs(good); err != nil || pool == nil {
+		t.Errorf("a CA file: got %v, %v; want a pool", pool, err)
+	}
+	if _, err := ClientCAs(empty); !errors.Is(err, ErrNoCertificates) {
+		t.Errorf("a file with no certificate: got %v, want ErrNoCertificates", err)
+	}
+	if _, err := ClientCAs(filepath.Join(dir, "none")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("no file: got %v, want os.ErrNotExist", err)
+	}
+}
