@@ -78,8 +78,9 @@ type keepaliveConfig struct {
 }
 
 // minReloadInterval is the shortest --reload-interval: checking more
-// often costs CPU (about 3% of a core at 1ms) and takes a save no sooner
-// in any way that matters.
+// often costs CPU (a stat every 1ms took about 3% of a core, and a model
+// file that cannot be read is opened at every check) and takes a save no
+// sooner in any way that matters.
 const minReloadInterval = 10 * time.Millisecond
 
 // envPrefix prefixes every environment variable the server reads.
@@ -287,7 +288,7 @@ func (c *config) validate() error {
 		return fmt.Errorf("%s and %s contradict each other: a read-only server takes no changes, with a token or without", c.opt("read-only"), c.opt("train-token"))
 	}
 	if c.ReloadInterval > 0 && c.ReloadInterval < minReloadInterval {
-		return fmt.Errorf("%s is %v: check at most every %v (a check is a stat of the model file; every few seconds is plenty), or 0 for SIGHUP only", c.opt("reload-interval"), c.ReloadInterval, minReloadInterval)
+		return fmt.Errorf("%s is %v, below the least, %v: checking more often costs CPU (a model file that cannot be read is opened at every check), and every few seconds is plenty; 0 reloads on SIGHUP only", c.opt("reload-interval"), c.ReloadInterval, minReloadInterval)
 	}
 	if c.ReloadInterval > 0 && (!c.ReadOnly || c.DataDir == "") {
 		return fmt.Errorf("%s needs %s and %s: only a read-only server reloads a model, the one another server saves in its data directory", c.opt("reload-interval"), c.opt("read-only"), c.opt("data-dir"))

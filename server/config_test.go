@@ -120,7 +120,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--shutdown-drain", "-1s"}, nil, "--shutdown-drain must not be negative"},
 		{[]string{"--reload-interval", "-1s", "--read-only", "--data-dir", "d"}, nil, "--reload-interval must not be negative"},
 		{[]string{"--reload-interval", "10s", "--data-dir", "d"}, nil, "--reload-interval needs --read-only and --data-dir"},
-		{[]string{"--reload-interval", "1ns", "--read-only", "--data-dir", "d"}, nil, "--reload-interval is 1ns: check at most every 10ms"},
+		{[]string{"--reload-interval", "1ns", "--read-only", "--data-dir", "d"}, nil, "--reload-interval is 1ns, below the least, 10ms"},
 		{[]string{"--reload-interval", "10s", "--read-only"}, nil, "--reload-interval needs --read-only and --data-dir"},
 		{nil, map[string]string{"CLAIMS_RELOAD_INTERVAL": "5s", "CLAIMS_READ_ONLY": "true"}, "CLAIMS_RELOAD_INTERVAL needs CLAIMS_READ_ONLY and --data-dir"},
 		// A value from the environment is named by its variable.

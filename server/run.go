@@ -154,7 +154,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}
 	svc := api.NewService(model, cfg.Limits, filepath.Base(tokName), metrics, log, svcOpts...)
 	// Reloads end when the stop begins (and at any other return).
-	stopReloads := sync.OnceFunc(reloads(model, src, cfg.ReloadInterval, cfg.opt("reload-interval"), svc, log))
+	stopReloads := sync.OnceFunc(reloads(model, src, cfg.ReloadInterval, cfg.opt, svc, log))
 	defer stopReloads()
 
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
@@ -585,7 +585,7 @@ func warnStale(model *classifier.Classifier, readOnly bool, log *slog.Logger) {
 }
 
 // reloads reads src's model into model on every SIGHUP, and when every
-// (set by the setting named everyName) is positive, whenever a check that
+// (--reload-interval) is positive, whenever a check that
 // often finds a new model file there (store.Changed), until the returned
 // stop is called (once): a read-only server takes the model its writer
 // saved without a restart. A model that cannot be read leaves the one
@@ -593,8 +593,8 @@ func warnStale(model *classifier.Classifier, readOnly bool, log *slog.Logger) {
 // way say so once, until a check finds nothing to do. With no src
 // (a server that writes its model, or has none on disk), a SIGHUP is
 // logged and ignored, rather than ending the process as it would by
-// default.
-func reloads(model *classifier.Classifier, src *store.Store, every time.Duration, everyName string, svc *api.Service, log *slog.Logger) (stop func()) {
+// default. opt names a setting as the operator gave it (config.opt).
+func reloads(model *classifier.Classifier, src *store.Store, every time.Duration, opt func(flag string) string, svc *api.Service, log *slog.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	var tick <-chan time.Time // nil, never ready, without checks
@@ -603,9 +603,9 @@ func reloads(model *classifier.Classifier, src *store.Store, every time.Duration
 		if every > 0 {
 			ticker = time.NewTicker(every)
 			tick = ticker.C
-			log.Info("SIGHUP reloads the model from --data-dir, and so does a new model file there, checked every "+everyName, "reload_interval", every)
+			log.Info("SIGHUP reloads the model from "+opt("data-dir")+", and so does a new model file there, checked every "+opt("reload-interval"), "reload_interval", every)
 		} else {
-			log.Info("SIGHUP reloads the model from --data-dir")
+			log.Info("SIGHUP reloads the model from " + opt("data-dir"))
 		}
 	}
 	// reload reads the model again. After a check (not a SIGHUP, which

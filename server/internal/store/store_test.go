@@ -219,8 +219,10 @@ func TestChanged(t *testing.T) {
 			}
 			return nil
 		}, true},
-		{"saved, then its content was refused", func() error {
-			r.Load(func(rd io.Reader) error { io.ReadAll(rd); return errors.New("not a model") })
+		{"read again, its content refused", func() error {
+			if err := r.Load(func(rd io.Reader) error { io.ReadAll(rd); return errors.New("not a model") }); err == nil {
+				return errors.New("load whose decode failed: got nil error")
+			}
 			return nil
 		}, false},
 		{"removed", func() error { return os.Remove(r.Path()) }, false},
