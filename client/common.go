@@ -122,7 +122,9 @@ func (c *commonFlags) hint(err error) error {
 	// A server that requires a client certificate ends the handshake of a
 	// client with none, or with one it does not trust; the client sees the
 	// alert, or, when it had already written, a broken pipe or a reset.
-	cut := c.usesTLS() && (strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset by peer"))
+	// A server that speaks only TLS 1.2 answers a client with no
+	// certificate with a handshake failure.
+	cut := c.usesTLS() && (strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset by peer") || strings.Contains(msg, "remote error: tls: handshake failure"))
 	switch st.Code() {
 	case codes.Unavailable:
 		switch {
@@ -192,7 +194,10 @@ func (c *commonFlags) dial() (*grpc.ClientConn, error) {
 			if err != nil {
 				return nil, fmt.Errorf("--tls-cert, --tls-key: %w", err)
 			}
-			cfg.Certificates = []tls.Certificate{cert}
+			// Sent whatever CAs the server names: from Certificates, Go
+			// would send none to a server that does not name its issuer,
+			// and the server's refusal would then say none was given.
+			cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
 		}
 		if c.caFile != "" {
 			pem, err := os.ReadFile(c.caFile)

@@ -67,6 +67,7 @@ func TestHint(t *testing.T) {
 		{codes.Unavailable, `read tcp 127.0.0.1:41084->127.0.0.1:37067: read: connection reset by peer`, "if the server requires a client certificate", tlsFlags},
 		{codes.Unavailable, `write tcp 127.0.0.1:41084->127.0.0.1:37067: write: broken pipe`, "it refused this one: --tls-cert must be valid and signed by a CA", certFlags},
 		{codes.Unavailable, `write tcp 127.0.0.1:41084->127.0.0.1:37067: write: broken pipe`, "", nil},
+		{codes.Unavailable, `connection error: desc = "transport: authentication handshake failed: remote error: tls: handshake failure"`, "if the server requires a client certificate", tlsFlags},
 		{codes.Unavailable, `connection error: desc = "error reading server preface: remote error: tls: unknown certificate authority"`, "refused the client certificate", certFlags},
 		{codes.Unavailable, `connection error: desc = "error reading server preface: remote error: tls: bad certificate"`, "refused the client certificate", certFlags},
 	} {

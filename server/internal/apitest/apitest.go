@@ -199,10 +199,16 @@ type CA struct {
 	key  *ecdsa.PrivateKey
 }
 
-// NewCA returns a fresh CA, valid from an hour ago for two hours.
+// NewCA returns a fresh CA, valid from an hour ago for two hours. Each has
+// a name of its own: a TLS client sends its certificate only to a server
+// that names the certificate's issuer among those it accepts.
 func NewCA(t testing.TB) *CA {
 	t.Helper()
-	certPEM, _, cert, key := issue(t, "claims test CA", time.Now().Add(-time.Hour), time.Now().Add(time.Hour), x509.ExtKeyUsageAny, true, nil, nil)
+	id, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, _, cert, key := issue(t, "claims test CA "+id.String(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour), x509.ExtKeyUsageAny, true, nil, nil)
 	return &CA{PEM: certPEM, cert: cert, key: key}
 }
 
@@ -212,6 +218,12 @@ func NewCA(t testing.TB) *CA {
 // PEM-encoded.
 func (ca *CA) Issue(t testing.TB, name string, usage x509.ExtKeyUsage) (certPEM, keyPEM []byte) {
 	t.Helper()
-	certPEM, keyPEM, _, _ = issue(t, name, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), usage, false, ca.cert, ca.key)
+	return ca.IssueFor(t, name, usage, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+}
+
+// IssueFor is Issue with a certificate valid from notBefore to notAfter.
+func (ca *CA) IssueFor(t testing.TB, name string, usage x509.ExtKeyUsage, notBefore, notAfter time.Time) (certPEM, keyPEM []byte) {
+	t.Helper()
+	certPEM, keyPEM, _, _ = issue(t, name, notBefore, notAfter, usage, false, ca.cert, ca.key)
 	return certPEM, keyPEM
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,32 +21,36 @@ const CheckEvery = time.Second
 // read again when either changes (another file renamed into its place, as
 // certificate managers and Kubernetes secret volumes do, or the same file
 // with another size or modification time). A pair that does not load (a
-// certificate written before its key, say) leaves the one served as it
-// was, and is tried again at the next check. KeyPair is safe for
-// concurrent use.
+// certificate written before its key, say), or whose certificate is not
+// valid now while the one served is, leaves the one served as it was, and
+// is tried again at the next check. A handshake never waits for a check:
+// while one handshake reads the files, the others get the pair as it was.
+// KeyPair is safe for concurrent use.
 type KeyPair struct {
 	certFile, keyFile string
 	log               *slog.Logger
 	now               func() time.Time
 
-	mu      sync.Mutex
-	cert    *tls.Certificate
-	files   [2]os.FileInfo // of the files cert was read from
-	checked time.Time
-	failed  string // the last failure logged, until a pair loads again
+	cert    atomic.Pointer[tls.Certificate]
+	checked atomic.Int64 // when the files were last looked at, Unix nanoseconds
+
+	mu     sync.Mutex     // held by the one check under way
+	files  [2]os.FileInfo // of the files cert was read from
+	failed string         // the failure last logged, until a check finds nothing to do
 }
 
 // NewKeyPair reads the pair in certFile and keyFile. now is the clock
-// (time.Now outside tests). The pair's certificate must not have expired
-// or not yet begun for the server to be of use, but either is only
-// logged: see Warn.
+// (time.Now outside tests). A certificate that is not valid now is served
+// all the same (see Warn).
 func NewKeyPair(certFile, keyFile string, log *slog.Logger, now func() time.Time) (*KeyPair, error) {
 	k := &KeyPair{certFile: certFile, keyFile: keyFile, log: log, now: now}
 	cert, files, err := k.load()
 	if err != nil {
 		return nil, err
 	}
-	k.cert, k.files, k.checked = cert, files, now()
+	k.cert.Store(cert)
+	k.files = files
+	k.checked.Store(now().UnixNano())
 	return k, nil
 }
 
@@ -83,34 +88,45 @@ func (k *KeyPair) changed() bool {
 }
 
 // Certificate returns the pair to serve, first reading it again if
-// CheckEvery has passed since the last check and a file changed.
+// CheckEvery has passed since the last check and a file changed, unless
+// another call is doing so.
 func (k *KeyPair) Certificate() *tls.Certificate {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	now := k.now()
-	if now.Sub(k.checked) < CheckEvery && !now.Before(k.checked) {
-		return k.cert
+	if since := now.Sub(time.Unix(0, k.checked.Load())); since >= 0 && since < CheckEvery {
+		return k.cert.Load()
 	}
-	k.checked = now
+	if !k.mu.TryLock() {
+		return k.cert.Load() // another handshake is checking
+	}
+	defer k.mu.Unlock()
+	if since := now.Sub(time.Unix(0, k.checked.Load())); since >= 0 && since < CheckEvery {
+		return k.cert.Load() // checked while this call waited for the lock
+	}
+	k.checked.Store(now.UnixNano())
 	if !k.changed() {
-		return k.cert
+		k.failed = ""
+		return k.cert.Load()
 	}
 	cert, files, err := k.load()
+	if err == nil && !validAt(cert, now) && validAt(k.cert.Load(), now) {
+		err = fmt.Errorf("the new certificate is valid from %v to %v, and the one served is valid now", cert.Leaf.NotBefore, cert.Leaf.NotAfter)
+	}
 	if err != nil {
 		if msg := err.Error(); msg != k.failed {
 			k.failed = msg
-			k.log.Warn("the TLS key pair changed on disk but does not load: still serving the one before (tried again every second)", "cert", k.certFile, "key", k.keyFile, "error", err)
+			k.log.Warn("the TLS key pair changed on disk but is not used: still serving the one before (tried again every second)", "cert", k.certFile, "key", k.keyFile, "error", err)
 		}
-		return k.cert
+		return k.cert.Load()
 	}
-	k.cert, k.files, k.failed = cert, files, ""
+	k.cert.Store(cert)
+	k.files, k.failed = files, ""
 	attrs := []any{"cert", k.certFile}
 	if leaf := cert.Leaf; leaf != nil {
 		attrs = append(attrs, "subject", leaf.Subject.String(), "not_after", leaf.NotAfter)
 	}
 	k.log.Info("TLS key pair reloaded: new connections get the new certificate", attrs...)
 	Warn(cert, k.certFile, now, k.log)
-	return k.cert
+	return cert
 }
 
 // GetCertificate is Certificate for tls.Config.GetCertificate.
@@ -118,10 +134,17 @@ func (k *KeyPair) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error)
 	return k.Certificate(), nil
 }
 
+// validAt reports whether cert's leaf is valid at now; a pair whose leaf
+// was not parsed counts as valid.
+func validAt(cert *tls.Certificate, now time.Time) bool {
+	leaf := cert.Leaf
+	return leaf == nil || !now.After(leaf.NotAfter) && !now.Before(leaf.NotBefore)
+}
+
 // Warn logs a certificate that is not valid at now: clients will refuse
 // it.
 func Warn(cert *tls.Certificate, file string, now time.Time, log *slog.Logger) {
-	if leaf := cert.Leaf; leaf != nil && (now.After(leaf.NotAfter) || now.Before(leaf.NotBefore)) {
+	if leaf := cert.Leaf; !validAt(cert, now) {
 		log.Warn("the TLS certificate is not valid now: clients will refuse it", "cert", file, "not_before", leaf.NotBefore, "not_after", leaf.NotAfter)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,11 +42,13 @@ func TestKeyPairFollowsItsFiles(t *testing.T) {
 		return pair{c, k}
 	}
 	a, b, c := issue("a"), issue("b"), issue("c")
+	expiredCert, expiredKey := ca.IssueFor(t, "expired", x509.ExtKeyUsageServerAuth, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
+	backup := filepath.Join(dir, "served.crt")
 	put(certFile, a.cert)
 	put(keyFile, a.key)
 
 	var logs bytes.Buffer
-	now := time.Unix(1_000_000, 0)
+	now := time.Now()
 	k, err := NewKeyPair(certFile, keyFile, slog.New(slog.NewTextHandler(&logs, nil)), func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
@@ -60,15 +64,23 @@ func TestKeyPairFollowsItsFiles(t *testing.T) {
 		{"renewed, checked too soon", func() { put(certFile, b.cert); put(keyFile, b.key) }, CheckEvery / 2, "a", ""},
 		{"renewed, checked", func() {}, CheckEvery, "b", "TLS key pair reloaded"},
 		{"unchanged", func() {}, CheckEvery, "b", ""},
-		{"certificate renewed before its key", func() { put(certFile, c.cert) }, CheckEvery, "b", "does not load: still serving the one before"},
+		{"certificate renewed before its key", func() {
+			os.Link(certFile, backup)
+			put(certFile, c.cert)
+		}, CheckEvery, "b", "is not used: still serving the one before"},
 		{"still only the certificate", func() {}, CheckEvery, "b", ""},
+		// The very file served put back: nothing to do, so the same
+		// failure again is logged again.
+		{"the served certificate put back", func() { os.Rename(backup, certFile) }, CheckEvery, "b", ""},
+		{"the new certificate again", func() { put(certFile, c.cert) }, CheckEvery, "b", "is not used"},
 		{"and then the key", func() { put(keyFile, c.key) }, CheckEvery, "c", "TLS key pair reloaded"},
 		{"rewritten in place, the same bytes", func() {
 			os.WriteFile(certFile, c.cert, 0o600)
 			os.Chtimes(certFile, now, now.Add(time.Minute))
 		}, CheckEvery, "c", "TLS key pair reloaded"},
-		{"removed", func() { os.Remove(certFile) }, CheckEvery, "c", "does not load"},
-		{"clock set back", func() { put(certFile, a.cert); put(keyFile, a.key) }, -time.Hour, "a", "TLS key pair reloaded"},
+		{"renewed with an expired certificate", func() { put(certFile, expiredCert); put(keyFile, expiredKey) }, CheckEvery, "c", "the one served is valid now"},
+		{"removed", func() { os.Remove(certFile) }, CheckEvery, "c", "is not used"},
+		{"clock set back", func() { put(certFile, a.cert); put(keyFile, a.key) }, -10 * time.Minute, "a", "TLS key pair reloaded"},
 	}
 	for _, st := range steps {
 		logs.Reset()
@@ -125,5 +137,57 @@ func TestClientCAs(t *testing.T) {
 	}
 	if _, err := ClientCAs(filepath.Join(dir, "none")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("no file: got %v, want os.ErrNotExist", err)
+	}
+}
+
+// TestKeyPairConcurrent serves handshakes from many goroutines while the
+// files are renewed again and again on a clock that moves a second per
+// call: each gets a whole pair, and the last renewal is served in the end.
+func TestKeyPairConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	ca := apitest.NewCA(t)
+	pairs := make([][2][]byte, 4)
+	for i := range pairs {
+		c, k := ca.Issue(t, string(rune('a'+i)), x509.ExtKeyUsageServerAuth)
+		pairs[i] = [2][]byte{c, k}
+	}
+	put := func(p [2][]byte) {
+		for i, name := range []string{certFile, keyFile} {
+			if err := os.WriteFile(name+".new", p[i], 0o600); err != nil {
+				t.Error(err)
+			}
+			if err := os.Rename(name+".new", name); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	put(pairs[0])
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Add(int64(CheckEvery))) }
+	k, err := NewKeyPair(certFile, keyFile, slog.New(slog.DiscardHandler), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 300 {
+				c := k.Certificate()
+				if c == nil || c.Leaf == nil || !strings.Contains("abcd", c.Leaf.Subject.CommonName) {
+					t.Errorf("got %v, want one of the pairs", c)
+					return
+				}
+			}
+		})
+	}
+	for _, p := range pairs[1:] {
+		put(p)
+		time.Sleep(5 * time.Millisecond)
+	}
+	wg.Wait()
+	if got := k.Certificate().Leaf.Subject.CommonName; got != "d" {
+		t.Errorf("after the last renewal: got %q, want d", got)
 	}
 }
