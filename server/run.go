@@ -463,8 +463,8 @@ func loadTokenizer(path, opt string) (*classifier.Tokenizer, string, error) {
 // trains the default model from the embedded corpus when there is none.
 // A model file that cannot be read is an error: the server does not fall
 // back to the default and silently lose what was trained. Under
-// --read-only with a data directory, reload reads its model into the one
-// served again; otherwise it is nil.
+// --read-only with a data directory, src is the store whose model the
+// server reads again while it serves (reloads); otherwise it is nil.
 func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (model *classifier.Classifier, src *store.Store, err error) {
 	maxLabels := classifier.WithMaxLabels(cfg.Limits.MaxLabels)
 	maxFeatures := classifier.WithMaxFeatures(cfg.Limits.MaxFeatures)
