@@ -541,7 +541,8 @@ func TestMutualTLS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg.Certificates = []tls.Certificate{cert}
+			// Sent whatever CAs the server names, as the client does.
+			cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
 		}
 		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}
 		defer hc.CloseIdleConnections()
@@ -564,6 +565,8 @@ func TestMutualTLS(t *testing.T) {
 			t.Errorf("REST with client certificate %q: got %d, want a failed handshake", who, code)
 		}
 	}
+	waitForLog(t, p, "client didn't provide a certificate")
+	waitForLog(t, p, "x509: certificate signed by unknown authority")
 	base := []string{"model", "--addr", p.grpcAddr, "--tls-ca", f["ca.pem"], "--timeout", "5s"}
 	if out := runClient(t, client, append(base, "--tls-cert", f["client.crt"], "--tls-key", f["client.key"])...); !strings.Contains(out, "version") {
 		t.Errorf("client model with a client certificate: got %q", out)
