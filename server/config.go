@@ -28,18 +28,23 @@ type config struct {
 	ReadOnly   bool // refuse Train and Forget
 	// ReloadInterval is how often a read-only server checks its data
 	// directory's model file for a new one (0: only on SIGHUP).
-	ReloadInterval  time.Duration
-	Tokenizer       string
-	TLSCert         string
-	TLSKey          string
-	TLSClientCA     string // CAs whose client certificates are required
-	CORSOrigins     []string
-	Metrics         bool // serve /metrics on the HTTP listener
-	Reflection      bool // register gRPC server reflection
-	Limits          api.Limits
-	LogLevel        slog.Level
-	LogFormat       string
-	ShutdownTimeout time.Duration
+	ReloadInterval time.Duration
+	Tokenizer      string
+	TLSCert        string
+	TLSKey         string
+	TLSClientCA    string // CAs whose client certificates are required
+	CORSOrigins    []string
+	Metrics        bool // serve /metrics on the HTTP listener
+	Reflection     bool // register gRPC server reflection
+	Limits         api.Limits
+	LogLevel       slog.Level
+	LogFormat      string
+	// AccessLog logs a line per RPC (at info; off, only calls that
+	// failed with a server fault), at most AccessLogMaxRate a second if
+	// that is positive.
+	AccessLog        bool
+	AccessLogMaxRate int
+	ShutdownTimeout  time.Duration
 	// MaxHealthWatches bounds the gRPC health watches open at once, and
 	// MaxHealthWatchesPerConn those on one connection (0: no bound).
 	MaxHealthWatches        int
@@ -130,6 +135,8 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.IntVar(&l.MaxLearned, "max-learned-examples", l.MaxLearned, "most distinct examples the model may hold; the model keeps a key for each, so that forget can refuse what was never learned, and every change copies and saves them")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&c.AccessLog, "access-log", true, "log a line per RPC (\"rpc\", at info level); false logs only calls that failed with a server fault")
+	fs.IntVar(&c.AccessLogMaxRate, "access-log-max-rate", 0, "most access-log lines in a second, server faults apart; the others are dropped and counted in a warning (0: no limit)")
 	fs.IntVar(&c.MaxHealthWatches, "max-health-watches", 4096, "most gRPC health watches (grpc.health.v1.Health/Watch) open at once on the whole server; more are refused with RESOURCE_EXHAUSTED")
 	fs.IntVar(&c.MaxHealthWatchesPerConn, "max-health-watches-per-conn", 16, "most gRPC health watches open at once on one connection (0: no bound; behind a proxy or mesh sidecar that carries many clients over one connection, use 0 and bound --max-health-watches)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long graceful shutdown waits for calls in flight")
@@ -222,6 +229,9 @@ func (c *config) validate() error {
 	}
 	if l.MaxExplain < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-explain"))
+	}
+	if c.AccessLogMaxRate < 0 {
+		return fmt.Errorf("%s must not be negative", c.opt("access-log-max-rate"))
 	}
 	if l.MaxLabels < 2 || l.MaxLabels > classifier.MaxLabelsCap {
 		return fmt.Errorf("%s: %d is outside 2..%d", c.opt("max-labels"), l.MaxLabels, classifier.MaxLabelsCap)

@@ -101,6 +101,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--max-learned-examples", "0"}, nil, "--max-learned-examples must be positive"},
 		{[]string{"--max-health-watches", "0"}, nil, "--max-health-watches must be positive"},
 		{[]string{"--max-health-watches-per-conn", "-1"}, nil, "--max-health-watches-per-conn must not be negative"},
+		{[]string{"--access-log-max-rate", "-1"}, nil, "--access-log-max-rate must not be negative"},
 		{[]string{"--read-only", "--train-token", "t0k3n"}, nil, "--read-only and --train-token contradict each other"},
 		{[]string{"--grpc-addr", "nope"}, nil, "--grpc-addr"},
 		{[]string{"--log-format", "xml"}, nil, "log-format"},

@@ -587,6 +587,34 @@ func TestMutualTLS(t *testing.T) {
 	}
 }
 
+// TestAccessLogSettings runs the server binary with the access log off,
+// where a call logs no line, and with a rate of one line a second, where
+// a burst of calls logs one and reports the others dropped.
+func TestAccessLogSettings(t *testing.T) {
+	server, _ := binaries(t)
+	off := startServer(t, server, "--access-log=false")
+	if _, err := grpcClient(t, off.grpcAddr, nil).GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	off.stop(t)
+	if strings.Contains(off.logs.String(), `"msg":"rpc"`) {
+		t.Errorf("--access-log=false logged a call:\n%s", off.logs.String())
+	}
+	limited := startServer(t, server, "--access-log-max-rate", "1")
+	c := grpcClient(t, limited.grpcAddr, nil)
+	for range 20 {
+		if _, err := c.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitForLog(t, limited, `"msg":"access log lines dropped: more calls in a second than --access-log-max-rate lets it log"`)
+	limited.stop(t)
+	// Twenty calls span at most a second or two: one line a second.
+	if n := strings.Count(limited.logs.String(), `"msg":"rpc"`); n < 1 || n > 3 {
+		t.Errorf("got %d access-log lines for 20 calls at one a second, want 1 to 3", n)
+	}
+}
+
 // TestExpiredCertificateWarns starts a server on a certificate that
 // expired: it serves, and says in its log that clients will refuse it.
 func TestExpiredCertificateWarns(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 
 func main() {
 	// SIGHUP never ends the process: a read-only server reloads its model
-	// on it while it serves (reloadOnHangup), any other ignores it, and so
+	// on it while it serves (reloads), any other ignores it, and so
 	// does every server while it starts and stops.
 	signal.Ignore(syscall.SIGHUP)
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stdout)
@@ -37,8 +37,8 @@ func main() {
 	// The access log (a line per RPC) is batched; every other line is
 	// written at once.
 	sink := newLogSink(os.Stderr, accessLogDelay)
-	log := newLogger(cfg, sink)
-	access := slog.New(flushingHandler{newLogger(cfg, sink.batched()).Handler(), sink})
+	log := newLogger(cfg.LogFormat, cfg.LogLevel, sink)
+	access := accessLogger(cfg, sink, log)
 	// Before anything of grpc runs: grpclog's logger is not safe to swap
 	// later.
 	grpclog.SetLoggerV2(grpcLogger{log.With("component", "grpc")})
@@ -57,9 +57,11 @@ func main() {
 	sink.Flush()
 }
 
-func newLogger(cfg config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "json" {
+// newLogger returns a logger writing records of level or above to w, in
+// format (text or json).
+func newLogger(format string, level slog.Level, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// accessLogger returns the logger of the per-call lines (one per RPC):
+// batched into sink, at the server's log level, or errors only without
+// --access-log; and, if --access-log-max-rate is positive, at most that
+// many lines in a second, errors apart. log reports the lines dropped,
+// once for each second that dropped some.
+func accessLogger(cfg config, sink *logSink, log *slog.Logger) *slog.Logger {
+	level := cfg.LogLevel
+	if !cfg.AccessLog {
+		level = max(level, slog.LevelError)
+	}
+	var h slog.Handler = flushingHandler{newLogger(cfg.LogFormat, level, sink.batched()).Handler(), sink}
+	if cfg.AccessLogMaxRate > 0 {
+		name := cfg.opt("access-log-max-rate")
+		lim := &limiter{
+			max:   cfg.AccessLogMaxRate,
+			now:   time.Now,
+			after: func(d time.Duration, f func()) { time.AfterFunc(d, f) },
+			report: func(dropped int) {
+				log.Warn("access log lines dropped: more calls in a second than "+name+" lets it log", "dropped", dropped, "max_rate", cfg.AccessLogMaxRate)
+			},
+		}
+		h = limitHandler{h, lim}
+	}
+	return slog.New(h)
+}
+
+// limitHandler passes at most lim.max records a second to its Handler,
+// and every record at error level or above.
+type limitHandler struct {
+	slog.Handler
+	lim *limiter
+}
+
+func (h limitHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelError && !h.lim.allow() {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h limitHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return limitHandler{h.Handler.WithAttrs(attrs), h.lim}
+}
+
+func (h limitHandler) WithGroup(name string) slog.Handler {
+	return limitHandler{h.Handler.WithGroup(name), h.lim}
+}
+
+// limiter allows max events in each second of the clock now, and counts
+// the others: report gets the count of a second that dropped some once
+// that second is over (at the first event after it, or, when none comes,
+// by a timer that after starts). limiter is safe for concurrent use.
+type limiter struct {
+	max    int
+	now    func() time.Time
+	after  func(d time.Duration, f func())
+	report func(dropped int)
+
+	mu      sync.Mutex
+	second  int64 // the Unix second counted
+	n       int   // events allowed in it
+	dropped int   // and dropped, not yet reported
+}
+
+func (l *limiter) allow() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if s := now.Unix(); s != l.second {
+		l.reportLocked()
+		l.second, l.n = s, 0
+	}
+	if l.n < l.max {
+		l.n++
+		return true
+	}
+	if l.dropped == 0 {
+		// The first drop of this second: report them when it is over,
+		// should no event come after it.
+		s := l.second
+		l.after(time.Unix(s+1, 0).Sub(now), func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.second == s {
+				l.reportLocked()
+			}
+		})
+	}
+	l.dropped++
+	return false
+}
+
+// reportLocked reports the events dropped and not yet reported.
+func (l *limiter) reportLocked() {
+	if l.dropped > 0 {
+		l.report(l.dropped)
+		l.dropped = 0
+	}
+}
