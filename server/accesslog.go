@@ -10,9 +10,11 @@ import (
 // accessLogger returns the logger of the per-call lines (one per RPC):
 // batched into sink, at the server's log level, or errors only without
 // --access-log; and, if --access-log-max-rate is positive, at most that
-// many lines in a second, errors apart. log reports the lines dropped,
-// once for each second that dropped some.
-func accessLogger(cfg config, sink *logSink, log *slog.Logger) *slog.Logger {
+// many lines in each clock second, errors apart. log, which must not be
+// the access logger, reports the lines dropped, once for each second that
+// dropped some; flush reports those not yet reported, for the server to
+// call before it exits.
+func accessLogger(cfg config, sink *logSink, log *slog.Logger) (access *slog.Logger, flush func()) {
 	level := cfg.LogLevel
 	if !cfg.AccessLog {
 		level = max(level, slog.LevelError)
@@ -29,8 +31,9 @@ func accessLogger(cfg config, sink *logSink, log *slog.Logger) *slog.Logger {
 			},
 		}
 		h = limitHandler{h, lim}
+		return slog.New(h), lim.flush
 	}
-	return slog.New(h)
+	return slog.New(h), func() {}
 }
 
 // limitHandler passes at most lim.max records a second to its Handler,
@@ -58,7 +61,8 @@ func (h limitHandler) WithGroup(name string) slog.Handler {
 // limiter allows max events in each second of the clock now, and counts
 // the others: report gets the count of a second that dropped some once
 // that second is over (at the first event after it, or, when none comes,
-// by a timer that after starts). limiter is safe for concurrent use.
+// by a timer that after starts), or at flush. report is called with no
+// lock held. limiter is safe for concurrent use.
 type limiter struct {
 	max    int
 	now    func() time.Time
@@ -72,16 +76,26 @@ type limiter struct {
 }
 
 func (l *limiter) allow() bool {
+	ok, done := l.count()
+	if done > 0 {
+		l.report(done)
+	}
+	return ok
+}
+
+// count counts one event, and returns whether it is allowed and the count
+// of a second before this one to report.
+func (l *limiter) count() (ok bool, done int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	if s := now.Unix(); s != l.second {
-		l.reportLocked()
+		done, l.dropped = l.dropped, 0
 		l.second, l.n = s, 0
 	}
 	if l.n < l.max {
 		l.n++
-		return true
+		return true, done
 	}
 	if l.dropped == 0 {
 		// The first drop of this second: report them when it is over,
@@ -89,20 +103,27 @@ func (l *limiter) allow() bool {
 		s := l.second
 		l.after(time.Unix(s+1, 0).Sub(now), func() {
 			l.mu.Lock()
-			defer l.mu.Unlock()
+			n := 0
 			if l.second == s {
-				l.reportLocked()
+				n, l.dropped = l.dropped, 0
+			}
+			l.mu.Unlock()
+			if n > 0 {
+				l.report(n)
 			}
 		})
 	}
 	l.dropped++
-	return false
+	return false, done
 }
 
-// reportLocked reports the events dropped and not yet reported.
-func (l *limiter) reportLocked() {
-	if l.dropped > 0 {
-		l.report(l.dropped)
-		l.dropped = 0
+// flush reports the events dropped and not yet reported.
+func (l *limiter) flush() {
+	l.mu.Lock()
+	n := l.dropped
+	l.dropped = 0
+	l.mu.Unlock()
+	if n > 0 {
+		l.report(n)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,8 @@ func TestLimiter(t *testing.T) {
 		{"dropped", time.Unix(101, 300e6), false, false, []int{2}},
 		{"an event of a later second reports first", time.Unix(103, 0), false, true, []int{2, 1}},
 		{"then the timer finds nothing", time.Unix(103, 0), true, false, []int{2, 1}},
+		{"allowed", time.Unix(103, 100e6), false, true, []int{2, 1}},
+		{"dropped, then flushed at exit", time.Unix(103, 200e6), false, false, []int{2, 1}},
 	}
 	for _, st := range steps {
 		now = st.at
@@ -49,9 +52,17 @@ func TestLimiter(t *testing.T) {
 		} else if got := l.allow(); got != st.want {
 			t.Errorf("%s: got allow %v, want %v", st.name, got, st.want)
 		}
-		if got := len(reported); got != len(st.reported) || got > 0 && reported[got-1] != st.reported[got-1] {
+		if !slices.Equal(reported, st.reported) {
 			t.Errorf("%s: got reports %v, want %v", st.name, reported, st.reported)
 		}
+	}
+	l.flush()
+	if want := []int{2, 1, 1}; !slices.Equal(reported, want) {
+		t.Errorf("after flush: got reports %v, want %v", reported, want)
+	}
+	l.flush()
+	if want := []int{2, 1, 1}; !slices.Equal(reported, want) {
+		t.Errorf("after a second flush: got reports %v, want %v", reported, want)
 	}
 }
 
@@ -79,7 +90,7 @@ func TestAccessLogger(t *testing.T) {
 		var out, main bytes.Buffer
 		sink := newLogSink(&out, time.Hour)
 		log := slog.New(slog.NewTextHandler(&main, nil))
-		access := accessLogger(cfg, sink, log)
+		access, _ := accessLogger(cfg, sink, log)
 		// One fixed second, over when the timer is run.
 		var timers []func()
 		if h, ok := access.Handler().(limitHandler); ok {

@@ -38,7 +38,7 @@ func main() {
 	// written at once.
 	sink := newLogSink(os.Stderr, accessLogDelay)
 	log := newLogger(cfg.LogFormat, cfg.LogLevel, sink)
-	access := accessLogger(cfg, sink, log)
+	access, flushAccess := accessLogger(cfg, sink, log)
 	// Before anything of grpc runs: grpclog's logger is not safe to swap
 	// later.
 	grpclog.SetLoggerV2(grpcLogger{log.With("component", "grpc")})
@@ -50,7 +50,9 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	if err := run(ctx, cfg, log, access, nil); err != nil {
+	err = run(ctx, cfg, log, access, nil)
+	flushAccess() // access-log lines dropped in the last second
+	if err != nil {
 		log.Error("server stopped", "error", err)
 		os.Exit(1)
 	}
