@@ -96,6 +96,8 @@ func TestAccessLogger(t *testing.T) {
 		if h, ok := access.Handler().(limitHandler); ok {
 			h.lim.now = func() time.Time { return time.Unix(100, 0) }
 			h.lim.after = func(_ time.Duration, f func()) { timers = append(timers, f) }
+		} else if cfg.AccessLogMaxRate > 0 {
+			t.Fatalf("%s: the access logger has no rate limit", tt.name)
 		}
 		for range 5 {
 			access.Info("rpc", "code", "OK")

@@ -112,7 +112,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP (REST, /healthz, /metrics, /openapi.json) listen address")
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
 	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget")
-	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start and on SIGHUP, without writing or locking it (not with --train-token)")
+	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start, on SIGHUP and with --reload-interval when it changes, without writing or locking it (not with --train-token)")
 	fs.DurationVar(&c.ReloadInterval, "reload-interval", 0, "with --read-only and --data-dir: check the model file this often (10ms at least) and reload it when the server that writes it has saved a new one (0: only on SIGHUP)")
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key; read again, with its key, when either file changes")

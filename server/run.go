@@ -662,6 +662,11 @@ func reloads(model *classifier.Classifier, src *store.Store, every time.Duration
 				}
 				reload(false)
 			case <-tick:
+				select {
+				case <-done:
+					return // stopping: a check due as the stop came makes no reload
+				default:
+				}
 				changed, err := src.Changed()
 				switch {
 				case err != nil:

@@ -36,8 +36,11 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 	free.Close()
 	certPEM, keyPEM := apitest.SelfSigned(t)
 	certFile, keyFile := filepath.Join(t.TempDir(), "cert.pem"), filepath.Join(t.TempDir(), "key.pem")
-	os.WriteFile(certFile, certPEM, 0o600)
-	os.WriteFile(keyFile, keyPEM, 0o600)
+	for name, data := range map[string][]byte{certFile: certPEM, keyFile: keyPEM} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tlsArgs := []string{"--tls-cert", certFile, "--tls-key", keyFile}
 	tests := []struct {
 		name string

@@ -46,6 +46,9 @@ func run(args []string, w io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *devFolds < 0 || *devFolds == 1 || *devFolds > 0 && *dev == "" {
+		return fmt.Errorf("-dev-folds %d: give 0, or 2 or more with -dev", *devFolds)
+	}
 	fc := classifier.DefaultFeatures()
 	if *cfgJSON != "" {
 		fc = classifier.FeatureConfig{}
@@ -154,12 +157,13 @@ func run(args []string, w io.Writer) error {
 			if *showErrors {
 				listErrors(w, full, exs)
 			}
-			if *devFolds > 1 {
-				m, err := devCV(all, exs, *devFolds, newModel)
+			if *devFolds > 0 {
+				k := min(*devFolds, len(exs))
+				m, err := devCV(all, exs, k, newModel)
 				if err != nil {
 					return err
 				}
-				report(w, fmt.Sprintf("(%s') %d folds of %s, each trained on the whole corpus and the other folds", letter, *devFolds, name), m)
+				report(w, fmt.Sprintf("(%s') %d folds of %s, each trained on the whole corpus and the other folds", letter, k, name), m)
 			}
 		}
 	}
@@ -168,9 +172,8 @@ func run(args []string, w io.Writer) error {
 
 // devCV scores dev by k folds of consecutive examples (an article's
 // sentences mostly stay in one fold), each classified by a model trained
-// on corpus and dev's other folds.
+// on corpus and dev's other folds; k is at most len(dev).
 func devCV(corpus, dev []classifier.Example, k int, newModel func() *classifier.Classifier) (classifier.Metrics, error) {
-	k = min(k, len(dev))
 	var gold, pred []string
 	for f := range k {
 		lo, hi := f*len(dev)/k, (f+1)*len(dev)/k

@@ -23,8 +23,8 @@ const CheckEvery = time.Second
 // with another size or modification time). A pair that does not load (a
 // certificate written before its key, say), or whose certificate is not
 // valid now while the one served is, leaves the one served as it was, and
-// is tried again at the next check. A handshake never waits for a check:
-// while one handshake reads the files, the others get the pair as it was.
+// is tried again at the next check. Only the handshake that checks waits
+// for the files to be read: meanwhile the others get the pair as it was.
 // KeyPair is safe for concurrent use.
 type KeyPair struct {
 	certFile, keyFile string

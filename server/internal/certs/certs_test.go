@@ -41,6 +41,12 @@ func TestKeyPairFollowsItsFiles(t *testing.T) {
 		c, k := ca.Issue(t, name, x509.ExtKeyUsageServerAuth)
 		return pair{c, k}
 	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	a, b, c := issue("a"), issue("b"), issue("c")
 	expiredCert, expiredKey := ca.IssueFor(t, "expired", x509.ExtKeyUsageServerAuth, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
 	backup := filepath.Join(dir, "served.crt")
@@ -65,21 +71,21 @@ func TestKeyPairFollowsItsFiles(t *testing.T) {
 		{"renewed, checked", func() {}, CheckEvery, "b", "TLS key pair reloaded"},
 		{"unchanged", func() {}, CheckEvery, "b", ""},
 		{"certificate renewed before its key", func() {
-			os.Link(certFile, backup)
+			must(os.Link(certFile, backup))
 			put(certFile, c.cert)
 		}, CheckEvery, "b", "is not used: still serving the one before"},
 		{"still only the certificate", func() {}, CheckEvery, "b", ""},
 		// The very file served put back: nothing to do, so the same
 		// failure again is logged again.
-		{"the served certificate put back", func() { os.Rename(backup, certFile) }, CheckEvery, "b", ""},
+		{"the served certificate put back", func() { must(os.Rename(backup, certFile)) }, CheckEvery, "b", ""},
 		{"the new certificate again", func() { put(certFile, c.cert) }, CheckEvery, "b", "is not used"},
 		{"and then the key", func() { put(keyFile, c.key) }, CheckEvery, "c", "TLS key pair reloaded"},
 		{"rewritten in place, the same bytes", func() {
-			os.WriteFile(certFile, c.cert, 0o600)
-			os.Chtimes(certFile, now, now.Add(time.Minute))
+			must(os.WriteFile(certFile, c.cert, 0o600))
+			must(os.Chtimes(certFile, now, now.Add(time.Minute)))
 		}, CheckEvery, "c", "TLS key pair reloaded"},
 		{"renewed with an expired certificate", func() { put(certFile, expiredCert); put(keyFile, expiredKey) }, CheckEvery, "c", "the one served is valid now"},
-		{"removed", func() { os.Remove(certFile) }, CheckEvery, "c", "is not used"},
+		{"removed", func() { must(os.Remove(certFile)) }, CheckEvery, "c", "is not used"},
 		{"clock set back", func() { put(certFile, a.cert); put(keyFile, a.key) }, -10 * time.Minute, "a", "TLS key pair reloaded"},
 	}
 	for _, st := range steps {
@@ -107,8 +113,8 @@ func TestNewKeyPairErrors(t *testing.T) {
 	c, _ := apitest.SelfSigned(t)
 	_, otherKey := apitest.SelfSigned(t)
 	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	os.WriteFile(certFile, c, 0o600)
-	os.WriteFile(keyFile, otherKey, 0o600)
+	writeFile(t, certFile, c)
+	writeFile(t, keyFile, otherKey)
 	tests := []struct {
 		name, cert, key, want string
 	}{
@@ -127,8 +133,8 @@ func TestClientCAs(t *testing.T) {
 	dir := t.TempDir()
 	ca := apitest.NewCA(t)
 	good, empty := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "empty.pem")
-	os.WriteFile(good, ca.PEM, 0o600)
-	os.WriteFile(empty, []byte("no PEM here\n"), 0o600)
+	writeFile(t, good, ca.PEM)
+	writeFile(t, empty, []byte("no PEM here\n"))
 	if pool, err := ClientCAs(good); err != nil || pool == nil {
 		t.Errorf("a CA file: got %v, %v; want a pool", pool, err)
 	}
@@ -189,5 +195,13 @@ func TestKeyPairConcurrent(t *testing.T) {
 	wg.Wait()
 	if got := k.Certificate().Leaf.Subject.CommonName; got != "d" {
 		t.Errorf("after the last renewal: got %q, want d", got)
+	}
+}
+
+// writeFile writes data to name, or fails the test.
+func writeFile(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(name, data, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

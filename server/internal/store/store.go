@@ -42,7 +42,7 @@ type Store struct {
 	mu       sync.Mutex
 	lock     *os.File
 	readOnly bool
-	read     fs.FileInfo // the model file Load last read; guarded by mu
+	read     fs.FileInfo // the model file Load last read with no read error (see Changed); guarded by mu
 	// open opens the model file for Load: os.Open, but for tests of read
 	// errors.
 	open func(name string) (fs.File, error)
@@ -156,7 +156,9 @@ var ErrNotRegular = errors.New("is not a regular file")
 
 // Load opens the saved model and passes it to decode. It returns an error
 // wrapping os.ErrNotExist when no model has been saved, and one wrapping
-// ErrNotRegular when the model file is a symbolic link or not a file.
+// ErrNotRegular when the model file is a symbolic link or not a file. A
+// file read with no read error, whatever decode made of it, is the one
+// Changed compares with.
 func (s *Store) Load(decode func(io.Reader) error) error {
 	fi, err := os.Lstat(s.Path())
 	if err != nil {
