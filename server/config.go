@@ -117,7 +117,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key; read again, with its key, when either file changes")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key (PEM)")
-	fs.StringVar(&c.TLSClientCA, "tls-client-ca", "", "PEM file of the CAs whose client certificates the server requires on both ports (mutual TLS); needs --tls-cert")
+	fs.StringVar(&c.TLSClientCA, "tls-client-ca", "", "PEM file of the CAs whose client certificates the server requires on both ports (mutual TLS); needs --tls-cert; read again when it changes")
 	fs.BoolVar(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics on --http-addr (false: 404)")
 	fs.BoolVar(&c.Reflection, "reflection", true, "serve gRPC server reflection (grpcurl lists and describes the service with it; false: UNIMPLEMENTED)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed by CORS ('*' for any); empty disables CORS")

@@ -585,6 +585,24 @@ func TestMutualTLS(t *testing.T) {
 			t.Errorf("client model %q: got %v, %q; want a failure with %q", tc.args, err, out, tc.want)
 		}
 	}
+	// The CA file replaced by the other CA's: within a few seconds, with
+	// no restart, the stranger is served and the first client refused.
+	writeFiles(t, dir, map[string][]byte{"ca.pem": other.PEM})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, err := restGet(f["stranger.crt"], f["stranger.key"])
+		if err == nil && code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stranger is still refused 10s after the CA file changed: %d, %v\n%s", code, err, p.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitForLog(t, p, "client CA file reloaded")
+	if code, err := restGet(f["client.crt"], f["client.key"]); err == nil {
+		t.Errorf("REST with the first CA's client certificate after the CA file changed: got %d, want a failed handshake", code)
+	}
 }
 
 // TestAccessLogSettings runs the server binary with the access log off,

@@ -80,11 +80,14 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// served to new connections without a restart.
 		tlsCfg = &tls.Config{GetCertificate: pair.GetCertificate, MinVersion: tls.VersionTLS12}
 		if cfg.TLSClientCA != "" {
-			pool, err := certs.ClientCAs(cfg.TLSClientCA)
+			cas, err := certs.NewClientCAs(cfg.TLSClientCA, log, time.Now)
 			if err != nil {
 				return fmt.Errorf("%s: %w", cfg.opt("tls-client-ca"), err)
 			}
-			tlsCfg.ClientCAs, tlsCfg.ClientAuth = pool, tls.RequireAndVerifyClientCert
+			// Every client must send a certificate, which is checked
+			// against the CAs of the moment: a renewed CA file needs no
+			// restart.
+			tlsCfg.ClientAuth, tlsCfg.VerifyConnection = tls.RequireAnyClientCert, cas.VerifyConnection
 		}
 	}
 	// Listen before the model is loaded: a port in use or an address that

@@ -51,7 +51,7 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 		{"HTTP address in use", []string{"--http-addr", busy.Addr().String()}, "--http-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
 		{"one port, two spellings", []string{"--grpc-addr", "127.0.0.1:" + port, "--http-addr", "0.0.0.0:" + port}, "in use (--grpc-addr 127.0.0.1:" + port + " is on that port)"},
 		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "--tls-cert, --tls-key: stat /nonexistent/cert.pem: no such file or directory"},
-		{"no client CA file", append(tlsArgs, "--tls-client-ca", "/nonexistent/ca.pem"), "--tls-client-ca: open /nonexistent/ca.pem: no such file or directory"},
+		{"no client CA file", append(tlsArgs, "--tls-client-ca", "/nonexistent/ca.pem"), "--tls-client-ca: stat /nonexistent/ca.pem: no such file or directory"},
 		{"a client CA file without certificates", append(tlsArgs, "--tls-client-ca", keyFile), "--tls-client-ca: " + keyFile + " holds no PEM certificate"},
 	}
 	for _, tt := range tests {

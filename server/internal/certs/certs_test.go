@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"log/slog"
 	"os"
@@ -129,20 +130,90 @@ func TestNewKeyPairErrors(t *testing.T) {
 	}
 }
 
+// TestClientCAs checks client certificates against a CA file that is
+// replaced while the server runs: a certificate counts only if a CA of
+// the moment signed it for client authentication and it is valid now.
 func TestClientCAs(t *testing.T) {
 	dir := t.TempDir()
-	ca := apitest.NewCA(t)
-	good, empty := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "empty.pem")
-	writeFile(t, good, ca.PEM)
-	writeFile(t, empty, []byte("no PEM here\n"))
-	if pool, err := ClientCAs(good); err != nil || pool == nil {
-		t.Errorf("a CA file: got %v, %v; want a pool", pool, err)
+	file := filepath.Join(dir, "ca.pem")
+	first, second := apitest.NewCA(t), apitest.NewCA(t)
+	parse := func(certPEM, _ []byte) []*x509.Certificate {
+		t.Helper()
+		block, _ := pem.Decode(certPEM)
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []*x509.Certificate{cert}
 	}
-	if _, err := ClientCAs(empty); !errors.Is(err, ErrNoCertificates) {
-		t.Errorf("a file with no certificate: got %v, want ErrNoCertificates", err)
+	clientOfFirst := parse(first.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	serverOfFirst := parse(first.Issue(t, "server", x509.ExtKeyUsageServerAuth))
+	expiredOfFirst := parse(first.IssueFor(t, "expired", x509.ExtKeyUsageClientAuth, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour)))
+	clientOfSecond := parse(second.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	put := func(data []byte) {
+		t.Helper()
+		writeFile(t, file+".new", data)
+		if err := os.Rename(file+".new", file); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := ClientCAs(filepath.Join(dir, "none")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("no file: got %v, want os.ErrNotExist", err)
+	put(first.PEM)
+
+	var logs bytes.Buffer
+	now := time.Now()
+	cas, err := NewClientCAs(file, slog.New(slog.NewTextHandler(&logs, nil)), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name    string
+		do      func()
+		advance time.Duration
+		certs   []*x509.Certificate
+		ok      bool
+		log     string
+	}{
+		{"a client certificate of the CA", func() {}, 0, clientOfFirst, true, ""},
+		{"no certificate", func() {}, 0, nil, false, ""},
+		{"one of another CA", func() {}, 0, clientOfSecond, false, ""},
+		{"one for servers only", func() {}, 0, serverOfFirst, false, ""},
+		{"an expired one", func() {}, 0, expiredOfFirst, false, ""},
+		{"the file replaced, checked too soon", func() { put(second.PEM) }, CheckEvery / 2, clientOfSecond, false, ""},
+		{"the new CA's client, checked", func() {}, CheckEvery, clientOfSecond, true, "client CA file reloaded"},
+		{"the old CA's client", func() {}, 0, clientOfFirst, false, ""},
+		{"a file with no certificate", func() { put([]byte("no PEM here\n")) }, CheckEvery, clientOfSecond, true, "the client CA file changed on disk but is not used"},
+		{"both CAs", func() { put(append(append([]byte(nil), first.PEM...), second.PEM...)) }, CheckEvery, clientOfFirst, true, "client CA file reloaded"},
+	}
+	for _, st := range steps {
+		logs.Reset()
+		st.do()
+		now = now.Add(st.advance)
+		err := cas.VerifyConnection(tls.ConnectionState{PeerCertificates: st.certs})
+		if (err == nil) != st.ok {
+			t.Errorf("%s: got %v, want ok %v", st.name, err, st.ok)
+		}
+		switch {
+		case st.log == "" && logs.Len() > 0:
+			t.Errorf("%s: got log %q, want none", st.name, logs.String())
+		case st.log != "" && !strings.Contains(logs.String(), st.log):
+			t.Errorf("%s: got log %q, want %q", st.name, logs.String(), st.log)
+		}
+	}
+	for _, tc := range []struct {
+		name, data string
+		want       error
+	}{
+		{"a file with no certificate", "no PEM here\n", ErrNoCertificates},
+		{"no file", "", os.ErrNotExist},
+	} {
+		f := filepath.Join(dir, "other.pem")
+		os.Remove(f)
+		if tc.data != "" {
+			writeFile(t, f, []byte(tc.data))
+		}
+		if _, err := NewClientCAs(f, slog.New(slog.DiscardHandler), time.Now); !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+		}
 	}
 }
 
