@@ -544,13 +544,16 @@ func TestMutualTLS(t *testing.T) {
 			// Sent whatever CAs the server names, as the client does.
 			cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
 		}
-		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}}
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true}}
 		defer hc.CloseIdleConnections()
 		resp, err := hc.Get("https://" + p.httpAddr + "/v1/model")
 		if err != nil {
 			return 0, err
 		}
 		resp.Body.Close()
+		if resp.ProtoMajor != 2 {
+			t.Errorf("REST over mutual TLS: got %s, want HTTP/2", resp.Proto)
+		}
 		return resp.StatusCode, nil
 	}
 	if code, err := restGet(f["client.crt"], f["client.key"]); err != nil || code != http.StatusOK {

@@ -69,7 +69,9 @@ const maxHeaderBytes = 64 << 10
 // accept connections.
 func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(grpcAddr, httpAddr string)) error {
 	start := time.Now()
-	var tlsCfg *tls.Config
+	// tlsCfg is nil without TLS; grpcTLS and httpTLS are the listeners'
+	// (with client certificates, each returns a config of its own).
+	var tlsCfg, grpcTLS, httpTLS *tls.Config
 	if cfg.TLSCert != "" {
 		pair, err := certs.NewKeyPair(cfg.TLSCert, cfg.TLSKey, log, time.Now)
 		if err != nil {
@@ -79,15 +81,19 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		// The pair is looked up at each handshake, so a renewed one is
 		// served to new connections without a restart.
 		tlsCfg = &tls.Config{GetCertificate: pair.GetCertificate, MinVersion: tls.VersionTLS12}
+		grpcTLS, httpTLS = tlsCfg, tlsCfg
 		if cfg.TLSClientCA != "" {
 			cas, err := certs.NewClientCAs(cfg.TLSClientCA, log, time.Now)
 			if err != nil {
 				return fmt.Errorf("%s: %w", cfg.opt("tls-client-ca"), err)
 			}
-			// Every client must send a certificate, which is checked
-			// against the CAs of the moment: a renewed CA file needs no
-			// restart.
-			tlsCfg.ClientAuth, tlsCfg.VerifyConnection = tls.RequireAnyClientCert, cas.VerifyConnection
+			// Each handshake gets a config that requires a client
+			// certificate from the CAs of the moment, so a renewed CA
+			// file needs no restart. Such a config must name its own
+			// application protocols: gRPC speaks h2 only.
+			grpcTLS, httpTLS = tlsCfg.Clone(), tlsCfg.Clone()
+			grpcTLS.GetConfigForClient = cas.ConfigForClient(tlsCfg, []string{"h2"})
+			httpTLS.GetConfigForClient = cas.ConfigForClient(tlsCfg, []string{"h2", "http/1.1"})
 		}
 	}
 	// Listen before the model is loaded: a port in use or an address that
@@ -221,7 +227,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		grpc.InTapHandle(unaryDeadline(unaryMethods, cfg.Limits.CallTimeout)),
 		grpc.ChainStreamInterceptor(guard.StreamInterceptor()), grpc.ChainUnaryInterceptor(guard.UnaryInterceptor()))
 	if tlsCfg != nil {
-		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(tlsCfg)))
+		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(grpcTLS)))
 	}
 	grpcServer := grpc.NewServer(publicOpts...)
 	innerServer := grpc.NewServer(opts...)
@@ -299,7 +305,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		TLSConfig:         tlsCfg,
+		TLSConfig:         httpTLS,
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(cfg.Limits.MaxConcurrentStreams)},
 	}
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -85,10 +87,8 @@ var ErrNoCertificates = errors.New("holds no PEM certificate")
 
 // ClientCAs are the CAs whose client certificates the server accepts, read
 // from a PEM file and read again when it changes, as KeyPair's files are:
-// a file with no certificate leaves the CAs as they were. The server asks
-// every client for a certificate (tls.RequireAnyClientCert) and checks it
-// with VerifyConnection against the CAs of the moment, as crypto/tls would
-// against a fixed Config.ClientCAs. ClientCAs is safe for concurrent use.
+// a file with no certificate leaves the CAs as they were. ClientCAs is
+// safe for concurrent use.
 type ClientCAs struct {
 	w watched[x509.CertPool]
 }
@@ -122,26 +122,33 @@ func NewClientCAs(file string, log *slog.Logger, now func() time.Time) (*ClientC
 	return c, nil
 }
 
-// VerifyConnection checks the client certificate of a handshake: it must
-// chain, through the other certificates the client sent, to one of the
-// CAs of the moment, and be valid now for client authentication. It is
-// for tls.Config.VerifyConnection, with ClientAuth tls.RequireAnyClientCert
-// (so that a client always sends one).
-func (c *ClientCAs) VerifyConnection(cs tls.ConnectionState) error {
-	if len(cs.PeerCertificates) == 0 {
-		return errors.New("tls: client didn't provide a certificate")
+// Pool returns the CAs of the moment, first reading the file again if
+// CheckEvery has passed since the last check and it changed.
+func (c *ClientCAs) Pool() *x509.CertPool { return c.w.get() }
+
+// ConfigForClient returns a function for tls.Config.GetConfigForClient
+// that gives each handshake base with the CAs of the moment as ClientCAs,
+// requiring and verifying a client certificate (tls.RequireAndVerifyClientCert,
+// so crypto/tls verifies it, names the CAs to the client, and declines a
+// session ticket whose certificate they no longer accept), and with
+// nextProtos, which a config returned this way must name itself (net/http
+// adds none to it). One config is made for each version of the CAs.
+func (c *ClientCAs) ConfigForClient(base *tls.Config, nextProtos []string) func(*tls.ClientHelloInfo) (*tls.Config, error) {
+	type made struct {
+		pool *x509.CertPool
+		cfg  *tls.Config
 	}
-	opts := x509.VerifyOptions{
-		Roots:         c.w.get(),
-		CurrentTime:   c.w.now(),
-		Intermediates: x509.NewCertPool(),
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	var last atomic.Pointer[made]
+	return func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		pool := c.Pool()
+		if m := last.Load(); m != nil && m.pool == pool {
+			return m.cfg, nil
+		}
+		cfg := base.Clone()
+		cfg.ClientCAs, cfg.ClientAuth = pool, tls.RequireAndVerifyClientCert
+		cfg.NextProtos = slices.Clone(nextProtos)
+		cfg.GetConfigForClient = nil
+		last.Store(&made{pool, cfg})
+		return cfg, nil
 	}
-	for _, cert := range cs.PeerCertificates[1:] {
-		opts.Intermediates.AddCert(cert)
-	}
-	if _, err := cs.PeerCertificates[0].Verify(opts); err != nil {
-		return fmt.Errorf("tls: failed to verify client certificate: %w", err)
-	}
-	return nil
 }

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,7 +74,7 @@ func TestKeyPairFollowsItsFiles(t *testing.T) {
 		{"certificate renewed before its key", func() {
 			must(os.Link(certFile, backup))
 			put(certFile, c.cert)
-		}, CheckEvery, "b", "is not used: still serving the one before"},
+		}, CheckEvery, "b", "is not used: the one before stays in use"},
 		{"still only the certificate", func() {}, CheckEvery, "b", ""},
 		// The very file served put back: nothing to do, so the same
 		// failure again is logged again.
@@ -130,26 +130,27 @@ func TestNewKeyPairErrors(t *testing.T) {
 	}
 }
 
-// TestClientCAs checks client certificates against a CA file that is
-// replaced while the server runs: a certificate counts only if a CA of
-// the moment signed it for client authentication and it is valid now.
+// TestClientCAs makes real handshakes (over loopback)
+// with the configs ConfigForClient gives while the CA file is replaced: a
+// client certificate counts only if a CA of the moment signed it for
+// client authentication and it is valid now.
 func TestClientCAs(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "ca.pem")
 	first, second := apitest.NewCA(t), apitest.NewCA(t)
-	parse := func(certPEM, _ []byte) []*x509.Certificate {
+	pair := func(certPEM, keyPEM []byte) *tls.Certificate {
 		t.Helper()
-		block, _ := pem.Decode(certPEM)
-		cert, err := x509.ParseCertificate(block.Bytes)
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return []*x509.Certificate{cert}
+		return &cert
 	}
-	clientOfFirst := parse(first.Issue(t, "client", x509.ExtKeyUsageClientAuth))
-	serverOfFirst := parse(first.Issue(t, "server", x509.ExtKeyUsageServerAuth))
-	expiredOfFirst := parse(first.IssueFor(t, "expired", x509.ExtKeyUsageClientAuth, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour)))
-	clientOfSecond := parse(second.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	server := pair(first.Issue(t, "server", x509.ExtKeyUsageServerAuth))
+	clientOfFirst := pair(first.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	serverOfFirst := pair(first.Issue(t, "server only", x509.ExtKeyUsageServerAuth))
+	expiredOfFirst := pair(first.IssueFor(t, "expired", x509.ExtKeyUsageClientAuth, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour)))
+	clientOfSecond := pair(second.Issue(t, "client", x509.ExtKeyUsageClientAuth))
 	put := func(data []byte) {
 		t.Helper()
 		writeFile(t, file+".new", data)
@@ -165,11 +166,23 @@ func TestClientCAs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	base := &tls.Config{Certificates: []tls.Certificate{*server}, MinVersion: tls.VersionTLS12}
+	forClient := cas.ConfigForClient(base, []string{"h2"})
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(first.PEM)
+	handshake := func(cert *tls.Certificate) error {
+		cfg, err := forClient(nil)
+		if err != nil {
+			return err
+		}
+		_, err = handshake(cfg, roots, cert, nil)
+		return err
+	}
 	steps := []struct {
 		name    string
 		do      func()
 		advance time.Duration
-		certs   []*x509.Certificate
+		cert    *tls.Certificate
 		ok      bool
 		log     string
 	}{
@@ -188,8 +201,7 @@ func TestClientCAs(t *testing.T) {
 		logs.Reset()
 		st.do()
 		now = now.Add(st.advance)
-		err := cas.VerifyConnection(tls.ConnectionState{PeerCertificates: st.certs})
-		if (err == nil) != st.ok {
+		if err := handshake(st.cert); (err == nil) != st.ok {
 			t.Errorf("%s: got %v, want ok %v", st.name, err, st.ok)
 		}
 		switch {
@@ -198,6 +210,12 @@ func TestClientCAs(t *testing.T) {
 		case st.log != "" && !strings.Contains(logs.String(), st.log):
 			t.Errorf("%s: got log %q, want %q", st.name, logs.String(), st.log)
 		}
+	}
+	// One config for each version of the CAs, naming them.
+	a, _ := forClient(nil)
+	b, _ := forClient(nil)
+	if a != b || a.ClientCAs != cas.Pool() || a.ClientAuth != tls.RequireAndVerifyClientCert {
+		t.Errorf("configs for one version of the CAs: got %p and %p, want one that requires and verifies the CAs of the moment", a, b)
 	}
 	for _, tc := range []struct {
 		name, data string
@@ -213,6 +231,123 @@ func TestClientCAs(t *testing.T) {
 		}
 		if _, err := NewClientCAs(f, slog.New(slog.DiscardHandler), time.Now); !errors.Is(err, tc.want) {
 			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+// handshake makes one handshake over a loopback connection (whose
+// buffers let both sides write at once, as TLS 1.3 does) between a server
+// with cfg and a client that trusts roots, sends cert (none if nil) and
+// keeps its sessions in cache (if not nil); it returns whether the
+// session was resumed, and the server side's error.
+func handshake(cfg *tls.Config, roots *x509.CertPool, cert *tls.Certificate, cache tls.ClientSessionCache) (bool, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return false, err
+	}
+	defer ln.Close()
+	cc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return false, err
+	}
+	defer cc.Close()
+	sc, err := ln.Accept()
+	if err != nil {
+		return false, err
+	}
+	defer sc.Close()
+	srv := tls.Server(sc, cfg)
+	cli := tls.Client(cc, &tls.Config{RootCAs: roots, ServerName: "localhost", NextProtos: []string{"h2"}, ClientSessionCache: cache,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			if cert == nil {
+				return &tls.Certificate{}, nil
+			}
+			return cert, nil
+		}})
+	done := make(chan error, 1)
+	go func() {
+		err := cli.Handshake()
+		if err == nil {
+			// The server's verdict (TLS 1.3) and session tickets come
+			// after the client's handshake: read until the server closes.
+			_, err = cli.Read(make([]byte, 1))
+		}
+		done <- err
+	}()
+	err = srv.Handshake()
+	if err == nil && srv.ConnectionState().NegotiatedProtocol != "h2" {
+		err = errors.New("h2 was not negotiated")
+	}
+	resumed := srv.ConnectionState().DidResume
+	sc.Close()
+	<-done
+	return resumed, err
+}
+
+// TestClientCAsResumption keeps a client's TLS sessions across a change
+// of CA file: a session whose certificate the new CAs do not accept is
+// not resumed, and the client's new certificate is taken in a full
+// handshake, as crypto/tls does with a fixed pool.
+func TestClientCAsResumption(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "ca.pem")
+	first, second := apitest.NewCA(t), apitest.NewCA(t)
+	pair := func(certPEM, keyPEM []byte) *tls.Certificate {
+		t.Helper()
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &cert
+	}
+	server := pair(first.Issue(t, "server", x509.ExtKeyUsageServerAuth))
+	clientOfFirst := pair(first.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	clientOfSecond := pair(second.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	writeFile(t, file, first.PEM)
+	now := time.Now()
+	cas, err := NewClientCAs(file, slog.New(slog.DiscardHandler), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	forClient := cas.ConfigForClient(&tls.Config{Certificates: []tls.Certificate{*server}}, []string{"h2"})
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(first.PEM)
+	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		// The listener's config, whose session ticket keys outlive the
+		// configs it hands out, as a server's does.
+		listener := &tls.Config{Certificates: []tls.Certificate{*server}, GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			cfg, err := forClient(hello)
+			if err != nil {
+				return nil, err
+			}
+			cfg = cfg.Clone()
+			cfg.MinVersion, cfg.MaxVersion = version, version
+			return cfg, nil
+		}}
+		cache := tls.NewLRUClientSessionCache(4)
+		steps := []struct {
+			name        string
+			do          func()
+			cert        *tls.Certificate
+			wantResumed bool
+		}{
+			{"first connection", func() { writeFile(t, file+".new", first.PEM); os.Rename(file+".new", file) }, clientOfFirst, false},
+			{"second, resumed", func() {}, clientOfFirst, true},
+			{"after the CA file changed, with the new CA's certificate", func() {
+				writeFile(t, file+".new", second.PEM)
+				if err := os.Rename(file+".new", file); err != nil {
+					t.Fatal(err)
+				}
+			}, clientOfSecond, false},
+			{"and then resumed", func() {}, clientOfSecond, true},
+		}
+		for _, st := range steps {
+			st.do()
+			now = now.Add(CheckEvery)
+			resumed, err := handshake(listener, roots, st.cert, cache)
+			if err != nil || resumed != st.wantResumed {
+				t.Errorf("TLS %x, %s: got resumed %v, %v; want %v, nil", version, st.name, resumed, err, st.wantResumed)
+			}
 		}
 	}
 }

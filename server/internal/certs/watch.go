@@ -110,7 +110,7 @@ func (w *watched[T]) get() *T {
 	if err != nil {
 		if msg := err.Error(); msg != w.failed {
 			w.failed = msg
-			w.log.Warn("the "+w.name+" changed on disk but is not used: still serving the one before (tried again every second)", "files", w.files, "error", err)
+			w.log.Warn("the "+w.name+" changed on disk but is not used: the one before stays in use (tried again every second)", "files", w.files, "error", err)
 		}
 		return w.value.Load()
 	}
