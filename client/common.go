@@ -137,7 +137,8 @@ func (c *commonFlags) hint(err error) error {
 		case strings.Contains(msg, "tls: certificate required"):
 			h = "the server requires a client certificate: give --tls-cert and --tls-key"
 		case strings.Contains(msg, "remote error: tls: unknown certificate authority"), strings.Contains(msg, "remote error: tls: bad certificate"),
-			strings.Contains(msg, "remote error: tls: certificate expired"), strings.Contains(msg, "remote error: tls: unsupported certificate"):
+			strings.Contains(msg, "remote error: tls: expired certificate"), strings.Contains(msg, "remote error: tls: unsupported certificate"),
+			strings.Contains(msg, "remote error: tls: revoked certificate"), strings.Contains(msg, "remote error: tls: unknown certificate"):
 			h = "the server refused the client certificate: --tls-cert must be valid and signed by a CA of the server's --tls-client-ca"
 		case strings.Contains(msg, "x509:"):
 			h = "the server's certificate is not trusted: --tls-ca names the CA that signed it"

@@ -70,6 +70,7 @@ func TestHint(t *testing.T) {
 		{codes.Unavailable, `connection error: desc = "transport: authentication handshake failed: remote error: tls: handshake failure"`, "if the server requires a client certificate", tlsFlags},
 		{codes.Unavailable, `connection error: desc = "error reading server preface: remote error: tls: unknown certificate authority"`, "refused the client certificate", certFlags},
 		{codes.Unavailable, `connection error: desc = "error reading server preface: remote error: tls: bad certificate"`, "refused the client certificate", certFlags},
+		{codes.Unavailable, `connection error: desc = "error reading server preface: remote error: tls: expired certificate"`, "refused the client certificate", certFlags},
 	} {
 		flags := tt.flags
 		if flags == nil {

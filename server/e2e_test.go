@@ -40,6 +40,16 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binaries the end-to-end tests built, once they
+// have all run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 func binaries(t *testing.T) (server, client string) {
 	t.Helper()
 	if testing.Short() {
@@ -527,9 +537,11 @@ func TestMutualTLS(t *testing.T) {
 	srvCert, srvKey := ca.Issue(t, "server", x509.ExtKeyUsageServerAuth)
 	cliCert, cliKey := ca.Issue(t, "client", x509.ExtKeyUsageClientAuth)
 	strangerCert, strangerKey := other.Issue(t, "stranger", x509.ExtKeyUsageClientAuth)
+	expiredCert, expiredKey := ca.IssueFor(t, "expired", x509.ExtKeyUsageClientAuth, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour))
 	f := writeFiles(t, dir, map[string][]byte{
 		"ca.pem": ca.PEM, "server.crt": srvCert, "server.key": srvKey,
 		"client.crt": cliCert, "client.key": cliKey, "stranger.crt": strangerCert, "stranger.key": strangerKey,
+		"expired.crt": expiredCert, "expired.key": expiredKey,
 	})
 	p := startServer(t, server, "--tls-cert", f["server.crt"], "--tls-key", f["server.key"], "--tls-client-ca", f["ca.pem"])
 	pool := x509.NewCertPool()
@@ -582,6 +594,7 @@ func TestMutualTLS(t *testing.T) {
 		// broken pipe when the client had written first.
 		{nil, "give --tls-cert and --tls-key"},
 		{[]string{"--tls-cert", f["stranger.crt"], "--tls-key", f["stranger.key"]}, "--tls-cert must be valid and signed by a CA of the server's --tls-client-ca"},
+		{[]string{"--tls-cert", f["expired.crt"], "--tls-key", f["expired.key"]}, "--tls-cert must be valid and signed by a CA of the server's --tls-client-ca"},
 	} {
 		out, err := exec.Command(client, append(base, tc.args...)...).CombinedOutput()
 		if err == nil || !strings.Contains(string(out), tc.want) {

@@ -132,7 +132,8 @@ func (c *ClientCAs) Pool() *x509.CertPool { return c.w.get() }
 // so crypto/tls verifies it, names the CAs to the client, and declines a
 // session ticket whose certificate they no longer accept), and with
 // nextProtos, which a config returned this way must name itself (net/http
-// adds none to it). One config is made for each version of the CAs.
+// adds none to it). One config is made for each version of the CAs
+// (grpc-go copies it again for each handshake, adding its own defaults).
 func (c *ClientCAs) ConfigForClient(base *tls.Config, nextProtos []string) func(*tls.ClientHelloInfo) (*tls.Config, error) {
 	type made struct {
 		pool *x509.CertPool

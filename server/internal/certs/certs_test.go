@@ -333,6 +333,12 @@ func TestClientCAsResumption(t *testing.T) {
 		}{
 			{"first connection", func() { writeFile(t, file+".new", first.PEM); os.Rename(file+".new", file) }, clientOfFirst, false},
 			{"second, resumed", func() {}, clientOfFirst, true},
+			{"after a CA was added, still resumed", func() {
+				writeFile(t, file+".new", append(append([]byte(nil), first.PEM...), second.PEM...))
+				if err := os.Rename(file+".new", file); err != nil {
+					t.Fatal(err)
+				}
+			}, clientOfFirst, true},
 			{"after the CA file changed, with the new CA's certificate", func() {
 				writeFile(t, file+".new", second.PEM)
 				if err := os.Rename(file+".new", file); err != nil {
