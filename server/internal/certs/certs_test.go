@@ -24,18 +24,7 @@ import (
 func TestKeyPairFollowsItsFiles(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	// put writes a file as certificate managers do: a new file renamed
-	// into place.
-	put := func(name string, data []byte) {
-		t.Helper()
-		tmp := name + ".new"
-		if err := os.WriteFile(tmp, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	put := func(name string, data []byte) { replaceFile(t, name, data) }
 	ca := apitest.NewCA(t)
 	type pair struct{ cert, key []byte }
 	issue := func(name string) pair {
@@ -100,12 +89,7 @@ func TestKeyPairFollowsItsFiles(t *testing.T) {
 		if cn := got.Leaf.Subject.CommonName; cn != st.want {
 			t.Errorf("%s: got certificate %q, want %q", st.name, cn, st.want)
 		}
-		switch {
-		case st.log == "" && logs.Len() > 0:
-			t.Errorf("%s: got log %q, want none", st.name, logs.String())
-		case st.log != "" && !strings.Contains(logs.String(), st.log):
-			t.Errorf("%s: got log %q, want %q", st.name, logs.String(), st.log)
-		}
+		checkLog(t, st.name, logs.String(), st.log)
 	}
 }
 
@@ -135,29 +119,12 @@ func TestNewKeyPairErrors(t *testing.T) {
 // client certificate counts only if a CA of the moment signed it for
 // client authentication and it is valid now.
 func TestClientCAs(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "ca.pem")
-	first, second := apitest.NewCA(t), apitest.NewCA(t)
-	pair := func(certPEM, keyPEM []byte) *tls.Certificate {
-		t.Helper()
-		cert, err := tls.X509KeyPair(certPEM, keyPEM)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &cert
-	}
-	server := pair(first.Issue(t, "server", x509.ExtKeyUsageServerAuth))
-	clientOfFirst := pair(first.Issue(t, "client", x509.ExtKeyUsageClientAuth))
-	serverOfFirst := pair(first.Issue(t, "server only", x509.ExtKeyUsageServerAuth))
-	expiredOfFirst := pair(first.IssueFor(t, "expired", x509.ExtKeyUsageClientAuth, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour)))
-	clientOfSecond := pair(second.Issue(t, "client", x509.ExtKeyUsageClientAuth))
-	put := func(data []byte) {
-		t.Helper()
-		writeFile(t, file+".new", data)
-		if err := os.Rename(file+".new", file); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fx := newCAFixture(t)
+	dir, file, first, second := fx.dir, fx.file, fx.first, fx.second
+	server, clientOfFirst, clientOfSecond := fx.server, fx.clientOfFirst, fx.clientOfSecond
+	serverOfFirst := keyPair(t)(first.Issue(t, "server only", x509.ExtKeyUsageServerAuth))
+	expiredOfFirst := keyPair(t)(first.IssueFor(t, "expired", x509.ExtKeyUsageClientAuth, time.Now().Add(-2*time.Hour), time.Now().Add(-time.Hour)))
+	put := func(data []byte) { replaceFile(t, file, data) }
 	put(first.PEM)
 
 	var logs bytes.Buffer
@@ -204,12 +171,7 @@ func TestClientCAs(t *testing.T) {
 		if err := handshake(st.cert); (err == nil) != st.ok {
 			t.Errorf("%s: got %v, want ok %v", st.name, err, st.ok)
 		}
-		switch {
-		case st.log == "" && logs.Len() > 0:
-			t.Errorf("%s: got log %q, want none", st.name, logs.String())
-		case st.log != "" && !strings.Contains(logs.String(), st.log):
-			t.Errorf("%s: got log %q, want %q", st.name, logs.String(), st.log)
-		}
+		checkLog(t, st.name, logs.String(), st.log)
 	}
 	// One config for each version of the CAs, naming them.
 	a, _ := forClient(nil)
@@ -289,20 +251,9 @@ func handshake(cfg *tls.Config, roots *x509.CertPool, cert *tls.Certificate, cac
 // not resumed, and the client's new certificate is taken in a full
 // handshake, as crypto/tls does with a fixed pool.
 func TestClientCAsResumption(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "ca.pem")
-	first, second := apitest.NewCA(t), apitest.NewCA(t)
-	pair := func(certPEM, keyPEM []byte) *tls.Certificate {
-		t.Helper()
-		cert, err := tls.X509KeyPair(certPEM, keyPEM)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &cert
-	}
-	server := pair(first.Issue(t, "server", x509.ExtKeyUsageServerAuth))
-	clientOfFirst := pair(first.Issue(t, "client", x509.ExtKeyUsageClientAuth))
-	clientOfSecond := pair(second.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	fx := newCAFixture(t)
+	file, first, second := fx.file, fx.first, fx.second
+	server, clientOfFirst, clientOfSecond := fx.server, fx.clientOfFirst, fx.clientOfSecond
 	writeFile(t, file, first.PEM)
 	now := time.Now()
 	cas, err := NewClientCAs(file, slog.New(slog.DiscardHandler), func() time.Time { return now })
@@ -331,20 +282,12 @@ func TestClientCAsResumption(t *testing.T) {
 			cert        *tls.Certificate
 			wantResumed bool
 		}{
-			{"first connection", func() { writeFile(t, file+".new", first.PEM); os.Rename(file+".new", file) }, clientOfFirst, false},
+			{"first connection", func() { replaceFile(t, file, first.PEM) }, clientOfFirst, false},
 			{"second, resumed", func() {}, clientOfFirst, true},
 			{"after a CA was added, still resumed", func() {
-				writeFile(t, file+".new", append(append([]byte(nil), first.PEM...), second.PEM...))
-				if err := os.Rename(file+".new", file); err != nil {
-					t.Fatal(err)
-				}
+				replaceFile(t, file, append(append([]byte(nil), first.PEM...), second.PEM...))
 			}, clientOfFirst, true},
-			{"after the CA file changed, with the new CA's certificate", func() {
-				writeFile(t, file+".new", second.PEM)
-				if err := os.Rename(file+".new", file); err != nil {
-					t.Fatal(err)
-				}
-			}, clientOfSecond, false},
+			{"after the CA file changed, with the new CA's certificate", func() { replaceFile(t, file, second.PEM) }, clientOfSecond, false},
 			{"and then resumed", func() {}, clientOfSecond, true},
 		}
 		for _, st := range steps {
@@ -415,5 +358,60 @@ func writeFile(t *testing.T, name string, data []byte) {
 	t.Helper()
 	if err := os.WriteFile(name, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// caFixture is what the client CA tests start from: two CAs, a server
+// certificate of the first, a client certificate of each, and where the
+// CA file goes, in a temporary directory.
+type caFixture struct {
+	dir, file                             string
+	first, second                         *apitest.CA
+	server, clientOfFirst, clientOfSecond *tls.Certificate
+}
+
+func newCAFixture(t *testing.T) caFixture {
+	t.Helper()
+	fx := caFixture{dir: t.TempDir(), first: apitest.NewCA(t), second: apitest.NewCA(t)}
+	fx.file = filepath.Join(fx.dir, "ca.pem")
+	pair := keyPair(t)
+	fx.server = pair(fx.first.Issue(t, "server", x509.ExtKeyUsageServerAuth))
+	fx.clientOfFirst = pair(fx.first.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	fx.clientOfSecond = pair(fx.second.Issue(t, "client", x509.ExtKeyUsageClientAuth))
+	return fx
+}
+
+// keyPair returns a function that parses a PEM certificate and key, or
+// fails the test; it takes what CA.Issue returns.
+func keyPair(t *testing.T) func(certPEM, keyPEM []byte) *tls.Certificate {
+	return func(certPEM, keyPEM []byte) *tls.Certificate {
+		t.Helper()
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &cert
+	}
+}
+
+// replaceFile writes data to a new file renamed over name, as certificate
+// managers do, or fails the test.
+func replaceFile(t *testing.T, name string, data []byte) {
+	t.Helper()
+	writeFile(t, name+".new", data)
+	if err := os.Rename(name+".new", name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkLog fails the test unless the log of a step holds want, or is
+// empty when want is.
+func checkLog(t *testing.T, step, got, want string) {
+	t.Helper()
+	switch {
+	case want == "" && got != "":
+		t.Errorf("%s: got log %q, want none", step, got)
+	case want != "" && !strings.Contains(got, want):
+		t.Errorf("%s: got log %q, want %q", step, got, want)
 	}
 }
