@@ -20,7 +20,7 @@ func accessLogger(cfg config, sink *logSink, log *slog.Logger) (access *slog.Log
 		level = max(level, slog.LevelError)
 	}
 	var h slog.Handler = flushingHandler{newLogger(cfg.LogFormat, level, sink.batched()).Handler(), sink}
-	if cfg.AccessLogMaxRate > 0 {
+	if cfg.AccessLog && cfg.AccessLogMaxRate > 0 { // without the access log, only faults are logged, and they pass any rate
 		name := cfg.opt("access-log-max-rate")
 		lim := &limiter{
 			max:   cfg.AccessLogMaxRate,

@@ -159,12 +159,19 @@ func grpcClient(t *testing.T, addr string, creds credentials.TransportCredential
 	if creds == nil {
 		creds = insecure.NewCredentials()
 	}
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
+	return claimsv1.NewClaimServiceClient(grpcConn(t, addr, grpc.WithTransportCredentials(creds)))
+}
+
+// grpcConn returns a client connection to addr, plaintext unless opts say
+// otherwise, closed when the test ends.
+func grpcConn(t *testing.T, addr string, opts ...grpc.DialOption) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return claimsv1.NewClaimServiceClient(conn)
+	return conn
 }
 
 func ctxT(t *testing.T) context.Context {

@@ -20,7 +20,6 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
@@ -443,11 +442,7 @@ func TestShutdownDrain(t *testing.T) {
 	// A health watch open through the shutdown: it sees NOT_SERVING, and
 	// it is ended when the drain is over instead of holding the stop for
 	// the whole timeout.
-	wconn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wconn.Close()
+	wconn := grpcConn(t, p.grpcAddr)
 	watch, err := healthpb.NewHealthClient(wconn).Watch(ctxT(t), &healthpb.HealthCheckRequest{Service: "claims.v1.ClaimService"})
 	if err != nil {
 		t.Fatal(err)
@@ -475,11 +470,7 @@ func TestShutdownDrain(t *testing.T) {
 	if code != http.StatusServiceUnavailable {
 		t.Fatalf("/healthz during the drain: got %d, want 503", code)
 	}
-	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := grpcConn(t, p.grpcAddr)
 	hc, err := healthpb.NewHealthClient(conn).Check(ctxT(t), &healthpb.HealthCheckRequest{Service: "claims.v1.ClaimService"})
 	if err != nil || hc.GetStatus() != healthpb.HealthCheckResponse_NOT_SERVING {
 		t.Errorf("gRPC health during the drain: got %v, %v; want NOT_SERVING", hc.GetStatus(), err)
@@ -643,12 +634,7 @@ func TestStreamClientThatDoesNotRead(t *testing.T) {
 	server, _ := binaries(t)
 	p := startServer(t, server, "--send-timeout", "300ms", "--max-classify-streams", "1")
 	// Small windows, so that results fill them fast.
-	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := grpcConn(t, p.grpcAddr, grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10))
 	stream, err := claimsv1.NewClaimServiceClient(conn).ClassifyStream(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
@@ -724,11 +710,7 @@ func TestLargeMetadataRefused(t *testing.T) {
 func TestUnaryRequestThatNeverArrives(t *testing.T) {
 	server, _ := binaries(t)
 	p := startServer(t, server, "--call-timeout", "500ms")
-	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := grpcConn(t, p.grpcAddr)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -758,11 +740,7 @@ func TestRequestsNeverReceivedAreObserved(t *testing.T) {
 	if got, want := status.Code(err), codes.ResourceExhausted; got != want {
 		t.Errorf("message over the limit: got %v, want %v", err, want)
 	}
-	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := grpcConn(t, p.grpcAddr)
 	// A field 1 (text) that claims 5 bytes and holds one.
 	err = conn.Invoke(ctxT(t), "/claims.v1.ClaimService/Classify", rawMessage{0x0a, 0x05, 'a'}, new(claimsv1.ClassifyResponse), grpc.ForceCodecV2(rawCodec{}))
 	if got, want := status.Code(err), codes.Internal; got != want {
@@ -825,14 +803,7 @@ func TestHealthWatchLimit(t *testing.T) {
 	server, _ := binaries(t)
 	t.Setenv("CLAIMS_MAX_HEALTH_WATCHES", "18")
 	p := startServer(t, server)
-	dial := func() *grpc.ClientConn {
-		conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		return conn
-	}
+	dial := func() *grpc.ClientConn { return grpcConn(t, p.grpcAddr) }
 	watch := func(ctx context.Context, conn *grpc.ClientConn) error {
 		w, err := healthpb.NewHealthClient(conn).Watch(ctx, &healthpb.HealthCheckRequest{})
 		if err == nil {
@@ -885,11 +856,7 @@ func TestHealthWatchLimit(t *testing.T) {
 func TestHealthWatchesPerConnUnbounded(t *testing.T) {
 	server, _ := binaries(t)
 	p := startServer(t, server, "--max-health-watches-per-conn", "0", "--max-health-watches", "20")
-	conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := grpcConn(t, p.grpcAddr)
 	for i := range 20 {
 		w, err := healthpb.NewHealthClient(conn).Watch(ctxT(t), &healthpb.HealthCheckRequest{})
 		if err == nil {

@@ -136,7 +136,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	info := model.Info()
 	log.Info("model ready", "version", info.Version, "examples", info.Examples, "labels", info.Labels,
 		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
-	warnStale(model, cfg.ReadOnly, log)
+	warnStale(model, info, cfg.ReadOnly, log)
 
 	auth := api.Auth{Token: cfg.TrainToken, Open: cfg.loopbackOnly(), ReadOnly: cfg.ReadOnly}
 	switch {
@@ -575,10 +575,9 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 	return m, nil
 }
 
-// warnStale warns of a model whose counts another feature extractor or
-// tokenizer gathered, at start and after a reload.
-func warnStale(model *classifier.Classifier, readOnly bool, log *slog.Logger) {
-	info := model.Info()
+// warnStale warns of a model (whose Info is info) whose counts another
+// feature extractor or tokenizer gathered, at start and after a reload.
+func warnStale(model *classifier.Classifier, info classifier.Info, readOnly bool, log *slog.Logger) {
 	retrain := "client train --replace"
 	if readOnly {
 		retrain = "client train --replace, against the server that writes this --data-dir; then send this one SIGHUP"
@@ -624,7 +623,7 @@ func reloads(model *classifier.Classifier, src *store.Store, every time.Duration
 	// comes back, or a second bad file, is logged.
 	lastFailure := ""
 	reload := func(checked bool) {
-		before := model.Info().Version
+		before := model.Version()
 		err := src.Load(func(r io.Reader) error { return model.Reload(r) })
 		if err != nil {
 			if !checked || err.Error() != lastFailure {
@@ -636,15 +635,15 @@ func reloads(model *classifier.Classifier, src *store.Store, every time.Duration
 			return
 		}
 		lastFailure = ""
-		svc.ModelReloaded()
 		info := model.Info()
+		svc.ModelReloaded(info)
 		by := "SIGHUP"
 		if checked {
 			by = "new model file"
 		}
 		log.Info("model reloaded", "by", by, "version", info.Version, "was", before, "examples", info.Examples, "labels", info.Labels,
 			"vocabulary", info.Vocabulary, "content_hash", info.ContentHash)
-		warnStale(model, true, log)
+		warnStale(model, info, true, log)
 		// The model before is garbage now: hand it back, as at start.
 		debug.FreeOSMemory()
 	}

@@ -59,9 +59,9 @@ func newInstanceID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// ModelReloaded shows the model in the metrics after it was replaced
-// outside the service (Classifier.Reload).
-func (s *Service) ModelReloaded() { s.metrics.showModel(s.model.Info(), true) }
+// ModelReloaded shows the model, whose Info is info, in the metrics after
+// it was replaced outside the service (Classifier.Reload).
+func (s *Service) ModelReloaded(info classifier.Info) { s.metrics.showModel(info, true) }
 
 // ServiceOption configures a Service.
 type ServiceOption func(*Service)
