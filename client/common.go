@@ -257,5 +257,6 @@ func commands() map[string]command {
 		"forget":   {flags: dataFlags, run: runForget},
 		"eval":     {flags: dataFlags, run: runEval},
 		"model":    {flags: func(*flag.FlagSet) any { return nil }, run: runModel},
+		"health":   {flags: healthFlags, run: runHealth},
 	}
 }

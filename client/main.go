@@ -5,6 +5,7 @@
 //	client forget --data FILE.jsonl     take learned examples back
 //	client eval --data FILE.jsonl       score labeled examples
 //	client model                        show the model's state
+//	client health                       check the server's health (exit 0 when serving)
 //
 // Every command takes --addr, --token (or CLAIMS_TOKEN), --timeout and the
 // TLS flags, anywhere on the command line. On failure it prints
@@ -75,6 +76,7 @@ commands:
   forget --data FILE.jsonl  take learned examples back
   eval --data FILE.jsonl    score examples without changing the model
   model                     show the model's state
+  health                    check the server's health: prints SERVING and exits 0, else fails
 
 Run 'client <command> -h' for the command's flags.
 `

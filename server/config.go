@@ -21,8 +21,11 @@ import (
 
 // config is everything the server is started with.
 type config struct {
-	GRPCAddr   string
-	HTTPAddr   string
+	GRPCAddr string
+	HTTPAddr string
+	// HealthAddr, if not empty, is where plain HTTP serves /healthz alone
+	// (see gateway.Probe).
+	HealthAddr string
 	DataDir    string
 	TrainToken string
 	ReadOnly   bool // refuse Train and Forget
@@ -110,6 +113,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	var cors, level string
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP (REST, /healthz, /metrics, /openapi.json) listen address")
+	fs.StringVar(&c.HealthAddr, "health-addr", "", "plain-HTTP listen address of /healthz alone, never TLS: for health checkers that cannot present a client certificate (kubelet's probes) when --tls-client-ca requires one; empty: none")
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
 	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start, on SIGHUP and with --reload-interval when it changes, without writing or locking it (not with --train-token)")
@@ -267,8 +271,12 @@ func (c *config) validate() error {
 			return fmt.Errorf("%s must not be negative, got %v", c.opt(d.flag), d.v)
 		}
 	}
-	ports := make([]string, 2)
-	for i, a := range []struct{ flag, addr string }{{"grpc-addr", c.GRPCAddr}, {"http-addr", c.HTTPAddr}} {
+	type listenAddr struct{ flag, addr string }
+	addrs := []listenAddr{{flag: "grpc-addr", addr: c.GRPCAddr}, {flag: "http-addr", addr: c.HTTPAddr}}
+	if c.HealthAddr != "" {
+		addrs = append(addrs, listenAddr{flag: "health-addr", addr: c.HealthAddr})
+	}
+	for i, a := range addrs {
 		_, port, err := net.SplitHostPort(a.addr)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.opt(a.flag), err)
@@ -279,10 +287,11 @@ func (c *config) validate() error {
 		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 			return fmt.Errorf("%s: %q needs a port number from 0 to 65535", c.opt(a.flag), a.addr)
 		}
-		ports[i] = port
-	}
-	if c.GRPCAddr == c.HTTPAddr && ports[0] != "0" {
-		return fmt.Errorf("%s and %s are both %s: they need addresses of their own", c.opt("grpc-addr"), c.opt("http-addr"), c.GRPCAddr)
+		for _, b := range addrs[:i] {
+			if b.addr == a.addr && port != "0" {
+				return fmt.Errorf("%s and %s are both %s: they need addresses of their own", c.opt(b.flag), c.opt(a.flag), a.addr)
+			}
+		}
 	}
 	// gRPC metadata carries only printable ASCII, and the REST side trims
 	// the header it reads: a token with a space, a control character (the

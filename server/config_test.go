@@ -128,7 +128,11 @@ func TestParseConfigErrors(t *testing.T) {
 		{nil, map[string]string{"CLAIMS_CALL_TIMEOUT": "0s"}, "CLAIMS_CALL_TIMEOUT must be positive"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "abc"}, `CLAIMS_MAX_EXAMPLES="abc": not a valid value for --max-examples`},
 		{[]string{"--max-examples", "abc"}, nil, `invalid value "abc" for flag --max-examples: parse error (server -h lists the flags)`},
-		{[]string{"--grpc-addr", "127.0.0.1:9000", "--http-addr", "127.0.0.1:9000"}, nil, "need addresses of their own"},
+		{[]string{"--grpc-addr", "127.0.0.1:9000", "--http-addr", "127.0.0.1:9000"}, nil, "--grpc-addr and --http-addr are both 127.0.0.1:9000: they need addresses of their own"},
+		{[]string{"--health-addr", "127.0.0.1:8080"}, nil, "--http-addr and --health-addr are both 127.0.0.1:8080"},
+		{nil, map[string]string{"CLAIMS_HEALTH_ADDR": "127.0.0.1:50051"}, "--grpc-addr and CLAIMS_HEALTH_ADDR are both 127.0.0.1:50051"},
+		{[]string{"--health-addr", "0.0.0.0:"}, nil, `--health-addr: "0.0.0.0:" needs a port number`},
+		{[]string{"--health-addr", "nope"}, nil, "--health-addr: address nope: missing port in address"},
 		// An empty port would listen on a random one.
 		{[]string{"--grpc-addr", "127.0.0.1:"}, nil, `--grpc-addr: "127.0.0.1:" needs a port number`},
 		{nil, map[string]string{"CLAIMS_HTTP_ADDR": ":"}, `CLAIMS_HTTP_ADDR: ":" needs a port number`},

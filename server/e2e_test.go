@@ -79,6 +79,7 @@ type proc struct {
 	cmd      *exec.Cmd
 	grpcAddr string
 	httpAddr string
+	health   string // the --health-addr listener's address, if any
 	logs     *apitest.LogBuffer
 	done     chan error
 }
@@ -113,6 +114,7 @@ func startServer(t *testing.T, server string, args ...string) *proc {
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line["msg"] == "serving" {
 				p.grpcAddr, _ = line["grpc"].(string)
 				p.httpAddr, _ = line["http"].(string)
+				p.health, _ = line["health"].(string)
 				close(ready)
 				break
 			}
@@ -550,7 +552,19 @@ func TestMutualTLS(t *testing.T) {
 		"client.crt": cliCert, "client.key": cliKey, "stranger.crt": strangerCert, "stranger.key": strangerKey,
 		"expired.crt": expiredCert, "expired.key": expiredKey,
 	})
-	p := startServer(t, server, "--tls-cert", f["server.crt"], "--tls-key", f["server.key"], "--tls-client-ca", f["ca.pem"])
+	p := startServer(t, server, "--tls-cert", f["server.crt"], "--tls-key", f["server.key"], "--tls-client-ca", f["ca.pem"], "--health-addr", "127.0.0.1:0")
+	// The health listener answers a checker with no certificate (as
+	// kubelet's probes are), in plain HTTP, and serves nothing else.
+	for path, want := range map[string]int{"/healthz": http.StatusOK, "/v1/model": http.StatusNotFound, "/metrics": http.StatusNotFound} {
+		resp, err := http.Get("http://" + p.health + path)
+		if err != nil {
+			t.Fatalf("%s on the health listener: %v", path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s on the health listener: got %d, want %d", path, resp.StatusCode, want)
+		}
+	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca.PEM)
 	restGet := func(certFile, keyFile string) (int, error) {
@@ -592,6 +606,10 @@ func TestMutualTLS(t *testing.T) {
 	base := []string{"model", "--addr", p.grpcAddr, "--tls-ca", f["ca.pem"], "--timeout", "5s"}
 	if out := runClient(t, client, append(base, "--tls-cert", f["client.crt"], "--tls-key", f["client.key"])...); !strings.Contains(out, "version") {
 		t.Errorf("client model with a client certificate: got %q", out)
+	}
+	// The exec probe of a checker that has a certificate.
+	if out := runClient(t, client, "health", "--addr", p.grpcAddr, "--tls-ca", f["ca.pem"], "--tls-cert", f["client.crt"], "--tls-key", f["client.key"]); out != "SERVING\n" {
+		t.Errorf("client health with a client certificate: got %q, want SERVING", out)
 	}
 	for _, tc := range []struct {
 		args []string

@@ -434,11 +434,12 @@ func TestLogsCarryNoTokenOrText(t *testing.T) {
 }
 
 // TestShutdownDrain stops a server started with --shutdown-drain: during
-// the drain, /healthz answers 503 and a new gRPC health check connects and
-// sees NOT_SERVING, while Classify still works; then the server exits.
+// the drain, /healthz answers 503 (on the health listener too) and a new
+// gRPC health check connects and sees NOT_SERVING, while Classify still
+// works; then the server exits.
 func TestShutdownDrain(t *testing.T) {
 	server, _ := binaries(t)
-	p := startServer(t, server, "--shutdown-drain", "3s", "--shutdown-timeout", "20s")
+	p := startServer(t, server, "--shutdown-drain", "3s", "--shutdown-timeout", "20s", "--health-addr", "127.0.0.1:0")
 	// A health watch open through the shutdown: it sees NOT_SERVING, and
 	// it is ended when the drain is over instead of holding the stop for
 	// the whole timeout.
@@ -469,6 +470,11 @@ func TestShutdownDrain(t *testing.T) {
 	}
 	if code != http.StatusServiceUnavailable {
 		t.Fatalf("/healthz during the drain: got %d, want 503", code)
+	}
+	if resp, err := http.Get("http://" + p.health + "/healthz"); err != nil {
+		t.Errorf("/healthz on the health listener during the drain: %v", err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/healthz on the health listener during the drain: got %d, want 503", resp.StatusCode)
 	}
 	conn := grpcConn(t, p.grpcAddr)
 	hc, err := healthpb.NewHealthClient(conn).Check(ctxT(t), &healthpb.HealthCheckRequest{Service: "claims.v1.ClaimService"})

@@ -63,11 +63,17 @@ const (
 // maxHeaderBytes bounds a request's headers, HTTP and gRPC alike.
 const maxHeaderBytes = 64 << 10
 
+// listening holds the addresses the server's listeners are bound to.
+type listening struct {
+	GRPC, HTTP string
+	Health     string // empty without --health-addr
+}
+
 // run starts the server and blocks until ctx is cancelled, then shuts down
 // gracefully. access receives the per-call log lines; it may be log. ready,
-// if not nil, is called with the bound addresses once both listeners
-// accept connections.
-func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(grpcAddr, httpAddr string)) error {
+// if not nil, is called with the bound addresses once every listener
+// accepts connections.
+func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(listening)) error {
 	start := time.Now()
 	// tlsCfg is nil without TLS; grpcTLS and httpTLS are the listeners'
 	// (with client certificates, each returns a config of its own).
@@ -115,6 +121,21 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		return fmt.Errorf("--http-addr: %w", err)
 	}
 	defer httpLis.Close()
+	var healthLis net.Listener // nil without --health-addr
+	if cfg.HealthAddr != "" {
+		if healthLis, err = net.Listen("tcp", cfg.HealthAddr); err != nil {
+			for _, l := range []struct {
+				flag string
+				lis  net.Listener
+			}{{"grpc-addr", grpcLis}, {"http-addr", httpLis}} {
+				if errors.Is(err, syscall.EADDRINUSE) && samePort(l.lis.Addr(), cfg.HealthAddr) {
+					return fmt.Errorf("%s: %w (%s %s is on that port)", cfg.opt("health-addr"), err, cfg.opt(l.flag), l.lis.Addr())
+				}
+			}
+			return fmt.Errorf("%s: %w", cfg.opt("health-addr"), err)
+		}
+		defer healthLis.Close()
+	}
 
 	tok, tokName, err := loadTokenizer(cfg.Tokenizer, cfg.opt("tokenizer"))
 	if err != nil {
@@ -309,7 +330,24 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(cfg.Limits.MaxConcurrentStreams)},
 	}
 
-	errc := make(chan error, 3)
+	// The health listener serves /healthz alone, in plain HTTP whatever
+	// the other listeners require, so that a health checker with no
+	// client certificate can reach it. Its answers are small and at once:
+	// fixed timeouts bound a client that is slow.
+	var healthServer *http.Server
+	if healthLis != nil {
+		healthServer = &http.Server{
+			Handler:           gateway.Probe(serving),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    maxHeaderBytes,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+	}
+
+	errc := make(chan error, 4)
 	go func() { errc <- grpcServer.Serve(guard.Listener(grpcLis)) }()
 	go func() { errc <- innerServer.Serve(inner) }()
 	go func() {
@@ -324,12 +362,27 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 		}
 		errc <- err
 	}()
+	if healthServer != nil {
+		go func() {
+			err := healthServer.Serve(healthLis)
+			if errors.Is(err, http.ErrServerClosed) {
+				err = nil
+			}
+			errc <- err
+		}()
+	}
 	healthSrv.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	healthSrv.SetServingStatus(serviceName, healthpb.HealthCheckResponse_SERVING)
-	log.Info("serving", "grpc", grpcLis.Addr().String(), "http", httpLis.Addr().String(), "tls", tlsCfg != nil, "client_certs", cfg.TLSClientCA != "",
-		"startup", time.Since(start).Round(time.Millisecond))
+	addrs := listening{GRPC: grpcLis.Addr().String(), HTTP: httpLis.Addr().String()}
+	attrs := []any{"grpc", addrs.GRPC, "http", addrs.HTTP}
+	if healthLis != nil {
+		addrs.Health = healthLis.Addr().String()
+		attrs = append(attrs, "health", addrs.Health)
+	}
+	log.Info("serving", append(attrs, "tls", tlsCfg != nil, "client_certs", cfg.TLSClientCA != "",
+		"startup", time.Since(start).Round(time.Millisecond))...)
 	if ready != nil {
-		ready(grpcLis.Addr().String(), httpLis.Addr().String())
+		ready(addrs)
 	}
 	// Most of the heap is the model, which lives as long as the process,
 	// so the default GOGC of 100 would let the heap grow by a whole model's
@@ -374,6 +427,13 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 	}()
 	httpStopped := make(chan error, 1)
 	go func() { httpStopped <- httpServer.Shutdown(shutCtx) }()
+	healthStopped := make(chan struct{})
+	go func() {
+		defer close(healthStopped)
+		if healthServer != nil && healthServer.Shutdown(shutCtx) != nil {
+			healthServer.Close()
+		}
+	}()
 	select {
 	case <-stopped:
 	case <-shutCtx.Done():
@@ -397,6 +457,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(g
 			log.Warn("REST calls still running at exit", "calls", n, "waited", restStopGrace)
 		}
 	}
+	<-healthStopped
 	log.Info("stopped")
 	return runErr
 }

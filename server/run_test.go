@@ -50,6 +50,8 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 		{"gRPC address in use", []string{"--grpc-addr", busy.Addr().String()}, "--grpc-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
 		{"HTTP address in use", []string{"--http-addr", busy.Addr().String()}, "--http-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
 		{"one port, two spellings", []string{"--grpc-addr", "127.0.0.1:" + port, "--http-addr", "0.0.0.0:" + port}, "in use (--grpc-addr 127.0.0.1:" + port + " is on that port)"},
+		{"health address in use", []string{"--health-addr", busy.Addr().String()}, "--health-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
+		{"health port of the HTTP listener", []string{"--http-addr", "127.0.0.1:" + port, "--health-addr", "0.0.0.0:" + port}, "in use (--http-addr 127.0.0.1:" + port + " is on that port)"},
 		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "--tls-cert, --tls-key: stat /nonexistent/cert.pem: no such file or directory"},
 		{"no client CA file", append(tlsArgs, "--tls-client-ca", "/nonexistent/ca.pem"), "--tls-client-ca: stat /nonexistent/ca.pem: no such file or directory"},
 		{"a client CA file without certificates", append(tlsArgs, "--tls-client-ca", keyFile), "--tls-client-ca: " + keyFile + " holds no PEM certificate"},
@@ -64,7 +66,7 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 			}
 			var logs bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
-			err = run(context.Background(), cfg, log, log, func(string, string) { t.Error("the server started serving") })
+			err = run(context.Background(), cfg, log, log, func(listening) { t.Error("the server started serving") })
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got %v, want an error containing %q", err, tt.want)
 			}
@@ -111,7 +113,7 @@ func TestSignalWhileModelLoads(t *testing.T) {
 	cancel() // the signal came before the model was read
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	err = run(ctx, cfg, log, log, func(string, string) { t.Error("the server started serving") })
+	err = run(ctx, cfg, log, log, func(listening) { t.Error("the server started serving") })
 	if err != nil {
 		t.Errorf("got %v, want a clean stop", err)
 	}
@@ -139,7 +141,7 @@ func TestReloadsOfTwoServersInOneProcess(t *testing.T) {
 		s := server{logs: &apitest.LogBuffer{}, cancel: cancel, done: make(chan error, 1)}
 		log := slog.New(slog.NewTextHandler(s.logs, nil))
 		ready := make(chan struct{})
-		go func() { s.done <- run(ctx, cfg, log, log, func(string, string) { close(ready) }) }()
+		go func() { s.done <- run(ctx, cfg, log, log, func(listening) { close(ready) }) }()
 		select {
 		case <-ready:
 		case err := <-s.done:

@@ -124,15 +124,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(spec)
 	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if cfg.Serving != nil && !cfg.Serving() {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, `{"status":"NOT_SERVING"}`+"\n")
-			return
-		}
-		io.WriteString(w, `{"status":"SERVING"}`+"\n")
-	})
+	mux.Handle("GET /healthz", healthz(cfg.Serving))
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{}))
 	}
