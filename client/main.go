@@ -6,6 +6,7 @@
 //	client eval --data FILE.jsonl       score labeled examples
 //	client model                        show the model's state
 //	client health                       check the server's health (exit 0 when serving)
+//	client version                      print the client's build
 //
 // Every command takes --addr, --token (or CLAIMS_TOKEN), --timeout and the
 // TLS flags, anywhere on the command line. On failure it prints
@@ -77,6 +78,7 @@ commands:
   eval --data FILE.jsonl    score examples without changing the model
   model                     show the model's state
   health                    check the server's health: prints SERVING and exits 0, else fails
+  version                   print the client's build (also --version)
 
 Run 'client <command> -h' for the command's flags.
 `
@@ -86,6 +88,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if args[0] == "version" || args[0] == "--version" || args[0] == "-version" {
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "client version: unexpected arguments %q\n", args[1:])
+			return 2
+		}
+		fmt.Fprintln(stdout, versionLine())
+		return 0
 	}
 	args, err := commandFirst(args)
 	if err != nil {

@@ -376,6 +376,9 @@ func TestCommands(t *testing.T) {
 		{"explain negative", "They denied it.", []string{"classify", "--addr", addr, "--explain", "-1"}, 2, "", "--explain must be between 0 and 2147483647, got -1"},
 		{"bad data", "", []string{"eval", "--addr", addr, "--data", filepath.Join(dir, "missing.jsonl")}, 1, "", "no such file"},
 		{"unknown command", "", []string{"frobnicate"}, 2, "", "unknown command"},
+		{"version", "", []string{"version"}, 0, "claims client ", ""},
+		{"--version", "", []string{"--version"}, 0, "claims client ", ""},
+		{"version with arguments", "", []string{"version", "--addr", addr}, 2, "", `client version: unexpected arguments ["--addr" "`},
 		{"no command", "", nil, 2, "", "usage:"},
 	}
 	for _, tt := range tests {

@@ -100,9 +100,14 @@ func envName(flagName string) string {
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// errVersionShown is what parseConfig returns once it has printed the
+// version asked for with --version.
+var errVersionShown = errors.New("version shown")
+
 // parseConfig reads flags, falling back to environment variables for flags
 // not given on the command line, then to defaults. The usage text asked for
-// with -h goes to stdout, and parseConfig returns flag.ErrHelp.
+// with -h goes to stdout, and parseConfig returns flag.ErrHelp; the
+// version asked for with --version too, with errVersionShown.
 func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	// The flag package would print a bad value's error and then the whole
@@ -150,6 +155,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.DurationVar(&c.Keepalive.Time, "keepalive-time", 2*time.Minute, "ping idle clients after this")
 	fs.DurationVar(&c.Keepalive.Timeout, "keepalive-timeout", 20*time.Second, "close connections whose ping is not answered within this")
 	fs.DurationVar(&c.Keepalive.MaxIdle, "keepalive-max-idle", 30*time.Minute, "close connections idle for this long")
+	version := fs.Bool("version", false, "print the server's build (version, commit, Go version) and exit")
 
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -166,6 +172,10 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if *version {
+		fmt.Fprintln(stdout, readBuildInfo())
+		return config{}, errVersionShown
+	}
 	// Environment variables fill in flags not given on the command line; a
 	// flag given there wins, even over a variable that would not parse.
 	given := make(map[string]bool)
@@ -173,6 +183,9 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	var envErr error
 	c.fromEnv = make(map[string]string)
 	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "version" {
+			return // an act, not a setting: CLAIMS_VERSION is no one's business
+		}
 		if v := getenv(envName(f.Name)); v != "" && !given[f.Name] && envErr == nil {
 			if err := f.Value.Set(v); err != nil {
 				envErr = fmt.Errorf("%s=%q: not a valid value for --%s: %w", envName(f.Name), v, f.Name, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -180,5 +181,38 @@ func TestHelpToStdout(t *testing.T) {
 	_, err := parseConfig([]string{"-h"}, func(string) string { return "" }, &out)
 	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "Usage: server [flags]") || !strings.Contains(out.String(), "-train-token") {
 		t.Errorf("got %v and %q, want flag.ErrHelp and the usage", err, out.String())
+	}
+}
+
+// TestVersion asks for the version: it goes to stdout and parseConfig
+// returns errVersionShown. CLAIMS_VERSION sets nothing: a server started
+// with it serves.
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	_, err := parseConfig([]string{"--version"}, func(string) string { return "" }, &out)
+	if !errors.Is(err, errVersionShown) || !strings.HasPrefix(out.String(), "claims server ") || !strings.Contains(out.String(), runtime.Version()) {
+		t.Errorf("got %v and %q, want errVersionShown and the version", err, out.String())
+	}
+	out.Reset()
+	if _, err := parseConfig(nil, func(k string) string { return map[string]string{"CLAIMS_VERSION": "true"}[k] }, &out); err != nil || out.Len() != 0 {
+		t.Errorf("with CLAIMS_VERSION=true: got %v and %q, want no error and no output", err, out.String())
+	}
+}
+
+// TestBuildInfoString formats builds with and without a recorded commit.
+func TestBuildInfoString(t *testing.T) {
+	for _, tt := range []struct {
+		b    buildInfo
+		want string
+	}{
+		{buildInfo{Version: "(devel)", GoVersion: "go1.26.8"}, "claims server (devel), go1.26.8"},
+		{buildInfo{Version: "v1.2.0", Revision: "0123456789abcdef0123", Time: "2026-12-07T01:13:30Z", GoVersion: "go1.26.8"},
+			"claims server v1.2.0, commit 0123456789ab of 2026-12-07T01:13:30Z, go1.26.8"},
+		{buildInfo{Version: "(devel)", Revision: "0123456789abcdef0123", Modified: true, GoVersion: "go1.26.8"},
+			"claims server (devel), commit 0123456789ab+dirty, go1.26.8"},
+	} {
+		if got := tt.b.String(); got != tt.want {
+			t.Errorf("%+v: got %q, want %q", tt.b, got, tt.want)
+		}
 	}
 }

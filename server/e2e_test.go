@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -398,9 +399,13 @@ func TestMetricsAndReflectionFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != tc.wantMetrics {
 			t.Errorf("%q: GET /metrics: got %d, want %d", tc.args, resp.StatusCode, tc.wantMetrics)
+		}
+		if want := `goversion="` + runtime.Version() + `"`; tc.wantMetrics == http.StatusOK && !strings.Contains(string(body), want) {
+			t.Errorf("%q: GET /metrics: no claims_build_info with %s", tc.args, want)
 		}
 		conn, err := grpc.NewClient(p.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {

@@ -28,7 +28,7 @@ func main() {
 	signal.Ignore(syscall.SIGHUP)
 	cfg, err := parseConfig(os.Args[1:], os.Getenv, os.Stdout)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+		if errors.Is(err, flag.ErrHelp) || errors.Is(err, errVersionShown) {
 			os.Exit(0)
 		}
 		fmt.Fprintln(os.Stderr, "server:", err)

@@ -177,6 +177,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if err != nil {
 		return err
 	}
+	build := readBuildInfo()
+	if err := build.register(reg); err != nil {
+		return err
+	}
 	// GetModel tells anyone the tokenizer's file name, not where it is.
 	var svcOpts []api.ServiceOption
 	if cfg.ReadOnly {
@@ -379,8 +383,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		addrs.Health = healthLis.Addr().String()
 		attrs = append(attrs, "health", addrs.Health)
 	}
-	log.Info("serving", append(attrs, "tls", tlsCfg != nil, "client_certs", cfg.TLSClientCA != "",
-		"startup", time.Since(start).Round(time.Millisecond))...)
+	attrs = append(attrs, "tls", tlsCfg != nil, "client_certs", cfg.TLSClientCA != "", "startup", time.Since(start).Round(time.Millisecond))
+	log.Info("serving", append(attrs, build.logAttrs()...)...)
 	if ready != nil {
 		ready(addrs)
 	}
