@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +29,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding/gzip"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
@@ -704,4 +707,72 @@ func TestExpiredCertificateWarns(t *testing.T) {
 	os.WriteFile(keyFile, keyPEM, 0o600)
 	p := startServer(t, server, "--tls-cert", certFile, "--tls-key", keyFile)
 	waitForLog(t, p, `"msg":"the TLS certificate is not valid now: clients will refuse it"`)
+}
+
+// TestAccessLogNamesThePeer makes a gRPC call, a REST call and a REST
+// stream, each from a connection whose local address the test knows: the
+// access log gives each call its transport and that address, and neither a
+// gRPC client nor an HTTP one can name another address through metadata.
+func TestAccessLogNamesThePeer(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server)
+	var mu sync.Mutex
+	var locals []string // the local addresses of the test's connections
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			mu.Lock()
+			locals = append(locals, c.LocalAddr().String())
+			mu.Unlock()
+		}
+		return c, err
+	}
+	const spoof = "203.0.113.7:4242"
+	conn := grpcConn(t, p.grpcAddr, grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) { return dial(ctx, "tcp", addr) }))
+	ctx := metadata.AppendToOutgoingContext(ctxT(t), "x-claims-rest-peer", spoof)
+	if _, err := claimsv1.NewClaimServiceClient(conn).GetModel(ctx, &claimsv1.GetModelRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Transport: &http.Transport{DialContext: dial}}
+	defer hc.CloseIdleConnections()
+	for _, path := range []string{"/v1/model", "/v1/classify:stream"} {
+		method, body := http.MethodGet, ""
+		if path != "/v1/model" {
+			method, body = http.MethodPost, `{"text": "Police warned of more attacks."}`
+		}
+		req, _ := http.NewRequestWithContext(ctxT(t), method, "http://"+p.httpAddr+path, strings.NewReader(body))
+		req.Header.Set("Grpc-Metadata-X-Claims-Rest-Peer", spoof)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: got %d, want 200", method, path, resp.StatusCode)
+		}
+	}
+	p.stop(t) // the access log is flushed at exit
+	type line struct{ Msg, Method, Transport, Peer string }
+	var got []line
+	for _, s := range strings.Split(p.logs.String(), "\n") {
+		var l line
+		if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
+			l.Msg = ""
+			got = append(got, l)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(locals) != 2 {
+		t.Fatalf("the test made %d connections, want 2 (one gRPC, one HTTP kept alive)", len(locals))
+	}
+	want := []line{
+		{Method: "GetModel", Transport: "grpc", Peer: locals[0]},
+		{Method: "GetModel", Transport: "rest", Peer: locals[1]},
+		{Method: "ClassifyStream", Transport: "rest", Peer: locals[1]},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("access log: got %+v, want %+v", got, want)
+	}
 }

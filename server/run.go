@@ -191,17 +191,19 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	stopReloads := sync.OnceFunc(reloads(model, src, cfg.ReloadInterval, cfg.opt, svc, log))
 	defer stopReloads()
 
-	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access)
+	// The gRPC listener's calls and the REST gateway's are logged with
+	// their transport and the address of their client.
+	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access, api.GRPC)
+	restUnary, restStream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access, api.REST)
 	// Health watches never end on their own, so a graceful stop would wait
 	// out its whole timeout for them: they are ended once the server stops.
 	watches, endWatches := context.WithCancel(context.Background())
 	defer endWatches()
+	bounded := boundWatches(watches, healthWatchMethod, watchBounds{
+		max: cfg.MaxHealthWatches, perConn: cfg.MaxHealthWatchesPerConn,
+		maxName: cfg.opt("max-health-watches"), perConnName: cfg.opt("max-health-watches-per-conn"),
+	})
 	opts := []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(unary),
-		grpc.ChainStreamInterceptor(stream, boundWatches(watches, healthWatchMethod, watchBounds{
-			max: cfg.MaxHealthWatches, perConn: cfg.MaxHealthWatchesPerConn,
-			maxName: cfg.opt("max-health-watches"), perConnName: cfg.opt("max-health-watches-per-conn"),
-		})),
 		// Serve streams from a pool of long-lived goroutines: a goroutine
 		// per call would grow (copy) its stack on almost every call.
 		grpc.NumStreamWorkers(uint32(streamWorkers())),
@@ -250,20 +252,25 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	}
 	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
 		grpc.InTapHandle(unaryDeadline(unaryMethods, cfg.Limits.CallTimeout)),
-		grpc.ChainStreamInterceptor(guard.StreamInterceptor()), grpc.ChainUnaryInterceptor(guard.UnaryInterceptor()))
+		grpc.ChainUnaryInterceptor(unary, guard.UnaryInterceptor()),
+		grpc.ChainStreamInterceptor(stream, bounded, guard.StreamInterceptor()))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(grpcTLS)))
 	}
 	grpcServer := grpc.NewServer(publicOpts...)
-	innerServer := grpc.NewServer(opts...)
+	innerServer := grpc.NewServer(append(slices.Clip(opts),
+		grpc.ChainUnaryInterceptor(restUnary), grpc.ChainStreamInterceptor(restStream, bounded))...)
 	healthSrv := health.NewServer()
-	for _, s := range []*grpc.Server{grpcServer, innerServer} {
+	for _, s := range []struct {
+		srv *grpc.Server
+		t   api.Transport
+	}{{grpcServer, api.GRPC}, {innerServer, api.REST}} {
 		// A unary call whose message never arrives whole is logged and
 		// counted too (api.ObserveReceive).
-		s.RegisterService(api.ObserveReceive(claimsv1.ClaimService_ServiceDesc, metrics, access), svc)
-		s.RegisterService(api.ObserveReceive(healthpb.Health_ServiceDesc, metrics, access), healthSrv)
+		s.srv.RegisterService(api.ObserveReceive(claimsv1.ClaimService_ServiceDesc, metrics, access, s.t), svc)
+		s.srv.RegisterService(api.ObserveReceive(healthpb.Health_ServiceDesc, metrics, access, s.t), healthSrv)
 		if cfg.Reflection {
-			reflection.Register(s)
+			reflection.Register(s.srv)
 		}
 	}
 
@@ -310,7 +317,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		// interceptor; the stream route still goes through conn.
 		Local: &gateway.Local{
 			Server:          svc,
-			Interceptor:     unary,
+			Interceptor:     restUnary,
 			MaxRequestBytes: cfg.Limits.MaxGRPCReceiveBytes,
 		},
 	})

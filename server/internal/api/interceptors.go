@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 )
 
@@ -76,16 +77,60 @@ func (a Auth) check(ctx context.Context, fullMethod string) error {
 	return nil
 }
 
-// Interceptors returns the server's unary and stream interceptors, in
-// order: recovery, logging and metrics, deadline, authorization.
-func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Logger) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
+// Transport says how the calls an interceptor sees reach the server, for
+// the access log's transport and peer.
+type Transport int
+
+const (
+	// GRPC calls come from clients of the gRPC listener: the peer is the
+	// connection's remote address.
+	GRPC Transport = iota
+	// REST calls are made by the REST gateway for HTTP clients: the peer
+	// is the HTTP client's address, which the gateway names in the call's
+	// metadata under RESTPeerKey.
+	REST
+)
+
+func (t Transport) String() string {
+	if t == REST {
+		return "rest"
+	}
+	return "grpc"
+}
+
+// RESTPeerKey is the metadata key under which the REST gateway names the
+// HTTP client of each call it makes (its remote address). Only REST
+// interceptors read it: a gRPC client may send any metadata, and the
+// gateway forwards no header to it.
+const RESTPeerKey = "x-claims-rest-peer"
+
+// peerOf returns the address of the client of the call in ctx, or "" if
+// it is not known.
+func peerOf(ctx context.Context, t Transport) string {
+	if t == REST {
+		md, _ := metadata.FromIncomingContext(ctx)
+		if v := md.Get(RESTPeerKey); len(v) > 0 {
+			return v[len(v)-1]
+		}
+		return ""
+	}
+	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+		return p.Addr.String()
+	}
+	return ""
+}
+
+// Interceptors returns the server's unary and stream interceptors for calls
+// that come by transport t, in order: recovery, logging and metrics,
+// deadline, authorization.
+func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Logger, t Transport) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
 	unary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		start := time.Now()
 		defer func() {
 			if r := recover(); r != nil {
 				err = panicked(ctx, log, info.FullMethod, r)
 			}
-			observe(ctx, log, m, info.FullMethod, start, err, false)
+			observe(ctx, log, m, t, info.FullMethod, start, err, false)
 		}()
 		// A caller's deadline that comes first already bounds the call; a
 		// context with a timer of its own would change nothing.
@@ -106,7 +151,7 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 			if r := recover(); r != nil {
 				err = panicked(ctx, log, info.FullMethod, r)
 			}
-			observe(ctx, log, m, info.FullMethod, start, err, false)
+			observe(ctx, log, m, t, info.FullMethod, start, err, false)
 		}()
 		if err := auth.check(ctx, info.FullMethod); err != nil {
 			return err
@@ -122,7 +167,7 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 // has not arrived by the call's deadline. grpc receives the message when
 // the method's handler asks for it, before the interceptors run, and such
 // a call ends there: without this it would be neither logged nor counted.
-func ObserveReceive(sd grpc.ServiceDesc, m *Metrics, log *slog.Logger) *grpc.ServiceDesc {
+func ObserveReceive(sd grpc.ServiceDesc, m *Metrics, log *slog.Logger, t Transport) *grpc.ServiceDesc {
 	sd.Methods = slices.Clone(sd.Methods)
 	for i, md := range sd.Methods {
 		handler, full := md.Handler, "/"+sd.ServiceName+"/"+md.MethodName
@@ -131,7 +176,7 @@ func ObserveReceive(sd grpc.ServiceDesc, m *Metrics, log *slog.Logger) *grpc.Ser
 			return handler(srv, ctx, func(v any) error {
 				err := dec(v)
 				if err != nil {
-					observe(ctx, log, m, full, start, err, true)
+					observe(ctx, log, m, t, full, start, err, true)
 				}
 				return err
 			}, interceptor)
@@ -147,11 +192,12 @@ func panicked(ctx context.Context, log *slog.Logger, method string, r any) error
 }
 
 // observe logs one line per call and records metrics. It never logs
-// request contents or metadata (so never the token). A call that failed
+// request contents or metadata (so never the token): only the call's
+// transport and the address of its client (see peerOf). A call that failed
 // with INTERNAL, UNKNOWN or DATA_LOSS is logged as an error, unless
 // received says it failed receiving its request: grpc answers INTERNAL for
 // a message it cannot decode, which is the client's doing.
-func observe(ctx context.Context, log *slog.Logger, m *Metrics, fullMethod string, start time.Time, err error, received bool) {
+func observe(ctx context.Context, log *slog.Logger, m *Metrics, t Transport, fullMethod string, start time.Time, err error, received bool) {
 	d := time.Since(start)
 	code := status.Code(err)
 	method := path.Base(fullMethod)
@@ -167,6 +213,8 @@ func observe(ctx context.Context, log *slog.Logger, m *Metrics, fullMethod strin
 		slog.String("method", method),
 		slog.String("code", code.String()),
 		slog.Duration("duration", d),
+		slog.String("transport", t.String()),
+		slog.String("peer", peerOf(ctx, t)),
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", status.Convert(err).Message()))

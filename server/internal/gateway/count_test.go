@@ -63,3 +63,24 @@ func FuzzCountElements(f *testing.F) {
 		}
 	})
 }
+
+// TestHeaderMatcher checks which request headers become gRPC metadata:
+// the Authorization header and grpc-gateway's prefixed ones, but not a
+// header that would name the client in the gateway's place.
+func TestHeaderMatcher(t *testing.T) {
+	for _, tt := range []struct {
+		header, want string
+		ok           bool
+	}{
+		{"Authorization", "authorization", true},
+		{"authorization", "authorization", true},
+		{"Grpc-Metadata-Trace", "Trace", true},
+		{"X-Forwarded-For", "", false},
+		{"Grpc-Metadata-X-Claims-Rest-Peer", "", false},
+		{"grpc-metadata-x-claims-rest-peer", "", false},
+	} {
+		if got, ok := headerMatcher(tt.header); got != tt.want || ok != tt.ok {
+			t.Errorf("%s: got %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -94,6 +95,10 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 		}, limits: api.Limits{MaxExamples: cfg.MaxExamples, MaxSentences: cfg.MaxSentences}}),
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
+		// Each call names its HTTP client, for the access log.
+		runtime.WithMetadata(func(_ context.Context, r *http.Request) metadata.MD {
+			return metadata.Pairs(api.RESTPeerKey, r.RemoteAddr)
+		}),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithRoutingErrorHandler(routingError),
 		// Without this, a form-encoded POST to a GET route (curl -d to
@@ -378,13 +383,18 @@ func connWriter(w http.ResponseWriter) http.ResponseWriter {
 }
 
 // headerMatcher forwards the Authorization header as gRPC metadata (and
-// nothing else that clients send, apart from grpc-gateway's own prefix).
+// nothing else that clients send, apart from grpc-gateway's own prefix),
+// but never as api.RESTPeerKey, which the gateway sets itself.
 func headerMatcher(key string) (string, bool) {
 	switch textproto.CanonicalMIMEHeaderKey(key) {
 	case "Authorization":
 		return "authorization", true
 	}
-	return runtime.DefaultHeaderMatcher(key)
+	md, ok := runtime.DefaultHeaderMatcher(key)
+	if ok && strings.EqualFold(md, api.RESTPeerKey) {
+		return "", false // the gateway's own: a client cannot name itself
+	}
+	return md, ok
 }
 
 // allowedMethods returns the methods claims_http.yaml binds to the REST

@@ -90,7 +90,7 @@ func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Li
 	if err != nil {
 		t.Fatal(err)
 	}
-	unary, stream := api.Interceptors(auth, limits.CallTimeout, metrics, log)
+	unary, stream := api.Interceptors(auth, limits.CallTimeout, metrics, log, api.REST)
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", metrics, log))
 	conn := apitest.Dial(t, srv,
