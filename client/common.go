@@ -55,10 +55,14 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 // resolve completes the flags after parsing: the token from CLAIMS_TOKEN
 // unless --token was given, and checked, since gRPC would refuse to send a
 // token that is not visible ASCII (a secret file's trailing newline) with
-// an INTERNAL error naming neither.
-func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string) error {
+// an INTERNAL error naming neither. A command that sends no token
+// (withToken false) neither reads nor checks one.
+func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, withToken bool) error {
 	from := "--token"
-	if !isSet(fs, "token") {
+	switch {
+	case !withToken:
+		c.token = ""
+	case !isSet(fs, "token"):
 		c.token, from = getenv("CLAIMS_TOKEN"), "CLAIMS_TOKEN"
 	}
 	if i := strings.IndexFunc(c.token, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
@@ -243,10 +247,12 @@ type env struct {
 func (e *env) client() claimsv1.ClaimServiceClient { return claimsv1.NewClaimServiceClient(e.conn) }
 
 // command is one subcommand: flags registers its flags and returns its
-// options, run executes it.
+// options, run executes it. A command with noToken sends no token, and
+// ignores --token and CLAIMS_TOKEN.
 type command struct {
-	flags func(*flag.FlagSet) any
-	run   func(context.Context, *env, any) error
+	flags   func(*flag.FlagSet) any
+	run     func(context.Context, *env, any) error
+	noToken bool
 }
 
 // commands returns the subcommands by name.
@@ -257,6 +263,7 @@ func commands() map[string]command {
 		"forget":   {flags: dataFlags, run: runForget},
 		"eval":     {flags: dataFlags, run: runEval},
 		"model":    {flags: func(*flag.FlagSet) any { return nil }, run: runModel},
-		"health":   {flags: healthFlags, run: runHealth},
+		// A probe needs no token, and should not fail for a bad one.
+		"health": {flags: healthFlags, run: runHealth, noToken: true},
 	}
 }

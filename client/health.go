@@ -33,7 +33,7 @@ func (e errNotServing) Error() string {
 	if e.service == "" {
 		what = "the server"
 	}
-	return fmt.Sprintf("%s is %s (a server that is stopping says so from the signal on, through its --shutdown-drain)", what, e.status)
+	return fmt.Sprintf("%s is %s (a claims server says so from a SIGTERM on, through its --shutdown-drain)", what, e.status)
 }
 
 // runHealth asks the server's gRPC health service about one service and

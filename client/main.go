@@ -134,7 +134,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		stderr.Write(help.Bytes())
 		return 2
 	}
-	if err := common.resolve(fs, getenv); err != nil {
+	if err := common.resolve(fs, getenv, !cmd.noToken); err != nil {
 		return report(ctx, stderr, args[0], err)
 	}
 	out := &errWriter{w: stdout}

@@ -331,7 +331,8 @@ func (c *config) validate() error {
 	return nil
 }
 
-// loopbackOnly reports whether every listen address is on loopback.
+// loopbackOnly reports whether the gRPC and HTTP listen addresses are on
+// loopback (the health listener serves /healthz alone, so it does not count).
 func (c *config) loopbackOnly() bool {
 	return isLoopback(c.GRPCAddr) && isLoopback(c.HTTPAddr)
 }

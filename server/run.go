@@ -110,15 +110,15 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// closes are for the returns before that.
 	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
 	if err != nil {
-		return fmt.Errorf("--grpc-addr: %w", err)
+		return fmt.Errorf("%s: %w", cfg.opt("grpc-addr"), err)
 	}
 	defer grpcLis.Close()
 	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) && samePort(grpcLis.Addr(), cfg.HTTPAddr) {
-			return fmt.Errorf("--http-addr: %w (--grpc-addr %s is on that port)", err, cfg.GRPCAddr)
+			return fmt.Errorf("%s: %w (%s %s is on that port)", cfg.opt("http-addr"), err, cfg.opt("grpc-addr"), grpcLis.Addr())
 		}
-		return fmt.Errorf("--http-addr: %w", err)
+		return fmt.Errorf("%s: %w", cfg.opt("http-addr"), err)
 	}
 	defer httpLis.Close()
 	var healthLis net.Listener // nil without --health-addr
@@ -166,7 +166,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	case auth.Token != "":
 		log.Info("Train and Forget require the bearer token")
 	case auth.Open:
-		log.Warn("Train and Forget are open to any caller: no --train-token, and every listener is on loopback")
+		log.Warn("Train and Forget are open to any caller: no --train-token, and the gRPC and HTTP listeners are on loopback")
 	default:
 		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is on a non-loopback address and no --train-token is set")
 	}
@@ -339,22 +339,26 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         httpTLS,
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(cfg.Limits.MaxConcurrentStreams)},
+		// OPTIONS * gets the JSON 404 of any path that is no route.
+		DisableGeneralOptionsHandler: true,
 	}
 
 	// The health listener serves /healthz alone, in plain HTTP whatever
 	// the other listeners require, so that a health checker with no
 	// client certificate can reach it. Its answers are small and at once:
-	// fixed timeouts bound a client that is slow.
+	// fixed timeouts bound a client that is slow, and checkers that keep
+	// connections open between checks (kubelet's do not) reconnect.
 	var healthServer *http.Server
 	if healthLis != nil {
 		healthServer = &http.Server{
-			Handler:           gateway.Probe(serving),
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       10 * time.Second,
-			WriteTimeout:      10 * time.Second,
-			IdleTimeout:       2 * time.Minute,
-			MaxHeaderBytes:    maxHeaderBytes,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+			Handler:                      gateway.Probe(serving),
+			ReadHeaderTimeout:            10 * time.Second,
+			ReadTimeout:                  10 * time.Second,
+			WriteTimeout:                 10 * time.Second,
+			IdleTimeout:                  15 * time.Second,
+			MaxHeaderBytes:               maxHeaderBytes,
+			ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+			DisableGeneralOptionsHandler: true, // OPTIONS * gets the JSON 404 too
 		}
 	}
 
@@ -438,13 +442,12 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	}()
 	httpStopped := make(chan error, 1)
 	go func() { httpStopped <- httpServer.Shutdown(shutCtx) }()
-	healthStopped := make(chan struct{})
-	go func() {
-		defer close(healthStopped)
-		if healthServer != nil && healthServer.Shutdown(shutCtx) != nil {
-			healthServer.Close()
-		}
-	}()
+	if healthServer != nil {
+		// Its answers are instant, so there is nothing to wait for: a
+		// Shutdown would wait up to 5 s for a connection that has not
+		// sent its request yet.
+		healthServer.Close()
+	}
 	select {
 	case <-stopped:
 	case <-shutCtx.Done():
@@ -468,7 +471,6 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 			log.Warn("REST calls still running at exit", "calls", n, "waited", restStopGrace)
 		}
 	}
-	<-healthStopped
 	log.Info("stopped")
 	return runErr
 }

@@ -52,6 +52,7 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 		{"one port, two spellings", []string{"--grpc-addr", "127.0.0.1:" + port, "--http-addr", "0.0.0.0:" + port}, "in use (--grpc-addr 127.0.0.1:" + port + " is on that port)"},
 		{"health address in use", []string{"--health-addr", busy.Addr().String()}, "--health-addr: listen tcp " + busy.Addr().String() + ": bind: address already in use"},
 		{"health port of the HTTP listener", []string{"--http-addr", "127.0.0.1:" + port, "--health-addr", "0.0.0.0:" + port}, "in use (--http-addr 127.0.0.1:" + port + " is on that port)"},
+		{"health port of the gRPC listener", []string{"--grpc-addr", "127.0.0.1:" + port, "--health-addr", "0.0.0.0:" + port}, "--health-addr: listen tcp 0.0.0.0:" + port + ": bind: address already in use (--grpc-addr 127.0.0.1:" + port + " is on that port)"},
 		{"no TLS files", []string{"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"}, "--tls-cert, --tls-key: stat /nonexistent/cert.pem: no such file or directory"},
 		{"no client CA file", append(tlsArgs, "--tls-client-ca", "/nonexistent/ca.pem"), "--tls-client-ca: stat /nonexistent/ca.pem: no such file or directory"},
 		{"a client CA file without certificates", append(tlsArgs, "--tls-client-ca", keyFile), "--tls-client-ca: " + keyFile + " holds no PEM certificate"},
@@ -77,6 +78,28 @@ func TestStartupRefusalsComeFirst(t *testing.T) {
 				t.Errorf("the data directory was written: %v", entries)
 			}
 		})
+	}
+}
+
+// TestListenErrorNamesTheVariable starts a server whose addresses come from
+// the environment on ports in use: the error names the variable.
+func TestListenErrorNamesTheVariable(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, name := range []string{"CLAIMS_GRPC_ADDR", "CLAIMS_HTTP_ADDR", "CLAIMS_HEALTH_ADDR"} {
+		env := map[string]string{"CLAIMS_GRPC_ADDR": "127.0.0.1:0", "CLAIMS_HTTP_ADDR": "127.0.0.1:0", name: busy.Addr().String()}
+		cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log := slog.New(slog.DiscardHandler)
+		err = run(context.Background(), cfg, log, log, func(listening) { t.Error("the server started serving") })
+		if want := name + ": listen tcp " + busy.Addr().String(); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s in use: got %v, want an error starting %q", name, err, want)
+		}
 	}
 }
 

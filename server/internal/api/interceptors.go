@@ -24,7 +24,7 @@ type Auth struct {
 	// Token is the bearer token required for changes; empty means none.
 	Token string
 	// Open allows changes without a token. The server sets it only when
-	// every listener is on a loopback address.
+	// its gRPC and HTTP listeners are on loopback addresses.
 	Open bool
 	// ReadOnly refuses every change, with a token or without: the model
 	// the server started with is the one it serves.

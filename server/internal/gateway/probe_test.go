@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
@@ -48,6 +49,13 @@ func TestProbe(t *testing.T) {
 			t.Errorf("%s: got Content-Type %q, want application/json", tt.name, got)
 		}
 	}
+	// The server's general OPTIONS handler is off, so OPTIONS * reaches
+	// the handler, which answers it as any other unknown path.
+	req := httptest.NewRequest("OPTIONS", "/", nil)
+	req.URL.Path, req.RequestURI = "*", "*"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	checkError(t, "OPTIONS *", rec.Code, rec.Body.Bytes(), http.StatusNotFound, codes.NotFound, "Not Found")
 	if rec := record(h, "POST", "", "/healthz", "", nil); rec.Header().Get("Allow") != "GET, HEAD" {
 		t.Errorf("POST /healthz: got Allow %q, want GET, HEAD", rec.Header().Get("Allow"))
 	}
