@@ -248,11 +248,14 @@ func (e *env) client() claimsv1.ClaimServiceClient { return claimsv1.NewClaimSer
 
 // command is one subcommand: flags registers its flags and returns its
 // options, run executes it. A command with noToken sends no token, and
-// ignores --token and CLAIMS_TOKEN.
+// ignores --token and CLAIMS_TOKEN; one that is offline calls no server
+// (its env has no connection), and takes the common flags only so that a
+// wrapper that always passes them can run it too.
 type command struct {
 	flags   func(*flag.FlagSet) any
 	run     func(context.Context, *env, any) error
 	noToken bool
+	offline bool
 }
 
 // commands returns the subcommands by name.
@@ -264,6 +267,7 @@ func commands() map[string]command {
 		"eval":     {flags: dataFlags, run: runEval},
 		"model":    {flags: func(*flag.FlagSet) any { return nil }, run: runModel},
 		// A probe needs no token, and should not fail for a bad one.
-		"health": {flags: healthFlags, run: runHealth, noToken: true},
+		"health":  {flags: healthFlags, run: runHealth, noToken: true},
+		"version": {flags: func(*flag.FlagSet) any { return nil }, run: runVersion, noToken: true, offline: true},
 	}
 }

@@ -89,13 +89,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	if args[0] == "version" || args[0] == "--version" || args[0] == "-version" {
-		if len(args) > 1 {
-			fmt.Fprintf(stderr, "client version: unexpected arguments %q\n", args[1:])
-			return 2
-		}
-		fmt.Fprintln(stdout, versionLine())
-		return 0
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		args = []string{"version"}
 	}
 	args, err := commandFirst(args)
 	if err != nil {
@@ -139,14 +134,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	out := &errWriter{w: stdout}
 	env := &env{stdin: stdin, stdout: out, stderr: stderr, args: positional}
-	conn, err := common.dial()
-	if err != nil {
-		fmt.Fprintln(stderr, "client:", err)
-		return 1
-	}
-	defer conn.Close()
-	env.conn = conn
 	env.common = common
+	if !cmd.offline {
+		conn, err := common.dial()
+		if err != nil {
+			fmt.Fprintln(stderr, "client:", err)
+			return 1
+		}
+		defer conn.Close()
+		env.conn = conn
+	}
 	err = common.hint(cmd.run(ctx, env, opts))
 	if err == nil && out.err != nil {
 		err = fmt.Errorf("writing the output: %w", out.err)

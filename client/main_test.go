@@ -378,7 +378,9 @@ func TestCommands(t *testing.T) {
 		{"unknown command", "", []string{"frobnicate"}, 2, "", "unknown command"},
 		{"version", "", []string{"version"}, 0, "claims client ", ""},
 		{"--version", "", []string{"--version"}, 0, "claims client ", ""},
-		{"version with arguments", "", []string{"version", "--addr", addr}, 2, "", `client version: unexpected arguments ["--addr" "`},
+		{"version with the common flags", "", []string{"--addr", "127.0.0.1:1", "version", "--timeout", "1s"}, 0, "claims client ", ""},
+		{"version with an argument", "", []string{"version", "now"}, 2, "", `client version: unexpected arguments ["now"]`},
+		{"version help", "", []string{"version", "-h"}, 0, "Usage of client version:", ""},
 		{"no command", "", nil, 2, "", "usage:"},
 	}
 	for _, tt := range tests {

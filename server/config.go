@@ -159,7 +159,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: server [flags]\n\nEvery flag can also be set by an environment variable: --grpc-addr by CLAIMS_GRPC_ADDR, and so on.\nA flag given on the command line wins.\n\nFlags:")
+			fmt.Fprintln(stdout, "Usage: server [flags]\n\nEvery flag but --version can also be set by an environment variable: --grpc-addr by CLAIMS_GRPC_ADDR, and so on.\nA flag given on the command line wins.\n\nFlags:")
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return config{}, err

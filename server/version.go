@@ -9,9 +9,10 @@ import (
 )
 
 // buildInfo describes the running binary, from what go build recorded in
-// it: the main module's version ("(devel)" when built from a checkout) and,
-// when the build recorded version control (go build does in a Git
-// checkout, go run does not), the commit and whether the tree had changes.
+// it: the main module's version (a pseudo-version naming the commit when
+// go build recorded the Git checkout it was built in, "(devel)" under go
+// run or -buildvcs=false) and, when the build recorded version control,
+// the commit and whether the tree had changes.
 type buildInfo struct {
 	Version   string
 	Revision  string // the commit, or empty
@@ -45,7 +46,8 @@ func readBuildInfo() buildInfo {
 func (b buildInfo) String() string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "claims server %s", b.Version)
-	if b.Revision != "" {
+	// A pseudo-version names the commit already.
+	if b.Revision != "" && !strings.Contains(b.Version, b.shortRevision()) {
 		fmt.Fprintf(&s, ", commit %s", b.shortRevision())
 		if b.Time != "" {
 			fmt.Fprintf(&s, " of %s", b.Time)

@@ -128,7 +128,7 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 		start := time.Now()
 		defer func() {
 			if r := recover(); r != nil {
-				err = panicked(ctx, log, info.FullMethod, r)
+				err = panicked(ctx, log, t, info.FullMethod, r)
 			}
 			observe(ctx, log, m, t, info.FullMethod, start, err, false)
 		}()
@@ -149,7 +149,7 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 		ctx := ss.Context()
 		defer func() {
 			if r := recover(); r != nil {
-				err = panicked(ctx, log, info.FullMethod, r)
+				err = panicked(ctx, log, t, info.FullMethod, r)
 			}
 			observe(ctx, log, m, t, info.FullMethod, start, err, false)
 		}()
@@ -186,8 +186,8 @@ func ObserveReceive(sd grpc.ServiceDesc, m *Metrics, log *slog.Logger, t Transpo
 }
 
 // panicked logs a handler panic with its stack and returns INTERNAL.
-func panicked(ctx context.Context, log *slog.Logger, method string, r any) error {
-	log.ErrorContext(ctx, "panic in handler", "method", method, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+func panicked(ctx context.Context, log *slog.Logger, t Transport, method string, r any) error {
+	log.ErrorContext(ctx, "panic in handler", "method", method, "transport", t.String(), "peer", peerOf(ctx, t), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 	return status.Error(codes.Internal, "internal error")
 }
 
