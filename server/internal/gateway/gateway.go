@@ -538,7 +538,7 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 		}
 		rc := http.NewResponseController(w)
 		deadline := readTimeout > 0 && rc.SetReadDeadline(time.Now().Add(readTimeout)) == nil
-		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+		body, err := readBody(io.LimitReader(r.Body, max+1), r.ContentLength)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			// The deadline stays: net/http then gives up on the rest of
 			// the body at once, sends this answer and closes the
@@ -563,10 +563,46 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			writeError(w, http.StatusBadRequest, codes.InvalidArgument, err.Error())
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = &wholeBody{bytes.NewReader(body), body}
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// readBody reads r to its end. size, if positive, is how long the body
+// says it is (its Content-Length, already checked against the limit): the
+// buffer is made that large at once, rather than grown by doubling, which
+// for a 16 MiB body left about as much again in garbage.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	// Room for the read that finds the end, so that it does not grow the
+	// buffer either.
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
+// wholeBody is a unary request body read whole by limitBody, and found to
+// be one JSON value (or blank): the decoder takes its bytes as they are
+// (see jsonMarshaler.NewDecoder) instead of copying them through a
+// json.Decoder, and lets go of them once the request is decoded, so that
+// the call's work does not hold them too.
+type wholeBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (*wholeBody) Close() error { return nil }
+
+// take returns the body's bytes and lets go of them: the body reads as
+// empty from then on.
+func (wb *wholeBody) take() []byte {
+	b := wb.b
+	wb.b = nil
+	wb.Reader.Reset(nil)
+	return b
 }
 
 // contentEncoding returns the request's Content-Encoding, all its header
@@ -620,13 +656,30 @@ var errStreamDecode = errors.New("stream request could not be decoded (reported 
 // unpaired surrogate escape, the error names the string instead of
 // protojson's "unexpected EOF".
 func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
-	jd := json.NewDecoder(r)
+	var next func() (json.RawMessage, error) // the next JSON value
+	if wb, ok := r.(*wholeBody); ok {
+		// One JSON value or blank (checkJSON): its bytes are the value,
+		// decoded once; a second Decode finds the end, as a json.Decoder
+		// would.
+		next = func() (json.RawMessage, error) {
+			raw := wb.take()
+			if len(bytes.TrimSpace(raw)) == 0 {
+				return nil, io.EOF
+			}
+			return raw, nil
+		}
+	} else {
+		jd := json.NewDecoder(r)
+		next = func() (json.RawMessage, error) {
+			var raw json.RawMessage
+			return raw, jd.Decode(&raw)
+		}
+	}
 	d := runtime.DecoderFunc(func(v any) error {
-		var raw json.RawMessage
-		if err := jd.Decode(&raw); err != nil {
+		raw, err := next()
+		if err != nil {
 			return err
 		}
-		var err error
 		if p, ok := v.(proto.Message); ok {
 			if err := m.checkCount(raw, v); err != nil {
 				return err
