@@ -26,6 +26,9 @@ type config struct {
 	// HealthAddr, if not empty, is where plain HTTP serves /healthz alone
 	// (see gateway.Probe).
 	HealthAddr string
+	// DebugAddr, if not empty, is the loopback address where plain HTTP
+	// serves Go's runtime profiles (see gateway.Debug).
+	DebugAddr  string
 	DataDir    string
 	TrainToken string
 	ReadOnly   bool // refuse Train and Forget
@@ -119,6 +122,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP (REST, /healthz, /metrics, /openapi.json) listen address")
 	fs.StringVar(&c.HealthAddr, "health-addr", "", "plain-HTTP listen address of /healthz alone, never TLS: for health checkers that cannot present a client certificate (kubelet's probes) when --tls-client-ca requires one; empty: none")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "loopback listen address of Go's runtime profiles (/debug/pprof/: CPU, heap, goroutines, …), in plain HTTP; empty: none")
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
 	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start, on SIGHUP and with --reload-interval when it changes, without writing or locking it (not with --train-token)")
@@ -289,6 +293,9 @@ func (c *config) validate() error {
 	if c.HealthAddr != "" {
 		addrs = append(addrs, listenAddr{flag: "health-addr", addr: c.HealthAddr})
 	}
+	if c.DebugAddr != "" {
+		addrs = append(addrs, listenAddr{flag: "debug-addr", addr: c.DebugAddr})
+	}
 	for i, a := range addrs {
 		_, port, err := net.SplitHostPort(a.addr)
 		if err != nil {
@@ -305,6 +312,11 @@ func (c *config) validate() error {
 				return fmt.Errorf("%s and %s are both %s: they need addresses of their own", c.opt(b.flag), c.opt(a.flag), a.addr)
 			}
 		}
+	}
+	if c.DebugAddr != "" && !isLoopback(c.DebugAddr) {
+		// A profile costs CPU while it runs and shows the process's
+		// insides: it is for someone on the machine, or a port forward.
+		return fmt.Errorf("%s: %q is not a loopback address: the profiles are served to this machine only (127.0.0.1, [::1] or localhost; reach them from elsewhere through a port forward, such as kubectl port-forward or ssh -L)", c.opt("debug-addr"), c.DebugAddr)
 	}
 	// gRPC metadata carries only printable ASCII, and the REST side trims
 	// the header it reads: a token with a space, a control character (the

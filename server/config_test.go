@@ -134,6 +134,10 @@ func TestParseConfigErrors(t *testing.T) {
 		{nil, map[string]string{"CLAIMS_HEALTH_ADDR": "127.0.0.1:50051"}, "--grpc-addr and CLAIMS_HEALTH_ADDR are both 127.0.0.1:50051"},
 		{[]string{"--health-addr", "0.0.0.0:"}, nil, `--health-addr: "0.0.0.0:" needs a port number`},
 		{[]string{"--health-addr", "nope"}, nil, "--health-addr: address nope: missing port in address"},
+		{[]string{"--debug-addr", "0.0.0.0:6060"}, nil, `--debug-addr: "0.0.0.0:6060" is not a loopback address`},
+		{nil, map[string]string{"CLAIMS_DEBUG_ADDR": ":6060"}, `CLAIMS_DEBUG_ADDR: ":6060" is not a loopback address`},
+		{[]string{"--debug-addr", "127.0.0.1:8080"}, nil, "--http-addr and --debug-addr are both 127.0.0.1:8080"},
+		{[]string{"--debug-addr", "localhost"}, nil, "--debug-addr: address localhost: missing port in address"},
 		// An empty port would listen on a random one.
 		{[]string{"--grpc-addr", "127.0.0.1:"}, nil, `--grpc-addr: "127.0.0.1:" needs a port number`},
 		{nil, map[string]string{"CLAIMS_HTTP_ADDR": ":"}, `CLAIMS_HTTP_ADDR: ":" needs a port number`},

@@ -84,6 +84,7 @@ type proc struct {
 	grpcAddr string
 	httpAddr string
 	health   string // the --health-addr listener's address, if any
+	debug    string // the --debug-addr listener's address, if any
 	logs     *apitest.LogBuffer
 	done     chan error
 }
@@ -119,6 +120,7 @@ func startServer(t *testing.T, server string, args ...string) *proc {
 				p.grpcAddr, _ = line["grpc"].(string)
 				p.httpAddr, _ = line["http"].(string)
 				p.health, _ = line["health"].(string)
+				p.debug, _ = line["debug"].(string)
 				close(ready)
 				break
 			}
@@ -775,4 +777,32 @@ func TestAccessLogNamesThePeer(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("access log: got %+v, want %+v", got, want)
 	}
+}
+
+// TestDebugListener runs the server with --debug-addr: a one-second CPU
+// profile and the goroutine dump are served there, and nothing of the
+// kind on the HTTP listener.
+func TestDebugListener(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--debug-addr", "127.0.0.1:0")
+	for _, tt := range []struct {
+		addr, path string
+		status     int
+		body       string
+	}{
+		{p.debug, "/debug/pprof/profile?seconds=1", http.StatusOK, ""},
+		{p.debug, "/debug/pprof/goroutine?debug=1", http.StatusOK, "goroutine profile: total"},
+		{p.httpAddr, "/debug/pprof/", http.StatusNotFound, ""},
+	} {
+		resp, err := http.Get("http://" + tt.addr + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.body) || tt.status == http.StatusOK && len(body) == 0 {
+			t.Errorf("GET %s%s: got %d, %d bytes; want %d containing %q", tt.addr, tt.path, resp.StatusCode, len(body), tt.status, tt.body)
+		}
+	}
+	p.stop(t)
 }

@@ -67,6 +67,7 @@ const maxHeaderBytes = 64 << 10
 type listening struct {
 	GRPC, HTTP string
 	Health     string // empty without --health-addr
+	Debug      string // empty without --debug-addr
 }
 
 // run starts the server and blocks until ctx is cancelled, then shuts down
@@ -135,6 +136,13 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 			return fmt.Errorf("%s: %w", cfg.opt("health-addr"), err)
 		}
 		defer healthLis.Close()
+	}
+	var debugLis net.Listener // nil without --debug-addr
+	if cfg.DebugAddr != "" {
+		if debugLis, err = net.Listen("tcp", cfg.DebugAddr); err != nil {
+			return fmt.Errorf("%s: %w", cfg.opt("debug-addr"), err)
+		}
+		defer debugLis.Close()
 	}
 
 	tok, tokName, err := loadTokenizer(cfg.Tokenizer, cfg.opt("tokenizer"))
@@ -362,7 +370,21 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		}
 	}
 
-	errc := make(chan error, 4)
+	// The debug listener serves the runtime's profiles, which may take a
+	// while to make (a CPU profile runs as long as it is asked to), so it
+	// has no write timeout.
+	var debugServer *http.Server
+	if debugLis != nil {
+		debugServer = &http.Server{
+			Handler:           gateway.Debug(),
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       15 * time.Second,
+			MaxHeaderBytes:    maxHeaderBytes,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+	}
+
+	errc := make(chan error, 5)
 	go func() { errc <- grpcServer.Serve(guard.Listener(grpcLis)) }()
 	go func() { errc <- innerServer.Serve(inner) }()
 	go func() {
@@ -377,14 +399,19 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		}
 		errc <- err
 	}()
-	if healthServer != nil {
-		go func() {
-			err := healthServer.Serve(healthLis)
-			if errors.Is(err, http.ErrServerClosed) {
-				err = nil
-			}
-			errc <- err
-		}()
+	for _, s := range []struct {
+		srv *http.Server
+		lis net.Listener
+	}{{healthServer, healthLis}, {debugServer, debugLis}} {
+		if s.srv != nil {
+			go func() {
+				err := s.srv.Serve(s.lis)
+				if errors.Is(err, http.ErrServerClosed) {
+					err = nil
+				}
+				errc <- err
+			}()
+		}
 	}
 	healthSrv.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	healthSrv.SetServingStatus(serviceName, healthpb.HealthCheckResponse_SERVING)
@@ -393,6 +420,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if healthLis != nil {
 		addrs.Health = healthLis.Addr().String()
 		attrs = append(attrs, "health", addrs.Health)
+	}
+	if debugLis != nil {
+		addrs.Debug = debugLis.Addr().String()
+		attrs = append(attrs, "debug", addrs.Debug)
 	}
 	attrs = append(attrs, "tls", tlsCfg != nil, "client_certs", cfg.TLSClientCA != "", "startup", time.Since(start).Round(time.Millisecond))
 	log.Info("serving", append(attrs, build.logAttrs()...)...)
@@ -442,11 +473,13 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	}()
 	httpStopped := make(chan error, 1)
 	go func() { httpStopped <- httpServer.Shutdown(shutCtx) }()
-	if healthServer != nil {
-		// Its answers are instant, so there is nothing to wait for: a
-		// Shutdown would wait up to 5 s for a connection that has not
-		// sent its request yet.
-		healthServer.Close()
+	// The health and debug listeners serve no calls: there is nothing to
+	// wait for (a Shutdown would wait up to 5 s for a connection that has
+	// not sent its request yet, and a profile under way for its end).
+	for _, s := range []*http.Server{healthServer, debugServer} {
+		if s != nil {
+			s.Close()
+		}
 	}
 	select {
 	case <-stopped:
