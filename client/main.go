@@ -89,8 +89,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
-		args = []string{"version"}
+	// --version anywhere before a "--" is the version command, whatever
+	// else the line says.
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--version" || a == "-version" {
+			args = []string{"version"}
+			break
+		}
 	}
 	args, err := commandFirst(args)
 	if err != nil {
@@ -129,8 +137,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		stderr.Write(help.Bytes())
 		return 2
 	}
-	if err := common.resolve(fs, getenv, !cmd.noToken); err != nil {
-		return report(ctx, stderr, args[0], err)
+	// An offline command uses none of the connection's settings: a bad
+	// one (CLAIMS_ADDR without a port, say) must not stop it.
+	if !cmd.offline {
+		if err := common.resolve(fs, getenv, !cmd.noToken); err != nil {
+			return report(ctx, stderr, args[0], err)
+		}
 	}
 	out := &errWriter{w: stdout}
 	env := &env{stdin: stdin, stdout: out, stderr: stderr, args: positional}

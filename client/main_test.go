@@ -381,6 +381,10 @@ func TestCommands(t *testing.T) {
 		{"version with the common flags", "", []string{"--addr", "127.0.0.1:1", "version", "--timeout", "1s"}, 0, "claims client ", ""},
 		{"version with an argument", "", []string{"version", "now"}, 2, "", `client version: unexpected arguments ["now"]`},
 		{"version help", "", []string{"version", "-h"}, 0, "Usage of client version:", ""},
+		{"version with settings it does not use", "", []string{"version", "--addr", "no-port", "--timeout", "0s", "--tls-cert", "c.pem"}, 0, "claims client ", ""},
+		{"--version among flags", "", []string{"--addr", addr, "--version"}, 0, "claims client ", ""},
+		{"--version after a command", "", []string{"model", "--version"}, 0, "claims client ", ""},
+		{"--version after --", "", []string{"classify", "--addr", addr, "--", "--version"}, 1, "", "--version: no such file"},
 		{"no command", "", nil, 2, "", "usage:"},
 	}
 	for _, tt := range tests {

@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestCountElements checks countElements against the bodies it must count
@@ -82,5 +84,26 @@ func TestHeaderMatcher(t *testing.T) {
 		if got, ok := headerMatcher(tt.header); got != tt.want || ok != tt.ok {
 			t.Errorf("%s: got %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestReadBody reads bodies of several lengths, declared rightly, wrongly
+// or not at all, and one that ends too soon.
+func TestReadBody(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 16<<10 - 1, 16 << 10, 16<<10 + 1, bodyPiece - 1, bodyPiece, bodyPiece + 1, 3*bodyPiece + 7} {
+		want := strings.Repeat("x", n)
+		for _, size := range []int64{int64(n), -1, int64(n) + 10, int64(n) / 2} {
+			got, err := readBody(iotest.OneByteReader(strings.NewReader(want)), size)
+			if n > 100_000 {
+				got, err = readBody(strings.NewReader(want), size)
+			}
+			if err != nil || string(got) != want {
+				t.Errorf("%d bytes, declared %d: got %d bytes, %v; want them all", n, size, len(got), err)
+			}
+		}
+	}
+	_, err := readBody(io.MultiReader(strings.NewReader("{}"), iotest.ErrReader(io.ErrUnexpectedEOF)), -1)
+	if err != io.ErrUnexpectedEOF {
+		t.Errorf("a body that ends too soon: got %v, want %v", err, io.ErrUnexpectedEOF)
 	}
 }

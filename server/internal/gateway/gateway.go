@@ -569,19 +569,49 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 	})
 }
 
-// readBody reads r to its end. size, if positive, is how long the body
-// says it is (its Content-Length, already checked against the limit): the
-// buffer is made that large at once, rather than grown by doubling, which
-// for a 16 MiB body left about as much again in garbage.
+// bodyPiece is the most readBody reserves ahead of what a body has sent.
+const bodyPiece = 1 << 20
+
+// readBody reads r to its end, in pieces that double from 16 KiB up to
+// bodyPiece, and joins them once, into a buffer of the body's length: a
+// body in memory takes what it has sent and one piece more, whatever
+// length it declared, and is not grown by copying (io.ReadAll's doubling
+// left about as much again in garbage for a 16 MiB body). size is the
+// length the body declares (its Content-Length, -1 if unknown): a body
+// under bodyPiece is read into one piece of that size, which is the body.
 func readBody(r io.Reader, size int64) ([]byte, error) {
-	if size <= 0 {
-		return io.ReadAll(r)
+	var pieces [][]byte
+	total, n := 0, 16<<10
+	if size >= 0 {
+		n = int(min(size+1, bodyPiece)) // + 1: room to find the end
 	}
-	// Room for the read that finds the end, so that it does not grow the
-	// buffer either.
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
+	for ; ; n = min(2*n, bodyPiece) {
+		// Not io.ReadFull, which would take a body that ends too soon
+		// (io.ErrUnexpectedEOF from net/http) for one that ends.
+		p := make([]byte, n)
+		m := 0
+		var err error
+		for m < n && err == nil {
+			var k int
+			k, err = r.Read(p[m:])
+			m += k
+		}
+		pieces, total = append(pieces, p[:m]), total+m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(pieces) == 1 {
+		return pieces[0], nil
+	}
+	body := make([]byte, 0, total)
+	for _, p := range pieces {
+		body = append(body, p...)
+	}
+	return body, nil
 }
 
 // wholeBody is a unary request body read whole by limitBody, and found to
@@ -663,7 +693,7 @@ func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
 		// would.
 		next = func() (json.RawMessage, error) {
 			raw := wb.take()
-			if len(bytes.TrimSpace(raw)) == 0 {
+			if blankJSON(raw) {
 				return nil, io.EOF
 			}
 			return raw, nil
@@ -1207,7 +1237,7 @@ func reportStreamError(w *trackingWriter, err error, tooLarge string) {
 // otherwise be accepted. An empty (or blank) body stays allowed: it is the
 // empty request. The check is a syntax scan; it does not decode.
 func checkJSON(body []byte) error {
-	if len(bytes.TrimSpace(body)) == 0 || json.Valid(body) {
+	if blankJSON(body) || json.Valid(body) {
 		return nil
 	}
 	// The slow path only runs for invalid bodies, to describe the error.
@@ -1218,6 +1248,11 @@ func checkJSON(body []byte) error {
 	}
 	return fmt.Errorf("request body is not valid JSON: %v", err)
 }
+
+// blankJSON reports whether b holds nothing but JSON's white space (space,
+// tab, CR, LF): the empty request. Other spaces (a form feed, U+00A0) are
+// no JSON.
+func blankJSON(b []byte) bool { return len(bytes.Trim(b, " \t\r\n")) == 0 }
 
 // cors applies the CORS policy: off when origins is empty.
 func cors(next http.Handler, origins []string) http.Handler {

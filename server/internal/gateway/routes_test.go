@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -129,5 +130,25 @@ func TestGetRoutesMethodNotAllowed(t *testing.T) {
 		if rec := record(h, "GET", "", path, "", nil); rec.Code != http.StatusOK {
 			t.Errorf("GET %s: got %d, want 200", path, rec.Code)
 		}
+	}
+}
+
+// TestBlankBody sends bodies of white space: JSON's own (space, tab, CR,
+// LF) is the empty request, any other is no JSON.
+func TestBlankBody(t *testing.T) {
+	h := gatewayHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true}, nil)
+	for _, tt := range []struct {
+		body string
+		msg  string
+	}{
+		{"", "text: text is empty"},
+		{" \t\r\n ", "text: text is empty"},
+		{"\v", "request body is not valid JSON"},
+		{" \f ", "request body is not valid JSON"},
+		{"\u00a0", "request body is not valid JSON"},
+		{"\u0085", "request body is not valid JSON"},
+	} {
+		rec := record(h, "POST", "", "/v1/classify", tt.body, nil)
+		checkError(t, fmt.Sprintf("body %q", tt.body), rec.Code, rec.Body.Bytes(), http.StatusBadRequest, codes.InvalidArgument, tt.msg)
 	}
 }
