@@ -94,6 +94,10 @@ type keepaliveConfig struct {
 // sooner in any way that matters.
 const minReloadInterval = 10 * time.Millisecond
 
+// maxRequestBytes bounds --max-grpc-receive-bytes and
+// --max-http-body-bytes.
+const maxRequestBytes = 1 << 30
+
 // envPrefix prefixes every environment variable the server reads.
 const envPrefix = "CLAIMS_"
 
@@ -245,6 +249,17 @@ func (c *config) validate() error {
 			return fmt.Errorf("%s must be positive, got %d", c.opt(v.flag), v.v)
 		}
 	}
+	// A request is held whole in memory: more than 1 GiB is no request a
+	// server of this kind serves (and a limit near the largest int64
+	// would overflow the arithmetic that reads bodies).
+	for _, v := range []struct {
+		flag string
+		v    int64
+	}{{"max-grpc-receive-bytes", int64(l.MaxGRPCReceiveBytes)}, {"max-http-body-bytes", l.MaxHTTPBodyBytes}} {
+		if v.v > maxRequestBytes {
+			return fmt.Errorf("%s: %d is larger than %d (1 GiB): a request is held whole in memory", c.opt(v.flag), v.v, maxRequestBytes)
+		}
+	}
 	if c.MaxHealthWatchesPerConn < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-health-watches-per-conn"))
 	}
@@ -344,7 +359,8 @@ func (c *config) validate() error {
 }
 
 // loopbackOnly reports whether the gRPC and HTTP listen addresses are on
-// loopback (the health listener serves /healthz alone, so it does not count).
+// loopback (the health listener serves /healthz alone, so it does not
+// count), as far as their spelling says: run checks the addresses bound.
 func (c *config) loopbackOnly() bool {
 	return isLoopback(c.GRPCAddr) && isLoopback(c.HTTPAddr)
 }
@@ -354,7 +370,7 @@ func isLoopback(addr string) bool {
 	if err != nil {
 		return false
 	}
-	if host == "localhost" {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -88,6 +88,8 @@ func TestLimitFlagRanges(t *testing.T) {
 		{[]string{"--max-explain", "2147483648"}, "--max-explain"},
 		{[]string{"--max-text-bytes", "-1"}, "--max-text-bytes must be positive"},
 		{[]string{"--max-http-body-bytes", "0"}, "--max-http-body-bytes must be positive"},
+		{[]string{"--max-http-body-bytes", "9223372036854775807"}, "--max-http-body-bytes: 9223372036854775807 is larger than 1073741824 (1 GiB)"},
+		{[]string{"--max-grpc-receive-bytes", "1073741825"}, "--max-grpc-receive-bytes: 1073741825 is larger than 1073741824 (1 GiB)"},
 		{[]string{"--call-timeout", "0s"}, "--call-timeout must be positive"},
 	} {
 		_, err := parseConfig(tt.args, func(string) string { return "" }, io.Discard)

@@ -143,6 +143,11 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 			return fmt.Errorf("%s: %w", cfg.opt("debug-addr"), err)
 		}
 		defer debugLis.Close()
+		// A name (localhost) is resolved by the system, which need not
+		// give a loopback address.
+		if !boundToLoopback(debugLis) {
+			return fmt.Errorf("%s: %s is bound to %s, which is not a loopback address: give 127.0.0.1 or [::1]", cfg.opt("debug-addr"), cfg.DebugAddr, debugLis.Addr())
+		}
 	}
 
 	tok, tokName, err := loadTokenizer(cfg.Tokenizer, cfg.opt("tokenizer"))
@@ -167,7 +172,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
 	warnStale(model, info, cfg.ReadOnly, log)
 
-	auth := api.Auth{Token: cfg.TrainToken, Open: cfg.loopbackOnly(), ReadOnly: cfg.ReadOnly}
+	// Training is open without a token only on loopback listeners: the
+	// addresses bound, since a name (localhost) is resolved by the system.
+	auth := api.Auth{Token: cfg.TrainToken, Open: boundToLoopback(grpcLis) && boundToLoopback(httpLis), ReadOnly: cfg.ReadOnly}
 	switch {
 	case auth.ReadOnly:
 		log.Info("Train and Forget are disabled (PERMISSION_DENIED): --read-only")
@@ -317,7 +324,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		CORSOrigins:     cfg.CORSOrigins,
 		// A loopback listener answers only loopback Host names (DNS
 		// rebinding).
-		LoopbackOnly: isLoopback(cfg.HTTPAddr),
+		LoopbackOnly: boundToLoopback(httpLis),
 		Serving:      serving,
 		Metrics:      gatherer,
 		Registerer:   reg,
@@ -376,11 +383,12 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	var debugServer *http.Server
 	if debugLis != nil {
 		debugServer = &http.Server{
-			Handler:           gateway.Debug(),
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       15 * time.Second,
-			MaxHeaderBytes:    maxHeaderBytes,
-			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+			Handler:                      gateway.Debug(),
+			ReadHeaderTimeout:            10 * time.Second,
+			IdleTimeout:                  15 * time.Second,
+			MaxHeaderBytes:               maxHeaderBytes,
+			ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+			DisableGeneralOptionsHandler: true, // OPTIONS * gets the JSON 404 too
 		}
 	}
 
@@ -880,6 +888,12 @@ func boundWatches(ctx context.Context, method string, b watchBounds) grpc.Stream
 
 // samePort reports whether addr, a host:port to listen on, names the port
 // that l listens on.
+// boundToLoopback reports whether l is bound to a loopback address.
+func boundToLoopback(l net.Listener) bool {
+	tcp, ok := l.Addr().(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
 func samePort(l net.Addr, addr string) bool {
 	tcp, ok := l.(*net.TCPAddr)
 	_, port, err := net.SplitHostPort(addr)

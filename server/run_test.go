@@ -103,6 +103,29 @@ func TestListenErrorNamesTheVariable(t *testing.T) {
 	}
 }
 
+// TestBoundToLoopback checks the test of the addresses bound, which decides
+// whether training is open without a token and guards the debug listener.
+func TestBoundToLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1:0", true},
+		{"[::1]:0", true},
+		{"0.0.0.0:0", false},
+	} {
+		l, err := net.Listen("tcp", tt.addr)
+		if err != nil {
+			t.Logf("%s: %v (skipped)", tt.addr, err)
+			continue
+		}
+		if got := boundToLoopback(l); got != tt.want {
+			t.Errorf("%s (bound %s): got %v, want %v", tt.addr, l.Addr(), got, tt.want)
+		}
+		l.Close()
+	}
+}
+
 // savedModelDir returns a data directory holding a small saved model,
 // made with the embedded tokenizer as the server loads it.
 func savedModelDir(t *testing.T) string {

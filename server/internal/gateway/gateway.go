@@ -569,46 +569,60 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 	})
 }
 
-// bodyPiece is the most readBody reserves ahead of what a body has sent.
+// bodyPiece is the largest piece readBody reads a body in.
 const bodyPiece = 1 << 20
 
-// readBody reads r to its end, in pieces that double from 16 KiB up to
-// bodyPiece, and joins them once, into a buffer of the body's length: a
-// body in memory takes what it has sent and one piece more, whatever
-// length it declared, and is not grown by copying (io.ReadAll's doubling
-// left about as much again in garbage for a 16 MiB body). size is the
-// length the body declares (its Content-Length, -1 if unknown): a body
-// under bodyPiece is read into one piece of that size, which is the body.
+// readBody reads r to its end and returns its bytes, reserving no more
+// memory ahead of what the body has sent than it has sent (and 16 KiB):
+// a body that declares a length (its Content-Length: size, -1 if none)
+// and sends nothing holds nothing. It reads in pieces that double from
+// 16 KiB up to bodyPiece; once half of the declared length has arrived,
+// the rest goes straight into a buffer of that length, so that an honest
+// body is copied once at most and peaks at one and a half times its size
+// (io.ReadAll, doubling one buffer, peaked at twice and left as much again
+// in garbage). A body under 16 KiB that declares its length is read into
+// one buffer of that length.
 func readBody(r io.Reader, size int64) ([]byte, error) {
-	var pieces [][]byte
-	total, n := 0, 16<<10
-	if size >= 0 {
-		n = int(min(size+1, bodyPiece)) // + 1: room to find the end
+	const first = 16 << 10
+	n := first
+	if size >= 0 && size < first {
+		n = int(size) + 1 // + 1: room to find the end
 	}
-	for ; ; n = min(2*n, bodyPiece) {
+	var pieces [][]byte // the pieces filled, in order
+	total := 0          // their bytes
+	buf := make([]byte, 0, n)
+	for {
 		// Not io.ReadFull, which would take a body that ends too soon
 		// (io.ErrUnexpectedEOF from net/http) for one that ends.
-		p := make([]byte, n)
-		m := 0
 		var err error
-		for m < n && err == nil {
+		for len(buf) < cap(buf) && err == nil {
 			var k int
-			k, err = r.Read(p[m:])
-			m += k
+			k, err = r.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+k]
 		}
-		pieces, total = append(pieces, p[:m]), total+m
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
+		pieces, total = append(pieces, buf), total+len(buf)
+		if size > 0 && int64(total) >= size/2 && int64(total) <= size {
+			// The declared length is near: the rest goes in place.
+			whole := make([]byte, 0, size+1)
+			for _, p := range pieces {
+				whole = append(whole, p...)
+			}
+			pieces, total, buf = nil, 0, whole
+			continue
+		}
+		buf = make([]byte, 0, min(2*cap(buf), bodyPiece))
 	}
-	if len(pieces) == 1 {
-		return pieces[0], nil
+	if len(pieces) == 0 {
+		return buf, nil
 	}
-	body := make([]byte, 0, total)
-	for _, p := range pieces {
+	body := make([]byte, 0, total+len(buf))
+	for _, p := range append(pieces, buf) {
 		body = append(body, p...)
 	}
 	return body, nil
