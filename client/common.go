@@ -268,6 +268,6 @@ func commands() map[string]command {
 		"model":    {flags: func(*flag.FlagSet) any { return nil }, run: runModel},
 		// A probe needs no token, and should not fail for a bad one.
 		"health":  {flags: healthFlags, run: runHealth, noToken: true},
-		"version": {flags: func(*flag.FlagSet) any { return nil }, run: runVersion, noToken: true, offline: true},
+		"version": {flags: func(*flag.FlagSet) any { return nil }, run: runVersion, offline: true},
 	}
 }

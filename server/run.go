@@ -363,33 +363,15 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// client certificate can reach it. Its answers are small and at once:
 	// fixed timeouts bound a client that is slow, and checkers that keep
 	// connections open between checks (kubelet's do not) reconnect.
-	var healthServer *http.Server
+	var healthServer, debugServer *http.Server
 	if healthLis != nil {
-		healthServer = &http.Server{
-			Handler:                      gateway.Probe(serving),
-			ReadHeaderTimeout:            10 * time.Second,
-			ReadTimeout:                  10 * time.Second,
-			WriteTimeout:                 10 * time.Second,
-			IdleTimeout:                  15 * time.Second,
-			MaxHeaderBytes:               maxHeaderBytes,
-			ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-			DisableGeneralOptionsHandler: true, // OPTIONS * gets the JSON 404 too
-		}
+		healthServer = sideServer(gateway.Probe(serving), 10*time.Second, log)
 	}
-
 	// The debug listener serves the runtime's profiles, which may take a
 	// while to make (a CPU profile runs as long as it is asked to), so it
 	// has no write timeout.
-	var debugServer *http.Server
 	if debugLis != nil {
-		debugServer = &http.Server{
-			Handler:                      gateway.Debug(),
-			ReadHeaderTimeout:            10 * time.Second,
-			IdleTimeout:                  15 * time.Second,
-			MaxHeaderBytes:               maxHeaderBytes,
-			ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-			DisableGeneralOptionsHandler: true, // OPTIONS * gets the JSON 404 too
-		}
+		debugServer = sideServer(gateway.Debug(), 0, log)
 	}
 
 	errc := make(chan error, 5)
@@ -886,14 +868,32 @@ func boundWatches(ctx context.Context, method string, b watchBounds) grpc.Stream
 	}
 }
 
-// samePort reports whether addr, a host:port to listen on, names the port
-// that l listens on.
+// sideServer returns the plain-HTTP server of a side listener (health,
+// debug), which serves no calls: slow clients are bounded by fixed
+// timeouts (writeTimeout, if positive, for the answer), clients that keep
+// connections open between requests reconnect after 15 s, and OPTIONS *
+// gets the handler's JSON 404.
+func sideServer(h http.Handler, writeTimeout time.Duration, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:                      h,
+		ReadHeaderTimeout:            10 * time.Second,
+		ReadTimeout:                  writeTimeout,
+		WriteTimeout:                 writeTimeout,
+		IdleTimeout:                  15 * time.Second,
+		MaxHeaderBytes:               maxHeaderBytes,
+		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		DisableGeneralOptionsHandler: true,
+	}
+}
+
 // boundToLoopback reports whether l is bound to a loopback address.
 func boundToLoopback(l net.Listener) bool {
 	tcp, ok := l.Addr().(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
 }
 
+// samePort reports whether addr, a host:port to listen on, names the port
+// that l listens on.
 func samePort(l net.Addr, addr string) bool {
 	tcp, ok := l.(*net.TCPAddr)
 	_, port, err := net.SplitHostPort(addr)

@@ -575,7 +575,7 @@ const bodyPiece = 1 << 20
 // readBody reads r to its end and returns its bytes, reserving no more
 // memory ahead of what the body has sent than it has sent (and 16 KiB):
 // a body that declares a length (its Content-Length: size, -1 if none)
-// and sends nothing holds nothing. It reads in pieces that double from
+// and sends nothing holds 16 KiB at most. It reads in pieces that double from
 // 16 KiB up to bodyPiece; once half of the declared length has arrived,
 // the rest goes straight into a buffer of that length, so that an honest
 // body is copied once at most and peaks at one and a half times its size
