@@ -352,7 +352,15 @@ func (c *config) validate() error {
 	if c.ReloadInterval > 0 && (!c.ReadOnly || c.DataDir == "") {
 		return fmt.Errorf("%s needs %s and %s: only a read-only server reloads a model, the one another server saves in its data directory", c.opt("reload-interval"), c.opt("read-only"), c.opt("data-dir"))
 	}
-	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && !c.ReadOnly && c.loopbackOnly() {
+	return c.checkOpenCORS(c.loopbackOnly())
+}
+
+// checkOpenCORS refuses CORS for any origin while Train and Forget are open
+// to every caller: no token, not read-only, and the gRPC and HTTP
+// listeners on loopback (as loopback says: validate goes by the spelling
+// of the addresses, run by the addresses bound).
+func (c *config) checkOpenCORS(loopback bool) error {
+	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && !c.ReadOnly && loopback {
 		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without %s: set a token, or list the origins", c.opt("cors-origins"), c.opt("train-token"))
 	}
 	return nil

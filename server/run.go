@@ -122,6 +122,13 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		return fmt.Errorf("%s: %w", cfg.opt("http-addr"), err)
 	}
 	defer httpLis.Close()
+	// Training is open without a token only on loopback listeners: the
+	// addresses bound, since a name (a host name in /etc/hosts) is
+	// resolved by the system.
+	loopback := boundToLoopback(grpcLis) && boundToLoopback(httpLis)
+	if err := cfg.checkOpenCORS(loopback); err != nil {
+		return err
+	}
 	var healthLis net.Listener // nil without --health-addr
 	if cfg.HealthAddr != "" {
 		if healthLis, err = net.Listen("tcp", cfg.HealthAddr); err != nil {
@@ -172,9 +179,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
 	warnStale(model, info, cfg.ReadOnly, log)
 
-	// Training is open without a token only on loopback listeners: the
-	// addresses bound, since a name (localhost) is resolved by the system.
-	auth := api.Auth{Token: cfg.TrainToken, Open: boundToLoopback(grpcLis) && boundToLoopback(httpLis), ReadOnly: cfg.ReadOnly}
+	auth := api.Auth{Token: cfg.TrainToken, Open: loopback, ReadOnly: cfg.ReadOnly}
 	switch {
 	case auth.ReadOnly:
 		log.Info("Train and Forget are disabled (PERMISSION_DENIED): --read-only")

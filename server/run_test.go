@@ -126,6 +126,42 @@ func TestBoundToLoopback(t *testing.T) {
 	}
 }
 
+// TestOpenCORSRefusedOnResolvedLoopback starts a server on a host name
+// that resolves to loopback (this machine's, when it does): its spelling
+// is no loopback address, so the configuration passes, but training is open
+// on the addresses bound, so CORS for any origin is refused before the
+// model loads.
+func TestOpenCORSRefusedOnResolvedLoopback(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil {
+		t.Skip(err)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Skipf("%s: %v", host, err)
+	}
+	l.Close()
+	if !boundToLoopback(l) || isLoopback(l.Addr().String()) && isLoopback(host+":0") {
+		t.Skipf("%s is bound to %s, not a loopback address under another name", host, l.Addr())
+	}
+	addr := net.JoinHostPort(host, "0")
+	cfg, err := parseConfig([]string{"--grpc-addr", addr, "--http-addr", addr, "--cors-origins", "*"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatalf("the configuration, spelled with a host name, was refused: %v", err)
+	}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err = run(ctx, cfg, log, log, func(listening) { t.Error("the server started serving"); cancel() })
+	if want := "--cors-origins '*' lets any web page call Train and Forget"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want an error containing %q", err, want)
+	}
+	if strings.Contains(logs.String(), "model") {
+		t.Errorf("the model was loaded before the refusal:\n%s", logs.String())
+	}
+}
+
 // savedModelDir returns a data directory holding a small saved model,
 // made with the embedded tokenizer as the server loads it.
 func savedModelDir(t *testing.T) string {

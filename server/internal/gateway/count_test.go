@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/json"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -105,5 +106,24 @@ func TestReadBody(t *testing.T) {
 	_, err := readBody(io.MultiReader(strings.NewReader("{}"), iotest.ErrReader(io.ErrUnexpectedEOF)), -1)
 	if err != io.ErrUnexpectedEOF {
 		t.Errorf("a body that ends too soon: got %v, want %v", err, io.ErrUnexpectedEOF)
+	}
+}
+
+// TestReadBodyPeak measures what readBody allocates for honest bodies that
+// declare their length: one and a half times the body at most (and 16 KiB),
+// whatever its size.
+func TestReadBodyPeak(t *testing.T) {
+	for _, n := range []int{40 << 10, 100 << 10, 490 << 10, 1000 << 10, 1 << 20, 2 << 20, 3 << 20, 16 << 20} {
+		body := strings.Repeat("x", n)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		got, err := readBody(iotest.HalfReader(strings.NewReader(body)), int64(n))
+		runtime.ReadMemStats(&after)
+		if err != nil || len(got) != n {
+			t.Fatalf("%d bytes: got %d, %v", n, len(got), err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; float64(alloc) > 1.5*float64(n)+16<<10+4096 {
+			t.Errorf("%d bytes: allocated %d (%.2fx), want at most 1.5x and 16 KiB", n, alloc, float64(alloc)/float64(n))
+		}
 	}
 }

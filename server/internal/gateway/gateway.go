@@ -616,7 +616,11 @@ func readBody(r io.Reader, size int64) ([]byte, error) {
 			pieces, total, buf = nil, 0, whole
 			continue
 		}
-		buf = make([]byte, 0, min(2*cap(buf), bodyPiece))
+		next := min(2*cap(buf), bodyPiece)
+		if half := int((size+1)/2) - total; size > 0 && half > 0 {
+			next = min(next, half) // a piece ends where the switch is due
+		}
+		buf = make([]byte, 0, next)
 	}
 	if len(pieces) == 0 {
 		return buf, nil
