@@ -330,7 +330,6 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		// A loopback listener answers only loopback Host names (DNS
 		// rebinding).
 		LoopbackOnly: boundToLoopback(httpLis),
-		LoopbackName: hostName(cfg.HTTPAddr),
 		Serving:      serving,
 		Metrics:      gatherer,
 		Registerer:   reg,
@@ -377,7 +376,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// while to make (a CPU profile runs as long as it is asked to), so it
 	// has no write timeout.
 	if debugLis != nil {
-		debugServer = sideServer(gateway.Debug(hostName(cfg.DebugAddr)), 0, log)
+		debugServer = sideServer(gateway.Debug(), 0, log)
 	}
 
 	errc := make(chan error, 5)
@@ -890,16 +889,6 @@ func sideServer(h http.Handler, writeTimeout time.Duration, log *slog.Logger) *h
 		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		DisableGeneralOptionsHandler: true,
 	}
-}
-
-// hostName returns the host of addr (host:port) when it is a name rather
-// than an IP address, else "".
-func hostName(addr string) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || net.ParseIP(host) != nil {
-		return ""
-	}
-	return host
 }
 
 // boundToLoopback reports whether l is bound to a loopback address.

@@ -12,9 +12,9 @@ import (
 // and every named profile: heap, goroutine, allocs, block, mutex,
 // threadcreate), for an operator on the same machine (or through a port
 // forward). The listener is on loopback, so it answers only loopback Host
-// names (and name, if not empty: the host name the listener was given),
-// against DNS rebinding (see loopbackHost); other paths get the JSON 404.
-func Debug(name string) http.Handler {
+// names, against DNS rebinding (see loopbackHost); other paths get the
+// JSON 404.
+func Debug() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index) // and the named profiles
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -24,5 +24,5 @@ func Debug(name string) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codes.NotFound, "Not Found")
 	})
-	return loopbackHost(cleanPath(mux), name)
+	return loopbackHost(cleanPath(mux))
 }

@@ -14,7 +14,7 @@ import (
 // a loopback Host, 421 for any other (DNS rebinding), the JSON 404 off
 // /debug/pprof/.
 func TestDebug(t *testing.T) {
-	h := gateway.Debug("")
+	h := gateway.Debug()
 	for _, tt := range []struct {
 		name, host, path string
 		status           int
@@ -43,32 +43,6 @@ func TestDebug(t *testing.T) {
 			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.body) {
 				t.Errorf("%s: got %d %.80q, want %d containing %q", tt.name, rec.Code, rec.Body.String(), tt.status, tt.body)
 			}
-		}
-	}
-}
-
-// TestDebugHostName gives the debug handler the host name its listener was
-// given: that name is answered too, in any case and with any port, and
-// other names still get 421.
-func TestDebugHostName(t *testing.T) {
-	h := gateway.Debug("MyHost.")
-	for _, tt := range []struct {
-		host   string
-		status int
-	}{
-		{"myhost:6060", http.StatusOK},
-		{"MYHOST", http.StatusOK},
-		{"myhost.:6060", http.StatusOK},
-		{"127.0.0.1:6060", http.StatusOK},
-		{"evil.example:6060", http.StatusMisdirectedRequest},
-		{"myhost.evil.example", http.StatusMisdirectedRequest},
-	} {
-		rec := record(h, "GET", tt.host, "/debug/pprof/cmdline", "", nil)
-		if rec.Code != tt.status {
-			t.Errorf("Host %s: got %d, want %d", tt.host, rec.Code, tt.status)
-		}
-		if tt.status != http.StatusOK {
-			checkError(t, tt.host, rec.Code, rec.Body.Bytes(), tt.status, codes.PermissionDenied, "answers only requests for localhost, 127.0.0.1, [::1] or myhost")
 		}
 	}
 }

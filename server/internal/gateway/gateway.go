@@ -57,9 +57,6 @@ type Config struct {
 	// loopback host, with 421 (see loopbackHost). Set it when the HTTP
 	// listener is on loopback, against DNS rebinding.
 	LoopbackOnly bool
-	// LoopbackName, if not empty, is the host name the listener was given
-	// (one that resolved to loopback), which LoopbackOnly accepts too.
-	LoopbackName string
 	// Serving reports whether the server is healthy, for /healthz.
 	Serving func() bool
 	// Metrics gathers what /metrics exposes; nil disables the route.
@@ -158,7 +155,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	}
 	h := cors(csrf, cfg.CORSOrigins)
 	if cfg.LoopbackOnly {
-		h = loopbackHost(h, cfg.LoopbackName)
+		h = loopbackHost(h)
 	}
 	h = ignoreBody(cleanPath(h))
 	if cfg.Registerer != nil {

@@ -73,35 +73,17 @@ func crossOrigin(next http.Handler, origins []string) (http.Handler, error) {
 // is same-origin with the server in the browser's eyes, so neither CORS
 // nor crossOrigin stops it, but its requests carry Host: evil.example.
 // Every route is covered, as the model, metrics and health are as much
-// the page's to read as Train is to call. name, if not empty, is the host
-// name the listener was given, which resolved to loopback: it is accepted
-// too (the operator chose it; a page's rebound name is another).
-func loopbackHost(next http.Handler, name string) http.Handler {
-	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	names := "localhost, 127.0.0.1 or [::1]"
-	if name != "" {
-		names = "localhost, 127.0.0.1, [::1] or " + name
-	}
+// the page's to read as Train is to call.
+func loopbackHost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isLoopbackHost(r.Host) && (name == "" || hostOf(r.Host) != name) {
+		if !isLoopbackHost(r.Host) {
 			defer dropBody(w, r)()
 			writeError(w, http.StatusMisdirectedRequest, codes.PermissionDenied,
-				fmt.Sprintf("host %.200q is not a loopback name: this server listens on loopback and answers only requests for %s", r.Host, names))
+				fmt.Sprintf("host %.200q is not a loopback name: this server listens on loopback and answers only requests for localhost, 127.0.0.1 or [::1]", r.Host))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// hostOf returns the host of a Host header, without its port or brackets,
-// in lower case and without a final dot.
-func hostOf(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	} else {
-		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	}
-	return strings.TrimSuffix(strings.ToLower(host), ".")
 }
 
 // isLoopbackHost reports whether host, a Host header with or without a
@@ -113,7 +95,12 @@ func isLoopbackHost(host string) bool {
 	if host == "" {
 		return true
 	}
-	host = hostOf(host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	} else {
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
