@@ -127,7 +127,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// resolved by the system.
 	loopback := boundToLoopback(grpcLis) && boundToLoopback(httpLis)
 	if err := cfg.checkOpenCORS(loopback); err != nil {
-		return err
+		return fmt.Errorf("%w (%s and %s are bound to %s and %s, loopback addresses)", err, cfg.opt("grpc-addr"), cfg.opt("http-addr"), grpcLis.Addr(), httpLis.Addr())
 	}
 	var healthLis net.Listener // nil without --health-addr
 	if cfg.HealthAddr != "" {

@@ -584,12 +584,22 @@ const bodyPiece = 1 << 20
 // one buffer of that length.
 func readBody(r io.Reader, size int64) ([]byte, error) {
 	const first = 16 << 10
-	n := first
-	if size >= 0 && size < first {
-		n = int(size) + 1 // + 1: room to find the end
-	}
 	var pieces [][]byte // the pieces filled, in order
 	total := 0          // their bytes
+	// piece is the size of the next piece after one of n bytes: twice
+	// that, up to bodyPiece, but ending where half the declared length is
+	// due.
+	piece := func(n int) int {
+		n = min(2*n, bodyPiece)
+		if half := int((size+1)/2) - total; size > 0 && half > 0 {
+			n = min(n, half)
+		}
+		return n
+	}
+	n := piece(first / 2)
+	if size >= 0 && size < first {
+		n = int(size) + 1 // one piece: + 1, room to find the end
+	}
 	buf := make([]byte, 0, n)
 	for {
 		// Not io.ReadFull, which would take a body that ends too soon
@@ -616,11 +626,7 @@ func readBody(r io.Reader, size int64) ([]byte, error) {
 			pieces, total, buf = nil, 0, whole
 			continue
 		}
-		next := min(2*cap(buf), bodyPiece)
-		if half := int((size+1)/2) - total; size > 0 && half > 0 {
-			next = min(next, half) // a piece ends where the switch is due
-		}
-		buf = make([]byte, 0, next)
+		buf = make([]byte, 0, piece(cap(buf)))
 	}
 	if len(pieces) == 0 {
 		return buf, nil
