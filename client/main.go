@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if a == "--" {
 			break
 		}
-		if a == "--version" || a == "-version" {
+		if a == "--version" || a == "-version" || a == "--version=true" || a == "-version=true" {
 			args = []string{"version"}
 			break
 		}

@@ -141,8 +141,8 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.IntVar(&l.MaxTextBytes, "max-text-bytes", l.MaxTextBytes, "largest text (or all sentences together) per classify request or example, in bytes")
 	fs.IntVar(&l.MaxSentences, "max-sentences", l.MaxSentences, "most sentences per classify request")
 	fs.IntVar(&l.MaxExamples, "max-examples", l.MaxExamples, "most examples per Train, Forget or Evaluate request")
-	fs.IntVar(&l.MaxGRPCReceiveBytes, "max-grpc-receive-bytes", l.MaxGRPCReceiveBytes, "largest gRPC message received, in bytes")
-	fs.Int64Var(&l.MaxHTTPBodyBytes, "max-http-body-bytes", l.MaxHTTPBodyBytes, "largest HTTP request body, in bytes")
+	fs.IntVar(&l.MaxGRPCReceiveBytes, "max-grpc-receive-bytes", l.MaxGRPCReceiveBytes, "largest gRPC message received, in bytes (1 GiB at most)")
+	fs.Int64Var(&l.MaxHTTPBodyBytes, "max-http-body-bytes", l.MaxHTTPBodyBytes, "largest HTTP request body, in bytes (1 GiB at most)")
 	fs.DurationVar(&l.CallTimeout, "call-timeout", l.CallTimeout, "deadline of each unary call")
 	maxStreams := fs.Uint("max-concurrent-streams", uint(l.MaxConcurrentStreams), "most concurrent streams per HTTP/2 connection")
 	fs.IntVar(&l.MaxExplain, "max-explain", l.MaxExplain, "largest explain value")
@@ -355,10 +355,9 @@ func (c *config) validate() error {
 	return c.checkOpenCORS(c.loopbackOnly())
 }
 
-// checkOpenCORS refuses CORS for any origin while Train and Forget are open
-// to every caller: no token, not read-only, and the gRPC and HTTP
-// listeners on loopback (as loopback says: validate goes by the spelling
-// of the addresses, run by the addresses bound).
+// checkOpenCORS refuses CORS for any origin while Train and Forget would be
+// open to every caller: no token, not read-only, and the gRPC and HTTP
+// listeners on loopback (loopback says whether they are).
 func (c *config) checkOpenCORS(loopback bool) error {
 	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && !c.ReadOnly && loopback {
 		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without %s: set a token, or list the origins", c.opt("cors-origins"), c.opt("train-token"))
@@ -366,9 +365,9 @@ func (c *config) checkOpenCORS(loopback bool) error {
 	return nil
 }
 
-// loopbackOnly reports whether the gRPC and HTTP listen addresses are on
-// loopback (the health listener serves /healthz alone, so it does not
-// count), as far as their spelling says: run checks the addresses bound.
+// loopbackOnly reports whether the gRPC and HTTP listen addresses are
+// spelled as loopback ones (the health and debug listeners serve no calls,
+// so they do not count): run also checks the addresses bound.
 func (c *config) loopbackOnly() bool {
 	return isLoopback(c.GRPCAddr) && isLoopback(c.HTTPAddr)
 }

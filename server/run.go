@@ -122,13 +122,12 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		return fmt.Errorf("%s: %w", cfg.opt("http-addr"), err)
 	}
 	defer httpLis.Close()
-	// Training is open without a token only on loopback listeners: the
-	// addresses bound, since a name (a host name in /etc/hosts) is
-	// resolved by the system.
-	loopback := boundToLoopback(grpcLis) && boundToLoopback(httpLis)
-	if err := cfg.checkOpenCORS(loopback); err != nil {
-		return fmt.Errorf("%w (%s and %s are bound to %s and %s, loopback addresses)", err, cfg.opt("grpc-addr"), cfg.opt("http-addr"), grpcLis.Addr(), httpLis.Addr())
-	}
+	// Training is open without a token only on loopback listeners, as
+	// the addresses are spelled (localhost or a loopback address: a host
+	// name that resolves to loopback does not count, as before) and as
+	// they are bound (the system resolves localhost, and need not give a
+	// loopback address).
+	loopback := cfg.loopbackOnly() && boundToLoopback(grpcLis) && boundToLoopback(httpLis)
 	var healthLis net.Listener // nil without --health-addr
 	if cfg.HealthAddr != "" {
 		if healthLis, err = net.Listen("tcp", cfg.HealthAddr); err != nil {
@@ -329,7 +328,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		CORSOrigins:     cfg.CORSOrigins,
 		// A loopback listener answers only loopback Host names (DNS
 		// rebinding).
-		LoopbackOnly: boundToLoopback(httpLis),
+		LoopbackOnly: isLoopback(cfg.HTTPAddr) && boundToLoopback(httpLis),
 		Serving:      serving,
 		Metrics:      gatherer,
 		Registerer:   reg,
@@ -359,8 +358,6 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         httpTLS,
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(cfg.Limits.MaxConcurrentStreams)},
-		// OPTIONS * gets the JSON 404 of any path that is no route.
-		DisableGeneralOptionsHandler: true,
 	}
 
 	// The health listener serves /healthz alone, in plain HTTP whatever
@@ -874,20 +871,20 @@ func boundWatches(ctx context.Context, method string, b watchBounds) grpc.Stream
 }
 
 // sideServer returns the plain-HTTP server of a side listener (health,
-// debug), which serves no calls: slow clients are bounded by fixed
-// timeouts (writeTimeout, if positive, for the answer), clients that keep
-// connections open between requests reconnect after 15 s, and OPTIONS *
-// gets the handler's JSON 404.
+// debug), which serves no calls: a request must arrive whole within 10 s,
+// its answer is bounded by writeTimeout if that is positive, and clients
+// that keep connections open between requests reconnect after 15 s.
+// OPTIONS *, HTTP's server-wide ping, gets net/http's empty 200, as on the
+// HTTP listener.
 func sideServer(h http.Handler, writeTimeout time.Duration, log *slog.Logger) *http.Server {
 	return &http.Server{
-		Handler:                      h,
-		ReadHeaderTimeout:            10 * time.Second,
-		ReadTimeout:                  writeTimeout,
-		WriteTimeout:                 writeTimeout,
-		IdleTimeout:                  15 * time.Second,
-		MaxHeaderBytes:               maxHeaderBytes,
-		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		DisableGeneralOptionsHandler: true,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       15 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
 

@@ -1,12 +1,17 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	gwruntime "github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 )
 
 // TestCountElements checks countElements against the bodies it must count
@@ -127,5 +132,25 @@ func TestReadBodyPeak(t *testing.T) {
 		if alloc := after.TotalAlloc - before.TotalAlloc; float64(alloc) > 1.5*1.125*float64(n)+1024 {
 			t.Errorf("%d bytes: allocated %d (%.2fx), want at most 1.5x", n, alloc, float64(alloc)/float64(n))
 		}
+	}
+}
+
+// TestDecoderTakesWholeBody decodes a body limitBody read whole: the
+// decoder takes its bytes in place (and lets go of them), and a second
+// Decode finds the end, as a json.Decoder's would.
+func TestDecoderTakesWholeBody(t *testing.T) {
+	m := jsonMarshaler{JSONPb: &gwruntime.JSONPb{}}
+	body := []byte(` {"text": "Rebels claimed the attack."} ` + "\n")
+	wb := &wholeBody{bytes.NewReader(body), body}
+	d := m.NewDecoder(wb)
+	var req claimsv1.ClassifyRequest
+	if err := d.Decode(&req); err != nil || req.GetText() != "Rebels claimed the attack." {
+		t.Fatalf("got %q, %v; want the text", req.GetText(), err)
+	}
+	if wb.b != nil || wb.Len() != 0 {
+		t.Errorf("the body was not taken: %d bytes kept, %d unread", len(wb.b), wb.Len())
+	}
+	if err := d.Decode(&req); err != io.EOF {
+		t.Errorf("second Decode: got %v, want io.EOF", err)
 	}
 }

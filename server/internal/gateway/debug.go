@@ -13,7 +13,7 @@ import (
 // threadcreate), for an operator on the same machine (or through a port
 // forward). The listener is on loopback, so it answers only loopback Host
 // names, against DNS rebinding (see loopbackHost); other paths get the
-// JSON 404.
+// JSON 404. Only the symbol route reads a body.
 func Debug() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index) // and the named profiles
@@ -24,5 +24,7 @@ func Debug() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codes.NotFound, "Not Found")
 	})
-	return loopbackHost(cleanPath(mux))
+	return ignoreBodyUnless(loopbackHost(cleanPath(mux)), func(r *http.Request) bool {
+		return r.Method == http.MethodPost && r.URL.Path == "/debug/pprof/symbol"
+	})
 }

@@ -176,9 +176,13 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 // net/http close the connection after the answer instead of reading the
 // body to its end first, or waiting for it: a client that declares a body
 // and never sends it would otherwise hold the connection without bound.
-func ignoreBody(next http.Handler) http.Handler {
+func ignoreBody(next http.Handler) http.Handler { return ignoreBodyUnless(next, readsBody) }
+
+// ignoreBodyUnless is ignoreBody for a handler whose routes that read a
+// body are those reads says.
+func ignoreBodyUnless(next http.Handler, reads func(*http.Request) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && !readsBody(r) {
+		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && !reads(r) {
 			r.Body, r.ContentLength = http.NoBody, 0
 			if r.ProtoMajor == 1 {
 				w.Header().Set("Connection", "close")

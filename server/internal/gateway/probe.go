@@ -35,5 +35,5 @@ func Probe(serving func() bool) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codes.NotFound, "Not Found")
 	})
-	return ignoreBody(cleanPath(mux))
+	return ignoreBodyUnless(cleanPath(mux), func(*http.Request) bool { return false })
 }
