@@ -806,3 +806,35 @@ func TestDebugListener(t *testing.T) {
 	}
 	p.stop(t)
 }
+
+// TestOptionsStar sends OPTIONS *, HTTP's server-wide ping, to every HTTP
+// listener, declaring a body it never sends: each answers 200 at once, and
+// the stop after it is not held (net/http's own answer read the body first,
+// without bound, and held the stop for its whole timeout).
+func TestOptionsStar(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--health-addr", "127.0.0.1:0", "--debug-addr", "127.0.0.1:0")
+	for _, addr := range []string{p.httpAddr, p.health, p.debug} {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n")
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Errorf("OPTIONS * on %s: %v, want an answer at once", addr, err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("OPTIONS * on %s: got %d, want 200", addr, resp.StatusCode)
+		}
+	}
+	start := time.Now()
+	p.stop(t)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the stop took %v, want well under the 10 s shutdown timeout", d)
+	}
+}

@@ -187,7 +187,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	case auth.Open:
 		log.Warn("Train and Forget are open to any caller: no --train-token, and the gRPC and HTTP listeners are on loopback")
 	default:
-		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is on a non-loopback address and no --train-token is set")
+		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is not on a loopback address (spelled localhost or a loopback IP, and bound to one) and no --train-token is set")
 	}
 
 	reg := prometheus.NewRegistry()
@@ -358,6 +358,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         httpTLS,
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(cfg.Limits.MaxConcurrentStreams)},
+		// OPTIONS * is answered by the handler (see gateway's
+		// ignoreBody): net/http's own answer reads a declared body first,
+		// without bound.
+		DisableGeneralOptionsHandler: true,
 	}
 
 	// The health listener serves /healthz alone, in plain HTTP whatever
@@ -874,17 +878,17 @@ func boundWatches(ctx context.Context, method string, b watchBounds) grpc.Stream
 // debug), which serves no calls: a request must arrive whole within 10 s,
 // its answer is bounded by writeTimeout if that is positive, and clients
 // that keep connections open between requests reconnect after 15 s.
-// OPTIONS *, HTTP's server-wide ping, gets net/http's empty 200, as on the
-// HTTP listener.
+// OPTIONS * is answered by the handler, as on the HTTP listener.
 func sideServer(h http.Handler, writeTimeout time.Duration, log *slog.Logger) *http.Server {
 	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       15 * time.Second,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:                      h,
+		ReadHeaderTimeout:            10 * time.Second,
+		ReadTimeout:                  10 * time.Second,
+		WriteTimeout:                 writeTimeout,
+		IdleTimeout:                  15 * time.Second,
+		MaxHeaderBytes:               maxHeaderBytes,
+		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		DisableGeneralOptionsHandler: true,
 	}
 }
 

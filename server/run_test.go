@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -153,11 +154,27 @@ func TestResolvedLoopbackNameKeepsTrainingClosed(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := run(ctx, cfg, log, log, func(listening) { cancel() }); err != nil {
+	// The Host check stays off too: a URL with the host name is served.
+	hostStatus := 0
+	ready := func(a listening) {
+		defer cancel()
+		_, port, _ := net.SplitHostPort(a.HTTP)
+		resp, err := http.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		resp.Body.Close()
+		hostStatus = resp.StatusCode
+	}
+	if err := run(ctx, cfg, log, log, ready); err != nil {
 		t.Fatal(err)
 	}
-	if want := "Train and Forget are disabled (PERMISSION_DENIED): a listener is on a non-loopback address"; !strings.Contains(logs.String(), want) {
+	if want := "Train and Forget are disabled (PERMISSION_DENIED): a listener is not on a loopback address"; !strings.Contains(logs.String(), want) {
 		t.Errorf("logs lack %q:\n%s", want, logs.String())
+	}
+	if hostStatus != http.StatusOK {
+		t.Errorf("GET http://%s:…/healthz: got %d, want 200", host, hostStatus)
 	}
 }
 

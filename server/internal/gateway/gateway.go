@@ -179,7 +179,10 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 func ignoreBody(next http.Handler) http.Handler { return ignoreBodyUnless(next, readsBody) }
 
 // ignoreBodyUnless is ignoreBody for a handler whose routes that read a
-// body are those reads says.
+// body are those reads says. It also answers OPTIONS *, HTTP's
+// server-wide ping, with an empty 200, once any body is dropped: the
+// servers turn off net/http's own answer (DisableGeneralOptionsHandler),
+// which reads the body first, without bound.
 func ignoreBodyUnless(next http.Handler, reads func(*http.Request) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && !reads(r) {
@@ -191,6 +194,11 @@ func ignoreBodyUnless(next http.Handler, reads func(*http.Request) bool) http.Ha
 			// the answer, which then ends with a FIN rather than a reset;
 			// the deadline cuts off a client that stalls.
 			http.NewResponseController(w).SetReadDeadline(time.Now().Add(lingerTime))
+		}
+		if r.Method == http.MethodOptions && r.RequestURI == "*" {
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusOK)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

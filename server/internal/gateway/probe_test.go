@@ -62,9 +62,11 @@ func TestProbe(t *testing.T) {
 // body and send none, on its route and on a path of the API: each is
 // answered at once, without waiting for the body.
 func TestProbeIgnoresBodies(t *testing.T) {
-	srv := httptest.NewServer(gateway.Probe(func() bool { return true }))
+	srv := httptest.NewUnstartedServer(gateway.Probe(func() bool { return true }))
+	srv.Config.DisableGeneralOptionsHandler = true // as the server runs it
+	srv.Start()
 	defer srv.Close()
-	for _, line := range []string{"POST /v1/classify", "POST /healthz", "GET /healthz"} {
+	for _, line := range []string{"POST /v1/classify", "POST /healthz", "GET /healthz", "OPTIONS *"} {
 		c, err := net.Dial("tcp", srv.Listener.Addr().String())
 		if err != nil {
 			t.Fatal(err)
@@ -76,6 +78,9 @@ func TestProbeIgnoresBodies(t *testing.T) {
 			t.Errorf("%s with a body that never comes: %v, want an answer at once", line, err)
 		} else {
 			resp.Body.Close()
+			if line == "OPTIONS *" && resp.StatusCode != http.StatusOK {
+				t.Errorf("OPTIONS *: got %d, want 200", resp.StatusCode)
+			}
 		}
 		c.Close()
 	}
