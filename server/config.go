@@ -352,14 +352,7 @@ func (c *config) validate() error {
 	if c.ReloadInterval > 0 && (!c.ReadOnly || c.DataDir == "") {
 		return fmt.Errorf("%s needs %s and %s: only a read-only server reloads a model, the one another server saves in its data directory", c.opt("reload-interval"), c.opt("read-only"), c.opt("data-dir"))
 	}
-	return c.checkOpenCORS(c.loopbackOnly())
-}
-
-// checkOpenCORS refuses CORS for any origin while Train and Forget would be
-// open to every caller: no token, not read-only, and the gRPC and HTTP
-// listeners on loopback (loopback says whether they are).
-func (c *config) checkOpenCORS(loopback bool) error {
-	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && !c.ReadOnly && loopback {
+	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && !c.ReadOnly && c.loopbackOnly() {
 		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without %s: set a token, or list the origins", c.opt("cors-origins"), c.opt("train-token"))
 	}
 	return nil

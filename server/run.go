@@ -109,17 +109,14 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// Connections made meanwhile wait in the backlog until the servers
 	// start. The servers close the listeners when they stop; the deferred
 	// closes are for the returns before that.
-	grpcLis, err := net.Listen("tcp", cfg.GRPCAddr)
+	grpcLis, err := listen(cfg, "grpc-addr", cfg.GRPCAddr)
 	if err != nil {
-		return fmt.Errorf("%s: %w", cfg.opt("grpc-addr"), err)
+		return err
 	}
 	defer grpcLis.Close()
-	httpLis, err := net.Listen("tcp", cfg.HTTPAddr)
+	httpLis, err := listen(cfg, "http-addr", cfg.HTTPAddr, boundListener{"grpc-addr", grpcLis})
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) && samePort(grpcLis.Addr(), cfg.HTTPAddr) {
-			return fmt.Errorf("%s: %w (%s %s is on that port)", cfg.opt("http-addr"), err, cfg.opt("grpc-addr"), grpcLis.Addr())
-		}
-		return fmt.Errorf("%s: %w", cfg.opt("http-addr"), err)
+		return err
 	}
 	defer httpLis.Close()
 	// Training is open without a token only on loopback listeners, as
@@ -130,23 +127,15 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	loopback := cfg.loopbackOnly() && boundToLoopback(grpcLis) && boundToLoopback(httpLis)
 	var healthLis net.Listener // nil without --health-addr
 	if cfg.HealthAddr != "" {
-		if healthLis, err = net.Listen("tcp", cfg.HealthAddr); err != nil {
-			for _, l := range []struct {
-				flag string
-				lis  net.Listener
-			}{{"grpc-addr", grpcLis}, {"http-addr", httpLis}} {
-				if errors.Is(err, syscall.EADDRINUSE) && samePort(l.lis.Addr(), cfg.HealthAddr) {
-					return fmt.Errorf("%s: %w (%s %s is on that port)", cfg.opt("health-addr"), err, cfg.opt(l.flag), l.lis.Addr())
-				}
-			}
-			return fmt.Errorf("%s: %w", cfg.opt("health-addr"), err)
+		if healthLis, err = listen(cfg, "health-addr", cfg.HealthAddr, boundListener{"grpc-addr", grpcLis}, boundListener{"http-addr", httpLis}); err != nil {
+			return err
 		}
 		defer healthLis.Close()
 	}
 	var debugLis net.Listener // nil without --debug-addr
 	if cfg.DebugAddr != "" {
-		if debugLis, err = net.Listen("tcp", cfg.DebugAddr); err != nil {
-			return fmt.Errorf("%s: %w", cfg.opt("debug-addr"), err)
+		if debugLis, err = listen(cfg, "debug-addr", cfg.DebugAddr); err != nil {
+			return err
 		}
 		defer debugLis.Close()
 		// A name (localhost) is resolved by the system, which need not
@@ -890,6 +879,28 @@ func sideServer(h http.Handler, writeTimeout time.Duration, log *slog.Logger) *h
 		ErrorLog:                     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		DisableGeneralOptionsHandler: true,
 	}
+}
+
+// boundListener is a listener already bound, and the flag of its address.
+type boundListener struct {
+	flag string
+	lis  net.Listener
+}
+
+// listen binds addr, the address of flag. An error names the setting as
+// the operator gave it, and a port in use by one of bound (its address
+// spelled another way) says so.
+func listen(cfg config, flag, addr string, bound ...boundListener) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err == nil {
+		return l, nil
+	}
+	for _, b := range bound {
+		if errors.Is(err, syscall.EADDRINUSE) && samePort(b.lis.Addr(), addr) {
+			return nil, fmt.Errorf("%s: %w (%s %s is on that port)", cfg.opt(flag), err, cfg.opt(b.flag), b.lis.Addr())
+		}
+	}
+	return nil, fmt.Errorf("%s: %w", cfg.opt(flag), err)
 }
 
 // boundToLoopback reports whether l is bound to a loopback address.
