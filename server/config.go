@@ -40,6 +40,9 @@ type config struct {
 	TLSKey         string
 	TLSClientCA    string // CAs whose client certificates are required
 	CORSOrigins    []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client the access log gives as a call's peer.
+	TrustedProxies api.Proxies
 	Metrics        bool // serve /metrics on the HTTP listener
 	Reflection     bool // register gRPC server reflection
 	Limits         api.Limits
@@ -122,7 +125,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.SetOutput(io.Discard)
 	var c config
 	l := api.DefaultLimits()
-	var cors, level string
+	var cors, level, proxies string
 	fs.StringVar(&c.GRPCAddr, "grpc-addr", "127.0.0.1:50051", "gRPC listen address")
 	fs.StringVar(&c.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP (REST, /healthz, /metrics, /openapi.json) listen address")
 	fs.StringVar(&c.HealthAddr, "health-addr", "", "plain-HTTP listen address of /healthz alone, never TLS: for health checkers that cannot present a client certificate (kubelet's probes) when --tls-client-ca requires one; empty: none")
@@ -138,6 +141,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.BoolVar(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics on --http-addr (false: 404)")
 	fs.BoolVar(&c.Reflection, "reflection", true, "serve gRPC server reflection (grpcurl lists and describes the service with it; false: UNIMPLEMENTED)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed by CORS ('*' for any); empty disables CORS")
+	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IP addresses and CIDR prefixes of the reverse proxies (load balancers, ingress) in front of the server: a call that comes from one is logged with the client its X-Forwarded-For names (REST header, gRPC metadata), read from the end and past the other proxies listed; empty: the address each connection comes from")
 	fs.IntVar(&l.MaxTextBytes, "max-text-bytes", l.MaxTextBytes, "largest text (or all sentences together) per classify request or example, in bytes")
 	fs.IntVar(&l.MaxSentences, "max-sentences", l.MaxSentences, "most sentences per classify request")
 	fs.IntVar(&l.MaxExamples, "max-examples", l.MaxExamples, "most examples per Train, Forget or Evaluate request")
@@ -216,6 +220,10 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 				c.CORSOrigins = append(c.CORSOrigins, o)
 			}
 		}
+	}
+	var err error
+	if c.TrustedProxies, err = api.ParseProxies(proxies); err != nil {
+		return config{}, fmt.Errorf("%s: %w", c.opt("trusted-proxies"), err)
 	}
 	c.GC = gcConfig{GOGCSet: getenv("GOGC") != "", MemLimitSet: getenv("GOMEMLIMIT") != ""}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -18,9 +19,12 @@ func TestParseConfig(t *testing.T) {
 		"CLAIMS_CALL_TIMEOUT":  "5s",
 		"CLAIMS_TRAIN_TOKEN":   "from-env",
 	}
-	c, err := parseConfig([]string{"--train-token", "from-flag", "--cors-origins", "HTTPS://A.Example, https://b.example"}, func(k string) string { return env[k] }, io.Discard)
+	c, err := parseConfig([]string{"--train-token", "from-flag", "--cors-origins", "HTTPS://A.Example, https://b.example", "--trusted-proxies", "10.0.0.0/8, 192.0.2.7"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.0/8 192.0.2.7/32]" {
+		t.Errorf("trusted proxies: got %s, want [10.0.0.0/8 192.0.2.7/32]", got)
 	}
 	if c.HTTPAddr != "127.0.0.1:9999" || c.Limits.MaxSentences != 7 || c.Limits.CallTimeout != 5*time.Second {
 		t.Errorf("env fallback: got %+v", c)
@@ -148,6 +152,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--train-token", " secret"}, nil, "--train-token: byte 0"},
 		{[]string{"--train-token", "tökén"}, nil, "--train-token: byte 1"},
 		{[]string{"--cors-origins", "not a url"}, nil, `--cors-origins: CORS origin: invalid origin "not a url"`},
+		{[]string{"--trusted-proxies", "10.0.0.0/8,lb.internal"}, nil, `--trusted-proxies: "lb.internal" is not an IP address or CIDR prefix`},
+		{nil, map[string]string{"CLAIMS_TRUSTED_PROXIES": "10.0.0.0/33"}, `CLAIMS_TRUSTED_PROXIES: "10.0.0.0/33" is not an IP address or CIDR prefix`},
 		// Any web page could train a model open to every caller.
 		{[]string{"--cors-origins", "*"}, nil, "lets any web page call Train and Forget"},
 	}

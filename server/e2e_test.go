@@ -779,6 +779,54 @@ func TestAccessLogNamesThePeer(t *testing.T) {
 	}
 }
 
+// TestRequestIDsBehindAProxy runs the server with --trusted-proxies
+// naming the test's own address, as a load balancer's: a gRPC call and a
+// REST call each get their request ID back, and the access log has it
+// and the client the proxy named in X-Forwarded-For.
+func TestRequestIDsBehindAProxy(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--trusted-proxies", "127.0.0.1")
+	ctx := metadata.AppendToOutgoingContext(ctxT(t), "x-request-id", "grpc-call-1", "x-forwarded-for", "198.51.100.1")
+	var header metadata.MD
+	if _, err := claimsv1.NewClaimServiceClient(grpcConn(t, p.grpcAddr)).GetModel(ctx, &claimsv1.GetModelRequest{}, grpc.Header(&header)); err != nil {
+		t.Fatal(err)
+	}
+	if got := header.Get("x-request-id"); !slices.Equal(got, []string{"grpc-call-1"}) {
+		t.Errorf("gRPC: got x-request-id %q, want [grpc-call-1]", got)
+	}
+	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodGet, "http://"+p.httpAddr+"/v1/model", nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.66, 198.51.100.2")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	restID := resp.Header.Get("X-Request-Id")
+	if resp.StatusCode != http.StatusOK || len(restID) != 26 {
+		t.Fatalf("REST: got %d and X-Request-Id %q, want 200 and a new ID", resp.StatusCode, restID)
+	}
+	p.stop(t) // the access log is flushed at exit
+	type line struct {
+		Msg, Transport, Peer string
+		ID                   string `json:"x_request_id"`
+	}
+	var got []line
+	for _, s := range strings.Split(p.logs.String(), "\n") {
+		var l line
+		if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
+			got = append(got, l)
+		}
+	}
+	want := []line{
+		{"rpc", "grpc", "198.51.100.1", "grpc-call-1"},
+		{"rpc", "rest", "198.51.100.2", restID},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("access log: got %+v, want %+v", got, want)
+	}
+}
+
 // TestDebugListener runs the server with --debug-addr: a one-second CPU
 // profile and the goroutine dump are served there, and nothing of the
 // kind on the HTTP listener.

@@ -201,8 +201,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 
 	// The gRPC listener's calls and the REST gateway's are logged with
 	// their transport and the address of their client.
-	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access, api.GRPC)
-	restUnary, restStream := api.Interceptors(auth, cfg.Limits.CallTimeout, metrics, access, api.REST)
+	grpcObs := api.Observer{Log: access, Metrics: metrics, Transport: api.GRPC, Proxies: cfg.TrustedProxies}
+	restObs := api.Observer{Log: access, Metrics: metrics, Transport: api.REST}
+	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, grpcObs)
+	restUnary, restStream := api.Interceptors(auth, cfg.Limits.CallTimeout, restObs)
 	// Health watches never end on their own, so a graceful stop would wait
 	// out its whole timeout for them: they are ended once the server stops.
 	watches, endWatches := context.WithCancel(context.Background())
@@ -271,12 +273,12 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	healthSrv := health.NewServer()
 	for _, s := range []struct {
 		srv *grpc.Server
-		t   api.Transport
-	}{{grpcServer, api.GRPC}, {innerServer, api.REST}} {
+		obs api.Observer
+	}{{grpcServer, grpcObs}, {innerServer, restObs}} {
 		// A unary call whose message never arrives whole is logged and
 		// counted too (api.ObserveReceive).
-		s.srv.RegisterService(api.ObserveReceive(claimsv1.ClaimService_ServiceDesc, metrics, access, s.t), svc)
-		s.srv.RegisterService(api.ObserveReceive(healthpb.Health_ServiceDesc, metrics, access, s.t), healthSrv)
+		s.srv.RegisterService(api.ObserveReceive(claimsv1.ClaimService_ServiceDesc, s.obs), svc)
+		s.srv.RegisterService(api.ObserveReceive(healthpb.Health_ServiceDesc, s.obs), healthSrv)
 		if cfg.Reflection {
 			reflection.Register(s.srv)
 		}
@@ -315,6 +317,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		OnSendTimeout:   sendTimeouts.WithLabelValues("rest").Inc,
 		Log:             log,
 		CORSOrigins:     cfg.CORSOrigins,
+		TrustedProxies:  cfg.TrustedProxies,
 		// A loopback listener answers only loopback Host names (DNS
 		// rebinding).
 		LoopbackOnly: isLoopback(cfg.HTTPAddr) && boundToLoopback(httpLis),

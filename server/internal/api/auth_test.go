@@ -16,7 +16,7 @@ import (
 // case-insensitive, the token is compared exactly (by digest, so neither
 // its content nor its length shows in the timing).
 func TestBearerToken(t *testing.T) {
-	unary, _ := api.Interceptors(api.Auth{Token: "s3cret"}, 0, nil, discardLog(), api.GRPC)
+	unary, _ := api.Interceptors(api.Auth{Token: "s3cret"}, 0, api.Observer{Log: discardLog(), Transport: api.GRPC})
 	info := &grpc.UnaryServerInfo{FullMethod: "/claims.v1.ClaimService/Train"}
 	ok := func(context.Context, any) (any, error) { return "ok", nil }
 	for _, tt := range []struct {
@@ -45,7 +45,7 @@ func TestBearerToken(t *testing.T) {
 // with PERMISSION_DENIED, on a loopback-open server too, and still serves
 // the rest.
 func TestReadOnly(t *testing.T) {
-	unary, _ := api.Interceptors(api.Auth{Open: true, ReadOnly: true}, 0, nil, discardLog(), api.GRPC)
+	unary, _ := api.Interceptors(api.Auth{Open: true, ReadOnly: true}, 0, api.Observer{Log: discardLog(), Transport: api.GRPC})
 	ok := func(context.Context, any) (any, error) { return "ok", nil }
 	for _, tt := range []struct {
 		method string

@@ -30,7 +30,7 @@ func TestCodecRefusesWithTheListedCount(t *testing.T) {
 	limits := DefaultLimits()
 	limits.MaxExamples, limits.MaxSentences = 5, 4
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	unary, stream := Interceptors(Auth{Open: true}, limits.CallTimeout, nil, log, GRPC)
+	unary, stream := Interceptors(Auth{Open: true}, limits.CallTimeout, Observer{Log: log, Transport: GRPC})
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.ForceServerCodecV2(NewCodec(limits)))
 	claimsv1.RegisterClaimServiceServer(srv, NewService(model, limits, "test", nil, log))
 	client := claimsv1.NewClaimServiceClient(apitest.Dial(t, srv))

@@ -99,38 +99,70 @@ func (t Transport) String() string {
 }
 
 // RESTPeerKey is the metadata key under which the REST gateway names the
-// HTTP client of each call it makes (its remote address). Only REST
-// interceptors read it: a gRPC client may send any metadata, and the
-// gateway forwards no header to it.
+// HTTP client of each call it makes (its remote address, or the client a
+// trusted proxy names: see Proxies). Only REST interceptors read it: a
+// gRPC client may send any metadata, and the gateway forwards no header
+// to it.
 const RESTPeerKey = "x-claims-rest-peer"
 
-// peerOf returns the address of the client of the call in ctx, or "" if
-// it is not known.
-func peerOf(ctx context.Context, t Transport) string {
-	if t == REST {
+// Observer logs and counts the calls an interceptor sees.
+type Observer struct {
+	// Log gets the access log line of each call, and its panics.
+	Log *slog.Logger
+	// Metrics, if not nil, counts calls and their durations.
+	Metrics *Metrics
+	// Transport is how the calls reach the server.
+	Transport Transport
+	// Proxies are believed when they name a gRPC call's client in its
+	// x-forwarded-for metadata. The REST gateway names the clients of
+	// REST calls itself (RESTPeerKey).
+	Proxies Proxies
+}
+
+// peer returns the address of the client of the call in ctx, or "" if it
+// is not known.
+func (o Observer) peer(ctx context.Context) string {
+	if o.Transport == REST {
 		md, _ := metadata.FromIncomingContext(ctx)
 		if v := md.Get(RESTPeerKey); len(v) > 0 {
 			return v[len(v)-1]
 		}
 		return ""
 	}
-	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+	p, ok := peer.FromContext(ctx)
+	if !ok || p.Addr == nil {
+		return ""
+	}
+	if len(o.Proxies) == 0 {
 		return p.Addr.String()
 	}
-	return ""
+	md, _ := metadata.FromIncomingContext(ctx)
+	return o.Proxies.Client(p.Addr.String(), md.Get(ForwardedForKey))
 }
 
-// Interceptors returns the server's unary and stream interceptors for calls
-// that come by transport t, in order: recovery, logging and metrics,
-// deadline, authorization.
-func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Logger, t Transport) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
+// requestID returns ctx carrying the request ID of its call, and the ID
+// (see withRequestID). A gRPC call gets it back in its response headers
+// the first time; a REST call's gateway sends it itself.
+func (o Observer) requestID(ctx context.Context, setHeader func(metadata.MD) error) (context.Context, string) {
+	ctx, id, added := withRequestID(ctx)
+	if added && o.Transport == GRPC {
+		setHeader(metadata.Pairs(RequestIDKey, id))
+	}
+	return ctx, id
+}
+
+// Interceptors returns the server's unary and stream interceptors, in
+// order: request ID, recovery, logging and metrics (o), deadline,
+// authorization.
+func Interceptors(auth Auth, callTimeout time.Duration, o Observer) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
 	unary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		start := time.Now()
+		ctx, id := o.requestID(ctx, func(md metadata.MD) error { return grpc.SetHeader(ctx, md) })
 		defer func() {
 			if r := recover(); r != nil {
-				err = panicked(ctx, log, t, info.FullMethod, r)
+				err = o.panicked(ctx, id, info.FullMethod, r)
 			}
-			observe(ctx, log, m, t, info.FullMethod, start, err, false)
+			o.observe(ctx, id, info.FullMethod, start, err, false)
 		}()
 		// A caller's deadline that comes first already bounds the call; a
 		// context with a timer of its own would change nothing.
@@ -146,12 +178,12 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 	}
 	stream := func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		start := time.Now()
-		ctx := ss.Context()
+		ctx, id := o.requestID(ss.Context(), ss.SetHeader)
 		defer func() {
 			if r := recover(); r != nil {
-				err = panicked(ctx, log, t, info.FullMethod, r)
+				err = o.panicked(ctx, id, info.FullMethod, r)
 			}
-			observe(ctx, log, m, t, info.FullMethod, start, err, false)
+			o.observe(ctx, id, info.FullMethod, start, err, false)
 		}()
 		if err := auth.check(ctx, info.FullMethod); err != nil {
 			return err
@@ -167,16 +199,20 @@ func Interceptors(auth Auth, callTimeout time.Duration, m *Metrics, log *slog.Lo
 // has not arrived by the call's deadline. grpc receives the message when
 // the method's handler asks for it, before the interceptors run, and such
 // a call ends there: without this it would be neither logged nor counted.
-func ObserveReceive(sd grpc.ServiceDesc, m *Metrics, log *slog.Logger, t Transport) *grpc.ServiceDesc {
+//
+// The call's request ID is chosen here (see Interceptors), so that such a
+// call has one too, and the interceptors take it from the context.
+func ObserveReceive(sd grpc.ServiceDesc, o Observer) *grpc.ServiceDesc {
 	sd.Methods = slices.Clone(sd.Methods)
 	for i, md := range sd.Methods {
 		handler, full := md.Handler, "/"+sd.ServiceName+"/"+md.MethodName
 		sd.Methods[i].Handler = func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
 			start := time.Now()
+			ctx, id := o.requestID(ctx, func(md metadata.MD) error { return grpc.SetHeader(ctx, md) })
 			return handler(srv, ctx, func(v any) error {
 				err := dec(v)
 				if err != nil {
-					observe(ctx, log, m, t, full, start, err, true)
+					o.observe(ctx, id, full, start, err, true)
 				}
 				return err
 			}, interceptor)
@@ -186,22 +222,23 @@ func ObserveReceive(sd grpc.ServiceDesc, m *Metrics, log *slog.Logger, t Transpo
 }
 
 // panicked logs a handler panic with its stack and returns INTERNAL.
-func panicked(ctx context.Context, log *slog.Logger, t Transport, method string, r any) error {
-	log.ErrorContext(ctx, "panic in handler", "method", method, "transport", t.String(), "peer", peerOf(ctx, t), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+func (o Observer) panicked(ctx context.Context, id, method string, r any) error {
+	o.Log.ErrorContext(ctx, "panic in handler", "method", method, "transport", o.Transport.String(), "peer", o.peer(ctx), "x_request_id", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 	return status.Error(codes.Internal, "internal error")
 }
 
 // observe logs one line per call and records metrics. It never logs
 // request contents or metadata (so never the token): only the call's
-// transport and the address of its client (see peerOf). A call that failed
+// transport, the address of its client (see peer) and its request ID. A call that failed
 // with INTERNAL, UNKNOWN or DATA_LOSS is logged as an error, unless
 // received says it failed receiving its request: grpc answers INTERNAL for
 // a message it cannot decode, which is the client's doing.
-func observe(ctx context.Context, log *slog.Logger, m *Metrics, t Transport, fullMethod string, start time.Time, err error, received bool) {
+func (o Observer) observe(ctx context.Context, id, fullMethod string, start time.Time, err error, received bool) {
+	log := o.Log
 	d := time.Since(start)
 	code := status.Code(err)
 	method := path.Base(fullMethod)
-	m.call(method, code.String(), d.Seconds())
+	o.Metrics.call(method, code.String(), d.Seconds())
 	level := slog.LevelInfo
 	if !received && (code == codes.Internal || code == codes.Unknown || code == codes.DataLoss) {
 		level = slog.LevelError
@@ -213,8 +250,9 @@ func observe(ctx context.Context, log *slog.Logger, m *Metrics, t Transport, ful
 		slog.String("method", method),
 		slog.String("code", code.String()),
 		slog.Duration("duration", d),
-		slog.String("transport", t.String()),
-		slog.String("peer", peerOf(ctx, t)),
+		slog.String("transport", o.Transport.String()),
+		slog.String("peer", o.peer(ctx)),
+		slog.String("x_request_id", id),
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", status.Convert(err).Message()))

@@ -31,7 +31,7 @@ func matrixServer(t *testing.T) (*grpc.ClientConn, *classifier.Classifier) {
 	}
 	limits := badinput.Limits()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	unary, stream := api.Interceptors(api.Auth{Open: true}, limits.CallTimeout, nil, log, api.GRPC)
+	unary, stream := api.Interceptors(api.Auth{Open: true}, limits.CallTimeout, api.Observer{Log: log, Transport: api.GRPC})
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", nil, log))
 	conn := apitest.Dial(t, srv)

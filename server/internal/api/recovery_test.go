@@ -40,7 +40,7 @@ func (panicky) GetModel(context.Context, *claimsv1.GetModelRequest) (*claimsv1.G
 func TestPanicRecovery(t *testing.T) {
 	logs := &apitest.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	unary, stream := api.Interceptors(api.Auth{Open: true}, api.DefaultLimits().CallTimeout, nil, log, api.GRPC)
+	unary, stream := api.Interceptors(api.Auth{Open: true}, api.DefaultLimits().CallTimeout, api.Observer{Log: log, Transport: api.GRPC})
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
 	claimsv1.RegisterClaimServiceServer(srv, panicky{})
 	client := claimsv1.NewClaimServiceClient(apitest.Dial(t, srv))

@@ -55,7 +55,7 @@ func serveModel(t *testing.T, model *classifier.Classifier, auth Auth, limits Li
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := NewService(model, limits, "test", nil, log)
-	unary, stream := Interceptors(auth, limits.CallTimeout, nil, log, GRPC)
+	unary, stream := Interceptors(auth, limits.CallTimeout, Observer{Log: log, Transport: GRPC})
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, svc)
 	conn := apitest.Dial(t, srv)

@@ -74,7 +74,8 @@ func FuzzCountElements(f *testing.F) {
 
 // TestHeaderMatcher checks which request headers become gRPC metadata:
 // the Authorization header and grpc-gateway's prefixed ones, but not a
-// header that would name the client in the gateway's place.
+// header that would name the client or the request ID in the gateway's
+// place.
 func TestHeaderMatcher(t *testing.T) {
 	for _, tt := range []struct {
 		header, want string
@@ -86,6 +87,8 @@ func TestHeaderMatcher(t *testing.T) {
 		{"X-Forwarded-For", "", false},
 		{"Grpc-Metadata-X-Claims-Rest-Peer", "", false},
 		{"grpc-metadata-x-claims-rest-peer", "", false},
+		{"Grpc-Metadata-X-Request-Id", "", false},
+		{"X-Request-Id", "", false},
 	} {
 		if got, ok := headerMatcher(tt.header); got != tt.want || ok != tt.ok {
 			t.Errorf("%s: got %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)

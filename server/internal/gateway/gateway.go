@@ -53,6 +53,10 @@ type Config struct {
 	// browser requests with a method other than GET, HEAD or OPTIONS are
 	// refused with 403 (see crossOrigin).
 	CORSOrigins []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// a request's client (see api.Proxies.Client), for the access log and
+	// the gateway's own warnings.
+	TrustedProxies api.Proxies
 	// LoopbackOnly refuses requests whose Host header does not name a
 	// loopback host, with 421 (see loopbackHost). Set it when the HTTP
 	// listener is on loopback, against DNS rebinding.
@@ -95,9 +99,10 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 		}, limits: api.Limits{MaxExamples: cfg.MaxExamples, MaxSentences: cfg.MaxSentences}}),
 		runtime.WithIncomingHeaderMatcher(headerMatcher),
-		// Each call names its HTTP client, for the access log.
+		// Each call names its HTTP client and its request ID (set by
+		// requestIDs), for the access log.
 		runtime.WithMetadata(func(_ context.Context, r *http.Request) metadata.MD {
-			return metadata.Pairs(api.RESTPeerKey, r.RemoteAddr)
+			return metadata.Pairs(api.RESTPeerKey, cfg.client(r), api.RequestIDKey, r.Header.Get(requestIDHeader))
 		}),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithRoutingErrorHandler(routingError),
@@ -168,7 +173,32 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		}
 		h = countRequests(h, requests)
 	}
-	return answerDeadline(h, cfg), nil
+	return answerDeadline(requestIDs(h), cfg), nil
+}
+
+// requestIDHeader is the HTTP header of api.RequestIDKey.
+const requestIDHeader = "X-Request-Id"
+
+// requestIDs gives every request a request ID, and every answer an
+// X-Request-Id header with it, refusals before any RPC included: the
+// client's own X-Request-Id if it is valid (api.ValidRequestID), else a
+// new one. The request's header is set to it for the handlers.
+func requestIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(requestIDHeader)
+		if !api.ValidRequestID(id) {
+			id = api.NewRequestID()
+		}
+		r.Header[requestIDHeader] = []string{id}
+		w.Header()[requestIDHeader] = []string{id}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// client returns the address of r's client: the HTTP client's, or the
+// one a trusted proxy names.
+func (cfg Config) client(r *http.Request) string {
+	return cfg.TrustedProxies.Client(r.RemoteAddr, r.Header.Values("X-Forwarded-For"))
 }
 
 // ignoreBody hides the body of a request no route reads (a GET, an unknown
@@ -327,7 +357,7 @@ func answerDeadline(next http.Handler, cfg Config) http.Handler {
 			return
 		}
 		if cfg.Log != nil {
-			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "remote", r.RemoteAddr, "path", r.URL.Path, "waited", cfg.SendTimeout)
+			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "remote", cfg.client(r), "path", r.URL.Path, "x_request_id", r.Header.Get(requestIDHeader), "waited", cfg.SendTimeout)
 		}
 		if cfg.OnSendTimeout != nil {
 			cfg.OnSendTimeout()
@@ -396,14 +426,15 @@ func connWriter(w http.ResponseWriter) http.ResponseWriter {
 
 // headerMatcher forwards the Authorization header as gRPC metadata (and
 // nothing else that clients send, apart from grpc-gateway's own prefix),
-// but never as api.RESTPeerKey, which the gateway sets itself.
+// but never as api.RESTPeerKey or api.RequestIDKey, which the gateway
+// sets itself.
 func headerMatcher(key string) (string, bool) {
 	switch textproto.CanonicalMIMEHeaderKey(key) {
 	case "Authorization":
 		return "authorization", true
 	}
 	md, ok := runtime.DefaultHeaderMatcher(key)
-	if ok && strings.EqualFold(md, api.RESTPeerKey) {
+	if ok && (strings.EqualFold(md, api.RESTPeerKey) || strings.EqualFold(md, api.RequestIDKey)) {
 		return "", false // the gateway's own: a client cannot name itself
 	}
 	return md, ok
@@ -1306,11 +1337,12 @@ func cors(next http.Handler, origins []string) http.Handler {
 			h.Set("Access-Control-Allow-Origin", origin)
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+				h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, "+requestIDHeader)
 				h.Set("Access-Control-Max-Age", "600")
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
+			h.Set("Access-Control-Expose-Headers", requestIDHeader)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -90,7 +90,7 @@ func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Li
 	if err != nil {
 		t.Fatal(err)
 	}
-	unary, stream := api.Interceptors(auth, limits.CallTimeout, metrics, log, api.REST)
+	unary, stream := api.Interceptors(auth, limits.CallTimeout, api.Observer{Log: log, Metrics: metrics, Transport: api.REST})
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", metrics, log))
 	conn := apitest.Dial(t, srv,
@@ -348,8 +348,19 @@ func TestCORS(t *testing.T) {
 	if h := preflight(off, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("CORS off: got Allow-Origin %q", h.Get("Access-Control-Allow-Origin"))
 	}
-	if h := preflight(on, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "https://app.example" || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") {
+	if h := preflight(on, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "https://app.example" || h.Get("Access-Control-Allow-Headers") != "Content-Type, Authorization, X-Request-Id" {
 		t.Errorf("CORS on: got %v", h)
+	}
+	// A browser's script may read the request ID of an answer.
+	req, _ := http.NewRequest(http.MethodGet, on+"/v1/model", nil)
+	req.Header.Set("Origin", "https://app.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Access-Control-Expose-Headers"); got != "X-Request-Id" || resp.Header.Get("X-Request-Id") == "" {
+		t.Errorf("CORS on, a GET: got Expose-Headers %q and X-Request-Id %q, want X-Request-Id and an ID", got, resp.Header.Get("X-Request-Id"))
 	}
 	if h := preflight(on, "https://evil.example"); h.Get("Access-Control-Allow-Origin") != "" || h.Get("Vary") != "Origin" {
 		t.Errorf("CORS other origin: got Allow-Origin %q, Vary %q; want none and Origin (a cache must not serve it to an allowed origin)", h.Get("Access-Control-Allow-Origin"), h.Get("Vary"))

@@ -28,7 +28,7 @@ func twoGateways(t *testing.T, auth api.Auth, limits api.Limits) (remote, local 
 	model := miniModel(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := api.NewService(model, limits, "test", nil, log)
-	unary, stream := api.Interceptors(auth, limits.CallTimeout, nil, log, api.REST)
+	unary, stream := api.Interceptors(auth, limits.CallTimeout, api.Observer{Log: log, Transport: api.REST})
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream), grpc.MaxRecvMsgSize(limits.MaxGRPCReceiveBytes))
 	claimsv1.RegisterClaimServiceServer(srv, svc)
 	conn := apitest.Dial(t, srv,

@@ -1,0 +1,117 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
+	"github.com/claimsvc/claims/server/internal/gateway"
+)
+
+// TestRESTRequestIDsAndProxies calls the gateway, unary routes in process
+// and the stream over gRPC as the server does, from 127.0.0.1, which it
+// trusts as a proxy. Every answer has one X-Request-Id, the client's own
+// if valid, refusals before any RPC included; each call's access log line
+// has the same ID and the client X-Forwarded-For names, and no header a
+// client sends sets either in the gateway's place.
+func TestRESTRequestIDsAndProxies(t *testing.T) {
+	logs := &apitest.LogBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	model := miniModel(t)
+	limits := api.DefaultLimits()
+	limits.MaxHTTPBodyBytes = 1 << 10
+	svc := api.NewService(model, limits, "test", nil, log)
+	unary, stream := api.Interceptors(api.Auth{Open: true}, limits.CallTimeout, api.Observer{Log: log, Transport: api.REST})
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
+	claimsv1.RegisterClaimServiceServer(srv, svc)
+	conn := apitest.Dial(t, srv, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32)))
+	proxies, err := api.ParseProxies("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := gateway.New(context.Background(), conn, gateway.Config{
+		MaxBodyBytes: limits.MaxHTTPBodyBytes, TrustedProxies: proxies, Serving: func() bool { return true },
+		Local: &gateway.Local{Server: svc, Interceptor: unary},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+
+	const text = `{"text": "Rebels blamed for the blast."}`
+	for _, tt := range []struct {
+		name         string
+		method, path string
+		body         string
+		header       map[string]string
+		status       int
+		wantID       string // "" for a new one
+		method2      string // the RPC logged, "" for none
+		wantPeer     string // "" for the connection's address
+	}{
+		{"an ID kept, a client forwarded", "POST", "/v1/classify", text, map[string]string{"X-Request-Id": "rest-1", "X-Forwarded-For": "198.51.100.3"}, 200, "rest-1", "Classify", "198.51.100.3"},
+		{"no ID", "GET", "/v1/model", "", nil, 200, "", "GetModel", ""},
+		{"a stream", "POST", "/v1/classify:stream", text, map[string]string{"X-Request-Id": "rest-2", "X-Forwarded-For": "203.0.113.1, 198.51.100.4"}, 200, "rest-2", "ClassifyStream", "198.51.100.4"},
+		{"an unknown path", "GET", "/nope", "", map[string]string{"X-Request-Id": "rest-3"}, 404, "rest-3", "", ""},
+		{"a body too large", "POST", "/v1/classify", `{"text": "` + strings.Repeat("a", 2<<10) + `"}`, map[string]string{"X-Request-Id": "rest-4"}, 413, "rest-4", "", ""},
+		{"an ID not valid, one in metadata", "POST", "/v1/classify", text, map[string]string{"X-Request-Id": "bad id", "Grpc-Metadata-X-Request-Id": "spoof", "Grpc-Metadata-X-Claims-Rest-Peer": "192.0.2.1:1"}, 200, "", "Classify", ""},
+		{"health", "GET", "/healthz", "", nil, 200, "", "", ""},
+	} {
+		before := len(logs.String())
+		req, err := http.NewRequest(tt.method, hs.URL+tt.path, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range tt.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		ids := resp.Header.Values("X-Request-Id")
+		if resp.StatusCode != tt.status || len(ids) != 1 || tt.wantID != "" && ids[0] != tt.wantID || tt.wantID == "" && len(ids[0]) != 26 {
+			t.Errorf("%s: got %d, X-Request-Id %q; want %d, one ID %q (or a new one if empty)", tt.name, resp.StatusCode, ids, tt.status, tt.wantID)
+			continue
+		}
+		type line struct{ Method, Peer, ID string }
+		var got []line
+		for _, s := range strings.Split(logs.String()[before:], "\n") {
+			var l struct {
+				Msg, Method, Peer string
+				ID                string `json:"x_request_id"`
+			}
+			if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
+				got = append(got, line{l.Method, l.Peer, l.ID})
+			}
+		}
+		if tt.method2 == "" {
+			if len(got) != 0 {
+				t.Errorf("%s: logged %+v, want no call", tt.name, got)
+			}
+			continue
+		}
+		wantPeer := tt.wantPeer
+		if len(got) == 1 && wantPeer == "" {
+			if !strings.HasPrefix(got[0].Peer, "127.0.0.1:") {
+				t.Errorf("%s: peer %q, want the connection's 127.0.0.1 address", tt.name, got[0].Peer)
+			}
+			wantPeer = got[0].Peer
+		}
+		if want := (line{tt.method2, wantPeer, ids[0]}); len(got) != 1 || got[0] != want {
+			t.Errorf("%s: logged %+v, want %+v", tt.name, got, want)
+		}
+	}
+}
