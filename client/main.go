@@ -177,6 +177,9 @@ func report(ctx context.Context, stderr io.Writer, name string, err error) int {
 	}
 	if st, ok := status.FromError(err); ok && st.Code() != 0 {
 		fmt.Fprintf(stderr, "client: %s: %s\n", st.Code(), st.Message())
+		if fe := (faultError{}); errors.As(err, &fe) {
+			fmt.Fprintf(stderr, "client: the server's log has the call under x_request_id=%s\n", fe.id)
+		}
 	} else {
 		fmt.Fprintln(stderr, "client:", err)
 	}

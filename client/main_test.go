@@ -1279,3 +1279,46 @@ func TestModelPrintsLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestServerFaultNamesRequestID checks that each call sends a request ID
+// of its own, and that a call failing with a server fault prints it, so
+// that the server's log line can be found; a refusal of the request does
+// not.
+func TestServerFaultNamesRequestID(t *testing.T) {
+	f, addr := startFake(t)
+	var ids []string
+	fail := status.Error(codes.Internal, "internal error")
+	f.onGetModel = func(ctx context.Context, _ int) error {
+		md, _ := metadata.FromIncomingContext(ctx)
+		ids = append(ids, md.Get("x-request-id")...)
+		return fail
+	}
+	for _, tt := range []struct {
+		err      error
+		wantLine bool
+	}{
+		{status.Error(codes.Internal, "internal error"), true},
+		{status.Error(codes.DataLoss, "the model file is corrupt"), true},
+		{status.Error(codes.InvalidArgument, "no"), false},
+	} {
+		ids, fail = nil, tt.err
+		code, _, errs := runCLI(t, "", "model", "--addr", addr)
+		if len(ids) != 1 || len(ids[0]) != 26 {
+			t.Fatalf("%v: the server got request IDs %q, want one of 26 characters", tt.err, ids)
+		}
+		line := "client: the server's log has the call under x_request_id=" + ids[0] + "\n"
+		if code != 1 || strings.Contains(errs, line) != tt.wantLine {
+			t.Errorf("%v: got exit %d, stderr %q; want exit 1, and the line %q: %v", tt.err, code, errs, line, tt.wantLine)
+		}
+	}
+	// Every call has an ID of its own.
+	ids, fail = nil, nil
+	for range 2 {
+		if code, _, errs := runCLI(t, "", "model", "--addr", addr); code != 0 {
+			t.Fatalf("model: exit %d, %s", code, errs)
+		}
+	}
+	if len(ids) != 2 || ids[0] == ids[1] {
+		t.Errorf("two calls: got request IDs %q, want two different", ids)
+	}
+}
