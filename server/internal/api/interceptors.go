@@ -227,12 +227,13 @@ func (o Observer) panicked(ctx context.Context, id, method string, r any) error 
 	return status.Error(codes.Internal, "internal error")
 }
 
-// observe logs one line per call and records metrics. It never logs
-// request contents or metadata (so never the token): only the call's
-// transport, the address of its client (see peer) and its request ID. A call that failed
-// with INTERNAL, UNKNOWN or DATA_LOSS is logged as an error, unless
-// received says it failed receiving its request: grpc answers INTERNAL for
-// a message it cannot decode, which is the client's doing.
+// observe logs one line per call and records metrics. Of the request it
+// logs only the call's transport, the address of its client (see peer)
+// and its request ID id, which was checked (ValidRequestID): never its
+// contents or other metadata, so never the token. A call that failed with
+// INTERNAL, UNKNOWN or DATA_LOSS is logged as an error, unless received
+// says it failed receiving its request: grpc answers INTERNAL for a
+// message it cannot decode, which is the client's doing.
 func (o Observer) observe(ctx context.Context, id, fullMethod string, start time.Time, err error, received bool) {
 	log := o.Log
 	d := time.Since(start)
