@@ -825,6 +825,9 @@ func TestRequestIDsBehindAProxy(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("access log: got %+v, want %+v", got, want)
 	}
+	// A prefix of length 0 believes every client: the log says so.
+	p = startServer(t, server, "--trusted-proxies", "10.0.0.0/8,0.0.0.0/0")
+	waitForLog(t, p, `"msg":"--trusted-proxies trusts every address: any client can name another in X-Forwarded-For`)
 }
 
 // TestDebugListener runs the server with --debug-addr: a one-second CPU

@@ -178,6 +178,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	default:
 		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is not on a loopback address (spelled localhost or a loopback IP, and bound to one) and no --train-token is set")
 	}
+	if cfg.TrustedProxies.TrustsAll() {
+		log.Warn(cfg.opt("trusted-proxies")+" trusts every address: any client can name another in X-Forwarded-For, and the access log's peer is what clients say", "trusted_proxies", fmt.Sprint(cfg.TrustedProxies))
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -123,8 +123,7 @@ type Observer struct {
 // is not known.
 func (o Observer) peer(ctx context.Context) string {
 	if o.Transport == REST {
-		md, _ := metadata.FromIncomingContext(ctx)
-		if v := md.Get(RESTPeerKey); len(v) > 0 {
+		if v := metadata.ValueFromIncomingContext(ctx, RESTPeerKey); len(v) > 0 {
 			return v[len(v)-1]
 		}
 		return ""
@@ -136,8 +135,7 @@ func (o Observer) peer(ctx context.Context) string {
 	if len(o.Proxies) == 0 {
 		return p.Addr.String()
 	}
-	md, _ := metadata.FromIncomingContext(ctx)
-	return o.Proxies.Client(p.Addr.String(), md.Get(ForwardedForKey))
+	return o.Proxies.Client(p.Addr.String(), metadata.ValueFromIncomingContext(ctx, ForwardedForKey))
 }
 
 // requestID returns ctx carrying the request ID of its call, and the ID
@@ -146,7 +144,9 @@ func (o Observer) peer(ctx context.Context) string {
 func (o Observer) requestID(ctx context.Context, setHeader func(metadata.MD) error) (context.Context, string) {
 	ctx, id, added := withRequestID(ctx)
 	if added && o.Transport == GRPC {
-		setHeader(metadata.Pairs(RequestIDKey, id))
+		// It fails only once the headers are sent, which no call has
+		// done before its interceptors and handler run.
+		_ = setHeader(metadata.Pairs(RequestIDKey, id))
 	}
 	return ctx, id
 }

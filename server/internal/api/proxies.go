@@ -37,6 +37,14 @@ func ParseProxies(s string) (Proxies, error) {
 			if prefix.Addr().Zone() != "" {
 				return nil, fmt.Errorf("%q: a prefix cannot have a zone", item)
 			}
+			if a := prefix.Addr(); a.Is4In6() {
+				// Addresses are compared as IPv4 (see trusts): so is
+				// ::ffff:10.0.0.0/104, as 10.0.0.0/8.
+				if prefix.Bits() < 96 {
+					return nil, fmt.Errorf("%q: an IPv4-mapped prefix needs 96 bits at least", item)
+				}
+				prefix = netip.PrefixFrom(a.Unmap(), prefix.Bits()-96)
+			}
 			p = append(p, prefix.Masked())
 			continue
 		}
@@ -48,6 +56,17 @@ func ParseProxies(s string) (Proxies, error) {
 		p = append(p, netip.PrefixFrom(addr, addr.BitLen()))
 	}
 	return p, nil
+}
+
+// TrustsAll reports whether p holds a prefix of length 0 (0.0.0.0/0,
+// ::/0), which believes what any client writes in X-Forwarded-For.
+func (p Proxies) TrustsAll() bool {
+	for _, prefix := range p {
+		if prefix.Bits() == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // trusts reports whether addr is in one of p's networks. An IPv4 address
@@ -137,7 +156,7 @@ func forwardedAddr(s string) (netip.Addr, bool) {
 	}
 	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
 		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil && a.Is6() && a.Zone() == "" {
-			return a, true
+			return a.Unmap(), true
 		}
 	}
 	return netip.Addr{}, false

@@ -18,6 +18,8 @@ func TestParseProxies(t *testing.T) {
 		{"10.0.0.0/8", "10.0.0.0/8", ""},
 		{"10.1.2.3/8, 192.0.2.7 ,fd00::/8", "10.0.0.0/8,192.0.2.7/32,fd00::/8", ""},
 		{"::ffff:192.0.2.7", "192.0.2.7/32", ""},
+		{"::ffff:10.1.0.0/104", "10.0.0.0/8", ""},
+		{"::ffff:0.0.0.0/80", "", `"::ffff:0.0.0.0/80": an IPv4-mapped prefix needs 96 bits at least`},
 		{"2001:db8::1", "2001:db8::1/128", ""},
 		{"10.0.0.0/33", "", `"10.0.0.0/33" is not an IP address or CIDR prefix`},
 		{"proxy.internal", "", `"proxy.internal" is not an IP address or CIDR prefix`},
@@ -45,6 +47,10 @@ func TestProxiesClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mapped, err := ParseProxies("::ffff:10.0.0.0/104")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name      string
 		proxies   Proxies
@@ -67,6 +73,8 @@ func TestProxiesClient(t *testing.T) {
 		{"IPv6 behind IPv6 proxies", proxies, "[2001:db8::5]:443", []string{"2001:db8:ffff::1, 2001:db8::7"}, "2001:db8:ffff::1"},
 		{"an IPv4-mapped remote", proxies, "[::ffff:10.0.0.1]:5000", []string{"198.51.100.1"}, "198.51.100.1"},
 		{"an IPv4-mapped entry", proxies, "10.0.0.1:5000", []string{"::ffff:198.51.100.1"}, "198.51.100.1"},
+		{"an IPv4-mapped entry in brackets", proxies, "10.0.0.1:5000", []string{"[::ffff:198.51.100.1]"}, "198.51.100.1"},
+		{"an IPv4-mapped prefix", mapped, "[::ffff:10.0.0.1]:5000", []string{"198.51.100.1"}, "198.51.100.1"},
 		{"unknown ends the walk", proxies, "10.0.0.1:5000", []string{"198.51.100.1, unknown, 10.2.2.2"}, "10.2.2.2"},
 		{"unknown first ends it at the remote", proxies, "10.0.0.1:5000", []string{"unknown"}, "10.0.0.1:5000"},
 		{"a name is no address", proxies, "10.0.0.1:5000", []string{"client.example"}, "10.0.0.1:5000"},
@@ -107,6 +115,26 @@ func FuzzProxiesClient(f *testing.F) {
 			t.Fatalf("Client(%q, [%q %q]) = %q: neither the remote nor an IP address", remote, line1, line2, got)
 		}
 	})
+}
+
+func TestTrustsAll(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"", false},
+		{"10.0.0.0/8,::1", false},
+		{"10.0.0.0/8,0.0.0.0/0", true},
+		{"::/0", true},
+	} {
+		p, err := ParseProxies(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.TrustsAll(); got != tt.want {
+			t.Errorf("ParseProxies(%q).TrustsAll(): got %v, want %v", tt.in, got, tt.want)
+		}
+	}
 }
 
 func TestValidRequestID(t *testing.T) {

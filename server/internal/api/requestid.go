@@ -49,8 +49,7 @@ func withRequestID(ctx context.Context) (_ context.Context, id string, added boo
 	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
 		return ctx, id, false
 	}
-	md, _ := metadata.FromIncomingContext(ctx)
-	if v := md.Get(RequestIDKey); len(v) > 0 && ValidRequestID(v[0]) {
+	if v := metadata.ValueFromIncomingContext(ctx, RequestIDKey); len(v) > 0 && ValidRequestID(v[0]) {
 		id = v[0]
 	} else {
 		id = NewRequestID()

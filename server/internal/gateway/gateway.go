@@ -571,7 +571,7 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			tw.finish()
 			if n, ok := tw.send.expired(); ok {
 				if cfg.Log != nil {
-					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "remote", r.RemoteAddr, "results", n, "waited", cfg.SendTimeout)
+					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "remote", cfg.client(r), "x_request_id", r.Header.Get(requestIDHeader), "results", n, "waited", cfg.SendTimeout)
 				}
 				if cfg.OnSendTimeout != nil {
 					cfg.OnSendTimeout()

@@ -437,6 +437,7 @@ func TestRESTStreamClientThatDoesNotRead(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
 				r, _ := http.NewRequestWithContext(ctx, http.MethodPost, hs.URL+"/v1/classify:stream", pr)
+				r.Header.Set("X-Request-Id", "stalled-1")
 				resp, err := hs.Client().Do(r)
 				if err != nil {
 					t.Fatal(err)
@@ -453,7 +454,7 @@ func TestRESTStreamClientThatDoesNotRead(t *testing.T) {
 				}
 				defer conn.Close()
 				go func() {
-					io.WriteString(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+					io.WriteString(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: stalled-1\r\nTransfer-Encoding: chunked\r\n\r\n")
 					for range 200 {
 						if _, err := fmt.Fprintf(conn, "%x\r\n%s\r\n", len(req), req); err != nil {
 							return
@@ -468,8 +469,8 @@ func TestRESTStreamClientThatDoesNotRead(t *testing.T) {
 			case <-time.After(30 * time.Second):
 				t.Fatal("the stream of a client that does not read was never ended")
 			}
-			if !strings.Contains(logs.String(), "ended a REST stream: its client did not read its results in time") {
-				t.Errorf("log: got %q, want a warning", logs.String())
+			if !strings.Contains(logs.String(), "ended a REST stream: its client did not read its results in time") || !strings.Contains(logs.String(), "x_request_id=stalled-1") {
+				t.Errorf("log: got %q, want a warning with the request ID", logs.String())
 			}
 			// The slot is free again: another client's stream is served.
 			deadline := time.Now().Add(10 * time.Second)

@@ -25,7 +25,8 @@ func healthz(serving func() bool) http.Handler {
 // alone, as the HTTP listener answers it, for health checkers that cannot
 // present a client certificate (kubelet's HTTPS probes) to a server that
 // requires one. Other methods get the JSON 405 of the HTTP listener, other
-// paths its JSON 404, and a request body is never read.
+// paths its JSON 404, every answer an X-Request-Id, and a request body is
+// never read.
 func Probe(serving func() bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(serving))
@@ -35,5 +36,5 @@ func Probe(serving func() bool) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codes.NotFound, "Not Found")
 	})
-	return ignoreBodyUnless(cleanPath(mux), func(*http.Request) bool { return false })
+	return requestIDs(ignoreBodyUnless(cleanPath(mux), func(*http.Request) bool { return false }))
 }

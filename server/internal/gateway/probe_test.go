@@ -17,7 +17,8 @@ import (
 
 // TestProbe calls the probe listener's handler: /healthz as the HTTP
 // listener answers it, following the serving status, and the same JSON
-// 405 and 404 for everything else, with no route of the API.
+// 405 and 404 for everything else, with no route of the API; every answer
+// has a request ID.
 func TestProbe(t *testing.T) {
 	var down atomic.Bool
 	h := gateway.Probe(func() bool { return !down.Load() })
@@ -42,6 +43,9 @@ func TestProbe(t *testing.T) {
 	} {
 		down.Store(tt.down)
 		rec := record(h, tt.method, "probe.example:9090", tt.path, `{"a": 1}`, nil)
+		if id := rec.Header().Values("X-Request-Id"); len(id) != 1 || len(id[0]) != 26 {
+			t.Errorf("%s: got X-Request-Id %q, want one new ID", tt.name, id)
+		}
 		if tt.code != codes.OK {
 			checkError(t, tt.name, rec.Code, rec.Body.Bytes(), tt.status, tt.code, "")
 			continue
