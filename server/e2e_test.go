@@ -388,7 +388,8 @@ func TestReadOnlyDataDir(t *testing.T) {
 
 // TestMetricsAndReflectionFlags turns off the two routes any caller can
 // read that an operator may not want public: /metrics answers 404 and
-// reflection UNIMPLEMENTED, while the service itself still answers.
+// reflection UNIMPLEMENTED (logged, as a service the server does not
+// have), while the service itself still answers.
 func TestMetricsAndReflectionFlags(t *testing.T) {
 	server, _ := binaries(t)
 	for _, tc := range []struct {
@@ -433,6 +434,10 @@ func TestMetricsAndReflectionFlags(t *testing.T) {
 		}
 		conn.Close()
 		p.stop(t)
+		// Reflection turned off is a service the server does not have.
+		if tc.wantReflect == codes.Unimplemented && !strings.Contains(p.logs.String(), `"method":"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo","code":"Unimplemented"`) {
+			t.Errorf("%q: the access log has no line for the reflection call:\n%s", tc.args, p.logs.String())
+		}
 	}
 }
 

@@ -270,7 +270,15 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(grpcTLS)))
 	}
-	grpcServer := grpc.NewServer(publicOpts...)
+	// A call of a method the server does not have is logged and counted
+	// too: grpc runs the stream interceptors for this handler.
+	var grpcServer *grpc.Server
+	services := sync.OnceValue(func() map[string]grpc.ServiceInfo { return grpcServer.GetServiceInfo() })
+	publicOpts = append(publicOpts, grpc.UnknownServiceHandler(api.UnknownMethod(func(name string) bool {
+		_, ok := services()[name]
+		return ok
+	})))
+	grpcServer = grpc.NewServer(publicOpts...)
 	innerServer := grpc.NewServer(append(slices.Clip(opts),
 		grpc.ChainUnaryInterceptor(restUnary), grpc.ChainStreamInterceptor(restStream, bounded))...)
 	healthSrv := health.NewServer()

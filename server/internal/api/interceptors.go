@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
-	"path"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -238,8 +237,8 @@ func (o Observer) observe(ctx context.Context, id, fullMethod string, start time
 	log := o.Log
 	d := time.Since(start)
 	code := status.Code(err)
-	method := path.Base(fullMethod)
-	o.Metrics.call(method, code.String(), d.Seconds())
+	method, label, short := methodNames(fullMethod, err)
+	o.Metrics.call(label, code.String(), d.Seconds())
 	level := slog.LevelInfo
 	if !received && (code == codes.Internal || code == codes.Unknown || code == codes.DataLoss) {
 		level = slog.LevelError
@@ -255,7 +254,9 @@ func (o Observer) observe(ctx context.Context, id, fullMethod string, start time
 		slog.String("peer", o.peer(ctx)),
 		slog.String("x_request_id", id),
 	}
-	if err != nil {
+	if short != "" {
+		attrs = append(attrs, slog.String("error", short))
+	} else if err != nil {
 		attrs = append(attrs, slog.String("error", status.Convert(err).Message()))
 	}
 	log.LogAttrs(ctx, level, "rpc", attrs...)
