@@ -87,4 +87,3 @@ func TestUnknownMethod(t *testing.T) {
 		t.Errorf("claims_rpc_calls_total by method: got %v, want unknown 3 and GetModel 1", counts)
 	}
 }
-
