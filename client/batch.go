@@ -216,7 +216,7 @@ func (r batchReport) error(err error) error {
 	if s := r.summary(); s != "" {
 		msg += " (" + s + ")"
 	}
-	return status.Error(st.Code(), msg)
+	return keepID(err, status.Error(st.Code(), msg))
 }
 
 // summary says what the batches up to the failed one did, and what

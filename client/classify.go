@@ -652,7 +652,7 @@ var byteOffset = regexp.MustCompile(`at byte (\d+)`)
 // names the file and positions in it (placeText), keeping its gRPC code.
 func (c *classifyRun) textError(err error, ch chunk, whole bool) error {
 	st := status.Convert(err)
-	return status.Error(st.Code(), c.placeText(st.Message(), ch, whole))
+	return keepID(err, status.Error(st.Code(), c.placeText(st.Message(), ch, whole)))
 }
 
 // placeText returns msg, an error about chunk ch, naming the file and the
@@ -686,11 +686,11 @@ func (c *classifyRun) sentencesError(err error, sp span) error {
 	msg := st.Message()
 	if m := sentenceIndex.FindStringSubmatch(msg); m != nil {
 		if i, aerr := strconv.Atoi(m[1]); aerr == nil && sp.lo+i < sp.hi {
-			return status.Errorf(st.Code(), "%s line %d: %s", c.in.file, c.in.line(sp.lo+i), msg[len(m[0]):])
+			return keepID(err, status.Errorf(st.Code(), "%s line %d: %s", c.in.file, c.in.line(sp.lo+i), msg[len(m[0]):]))
 		}
 	}
 	msg = strings.TrimPrefix(msg, "sentences: ")
-	return status.Errorf(st.Code(), "%s %s: %s", c.in.file, lineRange(c.in.line(sp.lo), c.in.line(sp.hi-1)), msg)
+	return keepID(err, status.Errorf(st.Code(), "%s %s: %s", c.in.file, lineRange(c.in.line(sp.lo), c.in.line(sp.hi-1)), msg))
 }
 
 // resultSink prints the results of classify.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -580,6 +581,8 @@ func TestFailedBatchOutcome(t *testing.T) {
 		f.onTrain, f.onForget, f.onGetModel = hook, hook, tt.getModel
 		args := append([]string{tt.args[0], "--addr", addr, "--data", data, "--batch", "2"}, tt.args[1:]...)
 		code, _, errs := runCLI(t, "", args...)
+		// A server fault's request ID follows (TestServerFaultNamesRequestID).
+		errs = requestIDLine.ReplaceAllString(errs, "")
 		calls := f.trainCalls + f.forgetCalls
 		if retryable(tt.err) {
 			tt.wantCalls++
@@ -1280,35 +1283,57 @@ func TestModelPrintsLimits(t *testing.T) {
 	}
 }
 
+// requestIDLine matches the line that names a server fault's request ID.
+var requestIDLine = regexp.MustCompile(`client: the server's log has the call under x_request_id=[A-Z2-7]{26}\n$`)
+
 // TestServerFaultNamesRequestID checks that each call sends a request ID
-// of its own, and that a call failing with a server fault prints it, so
-// that the server's log line can be found; a refusal of the request does
-// not.
+// of its own, and that a call failing with a server fault prints it, in
+// every command whose error the client rewrites too, so that the server's
+// log line can be found; a refusal of the request does not.
 func TestServerFaultNamesRequestID(t *testing.T) {
 	f, addr := startFake(t)
-	var ids []string
-	fail := status.Error(codes.Internal, "internal error")
-	f.onGetModel = func(ctx context.Context, _ int) error {
+	data := writeFile(t, "one.jsonl", `{"text": "They denied it.", "label": "denial"}`+"\n")
+	var ids []string // of every call
+	var failedID string
+	var fail error
+	var failing string // the method that fails
+	record := func(ctx context.Context, method string) error {
 		md, _ := metadata.FromIncomingContext(ctx)
 		ids = append(ids, md.Get("x-request-id")...)
+		if method != failing || fail == nil {
+			return nil
+		}
+		failedID = strings.Join(md.Get("x-request-id"), ",")
 		return fail
 	}
-	for _, tt := range []struct {
-		err      error
-		wantLine bool
-	}{
-		{status.Error(codes.Internal, "internal error"), true},
-		{status.Error(codes.DataLoss, "the model file is corrupt"), true},
-		{status.Error(codes.InvalidArgument, "no"), false},
-	} {
-		ids, fail = nil, tt.err
-		code, _, errs := runCLI(t, "", "model", "--addr", addr)
-		if len(ids) != 1 || len(ids[0]) != 26 {
-			t.Fatalf("%v: the server got request IDs %q, want one of 26 characters", tt.err, ids)
+	f.onGetModel = func(ctx context.Context, _ int) error { return record(ctx, "GetModel") }
+	f.onClassify = func(ctx context.Context, _ int, _ *claimsv1.ClassifyRequest) error { return record(ctx, "Classify") }
+	f.onTrain = func(ctx context.Context, _ int, apply func()) error {
+		if err := record(ctx, "Train"); err != nil {
+			return err
 		}
-		line := "client: the server's log has the call under x_request_id=" + ids[0] + "\n"
-		if code != 1 || strings.Contains(errs, line) != tt.wantLine {
-			t.Errorf("%v: got exit %d, stderr %q; want exit 1, and the line %q: %v", tt.err, code, errs, line, tt.wantLine)
+		apply()
+		return nil
+	}
+	for _, args := range [][]string{{"model"}, {"classify"}, {"classify", "--sentences"}, {"train", "--data", data}} {
+		failing = map[string]string{"model": "GetModel", "classify": "Classify", "train": "Train"}[args[0]]
+		for _, tt := range []struct {
+			err      error
+			wantLine bool
+		}{
+			{status.Error(codes.Internal, "internal error"), true},
+			{status.Error(codes.DataLoss, "the model file is corrupt"), true},
+			{status.Error(codes.InvalidArgument, "no"), false},
+		} {
+			failedID, fail = "", tt.err
+			code, _, errs := runCLI(t, "They denied it.", append(args, "--addr", addr)...)
+			if len(failedID) != 26 {
+				t.Fatalf("%v, %v: the call that failed had request IDs %q, want one of 26 characters", args, tt.err, failedID)
+			}
+			line := "client: the server's log has the call under x_request_id=" + failedID + "\n"
+			if code != 1 || strings.Contains(errs, line) != tt.wantLine {
+				t.Errorf("%v, %v: got exit %d, stderr %q; want exit 1, and the line %q: %v", args, tt.err, code, errs, line, tt.wantLine)
+			}
 		}
 	}
 	// Every call has an ID of its own.

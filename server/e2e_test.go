@@ -832,7 +832,7 @@ func TestRequestIDsBehindAProxy(t *testing.T) {
 	}
 	// A prefix of length 0 believes every client: the log says so.
 	p = startServer(t, server, "--trusted-proxies", "10.0.0.0/8,0.0.0.0/0")
-	waitForLog(t, p, `"msg":"--trusted-proxies trusts every address: any client can name another in X-Forwarded-For`)
+	waitForLog(t, p, `"msg":"--trusted-proxies holds 0.0.0.0/0 or ::/0: any client of that address family can name another in X-Forwarded-For`)
 }
 
 // TestDebugListener runs the server with --debug-addr: a one-second CPU

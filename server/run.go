@@ -179,7 +179,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is not on a loopback address (spelled localhost or a loopback IP, and bound to one) and no --train-token is set")
 	}
 	if cfg.TrustedProxies.TrustsAll() {
-		log.Warn(cfg.opt("trusted-proxies")+" trusts every address: any client can name another in X-Forwarded-For, and the access log's peer is what clients say", "trusted_proxies", fmt.Sprint(cfg.TrustedProxies))
+		log.Warn(cfg.opt("trusted-proxies")+" holds 0.0.0.0/0 or ::/0: any client of that address family can name another in X-Forwarded-For, and the access log's peer is then what clients say", "trusted_proxies", fmt.Sprint(cfg.TrustedProxies))
 	}
 
 	reg := prometheus.NewRegistry()

@@ -59,7 +59,8 @@ func ParseProxies(s string) (Proxies, error) {
 }
 
 // TrustsAll reports whether p holds a prefix of length 0 (0.0.0.0/0,
-// ::/0), which believes what any client writes in X-Forwarded-For.
+// ::/0), which believes what any client of its address family writes in
+// X-Forwarded-For.
 func (p Proxies) TrustsAll() bool {
 	for _, prefix := range p {
 		if prefix.Bits() == 0 {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -49,17 +48,19 @@ const maxLoggedMethod = 128
 // methodNames returns, for the call to fullMethod that ended with err,
 // the method name to log and the method's metric label: the method's own
 // name for both, or, for a method the server does not have, the whole
-// name it was called by (its first 128 bytes) and "unknown", with the
-// short error message to log in place of the status message (which holds
-// the name whole).
+// name it was called by (its first 128 bytes, invalid UTF-8 replaced)
+// and "unknown", with the short error message to log in place of the
+// status message (which holds the name whole).
 func methodNames(fullMethod string, err error) (logged, label, short string) {
-	var u unknownMethodError
-	if errors.As(err, &u) {
+	// The interceptors pass UnknownMethod's error on as it is; a plain
+	// assertion, unlike errors.As, costs a call that succeeded nothing.
+	if u, ok := err.(unknownMethodError); ok {
 		logged = fullMethod
 		if len(logged) > maxLoggedMethod {
-			logged = strings.ToValidUTF8(logged[:maxLoggedMethod], "") + "…"
+			logged = logged[:maxLoggedMethod] + "…"
 		}
-		return logged, "unknown", u.short
+		return strings.ToValidUTF8(logged, "\uFFFD"), "unknown", u.short
 	}
-	return path.Base(fullMethod), path.Base(fullMethod), ""
+	name := path.Base(fullMethod)
+	return name, name, ""
 }
