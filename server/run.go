@@ -203,7 +203,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	defer stopReloads()
 
 	// The gRPC listener's calls and the REST gateway's are logged with
-	// their transport and the address of their client.
+	// their transport, the address of their client and their request ID.
 	grpcObs := api.Observer{Log: access, Metrics: metrics, Transport: api.GRPC, Proxies: cfg.TrustedProxies}
 	restObs := api.Observer{Log: access, Metrics: metrics, Transport: api.REST}
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, grpcObs)

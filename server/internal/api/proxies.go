@@ -34,9 +34,6 @@ func ParseProxies(s string) (Proxies, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%q is not an IP address or CIDR prefix", item)
 			}
-			if prefix.Addr().Zone() != "" {
-				return nil, fmt.Errorf("%q: a prefix cannot have a zone", item)
-			}
 			if a := prefix.Addr(); a.Is4In6() {
 				// Addresses are compared as IPv4 (see trusts): so is
 				// ::ffff:10.0.0.0/104, as 10.0.0.0/8.

@@ -31,9 +31,9 @@ func UnknownMethod(services func(name string) bool) grpc.StreamHandler {
 	}
 }
 
-// unknownMethodError is UnknownMethod's UNIMPLEMENTED. The log has short
-// its message, which holds the name a client sent (the log line's method
-// has it, clipped).
+// unknownMethodError is UnknownMethod's UNIMPLEMENTED. The log gives
+// short in place of its message, which holds the name a client sent
+// whole (the log line's method has it, clipped).
 type unknownMethodError struct {
 	st    *status.Status
 	short string
