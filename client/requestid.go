@@ -13,13 +13,18 @@ import (
 
 // requestIDs returns the dial option that gives every unary call a
 // request ID of its own, sent as x-request-id: the server's access log
-// names the call by it. A call that fails with a server fault carries it
-// in its error (see faultError), for report to print. (No command opens a
-// stream.)
+// names the call by it. A call that fails with a server fault, from a
+// server that sent the ID back (and so took it), carries it in its error
+// (see faultError), for report to print. (No command opens a stream.)
 func requestIDs() grpc.DialOption {
 	return grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		id := rand.Text()
-		return withID(invoker(metadata.AppendToOutgoingContext(ctx, "x-request-id", id), method, req, reply, cc, opts...), id)
+		var header metadata.MD
+		err := invoker(metadata.AppendToOutgoingContext(ctx, "x-request-id", id), method, req, reply, cc, append(opts, grpc.Header(&header))...)
+		if got := header.Get("x-request-id"); err == nil || len(got) == 0 || got[0] != id {
+			return err
+		}
+		return withID(err, id)
 	})
 }
 
@@ -51,12 +56,12 @@ func withID(err error, id string) error {
 	return err
 }
 
-// keepID returns rewritten, an error the client made of err, with err's
-// request ID if err is a faultError.
+// keepID returns rewritten, an error the client made of err with err's
+// code, with err's request ID if err is a faultError.
 func keepID(err, rewritten error) error {
 	var fe faultError
 	if errors.As(err, &fe) {
-		return withID(rewritten, fe.id)
+		return faultError{rewritten, fe.id}
 	}
 	return rewritten
 }

@@ -432,6 +432,11 @@ func TestMetricsAndReflectionFlags(t *testing.T) {
 		if m, err := claimsv1.NewClaimServiceClient(conn).GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || m.GetReadOnly() {
 			t.Errorf("%q: GetModel: got read_only %v, %v; want false, nil", tc.args, m.GetReadOnly(), err)
 		}
+		// A method the service does not have: grpc's own answer.
+		err = conn.Invoke(ctxT(t), "/claims.v1.ClaimService/Nope", &claimsv1.GetModelRequest{}, &claimsv1.GetModelResponse{})
+		if st := status.Convert(err); st.Code() != codes.Unimplemented || st.Message() != "unknown method Nope for service claims.v1.ClaimService" {
+			t.Errorf("%q: an unknown method: got %s %q, want Unimplemented \"unknown method Nope for service claims.v1.ClaimService\"", tc.args, st.Code(), st.Message())
+		}
 		conn.Close()
 		p.stop(t)
 		// Reflection turned off is a service the server does not have.

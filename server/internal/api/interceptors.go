@@ -82,11 +82,12 @@ type Transport int
 
 const (
 	// GRPC calls come from clients of the gRPC listener: the peer is the
-	// connection's remote address.
+	// connection's remote address, or the client a trusted proxy names
+	// (Observer.Proxies).
 	GRPC Transport = iota
 	// REST calls are made by the REST gateway for HTTP clients: the peer
-	// is the HTTP client's address, which the gateway names in the call's
-	// metadata under RESTPeerKey.
+	// is the HTTP client's address (or the client a trusted proxy names),
+	// which the gateway gives in the call's metadata under RESTPeerKey.
 	REST
 )
 
@@ -106,7 +107,8 @@ const RESTPeerKey = "x-claims-rest-peer"
 
 // Observer logs and counts the calls an interceptor sees.
 type Observer struct {
-	// Log gets the access log line of each call, and its panics.
+	// Log gets the access log line of each call, and its panics; it must
+	// not be nil.
 	Log *slog.Logger
 	// Metrics, if not nil, counts calls and their durations.
 	Metrics *Metrics
@@ -139,24 +141,30 @@ func (o Observer) peer(ctx context.Context) string {
 
 // requestID returns ctx carrying the request ID of its call, and the ID
 // (see withRequestID). A gRPC call gets it back in its response headers
-// the first time; a REST call's gateway sends it itself.
+// the first time, through setHeader (a stream's SetHeader) or, if that is
+// nil, grpc.SetHeader; a REST call's gateway sends it itself.
 func (o Observer) requestID(ctx context.Context, setHeader func(metadata.MD) error) (context.Context, string) {
-	ctx, id, added := withRequestID(ctx)
+	ctx2, id, added := withRequestID(ctx)
 	if added && o.Transport == GRPC {
+		md := metadata.Pairs(RequestIDKey, id)
 		// It fails only once the headers are sent, which no call has
 		// done before its interceptors and handler run.
-		_ = setHeader(metadata.Pairs(RequestIDKey, id))
+		if setHeader != nil {
+			_ = setHeader(md)
+		} else {
+			_ = grpc.SetHeader(ctx, md)
+		}
 	}
-	return ctx, id
+	return ctx2, id
 }
 
 // Interceptors returns the server's unary and stream interceptors, in
-// order: request ID, recovery, logging and metrics (o), deadline,
-// authorization.
+// order: request ID, recovery, logging and metrics (o), the deadline
+// (unary calls only), authorization.
 func Interceptors(auth Auth, callTimeout time.Duration, o Observer) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
 	unary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		start := time.Now()
-		ctx, id := o.requestID(ctx, func(md metadata.MD) error { return grpc.SetHeader(ctx, md) })
+		ctx, id := o.requestID(ctx, nil)
 		defer func() {
 			if r := recover(); r != nil {
 				err = o.panicked(ctx, id, info.FullMethod, r)
@@ -207,7 +215,7 @@ func ObserveReceive(sd grpc.ServiceDesc, o Observer) *grpc.ServiceDesc {
 		handler, full := md.Handler, "/"+sd.ServiceName+"/"+md.MethodName
 		sd.Methods[i].Handler = func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
 			start := time.Now()
-			ctx, id := o.requestID(ctx, func(md metadata.MD) error { return grpc.SetHeader(ctx, md) })
+			ctx, id := o.requestID(ctx, nil)
 			return handler(srv, ctx, func(v any) error {
 				err := dec(v)
 				if err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"log/slog"
 
 	"google.golang.org/grpc/metadata"
 )
@@ -40,6 +41,16 @@ func NewRequestID() string { return rand.Text() }
 
 // requestIDKey is the context key of a call's request ID.
 type requestIDKey struct{}
+
+// requestIDAttr returns the x_request_id attribute of the call in ctx, for
+// the log lines a handler writes, or an empty attribute (which slog
+// leaves out) outside the interceptors.
+func requestIDAttr(ctx context.Context) slog.Attr {
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
+		return slog.String("x_request_id", id)
+	}
+	return slog.Attr{}
+}
 
 // withRequestID returns ctx carrying the request ID of its call, and the
 // ID: the one ctx already carries, else the first value of the call's

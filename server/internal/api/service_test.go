@@ -552,13 +552,20 @@ func TestPersistFailure(t *testing.T) {
 	svc := NewService(model, testLimits(), "test", nil, slog.New(slog.NewTextHandler(&logged, nil)))
 	before := model.Info()
 	failing.Store(true)
-	_, err := svc.Train(context.Background(), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed again", Label: "attribution"}}})
+	// Through the interceptor, as a call comes: the cause is logged
+	// under the call's request ID.
+	unary, _ := Interceptors(Auth{Open: true}, time.Minute, Observer{Log: slog.New(slog.DiscardHandler), Transport: GRPC})
+	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("x-request-id", "persist-1"))
+	_, err := unary(ctx, &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed again", Label: "attribution"}}},
+		&grpc.UnaryServerInfo{FullMethod: "/claims.v1.ClaimService/Train"}, func(ctx context.Context, req any) (any, error) {
+			return svc.Train(ctx, req.(*claimsv1.TrainRequest))
+		})
 	st := status.Convert(err)
 	if want := "model could not be persisted; change not applied"; st.Code() != codes.Internal || st.Message() != want {
 		t.Errorf("got %s %q, want INTERNAL %q", st.Code(), st.Message(), want)
 	}
-	if !strings.Contains(logged.String(), "no space left on device") {
-		t.Errorf("log: got %q, want the cause", logged.String())
+	if !strings.Contains(logged.String(), "no space left on device") || !strings.Contains(logged.String(), "x_request_id=persist-1") {
+		t.Errorf("log: got %q, want the cause and the request ID", logged.String())
 	}
 	if after := model.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {
 		t.Errorf("model changed although it could not be persisted")

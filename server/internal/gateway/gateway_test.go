@@ -549,14 +549,14 @@ func TestRESTAnswerClientThatDoesNotRead(t *testing.T) {
 	conn.(*net.TCPConn).SetReadBuffer(4 << 10)
 	// About 8 MB of answer: more than the kernel buffers.
 	req, _ := json.Marshal(map[string]any{"text": strings.Repeat("The ministry denied any role in the blast at the airport. ", 6000), "explain": 20})
-	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
+	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: unread-1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
 	select {
 	case <-cut:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the answer to a client that does not read was never cut short")
 	}
-	if !strings.Contains(logs.String(), "cut a REST answer short: its client did not read it in time") {
-		t.Errorf("log: got %q, want a warning", logs.String())
+	if !strings.Contains(logs.String(), "cut a REST answer short: its client did not read it in time") || !strings.Contains(logs.String(), "x_request_id=unread-1") {
+		t.Errorf("log: got %q, want a warning with the request ID", logs.String())
 	}
 }
 
@@ -582,7 +582,7 @@ func TestRESTSlowReaderIsNotCut(t *testing.T) {
 	defer conn.Close()
 	conn.(*net.TCPConn).SetReadBuffer(16 << 10)
 	req, _ := json.Marshal(map[string]any{"text": strings.Repeat("The ministry denied any role in the blast at the airport. ", 1500), "explain": 20})
-	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
+	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: unread-1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
 	start := time.Now()
 	resp, err := http.ReadResponse(bufio.NewReader(slowReader{conn, new(int)}), nil)
 	if err != nil {
