@@ -641,7 +641,7 @@ func TestStreamClientThatDoesNotRead(t *testing.T) {
 	p := startServer(t, server, "--send-timeout", "300ms", "--max-classify-streams", "1")
 	// Small windows, so that results fill them fast.
 	conn := grpcConn(t, p.grpcAddr, grpc.WithInitialWindowSize(64<<10), grpc.WithInitialConnWindowSize(64<<10))
-	stream, err := claimsv1.NewClaimServiceClient(conn).ClassifyStream(ctxT(t))
+	stream, err := claimsv1.NewClaimServiceClient(conn).ClassifyStream(metadata.AppendToOutgoingContext(ctxT(t), "x-request-id", "stalled-stream-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -655,6 +655,8 @@ func TestStreamClientThatDoesNotRead(t *testing.T) {
 	}()
 	waitForLog(t, p, `"msg":"closing a client's connection: it did not take a stream's results"`)
 	waitForLog(t, p, `"msg":"rpc","method":"ClassifyStream","code":"DeadlineExceeded"`)
+	// The warning names the call, as its access log line does.
+	waitForLog(t, p, `"method":"/claims.v1.ClaimService/ClassifyStream","x_request_id":"stalled-stream-1"`)
 	other := grpcClient(t, p.grpcAddr, nil)
 	deadline := time.Now().Add(10 * time.Second)
 	for {

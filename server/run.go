@@ -867,7 +867,7 @@ func boundWatches(ctx context.Context, method string, b watchBounds) grpc.Stream
 		defer cancel()
 		stop := context.AfterFunc(ctx, cancel)
 		defer stop()
-		err := handler(srv, contextStream{ss, callCtx})
+		err := handler(srv, api.StreamWithContext(ss, callCtx))
 		if ctx.Err() != nil && ss.Context().Err() == nil {
 			// Ended by the server, not by its client (grpc's health
 			// server would answer CANCELLED).
@@ -933,14 +933,6 @@ func samePort(l net.Addr, addr string) bool {
 
 // errWatchEnded ends the health watches when the server stops.
 var errWatchEnded = status.Error(codes.Unavailable, "the server is shutting down: watch again on a new connection")
-
-// contextStream is a grpc.ServerStream with another context.
-type contextStream struct {
-	grpc.ServerStream
-	ctx context.Context
-}
-
-func (s contextStream) Context() context.Context { return s.ctx }
 
 // unaryDeadline gives the calls of the unary methods the call timeout from
 // the moment they start: the unary interceptor's deadline starts only once

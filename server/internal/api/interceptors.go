@@ -16,6 +16,8 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
+
+	"github.com/claimsvc/claims/server/internal/reqid"
 )
 
 // Auth decides who may change the model (Train and Forget). Reads are open.
@@ -146,7 +148,7 @@ func (o Observer) peer(ctx context.Context) string {
 func (o Observer) requestID(ctx context.Context, setHeader func(metadata.MD) error) (context.Context, string) {
 	ctx2, id, added := withRequestID(ctx)
 	if added && o.Transport == GRPC {
-		md := metadata.Pairs(RequestIDKey, id)
+		md := metadata.Pairs(reqid.Key, id)
 		// It fails only once the headers are sent, which no call has
 		// done before its interceptors and handler run.
 		if setHeader != nil {
@@ -195,10 +197,25 @@ func Interceptors(auth Auth, callTimeout time.Duration, o Observer) (grpc.UnaryS
 		if err := auth.check(ctx, info.FullMethod); err != nil {
 			return err
 		}
-		return handler(srv, ss)
+		// The interceptors after this one, and the handler, see the
+		// request ID in the stream's context.
+		return handler(srv, StreamWithContext(ss, ctx))
 	}
 	return unary, stream
 }
+
+// StreamWithContext returns ss with ctx as its context.
+func StreamWithContext(ss grpc.ServerStream, ctx context.Context) grpc.ServerStream {
+	return contextStream{ss, ctx}
+}
+
+// contextStream is a server stream with a context of its own.
+type contextStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s contextStream) Context() context.Context { return s.ctx }
 
 // ObserveReceive returns a copy of sd whose unary methods log and count,
 // as the interceptors do, a call whose request message grpc could not
@@ -236,7 +253,7 @@ func (o Observer) panicked(ctx context.Context, id, method string, r any) error 
 
 // observe logs one line per call and records metrics. Of the request it
 // logs only the call's transport, the address of its client (see peer)
-// and its request ID id, which was checked (ValidRequestID): never its
+// and its request ID id, which was checked (reqid.Valid): never its
 // contents or other metadata, so never the token. A call that failed with
 // INTERNAL, UNKNOWN or DATA_LOSS is logged as an error, unless received
 // says it failed receiving its request: grpc answers INTERNAL for a

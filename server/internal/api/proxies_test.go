@@ -136,29 +136,3 @@ func TestTrustsAll(t *testing.T) {
 		}
 	}
 }
-
-func TestValidRequestID(t *testing.T) {
-	for _, tt := range []struct {
-		id   string
-		want bool
-	}{
-		{"", false},
-		{"a", true},
-		{"0f9c2a5e-7d1b-4c3e-9a8f-1b2c3d4e5f60", true},
-		{"Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8", true},
-		{strings.Repeat("x", 128), true},
-		{strings.Repeat("x", 129), false},
-		{"with space", false},
-		{"tab\there", false},
-		{"line\nbreak", false},
-		{"del\x7f", false},
-		{"é", false},
-	} {
-		if got := ValidRequestID(tt.id); got != tt.want {
-			t.Errorf("ValidRequestID(%q): got %v, want %v", tt.id, got, tt.want)
-		}
-	}
-	if id := NewRequestID(); !ValidRequestID(id) || len(id) != 26 {
-		t.Errorf("NewRequestID() = %q: want 26 valid characters", id)
-	}
-}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/reqid"
 )
 
 // Service implements claimsv1.ClaimServiceServer. It is safe for
@@ -330,7 +331,7 @@ func changeStatus(err error) error {
 // persisted, which the client is not told.
 func (s *Service) logPersistFailure(ctx context.Context, err error) {
 	if errors.Is(err, classifier.ErrPersist) {
-		s.log.ErrorContext(ctx, "change not applied: the model could not be persisted", "error", err, requestIDAttr(ctx))
+		s.log.ErrorContext(ctx, "change not applied: the model could not be persisted", "error", err, reqid.Attr(ctx))
 	}
 }
 
@@ -358,7 +359,7 @@ func (s *Service) train(ctx context.Context, req *claimsv1.TrainRequest) (*claim
 	// The live model, not st.Info: a change that finished later may be
 	// live already, and its labels' counts must not be dropped.
 	s.metrics.setModel(s.model.Info())
-	s.log.InfoContext(ctx, "model trained", "version", st.Info.Version, "examples", st.Applied, "replace", req.GetReplace(), "total", st.Info.Examples, requestIDAttr(ctx))
+	s.log.InfoContext(ctx, "model trained", "version", st.Info.Version, "examples", st.Applied, "replace", req.GetReplace(), "total", st.Info.Examples, reqid.Attr(ctx))
 	return &claimsv1.TrainResponse{
 		ModelVersion:    st.Info.Version,
 		ExamplesApplied: int64(st.Applied),
@@ -383,7 +384,7 @@ func (s *Service) forget(ctx context.Context, req *claimsv1.ForgetRequest) (*cla
 		return nil, changeStatus(err)
 	}
 	s.metrics.setModel(s.model.Info()) // the live model, as in train
-	s.log.InfoContext(ctx, "model forgot examples", "version", st.Info.Version, "examples", st.Applied, "total", st.Info.Examples, requestIDAttr(ctx))
+	s.log.InfoContext(ctx, "model forgot examples", "version", st.Info.Version, "examples", st.Applied, "total", st.Info.Examples, reqid.Attr(ctx))
 	return &claimsv1.ForgetResponse{
 		ModelVersion:      st.Info.Version,
 		ExamplesForgotten: int64(st.Applied),

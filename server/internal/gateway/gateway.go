@@ -37,6 +37,7 @@ import (
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/reqid"
 )
 
 // Config configures the HTTP handler.
@@ -102,7 +103,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		// Each call names its HTTP client and its request ID (set by
 		// requestIDs), for the access log.
 		runtime.WithMetadata(func(_ context.Context, r *http.Request) metadata.MD {
-			return metadata.Pairs(api.RESTPeerKey, cfg.client(r), api.RequestIDKey, r.Header.Get(requestIDHeader))
+			return metadata.Pairs(api.RESTPeerKey, cfg.client(r), reqid.Key, r.Header.Get(reqid.Header))
 		}),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithRoutingErrorHandler(routingError),
@@ -176,21 +177,18 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	return answerDeadline(requestIDs(h), cfg), nil
 }
 
-// requestIDHeader is the HTTP header of api.RequestIDKey.
-const requestIDHeader = "X-Request-Id"
-
 // requestIDs gives every request a request ID, and every answer an
 // X-Request-Id header with it, refusals before any RPC included: the
-// client's own X-Request-Id if it is valid (api.ValidRequestID), else a
+// client's own X-Request-Id if it is valid (reqid.Valid), else a
 // new one. The request's header is set to it for the handlers.
 func requestIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(requestIDHeader)
-		if !api.ValidRequestID(id) {
-			id = api.NewRequestID()
+		id := r.Header.Get(reqid.Header)
+		if !reqid.Valid(id) {
+			id = reqid.New()
 		}
-		r.Header[requestIDHeader] = []string{id}
-		w.Header()[requestIDHeader] = []string{id}
+		r.Header[reqid.Header] = []string{id}
+		w.Header()[reqid.Header] = []string{id}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -357,7 +355,7 @@ func answerDeadline(next http.Handler, cfg Config) http.Handler {
 			return
 		}
 		if cfg.Log != nil {
-			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "remote", cfg.client(r), "path", r.URL.Path, "x_request_id", r.Header.Get(requestIDHeader), "waited", cfg.SendTimeout)
+			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "remote", cfg.client(r), "path", r.URL.Path, "x_request_id", r.Header.Get(reqid.Header), "waited", cfg.SendTimeout)
 		}
 		if cfg.OnSendTimeout != nil {
 			cfg.OnSendTimeout()
@@ -426,7 +424,7 @@ func connWriter(w http.ResponseWriter) http.ResponseWriter {
 
 // headerMatcher forwards the Authorization header as gRPC metadata (and
 // nothing else that clients send, apart from grpc-gateway's own prefix),
-// but never as api.RESTPeerKey or api.RequestIDKey, which the gateway
+// but never as api.RESTPeerKey or reqid.Key, which the gateway
 // sets itself.
 func headerMatcher(key string) (string, bool) {
 	switch textproto.CanonicalMIMEHeaderKey(key) {
@@ -434,7 +432,7 @@ func headerMatcher(key string) (string, bool) {
 		return "authorization", true
 	}
 	md, ok := runtime.DefaultHeaderMatcher(key)
-	if ok && (strings.EqualFold(md, api.RESTPeerKey) || strings.EqualFold(md, api.RequestIDKey)) {
+	if ok && (strings.EqualFold(md, api.RESTPeerKey) || strings.EqualFold(md, reqid.Key)) {
 		return "", false // the gateway's own: a client cannot name itself
 	}
 	return md, ok
@@ -571,7 +569,7 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			tw.finish()
 			if n, ok := tw.send.expired(); ok {
 				if cfg.Log != nil {
-					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "remote", cfg.client(r), "x_request_id", r.Header.Get(requestIDHeader), "results", n, "waited", cfg.SendTimeout)
+					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "remote", cfg.client(r), "x_request_id", r.Header.Get(reqid.Header), "results", n, "waited", cfg.SendTimeout)
 				}
 				if cfg.OnSendTimeout != nil {
 					cfg.OnSendTimeout()
@@ -1337,12 +1335,12 @@ func cors(next http.Handler, origins []string) http.Handler {
 			h.Set("Access-Control-Allow-Origin", origin)
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, "+requestIDHeader)
+				h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, "+reqid.Header)
 				h.Set("Access-Control-Max-Age", "600")
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
-			h.Set("Access-Control-Expose-Headers", requestIDHeader)
+			h.Set("Access-Control-Expose-Headers", reqid.Header)
 		}
 		next.ServeHTTP(w, r)
 	})

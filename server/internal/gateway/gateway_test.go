@@ -582,7 +582,7 @@ func TestRESTSlowReaderIsNotCut(t *testing.T) {
 	defer conn.Close()
 	conn.(*net.TCPConn).SetReadBuffer(16 << 10)
 	req, _ := json.Marshal(map[string]any{"text": strings.Repeat("The ministry denied any role in the blast at the airport. ", 1500), "explain": 20})
-	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: unread-1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
+	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
 	start := time.Now()
 	resp, err := http.ReadResponse(bufio.NewReader(slowReader{conn, new(int)}), nil)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 
@@ -86,15 +87,24 @@ func TestRESTRequestIDsAndProxies(t *testing.T) {
 			t.Errorf("%s: got %d, X-Request-Id %q; want %d, one ID %q (or a new one if empty)", tt.name, resp.StatusCode, ids, tt.status, tt.wantID)
 			continue
 		}
+		// A stream's answer may end before its RPC's line is written:
+		// wait for the line of a call, so that it cannot turn up under
+		// the next case.
 		type line struct{ Method, Peer, ID string }
 		var got []line
-		for _, s := range strings.Split(logs.String()[before:], "\n") {
-			var l struct {
-				Msg, Method, Peer string
-				ID                string `json:"x_request_id"`
+		for wait := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			got = got[:0]
+			for _, s := range strings.Split(logs.String()[before:], "\n") {
+				var l struct {
+					Msg, Method, Peer string
+					ID                string `json:"x_request_id"`
+				}
+				if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
+					got = append(got, line{l.Method, l.Peer, l.ID})
+				}
 			}
-			if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
-				got = append(got, line{l.Method, l.Peer, l.ID})
+			if tt.method2 == "" || len(got) > 0 || time.Now().After(wait) {
+				break
 			}
 		}
 		if tt.method2 == "" {

@@ -14,6 +14,8 @@ import (
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/claimsvc/claims/server/internal/reqid"
 )
 
 // Guard tracks the connections of a listener and closes the one of a
@@ -326,5 +328,5 @@ func (s *stream) check() {
 	s.closed, s.waited = true, waited
 	s.mu.Unlock()
 	s.g.close(s.conn, "closing a client's connection: it did not take a stream's results",
-		"method", s.method, "result", s.sent, "waited", waited.Round(time.Millisecond), "connection_busy", moved)
+		"method", s.method, reqid.Attr(s.Context()), "result", s.sent, "waited", waited.Round(time.Millisecond), "connection_busy", moved)
 }
