@@ -108,6 +108,7 @@ func TestRequestIDsAndProxies(t *testing.T) {
 		// after the client's error.
 		var got []line
 		for wait := time.Now().Add(5 * time.Second); len(got) == 0 && time.Now().Before(wait); time.Sleep(time.Millisecond) {
+			got = got[:0]
 			for _, s := range strings.Split(logs.String()[before:], "\n") {
 				var l struct {
 					line

@@ -87,9 +87,9 @@ func TestRESTRequestIDsAndProxies(t *testing.T) {
 			t.Errorf("%s: got %d, X-Request-Id %q; want %d, one ID %q (or a new one if empty)", tt.name, resp.StatusCode, ids, tt.status, tt.wantID)
 			continue
 		}
-		// A stream's answer may end before its RPC's line is written:
-		// wait for the line of a call, so that it cannot turn up under
-		// the next case.
+		// The client has the answer's headers before the RPC's line is
+		// written (the stream's body is not read): wait for the line of
+		// a call, so that it cannot turn up under the next case.
 		type line struct{ Method, Peer, ID string }
 		var got []line
 		for wait := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
