@@ -580,7 +580,7 @@ func loadTokenizer(path, opt string) (*classifier.Tokenizer, string, error) {
 // back to the default and silently lose what was trained. Under
 // --read-only with a data directory, src is the store whose model the
 // server reads again while it serves (reloads); otherwise it is nil.
-func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (model *classifier.Classifier, src *store.Store, err error) {
+func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *slog.Logger) (model *classifier.Classifier, src modelFile, err error) {
 	maxLabels := classifier.WithMaxLabels(cfg.Limits.MaxLabels)
 	maxFeatures := classifier.WithMaxFeatures(cfg.Limits.MaxFeatures)
 	maxLearned := classifier.WithMaxLearned(cfg.Limits.MaxLearned)
@@ -698,6 +698,15 @@ func warnStale(model *classifier.Classifier, info classifier.Info, readOnly bool
 	}
 }
 
+// modelFile is the model file a read-only server reads again while it
+// serves (a *store.Store; see reloads).
+type modelFile interface {
+	// Load reads the model file with decode.
+	Load(decode func(io.Reader) error) error
+	// Changed reports whether the file is another than the one last read.
+	Changed() (bool, error)
+}
+
 // reloads reads src's model into model on every SIGHUP, and when every
 // (--reload-interval) is positive, whenever a check that
 // often finds a new model file there (store.Changed), until the returned
@@ -708,7 +717,7 @@ func warnStale(model *classifier.Classifier, info classifier.Info, readOnly bool
 // (a server that writes its model, or has none on disk), a SIGHUP is
 // logged and ignored, rather than ending the process as it would by
 // default. opt names a setting as the operator gave it (config.opt).
-func reloads(model *classifier.Classifier, src *store.Store, every time.Duration, opt func(flag string) string, svc *api.Service, log *slog.Logger) (stop func()) {
+func reloads(model *classifier.Classifier, src modelFile, every time.Duration, opt func(flag string) string, svc *api.Service, log *slog.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	var tick <-chan time.Time // nil, never ready, without checks

@@ -11,11 +11,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/claimsvc/claims/classifier"
+	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
@@ -269,4 +271,68 @@ func TestReloadsOfTwoServersInOneProcess(t *testing.T) {
 	a.done <- nil // for the cleanup
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
 	waitReloads(b, 2)
+}
+
+// slowFile is a model file whose every check finds a new model, and whose
+// Load waits for release before it reads data.
+type slowFile struct {
+	data    []byte
+	loading chan struct{} // gets a value when a Load starts
+	release chan struct{}
+	loads   atomic.Int32
+}
+
+func (f *slowFile) Changed() (bool, error) { return true, nil }
+
+func (f *slowFile) Load(decode func(io.Reader) error) error {
+	f.loads.Add(1)
+	f.loading <- struct{}{}
+	<-f.release
+	return decode(bytes.NewReader(f.data))
+}
+
+// TestStopWaitsForReload stops reloads while a reload reads the model
+// file: the stop waits for that reload to end, and starts no other, though
+// every check would.
+func TestStopWaitsForReload(t *testing.T) {
+	tok, _, err := loadTokenizer("", "--tokenizer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, saved := apitest.SavedModel(t, tok, []classifier.Example{
+		{Text: "rebels blamed for the blast", Label: "attribution"},
+		{Text: "the airport reopened", Label: "other"},
+	})
+	logs := &apitest.LogBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	svc := api.NewService(model, api.DefaultLimits(), "test", nil, log)
+	f := &slowFile{data: saved, loading: make(chan struct{}, 1), release: make(chan struct{})}
+	stop := reloads(model, f, 10*time.Millisecond, func(flag string) string { return "--" + flag }, svc, log)
+	select {
+	case <-f.loading:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reload started")
+	}
+	stopped := make(chan struct{})
+	go func() {
+		stop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+		t.Fatal("the stop returned while a reload was reading the model file")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(f.release)
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stop did not return once the reload ended")
+	}
+	if n := f.loads.Load(); n != 1 {
+		t.Errorf("got %d reloads, want 1: none may start once the stop has begun", n)
+	}
+	if !strings.Contains(logs.String(), "model reloaded") {
+		t.Errorf("the reload under way was not finished; logs:\n%s", logs.String())
+	}
 }
