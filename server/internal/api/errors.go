@@ -5,15 +5,28 @@ import (
 	"errors"
 	"fmt"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/claimsvc/claims/classifier"
 )
 
-// invalid returns an INVALID_ARGUMENT status naming the field at fault.
+// invalid returns an INVALID_ARGUMENT status naming the field at fault
+// (see badRequest).
 func invalid(field, format string, args ...any) error {
-	return status.Errorf(codes.InvalidArgument, "%s: %s", field, fmt.Sprintf(format, args...))
+	return badRequest(field, fmt.Sprintf(format, args...))
+}
+
+// badRequest returns an INVALID_ARGUMENT status whose message is field,
+// a colon and description, with a google.rpc.BadRequest detail that names
+// the field and describes the fault apart, for programs to read.
+func badRequest(field, description string) error {
+	st := status.New(codes.InvalidArgument, field+": "+description)
+	if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: description}}}); err == nil {
+		st = d
+	}
+	return st.Err()
 }
 
 // toStatus maps an error from the classifier to a gRPC status. It is the
@@ -60,6 +73,9 @@ func toStatus(field string, err error) error {
 		// Before ErrTooFewLabels, which it wraps: the examples alone are
 		// at fault, whatever the model.
 		errors.Is(err, classifier.ErrOneLabel):
+		if field != "" {
+			return badRequest(field, err.Error())
+		}
 		return status.Error(codes.InvalidArgument, msg)
 	case errors.Is(err, classifier.ErrNotLearned):
 		return status.Error(codes.NotFound, msg)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -204,7 +205,10 @@ func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.Classi
 		out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), req: req, explain: req.GetExplain()})
 		if err != nil {
 			if st, ok := status.FromError(err); ok && req.GetId() != "" {
-				return status.Errorf(st.Code(), "request %q: %s", req.GetId(), st.Message())
+				// The message names the request; the details stay.
+				p := st.Proto()
+				p.Message = fmt.Sprintf("request %q: %s", req.GetId(), st.Message())
+				return status.ErrorProto(p)
 			}
 			return err
 		}
@@ -303,7 +307,7 @@ func (s *Service) examples(req interface {
 	out := make([]classifier.Example, len(in))
 	for i, e := range in {
 		if len(e.GetText()) > s.limits.MaxTextBytes {
-			return nil, status.Errorf(codes.InvalidArgument, "examples[%d].text: %d bytes exceed the limit of %d", i, len(e.GetText()), s.limits.MaxTextBytes)
+			return nil, invalid(fmt.Sprintf("examples[%d].text", i), "%d bytes exceed the limit of %d", len(e.GetText()), s.limits.MaxTextBytes)
 		}
 		out[i] = classifier.Example{Text: e.GetText(), Label: e.GetLabel()}
 	}

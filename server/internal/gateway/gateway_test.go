@@ -1138,3 +1138,42 @@ func TestDecodeErrorClipped(t *testing.T) {
 		}
 	}
 }
+
+// TestRESTErrorDetails checks that a REST error names the field at fault
+// in a google.rpc.BadRequest detail, as gRPC's does, and that a refusal
+// the gateway makes before any RPC has none.
+func TestRESTErrorDetails(t *testing.T) {
+	url, _ := newGateway(t, api.Auth{Open: true}, nil)
+	for _, tt := range []struct {
+		path, body string
+		field      string // "" for no detail
+	}{
+		{"/v1/classify", `{"text": " "}`, "text"},
+		{"/v1/train", `{"examples": [{"text": "x", "label": "rumour"}]}`, "examples[0].label"},
+		{"/v1/classify", `{"text": `, ""},
+	} {
+		code, body := post(t, url+tt.path, tt.body, nil)
+		var got struct {
+			Code    int
+			Message string
+			Details []struct {
+				Type            string `json:"@type"`
+				FieldViolations []struct{ Field, Description string }
+			}
+		}
+		if err := json.Unmarshal(body, &got); err != nil || code != http.StatusBadRequest {
+			t.Errorf("%s %s: got %d %s, want 400 and a JSON error", tt.path, tt.body, code, body)
+			continue
+		}
+		if tt.field == "" {
+			if len(got.Details) != 0 {
+				t.Errorf("%s %s: got details %s, want none", tt.path, tt.body, body)
+			}
+			continue
+		}
+		if len(got.Details) != 1 || got.Details[0].Type != "type.googleapis.com/google.rpc.BadRequest" || len(got.Details[0].FieldViolations) != 1 ||
+			got.Details[0].FieldViolations[0].Field != tt.field || got.Message != tt.field+": "+got.Details[0].FieldViolations[0].Description {
+			t.Errorf("%s %s: got %s, want a BadRequest detail for %s", tt.path, tt.body, body, tt.field)
+		}
+	}
+}
