@@ -286,14 +286,18 @@ func (f *slowFile) Changed() (bool, error) { return true, nil }
 
 func (f *slowFile) Load(decode func(io.Reader) error) error {
 	f.loads.Add(1)
-	f.loading <- struct{}{}
+	select {
+	case f.loading <- struct{}{}:
+	default: // a Load after the first, which the test counts
+	}
 	<-f.release
 	return decode(bytes.NewReader(f.data))
 }
 
 // TestStopWaitsForReload stops reloads while a reload reads the model
 // file: the stop waits for that reload to end, and starts no other, though
-// every check would.
+// every check would. Once the reload ends, the stop and a check due are
+// both ready and the reloads' loop takes either, so it runs 20 times.
 func TestStopWaitsForReload(t *testing.T) {
 	tok, _, err := loadTokenizer("", "--tokenizer")
 	if err != nil {
@@ -303,36 +307,39 @@ func TestStopWaitsForReload(t *testing.T) {
 		{Text: "rebels blamed for the blast", Label: "attribution"},
 		{Text: "the airport reopened", Label: "other"},
 	})
-	logs := &apitest.LogBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	svc := api.NewService(model, api.DefaultLimits(), "test", nil, log)
-	f := &slowFile{data: saved, loading: make(chan struct{}, 1), release: make(chan struct{})}
-	stop := reloads(model, f, 10*time.Millisecond, func(flag string) string { return "--" + flag }, svc, log)
-	select {
-	case <-f.loading:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no reload started")
-	}
-	stopped := make(chan struct{})
-	go func() {
-		stop()
-		close(stopped)
-	}()
-	select {
-	case <-stopped:
-		t.Fatal("the stop returned while a reload was reading the model file")
-	case <-time.After(100 * time.Millisecond):
-	}
-	close(f.release)
-	select {
-	case <-stopped:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the stop did not return once the reload ended")
-	}
-	if n := f.loads.Load(); n != 1 {
-		t.Errorf("got %d reloads, want 1: none may start once the stop has begun", n)
-	}
-	if !strings.Contains(logs.String(), "model reloaded") {
-		t.Errorf("the reload under way was not finished; logs:\n%s", logs.String())
+	for round := range 20 {
+		logs := &apitest.LogBuffer{}
+		log := slog.New(slog.NewTextHandler(logs, nil))
+		svc := api.NewService(model, api.DefaultLimits(), "test", nil, log)
+		f := &slowFile{data: saved, loading: make(chan struct{}, 1), release: make(chan struct{})}
+		stop := reloads(model, f, time.Millisecond, func(flag string) string { return "--" + flag }, svc, log)
+		select {
+		case <-f.loading:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: no reload started", round)
+		}
+		stopped := make(chan struct{})
+		go func() {
+			stop()
+			close(stopped)
+		}()
+		select {
+		case <-stopped:
+			t.Fatalf("round %d: the stop returned while a reload was reading the model file", round)
+		case <-time.After(20 * time.Millisecond):
+		}
+		time.Sleep(5 * time.Millisecond) // a check is due by now
+		close(f.release)
+		select {
+		case <-stopped:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: the stop did not return once the reload ended", round)
+		}
+		if n := f.loads.Load(); n != 1 {
+			t.Fatalf("round %d: got %d reloads, want 1: none may start once the stop has begun", round, n)
+		}
+		if !strings.Contains(logs.String(), "model reloaded") {
+			t.Fatalf("round %d: the reload under way was not finished; logs:\n%s", round, logs.String())
+		}
 	}
 }
