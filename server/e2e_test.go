@@ -767,12 +767,8 @@ func TestAccessLogNamesThePeer(t *testing.T) {
 	p.stop(t) // the access log is flushed at exit
 	type line struct{ Msg, Method, Transport, Peer string }
 	var got []line
-	for _, s := range strings.Split(p.logs.String(), "\n") {
-		var l line
-		if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
-			l.Msg = ""
-			got = append(got, l)
-		}
+	for _, l := range apitest.RPCLines(p.logs.String()) {
+		got = append(got, line{Method: l.Method, Transport: l.Transport, Peer: l.Peer})
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -817,16 +813,10 @@ func TestRequestIDsBehindAProxy(t *testing.T) {
 		t.Fatalf("REST: got %d and X-Request-Id %q, want 200 and a new ID", resp.StatusCode, restID)
 	}
 	p.stop(t) // the access log is flushed at exit
-	type line struct {
-		Msg, Transport, Peer string
-		ID                   string `json:"x_request_id"`
-	}
+	type line struct{ Msg, Transport, Peer, ID string }
 	var got []line
-	for _, s := range strings.Split(p.logs.String(), "\n") {
-		var l line
-		if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
-			got = append(got, l)
-		}
+	for _, l := range apitest.RPCLines(p.logs.String()) {
+		got = append(got, line{"rpc", l.Transport, l.Peer, l.XRequestID})
 	}
 	want := []line{
 		{"rpc", "grpc", "198.51.100.1", "grpc-call-1"},

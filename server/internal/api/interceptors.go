@@ -141,23 +141,17 @@ func (o Observer) peer(ctx context.Context) string {
 	return o.Proxies.Client(p.Addr.String(), metadata.ValueFromIncomingContext(ctx, ForwardedForKey))
 }
 
-// requestID returns ctx carrying the request ID of its call, and the ID
-// (see withRequestID). A gRPC call gets it back in its response headers
-// the first time, through setHeader (a stream's SetHeader) or, if that is
-// nil, grpc.SetHeader; a REST call's gateway sends it itself.
-func (o Observer) requestID(ctx context.Context, setHeader func(metadata.MD) error) (context.Context, string) {
+// requestID returns ctx carrying the request ID of its call (see
+// withRequestID). A gRPC call gets it back in its response headers the
+// first time; a REST call's gateway sends it itself.
+func (o Observer) requestID(ctx context.Context) context.Context {
 	ctx2, id, added := withRequestID(ctx)
 	if added && o.Transport == GRPC {
-		md := metadata.Pairs(reqid.Key, id)
 		// It fails only once the headers are sent, which no call has
 		// done before its interceptors and handler run.
-		if setHeader != nil {
-			_ = setHeader(md)
-		} else {
-			_ = grpc.SetHeader(ctx, md)
-		}
+		_ = grpc.SetHeader(ctx, metadata.Pairs(reqid.Key, id))
 	}
-	return ctx2, id
+	return ctx2
 }
 
 // Interceptors returns the server's unary and stream interceptors, in
@@ -166,12 +160,12 @@ func (o Observer) requestID(ctx context.Context, setHeader func(metadata.MD) err
 func Interceptors(auth Auth, callTimeout time.Duration, o Observer) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
 	unary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		start := time.Now()
-		ctx, id := o.requestID(ctx, nil)
+		ctx = o.requestID(ctx)
 		defer func() {
 			if r := recover(); r != nil {
-				err = o.panicked(ctx, id, info.FullMethod, r)
+				err = o.panicked(ctx, info.FullMethod, r)
 			}
-			o.observe(ctx, id, info.FullMethod, start, err, false)
+			o.observe(ctx, info.FullMethod, start, err, false)
 		}()
 		// A caller's deadline that comes first already bounds the call; a
 		// context with a timer of its own would change nothing.
@@ -187,12 +181,12 @@ func Interceptors(auth Auth, callTimeout time.Duration, o Observer) (grpc.UnaryS
 	}
 	stream := func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		start := time.Now()
-		ctx, id := o.requestID(ss.Context(), ss.SetHeader)
+		ctx := o.requestID(ss.Context())
 		defer func() {
 			if r := recover(); r != nil {
-				err = o.panicked(ctx, id, info.FullMethod, r)
+				err = o.panicked(ctx, info.FullMethod, r)
 			}
-			o.observe(ctx, id, info.FullMethod, start, err, false)
+			o.observe(ctx, info.FullMethod, start, err, false)
 		}()
 		if err := auth.check(ctx, info.FullMethod); err != nil {
 			return err
@@ -232,11 +226,11 @@ func ObserveReceive(sd grpc.ServiceDesc, o Observer) *grpc.ServiceDesc {
 		handler, full := md.Handler, "/"+sd.ServiceName+"/"+md.MethodName
 		sd.Methods[i].Handler = func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
 			start := time.Now()
-			ctx, id := o.requestID(ctx, nil)
+			ctx = o.requestID(ctx)
 			return handler(srv, ctx, func(v any) error {
 				err := dec(v)
 				if err != nil {
-					o.observe(ctx, id, full, start, err, true)
+					o.observe(ctx, full, start, err, true)
 				}
 				return err
 			}, interceptor)
@@ -246,19 +240,19 @@ func ObserveReceive(sd grpc.ServiceDesc, o Observer) *grpc.ServiceDesc {
 }
 
 // panicked logs a handler panic with its stack and returns INTERNAL.
-func (o Observer) panicked(ctx context.Context, id, method string, r any) error {
-	o.Log.ErrorContext(ctx, "panic in handler", "method", method, "transport", o.Transport.String(), "peer", o.peer(ctx), "x_request_id", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+func (o Observer) panicked(ctx context.Context, method string, r any) error {
+	o.Log.ErrorContext(ctx, "panic in handler", "method", method, "transport", o.Transport.String(), "peer", o.peer(ctx), reqid.Attr(ctx), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 	return status.Error(codes.Internal, "internal error")
 }
 
 // observe logs one line per call and records metrics. Of the request it
 // logs only the call's transport, the address of its client (see peer)
-// and its request ID id, which was checked (reqid.Valid): never its
+// and its request ID, which ctx carries and was checked (reqid.Valid): never its
 // contents or other metadata, so never the token. A call that failed with
 // INTERNAL, UNKNOWN or DATA_LOSS is logged as an error, unless received
 // says it failed receiving its request: grpc answers INTERNAL for a
 // message it cannot decode, which is the client's doing.
-func (o Observer) observe(ctx context.Context, id, fullMethod string, start time.Time, err error, received bool) {
+func (o Observer) observe(ctx context.Context, fullMethod string, start time.Time, err error, received bool) {
 	log := o.Log
 	d := time.Since(start)
 	code := status.Code(err)
@@ -277,7 +271,7 @@ func (o Observer) observe(ctx context.Context, id, fullMethod string, start time
 		slog.Duration("duration", d),
 		slog.String("transport", o.Transport.String()),
 		slog.String("peer", o.peer(ctx)),
-		slog.String("x_request_id", id),
+		reqid.Attr(ctx),
 	}
 	if short != "" {
 		attrs = append(attrs, slog.String("error", short))

@@ -2,12 +2,10 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -107,18 +105,8 @@ func TestRequestIDsAndProxies(t *testing.T) {
 		// the server's code learns of it: its line may come a little
 		// after the client's error.
 		var got []line
-		for wait := time.Now().Add(5 * time.Second); len(got) == 0 && time.Now().Before(wait); time.Sleep(time.Millisecond) {
-			got = got[:0]
-			for _, s := range strings.Split(logs.String()[before:], "\n") {
-				var l struct {
-					line
-					X string `json:"x_request_id"`
-				}
-				if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
-					l.line.XRequestID = l.X
-					got = append(got, l.line)
-				}
-			}
+		for _, l := range logs.WaitRPCLines(before) {
+			got = append(got, line{Msg: "rpc", Method: l.Method, Code: l.Code, Peer: l.Peer, XRequestID: l.XRequestID})
 		}
 		wantPeer := tt.wantPeer
 		if len(got) == 1 && wantPeer == "" {

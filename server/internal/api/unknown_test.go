@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -52,11 +51,9 @@ func TestUnknownMethod(t *testing.T) {
 		if ids := header.Get("x-request-id"); len(ids) != 1 {
 			t.Errorf("%s: got request IDs %q, want one", tt.method, ids)
 		}
-		var l struct{ Msg, Method, Code, Error string }
-		for _, s := range strings.Split(logs.String()[before:], "\n") {
-			if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
-				break
-			}
+		var l apitest.RPCLine
+		if lines := apitest.RPCLines(logs.String()[before:]); len(lines) > 0 {
+			l = lines[0]
 		}
 		if l.Method != tt.logged || l.Code != "Unimplemented" || l.Error != tt.short {
 			t.Errorf("%s: logged %+v, want method %q, code Unimplemented, error %q", tt.method, l, tt.logged, tt.short)

@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net"
@@ -129,6 +130,40 @@ func (l *LogBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// RPCLine is what tests read of an access log line (msg "rpc") in JSON.
+type RPCLine struct {
+	Method, Code, Transport, Peer, Error string
+	XRequestID                           string `json:"x_request_id"`
+}
+
+// RPCLines returns the access log lines of s, JSON log output.
+func RPCLines(s string) []RPCLine {
+	var out []RPCLine
+	for _, line := range strings.Split(s, "\n") {
+		var l struct {
+			Msg string
+			RPCLine
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "rpc" {
+			out = append(out, l.RPCLine)
+		}
+	}
+	return out
+}
+
+// WaitRPCLines returns the access log lines written to l after its first
+// from bytes, once there is one, or none after 5 s: a server may write a
+// call's line just after its client has the answer (grpc sends the status
+// of a message it could not receive before the server's code sees the
+// error, and an HTTP client has the headers before the body).
+func (l *LogBuffer) WaitRPCLines(from int) []RPCLine {
+	for wait := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if lines := RPCLines(l.String()[from:]); len(lines) > 0 || time.Now().After(wait) {
+			return lines
+		}
+	}
 }
 
 // SelfSigned returns a fresh self-signed certificate for 127.0.0.1 and

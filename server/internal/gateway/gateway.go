@@ -196,7 +196,7 @@ func requestIDs(next http.Handler) http.Handler {
 // client returns the address of r's client: the HTTP client's, or the
 // one a trusted proxy names.
 func (cfg Config) client(r *http.Request) string {
-	return cfg.TrustedProxies.Client(r.RemoteAddr, r.Header.Values("X-Forwarded-For"))
+	return cfg.TrustedProxies.Client(r.RemoteAddr, r.Header.Values(api.ForwardedForKey))
 }
 
 // ignoreBody hides the body of a request no route reads (a GET, an unknown

@@ -2,14 +2,12 @@ package gateway_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc"
 
@@ -91,21 +89,13 @@ func TestRESTRequestIDsAndProxies(t *testing.T) {
 		// written (the stream's body is not read): wait for the line of
 		// a call, so that it cannot turn up under the next case.
 		type line struct{ Method, Peer, ID string }
+		lines := apitest.RPCLines(logs.String()[before:])
+		if tt.method2 != "" {
+			lines = logs.WaitRPCLines(before)
+		}
 		var got []line
-		for wait := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-			got = got[:0]
-			for _, s := range strings.Split(logs.String()[before:], "\n") {
-				var l struct {
-					Msg, Method, Peer string
-					ID                string `json:"x_request_id"`
-				}
-				if json.Unmarshal([]byte(s), &l) == nil && l.Msg == "rpc" {
-					got = append(got, line{l.Method, l.Peer, l.ID})
-				}
-			}
-			if tt.method2 == "" || len(got) > 0 || time.Now().After(wait) {
-				break
-			}
+		for _, l := range lines {
+			got = append(got, line{l.Method, l.Peer, l.XRequestID})
 		}
 		if tt.method2 == "" {
 			if len(got) != 0 {
