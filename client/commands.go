@@ -449,9 +449,13 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		if n := l.GetMaxLearnedExamples(); n > 0 {
 			features += fmt.Sprintf(", %d distinct examples", n)
 		}
-		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, send timeout %s, %d streams a connection, %d classify streams, explain %d, %d labels%s\n",
+		inflight := "" // 0: no bound, or a server that predates it
+		if n := l.GetMaxInflightCalls(); n > 0 {
+			inflight = fmt.Sprintf(", %d calls in flight", n)
+		}
+		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, send timeout %s, %d streams a connection, %d classify streams%s, explain %d, %d labels%s\n",
 			l.GetMaxTextBytes(), l.GetMaxSentences(), l.GetMaxExamples(), l.GetMaxGrpcReceiveBytes(), l.GetMaxHttpBodyBytes(),
-			l.GetCallTimeout().AsDuration(), sendTimeout(l.GetSendTimeout().AsDuration()), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), l.GetMaxExplain(), l.GetMaxLabels(), features)
+			l.GetCallTimeout().AsDuration(), sendTimeout(l.GetSendTimeout().AsDuration()), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), inflight, l.GetMaxExplain(), l.GetMaxLabels(), features)
 	}
 	return nil
 }

@@ -190,7 +190,9 @@ func isSet(fs *flag.FlagSet, name string) bool {
 // usesTLS reports whether the client connects with TLS.
 func (c *commonFlags) usesTLS() bool { return c.tls || c.caFile != "" || c.certFile != "" }
 
-func (c *commonFlags) dial() (*grpc.ClientConn, error) {
+// dial connects to the server. A call refused as busy is sent again (see
+// retryBusy), which stderr is told of.
+func (c *commonFlags) dial(stderr io.Writer) (*grpc.ClientConn, error) {
 	creds := insecure.NewCredentials()
 	if c.usesTLS() {
 		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
@@ -217,7 +219,7 @@ func (c *commonFlags) dial() (*grpc.ClientConn, error) {
 		}
 		creds = credentials.NewTLS(cfg)
 	}
-	conn, err := grpc.NewClient(c.addr, requestIDs(), grpc.WithTransportCredentials(creds),
+	conn, err := grpc.NewClient(c.addr, retryBusy(stderr), requestIDs(), grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", c.addr, err)

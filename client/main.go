@@ -148,7 +148,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	env := &env{stdin: stdin, stdout: out, stderr: stderr, args: positional}
 	env.common = common
 	if !cmd.offline {
-		conn, err := common.dial()
+		conn, err := common.dial(stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "client:", err)
 			return 1

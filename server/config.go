@@ -151,6 +151,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	maxStreams := fs.Uint("max-concurrent-streams", uint(l.MaxConcurrentStreams), "most concurrent streams per HTTP/2 connection")
 	fs.IntVar(&l.MaxExplain, "max-explain", l.MaxExplain, "largest explain value")
 	fs.IntVar(&l.MaxClassifyStreams, "max-classify-streams", l.MaxClassifyStreams, "most ClassifyStream calls open at once on the whole server, gRPC and REST together")
+	fs.IntVar(&l.MaxInflightCalls, "max-inflight-calls", l.MaxInflightCalls, "most unary calls (Classify, Train, Forget, Evaluate, GetModel) the server holds at once, gRPC and REST together; one more is refused at once with RESOURCE_EXHAUSTED (HTTP 429) and a retry delay, before its request is read (0: no bound)")
 	fs.IntVar(&l.MaxLabels, "max-labels", l.MaxLabels, fmt.Sprintf("most labels the model may have (2 to %d); each costs 8 bytes for every feature of the model", classifier.MaxLabelsCap))
 	fs.IntVar(&l.MaxFeatures, "max-features", l.MaxFeatures, "most distinct features the model may have; each costs about 300 bytes of memory, and every change copies and saves the whole model")
 	fs.IntVar(&l.MaxLearned, "max-learned-examples", l.MaxLearned, "most distinct examples the model may hold; the model keeps a key for each, so that forget can refuse what was never learned, and every change copies and saves them")
@@ -268,6 +269,9 @@ func (c *config) validate() error {
 			return fmt.Errorf("%s: %d is larger than %d (1 GiB): a request is held whole in memory", c.opt(v.flag), v.v, maxRequestBytes)
 		}
 	}
+	if l.MaxInflightCalls < 0 {
+		return fmt.Errorf("%s must not be negative", c.opt("max-inflight-calls"))
+	}
 	if c.MaxHealthWatchesPerConn < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-health-watches-per-conn"))
 	}
@@ -286,6 +290,7 @@ func (c *config) validate() error {
 		v    int
 	}{
 		{"max-sentences", l.MaxSentences}, {"max-examples", l.MaxExamples}, {"max-explain", l.MaxExplain}, {"max-classify-streams", l.MaxClassifyStreams},
+		{"max-inflight-calls", l.MaxInflightCalls},
 	} {
 		if v.v > math.MaxInt32 {
 			return fmt.Errorf("%s: %d is larger than %d", c.opt(v.flag), v.v, math.MaxInt32)

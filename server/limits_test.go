@@ -91,6 +91,8 @@ func TestLimitFlagRanges(t *testing.T) {
 		{[]string{"--max-http-body-bytes", "9223372036854775807"}, "--max-http-body-bytes: 9223372036854775807 is larger than 1073741824 (1 GiB)"},
 		{[]string{"--max-grpc-receive-bytes", "1073741825"}, "--max-grpc-receive-bytes: 1073741825 is larger than 1073741824 (1 GiB)"},
 		{[]string{"--call-timeout", "0s"}, "--call-timeout must be positive"},
+		{[]string{"--max-inflight-calls", "-1"}, "--max-inflight-calls must not be negative"},
+		{[]string{"--max-inflight-calls", "2147483648"}, "--max-inflight-calls: 2147483648 is larger than 2147483647"},
 	} {
 		_, err := parseConfig(tt.args, func(string) string { return "" }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -42,6 +42,7 @@ import (
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/seeds"
+	"github.com/claimsvc/claims/server/internal/admit"
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/certs"
 	"github.com/claimsvc/claims/server/internal/gateway"
@@ -257,14 +258,24 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		return err
 	}
 	guard := sendguard.New(cfg.Limits.SendTimeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
+	// The unary calls of the claims service held at once, over gRPC and
+	// REST, are bounded (--max-inflight-calls): one more is refused before
+	// its request is read.
+	gate := admit.New(cfg.Limits.MaxInflightCalls, cfg.opt("max-inflight-calls"))
+	refusals, err := newRefusals(reg, gate, log, cfg.opt("max-inflight-calls"))
+	if err != nil {
+		return err
+	}
 	unaryMethods := make(map[string]bool)
+	gated := make(map[string]bool)
 	for _, sd := range []grpc.ServiceDesc{claimsv1.ClaimService_ServiceDesc, healthpb.Health_ServiceDesc} {
 		for _, m := range sd.Methods {
 			unaryMethods["/"+sd.ServiceName+"/"+m.MethodName] = true
+			gated["/"+sd.ServiceName+"/"+m.MethodName] = sd.ServiceName == claimsv1.ClaimService_ServiceDesc.ServiceName
 		}
 	}
 	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
-		grpc.InTapHandle(unaryDeadline(unaryMethods, cfg.Limits.CallTimeout)),
+		grpc.InTapHandle(unaryTap(unaryMethods, cfg.Limits.CallTimeout, gated, gate, refusals.grpc)),
 		grpc.ChainUnaryInterceptor(unary, guard.UnaryInterceptor()),
 		grpc.ChainStreamInterceptor(stream, bounded, guard.StreamInterceptor()))
 	if tlsCfg != nil {
@@ -323,6 +334,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		MaxBodyBytes:    cfg.Limits.MaxHTTPBodyBytes,
 		MaxExamples:     cfg.Limits.MaxExamples,
 		MaxSentences:    cfg.Limits.MaxSentences,
+		Gate:            gate,
+		OnRefuse:        refusals.rest,
 		BodyReadTimeout: cfg.Limits.CallTimeout,
 		SendTimeout:     cfg.Limits.SendTimeout,
 		OnSendTimeout:   sendTimeouts.WithLabelValues("rest").Inc,
@@ -943,15 +956,27 @@ func samePort(l net.Addr, addr string) bool {
 // errWatchEnded ends the health watches when the server stops.
 var errWatchEnded = status.Error(codes.Unavailable, "the server is shutting down: watch again on a new connection")
 
-// unaryDeadline gives the calls of the unary methods the call timeout from
-// the moment they start: the unary interceptor's deadline starts only once
-// the request message has arrived, so a call whose message never came
-// would hold its stream (and a goroutine) for as long as the client kept
-// the connection. grpc receives the message under this context.
-func unaryDeadline(methods map[string]bool, d time.Duration) tap.ServerInHandle {
+// unaryTap admits the calls of the gated methods to gate (refusing one
+// more with its status, counted by refused) and gives the calls of the
+// unary methods the call timeout from the moment they start: the unary
+// interceptor's deadline starts only once the request message has
+// arrived, so a call whose message never came would hold its stream (and
+// a goroutine) for as long as the client kept the connection. grpc
+// receives the message under this context. It runs in a connection's
+// reading goroutine, before the message is read, and never blocks.
+func unaryTap(methods map[string]bool, d time.Duration, gated map[string]bool, gate *admit.Gate, refused func()) tap.ServerInHandle {
 	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
 		if !methods[info.FullMethodName] {
 			return ctx, nil
+		}
+		if gated[info.FullMethodName] {
+			var err error
+			// The slot is given back by the unary interceptor, or when
+			// grpc cancels the stream's context as the call ends.
+			if ctx, err = gate.EnterUntilDone(ctx); err != nil {
+				refused()
+				return ctx, err
+			}
 		}
 		ctx, cancel := context.WithTimeout(ctx, d)
 		// grpc cancels the stream's context, this one's parent, when the

@@ -1567,6 +1567,13 @@ type Limits struct {
 	// over gRPC and REST together. A stream opened beyond it fails at once
 	// with RESOURCE_EXHAUSTED (REST: 429).
 	MaxClassifyStreams int32 `protobuf:"varint,9,opt,name=max_classify_streams,json=maxClassifyStreams" json:"max_classify_streams,omitempty"`
+	// Maximum number of unary calls of this service (Classify, Train,
+	// Forget, Evaluate, GetModel) the server holds at once, over gRPC and
+	// REST together; zero means without bound. A call beyond it fails at
+	// once, before its request is read, with RESOURCE_EXHAUSTED (REST: 429
+	// with a Retry-After header) and a google.rpc.RetryInfo detail: nothing
+	// was done, so it is safe to send again after the delay.
+	MaxInflightCalls int32 `protobuf:"varint,14,opt,name=max_inflight_calls,json=maxInflightCalls" json:"max_inflight_calls,omitempty"`
 	// Maximum number of labels a model may have. A Train that would give the
 	// model more (with allow_new_labels, or replace) fails with
 	// INVALID_ARGUMENT and changes nothing.
@@ -1688,6 +1695,13 @@ func (x *Limits) GetMaxExplain() int32 {
 func (x *Limits) GetMaxClassifyStreams() int32 {
 	if x != nil {
 		return x.MaxClassifyStreams
+	}
+	return 0
+}
+
+func (x *Limits) GetMaxInflightCalls() int32 {
+	if x != nil {
+		return x.MaxInflightCalls
 	}
 	return 0
 }
@@ -1835,7 +1849,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\tread_only\x18\x10 \x01(\bR\breadOnly\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xd3\x04\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x81\x05\n" +
 	"\x06Limits\x12$\n" +
 	"\x0emax_text_bytes\x18\x01 \x01(\x03R\fmaxTextBytes\x12#\n" +
 	"\rmax_sentences\x18\x02 \x01(\x05R\fmaxSentences\x12!\n" +
@@ -1846,7 +1860,8 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x16max_concurrent_streams\x18\a \x01(\rR\x14maxConcurrentStreams\x12\x1f\n" +
 	"\vmax_explain\x18\b \x01(\x05R\n" +
 	"maxExplain\x120\n" +
-	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams\x12\x1d\n" +
+	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams\x12,\n" +
+	"\x12max_inflight_calls\x18\x0e \x01(\x05R\x10maxInflightCalls\x12\x1d\n" +
 	"\n" +
 	"max_labels\x18\n" +
 	" \x01(\x05R\tmaxLabels\x12!\n" +

@@ -42,8 +42,8 @@ const (
 // given in its comment; in JSON, field names are lowerCamelCase and 64-bit
 // integers are strings. Requests that violate a limit reported by GetModel
 // (see Limits) fail with the code its field gives: INVALID_ARGUMENT for what
-// one request holds, RESOURCE_EXHAUSTED for transport-level size limits and
-// concurrent streams, FAILED_PRECONDITION for a change that would grow the
+// one request holds, RESOURCE_EXHAUSTED for transport-level size limits,
+// concurrent streams and calls in flight, FAILED_PRECONDITION for a change that would grow the
 // model past its limits, and DEADLINE_EXCEEDED at the call timeout. All
 // classifications in one response come from the same model snapshot,
 // identified by its model version.
@@ -187,8 +187,8 @@ func (c *claimServiceClient) GetModel(ctx context.Context, in *GetModelRequest, 
 // given in its comment; in JSON, field names are lowerCamelCase and 64-bit
 // integers are strings. Requests that violate a limit reported by GetModel
 // (see Limits) fail with the code its field gives: INVALID_ARGUMENT for what
-// one request holds, RESOURCE_EXHAUSTED for transport-level size limits and
-// concurrent streams, FAILED_PRECONDITION for a change that would grow the
+// one request holds, RESOURCE_EXHAUSTED for transport-level size limits,
+// concurrent streams and calls in flight, FAILED_PRECONDITION for a change that would grow the
 // model past its limits, and DEADLINE_EXCEEDED at the call timeout. All
 // classifications in one response come from the same model snapshot,
 // identified by its model version.

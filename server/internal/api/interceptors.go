@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
+	"github.com/claimsvc/claims/server/internal/admit"
 	"github.com/claimsvc/claims/server/internal/reqid"
 )
 
@@ -160,6 +161,9 @@ func (o Observer) requestID(ctx context.Context) context.Context {
 func Interceptors(auth Auth, callTimeout time.Duration, o Observer) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
 	unary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		start := time.Now()
+		// The call's slot among those in flight (see package admit) is
+		// free again before its answer is sent.
+		defer admit.Leave(ctx)
 		ctx = o.requestID(ctx)
 		defer func() {
 			if r := recover(); r != nil {

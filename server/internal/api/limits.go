@@ -25,6 +25,10 @@ type Limits struct {
 	// whose client does not read its results holds about two of them in
 	// memory, so this bounds what slow readers can hold.
 	MaxClassifyStreams int
+	// MaxInflightCalls bounds the unary calls of the claims service that
+	// the server holds at once, over gRPC and REST (see package admit,
+	// which enforces it); 0 means no bound.
+	MaxInflightCalls int
 	// MaxLabels bounds the labels of the model: a Train that would give it
 	// more is refused (see classifier.WithMaxLabels, which enforces it).
 	MaxLabels int
@@ -53,6 +57,7 @@ func DefaultLimits() Limits {
 		MaxConcurrentStreams: 256,
 		MaxExplain:           20,
 		MaxClassifyStreams:   64,
+		MaxInflightCalls:     128,
 		MaxLabels:            classifier.MaxLabels,
 		MaxFeatures:          classifier.MaxFeatures,
 		MaxLearned:           classifier.MaxLearned,
@@ -71,6 +76,7 @@ func (l Limits) proto() *claimsv1.Limits {
 		MaxConcurrentStreams: l.MaxConcurrentStreams,
 		MaxExplain:           int32(l.MaxExplain),
 		MaxClassifyStreams:   int32(l.MaxClassifyStreams),
+		MaxInflightCalls:     int32(l.MaxInflightCalls),
 		MaxLabels:            int32(l.MaxLabels),
 		MaxFeatures:          int64(l.MaxFeatures),
 		MaxLearnedExamples:   int64(l.MaxLearned),

@@ -36,6 +36,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/admit"
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/reqid"
 )
@@ -89,6 +90,11 @@ type Config struct {
 	// the service's message before it is decoded into messages (see
 	// checkCount).
 	MaxExamples, MaxSentences int
+	// Gate, if not nil, holds each unary call in a slot before its body
+	// is read, and refuses the call with 429 when it is full (see
+	// admitCalls); OnRefuse, if not nil, is then called.
+	Gate     *admit.Gate
+	OnRefuse func()
 }
 
 // New returns the HTTP handler. conn is a client connection to the gRPC
@@ -129,7 +135,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", limitBody(headAsGet(gw), cfg))
+	mux.Handle("/v1/", admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.OnRefuse))
 	spec := claimsv1.OpenAPISpec()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -1,0 +1,156 @@
+package main_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+)
+
+// metrics returns the server's /metrics page.
+func metrics(t *testing.T, p *proc) string {
+	t.Helper()
+	resp, err := http.Get("http://" + p.httpAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+// waitForMetric waits until the server's /metrics page has line.
+func waitForMetric(t *testing.T, p *proc, line string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(metrics(t, p), line+"\n") {
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics never had %s", line)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestInflightCallLimit holds the two unary calls CLAIMS_MAX_INFLIGHT_CALLS
+// lets the server hold, by opening Classify calls that never send their
+// message, and checks that one more is refused at once, over gRPC and
+// REST, with RESOURCE_EXHAUSTED (429), the limit named as the operator set
+// it and a retry delay; that health checks and ClassifyStream are not
+// held; that the refusals are counted and logged; and that a slot given
+// back serves calls again, each free before its call's answer is sent.
+func TestInflightCallLimit(t *testing.T) {
+	server, _ := binaries(t)
+	t.Setenv("CLAIMS_MAX_INFLIGHT_CALLS", "2")
+	p := startServer(t, server)
+	conn := grpcConn(t, p.grpcAddr)
+	hold := func() context.CancelFunc {
+		ctx, cancel := context.WithCancel(ctxT(t))
+		if _, err := conn.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify"); err != nil {
+			t.Fatal(err)
+		}
+		return cancel
+	}
+	first := hold()
+	defer first()
+	defer hold()()
+	waitForMetric(t, p, "claims_inflight_calls 2")
+
+	const msg = "2 calls are in progress, the server's limit (CLAIMS_MAX_INFLIGHT_CALLS): retry in a moment"
+	gc := claimsv1.NewClaimServiceClient(conn)
+	_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "Officials blamed the rebels."})
+	st := status.Convert(err)
+	if st.Code() != codes.ResourceExhausted || st.Message() != msg {
+		t.Errorf("gRPC Classify past the limit: got %v %q, want ResourceExhausted %q", st.Code(), st.Message(), msg)
+	}
+	var delay time.Duration
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			delay = ri.GetRetryDelay().AsDuration()
+		}
+	}
+	if delay != time.Second {
+		t.Errorf("gRPC refusal's RetryInfo: got %v, want 1s", delay)
+	}
+
+	for _, tt := range []struct{ method, path, body string }{
+		{http.MethodPost, "/v1/classify", `{"text": "Officials blamed the rebels."}`},
+		{http.MethodGet, "/v1/model", ""},
+	} {
+		req, _ := http.NewRequest(tt.method, "http://"+p.httpAddr+tt.path, strings.NewReader(tt.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var got struct {
+			Code    int
+			Message string
+			Details []struct {
+				Type       string `json:"@type"`
+				RetryDelay string
+			}
+		}
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Errorf("%s %s: body %q: %v", tt.method, tt.path, body, err)
+		}
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" || resp.Header.Get("X-Request-Id") == "" {
+			t.Errorf("%s %s past the limit: got %d, Retry-After %q, X-Request-Id %q; want 429, 1 and an ID", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("X-Request-Id"))
+		}
+		if got.Code != int(codes.ResourceExhausted) || got.Message != msg || len(got.Details) != 1 || got.Details[0].Type != "type.googleapis.com/google.rpc.RetryInfo" || got.Details[0].RetryDelay != "1s" {
+			t.Errorf("%s %s past the limit: got body %s, want code 8, %q and a RetryInfo of 1s", tt.method, tt.path, body, msg)
+		}
+	}
+
+	// Health checks and streams are not held.
+	if r, err := healthpb.NewHealthClient(conn).Check(ctxT(t), &healthpb.HealthCheckRequest{}); err != nil || r.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("health check with the gate full: got %v, %v; want SERVING", r, err)
+	}
+	stream, err := gc.ClassifyStream(ctxT(t))
+	if err == nil {
+		err = stream.Send(&claimsv1.ClassifyStreamRequest{Text: "The airport reopened."})
+	}
+	if err == nil {
+		_, err = stream.Recv()
+	}
+	if err != nil {
+		t.Errorf("ClassifyStream with the gate full: %v", err)
+	}
+
+	waitForMetric(t, p, `claims_inflight_refused_total{transport="grpc"} 1`)
+	waitForMetric(t, p, `claims_inflight_refused_total{transport="rest"} 2`)
+	waitForMetric(t, p, `claims_http_requests_total{code="429",route="/v1/classify"} 1`)
+	waitForLog(t, p, `"msg":"calls refused: the server holds as many calls at once as CLAIMS_MAX_INFLIGHT_CALLS lets it","refused":1,"max_inflight_calls":2`)
+
+	// One call ends: its slot serves calls again once the server has seen
+	// the end.
+	first()
+	waitForMetric(t, p, "claims_inflight_calls 1")
+	// A client that sends its next call once it has the answer to the one
+	// before never finds the slot taken.
+	for i := range 50 {
+		if _, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "The airport reopened."}); err != nil {
+			t.Fatalf("gRPC call %d with one slot free: %v", i, err)
+		}
+		resp, err := http.Post("http://"+p.httpAddr+"/v1/classify", "application/json", strings.NewReader(`{"text": "The airport reopened."}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("REST call %d with one slot free: got %d, want 200", i, resp.StatusCode)
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package gateway
+
+import (
+	"net/http"
+	"strconv"
+
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/claimsvc/claims/server/internal/admit"
+)
+
+// admitCalls holds each call of a unary route in a slot of gate before
+// anything reads its body, and refuses the call when the gate is full:
+// 429 with a Retry-After header and the gate's status (a RetryInfo
+// detail) as its body, the body unread. The slot is given back by the
+// server's interceptor once the handler returns (admit.Leave, before the
+// answer is written), or when the call ends here. onRefuse, if not nil,
+// is called for each call refused. The streaming route has a bound of its
+// own and is not held.
+func admitCalls(next http.Handler, gate *admit.Gate, onRefuse func()) http.Handler {
+	if gate.Max() == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !unaryCall(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		slot, err := gate.Enter()
+		if err != nil {
+			if onRefuse != nil {
+				onRefuse()
+			}
+			if readsBody(r) {
+				defer dropBody(w, r)()
+			}
+			w.Header().Set("Retry-After", strconv.Itoa(int(admit.RetryDelay.Seconds())))
+			writeStatus(w, http.StatusTooManyRequests, status.Convert(err))
+			return
+		}
+		defer slot.Leave()
+		next.ServeHTTP(w, r.WithContext(admit.NewContext(r.Context(), slot)))
+	})
+}
+
+// unaryCall reports whether r calls a unary route with its method (HEAD
+// for a GET route included).
+func unaryCall(r *http.Request) bool {
+	if escapedSlash(r) {
+		return false
+	}
+	switch allowed := allowedMethods(r.URL.Path); {
+	case allowed == getHead:
+		return r.Method == http.MethodGet || r.Method == http.MethodHead
+	case allowed == http.MethodPost:
+		return r.Method == http.MethodPost && r.URL.Path != "/v1/classify:stream"
+	}
+	return false
+}
+
+// writeStatus writes st as the gateway writes the status of a failed
+// call: its JSON form, details included.
+func writeStatus(w http.ResponseWriter, httpStatus int, st *status.Status) {
+	b, err := protojson.MarshalOptions{EmitUnpopulated: true}.Marshal(st.Proto())
+	if err != nil {
+		writeError(w, httpStatus, st.Code(), st.Message())
+		return
+	}
+	b = append(b, '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(httpStatus)
+	w.Write(b)
+}
