@@ -31,11 +31,20 @@ func New(max int, flag string) *Gate {
 	if max <= 0 {
 		return &Gate{}
 	}
-	st := status.New(codes.ResourceExhausted, fmt.Sprintf("%d calls are in progress, the server's limit (%s): retry in a moment", max, flag))
+	st := Busy(fmt.Sprintf("%d calls are in progress, the server's limit (%s): retry in a moment", max, flag))
+	return &Gate{max: int64(max), refusal: st}
+}
+
+// Busy returns the status of a call refused because the server holds as
+// much as a limit lets it, and which is safe to send again later:
+// RESOURCE_EXHAUSTED with msg and a google.rpc.RetryInfo detail of
+// RetryDelay.
+func Busy(msg string) *status.Status {
+	st := status.New(codes.ResourceExhausted, msg)
 	if d, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(RetryDelay)}); err == nil {
 		st = d
 	}
-	return &Gate{max: int64(max), refusal: st}
+	return st
 }
 
 // Max returns the number of calls g admits at once (0: no bound).

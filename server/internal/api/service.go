@@ -20,6 +20,7 @@ import (
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/admit"
 	"github.com/claimsvc/claims/server/internal/reqid"
 )
 
@@ -189,7 +190,7 @@ func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.Classi
 		case s.streams <- struct{}{}:
 			defer func() { <-s.streams }()
 		default:
-			return status.Errorf(codes.ResourceExhausted, "%d classify streams are open, the server's limit; retry later", s.limits.MaxClassifyStreams)
+			return admit.Busy(fmt.Sprintf("%d classify streams are open, the server's limit; retry later", s.limits.MaxClassifyStreams)).Err()
 		}
 	}
 	ctx := stream.Context()

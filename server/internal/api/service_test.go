@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -256,6 +257,8 @@ func TestClassifyStreamLimit(t *testing.T) {
 	cancel()
 	if st := status.Convert(err); st.Code() != codes.ResourceExhausted || !strings.Contains(st.Message(), "2 classify streams are open") {
 		t.Errorf("third stream: got %v, want ResourceExhausted naming the limit", err)
+	} else if d := st.Details(); len(d) != 1 || !isRetryInfo(d[0], time.Second) {
+		t.Errorf("third stream: got details %v, want a RetryInfo of 1s", d)
 	}
 	cancels[0]()
 	// The slot frees once the server has seen the cancellation.
@@ -669,4 +672,10 @@ func TestToStatusModelLimits(t *testing.T) {
 			t.Errorf("%v: got %s, want %s", tt.err, got, tt.want)
 		}
 	}
+}
+
+// isRetryInfo reports whether d is a google.rpc.RetryInfo of delay.
+func isRetryInfo(d any, delay time.Duration) bool {
+	ri, ok := d.(*errdetails.RetryInfo)
+	return ok && ri.GetRetryDelay().AsDuration() == delay
 }

@@ -1,9 +1,14 @@
 package gateway
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -35,13 +40,41 @@ func admitCalls(next http.Handler, gate *admit.Gate, onRefuse func()) http.Handl
 			if readsBody(r) {
 				defer dropBody(w, r)()
 			}
-			w.Header().Set("Retry-After", strconv.Itoa(int(admit.RetryDelay.Seconds())))
-			writeStatus(w, http.StatusTooManyRequests, status.Convert(err))
+			st := status.Convert(err)
+			if d, ok := retryDelay(st); ok {
+				w.Header().Set("Retry-After", d)
+			}
+			writeStatus(w, http.StatusTooManyRequests, st)
 			return
 		}
 		defer slot.Leave()
 		next.ServeHTTP(w, r.WithContext(admit.NewContext(r.Context(), slot)))
 	})
+}
+
+// retryDelay returns the Retry-After value (whole seconds, rounded up)
+// of st's google.rpc.RetryInfo detail, if it has one.
+func retryDelay(st *status.Status) (string, bool) {
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			delay := max(ri.GetRetryDelay().AsDuration(), 0)
+			return strconv.FormatInt(int64((delay+time.Second-1)/time.Second), 10), true
+		}
+	}
+	return "", false
+}
+
+// retryDelayJSON is retryDelay for a status in its JSON form (a stream's
+// error line).
+func retryDelayJSON(raw json.RawMessage) (string, bool) {
+	if !bytes.Contains(raw, []byte("google.rpc.RetryInfo")) {
+		return "", false
+	}
+	var p spb.Status
+	if protojson.Unmarshal(raw, &p) != nil {
+		return "", false
+	}
+	return retryDelay(status.FromProto(&p))
 }
 
 // unaryCall reports whether r calls a unary route with its method (HEAD

@@ -124,6 +124,9 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 			if ok && st.Code() == codes.Unauthenticated {
 				w = bearerChallenge{w, api.BearerToken(r.Header.Values("Authorization")) != ""}
 			}
+			if d, ok := retryDelay(st); ok {
+				w.Header().Set("Retry-After", d)
+			}
 			runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 		}),
 	)
@@ -1120,6 +1123,9 @@ func (w *trackingWriter) Write(p []byte) (int, error) {
 			body = append(status, '\n') // the Status alone, with the line's newline
 		}
 		w.sawError, w.skipNewline = true, true
+		if d, ok := retryDelayJSON(status); ok {
+			w.Header().Set("Retry-After", d)
+		}
 		w.finish()
 		if _, err := w.ResponseWriter.Write(body); err != nil {
 			return 0, err

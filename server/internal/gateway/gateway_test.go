@@ -1177,3 +1177,38 @@ func TestRESTErrorDetails(t *testing.T) {
 		}
 	}
 }
+
+// TestRESTStreamPastItsLimitSaysWhenToRetry opens a REST stream past
+// --max-classify-streams: 429 with Retry-After and the RetryInfo detail
+// the service sends, as for a unary call refused as busy.
+func TestRESTStreamPastItsLimitSaysWhenToRetry(t *testing.T) {
+	limits := api.DefaultLimits()
+	limits.MaxClassifyStreams = 1
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{}))
+	t.Cleanup(hs.Close)
+	// The first stream holds the slot: its body stays open.
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go pw.Write([]byte(`{"text": "Police warned of further attacks."}` + "\n"))
+	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, hs.URL+"/v1/classify:stream", pr)
+	first, err := hs.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Body.Close()
+	if _, err := bufio.NewReader(first.Body).ReadString('\n'); err != nil {
+		t.Fatalf("first stream's result: %v", err)
+	}
+	resp, err := http.Post(hs.URL+"/v1/classify:stream", "application/json", strings.NewReader(`{"text": "Flags flew at half-mast."}`+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" ||
+		!strings.Contains(string(body), "1 classify streams are open") || !strings.Contains(string(body), `"@type":"type.googleapis.com/google.rpc.RetryInfo"`) {
+		t.Errorf("second stream: got %d, Retry-After %q, body %s; want 429, 1, the limit and a RetryInfo", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+}
