@@ -75,6 +75,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzCountElements$$' -fuzztime $(FUZZTIME) ./server/internal/gateway/
 	go test -run '^$$' -fuzz '^FuzzKeepFirst$$' -fuzztime $(FUZZTIME) ./server/internal/api/
 	go test -run '^$$' -fuzz '^FuzzProxiesClient$$' -fuzztime $(FUZZTIME) ./server/internal/api/
+	go test -run '^$$' -fuzz '^FuzzTraceID$$' -fuzztime $(FUZZTIME) ./server/internal/reqid/
 
 # Load test on loopback: a freshly started server binary, CLIENTS clients
 # classifying (half over REST) and TRAINERS training for DURATION; fails on

@@ -245,7 +245,7 @@ func ObserveReceive(sd grpc.ServiceDesc, o Observer) *grpc.ServiceDesc {
 
 // panicked logs a handler panic with its stack and returns INTERNAL.
 func (o Observer) panicked(ctx context.Context, method string, r any) error {
-	o.Log.ErrorContext(ctx, "panic in handler", "method", method, "transport", o.Transport.String(), "peer", o.peer(ctx), reqid.Attr(ctx), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	o.Log.ErrorContext(ctx, "panic in handler", "method", method, "transport", o.Transport.String(), "peer", o.peer(ctx), reqid.Attr(ctx), reqid.TraceAttr(ctx), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 	return status.Error(codes.Internal, "internal error")
 }
 
@@ -275,7 +275,7 @@ func (o Observer) observe(ctx context.Context, fullMethod string, start time.Tim
 		slog.Duration("duration", d),
 		slog.String("transport", o.Transport.String()),
 		slog.String("peer", o.peer(ctx)),
-		reqid.Attr(ctx),
+		reqid.Attr(ctx), reqid.TraceAttr(ctx),
 	}
 	if short != "" {
 		attrs = append(attrs, slog.String("error", short))

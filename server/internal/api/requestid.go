@@ -14,7 +14,9 @@ import (
 // added says ctx did not carry one yet, so that the caller sends it back
 // once. The server sends it back in the response headers, and the access
 // log has it as x_request_id. It is not TrainRequest.request_id, which
-// makes a retried change safe.
+// makes a retried change safe. ctx also carries the trace ID of the
+// call's traceparent metadata, if it has one valid value, for the access
+// log's trace_id.
 func withRequestID(ctx context.Context) (_ context.Context, id string, added bool) {
 	if id, ok := reqid.FromContext(ctx); ok {
 		return ctx, id, false
@@ -23,6 +25,13 @@ func withRequestID(ctx context.Context) (_ context.Context, id string, added boo
 		id = v[0]
 	} else {
 		id = reqid.New()
+	}
+	// A call with several trace contexts has none (W3C trace context,
+	// section 3.2).
+	if v := metadata.ValueFromIncomingContext(ctx, reqid.TraceKey); len(v) == 1 {
+		if trace, ok := reqid.TraceID(v[0]); ok {
+			ctx = reqid.NewTraceContext(ctx, trace)
+		}
 	}
 	return reqid.NewContext(ctx, id), id, true
 }

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -126,5 +128,84 @@ func getModel(client claimsv1.ClaimServiceClient) func(context.Context, *metadat
 	return func(ctx context.Context, header *metadata.MD) error {
 		_, err := client.GetModel(ctx, &claimsv1.GetModelRequest{}, grpc.Header(header))
 		return err
+	}
+}
+
+// TestTraceContext makes gRPC calls with traceparent metadata: a call
+// with one valid value has its trace ID in its access log line (and a
+// Train in its own line too); none, several or one not valid give none.
+func TestTraceContext(t *testing.T) {
+	logs := &apitest.LogBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	model, err := apitest.NewModel(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limits := api.DefaultLimits()
+	o := api.Observer{Log: log, Transport: api.GRPC}
+	unary, stream := api.Interceptors(api.Auth{Open: true}, limits.CallTimeout, o)
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
+	claimsv1.RegisterClaimServiceServer(srv, api.NewService(model, limits, "test", nil, log))
+	client := claimsv1.NewClaimServiceClient(apitest.Dial(t, srv))
+	const (
+		valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+		trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+	)
+	classify := func(ctx context.Context) error {
+		_, err := client.Classify(ctx, &claimsv1.ClassifyRequest{Text: "Rebels blamed for the blast."})
+		return err
+	}
+	for _, tt := range []struct {
+		name string
+		md   []string
+		call func(context.Context) error
+		want string
+	}{
+		{"one valid", []string{"traceparent", valid}, classify, trace},
+		{"a stream", []string{"traceparent", valid}, func(ctx context.Context) error {
+			s, err := client.ClassifyStream(ctx)
+			if err == nil {
+				err = s.Send(&claimsv1.ClassifyStreamRequest{Text: "Rebels blamed for the blast."})
+			}
+			if err == nil {
+				_, err = s.Recv()
+			}
+			if err == nil {
+				err = s.CloseSend()
+			}
+			if err == nil {
+				_, err = s.Recv()
+			}
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return err
+		}, trace},
+		{"none", nil, classify, ""},
+		{"two", []string{"traceparent", valid, "traceparent", valid}, classify, ""},
+		{"not valid", []string{"traceparent", "00-" + trace + "-0000000000000000-01"}, classify, ""},
+	} {
+		before := len(logs.String())
+		ctx := metadata.AppendToOutgoingContext(context.Background(), tt.md...)
+		if err := tt.call(ctx); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		lines := logs.WaitRPCLines(before)
+		if len(lines) != 1 || lines[0].TraceID != tt.want {
+			t.Errorf("%s: logged %+v, want one line with trace_id %q", tt.name, lines, tt.want)
+		}
+	}
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "traceparent", valid)
+	if _, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "The group denied it.", Label: "denial"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var trained string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, `"msg":"model trained"`) {
+			trained = l
+		}
+	}
+	if !strings.Contains(trained, `"trace_id":"`+trace+`"`) {
+		t.Errorf("Train's own line: got %q, want it with the trace ID", trained)
 	}
 }

@@ -336,7 +336,7 @@ func changeStatus(err error) error {
 // persisted, which the client is not told.
 func (s *Service) logPersistFailure(ctx context.Context, err error) {
 	if errors.Is(err, classifier.ErrPersist) {
-		s.log.ErrorContext(ctx, "change not applied: the model could not be persisted", "error", err, reqid.Attr(ctx))
+		s.log.ErrorContext(ctx, "change not applied: the model could not be persisted", "error", err, reqid.Attr(ctx), reqid.TraceAttr(ctx))
 	}
 }
 
@@ -364,7 +364,7 @@ func (s *Service) train(ctx context.Context, req *claimsv1.TrainRequest) (*claim
 	// The live model, not st.Info: a change that finished later may be
 	// live already, and its labels' counts must not be dropped.
 	s.metrics.setModel(s.model.Info())
-	s.log.InfoContext(ctx, "model trained", "version", st.Info.Version, "examples", st.Applied, "replace", req.GetReplace(), "total", st.Info.Examples, reqid.Attr(ctx))
+	s.log.InfoContext(ctx, "model trained", "version", st.Info.Version, "examples", st.Applied, "replace", req.GetReplace(), "total", st.Info.Examples, reqid.Attr(ctx), reqid.TraceAttr(ctx))
 	return &claimsv1.TrainResponse{
 		ModelVersion:    st.Info.Version,
 		ExamplesApplied: int64(st.Applied),
@@ -389,7 +389,7 @@ func (s *Service) forget(ctx context.Context, req *claimsv1.ForgetRequest) (*cla
 		return nil, changeStatus(err)
 	}
 	s.metrics.setModel(s.model.Info()) // the live model, as in train
-	s.log.InfoContext(ctx, "model forgot examples", "version", st.Info.Version, "examples", st.Applied, "total", st.Info.Examples, reqid.Attr(ctx))
+	s.log.InfoContext(ctx, "model forgot examples", "version", st.Info.Version, "examples", st.Applied, "total", st.Info.Examples, reqid.Attr(ctx), reqid.TraceAttr(ctx))
 	return &claimsv1.ForgetResponse{
 		ModelVersion:      st.Info.Version,
 		ExamplesForgotten: int64(st.Applied),

@@ -136,6 +136,7 @@ func (l *LogBuffer) String() string {
 type RPCLine struct {
 	Method, Code, Transport, Peer, Error string
 	XRequestID                           string `json:"x_request_id"`
+	TraceID                              string `json:"trace_id"`
 }
 
 // RPCLines returns the access log lines of s, JSON log output.

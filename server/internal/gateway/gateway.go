@@ -109,7 +109,13 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		// Each call names its HTTP client and its request ID (set by
 		// requestIDs), for the access log.
 		runtime.WithMetadata(func(_ context.Context, r *http.Request) metadata.MD {
-			return metadata.Pairs(api.RESTPeerKey, cfg.client(r), reqid.Key, r.Header.Get(reqid.Header))
+			md := metadata.Pairs(api.RESTPeerKey, cfg.client(r), reqid.Key, r.Header.Get(reqid.Header))
+			// The W3C trace context, for the access log's trace_id: none
+			// when the request has several.
+			if v := r.Header.Values(reqid.TraceHeader); len(v) == 1 {
+				md.Set(reqid.TraceKey, v[0])
+			}
+			return md
 		}),
 		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
 		runtime.WithRoutingErrorHandler(routingError),
@@ -441,7 +447,7 @@ func headerMatcher(key string) (string, bool) {
 		return "authorization", true
 	}
 	md, ok := runtime.DefaultHeaderMatcher(key)
-	if ok && (strings.EqualFold(md, api.RESTPeerKey) || strings.EqualFold(md, reqid.Key)) {
+	if ok && (strings.EqualFold(md, api.RESTPeerKey) || strings.EqualFold(md, reqid.Key) || strings.EqualFold(md, reqid.TraceKey)) {
 		return "", false // the gateway's own: a client cannot name itself
 	}
 	return md, ok
@@ -1347,7 +1353,7 @@ func cors(next http.Handler, origins []string) http.Handler {
 			h.Set("Access-Control-Allow-Origin", origin)
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, "+reqid.Header)
+				h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, "+reqid.Header+", "+reqid.TraceHeader)
 				h.Set("Access-Control-Max-Age", "600")
 				w.WriteHeader(http.StatusNoContent)
 				return

@@ -348,7 +348,7 @@ func TestCORS(t *testing.T) {
 	if h := preflight(off, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("CORS off: got Allow-Origin %q", h.Get("Access-Control-Allow-Origin"))
 	}
-	if h := preflight(on, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "https://app.example" || h.Get("Access-Control-Allow-Headers") != "Content-Type, Authorization, X-Request-Id" {
+	if h := preflight(on, "https://app.example"); h.Get("Access-Control-Allow-Origin") != "https://app.example" || h.Get("Access-Control-Allow-Headers") != "Content-Type, Authorization, X-Request-Id, Traceparent" {
 		t.Errorf("CORS on: got %v", h)
 	}
 	// A browser's script may read the request ID of an answer.

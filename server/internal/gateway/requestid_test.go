@@ -24,29 +24,7 @@ import (
 // has the same ID and the client X-Forwarded-For names, and no header a
 // client sends sets either in the gateway's place.
 func TestRESTRequestIDsAndProxies(t *testing.T) {
-	logs := &apitest.LogBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	model := miniModel(t)
-	limits := api.DefaultLimits()
-	limits.MaxHTTPBodyBytes = 1 << 10
-	svc := api.NewService(model, limits, "test", nil, log)
-	unary, stream := api.Interceptors(api.Auth{Open: true}, limits.CallTimeout, api.Observer{Log: log, Transport: api.REST})
-	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
-	claimsv1.RegisterClaimServiceServer(srv, svc)
-	conn := apitest.Dial(t, srv, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32)))
-	proxies, err := api.ParseProxies("127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := gateway.New(context.Background(), conn, gateway.Config{
-		MaxBodyBytes: limits.MaxHTTPBodyBytes, TrustedProxies: proxies, Serving: func() bool { return true },
-		Local: &gateway.Local{Server: svc, Interceptor: unary},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
+	hs, logs := loggedGateway(t)
 
 	const text = `{"text": "Rebels blamed for the blast."}`
 	for _, tt := range []struct {
@@ -112,6 +90,77 @@ func TestRESTRequestIDsAndProxies(t *testing.T) {
 		}
 		if want := (line{tt.method2, wantPeer, ids[0]}); len(got) != 1 || got[0] != want {
 			t.Errorf("%s: logged %+v, want %+v", tt.name, got, want)
+		}
+	}
+}
+
+// loggedGateway returns a gateway server as the server runs it (unary
+// routes in process, the stream over gRPC), which trusts 127.0.0.1 as a
+// proxy, and the JSON log its calls are written to.
+func loggedGateway(t *testing.T) (*httptest.Server, *apitest.LogBuffer) {
+	logs := &apitest.LogBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	model := miniModel(t)
+	limits := api.DefaultLimits()
+	limits.MaxHTTPBodyBytes = 1 << 10
+	svc := api.NewService(model, limits, "test", nil, log)
+	unary, stream := api.Interceptors(api.Auth{Open: true}, limits.CallTimeout, api.Observer{Log: log, Transport: api.REST})
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(unary), grpc.ChainStreamInterceptor(stream))
+	claimsv1.RegisterClaimServiceServer(srv, svc)
+	conn := apitest.Dial(t, srv, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32)))
+	proxies, err := api.ParseProxies("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := gateway.New(context.Background(), conn, gateway.Config{
+		MaxBodyBytes: limits.MaxHTTPBodyBytes, TrustedProxies: proxies, Serving: func() bool { return true },
+		Local: &gateway.Local{Server: svc, Interceptor: unary},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return hs, logs
+}
+
+// TestRESTTraceContext sends W3C traceparent headers: a call with one
+// valid header has its trace ID in its access log line, over the unary
+// routes and the stream; none, several, one that is not valid, or one
+// sent as Grpc-Metadata-Traceparent, gives none.
+func TestRESTTraceContext(t *testing.T) {
+	hs, logs := loggedGateway(t)
+	const (
+		valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+		trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+		text  = `{"text": "Rebels blamed for the blast."}`
+	)
+	for _, tt := range []struct {
+		name   string
+		path   string
+		header http.Header
+		want   string
+	}{
+		{"one valid", "/v1/classify", http.Header{"Traceparent": {valid}}, trace},
+		{"a stream", "/v1/classify:stream", http.Header{"Traceparent": {valid}}, trace},
+		{"none", "/v1/classify", nil, ""},
+		{"two", "/v1/classify", http.Header{"Traceparent": {valid, valid}}, ""},
+		{"upper-case hex", "/v1/classify", http.Header{"Traceparent": {strings.ToUpper(valid)}}, ""},
+		{"in grpc metadata", "/v1/classify", http.Header{"Grpc-Metadata-Traceparent": {valid}}, ""},
+	} {
+		before := len(logs.String())
+		req, _ := http.NewRequest("POST", hs.URL+tt.path, strings.NewReader(text))
+		for k, vs := range tt.header {
+			req.Header[k] = vs
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		lines := logs.WaitRPCLines(before)
+		if len(lines) != 1 || lines[0].TraceID != tt.want {
+			t.Errorf("%s: logged %+v, want one line with trace_id %q", tt.name, lines, tt.want)
 		}
 	}
 }
