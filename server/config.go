@@ -89,6 +89,8 @@ type keepaliveConfig struct {
 	Time            time.Duration // server pings an idle client after this
 	Timeout         time.Duration // and closes the connection if no answer within this
 	MaxIdle         time.Duration // idle connections are closed after this
+	MaxAge          time.Duration // connections are told to go away after this (0: never)
+	MaxAgeGrace     time.Duration // and closed this long after (0: once their calls end)
 }
 
 // minReloadInterval is the shortest --reload-interval: checking more
@@ -168,6 +170,8 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.DurationVar(&c.Keepalive.Time, "keepalive-time", 2*time.Minute, "ping idle clients after this")
 	fs.DurationVar(&c.Keepalive.Timeout, "keepalive-timeout", 20*time.Second, "close connections whose ping is not answered within this")
 	fs.DurationVar(&c.Keepalive.MaxIdle, "keepalive-max-idle", 30*time.Minute, "close connections idle for this long")
+	fs.DurationVar(&c.Keepalive.MaxAge, "keepalive-max-age", 0, "tell each gRPC connection to go away after this long (±10%), so that clients reconnect and spread over the servers behind a load balancer or DNS name, new ones included (0: never)")
+	fs.DurationVar(&c.Keepalive.MaxAgeGrace, "keepalive-max-age-grace", time.Minute, "after --keepalive-max-age, how long the calls under way on the connection get before it is closed (0: until they end)")
 	version := fs.Bool("version", false, "print the server's build (version, commit, Go version) and exit")
 
 	if err := fs.Parse(args); err != nil {
@@ -311,7 +315,10 @@ func (c *config) validate() error {
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
-	}{{"shutdown-drain", c.ShutdownDrain}, {"send-timeout", l.SendTimeout}, {"reload-interval", c.ReloadInterval}} {
+	}{
+		{"shutdown-drain", c.ShutdownDrain}, {"send-timeout", l.SendTimeout}, {"reload-interval", c.ReloadInterval},
+		{"keepalive-max-age", c.Keepalive.MaxAge}, {"keepalive-max-age-grace", c.Keepalive.MaxAgeGrace},
+	} {
 		if d.v < 0 {
 			return fmt.Errorf("%s must not be negative, got %v", c.opt(d.flag), d.v)
 		}

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -887,5 +888,43 @@ func TestOptionsStar(t *testing.T) {
 	p.stop(t)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the stop took %v, want well under the 10 s shutdown timeout", d)
+	}
+}
+
+// TestKeepaliveMaxAge runs the server with --keepalive-max-age: a client
+// that calls on one connection, then again after the age has passed, is
+// told to go away and makes its second call on a new connection; a call
+// under way when the age comes finishes within the grace.
+func TestKeepaliveMaxAge(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--keepalive-max-age", "300ms", "--keepalive-max-age-grace", "5s", "--call-timeout", "3s")
+	var dials atomic.Int32
+	conn := grpcConn(t, p.grpcAddr, grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+	}))
+	gc := claimsv1.NewClaimServiceClient(conn)
+	if _, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	// A call whose message comes only after the age has passed: the
+	// connection is going away, and the call still ends well.
+	cs, err := conn.NewStream(ctxT(t), &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(800 * time.Millisecond)
+	if err := cs.SendMsg(&claimsv1.ClassifyRequest{Text: "The airport reopened."}); err != nil {
+		t.Fatalf("the call under way: %v", err)
+	}
+	cs.CloseSend()
+	if err := cs.RecvMsg(new(claimsv1.ClassifyResponse)); err != nil {
+		t.Errorf("the call under way when the connection aged: %v", err)
+	}
+	if _, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := dials.Load(); n < 2 {
+		t.Errorf("got %d connections, want a new one after --keepalive-max-age", n)
 	}
 }

@@ -239,7 +239,11 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		grpc.InitialWindowSize(streamWindow),
 		grpc.InitialConnWindowSize(connWindow),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.Keepalive.MinPingInterval, PermitWithoutStream: true}),
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.Keepalive.Time, Timeout: cfg.Keepalive.Timeout, MaxConnectionIdle: cfg.Keepalive.MaxIdle}),
+		// A MaxConnectionAge or grace of 0 is grpc's infinity.
+		grpc.KeepaliveParams(keepalive.ServerParameters{
+			Time: cfg.Keepalive.Time, Timeout: cfg.Keepalive.Timeout, MaxConnectionIdle: cfg.Keepalive.MaxIdle,
+			MaxConnectionAge: cfg.Keepalive.MaxAge, MaxConnectionAgeGrace: cfg.Keepalive.MaxAgeGrace,
+		}),
 	}
 	// The public listener may use TLS; the gateway's in-process listener
 	// does not, so it gets a server of its own with the same service.
