@@ -133,8 +133,12 @@ const (
 // mayHaveApplied reports whether a Train or Forget that failed with err
 // may have changed the model all the same: the call timed out, was
 // cancelled or lost its connection, or failed in a way the server does
-// not use for a request it refused before changing anything.
+// not use for a request it refused before changing anything. A refusal
+// as busy (see retryBusy) came before the server read the call.
 func mayHaveApplied(err error) bool {
+	if _, busy := busyDelay(err); busy {
+		return false
+	}
 	switch status.Code(err) {
 	case codes.InvalidArgument, codes.NotFound, codes.FailedPrecondition, codes.AlreadyExists,
 		codes.OutOfRange, codes.Unauthenticated, codes.PermissionDenied, codes.Unimplemented:

@@ -27,8 +27,9 @@ const (
 // it again is safe, a Train or Forget included. It waits the delay the
 // server asks (at most 10 seconds), stretched by up to a half at random so
 // that clients refused together do not come back together, and says so on
-// stderr; after three retries, or once ctx is done, the call fails with
-// the last refusal.
+// stderr; after three retries, or once ctx is done (or would be before
+// the wait ends), the call fails with the last refusal, which a Train or
+// Forget reports as not applied (mayHaveApplied).
 func retryBusy(stderr io.Writer) grpc.DialOption {
 	return grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 		for retry := 0; ; retry++ {
@@ -38,6 +39,9 @@ func retryBusy(stderr io.Writer) grpc.DialOption {
 				return err
 			}
 			delay += rand.N(delay/2 + 1)
+			if d, ok := ctx.Deadline(); ok && time.Until(d) < delay {
+				return err // the call's --timeout ends first: no use waiting
+			}
 			fmt.Fprintf(stderr, "client: the server is busy (%s); trying again in %v\n", status.Convert(err).Message(), delay.Round(time.Millisecond))
 			t := time.NewTimer(delay)
 			select {

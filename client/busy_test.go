@@ -115,3 +115,37 @@ func TestModelShowsTheInflightLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestBusyTrainIsNotApplied has every Train refused as busy: the client
+// sends it four times in all, then reports the batch not applied, without
+// asking the model (the server read none of it).
+func TestBusyTrainIsNotApplied(t *testing.T) {
+	data := writeFile(t, "two.jsonl", "{\"text\": \"They denied it.\", \"label\": \"denial\"}\n{\"text\": \"Rain fell.\", \"label\": \"other\"}\n")
+	f, addr := startFake(t)
+	f.onTrain = func(context.Context, int, func()) error { return busy(t, 10*time.Millisecond) }
+	code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data)
+	if code != 1 || !strings.HasSuffix(errs, "(no example was applied)\n") || strings.Contains(errs, "may or may not") {
+		t.Errorf("got exit %d, stderr:\n%s\nwant 1 and the batch reported not applied", code, errs)
+	}
+	if f.trainCalls != 1+busyRetries {
+		t.Errorf("got %d Train calls, want %d", f.trainCalls, 1+busyRetries)
+	}
+	if f.getModelCalls != 1 { // the model's state before the batch
+		t.Errorf("got %d GetModel calls, want 1: the batch is not checked", f.getModelCalls)
+	}
+}
+
+// TestBusyWaitPastTheTimeout: a retry whose wait would outlast the call's
+// --timeout is not waited for; the refusal is the answer.
+func TestBusyWaitPastTheTimeout(t *testing.T) {
+	f, addr := startFake(t)
+	f.onGetModel = func(context.Context, int) error { return busy(t, 5*time.Second) }
+	start := time.Now()
+	code, _, errs := runCLI(t, "", "model", "--addr", addr, "--timeout", "1s")
+	if code != 1 || !strings.Contains(errs, "ResourceExhausted") || f.getModelCalls != 1 {
+		t.Errorf("got exit %d after %d calls, stderr %q; want 1 after one call, the refusal", code, f.getModelCalls, errs)
+	}
+	if d := time.Since(start); d > 900*time.Millisecond {
+		t.Errorf("took %v, want no wait", d)
+	}
+}

@@ -154,3 +154,24 @@ func TestInflightCallLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestInflightSlotOfAFailedReceive: with one slot, calls whose message
+// cannot be decoded, each followed at once by a good call on the same
+// connection: the good call never finds the slot still taken (the failed
+// call gives it back before its error is sent).
+func TestInflightSlotOfAFailedReceive(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--max-inflight-calls", "1", "--access-log=false")
+	conn := grpcConn(t, p.grpcAddr)
+	gc := claimsv1.NewClaimServiceClient(conn)
+	for i := range 1000 {
+		// A field 1 (text) that claims 5 bytes and holds one.
+		err := conn.Invoke(ctxT(t), "/claims.v1.ClaimService/Classify", rawMessage{0x0a, 0x05, 'a'}, new(claimsv1.ClassifyResponse), grpc.ForceCodecV2(rawCodec{}))
+		if status.Code(err) != codes.Internal {
+			t.Fatalf("round %d, undecodable call: got %v, want INTERNAL", i, err)
+		}
+		if _, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+			t.Fatalf("round %d, the call after it: %v", i, err)
+		}
+	}
+}

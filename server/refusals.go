@@ -50,7 +50,9 @@ func newRefusals(reg prometheus.Registerer, gate *admit.Gate, log *slog.Logger, 
 			if now < n || !next.CompareAndSwap(n, now+int64(refusalReportEvery)) {
 				return
 			}
-			log.Warn("calls refused: the server holds as many calls at once as "+name+" lets it", "refused", pending.Swap(0), "max_inflight_calls", gate.Max())
+			// Written by a goroutine of its own: a log that blocks must
+			// not stall the connection whose tap handle refused the call.
+			go log.Warn("calls refused: the server holds as many calls at once as "+name+" lets it", "refused", pending.Swap(0), "max_inflight_calls", gate.Max())
 		}
 	}
 	return refusals{grpc: report(refused.WithLabelValues("grpc")), rest: report(refused.WithLabelValues("rest"))}, nil

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/admit"
 	"github.com/claimsvc/claims/server/internal/api"
 )
@@ -52,6 +53,30 @@ func TestUnaryInterceptorFreesTheSlot(t *testing.T) {
 		}
 		if got := gate.InFlight(); got != 0 {
 			t.Errorf("%s: got %d calls held once the interceptor returned, want 0", tt.name, got)
+		}
+	}
+}
+
+// TestReceiveFailureFreesTheSlot calls the Classify handler of
+// ObserveReceive's service description with a message that cannot be
+// received: the call's slot is free once the handler returns, before grpc
+// sends the status, as for a call that reaches the interceptors.
+func TestReceiveFailureFreesTheSlot(t *testing.T) {
+	o := api.Observer{Log: discardLog(), Transport: api.GRPC}
+	sd := api.ObserveReceive(claimsv1.ClaimService_ServiceDesc, o)
+	gate := admit.New(1, "--max-inflight-calls")
+	for _, m := range sd.Methods {
+		slot, err := gate.Enter()
+		if err != nil {
+			t.Fatalf("%s: %v", m.MethodName, err)
+		}
+		ctx := admit.NewContext(context.Background(), slot)
+		dec := func(any) error { return status.Error(codes.Internal, "grpc: error unmarshalling request") }
+		if _, err := m.Handler(nil, ctx, dec, nil); status.Code(err) != codes.Internal {
+			t.Errorf("%s: got %v, want the receive error", m.MethodName, err)
+		}
+		if got := gate.InFlight(); got != 0 {
+			t.Errorf("%s: got %d calls held once the handler returned, want 0", m.MethodName, got)
 		}
 	}
 }

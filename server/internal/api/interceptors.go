@@ -223,13 +223,18 @@ func (s contextStream) Context() context.Context { return s.ctx }
 // a call ends there: without this it would be neither logged nor counted.
 //
 // The call's request ID is chosen here (see Interceptors), so that such a
-// call has one too, and the interceptors take it from the context.
+// call has one too, and the interceptors take it from the context. The
+// call's slot among those in flight (see package admit) is given back as
+// the handler returns, whether its message failed or not.
 func ObserveReceive(sd grpc.ServiceDesc, o Observer) *grpc.ServiceDesc {
 	sd.Methods = slices.Clone(sd.Methods)
 	for i, md := range sd.Methods {
 		handler, full := md.Handler, "/"+sd.ServiceName+"/"+md.MethodName
 		sd.Methods[i].Handler = func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
 			start := time.Now()
+			// A call whose message fails gives its slot among those in
+			// flight back too, before grpc sends its status.
+			defer admit.Leave(ctx)
 			ctx = o.requestID(ctx)
 			return handler(srv, ctx, func(v any) error {
 				err := dec(v)

@@ -20,7 +20,8 @@ import (
 // 429 with a Retry-After header and the gate's status (a RetryInfo
 // detail) as its body, the body unread. The slot is given back by the
 // server's interceptor once the handler returns (admit.Leave, before the
-// answer is written), or when the call ends here. onRefuse, if not nil,
+// answer is written), which sees it because the unary routes call the
+// service in process (see Local), or else when the call ends here. onRefuse, if not nil,
 // is called for each call refused. The streaming route has a bound of its
 // own and is not held.
 func admitCalls(next http.Handler, gate *admit.Gate, onRefuse func()) http.Handler {
