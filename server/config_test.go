@@ -122,6 +122,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--keepalive-time", "-5s"}, nil, "--keepalive-time must be positive"},
 		{[]string{"--keepalive-timeout", "0s"}, nil, "--keepalive-timeout must be positive"},
 		{[]string{"--keepalive-min-ping", "-1s"}, nil, "--keepalive-min-ping must be positive"},
+		{[]string{"--keepalive-max-age", "-1s"}, nil, "--keepalive-max-age must not be negative"},
+		{nil, map[string]string{"CLAIMS_KEEPALIVE_MAX_AGE_GRACE": "-2s"}, "CLAIMS_KEEPALIVE_MAX_AGE_GRACE must not be negative"},
 		{[]string{"--send-timeout", "-1s"}, nil, "--send-timeout must not be negative"},
 		{[]string{"--shutdown-drain", "-1s"}, nil, "--shutdown-drain must not be negative"},
 		{[]string{"--reload-interval", "-1s", "--read-only", "--data-dir", "d"}, nil, "--reload-interval must not be negative"},

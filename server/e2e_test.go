@@ -928,3 +928,36 @@ func TestKeepaliveMaxAge(t *testing.T) {
 		t.Errorf("got %d connections, want a new one after --keepalive-max-age", n)
 	}
 }
+
+// TestKeepaliveMaxAgeSparesREST: --keepalive-max-age ages the public
+// gRPC listener's connections only, not the gateway's in-process one: a
+// REST stream that lasts well past the age and its grace gets every
+// result.
+func TestKeepaliveMaxAgeSparesREST(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--keepalive-max-age", "200ms", "--keepalive-max-age-grace", "200ms")
+	pr, pw := io.Pipe()
+	const lines = 12
+	go func() {
+		for range lines {
+			if _, err := pw.Write([]byte(`{"text": "Police warned of more attacks."}` + "\n")); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, "http://"+p.httpAddr+"/v1/classify:stream", pr)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(body), `{"result"`); resp.StatusCode != http.StatusOK || n != lines || strings.Contains(string(body), `"error"`) {
+		t.Errorf("got %d with %d results: %s; want 200 and %d results", resp.StatusCode, n, body, lines)
+	}
+}

@@ -156,22 +156,29 @@ func TestInflightCallLimit(t *testing.T) {
 }
 
 // TestInflightSlotOfAFailedReceive: with one slot, calls whose message
-// cannot be decoded, each followed at once by a good call on the same
-// connection: the good call never finds the slot still taken (the failed
-// call gives it back before its error is sent).
+// cannot be received (undecodable, or over the size limit) give their
+// slot back: grpc sends their error itself, as it receives, and the slot
+// is free a moment later (the client's next call may find it taken, and
+// the bundled client then waits and sends it again), so that after them
+// the server holds no call and serves the next.
 func TestInflightSlotOfAFailedReceive(t *testing.T) {
 	server, _ := binaries(t)
-	p := startServer(t, server, "--max-inflight-calls", "1", "--access-log=false")
+	p := startServer(t, server, "--max-inflight-calls", "1", "--max-grpc-receive-bytes", "1000", "--access-log=false")
 	conn := grpcConn(t, p.grpcAddr)
-	gc := claimsv1.NewClaimServiceClient(conn)
-	for i := range 1000 {
-		// A field 1 (text) that claims 5 bytes and holds one.
+	for i := range 200 {
+		// A field 1 (text) that claims 5 bytes and holds one; then a text
+		// over the receive limit.
 		err := conn.Invoke(ctxT(t), "/claims.v1.ClaimService/Classify", rawMessage{0x0a, 0x05, 'a'}, new(claimsv1.ClassifyResponse), grpc.ForceCodecV2(rawCodec{}))
-		if status.Code(err) != codes.Internal {
-			t.Fatalf("round %d, undecodable call: got %v, want INTERNAL", i, err)
+		if c := status.Code(err); c != codes.Internal && c != codes.ResourceExhausted {
+			t.Fatalf("round %d, undecodable call: got %v, want INTERNAL (or refused)", i, err)
 		}
-		if _, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
-			t.Fatalf("round %d, the call after it: %v", i, err)
+		_, err = claimsv1.NewClaimServiceClient(conn).Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("a", 3000)})
+		if c := status.Code(err); c != codes.ResourceExhausted {
+			t.Fatalf("round %d, call over the limit: got %v, want RESOURCE_EXHAUSTED", i, err)
 		}
+	}
+	waitForMetric(t, p, "claims_inflight_calls 0")
+	if _, err := claimsv1.NewClaimServiceClient(conn).GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+		t.Errorf("a call after them: %v", err)
 	}
 }

@@ -239,12 +239,13 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		grpc.InitialWindowSize(streamWindow),
 		grpc.InitialConnWindowSize(connWindow),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.Keepalive.MinPingInterval, PermitWithoutStream: true}),
-		// A MaxConnectionAge or grace of 0 is grpc's infinity.
-		grpc.KeepaliveParams(keepalive.ServerParameters{
-			Time: cfg.Keepalive.Time, Timeout: cfg.Keepalive.Timeout, MaxConnectionIdle: cfg.Keepalive.MaxIdle,
-			MaxConnectionAge: cfg.Keepalive.MaxAge, MaxConnectionAgeGrace: cfg.Keepalive.MaxAgeGrace,
-		}),
 	}
+	kp := keepalive.ServerParameters{Time: cfg.Keepalive.Time, Timeout: cfg.Keepalive.Timeout, MaxConnectionIdle: cfg.Keepalive.MaxIdle}
+	// Only the public listener's connections age: the gateway's one
+	// in-process connection carries every REST stream, and spreads over
+	// no replica. A MaxConnectionAge or grace of 0 is grpc's infinity.
+	publicKP := kp
+	publicKP.MaxConnectionAge, publicKP.MaxConnectionAgeGrace = cfg.Keepalive.MaxAge, cfg.Keepalive.MaxAgeGrace
 	// The public listener may use TLS; the gateway's in-process listener
 	// does not, so it gets a server of its own with the same service.
 	// The stream limit is per connection of a client. All REST streams
@@ -278,7 +279,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 			gated["/"+sd.ServiceName+"/"+m.MethodName] = sd.ServiceName == claimsv1.ClaimService_ServiceDesc.ServiceName
 		}
 	}
-	publicOpts := append(slices.Clip(opts), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
+	publicOpts := append(slices.Clip(opts), grpc.KeepaliveParams(publicKP), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
 		grpc.InTapHandle(unaryTap(unaryMethods, cfg.Limits.CallTimeout, gated, gate, refusals.grpc)),
 		grpc.ChainUnaryInterceptor(unary, guard.UnaryInterceptor()),
 		grpc.ChainStreamInterceptor(stream, bounded, guard.StreamInterceptor()))
@@ -294,7 +295,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		return ok
 	})))
 	grpcServer = grpc.NewServer(publicOpts...)
-	innerServer := grpc.NewServer(append(slices.Clip(opts),
+	innerServer := grpc.NewServer(append(slices.Clip(opts), grpc.KeepaliveParams(kp),
 		grpc.ChainUnaryInterceptor(restUnary), grpc.ChainStreamInterceptor(restStream, bounded))...)
 	healthSrv := health.NewServer()
 	for _, s := range []struct {

@@ -1565,7 +1565,8 @@ type Limits struct {
 	MaxExplain int32 `protobuf:"varint,8,opt,name=max_explain,json=maxExplain" json:"max_explain,omitempty"`
 	// Maximum number of ClassifyStream calls open at once on the server,
 	// over gRPC and REST together. A stream opened beyond it fails at once
-	// with RESOURCE_EXHAUSTED (REST: 429).
+	// with RESOURCE_EXHAUSTED (REST: 429 with a Retry-After header) and a
+	// google.rpc.RetryInfo detail.
 	MaxClassifyStreams int32 `protobuf:"varint,9,opt,name=max_classify_streams,json=maxClassifyStreams" json:"max_classify_streams,omitempty"`
 	// Maximum number of unary calls of this service (Classify, Train,
 	// Forget, Evaluate, GetModel) the server holds at once, over gRPC and

@@ -225,7 +225,8 @@ func (s contextStream) Context() context.Context { return s.ctx }
 // The call's request ID is chosen here (see Interceptors), so that such a
 // call has one too, and the interceptors take it from the context. The
 // call's slot among those in flight (see package admit) is given back as
-// the handler returns, whether its message failed or not.
+// the handler returns, whether its message failed or not (if it failed,
+// just after grpc sent the error).
 func ObserveReceive(sd grpc.ServiceDesc, o Observer) *grpc.ServiceDesc {
 	sd.Methods = slices.Clone(sd.Methods)
 	for i, md := range sd.Methods {
@@ -233,7 +234,9 @@ func ObserveReceive(sd grpc.ServiceDesc, o Observer) *grpc.ServiceDesc {
 		sd.Methods[i].Handler = func(srv any, ctx context.Context, dec func(any) error, interceptor grpc.UnaryServerInterceptor) (any, error) {
 			start := time.Now()
 			// A call whose message fails gives its slot among those in
-			// flight back too, before grpc sends its status.
+			// flight back too. grpc has sent its status by then (it does
+			// so as it fails to receive), but this is sooner than the end
+			// of the stream, which would give it back otherwise.
 			defer admit.Leave(ctx)
 			ctx = o.requestID(ctx)
 			return handler(srv, ctx, func(v any) error {

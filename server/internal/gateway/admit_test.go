@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/claimsvc/claims/server/internal/admit"
 )
@@ -63,4 +65,52 @@ func TestAdmitCallsHoldsUnaryRoutesOnly(t *testing.T) {
 	if w.Code != http.StatusNoContent || gate.InFlight() != 0 {
 		t.Errorf("a call with a slot free: got %d and %d calls held, want 204 and 0", w.Code, gate.InFlight())
 	}
+}
+
+// TestRefusedBodyFreesItsSlotFirst: a REST call refused for its body (413,
+// 415) gives its slot back before the answer goes out, not after the rest
+// of the body has been drained, so that the client's next call finds it
+// free.
+func TestRefusedBodyFreesItsSlotFirst(t *testing.T) {
+	gate := admit.New(1, "--max-inflight-calls")
+	h := admitCalls(limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}), Config{MaxBodyBytes: 1024}), gate, nil)
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	for _, tt := range []struct {
+		name     string
+		body     io.Reader
+		encoding string
+		want     int
+	}{
+		{"too large", strings.NewReader(strings.Repeat("a", 4096)), "", http.StatusRequestEntityTooLarge},
+		// A body that keeps coming: the drain would hold the slot for
+		// its whole linger time.
+		{"too large and still coming", io.MultiReader(strings.NewReader(strings.Repeat("a", 4096)), slowReader{}), "", http.StatusRequestEntityTooLarge},
+		{"compressed", strings.NewReader(`{}`), "gzip", http.StatusUnsupportedMediaType},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/v1/classify", tt.body)
+		if tt.encoding != "" {
+			req.Header.Set("Content-Encoding", tt.encoding)
+		}
+		resp, err := hs.Client().Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want || gate.InFlight() != 0 {
+			t.Errorf("%s: got %d with %d calls held once answered, want %d and 0", tt.name, resp.StatusCode, gate.InFlight(), tt.want)
+		}
+	}
+}
+
+// slowReader sends a byte every 50 ms, for ever.
+type slowReader struct{}
+
+func (slowReader) Read(p []byte) (int, error) {
+	time.Sleep(50 * time.Millisecond)
+	p[0] = 'a'
+	return 1, nil
 }

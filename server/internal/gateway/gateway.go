@@ -113,7 +113,11 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 			// The W3C trace context, for the access log's trace_id: none
 			// when the request has several.
 			if v := r.Header.Values(reqid.TraceHeader); len(v) == 1 {
-				md.Set(reqid.TraceKey, v[0])
+				// Only a valid one: grpc refuses to send a value that is
+				// not printable ASCII, which would fail the stream route.
+				if _, ok := reqid.TraceID(v[0]); ok {
+					md.Set(reqid.TraceKey, v[0])
+				}
 			}
 			return md
 		}),
@@ -269,7 +273,12 @@ func dropBody(w http.ResponseWriter, r *http.Request) (drain func()) {
 	w.Header().Set("Connection", "close")
 	rc.EnableFullDuplex() // the body can still be read after the answer
 	body := r.Body
-	return func() { drainBody(rc, body) }
+	return func() {
+		// The call's slot among those in flight (see admitCalls) is free
+		// before the answer goes out, not after the drain.
+		admit.Leave(r.Context())
+		drainBody(rc, body)
+	}
 }
 
 // drainBody sends the answer written so far, then reads and drops what is

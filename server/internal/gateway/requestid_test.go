@@ -147,6 +147,8 @@ func TestRESTTraceContext(t *testing.T) {
 		{"two", "/v1/classify", http.Header{"Traceparent": {valid, valid}}, ""},
 		{"upper-case hex", "/v1/classify", http.Header{"Traceparent": {strings.ToUpper(valid)}}, ""},
 		{"in grpc metadata", "/v1/classify", http.Header{"Grpc-Metadata-Traceparent": {valid}}, ""},
+		{"not ASCII, on the stream route", "/v1/classify:stream", http.Header{"Traceparent": {"café"}}, ""},
+		{"a tab, on the stream route", "/v1/classify:stream", http.Header{"Traceparent": {"00-\t"}}, ""},
 	} {
 		before := len(logs.String())
 		req, _ := http.NewRequest("POST", hs.URL+tt.path, strings.NewReader(text))
@@ -158,6 +160,10 @@ func TestRESTTraceContext(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: got %d, want 200", tt.name, resp.StatusCode)
+			continue
+		}
 		lines := logs.WaitRPCLines(before)
 		if len(lines) != 1 || lines[0].TraceID != tt.want {
 			t.Errorf("%s: logged %+v, want one line with trace_id %q", tt.name, lines, tt.want)
