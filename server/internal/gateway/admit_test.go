@@ -87,7 +87,7 @@ func TestRefusedBodyFreesItsSlotFirst(t *testing.T) {
 		{"too large", strings.NewReader(strings.Repeat("a", 4096)), "", http.StatusRequestEntityTooLarge},
 		// A body that keeps coming: the drain would hold the slot for
 		// its whole linger time.
-		{"too large and still coming", io.MultiReader(strings.NewReader(strings.Repeat("a", 4096)), slowReader{}), "", http.StatusRequestEntityTooLarge},
+		{"too large and still coming", io.MultiReader(strings.NewReader(strings.Repeat("a", 4096)), tricklingBody{}), "", http.StatusRequestEntityTooLarge},
 		{"compressed", strings.NewReader(`{}`), "gzip", http.StatusUnsupportedMediaType},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/v1/classify", tt.body)
@@ -106,10 +106,10 @@ func TestRefusedBodyFreesItsSlotFirst(t *testing.T) {
 	}
 }
 
-// slowReader sends a byte every 50 ms, for ever.
-type slowReader struct{}
+// tricklingBody sends a byte every 50 ms, for ever.
+type tricklingBody struct{}
 
-func (slowReader) Read(p []byte) (int, error) {
+func (tricklingBody) Read(p []byte) (int, error) {
 	time.Sleep(50 * time.Millisecond)
 	p[0] = 'a'
 	return 1, nil
