@@ -173,8 +173,10 @@ func TestInflightSlotOfAFailedReceive(t *testing.T) {
 			t.Fatalf("round %d, undecodable call: got %v, want INTERNAL (or refused)", i, err)
 		}
 		_, err = claimsv1.NewClaimServiceClient(conn).Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: strings.Repeat("a", 3000)})
-		if c := status.Code(err); c != codes.ResourceExhausted {
+		if st := status.Convert(err); st.Code() != codes.ResourceExhausted {
 			t.Fatalf("round %d, call over the limit: got %v, want RESOURCE_EXHAUSTED", i, err)
+		} else if i == 0 && !strings.Contains(st.Message(), "larger than max") {
+			t.Fatalf("call over the limit: got %q, want grpc's message about its size", st.Message())
 		}
 	}
 	waitForMetric(t, p, "claims_inflight_calls 0")

@@ -68,14 +68,14 @@ func TestAdmitCallsHoldsUnaryRoutesOnly(t *testing.T) {
 }
 
 // TestRefusedBodyFreesItsSlotFirst: a REST call refused for its body (413,
-// 415) gives its slot back before the answer goes out, not after the rest
+// 415, 400, 408) gives its slot back before the answer goes out, not after the rest
 // of the body has been drained, so that the client's next call finds it
 // free.
 func TestRefusedBodyFreesItsSlotFirst(t *testing.T) {
 	gate := admit.New(1, "--max-inflight-calls")
 	h := admitCalls(limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-	}), Config{MaxBodyBytes: 1024}), gate, nil)
+	}), Config{MaxBodyBytes: 1024, BodyReadTimeout: 300 * time.Millisecond}), gate, nil)
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	for _, tt := range []struct {
@@ -89,6 +89,8 @@ func TestRefusedBodyFreesItsSlotFirst(t *testing.T) {
 		// its whole linger time.
 		{"too large and still coming", io.MultiReader(strings.NewReader(strings.Repeat("a", 4096)), tricklingBody{}), "", http.StatusRequestEntityTooLarge},
 		{"compressed", strings.NewReader(`{}`), "gzip", http.StatusUnsupportedMediaType},
+		{"not JSON", strings.NewReader(`{"text": `), "", http.StatusBadRequest},
+		{"too slow", tricklingBody{}, "", http.StatusRequestTimeout},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/v1/classify", tt.body)
 		if tt.encoding != "" {

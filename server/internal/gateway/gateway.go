@@ -113,10 +113,13 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 			// The W3C trace context, for the access log's trace_id: none
 			// when the request has several.
 			if v := r.Header.Values(reqid.TraceHeader); len(v) == 1 {
-				// Only a valid one: grpc refuses to send a value that is
-				// not printable ASCII, which would fail the stream route.
+				// Only a valid one, and only its first 55 bytes (what
+				// version 00 defines; a later version's fields after them
+				// are not read): grpc refuses to send a value that is not
+				// printable ASCII, or too long, which would fail the
+				// stream route.
 				if _, ok := reqid.TraceID(v[0]); ok {
-					md.Set(reqid.TraceKey, v[0])
+					md.Set(reqid.TraceKey, v[0][:reqid.TraceparentSize])
 				}
 			}
 			return md

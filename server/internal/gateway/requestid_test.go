@@ -149,6 +149,9 @@ func TestRESTTraceContext(t *testing.T) {
 		{"in grpc metadata", "/v1/classify", http.Header{"Grpc-Metadata-Traceparent": {valid}}, ""},
 		{"not ASCII, on the stream route", "/v1/classify:stream", http.Header{"Traceparent": {"café"}}, ""},
 		{"a tab, on the stream route", "/v1/classify:stream", http.Header{"Traceparent": {"00-\t"}}, ""},
+		{"a later version with a tab after, on the stream route", "/v1/classify:stream", http.Header{"Traceparent": {"01" + valid[2:] + "-\tx"}}, trace},
+		{"a later version with non-ASCII after, on the stream route", "/v1/classify:stream", http.Header{"Traceparent": {"01" + valid[2:] + "-café"}}, trace},
+		{"a later version with 65,000 bytes after, on the stream route", "/v1/classify:stream", http.Header{"Traceparent": {"01" + valid[2:] + "-" + strings.Repeat("a", 65000)}}, trace},
 	} {
 		before := len(logs.String())
 		req, _ := http.NewRequest("POST", hs.URL+tt.path, strings.NewReader(text))

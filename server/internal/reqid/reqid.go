@@ -74,6 +74,10 @@ const (
 	TraceHeader = "Traceparent"
 )
 
+// TraceparentSize is the length of a traceparent of version 00, and of
+// the fields every version begins with: 2 + 1 + 32 + 1 + 16 + 1 + 2.
+const TraceparentSize = 55
+
 // TraceID returns the trace ID of a traceparent value: 32 lower-case hex
 // digits, not all zero. A value of version 00 is exactly
 // "00-{trace ID}-{parent ID, 16 hex digits, not all zero}-{flags, 2 hex
@@ -81,7 +85,7 @@ const (
 // the recommendation asks a reader of an older version to accept. Any
 // other value is no trace context.
 func TraceID(traceparent string) (string, bool) {
-	const size = 55 // 2 + 1 + 32 + 1 + 16 + 1 + 2
+	const size = TraceparentSize
 	v := traceparent
 	if len(v) < size || v[2] != '-' || v[35] != '-' || v[52] != '-' {
 		return "", false
