@@ -21,8 +21,9 @@ import (
 // detail) as its body, the body unread. The slot is given back by the
 // server's interceptor once the handler returns (admit.Leave, before the
 // answer is written), which sees it because the unary routes call the
-// service in process (see Local), or else when the call ends here. onRefuse, if not nil,
-// is called for each call refused. The streaming route has a bound of its
+// service in process (see Local); by dropBody before a refusal of the
+// body is sent; or else when the call ends here. onRefuse, if not nil, is
+// called for each call refused. The streaming route has a bound of its
 // own and is not held.
 func admitCalls(next http.Handler, gate *admit.Gate, onRefuse func()) http.Handler {
 	if gate.Max() == 0 {

@@ -85,9 +85,8 @@ const TraceparentSize = 55
 // the recommendation asks a reader of an older version to accept. Any
 // other value is no trace context.
 func TraceID(traceparent string) (string, bool) {
-	const size = TraceparentSize
 	v := traceparent
-	if len(v) < size || v[2] != '-' || v[35] != '-' || v[52] != '-' {
+	if len(v) < TraceparentSize || v[2] != '-' || v[35] != '-' || v[52] != '-' {
 		return "", false
 	}
 	version, trace, parent, flags := v[:2], v[3:35], v[36:52], v[53:55]
@@ -97,7 +96,7 @@ func TraceID(traceparent string) (string, bool) {
 	if allZero(trace) || allZero(parent) {
 		return "", false
 	}
-	if len(v) > size && (version == "00" || v[size] != '-') {
+	if len(v) > TraceparentSize && (version == "00" || v[TraceparentSize] != '-') {
 		return "", false
 	}
 	return trace, true
