@@ -25,13 +25,14 @@ import (
 
 // commonFlags are the flags every command takes.
 type commonFlags struct {
-	addr     string
-	token    string
-	timeout  time.Duration
-	tls      bool
-	caFile   string
-	certFile string // client certificate, for a server that asks for one
-	keyFile  string
+	addr      string
+	token     string
+	tokenFile string
+	timeout   time.Duration
+	tls       bool
+	caFile    string
+	certFile  string // client certificate, for a server that asks for one
+	keyFile   string
 }
 
 func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
@@ -43,7 +44,8 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 	fs.StringVar(&c.addr, "addr", addr, "server gRPC address (env CLAIMS_ADDR)")
 	// The token's default is not the environment's value, which the usage
 	// text would print: resolve reads CLAIMS_TOKEN after parsing.
-	fs.StringVar(&c.token, "token", "", "bearer token sent with every call; the server needs it for train and forget when it has --train-token (env CLAIMS_TOKEN)")
+	fs.StringVar(&c.token, "token", "", "bearer token sent with every call; the server needs it for train and forget when it has --train-token (env CLAIMS_TOKEN; a flag is visible to other users in the process list: prefer --token-file or the environment)")
+	fs.StringVar(&c.tokenFile, "token-file", "", "file holding the bearer token, instead of --token (a line break after it is dropped; env CLAIMS_TOKEN_FILE)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline of each call")
 	fs.BoolVar(&c.tls, "tls", false, "use TLS, trusting the system's roots (or --tls-ca)")
 	fs.StringVar(&c.caFile, "tls-ca", "", "PEM file of the CA to trust; implies --tls")
@@ -62,8 +64,26 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, with
 	switch {
 	case !withToken:
 		c.token = ""
-	case !isSet(fs, "token"):
-		c.token, from = getenv("CLAIMS_TOKEN"), "CLAIMS_TOKEN"
+	case isSet(fs, "token") && isSet(fs, "token-file"):
+		return usageErrorf("--token and --token-file both give the token: use one")
+	case isSet(fs, "token"):
+	case isSet(fs, "token-file"):
+		from = "--token-file"
+	default:
+		c.token, c.tokenFile, from = getenv("CLAIMS_TOKEN"), getenv("CLAIMS_TOKEN_FILE"), "CLAIMS_TOKEN"
+		if c.token != "" && c.tokenFile != "" {
+			return usageErrorf("CLAIMS_TOKEN and CLAIMS_TOKEN_FILE both give the token: use one")
+		}
+		if c.tokenFile != "" {
+			from = "CLAIMS_TOKEN_FILE"
+		}
+	}
+	if withToken && c.tokenFile != "" {
+		tok, err := readTokenFile(c.tokenFile)
+		if err != nil {
+			return fmt.Errorf("%s: %w", from, err)
+		}
+		c.token = tok
 	}
 	if i := strings.IndexFunc(c.token, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
 		return usageErrorf("%s: byte %d is a space, a control character or not ASCII (a newline at the end of a secret file?); a bearer token is visible ASCII characters only", from, i)
@@ -75,6 +95,31 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, with
 		return usageErrorf("--tls-cert and --tls-key go together")
 	}
 	return checkAddr(c.addr)
+}
+
+// maxTokenFileBytes bounds a token file: a bearer token is a line.
+const maxTokenFileBytes = 4 << 10
+
+// readTokenFile returns the token file holds, without the line break
+// after it, if any (what echo writes). resolve checks its bytes.
+func readTokenFile(file string) (string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxTokenFileBytes+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxTokenFileBytes {
+		return "", fmt.Errorf("%s is over %d bytes: a bearer token is one line", file, maxTokenFileBytes)
+	}
+	tok := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if tok == "" {
+		return "", fmt.Errorf("%s is empty", file)
+	}
+	return tok, nil
 }
 
 // checkAddr refuses an address grpc would take for another (a missing
@@ -164,7 +209,7 @@ func (c *commonFlags) hint(err error) error {
 			h = "could not connect to " + addr + " within --timeout"
 		}
 	case codes.Unauthenticated:
-		h = "give the server's train token with --token or CLAIMS_TOKEN"
+		h = "give the server's train token with --token-file, --token or CLAIMS_TOKEN"
 	}
 	if h == "" {
 		return err

@@ -1095,25 +1095,43 @@ func TestExamplesN(t *testing.T) {
 func TestToken(t *testing.T) {
 	f, addr := startFake(t)
 	data := writeFile(t, "one.jsonl", `{"text": "They denied it.", "label": "denial"}`+"\n")
+	tokFile := writeFile(t, "token", "filetok\n")
+	crlfFile := writeFile(t, "token-crlf", "crlftok\r\n")
+	spaceFile := writeFile(t, "token-space", "two words\n")
+	emptyFile := writeFile(t, "token-empty", "\n")
 	tests := []struct {
 		name, env string
 		args      []string
 		code      int
 		out, err  string
 		sent      string // the authorization the server got, if a call is made
+		envFile   string // CLAIMS_TOKEN_FILE
 	}{
-		{"usage hides the token", "s3cret", []string{"model", "-h"}, 0, "env CLAIMS_TOKEN", "", ""},
-		{"from the environment", "envtok", []string{"train", "--addr", addr, "--data", data}, 0, "trained 1 example", "", "Bearer envtok"},
-		{"flag wins", "envtok", []string{"train", "--addr", addr, "--data", data, "--token", "flagtok"}, 0, "trained 1 example", "", "Bearer flagtok"},
-		{"newline from the environment", "s3cret\n", []string{"model", "--addr", addr}, 2, "", "client model: CLAIMS_TOKEN: byte 6 is a space, a control character or not ASCII", ""},
-		{"not ASCII in the flag", "", []string{"model", "--addr", addr, "--token", "ümlaut"}, 2, "", "client model: --token: byte 0 is a space", ""},
+		{"from a file", "", []string{"train", "--addr", addr, "--data", data, "--token-file", tokFile}, 0, "trained 1 example", "", "Bearer filetok", ""},
+		{"from a file with CR LF", "", []string{"train", "--addr", addr, "--data", data, "--token-file", crlfFile}, 0, "trained 1 example", "", "Bearer crlftok", ""},
+		{"from a file the environment names", "", []string{"train", "--addr", addr, "--data", data}, 0, "trained 1 example", "", "Bearer filetok", tokFile},
+		{"a file flag wins over the environment", "envtok", []string{"train", "--addr", addr, "--data", data, "--token-file", tokFile}, 0, "trained 1 example", "", "Bearer filetok", ""},
+		{"both flags", "", []string{"model", "--addr", addr, "--token", "x", "--token-file", tokFile}, 2, "", "--token and --token-file both give the token: use one", "", ""},
+		{"both variables", "envtok", []string{"model", "--addr", addr}, 2, "", "CLAIMS_TOKEN and CLAIMS_TOKEN_FILE both give the token: use one", "", tokFile},
+		{"a space in the file", "", []string{"model", "--addr", addr, "--token-file", spaceFile}, 2, "", "client model: --token-file: byte 3 is a space", "", ""},
+		{"an empty file", "", []string{"model", "--addr", addr, "--token-file", emptyFile}, 1, "", "--token-file: " + emptyFile + " is empty", "", ""},
+		{"a missing file", "", []string{"model", "--addr", addr}, 1, "", "CLAIMS_TOKEN_FILE: open /nonexistent/token: no such file", "", "/nonexistent/token"},
+		{"a file not read by a command that sends no token", "", []string{"version"}, 0, "", "", "", "/nonexistent/token"},
+		{"usage hides the token", "s3cret", []string{"model", "-h"}, 0, "env CLAIMS_TOKEN", "", "", ""},
+		{"from the environment", "envtok", []string{"train", "--addr", addr, "--data", data}, 0, "trained 1 example", "", "Bearer envtok", ""},
+		{"flag wins", "envtok", []string{"train", "--addr", addr, "--data", data, "--token", "flagtok"}, 0, "trained 1 example", "", "Bearer flagtok", ""},
+		{"newline from the environment", "s3cret\n", []string{"model", "--addr", addr}, 2, "", "client model: CLAIMS_TOKEN: byte 6 is a space, a control character or not ASCII", "", ""},
+		{"not ASCII in the flag", "", []string{"model", "--addr", addr, "--token", "ümlaut"}, 2, "", "client model: --token: byte 0 is a space", "", ""},
 	}
 	for _, tt := range tests {
 		f.token = ""
 		var out, errb syncBuffer
 		code := run(context.Background(), tt.args, strings.NewReader(""), &out, &errb, func(k string) string {
-			if k == "CLAIMS_TOKEN" {
+			switch k {
+			case "CLAIMS_TOKEN":
 				return tt.env
+			case "CLAIMS_TOKEN_FILE":
+				return tt.envFile
 			}
 			return ""
 		})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/claimsvc/claims/classifier"
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/certs"
 	"github.com/claimsvc/claims/server/internal/gateway"
 )
 
@@ -31,7 +32,10 @@ type config struct {
 	DebugAddr  string
 	DataDir    string
 	TrainToken string
-	ReadOnly   bool // refuse Train and Forget
+	// TrainTokenFile, if not empty, is the file the token is read from
+	// (and read again when it changes), instead of TrainToken.
+	TrainTokenFile string
+	ReadOnly       bool // refuse Train and Forget
 	// ReloadInterval is how often a read-only server checks its data
 	// directory's model file for a new one (0: only on SIGHUP).
 	ReloadInterval time.Duration
@@ -133,7 +137,8 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.HealthAddr, "health-addr", "", "plain-HTTP listen address of /healthz alone, never TLS: for health checkers that cannot present a client certificate (kubelet's probes) when --tls-client-ca requires one; empty: none")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "loopback listen address of Go's runtime profiles (/debug/pprof/: CPU, heap, goroutines, …), in plain HTTP; empty: none")
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
-	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget")
+	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget (visible to other users of the machine in the process list when given as a flag: prefer --train-token-file, or the environment)")
+	fs.StringVar(&c.TrainTokenFile, "train-token-file", "", "file holding the bearer token required by Train and Forget (a Kubernetes or Docker secret; a line break after it is dropped), read again when it changes, so that a rotated token takes effect without a restart")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start, on SIGHUP and with --reload-interval when it changes, without writing or locking it (not with --train-token)")
 	fs.DurationVar(&c.ReloadInterval, "reload-interval", 0, "with --read-only and --data-dir: check the model file this often (10ms at least) and reload it when the server that writes it has saved a new one (0: only on SIGHUP)")
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
@@ -357,14 +362,17 @@ func (c *config) validate() error {
 	// the header it reads: a token with a space, a control character (the
 	// newline at the end of a secret file) or a non-ASCII letter could
 	// never be presented, and training would be shut to everyone.
-	if i := strings.IndexFunc(c.TrainToken, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
+	if i := certs.BadTokenByte(c.TrainToken); i >= 0 {
 		return fmt.Errorf("%s: byte %d is a space, a control character or not ASCII (a newline at the end of a secret file?); a bearer token is visible ASCII characters only", c.opt("train-token"), i)
 	}
 	if err := gateway.ValidateOrigins(c.CORSOrigins); err != nil {
 		return fmt.Errorf("%s: %w", c.opt("cors-origins"), err)
 	}
-	if c.ReadOnly && c.TrainToken != "" {
-		return fmt.Errorf("%s and %s contradict each other: a read-only server takes no changes, with a token or without", c.opt("read-only"), c.opt("train-token"))
+	if c.TrainToken != "" && c.TrainTokenFile != "" {
+		return fmt.Errorf("%s and %s both set the token: use one", c.opt("train-token"), c.opt("train-token-file"))
+	}
+	if c.ReadOnly && c.hasToken() {
+		return fmt.Errorf("%s and %s contradict each other: a read-only server takes no changes, with a token or without", c.opt("read-only"), c.tokenOpt())
 	}
 	if c.ReloadInterval > 0 && c.ReloadInterval < minReloadInterval {
 		return fmt.Errorf("%s is %v, below the least, %v: checking more often costs CPU (a model file that cannot be read is opened at every check), and every few seconds is plenty; 0 reloads on SIGHUP only", c.opt("reload-interval"), c.ReloadInterval, minReloadInterval)
@@ -372,10 +380,21 @@ func (c *config) validate() error {
 	if c.ReloadInterval > 0 && (!c.ReadOnly || c.DataDir == "") {
 		return fmt.Errorf("%s needs %s and %s: only a read-only server reloads a model, the one another server saves in its data directory", c.opt("reload-interval"), c.opt("read-only"), c.opt("data-dir"))
 	}
-	if slices.Contains(c.CORSOrigins, "*") && c.TrainToken == "" && !c.ReadOnly && c.loopbackOnly() {
+	if slices.Contains(c.CORSOrigins, "*") && !c.hasToken() && !c.ReadOnly && c.loopbackOnly() {
 		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without %s: set a token, or list the origins", c.opt("cors-origins"), c.opt("train-token"))
 	}
 	return nil
+}
+
+// hasToken reports whether Train and Forget require a token.
+func (c *config) hasToken() bool { return c.TrainToken != "" || c.TrainTokenFile != "" }
+
+// tokenOpt names the setting that set the token.
+func (c *config) tokenOpt() string {
+	if c.TrainTokenFile != "" {
+		return c.opt("train-token-file")
+	}
+	return c.opt("train-token")
 }
 
 // loopbackOnly reports whether the gRPC and HTTP listen addresses are

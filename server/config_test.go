@@ -50,6 +50,7 @@ func TestParseConfig(t *testing.T) {
 	// because a listener is public.
 	for _, args := range [][]string{
 		{"--cors-origins", "*", "--train-token", "t0k3n"},
+		{"--cors-origins", "*", "--train-token-file", "/run/secrets/token"},
 		{"--cors-origins", "*", "--http-addr", "0.0.0.0:8080"},
 		{"--cors-origins", "*", "--read-only"},
 	} {
@@ -108,6 +109,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--max-health-watches-per-conn", "-1"}, nil, "--max-health-watches-per-conn must not be negative"},
 		{[]string{"--access-log-max-rate", "-1"}, nil, "--access-log-max-rate must not be negative"},
 		{[]string{"--read-only", "--train-token", "t0k3n"}, nil, "--read-only and --train-token contradict each other"},
+		{[]string{"--read-only", "--train-token-file", "/run/secrets/token"}, nil, "--read-only and --train-token-file contradict each other"},
+		{[]string{"--train-token", "t0k3n"}, map[string]string{"CLAIMS_TRAIN_TOKEN_FILE": "/run/secrets/token"}, "--train-token and CLAIMS_TRAIN_TOKEN_FILE both set the token: use one"},
 		{[]string{"--grpc-addr", "nope"}, nil, "--grpc-addr"},
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"CLAIMS_MAX_EXAMPLES": "lots"}, "CLAIMS_MAX_EXAMPLES"},

@@ -961,3 +961,65 @@ func TestKeepaliveMaxAgeSparesREST(t *testing.T) {
 		t.Errorf("got %d with %d results: %s; want 200 and %d results", resp.StatusCode, n, body, lines)
 	}
 }
+
+// TestTrainTokenFile runs the server with --train-token-file: Train takes
+// the file's token (the client's --token-file, REST's bearer header), a
+// token written in the file's place replaces it within about a second,
+// with no restart, and neither shows in the log; a file that holds no
+// token stops the server at start.
+func TestTrainTokenFile(t *testing.T) {
+	server, client := binaries(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "token")
+	os.WriteFile(file, []byte("first-t0k3n\n"), 0o600)
+	p := startServer(t, server, "--train-token-file", file)
+	if !strings.Contains(p.logs.String(), "Train and Forget require the bearer token") {
+		t.Errorf("the startup log does not say Train needs the token:\n%s", p.logs.String())
+	}
+	data := filepath.Join(dir, "t.jsonl")
+	os.WriteFile(data, []byte(`{"text": "They denied it.", "label": "denial"}`+"\n"), 0o600)
+	if out, err := exec.Command(client, "train", "--addr", p.grpcAddr, "--data", data, "--token-file", file).CombinedOutput(); err != nil {
+		t.Fatalf("client train --token-file: %v\n%s", err, out)
+	}
+	train := func(token string) int {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+p.httpAddr+"/v1/train", strings.NewReader(`{"examples": [{"text": "They denied it again.", "label": "denial"}]}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := train("first-t0k3n"); got != http.StatusOK {
+		t.Errorf("REST Train with the file's token: got %d, want 200", got)
+	}
+	// The secret is rotated as Kubernetes does: a new file renamed into
+	// the old one's place.
+	os.WriteFile(file+".new", []byte("second-t0k3n"), 0o600)
+	if err := os.Rename(file+".new", file); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for train("second-t0k3n") != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("the new token was never taken")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := train("first-t0k3n"); got != http.StatusUnauthorized {
+		t.Errorf("REST Train with the old token: got %d, want 401", got)
+	}
+	waitForLog(t, p, "train token file reloaded")
+	if strings.Contains(p.logs.String(), "t0k3n") {
+		t.Errorf("the log shows a token:\n%s", p.logs.String())
+	}
+
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	out, err := exec.Command(server, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--train-token-file", empty).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--train-token-file: "+empty+" is empty: not a bearer token") {
+		t.Errorf("a token file with no token: got %v\n%s", err, out)
+	}
+}

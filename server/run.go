@@ -104,6 +104,15 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 			httpTLS.GetConfigForClient = cas.ConfigForClient(tlsCfg, []string{"h2", "http/1.1"})
 		}
 	}
+	// The token file is read before any model work too, so that a bad one
+	// stops the server at once.
+	var tokenFile *certs.TokenFile
+	if cfg.TrainTokenFile != "" {
+		var err error
+		if tokenFile, err = certs.NewTokenFile(cfg.TrainTokenFile, log, time.Now); err != nil {
+			return fmt.Errorf("%s: %w", cfg.opt("train-token-file"), err)
+		}
+	}
 	// Listen before the model is loaded: a port in use or an address that
 	// cannot be bound fails at once, not after a load that grows with the
 	// model, and before a fresh data directory is given the default model.
@@ -169,10 +178,13 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	warnStale(model, info, cfg.ReadOnly, log)
 
 	auth := api.Auth{Token: cfg.TrainToken, Open: loopback, ReadOnly: cfg.ReadOnly}
+	if tokenFile != nil {
+		auth.TokenFrom = tokenFile.Token
+	}
 	switch {
 	case auth.ReadOnly:
 		log.Info("Train and Forget are disabled (PERMISSION_DENIED): --read-only")
-	case auth.Token != "":
+	case auth.HasToken():
 		log.Info("Train and Forget require the bearer token")
 	case auth.Open:
 		log.Warn("Train and Forget are open to any caller: no --train-token, and the gRPC and HTTP listeners are on loopback")

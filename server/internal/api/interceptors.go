@@ -25,6 +25,10 @@ import (
 type Auth struct {
 	// Token is the bearer token required for changes; empty means none.
 	Token string
+	// TokenFrom, if not nil, gives the token of the moment instead of
+	// Token (one read from a file and read again when it changes); it
+	// must not return "".
+	TokenFrom func() string
 	// Open allows changes without a token. The server sets it only when
 	// its gRPC and HTTP listeners are on loopback addresses.
 	Open bool
@@ -32,6 +36,9 @@ type Auth struct {
 	// the server started with is the one it serves.
 	ReadOnly bool
 }
+
+// HasToken reports whether changes require a token.
+func (a Auth) HasToken() bool { return a.Token != "" || a.TokenFrom != nil }
 
 // mutating lists the methods that change the model.
 var mutating = map[string]bool{
@@ -59,7 +66,7 @@ func (a Auth) check(ctx context.Context, fullMethod string) error {
 	if a.ReadOnly {
 		return status.Error(codes.PermissionDenied, "model changes are disabled: the server runs with --read-only")
 	}
-	if a.Token == "" {
+	if !a.HasToken() {
 		if a.Open {
 			return nil
 		}
@@ -70,9 +77,13 @@ func (a Auth) check(ctx context.Context, fullMethod string) error {
 	if got == "" {
 		return status.Error(codes.Unauthenticated, "authorization: a bearer token is required to change the model")
 	}
+	want := a.Token
+	if a.TokenFrom != nil {
+		want = a.TokenFrom()
+	}
 	// Compare digests, not the tokens: subtle.ConstantTimeCompare returns
 	// at once when the lengths differ, which would leak the token's length.
-	gotSum, wantSum := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(a.Token))
+	gotSum, wantSum := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	if subtle.ConstantTimeCompare(gotSum[:], wantSum[:]) != 1 {
 		return status.Error(codes.Unauthenticated, "authorization: the bearer token is not valid")
 	}
