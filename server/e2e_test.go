@@ -963,10 +963,11 @@ func TestKeepaliveMaxAgeSparesREST(t *testing.T) {
 }
 
 // TestTrainTokenFile runs the server with --train-token-file: Train takes
-// the file's token (the client's --token-file, REST's bearer header), a
-// token written in the file's place replaces it within about a second,
-// with no restart, and neither shows in the log; a file that holds no
-// token stops the server at start.
+// the file's token (the client's --token-file, REST's bearer header);
+// tokens written in the file's place replace it within about a second,
+// with no restart, the old one still taken while the file lists it; no
+// token shows in the log; and a file that holds no token stops the
+// server at start.
 func TestTrainTokenFile(t *testing.T) {
 	server, client := binaries(t)
 	dir := t.TempDir()
@@ -995,12 +996,16 @@ func TestTrainTokenFile(t *testing.T) {
 	if got := train("first-t0k3n"); got != http.StatusOK {
 		t.Errorf("REST Train with the file's token: got %d, want 200", got)
 	}
-	// The secret is rotated as Kubernetes does: a new file renamed into
-	// the old one's place.
-	os.WriteFile(file+".new", []byte("second-t0k3n"), 0o600)
-	if err := os.Rename(file+".new", file); err != nil {
-		t.Fatal(err)
+	// The secret is rotated as Kubernetes does (a new file renamed into
+	// the old one's place): first the new token and the old one, then
+	// the new one alone.
+	rotate := func(data string) {
+		os.WriteFile(file+".new", []byte(data), 0o600)
+		if err := os.Rename(file+".new", file); err != nil {
+			t.Fatal(err)
+		}
 	}
+	rotate("second-t0k3n\nfirst-t0k3n\n")
 	deadline := time.Now().Add(10 * time.Second)
 	for train("second-t0k3n") != http.StatusOK {
 		if time.Now().After(deadline) {
@@ -1008,8 +1013,18 @@ func TestTrainTokenFile(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if got := train("first-t0k3n"); got != http.StatusUnauthorized {
-		t.Errorf("REST Train with the old token: got %d, want 401", got)
+	if got := train("first-t0k3n"); got != http.StatusOK {
+		t.Errorf("REST Train with the old token during the rotation: got %d, want 200", got)
+	}
+	rotate("second-t0k3n\n")
+	for train("first-t0k3n") != http.StatusUnauthorized {
+		if time.Now().After(deadline) {
+			t.Fatal("the old token was never dropped")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := train("second-t0k3n"); got != http.StatusOK {
+		t.Errorf("REST Train with the new token after the rotation: got %d, want 200", got)
 	}
 	waitForLog(t, p, "train token file reloaded")
 	if strings.Contains(p.logs.String(), "t0k3n") {
@@ -1019,7 +1034,7 @@ func TestTrainTokenFile(t *testing.T) {
 	empty := filepath.Join(dir, "empty")
 	os.WriteFile(empty, []byte("\n"), 0o600)
 	out, err := exec.Command(server, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--train-token-file", empty).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "--train-token-file: "+empty+" is empty: not a bearer token") {
+	if err == nil || !strings.Contains(string(out), "--train-token-file: "+empty+" holds no token: not a bearer token") {
 		t.Errorf("a token file with no token: got %v\n%s", err, out)
 	}
 }

@@ -179,7 +179,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 
 	auth := api.Auth{Token: cfg.TrainToken, Open: loopback, ReadOnly: cfg.ReadOnly}
 	if tokenFile != nil {
-		auth.TokenFrom = tokenFile.Token
+		auth.TokensFrom = tokenFile.Tokens
 	}
 	switch {
 	case auth.ReadOnly:

@@ -63,3 +63,28 @@ func TestReadOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestTokensFrom checks a server whose tokens come from a file: during a
+// rotation, each of its tokens is accepted, and nothing else.
+func TestTokensFrom(t *testing.T) {
+	tokens := []string{"new-s3cret", "old-s3cret"}
+	unary, _ := api.Interceptors(api.Auth{TokensFrom: func() []string { return tokens }}, 0, api.Observer{Log: discardLog(), Transport: api.GRPC})
+	info := &grpc.UnaryServerInfo{FullMethod: "/claims.v1.ClaimService/Train"}
+	ok := func(context.Context, any) (any, error) { return "ok", nil }
+	for _, tt := range []struct {
+		header string
+		code   codes.Code
+	}{
+		{"Bearer new-s3cret", codes.OK},
+		{"Bearer old-s3cret", codes.OK},
+		{"Bearer new-s3cre", codes.Unauthenticated},
+		{"Bearer new-s3cretold-s3cret", codes.Unauthenticated},
+		{"Bearer ", codes.Unauthenticated},
+	} {
+		ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("authorization", tt.header))
+		_, err := unary(ctx, nil, info, ok)
+		if got := status.Code(err); got != tt.code {
+			t.Errorf("%q: got %s (%v), want %s", tt.header, got, err, tt.code)
+		}
+	}
+}

@@ -25,10 +25,11 @@ import (
 type Auth struct {
 	// Token is the bearer token required for changes; empty means none.
 	Token string
-	// TokenFrom, if not nil, gives the token of the moment instead of
-	// Token (one read from a file and read again when it changes); it
-	// must not return "".
-	TokenFrom func() string
+	// TokensFrom, if not nil, gives the tokens accepted at the moment
+	// instead of Token (read from a file and read again when it changes:
+	// the new and the old one during a rotation); it must return at least
+	// one, and none empty.
+	TokensFrom func() []string
 	// Open allows changes without a token. The server sets it only when
 	// its gRPC and HTTP listeners are on loopback addresses.
 	Open bool
@@ -38,7 +39,7 @@ type Auth struct {
 }
 
 // HasToken reports whether changes require a token.
-func (a Auth) HasToken() bool { return a.Token != "" || a.TokenFrom != nil }
+func (a Auth) HasToken() bool { return a.Token != "" || a.TokensFrom != nil }
 
 // mutating lists the methods that change the model.
 var mutating = map[string]bool{
@@ -77,14 +78,20 @@ func (a Auth) check(ctx context.Context, fullMethod string) error {
 	if got == "" {
 		return status.Error(codes.Unauthenticated, "authorization: a bearer token is required to change the model")
 	}
-	want := a.Token
-	if a.TokenFrom != nil {
-		want = a.TokenFrom()
+	wants := []string{a.Token}
+	if a.TokensFrom != nil {
+		wants = a.TokensFrom()
 	}
 	// Compare digests, not the tokens: subtle.ConstantTimeCompare returns
 	// at once when the lengths differ, which would leak the token's length.
-	gotSum, wantSum := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
-	if subtle.ConstantTimeCompare(gotSum[:], wantSum[:]) != 1 {
+	// Every token is compared, whichever matches.
+	gotSum := sha256.Sum256([]byte(got))
+	match := 0
+	for _, want := range wants {
+		wantSum := sha256.Sum256([]byte(want))
+		match |= subtle.ConstantTimeCompare(gotSum[:], wantSum[:])
+	}
+	if match != 1 {
 		return status.Error(codes.Unauthenticated, "authorization: the bearer token is not valid")
 	}
 	return nil

@@ -27,26 +27,29 @@ func BadTokenByte(tok string) int {
 	return strings.IndexFunc(tok, func(r rune) bool { return r <= ' ' || r > '~' })
 }
 
-// TokenFile is the bearer token that Train and Forget require, read from
+// TokenFile is the bearer tokens that Train and Forget accept, read from
 // a file (a Kubernetes or Docker secret, say) and read again when it
 // changes, at most once every CheckEvery, as a key pair is: a rotated
-// secret takes effect without a restart. The file holds the token, with
-// or without a line break after it (which is dropped). A file that cannot
-// be read, or does not hold a token, leaves the token as it was, with a
-// warning logged once. TokenFile is safe for concurrent use.
+// secret takes effect without a restart. The file holds one token a line
+// (blank lines and a carriage return before a line break are dropped),
+// so that a rotation can accept the new token and the old one for a while
+// (write "new" and "old" on two lines, move the clients to the new one,
+// then write "new" alone). A file that cannot be read, or holds no token
+// or a line that is none, leaves the tokens as they were, with a warning
+// logged once. TokenFile is safe for concurrent use.
 type TokenFile struct {
-	w watched[string]
+	w watched[[]string]
 }
 
-// NewTokenFile reads the token in file. now is the clock (time.Now
+// NewTokenFile reads the tokens in file. now is the clock (time.Now
 // outside tests).
 func NewTokenFile(file string, log *slog.Logger, now func() time.Time) (*TokenFile, error) {
-	t := &TokenFile{w: watched[string]{
+	t := &TokenFile{w: watched[[]string]{
 		name:  "train token file",
 		files: []string{file},
-		read:  func() (*string, error) { return readToken(file) },
-		loaded: func(*string, time.Time) {
-			log.Info("train token file reloaded: Train and Forget now require its token", "file", file)
+		read:  func() (*[]string, error) { return readTokens(file) },
+		loaded: func(v *[]string, _ time.Time) {
+			log.Info("train token file reloaded: Train and Forget now take its tokens", "file", file, "tokens", len(*v))
 		},
 		log: log,
 		now: now,
@@ -57,12 +60,13 @@ func NewTokenFile(file string, log *slog.Logger, now func() time.Time) (*TokenFi
 	return t, nil
 }
 
-// Token returns the token of the moment, first reading the file again if
-// CheckEvery has passed since the last check and it changed.
-func (t *TokenFile) Token() string { return *t.w.get() }
+// Tokens returns the tokens of the moment, first reading the file again
+// if CheckEvery has passed since the last check and it changed. The
+// caller must not change the slice.
+func (t *TokenFile) Tokens() []string { return *t.w.get() }
 
-// readToken reads the token in file.
-func readToken(file string) (*string, error) {
+// readTokens reads the tokens in file.
+func readTokens(file string) (*[]string, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
@@ -75,12 +79,19 @@ func readToken(file string) (*string, error) {
 	if len(b) > maxTokenFileBytes {
 		return nil, fmt.Errorf("%s is over %d bytes: %w", file, maxTokenFileBytes, ErrBadToken)
 	}
-	tok := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
-	if tok == "" {
-		return nil, fmt.Errorf("%s is empty: %w", file, ErrBadToken)
+	var toks []string
+	for n, line := range strings.Split(string(b), "\n") {
+		tok := strings.TrimSuffix(line, "\r")
+		if tok == "" {
+			continue
+		}
+		if i := BadTokenByte(tok); i >= 0 {
+			return nil, fmt.Errorf("%s line %d: byte %d is a space, a control character or not ASCII (a bearer token is visible ASCII characters only, one a line): %w", file, n+1, i, ErrBadToken)
+		}
+		toks = append(toks, tok)
 	}
-	if i := BadTokenByte(tok); i >= 0 {
-		return nil, fmt.Errorf("%s: byte %d is a space, a control character or not ASCII (a bearer token is visible ASCII characters only, with at most a line break after them): %w", file, i, ErrBadToken)
+	if len(toks) == 0 {
+		return nil, fmt.Errorf("%s holds no token: %w", file, ErrBadToken)
 	}
-	return &tok, nil
+	return &toks, nil
 }
