@@ -45,7 +45,7 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 	// The token's default is not the environment's value, which the usage
 	// text would print: resolve reads CLAIMS_TOKEN after parsing.
 	fs.StringVar(&c.token, "token", "", "bearer token sent with every call; the server needs it for train and forget when it has --train-token (env CLAIMS_TOKEN; a flag is visible to other users in the process list: prefer --token-file or the environment)")
-	fs.StringVar(&c.tokenFile, "token-file", "", "file holding the bearer token, instead of --token (a line break after it is dropped; env CLAIMS_TOKEN_FILE)")
+	fs.StringVar(&c.tokenFile, "token-file", "", "file holding the bearer token, instead of --token: its first line that is not blank, so that the server's --train-token-file may serve (env CLAIMS_TOKEN_FILE)")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline of each call")
 	fs.BoolVar(&c.tls, "tls", false, "use TLS, trusting the system's roots (or --tls-ca)")
 	fs.StringVar(&c.caFile, "tls-ca", "", "PEM file of the CA to trust; implies --tls")
@@ -54,10 +54,12 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 	return c
 }
 
-// resolve completes the flags after parsing: the token from CLAIMS_TOKEN
-// unless --token was given, and checked, since gRPC would refuse to send a
-// token that is not visible ASCII (a secret file's trailing newline) with
-// an INTERNAL error naming neither. A command that sends no token
+// resolve completes the flags after parsing: the token from --token, or
+// the file --token-file names (readTokenFile), or else CLAIMS_TOKEN or
+// the file CLAIMS_TOKEN_FILE names (one source only, at each level), and
+// checked, since gRPC would refuse to send a token that is not visible
+// ASCII (a secret file's trailing newline) with an INTERNAL error naming
+// neither. A command that sends no token
 // (withToken false) neither reads nor checks one.
 func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, withToken bool) error {
 	from := "--token"
@@ -85,7 +87,7 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, with
 		}
 		c.token = tok
 	}
-	if i := strings.IndexFunc(c.token, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
+	if i := badTokenByte(c.token); i >= 0 {
 		return usageErrorf("%s: byte %d is a space, a control character or not ASCII (a newline at the end of a secret file?); a bearer token is visible ASCII characters only", from, i)
 	}
 	if c.timeout <= 0 {
@@ -100,8 +102,12 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, with
 // maxTokenFileBytes bounds a token file: a bearer token is a line.
 const maxTokenFileBytes = 4 << 10
 
-// readTokenFile returns the token file holds, without the line break
-// after it, if any (what echo writes). resolve checks its bytes.
+// readTokenFile returns the first token file holds, read as the server
+// reads its --train-token-file: one token a line, blank lines and a
+// carriage return before a line break dropped, so that a client may read
+// the server's own file during a rotation (the new token first). A line
+// that is no token (a space inside, a non-ASCII byte) is an error naming
+// it.
 func readTokenFile(file string) (string, error) {
 	f, err := os.Open(file)
 	if err != nil {
@@ -113,13 +119,32 @@ func readTokenFile(file string) (string, error) {
 		return "", err
 	}
 	if len(b) > maxTokenFileBytes {
-		return "", fmt.Errorf("%s is over %d bytes: a bearer token is one line", file, maxTokenFileBytes)
+		return "", fmt.Errorf("%s is over %d bytes: a token file holds one token a line", file, maxTokenFileBytes)
 	}
-	tok := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
-	if tok == "" {
-		return "", fmt.Errorf("%s is empty", file)
+	first := ""
+	for n, line := range strings.Split(string(b), "\n") {
+		tok := strings.TrimSuffix(line, "\r")
+		if tok == "" {
+			continue
+		}
+		if i := badTokenByte(tok); i >= 0 {
+			return "", fmt.Errorf("%s line %d: byte %d is a space, a control character or not ASCII; a bearer token is visible ASCII characters only, one a line", file, n+1, i)
+		}
+		if first == "" {
+			first = tok
+		}
 	}
-	return tok, nil
+	if first == "" {
+		return "", fmt.Errorf("%s holds no token", file)
+	}
+	return first, nil
+}
+
+// badTokenByte returns the index of the first byte of tok that a bearer
+// token cannot hold (a space, a control character, a byte outside
+// ASCII), or -1: gRPC would refuse to send it.
+func badTokenByte(tok string) int {
+	return strings.IndexFunc(tok, func(r rune) bool { return r <= ' ' || r > '~' })
 }
 
 // checkAddr refuses an address grpc would take for another (a missing
@@ -209,7 +234,7 @@ func (c *commonFlags) hint(err error) error {
 			h = "could not connect to " + addr + " within --timeout"
 		}
 	case codes.Unauthenticated:
-		h = "give the server's train token with --token-file, --token or CLAIMS_TOKEN"
+		h = "give the server's train token with --token-file, --token, CLAIMS_TOKEN_FILE or CLAIMS_TOKEN"
 	}
 	if h == "" {
 		return err
@@ -295,7 +320,7 @@ func (e *env) client() claimsv1.ClaimServiceClient { return claimsv1.NewClaimSer
 
 // command is one subcommand: flags registers its flags and returns its
 // options, run executes it. A command with noToken sends no token, and
-// ignores --token and CLAIMS_TOKEN; one that is offline calls no server
+// ignores --token, --token-file and their variables; one that is offline calls no server
 // (its env has no connection), and takes the common flags only so that a
 // wrapper that always passes them can run it too.
 type command struct {

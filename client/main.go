@@ -8,7 +8,8 @@
 //	client health                       check the server's health (exit 0 when serving)
 //	client version                      print the client's build
 //
-// Every command takes --addr, --token (or CLAIMS_TOKEN), --timeout and the
+// Every command takes --addr, --token or --token-file (or CLAIMS_TOKEN or
+// CLAIMS_TOKEN_FILE), --timeout and the
 // TLS flags, anywhere on the command line. On failure it prints
 // the gRPC code and message and exits 1; used wrongly, it exits 2.
 // Interrupted (Ctrl-C or SIGTERM), it stops the call under way, says what

@@ -1099,6 +1099,7 @@ func TestToken(t *testing.T) {
 	crlfFile := writeFile(t, "token-crlf", "crlftok\r\n")
 	spaceFile := writeFile(t, "token-space", "two words\n")
 	emptyFile := writeFile(t, "token-empty", "\n")
+	rotationFile := writeFile(t, "token-rotation", "\nnewtok\r\n\noldtok\n")
 	tests := []struct {
 		name, env string
 		args      []string
@@ -1113,8 +1114,9 @@ func TestToken(t *testing.T) {
 		{"a file flag wins over the environment", "envtok", []string{"train", "--addr", addr, "--data", data, "--token-file", tokFile}, 0, "trained 1 example", "", "Bearer filetok", ""},
 		{"both flags", "", []string{"model", "--addr", addr, "--token", "x", "--token-file", tokFile}, 2, "", "--token and --token-file both give the token: use one", "", ""},
 		{"both variables", "envtok", []string{"model", "--addr", addr}, 2, "", "CLAIMS_TOKEN and CLAIMS_TOKEN_FILE both give the token: use one", "", tokFile},
-		{"a space in the file", "", []string{"model", "--addr", addr, "--token-file", spaceFile}, 2, "", "client model: --token-file: byte 3 is a space", "", ""},
-		{"an empty file", "", []string{"model", "--addr", addr, "--token-file", emptyFile}, 1, "", "--token-file: " + emptyFile + " is empty", "", ""},
+		{"a space in the file", "", []string{"model", "--addr", addr, "--token-file", spaceFile}, 1, "", "--token-file: " + spaceFile + " line 1: byte 3 is a space", "", ""},
+		{"an empty file", "", []string{"model", "--addr", addr, "--token-file", emptyFile}, 1, "", "--token-file: " + emptyFile + " holds no token", "", ""},
+		{"the server's file during a rotation", "", []string{"train", "--addr", addr, "--data", data, "--token-file", rotationFile}, 0, "trained 1 example", "", "Bearer newtok", ""},
 		{"a missing file", "", []string{"model", "--addr", addr}, 1, "", "CLAIMS_TOKEN_FILE: open /nonexistent/token: no such file", "", "/nonexistent/token"},
 		{"a file not read by a command that sends no token", "", []string{"version"}, 0, "", "", "", "/nonexistent/token"},
 		{"usage hides the token", "s3cret", []string{"model", "-h"}, 0, "env CLAIMS_TOKEN", "", "", ""},

@@ -138,7 +138,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "loopback listen address of Go's runtime profiles (/debug/pprof/: CPU, heap, goroutines, …), in plain HTTP; empty: none")
 	fs.StringVar(&c.DataDir, "data-dir", "", "directory where the model is persisted; empty keeps it in memory only")
 	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget (visible to other users of the machine in the process list when given as a flag: prefer --train-token-file, or the environment)")
-	fs.StringVar(&c.TrainTokenFile, "train-token-file", "", "file holding the bearer token required by Train and Forget (a Kubernetes or Docker secret; a line break after it is dropped), read again when it changes, so that a rotated token takes effect without a restart")
+	fs.StringVar(&c.TrainTokenFile, "train-token-file", "", "file holding the bearer token required by Train and Forget (a Kubernetes or Docker secret), or several, one a line, each taken (during a rotation), read again when it changes, so that a rotated token takes effect without a restart")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start, on SIGHUP and with --reload-interval when it changes, without writing or locking it (not with --train-token)")
 	fs.DurationVar(&c.ReloadInterval, "reload-interval", 0, "with --read-only and --data-dir: check the model file this often (10ms at least) and reload it when the server that writes it has saved a new one (0: only on SIGHUP)")
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")

@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// CheckEvery is how often, at most, a KeyPair or ClientCAs looks at its
-// files for a new version: on the first handshake after this long since
-// the last look.
+// CheckEvery is how often, at most, a KeyPair, ClientCAs or TokenFile
+// looks at its files for a new version: on the first handshake (or, for
+// a TokenFile, the first token check) after this long since the last
+// look.
 const CheckEvery = time.Second
 
 // watched is a value read from files and read again, at most once every
