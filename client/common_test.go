@@ -56,7 +56,7 @@ func TestHint(t *testing.T) {
 		{codes.Unavailable, `name resolver error: produced zero addresses`, "is not known", nil},
 		{codes.Unavailable, `connection error: desc = "transport: Error while dialing: dial unix /tmp/nope.sock: connect: no such file or directory"`, "no server listens at", nil},
 		{codes.DeadlineExceeded, `context deadline exceeded while waiting for connections to become ready`, "could not connect to " + addr, nil},
-		{codes.Unauthenticated, `authorization: a bearer token is required to change the model`, "--token or CLAIMS_TOKEN", nil},
+		{codes.Unauthenticated, `authorization: a bearer token is required to change the model`, "--token-file, --token, CLAIMS_TOKEN_FILE or CLAIMS_TOKEN", nil},
 		{codes.Unimplemented, `unexpected HTTP status code received from server: 404 (Not Found); transport: received unexpected content-type "application/json"`, "is an HTTP port", nil},
 		{codes.Unimplemented, `unknown method GetModel for service claims.v1.ClaimService`, "", nil},
 		{codes.DeadlineExceeded, `context deadline exceeded`, "", nil},
