@@ -151,7 +151,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.OnRefuse))
+	mux.Handle("/v1/", compressCalls(admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.OnRefuse)))
 	spec := claimsv1.OpenAPISpec()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
