@@ -3,7 +3,6 @@ package gateway
 import (
 	"compress/gzip"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -13,7 +12,8 @@ import (
 // Classify answer is about 700 bytes).
 const compressMin = 1 << 10
 
-// gzipWriters reuses gzip writers, whose state is about 800 KB to set up.
+// gzipWriters reuses gzip writers, whose state is about 1.2 MB to set up
+// (at BestSpeed, on its first write).
 var gzipWriters = sync.Pool{New: func() any {
 	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 	return zw
@@ -54,15 +54,13 @@ func acceptsGzip(values []string) bool {
 			taken := 1
 			for _, p := range strings.Split(params, ";") {
 				k, q, ok := strings.Cut(strings.TrimSpace(p), "=")
-				if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-					if f, err := strconv.ParseFloat(strings.TrimSpace(q), 64); err != nil || f <= 0 {
-						taken = 0
-					}
+				if ok && strings.EqualFold(strings.TrimSpace(k), "q") && !positiveQ(strings.TrimSpace(q)) {
+					taken = 0
 				}
 			}
 			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "gzip", "x-gzip":
-				gz = taken
+			case "gzip", "x-gzip": // either spelling taken is enough
+				gz = max(gz, taken)
 			case "*":
 				star = taken
 			}
@@ -72,6 +70,29 @@ func acceptsGzip(values []string) bool {
 		return gz == 1
 	}
 	return star == 1
+}
+
+// positiveQ reports whether q is a qvalue above 0 as RFC 9110 (section
+// 12.4.2) spells one: "0" or "1", or either with a point and up to three
+// digits ("1" followed only by zeros). Anything else is taken for a
+// refusal.
+func positiveQ(q string) bool {
+	whole, frac, _ := strings.Cut(q, ".")
+	if len(frac) > 3 {
+		return false
+	}
+	for i := range len(frac) {
+		if frac[i] < '0' || frac[i] > '9' {
+			return false
+		}
+	}
+	switch whole {
+	case "1":
+		return strings.Trim(frac, "0") == ""
+	case "0":
+		return strings.Trim(frac, "0") != ""
+	}
+	return false
 }
 
 // compressWriter holds an answer's first compressMin bytes back, then
@@ -86,7 +107,7 @@ type compressWriter struct {
 }
 
 func (w *compressWriter) WriteHeader(code int) {
-	if code >= 100 && code < 200 { // informational: sent as it is
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols { // informational: sent as it is
 		w.ResponseWriter.WriteHeader(code)
 		return
 	}
@@ -152,9 +173,8 @@ func (w *compressWriter) writeHeld() error {
 // yet, and flushes the connection.
 func (w *compressWriter) FlushError() error {
 	if !w.decided {
-		if w.code == 0 && len(w.held) == 0 {
-			return http.NewResponseController(w.ResponseWriter).Flush()
-		}
+		// What is held, or only the headers, goes out as it is: once
+		// they are sent, the answer can no longer say it is compressed.
 		w.decide(false)
 	}
 	if err := w.writeHeld(); err != nil {
