@@ -4,7 +4,9 @@
 // half of them over REST) and M clients training for a fixed time, and
 // then checks that
 //
-//   - no call failed,
+//   - no call failed (a call refused as busy, past the server's
+//     --max-inflight-calls, is counted apart: its client waits the delay
+//     the refusal asks and goes on, as a well-behaved client does),
 //   - the final per-label example counts are the starting counts plus the
 //     examples of every acknowledged Train (nothing lost, nothing doubled),
 //     and the version advanced by exactly one per acknowledged Train,
@@ -42,7 +44,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
@@ -205,9 +209,33 @@ type stats struct {
 	kind      string
 	latencies []time.Duration
 	errors    int
+	busy      int // calls refused as busy (errBusy)
 	firstErr  error
 	trained   map[string]int64 // examples per label of acknowledged Trains
 	trains    int              // acknowledged Trains
+}
+
+// errBusy marks the error of a call the server refused as busy, before
+// reading it: RESOURCE_EXHAUSTED with a RetryInfo over gRPC, 429 with
+// Retry-After over REST. Nothing was done, so it is no failure.
+var errBusy = errors.New("refused as busy")
+
+// busyWait is how long a worker waits after a busy refusal: the delay
+// the server asks (1 s).
+const busyWait = time.Second
+
+// grpcBusy reports whether err is a gRPC refusal as busy.
+func grpcBusy(err error) bool {
+	st, ok := status.FromError(err)
+	if !ok || st.Code() != codes.ResourceExhausted {
+		return false
+	}
+	for _, d := range st.Details() {
+		if _, ok := d.(*errdetails.RetryInfo); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *stats) fail(err error) {
@@ -240,20 +268,20 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "loadtest: %d classifying clients (REST: %v), %d training clients, %s on loopback\n",
 		r.cfg.Clients, r.cfg.REST, r.cfg.Trainers, r.elapsed.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tcalls\terrors\tcalls/s\tp50\tp99\tmax\t")
+	fmt.Fprintln(tw, "kind\tcalls\terrors\tbusy\tcalls/s\tp50\tp99\tmax\t")
 	var all int
 	for _, k := range []string{classifyGRPC, classifyREST, trainGRPC} {
 		s, ok := r.kinds[k]
 		if !ok {
 			continue
 		}
-		n := len(s.latencies) + s.errors
+		n := len(s.latencies) + s.errors + s.busy
 		all += n
 		sort.Slice(s.latencies, func(i, j int) bool { return s.latencies[i] < s.latencies[j] })
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t\n", k, n, s.errors, float64(n)/r.elapsed.Seconds(),
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t\n", k, n, s.errors, s.busy, float64(n)/r.elapsed.Seconds(),
 			fmtDur(percentile(s.latencies, .50)), fmtDur(percentile(s.latencies, .99)), fmtDur(percentile(s.latencies, 1)))
 	}
-	fmt.Fprintf(tw, "all\t%d\t\t%.0f\t\t\t\t\n", all, float64(all)/r.elapsed.Seconds())
+	fmt.Fprintf(tw, "all\t%d\t\t\t%.0f\t\t\t\t\n", all, float64(all)/r.elapsed.Seconds())
 	tw.Flush()
 	if r.start != nil && r.end != nil {
 		var n int64
@@ -355,6 +383,14 @@ func run(ctx context.Context, c config) (*report, error) {
 				case trainGRPC:
 					err = trainOnce(callCtx, client, st, n, i, c.Batch, texts, labels)
 				}
+				if errors.Is(err, errBusy) {
+					st.busy++
+					select {
+					case <-time.After(busyWait):
+					case <-ctx.Done():
+					}
+					continue
+				}
 				if err != nil {
 					st.fail(err)
 					continue
@@ -375,6 +411,7 @@ func run(ctx context.Context, c config) (*report, error) {
 		}
 		k.latencies = append(k.latencies, st.latencies...)
 		k.errors += st.errors
+		k.busy += st.busy
 		if st.firstErr != nil && k.firstErr == nil {
 			k.firstErr = st.firstErr
 			problems = append(problems, fmt.Errorf("%s: %d errors, first: %w", st.kind, st.errors, st.firstErr))
@@ -469,6 +506,9 @@ func classifyOnce(callCtx func() (context.Context, context.CancelFunc), client c
 		req = &claimsv1.ClassifyRequest{Text: texts[(n*31+worker)%len(texts)]}
 	}
 	resp, err := client.Classify(ctx, req)
+	if grpcBusy(err) {
+		return errBusy
+	}
 	if err != nil {
 		return fmt.Errorf("Classify: %s: %s", status.Code(err), status.Convert(err).Message())
 	}
@@ -507,6 +547,9 @@ func classifyRESTOnce(ctx context.Context, hc *http.Client, addr string, n, work
 	if err != nil {
 		return fmt.Errorf("REST classify: %w", err)
 	}
+	if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "" {
+		return errBusy
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("REST classify: %d %s", resp.StatusCode, b)
 	}
@@ -532,6 +575,9 @@ func trainOnce(callCtx func() (context.Context, context.CancelFunc), client clai
 		}
 	}
 	resp, err := client.Train(ctx, &claimsv1.TrainRequest{Examples: exs})
+	if grpcBusy(err) {
+		return errBusy // not applied: the server read none of it
+	}
 	if err != nil {
 		return fmt.Errorf("Train: %s: %s", status.Code(err), status.Convert(err).Message())
 	}
