@@ -1000,29 +1000,32 @@ func TestTrainTokenFile(t *testing.T) {
 	// the old one's place): first the new token and the old one, then
 	// the new one alone.
 	rotate := func(data string) {
-		os.WriteFile(file+".new", []byte(data), 0o600)
+		t.Helper()
+		if err := os.WriteFile(file+".new", []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.Rename(file+".new", file); err != nil {
 			t.Fatal(err)
 		}
 	}
-	rotate("second-t0k3n\nfirst-t0k3n\n")
-	deadline := time.Now().Add(10 * time.Second)
-	for train("second-t0k3n") != http.StatusOK {
-		if time.Now().After(deadline) {
-			t.Fatal("the new token was never taken")
+	// The file is looked at once a second at most: wait for the change.
+	waitFor := func(token string, want int, what string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for train(token) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: never", what)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	rotate("second-t0k3n\nfirst-t0k3n\n")
+	waitFor("second-t0k3n", http.StatusOK, "the new token taken")
 	if got := train("first-t0k3n"); got != http.StatusOK {
 		t.Errorf("REST Train with the old token during the rotation: got %d, want 200", got)
 	}
 	rotate("second-t0k3n\n")
-	for train("first-t0k3n") != http.StatusUnauthorized {
-		if time.Now().After(deadline) {
-			t.Fatal("the old token was never dropped")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitFor("first-t0k3n", http.StatusUnauthorized, "the old token dropped")
 	if got := train("second-t0k3n"); got != http.StatusOK {
 		t.Errorf("REST Train with the new token after the rotation: got %d, want 200", got)
 	}
