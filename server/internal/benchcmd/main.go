@@ -327,6 +327,17 @@ func (b *bench) inProcess(articles []string) {
 		i++
 		return len(split[(i-1)%len(split)])
 	})
+	// The tokenizer alone, on the same sentences: what classification
+	// adds to tokenizing.
+	i = 0
+	var toks []string
+	preTok := measure(b.o.inproc/2, func() int {
+		for _, s := range split[i%len(split)] {
+			toks = tok.AppendTokens(toks[:0], s)
+		}
+		i++
+		return len(split[(i-1)%len(split)])
+	})
 	progress(v, "in-process: training")
 	train1 := measure(b.o.inproc, func() int {
 		if _, err := model.Replace(context.Background(), b.corpus); err != nil {
@@ -367,6 +378,9 @@ func (b *bench) inProcess(articles []string) {
 	b.add("  allocations per sentence (pre-split, ClassifyBatch)",
 		fmt.Sprintf("%.2f allocs, %.0f B", pre.allocsPer(), pre.bytesPer()),
 		fmt.Sprintf("FieldsFunc floor %.2f allocs, %.0f B", preFloor.allocsPer(), preFloor.bytesPer()), "", nil)
+	b.add("  the tokenizer alone on the same sentences (sentences/s per core)",
+		si(preTok.perCPU()),
+		fmt.Sprintf("tokenize+classify runs at %.2fx the tokenizer alone", pre.perCPU()/preTok.perCPU()), "", nil)
 	b.add(fmt.Sprintf("Train: Replace %d examples, warm tokenizer, GOMAXPROCS=%d (examples/s)", len(b.corpus), prev),
 		si(trainN.perWall()),
 		fmt.Sprintf("1 core: %s/s (per CPU-second)", si(train1.perCPU())),
