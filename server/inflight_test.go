@@ -184,3 +184,33 @@ func TestInflightSlotOfAFailedReceive(t *testing.T) {
 		t.Errorf("a call after them: %v", err)
 	}
 }
+
+// TestInflightStreamsPerConnection: with --max-concurrent-streams below
+// --max-inflight-calls, a connection that holds its streams makes its
+// next call wait for one, not take a slot or be refused, and another
+// connection is served.
+func TestInflightStreamsPerConnection(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--max-concurrent-streams", "2", "--max-inflight-calls", "4")
+	greedy := grpcConn(t, p.grpcAddr)
+	for range 2 {
+		ctx, cancel := context.WithCancel(ctxT(t))
+		defer cancel()
+		if _, err := greedy.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitForMetric(t, p, "claims_inflight_calls 2")
+	ctx, cancel := context.WithTimeout(ctxT(t), 500*time.Millisecond)
+	defer cancel()
+	_, err := claimsv1.NewClaimServiceClient(greedy).GetModel(ctx, &claimsv1.GetModelRequest{})
+	if status.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("a third call on the connection: got %v, want it to wait for a stream (DEADLINE_EXCEEDED)", err)
+	}
+	if got := metrics(t, p); !strings.Contains(got, "claims_inflight_calls 2\n") {
+		t.Errorf("the waiting call took a slot")
+	}
+	if _, err := claimsv1.NewClaimServiceClient(grpcConn(t, p.grpcAddr)).GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil {
+		t.Errorf("a call on another connection: %v", err)
+	}
+}
