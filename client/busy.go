@@ -42,6 +42,9 @@ func retryBusy(stderr io.Writer) grpc.DialOption {
 			if d, ok := ctx.Deadline(); ok && time.Until(d) < delay {
 				return err // the call's --timeout ends first: no use waiting
 			}
+			if end, ok := ctx.Value(lineEnderKey{}).(func()); ok {
+				end() // a progress bar's line, unfinished
+			}
 			fmt.Fprintf(stderr, "client: the server is busy (%s); trying again in %v\n", status.Convert(err).Message(), delay.Round(time.Millisecond))
 			t := time.NewTimer(delay)
 			select {
@@ -67,4 +70,14 @@ func busyDelay(err error) (time.Duration, bool) {
 		}
 	}
 	return 0, false
+}
+
+// lineEnderKey is the context key of the func that ends a line left
+// unfinished on stderr (a progress bar's), for retryBusy to call before
+// it writes.
+type lineEnderKey struct{}
+
+// withLineEnder returns ctx carrying end (see lineEnderKey).
+func withLineEnder(ctx context.Context, end func()) context.Context {
+	return context.WithValue(ctx, lineEnderKey{}, end)
 }

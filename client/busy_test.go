@@ -149,3 +149,29 @@ func TestBusyWaitPastTheTimeout(t *testing.T) {
 		t.Errorf("took %v, want no wait", d)
 	}
 }
+
+// TestBusyMessageEndsTheBar: a batch refused as busy while the progress
+// bar is drawn says so on a line of its own.
+func TestBusyMessageEndsTheBar(t *testing.T) {
+	data := writeFile(t, "two.jsonl", "{\"text\": \"They denied it.\", \"label\": \"denial\"}\n{\"text\": \"Rain fell.\", \"label\": \"other\"}\n")
+	f, addr := startFake(t)
+	f.onTrain = func(_ context.Context, call int, apply func()) error {
+		if call == 2 {
+			return busy(t, 10*time.Millisecond)
+		}
+		apply()
+		return nil
+	}
+	code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data, "--batch", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, line := range strings.Split(errs, "\n") {
+		if i := strings.Index(line, "client: the server is busy"); i > 0 {
+			t.Errorf("the busy message follows the bar on its line: %q", line)
+		}
+	}
+	if !strings.Contains(errs, "client: the server is busy") {
+		t.Errorf("stderr %q: want the busy message", errs)
+	}
+}

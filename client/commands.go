@@ -206,6 +206,8 @@ type batchJob struct {
 // applied, the model is asked (checkApplied).
 func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, state modelState, job batchJob) error {
 	p := &progress{w: e.stderr, total: len(d.exs), verb: job.verb, start: time.Now()}
+	// A call refused as busy says so on a line of its own (see retryBusy).
+	ctx = withLineEnder(ctx, p.end)
 	for _, b := range batchExamples(d.exs, batch, l) {
 		var next modelState
 		send := func(ctx context.Context, id string, ifVersion uint64) error {

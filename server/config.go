@@ -381,7 +381,7 @@ func (c *config) validate() error {
 		return fmt.Errorf("%s needs %s and %s: only a read-only server reloads a model, the one another server saves in its data directory", c.opt("reload-interval"), c.opt("read-only"), c.opt("data-dir"))
 	}
 	if slices.Contains(c.CORSOrigins, "*") && !c.hasToken() && !c.ReadOnly && c.loopbackOnly() {
-		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without %s: set a token, or list the origins", c.opt("cors-origins"), c.opt("train-token"))
+		return fmt.Errorf("%s '*' lets any web page call Train and Forget, which are open without a token: set %s (or %s), or list the origins", c.opt("cors-origins"), c.opt("train-token-file"), c.opt("train-token"))
 	}
 	return nil
 }

@@ -187,9 +187,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	case auth.HasToken():
 		log.Info("Train and Forget require the bearer token")
 	case auth.Open:
-		log.Warn("Train and Forget are open to any caller: no --train-token, and the gRPC and HTTP listeners are on loopback")
+		log.Warn("Train and Forget are open to any caller: no --train-token or --train-token-file, and the gRPC and HTTP listeners are on loopback")
 	default:
-		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is not on a loopback address (spelled localhost or a loopback IP, and bound to one) and no --train-token is set")
+		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is not on a loopback address (spelled localhost or a loopback IP, and bound to one) and no --train-token or --train-token-file is set")
 	}
 	if cfg.TrustedProxies.TrustsAll() {
 		log.Warn(cfg.opt("trusted-proxies")+" holds 0.0.0.0/0 or ::/0: any client of that address family can name another in X-Forwarded-For, and the access log's peer is then what clients say", "trusted_proxies", fmt.Sprint(cfg.TrustedProxies))
@@ -279,7 +279,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// REST, are bounded (--max-inflight-calls): one more is refused before
 	// its request is read.
 	gate := admit.New(cfg.Limits.MaxInflightCalls, cfg.opt("max-inflight-calls"))
-	refusals, err := newRefusals(reg, gate, log, cfg.opt("max-inflight-calls"))
+	refusals, err := newRefusals(reg, gate, log, cfg.opt("max-inflight-calls"), refusalReportEvery)
 	if err != nil {
 		return err
 	}

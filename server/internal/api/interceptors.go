@@ -71,7 +71,7 @@ func (a Auth) check(ctx context.Context, fullMethod string) error {
 		if a.Open {
 			return nil
 		}
-		return status.Error(codes.PermissionDenied, "model changes are disabled: the server listens on a non-loopback address and has no --train-token")
+		return status.Error(codes.PermissionDenied, "model changes are disabled: the server listens on a non-loopback address and has no --train-token or --train-token-file")
 	}
 	md, _ := metadata.FromIncomingContext(ctx)
 	got := BearerToken(md.Get("authorization"))

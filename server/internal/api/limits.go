@@ -54,7 +54,7 @@ func DefaultLimits() Limits {
 		MaxGRPCReceiveBytes:  16 << 20,
 		MaxHTTPBodyBytes:     16 << 20,
 		CallTimeout:          30 * time.Second,
-		MaxConcurrentStreams: 256,
+		MaxConcurrentStreams: 100,
 		MaxExplain:           20,
 		MaxClassifyStreams:   64,
 		MaxInflightCalls:     128,

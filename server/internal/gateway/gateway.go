@@ -215,6 +215,18 @@ func requestIDs(next http.Handler) http.Handler {
 	})
 }
 
+// traceAttr returns the trace_id attribute of r's W3C trace context, if
+// it has one valid Traceparent, for the gateway's own lines about a call
+// (the access log's comes from the call's context).
+func traceAttr(r *http.Request) slog.Attr {
+	if v := r.Header.Values(reqid.TraceHeader); len(v) == 1 {
+		if id, ok := reqid.TraceID(v[0]); ok {
+			return slog.String("trace_id", id)
+		}
+	}
+	return slog.Attr{}
+}
+
 // client returns the address of r's client: the HTTP client's, or the
 // one a trusted proxy names.
 func (cfg Config) client(r *http.Request) string {
@@ -382,7 +394,7 @@ func answerDeadline(next http.Handler, cfg Config) http.Handler {
 			return
 		}
 		if cfg.Log != nil {
-			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "remote", cfg.client(r), "path", r.URL.Path, "x_request_id", r.Header.Get(reqid.Header), "waited", cfg.SendTimeout)
+			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "remote", cfg.client(r), "path", r.URL.Path, "x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "waited", cfg.SendTimeout)
 		}
 		if cfg.OnSendTimeout != nil {
 			cfg.OnSendTimeout()
@@ -596,7 +608,7 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			tw.finish()
 			if n, ok := tw.send.expired(); ok {
 				if cfg.Log != nil {
-					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "remote", cfg.client(r), "x_request_id", r.Header.Get(reqid.Header), "results", n, "waited", cfg.SendTimeout)
+					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "remote", cfg.client(r), "x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "results", n, "waited", cfg.SendTimeout)
 				}
 				if cfg.OnSendTimeout != nil {
 					cfg.OnSendTimeout()
@@ -1370,7 +1382,7 @@ func cors(next http.Handler, origins []string) http.Handler {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
-			h.Set("Access-Control-Expose-Headers", reqid.Header)
+			h.Set("Access-Control-Expose-Headers", reqid.Header+", Retry-After")
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -359,8 +359,8 @@ func TestCORS(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if got := resp.Header.Get("Access-Control-Expose-Headers"); got != "X-Request-Id" || resp.Header.Get("X-Request-Id") == "" {
-		t.Errorf("CORS on, a GET: got Expose-Headers %q and X-Request-Id %q, want X-Request-Id and an ID", got, resp.Header.Get("X-Request-Id"))
+	if got := resp.Header.Get("Access-Control-Expose-Headers"); got != "X-Request-Id, Retry-After" || resp.Header.Get("X-Request-Id") == "" {
+		t.Errorf("CORS on, a GET: got Expose-Headers %q and X-Request-Id %q, want X-Request-Id, Retry-After and an ID", got, resp.Header.Get("X-Request-Id"))
 	}
 	if h := preflight(on, "https://evil.example"); h.Get("Access-Control-Allow-Origin") != "" || h.Get("Vary") != "Origin" {
 		t.Errorf("CORS other origin: got Allow-Origin %q, Vary %q; want none and Origin (a cache must not serve it to an allowed origin)", h.Get("Access-Control-Allow-Origin"), h.Get("Vary"))

@@ -328,5 +328,5 @@ func (s *stream) check() {
 	s.closed, s.waited = true, waited
 	s.mu.Unlock()
 	s.g.close(s.conn, "closing a client's connection: it did not take a stream's results",
-		"method", s.method, reqid.Attr(s.Context()), "result", s.sent, "waited", waited.Round(time.Millisecond), "connection_busy", moved)
+		"method", s.method, reqid.Attr(s.Context()), reqid.TraceAttr(s.Context()), "result", s.sent, "waited", waited.Round(time.Millisecond), "connection_busy", moved)
 }
