@@ -214,3 +214,11 @@ func TestInflightStreamsPerConnection(t *testing.T) {
 		t.Errorf("a call on another connection: %v", err)
 	}
 }
+
+// TestStreamsNotBelowInflightWarns: a server whose connections may hold
+// as many calls as the whole gate says so at start.
+func TestStreamsNotBelowInflightWarns(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--max-concurrent-streams", "200")
+	waitForLog(t, p, `"msg":"--max-concurrent-streams is not below --max-inflight-calls: one gRPC connection can hold every slot and leave other clients refused","max_concurrent_streams":200,"max_inflight_calls":128`)
+}

@@ -2,7 +2,7 @@ package main
 
 import (
 	"log/slog"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,10 +19,79 @@ const refusalReportEvery = 10 * time.Second
 // each in claims_inflight_refused_total, and the server's log gets a
 // warning when refusals begin, then at most one every 10 seconds while
 // they go on, with the count since the line before, the last one at the
-// end of the window after the burst. They never block for
-// long: the tap handle runs in a connection's reading goroutine.
+// end of the window after the burst (or at the stop, by stop). They never
+// block for long: the tap handle runs in a connection's reading goroutine.
 type refusals struct {
 	grpc, rest func()
+	stop       func() // logs the refusals not logged yet
+}
+
+// refusalLog decides when the refusals are logged. It is safe for
+// concurrent use.
+type refusalLog struct {
+	log   *slog.Logger
+	msg   string
+	max   int
+	every time.Duration
+
+	mu      sync.Mutex
+	pending int64       // refusals not logged yet
+	next    time.Time   // no line before this
+	timer   *time.Timer // the flush at next, if armed
+}
+
+// refused counts one refusal: logged at once if a window is over, else
+// by the flush at its end.
+func (l *refusalLog) refused() {
+	l.mu.Lock()
+	l.pending++
+	now := time.Now()
+	if !now.Before(l.next) {
+		n := l.pending
+		l.pending, l.next = 0, now.Add(l.every)
+		l.mu.Unlock()
+		// Written by a goroutine of its own: a log that blocks must not
+		// stall the connection whose tap handle refused the call.
+		go l.write(n)
+		return
+	}
+	if l.timer == nil {
+		l.timer = time.AfterFunc(l.next.Sub(now), l.flush)
+	}
+	l.mu.Unlock()
+}
+
+// flush logs the refusals held back in the window that just ended.
+func (l *refusalLog) flush() {
+	l.mu.Lock()
+	l.timer = nil
+	n := l.pending
+	if n > 0 {
+		l.pending, l.next = 0, time.Now().Add(l.every)
+	}
+	l.mu.Unlock()
+	if n > 0 {
+		l.write(n)
+	}
+}
+
+// stop logs the refusals not logged yet, and ends the flush due.
+func (l *refusalLog) stop() {
+	l.mu.Lock()
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
+	n := l.pending
+	l.pending = 0
+	l.mu.Unlock()
+	if n > 0 {
+		l.write(n)
+	}
+}
+
+func (l *refusalLog) write(n int64) {
+	l.log.Warn(l.msg, "refused", n, "max_inflight_calls", l.max)
 }
 
 // newRefusals registers the gate's metrics with reg: the refusals by
@@ -42,35 +111,12 @@ func newRefusals(reg prometheus.Registerer, gate *admit.Gate, log *slog.Logger, 
 			return refusals{}, err
 		}
 	}
-	msg := "calls refused: the server holds as many calls at once as " + name + " lets it"
-	var pending, next atomic.Int64
-	var armed atomic.Bool // a flush of the refusals not logged yet is due
-	// flush logs the refusals not logged yet, at the end of a window in
-	// which some were held back, so that the end of a burst is told too.
-	flush := func() {
-		armed.Store(false)
-		if n := pending.Swap(0); n > 0 {
-			next.Store(time.Now().UnixNano() + int64(every))
-			log.Warn(msg, "refused", n, "max_inflight_calls", gate.Max())
-		}
-	}
-	report := func(c prometheus.Counter) func() {
+	l := &refusalLog{log: log, msg: "calls refused: the server holds as many calls at once as " + name + " lets it", max: gate.Max(), every: every}
+	count := func(c prometheus.Counter) func() {
 		return func() {
 			c.Inc()
-			pending.Add(1)
-			now := time.Now().UnixNano()
-			n := next.Load()
-			if now >= n && next.CompareAndSwap(n, now+int64(every)) {
-				// Written by a goroutine of its own: a log that blocks
-				// must not stall the connection whose tap handle
-				// refused the call.
-				go log.Warn(msg, "refused", pending.Swap(0), "max_inflight_calls", gate.Max())
-				return
-			}
-			if armed.CompareAndSwap(false, true) {
-				time.AfterFunc(time.Duration(max(next.Load()-now, 0)), flush)
-			}
+			l.refused()
 		}
 	}
-	return refusals{grpc: report(refused.WithLabelValues("grpc")), rest: report(refused.WithLabelValues("rest"))}, nil
+	return refusals{grpc: count(refused.WithLabelValues("grpc")), rest: count(refused.WithLabelValues("rest")), stop: l.stop}, nil
 }

@@ -53,3 +53,24 @@ func TestRefusalsAreReported(t *testing.T) {
 		t.Errorf("log: got %s", logs.String())
 	}
 }
+
+// TestRefusalsStop: the refusals held back when the server stops are
+// logged then, not lost with the flush that was due.
+func TestRefusalsStop(t *testing.T) {
+	var logs apitest.LogBuffer
+	r, err := newRefusals(prometheus.NewRegistry(), admit.New(2, "--max-inflight-calls"), slog.New(slog.NewJSONHandler(&logs, nil)), "--max-inflight-calls", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		r.rest()
+	}
+	r.stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for !(strings.Contains(logs.String(), `"refused":1,`) && strings.Contains(logs.String(), `"refused":2,`)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log: got %s, want a line with 1 and one with 2", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -283,6 +283,11 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if err != nil {
 		return err
 	}
+	// The refusals not logged yet are, as the server returns.
+	defer refusals.stop()
+	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
+		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one gRPC connection can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
+	}
 	unaryMethods := make(map[string]bool)
 	gated := make(map[string]bool)
 	for _, sd := range []grpc.ServiceDesc{claimsv1.ClaimService_ServiceDesc, healthpb.Health_ServiceDesc} {
