@@ -2,12 +2,17 @@ package gateway_test
 
 import (
 	"compress/gzip"
+	"encoding/json"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/gateway"
@@ -111,5 +116,53 @@ func BenchmarkLongAnswer(b *testing.B) {
 			}
 			b.ReportMetric(float64(n), "answer-bytes")
 		})
+	}
+}
+
+// TestCompressedAnswerClientThatDoesNotRead: a compressed answer to a
+// client that stops reading is cut short at the send timeout, as a plain
+// one is: the timeout bounds the compressed bytes' writes.
+func TestCompressedAnswerClientThatDoesNotRead(t *testing.T) {
+	limits := api.DefaultLimits()
+	limits.MaxTextBytes, limits.MaxSentences, limits.MaxHTTPBodyBytes = 4<<20, 100000, 8<<20
+	cut := make(chan struct{}, 1)
+	hs := httptest.NewUnstartedServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
+		SendTimeout:   200 * time.Millisecond,
+		OnSendTimeout: func() { cut <- struct{}{} },
+	}))
+	hs.Listener = smallWriteBuffers{hs.Listener}
+	hs.Start()
+	t.Cleanup(hs.Close)
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(4 << 10)
+	// Sentences of words in random order, whose answers (features and
+	// probabilities) compress far less than one sentence repeated.
+	words := strings.Fields("the ministry denied any role in blast at airport police said rebels claimed attack warned of more strikes leaders sent condolences to families army blamed group for bombing officials rejected accusation")
+	rng := rand.New(rand.NewPCG(1, 2))
+	var text strings.Builder
+	for range 20000 {
+		for range 8 {
+			text.WriteString(words[rng.IntN(len(words))])
+			text.WriteByte(' ')
+		}
+		text.WriteString(". ")
+	}
+	req, _ := json.Marshal(map[string]any{"text": text.String(), "explain": 5})
+	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
+	select {
+	case <-cut:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the compressed answer to a client that does not read was never cut short")
+	}
+	// What did arrive was the compressed answer's beginning.
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	head := make([]byte, 4<<10)
+	n, _ := io.ReadAtLeast(conn, head, 1)
+	if !strings.Contains(string(head[:n]), "Content-Encoding: gzip") {
+		t.Errorf("the answer's head %q: want it compressed", head[:min(n, 300)])
 	}
 }
