@@ -220,5 +220,5 @@ func TestInflightStreamsPerConnection(t *testing.T) {
 func TestStreamsNotBelowInflightWarns(t *testing.T) {
 	server, _ := binaries(t)
 	p := startServer(t, server, "--max-concurrent-streams", "200")
-	waitForLog(t, p, `"msg":"--max-concurrent-streams is not below --max-inflight-calls: one gRPC connection can hold every slot and leave other clients refused","max_concurrent_streams":200,"max_inflight_calls":128`)
+	waitForLog(t, p, `"msg":"--max-concurrent-streams is not below --max-inflight-calls: one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused","max_concurrent_streams":200,"max_inflight_calls":128`)
 }

@@ -61,13 +61,23 @@ func (l *refusalLog) refused() {
 	l.mu.Unlock()
 }
 
-// flush logs the refusals held back in the window that just ended.
+// flush logs the refusals held back in the window that just ended. A
+// refusal may have ended that window first, with a line of its own, and
+// begun another: the flush then waits for the end of that one.
 func (l *refusalLog) flush() {
 	l.mu.Lock()
 	l.timer = nil
+	now := time.Now()
+	if now.Before(l.next) {
+		if l.pending > 0 {
+			l.timer = time.AfterFunc(l.next.Sub(now), l.flush)
+		}
+		l.mu.Unlock()
+		return
+	}
 	n := l.pending
 	if n > 0 {
-		l.pending, l.next = 0, time.Now().Add(l.every)
+		l.pending, l.next = 0, now.Add(l.every)
 	}
 	l.mu.Unlock()
 	if n > 0 {

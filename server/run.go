@@ -283,10 +283,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if err != nil {
 		return err
 	}
-	// The refusals not logged yet are, as the server returns.
-	defer refusals.stop()
 	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
-		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one gRPC connection can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
+		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
 	}
 	unaryMethods := make(map[string]bool)
 	gated := make(map[string]bool)
@@ -538,6 +536,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 			log.Warn("REST calls still running at exit", "calls", n, "waited", restStopGrace)
 		}
 	}
+	// The servers have stopped: the refusals not logged yet are, before
+	// the last line.
+	refusals.stop()
 	log.Info("stopped")
 	return runErr
 }
