@@ -286,16 +286,16 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
 		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
 	}
+	// The unary methods, each with whether the gate holds its calls:
+	// the claims service's are, the health service's are not.
 	unaryMethods := make(map[string]bool)
-	gated := make(map[string]bool)
 	for _, sd := range []grpc.ServiceDesc{claimsv1.ClaimService_ServiceDesc, healthpb.Health_ServiceDesc} {
 		for _, m := range sd.Methods {
-			unaryMethods["/"+sd.ServiceName+"/"+m.MethodName] = true
-			gated["/"+sd.ServiceName+"/"+m.MethodName] = sd.ServiceName == claimsv1.ClaimService_ServiceDesc.ServiceName
+			unaryMethods["/"+sd.ServiceName+"/"+m.MethodName] = sd.ServiceName == claimsv1.ClaimService_ServiceDesc.ServiceName
 		}
 	}
 	publicOpts := append(slices.Clip(opts), grpc.KeepaliveParams(publicKP), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
-		grpc.InTapHandle(unaryTap(unaryMethods, cfg.Limits.CallTimeout, gated, gate, refusals.grpc)),
+		grpc.InTapHandle(unaryTap(unaryMethods, cfg.Limits.CallTimeout, gate, refusals.grpc)),
 		grpc.ChainUnaryInterceptor(unary, guard.UnaryInterceptor()),
 		grpc.ChainStreamInterceptor(stream, bounded, guard.StreamInterceptor()))
 	if tlsCfg != nil {
@@ -979,20 +979,22 @@ func samePort(l net.Addr, addr string) bool {
 // errWatchEnded ends the health watches when the server stops.
 var errWatchEnded = status.Error(codes.Unavailable, "the server is shutting down: watch again on a new connection")
 
-// unaryTap admits the calls of the gated methods to gate (refusing one
-// more with its status, counted by refused) and gives the calls of the
-// unary methods the call timeout from the moment they start: the unary
+// unaryTap admits the calls of the unary methods that methods maps to
+// true to gate (refusing one more with its status, counted by refused)
+// and gives the calls of every unary method (every key of methods) the
+// call timeout from the moment they start: the unary
 // interceptor's deadline starts only once the request message has
 // arrived, so a call whose message never came would hold its stream (and
 // a goroutine) for as long as the client kept the connection. grpc
 // receives the message under this context. It runs in a connection's
 // reading goroutine, before the message is read, and never blocks.
-func unaryTap(methods map[string]bool, d time.Duration, gated map[string]bool, gate *admit.Gate, refused func()) tap.ServerInHandle {
+func unaryTap(methods map[string]bool, d time.Duration, gate *admit.Gate, refused func()) tap.ServerInHandle {
 	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
-		if !methods[info.FullMethodName] {
+		gated, unary := methods[info.FullMethodName]
+		if !unary {
 			return ctx, nil
 		}
-		if gated[info.FullMethodName] {
+		if gated {
 			var err error
 			// The slot is given back by the unary interceptor, or when
 			// grpc cancels the stream's context as the call ends.

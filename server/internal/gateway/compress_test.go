@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -126,19 +125,10 @@ func TestCompressedAnswerClientThatDoesNotRead(t *testing.T) {
 	limits := api.DefaultLimits()
 	limits.MaxTextBytes, limits.MaxSentences, limits.MaxHTTPBodyBytes = 4<<20, 100000, 8<<20
 	cut := make(chan struct{}, 1)
-	hs := httptest.NewUnstartedServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
+	conn := smallBufferConn(t, configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
 		SendTimeout:   200 * time.Millisecond,
 		OnSendTimeout: func() { cut <- struct{}{} },
-	}))
-	hs.Listener = smallWriteBuffers{hs.Listener}
-	hs.Start()
-	t.Cleanup(hs.Close)
-	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.(*net.TCPConn).SetReadBuffer(4 << 10)
+	}), 4<<10)
 	// Sentences of words in random order, whose answers (features and
 	// probabilities) compress far less than one sentence repeated.
 	words := strings.Fields("the ministry denied any role in blast at airport police said rebels claimed attack warned of more strikes leaders sent condolences to families army blamed group for bombing officials rejected accusation")

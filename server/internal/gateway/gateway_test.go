@@ -566,21 +566,12 @@ func TestRESTAnswerClientThatDoesNotRead(t *testing.T) {
 func TestRESTSlowReaderIsNotCut(t *testing.T) {
 	limits := api.DefaultLimits()
 	var cuts atomic.Int64
-	hs := httptest.NewUnstartedServer(configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
-		SendTimeout:   2 * time.Second,
-		OnSendTimeout: func() { cuts.Add(1) },
-	}))
 	// Small kernel buffers on both sides, so that the answer waits on the
 	// client's reads.
-	hs.Listener = smallWriteBuffers{hs.Listener}
-	hs.Start()
-	t.Cleanup(hs.Close)
-	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.(*net.TCPConn).SetReadBuffer(16 << 10)
+	conn := smallBufferConn(t, configuredHandler(t, miniModel(t), limits, api.Auth{Open: true}, gateway.Config{
+		SendTimeout:   2 * time.Second,
+		OnSendTimeout: func() { cuts.Add(1) },
+	}), 16<<10)
 	req, _ := json.Marshal(map[string]any{"text": strings.Repeat("The ministry denied any role in the blast at the airport. ", 1500), "explain": 20})
 	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s", len(req), req)
 	start := time.Now()
@@ -617,6 +608,25 @@ func (s slowReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p[:min(len(p), 16<<10-*s.read)])
 	*s.read += n
 	return n, err
+}
+
+// smallBufferConn serves h with small kernel send buffers
+// (smallWriteBuffers) and returns a connection to it whose receive buffer
+// is readBuffer bytes, closed when the test ends.
+func smallBufferConn(t *testing.T, h http.Handler, readBuffer int) *net.TCPConn {
+	t.Helper()
+	hs := httptest.NewUnstartedServer(h)
+	hs.Listener = smallWriteBuffers{hs.Listener}
+	hs.Start()
+	t.Cleanup(hs.Close)
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	tc := conn.(*net.TCPConn)
+	tc.SetReadBuffer(readBuffer)
+	return tc
 }
 
 // smallWriteBuffers gives its connections small kernel send buffers.
