@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -64,7 +65,13 @@ func serverModel(ctx context.Context, e *env) (limits, modelState, error) {
 	if status.Code(err) == codes.Unimplemented && !httpAnswer(err) {
 		return l, modelState{}, nil // a server older than GetModel
 	}
-	if err != nil {
+	switch status.Code(err) {
+	case codes.OK:
+	case codes.DeadlineExceeded, codes.Canceled:
+		// Bare, these say nothing of what was under way.
+		st := status.Convert(err)
+		return l, modelState{}, keepID(err, status.Error(st.Code(), st.Message()+" (asking the server for the model's limits, before sending anything)"))
+	default:
 		return l, modelState{}, err
 	}
 	state := modelState{known: true, version: m.GetVersion(), total: m.GetTotalExamples()}
@@ -156,7 +163,9 @@ func checkApplied(ctx context.Context, e *env, before modelState, wantTotal int6
 	if !before.known {
 		return uncertain, "the model's state before the call is not known"
 	}
-	cctx, cancel := e.common.callContext(context.WithoutCancel(ctx))
+	// The call that failed may have lost a server that is restarting:
+	// the check waits for it, up to --timeout.
+	cctx, cancel := e.common.callContext(withWaitForReady(context.WithoutCancel(ctx)))
 	defer cancel()
 	// Settled: a save the server began before the call failed shows.
 	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{Settled: true})
@@ -182,7 +191,7 @@ type batchReport struct {
 	file    string
 	lines   []int  // the file's line of each example
 	b       span   // the failed batch
-	did     string // what a batch that went through did: "applied", "forgotten"
+	did     string // what a batch that went through did: "applied", "forgotten"; "" for a job that changes nothing
 	checked bool   // whether the outcome is what GetModel showed after the failure
 	outcome outcome
 	why     string // for an uncertain outcome
@@ -196,9 +205,12 @@ type batchReport struct {
 func failure(ctx context.Context, e *env, d *examples, b span, did string, state modelState, want int64, check bool, err error) error {
 	r := batchReport{file: d.file, lines: d.lines, b: b, did: did}
 	if check {
-		if ctx.Err() != nil {
-			// The check takes up to --timeout: say what the wait is for.
+		// The check takes up to --timeout: say what the wait is for.
+		switch {
+		case ctx.Err() != nil:
 			fmt.Fprintf(e.stderr, "interrupted: asking the server whether lines %d–%d were %s (Ctrl-C again to quit without knowing)\n", d.lines[b.lo], d.lines[b.hi-1], did)
+		case status.Code(err) == codes.Unavailable:
+			fmt.Fprintf(e.stderr, "client: asking the server whether lines %d–%d were %s (waiting up to --timeout for it to be reachable)\n", d.lines[b.lo], d.lines[b.hi-1], did)
 		}
 		r.outcome, r.why = checkApplied(ctx, e, state, want)
 		r.checked = true
@@ -227,6 +239,11 @@ func (r batchReport) error(err error) error {
 // became of the failed one.
 func (r batchReport) summary() string {
 	n := len(r.lines)
+	if r.did == "" {
+		// A job that changes nothing prints its result once every batch
+		// went through (eval's scores): a part of them would mislead.
+		return fmt.Sprintf("%s failed, of %d examples: scores are printed only for the whole file", r.lineRange(), n)
+	}
 	done := r.b.lo // examples applied before the failed batch
 	if r.outcome == applied && r.b.lo == 0 {
 		done = r.b.hi // the failed batch was the first: say it as one
@@ -325,7 +342,39 @@ func sendRetrying(ctx context.Context, e *env, what string, state modelState, be
 		if state.known {
 			ifVersion = state.version
 		}
-		fmt.Fprintf(e.stderr, "client: %s: %s; sending again with the same request_id, which the server applies once\n", what, status.Code(err))
+		again := ""
+		if status.Code(err) == codes.Unavailable {
+			// A server restarting refuses connections for a moment: the
+			// call waits for it (up to --timeout) instead of failing at
+			// once.
+			ctx, again = withWaitForReady(ctx), " (waiting up to --timeout for the server to be reachable)"
+		}
+		fmt.Fprintf(e.stderr, "client: %s: %s; sending again with the same request_id, which the server applies once%s\n", what, status.Code(err), again)
 		retried = true
 	}
+}
+
+// waitForReadyKey is the context key that makes a call wait for the
+// connection to be ready (grpc.WaitForReady), up to its deadline, instead
+// of failing at once while the server cannot be reached.
+type waitForReadyKey struct{}
+
+// withWaitForReady returns ctx marked so that its calls wait for the
+// connection (see waitForReady).
+func withWaitForReady(ctx context.Context) context.Context {
+	return context.WithValue(ctx, waitForReadyKey{}, true)
+}
+
+// waitForReady returns the dial option that makes a unary call whose
+// context withWaitForReady marked wait for the connection to be ready:
+// the second send of a Train or Forget after UNAVAILABLE, and the check
+// of whether the first was applied, which both follow a server that went
+// away and may be restarting.
+func waitForReady() grpc.DialOption {
+	return grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		if ctx.Value(waitForReadyKey{}) != nil {
+			opts = append(opts, grpc.WaitForReady(true))
+		}
+		return invoker(ctx, method, req, reply, cc, opts...)
+	})
 }

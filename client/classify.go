@@ -232,6 +232,11 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 		err = c.sendText(ctx, text, l)
 	}
 	if err != nil {
+		// The results already had stay printed, as --json prints them as
+		// they come; the error, on stderr, says where the run stopped.
+		if ferr := out.abort(); ferr != nil {
+			return errors.Join(err, ferr)
+		}
 		return err
 	}
 	if err := out.end(c.version, c.count); err != nil {
@@ -312,9 +317,17 @@ func (in *classifyInput) checkText(text string) error {
 
 // trimmable reports the white space trimmed from a --sentences line: any
 // but the control characters the server refuses (\v, \f, U+0085), which
-// are left for firstBad to report.
+// are left for firstBad to report, and the invisible characters the
+// segmenter also counts as space (a byte order mark, which files joined
+// by cat leave at a line's start, and the zero-width ones).
 func trimmable(r rune) bool {
-	return unicode.IsSpace(r) && r != '\v' && r != '\f' && r != '\u0085'
+	switch r {
+	case '\v', '\f', '\u0085':
+		return false
+	case '\ufeff', '\u200b', '\u200c', '\u200d', '\u2060':
+		return true
+	}
+	return unicode.IsSpace(r)
 }
 
 // readSentences splits text into lines as the server's segmenter does
@@ -700,6 +713,9 @@ type resultSink interface {
 	// end is called once every result was added: version is the last
 	// model version, n the number of results.
 	end(version uint64, n int) error
+	// abort is called instead of end when the run failed: it writes the
+	// results held back, if any, and no summary.
+	abort() error
 }
 
 // jsonSink writes each result as a JSON line as soon as it has it.
@@ -744,6 +760,8 @@ func (j *jsonSink) add(s *claimsv1.SentenceResult, version uint64) error {
 }
 
 func (j *jsonSink) end(uint64, int) error { return nil }
+
+func (j *jsonSink) abort() error { return nil }
 
 // maxSentences bounds the number of sentences Segment finds in text: a
 // sentence ends at sentence punctuation or a line break, or at the end.
@@ -815,14 +833,29 @@ func (t *tableSink) flush() error {
 }
 
 func (t *tableSink) end(version uint64, n int) error {
-	if t.widths == nil {
-		t.widths = t.t.widths(nil)
-	}
-	if err := t.flush(); err != nil {
+	if err := t.write(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(t.w, "\nmodel version %d, %s\n", version, countOf(int64(n), "sentence"))
 	return err
+}
+
+// abort writes the rows held, if any, with the widths they need (or
+// those fixed before).
+func (t *tableSink) abort() error {
+	if t.widths == nil && len(t.t.rows) == 1 {
+		return nil // the header alone: no result came
+	}
+	return t.write()
+}
+
+// write writes the rows held, with the widths fixed before, or else those
+// they need.
+func (t *tableSink) write() error {
+	if t.widths == nil {
+		t.widths = t.t.widths(nil)
+	}
+	return t.flush()
 }
 
 // ellipsize shortens s to at most n runes for the table.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,8 +34,8 @@ func dataFlags(fs *flag.FlagSet) any {
 
 func trainFlags(fs *flag.FlagSet) any {
 	o := dataFlags(fs).(*dataOpts)
-	fs.BoolVar(&o.replace, "replace", false, "rebuild the model from exactly this file (sent as one request)")
-	fs.BoolVar(&o.newLbls, "allow-new-labels", false, "add labels the model does not have yet")
+	fs.BoolVar(&o.replace, "replace", false, "rebuild the model from exactly this file, sent as one request whatever --batch; its labels become the model's")
+	fs.BoolVar(&o.newLbls, "allow-new-labels", false, "add labels the model does not have yet (with --replace too)")
 	return o
 }
 
@@ -68,7 +69,11 @@ func readExamples(ctx context.Context, e *env, o *dataOpts) (*examples, error) {
 	exs, lines, err := classifier.ReadExampleLines(strings.NewReader(b), max(len(b), classifier.MaxJSONLLine))
 	if le := (*classifier.LineError)(nil); errors.As(err, &le) {
 		// Placed as the other checks place a line: "FILE line 3: …".
-		return nil, fmt.Errorf("%s line %d: %w: %s", file, le.Line, classifier.ErrBadJSONL, le.Reason)
+		hint := ""
+		if le.Line == 1 && strings.Contains(b, "\r") && !strings.Contains(b, "\n") {
+			hint = " (its lines end in a carriage return alone, as old Mac files do: JSON Lines ends them in LF or CRLF)"
+		}
+		return nil, fmt.Errorf("%s line %d: %w: %s%s", file, le.Line, classifier.ErrBadJSONL, le.Reason, hint)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
@@ -120,6 +125,25 @@ func (d *examples) checkLabels(state modelState, format string) error {
 	return nil
 }
 
+// labelsLeftOut returns, sorted, the model's labels that no example has:
+// a model rebuilt from the examples loses them.
+func (d *examples) labelsLeftOut(state modelState) []string {
+	has := make(map[string]bool)
+	for _, ex := range d.exs {
+		if lb, err := classifier.NormalizeLabel(ex.GetLabel()); err == nil {
+			has[lb] = true
+		}
+	}
+	var gone []string
+	for lb := range state.labels {
+		if !has[lb] {
+			gone = append(gone, lb)
+		}
+	}
+	slices.Sort(gone)
+	return gone
+}
+
 // checkLabelCount refuses, before anything is sent, examples whose new
 // labels would give the model more labels than the server's limit, which
 // the server would refuse with the batch that passes it, after the
@@ -165,9 +189,33 @@ type progress struct {
 	verb  string
 	start time.Time
 	drawn bool
+	// live says w is a terminal, where the bar is redrawn after each
+	// batch; elsewhere (a log file, a CI job's output) only the finished
+	// bar is written, a line with no carriage returns.
+	live bool
+}
+
+// isTerminal reports whether w is a terminal (a character device), or
+// says it is one.
+func isTerminal(w io.Writer) bool {
+	if t, ok := w.(interface{ isTerminal() bool }); ok {
+		return t.isTerminal()
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func (p *progress) update(done int) {
+	if !p.live {
+		if done == p.total {
+			fmt.Fprintf(p.w, "%s: %d/%d examples (%.0f/s)\n", p.verb, done, p.total, float64(done)/time.Since(p.start).Seconds())
+		}
+		return
+	}
 	const width = 30
 	fill := width * done / p.total
 	rate := float64(done) / time.Since(p.start).Seconds()
@@ -190,7 +238,7 @@ func (p *progress) end() {
 // batchJob is one kind of batch inBatches sends.
 type batchJob struct {
 	verb string // for the progress bar: "training"
-	did  string // what a batch that went through did: "applied"
+	did  string // what a batch that went through did: "applied" ("" when sign is 0)
 	// sign is +1 for a call that adds its examples to the model, -1 for
 	// one that takes them away, 0 for one that leaves it as it is.
 	sign int
@@ -205,7 +253,7 @@ type batchJob struct {
 // the failure leaves it open whether a batch that changes the model was
 // applied, the model is asked (checkApplied).
 func inBatches(ctx context.Context, e *env, d *examples, batch int, l limits, state modelState, job batchJob) error {
-	p := &progress{w: e.stderr, total: len(d.exs), verb: job.verb, start: time.Now()}
+	p := &progress{w: e.stderr, total: len(d.exs), verb: job.verb, start: time.Now(), live: isTerminal(e.stderr)}
 	// A call refused as busy says so on a line of its own (see retryBusy).
 	ctx = withLineEnder(ctx, p.end)
 	for _, b := range batchExamples(d.exs, batch, l) {
@@ -245,6 +293,21 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 		return err
 	}
 	if o.replace {
+		// The file's labels become the model's: a label the model lacks
+		// (a misspelling) becomes one only when asked for, as without
+		// --replace.
+		if !o.newLbls {
+			if err := d.checkLabels(state, "label is not known to the model: %q (with --replace the file's labels become the model's; --allow-new-labels makes it one)"); err != nil {
+				return err
+			}
+		}
+		if gone := d.labelsLeftOut(state); len(gone) > 0 {
+			them := "them"
+			if len(gone) == 1 {
+				them = "it"
+			}
+			fmt.Fprintf(e.stderr, "client: %s has no example of the model's %s: the new model will not have %s\n", d.file, strings.Join(gone, ", "), them)
+		}
 		return replaceModel(ctx, e, d, l, state)
 	}
 	if !o.newLbls {
@@ -354,7 +417,7 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	var gold, pred []string
 	versions := map[uint64]bool{}
 	var version uint64
-	err = inBatches(ctx, e, d, o.batch, l, modelState{}, batchJob{verb: "evaluating", did: "scored", send: func(ctx context.Context, exs []*claimsv1.Example, _ string, _ uint64) (modelState, error) {
+	err = inBatches(ctx, e, d, o.batch, l, modelState{}, batchJob{verb: "evaluating", send: func(ctx context.Context, exs []*claimsv1.Example, _ string, _ uint64) (modelState, error) {
 		resp, err := e.client().Evaluate(ctx, &claimsv1.EvaluateRequest{Examples: exs})
 		if err != nil {
 			return modelState{}, err

@@ -96,7 +96,11 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, with
 	if (c.certFile == "") != (c.keyFile == "") {
 		return usageErrorf("--tls-cert and --tls-key go together")
 	}
-	return checkAddr(c.addr)
+	addrFrom := "--addr"
+	if !isSet(fs, "addr") && getenv("CLAIMS_ADDR") != "" {
+		addrFrom = "CLAIMS_ADDR"
+	}
+	return checkAddr(addrFrom, c.addr)
 }
 
 // maxTokenFileBytes bounds a token file: a bearer token is a line.
@@ -150,8 +154,9 @@ func badTokenByte(tok string) int {
 // checkAddr refuses an address grpc would take for another (a missing
 // port becomes 443) or fail on with an UNAVAILABLE error that blames the
 // server: it is host:port with a port, or a gRPC target with a scheme
-// (dns:///host:port, unix:///path).
-func checkAddr(addr string) error {
+// (dns:///host:port, unix:///path). from names where addr came from
+// ("--addr", "CLAIMS_ADDR").
+func checkAddr(from, addr string) error {
 	hostPort := addr
 	if scheme, rest, ok := strings.Cut(addr, "://"); ok {
 		switch scheme {
@@ -162,12 +167,12 @@ func checkAddr(addr string) error {
 			// last slash.
 			hostPort = rest[strings.LastIndex(rest, "/")+1:]
 		default:
-			return usageErrorf("--addr %q: give host:port (the server's gRPC port), or a gRPC target such as dns:///host:port", addr)
+			return usageErrorf("%s %q: give host:port (the server's gRPC port), or a gRPC target such as dns:///host:port", from, addr)
 		}
 	}
 	_, port, err := net.SplitHostPort(hostPort)
 	if err != nil || port == "" {
-		return usageErrorf("--addr %q: give host:port (the server's gRPC port, 50051 by default)", addr)
+		return usageErrorf("%s %q: give host:port (the server's gRPC port, 50051 by default)", from, addr)
 	}
 	n, err := strconv.ParseUint(port, 10, 16)
 	if err != nil && strings.Trim(port, "0123456789") != "" {
@@ -177,7 +182,7 @@ func checkAddr(addr string) error {
 		}
 	}
 	if err != nil || n == 0 {
-		return usageErrorf("--addr %q: the port must be a number from 1 to 65535", addr)
+		return usageErrorf("%s %q: the port must be a number from 1 to 65535", from, addr)
 	}
 	return nil
 }
@@ -289,7 +294,7 @@ func (c *commonFlags) dial(stderr io.Writer) (*grpc.ClientConn, error) {
 		}
 		creds = credentials.NewTLS(cfg)
 	}
-	conn, err := grpc.NewClient(c.addr, retryBusy(stderr), requestIDs(), grpc.WithTransportCredentials(creds),
+	conn, err := grpc.NewClient(c.addr, retryBusy(stderr), requestIDs(), waitForReady(), grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to %s: %w", c.addr, err)

@@ -29,7 +29,7 @@ func TestCheckAddr(t *testing.T) {
 		{"dns://8.8.8.8/claims.example:50051", true},
 		{"localhost:grpc-claims-unknown-service", false},
 	} {
-		err := checkAddr(tt.addr)
+		err := checkAddr("--addr", tt.addr)
 		var ue usageError
 		if got := err == nil; got != tt.ok || err != nil && !errors.As(err, &ue) {
 			t.Errorf("checkAddr(%q): got %v, want ok %v (or a usage error)", tt.addr, err, tt.ok)

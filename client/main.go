@@ -111,8 +111,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if args[0] == "help" || strings.HasPrefix(args[0], "-") {
 		if args[0] == "help" || slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
-			fmt.Fprint(stdout, usage) // asked for: to stdout, so that it pipes into grep or less
-			return 0
+			return printHelp(stdout, stderr, usage) // asked for: to stdout, so that it pipes into grep or less
 		}
 		fmt.Fprintf(stderr, "client: no command given\n\n%s", usage)
 		return 2
@@ -126,14 +125,28 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var help bytes.Buffer
 	fs.SetOutput(&help)
 	common := registerCommon(fs, getenv)
+	// The help of a command that sends no token, or calls no server, says
+	// that it ignores those flags (a wrapper may pass them to every
+	// command).
+	ignored := []string{}
+	switch {
+	case cmd.offline:
+		fs.VisitAll(func(f *flag.Flag) { ignored = append(ignored, f.Name) })
+		for _, name := range ignored {
+			fs.Lookup(name).Usage = "ignored: this command calls no server"
+		}
+	case cmd.noToken:
+		for _, name := range []string{"token", "token-file"} {
+			fs.Lookup(name).Usage = "ignored: this command sends no token"
+		}
+	}
 	opts := cmd.flags(fs)
 	positional, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		// The flag package wrote the error and the usage to help: asked
 		// for (-h), they go to stdout; after a mistake, to stderr.
 		if errors.Is(err, flag.ErrHelp) {
-			stdout.Write(help.Bytes())
-			return 0
+			return printHelp(stdout, stderr, help.String())
 		}
 		stderr.Write(help.Bytes())
 		return 2
@@ -162,6 +175,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = fmt.Errorf("writing the output: %w", out.err)
 	}
 	return report(ctx, stderr, args[0], err)
+}
+
+// printHelp writes text, help that was asked for, to stdout and returns
+// the exit status: 0, or 1 if it could not be written, which it says on
+// stderr.
+func printHelp(stdout, stderr io.Writer, text string) int {
+	if _, err := io.WriteString(stdout, text); err != nil {
+		fmt.Fprintln(stderr, "client: writing the help:", err)
+		return 1
+	}
+	return 0
 }
 
 // report prints the error of command name, if any, and returns the exit

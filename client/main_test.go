@@ -297,11 +297,15 @@ func runCLIContext(t *testing.T, ctx context.Context, stdin string, args ...stri
 }
 
 // syncBuffer is a bytes.Buffer that a fake server's handler may read
-// while the client writes.
+// while the client writes. It passes for a terminal, so that the client
+// draws its progress bars into it, unless notTTY is set.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu     sync.Mutex
+	b      bytes.Buffer
+	notTTY bool
 }
+
+func (s *syncBuffer) isTerminal() bool { return !s.notTTY }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
@@ -381,6 +385,8 @@ func TestCommands(t *testing.T) {
 		{"version with the common flags", "", []string{"--addr", "127.0.0.1:1", "version", "--timeout", "1s"}, 0, "claims client ", ""},
 		{"version with an argument", "", []string{"version", "now"}, 2, "", `client version: unexpected arguments ["now"]`},
 		{"version help", "", []string{"version", "-h"}, 0, "Usage of client version:", ""},
+		{"version help says it ignores the connection", "", []string{"version", "-h"}, 0, "-addr string\n    \tignored: this command calls no server", ""},
+		{"health help says it ignores the token", "", []string{"health", "-h"}, 0, "-token string\n    \tignored: this command sends no token", ""},
 		{"version with settings it does not use", "", []string{"version", "--addr", "no-port", "--timeout", "0s", "--tls-cert", "c.pem"}, 0, "claims client ", ""},
 		{"--version among flags", "", []string{"--addr", addr, "--version"}, 0, "claims client ", ""},
 		{"--version after a command", "", []string{"model", "--version"}, 0, "claims client ", ""},
@@ -410,6 +416,12 @@ func TestMalformedData(t *testing.T) {
 	want := "client: " + data + " line 2: malformed example line: invalid character 'o' in literal null (expecting 'u')\n"
 	if code != 1 || errs != want {
 		t.Errorf("got exit %d, stderr %q; want 1, %q", code, errs, want)
+	}
+	// Lines ended by a carriage return alone are one line to JSON Lines.
+	data = writeFile(t, "mac.jsonl", "{\"text\": \"ok\", \"label\": \"other\"}\r{\"text\": \"ok\", \"label\": \"other\"}\r")
+	_, _, errs = runCLI(t, "", "train", "--addr", addr, "--data", data)
+	if want := "(its lines end in a carriage return alone, as old Mac files do: JSON Lines ends them in LF or CRLF)\n"; !strings.HasSuffix(errs, want) {
+		t.Errorf("CR line ends: got stderr %q, want it to end in %q", errs, want)
 	}
 }
 
@@ -658,6 +670,91 @@ func TestClassifySplitsInput(t *testing.T) {
 	got := checkOffsets(t, input, out)
 	if want := "0:They denied it. 1:Rain fell. 2:The army denied it. 3:Snow fell. 4:Fog."; strings.Join(got, " ") != want {
 		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// TestSentencesTrimInvisibleSpace checks that --sentences trims from its
+// lines the invisible characters the segmenter counts as space: a byte
+// order mark left at a line's start by files joined with cat, and the
+// zero-width ones.
+func TestSentencesTrimInvisibleSpace(t *testing.T) {
+	_, addr := startFake(t)
+	input := "\ufeff\n\ufeffPolice warned.\n\u200b Rain fell.\u2060\n\u200c\u200d\n"
+	code, out, errs := runCLI(t, input, "classify", "--addr", addr, "--json", "--sentences")
+	if code != 0 {
+		t.Fatalf("got exit %d, stderr %q; want 0", code, errs)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct{ Text string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		got = append(got, r.Text)
+	}
+	if want := []string{"Police warned.", "Rain fell."}; !slices.Equal(got, want) {
+		t.Errorf("got sentences %q, want %q", got, want)
+	}
+}
+
+// TestSlowGetModelSaysNothingWasSent checks that a command whose first
+// call, the model's limits, times out says so, and that nothing was sent.
+func TestSlowGetModelSaysNothingWasSent(t *testing.T) {
+	f, addr := startFake(t)
+	f.onGetModel = func(ctx context.Context, _ int) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	data := writeFile(t, "ex.jsonl", `{"text": "They denied it.", "label": "denial"}`+"\n")
+	code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data, "--timeout", "50ms")
+	// The message before the parenthesis is grpc's, which varies.
+	const code0, want = "client: DeadlineExceeded: ", " (asking the server for the model's limits, before sending anything)\n"
+	if code != 1 || !strings.HasPrefix(errs, code0) || !strings.HasSuffix(errs, want) || f.trainCalls != 0 {
+		t.Errorf("got exit %d, stderr %q, %d Train calls; want exit 1, %q…%q, none", code, errs, f.trainCalls, code0, want)
+	}
+}
+
+// TestReplaceLabels checks that train --replace refuses, before sending,
+// a label the model lacks unless --allow-new-labels is given, and says
+// which of the model's labels the file leaves out.
+func TestReplaceLabels(t *testing.T) {
+	denial := `{"text": "They denied it.", "label": "denial"}` + "\n"
+	rumour := `{"text": "They say so.", "label": "rumour"}` + "\n"
+	for _, tt := range []struct {
+		name, data string
+		args       []string
+		code       int
+		calls      int
+		stderr     string
+	}{
+		{"a new label", denial + rumour, nil, 1, 0, `line 2: label: label is not known to the model: "rumour" (with --replace the file's labels become the model's; --allow-new-labels makes it one); nothing was sent`},
+		{"a new label allowed", denial + rumour, []string{"--allow-new-labels"}, 0, 1, `has no example of the model's other: the new model will not have it`},
+		{"a label left out", denial, nil, 0, 1, `has no example of the model's other: the new model will not have it`},
+		{"every label", denial + `{"text": "Rain fell.", "label": "other"}` + "\n", nil, 0, 1, ""},
+	} {
+		f, addr := startFake(t)
+		data := writeFile(t, "ex.jsonl", tt.data)
+		code, _, errs := runCLI(t, "", append([]string{"train", "--replace", "--addr", addr, "--data", data}, tt.args...)...)
+		if code != tt.code || f.trainCalls != tt.calls || !strings.Contains(errs, tt.stderr) || tt.stderr == "" && errs != "" {
+			t.Errorf("%s: got exit %d, %d calls, stderr %q; want exit %d, %d calls, stderr with %q", tt.name, code, f.trainCalls, errs, tt.code, tt.calls, tt.stderr)
+		}
+	}
+}
+
+// TestProgressOffTerminal checks that the progress bar is drawn on a
+// terminal only: elsewhere (a log file) one line says what was done,
+// with no carriage return.
+func TestProgressOffTerminal(t *testing.T) {
+	_, addr := startFake(t)
+	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	for _, tty := range []bool{true, false} {
+		var out, errb syncBuffer
+		errb.notTTY = !tty
+		code := run(context.Background(), []string{"train", "--addr", addr, "--data", data, "--batch", "2"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+		errs := errb.String()
+		if code != 0 || strings.Contains(errs, "\r") == !tty || !tty && (!strings.HasPrefix(errs, "training: 6/6 examples (") || strings.Count(errs, "\n") != 1) {
+			t.Errorf("terminal %v: got exit %d, stderr %q; want exit 0 and %s", tty, code, errs, map[bool]string{true: "the bar redrawn", false: `one line "training: 6/6 examples (…/s)"`}[tty])
+		}
 	}
 }
 
@@ -911,6 +1008,43 @@ func TestClassifyJSONStreams(t *testing.T) {
 	}
 }
 
+// TestClassifyTableKeepsResultsOnFailure checks that a table run that
+// fails part of the way prints the rows it had, as --json does, without
+// the summary line of a whole run.
+func TestClassifyTableKeepsResultsOnFailure(t *testing.T) {
+	for _, tt := range []struct {
+		failCall int
+		want     []string
+	}{
+		{1, nil},
+		{2, []string{"They denied it.", "Rain fell."}},
+		{3, []string{"They denied it.", "Rain fell.", "Snow fell.", "Hail fell."}},
+	} {
+		f, addr := startFake(t)
+		f.limits = &claimsv1.Limits{MaxTextBytes: 1 << 20, MaxSentences: 2, MaxGrpcReceiveBytes: 1 << 20}
+		f.onClassify = func(_ context.Context, call int, _ *claimsv1.ClassifyRequest) error {
+			if call == tt.failCall {
+				return status.Error(codes.Internal, "boom")
+			}
+			return nil
+		}
+		input := "They denied it.\nRain fell.\nSnow fell.\nHail fell.\nSleet fell.\n"
+		code, out, errs := runCLI(t, input, "classify", "--addr", addr)
+		if code != 1 || !strings.Contains(errs, "boom") {
+			t.Errorf("call %d fails: got exit %d, stderr %q; want exit 1 and the error", tt.failCall, code, errs)
+		}
+		var got []string
+		for _, line := range strings.Split(out, "\n") {
+			if i := strings.Index(line, "0.90"); i >= 0 {
+				got = append(got, strings.TrimSpace(line[i+len("0.90"):]))
+			}
+		}
+		if !slices.Equal(got, tt.want) || strings.Contains(out, "model version") || tt.want == nil && out != "" {
+			t.Errorf("call %d fails: got stdout %q, want the rows of %q and no summary", tt.failCall, out, tt.want)
+		}
+	}
+}
+
 // TestOutputErrors checks that every command fails when its output cannot
 // be written.
 func TestOutputErrors(t *testing.T) {
@@ -920,6 +1054,7 @@ func TestOutputErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"model"}, {"train", "--data", data}, {"forget", "--data", data}, {"eval", "--data", data},
 		{"classify"}, {"classify", "--json"},
+		{"--help"}, {"help"}, {"classify", "-h"}, {"help", "train"}, {"version"},
 	} {
 		var errb bytes.Buffer
 		code := run(context.Background(), append(args, "--addr", addr), strings.NewReader("They denied it."), failingWriter{}, &errb, func(string) string { return "" })
@@ -1038,6 +1173,86 @@ func TestRetryAfterRestart(t *testing.T) {
 	}
 }
 
+// TestRetryWaitsForRestartedServer checks that a Train batch whose server
+// went away is sent again once a server listens there again, a moment
+// later, instead of failing at once while the port is closed.
+func TestRetryWaitsForRestartedServer(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	f := &fakeServer{version: 7, total: 7}
+	serve := func(lis net.Listener) *grpc.Server {
+		srv := grpc.NewServer()
+		claimsv1.RegisterClaimServiceServer(srv, f)
+		go srv.Serve(lis)
+		return srv
+	}
+	var mu sync.Mutex
+	srv := serve(lis)
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		srv.Stop()
+	})
+	restarted := make(chan error, 1)
+	f.onTrain = func(_ context.Context, call int, do func()) error {
+		if call != 2 {
+			do()
+			return nil
+		}
+		go func() { // the server dies and comes back on the same port
+			mu.Lock()
+			defer mu.Unlock()
+			srv.Stop()
+			time.Sleep(300 * time.Millisecond)
+			lis, err := net.Listen("tcp", addr)
+			if err == nil {
+				srv = serve(lis)
+			}
+			restarted <- err
+		}()
+		return status.Error(codes.Unavailable, "the server is going away")
+	}
+	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data, "--batch", "2", "--timeout", "20s")
+	if err := <-restarted; err != nil {
+		t.Skipf("cannot listen on %s again: %v", addr, err)
+	}
+	if code != 0 || f.total != 7+6 {
+		t.Errorf("got exit %d, %d examples in all, stderr %q; want exit 0 and %d", code, f.total, errs, 7+6)
+	}
+	if want := "waiting up to --timeout for the server to be reachable"; !strings.Contains(errs, want) {
+		t.Errorf("got stderr %q, want it to say %q", errs, want)
+	}
+}
+
+// TestBadAddrNamesItsSource checks that a bad address is blamed on where
+// it came from: the flag, or CLAIMS_ADDR when no flag was given.
+func TestBadAddrNamesItsSource(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{[]string{"model", "--addr", "foo"}, "", `client model: --addr "foo": give host:port`},
+		{[]string{"model"}, "foo", `client model: CLAIMS_ADDR "foo": give host:port`},
+		{[]string{"model", "--addr", "bar"}, "foo", `client model: --addr "bar": give host:port`},
+	} {
+		var out, errb syncBuffer
+		code := run(context.Background(), tt.args, strings.NewReader(""), &out, &errb, func(k string) string {
+			if k == "CLAIMS_ADDR" {
+				return tt.env
+			}
+			return ""
+		})
+		if code != 2 || !strings.HasPrefix(errb.String(), tt.want) {
+			t.Errorf("%q with CLAIMS_ADDR=%q: got exit %d, stderr %q; want exit 2 and %q", tt.args, tt.env, code, errb.String(), tt.want)
+		}
+	}
+}
+
 // TestClassifyChecksBeforeSending checks what classify refuses before it
 // sends anything: --explain above the server's limit (a usage error) and
 // a control character the server refuses at the edge of a --sentences
@@ -1075,7 +1290,7 @@ func TestEvalIsNotRetried(t *testing.T) {
 	f.failEval = status.Error(codes.DeadlineExceeded, "context deadline exceeded")
 	data := writeFile(t, "two.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 2))
 	code, _, errs := runCLI(t, "", "eval", "--addr", addr, "--data", data)
-	want := "client: DeadlineExceeded: context deadline exceeded (no example was scored)\n"
+	want := "client: DeadlineExceeded: context deadline exceeded (lines 1–2 failed, of 2 examples: scores are printed only for the whole file)\n"
 	if code != 1 || f.evalCalls != 1 || strings.Contains(errs, "sending again") || !strings.HasSuffix(errs, want) {
 		t.Errorf("got exit %d, %d Evaluate calls, stderr %q; want exit 1, one call, stderr ending %q", code, f.evalCalls, errs, want)
 	}

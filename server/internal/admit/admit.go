@@ -31,7 +31,11 @@ func New(max int, flag string) *Gate {
 	if max <= 0 {
 		return &Gate{}
 	}
-	st := Busy(fmt.Sprintf("%d calls are in progress, the server's limit (%s): retry in a moment", max, flag))
+	calls := fmt.Sprintf("%d calls are", max)
+	if max == 1 {
+		calls = "1 call is"
+	}
+	st := Busy(fmt.Sprintf("%s in progress, the server's limit (%s): retry in a moment", calls, flag))
 	return &Gate{max: int64(max), refusal: st}
 }
 

@@ -29,6 +29,12 @@ func TestGateRefusesPastItsLimit(t *testing.T) {
 	if want := "2 calls are in progress, the server's limit (--max-inflight-calls): retry in a moment"; st.Message() != want {
 		t.Errorf("message: got %q, want %q", st.Message(), want)
 	}
+	one := New(1, "--max-inflight-calls")
+	one.Enter()
+	_, err = one.Enter()
+	if got, want := status.Convert(err).Message(), "1 call is in progress, the server's limit (--max-inflight-calls): retry in a moment"; got != want {
+		t.Errorf("message with a limit of 1: got %q, want %q", got, want)
+	}
 	var delay time.Duration
 	for _, d := range st.Details() {
 		if ri, ok := d.(*errdetails.RetryInfo); ok {
