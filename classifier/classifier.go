@@ -80,7 +80,10 @@ func WithAlpha(alpha float64) Option {
 }
 
 // WithPersist sets a function that must durably store the encoded model
-// (the bytes Save would write) before a change is installed. If it fails,
+// (the bytes Save would write) before a change is installed. The slice is
+// the package's: persist must not modify it (the model's ContentHash is
+// computed from it afterwards), nor keep it after it returns; to encrypt
+// or compress it, write the result to a buffer of its own. If it fails,
 // the change is discarded and Learn, Forget or Replace return an error
 // wrapping ErrPersist: the model in memory never runs ahead of the stored
 // one. It runs while the change holds the model's writer lock: it must not
@@ -135,8 +138,15 @@ func WithMaxLearned(n int) Option {
 	}
 }
 
-// WithClock sets the function that stamps training times (default time.Now).
-func WithClock(now func() time.Time) Option { return func(c *Classifier) { c.now = now } }
+// WithClock sets the function that stamps training times (default
+// time.Now). A nil now is ignored.
+func WithClock(now func() time.Time) Option {
+	return func(c *Classifier) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
 
 // Classifier labels sentences with a multinomial naive-Bayes model over
 // token features. Classify, ClassifyText, Explain, Info and Save may run
@@ -178,11 +188,19 @@ type scratch struct {
 	scores []float64
 }
 
-// New returns an empty classifier that tokenizes with tok.
+// New returns an empty classifier that tokenizes with tok, with the
+// default model's features (DefaultFeatures) and smoothing (DefaultAlpha)
+// unless WithFeatures or WithAlpha say otherwise. tok must not be nil
+// (New panics); a nil option is skipped.
 func New(tok TokenAppender, opts ...Option) *Classifier {
+	if tok == nil {
+		panic("classifier.New: nil TokenAppender")
+	}
 	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, maxLabels: MaxLabels, maxFeatures: MaxFeatures, maxLearned: MaxLearned, revision: FeatureRevision, tokenizer: fingerprint(tok)}
 	for _, o := range opts {
-		o(c)
+		if o != nil {
+			o(c)
+		}
 	}
 	c.counts = newCounts()
 	c.bufs.New = func() any { return &scratch{} }
@@ -350,7 +368,8 @@ type Result struct {
 // model snapshot, with up to explain features each. A bad sentence fails
 // the batch with an *IndexError naming it. Spans carry only Text. Once ctx
 // is done, ClassifyBatch stops with ctx's error: between two sentences,
-// and with a *Tokenizer also between the 512-byte pieces of a long one.
+// and with a *Tokenizer also between the pieces (512 bytes, or 1 KiB on a
+// pipeline the fast path does not serve) of a long one.
 func (c *Classifier) ClassifyBatch(ctx context.Context, sentences []string, explain int) (Result, error) {
 	s := c.snap.Load()
 	// One allocation holds every sentence's scores.

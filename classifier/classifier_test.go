@@ -173,6 +173,7 @@ func TestLearnValidation(t *testing.T) {
 	}{
 		{"empty text", []Example{{"ok", "x"}, {"", "x"}}, ErrEmptyText, 1},
 		{"blank text", []Example{{" \t\u00a0\n", "x"}}, ErrEmptyText, 0},
+		{"invisible text", []Example{{"\u200f\u2067\u200b\u2069", "x"}}, ErrEmptyText, 0},
 		{"invalid utf8", []Example{{"ok\xff", "x"}}, ErrInvalidUTF8, 0},
 		{"NUL", []Example{{"a\x00b", "x"}}, ErrControlChar, 0},
 		{"empty label", []Example{{"ok", "  "}}, ErrEmptyLabel, 0},
@@ -758,4 +759,34 @@ func TestReloadKeepsConfig(t *testing.T) {
 	if got := served.Version(); got != 1 {
 		t.Errorf("after reloading a version 1 model: got version %d, want 1", got)
 	}
+}
+
+// TestNilArguments checks what the API does with nil arguments: errors
+// where it returns them, a nil option or clock skipped, and a panic from
+// New, at once, for a nil tokenizer.
+func TestNilArguments(t *testing.T) {
+	exs := []Example{{"they denied it", "denial"}, {"rain fell", "other"}, {"they denied that", "denial"}, {"snow fell", "other"}}
+	c := New(spaceTokens{}, nil, WithClock(nil))
+	if _, err := c.Replace(context.Background(), exs); err != nil {
+		t.Errorf("Replace with a nil option and a nil clock: got %v, want nil", err)
+	}
+	var buf bytes.Buffer
+	if err := c.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(&buf, nil); err == nil {
+		t.Error("Load with a nil TokenAppender: got nil error, want one")
+	}
+	if _, err := CrossValidate(exs, 2, 1, nil); err == nil {
+		t.Error("CrossValidate with a nil newModel: got nil error, want one")
+	}
+	if _, err := CrossValidate(exs, 2, 1, func() *Classifier { return nil }); err == nil {
+		t.Error("CrossValidate with a newModel returning nil: got nil error, want one")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("New(nil): got no panic, want one")
+		}
+	}()
+	New(nil)
 }

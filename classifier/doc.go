@@ -22,8 +22,9 @@
 //     its counts were gathered with. Learn, Forget, Replace and Evaluate
 //     stop, changing nothing, when their context is done; classification
 //     never waits for them. ClassifyText and ClassifyBatch stop too,
-//     between sentences and (with a Tokenizer) between the 512-byte pieces
-//     of a long one.
+//     between sentences and (with a Tokenizer) between the pieces of a
+//     long one (512 bytes, or 1 KiB on a pipeline the fast path does not
+//     serve).
 //
 // Errors are the package's sentinels (ErrEmptyText, ErrUnknownLabel, …),
 // wrapped with details; callers match them with errors.Is.

@@ -8,7 +8,8 @@ import (
 // Sentinel errors returned by the package. Callers match them with errors.Is;
 // the returned errors wrap them with details such as the offending index.
 var (
-	// ErrEmptyText reports a text that is empty or only white space.
+	// ErrEmptyText reports a text that is empty or only white space and
+	// invisible characters (zero-width, byte order and bidirectional marks).
 	ErrEmptyText = errors.New("text is empty")
 	// ErrInvalidUTF8 reports a text that is not valid UTF-8.
 	ErrInvalidUTF8 = errors.New("text is not valid UTF-8")

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -159,8 +160,12 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 // folds are scored together. A k below 2 counts as 2, and a k above the
 // number of examples as that number (leave-one-out), so fewer than two
 // examples fail with ErrNoExamples. Every fold's training part must name
-// at least two labels, else the run fails with ErrTooFewLabels.
+// at least two labels, else the run fails with ErrTooFewLabels. newModel
+// must return a new, empty classifier each time: a nil one is an error.
 func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Classifier) (Metrics, error) {
+	if newModel == nil {
+		return Metrics{}, errors.New("classifier.CrossValidate: nil newModel")
+	}
 	exs, err := normalizeExamples(examples)
 	if err != nil {
 		return Metrics{}, err
@@ -180,13 +185,16 @@ func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Clas
 			}
 		}
 		m := newModel()
+		if m == nil {
+			return Metrics{}, fmt.Errorf("fold %d of %d: classifier.CrossValidate: newModel returned nil", f+1, k)
+		}
 		if _, err := m.Replace(context.Background(), train); err != nil {
 			return Metrics{}, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
 		}
 		for _, ex := range test {
 			p, err := m.Classify(ex.Text)
 			if err != nil {
-				return Metrics{}, err
+				return Metrics{}, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
 			}
 			gold = append(gold, ex.Label)
 			pred = append(pred, p.Label)

@@ -68,10 +68,21 @@ func CheckText(s string) error {
 	return nil
 }
 
-// isInvisible reports format characters that carry no text, such as the
-// zero-width space and the byte order mark.
+// isInvisible reports format characters that carry no text: the
+// zero-width space, joiners and word joiner, the byte order mark, the
+// invisible operators, and the bidirectional marks and controls that
+// Arabic and Hebrew text carries (U+200E, U+200F, U+061C, U+202A–U+202E,
+// U+2066–U+2069), and the Mongolian vowel separator.
 func isInvisible(r rune) bool {
-	return r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
+	switch {
+	case r < '\u061c':
+		return false
+	case r == '\u061c', r == '\u180e', r == '\ufeff':
+		return true
+	case '\u200b' <= r && r <= '\u200f', '\u202a' <= r && r <= '\u202e', '\u2060' <= r && r <= '\u2064', '\u2066' <= r && r <= '\u2069':
+		return true
+	}
+	return false
 }
 
 // NormalizeLabel returns the canonical form of a label: white space trimmed

@@ -94,8 +94,11 @@ func (c *Classifier) Save(w io.Writer) error {
 // WithMaxLabels, WithMaxFeatures and WithMaxLearned apply.
 // A corrupt, truncated or foreign input returns an error wrapping
 // ErrBadModel; a read that fails otherwise returns an error wrapping the
-// reader's.
+// reader's. A nil tok is an error.
 func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
+	if tok == nil {
+		return nil, errors.New("classifier.Load: nil TokenAppender")
+	}
 	st, err := decodeState(r)
 	if err != nil {
 		return nil, err

@@ -1202,11 +1202,7 @@ func segIsSpace(r rune) bool {
 	if r < utf8.RuneSelf {
 		return r == ' ' || ('\t' <= r && r <= '\r')
 	}
-	switch r {
-	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
-		return true
-	}
-	return unicode.IsSpace(r)
+	return isInvisible(r) || unicode.IsSpace(r)
 }
 
 // segIsBreak reports a line break, which always ends a unit.

@@ -93,7 +93,7 @@ func TestSegmentTable(t *testing.T) {
 }
 
 func TestSegmentEmpty(t *testing.T) {
-	for _, in := range []string{"", " ", "\n\n", "\u00a0\t\r\n\u3000", "\u200b"} {
+	for _, in := range []string{"", " ", "\n\n", "\u00a0\t\r\n\u3000", "\u200b", "\u200f", "\u200e\u2067\u2069\u061c"} {
 		if got := Segment(in); got != nil {
 			t.Errorf("Segment(%q): got %#v, want nil", in, got)
 		}
@@ -280,7 +280,7 @@ func TestSegmentIdempotent(t *testing.T) {
 // isTrimSpace is the test's own definition of the white space a span may
 // neither start nor end with.
 func isTrimSpace(r rune) bool {
-	return unicode.IsSpace(r) || strings.ContainsRune("\u200b\u200c\u200d\u2060\ufeff", r)
+	return unicode.IsSpace(r) || strings.ContainsRune("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u061c\u180e\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", r)
 }
 
 // isLineBreak reports the characters that always end a unit.

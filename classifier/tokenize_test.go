@@ -738,6 +738,39 @@ func TestTokenizeStopsWhenDone(t *testing.T) {
 	}
 }
 
+// TestTokenizeSlowPathInPieces checks that a pipeline the fast path does
+// not serve encodes a sentence past maxSlowBytes in pieces cut at white
+// space (whose tokens, for a pipeline that splits at white space, are the
+// whole sentence's) and stops between them once its context is done: whole,
+// sugarme's time grows with the square of the sentence (14 s for 16 KiB
+// that a Replace normalizer rewrites throughout).
+func TestTokenizeSlowPathInPieces(t *testing.T) {
+	long := strings.Join(corpusTexts(t)[:200], " ")[:5*maxSlowBytes+37]
+	for name, v := range variantTokenizers(t) {
+		if v.fast {
+			continue
+		}
+		want := v.tok.Reference(long)
+		got := v.tok.Tokens(long)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %d tokens, want %d (first difference at %d)", name, len(got), len(want), firstDiff(got, want))
+		}
+		ctx := &doneAfter{Context: context.Background(), n: 2}
+		if got, err := v.tok.appendTokensContext(ctx, []string{"kept"}, long); !errors.Is(err, context.Canceled) || !slices.Equal(got, []string{"kept"}) {
+			t.Errorf("%s, done midway: got %q, %v; want [kept] and context.Canceled", name, got, err)
+		}
+		if ctx.calls > 4 {
+			t.Errorf("%s: the context was asked %d times, want it to stop after the third", name, ctx.calls)
+		}
+		// A run of maxSlowBytes bytes without white space is cut at a
+		// character boundary, so no piece is invalid UTF-8.
+		run := strings.Repeat("é", maxSlowBytes) + " done"
+		if got := v.tok.Tokens(run); slices.Contains(got, "\ufffd") {
+			t.Errorf("%s: a long run without white space gave %q", name, got)
+		}
+	}
+}
+
 // doneAfter is a context whose Err is nil for its first n calls and
 // context.Canceled after.
 type doneAfter struct {

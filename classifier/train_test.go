@@ -180,6 +180,7 @@ func TestCheckSentenceMatchesCheckText(t *testing.T) {
 		"", " ", "\t\n\r ", "a", " a ", "Officials said.", "tab\there", "nul\x00", "del\x7f", "bell\a",
 		"\u0085nel", "x\u0085", "\u00a0", "\u00a0a", "\u200b", "\u200b\ufeff", "\u200bx", "\xff", "ok\xc3",
 		"\xed\xa0\x80", "“quoted”", "\u2028", "\u3000\u3000", "é", "\U0001F600", "\ufffd", "a\u009fb",
+		"\u200f", "\u200e\u2067\u2069", "\u061c", "\u202e", "\u2064", "\u180e", "\u200fa", "\u2065", "\u00ad",
 	}
 	for _, s := range inputs {
 		got, want := checkSentence(s), CheckText(s)

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
@@ -315,19 +314,15 @@ func (in *classifyInput) checkText(text string) error {
 	return nil
 }
 
-// trimmable reports the white space trimmed from a --sentences line: any
-// but the control characters the server refuses (\v, \f, U+0085), which
-// are left for firstBad to report, and the invisible characters the
-// segmenter also counts as space (a byte order mark, which files joined
-// by cat leave at a line's start, and the zero-width ones).
+// trimmable reports the white space trimmed from a --sentences line: what
+// the server counts as blank (white space, and invisible characters such
+// as the byte order mark that files joined by cat leave at a line's start,
+// the zero-width ones and bidirectional marks), but not the control
+// characters it refuses (\v, \f, U+0085), which are left for firstBad to
+// report.
 func trimmable(r rune) bool {
-	switch r {
-	case '\v', '\f', '\u0085':
-		return false
-	case '\ufeff', '\u200b', '\u200c', '\u200d', '\u2060':
-		return true
-	}
-	return unicode.IsSpace(r)
+	var b [utf8.UTFMax]byte
+	return isBlank(string(utf8.AppendRune(b[:0], r)))
 }
 
 // readSentences splits text into lines as the server's segmenter does
