@@ -68,6 +68,12 @@ func CheckText(s string) error {
 	return nil
 }
 
+// isBidiMark reports the bidirectional marks and controls (U+200E, U+200F,
+// U+061C, U+202A–U+202E, U+2066–U+2069), which isInvisible counts too.
+func isBidiMark(r rune) bool {
+	return r == '\u200e' || r == '\u200f' || r == '\u061c' || '\u202a' <= r && r <= '\u202e' || '\u2066' <= r && r <= '\u2069'
+}
+
 // isInvisible reports format characters that carry no text: the
 // zero-width space, joiners and word joiner, the byte order mark, the
 // invisible operators, and the bidirectional marks and controls that

@@ -94,7 +94,7 @@ func (c *Classifier) Save(w io.Writer) error {
 // WithMaxLabels, WithMaxFeatures and WithMaxLearned apply.
 // A corrupt, truncated or foreign input returns an error wrapping
 // ErrBadModel; a read that fails otherwise returns an error wrapping the
-// reader's. A nil tok is an error.
+// reader's. tok must be usable: nil is an error.
 func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 	if tok == nil {
 		return nil, errors.New("classifier.Load: nil TokenAppender")

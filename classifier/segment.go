@@ -263,9 +263,11 @@ run:
 	if j >= n {
 		return j, false
 	}
-	// The run must be followed by white space within the line.
+	// The run must be followed by white space within the line; a
+	// bidirectional mark glued to it ("3.\u200e5") is none, though one
+	// after a space is skipped as white space.
 	r, w := segDecode(text, j)
-	if segIsBreak(r) || !segIsSpace(r) {
+	if segIsBreak(r) || !segIsSpace(r) || isBidiMark(r) {
 		return j, false
 	}
 	k := segSpaceAhead(text, j+w)

@@ -276,11 +276,12 @@ func (t *Tokenizer) Tokens(s string) []string {
 // encoded by sugarme whole (in pieces past 512 bytes, and with a word past
 // 512 bytes as the unknown token). A pipeline the fast path does not serve
 // encodes a sentence by sugarme whole up to 1 KiB, and a longer one in
-// pieces of at most 1 KiB cut at white space (space, tab, CR, LF; in a
-// longer run without any, at a character boundary), since sugarme's time
-// may grow with the square of what it is given: the tokens are then those
-// of the pieces, which equal Reference's for a pipeline that splits words
-// at white space.
+// pieces of at most 1 KiB cut at white space (in a longer run without
+// any, at a character boundary), since sugarme's time may grow with the
+// square of what it is given: the tokens are then those of the pieces,
+// which equal Reference's when the pre-tokenizer drops the white space
+// between words, as BertPreTokenizer does (not ByteLevel or Metaspace,
+// which mark a word by the space before it).
 func (t *Tokenizer) AppendTokens(dst []string, s string) []string {
 	return t.appendTokens(context.Background(), dst, s)
 }
@@ -389,19 +390,22 @@ func (t *Tokenizer) appendPieces(ctx context.Context, dst []string, s string) []
 // appendSlow appends the tokens of s from sugarme's full pipeline, for a
 // pipeline (or a sentence) the fast path does not serve: whole if s is at
 // most maxSlowBytes long, else in pieces of at most that size, cut before
-// the last white space (space, tab, CR, LF) that keeps a piece within it,
+// the last white space (unicode.IsSpace) that keeps a piece within it,
 // or, in a run of that length without any, at a character boundary. So
 // sugarme's time, which may grow with the square of what it is given,
 // grows only linearly with a long sentence, and once ctx is done it stops
 // before the next piece. The tokens of such a sentence are those of its
-// pieces, which are the whole sentence's for a pipeline that splits words
-// at white space, as Hugging Face pre-tokenizers do.
+// pieces: the whole sentence's when the pre-tokenizer drops the white
+// space between words (WhitespaceSplit, Whitespace, BertPreTokenizer),
+// but for the two words a run without white space is cut into; with one
+// that marks a word by the space before it (ByteLevel, Metaspace), the
+// first word of each piece may differ.
 func (t *Tokenizer) appendSlow(ctx context.Context, dst []string, s string) []string {
 	for len(s) > maxSlowBytes {
 		if ctx.Err() != nil {
 			return dst
 		}
-		cut := strings.LastIndexAny(s[:maxSlowBytes+1], " \t\r\n")
+		cut := strings.LastIndexFunc(s[:maxSlowBytes+1], unicode.IsSpace)
 		if cut <= 0 {
 			cut = maxSlowBytes
 			for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -412,7 +416,7 @@ func (t *Tokenizer) appendSlow(ctx context.Context, dst []string, s string) []st
 			}
 		}
 		dst = append(dst, t.reference(s[:cut])...)
-		s = strings.TrimLeft(s[cut:], " \t\r\n")
+		s = strings.TrimLeftFunc(s[cut:], unicode.IsSpace)
 	}
 	if ctx.Err() != nil {
 		return dst

@@ -158,14 +158,17 @@ func mayHaveApplied(err error) bool {
 // failed was applied: before is the model's state before the call, and
 // wantTotal its total examples had the change been applied. It uses a
 // context of its own, since ctx may be why the call failed; why says what
-// keeps an uncertain outcome uncertain.
-func checkApplied(ctx context.Context, e *env, before modelState, wantTotal int64) (o outcome, why string) {
+// keeps an uncertain outcome uncertain. With wait, it waits for the server
+// to be reachable, up to --timeout (see waitForReady).
+func checkApplied(ctx context.Context, e *env, before modelState, wantTotal int64, wait bool) (o outcome, why string) {
 	if !before.known {
 		return uncertain, "the model's state before the call is not known"
 	}
-	// The call that failed may have lost a server that is restarting:
-	// the check waits for it, up to --timeout.
-	cctx, cancel := e.common.callContext(withWaitForReady(context.WithoutCancel(ctx)))
+	ctx = context.WithoutCancel(ctx)
+	if wait {
+		ctx = withWaitForReady(ctx)
+	}
+	cctx, cancel := e.common.callContext(ctx)
 	defer cancel()
 	// Settled: a save the server began before the call failed shows.
 	m, err := e.client().GetModel(cctx, &claimsv1.GetModelRequest{Settled: true})
@@ -205,14 +208,20 @@ type batchReport struct {
 func failure(ctx context.Context, e *env, d *examples, b span, did string, state modelState, want int64, check bool, err error) error {
 	r := batchReport{file: d.file, lines: d.lines, b: b, did: did}
 	if check {
+		// A call that lost its connection, and did not wait for the
+		// server already (a retry that waits ends in DEADLINE_EXCEEDED
+		// instead), may have lost a server that is restarting: the check
+		// waits for it. So the user waits for the server for at most one
+		// --timeout, whichever call does.
+		wait := status.Code(err) == codes.Unavailable
 		// The check takes up to --timeout: say what the wait is for.
 		switch {
 		case ctx.Err() != nil:
 			fmt.Fprintf(e.stderr, "interrupted: asking the server whether lines %d–%d were %s (Ctrl-C again to quit without knowing)\n", d.lines[b.lo], d.lines[b.hi-1], did)
-		case status.Code(err) == codes.Unavailable:
+		case wait:
 			fmt.Fprintf(e.stderr, "client: asking the server whether lines %d–%d were %s (waiting up to --timeout for it to be reachable)\n", d.lines[b.lo], d.lines[b.hi-1], did)
 		}
-		r.outcome, r.why = checkApplied(ctx, e, state, want)
+		r.outcome, r.why = checkApplied(ctx, e, state, want, wait)
 		r.checked = true
 	}
 	return r.error(err)
@@ -242,7 +251,7 @@ func (r batchReport) summary() string {
 	if r.did == "" {
 		// A job that changes nothing prints its result once every batch
 		// went through (eval's scores): a part of them would mislead.
-		return fmt.Sprintf("%s failed, of %d examples: scores are printed only for the whole file", r.lineRange(), n)
+		return fmt.Sprintf("%s %s not scored, of %d examples: scores are printed only for the whole file", r.lineRange(), wereN(r.b.hi-r.b.lo), n)
 	}
 	done := r.b.lo // examples applied before the failed batch
 	if r.outcome == applied && r.b.lo == 0 {

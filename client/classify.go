@@ -233,8 +233,8 @@ func runClassify(ctx context.Context, e *env, opts any) error {
 	if err != nil {
 		// The results already had stay printed, as --json prints them as
 		// they come; the error, on stderr, says where the run stopped.
-		if ferr := out.abort(); ferr != nil {
-			return errors.Join(err, ferr)
+		if ferr := out.abort(); ferr != nil && !errors.Is(err, ferr) {
+			return errors.Join(err, ferr) // not the write that failed already
 		}
 		return err
 	}

@@ -301,14 +301,13 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 				return err
 			}
 		}
-		if gone := d.labelsLeftOut(state); len(gone) > 0 {
-			them := "them"
-			if len(gone) == 1 {
-				them = "it"
-			}
-			fmt.Fprintf(e.stderr, "client: %s has no example of the model's %s: the new model will not have %s\n", d.file, strings.Join(gone, ", "), them)
+		if err := replaceModel(ctx, e, d, l, state); err != nil {
+			return err
 		}
-		return replaceModel(ctx, e, d, l, state)
+		if gone := d.labelsLeftOut(state); len(gone) > 0 {
+			fmt.Fprintf(e.stderr, "client: the model no longer has %s: %s has no example of %s\n", strings.Join(gone, ", "), d.file, map[bool]string{true: "it", false: "them"}[len(gone) == 1])
+		}
+		return nil
 	}
 	if !o.newLbls {
 		if err := d.checkLabels(state, "label is not known to the model: %q (--allow-new-labels adds it)"); err != nil {

@@ -235,7 +235,12 @@ func (c *commonFlags) hint(err error) error {
 			h = addr + " is an HTTP port: give the server's gRPC port"
 		}
 	case codes.DeadlineExceeded:
-		if strings.Contains(msg, "waiting for connections to become ready") {
+		switch {
+		case strings.Contains(msg, "connection refused"):
+			// A call that waited for the connection (a retry after the
+			// server went away) names the last dial's error.
+			h = "no server listened at " + addr + " within --timeout"
+		case strings.Contains(msg, "waiting for connections to become ready"):
 			h = "could not connect to " + addr + " within --timeout"
 		}
 	case codes.Unauthenticated:

@@ -128,13 +128,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// The help of a command that sends no token, or calls no server, says
 	// that it ignores those flags (a wrapper may pass them to every
 	// command).
-	ignored := []string{}
 	switch {
 	case cmd.offline:
-		fs.VisitAll(func(f *flag.Flag) { ignored = append(ignored, f.Name) })
-		for _, name := range ignored {
-			fs.Lookup(name).Usage = "ignored: this command calls no server"
-		}
+		fs.VisitAll(func(f *flag.Flag) { f.Usage = "ignored: this command calls no server" })
 	case cmd.noToken:
 		for _, name := range []string{"token", "token-file"} {
 			fs.Lookup(name).Usage = "ignored: this command sends no token"

@@ -728,13 +728,16 @@ func TestReplaceLabels(t *testing.T) {
 		stderr     string
 	}{
 		{"a new label", denial + rumour, nil, 1, 0, `line 2: label: label is not known to the model: "rumour" (with --replace the file's labels become the model's; --allow-new-labels makes it one); nothing was sent`},
-		{"a new label allowed", denial + rumour, []string{"--allow-new-labels"}, 0, 1, `has no example of the model's other: the new model will not have it`},
-		{"a label left out", denial, nil, 0, 1, `has no example of the model's other: the new model will not have it`},
+		{"a new label allowed", denial + rumour, []string{"--allow-new-labels"}, 0, 1, `client: the model no longer has other: ` + "%s" + ` has no example of it`},
+		{"a label left out", denial, nil, 0, 1, `client: the model no longer has other: ` + "%s" + ` has no example of it`},
 		{"every label", denial + `{"text": "Rain fell.", "label": "other"}` + "\n", nil, 0, 1, ""},
 	} {
 		f, addr := startFake(t)
 		data := writeFile(t, "ex.jsonl", tt.data)
 		code, _, errs := runCLI(t, "", append([]string{"train", "--replace", "--addr", addr, "--data", data}, tt.args...)...)
+		if strings.Contains(tt.stderr, "%s") {
+			tt.stderr = fmt.Sprintf(tt.stderr, data)
+		}
 		if code != tt.code || f.trainCalls != tt.calls || !strings.Contains(errs, tt.stderr) || tt.stderr == "" && errs != "" {
 			t.Errorf("%s: got exit %d, %d calls, stderr %q; want exit %d, %d calls, stderr with %q", tt.name, code, f.trainCalls, errs, tt.code, tt.calls, tt.stderr)
 		}
@@ -1062,6 +1065,14 @@ func TestOutputErrors(t *testing.T) {
 			t.Errorf("%v: got exit %d, stderr %q; want 1 and the write error", args, code, errb.String())
 		}
 	}
+	// A table past the rows it holds writes while it runs: its error is
+	// reported once, not again by the rows held back.
+	var errb bytes.Buffer
+	input := strings.Repeat("They denied it.\n", maxTableRows+100)
+	code := run(context.Background(), []string{"classify", "--addr", addr}, strings.NewReader(input), failingWriter{}, &errb, func(string) string { return "" })
+	if code != 1 || strings.Count(errb.String(), "no space left on device") != 1 {
+		t.Errorf("a long table: got exit %d, stderr %q; want 1 and the write error once", code, errb.String())
+	}
 }
 
 // failingWriter fails every write, as stdout on a full disk.
@@ -1253,6 +1264,44 @@ func TestBadAddrNamesItsSource(t *testing.T) {
 	}
 }
 
+// TestRetryGivesUpOnAServerGone checks a Train batch whose server went
+// away for good: the retry waits for it up to --timeout, and then the
+// check of whether the batch was applied does not wait a second time.
+func TestRetryGivesUpOnAServerGone(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeServer{version: 7, total: 7}
+	srv := grpc.NewServer()
+	claimsv1.RegisterClaimServiceServer(srv, f)
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	f.onTrain = func(_ context.Context, call int, do func()) error {
+		if call == 2 {
+			go srv.Stop() // for good
+			return status.Error(codes.Unavailable, "the server is going away")
+		}
+		do()
+		return nil
+	}
+	addr := lis.Addr().String()
+	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data, "--batch", "2", "--timeout", "500ms")
+	for _, want := range []string{
+		"sending again with the same request_id, which the server applies once (waiting up to --timeout for the server to be reachable)",
+		"lines 3–4 may or may not have been applied: the model could not be checked",
+		"(no server listened at " + addr + " within --timeout)",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr %q: want %q", errs, want)
+		}
+	}
+	if code != 1 || strings.Contains(errs, "asking the server whether") {
+		t.Errorf("got exit %d, stderr %q; want exit 1 and no second wait for the server", code, errs)
+	}
+}
+
 // TestClassifyChecksBeforeSending checks what classify refuses before it
 // sends anything: --explain above the server's limit (a usage error) and
 // a control character the server refuses at the edge of a --sentences
@@ -1290,7 +1339,7 @@ func TestEvalIsNotRetried(t *testing.T) {
 	f.failEval = status.Error(codes.DeadlineExceeded, "context deadline exceeded")
 	data := writeFile(t, "two.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 2))
 	code, _, errs := runCLI(t, "", "eval", "--addr", addr, "--data", data)
-	want := "client: DeadlineExceeded: context deadline exceeded (lines 1–2 failed, of 2 examples: scores are printed only for the whole file)\n"
+	want := "client: DeadlineExceeded: context deadline exceeded (lines 1–2 were not scored, of 2 examples: scores are printed only for the whole file)\n"
 	if code != 1 || f.evalCalls != 1 || strings.Contains(errs, "sending again") || !strings.HasSuffix(errs, want) {
 		t.Errorf("got exit %d, %d Evaluate calls, stderr %q; want exit 1, one call, stderr ending %q", code, f.evalCalls, errs, want)
 	}
