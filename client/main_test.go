@@ -270,17 +270,30 @@ func (f *fakeServer) GetModel(ctx context.Context, _ *claimsv1.GetModelRequest) 
 }
 
 func startFake(t *testing.T) (*fakeServer, string) {
+	f, addr, _ := startFakeServer(t)
+	return f, addr
+}
+
+// startFakeServer is startFake that also returns the gRPC server, which
+// the test's cleanup stops.
+func startFakeServer(t *testing.T) (*fakeServer, string, *grpc.Server) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &fakeServer{version: 7, total: 7}
+	srv := serveFake(lis, f)
+	t.Cleanup(srv.Stop)
+	return f, lis.Addr().String(), srv
+}
+
+// serveFake serves f on lis.
+func serveFake(lis net.Listener, f *fakeServer) *grpc.Server {
 	srv := grpc.NewServer()
 	claimsv1.RegisterClaimServiceServer(srv, f)
 	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	return f, lis.Addr().String()
+	return srv
 }
 
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -1194,14 +1207,8 @@ func TestRetryWaitsForRestartedServer(t *testing.T) {
 	}
 	addr := lis.Addr().String()
 	f := &fakeServer{version: 7, total: 7}
-	serve := func(lis net.Listener) *grpc.Server {
-		srv := grpc.NewServer()
-		claimsv1.RegisterClaimServiceServer(srv, f)
-		go srv.Serve(lis)
-		return srv
-	}
 	var mu sync.Mutex
-	srv := serve(lis)
+	srv := serveFake(lis, f)
 	t.Cleanup(func() {
 		mu.Lock()
 		defer mu.Unlock()
@@ -1220,7 +1227,7 @@ func TestRetryWaitsForRestartedServer(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 			lis, err := net.Listen("tcp", addr)
 			if err == nil {
-				srv = serve(lis)
+				srv = serveFake(lis, f)
 			}
 			restarted <- err
 		}()
@@ -1268,15 +1275,7 @@ func TestBadAddrNamesItsSource(t *testing.T) {
 // away for good: the retry waits for it up to --timeout, and then the
 // check of whether the batch was applied does not wait a second time.
 func TestRetryGivesUpOnAServerGone(t *testing.T) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fakeServer{version: 7, total: 7}
-	srv := grpc.NewServer()
-	claimsv1.RegisterClaimServiceServer(srv, f)
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
+	f, addr, srv := startFakeServer(t)
 	f.onTrain = func(_ context.Context, call int, do func()) error {
 		if call == 2 {
 			go srv.Stop() // for good
@@ -1285,7 +1284,6 @@ func TestRetryGivesUpOnAServerGone(t *testing.T) {
 		do()
 		return nil
 	}
-	addr := lis.Addr().String()
 	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
 	code, _, errs := runCLI(t, "", "train", "--addr", addr, "--data", data, "--batch", "2", "--timeout", "500ms")
 	for _, want := range []string{
