@@ -57,3 +57,75 @@ func TestOpenRemovesStaleTempFiles(t *testing.T) {
 		t.Errorf("model after Open: %q, %v", got, err)
 	}
 }
+
+// TestSaveRefusedOnceTheLockIsLost checks that a Store whose lock file was
+// removed, or whose directory was replaced, saves nothing: a second server
+// may have locked the directory since, and the two would overwrite each
+// other's saves.
+func TestSaveRefusedOnceTheLockIsLost(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		lose func(t *testing.T, dir string)
+	}{
+		{"lock file removed", func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, LockFile)); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"second server after the lock file was removed", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, LockFile))
+			s2, err := Open(dir, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatalf("second Open: %v", err)
+			}
+			t.Cleanup(func() { s2.Close() })
+		}},
+		{"directory restored from a copy", func(t *testing.T, dir string) {
+			if err := os.Rename(dir, dir+".old"); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		dir := filepath.Join(t.TempDir(), "data")
+		s, err := Open(dir, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Save([]byte("first")); err != nil {
+			t.Fatal(err)
+		}
+		tt.lose(t, dir)
+		if err := s.Save([]byte("second")); !errors.Is(err, ErrLockLost) {
+			t.Errorf("%s: Save got %v, want ErrLockLost", tt.name, err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, ModelFile)); string(b) == "second" {
+			t.Errorf("%s: the model file was written", tt.name)
+		}
+		s.Close()
+	}
+}
+
+// TestUsedBefore checks that a Store says whether a server had used its
+// directory before (a lock file was there).
+func TestUsedBefore(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.UsedBefore() {
+		t.Error("a new directory: got used before, want not")
+	}
+	s.Close()
+	s, err = Open(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.UsedBefore() {
+		t.Error("a directory opened before: got not used before, want used")
+	}
+}

@@ -34,6 +34,13 @@ var ErrLocked = errors.New("store: the data directory is in use by another serve
 // ErrReadOnly reports a Save to a Store opened with OpenReadOnly.
 var ErrReadOnly = errors.New("store: the data directory was opened read-only")
 
+// ErrLockLost reports a Save refused because the lock file Open locked is
+// no longer the data directory's (it was removed, or the directory was
+// replaced or restored from a copy): another server may have locked the
+// directory since, and its saves and this one's would overwrite each
+// other.
+var ErrLockLost = errors.New("store: the data directory's lock file was removed or the directory replaced since this server locked it, so another server may be writing it: nothing was saved; restart this server")
+
 // Store persists the model in a directory. It is safe for concurrent use;
 // writes are serialised.
 type Store struct {
@@ -41,6 +48,7 @@ type Store struct {
 	log      *slog.Logger
 	mu       sync.Mutex
 	lock     *os.File
+	used     bool // the lock file was there before Open: a server used dir before
 	readOnly bool
 	read     fs.FileInfo // the model file Load last read with no read error (see Changed); guarded by mu
 	// open opens the model file for Load: os.Open, but for tests of read
@@ -72,6 +80,12 @@ func OpenReadOnly(dir string, log *slog.Logger) (*Store, error) {
 // Directories it creates are synced into their parents, so that a model
 // saved in them survives a power cut (a failure to is logged).
 func Open(dir string, log *slog.Logger) (*Store, error) {
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			target, _ := os.Readlink(dir)
+			return nil, fmt.Errorf("store: %s is a symbolic link to %s, which does not exist (a volume not mounted yet?)", dir, target)
+		}
+	}
 	created, err := mkdirAll(dir)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -81,6 +95,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 			log.Warn("data directory created, but its parent could not be synced", "dir", filepath.Dir(d), "error", err)
 		}
 	}
+	_, lerr := os.Lstat(filepath.Join(dir, LockFile))
 	lock, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -100,8 +115,13 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
-	return &Store{dir: dir, log: log, lock: lock, open: openFile}, nil
+	return &Store{dir: dir, log: log, lock: lock, used: lerr == nil, open: openFile}, nil
 }
+
+// UsedBefore reports whether a server had used the directory before Open
+// (its lock file was there): a directory used before with no model in it
+// may be a volume that is not mounted, or a model removed.
+func (s *Store) UsedBefore() bool { return s.used }
 
 // mkdirAll creates dir and any missing parents, as os.MkdirAll does, and
 // returns the directories it created, deepest first.
@@ -250,6 +270,9 @@ func (s *Store) Save(data []byte) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.checkLock(); err != nil {
+		return err
+	}
 	err := writeAtomic(s.Path(), data)
 	if errors.Is(err, errDirSync) {
 		s.log.Warn("model saved, but its directory could not be synced", "path", s.Path(), "error", err)
@@ -258,12 +281,31 @@ func (s *Store) Save(data []byte) error {
 	return err
 }
 
+// checkLock returns ErrLockLost unless the lock file s holds is still the
+// data directory's lock file. s.mu is held.
+func (s *Store) checkLock() error {
+	if s.lock == nil {
+		return fmt.Errorf("store: Save after Close")
+	}
+	held, err := s.lock.Stat()
+	if err != nil {
+		return fmt.Errorf("store: the lock file: %w", err)
+	}
+	now, err := os.Lstat(filepath.Join(s.dir, LockFile))
+	if err != nil || !os.SameFile(held, now) {
+		return ErrLockLost
+	}
+	return nil
+}
+
 // errDirSync reports a model renamed into place whose directory could not
 // be synced afterwards.
 var errDirSync = errors.New("store: sync dir")
 
 // writeAtomic writes data to path through a synced temporary file and a
-// rename, then syncs the directory so the rename itself is durable.
+// rename, then syncs the directory so the rename itself is durable. The
+// new file has the old one's permissions, if there was one (read-only
+// servers of another user may have been let read it), else 0600.
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, tmpPattern)
@@ -276,6 +318,11 @@ func writeAtomic(path string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+		if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
+			return fmt.Errorf("store: chmod: %w", err)
+		}
+	}
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("store: write: %w", err)
 	}

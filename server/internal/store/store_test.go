@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -242,3 +243,50 @@ func TestChanged(t *testing.T) {
 type failingFile struct{ *os.File }
 
 func (failingFile) Read([]byte) (int, error) { return 0, syscall.EIO }
+
+// TestSaveKeepsTheModelFilesMode checks that a save keeps the permissions
+// an operator gave the model file (readable to read-only servers of
+// another user), and that a first save makes it 0600.
+func TestSaveKeepsTheModelFilesMode(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mode := func() fs.FileMode {
+		fi, err := os.Stat(s.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode().Perm()
+	}
+	if err := s.Save([]byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	if got := mode(); got != 0o600 {
+		t.Errorf("first save: got mode %v, want 0600", got)
+	}
+	if err := os.Chmod(s.Path(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save([]byte("second")); err != nil {
+		t.Fatal(err)
+	}
+	if got := mode(); got != 0o644 {
+		t.Errorf("after chmod 0644 and a save: got mode %v, want 0644", got)
+	}
+}
+
+// TestOpenDanglingLink checks that a data directory that is a link to
+// nothing (a volume not mounted) is refused with a message saying so.
+func TestOpenDanglingLink(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Symlink(filepath.Join(t.TempDir(), "volume"), dir); err != nil {
+		t.Skip(err)
+	}
+	_, err := Open(dir, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "which does not exist (a volume not mounted yet?)") {
+		t.Errorf("got %v, want an error naming the missing link target", err)
+	}
+}
