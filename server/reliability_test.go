@@ -911,6 +911,9 @@ func TestReadOnlyReloadOnHangup(t *testing.T) {
 	if line := fmt.Sprintf("claims_model_version %d", want.GetVersion()); !strings.Contains(string(metrics), line) {
 		t.Errorf("metrics after the reload lack %q", line)
 	}
+	if line := "claims_model_reload_failing 0\n"; !strings.Contains(string(metrics), line) {
+		t.Errorf("metrics after the reload lack %q", line)
+	}
 
 	writer.cmd.Process.Signal(syscall.SIGHUP)
 	waitForLog(t, writer, "SIGHUP ignored")
@@ -927,6 +930,8 @@ func TestReadOnlyReloadOnHangup(t *testing.T) {
 	if got, err := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || got.GetContentHash() != want.GetContentHash() {
 		t.Errorf("after a failed reload: got hash %.12s (%v), want %.12s", got.GetContentHash(), err, want.GetContentHash())
 	}
+	waitForMetric(t, reader, "claims_model_reload_failing 1")
+	waitForMetric(t, reader, "claims_model_reload_failures_total 1")
 }
 
 // TestReadOnlyReloadOnNewFile runs a read-only server with

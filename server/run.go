@@ -781,6 +781,7 @@ func reloads(model *classifier.Classifier, src modelFile, every time.Duration, o
 		before := model.Version()
 		err := src.Load(func(r io.Reader) error { return model.Reload(r) })
 		if err != nil {
+			svc.ReloadFailed()
 			if !checked || err.Error() != lastFailure {
 				log.Error("reload failed: still serving the model it had", "version", before, "error", err)
 			}

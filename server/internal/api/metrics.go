@@ -18,6 +18,13 @@ type Metrics struct {
 	version    prometheus.Gauge
 	examples   *prometheus.GaugeVec
 	vocabulary prometheus.Gauge
+	// saveFailures counts the changes refused because the model could not
+	// be saved; reloadFailures the reloads that failed, and reloadFailing
+	// is 1 from a failed reload to the next that succeeds: the model
+	// served is then not the one on disk.
+	saveFailures   prometheus.Counter
+	reloadFailures prometheus.Counter
+	reloadFailing  prometheus.Gauge
 
 	// modelMu orders setModel calls, and keeps a classification's counts
 	// from adding a series that setModel has just dropped.
@@ -54,8 +61,20 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "claims_model_vocabulary_size",
 			Help: "Distinct features in the model.",
 		}),
+		saveFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "claims_model_save_failures_total",
+			Help: "Train and Forget calls refused because the changed model could not be saved in the data directory (the log has the cause).",
+		}),
+		reloadFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "claims_model_reload_failures_total",
+			Help: "Reloads of the model file (SIGHUP, --reload-interval) that failed, keeping the model served (the log has the cause).",
+		}),
+		reloadFailing: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "claims_model_reload_failing",
+			Help: "1 from a failed reload of the model file to the next that succeeds: the model served is not the one on disk.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.calls, m.latency, m.sentences, m.version, m.examples, m.vocabulary} {
+	for _, c := range []prometheus.Collector{m.calls, m.latency, m.sentences, m.version, m.examples, m.vocabulary, m.saveFailures, m.reloadFailures, m.reloadFailing} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -87,6 +106,27 @@ func (m *Metrics) classified(n int, label func(i int) string) {
 		}
 		i = j
 	}
+}
+
+// saveFailed counts a change refused because the model could not be saved.
+func (m *Metrics) saveFailed() {
+	if m != nil {
+		m.saveFailures.Inc()
+	}
+}
+
+// reloaded records a reload of the model file that failed (ok false) or
+// succeeded.
+func (m *Metrics) reloaded(ok bool) {
+	if m == nil {
+		return
+	}
+	if ok {
+		m.reloadFailing.Set(0)
+		return
+	}
+	m.reloadFailures.Inc()
+	m.reloadFailing.Set(1)
 }
 
 // setModel shows info, the live model's, in the model gauges, unless they

@@ -93,3 +93,41 @@ func gaugeValue(t *testing.T, g prometheus.Gauge) float64 {
 	}
 	return out.GetGauge().GetValue()
 }
+
+func counterValue(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var out dto.Metric
+	if err := c.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.GetCounter().GetValue()
+}
+
+// TestReloadMetrics checks the reload counters: a failed reload counts
+// and sets the failing gauge, a successful one clears it.
+func TestReloadMetrics(t *testing.T) {
+	m, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range []struct {
+		ok             bool
+		fails, failing float64
+	}{
+		{false, 1, 1},
+		{false, 2, 1},
+		{true, 2, 0},
+		{false, 3, 1},
+	} {
+		m.reloaded(st.ok)
+		if got := counterValue(t, m.reloadFailures); got != st.fails {
+			t.Errorf("step %d: got %v failures, want %v", i, got, st.fails)
+		}
+		if got := gaugeValue(t, m.reloadFailing); got != st.failing {
+			t.Errorf("step %d: got failing %v, want %v", i, got, st.failing)
+		}
+	}
+	var none *Metrics
+	none.reloaded(false) // a nil Metrics records nothing
+	none.saveFailed()
+}

@@ -64,7 +64,14 @@ func newInstanceID() string {
 
 // ModelReloaded shows the model, whose Info is info, in the metrics after
 // it was replaced outside the service (Classifier.Reload).
-func (s *Service) ModelReloaded(info classifier.Info) { s.metrics.showModel(info, true) }
+func (s *Service) ModelReloaded(info classifier.Info) {
+	s.metrics.reloaded(true)
+	s.metrics.showModel(info, true)
+}
+
+// ReloadFailed counts a reload of the model file that failed, the model
+// served staying as it was.
+func (s *Service) ReloadFailed() { s.metrics.reloaded(false) }
 
 // ServiceOption configures a Service.
 type ServiceOption func(*Service)
@@ -336,6 +343,7 @@ func changeStatus(err error) error {
 // persisted, which the client is not told.
 func (s *Service) logPersistFailure(ctx context.Context, err error) {
 	if errors.Is(err, classifier.ErrPersist) {
+		s.metrics.saveFailed()
 		s.log.ErrorContext(ctx, "change not applied: the model could not be persisted", "error", err, reqid.Attr(ctx), reqid.TraceAttr(ctx))
 	}
 }

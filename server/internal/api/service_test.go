@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -552,14 +553,18 @@ func TestPersistFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logged bytes.Buffer
-	svc := NewService(model, testLimits(), "test", nil, slog.New(slog.NewTextHandler(&logged, nil)))
+	metrics, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(model, testLimits(), "test", metrics, slog.New(slog.NewTextHandler(&logged, nil)))
 	before := model.Info()
 	failing.Store(true)
 	// Through the interceptor, as a call comes: the cause is logged
 	// under the call's request ID.
 	unary, _ := Interceptors(Auth{Open: true}, time.Minute, Observer{Log: slog.New(slog.DiscardHandler), Transport: GRPC})
 	ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs("x-request-id", "persist-1"))
-	_, err := unary(ctx, &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed again", Label: "attribution"}}},
+	_, err = unary(ctx, &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed again", Label: "attribution"}}},
 		&grpc.UnaryServerInfo{FullMethod: "/claims.v1.ClaimService/Train"}, func(ctx context.Context, req any) (any, error) {
 			return svc.Train(ctx, req.(*claimsv1.TrainRequest))
 		})
@@ -572,6 +577,9 @@ func TestPersistFailure(t *testing.T) {
 	}
 	if after := model.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {
 		t.Errorf("model changed although it could not be persisted")
+	}
+	if got := counterValue(t, metrics.saveFailures); got != 1 {
+		t.Errorf("claims_model_save_failures_total: got %v, want 1", got)
 	}
 }
 
