@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -638,6 +639,9 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		if cfg.ReadOnly {
 			return nil, nil, fmt.Errorf("%s: %w (with %s it is read, never created)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
 		}
+		if errors.Is(err, syscall.EROFS) {
+			return nil, nil, fmt.Errorf("%s: %w (a server that only serves the model there takes %s)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
+		}
 		return nil, nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 	}
 	if cfg.ReadOnly {
@@ -714,6 +718,10 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 		if errors.Is(err, l.err) {
 			return nil, fmt.Errorf("training the default model: %w (raise --%s to at least that)", err, l.flag)
 		}
+	}
+	if errors.Is(err, classifier.ErrPersist) {
+		// Not a change a client asked for: say what was not saved.
+		return nil, fmt.Errorf("the default model, trained, could not be saved in the data directory: %s", strings.TrimPrefix(err.Error(), classifier.ErrPersist.Error()+": "))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("training the default model: %w", err)

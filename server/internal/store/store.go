@@ -112,7 +112,11 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if ok, _ := filepath.Match(tmpPattern, e.Name()); ok {
-			os.Remove(filepath.Join(dir, e.Name()))
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				log.Warn("a temporary file left by an interrupted save could not be removed", "error", err)
+			} else {
+				log.Info("removed a temporary file left by an interrupted save", "file", e.Name())
+			}
 		}
 	}
 	return &Store{dir: dir, log: log, lock: lock, used: lerr == nil, open: openFile}, nil
