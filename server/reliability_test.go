@@ -995,6 +995,7 @@ func TestReadOnlyReloadOnNewFile(t *testing.T) {
 	if n := failures(); n != 1 {
 		t.Errorf("a damaged file was reported %d times, want once", n)
 	}
+	waitForMetric(t, reader, "claims_model_reload_failing 1")
 	damage("not a model") // the same error again, from another file
 	deadline := time.Now().Add(10 * time.Second)
 	for failures() < 2 {
@@ -1009,6 +1010,24 @@ func TestReadOnlyReloadOnNewFile(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if got, err := rc.GetModel(ctxT(t), &claimsv1.GetModelRequest{}); err != nil || got.GetContentHash() != want.GetContentHash() {
 		t.Errorf("after damaged and removed files: got hash %.12s (%v), want %.12s", got.GetContentHash(), err, want.GetContentHash())
+	}
+	// A failure each check finds again (a directory where the model file
+	// was, tried at every check) is logged and counted once.
+	if err := os.Mkdir(filepath.Join(dir, "model.bin"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for failures() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("a directory in place of the model file was not reported\n%s", reader.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // 15 more checks
+	if n := failures(); n != 3 {
+		t.Errorf("got %d failures logged, want 3", n)
+	}
+	if m := metrics(t, reader); !strings.Contains(m, "claims_model_reload_failures_total 3\n") {
+		t.Errorf("metrics: want claims_model_reload_failures_total 3")
 	}
 }
 
@@ -1046,5 +1065,35 @@ func TestHangupWhileStarting(t *testing.T) {
 		}
 		cmd.Process.Signal(syscall.SIGHUP)
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestLostLockRefusesChanges removes the data directory's lock file under
+// a running server: a second server could lock the directory now, so the
+// first saves nothing, refuses the change with INTERNAL (the cause logged),
+// counts it in claims_model_save_failures_total, and goes on classifying.
+func TestLostLockRefusesChanges(t *testing.T) {
+	server, _ := binaries(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	p := startServer(t, server, "--data-dir", dir)
+	c := grpcClient(t, p.grpcAddr, nil)
+	before, err := os.ReadFile(filepath.Join(dir, "model.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, ".lock")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "the rebels were blamed", Label: "attribution"}}})
+	if st := status.Convert(err); st.Code() != codes.Internal || st.Message() != "model could not be persisted; change not applied" {
+		t.Errorf("Train: got %v, want INTERNAL model could not be persisted", err)
+	}
+	waitForLog(t, p, "the data directory's lock file was removed or the directory replaced")
+	if after, _ := os.ReadFile(filepath.Join(dir, "model.bin")); !bytes.Equal(after, before) {
+		t.Error("model.bin changed")
+	}
+	waitForMetric(t, p, "claims_model_save_failures_total 1")
+	if _, err := c.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "The rebels were blamed."}); err != nil {
+		t.Errorf("Classify: %v", err)
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -639,7 +638,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		if cfg.ReadOnly {
 			return nil, nil, fmt.Errorf("%s: %w (with %s it is read, never created)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
 		}
-		if errors.Is(err, syscall.EROFS) {
+		if _, serr := os.Stat(cfg.DataDir); errors.Is(err, syscall.EROFS) && serr == nil {
 			return nil, nil, fmt.Errorf("%s: %w (a server that only serves the model there takes %s)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
 		}
 		return nil, nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
@@ -673,7 +672,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		model, err = defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
 		return model, src, err
 	case errors.Is(err, fs.ErrNotExist) && st.UsedBefore():
-		log.Warn("no saved model, though a server has used this data directory before (its lock file is there); training the default model (a volume not mounted, or the model removed?)", "path", st.Path())
+		log.Warn("no saved model, though a server has used this data directory before (its lock file is there); training the default model (was the model removed?)", "path", st.Path())
 		model, err = defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures, maxLearned)
 		return model, nil, err
 	case errors.Is(err, fs.ErrNotExist):
@@ -721,7 +720,7 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 	}
 	if errors.Is(err, classifier.ErrPersist) {
 		// Not a change a client asked for: say what was not saved.
-		return nil, fmt.Errorf("the default model, trained, could not be saved in the data directory: %s", strings.TrimPrefix(err.Error(), classifier.ErrPersist.Error()+": "))
+		return nil, fmt.Errorf("the default model, trained, could not be saved in the data directory: %w", persistCause(err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("training the default model: %w", err)
@@ -789,8 +788,10 @@ func reloads(model *classifier.Classifier, src modelFile, every time.Duration, o
 		before := model.Version()
 		err := src.Load(func(r io.Reader) error { return model.Reload(r) })
 		if err != nil {
-			svc.ReloadFailed()
 			if !checked || err.Error() != lastFailure {
+				// Counted as it is logged: once for a failure that
+				// checks find again.
+				svc.ReloadFailed()
 				log.Error("reload failed: still serving the model it had", "version", before, "error", err)
 			}
 			if checked {
@@ -987,6 +988,20 @@ func samePort(l net.Addr, addr string) bool {
 	tcp, ok := l.(*net.TCPAddr)
 	_, port, err := net.SplitHostPort(addr)
 	return ok && err == nil && port == strconv.Itoa(tcp.Port)
+}
+
+// persistCause returns the cause that err, an error wrapping
+// classifier.ErrPersist beside it ("%w: %w"), carries: the storage's
+// error, without ErrPersist's "change not applied", or err itself.
+func persistCause(err error) error {
+	if multi, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range multi.Unwrap() {
+			if e != classifier.ErrPersist {
+				return e
+			}
+		}
+	}
+	return err
 }
 
 // errWatchEnded ends the health watches when the server stops.

@@ -67,11 +67,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}),
 		reloadFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "claims_model_reload_failures_total",
-			Help: "Reloads of the model file (SIGHUP, --reload-interval) that failed, keeping the model served (the log has the cause).",
+			Help: "Failed reloads of the model file, the model served staying: each SIGHUP that fails, and each new failure --reload-interval's checks find (one found again is not counted again; the log has the cause).",
 		}),
 		reloadFailing: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "claims_model_reload_failing",
-			Help: "1 from a failed reload of the model file to the next that succeeds: the model served is not the one on disk.",
+			Help: "1 from a failed reload of the model file (unreadable, refused or missing) to the next that succeeds: the model served may not be the one on disk.",
 		}),
 	}
 	for _, c := range []prometheus.Collector{m.calls, m.latency, m.sentences, m.version, m.examples, m.vocabulary, m.saveFailures, m.reloadFailures, m.reloadFailing} {

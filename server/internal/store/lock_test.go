@@ -61,25 +61,29 @@ func TestOpenRemovesStaleTempFiles(t *testing.T) {
 // TestSaveRefusedOnceTheLockIsLost checks that a Store whose lock file was
 // removed, or whose directory was replaced, saves nothing: a second server
 // may have locked the directory since, and the two would overwrite each
-// other's saves.
+// other's saves. A lock file that is a link to a file locks that file,
+// and saves go on.
 func TestSaveRefusedOnceTheLockIsLost(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		lose func(t *testing.T, dir string)
+		want error
 	}{
 		{"lock file removed", func(t *testing.T, dir string) {
 			if err := os.Remove(filepath.Join(dir, LockFile)); err != nil {
 				t.Fatal(err)
 			}
-		}},
+		}, ErrLockLost},
 		{"second server after the lock file was removed", func(t *testing.T, dir string) {
-			os.Remove(filepath.Join(dir, LockFile))
+			if err := os.Remove(filepath.Join(dir, LockFile)); err != nil {
+				t.Fatal(err)
+			}
 			s2, err := Open(dir, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatalf("second Open: %v", err)
 			}
 			t.Cleanup(func() { s2.Close() })
-		}},
+		}, ErrLockLost},
 		{"directory restored from a copy", func(t *testing.T, dir string) {
 			if err := os.Rename(dir, dir+".old"); err != nil {
 				t.Fatal(err)
@@ -87,24 +91,58 @@ func TestSaveRefusedOnceTheLockIsLost(t *testing.T) {
 			if err := os.Mkdir(dir, 0o700); err != nil {
 				t.Fatal(err)
 			}
-		}},
+			for _, name := range []string{ModelFile, LockFile} {
+				b, err := os.ReadFile(filepath.Join(dir+".old", name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, ErrLockLost},
+		{"nothing lost", func(*testing.T, string) {}, nil},
 	} {
-		dir := filepath.Join(t.TempDir(), "data")
-		s, err := Open(dir, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Save([]byte("first")); err != nil {
-			t.Fatal(err)
-		}
-		tt.lose(t, dir)
-		if err := s.Save([]byte("second")); !errors.Is(err, ErrLockLost) {
-			t.Errorf("%s: Save got %v, want ErrLockLost", tt.name, err)
-		}
-		if b, _ := os.ReadFile(filepath.Join(dir, ModelFile)); string(b) == "second" {
-			t.Errorf("%s: the model file was written", tt.name)
-		}
-		s.Close()
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			s, err := Open(dir, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Save([]byte("first")); err != nil {
+				t.Fatal(err)
+			}
+			tt.lose(t, dir)
+			if err := s.Save([]byte("second")); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Errorf("Save: got %v, want %v", err, tt.want)
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, ModelFile))
+			if written := string(b) == "second"; written != (tt.want == nil) {
+				t.Errorf("model file written: got %v, want %v", written, tt.want == nil)
+			}
+		})
+	}
+}
+
+// TestLockFileLink checks that a lock file that is a link to a file is
+// the file it names, for the lock and for the check before each save.
+func TestLockFileLink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(t.TempDir(), "real.lock")
+	if err := os.WriteFile(target, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(dir, LockFile)); err != nil {
+		t.Skip(err)
+	}
+	s, err := Open(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Save([]byte("model")); err != nil {
+		t.Errorf("Save with a linked lock file: %v", err)
 	}
 }
 

@@ -18,3 +18,14 @@ func lockFile(f *os.File) error {
 		}
 	}
 }
+
+// keepGroup gives f the group that fi, the file it replaces, has, so that
+// readers let in by the group keep reading it. It returns an error a
+// caller may ignore: a user not in that group cannot give it (EPERM).
+func keepGroup(f *os.File, fi os.FileInfo) error {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	return f.Chown(-1, int(st.Gid))
+}

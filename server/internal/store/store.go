@@ -62,6 +62,9 @@ type Store struct {
 // that writes it, whose saves replace the model file whole) and refuses
 // to Save. dir must exist.
 func OpenReadOnly(dir string, log *slog.Logger) (*Store, error) {
+	if err := danglingLink(dir); err != nil {
+		return nil, err
+	}
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -80,11 +83,8 @@ func OpenReadOnly(dir string, log *slog.Logger) (*Store, error) {
 // Directories it creates are synced into their parents, so that a model
 // saved in them survives a power cut (a failure to is logged).
 func Open(dir string, log *slog.Logger) (*Store, error) {
-	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-			target, _ := os.Readlink(dir)
-			return nil, fmt.Errorf("store: %s is a symbolic link to %s, which does not exist (a volume not mounted yet?)", dir, target)
-		}
+	if err := danglingLink(dir); err != nil {
+		return nil, err
 	}
 	created, err := mkdirAll(dir)
 	if err != nil {
@@ -126,6 +126,26 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 // (its lock file was there): a directory used before with no model in it
 // may be a volume that is not mounted, or a model removed.
 func (s *Store) UsedBefore() bool { return s.used }
+
+// danglingLink returns an error naming the link if dir, or a directory
+// on its path, is a symbolic link to nothing (a volume not mounted yet),
+// which mkdir would report as a file that exists.
+func danglingLink(dir string) error {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if fi, err := os.Lstat(d); err == nil {
+			if fi.Mode()&fs.ModeSymlink != 0 {
+				if _, err := os.Stat(d); errors.Is(err, fs.ErrNotExist) {
+					target, _ := os.Readlink(d)
+					return fmt.Errorf("store: %s is a symbolic link to %s, which does not exist (a volume not mounted yet?)", d, target)
+				}
+			}
+			return nil // the deepest part that exists
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
+}
 
 // mkdirAll creates dir and any missing parents, as os.MkdirAll does, and
 // returns the directories it created, deepest first.
@@ -295,8 +315,14 @@ func (s *Store) checkLock() error {
 	if err != nil {
 		return fmt.Errorf("store: the lock file: %w", err)
 	}
-	now, err := os.Lstat(filepath.Join(s.dir, LockFile))
-	if err != nil || !os.SameFile(held, now) {
+	// Stat, not Lstat: a .lock that is a link locks the file it names.
+	now, err := os.Stat(filepath.Join(s.dir, LockFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ErrLockLost
+	case err != nil:
+		return fmt.Errorf("store: checking the data directory's lock file: %w", err)
+	case !os.SameFile(held, now):
 		return ErrLockLost
 	}
 	return nil
@@ -308,8 +334,9 @@ var errDirSync = errors.New("store: sync dir")
 
 // writeAtomic writes data to path through a synced temporary file and a
 // rename, then syncs the directory so the rename itself is durable. The
-// new file has the old one's permissions, if there was one (read-only
-// servers of another user may have been let read it), else 0600.
+// new file has the old one's permissions and, where the user may give it,
+// its group, if there was one (read-only servers of another user may have
+// been let read it), else 0600 and the user's group.
 func writeAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, tmpPattern)
@@ -322,7 +349,9 @@ func writeAtomic(path string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
+		// The group first: a chown may clear mode bits.
+		_ = keepGroup(tmp, fi) // EPERM: not the user's group to give
 		if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
 			return fmt.Errorf("store: chmod: %w", err)
 		}

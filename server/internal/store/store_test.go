@@ -279,14 +279,19 @@ func TestSaveKeepsTheModelFilesMode(t *testing.T) {
 }
 
 // TestOpenDanglingLink checks that a data directory that is a link to
-// nothing (a volume not mounted) is refused with a message saying so.
+// nothing (a volume not mounted), or lies under one, is refused with a
+// message saying so, by Open and OpenReadOnly alike.
 func TestOpenDanglingLink(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	if err := os.Symlink(filepath.Join(t.TempDir(), "volume"), dir); err != nil {
+	link := filepath.Join(t.TempDir(), "data")
+	if err := os.Symlink(filepath.Join(t.TempDir(), "volume"), link); err != nil {
 		t.Skip(err)
 	}
-	_, err := Open(dir, slog.New(slog.DiscardHandler))
-	if err == nil || !strings.Contains(err.Error(), "which does not exist (a volume not mounted yet?)") {
-		t.Errorf("got %v, want an error naming the missing link target", err)
+	for _, dir := range []string{link, link + "/", filepath.Join(link, "models")} {
+		for name, open := range map[string]func(string, *slog.Logger) (*Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
+			_, err := open(dir, slog.New(slog.DiscardHandler))
+			if want := link + " is a symbolic link to "; err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "which does not exist (a volume not mounted yet?)") {
+				t.Errorf("%s(%q): got %v, want an error naming %s and its missing target", name, dir, err, link)
+			}
+		}
 	}
 }
