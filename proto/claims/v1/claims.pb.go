@@ -411,7 +411,9 @@ func (x *Feature) GetWeight() float64 {
 type ClassifyStreamRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Caller-chosen correlation id, echoed unchanged in the matching
-	// ClassifyStreamResponse. May be empty; not interpreted by the server.
+	// ClassifyStreamResponse, and quoted in the error that a refused
+	// request ends the stream with. May be empty; at most 128 bytes
+	// (INVALID_ARGUMENT on "id" past that); not interpreted otherwise.
 	Id string `protobuf:"bytes,1,opt,name=id" json:"id,omitempty"`
 	// UTF-8 text to segment into sentences, as in ClassifyRequest.text.
 	Text string `protobuf:"bytes,2,opt,name=text" json:"text,omitempty"`
@@ -1555,7 +1557,8 @@ type Limits struct {
 	// whole, all its requests together (see ClassifyStream).
 	MaxHttpBodyBytes int64 `protobuf:"varint,5,opt,name=max_http_body_bytes,json=maxHttpBodyBytes" json:"max_http_body_bytes,omitempty"`
 	// Deadline the server applies to each unary call; a shorter client
-	// deadline takes precedence.
+	// deadline takes precedence. In ClassifyStream, the longest the server
+	// waits for the next request.
 	CallTimeout *durationpb.Duration `protobuf:"bytes,6,opt,name=call_timeout,json=callTimeout" json:"call_timeout,omitempty"`
 	// Maximum number of concurrent HTTP/2 streams (calls) per gRPC
 	// connection.

@@ -44,7 +44,9 @@ const (
 // (see Limits) fail with the code its field gives: INVALID_ARGUMENT for what
 // one request holds, RESOURCE_EXHAUSTED for transport-level size limits,
 // concurrent streams and calls in flight, FAILED_PRECONDITION for a change that would grow the
-// model past its limits, and DEADLINE_EXCEEDED at the call timeout. All
+// model past its limits on features or learned examples (past max_labels,
+// INVALID_ARGUMENT, naming the example that adds one label too many), and
+// DEADLINE_EXCEEDED at the call timeout. All
 // classifications in one response come from the same model snapshot,
 // identified by its model version.
 type ClaimServiceClient interface {
@@ -57,7 +59,12 @@ type ClaimServiceClient interface {
 	// call. The server sends exactly one response per request message, in the
 	// order the requests were received, echoing the request id. An invalid
 	// request message ends the call with INVALID_ARGUMENT; responses already
-	// sent stay valid. When the server starts to stop, the call ends with
+	// sent stay valid. The stream has no deadline of its own, but each
+	// request must arrive within Limits.call_timeout of the server being
+	// ready for it (the stream's start, or the answer before): a stream idle
+	// longer ends with DEADLINE_EXCEEDED ("stream request N did not arrive
+	// within …"), even when the client set no deadline. Open a new stream
+	// for traffic that comes with longer pauses. When the server starts to stop, the call ends with
 	// UNAVAILABLE the next time it waits for a request: send the requests
 	// not answered yet on a new call. Read the responses as they come: one
 	// that waits longer than the server's send timeout (a minute by default)
@@ -189,7 +196,9 @@ func (c *claimServiceClient) GetModel(ctx context.Context, in *GetModelRequest, 
 // (see Limits) fail with the code its field gives: INVALID_ARGUMENT for what
 // one request holds, RESOURCE_EXHAUSTED for transport-level size limits,
 // concurrent streams and calls in flight, FAILED_PRECONDITION for a change that would grow the
-// model past its limits, and DEADLINE_EXCEEDED at the call timeout. All
+// model past its limits on features or learned examples (past max_labels,
+// INVALID_ARGUMENT, naming the example that adds one label too many), and
+// DEADLINE_EXCEEDED at the call timeout. All
 // classifications in one response come from the same model snapshot,
 // identified by its model version.
 type ClaimServiceServer interface {
@@ -202,7 +211,12 @@ type ClaimServiceServer interface {
 	// call. The server sends exactly one response per request message, in the
 	// order the requests were received, echoing the request id. An invalid
 	// request message ends the call with INVALID_ARGUMENT; responses already
-	// sent stay valid. When the server starts to stop, the call ends with
+	// sent stay valid. The stream has no deadline of its own, but each
+	// request must arrive within Limits.call_timeout of the server being
+	// ready for it (the stream's start, or the answer before): a stream idle
+	// longer ends with DEADLINE_EXCEEDED ("stream request N did not arrive
+	// within …"), even when the client set no deadline. Open a new stream
+	// for traffic that comes with longer pauses. When the server starts to stop, the call ends with
 	// UNAVAILABLE the next time it waits for a request: send the requests
 	// not answered yet on a new call. Read the responses as they come: one
 	// that waits longer than the server's send timeout (a minute by default)

@@ -19,6 +19,10 @@ const (
 	requestLogSize = 1024
 	// maxRequestID bounds a request_id, in bytes.
 	maxRequestID = 128
+	// MaxStreamIDBytes bounds a ClassifyStreamRequest's id, which the
+	// errors of its request quote (in a gRPC status's message, a header
+	// that clients bound, often to 8 KiB).
+	MaxStreamIDBytes = 128
 )
 
 // requestLog remembers the answers of recent Train and Forget calls that

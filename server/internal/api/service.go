@@ -210,6 +210,10 @@ func (s *Service) ClassifyStream(stream grpc.BidiStreamingServer[claimsv1.Classi
 		if err != nil {
 			return err
 		}
+		if n := len(req.GetId()); n > MaxStreamIDBytes {
+			// Not quoted back: an error message travels in a header.
+			return invalid("id", "%d bytes exceed the limit of %d", n, MaxStreamIDBytes)
+		}
 		out, version, err := s.classify(ctx, classifyInput{text: req.GetText(), sentences: req.GetSentences(), req: req, explain: req.GetExplain()})
 		if err != nil {
 			if st, ok := status.FromError(err); ok && req.GetId() != "" {

@@ -191,6 +191,24 @@ func TestClassifyStream(t *testing.T) {
 	if st := status.Convert(err); st.Code() != codes.InvalidArgument || !strings.Contains(st.Message(), `request "bad"`) {
 		t.Errorf("bad request: got %v, want InvalidArgument naming it", err)
 	}
+	// An id past its limit is refused, and not quoted back: the message
+	// travels in a header, which clients bound.
+	for _, n := range []int{MaxStreamIDBytes, MaxStreamIDBytes + 1, 60000} {
+		stream, err := ts.client.ClassifyStream(ctxT(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream.Send(&claimsv1.ClassifyStreamRequest{Id: strings.Repeat("i", n), Text: "Police warned of further attacks."})
+		_, err = stream.Recv()
+		st := status.Convert(err)
+		switch {
+		case n <= MaxStreamIDBytes && err != nil:
+			t.Errorf("id of %d bytes: got %v, want a result", n, err)
+		case n > MaxStreamIDBytes && (st.Code() != codes.InvalidArgument || st.Message() != fmt.Sprintf("id: %d bytes exceed the limit of %d", n, MaxStreamIDBytes)):
+			t.Errorf("id of %d bytes: got %v, want InvalidArgument on id", n, err)
+		}
+		stream.CloseSend()
+	}
 }
 
 // TestEndStreams: once the server starts to stop, a stream waiting for its

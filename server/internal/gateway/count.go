@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/api"
 )
 
 // checkCount refuses a request body that lists more examples or sentences
@@ -25,7 +26,7 @@ func (m jsonMarshaler) checkCount(raw []byte, v any) error {
 		if _, ok := v.(*claimsv1.ClassifyStreamRequest); ok {
 			// The service names a stream request by its id, if it has one.
 			var id struct{ ID string }
-			if json.Unmarshal(raw, &id) == nil && id.ID != "" {
+			if json.Unmarshal(raw, &id) == nil && id.ID != "" && len(id.ID) <= api.MaxStreamIDBytes {
 				err = fmt.Errorf("request %q: %w", id.ID, err)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"net/textproto"
 	"os"
 	"slices"
@@ -151,7 +152,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", compressCalls(admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.OnRefuse)))
+	mux.Handle("/v1/", checkQuery(compressCalls(admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.OnRefuse))))
 	spec := claimsv1.OpenAPISpec()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -489,6 +490,49 @@ func allowedMethods(path string) string {
 		return getHead
 	}
 	return ""
+}
+
+// queryParams returns the query parameters the route at path reads: GET
+// /v1/model its settled field; the POST routes, whose request is the body,
+// none.
+func queryParams(path string) []string {
+	if path == "/v1/model" {
+		return []string{"settled"}
+	}
+	return nil
+}
+
+// checkQuery refuses, with 400, a call to an API route whose query string
+// holds a parameter the route does not read (a misspelt ?setled=true, or
+// ?explain=3 on a POST route, whose request is the body), as an unknown
+// field of a JSON body is refused: ignored, it would drop what the caller
+// meant. Another method than the route's is left to the 405 after it.
+func checkQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		allow := allowedMethods(r.URL.Path)
+		if r.URL.RawQuery == "" || !slices.Contains(strings.Split(allow, ", "), r.Method) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, codes.InvalidArgument, clipError(fmt.Errorf("malformed query string: %w", err)).Error())
+			return
+		}
+		known := queryParams(r.URL.Path)
+		for name := range q {
+			if slices.Contains(known, name) {
+				continue
+			}
+			msg := fmt.Sprintf("query parameter %q is not one this route reads (%s): the request goes in the JSON body", name, r.URL.Path)
+			if len(known) > 0 {
+				msg = fmt.Sprintf("query parameter %q is not one this route reads: %s", name, strings.Join(known, ", "))
+			}
+			writeError(w, http.StatusBadRequest, codes.InvalidArgument, clipError(errors.New(msg)).Error())
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // getHead is the Allow header of a GET route.

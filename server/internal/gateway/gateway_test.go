@@ -176,6 +176,9 @@ func TestRESTBadInput(t *testing.T) {
 		{"train mixed batch", "/v1/train", `{"examples": [{"text": "x", "label": "other"}, {"text": "", "label": "other"}]}`, auth, 400, "examples[1].text"},
 		{"forget never learned", "/v1/forget", `{"examples": [{"text": "never", "label": "other"}]}`, auth, 404, "not learned"},
 		{"evaluate empty", "/v1/evaluate", `{}`, nil, 400, "no examples"},
+		{"query parameter on a POST route", "/v1/classify?explain=3", `{"text": "They denied it."}`, nil, 400, `query parameter "explain" is not one this route reads (/v1/classify): the request goes in the JSON body`},
+		{"train with ?replace", "/v1/train?replace=true", `{"examples": [{"text": "x", "label": "other"}]}`, auth, 400, `query parameter "replace"`},
+		{"malformed query", "/v1/classify?a=%zz", `{"text": "They denied it."}`, nil, 400, "malformed query string"},
 	}
 	for _, tt := range tests {
 		code, body := post(t, url+tt.path, tt.body, tt.header)
@@ -835,6 +838,11 @@ func TestRESTRequestForms(t *testing.T) {
 		{"GET", "/v1/./model", "", nil, 404, 5, "Not Found"},
 		{"GET", "/v1/x/../model", "", nil, 404, 5, "Not Found"},
 		{"GET", "/v1/model/..", "", nil, 404, 5, "Not Found"},
+		{"GET", "/v1/model?settled=true", "", nil, 200, 0, ""},
+		{"HEAD", "/v1/model?settled=true", "", nil, 200, 0, ""},
+		{"GET", "/v1/model?setled=true", "", nil, 400, 3, `query parameter "setled" is not one this route reads: settled`},
+		{"GET", "/v1/model?settled=true&labels=x", "", nil, 400, 3, `query parameter "labels"`},
+		{"POST", "/v1/model?setled=true", "", nil, 405, 12, "use GET"},
 	}
 	for _, tt := range tests {
 		// Written by hand: an http.Client would send "//v1/train" as a
