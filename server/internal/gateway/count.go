@@ -26,7 +26,12 @@ func (m jsonMarshaler) checkCount(raw []byte, v any) error {
 		if _, ok := v.(*claimsv1.ClassifyStreamRequest); ok {
 			// The service names a stream request by its id, if it has one.
 			var id struct{ ID string }
-			if json.Unmarshal(raw, &id) == nil && id.ID != "" && len(id.ID) <= api.MaxStreamIDBytes {
+			switch {
+			case json.Unmarshal(raw, &id) != nil || id.ID == "":
+			case len(id.ID) > api.MaxStreamIDBytes:
+				// The service refuses the id first, without quoting it.
+				err = fmt.Errorf("id: %d bytes exceed the limit of %d", len(id.ID), api.MaxStreamIDBytes)
+			default:
 				err = fmt.Errorf("request %q: %w", id.ID, err)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -152,7 +153,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", checkQuery(compressCalls(admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.OnRefuse))))
+	mux.Handle("/v1/", compressCalls(checkQuery(admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.OnRefuse))))
 	spec := claimsv1.OpenAPISpec()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -506,29 +507,39 @@ func queryParams(path string) []string {
 // holds a parameter the route does not read (a misspelt ?setled=true, or
 // ?explain=3 on a POST route, whose request is the body), as an unknown
 // field of a JSON body is refused: ignored, it would drop what the caller
-// meant. Another method than the route's is left to the 405 after it.
+// meant. Another method than the route's is left to the 405 after it. The
+// refusal is given before the body is read, as the other refusals before
+// an RPC are (see dropBody), and takes no slot among the calls in flight.
 func checkQuery(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		allow := allowedMethods(r.URL.Path)
-		if r.URL.RawQuery == "" || !slices.Contains(strings.Split(allow, ", "), r.Method) {
+		routeMethod := r.Method == allow || allow == getHead && (r.Method == http.MethodGet || r.Method == http.MethodHead)
+		if r.URL.RawQuery == "" || !routeMethod {
 			next.ServeHTTP(w, r)
 			return
 		}
+		refuse := func(err error) {
+			if r.Body != nil && readsBody(r) {
+				defer dropBody(w, r)()
+			}
+			writeError(w, http.StatusBadRequest, codes.InvalidArgument, clipError(err).Error())
+		}
 		q, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, codes.InvalidArgument, clipError(fmt.Errorf("malformed query string: %w", err)).Error())
+			refuse(fmt.Errorf("malformed query string: %w", err))
 			return
 		}
 		known := queryParams(r.URL.Path)
-		for name := range q {
+		// Sorted, so that the one named is always the same.
+		for _, name := range slices.Sorted(maps.Keys(q)) {
 			if slices.Contains(known, name) {
 				continue
 			}
-			msg := fmt.Sprintf("query parameter %q is not one this route reads (%s): the request goes in the JSON body", name, r.URL.Path)
 			if len(known) > 0 {
-				msg = fmt.Sprintf("query parameter %q is not one this route reads: %s", name, strings.Join(known, ", "))
+				refuse(fmt.Errorf("query parameter %q is not one this route reads: %s", name, strings.Join(known, ", ")))
+			} else {
+				refuse(fmt.Errorf("query parameter %q is not one this route reads (%s): the request goes in the JSON body", name, r.URL.Path))
 			}
-			writeError(w, http.StatusBadRequest, codes.InvalidArgument, clipError(errors.New(msg)).Error())
 			return
 		}
 		next.ServeHTTP(w, r)

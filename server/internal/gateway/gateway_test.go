@@ -750,6 +750,8 @@ func TestRefusalBeforeBodyDoesNotHold(t *testing.T) {
 		{"compressed, in a second header line", "POST /v1/classify", "Content-Encoding: identity\r\nContent-Encoding: gzip\r\n", 100, http.StatusUnsupportedMediaType},
 		{"path not clean", "POST //v1/train", "", 100, http.StatusNotFound},
 		{"escaped slash", "POST /v1%2Fclassify", "", 100, http.StatusNotFound},
+		{"query parameter", "POST /v1/classify?explain=3", "", 100, http.StatusBadRequest},
+		{"stream query parameter", "POST /v1/classify:stream?x=1", "", 100, http.StatusBadRequest},
 	} {
 		wg.Go(func() {
 			host := "Host: 127.0.0.1\r\n"
@@ -1130,6 +1132,9 @@ func TestCountRefusedBeforeDecoding(t *testing.T) {
 		{"/v1/classify", `{"sentences": [1, 2, 3, 4, 5]}`, "sentences: 5 sentences exceed the limit of 4"},
 		{"/v1/classify:stream", `{"sentences": ["a"]}` + "\n" + `{"sentences": [1, 2, 3, 4, 5]}` + "\n", "sentences: 5 sentences exceed the limit of 4"},
 		{"/v1/classify:stream", `{"id": "y", "sentences": [1, 2, 3, 4, 5]}` + "\n", `request \"y\": sentences: 5 sentences exceed the limit of 4`},
+		// An id past its limit is refused first, as the service does, and
+		// not quoted.
+		{"/v1/classify:stream", `{"id": "` + strings.Repeat("i", api.MaxStreamIDBytes+1) + `", "sentences": [1, 2, 3, 4, 5]}` + "\n", "id: 129 bytes exceed the limit of 128"},
 	} {
 		code, body := post(t, url+tt.path, tt.body, nil)
 		if !strings.Contains(string(body), tt.want) || (tt.path != "/v1/classify:stream" && code != http.StatusBadRequest) {
