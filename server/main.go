@@ -44,11 +44,24 @@ func main() {
 	grpclog.SetLoggerV2(grpcLogger{log.With("component", "grpc")})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// The first signal starts the graceful shutdown; restoring the default
-	// handling lets a second one end the process at once.
+	// The first signal starts the graceful shutdown; a second one ends
+	// the process at once, saying so, with the log lines held back (the
+	// batched access log, its count of dropped lines) written first, so
+	// that the log does not end as a crash's would.
 	go func() {
 		<-ctx.Done()
+		again := make(chan os.Signal, 1)
+		signal.Notify(again, os.Interrupt, syscall.SIGTERM) // before stop: no moment without a handler
 		stop()
+		sig := <-again
+		log.Warn("second signal: exiting at once, without waiting for the calls in progress (their changes may or may not be saved; none is half saved)", "signal", sig.String())
+		flushAccess()
+		sink.Flush()
+		code := 1
+		if s, ok := sig.(syscall.Signal); ok {
+			code = 128 + int(s) // as the shell reports a process the signal ended
+		}
+		os.Exit(code)
 	}()
 	err = run(ctx, cfg, log, access, nil)
 	flushAccess() // access-log lines dropped in the last second

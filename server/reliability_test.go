@@ -3,6 +3,7 @@ package main_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -555,20 +556,36 @@ func TestRESTCallCutAtStopIsLogged(t *testing.T) {
 }
 
 // TestSecondSignalStopsAtOnce sends a second SIGTERM during a long drain:
-// the process must end at once instead of finishing the drain.
+// the process must end at once instead of finishing the drain, with exit
+// status 143 (128 + SIGTERM), after logging why and writing the access-log
+// lines held back.
 func TestSecondSignalStopsAtOnce(t *testing.T) {
 	server, _ := binaries(t)
 	p := startServer(t, server, "--shutdown-drain", "1m")
+	c := grpcClient(t, p.grpcAddr, nil)
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	waitForLog(t, p, `"msg":"draining"`)
+	// A call answered during the drain, whose access-log line is held
+	// back in the batch when the second signal comes.
+	md := metadata.Pairs("x-request-id", "during-the-drain")
+	if _, err := c.Classify(metadata.NewOutgoingContext(ctxT(t), md), &claimsv1.ClassifyRequest{Text: "The airport reopened."}); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-p.done:
-		if err == nil {
-			t.Errorf("server exit after a second signal: got success, want death by the signal")
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 128+int(syscall.SIGTERM) {
+			t.Errorf("server exit after a second signal: got %v, want exit status %d", err, 128+int(syscall.SIGTERM))
 		}
 		p.done <- err // for the cleanup
+		logs := p.logs.String()
+		for _, want := range []string{`"msg":"second signal: exiting at once`, `"x_request_id":"during-the-drain"`} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("log lacks %s:\n%s", want, logs)
+			}
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("server still running 10s after a second SIGTERM")
 	}
@@ -1095,5 +1112,40 @@ func TestLostLockRefusesChanges(t *testing.T) {
 	waitForMetric(t, p, "claims_model_save_failures_total 1")
 	if _, err := c.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "The rebels were blamed."}); err != nil {
 		t.Errorf("Classify: %v", err)
+	}
+}
+
+// TestRESTRefusalsLogged checks, on the real binary (whose REST calls reach
+// the service in process), that a REST request refused before its RPC
+// gets one access-log line with its request ID, and that one refused by
+// the service gets only the RPC's line.
+func TestRESTRefusalsLogged(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server)
+	send := func(id, body string) {
+		req, _ := http.NewRequest("POST", "http://"+p.httpAddr+"/v1/classify", strings.NewReader(body))
+		req.Header.Set("X-Request-Id", id)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: got %d, want 400", id, resp.StatusCode)
+		}
+	}
+	send("refused-by-the-gateway", `{"txt": "x"}`)
+	send("refused-by-the-service", `{"text": ""}`)
+	waitForLog(t, p, `"msg":"http refused","route":"/v1/classify","http_method":"POST","status":400`)
+	waitForLog(t, p, `"code":"InvalidArgument"`)
+	var lines []string
+	for _, l := range strings.Split(p.logs.String(), "\n") {
+		if strings.Contains(l, "refused-by-the-") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 || !strings.Contains(lines[0]+lines[1], `"msg":"http refused"`) || !strings.Contains(lines[0]+lines[1], `"msg":"rpc"`) {
+		t.Errorf("got lines %q, want one http refused line and one rpc line", lines)
 	}
 }

@@ -360,6 +360,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		SendTimeout:     cfg.Limits.SendTimeout,
 		OnSendTimeout:   sendTimeouts.WithLabelValues("rest").Inc,
 		Log:             log,
+		AccessLog:       access,
 		CORSOrigins:     cfg.CORSOrigins,
 		TrustedProxies:  cfg.TrustedProxies,
 		// A loopback listener answers only loopback Host names (DNS

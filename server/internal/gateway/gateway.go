@@ -92,6 +92,10 @@ type Config struct {
 	// the service's message before it is decoded into messages (see
 	// checkCount).
 	MaxExamples, MaxSentences int
+	// AccessLog, if not nil, gets a line for each request answered with an
+	// error before it reached an RPC, whose own line the RPC's access log
+	// would have been (see logRefusals).
+	AccessLog *slog.Logger
 	// Gate, if not nil, holds each unary call in a slot before its body
 	// is read, and refuses the call with 429 when it is full (see
 	// admitCalls); OnRefuse, if not nil, is then called.
@@ -145,7 +149,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 			runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 		}),
 	)
-	var client claimsv1.ClaimServiceClient = claimsv1.NewClaimServiceClient(conn)
+	var client claimsv1.ClaimServiceClient = remoteClient{claimsv1.NewClaimServiceClient(conn)}
 	if cfg.Local != nil {
 		client = localClient{l: cfg.Local, remote: client}
 	}
@@ -197,6 +201,9 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 			return nil, fmt.Errorf("gateway: %w", err)
 		}
 		h = countRequests(h, requests)
+	}
+	if cfg.AccessLog != nil {
+		h = logRefusals(h, cfg.AccessLog, cfg.client)
 	}
 	return answerDeadline(requestIDs(h), cfg), nil
 }

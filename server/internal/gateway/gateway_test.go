@@ -32,6 +32,7 @@ import (
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/apitest"
 	"github.com/claimsvc/claims/server/internal/gateway"
+	"github.com/claimsvc/claims/server/internal/reqid"
 )
 
 // miniModel is a three-label model for the gateway tests.
@@ -99,7 +100,7 @@ func configuredHandler(t testing.TB, model *classifier.Classifier, limits api.Li
 		MaxBodyBytes: limits.MaxHTTPBodyBytes, CORSOrigins: cfg.CORSOrigins, LoopbackOnly: cfg.LoopbackOnly,
 		MaxExamples: limits.MaxExamples, MaxSentences: limits.MaxSentences,
 		BodyReadTimeout: cfg.BodyReadTimeout,
-		SendTimeout:     cfg.SendTimeout, OnSendTimeout: cfg.OnSendTimeout, Log: cfg.Log,
+		SendTimeout:     cfg.SendTimeout, OnSendTimeout: cfg.OnSendTimeout, Log: cfg.Log, AccessLog: cfg.AccessLog,
 		Serving: func() bool { return true }, Metrics: reg, Registerer: reg,
 	})
 	if err != nil {
@@ -1234,4 +1235,74 @@ func TestRESTStreamPastItsLimitSaysWhenToRetry(t *testing.T) {
 		!strings.Contains(string(body), "1 classify streams are open") || !strings.Contains(string(body), `"@type":"type.googleapis.com/google.rpc.RetryInfo"`) {
 		t.Errorf("second stream: got %d, Retry-After %q, body %s; want 429, 1, the limit and a RetryInfo", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
+}
+
+// TestRefusalsLogged checks that a request answered with an error before
+// it reached its RPC gets an access-log line naming its route, status and
+// request ID (and never its body), and that one that reached its RPC,
+// whose own line the RPC's log writes, gets none here.
+func TestRefusalsLogged(t *testing.T) {
+	var logged apitest.LogBuffer
+	hs := httptest.NewServer(configuredHandler(t, miniModel(t), api.DefaultLimits(), api.Auth{Open: true},
+		gateway.Config{AccessLog: slog.New(slog.NewTextHandler(&logged, nil))}))
+	t.Cleanup(hs.Close)
+	for _, tt := range []struct {
+		method, path, body string
+		status             int
+		logged             bool
+	}{
+		{"POST", "/v1/classify", `{"txt": "SECRET"}`, 400, true},
+		{"POST", "/v1/classify", `{"text": "SECRET`, 400, true},
+		{"POST", "/v1/classify?x=1", `{"text": "SECRET"}`, 400, true},
+		{"GET", "/v1/nope", "", 404, true},
+		{"PUT", "/v1/classify", `{"text": "SECRET"}`, 405, true},
+		{"POST", "/v1/classify", `{"text": ""}`, 400, false}, // refused by the service
+		{"POST", "/v1/classify", `{"text": "SECRET sentence."}`, 200, false},
+		{"GET", "/healthz", "", 200, false},
+	} {
+		id := reqid.New()
+		req, _ := http.NewRequest(tt.method, hs.URL+tt.path, strings.NewReader(tt.body))
+		req.Header.Set(reqid.Header, id)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s %s: got %d, want %d", tt.method, tt.path, resp.StatusCode, tt.status)
+		}
+		// A refusal's line is written once its handler returns, which
+		// may be after the client has the answer (see dropBody).
+		line := ""
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			for _, l := range strings.Split(logged.String(), "\n") {
+				if strings.Contains(l, id) {
+					line = l
+				}
+			}
+			if line != "" || !tt.logged || time.Now().After(deadline) {
+				break
+			}
+		}
+		want := fmt.Sprintf(`msg="http refused" route=%s http_method=%s status=%d`, routeFor(tt.path), tt.method, tt.status)
+		switch {
+		case tt.logged && !strings.Contains(line, want):
+			t.Errorf("%s %s: got log line %q, want one with %q", tt.method, tt.path, line, want)
+		case !tt.logged && line != "":
+			t.Errorf("%s %s: got log line %q, want none", tt.method, tt.path, line)
+		}
+	}
+	if strings.Contains(logged.String(), "SECRET") {
+		t.Errorf("the log holds a request's text:\n%s", logged.String())
+	}
+}
+
+// routeFor is the route label of path in the refusal lines.
+func routeFor(path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	if path == "/v1/nope" {
+		return "other"
+	}
+	return path
 }

@@ -48,6 +48,7 @@ func invoke[Req, Resp proto.Message](ctx context.Context, l *Local, method strin
 			return zero, status.Errorf(codes.ResourceExhausted, "trying to send message larger than max (%d vs. %d)", n, l.MaxRequestBytes)
 		}
 	}
+	markRPC(ctx) // the interceptor logs the call from here on
 	md, _ := metadata.FromOutgoingContext(ctx)
 	ctx = metadata.NewIncomingContext(ctx, md)
 	var out any
@@ -78,6 +79,7 @@ func (c localClient) Classify(ctx context.Context, in *claimsv1.ClassifyRequest,
 }
 
 func (c localClient) ClassifyStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse], error) {
+	markRPC(ctx) // the gRPC server logs the stream
 	return c.remote.ClassifyStream(ctx, opts...)
 }
 
@@ -95,4 +97,40 @@ func (c localClient) Evaluate(ctx context.Context, in *claimsv1.EvaluateRequest,
 
 func (c localClient) GetModel(ctx context.Context, in *claimsv1.GetModelRequest, _ ...grpc.CallOption) (*claimsv1.GetModelResponse, error) {
 	return invoke(ctx, c.l, "GetModel", in, c.l.Server.GetModel)
+}
+
+// remoteClient is a claimsv1.ClaimServiceClient that forwards every call
+// to the gRPC server (where it is logged), marking the request as having
+// reached its RPC (see logRefusals): the handler's client when there is no
+// Local.
+type remoteClient struct{ claimsv1.ClaimServiceClient }
+
+func (c remoteClient) Classify(ctx context.Context, in *claimsv1.ClassifyRequest, opts ...grpc.CallOption) (*claimsv1.ClassifyResponse, error) {
+	markRPC(ctx)
+	return c.ClaimServiceClient.Classify(ctx, in, opts...)
+}
+
+func (c remoteClient) ClassifyStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse], error) {
+	markRPC(ctx)
+	return c.ClaimServiceClient.ClassifyStream(ctx, opts...)
+}
+
+func (c remoteClient) Train(ctx context.Context, in *claimsv1.TrainRequest, opts ...grpc.CallOption) (*claimsv1.TrainResponse, error) {
+	markRPC(ctx)
+	return c.ClaimServiceClient.Train(ctx, in, opts...)
+}
+
+func (c remoteClient) Forget(ctx context.Context, in *claimsv1.ForgetRequest, opts ...grpc.CallOption) (*claimsv1.ForgetResponse, error) {
+	markRPC(ctx)
+	return c.ClaimServiceClient.Forget(ctx, in, opts...)
+}
+
+func (c remoteClient) Evaluate(ctx context.Context, in *claimsv1.EvaluateRequest, opts ...grpc.CallOption) (*claimsv1.EvaluateResponse, error) {
+	markRPC(ctx)
+	return c.ClaimServiceClient.Evaluate(ctx, in, opts...)
+}
+
+func (c remoteClient) GetModel(ctx context.Context, in *claimsv1.GetModelRequest, opts ...grpc.CallOption) (*claimsv1.GetModelResponse, error) {
+	markRPC(ctx)
+	return c.ClaimServiceClient.GetModel(ctx, in, opts...)
 }
