@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 )
 
 // grpcLogger is grpc-go's logger (grpclog.LoggerV2), through which
@@ -13,10 +14,32 @@ import (
 // and more) come at debug level, and its errors at warn level: they are
 // about one connection or call (a client gone, a stream request that
 // could not be decoded and was reported to its client), not the server.
+// Those that only say a client went away or stopped reading (a broken
+// pipe, a reset, a closing transport: grpc-gateway's "Failed to write
+// response", grpc's "failed to write status") come at debug level too:
+// one comes with every client that hangs up, and more than one with the
+// answers the server cuts off itself (see --send-timeout), which its own
+// warning already reports, as the access log reports the call.
 type grpcLogger struct{ log *slog.Logger }
 
 func (g grpcLogger) print(level slog.Level, msg string) {
+	if level == slog.LevelWarn && clientGone(msg) {
+		level = slog.LevelDebug
+	}
 	g.log.Log(context.Background(), level, msg)
+}
+
+// clientGone reports whether msg, a warning of grpc or grpc-gateway, is
+// about a client connection that closed or stopped reading.
+func clientGone(msg string) bool {
+	for _, s := range []string{"broken pipe", "connection reset by peer", "transport is closing", "i/o timeout", "context canceled", "use of closed network connection"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	// grpc-gateway's account of a stream whose client is gone, or whose
+	// request body ended: "Failed to send request: EOF".
+	return strings.HasPrefix(msg, "Failed to ") && strings.HasSuffix(msg, ": EOF")
 }
 
 func (g grpcLogger) Info(args ...any)   { g.print(slog.LevelDebug, fmt.Sprint(args...)) }

@@ -13,6 +13,11 @@ func TestGRPCLogger(t *testing.T) {
 	g.Infof("connection %d", 1) // debug: not written at info
 	g.Errorf("Failed to decode request: %v", "bad")
 	g.Warningln("a", "b")
+	// A client gone: debug, not written at info.
+	g.Errorf("Failed to write response: %v", "write tcp 127.0.0.1:8080->127.0.0.1:53530: write: broken pipe")
+	g.Errorf("Failed to send request: %v", "EOF")
+	g.Errorf("[core] [Server #1] grpc: Server.processRPC failed to write status: connection error: desc = %q", "transport is closing")
+	g.Errorf("Failed to send response chunk: %v", "write tcp 127.0.0.1:8080->127.0.0.1:1: i/o timeout")
 	var lines []map[string]any
 	for _, l := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
 		var m map[string]any
