@@ -26,12 +26,13 @@ type refusals struct {
 	stop       func() // logs the refusals not logged yet
 }
 
-// refusalLog decides when the refusals are logged. It is safe for
-// concurrent use.
+// refusalLog decides when the refusals are logged: each line is msg, at
+// warn, with the count since the line before (refused) and attrs. It is
+// safe for concurrent use.
 type refusalLog struct {
 	log   *slog.Logger
 	msg   string
-	max   int
+	attrs []any
 	every time.Duration
 
 	mu      sync.Mutex
@@ -101,7 +102,7 @@ func (l *refusalLog) stop() {
 }
 
 func (l *refusalLog) write(n int64) {
-	l.log.Warn(l.msg, "refused", n, "max_inflight_calls", l.max)
+	l.log.Warn(l.msg, append([]any{"refused", n}, l.attrs...)...)
 }
 
 // newRefusals registers the gate's metrics with reg: the refusals by
@@ -121,7 +122,7 @@ func newRefusals(reg prometheus.Registerer, gate *admit.Gate, log *slog.Logger, 
 			return refusals{}, err
 		}
 	}
-	l := &refusalLog{log: log, msg: "calls refused: the server holds as many calls at once as " + name + " lets it", max: gate.Max(), every: every}
+	l := &refusalLog{log: log, msg: "calls refused: the server holds as many calls at once as " + name + " lets it", attrs: []any{"max_inflight_calls", gate.Max()}, every: every}
 	count := func(c prometheus.Counter) func() {
 		return func() {
 			c.Inc()

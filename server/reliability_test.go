@@ -1149,3 +1149,24 @@ func TestRESTRefusalsLogged(t *testing.T) {
 		t.Errorf("got lines %q, want one http refused line and one rpc line", lines)
 	}
 }
+
+// TestBadTokensWarned checks that calls refused for their bearer token are
+// reported in a warning with their count, even with the access log off.
+func TestBadTokensWarned(t *testing.T) {
+	server, _ := binaries(t)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("right-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startServer(t, server, "--train-token-file", tokenFile, "--access-log=false")
+	c := grpcClient(t, p.grpcAddr, nil)
+	md := metadata.Pairs("authorization", "Bearer wrong-token")
+	_, err := c.Train(metadata.NewOutgoingContext(ctxT(t), md), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "the rebels were blamed", Label: "attribution"}}})
+	if status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("Train with a wrong token: got %v, want UNAUTHENTICATED", err)
+	}
+	waitForLog(t, p, `"msg":"Train or Forget refused for a missing or wrong bearer token`)
+	if logs := p.logs.String(); !strings.Contains(logs, `"refused":1`) || strings.Contains(logs, "wrong-token") {
+		t.Errorf("want the count and never the token:\n%s", logs)
+	}
+}

@@ -217,8 +217,12 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 
 	// The gRPC listener's calls and the REST gateway's are logged with
 	// their transport, the address of their client and their request ID.
-	grpcObs := api.Observer{Log: access, Metrics: metrics, Transport: api.GRPC, Proxies: cfg.TrustedProxies}
-	restObs := api.Observer{Log: access, Metrics: metrics, Transport: api.REST}
+	// Calls refused for their token are also counted into a warning (at
+	// most one every 10 s), which the access log's settings do not hide:
+	// a client missed in a token rotation, or someone guessing tokens.
+	authLog := &refusalLog{log: log, msg: "Train or Forget refused for a missing or wrong bearer token (a client missed in a token rotation? the access log names each, with code=Unauthenticated)", every: refusalReportEvery}
+	grpcObs := api.Observer{Log: access, Metrics: metrics, Transport: api.GRPC, Proxies: cfg.TrustedProxies, OnUnauthenticated: authLog.refused}
+	restObs := api.Observer{Log: access, Metrics: metrics, Transport: api.REST, OnUnauthenticated: authLog.refused}
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, grpcObs)
 	restUnary, restStream := api.Interceptors(auth, cfg.Limits.CallTimeout, restObs)
 	// Health watches never end on their own, so a graceful stop would wait
@@ -540,6 +544,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// The servers have stopped: the refusals not logged yet are, before
 	// the last line.
 	refusals.stop()
+	authLog.stop()
 	log.Info("stopped")
 	return runErr
 }

@@ -139,6 +139,9 @@ type Observer struct {
 	// x-forwarded-for metadata. The REST gateway names the clients of
 	// REST calls itself (RESTPeerKey).
 	Proxies Proxies
+	// OnUnauthenticated, if not nil, is called for each call refused for
+	// its bearer token (UNAUTHENTICATED), whatever Log keeps.
+	OnUnauthenticated func()
 }
 
 // peer returns the address of the client of the call in ctx, or "" if it
@@ -288,6 +291,9 @@ func (o Observer) observe(ctx context.Context, fullMethod string, start time.Tim
 	code := status.Code(err)
 	method, label, short := methodNames(fullMethod, err)
 	o.Metrics.call(label, code.String(), d.Seconds())
+	if code == codes.Unauthenticated && o.OnUnauthenticated != nil {
+		o.OnUnauthenticated()
+	}
 	level := slog.LevelInfo
 	if !received && (code == codes.Internal || code == codes.Unknown || code == codes.DataLoss) {
 		level = slog.LevelError
