@@ -403,7 +403,7 @@ func answerDeadline(next http.Handler, cfg Config) http.Handler {
 			return
 		}
 		if cfg.Log != nil {
-			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "remote", cfg.client(r), "path", r.URL.Path, "x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "waited", cfg.SendTimeout)
+			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "peer", cfg.client(r), "path", r.URL.Path, "x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "waited", cfg.SendTimeout)
 		}
 		if cfg.OnSendTimeout != nil {
 			cfg.OnSendTimeout()
@@ -670,7 +670,7 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			tw.finish()
 			if n, ok := tw.send.expired(); ok {
 				if cfg.Log != nil {
-					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "remote", cfg.client(r), "x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "results", n, "waited", cfg.SendTimeout)
+					cfg.Log.Warn("ended a REST stream: its client did not read its results in time", "peer", cfg.client(r), "x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "results", n, "waited", cfg.SendTimeout)
 				}
 				if cfg.OnSendTimeout != nil {
 					cfg.OnSendTimeout()
