@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"unicode/utf8"
 )
 
 // grpcLogger is grpc-go's logger (grpclog.LoggerV2), through which
@@ -23,15 +24,40 @@ import (
 type grpcLogger struct{ log *slog.Logger }
 
 func (g grpcLogger) print(level slog.Level, msg string) {
-	if level == slog.LevelWarn && clientGone(msg) {
+	if level == slog.LevelWarn && clientCaused(msg) {
 		level = slog.LevelDebug
 	}
-	g.log.Log(context.Background(), level, msg)
+	g.log.Log(context.Background(), level, clipLine(msg))
 }
 
-// clientGone reports whether msg, a warning of grpc or grpc-gateway, is
-// about a client connection that closed or stopped reading.
-func clientGone(msg string) bool {
+// maxGRPCLine bounds a line of grpc's or grpc-gateway's: some quote what
+// a client sent (grpc-gateway's "Failed to parse Content-Type", a header
+// of up to 64 KiB).
+const maxGRPCLine = 1024
+
+// clipLine returns msg cut to maxGRPCLine bytes, at a character
+// boundary, with "…" when cut.
+func clipLine(msg string) string {
+	if len(msg) <= maxGRPCLine {
+		return msg
+	}
+	cut := maxGRPCLine
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
+}
+
+// clientCaused reports whether msg, a warning of grpc or grpc-gateway, is
+// about one client's doing: a connection that closed or stopped reading,
+// or a request grpc-gateway could not read (reported to its client, and
+// logged by the access log).
+func clientCaused(msg string) bool {
+	for _, p := range []string{"Failed to parse Content-Type", "Failed to decode request"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
 	for _, s := range []string{"broken pipe", "connection reset by peer", "transport is closing", "i/o timeout", "context canceled", "use of closed network connection"} {
 		if strings.Contains(msg, s) {
 			return true

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	// Registers gzip, so that calls from clients that compress their
 	// requests are served (and answered in gzip) rather than refused with
@@ -42,26 +43,18 @@ func main() {
 	// Before anything of grpc runs: grpclog's logger is not safe to swap
 	// later.
 	grpclog.SetLoggerV2(grpcLogger{log.With("component", "grpc")})
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// The first signal starts the graceful shutdown; a second one ends
-	// the process at once, saying so, with the log lines held back (the
-	// batched access log, its count of dropped lines) written first, so
-	// that the log does not end as a crash's would.
+	// the process at once. One channel, registered before anything runs,
+	// takes both, however close together they come.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
 	go func() {
-		<-ctx.Done()
-		again := make(chan os.Signal, 1)
-		signal.Notify(again, os.Interrupt, syscall.SIGTERM) // before stop: no moment without a handler
+		<-sigs
 		stop()
-		sig := <-again
-		log.Warn("second signal: exiting at once, without waiting for the calls in progress (their changes may or may not be saved; none is half saved)", "signal", sig.String())
-		flushAccess()
-		sink.Flush()
-		code := 1
-		if s, ok := sig.(syscall.Signal); ok {
-			code = 128 + int(s) // as the shell reports a process the signal ended
-		}
-		os.Exit(code)
+		secondSignal(<-sigs, log, func() { flushAccess(); sink.Flush() })
 	}()
 	err = run(ctx, cfg, log, access, nil)
 	flushAccess() // access-log lines dropped in the last second
@@ -70,6 +63,35 @@ func main() {
 		os.Exit(1)
 	}
 	sink.Flush()
+}
+
+// secondSignal ends the process after a second signal, sig: it says so
+// in the log and writes the lines held back (flush: the batched access
+// log, its count of dropped lines), so that the log does not end as a
+// crash's would, but waits for that at most a second (a log pipe that
+// nobody reads blocks them), and a third signal ends the process at once.
+// The process then dies by sig, as a supervisor expects of a process it
+// signalled.
+func secondSignal(sig os.Signal, log *slog.Logger, flush func()) {
+	signal.Reset(os.Interrupt, syscall.SIGTERM) // a third signal kills at once
+	done := make(chan struct{})
+	go func() {
+		log.Warn("second signal: exiting at once, without waiting for the calls in progress (their changes may or may not be saved; none is half saved)", "signal", sig.String())
+		flush()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
+	if p, err := os.FindProcess(os.Getpid()); err == nil && p.Signal(sig) == nil {
+		time.Sleep(time.Second) // the signal, now unhandled, ends the process
+	}
+	code := 1
+	if s, ok := sig.(syscall.Signal); ok {
+		code = 128 + int(s) // as the shell reports a process the signal ended
+	}
+	os.Exit(code)
 }
 
 // newLogger returns a logger writing records of level or above to w, in

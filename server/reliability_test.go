@@ -1,8 +1,10 @@
 package main_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -556,9 +558,9 @@ func TestRESTCallCutAtStopIsLogged(t *testing.T) {
 }
 
 // TestSecondSignalStopsAtOnce sends a second SIGTERM during a long drain:
-// the process must end at once instead of finishing the drain, with exit
-// status 143 (128 + SIGTERM), after logging why and writing the access-log
-// lines held back.
+// the process must end at once instead of finishing the drain, killed by
+// the signal, after logging why and writing the access-log lines held
+// back.
 func TestSecondSignalStopsAtOnce(t *testing.T) {
 	server, _ := binaries(t)
 	p := startServer(t, server, "--shutdown-drain", "1m")
@@ -576,8 +578,8 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	select {
 	case err := <-p.done:
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 128+int(syscall.SIGTERM) {
-			t.Errorf("server exit after a second signal: got %v, want exit status %d", err, 128+int(syscall.SIGTERM))
+		if ws, ok := exitStatus(err, &ee); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+			t.Errorf("server exit after a second signal: got %v, want death by SIGTERM", err)
 		}
 		p.done <- err // for the cleanup
 		logs := p.logs.String()
@@ -1135,6 +1137,7 @@ func TestRESTRefusalsLogged(t *testing.T) {
 			t.Errorf("%s: got %d, want 400", id, resp.StatusCode)
 		}
 	}
+	waitForLog(t, p, `"msg":"limits","max_inflight_calls":128,"call_timeout":30000000000`)
 	send("refused-by-the-gateway", `{"txt": "x"}`)
 	send("refused-by-the-service", `{"text": ""}`)
 	waitForLog(t, p, `"msg":"http refused","route":"/v1/classify","http_method":"POST","status":400`)
@@ -1168,5 +1171,79 @@ func TestBadTokensWarned(t *testing.T) {
 	waitForLog(t, p, `"msg":"Train or Forget refused for a missing or wrong bearer token`)
 	if logs := p.logs.String(); !strings.Contains(logs, `"refused":1`) || strings.Contains(logs, "wrong-token") {
 		t.Errorf("want the count and never the token:\n%s", logs)
+	}
+	// Over REST too (a server of its own: the first refusal is logged at
+	// once, the next only at the end of a 10 s window).
+	p = startServer(t, server, "--train-token-file", tokenFile, "--access-log=false")
+	req, _ := http.NewRequest("POST", "http://"+p.httpAddr+"/v1/train", strings.NewReader(`{"examples": [{"text": "x", "label": "other"}]}`))
+	req.Header.Set("Authorization", "Bearer wrong-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("REST Train with a wrong token: got %d, want 401", resp.StatusCode)
+	}
+	waitForLog(t, p, `"msg":"Train or Forget refused for a missing or wrong bearer token`)
+}
+
+// exitStatus returns the wait status of a process that exited with err
+// (an *exec.ExitError, set into ee).
+func exitStatus(err error, ee **exec.ExitError) (syscall.WaitStatus, bool) {
+	if !errors.As(err, ee) {
+		return 0, false
+	}
+	ws, ok := (*ee).Sys().(syscall.WaitStatus)
+	return ws, ok
+}
+
+// TestSecondSignalWithLogBlocked ends a server whose log pipe nobody
+// reads any more (full, so every log write blocks) with a second SIGTERM:
+// its last words cannot be written, and must not keep it alive.
+func TestSecondSignalWithLogBlocked(t *testing.T) {
+	server, _ := binaries(t)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	cmd := exec.Command(server, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--log-format", "json", "--shutdown-drain", "1m")
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	// Read up to the serving line, then no more.
+	sc := bufio.NewScanner(pr)
+	httpAddr := ""
+	for httpAddr == "" && sc.Scan() {
+		var line map[string]any
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line["msg"] == "serving" {
+			httpAddr, _ = line["http"].(string)
+		}
+	}
+	if httpAddr == "" {
+		t.Fatal("no serving line")
+	}
+	// Fill the pipe with access-log lines of refused requests.
+	hc := &http.Client{Timeout: time.Second}
+	for range 2000 {
+		resp, err := hc.Get("http://" + httpAddr + "/v1/" + strings.Repeat("x", 200))
+		if err != nil {
+			break // the server's log stalled its handlers: the pipe is full
+		}
+		resp.Body.Close()
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("server still running 10s after a second SIGTERM, with its log blocked")
 	}
 }

@@ -220,7 +220,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// Calls refused for their token are also counted into a warning (at
 	// most one every 10 s), which the access log's settings do not hide:
 	// a client missed in a token rotation, or someone guessing tokens.
-	authLog := &refusalLog{log: log, msg: "Train or Forget refused for a missing or wrong bearer token (a client missed in a token rotation? the access log names each, with code=Unauthenticated)", every: refusalReportEvery}
+	authLog := &refusalLog{log: log, msg: "Train or Forget refused for a missing or wrong bearer token (a client missed in a token rotation? with the access log on, each call's line has code=Unauthenticated and its peer)", every: refusalReportEvery}
 	grpcObs := api.Observer{Log: access, Metrics: metrics, Transport: api.GRPC, Proxies: cfg.TrustedProxies, OnUnauthenticated: authLog.refused}
 	restObs := api.Observer{Log: access, Metrics: metrics, Transport: api.REST, OnUnauthenticated: authLog.refused}
 	unary, stream := api.Interceptors(auth, cfg.Limits.CallTimeout, grpcObs)
@@ -533,7 +533,11 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	case <-shutCtx.Done():
 		// Their calls end with UNAVAILABLE for their clients (a change cut
 		// between two examples unapplied), and are logged Canceled.
-		log.Warn("graceful stop timed out; closing connections and cutting off the calls still running (raise "+cfg.opt("shutdown-timeout")+" to let them finish)", "unary_calls", gate.InFlight(), "waited", cfg.ShutdownTimeout)
+		attrs := []any{"waited", cfg.ShutdownTimeout}
+		if gate.Max() > 0 { // a gate with no limit counts nothing
+			attrs = append(attrs, "unary_calls", gate.InFlight()) // gRPC and REST together
+		}
+		log.Warn("graceful stop timed out; closing connections and cutting off the calls still running (raise "+cfg.opt("shutdown-timeout")+" to let them finish)", attrs...)
 		grpcServer.Stop()
 		innerServer.Stop()
 		<-stopped

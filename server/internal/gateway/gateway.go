@@ -661,7 +661,17 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			// What is left of the answer (an error line, the end of the
 			// body) is bounded too.
 			tw.send.arm()
-			if err := body.error(); err != nil && !tw.sawError {
+			err := body.error()
+			if err != nil && cfg.AccessLog != nil {
+				// The stream's RPC line says how the call ended for the
+				// server (a client that stopped sending: OK, or
+				// Canceled); this one says that its client was told
+				// otherwise, and which request was refused, but not the
+				// error, which may quote the request's text.
+				cfg.AccessLog.Info("http stream request refused", "route", routeOf(r), "transport", "rest", "peer", cfg.client(r),
+					"x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "stream_request", body.decoded.Load()+1)
+			}
+			if err != nil && !tw.sawError {
 				tw.held = 0
 				reportStreamError(tw, err, tooLarge)
 			} else {

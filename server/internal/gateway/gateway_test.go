@@ -1293,6 +1293,22 @@ func TestRefusalsLogged(t *testing.T) {
 			t.Errorf("%s %s: got log line %q, want none", tt.method, tt.path, line)
 		}
 	}
+	// A stream line the gateway cannot decode: the stream's RPC ran, and
+	// its line says OK; this one says why the client got 400.
+	req, _ := http.NewRequest("POST", hs.URL+"/v1/classify:stream", strings.NewReader(`{"text": x}`+"\n"))
+	req.Header.Set(reqid.Header, "stream-refused")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	want := `msg="http stream request refused" route=/v1/classify:stream transport=rest`
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logged.String(), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("stream refused by the gateway: no line with %q:\n%s", want, logged.String())
+		}
+	}
 	if strings.Contains(logged.String(), "SECRET") {
 		t.Errorf("the log holds a request's text:\n%s", logged.String())
 	}

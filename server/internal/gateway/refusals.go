@@ -37,8 +37,8 @@ func logRefusals(next http.Handler, log *slog.Logger, client func(*http.Request)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m := &rpcMark{}
 		r = r.WithContext(context.WithValue(r.Context(), rpcMarkKey{}, m))
-		cw := &codeWriter{ResponseWriter: w, code: http.StatusOK}
 		start := time.Now()
+		cw := &codeWriter{ResponseWriter: w, code: http.StatusOK, at: start}
 		next.ServeHTTP(cw, r)
 		if m.reached.Load() || cw.code < 400 || cw.code == http.StatusTooManyRequests {
 			return
@@ -47,7 +47,9 @@ func logRefusals(next http.Handler, log *slog.Logger, client func(*http.Request)
 			slog.String("route", routeOf(r)),
 			slog.String("http_method", clipString(r.Method, 16)),
 			slog.Int("status", cw.code),
-			slog.Duration("duration", time.Since(start)),
+			// To the answer, not to the end of the drain of the body
+			// after it (see dropBody).
+			slog.Duration("duration", cw.at.Sub(start)),
 			slog.String("transport", "rest"),
 			slog.String("peer", client(r)),
 			slog.String("x_request_id", r.Header.Get(reqid.Header)),
@@ -55,22 +57,26 @@ func logRefusals(next http.Handler, log *slog.Logger, client func(*http.Request)
 	})
 }
 
-// codeWriter records the status of the answer written through it.
+// codeWriter records the status of the answer written through it, and
+// when it was written.
 type codeWriter struct {
 	http.ResponseWriter
 	code    int
+	at      time.Time
 	written bool
 }
 
 func (w *codeWriter) WriteHeader(code int) {
 	if !w.written && code >= 200 {
-		w.code, w.written = code, true
+		w.code, w.written, w.at = code, true, time.Now()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *codeWriter) Write(p []byte) (int, error) {
-	w.written = true
+	if !w.written {
+		w.written, w.at = true, time.Now()
+	}
 	return w.ResponseWriter.Write(p)
 }
 
