@@ -75,20 +75,18 @@ func isBidiMark(r rune) bool {
 }
 
 // isInvisible reports format characters that carry no text: the
-// zero-width space, joiners and word joiner, the byte order mark, the
-// invisible operators, and the bidirectional marks and controls that
-// Arabic and Hebrew text carries (U+200E, U+200F, U+061C, U+202A–U+202E,
-// U+2066–U+2069), and the Mongolian vowel separator.
+// zero-width space (U+200B), joiners (U+200C, U+200D) and word joiner
+// (U+2060), the byte order mark, the invisible operators (U+2061–U+2064),
+// the Mongolian vowel separator, and the bidirectional marks and controls
+// that Arabic and Hebrew text carries (isBidiMark).
 func isInvisible(r rune) bool {
 	switch {
 	case r < '\u061c':
 		return false
-	case r == '\u061c', r == '\u180e', r == '\ufeff':
-		return true
-	case '\u200b' <= r && r <= '\u200f', '\u202a' <= r && r <= '\u202e', '\u2060' <= r && r <= '\u2064', '\u2066' <= r && r <= '\u2069':
+	case r == '\u180e', r == '\ufeff', '\u200b' <= r && r <= '\u200d', '\u2060' <= r && r <= '\u2064':
 		return true
 	}
-	return false
+	return isBidiMark(r)
 }
 
 // NormalizeLabel returns the canonical form of a label: white space trimmed

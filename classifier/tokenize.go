@@ -407,12 +407,11 @@ func (t *Tokenizer) appendSlow(ctx context.Context, dst []string, s string) []st
 		}
 		cut := strings.LastIndexFunc(s[:maxSlowBytes+1], unicode.IsSpace)
 		if cut <= 0 {
+			// At the start of a character: appendTokens made s valid
+			// UTF-8, so one starts within utf8.UTFMax bytes.
 			cut = maxSlowBytes
-			for cut > 0 && !utf8.RuneStart(s[cut]) {
+			for !utf8.RuneStart(s[cut]) {
 				cut--
-			}
-			if cut == 0 { // not UTF-8: reference made it valid, so never
-				cut = maxSlowBytes
 			}
 		}
 		dst = append(dst, t.reference(s[:cut])...)

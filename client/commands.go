@@ -305,7 +305,11 @@ func runTrain(ctx context.Context, e *env, opts any) error {
 			return err
 		}
 		if gone := d.labelsLeftOut(state); len(gone) > 0 {
-			fmt.Fprintf(e.stderr, "client: the model no longer has %s: %s has no example of %s\n", strings.Join(gone, ", "), d.file, map[bool]string{true: "it", false: "them"}[len(gone) == 1])
+			them := "them"
+			if len(gone) == 1 {
+				them = "it"
+			}
+			fmt.Fprintf(e.stderr, "client: the model no longer has %s: %s has no example of %s\n", strings.Join(gone, ", "), d.file, them)
 		}
 		return nil
 	}

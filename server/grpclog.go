@@ -11,16 +11,16 @@ import (
 
 // grpcLogger is grpc-go's logger (grpclog.LoggerV2), through which
 // grpc-gateway logs too, writing to the server's slog logger so that every
-// line has the configured format. grpc's info lines (one per connection
-// and more) come at debug level, and its errors at warn level: they are
-// about one connection or call (a client gone, a stream request that
-// could not be decoded and was reported to its client), not the server.
-// Those that only say a client went away or stopped reading (a broken
-// pipe, a reset, a closing transport: grpc-gateway's "Failed to write
-// response", grpc's "failed to write status") come at debug level too:
-// one comes with every client that hangs up, and more than one with the
-// answers the server cuts off itself (see --send-timeout), which its own
-// warning already reports, as the access log reports the call.
+// line has the configured format, cut to maxGRPCLine. grpc's info lines
+// (one per connection and more) come at debug level, and its errors at
+// warn level: they are about one connection or call, not the server.
+// Those about one client's doing (see clientCaused: a client that went
+// away or stopped reading, grpc-gateway's "Failed to write response" and
+// grpc's "failed to write status"; a request, Content-Type or header
+// grpc-gateway could not read) come at debug level too: one comes with
+// every such client, and more than one with the answers the server cuts
+// off itself (see --send-timeout), which its own warning already reports,
+// as the access log reports the call.
 type grpcLogger struct{ log *slog.Logger }
 
 func (g grpcLogger) print(level slog.Level, msg string) {
@@ -42,7 +42,9 @@ func clipLine(msg string) string {
 		return msg
 	}
 	cut := maxGRPCLine
-	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+	// Back to the start of a character, if one starts within its length:
+	// bytes that are not UTF-8 are cut where they are.
+	for back := 0; back < utf8.UTFMax-1 && !utf8.RuneStart(msg[cut]); back++ {
 		cut--
 	}
 	return msg[:cut] + "…"
@@ -53,7 +55,7 @@ func clipLine(msg string) string {
 // or a request grpc-gateway could not read (reported to its client, and
 // logged by the access log).
 func clientCaused(msg string) bool {
-	for _, p := range []string{"Failed to parse Content-Type", "Failed to decode request"} {
+	for _, p := range []string{"Failed to parse Content-Type", "Failed to decode request", "Value of HTTP header", "HTTP header "} {
 		if strings.HasPrefix(msg, p) {
 			return true
 		}

@@ -45,7 +45,9 @@ func main() {
 	grpclog.SetLoggerV2(grpcLogger{log.With("component", "grpc")})
 	// The first signal starts the graceful shutdown; a second one ends
 	// the process at once. One channel, registered before anything runs,
-	// takes both, however close together they come.
+	// takes both, so that none falls between two handlers (the same
+	// signal sent twice before the first is handled is one signal, as
+	// the kernel and Go's runtime merge them).
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -84,7 +86,9 @@ func secondSignal(sig os.Signal, log *slog.Logger, flush func()) {
 	case <-done:
 	case <-time.After(time.Second):
 	}
-	if p, err := os.FindProcess(os.Getpid()); err == nil && p.Signal(sig) == nil {
+	// Unless the process started with sig ignored (a background job of a
+	// shell that is not interactive ignores SIGINT), which Reset restored.
+	if p, err := os.FindProcess(os.Getpid()); err == nil && !signal.Ignored(sig) && p.Signal(sig) == nil {
 		time.Sleep(time.Second) // the signal, now unhandled, ends the process
 	}
 	code := 1

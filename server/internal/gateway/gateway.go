@@ -403,7 +403,7 @@ func answerDeadline(next http.Handler, cfg Config) http.Handler {
 			return
 		}
 		if cfg.Log != nil {
-			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "peer", cfg.client(r), "path", r.URL.Path, "x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "waited", cfg.SendTimeout)
+			cfg.Log.Warn("cut a REST answer short: its client did not read it in time", "peer", cfg.client(r), "route", routeOf(r), "x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "waited", cfg.SendTimeout)
 		}
 		if cfg.OnSendTimeout != nil {
 			cfg.OnSendTimeout()
@@ -424,20 +424,26 @@ func (w *deadlineWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// statusWriter counts a response by its status when the status is sent, not
-// when the handler returns, which may be later (see drainBody).
+// statusWriter records a response's status (and counts it, with requests)
+// when the status is sent, not when the handler returns, which may be
+// later (see drainBody).
 type statusWriter struct {
 	http.ResponseWriter
-	requests *prometheus.CounterVec
+	requests *prometheus.CounterVec // if not nil, counts the answer by route and status
 	r        *http.Request
 	sent     bool
+	code     int       // the answer's status, once sent
+	at       time.Time // when it was sent
 }
 
-// status counts the response with code, once.
+// status records the response's status, code, once: its first header, or
+// 200 with its first write.
 func (w *statusWriter) status(code int) {
 	if !w.sent {
-		w.sent = true
-		w.requests.WithLabelValues(routeOf(w.r), strconv.Itoa(code)).Inc()
+		w.sent, w.code, w.at = true, code, time.Now()
+		if w.requests != nil {
+			w.requests.WithLabelValues(routeOf(w.r), strconv.Itoa(code)).Inc()
+		}
 	}
 }
 
@@ -662,14 +668,17 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			// body) is bounded too.
 			tw.send.arm()
 			err := body.error()
-			if err != nil && cfg.AccessLog != nil {
+			var se *streamRequestError
+			if cfg.AccessLog != nil && errors.As(err, &se) && !(body.readFail.Load() && body.clientGone()) {
 				// The stream's RPC line says how the call ended for the
-				// server (a client that stopped sending: OK, or
-				// Canceled); this one says that its client was told
-				// otherwise, and which request was refused, but not the
-				// error, which may quote the request's text.
-				cfg.AccessLog.Info("http stream request refused", "route", routeOf(r), "transport", "rest", "peer", cfg.client(r),
-					"x_request_id", r.Header.Get(reqid.Header), traceAttr(r), "stream_request", body.decoded.Load()+1)
+				// server (a client that stopped sending: OK, or Canceled,
+				// or DeadlineExceeded for a request that never came);
+				// this one says that its client was told
+				// otherwise, and which request was refused (the number
+				// its error gives), but not the error, which may quote
+				// the request's text. A client gone mid-request is no
+				// refusal.
+				cfg.AccessLog.LogAttrs(r.Context(), slog.LevelInfo, "http stream request refused", refusalAttrs(r, cfg.client, slog.Int64("stream_request", se.n))...)
 			}
 			if err != nil && !tw.sawError {
 				tw.held = 0
@@ -1071,7 +1080,16 @@ func (b *streamBody) readFailed(err error) {
 
 // requestError is the error of stream request n (from 1), which failed
 // with err.
-func requestError(n int64, err error) error { return fmt.Errorf("stream request %d: %w", n, err) }
+func requestError(n int64, err error) error { return &streamRequestError{n, err} }
+
+// streamRequestError is the error of stream request n (from 1).
+type streamRequestError struct {
+	n   int64
+	err error
+}
+
+func (e *streamRequestError) Error() string { return fmt.Sprintf("stream request %d: %v", e.n, e.err) }
+func (e *streamRequestError) Unwrap() error { return e.err }
 
 // errStreamOver is what a read of a stream's body gets after the handler
 // has returned.

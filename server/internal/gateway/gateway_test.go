@@ -1293,21 +1293,37 @@ func TestRefusalsLogged(t *testing.T) {
 			t.Errorf("%s %s: got log line %q, want none", tt.method, tt.path, line)
 		}
 	}
-	// A stream line the gateway cannot decode: the stream's RPC ran, and
-	// its line says OK; this one says why the client got 400.
-	req, _ := http.NewRequest("POST", hs.URL+"/v1/classify:stream", strings.NewReader(`{"text": x}`+"\n"))
+	// A client gone in the middle of its second request: no refusal, and
+	// no line.
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: x\r\nX-Request-Id: stream-gone\r\nContent-Length: 1000\r\n\r\n{\"text\": \"A b.\"}\n{\"te")
+	time.Sleep(200 * time.Millisecond)
+	conn.Close()
+	// A stream line the gateway cannot decode, after a good one: the
+	// stream's RPC ran, and its line says OK; this one says that the
+	// client got an error, for which request (its error's number).
+	req, _ := http.NewRequest("POST", hs.URL+"/v1/classify:stream", strings.NewReader(`{"text": "A b."}`+"\n"+`{"text": x}`+"\n"))
 	req.Header.Set(reqid.Header, "stream-refused")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
+	answer, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	want := `msg="http stream request refused" route=/v1/classify:stream transport=rest`
+	if !strings.Contains(string(answer), "stream request 2:") {
+		t.Errorf("stream answer %q: want the error of stream request 2", answer)
+	}
+	want := `msg="http stream request refused" route=/v1/classify:stream http_method=POST stream_request=2 transport=rest`
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logged.String(), want); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("stream refused by the gateway: no line with %q:\n%s", want, logged.String())
 		}
+	}
+	if strings.Contains(logged.String(), "stream-gone") {
+		t.Errorf("a client gone mid-stream was logged as refused:\n%s", logged.String())
 	}
 	if strings.Contains(logged.String(), "SECRET") {
 		t.Errorf("the log holds a request's text:\n%s", logged.String())

@@ -79,8 +79,7 @@ func (c localClient) Classify(ctx context.Context, in *claimsv1.ClassifyRequest,
 }
 
 func (c localClient) ClassifyStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse], error) {
-	markRPC(ctx) // the gRPC server logs the stream
-	return c.remote.ClassifyStream(ctx, opts...)
+	return c.remote.ClassifyStream(ctx, opts...) // remoteClient marks the request
 }
 
 func (c localClient) Train(ctx context.Context, in *claimsv1.TrainRequest, _ ...grpc.CallOption) (*claimsv1.TrainResponse, error) {

@@ -38,55 +38,32 @@ func logRefusals(next http.Handler, log *slog.Logger, client func(*http.Request)
 		m := &rpcMark{}
 		r = r.WithContext(context.WithValue(r.Context(), rpcMarkKey{}, m))
 		start := time.Now()
-		cw := &codeWriter{ResponseWriter: w, code: http.StatusOK, at: start}
-		next.ServeHTTP(cw, r)
-		if m.reached.Load() || cw.code < 400 || cw.code == http.StatusTooManyRequests {
+		sw := &statusWriter{ResponseWriter: w, r: r}
+		next.ServeHTTP(sw, r)
+		sw.status(http.StatusOK) // a handler that wrote nothing answered 200
+		if m.reached.Load() || sw.code < 400 || sw.code == http.StatusTooManyRequests {
 			return
 		}
-		log.LogAttrs(r.Context(), slog.LevelInfo, "http refused",
-			slog.String("route", routeOf(r)),
-			slog.String("http_method", clipString(r.Method, 16)),
-			slog.Int("status", cw.code),
+		log.LogAttrs(r.Context(), slog.LevelInfo, "http refused", refusalAttrs(r, client,
+			slog.Int("status", sw.code),
 			// To the answer, not to the end of the drain of the body
 			// after it (see dropBody).
-			slog.Duration("duration", cw.at.Sub(start)),
-			slog.String("transport", "rest"),
-			slog.String("peer", client(r)),
-			slog.String("x_request_id", r.Header.Get(reqid.Header)),
-			traceAttr(r))
+			slog.Duration("duration", sw.at.Sub(start)))...)
 	})
 }
 
-// codeWriter records the status of the answer written through it, and
-// when it was written.
-type codeWriter struct {
-	http.ResponseWriter
-	code    int
-	at      time.Time
-	written bool
-}
-
-func (w *codeWriter) WriteHeader(code int) {
-	if !w.written && code >= 200 {
-		w.code, w.written, w.at = code, true, time.Now()
+// refusalAttrs are the attributes of a line about a refusal of r: its
+// route and HTTP method, then more, then its transport, client (client(r))
+// and request ID, and its trace ID if it has one. Never its body.
+func refusalAttrs(r *http.Request, client func(*http.Request) string, more ...slog.Attr) []slog.Attr {
+	method := r.Method
+	if len(method) > 16 { // a method is any token: not for the log whole
+		method = method[:16]
 	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *codeWriter) Write(p []byte) (int, error) {
-	if !w.written {
-		w.written, w.at = true, time.Now()
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// clipString returns s cut to at most n bytes.
-func clipString(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
+	attrs := append([]slog.Attr{slog.String("route", routeOf(r)), slog.String("http_method", method)}, more...)
+	return append(attrs,
+		slog.String("transport", "rest"),
+		slog.String("peer", client(r)),
+		slog.String("x_request_id", r.Header.Get(reqid.Header)),
+		traceAttr(r))
 }

@@ -144,6 +144,12 @@ func TestLockFileLink(t *testing.T) {
 	if err := s.Save([]byte("model")); err != nil {
 		t.Errorf("Save with a linked lock file: %v", err)
 	}
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		return // no flock
+	}
+	if _, err := Open(dir, slog.New(slog.DiscardHandler)); !errors.Is(err, ErrLocked) {
+		t.Errorf("second Open: got %v, want ErrLocked", err)
+	}
 }
 
 // TestUsedBefore checks that a Store says whether a server had used its

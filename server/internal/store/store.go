@@ -113,7 +113,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 	for _, e := range entries {
 		if ok, _ := filepath.Match(tmpPattern, e.Name()); ok {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				log.Warn("a temporary file left by an interrupted save could not be removed", "error", err)
+				log.Warn("a temporary file left by an interrupted save could not be removed", "file", e.Name(), "error", err)
 			} else {
 				log.Info("removed a temporary file left by an interrupted save", "file", e.Name())
 			}
