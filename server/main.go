@@ -48,6 +48,10 @@ func main() {
 	// takes both, so that none falls between two handlers (the same
 	// signal sent twice before the first is handled is one signal, as
 	// the kernel and Go's runtime merge them).
+	// Which of them the process started with ignored (a background job
+	// of a shell that is not interactive ignores SIGINT): Notify forgets
+	// it, and signal.Reset restores it, so a re-raised one would be lost.
+	ignored := map[os.Signal]bool{os.Interrupt: signal.Ignored(os.Interrupt), syscall.SIGTERM: signal.Ignored(syscall.SIGTERM)}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -56,7 +60,8 @@ func main() {
 	go func() {
 		<-sigs
 		stop()
-		secondSignal(<-sigs, log, func() { flushAccess(); sink.Flush() })
+		sig := <-sigs
+		secondSignal(sig, ignored[sig], log, func() { flushAccess(); sink.Flush() })
 	}()
 	err = run(ctx, cfg, log, access, nil)
 	flushAccess() // access-log lines dropped in the last second
@@ -71,11 +76,12 @@ func main() {
 // in the log and writes the lines held back (flush: the batched access
 // log, its count of dropped lines), so that the log does not end as a
 // crash's would, but waits for that at most a second (a log pipe that
-// nobody reads blocks them), and a third signal ends the process at once.
-// The process then dies by sig, as a supervisor expects of a process it
-// signalled.
-func secondSignal(sig os.Signal, log *slog.Logger, flush func()) {
-	signal.Reset(os.Interrupt, syscall.SIGTERM) // a third signal kills at once
+// nobody reads blocks them), and a third signal ends the process at once
+// (unless the process started with it ignored). The process then dies by
+// sig, as a supervisor expects of a process it signalled, or, if it
+// started with sig ignored (wasIgnored), exits with 128 + its number.
+func secondSignal(sig os.Signal, wasIgnored bool, log *slog.Logger, flush func()) {
+	signal.Reset(os.Interrupt, syscall.SIGTERM) // the signals' first handling back: default, or ignored
 	done := make(chan struct{})
 	go func() {
 		log.Warn("second signal: exiting at once, without waiting for the calls in progress (their changes may or may not be saved; none is half saved)", "signal", sig.String())
@@ -86,9 +92,7 @@ func secondSignal(sig os.Signal, log *slog.Logger, flush func()) {
 	case <-done:
 	case <-time.After(time.Second):
 	}
-	// Unless the process started with sig ignored (a background job of a
-	// shell that is not interactive ignores SIGINT), which Reset restored.
-	if p, err := os.FindProcess(os.Getpid()); err == nil && !signal.Ignored(sig) && p.Signal(sig) == nil {
+	if p, err := os.FindProcess(os.Getpid()); err == nil && !wasIgnored && p.Signal(sig) == nil {
 		time.Sleep(time.Second) // the signal, now unhandled, ends the process
 	}
 	code := 1

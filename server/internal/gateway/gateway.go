@@ -671,8 +671,9 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			var se *streamRequestError
 			if cfg.AccessLog != nil && errors.As(err, &se) && !(body.readFail.Load() && body.clientGone()) {
 				// The stream's RPC line says how the call ended for the
-				// server (a client that stopped sending: OK, or Canceled,
-				// or DeadlineExceeded for a request that never came);
+				// server (a client that stopped sending: OK, or
+				// Canceled), which a request that never came (an idle
+				// stream) makes DeadlineExceeded, needing no line here;
 				// this one says that its client was told
 				// otherwise, and which request was refused (the number
 				// its error gives), but not the error, which may quote
