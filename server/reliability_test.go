@@ -1137,7 +1137,7 @@ func TestRESTRefusalsLogged(t *testing.T) {
 			t.Errorf("%s: got %d, want 400", id, resp.StatusCode)
 		}
 	}
-	waitForLog(t, p, `"msg":"limits","max_inflight_calls":128,"call_timeout":30000000000`)
+	waitForLog(t, p, `"msg":"limits","max_text_bytes":`)
 	send("refused-by-the-gateway", `{"txt": "x"}`)
 	send("refused-by-the-service", `{"text": ""}`)
 	waitForLog(t, p, `"msg":"http refused","route":"/v1/classify","http_method":"POST","status":400`)

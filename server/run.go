@@ -466,14 +466,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	log.Info("serving", append(attrs, build.logAttrs()...)...)
 	// What refuses or cuts a call, in one line, so that a refusal can be
 	// read against the limit that made it.
-	l := cfg.Limits
-	log.Info("limits", "max_inflight_calls", l.MaxInflightCalls, "call_timeout", l.CallTimeout, "send_timeout", l.SendTimeout,
-		"max_concurrent_streams", l.MaxConcurrentStreams, "max_classify_streams", l.MaxClassifyStreams,
-		"max_grpc_receive_bytes", l.MaxGRPCReceiveBytes, "max_http_body_bytes", l.MaxHTTPBodyBytes, "max_text_bytes", l.MaxTextBytes,
-		"max_sentences", l.MaxSentences, "max_examples", l.MaxExamples, "max_explain", l.MaxExplain,
-		"max_labels", l.MaxLabels, "max_features", l.MaxFeatures, "max_learned_examples", l.MaxLearned,
+	log.Info("limits", append(cfg.Limits.LogAttrs(),
 		"read_only", cfg.ReadOnly, "shutdown_drain", cfg.ShutdownDrain, "shutdown_timeout", cfg.ShutdownTimeout,
-		"access_log", cfg.AccessLog, "access_log_max_rate", cfg.AccessLogMaxRate)
+		"access_log", cfg.AccessLog, "access_log_max_rate", cfg.AccessLogMaxRate)...)
 	if ready != nil {
 		ready(addrs)
 	}

@@ -65,6 +65,28 @@ func DefaultLimits() Limits {
 	}
 }
 
+// LogAttrs returns the limits as key-value pairs for a log line, named as
+// GetModel's Limits fields are, in the same order: keep the two lists
+// together when a limit is added.
+func (l Limits) LogAttrs() []any {
+	return []any{
+		"max_text_bytes", l.MaxTextBytes,
+		"max_sentences", l.MaxSentences,
+		"max_examples", l.MaxExamples,
+		"max_grpc_receive_bytes", l.MaxGRPCReceiveBytes,
+		"max_http_body_bytes", l.MaxHTTPBodyBytes,
+		"call_timeout", l.CallTimeout,
+		"max_concurrent_streams", l.MaxConcurrentStreams,
+		"max_explain", l.MaxExplain,
+		"max_classify_streams", l.MaxClassifyStreams,
+		"max_inflight_calls", l.MaxInflightCalls,
+		"max_labels", l.MaxLabels,
+		"max_features", l.MaxFeatures,
+		"max_learned_examples", l.MaxLearned,
+		"send_timeout", l.SendTimeout,
+	}
+}
+
 func (l Limits) proto() *claimsv1.Limits {
 	return &claimsv1.Limits{
 		MaxTextBytes:         int64(l.MaxTextBytes),
