@@ -25,14 +25,15 @@ import (
 
 // commonFlags are the flags every command takes.
 type commonFlags struct {
-	addr      string
-	token     string
-	tokenFile string
-	timeout   time.Duration
-	tls       bool
-	caFile    string
-	certFile  string // client certificate, for a server that asks for one
-	keyFile   string
+	addr       string
+	token      string
+	tokenFile  string
+	timeout    time.Duration
+	tls        bool
+	caFile     string
+	serverName string // the name the server's certificate must have, if not --addr's host
+	certFile   string // client certificate, for a server that asks for one
+	keyFile    string
 }
 
 func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
@@ -49,6 +50,7 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline of each call")
 	fs.BoolVar(&c.tls, "tls", false, "use TLS, trusting the system's roots (or --tls-ca)")
 	fs.StringVar(&c.caFile, "tls-ca", "", "PEM file of the CA to trust; implies --tls")
+	fs.StringVar(&c.serverName, "tls-server-name", "", "the name the server's certificate must hold, when it is not --addr's host (a probe inside a pod dials 127.0.0.1, the certificate names the Service); implies --tls")
 	fs.StringVar(&c.certFile, "tls-cert", "", "client certificate (PEM) for a server that requires one (its --tls-client-ca); needs --tls-key, implies --tls")
 	fs.StringVar(&c.keyFile, "tls-key", "", "the client certificate's private key (PEM)")
 	return c
@@ -219,6 +221,8 @@ func (c *commonFlags) hint(err error) error {
 			strings.Contains(msg, "remote error: tls: expired certificate"), strings.Contains(msg, "remote error: tls: unsupported certificate"),
 			strings.Contains(msg, "remote error: tls: revoked certificate"), strings.Contains(msg, "remote error: tls: unknown certificate"):
 			h = "the server refused the client certificate: --tls-cert must be valid and signed by a CA of the server's --tls-client-ca"
+		case strings.Contains(msg, "x509: certificate is valid for"), strings.Contains(msg, "doesn't contain any IP SANs"), strings.Contains(msg, "x509: certificate is not valid for any names"):
+			h = "the server's certificate does not hold the name dialled: give --tls-server-name with a name it holds"
 		case strings.Contains(msg, "x509:"):
 			h = "the server's certificate is not trusted: --tls-ca names the CA that signed it"
 		case strings.Contains(msg, "first record does not look like a TLS handshake"):
@@ -268,14 +272,16 @@ func isSet(fs *flag.FlagSet, name string) bool {
 }
 
 // usesTLS reports whether the client connects with TLS.
-func (c *commonFlags) usesTLS() bool { return c.tls || c.caFile != "" || c.certFile != "" }
+func (c *commonFlags) usesTLS() bool {
+	return c.tls || c.caFile != "" || c.certFile != "" || c.serverName != ""
+}
 
 // dial connects to the server. A call refused as busy is sent again (see
 // retryBusy), which stderr is told of.
 func (c *commonFlags) dial(stderr io.Writer) (*grpc.ClientConn, error) {
 	creds := insecure.NewCredentials()
 	if c.usesTLS() {
-		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.serverName}
 		if c.certFile != "" {
 			cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
 			if err != nil {

@@ -50,6 +50,8 @@ func TestHint(t *testing.T) {
 	}{
 		{codes.Unavailable, `connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:50051: connect: connection refused"`, "no server listens at " + addr, nil},
 		{codes.Unavailable, `connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"`, "--tls-ca names the CA", nil},
+		{codes.Unavailable, `connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs"`, "give --tls-server-name", nil},
+		{codes.Unavailable, `connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate is valid for claims.default.svc, claims, not localhost"`, "give --tls-server-name", nil},
 		{codes.Unavailable, `connection error: desc = "transport: authentication handshake failed: tls: first record does not look like a TLS handshake"`, "does not use TLS", nil},
 		{codes.Unavailable, `connection error: desc = "error reading server preface: EOF"`, "add --tls", nil},
 		{codes.Unavailable, `connection error: desc = "error reading server preface: http2: frame too large, note that the frame header looked like an HTTP/1.1 header"`, "is an HTTP port", nil},

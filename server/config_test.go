@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/claimsvc/claims/server/internal/api"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -231,6 +234,29 @@ func TestBuildInfoString(t *testing.T) {
 	} {
 		if got := tt.b.String(); got != tt.want {
 			t.Errorf("%+v: got %q, want %q", tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestWarnMemory checks the start-up warning that the requests the limits
+// let the server hold may take more memory than GOMEMLIMIT.
+func TestWarnMemory(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		inflight int
+		limit    int64
+		want     string
+	}{
+		{"defaults in 256 MiB", 128, 256 << 20, "may take more memory than GOMEMLIMIT"},
+		{"defaults in 8 GiB", 128, 8 << 30, ""},
+		{"no bound", 0, 8 << 30, "is 0: the requests held at once have no bound"},
+	} {
+		var buf bytes.Buffer
+		cfg := config{Limits: api.DefaultLimits()}
+		cfg.Limits.MaxInflightCalls = tt.inflight
+		warnMemory(slog.New(slog.NewTextHandler(&buf, nil)), cfg, tt.limit)
+		if got := buf.String(); tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: got %q, want a line with %q", tt.name, got, tt.want)
 		}
 	}
 }

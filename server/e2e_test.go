@@ -632,6 +632,14 @@ func TestMutualTLS(t *testing.T) {
 	if out := runClient(t, client, "health", "--addr", p.grpcAddr, "--tls-ca", f["ca.pem"], "--tls-cert", f["client.crt"], "--tls-key", f["client.key"]); out != "SERVING\n" {
 		t.Errorf("client health with a client certificate: got %q, want SERVING", out)
 	}
+	// A probe that dials 127.0.0.1 and checks a name the certificate
+	// holds (localhost), and one that checks a name it does not hold.
+	if out := runClient(t, client, "health", "--addr", p.grpcAddr, "--tls-server-name", "localhost", "--tls-ca", f["ca.pem"], "--tls-cert", f["client.crt"], "--tls-key", f["client.key"]); out != "SERVING\n" {
+		t.Errorf("client health --tls-server-name localhost: got %q, want SERVING", out)
+	}
+	if out, err := exec.Command(client, "health", "--addr", p.grpcAddr, "--tls-server-name", "claims.default.svc", "--tls-ca", f["ca.pem"], "--tls-cert", f["client.crt"], "--tls-key", f["client.key"], "--timeout", "5s").CombinedOutput(); err == nil || !strings.Contains(string(out), "give --tls-server-name with a name it holds") {
+		t.Errorf("client health --tls-server-name claims.default.svc: got %v, %q; want a failure naming --tls-server-name", err, out)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string

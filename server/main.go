@@ -92,7 +92,10 @@ func secondSignal(sig os.Signal, wasIgnored bool, log *slog.Logger, flush func()
 	case <-done:
 	case <-time.After(time.Second):
 	}
-	if p, err := os.FindProcess(os.Getpid()); err == nil && !wasIgnored && p.Signal(sig) == nil {
+	// Nor when it is PID 1 (a container's first process, without an
+	// init): the kernel drops a signal it has no handler for, and Go would
+	// then exit 2, this server's status for a bad configuration.
+	if p, err := os.FindProcess(os.Getpid()); err == nil && !wasIgnored && os.Getpid() != 1 && p.Signal(sig) == nil {
 		time.Sleep(time.Second) // the signal, now unhandled, ends the process
 	}
 	code := 1

@@ -290,6 +290,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
 		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
 	}
+	if cfg.GC.MemLimitSet {
+		warnMemory(log, cfg, debug.SetMemoryLimit(-1))
+	}
 	// The unary methods, each with whether the gate holds its calls:
 	// the claims service's are, the health service's are not.
 	unaryMethods := make(map[string]bool)
@@ -1005,6 +1008,25 @@ func samePort(l net.Addr, addr string) bool {
 	tcp, ok := l.(*net.TCPAddr)
 	_, port, err := net.SplitHostPort(addr)
 	return ok && err == nil && port == strconv.Itoa(tcp.Port)
+}
+
+// warnMemory warns when the requests the limits let the server hold at
+// once may take more memory than limit, GOMEMLIMIT's: about
+// --max-inflight-calls × 1.6 × the larger request limit (measured; see
+// the README's Calls in flight). A memory limit does not make the
+// collector free requests still held, so a container sized to it would be
+// killed by the kernel under such a load.
+func warnMemory(log *slog.Logger, cfg config, limit int64) {
+	l := cfg.Limits
+	request := max(int64(l.MaxGRPCReceiveBytes), l.MaxHTTPBodyBytes)
+	if l.MaxInflightCalls <= 0 {
+		log.Warn("GOMEMLIMIT is set but "+cfg.opt("max-inflight-calls")+" is 0: the requests held at once have no bound, and may take more memory than the limit", "gomemlimit", limit)
+		return
+	}
+	if worst := int64(float64(l.MaxInflightCalls) * 1.6 * float64(request)); worst > limit {
+		log.Warn("the requests the limits let the server hold at once may take more memory than GOMEMLIMIT (about "+cfg.opt("max-inflight-calls")+" × 1.6 × the larger request limit): lower "+cfg.opt("max-inflight-calls")+", "+cfg.opt("max-grpc-receive-bytes")+" or "+cfg.opt("max-http-body-bytes"),
+			"requests_bytes", worst, "gomemlimit", limit, "max_inflight_calls", l.MaxInflightCalls, "largest_request_bytes", request)
+	}
 }
 
 // persistCause returns the cause that err, an error wrapping
