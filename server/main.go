@@ -81,7 +81,15 @@ func main() {
 // sig, as a supervisor expects of a process it signalled, or, if it
 // started with sig ignored (wasIgnored), exits with 128 + its number.
 func secondSignal(sig os.Signal, wasIgnored bool, log *slog.Logger, flush func()) {
-	signal.Reset(os.Interrupt, syscall.SIGTERM) // the signals' first handling back: default, or ignored
+	// The signals' first handling back, default or ignored, but not for
+	// PID 1 (a container's first process, without an init): the kernel
+	// drops a signal it has no handler for, and Go would then exit 2,
+	// this server's status for a bad configuration. PID 1 keeps them
+	// caught, and a third does nothing.
+	pid1 := os.Getpid() == 1
+	if !pid1 {
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+	}
 	done := make(chan struct{})
 	go func() {
 		log.Warn("second signal: exiting at once, without waiting for the calls in progress (their changes may or may not be saved; none is half saved)", "signal", sig.String())
@@ -92,10 +100,9 @@ func secondSignal(sig os.Signal, wasIgnored bool, log *slog.Logger, flush func()
 	case <-done:
 	case <-time.After(time.Second):
 	}
-	// Nor when it is PID 1 (a container's first process, without an
-	// init): the kernel drops a signal it has no handler for, and Go would
-	// then exit 2, this server's status for a bad configuration.
-	if p, err := os.FindProcess(os.Getpid()); err == nil && !wasIgnored && os.Getpid() != 1 && p.Signal(sig) == nil {
+	// Not re-raised where it would be lost: ignored from the start, or
+	// PID 1's.
+	if p, err := os.FindProcess(os.Getpid()); err == nil && !wasIgnored && !pid1 && p.Signal(sig) == nil {
 		time.Sleep(time.Second) // the signal, now unhandled, ends the process
 	}
 	code := 1

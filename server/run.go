@@ -1020,12 +1020,12 @@ func warnMemory(log *slog.Logger, cfg config, limit int64) {
 	l := cfg.Limits
 	request := max(int64(l.MaxGRPCReceiveBytes), l.MaxHTTPBodyBytes)
 	if l.MaxInflightCalls <= 0 {
-		log.Warn("GOMEMLIMIT is set but "+cfg.opt("max-inflight-calls")+" is 0: the requests held at once have no bound, and may take more memory than the limit", "gomemlimit", limit)
+		log.Warn("GOMEMLIMIT is set but "+cfg.opt("max-inflight-calls")+" is 0: the requests held at once have no bound, and may take more memory than the limit", "gomemlimit_bytes", limit)
 		return
 	}
 	if worst := int64(float64(l.MaxInflightCalls) * 1.6 * float64(request)); worst > limit {
 		log.Warn("the requests the limits let the server hold at once may take more memory than GOMEMLIMIT (about "+cfg.opt("max-inflight-calls")+" × 1.6 × the larger request limit): lower "+cfg.opt("max-inflight-calls")+", "+cfg.opt("max-grpc-receive-bytes")+" or "+cfg.opt("max-http-body-bytes"),
-			"requests_bytes", worst, "gomemlimit", limit, "max_inflight_calls", l.MaxInflightCalls, "largest_request_bytes", request)
+			"requests_bytes", worst, "gomemlimit_bytes", limit, "max_inflight_calls", l.MaxInflightCalls, "largest_request_bytes", request)
 	}
 }
 
