@@ -691,12 +691,12 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet?)", "path", st.Path())
 		model, err = defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
 		return model, src, err
-	case errors.Is(err, fs.ErrNotExist) && st.UsedBefore():
-		log.Warn("no saved model, though a server has used this data directory before (its lock file is there); training the default model (was the model removed?)", "path", st.Path())
-		model, err = defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures, maxLearned)
-		return model, nil, err
 	case errors.Is(err, fs.ErrNotExist):
-		log.Info("no saved model; training the default model", "path", st.Path())
+		if st.UsedBefore() {
+			log.Warn("no saved model, though a server has used this data directory before (its lock file is there); training the default model (was the model removed?)", "path", st.Path())
+		} else {
+			log.Info("no saved model; training the default model", "path", st.Path())
+		}
 		model, err = defaultModel(ctx, cfg.GC, tok, log, persist, maxLabels, maxFeatures, maxLearned)
 		return model, nil, err
 	case errors.Is(err, classifier.ErrBadModel) && cfg.ReadOnly:

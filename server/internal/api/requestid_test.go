@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/apitest"
@@ -27,12 +28,7 @@ import (
 // same ID and the client its x-forwarded-for names; so does a call whose
 // message is over the receive limit.
 func TestRequestIDsAndProxies(t *testing.T) {
-	logs := &apitest.LogBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	model, err := apitest.NewModel(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	logs, log, model := loggedModel(t)
 	limits := api.DefaultLimits()
 	limits.MaxGRPCReceiveBytes = 1 << 10
 	proxies, err := api.ParseProxies("127.0.0.1")
@@ -124,6 +120,17 @@ func TestRequestIDsAndProxies(t *testing.T) {
 	}
 }
 
+// loggedModel returns a test model and a JSON logger writing to logs.
+func loggedModel(t *testing.T) (logs *apitest.LogBuffer, log *slog.Logger, model *classifier.Classifier) {
+	t.Helper()
+	logs = &apitest.LogBuffer{}
+	model, err := apitest.NewModel(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return logs, slog.New(slog.NewJSONHandler(logs, nil)), model
+}
+
 func getModel(client claimsv1.ClaimServiceClient) func(context.Context, *metadata.MD) error {
 	return func(ctx context.Context, header *metadata.MD) error {
 		_, err := client.GetModel(ctx, &claimsv1.GetModelRequest{}, grpc.Header(header))
@@ -135,12 +142,7 @@ func getModel(client claimsv1.ClaimServiceClient) func(context.Context, *metadat
 // with one valid value has its trace ID in its access log line (and a
 // Train in its own line too); none, several or one not valid give none.
 func TestTraceContext(t *testing.T) {
-	logs := &apitest.LogBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, nil))
-	model, err := apitest.NewModel(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	logs, log, model := loggedModel(t)
 	limits := api.DefaultLimits()
 	o := api.Observer{Log: log, Transport: api.GRPC}
 	unary, stream := api.Interceptors(api.Auth{Open: true}, limits.CallTimeout, o)

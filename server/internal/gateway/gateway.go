@@ -94,7 +94,7 @@ type Config struct {
 	MaxExamples, MaxSentences int
 	// AccessLog, if not nil, gets a line for each request answered with an
 	// error before it reached an RPC, whose own line the RPC's access log
-	// would have been (see logRefusals).
+	// would have been (see observeRequests).
 	AccessLog *slog.Logger
 	// Gate, if not nil, holds each unary call in a slot before its body
 	// is read, and refuses the call with 429 when it is full (see
@@ -192,18 +192,18 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		h = loopbackHost(h)
 	}
 	h = ignoreBody(cleanPath(h))
+	var requests *prometheus.CounterVec
 	if cfg.Registerer != nil {
-		requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "claims_http_requests_total",
 			Help: "HTTP requests answered, by route (\"other\" for any other path) and status code, including those refused before they reach an RPC.",
 		}, []string{"route", "code"})
 		if err := cfg.Registerer.Register(requests); err != nil {
 			return nil, fmt.Errorf("gateway: %w", err)
 		}
-		h = countRequests(h, requests)
 	}
-	if cfg.AccessLog != nil {
-		h = logRefusals(h, cfg.AccessLog, cfg.client)
+	if requests != nil || cfg.AccessLog != nil {
+		h = observeRequests(h, requests, cfg.AccessLog, cfg.client)
 	}
 	return answerDeadline(requestIDs(h), cfg), nil
 }
@@ -341,16 +341,6 @@ func cleanPath(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r)
-	})
-}
-
-// countRequests counts each request in requests under its route and the
-// status it was answered with.
-func countRequests(next http.Handler, requests *prometheus.CounterVec) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w, requests: requests, r: r}
-		next.ServeHTTP(sw, r)
-		sw.status(http.StatusOK) // a handler that wrote nothing answered 200
 	})
 }
 

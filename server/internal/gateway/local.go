@@ -100,7 +100,7 @@ func (c localClient) GetModel(ctx context.Context, in *claimsv1.GetModelRequest,
 
 // remoteClient is a claimsv1.ClaimServiceClient that forwards every call
 // to the gRPC server (where it is logged), marking the request as having
-// reached its RPC (see logRefusals): the handler's client when there is no
+// reached its RPC (see observeRequests): the handler's client when there is no
 // Local.
 type remoteClient struct{ claimsv1.ClaimServiceClient }
 

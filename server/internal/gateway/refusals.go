@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/claimsvc/claims/server/internal/reqid"
 )
 
@@ -25,7 +27,9 @@ func markRPC(ctx context.Context) {
 	}
 }
 
-// logRefusals logs, to log at info, each request answered with an error
+// observeRequests records each request's answer through one statusWriter:
+// requests, if not nil, counts it under its route and status, and log, if
+// not nil, gets a line at info for each request answered with an error
 // before it reached an RPC (an unknown path or query parameter, a method
 // not allowed, a body too large, not JSON or undecodable, a cross-origin
 // or misdirected request), which would otherwise leave no line, although
@@ -33,15 +37,18 @@ func markRPC(ctx context.Context) {
 // status, its client and its request ID, never its body. Calls refused
 // because too many are in flight (429) are left to the refusal warnings,
 // which count them, so that an overload does not flood the log.
-func logRefusals(next http.Handler, log *slog.Logger, client func(*http.Request) string) http.Handler {
+func observeRequests(next http.Handler, requests *prometheus.CounterVec, log *slog.Logger, client func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m := &rpcMark{}
-		r = r.WithContext(context.WithValue(r.Context(), rpcMarkKey{}, m))
+		var m *rpcMark
+		if log != nil {
+			m = &rpcMark{}
+			r = r.WithContext(context.WithValue(r.Context(), rpcMarkKey{}, m))
+		}
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, r: r}
+		sw := &statusWriter{ResponseWriter: w, requests: requests, r: r}
 		next.ServeHTTP(sw, r)
 		sw.status(http.StatusOK) // a handler that wrote nothing answered 200
-		if m.reached.Load() || sw.code < 400 || sw.code == http.StatusTooManyRequests {
+		if m == nil || m.reached.Load() || sw.code < 400 || sw.code == http.StatusTooManyRequests {
 			return
 		}
 		log.LogAttrs(r.Context(), slog.LevelInfo, "http refused", refusalAttrs(r, client,
