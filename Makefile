@@ -1,7 +1,7 @@
 # Build, test and run the claims service. Everything needs only Go: the
-# tools (buf, protoc plugins) are pinned in tools/go.mod and run with
-# `go tool`.
-GOTOOL   := go tool -modfile=tools/go.mod
+# tools (buf, protoc plugins, grpcurl) are pinned as tools in go.mod and run
+# with `go tool`.
+GOTOOL   := go tool
 DATA_DIR ?= .data
 FUZZTIME ?= 10000x
 BENCHTIME ?= 5s
@@ -23,9 +23,9 @@ test:
 	go test $(RACE) -count=1 ./...
 
 # Regenerate the Go, gRPC, grpc-gateway and OpenAPI files in proto/ from the
-# .proto sources (buf.gen.yaml). Runs offline.
+# .proto sources (proto/buf.gen.yaml). Runs offline.
 generate:
-	$(GOTOOL) buf generate
+	$(GOTOOL) buf generate --template proto/buf.gen.yaml
 
 # Fail if the committed generated code is not what `make generate` writes.
 check-generate: generate
@@ -37,7 +37,6 @@ lint: lint-proto
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: files above need formatting" >&2; exit 1)
 	go vet ./...
 	@go mod tidy -diff || (echo "go.mod/go.sum are not tidy: run go mod tidy" >&2; exit 1)
-	@cd tools && go mod tidy -diff || (echo "tools/go.mod/go.sum are not tidy: run go mod tidy in tools/" >&2; exit 1)
 
 # Lint the .proto sources and check they are buf-formatted.
 lint-proto:
