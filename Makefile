@@ -75,6 +75,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzKeepFirst$$' -fuzztime $(FUZZTIME) ./server/internal/api/
 	go test -run '^$$' -fuzz '^FuzzProxiesClient$$' -fuzztime $(FUZZTIME) ./server/internal/api/
 	go test -run '^$$' -fuzz '^FuzzTraceID$$' -fuzztime $(FUZZTIME) ./server/internal/reqid/
+	go test -run '^$$' -fuzz '^FuzzFind$$' -fuzztime $(FUZZTIME) ./server/internal/memlimit/
 
 # Load test on loopback: a freshly started server binary, CLIENTS clients
 # classifying (half over REST) and TRAINERS training for DURATION; fails on

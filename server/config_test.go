@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/claimsvc/claims/server/internal/api"
@@ -239,7 +242,8 @@ func TestBuildInfoString(t *testing.T) {
 }
 
 // TestWarnMemory checks the start-up warning that the requests the limits
-// let the server hold may take more memory than GOMEMLIMIT.
+// let the server hold may take more memory than the runtime's memory
+// limit.
 func TestWarnMemory(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -247,16 +251,102 @@ func TestWarnMemory(t *testing.T) {
 		limit    int64
 		want     string
 	}{
-		{"defaults in 256 MiB", 128, 256 << 20, "may take more memory than GOMEMLIMIT"},
+		{"defaults in 256 MiB", 128, 256 << 20, "may take more memory than the Go runtime's memory limit (from GOMEMLIMIT;"},
 		{"defaults in 8 GiB", 128, 8 << 30, ""},
-		{"no bound", 0, 8 << 30, "is 0: the requests held at once have no bound"},
+		{"no bound", 0, 8 << 30, "(from GOMEMLIMIT) but --max-inflight-calls is 0: the requests held at once have no bound"},
 	} {
 		var buf bytes.Buffer
 		cfg := config{Limits: api.DefaultLimits()}
 		cfg.Limits.MaxInflightCalls = tt.inflight
-		warnMemory(slog.New(slog.NewTextHandler(&buf, nil)), cfg, tt.limit)
+		warnMemory(slog.New(slog.NewTextHandler(&buf, nil)), cfg, tt.limit, "GOMEMLIMIT")
 		if got := buf.String(); tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
 			t.Errorf("%s: got %q, want a line with %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestApplyMemoryLimit checks that the runtime's memory limit is set to
+// --memory-limit-ratio of the container's, and left alone when GOMEMLIMIT
+// is set, the ratio is 0, the container has no limit or its limit cannot
+// be read.
+func TestApplyMemoryLimit(t *testing.T) {
+	const before = int64(1) << 50
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(before))
+	limited := fstest.MapFS{
+		"proc/self/cgroup":         {Data: []byte("0::/\n")},
+		"sys/fs/cgroup/memory.max": {Data: []byte("1000000000\n")},
+	}
+	unlimited := fstest.MapFS{
+		"proc/self/cgroup":         {Data: []byte("0::/\n")},
+		"sys/fs/cgroup/memory.max": {Data: []byte("max\n")},
+	}
+	bad := fstest.MapFS{
+		"proc/self/cgroup":         {Data: []byte("0::/\n")},
+		"sys/fs/cgroup/memory.max": {Data: []byte("lots\n")},
+	}
+	for _, tt := range []struct {
+		name      string
+		gc        gcConfig
+		ratio     float64
+		root      fs.FS
+		wantLimit int64 // the runtime's limit after, and the one returned
+		wantFrom  string
+		wantLog   string
+	}{
+		{"container limit", gcConfig{}, 0.9, limited, 900000000, "--memory-limit-ratio 0.9 of the container's", `msg="Go runtime memory limit set from the container's" gomemlimit_bytes=900000000 container_limit_bytes=1000000000 container_limit_file=/sys/fs/cgroup/memory.max memory_limit_ratio=0.9`},
+		{"whole container limit", gcConfig{}, 1, limited, 1000000000, "--memory-limit-ratio 1 of the container's", "gomemlimit_bytes=1000000000"},
+		{"GOMEMLIMIT set", gcConfig{MemLimitSet: true}, 0.9, limited, before, "GOMEMLIMIT", ""},
+		{"ratio 0", gcConfig{}, 0, limited, before, "", ""},
+		{"no container limit", gcConfig{}, 0.9, unlimited, before, "", ""},
+		{"no root", gcConfig{}, 0.9, nil, before, "", ""},
+		{"unreadable limit", gcConfig{}, 0.9, bad, before, "", `level=WARN msg="cannot read the container's memory limit: the Go runtime's memory limit is left unset" error="/sys/fs/cgroup/memory.max: \"lots\" is neither`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			debug.SetMemoryLimit(before)
+			var buf bytes.Buffer
+			cfg := config{GC: tt.gc, MemoryLimitRatio: tt.ratio, Root: tt.root}
+			limit, from := applyMemoryLimit(cfg, slog.New(slog.NewTextHandler(&buf, nil)))
+			got := debug.SetMemoryLimit(-1)
+			if got != tt.wantLimit || from != tt.wantFrom {
+				t.Errorf("runtime limit and source: got %d, %q, want %d, %q", got, from, tt.wantLimit, tt.wantFrom)
+			}
+			if tt.wantFrom != "" && limit != got {
+				t.Errorf("limit returned: got %d, want %d", limit, got)
+			}
+			if log := buf.String(); tt.wantLog == "" && log != "" || !strings.Contains(log, tt.wantLog) {
+				t.Errorf("log: got %q, want a line with %q", log, tt.wantLog)
+			}
+		})
+	}
+}
+
+// TestMemoryLimitRatioFlag checks the ratio's range and its variable.
+func TestMemoryLimitRatioFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args    []string
+		env     string
+		want    float64
+		wantErr string
+	}{
+		{nil, "", 0.9, ""},
+		{[]string{"--memory-limit-ratio", "0"}, "", 0, ""},
+		{[]string{"--memory-limit-ratio", "1"}, "", 1, ""},
+		{nil, "0.75", 0.75, ""},
+		{[]string{"--memory-limit-ratio", "1.5"}, "", 0, "--memory-limit-ratio: 1.5 is outside 0..1"},
+		{[]string{"--memory-limit-ratio", "-0.1"}, "", 0, "--memory-limit-ratio: -0.1 is outside 0..1"},
+		{[]string{"--memory-limit-ratio", "NaN"}, "", 0, "--memory-limit-ratio: NaN is outside 0..1"},
+		{nil, "2", 0, "CLAIMS_MEMORY_LIMIT_RATIO: 2 is outside 0..1"},
+	} {
+		getenv := func(k string) string { return map[string]string{"CLAIMS_MEMORY_LIMIT_RATIO": tt.env}[k] }
+		c, err := parseConfig(tt.args, getenv, io.Discard)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("%q, env %q: got error %v, want %q", tt.args, tt.env, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || c.MemoryLimitRatio != tt.want {
+			t.Errorf("%q, env %q: got %v, %v, want %v", tt.args, tt.env, c.MemoryLimitRatio, err, tt.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -48,5 +49,28 @@ func TestPacedByHeapLimit(t *testing.T) {
 				t.Errorf("memory limit after: got %d, want %d", got, limit)
 			}
 		})
+	}
+}
+
+// TestPacedByHeapLimitBelowLimit checks that pacing never raises a memory
+// limit already set (from the container's) that is below the heap in use
+// plus the headroom.
+func TestPacedByHeapLimitBelowLimit(t *testing.T) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	low := int64(ms.HeapInuse) + trainingHeapHeadroom/2
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(low))
+	var during int64
+	if err := pacedByHeapLimit(gcConfig{}, func() error {
+		during = debug.SetMemoryLimit(-1)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if during != low {
+		t.Errorf("memory limit during f: got %d, want %d (the one set before)", during, low)
+	}
+	if got := debug.SetMemoryLimit(-1); got != low {
+		t.Errorf("memory limit after: got %d, want %d", got, low)
 	}
 }

@@ -35,6 +35,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(2)
 	}
+	// The container's memory limit is read from the machine's own files.
+	cfg.Root = os.DirFS("/")
 	// The access log (a line per RPC) is batched; every other line is
 	// written at once.
 	sink := newLogSink(os.Stderr, accessLogDelay)

@@ -46,6 +46,7 @@ import (
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/certs"
 	"github.com/claimsvc/claims/server/internal/gateway"
+	"github.com/claimsvc/claims/server/internal/memlimit"
 	"github.com/claimsvc/claims/server/internal/sendguard"
 	"github.com/claimsvc/claims/server/internal/store"
 )
@@ -155,6 +156,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		}
 	}
 
+	// Before the model is built, so that its building is paced by the
+	// limit too.
+	memLimit, memLimitFrom := applyMemoryLimit(cfg, log)
 	tok, tokName, err := loadTokenizer(cfg.Tokenizer, cfg.opt("tokenizer"))
 	if err != nil {
 		return err
@@ -290,8 +294,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
 		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
 	}
-	if cfg.GC.MemLimitSet {
-		warnMemory(log, cfg, debug.SetMemoryLimit(-1))
+	if memLimitFrom != "" {
+		warnMemory(log, cfg, memLimit, memLimitFrom)
 	}
 	// The unary methods, each with whether the gate holds its calls:
 	// the claims service's are, the health service's are not.
@@ -597,7 +601,9 @@ func pacedByHeapLimit(gc gcConfig, f func() error) error {
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	prevLimit := debug.SetMemoryLimit(int64(ms.HeapInuse) + trainingHeapHeadroom)
+	// Never above a limit already set (from the container's).
+	prevLimit := debug.SetMemoryLimit(-1)
+	debug.SetMemoryLimit(min(prevLimit, int64(ms.HeapInuse)+trainingHeapHeadroom))
 	prevPercent := debug.SetGCPercent(-1)
 	defer func() {
 		debug.SetGCPercent(prevPercent)
@@ -1010,21 +1016,51 @@ func samePort(l net.Addr, addr string) bool {
 	return ok && err == nil && port == strconv.Itoa(tcp.Port)
 }
 
+// applyMemoryLimit sets the Go runtime's memory limit to
+// --memory-limit-ratio of the container's memory limit, unless GOMEMLIMIT
+// is set, the ratio is 0 or the container has no limit. It returns the
+// runtime's memory limit and what set it, for the log ("GOMEMLIMIT",
+// "--memory-limit-ratio 0.9 of the container's", or "" for none). A limit that cannot be read is logged and
+// leaves the runtime's alone: the server runs as Go does by default.
+func applyMemoryLimit(cfg config, log *slog.Logger) (limit int64, from string) {
+	if cfg.GC.MemLimitSet {
+		return debug.SetMemoryLimit(-1), "GOMEMLIMIT" // a negative limit only reads it
+	}
+	if cfg.MemoryLimitRatio == 0 || cfg.Root == nil {
+		return 0, ""
+	}
+	found, ok, err := memlimit.Find(cfg.Root)
+	if err != nil {
+		log.Warn("cannot read the container's memory limit: the Go runtime's memory limit is left unset", "error", err)
+		return 0, ""
+	}
+	if !ok {
+		log.Debug("no container memory limit found: the Go runtime's memory limit is left unset")
+		return 0, ""
+	}
+	limit = int64(float64(found.Bytes) * cfg.MemoryLimitRatio)
+	debug.SetMemoryLimit(limit)
+	log.Info("Go runtime memory limit set from the container's", "gomemlimit_bytes", limit,
+		"container_limit_bytes", found.Bytes, "container_limit_file", found.File, "memory_limit_ratio", cfg.MemoryLimitRatio)
+	return limit, fmt.Sprintf("%s %g of the container's", cfg.opt("memory-limit-ratio"), cfg.MemoryLimitRatio)
+}
+
 // warnMemory warns when the requests the limits let the server hold at
-// once may take more memory than limit, GOMEMLIMIT's: about
+// once may take more memory than limit, the Go runtime's memory limit,
+// set by from (GOMEMLIMIT or --memory-limit-ratio): about
 // --max-inflight-calls × 1.6 × the larger request limit (measured; see
 // the README's Calls in flight). A memory limit does not make the
 // collector free requests still held, so a container sized to it would be
 // killed by the kernel under such a load.
-func warnMemory(log *slog.Logger, cfg config, limit int64) {
+func warnMemory(log *slog.Logger, cfg config, limit int64, from string) {
 	l := cfg.Limits
 	request := max(int64(l.MaxGRPCReceiveBytes), l.MaxHTTPBodyBytes)
 	if l.MaxInflightCalls <= 0 {
-		log.Warn("GOMEMLIMIT is set but "+cfg.opt("max-inflight-calls")+" is 0: the requests held at once have no bound, and may take more memory than the limit", "gomemlimit_bytes", limit)
+		log.Warn("the Go runtime has a memory limit (from "+from+") but "+cfg.opt("max-inflight-calls")+" is 0: the requests held at once have no bound, and may take more memory than the limit", "gomemlimit_bytes", limit)
 		return
 	}
 	if worst := int64(float64(l.MaxInflightCalls) * 1.6 * float64(request)); worst > limit {
-		log.Warn("the requests the limits let the server hold at once may take more memory than GOMEMLIMIT (about "+cfg.opt("max-inflight-calls")+" × 1.6 × the larger request limit): lower "+cfg.opt("max-inflight-calls")+", "+cfg.opt("max-grpc-receive-bytes")+" or "+cfg.opt("max-http-body-bytes"),
+		log.Warn("the requests the limits let the server hold at once may take more memory than the Go runtime's memory limit (from "+from+"; about "+cfg.opt("max-inflight-calls")+" × 1.6 × the larger request limit): lower "+cfg.opt("max-inflight-calls")+", "+cfg.opt("max-grpc-receive-bytes")+" or "+cfg.opt("max-http-body-bytes"),
 			"requests_bytes", worst, "gomemlimit_bytes", limit, "max_inflight_calls", l.MaxInflightCalls, "largest_request_bytes", request)
 	}
 }
