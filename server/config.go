@@ -185,7 +185,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.DurationVar(&c.Keepalive.MaxIdle, "keepalive-max-idle", 30*time.Minute, "close connections idle for this long")
 	fs.DurationVar(&c.Keepalive.MaxAge, "keepalive-max-age", 0, "tell each gRPC connection to go away after this long (±10%), so that clients reconnect and spread over the servers behind a load balancer or DNS name, new ones included (0: never)")
 	fs.DurationVar(&c.Keepalive.MaxAgeGrace, "keepalive-max-age-grace", time.Minute, "after --keepalive-max-age, how long the calls under way on the connection get before it is closed (0: until they end)")
-	fs.Float64Var(&c.MemoryLimitRatio, "memory-limit-ratio", 0.9, "with GOMEMLIMIT unset, set the Go runtime's memory limit to this fraction of the container's memory limit (its cgroup's, v1 or v2), if it has one, so that the heap is collected harder as it nears the limit rather than the process killed by the kernel (0: none, as Go's default; 0 to 1)")
+	fs.Float64Var(&c.MemoryLimitRatio, "memory-limit-ratio", 0.9, "with GOMEMLIMIT unset, set the Go runtime's memory limit to this fraction of the container's memory limit (its cgroup's, v1 or v2), if it has one, so that the heap is collected harder as it nears the limit rather than the process killed by the kernel read again every 15s, so that it follows a pod resized in place (0: none, as Go's default; else 0.1 to 1)")
 	version := fs.Bool("version", false, "print the server's build (version, commit, Go version) and exit")
 
 	if err := fs.Parse(args); err != nil {
@@ -296,8 +296,10 @@ func (c *config) validate() error {
 	if l.MaxExplain < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-explain"))
 	}
-	if !(c.MemoryLimitRatio >= 0 && c.MemoryLimitRatio <= 1) { // NaN fails both
-		return fmt.Errorf("%s: %v is outside 0..1", c.opt("memory-limit-ratio"), c.MemoryLimitRatio)
+	// A limit under a tenth of the container's would have the collector
+	// run without end; NaN fails every comparison.
+	if r := c.MemoryLimitRatio; r != 0 && !(r >= 0.1 && r <= 1) {
+		return fmt.Errorf("%s: %v is neither 0 nor within 0.1..1", c.opt("memory-limit-ratio"), r)
 	}
 	if c.AccessLogMaxRate < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("access-log-max-rate"))

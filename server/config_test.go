@@ -8,9 +8,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -295,17 +297,26 @@ func TestApplyMemoryLimit(t *testing.T) {
 	}{
 		{"container limit", gcConfig{}, 0.9, limited, 900000000, "--memory-limit-ratio 0.9 of the container's", `msg="Go runtime memory limit set from the container's" gomemlimit_bytes=900000000 container_limit_bytes=1000000000 container_limit_file=/sys/fs/cgroup/memory.max memory_limit_ratio=0.9`},
 		{"whole container limit", gcConfig{}, 1, limited, 1000000000, "--memory-limit-ratio 1 of the container's", "gomemlimit_bytes=1000000000"},
-		{"GOMEMLIMIT set", gcConfig{MemLimitSet: true}, 0.9, limited, before, "GOMEMLIMIT", ""},
+		{"GOMEMLIMIT set", gcConfig{MemLimitSet: true}, 0.9, limited, before, "GOMEMLIMIT", `level=WARN msg="GOMEMLIMIT is above the container's memory limit: the kernel would kill the server before the collector works harder; set it below, or unset it to take --memory-limit-ratio of the container's" gomemlimit_bytes=1125899906842624 container_limit_bytes=1000000000`},
+		{"GOMEMLIMIT set below the container's", gcConfig{MemLimitSet: true}, 0.9, fstest.MapFS{
+			"proc/self/cgroup":         {Data: []byte("0::/\n")},
+			"sys/fs/cgroup/memory.max": {Data: []byte("2000000000000000\n")},
+		}, before, "GOMEMLIMIT", ""},
 		{"ratio 0", gcConfig{}, 0, limited, before, "", ""},
+		{"GOMEMLIMIT=off", gcConfig{MemLimitSet: true}, 0.9, limited, math.MaxInt64, "", ""},
 		{"no container limit", gcConfig{}, 0.9, unlimited, before, "", ""},
 		{"no root", gcConfig{}, 0.9, nil, before, "", ""},
 		{"unreadable limit", gcConfig{}, 0.9, bad, before, "", `level=WARN msg="cannot read the container's memory limit: the Go runtime's memory limit is left unset" error="/sys/fs/cgroup/memory.max: \"lots\" is neither`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			debug.SetMemoryLimit(before)
+			if tt.wantLimit == math.MaxInt64 {
+				debug.SetMemoryLimit(math.MaxInt64) // as GOMEMLIMIT=off leaves it
+			} else {
+				debug.SetMemoryLimit(before)
+			}
 			var buf bytes.Buffer
 			cfg := config{GC: tt.gc, MemoryLimitRatio: tt.ratio, Root: tt.root}
-			limit, from := applyMemoryLimit(cfg, slog.New(slog.NewTextHandler(&buf, nil)))
+			limit, from, _ := applyMemoryLimit(cfg, slog.New(slog.NewTextHandler(&buf, nil)))
 			got := debug.SetMemoryLimit(-1)
 			if got != tt.wantLimit || from != tt.wantFrom {
 				t.Errorf("runtime limit and source: got %d, %q, want %d, %q", got, from, tt.wantLimit, tt.wantFrom)
@@ -332,10 +343,12 @@ func TestMemoryLimitRatioFlag(t *testing.T) {
 		{[]string{"--memory-limit-ratio", "0"}, "", 0, ""},
 		{[]string{"--memory-limit-ratio", "1"}, "", 1, ""},
 		{nil, "0.75", 0.75, ""},
-		{[]string{"--memory-limit-ratio", "1.5"}, "", 0, "--memory-limit-ratio: 1.5 is outside 0..1"},
-		{[]string{"--memory-limit-ratio", "-0.1"}, "", 0, "--memory-limit-ratio: -0.1 is outside 0..1"},
-		{[]string{"--memory-limit-ratio", "NaN"}, "", 0, "--memory-limit-ratio: NaN is outside 0..1"},
-		{nil, "2", 0, "CLAIMS_MEMORY_LIMIT_RATIO: 2 is outside 0..1"},
+		{[]string{"--memory-limit-ratio", "1.5"}, "", 0, "--memory-limit-ratio: 1.5 is neither 0 nor within 0.1..1"},
+		{[]string{"--memory-limit-ratio", "-0.1"}, "", 0, "--memory-limit-ratio: -0.1 is neither 0 nor within 0.1..1"},
+		{[]string{"--memory-limit-ratio", "NaN"}, "", 0, "--memory-limit-ratio: NaN is neither 0 nor within 0.1..1"},
+		{nil, "2", 0, "CLAIMS_MEMORY_LIMIT_RATIO: 2 is neither 0 nor within 0.1..1"},
+		{[]string{"--memory-limit-ratio", "0.1"}, "", 0.1, ""},
+		{[]string{"--memory-limit-ratio", "1e-300"}, "", 0, "--memory-limit-ratio: 1e-300 is neither 0 nor within 0.1..1"},
 	} {
 		getenv := func(k string) string { return map[string]string{"CLAIMS_MEMORY_LIMIT_RATIO": tt.env}[k] }
 		c, err := parseConfig(tt.args, getenv, io.Discard)
@@ -347,6 +360,69 @@ func TestMemoryLimitRatioFlag(t *testing.T) {
 		}
 		if err != nil || c.MemoryLimitRatio != tt.want {
 			t.Errorf("%q, env %q: got %v, %v, want %v", tt.args, tt.env, c.MemoryLimitRatio, err, tt.want)
+		}
+	}
+}
+
+// swapFS is a file system whose files a test replaces between reads.
+type swapFS struct {
+	mu    sync.Mutex
+	files fstest.MapFS
+}
+
+func (f *swapFS) Open(name string) (fs.File, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.files.Open(name)
+}
+
+func (f *swapFS) set(files fstest.MapFS) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files = files
+}
+
+// TestRecheckMemoryLimit checks that the runtime's memory limit follows
+// the container's when it changes (a pod resized in place), is lifted
+// when it goes, and stays as it was when it cannot be read, which is
+// logged once.
+func TestRecheckMemoryLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	limitFS := func(v string) fstest.MapFS {
+		return fstest.MapFS{
+			"proc/self/cgroup":         {Data: []byte("0::/\n")},
+			"sys/fs/cgroup/memory.max": {Data: []byte(v + "\n")},
+		}
+	}
+	root := &swapFS{files: limitFS("1000000000")}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	cfg := config{MemoryLimitRatio: 0.5, Root: root, Limits: api.DefaultLimits()}
+	_, _, last := applyMemoryLimit(cfg, log)
+	lastErr := ""
+	for i, step := range []struct {
+		limit       string
+		wantRuntime int64
+		wantLast    int64
+		wantLog     string // in this step's lines; "" for none
+	}{
+		{"1000000000", 500000000, 1000000000, ""},
+		{"4000000000", 2000000000, 4000000000, `msg="the container's memory limit changed: the Go runtime's memory limit follows" gomemlimit_bytes=2000000000 container_limit_bytes=4000000000 container_limit_bytes_before=1000000000`},
+		{"lots", 2000000000, 4000000000, `level=WARN msg="cannot read the container's memory limit again: the Go runtime's memory limit stays as it was"`},
+		{"lots", 2000000000, 4000000000, ""}, // logged once
+		{"4000000000", 2000000000, 4000000000, ""},
+		{"max", math.MaxInt64, 0, `msg="the container has no memory limit any more: the Go runtime's memory limit is lifted" container_limit_bytes_before=4000000000`},
+		{"max", math.MaxInt64, 0, ""},
+		{"300000000", 150000000, 300000000, "container_limit_bytes_before=0"},
+	} {
+		root.set(limitFS(step.limit))
+		buf.Reset()
+		last, lastErr = recheckMemoryLimit(cfg, log, last, lastErr)
+		if got := debug.SetMemoryLimit(-1); got != step.wantRuntime || last != step.wantLast {
+			t.Errorf("step %d (%s): got runtime limit %d, container %d, want %d, %d", i, step.limit, got, last, step.wantRuntime, step.wantLast)
+		}
+		if got := buf.String(); step.wantLog == "" && got != "" || !strings.Contains(got, step.wantLog) {
+			t.Errorf("step %d (%s): got log %q, want a line with %q", i, step.limit, got, step.wantLog)
 		}
 	}
 }

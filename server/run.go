@@ -158,7 +158,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 
 	// Before the model is built, so that its building is paced by the
 	// limit too.
-	memLimit, memLimitFrom := applyMemoryLimit(cfg, log)
+	memLimit, memLimitFrom, containerLimit := applyMemoryLimit(cfg, log)
 	tok, tokName, err := loadTokenizer(cfg.Tokenizer, cfg.opt("tokenizer"))
 	if err != nil {
 		return err
@@ -296,6 +296,11 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	}
 	if memLimitFrom != "" {
 		warnMemory(log, cfg, memLimit, memLimitFrom)
+	}
+	if followsContainer(cfg) {
+		// A pod resized in place keeps its process: the runtime's limit
+		// follows the container's.
+		go followMemoryLimit(ctx, cfg, log, memoryLimitCheckEvery, containerLimit)
 	}
 	// The unary methods, each with whether the gate holds its calls:
 	// the claims service's are, the health service's are not.
@@ -726,7 +731,7 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 		return nil, err
 	}
 	if n, err := tok.ReadWords(bytes.NewReader(seeds.Words())); err != nil {
-		log.Debug("embedded word list not used", "err", err)
+		log.Debug("embedded word list not used", "error", err)
 	} else {
 		log.Debug("embedded word list read", "words", n)
 	}
@@ -1016,33 +1021,118 @@ func samePort(l net.Addr, addr string) bool {
 	return ok && err == nil && port == strconv.Itoa(tcp.Port)
 }
 
+// memoryLimitCheckEvery is how often the container's memory limit is
+// read again (two small files of /proc and one or a few of the cgroup's).
+const memoryLimitCheckEvery = 15 * time.Second
+
+// followsContainer reports whether the Go runtime's memory limit is set
+// from the container's: GOMEMLIMIT is not set, --memory-limit-ratio is
+// not 0, and there is a file system to read the limit from.
+func followsContainer(cfg config) bool {
+	return !cfg.GC.MemLimitSet && cfg.MemoryLimitRatio > 0 && cfg.Root != nil
+}
+
 // applyMemoryLimit sets the Go runtime's memory limit to
 // --memory-limit-ratio of the container's memory limit, unless GOMEMLIMIT
 // is set, the ratio is 0 or the container has no limit. It returns the
-// runtime's memory limit and what set it, for the log ("GOMEMLIMIT",
-// "--memory-limit-ratio 0.9 of the container's", or "" for none). A limit that cannot be read is logged and
-// leaves the runtime's alone: the server runs as Go does by default.
-func applyMemoryLimit(cfg config, log *slog.Logger) (limit int64, from string) {
+// runtime's memory limit, what set it, for the log ("GOMEMLIMIT",
+// "--memory-limit-ratio 0.9 of the container's", or "" for none), and the
+// container's limit it was set from (0: none). A limit that cannot be
+// read is logged and leaves the runtime's alone: the server runs as Go
+// does by default. A GOMEMLIMIT above the container's limit is warned
+// of: the kernel would kill the process before the collector worked
+// harder.
+func applyMemoryLimit(cfg config, log *slog.Logger) (limit int64, from string, container int64) {
 	if cfg.GC.MemLimitSet {
-		return debug.SetMemoryLimit(-1), "GOMEMLIMIT" // a negative limit only reads it
+		limit = debug.SetMemoryLimit(-1) // a negative limit only reads it
+		if limit == math.MaxInt64 {
+			return 0, "", 0 // GOMEMLIMIT=off
+		}
+		if cfg.Root != nil {
+			if found, ok, err := memlimit.Find(cfg.Root); err == nil && ok && limit > found.Bytes {
+				log.Warn("GOMEMLIMIT is above the container's memory limit: the kernel would kill the server before the collector works harder; set it below, or unset it to take "+cfg.opt("memory-limit-ratio")+" of the container's",
+					"gomemlimit_bytes", limit, "container_limit_bytes", found.Bytes, "container_limit_file", found.File)
+			}
+		}
+		return limit, "GOMEMLIMIT", 0
 	}
-	if cfg.MemoryLimitRatio == 0 || cfg.Root == nil {
-		return 0, ""
+	if !followsContainer(cfg) {
+		return 0, "", 0
 	}
 	found, ok, err := memlimit.Find(cfg.Root)
 	if err != nil {
 		log.Warn("cannot read the container's memory limit: the Go runtime's memory limit is left unset", "error", err)
-		return 0, ""
+		return 0, "", 0
 	}
 	if !ok {
 		log.Debug("no container memory limit found: the Go runtime's memory limit is left unset")
-		return 0, ""
+		return 0, "", 0
 	}
-	limit = int64(float64(found.Bytes) * cfg.MemoryLimitRatio)
-	debug.SetMemoryLimit(limit)
+	limit = setFromContainer(cfg, found.Bytes)
 	log.Info("Go runtime memory limit set from the container's", "gomemlimit_bytes", limit,
 		"container_limit_bytes", found.Bytes, "container_limit_file", found.File, "memory_limit_ratio", cfg.MemoryLimitRatio)
-	return limit, fmt.Sprintf("%s %g of the container's", cfg.opt("memory-limit-ratio"), cfg.MemoryLimitRatio)
+	return limit, containerSource(cfg), found.Bytes
+}
+
+// setFromContainer sets the Go runtime's memory limit to
+// --memory-limit-ratio of container, the container's limit in bytes, and
+// returns it.
+func setFromContainer(cfg config, container int64) int64 {
+	limit := int64(float64(container) * cfg.MemoryLimitRatio)
+	debug.SetMemoryLimit(limit)
+	return limit
+}
+
+// containerSource names a memory limit set from the container's, for the
+// log.
+func containerSource(cfg config) string {
+	return fmt.Sprintf("%s %g of the container's", cfg.opt("memory-limit-ratio"), cfg.MemoryLimitRatio)
+}
+
+// followMemoryLimit reads the container's memory limit every every until
+// ctx is done, and moves the Go runtime's with it (see
+// recheckMemoryLimit); last is the container's limit at start (0: none).
+func followMemoryLimit(ctx context.Context, cfg config, log *slog.Logger, every time.Duration, last int64) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	lastErr := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			last, lastErr = recheckMemoryLimit(cfg, log, last, lastErr)
+		}
+	}
+}
+
+// recheckMemoryLimit reads the container's memory limit again and, when
+// it is not last (0: none), sets the Go runtime's to
+// --memory-limit-ratio of it, or lifts it when the container has none any
+// more. It returns the container's limit now, and the error of this read
+// ("" for none): an error is logged once, not at every read while it
+// lasts (lastErr is the one before), and keeps the runtime's limit as it
+// was.
+func recheckMemoryLimit(cfg config, log *slog.Logger, last int64, lastErr string) (int64, string) {
+	found, ok, err := memlimit.Find(cfg.Root)
+	switch {
+	case err != nil:
+		if err.Error() != lastErr {
+			log.Warn("cannot read the container's memory limit again: the Go runtime's memory limit stays as it was", "error", err)
+		}
+		return last, err.Error()
+	case !ok && last != 0:
+		debug.SetMemoryLimit(math.MaxInt64)
+		log.Info("the container has no memory limit any more: the Go runtime's memory limit is lifted", "container_limit_bytes_before", last)
+		return 0, ""
+	case ok && found.Bytes != last:
+		limit := setFromContainer(cfg, found.Bytes)
+		log.Info("the container's memory limit changed: the Go runtime's memory limit follows", "gomemlimit_bytes", limit,
+			"container_limit_bytes", found.Bytes, "container_limit_bytes_before", last, "container_limit_file", found.File)
+		warnMemory(log, cfg, limit, containerSource(cfg))
+		return found.Bytes, ""
+	}
+	return last, ""
 }
 
 // warnMemory warns when the requests the limits let the server hold at

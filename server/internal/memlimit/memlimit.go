@@ -17,29 +17,49 @@ import (
 // machine has 2⁶² bytes of memory.
 const unlimited = 1 << 62
 
-// maxSelfCgroupBytes bounds what is read of /proc/self/cgroup, which
-// holds a line per v1 hierarchy (a dozen or so).
-const maxSelfCgroupBytes = 64 << 10
+// maxProcFileBytes bounds what is read of a file of /proc or of a cgroup:
+// /proc/self/mountinfo holds a line per mount (a container has a few
+// dozen, a host a few hundred), a limit file a line.
+const maxProcFileBytes = 1 << 20
 
 // Limit is a memory limit and the file that sets it.
 type Limit struct {
-	Bytes int64
+	Bytes int64  // the limit, in bytes
 	File  string // its absolute path
+}
+
+// hierarchy is where a cgroup hierarchy holding the memory controller is
+// mounted.
+type hierarchy struct {
+	v2    bool
+	root  string // the group at the mount's root, as /proc/self/cgroup names groups
+	point string // the mount point, without its leading slash
+}
+
+// defaultHierarchies are the usual mount points, taken when
+// /proc/self/mountinfo cannot be read.
+var defaultHierarchies = []hierarchy{
+	{v2: true, root: "/", point: "sys/fs/cgroup"},
+	{v2: false, root: "/", point: "sys/fs/cgroup/memory"},
 }
 
 // Find returns the lowest memory limit set on the control group the
 // reading process is in or on any of its ancestors that fsys shows, under
-// cgroup v2 (a unified hierarchy mounted at /sys/fs/cgroup) or v1 (the
-// memory controller's hierarchy at /sys/fs/cgroup/memory), and whether
-// there is one. fsys is the root of the file system (os.DirFS("/")).
+// cgroup v2 (memory.max) or v1 (the memory controller's
+// memory.limit_in_bytes), and whether there is one. fsys is the root of
+// the file system (os.DirFS("/")).
 //
-// In a container with a cgroup namespace, the process's group is the
-// root of the hierarchy the container sees; without one, the group's
-// path is the host's, and the container sees only its own group at the
-// root of the mount: both are found, by looking at every directory from
-// the group's path up to the root. A hierarchy that is not mounted where
-// expected, or an unreadable file, is no limit; a limit file that holds
-// neither a number nor "max" is an error.
+// The hierarchies are found where /proc/self/mountinfo says they are
+// mounted (/sys/fs/cgroup and /sys/fs/cgroup/memory when it cannot be
+// read), and the group in each from /proc/self/cgroup. The directories
+// from the group's up to the mount's root are read, so a container that
+// sees its own group at the root of the mount (Docker without a cgroup
+// namespace) and one that sees the whole hierarchy (a systemd unit's
+// MemoryMax on its slice) are both found. A group that the mount does not
+// show (a cgroup namespace whose root lies below a mount of the host's
+// hierarchy) is looked for at the mount's root only, which may find no
+// limit. An unreadable limit file is no limit; one that holds neither a
+// number nor "max" is an error.
 func Find(fsys fs.FS) (Limit, bool, error) {
 	self, err := readSmall(fsys, "proc/self/cgroup")
 	if err != nil {
@@ -47,6 +67,10 @@ func Find(fsys fs.FS) (Limit, bool, error) {
 			return Limit{}, false, nil // not Linux, or no /proc
 		}
 		return Limit{}, false, err
+	}
+	hs := defaultHierarchies
+	if mi, err := readSmall(fsys, "proc/self/mountinfo"); err == nil {
+		hs = mounts(mi)
 	}
 	var best Limit
 	found := false
@@ -61,28 +85,88 @@ func Find(fsys fs.FS) (Limit, bool, error) {
 		if !ok {
 			continue
 		}
-		var dir, file string
-		switch {
-		case id == "0" && controllers == "":
-			dir, file = "sys/fs/cgroup", "memory.max"
-		case hasController(controllers, "memory"):
-			dir, file = "sys/fs/cgroup/memory", "memory.limit_in_bytes"
-		default:
+		v2 := id == "0" && controllers == ""
+		if !v2 && !hasController(controllers, "memory") {
 			continue
 		}
-		l, ok, err := lowest(fsys, dir, group, file)
-		if err != nil {
-			return Limit{}, false, err
+		file := "memory.limit_in_bytes"
+		if v2 {
+			file = "memory.max"
 		}
-		if ok && (!found || l.Bytes < best.Bytes) {
-			best, found = l, true
+		for _, h := range hs {
+			if h.v2 != v2 {
+				continue
+			}
+			l, ok, err := lowest(fsys, h, group, file)
+			if err != nil {
+				return Limit{}, false, err
+			}
+			if ok && (!found || l.Bytes < best.Bytes) {
+				best, found = l, true
+			}
 		}
 	}
 	return best, found, nil
 }
 
-// hasController reports whether list, a comma-separated controller list
-// of /proc/self/cgroup, names name.
+// mounts returns the cgroup hierarchies that mountinfo, the content of
+// /proc/self/mountinfo, lists: every cgroup2 mount, and every cgroup (v1)
+// mount of the memory controller.
+func mounts(mountinfo []byte) []hierarchy {
+	var hs []hierarchy
+	sc := bufio.NewScanner(bytes.NewReader(mountinfo))
+	sc.Buffer(nil, maxProcFileBytes)
+	for sc.Scan() {
+		// ID parent major:minor root mount-point options [optional...] - type source super-options
+		pre, post, ok := strings.Cut(sc.Text(), " - ")
+		if !ok {
+			continue
+		}
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if len(f) < 5 || len(g) < 1 {
+			continue
+		}
+		h := hierarchy{root: unescape(f[3]), point: strings.TrimPrefix(path.Clean(unescape(f[4])), "/")}
+		if !strings.HasPrefix(h.root, "/") {
+			continue
+		}
+		switch {
+		case g[0] == "cgroup2":
+			h.v2 = true
+		case g[0] == "cgroup" && len(g) >= 3 && hasController(g[2], "memory"):
+		default:
+			continue
+		}
+		if h.point == "" {
+			h.point = "." // mounted at /
+		}
+		hs = append(hs, h)
+	}
+	return hs
+}
+
+// unescape undoes mountinfo's octal escapes of space, tab, newline and
+// backslash ("\040").
+func unescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+4 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// hasController reports whether list, a comma-separated list of
+// controllers or mount options, names name.
 func hasController(list, name string) bool {
 	for c := range strings.SplitSeq(list, ",") {
 		if c == name {
@@ -93,15 +177,24 @@ func hasController(list, name string) bool {
 }
 
 // lowest returns the lowest limit that the file named file sets in the
-// directory of group under mount or in any directory above it, up to
-// mount itself.
-func lowest(fsys fs.FS, mount, group, file string) (Limit, bool, error) {
+// directory of group under the hierarchy h or in any directory above it,
+// up to the mount's root.
+func lowest(fsys fs.FS, h hierarchy, group, file string) (Limit, bool, error) {
+	// Cleaning a rooted path never climbs above the root, whatever ".."
+	// the group holds.
+	group, root := path.Clean("/"+group), path.Clean(h.root)
+	rel := "/"
+	switch {
+	case root == "/":
+		rel = group
+	case group == root:
+	case strings.HasPrefix(group, root+"/"):
+		rel = group[len(root):]
+	}
 	var best Limit
 	found := false
-	// path.Clean of a rooted path never climbs above the root, whatever
-	// ".." the group holds.
-	for g := path.Clean("/" + group); ; g = path.Dir(g) {
-		name := path.Join(mount, g, file)
+	for g := rel; ; g = path.Dir(g) {
+		name := path.Join(h.point, g, file)
 		b, err := readSmall(fsys, name)
 		if err == nil {
 			n, limited, err := parseLimit(b)
@@ -141,19 +234,19 @@ func parseLimit(b []byte) (n int64, limited bool, err error) {
 }
 
 // readSmall reads the file name of fsys, refusing one over
-// maxSelfCgroupBytes (the kernel's files are a line or a few dozen).
+// maxProcFileBytes.
 func readSmall(fsys fs.FS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxSelfCgroupBytes+1))
+	b, err := io.ReadAll(io.LimitReader(f, maxProcFileBytes+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > maxSelfCgroupBytes {
-		return nil, fmt.Errorf("/%s: larger than %d bytes", name, maxSelfCgroupBytes)
+	if len(b) > maxProcFileBytes {
+		return nil, fmt.Errorf("/%s: larger than %d bytes", name, maxProcFileBytes)
 	}
 	return b, nil
 }

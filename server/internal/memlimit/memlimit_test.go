@@ -81,7 +81,35 @@ func TestFind(t *testing.T) {
 			"sys/fs/cgroup/memory.max", "-1\n"), Limit{}, false, `"-1" is not a positive number`},
 		{"zero limit", cgroups("proc/self/cgroup", "0::/\n",
 			"sys/fs/cgroup/memory.max", "0\n"), Limit{}, false, `"0" is not a positive number`},
-		{"huge /proc/self/cgroup", cgroups("proc/self/cgroup", strings.Repeat("x", maxSelfCgroupBytes+1)),
+		{"mountinfo: v2 beside v1 (hybrid, memory on the unified tree)", cgroups("proc/self/cgroup", "4:cpu:/\n0::/user.slice\n",
+			"proc/self/mountinfo", "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw\n32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n30 31 0:26 / /sys/fs/cgroup/unified rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n",
+			"sys/fs/cgroup/unified/user.slice/memory.max", "734003200\n",
+			"sys/fs/cgroup/user.slice/memory.max", "1\n"),
+			Limit{734003200, "/sys/fs/cgroup/unified/user.slice/memory.max"}, true, ""},
+		{"mountinfo: v1 mount whose root is the group (Docker, no namespace)", cgroups("proc/self/cgroup", v1Self,
+			"proc/self/mountinfo", "40 31 0:32 /docker/abc /sys/fs/cgroup/memory ro,nosuid master:15 - cgroup cgroup rw,memory\n",
+			"sys/fs/cgroup/memory/memory.limit_in_bytes", "209715200\n"),
+			Limit{209715200, "/sys/fs/cgroup/memory/memory.limit_in_bytes"}, true, ""},
+		{"mountinfo: group below the mount's root group", cgroups("proc/self/cgroup", "0::/kubepods/pod1/ctr\n",
+			"proc/self/mountinfo", "50 40 0:40 /kubepods /mnt/cg rw - cgroup2 cgroup2 rw\n",
+			"mnt/cg/pod1/ctr/memory.max", "max\n",
+			"mnt/cg/pod1/memory.max", "104857600\n"),
+			Limit{104857600, "/mnt/cg/pod1/memory.max"}, true, ""},
+		{"mountinfo: escaped mount point", cgroups("proc/self/cgroup", "0::/\n",
+			"proc/self/mountinfo", "50 40 0:40 / /mnt/my\\040cg rw - cgroup2 none rw\n",
+			"mnt/my cg/memory.max", "4194304\n"),
+			Limit{4194304, "/mnt/my cg/memory.max"}, true, ""},
+		{"mountinfo: no cgroup mount, the usual paths unread", cgroups("proc/self/cgroup", v2Self,
+			"proc/self/mountinfo", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n",
+			"sys/fs/cgroup/memory.max", "4096\n"), Limit{}, false, ""},
+		{"mountinfo: v1 mount of another controller", cgroups("proc/self/cgroup", "4:memory:/\n",
+			"proc/self/mountinfo", "32 31 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,cpu\n",
+			"sys/fs/cgroup/memory/memory.limit_in_bytes", "4096\n"), Limit{}, false, ""},
+		{"mountinfo: malformed lines skipped", cgroups("proc/self/cgroup", "0::/\n",
+			"proc/self/mountinfo", "garbage\n1 2 - \n1 2 3 4 5 - cgroup2\n9 8 0:1 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+			"sys/fs/cgroup/memory.max", "8192\n"),
+			Limit{8192, "/sys/fs/cgroup/memory.max"}, true, ""},
+		{"huge /proc/self/cgroup", cgroups("proc/self/cgroup", strings.Repeat("x", maxProcFileBytes+1)),
 			Limit{}, false, "larger than"},
 	}
 	for _, tt := range tests {
@@ -139,8 +167,10 @@ func FuzzFind(f *testing.F) {
 	f.Add(v2Self, "536870912\n", "max\n")
 	f.Add(v1Self, "9223372036854771712\n", "1073741824\n")
 	f.Add(hybridSelf, "", "2147483648")
+	f.Add("9 8 0:1 /a /sys/fs/cgroup/x\\040y rw", "1\n", "2\n")
 	f.Fuzz(func(t *testing.T, self, v2, v1 string) {
 		fsys := cgroups("proc/self/cgroup", self,
+			"proc/self/mountinfo", "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"+self+" - cgroup cgroup rw,memory\n40 31 0:32 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
 			"sys/fs/cgroup/memory.max", v2,
 			"sys/fs/cgroup/kubepods/pod1/ctr/memory.max", v2,
 			"sys/fs/cgroup/memory/memory.limit_in_bytes", v1,
@@ -149,8 +179,11 @@ func FuzzFind(f *testing.F) {
 		if err != nil && found {
 			t.Fatalf("found %+v with error %v", l, err)
 		}
-		if found && (l.Bytes <= 0 || l.Bytes >= unlimited || !strings.HasPrefix(l.File, "/sys/fs/cgroup/")) {
-			t.Fatalf("found %+v", l)
+		if !found {
+			return
+		}
+		if _, ok := fsys[strings.TrimPrefix(l.File, "/")]; !ok || l.Bytes <= 0 || l.Bytes >= unlimited {
+			t.Fatalf("found %+v, not a positive limit below %d in one of the files", l, int64(unlimited))
 		}
 	})
 }
