@@ -76,6 +76,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzProxiesClient$$' -fuzztime $(FUZZTIME) ./server/internal/api/
 	go test -run '^$$' -fuzz '^FuzzTraceID$$' -fuzztime $(FUZZTIME) ./server/internal/reqid/
 	go test -run '^$$' -fuzz '^FuzzFind$$' -fuzztime $(FUZZTIME) ./server/internal/memlimit/
+	go test -run '^$$' -fuzz '^FuzzAcceptsGzip$$' -fuzztime $(FUZZTIME) ./server/internal/gateway/
+	go test -run '^$$' -fuzz '^FuzzJSONStr$$' -fuzztime $(FUZZTIME) ./classifier/jsonstr/
 
 # Load test on loopback: a freshly started server binary, CLIENTS clients
 # classifying (half over REST) and TRAINERS training for DURATION; fails on
@@ -98,5 +100,6 @@ vocab:
 	go run ./classifier/internal/vocabgen -out seeds/tokenizer.json seeds/corpus/*.jsonl seeds/labeled.jsonl
 	go run ./seeds/internal/wordsgen -out seeds/words.txt
 
+# Remove the built binaries.
 clean:
 	rm -rf bin

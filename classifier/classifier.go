@@ -19,6 +19,8 @@ import (
 // concurrent calls classify with it, and training extracts the features of
 // a large batch on several goroutines.
 type TokenAppender interface {
+	// AppendTokens appends the tokens of sentence to dst and returns the
+	// extended slice.
 	AppendTokens(dst []string, sentence string) []string
 }
 
@@ -320,23 +322,23 @@ func (c *Classifier) SettledInfo(ctx context.Context) (Info, error) {
 
 // LabelScore is a label's probability for one sentence.
 type LabelScore struct {
-	Label       string
-	Probability float64
+	Label       string  // the label
+	Probability float64 // its probability, 0 to 1; a sentence's add up to 1
 }
 
 // Contribution is a feature that pushed a sentence toward its label: Weight
 // is its log-odds for the predicted label against the runner-up.
 type Contribution struct {
-	Feature string
-	Weight  float64
+	Feature string  // the feature, readable: "w:blamed", "b:claimed responsibility"
+	Weight  float64 // its log-odds for the label against the runner-up
 }
 
 // Prediction is the label of one sentence.
 type Prediction struct {
-	Label      string
-	Confidence float64      // probability of Label
-	Scores     []LabelScore // every label, most probable first
-	Features   []Contribution
+	Label      string         // the most probable label
+	Confidence float64        // probability of Label
+	Scores     []LabelScore   // every label, most probable first
+	Features   []Contribution // with explain: the features that pushed most toward Label, strongest first
 }
 
 // Sentence is a Prediction for one sentence of a text.
@@ -360,8 +362,8 @@ func (c *Classifier) Explain(sentence string, k int) (Prediction, error) {
 
 // Result is the labels of a batch of sentences, all from one model version.
 type Result struct {
-	Version   uint64
-	Sentences []Sentence
+	Version   uint64     // the version of the model that labeled them
+	Sentences []Sentence // one per sentence, in order
 }
 
 // ClassifyBatch labels pre-split sentences (never re-segmented) against one
@@ -394,8 +396,8 @@ func (c *Classifier) ClassifyBatch(ctx context.Context, sentences []string, expl
 
 // IndexError is the error for one sentence of a batch.
 type IndexError struct {
-	Index int
-	Err   error
+	Index int   // the sentence's position in the batch, from 0
+	Err   error // what is wrong with it
 }
 
 // Error implements error.
@@ -536,8 +538,8 @@ func (s *snapshot) explain(feats []uint64, best, second, k int) []Contribution {
 
 // Stats is the outcome of an accepted Learn, Forget or Replace.
 type Stats struct {
-	Applied int // examples learned or forgotten
-	Info    Info
+	Applied int  // examples learned or forgotten
+	Info    Info // the model after the change
 }
 
 // Learn adds examples to the model. The batch is validated as a whole

@@ -14,11 +14,11 @@ const OtherLabel = "other"
 
 // LabelMetrics are one label's scores.
 type LabelMetrics struct {
-	Label     string
-	Precision float64
-	Recall    float64
-	F1        float64
-	Support   int // gold examples with this label
+	Label     string  // the label
+	Precision float64 // of the examples predicted Label, the share that are
+	Recall    float64 // of the examples that are Label, the share predicted so
+	F1        float64 // the harmonic mean of Precision and Recall
+	Support   int     // gold examples with this label
 }
 
 // Metrics summarise predictions against gold labels.
@@ -26,8 +26,8 @@ type Metrics struct {
 	// ModelVersion is the version of the model Evaluate scored (0 from
 	// Score and CrossValidate).
 	ModelVersion uint64
-	Examples     int
-	Accuracy     float64
+	Examples     int     // examples scored
+	Accuracy     float64 // the share of them predicted right
 	// MacroF1 is the mean F1 over the claim labels: every label in Labels
 	// except OtherLabel (all of them when there is no OtherLabel; 0 when
 	// OtherLabel is the only one). A label that is only predicted, never

@@ -9,8 +9,8 @@ import (
 
 // Example is one labeled sentence used to train, forget or evaluate.
 type Example struct {
-	Text  string `json:"text"`
-	Label string `json:"label"`
+	Text  string `json:"text"`  // the sentence
+	Label string `json:"label"` // its label
 }
 
 // MaxLabelLen is the longest label, in bytes, the package accepts.
@@ -118,9 +118,9 @@ func NormalizeLabel(label string) (string, error) {
 // ExampleError is the error for one example of a batch: Index is its
 // position and Field names the field at fault ("text" or "label").
 type ExampleError struct {
-	Index int
-	Field string
-	Err   error
+	Index int    // the example's position in the batch, from 0
+	Field string // "text" or "label"
+	Err   error  // what is wrong with it
 }
 
 // Error implements error.

@@ -58,8 +58,15 @@ func ExampleClassifier_Classify() {
 
 func ExampleClassifier_ClassifyText() {
 	c := classifier.New(words{})
-	c.Replace(context.Background(), training())
-	res, _ := c.ClassifyText(context.Background(), "The group claimed the attack. Two people were injured.", 0)
+	if _, err := c.Replace(context.Background(), training()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := c.ClassifyText(context.Background(), "The group claimed the attack. Two people were injured.", 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for _, s := range res.Sentences {
 		fmt.Printf("%s: %s\n", s.Label, s.Text)
 	}
@@ -70,7 +77,10 @@ func ExampleClassifier_ClassifyText() {
 
 func ExampleClassifier_Learn() {
 	c := classifier.New(words{})
-	c.Replace(context.Background(), training())
+	if _, err := c.Replace(context.Background(), training()); err != nil {
+		fmt.Println(err)
+		return
+	}
 	st, err := c.Learn(context.Background(), []classifier.Example{{Text: "Police blamed a local cell.", Label: " Attribution "}}, false)
 	if err != nil {
 		fmt.Println(err)
@@ -86,12 +96,23 @@ func ExampleClassifier_Learn() {
 
 func ExampleClassifier_Forget() {
 	c := classifier.New(words{})
-	c.Replace(context.Background(), training())
+	if _, err := c.Replace(context.Background(), training()); err != nil {
+		fmt.Println(err)
+		return
+	}
 	ex := classifier.Example{Text: "The militia denied it.", Label: "denial"}
-	c.Learn(context.Background(), []classifier.Example{ex}, false)
-	st, _ := c.Forget(context.Background(), []classifier.Example{ex})
+	if _, err := c.Learn(context.Background(), []classifier.Example{ex}, false); err != nil {
+		fmt.Println(err)
+		return
+	}
+	st, err := c.Forget(context.Background(), []classifier.Example{ex})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(st.Info.Counts["denial"])
-	_, err := c.Forget(context.Background(), []classifier.Example{ex})
+	// What was never learned (or is forgotten already) cannot be forgotten.
+	_, err = c.Forget(context.Background(), []classifier.Example{ex})
 	fmt.Println(err)
 	// Output:
 	// 2
@@ -100,7 +121,10 @@ func ExampleClassifier_Forget() {
 
 func ExampleClassifier_Save() {
 	c := classifier.New(words{})
-	c.Replace(context.Background(), training())
+	if _, err := c.Replace(context.Background(), training()); err != nil {
+		fmt.Println(err)
+		return
+	}
 	var buf bytes.Buffer
 	if err := c.Save(&buf); err != nil {
 		fmt.Println(err)
@@ -117,19 +141,29 @@ func ExampleClassifier_Save() {
 
 func ExampleClassifier_Evaluate() {
 	c := classifier.New(words{})
-	c.Replace(context.Background(), training())
-	m, _ := c.Evaluate(context.Background(), []classifier.Example{
+	if _, err := c.Replace(context.Background(), training()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := c.Evaluate(context.Background(), []classifier.Example{
 		{Text: "They denied the accusation.", Label: "denial"},
 		{Text: "The rebels were blamed.", Label: "attribution"},
 		{Text: "The market reopened.", Label: "other"},
 	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Printf("accuracy %.2f, macro-F1 %.2f\n", m.Accuracy, m.MacroF1)
 	// Output: accuracy 1.00, macro-F1 1.00
 }
 
 func ExampleClassifier_Explain() {
 	c := classifier.New(words{})
-	c.Replace(context.Background(), training())
+	if _, err := c.Replace(context.Background(), training()); err != nil {
+		fmt.Println(err)
+		return
+	}
 	p, err := c.Explain("The ministry denied the accusation.", 2)
 	if err != nil {
 		fmt.Println(err)
@@ -141,7 +175,10 @@ func ExampleClassifier_Explain() {
 
 func ExampleClassifier_ClassifyBatch() {
 	c := classifier.New(words{})
-	c.Replace(context.Background(), training())
+	if _, err := c.Replace(context.Background(), training()); err != nil {
+		fmt.Println(err)
+		return
+	}
 	res, err := c.ClassifyBatch(context.Background(), []string{"The group claimed the attack.", "The airport reopened."}, 0)
 	if err != nil {
 		fmt.Println(err)
@@ -210,7 +247,10 @@ func ExampleNewTokenizer() {
 
 func ExampleClassifier_Reload() {
 	trainer := classifier.New(words{})
-	trainer.Replace(context.Background(), training())
+	if _, err := trainer.Replace(context.Background(), training()); err != nil {
+		fmt.Println(err)
+		return
+	}
 	var saved bytes.Buffer
 	if err := trainer.Save(&saved); err != nil {
 		fmt.Println(err)
@@ -222,10 +262,14 @@ func ExampleClassifier_Reload() {
 		fmt.Println(err)
 		return
 	}
-	p, _ := server.Classify("The ministry denied the report.")
+	p, err := server.Classify("The ministry denied the report.")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(server.Info().Version == trainer.Info().Version, p.Label)
 	// A damaged file leaves it as it was.
-	err := server.Reload(strings.NewReader("not a model"))
+	err = server.Reload(strings.NewReader("not a model"))
 	fmt.Println(errors.Is(err, classifier.ErrBadModel), server.Info().ContentHash == trainer.Info().ContentHash)
 	// Output:
 	// true denial

@@ -1276,9 +1276,12 @@ func TestBadAddrNamesItsSource(t *testing.T) {
 // check of whether the batch was applied does not wait a second time.
 func TestRetryGivesUpOnAServerGone(t *testing.T) {
 	f, addr, srv := startFakeServer(t)
-	f.onTrain = func(_ context.Context, call int, do func()) error {
+	f.onTrain = func(ctx context.Context, call int, do func()) error {
 		if call == 2 {
-			go srv.Stop() // for good
+			// Gone for good, and gone before the call ends: the client's
+			// retry, over the same connection, must not reach it.
+			go srv.Stop()
+			<-ctx.Done()
 			return status.Error(codes.Unavailable, "the server is going away")
 		}
 		do()

@@ -1,6 +1,10 @@
 package jsonstr
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestUnpaired(t *testing.T) {
 	tests := []struct{ raw, want string }{
@@ -57,4 +61,44 @@ func TestEnd(t *testing.T) {
 			t.Errorf("End(%q): got %d, want %d", tt.data, got, tt.want)
 		}
 	}
+}
+
+// FuzzJSONStr checks End, Escape and Unpaired on any bytes: no panic, End
+// within bounds and at the end of any string encoding/json writes,
+// Escape's rune a valid one of the length it read, and no unpaired
+// surrogate found in what encoding/json writes for a valid string.
+func FuzzJSONStr(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, `"\ud83d\ude00"`, `"\ud800"`, `"\udc00\ud800"`, `"\u00e9`, `"\\"`, `"\u12"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 0 {
+			if end := End(data, 0); end < 1 || end > len(data) {
+				t.Fatalf("End(%q, 0): got %d, want 1..%d", data, end, len(data))
+			}
+		}
+		for i := range data {
+			r, n, ok := Escape(data[i:])
+			if ok && (!utf8.ValidRune(r) || n != 6 && n != 12 || n > len(data)-i) {
+				t.Fatalf("Escape(%q): got %U, %d, ok; want a valid rune read from 6 or 12 bytes", data[i:], r, n)
+			}
+			if !ok && n != 0 && n != 6 {
+				t.Fatalf("Escape(%q): got n %d, not ok; want 0 or 6", data[i:], n)
+			}
+		}
+		Unpaired(data)
+		if !utf8.Valid(data) {
+			return
+		}
+		enc, err := json.Marshal(string(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if end := End(enc, 0); end != len(enc) {
+			t.Fatalf("End(%s, 0): got %d, want %d", enc, end, len(enc))
+		}
+		if u := Unpaired(enc[1 : len(enc)-1]); u != "" {
+			t.Fatalf("Unpaired(%s): got %q, want none", enc, u)
+		}
+	})
 }

@@ -18,7 +18,9 @@ import (
 // limits is decoded with only the first limit+1 of them, so that the
 // service refuses it as before, and the number it listed is noted in its
 // unknown fields (see listed), so that the refusal names it. Install it
-// with grpc.ForceServerCodecV2.
+// with grpc.ForceServerCodecV2. A Codec is safe for concurrent use, as
+// grpc uses it for every call at once; it must not be changed once
+// installed.
 type Codec struct {
 	base   encoding.CodecV2
 	limits Limits

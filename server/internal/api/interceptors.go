@@ -112,6 +112,8 @@ const (
 	REST
 )
 
+// String returns the transport's name in the access log: "grpc" or
+// "rest".
 func (t Transport) String() string {
 	if t == REST {
 		return "rest"
@@ -126,7 +128,8 @@ func (t Transport) String() string {
 // to it.
 const RESTPeerKey = "x-claims-rest-peer"
 
-// Observer logs and counts the calls an interceptor sees.
+// Observer logs and counts the calls an interceptor sees. It is safe for
+// concurrent use once built; its fields must not change after.
 type Observer struct {
 	// Log gets the access log line of each call, and its panics; it must
 	// not be nil.

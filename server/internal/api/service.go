@@ -128,7 +128,7 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 		}
 	default:
 		if in.text == "" {
-			return nil, 0, invalid("text", "%v: set text or sentences", classifier.ErrEmptyText)
+			return nil, 0, toStatus("text", fmt.Errorf("%w: set text or sentences", classifier.ErrEmptyText))
 		}
 		if len(in.text) > s.limits.MaxTextBytes {
 			return nil, 0, invalid("text", "%d bytes exceed the limit of %d", len(in.text), s.limits.MaxTextBytes)
@@ -311,7 +311,7 @@ func (s *Service) examples(req interface {
 }) ([]classifier.Example, error) {
 	in := req.GetExamples()
 	if len(in) == 0 {
-		return nil, invalid("examples", "%v: at least one is required", classifier.ErrNoExamples)
+		return nil, toStatus("examples", fmt.Errorf("%w: at least one is required", classifier.ErrNoExamples))
 	}
 	if len(in) > s.limits.MaxExamples {
 		return nil, invalid("examples", "%d examples exceed the limit of %d", listed(req, len(in)), s.limits.MaxExamples)

@@ -1,8 +1,3 @@
-// Package apitest holds what the server's tests share: a small model over a
-// white-space tokenizer, a gRPC server served over an in-memory
-// connection, a log buffer, a self-signed certificate and a certificate
-// authority that issues server and client certificates. It imports no
-// server package, so every server package's tests can use it.
 package apitest
 
 import (
@@ -30,6 +25,7 @@ import (
 )
 
 // Words is a TokenAppender for tests: lower-case, split on white space.
+// It has no state, so it is safe for concurrent use.
 type Words struct{}
 
 // AppendTokens implements classifier.TokenAppender.
@@ -119,6 +115,7 @@ type LogBuffer struct {
 	b  bytes.Buffer
 }
 
+// Write appends p to the buffer.
 func (l *LogBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -134,7 +131,7 @@ func (l *LogBuffer) String() string {
 
 // RPCLine is what tests read of an access log line (msg "rpc") in JSON.
 type RPCLine struct {
-	Method, Code, Transport, Peer, Error string
+	Method, Code, Transport, Peer, Error string // the fields of the same names, lower-cased in the log
 	XRequestID                           string `json:"x_request_id"`
 	TraceID                              string `json:"trace_id"`
 }

@@ -1,11 +1,3 @@
-// Package badinput is the bad-input matrix of the claims API: requests the
-// server must refuse, with the gRPC code, the HTTP status and the message
-// each one gets. The gRPC tests (server/internal/api) and the REST tests
-// (server/internal/gateway) both run every case against a server with
-// Limits and Corpus, and check that the model is unchanged afterwards, so
-// each case is covered over both transports by one table.
-//
-// The package holds test data only; the server does not import it.
 package badinput
 
 import (
@@ -42,7 +34,7 @@ func NewModel() (*classifier.Classifier, error) { return apitest.NewModel(nil) }
 
 // Case is one bad input.
 type Case struct {
-	Name   string
+	Name   string // names the case in test output
 	Method string // Classify, Train, Forget or Evaluate
 
 	// Req is the request sent over gRPC and, unless JSON is set, encoded

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,4 +74,31 @@ func TestFlushBeforeWriteSendsPlain(t *testing.T) {
 	if resp.Header.Get("Content-Encoding") != "" || string(got) != body {
 		t.Errorf("got Content-Encoding %q and %d bytes, want the body as it is", resp.Header.Get("Content-Encoding"), len(got))
 	}
+}
+
+// FuzzAcceptsGzip checks that any Accept-Encoding header is read without
+// a panic, that one header and the same list split over several headers
+// read alike (RFC 9110 makes them one list), and that a qvalue taken as
+// above 0 is a number in (0, 1].
+func FuzzAcceptsGzip(f *testing.F) {
+	for _, s := range []string{"gzip", "gzip;q=0", "*;q=0.5, gzip;q=0", "x-gzip;q=1.000, br", "deflate, *", "gzip;q=0.0001", "GZIP ; Q=0.001"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		one := acceptsGzip([]string{header})
+		if split := acceptsGzip(strings.Split(header, ",")); split != one {
+			t.Fatalf("%q: got %v as one header, %v split over headers; want the same", header, one, split)
+		}
+		for part := range strings.SplitSeq(header, ",") {
+			for _, p := range strings.Split(part, ";") {
+				k, q, ok := strings.Cut(strings.TrimSpace(p), "=")
+				if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") || !positiveQ(strings.TrimSpace(q)) {
+					continue
+				}
+				if v, err := strconv.ParseFloat(strings.TrimSpace(q), 64); err != nil || v <= 0 || v > 1 {
+					t.Fatalf("qvalue %q: taken as above 0, want a number in (0, 1]", q)
+				}
+			}
+		}
+	})
 }

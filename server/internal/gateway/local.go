@@ -24,8 +24,11 @@ import (
 // them, and a request over the size limit fails with the error the gRPC
 // client would have returned. Answers have no size limit, as the gateway's
 // connection puts none on them.
+//
+// A Local is safe for concurrent use, as the gateway calls it for every
+// REST call at once; its fields must not change once it serves.
 type Local struct {
-	Server      claimsv1.ClaimServiceServer
+	Server      claimsv1.ClaimServiceServer // the service the routes call
 	Interceptor grpc.UnaryServerInterceptor // may be nil
 	// MaxRequestBytes bounds the encoded request, as a connection's
 	// MaxCallSendMsgSize does; 0 means no bound.

@@ -1,6 +1,3 @@
-// Package loadgen is a small closed-loop load generator for the benchmark
-// command: a fixed number of workers call an operation back to back for a
-// fixed time, and the run reports throughput and latency percentiles.
 package loadgen
 
 import (
@@ -29,8 +26,8 @@ type Result struct {
 	Errors   int           // calls that failed in the recorded period
 	Elapsed  time.Duration // length of the recorded period
 	P50, P99 time.Duration // latency percentiles of the recorded calls
-	Max      time.Duration
-	FirstErr error // the first error seen, if any
+	Max      time.Duration // the slowest recorded call
+	FirstErr error         // the first error seen, if any
 }
 
 // RPS returns the calls per second in the recorded period.
