@@ -37,6 +37,9 @@ type config struct {
 	// (and read again when it changes), instead of TrainToken.
 	TrainTokenFile string
 	ReadOnly       bool // refuse Train and Forget
+	// RequireSavedModel refuses to start when DataDir holds no saved
+	// model, rather than serve (and save) the default model.
+	RequireSavedModel bool
 	// ReloadInterval is how often a read-only server checks its data
 	// directory's model file for a new one (0: only on SIGHUP).
 	ReloadInterval time.Duration
@@ -148,6 +151,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.StringVar(&c.TrainToken, "train-token", "", "bearer token required by Train and Forget (visible to other users of the machine in the process list when given as a flag: prefer --train-token-file, or the environment)")
 	fs.StringVar(&c.TrainTokenFile, "train-token-file", "", "file holding the bearer token required by Train and Forget (a Kubernetes or Docker secret), or several, one a line, each taken (during a rotation), read again when it changes, so that a rotated token takes effect without a restart")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "refuse Train and Forget (PERMISSION_DENIED) whatever the listeners: serve the model in --data-dir, read at start, on SIGHUP and with --reload-interval when it changes, without writing or locking it (not with --train-token)")
+	fs.BoolVar(&c.RequireSavedModel, "require-saved-model", false, "with --data-dir: refuse to start when the directory holds no saved model, or does not exist, instead of saving the default model there (or, with --read-only, serving it): set it once the model is saved, so that a volume not mounted (an empty directory in its place) stops the server rather than take a model of its own")
 	fs.DurationVar(&c.ReloadInterval, "reload-interval", 0, "with --read-only and --data-dir: check the model file this often (10ms at least) and reload it when the server that writes it has saved a new one (0: only on SIGHUP)")
 	fs.StringVar(&c.Tokenizer, "tokenizer", "", "tokenizer.json file; empty uses the embedded default")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM) for gRPC and HTTP; needs --tls-key; read again, with its key, when either file changes")
@@ -257,6 +261,9 @@ func (c *config) validate() error {
 	}
 	if c.TLSClientCA != "" && c.TLSCert == "" {
 		return fmt.Errorf("%s needs %s and %s: client certificates are asked for in a TLS handshake", c.opt("tls-client-ca"), c.opt("tls-cert"), c.opt("tls-key"))
+	}
+	if c.RequireSavedModel && c.DataDir == "" {
+		return fmt.Errorf("%s needs %s: without one there is no saved model to require", c.opt("require-saved-model"), c.opt("data-dir"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("%s: %q is neither text nor json", c.opt("log-format"), c.LogFormat)

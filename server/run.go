@@ -660,6 +660,14 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		model, err := defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
 		return model, nil, err
 	}
+	if cfg.RequireSavedModel {
+		// Before the store is opened, which would create the directory
+		// and its lock file.
+		name := filepath.Join(cfg.DataDir, store.ModelFile)
+		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("refusing to start: no saved model at %s, and %s is set (is the volume mounted? to start from the default model, start once without it)", name, cfg.opt("require-saved-model"))
+		}
+	}
 	open, persist := store.Open, classifier.WithPersist(nil)
 	if cfg.ReadOnly {
 		open = store.OpenReadOnly // nothing is written, so nothing is created or locked

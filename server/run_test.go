@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -341,5 +343,57 @@ func TestStopWaitsForReload(t *testing.T) {
 		if !strings.Contains(logs.String(), "model reloaded") {
 			t.Fatalf("round %d: the reload under way was not finished; logs:\n%s", round, logs.String())
 		}
+	}
+}
+
+// TestRequireSavedModel checks --require-saved-model: a data directory
+// with no saved model, or none at all (a volume not mounted), stops the
+// server before it serves and is left as it was, writer or reader; one
+// with a saved model starts.
+func TestRequireSavedModel(t *testing.T) {
+	empty := t.TempDir()
+	missing := filepath.Join(t.TempDir(), "not-mounted")
+	for _, tt := range []struct {
+		name     string
+		dir      string
+		readOnly bool
+		want     string // the error; "" to start
+	}{
+		{"empty directory", empty, false, "refusing to start: no saved model at " + filepath.Join(empty, "model.bin") + ", and --require-saved-model is set (is the volume mounted?"},
+		{"empty directory, read-only", empty, true, "refusing to start: no saved model at " + filepath.Join(empty, "model.bin")},
+		{"no directory", missing, false, "refusing to start: no saved model at " + filepath.Join(missing, "model.bin")},
+		{"saved model", savedModelDir(t), false, ""},
+		{"saved model, read-only", savedModelDir(t), true, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", tt.dir, "--require-saved-model"}
+			if tt.readOnly {
+				args = append(args, "--read-only")
+			}
+			cfg, err := parseConfig(args, func(string) string { return "" }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			started := false
+			log := slog.New(slog.DiscardHandler)
+			err = run(ctx, cfg, log, log, func(listening) { started = true; cancel() })
+			if tt.want == "" {
+				if err != nil || !started {
+					t.Errorf("got error %v, started %v; want a server that starts", err, started)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || started {
+				t.Errorf("got error %v, started %v; want %q and no start", err, started, tt.want)
+			}
+			if entries, err := os.ReadDir(tt.dir); len(entries) != 0 || tt.dir == missing && !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the data directory was written: %v, %v", entries, err)
+			}
+		})
+	}
+	if _, err := parseConfig([]string{"--require-saved-model"}, func(string) string { return "" }, io.Discard); err == nil || err.Error() != "--require-saved-model needs --data-dir: without one there is no saved model to require" {
+		t.Errorf("without --data-dir: got %v, want the flag refused", err)
 	}
 }
