@@ -76,6 +76,9 @@ type config struct {
 	// Root is the file system the container's memory limit is read from
 	// (os.DirFS("/")); nil reads none.
 	Root fs.FS
+	// memoryLimitEvery is how often the container's memory limit is read
+	// again (0: memoryLimitCheckEvery); tests shorten it.
+	memoryLimitEvery time.Duration
 
 	// fromEnv maps a flag set from the environment to its variable, so
 	// that errors name what the operator wrote.
@@ -189,7 +192,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.DurationVar(&c.Keepalive.MaxIdle, "keepalive-max-idle", 30*time.Minute, "close connections idle for this long")
 	fs.DurationVar(&c.Keepalive.MaxAge, "keepalive-max-age", 0, "tell each gRPC connection to go away after this long (±10%), so that clients reconnect and spread over the servers behind a load balancer or DNS name, new ones included (0: never)")
 	fs.DurationVar(&c.Keepalive.MaxAgeGrace, "keepalive-max-age-grace", time.Minute, "after --keepalive-max-age, how long the calls under way on the connection get before it is closed (0: until they end)")
-	fs.Float64Var(&c.MemoryLimitRatio, "memory-limit-ratio", 0.9, "with GOMEMLIMIT unset, set the Go runtime's memory limit to this fraction of the container's memory limit (its cgroup's, v1 or v2), if it has one, so that the heap is collected harder as it nears the limit rather than the process killed by the kernel read again every 15s, so that it follows a pod resized in place (0: none, as Go's default; else 0.1 to 1)")
+	fs.Float64Var(&c.MemoryLimitRatio, "memory-limit-ratio", 0.9, "with GOMEMLIMIT unset, set the Go runtime's memory limit to this fraction of the container's memory limit (its cgroup's, v1 or v2), if it has one, so that the heap is collected harder as it nears the limit rather than the process killed by the kernel; the limit is read again every 15s, so that a pod resized in place is followed (0: none, as Go's default; else 0.1 to 1)")
 	version := fs.Bool("version", false, "print the server's build (version, commit, Go version) and exit")
 
 	if err := fs.Parse(args); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/claimsvc/claims/server/internal/api"
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -316,7 +318,8 @@ func TestApplyMemoryLimit(t *testing.T) {
 			}
 			var buf bytes.Buffer
 			cfg := config{GC: tt.gc, MemoryLimitRatio: tt.ratio, Root: tt.root}
-			limit, from, _ := applyMemoryLimit(cfg, slog.New(slog.NewTextHandler(&buf, nil)))
+			mem := applyMemoryLimit(cfg, slog.New(slog.NewTextHandler(&buf, nil)))
+			limit, from := mem.limit, mem.from
 			got := debug.SetMemoryLimit(-1)
 			if got != tt.wantLimit || from != tt.wantFrom {
 				t.Errorf("runtime limit and source: got %d, %q, want %d, %q", got, from, tt.wantLimit, tt.wantFrom)
@@ -398,8 +401,8 @@ func TestRecheckMemoryLimit(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	cfg := config{MemoryLimitRatio: 0.5, Root: root, Limits: api.DefaultLimits()}
-	_, _, last := applyMemoryLimit(cfg, log)
-	lastErr := ""
+	start := applyMemoryLimit(cfg, log)
+	last, lastErr := start.container, start.readErr
 	for i, step := range []struct {
 		limit       string
 		wantRuntime int64
@@ -424,5 +427,49 @@ func TestRecheckMemoryLimit(t *testing.T) {
 		if got := buf.String(); step.wantLog == "" && got != "" || !strings.Contains(got, step.wantLog) {
 			t.Errorf("step %d (%s): got log %q, want a line with %q", i, step.limit, got, step.wantLog)
 		}
+	}
+}
+
+// TestFollowMemoryLimit runs the follower: it moves the runtime's limit
+// when the container's changes, does not log again an error logged at
+// start, and returns once its context is done.
+func TestFollowMemoryLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	root := &swapFS{files: fstest.MapFS{
+		"proc/self/cgroup":         {Data: []byte("0::/\n")},
+		"sys/fs/cgroup/memory.max": {Data: []byte("lots\n")},
+	}}
+	var buf apitest.LogBuffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	cfg := config{MemoryLimitRatio: 0.5, Root: root, Limits: api.DefaultLimits()}
+	start := applyMemoryLimit(cfg, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		followMemoryLimit(ctx, cfg, log, time.Millisecond, start)
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond) // checks that find the same error
+	root.set(fstest.MapFS{
+		"proc/self/cgroup":         {Data: []byte("0::/\n")},
+		"sys/fs/cgroup/memory.max": {Data: []byte("800000000\n")},
+	})
+	for deadline := time.Now().Add(5 * time.Second); debug.SetMemoryLimit(-1) != 400000000; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("runtime limit: got %d, want 400000000 after the container's changed", debug.SetMemoryLimit(-1))
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the follower did not return once its context was done")
+	}
+	logs := buf.String()
+	if got := strings.Count(logs, "cannot read the container's memory limit"); got != 1 {
+		t.Errorf("got %d lines about the unreadable limit, want 1 (at start):\n%s", got, logs)
+	}
+	if !strings.Contains(logs, "the container's memory limit changed") {
+		t.Errorf("got log %q, want the change logged", logs)
 	}
 }

@@ -158,7 +158,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 
 	// Before the model is built, so that its building is paced by the
 	// limit too.
-	memLimit, memLimitFrom, containerLimit := applyMemoryLimit(cfg, log)
+	mem := applyMemoryLimit(cfg, log)
 	tok, tokName, err := loadTokenizer(cfg.Tokenizer, cfg.opt("tokenizer"))
 	if err != nil {
 		return err
@@ -294,13 +294,19 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
 		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
 	}
-	if memLimitFrom != "" {
-		warnMemory(log, cfg, memLimit, memLimitFrom)
+	if mem.from != "" {
+		warnMemory(log, cfg, mem.limit, mem.from)
 	}
 	if followsContainer(cfg) {
 		// A pod resized in place keeps its process: the runtime's limit
-		// follows the container's.
-		go followMemoryLimit(ctx, cfg, log, memoryLimitCheckEvery, containerLimit)
+		// follows the container's, until run returns.
+		followCtx, stopFollowing := context.WithCancel(ctx)
+		defer stopFollowing()
+		every := cfg.memoryLimitEvery
+		if every == 0 {
+			every = memoryLimitCheckEvery
+		}
+		go followMemoryLimit(followCtx, cfg, log, every, mem)
 	}
 	// The unary methods, each with whether the gate holds its calls:
 	// the claims service's are, the health service's are not.
@@ -1040,46 +1046,56 @@ func followsContainer(cfg config) bool {
 	return !cfg.GC.MemLimitSet && cfg.MemoryLimitRatio > 0 && cfg.Root != nil
 }
 
+// memoryLimit is the Go runtime's memory limit as applyMemoryLimit left
+// it.
+type memoryLimit struct {
+	limit int64  // the runtime's limit (0: none)
+	from  string // what set it, for the log (see applyMemoryLimit)
+	// container is the container's limit it was set from (0: none), and
+	// readErr the error that reading that limit met ("" for none).
+	container int64
+	readErr   string
+}
+
 // applyMemoryLimit sets the Go runtime's memory limit to
 // --memory-limit-ratio of the container's memory limit, unless GOMEMLIMIT
-// is set, the ratio is 0 or the container has no limit. It returns the
-// runtime's memory limit, what set it, for the log ("GOMEMLIMIT",
-// "--memory-limit-ratio 0.9 of the container's", or "" for none), and the
-// container's limit it was set from (0: none). A limit that cannot be
-// read is logged and leaves the runtime's alone: the server runs as Go
-// does by default. A GOMEMLIMIT above the container's limit is warned
-// of: the kernel would kill the process before the collector worked
-// harder.
-func applyMemoryLimit(cfg config, log *slog.Logger) (limit int64, from string, container int64) {
+// is set, the ratio is 0 or the container has no limit, and returns it
+// with what set it ("GOMEMLIMIT", "--memory-limit-ratio 0.9 of the
+// container's", or "" for none). A limit that cannot be read is logged
+// and leaves the runtime's alone: the server runs as Go does by default.
+// A GOMEMLIMIT at or above the container's limit is warned of: the
+// kernel would kill the process (whose memory is more than its heap)
+// before the collector worked harder.
+func applyMemoryLimit(cfg config, log *slog.Logger) memoryLimit {
 	if cfg.GC.MemLimitSet {
-		limit = debug.SetMemoryLimit(-1) // a negative limit only reads it
+		limit := debug.SetMemoryLimit(-1) // a negative limit only reads it
 		if limit == math.MaxInt64 {
-			return 0, "", 0 // GOMEMLIMIT=off
+			return memoryLimit{} // GOMEMLIMIT=off
 		}
 		if cfg.Root != nil {
-			if found, ok, err := memlimit.Find(cfg.Root); err == nil && ok && limit > found.Bytes {
+			if found, ok, err := memlimit.Find(cfg.Root); err == nil && ok && limit >= found.Bytes {
 				log.Warn("GOMEMLIMIT is above the container's memory limit: the kernel would kill the server before the collector works harder; set it below, or unset it to take "+cfg.opt("memory-limit-ratio")+" of the container's",
 					"gomemlimit_bytes", limit, "container_limit_bytes", found.Bytes, "container_limit_file", found.File)
 			}
 		}
-		return limit, "GOMEMLIMIT", 0
+		return memoryLimit{limit: limit, from: "GOMEMLIMIT"}
 	}
 	if !followsContainer(cfg) {
-		return 0, "", 0
+		return memoryLimit{}
 	}
 	found, ok, err := memlimit.Find(cfg.Root)
 	if err != nil {
 		log.Warn("cannot read the container's memory limit: the Go runtime's memory limit is left unset", "error", err)
-		return 0, "", 0
+		return memoryLimit{readErr: err.Error()}
 	}
 	if !ok {
 		log.Debug("no container memory limit found: the Go runtime's memory limit is left unset")
-		return 0, "", 0
+		return memoryLimit{}
 	}
-	limit = setFromContainer(cfg, found.Bytes)
+	limit := setFromContainer(cfg, found.Bytes)
 	log.Info("Go runtime memory limit set from the container's", "gomemlimit_bytes", limit,
 		"container_limit_bytes", found.Bytes, "container_limit_file", found.File, "memory_limit_ratio", cfg.MemoryLimitRatio)
-	return limit, containerSource(cfg), found.Bytes
+	return memoryLimit{limit: limit, from: containerSource(cfg), container: found.Bytes}
 }
 
 // setFromContainer sets the Go runtime's memory limit to
@@ -1099,11 +1115,11 @@ func containerSource(cfg config) string {
 
 // followMemoryLimit reads the container's memory limit every every until
 // ctx is done, and moves the Go runtime's with it (see
-// recheckMemoryLimit); last is the container's limit at start (0: none).
-func followMemoryLimit(ctx context.Context, cfg config, log *slog.Logger, every time.Duration, last int64) {
+// recheckMemoryLimit); start is what applyMemoryLimit found.
+func followMemoryLimit(ctx context.Context, cfg config, log *slog.Logger, every time.Duration, start memoryLimit) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	lastErr := ""
+	last, lastErr := start.container, start.readErr
 	for {
 		select {
 		case <-ctx.Done():

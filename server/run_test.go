@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/claimsvc/claims/classifier"
@@ -395,5 +397,50 @@ func TestRequireSavedModel(t *testing.T) {
 	}
 	if _, err := parseConfig([]string{"--require-saved-model"}, func(string) string { return "" }, io.Discard); err == nil || err.Error() != "--require-saved-model needs --data-dir: without one there is no saved model to require" {
 		t.Errorf("without --data-dir: got %v, want the flag refused", err)
+	}
+}
+
+// TestRunFollowsMemoryLimit checks that a server whose runtime memory
+// limit comes from the container's follows a change of it while it
+// serves, and stops following once it has stopped.
+func TestRunFollowsMemoryLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	limitFS := func(v string) fstest.MapFS {
+		return fstest.MapFS{
+			"proc/self/cgroup":         {Data: []byte("0::/\n")},
+			"sys/fs/cgroup/memory.max": {Data: []byte(v + "\n")},
+		}
+	}
+	root := &swapFS{files: limitFS("4000000000")}
+	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--memory-limit-ratio", "0.5"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Root, cfg.memoryLimitEvery = root, time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serving := make(chan struct{})
+	stopped := make(chan error, 1)
+	var logs apitest.LogBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	go func() { stopped <- run(ctx, cfg, log, log, func(listening) { close(serving) }) }()
+	<-serving
+	if got := debug.SetMemoryLimit(-1); got != 2000000000 {
+		t.Errorf("runtime limit at start: got %d, want 2000000000", got)
+	}
+	root.set(limitFS("6000000000"))
+	for deadline := time.Now().Add(5 * time.Second); debug.SetMemoryLimit(-1) != 3000000000; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("runtime limit: got %d, want 3000000000 once the container's changed", debug.SetMemoryLimit(-1))
+		}
+	}
+	cancel()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	root.set(limitFS("8000000000"))
+	time.Sleep(50 * time.Millisecond)
+	if got := debug.SetMemoryLimit(-1); got != 3000000000 {
+		t.Errorf("runtime limit after the stop: got %d, want 3000000000 (no longer followed)", got)
 	}
 }

@@ -70,7 +70,9 @@ func Find(fsys fs.FS) (Limit, bool, error) {
 	}
 	hs := defaultHierarchies
 	if mi, err := readSmall(fsys, "proc/self/mountinfo"); err == nil {
-		hs = mounts(mi)
+		if hs, err = mounts(mi); err != nil {
+			return Limit{}, false, err
+		}
 	}
 	var best Limit
 	found := false
@@ -106,22 +108,27 @@ func Find(fsys fs.FS) (Limit, bool, error) {
 			}
 		}
 	}
+	if err := sc.Err(); err != nil {
+		return Limit{}, false, fmt.Errorf("/proc/self/cgroup: %w", err)
+	}
 	return best, found, nil
 }
 
 // mounts returns the cgroup hierarchies that mountinfo, the content of
 // /proc/self/mountinfo, lists: every cgroup2 mount, and every cgroup (v1)
 // mount of the memory controller.
-func mounts(mountinfo []byte) []hierarchy {
+func mounts(mountinfo []byte) ([]hierarchy, error) {
 	var hs []hierarchy
 	sc := bufio.NewScanner(bytes.NewReader(mountinfo))
-	sc.Buffer(nil, maxProcFileBytes)
+	sc.Buffer(nil, maxProcFileBytes+1)
 	for sc.Scan() {
 		// ID parent major:minor root mount-point options [optional...] - type source super-options
 		pre, post, ok := strings.Cut(sc.Text(), " - ")
 		if !ok {
 			continue
 		}
+		// The source between the type and the super options may be
+		// empty, so the options are the last field, not the third.
 		f, g := strings.Fields(pre), strings.Fields(post)
 		if len(f) < 5 || len(g) < 1 {
 			continue
@@ -133,7 +140,7 @@ func mounts(mountinfo []byte) []hierarchy {
 		switch {
 		case g[0] == "cgroup2":
 			h.v2 = true
-		case g[0] == "cgroup" && len(g) >= 3 && hasController(g[2], "memory"):
+		case g[0] == "cgroup" && len(g) >= 2 && hasController(g[len(g)-1], "memory"):
 		default:
 			continue
 		}
@@ -142,7 +149,10 @@ func mounts(mountinfo []byte) []hierarchy {
 		}
 		hs = append(hs, h)
 	}
-	return hs
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("/proc/self/mountinfo: %w", err)
+	}
+	return hs, nil
 }
 
 // unescape undoes mountinfo's octal escapes of space, tab, newline and
@@ -190,6 +200,8 @@ func lowest(fsys fs.FS, h hierarchy, group, file string) (Limit, bool, error) {
 	case group == root:
 	case strings.HasPrefix(group, root+"/"):
 		rel = group[len(root):]
+	default:
+		return Limit{}, false, nil // another group's subtree: not this process's
 	}
 	var best Limit
 	found := false
