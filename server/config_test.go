@@ -299,7 +299,11 @@ func TestApplyMemoryLimit(t *testing.T) {
 	}{
 		{"container limit", gcConfig{}, 0.9, limited, 900000000, "--memory-limit-ratio 0.9 of the container's", `msg="Go runtime memory limit set from the container's" gomemlimit_bytes=900000000 container_limit_bytes=1000000000 container_limit_file=/sys/fs/cgroup/memory.max memory_limit_ratio=0.9`},
 		{"whole container limit", gcConfig{}, 1, limited, 1000000000, "--memory-limit-ratio 1 of the container's", "gomemlimit_bytes=1000000000"},
-		{"GOMEMLIMIT set", gcConfig{MemLimitSet: true}, 0.9, limited, before, "GOMEMLIMIT", `level=WARN msg="GOMEMLIMIT is above the container's memory limit: the kernel would kill the server before the collector works harder; set it below, or unset it to take --memory-limit-ratio of the container's" gomemlimit_bytes=1125899906842624 container_limit_bytes=1000000000`},
+		{"GOMEMLIMIT set", gcConfig{MemLimitSet: true}, 0.9, limited, before, "GOMEMLIMIT", `level=WARN msg="GOMEMLIMIT is at or above the container's memory limit: the kernel would kill the server before the collector works harder; set it below, or unset it to take --memory-limit-ratio of the container's" gomemlimit_bytes=1125899906842624 container_limit_bytes=1000000000`},
+		{"GOMEMLIMIT set at the container's", gcConfig{MemLimitSet: true}, 0.9, fstest.MapFS{
+			"proc/self/cgroup":         {Data: []byte("0::/\n")},
+			"sys/fs/cgroup/memory.max": {Data: []byte("1125899906842624\n")},
+		}, before, "GOMEMLIMIT", `msg="GOMEMLIMIT is at or above the container's memory limit`},
 		{"GOMEMLIMIT set below the container's", gcConfig{MemLimitSet: true}, 0.9, fstest.MapFS{
 			"proc/self/cgroup":         {Data: []byte("0::/\n")},
 			"sys/fs/cgroup/memory.max": {Data: []byte("2000000000000000\n")},

@@ -669,9 +669,14 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	if cfg.RequireSavedModel {
 		// Before the store is opened, which would create the directory
 		// and its lock file.
-		name := filepath.Join(cfg.DataDir, store.ModelFile)
-		if _, err := os.Lstat(name); errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, fmt.Errorf("refusing to start: no saved model at %s, and %s is set (is the volume mounted? to start from the default model, start once without it)", name, cfg.opt("require-saved-model"))
+		if err := store.HasModel(cfg.DataDir); errors.Is(err, fs.ErrNotExist) {
+			hint := "to start from the default model, start once without it"
+			if cfg.ReadOnly {
+				hint = "a read-only server never saves one: start the writer once without it"
+			}
+			return nil, nil, fmt.Errorf("refusing to start: no saved model at %s, and %s is set (is the volume mounted? %s)", filepath.Join(cfg.DataDir, store.ModelFile), cfg.opt("require-saved-model"), hint)
+		} else if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 		}
 	}
 	open, persist := store.Open, classifier.WithPersist(nil)
@@ -713,12 +718,12 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		}
 		return model, src, nil
 	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
-		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet?)", "path", st.Path())
+		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet? "+cfg.opt("require-saved-model")+" refuses to start instead)", "path", st.Path())
 		model, err = defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
 		return model, src, err
 	case errors.Is(err, fs.ErrNotExist):
 		if st.UsedBefore() {
-			log.Warn("no saved model, though a server has used this data directory before (its lock file is there); training the default model (was the model removed?)", "path", st.Path())
+			log.Warn("no saved model, though a server has used this data directory before (its lock file is there); training the default model (was the model removed? "+cfg.opt("require-saved-model")+" refuses to start instead)", "path", st.Path())
 		} else {
 			log.Info("no saved model; training the default model", "path", st.Path())
 		}
@@ -1074,7 +1079,7 @@ func applyMemoryLimit(cfg config, log *slog.Logger) memoryLimit {
 		}
 		if cfg.Root != nil {
 			if found, ok, err := memlimit.Find(cfg.Root); err == nil && ok && limit >= found.Bytes {
-				log.Warn("GOMEMLIMIT is above the container's memory limit: the kernel would kill the server before the collector works harder; set it below, or unset it to take "+cfg.opt("memory-limit-ratio")+" of the container's",
+				log.Warn("GOMEMLIMIT is at or above the container's memory limit: the kernel would kill the server before the collector works harder; set it below, or unset it to take "+cfg.opt("memory-limit-ratio")+" of the container's",
 					"gomemlimit_bytes", limit, "container_limit_bytes", found.Bytes, "container_limit_file", found.File)
 			}
 		}

@@ -355,6 +355,14 @@ func TestStopWaitsForReload(t *testing.T) {
 func TestRequireSavedModel(t *testing.T) {
 	empty := t.TempDir()
 	missing := filepath.Join(t.TempDir(), "not-mounted")
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(filepath.Join(missing, "volume"), link); err != nil {
+		t.Fatal(err)
+	}
+	linkedModel := t.TempDir()
+	if err := os.Symlink(filepath.Join(missing, "model.bin"), filepath.Join(linkedModel, "model.bin")); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name     string
 		dir      string
@@ -362,8 +370,10 @@ func TestRequireSavedModel(t *testing.T) {
 		want     string // the error; "" to start
 	}{
 		{"empty directory", empty, false, "refusing to start: no saved model at " + filepath.Join(empty, "model.bin") + ", and --require-saved-model is set (is the volume mounted?"},
-		{"empty directory, read-only", empty, true, "refusing to start: no saved model at " + filepath.Join(empty, "model.bin")},
+		{"empty directory, read-only", empty, true, "refusing to start: no saved model at " + filepath.Join(empty, "model.bin") + ", and --require-saved-model is set (is the volume mounted? a read-only server never saves one: start the writer once without it)"},
 		{"no directory", missing, false, "refusing to start: no saved model at " + filepath.Join(missing, "model.bin")},
+		{"directory a link to nothing", link, false, "--data-dir: store: " + link + " is a symbolic link to " + filepath.Join(missing, "volume") + ", which does not exist (a volume not mounted yet?)"},
+		{"model file a link to nothing", linkedModel, false, "--data-dir: store: " + filepath.Join(linkedModel, "model.bin") + " is not a regular file but a symbolic link"},
 		{"saved model", savedModelDir(t), false, ""},
 		{"saved model, read-only", savedModelDir(t), true, ""},
 	} {
@@ -390,7 +400,11 @@ func TestRequireSavedModel(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) || started {
 				t.Errorf("got error %v, started %v; want %q and no start", err, started, tt.want)
 			}
-			if entries, err := os.ReadDir(tt.dir); len(entries) != 0 || tt.dir == missing && !errors.Is(err, fs.ErrNotExist) {
+			entries, err := os.ReadDir(tt.dir)
+			if tt.dir == linkedModel && len(entries) == 1 && entries[0].Name() == "model.bin" {
+				entries = nil // the link the test made
+			}
+			if len(entries) != 0 || (tt.dir == missing || tt.dir == link) && !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("the data directory was written: %v, %v", entries, err)
 			}
 		})

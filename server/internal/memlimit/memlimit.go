@@ -55,7 +55,8 @@ var defaultHierarchies = []hierarchy{
 // from the group's up to the mount's root are read, so a container that
 // sees its own group at the root of the mount (Docker without a cgroup
 // namespace) and one that sees the whole hierarchy (a systemd unit's
-// MemoryMax on its slice) are both found. A group that the mount does not
+// MemoryMax on its slice) are both found; a mount of another group's
+// subtree is not read. A group that the mount does not
 // show (a cgroup namespace whose root lies below a mount of the host's
 // hierarchy) is looked for at the mount's root only, which may find no
 // limit. An unreadable limit file is no limit; one that holds neither a

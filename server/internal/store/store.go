@@ -199,23 +199,8 @@ var ErrNotRegular = errors.New("is not a regular file")
 // file read with no read error, whatever decode made of it, is the one
 // Changed compares with.
 func (s *Store) Load(decode func(io.Reader) error) error {
-	fi, err := os.Lstat(s.Path())
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		kind := "a special file"
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			kind = "a symbolic link"
-		case fi.IsDir():
-			kind = "a directory"
-		}
-		hint := "move it away to start from the default model"
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			hint = "point --data-dir at the directory that holds the model instead"
-		}
-		return fmt.Errorf("store: %s %w but %s: %s", s.Path(), ErrNotRegular, kind, hint)
+	if err := regularFile(s.Path()); err != nil {
+		return err
 	}
 	f, err := s.open(s.Path())
 	if err != nil {
@@ -237,6 +222,49 @@ func (s *Store) Load(decode func(io.Reader) error) error {
 		return fmt.Errorf("store: %s: %w", s.Path(), err)
 	}
 	return nil
+}
+
+// regularFile returns nil if name is a regular file, an error wrapping
+// os.ErrNotExist if there is nothing by that name, and one wrapping
+// ErrNotRegular if it is a symbolic link or not a file.
+func regularFile(name string) error {
+	fi, err := os.Lstat(name)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		kind := "a special file"
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			kind = "a symbolic link"
+		case fi.IsDir():
+			kind = "a directory"
+		}
+		hint := "move it away to start from the default model"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			hint = "point --data-dir at the directory that holds the model instead"
+		}
+		return fmt.Errorf("store: %s %w but %s: %s", name, ErrNotRegular, kind, hint)
+	}
+	return nil
+}
+
+// HasModel checks, creating and writing nothing, that dir holds a saved
+// model that Load can read: it returns the error Open gives for a dir
+// that is, or lies under, a symbolic link to nothing, an error wrapping
+// os.ErrNotExist when there is no model file (or no dir), and one
+// wrapping ErrNotRegular when the model file is a symbolic link or not a
+// file. A model file that cannot be looked at (permissions) is no error
+// of HasModel's: Open and Load report it.
+func HasModel(dir string) error {
+	if err := danglingLink(dir); err != nil {
+		return err
+	}
+	err := regularFile(filepath.Join(dir, ModelFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrNotRegular) {
+		return nil
+	}
+	return err
 }
 
 // openFile is os.Open as Store.open.

@@ -295,3 +295,59 @@ func TestOpenDanglingLink(t *testing.T) {
 		}
 	}
 }
+
+// TestHasModel checks HasModel on each kind of data directory, and that
+// it creates nothing.
+func TestHasModel(t *testing.T) {
+	root := t.TempDir()
+	mk := func(name string, f func(string) error) string {
+		p := filepath.Join(root, name)
+		if err := f(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	saved := mk("saved", func(p string) error {
+		if err := os.Mkdir(p, 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(p, ModelFile), []byte("x"), 0o600)
+	})
+	empty := mk("empty", func(p string) error { return os.Mkdir(p, 0o755) })
+	dirModel := mk("dir-model", func(p string) error { return os.MkdirAll(filepath.Join(p, ModelFile), 0o755) })
+	linkedModel := mk("linked-model", func(p string) error {
+		if err := os.Mkdir(p, 0o755); err != nil {
+			return err
+		}
+		return os.Symlink(filepath.Join(saved, ModelFile), filepath.Join(p, ModelFile))
+	})
+	dangling := mk("dangling", func(p string) error { return os.Symlink(filepath.Join(root, "nowhere"), p) })
+	for _, tt := range []struct {
+		name, dir string
+		want      error // nil, fs.ErrNotExist or ErrNotRegular
+		wantText  string
+	}{
+		{"saved model", saved, nil, ""},
+		{"empty directory", empty, fs.ErrNotExist, ""},
+		{"no directory", filepath.Join(root, "missing"), fs.ErrNotExist, ""},
+		{"model file a directory", dirModel, ErrNotRegular, "but a directory"},
+		{"model file a link", linkedModel, ErrNotRegular, "but a symbolic link"},
+		{"directory a link to nothing", dangling, nil, dangling + " is a symbolic link to " + filepath.Join(root, "nowhere") + ", which does not exist"},
+	} {
+		err := HasModel(tt.dir)
+		switch {
+		case tt.wantText != "":
+			if err == nil || !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("%s: got %v, want an error containing %q", tt.name, err, tt.wantText)
+			}
+		case tt.want == nil && err != nil, tt.want != nil && !errors.Is(err, tt.want):
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Errorf("HasModel wrote into the directory: %v", entries)
+	}
+	if _, err := os.Lstat(filepath.Join(root, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("HasModel created the missing directory: %v", err)
+	}
+}
