@@ -36,6 +36,11 @@ var ErrReadOnly = errors.New("store: the data directory was opened read-only")
 // other.
 var ErrLockLost = errors.New("store: the data directory's lock file was removed or the directory replaced since this server locked it, so another server may be writing it: nothing was saved; restart this server")
 
+// ErrModelReplaced reports a Save refused because the model file is no
+// longer the one this Store last read or saved (it was replaced, as by
+// restoring a backup, or removed): saving would undo what was done to it.
+var ErrModelReplaced = errors.New("store: " + ModelFile + " was replaced or removed since this server read or saved it (a backup restored while it ran?): nothing was saved, so the file there stays; restart this server to serve it")
+
 // Store persists the model in a directory. It is safe for concurrent use;
 // writes are serialised.
 type Store struct {
@@ -45,7 +50,7 @@ type Store struct {
 	lock     *os.File
 	used     bool // the lock file was there before Open: a server used dir before
 	readOnly bool
-	read     fs.FileInfo // the model file Load last read with no read error (see Changed); guarded by mu
+	read     fs.FileInfo // the model file Load last read with no read error, or Save wrote (see Changed); guarded by mu
 	// open opens the model file for Load: os.Open, but for tests of read
 	// errors.
 	open func(name string) (fs.File, error)
@@ -320,12 +325,41 @@ func (s *Store) Save(data []byte) error {
 	if err := s.checkLock(); err != nil {
 		return err
 	}
+	if err := s.checkModel(); err != nil {
+		return err
+	}
 	err := writeAtomic(s.Path(), data)
+	if err == nil || errors.Is(err, errDirSync) {
+		// The file now there is this save's (a failure to stat it leaves
+		// the next save refused, as a replaced file would).
+		if fi, serr := os.Lstat(s.Path()); serr == nil {
+			s.read = fi
+		}
+	}
 	if errors.Is(err, errDirSync) {
 		s.log.Warn("model saved, but its directory could not be synced", "path", s.Path(), "error", err)
 		return nil
 	}
 	return err
+}
+
+// checkModel returns ErrModelReplaced unless the model file is the one
+// this Store last read or saved, as its size and modification time too
+// say, or there is none and it neither read nor saved one. s.mu is held.
+func (s *Store) checkModel() error {
+	fi, err := os.Lstat(s.Path())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if s.read != nil {
+			return ErrModelReplaced
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("store: %w", err)
+	case s.read == nil || !os.SameFile(s.read, fi) || s.read.Size() != fi.Size() || !s.read.ModTime().Equal(fi.ModTime()):
+		return ErrModelReplaced
+	}
+	return nil
 }
 
 // checkLock returns ErrLockLost unless the lock file s holds is still the

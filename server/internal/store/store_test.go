@@ -188,7 +188,7 @@ func TestChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
+	defer func() { w.Close() }() // the writer of the moment
 	r, err := OpenReadOnly(dir, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -206,6 +206,23 @@ func TestChanged(t *testing.T) {
 		{"loaded again", load, false},
 		{"copied in place", func() error { return os.WriteFile(r.Path(), []byte("three"), 0o600) }, true},
 		{"loaded the copy", load, false},
+		{"the writer's save refused, the copy kept", func() error {
+			if err := w.Save([]byte("not saved")); !errors.Is(err, ErrModelReplaced) {
+				return fmt.Errorf("save over a copied-in file: got %v, want ErrModelReplaced", err)
+			}
+			return nil
+		}, false},
+		{"a restarted writer saves again", func() error {
+			w.Close()
+			if w, err = Open(dir, slog.New(slog.DiscardHandler)); err != nil {
+				return err
+			}
+			if err := w.Load(func(rd io.Reader) error { _, err := io.ReadAll(rd); return err }); err != nil {
+				return err
+			}
+			return w.Save([]byte("3b"))
+		}, true},
+		{"loaded the restarted writer's", load, false},
 		{"saved, then a read failed", func() error {
 			if err := w.Save([]byte("four")); err != nil {
 				return err
@@ -350,4 +367,64 @@ func TestHasModel(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(root, "missing")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("HasModel created the missing directory: %v", err)
 	}
+}
+
+// TestSaveRefusesReplacedModel checks that a writer does not save over a
+// model file it did not leave there: one renamed or copied into place
+// (a backup restored while it runs), one removed, or one that appeared
+// where it found none. The file there stays as it was.
+func TestSaveRefusesReplacedModel(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		change func(path string) error
+		want   string // the model file's content after the refused save; "" for none
+	}{
+		{"renamed into place", func(p string) error {
+			if err := os.WriteFile(p+".restore", []byte("backup"), 0o600); err != nil {
+				return err
+			}
+			return os.Rename(p+".restore", p)
+		}, "backup"},
+		{"copied in place", func(p string) error { return os.WriteFile(p, []byte("backup"), 0o600) }, "backup"},
+		{"removed", os.Remove, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(dir, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Save([]byte("first")); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.change(s.Path()); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Save([]byte("second")); !errors.Is(err, ErrModelReplaced) {
+				t.Errorf("save: got %v, want ErrModelReplaced", err)
+			}
+			got, err := os.ReadFile(s.Path())
+			if tt.want == "" && !errors.Is(err, fs.ErrNotExist) || tt.want != "" && string(got) != tt.want {
+				t.Errorf("model file after the refused save: got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	t.Run("appeared after a start with none", func(t *testing.T) {
+		dir := t.TempDir()
+		s, err := Open(dir, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if err := s.Load(func(io.Reader) error { return nil }); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("load of an empty directory: got %v, want fs.ErrNotExist", err)
+		}
+		if err := os.WriteFile(s.Path(), []byte("restored"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Save([]byte("default")); !errors.Is(err, ErrModelReplaced) {
+			t.Errorf("save: got %v, want ErrModelReplaced", err)
+		}
+	})
 }
