@@ -232,9 +232,21 @@ type Info struct {
 	// record one (saved before models did, or trained with a tokenizer
 	// that has none). When it is not the fingerprint of the tokenizer in
 	// use, classification extracts other tokens than training did and
-	// Forget is refused (ErrStaleFeatures) until Replace retrains it.
+	// Forget is refused (ErrStaleFeatures) until Replace retrains it. It
+	// is MixedFeatures once the model has learned under another extractor
+	// or tokenizer than its counts were gathered with.
 	Tokenizer string
 }
+
+// MixedFeatures is the tokenizer fingerprint (Info.Tokenizer) a model
+// records once Learn has added examples to counts gathered by another
+// feature extractor revision or tokenizer than the ones in use (after an
+// upgrade, a rollback or a change of tokenizer, before Replace): its
+// counts then mix features of two extractions, which no build can take
+// back exactly, so Forget is refused (ErrStaleFeatures) by every build,
+// this one included, until Replace retrains the model. It matches no
+// tokenizer's fingerprint, so older builds refuse Forget on it too.
+const MixedFeatures = "mixed"
 
 // publish installs a snapshot of the counts: s if it is not nil (built
 // from c.counts, without its Info), else one built here. encoded is the
@@ -280,10 +292,11 @@ func (c *Classifier) publish(s *snapshot, encoded []byte) {
 func (c *Classifier) TokenizerFingerprint() string { return fingerprint(c.tok) }
 
 // StaleTokenizer reports whether the model's counts were gathered with
-// another tokenizer than the one c uses, as far as both are known; Forget
-// is then refused (ErrStaleFeatures).
+// another tokenizer than the one c uses, as far as both are known, or with
+// several (MixedFeatures); Forget is then refused (ErrStaleFeatures).
 func (c *Classifier) StaleTokenizer() bool {
-	return tokenizerDiffers(c.snap.Load().info.Tokenizer, fingerprint(c.tok))
+	t := c.snap.Load().info.Tokenizer
+	return t == MixedFeatures || tokenizerDiffers(t, fingerprint(c.tok))
 }
 
 // tokenizerDiffers reports two known tokenizer fingerprints that differ.
@@ -576,7 +589,14 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 		if len(next.labels) < 2 {
 			return Stats{}, ErrTooFewLabels
 		}
-		return c.commit(ctx, next, len(exs))
+		// Counts gathered by another extractor or tokenizer take these
+		// examples' features beside theirs: mark the mix, so that no
+		// build (not even the one that gathered the rest) forgets from it.
+		tokenizer := c.tokenizer
+		if c.revision != FeatureRevision || tokenizerDiffers(c.tokenizer, fingerprint(c.tok)) {
+			tokenizer = MixedFeatures
+		}
+		return c.commitGathered(ctx, next, len(exs), c.revision, tokenizer)
 	})
 }
 
@@ -795,6 +815,9 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 // does not have, an example not learned (as many times as exs hold it).
 // Callers hold c.mu.
 func (c *Classifier) checkForget(exs []Example) error {
+	if c.tokenizer == MixedFeatures {
+		return fmt.Errorf("%w: the model learned examples under another feature extractor or tokenizer than its counts were gathered with, so its counts mix two extractions: replace the model to retrain it", ErrStaleFeatures)
+	}
 	if c.revision != FeatureRevision {
 		return fmt.Errorf("%w (revision %d; this build extracts revision %d): replace the model to retrain it", ErrStaleFeatures, c.revision, FeatureRevision)
 	}

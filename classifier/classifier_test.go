@@ -412,7 +412,10 @@ func TestFeatureRevision(t *testing.T) {
 		t.Errorf("Learn on an old model: %v", err)
 	}
 	if got := d.Info().FeatureRevision; got != 1 {
-		t.Errorf("after Learn: got revision %d, want 1 (the counts still mix in the old extractor's)", got)
+		t.Errorf("after Learn: got revision %d, want 1 (the counts are still mostly the old extractor's)", got)
+	}
+	if got := d.Info().Tokenizer; got != MixedFeatures {
+		t.Errorf("after Learn: got tokenizer %q, want %q (the counts mix two extractors')", got, MixedFeatures)
 	}
 	if _, err := d.Replace(context.Background(), exs); err != nil {
 		t.Fatalf("Replace: %v", err)
@@ -581,8 +584,10 @@ type namedTokens struct {
 func (n namedTokens) Fingerprint() string { return n.fp }
 
 // TestTokenizerRecorded checks that a model records the tokenizer its
-// counts were gathered with, keeps it through Save, Load and Learn, takes
-// the new one on Replace, and refuses Forget while they differ.
+// counts were gathered with, keeps it through Save and Load, records
+// MixedFeatures once it learns under another, takes the new one on
+// Replace, and refuses Forget while they differ or mix, even under the
+// tokenizer the rest of its counts came from.
 func TestTokenizerRecorded(t *testing.T) {
 	ctx := context.Background()
 	exs := []Example{{"a b", "x"}, {"a c", "y"}}
@@ -603,8 +608,8 @@ func TestTokenizerRecorded(t *testing.T) {
 	if _, err := d.Learn(ctx, []Example{{"a d", "x"}}, false); err != nil {
 		t.Fatal(err)
 	}
-	if got := d.Info().Tokenizer; got != "one" {
-		t.Errorf("after Learn: got %q, want one (the counts are still mostly its)", got)
+	if got := d.Info().Tokenizer; got != MixedFeatures {
+		t.Errorf("after Learn: got %q, want %q (the counts mix two tokenizers')", got, MixedFeatures)
 	}
 	before := saved(t, d)
 	if _, err := d.Forget(ctx, exs[:1]); !errors.Is(err, ErrStaleFeatures) || !strings.Contains(err.Error(), "tokenizer") {
@@ -612,6 +617,18 @@ func TestTokenizerRecorded(t *testing.T) {
 	}
 	if !bytes.Equal(saved(t, d), before) {
 		t.Errorf("the refused Forget changed the model")
+	}
+	// Back under the first tokenizer (a rollback), the mixed counts are
+	// still no one's to take back: "a d" was learned with tokenizer two.
+	back, err := Load(bytes.NewReader(before), namedTokens{fp: "one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := back.Forget(ctx, []Example{{"a d", "x"}}); !errors.Is(err, ErrStaleFeatures) || !strings.Contains(err.Error(), "mix") {
+		t.Errorf("Forget of a mixed model under its first tokenizer: got %v, want ErrStaleFeatures saying the counts mix", err)
+	}
+	if !back.StaleTokenizer() {
+		t.Errorf("StaleTokenizer of a mixed model: got false, want true")
 	}
 	if _, err := d.Replace(ctx, exs); err != nil {
 		t.Fatal(err)

@@ -494,12 +494,18 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		m.GetVersion(), trained, examples, m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer(), m.GetFeatureRevision())
 	retrain := "train --replace retrains"
 	if m.GetReadOnly() {
-		retrain = "the writing server's train --replace retrains (and a SIGHUP makes this one read)"
+		retrain = "the writing server's train --replace retrains (this server reads it on SIGHUP, or by itself with --reload-interval)"
 	}
-	if m.GetFeatureRevision() != m.GetExtractorRevision() {
-		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until %s the model)", m.GetExtractorRevision(), retrain)
+	switch fr, er := m.GetFeatureRevision(), m.GetExtractorRevision(); {
+	case fr < er:
+		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until %s the model)", er, retrain)
+	case fr > er:
+		fmt.Fprintf(w, " (the server extracts revision %d, older than the model's: forget is refused until a server of the model's revision serves it)", er)
 	}
-	if mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256(); mt != "" && t != "" && mt != t {
+	switch mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256(); {
+	case mt == classifier.MixedFeatures:
+		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model's counts mix two feature extractions, learned after an upgrade, a rollback or a change of tokenizer.json: forget is refused until %s it)", t, retrain)
+	case mt != "" && t != "" && mt != t:
 		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until %s it)", t, mt, retrain)
 	}
 	if m.GetReadOnly() {

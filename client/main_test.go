@@ -36,7 +36,8 @@ type fakeServer struct {
 	total         int64  // examples
 	trained       []*claimsv1.Example
 	token         string
-	limits        *claimsv1.Limits // what GetModel reports
+	limits        *claimsv1.Limits                 // what GetModel reports
+	editModel     func(*claimsv1.GetModelResponse) // if not nil, changes what GetModel reports
 	classifyCalls int
 	trainCalls    int
 	forgetCalls   int
@@ -260,6 +261,9 @@ func (f *fakeServer) GetModel(ctx context.Context, _ *claimsv1.GetModelRequest) 
 		f.getModelCalls++
 		call, hook = f.getModelCalls, f.onGetModel
 		resp.Version, resp.TotalExamples, resp.Limits = f.version, f.total, f.limits
+		if f.editModel != nil {
+			f.editModel(resp)
+		}
 	})
 	if hook != nil {
 		if err := hook(ctx, call); err != nil {
@@ -1635,5 +1639,36 @@ func TestServerFaultNamesRequestID(t *testing.T) {
 	}
 	if len(ids) != 2 || ids[0] == ids[1] {
 		t.Errorf("two calls: got request IDs %q, want two different", ids)
+	}
+}
+
+// TestModelStaleAdvice checks what model says of a model whose counts the
+// server's extractor or tokenizer did not gather, by which way they
+// differ and whether the server writes the model.
+func TestModelStaleAdvice(t *testing.T) {
+	f, addr := startFake(t)
+	for _, tt := range []struct {
+		name string
+		edit func(*claimsv1.GetModelResponse)
+		want string
+	}{
+		{"older revision", func(m *claimsv1.GetModelResponse) { m.FeatureRevision, m.ExtractorRevision = 12, 13 },
+			"features      revision 12 (the server extracts revision 13: forget is refused until train --replace retrains the model)"},
+		{"older revision, read-only", func(m *claimsv1.GetModelResponse) { m.FeatureRevision, m.ExtractorRevision, m.ReadOnly = 12, 13, true },
+			"until the writing server's train --replace retrains (this server reads it on SIGHUP, or by itself with --reload-interval) the model)"},
+		{"newer revision (a rollback)", func(m *claimsv1.GetModelResponse) { m.FeatureRevision, m.ExtractorRevision = 13, 12 },
+			"features      revision 13 (the server extracts revision 12, older than the model's: forget is refused until a server of the model's revision serves it)"},
+		{"another tokenizer", func(m *claimsv1.GetModelResponse) {
+			m.FeatureRevision, m.ExtractorRevision, m.ModelTokenizerSha256, m.TokenizerSha256 = 13, 13, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"
+		}, "tokenizer.json bbbbbbbbbbbb… (the model was trained with aaaaaaaaaaaa…: forget is refused and accuracy may suffer until train --replace retrains it)"},
+		{"mixed", func(m *claimsv1.GetModelResponse) {
+			m.FeatureRevision, m.ExtractorRevision, m.ModelTokenizerSha256, m.TokenizerSha256 = 13, 13, "mixed", "bbbbbbbbbbbbbbbb"
+		}, "tokenizer.json bbbbbbbbbbbb… (the model's counts mix two feature extractions, learned after an upgrade, a rollback or a change of tokenizer.json: forget is refused until train --replace retrains it)"},
+	} {
+		f.lock(func() { f.editModel = tt.edit })
+		code, out, errs := runCLI(t, "", "model", "--addr", addr)
+		if code != 0 || !strings.Contains(out, tt.want) {
+			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 0 and stdout containing %q", tt.name, code, out, errs, tt.want)
+		}
 	}
 }

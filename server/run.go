@@ -778,19 +778,36 @@ func defaultModel(ctx context.Context, gc gcConfig, tok *classifier.Tokenizer, l
 	return m, nil
 }
 
-// warnStale warns of a model (whose Info is info) whose counts another
-// feature extractor or tokenizer gathered, at start and after a reload.
+// warnStale warns, at start and after a reload, when the counts of model
+// (whose Info is info) were gathered by another feature extractor or
+// tokenizer than the server's, or a mix of them
+// (classifier.MixedFeatures): it classifies, but Forget is refused until it
+// is retrained, and the remedy depends on which way they differ and on
+// whether this server writes the model (readOnly: it reads another
+// server's).
 func warnStale(model *classifier.Classifier, info classifier.Info, readOnly bool, log *slog.Logger) {
 	retrain := "client train --replace"
 	if readOnly {
-		retrain = "client train --replace, against the server that writes this --data-dir; then send this one SIGHUP"
+		retrain = "client train --replace, against the server that writes this --data-dir once it runs this build and tokenizer.json; this server reads the new model on SIGHUP, or by itself with --reload-interval"
 	}
-	if info.FeatureRevision != classifier.FeatureRevision {
-		log.Warn("the saved model was trained by another revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained ("+retrain+")",
+	switch {
+	case info.Tokenizer == classifier.MixedFeatures:
+		log.Warn("the saved model's counts mix two feature extractions: it learned examples after an upgrade, a rollback or a change of tokenizer.json without being retrained; it classifies, but Forget is refused by every build until it is retrained ("+retrain+")",
+			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
+		return
+	case info.FeatureRevision < classifier.FeatureRevision:
+		log.Warn("the saved model was trained by an older revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained ("+retrain+")",
+			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
+	case info.FeatureRevision > classifier.FeatureRevision:
+		log.Warn("the saved model was trained by a newer revision of the feature extractor than this build has (a rollback?): it classifies, but Forget is refused until this server runs a build of the model's revision (retraining here would take the model back to this build's revision, and Train here mixes the two)",
 			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
 	}
 	if model.StaleTokenizer() {
-		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused until it is retrained ("+retrain+")",
+		fix := "start this server with the tokenizer.json the model was trained with, or retrain it (" + retrain + ")"
+		if readOnly {
+			fix = "give this server the --tokenizer of the server that writes the model, or retrain the model with this one there (" + retrain + ")"
+		}
+		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused until "+fix,
 			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", model.TokenizerFingerprint())
 	}
 }

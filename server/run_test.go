@@ -458,3 +458,37 @@ func TestRunFollowsMemoryLimit(t *testing.T) {
 		t.Errorf("runtime limit after the stop: got %d, want 3000000000 (no longer followed)", got)
 	}
 }
+
+// TestWarnStale checks the advice given for a model whose counts another
+// extractor gathered, by which way the revisions differ, or a mix.
+func TestWarnStale(t *testing.T) {
+	tok, _, err := loadTokenizer("", "--tokenizer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := classifier.New(tok)
+	for _, tt := range []struct {
+		name     string
+		revision int
+		mixed    bool
+		readOnly bool
+		want     string // "" for no warning
+	}{
+		{"this build's", classifier.FeatureRevision, false, false, ""},
+		{"older", classifier.FeatureRevision - 1, false, false, `msg="the saved model was trained by an older revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained (client train --replace)"`},
+		{"older, read-only", classifier.FeatureRevision - 1, false, true, "against the server that writes this --data-dir once it runs this build and tokenizer.json; this server reads the new model on SIGHUP, or by itself with --reload-interval"},
+		{"newer (a rollback)", classifier.FeatureRevision + 1, false, false, "trained by a newer revision of the feature extractor than this build has (a rollback?): it classifies, but Forget is refused until this server runs a build of the model's revision"},
+		{"mixed", classifier.FeatureRevision, true, false, "the saved model's counts mix two feature extractions"},
+	} {
+		var buf bytes.Buffer
+		info := model.Info()
+		info.FeatureRevision = tt.revision
+		if tt.mixed {
+			info.Tokenizer = classifier.MixedFeatures
+		}
+		warnStale(model, info, tt.readOnly, slog.New(slog.NewTextHandler(&buf, nil)))
+		if got := buf.String(); tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: got %q, want a line with %q", tt.name, got, tt.want)
+		}
+	}
+}

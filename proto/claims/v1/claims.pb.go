@@ -1368,17 +1368,22 @@ type GetModelResponse struct {
 	// for the built-in one.
 	Tokenizer string `protobuf:"bytes,9,opt,name=tokenizer" json:"tokenizer,omitempty"`
 	// Revision of the feature extractor the model's counts were gathered
-	// with. A model saved by an older server may differ from
-	// extractor_revision: it still classifies, but Forget answers
-	// FAILED_PRECONDITION until Train with replace retrains it.
+	// with. A model saved by an older server (or, after a rollback, a newer
+	// one) may differ from extractor_revision: it still classifies, but
+	// Forget answers FAILED_PRECONDITION until Train with replace retrains
+	// it (or a server of its revision serves it).
 	FeatureRevision uint32 `protobuf:"varint,10,opt,name=feature_revision,json=featureRevision" json:"feature_revision,omitempty"`
 	// Revision of this server's feature extractor.
 	ExtractorRevision uint32 `protobuf:"varint,11,opt,name=extractor_revision,json=extractorRevision" json:"extractor_revision,omitempty"`
 	// Lower-case hex SHA-256 of the tokenizer.json the model's counts were
 	// gathered with; empty if the model does not record it (saved by an
-	// older server). When it differs from tokenizer_sha256, classification
-	// extracts other tokens than training did, and Forget answers
-	// FAILED_PRECONDITION until Train with replace retrains the model.
+	// older server), and "mixed" once the model has learned examples under
+	// another feature extractor or tokenizer than its counts were gathered
+	// with (after an upgrade, a rollback or a change of tokenizer.json).
+	// When it differs from tokenizer_sha256, classification extracts other
+	// tokens than training did (or the counts mix two extractions), and
+	// Forget answers FAILED_PRECONDITION until Train with replace retrains
+	// the model.
 	ModelTokenizerSha256 string `protobuf:"bytes,12,opt,name=model_tokenizer_sha256,json=modelTokenizerSha256" json:"model_tokenizer_sha256,omitempty"`
 	// Lower-case hex SHA-256 of the tokenizer.json in use.
 	TokenizerSha256 string `protobuf:"bytes,13,opt,name=tokenizer_sha256,json=tokenizerSha256" json:"tokenizer_sha256,omitempty"`
