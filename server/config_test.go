@@ -269,6 +269,15 @@ func TestWarnMemory(t *testing.T) {
 	}
 }
 
+// cgroupLimit is a root file system whose process is in the root group
+// of a cgroup v2 hierarchy with memory.max v.
+func cgroupLimit(v string) fstest.MapFS {
+	return fstest.MapFS{
+		"proc/self/cgroup":         {Data: []byte("0::/\n")},
+		"sys/fs/cgroup/memory.max": {Data: []byte(v + "\n")},
+	}
+}
+
 // TestApplyMemoryLimit checks that the runtime's memory limit is set to
 // --memory-limit-ratio of the container's, and left alone when GOMEMLIMIT
 // is set, the ratio is 0, the container has no limit or its limit cannot
@@ -276,18 +285,7 @@ func TestWarnMemory(t *testing.T) {
 func TestApplyMemoryLimit(t *testing.T) {
 	const before = int64(1) << 50
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(before))
-	limited := fstest.MapFS{
-		"proc/self/cgroup":         {Data: []byte("0::/\n")},
-		"sys/fs/cgroup/memory.max": {Data: []byte("1000000000\n")},
-	}
-	unlimited := fstest.MapFS{
-		"proc/self/cgroup":         {Data: []byte("0::/\n")},
-		"sys/fs/cgroup/memory.max": {Data: []byte("max\n")},
-	}
-	bad := fstest.MapFS{
-		"proc/self/cgroup":         {Data: []byte("0::/\n")},
-		"sys/fs/cgroup/memory.max": {Data: []byte("lots\n")},
-	}
+	limited, unlimited, bad := cgroupLimit("1000000000"), cgroupLimit("max"), cgroupLimit("lots")
 	for _, tt := range []struct {
 		name      string
 		gc        gcConfig
@@ -300,14 +298,8 @@ func TestApplyMemoryLimit(t *testing.T) {
 		{"container limit", gcConfig{}, 0.9, limited, 900000000, "--memory-limit-ratio 0.9 of the container's", `msg="Go runtime memory limit set from the container's" gomemlimit_bytes=900000000 container_limit_bytes=1000000000 container_limit_file=/sys/fs/cgroup/memory.max memory_limit_ratio=0.9`},
 		{"whole container limit", gcConfig{}, 1, limited, 1000000000, "--memory-limit-ratio 1 of the container's", "gomemlimit_bytes=1000000000"},
 		{"GOMEMLIMIT set", gcConfig{MemLimitSet: true}, 0.9, limited, before, "GOMEMLIMIT", `level=WARN msg="GOMEMLIMIT is at or above the container's memory limit: the kernel would kill the server before the collector works harder; set it below, or unset it to take --memory-limit-ratio of the container's" gomemlimit_bytes=1125899906842624 container_limit_bytes=1000000000`},
-		{"GOMEMLIMIT set at the container's", gcConfig{MemLimitSet: true}, 0.9, fstest.MapFS{
-			"proc/self/cgroup":         {Data: []byte("0::/\n")},
-			"sys/fs/cgroup/memory.max": {Data: []byte("1125899906842624\n")},
-		}, before, "GOMEMLIMIT", `msg="GOMEMLIMIT is at or above the container's memory limit`},
-		{"GOMEMLIMIT set below the container's", gcConfig{MemLimitSet: true}, 0.9, fstest.MapFS{
-			"proc/self/cgroup":         {Data: []byte("0::/\n")},
-			"sys/fs/cgroup/memory.max": {Data: []byte("2000000000000000\n")},
-		}, before, "GOMEMLIMIT", ""},
+		{"GOMEMLIMIT set at the container's", gcConfig{MemLimitSet: true}, 0.9, cgroupLimit("1125899906842624"), before, "GOMEMLIMIT", `msg="GOMEMLIMIT is at or above the container's memory limit`},
+		{"GOMEMLIMIT set below the container's", gcConfig{MemLimitSet: true}, 0.9, cgroupLimit("2000000000000000"), before, "GOMEMLIMIT", ""},
 		{"ratio 0", gcConfig{}, 0, limited, before, "", ""},
 		{"GOMEMLIMIT=off", gcConfig{MemLimitSet: true}, 0.9, limited, math.MaxInt64, "", ""},
 		{"no container limit", gcConfig{}, 0.9, unlimited, before, "", ""},
@@ -395,13 +387,7 @@ func (f *swapFS) set(files fstest.MapFS) {
 // logged once.
 func TestRecheckMemoryLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	limitFS := func(v string) fstest.MapFS {
-		return fstest.MapFS{
-			"proc/self/cgroup":         {Data: []byte("0::/\n")},
-			"sys/fs/cgroup/memory.max": {Data: []byte(v + "\n")},
-		}
-	}
-	root := &swapFS{files: limitFS("1000000000")}
+	root := &swapFS{files: cgroupLimit("1000000000")}
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	cfg := config{MemoryLimitRatio: 0.5, Root: root, Limits: api.DefaultLimits()}
@@ -422,7 +408,7 @@ func TestRecheckMemoryLimit(t *testing.T) {
 		{"max", math.MaxInt64, 0, ""},
 		{"300000000", 150000000, 300000000, "container_limit_bytes_before=0"},
 	} {
-		root.set(limitFS(step.limit))
+		root.set(cgroupLimit(step.limit))
 		buf.Reset()
 		last, lastErr = recheckMemoryLimit(cfg, log, last, lastErr)
 		if got := debug.SetMemoryLimit(-1); got != step.wantRuntime || last != step.wantLast {
@@ -439,10 +425,7 @@ func TestRecheckMemoryLimit(t *testing.T) {
 // start, and returns once its context is done.
 func TestFollowMemoryLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	root := &swapFS{files: fstest.MapFS{
-		"proc/self/cgroup":         {Data: []byte("0::/\n")},
-		"sys/fs/cgroup/memory.max": {Data: []byte("lots\n")},
-	}}
+	root := &swapFS{files: cgroupLimit("lots")}
 	var buf apitest.LogBuffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	cfg := config{MemoryLimitRatio: 0.5, Root: root, Limits: api.DefaultLimits()}
@@ -454,10 +437,7 @@ func TestFollowMemoryLimit(t *testing.T) {
 		close(done)
 	}()
 	time.Sleep(20 * time.Millisecond) // checks that find the same error
-	root.set(fstest.MapFS{
-		"proc/self/cgroup":         {Data: []byte("0::/\n")},
-		"sys/fs/cgroup/memory.max": {Data: []byte("800000000\n")},
-	})
+	root.set(cgroupLimit("800000000"))
 	for deadline := time.Now().Add(5 * time.Second); debug.SetMemoryLimit(-1) != 400000000; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("runtime limit: got %d, want 400000000 after the container's changed", debug.SetMemoryLimit(-1))

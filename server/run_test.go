@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/claimsvc/claims/classifier"
@@ -419,13 +418,7 @@ func TestRequireSavedModel(t *testing.T) {
 // serves, and stops following once it has stopped.
 func TestRunFollowsMemoryLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	limitFS := func(v string) fstest.MapFS {
-		return fstest.MapFS{
-			"proc/self/cgroup":         {Data: []byte("0::/\n")},
-			"sys/fs/cgroup/memory.max": {Data: []byte(v + "\n")},
-		}
-	}
-	root := &swapFS{files: limitFS("4000000000")}
+	root := &swapFS{files: cgroupLimit("4000000000")}
 	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--memory-limit-ratio", "0.5"}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -442,7 +435,7 @@ func TestRunFollowsMemoryLimit(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != 2000000000 {
 		t.Errorf("runtime limit at start: got %d, want 2000000000", got)
 	}
-	root.set(limitFS("6000000000"))
+	root.set(cgroupLimit("6000000000"))
 	for deadline := time.Now().Add(5 * time.Second); debug.SetMemoryLimit(-1) != 3000000000; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("runtime limit: got %d, want 3000000000 once the container's changed", debug.SetMemoryLimit(-1))
@@ -452,7 +445,7 @@ func TestRunFollowsMemoryLimit(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
 	}
-	root.set(limitFS("8000000000"))
+	root.set(cgroupLimit("8000000000"))
 	time.Sleep(50 * time.Millisecond)
 	if got := debug.SetMemoryLimit(-1); got != 3000000000 {
 		t.Errorf("runtime limit after the stop: got %d, want 3000000000 (no longer followed)", got)

@@ -105,14 +105,7 @@ func TestSaveRefusedOnceTheLockIsLost(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data")
-			s, err := Open(dir, slog.New(slog.DiscardHandler))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if err := s.Save([]byte("first")); err != nil {
-				t.Fatal(err)
-			}
+			s := savedStore(t, dir)
 			tt.lose(t, dir)
 			if err := s.Save([]byte("second")); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 				t.Errorf("Save: got %v, want %v", err, tt.want)

@@ -389,15 +389,7 @@ func TestSaveRefusesReplacedModel(t *testing.T) {
 		{"removed", os.Remove, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			s, err := Open(dir, slog.New(slog.DiscardHandler))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if err := s.Save([]byte("first")); err != nil {
-				t.Fatal(err)
-			}
+			s := savedStore(t, t.TempDir())
 			if err := tt.change(s.Path()); err != nil {
 				t.Fatal(err)
 			}
@@ -427,4 +419,19 @@ func TestSaveRefusesReplacedModel(t *testing.T) {
 			t.Errorf("save: got %v, want ErrModelReplaced", err)
 		}
 	})
+}
+
+// savedStore opens a Store on dir, closed when the test ends, and saves
+// "first" in it.
+func savedStore(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Save([]byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
