@@ -225,7 +225,9 @@ type Info struct {
 	// FeatureRevision is the revision of the feature extractor the counts
 	// were gathered with. When it is not this build's FeatureRevision (a
 	// model saved by an older build), classification still works, but
-	// Forget is refused (ErrStaleFeatures) until Replace retrains it.
+	// Forget is refused (ErrStaleFeatures) until Replace retrains it. It
+	// is MixedRevision once the model has learned under another extractor
+	// or tokenizer than its counts were gathered with.
 	FeatureRevision int
 	// Tokenizer is the fingerprint (Tokenizer.Fingerprint) of the
 	// tokenizer the counts were gathered with, or "" if the model does not
@@ -238,15 +240,20 @@ type Info struct {
 	Tokenizer string
 }
 
-// MixedFeatures is the tokenizer fingerprint (Info.Tokenizer) a model
+// MixedFeatures and MixedRevision are the tokenizer fingerprint
+// (Info.Tokenizer) and feature revision (Info.FeatureRevision) a model
 // records once Learn has added examples to counts gathered by another
 // feature extractor revision or tokenizer than the ones in use (after an
 // upgrade, a rollback or a change of tokenizer, before Replace): its
 // counts then mix features of two extractions, which no build can take
 // back exactly, so Forget is refused (ErrStaleFeatures) by every build,
-// this one included, until Replace retrains the model. It matches no
-// tokenizer's fingerprint, so older builds refuse Forget on it too.
-const MixedFeatures = "mixed"
+// this one included, until Replace retrains the model. They match no
+// tokenizer's fingerprint and no build's revision, so older builds, which
+// compare one or both, refuse Forget on it too.
+const (
+	MixedFeatures = "mixed"
+	MixedRevision = 1 << 20
+)
 
 // publish installs a snapshot of the counts: s if it is not nil (built
 // from c.counts, without its Info), else one built here. encoded is the
@@ -592,11 +599,11 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 		// Counts gathered by another extractor or tokenizer take these
 		// examples' features beside theirs: mark the mix, so that no
 		// build (not even the one that gathered the rest) forgets from it.
-		tokenizer := c.tokenizer
+		revision, tokenizer := c.revision, c.tokenizer
 		if c.revision != FeatureRevision || tokenizerDiffers(c.tokenizer, fingerprint(c.tok)) {
-			tokenizer = MixedFeatures
+			revision, tokenizer = MixedRevision, MixedFeatures
 		}
-		return c.commitGathered(ctx, next, len(exs), c.revision, tokenizer)
+		return c.commitGathered(ctx, next, len(exs), revision, tokenizer)
 	})
 }
 
@@ -815,7 +822,7 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 // does not have, an example not learned (as many times as exs hold it).
 // Callers hold c.mu.
 func (c *Classifier) checkForget(exs []Example) error {
-	if c.tokenizer == MixedFeatures {
+	if c.tokenizer == MixedFeatures || c.revision == MixedRevision {
 		return fmt.Errorf("%w: the model learned examples under another feature extractor or tokenizer than its counts were gathered with, so its counts mix two extractions: replace the model to retrain it", ErrStaleFeatures)
 	}
 	if c.revision != FeatureRevision {

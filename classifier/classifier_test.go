@@ -411,11 +411,11 @@ func TestFeatureRevision(t *testing.T) {
 	if _, err := d.Learn(context.Background(), []Example{{"they warned of attacks", "denial"}}, false); err != nil {
 		t.Errorf("Learn on an old model: %v", err)
 	}
-	if got := d.Info().FeatureRevision; got != 1 {
-		t.Errorf("after Learn: got revision %d, want 1 (the counts are still mostly the old extractor's)", got)
+	if got, tok := d.Info().FeatureRevision, d.Info().Tokenizer; got != MixedRevision || tok != MixedFeatures {
+		t.Errorf("after Learn: got revision %d, tokenizer %q, want %d, %q (the counts mix two extractors')", got, tok, MixedRevision, MixedFeatures)
 	}
-	if got := d.Info().Tokenizer; got != MixedFeatures {
-		t.Errorf("after Learn: got tokenizer %q, want %q (the counts mix two extractors')", got, MixedFeatures)
+	if _, err := d.Forget(context.Background(), exs[:1]); !errors.Is(err, ErrStaleFeatures) || !strings.Contains(err.Error(), "learned examples under another feature extractor or tokenizer") {
+		t.Errorf("Forget on a mixed model: got %v, want ErrStaleFeatures saying the counts mix", err)
 	}
 	if _, err := d.Replace(context.Background(), exs); err != nil {
 		t.Fatalf("Replace: %v", err)
@@ -608,8 +608,8 @@ func TestTokenizerRecorded(t *testing.T) {
 	if _, err := d.Learn(ctx, []Example{{"a d", "x"}}, false); err != nil {
 		t.Fatal(err)
 	}
-	if got := d.Info().Tokenizer; got != MixedFeatures {
-		t.Errorf("after Learn: got %q, want %q (the counts mix two tokenizers')", got, MixedFeatures)
+	if got, rev := d.Info().Tokenizer, d.Info().FeatureRevision; got != MixedFeatures || rev != MixedRevision {
+		t.Errorf("after Learn: got %q, revision %d, want %q, %d (the counts mix two tokenizers')", got, rev, MixedFeatures, MixedRevision)
 	}
 	before := saved(t, d)
 	if _, err := d.Forget(ctx, exs[:1]); !errors.Is(err, ErrStaleFeatures) || !strings.Contains(err.Error(), "tokenizer") {
@@ -624,7 +624,7 @@ func TestTokenizerRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := back.Forget(ctx, []Example{{"a d", "x"}}); !errors.Is(err, ErrStaleFeatures) || !strings.Contains(err.Error(), "mix") {
+	if _, err := back.Forget(ctx, []Example{{"a d", "x"}}); !errors.Is(err, ErrStaleFeatures) || !strings.Contains(err.Error(), "learned examples under another feature extractor or tokenizer") {
 		t.Errorf("Forget of a mixed model under its first tokenizer: got %v, want ErrStaleFeatures saying the counts mix", err)
 	}
 	if !back.StaleTokenizer() {

@@ -490,23 +490,30 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	if n := m.GetLearnedExamples(); n > 0 { // a server that predates the field does not report it
 		examples += fmt.Sprintf(" (%d distinct)", n)
 	}
-	fmt.Fprintf(w, "version       %d\ntrained       %s\nexamples      %s\nvocabulary    %d\nlabels        %s\ncontent hash  %s\ntokenizer     %s\nfeatures      revision %d",
-		m.GetVersion(), trained, examples, m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer(), m.GetFeatureRevision())
+	fmt.Fprintf(w, "version       %d\ntrained       %s\nexamples      %s\nvocabulary    %d\nlabels        %s\ncontent hash  %s\ntokenizer     %s\n",
+		m.GetVersion(), trained, examples, m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer())
 	retrain := "train --replace retrains"
 	if m.GetReadOnly() {
 		retrain = "the writing server's train --replace retrains (this server reads it on SIGHUP, or by itself with --reload-interval)"
 	}
-	switch fr, er := m.GetFeatureRevision(), m.GetExtractorRevision(); {
+	fr, er := m.GetFeatureRevision(), m.GetExtractorRevision()
+	mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256()
+	switch {
+	case mt == classifier.MixedFeatures || fr == classifier.MixedRevision:
+		fmt.Fprintf(w, "features      mixed (the model learned examples under another feature extractor or tokenizer.json than its counts were gathered with: forget is refused until %s it)", retrain)
 	case fr < er:
-		fmt.Fprintf(w, " (the server extracts revision %d: forget is refused until %s the model)", er, retrain)
+		fmt.Fprintf(w, "features      revision %d (the server extracts revision %d: forget is refused until %s the model)", fr, er, retrain)
 	case fr > er:
-		fmt.Fprintf(w, " (the server extracts revision %d, older than the model's: forget is refused until a server of the model's revision serves it)", er)
+		fmt.Fprintf(w, "features      revision %d (the server extracts revision %d, older than the model's: forget is refused until a server of the model's revision serves it)", fr, er)
+	default:
+		fmt.Fprintf(w, "features      revision %d", fr)
 	}
-	switch mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256(); {
-	case mt == classifier.MixedFeatures:
-		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model's counts mix two feature extractions, learned after an upgrade, a rollback or a change of tokenizer.json: forget is refused until %s it)", t, retrain)
-	case mt != "" && t != "" && mt != t:
-		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until %s it)", t, mt, retrain)
+	if mt != classifier.MixedFeatures && mt != "" && t != "" && mt != t {
+		other := "the server is given the model's tokenizer.json, or"
+		if m.GetReadOnly() {
+			other = "this server is given the writing server's --tokenizer, or"
+		}
+		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until %s %s it)", t, mt, other, retrain)
 	}
 	if m.GetReadOnly() {
 		fmt.Fprint(w, "\nread-only     the server refuses train and forget")

@@ -1660,10 +1660,13 @@ func TestModelStaleAdvice(t *testing.T) {
 			"features      revision 13 (the server extracts revision 12, older than the model's: forget is refused until a server of the model's revision serves it)"},
 		{"another tokenizer", func(m *claimsv1.GetModelResponse) {
 			m.FeatureRevision, m.ExtractorRevision, m.ModelTokenizerSha256, m.TokenizerSha256 = 13, 13, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"
-		}, "tokenizer.json bbbbbbbbbbbb… (the model was trained with aaaaaaaaaaaa…: forget is refused and accuracy may suffer until train --replace retrains it)"},
+		}, "features      revision 13\ntokenizer.json bbbbbbbbbbbb… (the model was trained with aaaaaaaaaaaa…: forget is refused and accuracy may suffer until the server is given the model's tokenizer.json, or train --replace retrains it)"},
+		{"another tokenizer, read-only", func(m *claimsv1.GetModelResponse) {
+			m.FeatureRevision, m.ExtractorRevision, m.ModelTokenizerSha256, m.TokenizerSha256, m.ReadOnly = 13, 13, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", true
+		}, "until this server is given the writing server's --tokenizer, or the writing server's train --replace retrains"},
 		{"mixed", func(m *claimsv1.GetModelResponse) {
-			m.FeatureRevision, m.ExtractorRevision, m.ModelTokenizerSha256, m.TokenizerSha256 = 13, 13, "mixed", "bbbbbbbbbbbbbbbb"
-		}, "tokenizer.json bbbbbbbbbbbb… (the model's counts mix two feature extractions, learned after an upgrade, a rollback or a change of tokenizer.json: forget is refused until train --replace retrains it)"},
+			m.FeatureRevision, m.ExtractorRevision, m.ModelTokenizerSha256, m.TokenizerSha256 = 1<<20, 13, "mixed", "bbbbbbbbbbbbbbbb"
+		}, "features      mixed (the model learned examples under another feature extractor or tokenizer.json than its counts were gathered with: forget is refused until train --replace retrains it)\n\n"},
 	} {
 		f.lock(func() { f.editModel = tt.edit })
 		code, out, errs := runCLI(t, "", "model", "--addr", addr)

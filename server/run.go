@@ -790,25 +790,26 @@ func warnStale(model *classifier.Classifier, info classifier.Info, readOnly bool
 	if readOnly {
 		retrain = "client train --replace, against the server that writes this --data-dir once it runs this build and tokenizer.json; this server reads the new model on SIGHUP, or by itself with --reload-interval"
 	}
+	revisions := []any{"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision}
 	switch {
-	case info.Tokenizer == classifier.MixedFeatures:
-		log.Warn("the saved model's counts mix two feature extractions: it learned examples after an upgrade, a rollback or a change of tokenizer.json without being retrained; it classifies, but Forget is refused by every build until it is retrained ("+retrain+")",
-			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
+	case info.Tokenizer == classifier.MixedFeatures || info.FeatureRevision == classifier.MixedRevision:
+		log.Warn("the saved model's counts mix two feature extractions: it learned examples after an upgrade, a rollback or a change of tokenizer.json without being retrained; it classifies, but accuracy may suffer, and Forget is refused by every build until it is retrained (" + retrain + ")")
 		return
 	case info.FeatureRevision < classifier.FeatureRevision:
-		log.Warn("the saved model was trained by an older revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained ("+retrain+")",
-			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
+		log.Warn("the saved model was trained by an older revision of the feature extractor: it classifies, but accuracy may suffer, and Forget is refused until it is retrained ("+retrain+")", revisions...)
+	case info.FeatureRevision > classifier.FeatureRevision && readOnly:
+		log.Warn("the saved model was trained by a newer revision of the feature extractor than this build has (the server that writes it runs a newer build): it classifies, but accuracy may suffer and Forget is refused until this server runs a build of the model's revision too", revisions...)
 	case info.FeatureRevision > classifier.FeatureRevision:
-		log.Warn("the saved model was trained by a newer revision of the feature extractor than this build has (a rollback?): it classifies, but Forget is refused until this server runs a build of the model's revision (retraining here would take the model back to this build's revision, and Train here mixes the two)",
-			"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision)
+		log.Warn("the saved model was trained by a newer revision of the feature extractor than this build has (a rollback?): it classifies, but accuracy may suffer, and Forget is refused until this server runs a build of the model's revision (retraining here would take the model back to this build's revision, and Train here mixes the two)", revisions...)
 	}
-	if model.StaleTokenizer() {
-		fix := "start this server with the tokenizer.json the model was trained with, or retrain it (" + retrain + ")"
+	fp := model.TokenizerFingerprint()
+	if info.Tokenizer != "" && fp != "" && info.Tokenizer != fp {
+		fix := "start this server with the tokenizer.json the model was trained with, or retrain the model (" + retrain + "); a Train before then mixes the two, which only retraining mends"
 		if readOnly {
-			fix = "give this server the --tokenizer of the server that writes the model, or retrain the model with this one there (" + retrain + ")"
+			fix = "give this server the --tokenizer of the server that writes the model, or retrain the model there with this one (" + retrain + ")"
 		}
-		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused until "+fix,
-			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", model.TokenizerFingerprint())
+		log.Warn("the saved model was trained with another tokenizer.json: it classifies with tokens its counts were not gathered from, so accuracy may suffer, and Forget is refused. To mend it, "+fix,
+			"model_tokenizer_sha256", info.Tokenizer, "tokenizer_sha256", fp)
 	}
 }
 

@@ -453,7 +453,8 @@ func TestRunFollowsMemoryLimit(t *testing.T) {
 }
 
 // TestWarnStale checks the advice given for a model whose counts another
-// extractor gathered, by which way the revisions differ, or a mix.
+// extractor or tokenizer gathered, by which way the revisions differ,
+// whether this server writes the model, or a mix.
 func TestWarnStale(t *testing.T) {
 	tok, _, err := loadTokenizer("", "--tokenizer")
 	if err != nil {
@@ -461,27 +462,31 @@ func TestWarnStale(t *testing.T) {
 	}
 	model := classifier.New(tok)
 	for _, tt := range []struct {
-		name     string
-		revision int
-		mixed    bool
-		readOnly bool
-		want     string // "" for no warning
+		name      string
+		revision  int
+		tokenizer string
+		readOnly  bool
+		want      string // "" for no warning
 	}{
-		{"this build's", classifier.FeatureRevision, false, false, ""},
-		{"older", classifier.FeatureRevision - 1, false, false, `msg="the saved model was trained by an older revision of the feature extractor: it classifies, but Forget is refused and accuracy may suffer until it is retrained (client train --replace)"`},
-		{"older, read-only", classifier.FeatureRevision - 1, false, true, "against the server that writes this --data-dir once it runs this build and tokenizer.json; this server reads the new model on SIGHUP, or by itself with --reload-interval"},
-		{"newer (a rollback)", classifier.FeatureRevision + 1, false, false, "trained by a newer revision of the feature extractor than this build has (a rollback?): it classifies, but Forget is refused until this server runs a build of the model's revision"},
-		{"mixed", classifier.FeatureRevision, true, false, "the saved model's counts mix two feature extractions"},
+		{"this build's", classifier.FeatureRevision, "", false, ""},
+		{"this build's and tokenizer", classifier.FeatureRevision, model.TokenizerFingerprint(), false, ""},
+		{"older", classifier.FeatureRevision - 1, "", false, `msg="the saved model was trained by an older revision of the feature extractor: it classifies, but accuracy may suffer, and Forget is refused until it is retrained (client train --replace)"`},
+		{"older, read-only", classifier.FeatureRevision - 1, "", true, "against the server that writes this --data-dir once it runs this build and tokenizer.json; this server reads the new model on SIGHUP, or by itself with --reload-interval"},
+		{"newer (a rollback)", classifier.FeatureRevision + 1, "", false, "trained by a newer revision of the feature extractor than this build has (a rollback?): it classifies, but accuracy may suffer, and Forget is refused until this server runs a build of the model's revision"},
+		{"newer, read-only", classifier.FeatureRevision + 1, "", true, "(the server that writes it runs a newer build): it classifies, but accuracy may suffer and Forget is refused until this server runs a build of the model's revision too"},
+		{"mixed", classifier.MixedRevision, classifier.MixedFeatures, false, "the saved model's counts mix two feature extractions"},
+		{"another tokenizer", classifier.FeatureRevision, "0123456789abcdef", false, `Forget is refused. To mend it, start this server with the tokenizer.json the model was trained with, or retrain the model (client train --replace); a Train before then mixes the two, which only retraining mends" model_tokenizer_sha256=0123456789abcdef`},
+		{"another tokenizer, read-only", classifier.FeatureRevision, "0123456789abcdef", true, "To mend it, give this server the --tokenizer of the server that writes the model, or retrain the model there with this one"},
 	} {
 		var buf bytes.Buffer
 		info := model.Info()
-		info.FeatureRevision = tt.revision
-		if tt.mixed {
-			info.Tokenizer = classifier.MixedFeatures
-		}
+		info.FeatureRevision, info.Tokenizer = tt.revision, tt.tokenizer
 		warnStale(model, info, tt.readOnly, slog.New(slog.NewTextHandler(&buf, nil)))
 		if got := buf.String(); tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
 			t.Errorf("%s: got %q, want a line with %q", tt.name, got, tt.want)
+		}
+		if tt.name == "mixed" && strings.Count(buf.String(), "\n") != 1 {
+			t.Errorf("mixed: got %q, want one line", buf.String())
 		}
 	}
 }
