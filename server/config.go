@@ -66,9 +66,13 @@ type config struct {
 	// MaxHealthWatchesPerConn those on one connection (0: no bound).
 	MaxHealthWatches        int
 	MaxHealthWatchesPerConn int
-	ShutdownDrain           time.Duration // NOT_SERVING but still serving, before the stop
-	Keepalive               keepaliveConfig
-	GC                      gcConfig
+	// MaxClassifyStreamsPerConn bounds the ClassifyStream calls open at
+	// once on one gRPC connection, or from one REST client (0: no bound),
+	// beside the server's Limits.MaxClassifyStreams.
+	MaxClassifyStreamsPerConn int
+	ShutdownDrain             time.Duration // NOT_SERVING but still serving, before the stop
+	Keepalive                 keepaliveConfig
+	GC                        gcConfig
 	// MemoryLimitRatio, when GOMEMLIMIT is not set, sets the Go runtime's
 	// memory limit to this fraction of the container's (cgroup's) memory
 	// limit, if it has one (0: no limit).
@@ -173,6 +177,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	maxStreams := fs.Uint("max-concurrent-streams", uint(l.MaxConcurrentStreams), "most concurrent streams per HTTP/2 connection")
 	fs.IntVar(&l.MaxExplain, "max-explain", l.MaxExplain, "largest explain value")
 	fs.IntVar(&l.MaxClassifyStreams, "max-classify-streams", l.MaxClassifyStreams, "most ClassifyStream calls open at once on the whole server, gRPC and REST together")
+	fs.IntVar(&c.MaxClassifyStreamsPerConn, "max-classify-streams-per-conn", 16, "most ClassifyStream calls open at once on one gRPC connection, or from one REST client address, so that one client cannot hold every --max-classify-streams slot (0: no bound; behind a proxy or mesh sidecar that carries many clients over one connection, use 0)")
 	fs.IntVar(&l.MaxInflightCalls, "max-inflight-calls", l.MaxInflightCalls, "most unary calls (Classify, Train, Forget, Evaluate, GetModel) the server holds at once, gRPC and REST together; one more is refused at once with RESOURCE_EXHAUSTED (HTTP 429) and a retry delay, before its request is read (0: no bound)")
 	fs.IntVar(&l.MaxLabels, "max-labels", l.MaxLabels, fmt.Sprintf("most labels the model may have (2 to %d); each costs 8 bytes for every feature of the model", classifier.MaxLabelsCap))
 	fs.IntVar(&l.MaxFeatures, "max-features", l.MaxFeatures, "most distinct features the model may have; each costs about 300 bytes of memory, and every change copies and saves the whole model")
@@ -299,6 +304,9 @@ func (c *config) validate() error {
 	}
 	if l.MaxInflightCalls < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-inflight-calls"))
+	}
+	if c.MaxClassifyStreamsPerConn < 0 {
+		return fmt.Errorf("%s must not be negative", c.opt("max-classify-streams-per-conn"))
 	}
 	if c.MaxHealthWatchesPerConn < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-health-watches-per-conn"))

@@ -1247,3 +1247,73 @@ func TestSecondSignalWithLogBlocked(t *testing.T) {
 		t.Fatal("server still running 10s after a second SIGTERM, with its log blocked")
 	}
 }
+
+// TestClassifyStreamsPerConn checks --max-classify-streams-per-conn: one
+// connection holds at most that many ClassifyStream calls, others still
+// get theirs up to --max-classify-streams, and a place given back is
+// taken again.
+func TestClassifyStreamsPerConn(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--max-classify-streams-per-conn", "2", "--max-classify-streams", "3")
+	open := func(ctx context.Context, conn *grpc.ClientConn) error {
+		s, err := claimsv1.NewClaimServiceClient(conn).ClassifyStream(ctx)
+		if err == nil {
+			err = s.Send(&claimsv1.ClassifyStreamRequest{Text: "Rain fell."})
+		}
+		if err == nil {
+			_, err = s.Recv()
+		}
+		return err
+	}
+	wantRefused := func(what string, err error, msg string) {
+		t.Helper()
+		st := status.Convert(err)
+		if st.Code() != codes.ResourceExhausted || !strings.Contains(st.Message(), msg) {
+			t.Fatalf("%s: got %v %q, want ResourceExhausted containing %q", what, st.Code(), st.Message(), msg)
+		}
+		if len(st.Details()) == 0 {
+			t.Errorf("%s: got no details, want a retry delay", what)
+		}
+	}
+	one := grpcConn(t, p.grpcAddr)
+	first, endFirst := context.WithCancel(ctxT(t))
+	defer endFirst()
+	if err := open(first, one); err != nil {
+		t.Fatalf("first stream: %v", err)
+	}
+	if err := open(ctxT(t), one); err != nil {
+		t.Fatalf("second stream on one connection: %v", err)
+	}
+	wantRefused("third stream on one connection", open(ctxT(t), one), "2 classify streams are open on this connection, the most one connection or client may hold (--max-classify-streams-per-conn)")
+	if err := open(ctxT(t), grpcConn(t, p.grpcAddr)); err != nil {
+		t.Fatalf("a stream on another connection: %v", err)
+	}
+	wantRefused("a stream past the server's limit", open(ctxT(t), grpcConn(t, p.grpcAddr)), "3 classify streams are open, the server's limit")
+	endFirst()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := open(ctxT(t), one)
+		if err == nil {
+			break
+		}
+		if status.Code(err) != codes.ResourceExhausted || time.Now().After(deadline) {
+			t.Fatalf("stream after one ended: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Contains(p.logs.String(), "max-classify-streams-per-conn is 0 or not below") {
+		t.Errorf("a per-connection bound below the server's was warned of:\n%s", p.logs.String())
+	}
+}
+
+// TestClassifyStreamsPerConnWarns checks the start-up warning of a
+// per-connection bound that leaves one client every classify stream.
+func TestClassifyStreamsPerConnWarns(t *testing.T) {
+	server, _ := binaries(t)
+	for _, args := range [][]string{{"--max-classify-streams-per-conn", "0"}, {"--max-classify-streams", "8", "--max-classify-streams-per-conn", "8"}} {
+		p := startServer(t, server, args...)
+		if want := "max-classify-streams-per-conn is 0 or not below --max-classify-streams: one connection or REST client can hold every classify stream"; !strings.Contains(p.logs.String(), want) {
+			t.Errorf("%q: got log\n%s\nwant a line with %q", args, p.logs.String(), want)
+		}
+	}
+}

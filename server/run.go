@@ -33,6 +33,7 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
@@ -291,6 +292,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if err != nil {
 		return err
 	}
+	if n := cfg.MaxClassifyStreamsPerConn; n == 0 || n >= cfg.Limits.MaxClassifyStreams {
+		log.Warn(cfg.opt("max-classify-streams-per-conn")+" is 0 or not below "+cfg.opt("max-classify-streams")+": one connection or REST client can hold every classify stream and leave other clients refused", "max_classify_streams_per_conn", n, "max_classify_streams", cfg.Limits.MaxClassifyStreams)
+	}
 	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
 		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
 	}
@@ -319,7 +323,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	publicOpts := append(slices.Clip(opts), grpc.KeepaliveParams(publicKP), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
 		grpc.InTapHandle(unaryTap(unaryMethods, cfg.Limits.CallTimeout, gate, refusals.grpc)),
 		grpc.ChainUnaryInterceptor(unary, guard.UnaryInterceptor()),
-		grpc.ChainStreamInterceptor(stream, bounded, guard.StreamInterceptor()))
+		grpc.ChainStreamInterceptor(stream, bounded, boundPerConn(claimsv1.ClaimService_ClassifyStream_FullMethodName, cfg.MaxClassifyStreamsPerConn, cfg.opt("max-classify-streams-per-conn"), grpcConn), guard.StreamInterceptor()))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(grpcTLS)))
 	}
@@ -333,7 +337,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	})))
 	grpcServer = grpc.NewServer(publicOpts...)
 	innerServer := grpc.NewServer(append(slices.Clip(opts), grpc.KeepaliveParams(kp),
-		grpc.ChainUnaryInterceptor(restUnary), grpc.ChainStreamInterceptor(restStream, bounded))...)
+		grpc.ChainUnaryInterceptor(restUnary), grpc.ChainStreamInterceptor(restStream, bounded, boundPerConn(claimsv1.ClaimService_ClassifyStream_FullMethodName, cfg.MaxClassifyStreamsPerConn, cfg.opt("max-classify-streams-per-conn"), restClient)))...)
 	healthSrv := health.NewServer()
 	for _, s := range []struct {
 		srv *grpc.Server
@@ -485,6 +489,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// What refuses or cuts a call, in one line, so that a refusal can be
 	// read against the limit that made it.
 	log.Info("limits", append(cfg.Limits.LogAttrs(),
+		"max_classify_streams_per_conn", cfg.MaxClassifyStreamsPerConn,
 		"read_only", cfg.ReadOnly, "shutdown_drain", cfg.ShutdownDrain, "shutdown_timeout", cfg.ShutdownTimeout,
 		"access_log", cfg.AccessLog, "access_log_max_rate", cfg.AccessLogMaxRate)...)
 	if ready != nil {
@@ -943,6 +948,81 @@ type watchBounds struct {
 	maxName, perConnName string
 }
 
+// connCounts counts the calls open under each key (a connection, or a
+// REST client). It is safe for concurrent use.
+type connCounts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// take counts one more call under key, unless max (if positive) are open
+// under it already; it reports whether it did.
+func (c *connCounts) take(key string, max int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if max > 0 && c.n[key] >= max {
+		return false
+	}
+	if c.n == nil {
+		c.n = make(map[string]int)
+	}
+	c.n[key]++
+	return true
+}
+
+// release counts one call under key fewer.
+func (c *connCounts) release(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n[key]--; c.n[key] <= 0 {
+		delete(c.n, key)
+	}
+}
+
+// grpcConn returns a key for the connection the call in ctx came on: its
+// remote and local addresses. The gateway's in-process connections share
+// one key.
+func grpcConn(ctx context.Context) string {
+	p, ok := peer.FromContext(ctx)
+	if !ok || p.Addr == nil {
+		return ""
+	}
+	if p.LocalAddr != nil {
+		return p.Addr.String() + " " + p.LocalAddr.String()
+	}
+	return p.Addr.String()
+}
+
+// restClient returns a key for the REST client of the call in ctx, a
+// call the gateway made in process: the client the gateway names in the
+// call's metadata (its address, or the one a trusted proxy names).
+func restClient(ctx context.Context) string {
+	if v := metadata.ValueFromIncomingContext(ctx, api.RESTPeerKey); len(v) > 0 {
+		return v[len(v)-1]
+	}
+	return grpcConn(ctx)
+}
+
+// boundPerConn returns a stream interceptor that refuses a call of method
+// with RESOURCE_EXHAUSTED (and a retry delay) while max of them are open
+// under the same key(ctx), so that one connection or client cannot hold
+// every slot of a server-wide bound; name is the setting of max, for the
+// refusal. max 0 bounds nothing.
+func boundPerConn(method string, max int, name string, key func(context.Context) string) grpc.StreamServerInterceptor {
+	var open connCounts
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		if info.FullMethod != method || max <= 0 {
+			return handler(srv, ss)
+		}
+		k := key(ss.Context())
+		if !open.take(k, max) {
+			return admit.Busy(fmt.Sprintf("%d classify streams are open on this connection, the most one connection or client may hold (%s); close one, or retry later", max, name)).Err()
+		}
+		defer open.release(k)
+		return handler(srv, ss)
+	}
+}
+
 // boundWatches returns a stream interceptor that ends calls of method
 // (their context is cancelled) once ctx is done, and refuses one with
 // RESOURCE_EXHAUSTED while b.max of them are open on the whole server, or
@@ -956,40 +1036,29 @@ func boundWatches(ctx context.Context, method string, b watchBounds) grpc.Stream
 	var (
 		mu     sync.Mutex
 		total  int
-		byConn = make(map[string]int)
+		byConn connCounts
 	)
-	release := func(conn string) {
-		mu.Lock()
-		defer mu.Unlock()
-		total--
-		if byConn[conn]--; byConn[conn] == 0 {
-			delete(byConn, conn)
-		}
-	}
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		if info.FullMethod != method {
 			return handler(srv, ss)
 		}
-		conn := ""
-		if p, ok := peer.FromContext(ss.Context()); ok && p.Addr != nil {
-			conn = p.Addr.String()
-			if p.LocalAddr != nil {
-				conn += " " + p.LocalAddr.String()
-			}
-		}
-		mu.Lock()
-		switch {
-		case b.perConn > 0 && byConn[conn] >= b.perConn:
-			mu.Unlock()
+		conn := grpcConn(ss.Context())
+		if !byConn.take(conn, b.perConn) {
 			return status.Errorf(codes.ResourceExhausted, "%d health watches are open on this connection, the most one connection may hold (%s): close one, or poll Check instead", b.perConn, b.perConnName)
-		case total >= b.max:
+		}
+		defer byConn.release(conn)
+		mu.Lock()
+		if total >= b.max {
 			mu.Unlock()
 			return status.Errorf(codes.ResourceExhausted, "%d health watches are open, the server's limit (%s): close one, or poll Check instead", b.max, b.maxName)
 		}
 		total++
-		byConn[conn]++
 		mu.Unlock()
-		defer release(conn)
+		defer func() {
+			mu.Lock()
+			total--
+			mu.Unlock()
+		}()
 		callCtx, cancel := context.WithCancel(ss.Context())
 		defer cancel()
 		stop := context.AfterFunc(ctx, cancel)

@@ -19,6 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
 	"github.com/claimsvc/claims/classifier"
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/apitest"
@@ -487,6 +492,50 @@ func TestWarnStale(t *testing.T) {
 		}
 		if tt.name == "mixed" && strings.Count(buf.String(), "\n") != 1 {
 			t.Errorf("mixed: got %q, want one line", buf.String())
+		}
+	}
+}
+
+// fakeStream is a grpc.ServerStream with only a context.
+type fakeStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (f fakeStream) Context() context.Context { return f.ctx }
+
+// TestBoundPerConnREST checks the per-client bound of REST streams: the
+// gateway's calls all come over one in-process connection, so they are
+// told apart by the client the gateway names, not by the connection.
+func TestBoundPerConnREST(t *testing.T) {
+	const method = "/claims.v1.ClaimService/ClassifyStream"
+	bound := boundPerConn(method, 1, "--max-classify-streams-per-conn", restClient)
+	from := func(client string) fakeStream {
+		return fakeStream{ctx: metadata.NewIncomingContext(context.Background(), metadata.Pairs(api.RESTPeerKey, client))}
+	}
+	info := &grpc.StreamServerInfo{FullMethod: method}
+	release := make(chan struct{})
+	held := make(chan struct{})
+	go bound(nil, from("192.0.2.1:1000"), info, func(any, grpc.ServerStream) error { close(held); <-release; return nil })
+	<-held
+	noop := func(any, grpc.ServerStream) error { return nil }
+	if err := bound(nil, from("192.0.2.1:1000"), info, noop); status.Code(err) != codes.ResourceExhausted {
+		t.Errorf("second stream of one client: got %v, want ResourceExhausted", err)
+	}
+	if err := bound(nil, from("192.0.2.2:1000"), info, noop); err != nil {
+		t.Errorf("a stream of another client: got %v, want none", err)
+	}
+	if err := bound(nil, from("192.0.2.1:1000"), &grpc.StreamServerInfo{FullMethod: "/grpc.health.v1.Health/Watch"}, noop); err != nil {
+		t.Errorf("another method: got %v, want none", err)
+	}
+	close(release)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		err := bound(nil, from("192.0.2.1:1000"), info, noop)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a stream once the first ended: got %v, want none", err)
 		}
 	}
 }
