@@ -46,3 +46,32 @@ func TestDebug(t *testing.T) {
 		}
 	}
 }
+
+// TestDebugRefusesPages checks that the debug listener serves the address
+// bar and its own index page's links, but not a request a page of
+// another site made the browser send, and that its answers say nosniff.
+func TestDebugRefusesPages(t *testing.T) {
+	h := gateway.Debug()
+	for _, tt := range []struct {
+		name   string
+		header map[string]string
+		status int
+	}{
+		{"a tool (no browser headers)", nil, http.StatusOK},
+		{"the address bar", map[string]string{"Sec-Fetch-Site": "none"}, http.StatusOK},
+		{"the index page's link", map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusOK},
+		{"another site's page", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, http.StatusForbidden},
+		{"a same-site page", map[string]string{"Sec-Fetch-Site": "same-site"}, http.StatusForbidden},
+		{"an older browser's cross-origin request", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+	} {
+		rec := record(h, "GET", "127.0.0.1:6060", "/debug/pprof/cmdline", "", tt.header)
+		if tt.status == http.StatusForbidden {
+			checkError(t, tt.name, rec.Code, rec.Body.Bytes(), tt.status, codes.PermissionDenied, "request from a web page refused")
+		} else if rec.Code != tt.status {
+			t.Errorf("%s: got %d, want %d", tt.name, rec.Code, tt.status)
+		}
+		if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s: got X-Content-Type-Options %q, want nosniff", tt.name, got)
+		}
+	}
+}

@@ -199,7 +199,17 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 	if requests != nil || cfg.AccessLog != nil {
 		h = observeRequests(h, requests, cfg.AccessLog, cfg.client)
 	}
-	return answerDeadline(requestIDs(h), cfg), nil
+	return answerDeadline(requestIDs(noSniff(h)), cfg), nil
+}
+
+// noSniff sets X-Content-Type-Options: nosniff on every answer, so that
+// a browser takes a JSON answer (or an error's) for what its Content-Type
+// says, never for a page or script of its own guessing.
+func noSniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requestIDs gives every request a request ID, and every answer an

@@ -75,6 +75,9 @@ func TestCrossOrigin(t *testing.T) {
 		h := configuredHandler(t, model, api.DefaultLimits(), api.Auth{Open: true}, gateway.Config{CORSOrigins: tt.cors})
 		before := model.Info()
 		rec := record(h, tt.method, "", tt.path, tt.body, tt.header)
+		if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s: got X-Content-Type-Options %q, want nosniff", tt.name, got)
+		}
 		if tt.status != http.StatusForbidden {
 			if rec.Code != tt.status {
 				t.Errorf("%s: got %d %s, want %d", tt.name, rec.Code, rec.Body, tt.status)
