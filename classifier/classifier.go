@@ -246,10 +246,12 @@ type Info struct {
 // feature extractor revision or tokenizer than the ones in use (after an
 // upgrade, a rollback or a change of tokenizer, before Replace): its
 // counts then mix features of two extractions, which no build can take
-// back exactly, so Forget is refused (ErrStaleFeatures) by every build,
-// this one included, until Replace retrains the model. They match no
-// tokenizer's fingerprint and no build's revision, so older builds, which
-// compare one or both, refuse Forget on it too.
+// back exactly, so Forget is refused (ErrStaleFeatures), by this build and
+// every other that records feature revisions, until Replace retrains the
+// model. They match no tokenizer's fingerprint and no build's revision,
+// so older builds, which compare one or both, refuse Forget on it too;
+// either alone marks the mix (a build that records no fingerprint keeps
+// the revision and drops the fingerprint when it saves).
 const (
 	MixedFeatures = "mixed"
 	MixedRevision = 1 << 20

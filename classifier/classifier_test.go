@@ -630,6 +630,22 @@ func TestTokenizerRecorded(t *testing.T) {
 	if !back.StaleTokenizer() {
 		t.Errorf("StaleTokenizer of a mixed model: got false, want true")
 	}
+	// A build that records no fingerprint keeps the revision and drops
+	// "mixed" when it saves: the revision alone still marks the mix.
+	back.mu.Lock()
+	st := back.state()
+	back.mu.Unlock()
+	st.tokenizer = ""
+	revOnly, err := Load(bytes.NewReader(st.encode()), namedTokens{fp: "one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := revOnly.Info(); got.FeatureRevision != MixedRevision || got.Tokenizer != "" {
+		t.Fatalf("a mixed model saved without its fingerprint: got revision %d, tokenizer %q, want %d, none", got.FeatureRevision, got.Tokenizer, MixedRevision)
+	}
+	if _, err := revOnly.Forget(ctx, []Example{{"a d", "x"}}); !errors.Is(err, ErrStaleFeatures) || !strings.Contains(err.Error(), "learned examples under another feature extractor or tokenizer") {
+		t.Errorf("Forget of a model marked mixed by its revision alone: got %v, want ErrStaleFeatures saying the counts mix", err)
+	}
 	if _, err := d.Replace(ctx, exs); err != nil {
 		t.Fatal(err)
 	}

@@ -492,17 +492,17 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	}
 	fmt.Fprintf(w, "version       %d\ntrained       %s\nexamples      %s\nvocabulary    %d\nlabels        %s\ncontent hash  %s\ntokenizer     %s\n",
 		m.GetVersion(), trained, examples, m.GetVocabularySize(), strings.Join(m.GetLabels(), ", "), m.GetContentHash(), m.GetTokenizer())
-	retrain := "train --replace retrains"
+	retrain := "train --replace retrains it"
 	if m.GetReadOnly() {
-		retrain = "the writing server's train --replace retrains (this server reads it on SIGHUP, or by itself with --reload-interval)"
+		retrain = "the writing server's train --replace retrains it (this server then reads it on SIGHUP, or by itself with --reload-interval)"
 	}
 	fr, er := m.GetFeatureRevision(), m.GetExtractorRevision()
 	mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256()
 	switch {
 	case mt == classifier.MixedFeatures || fr == classifier.MixedRevision:
-		fmt.Fprintf(w, "features      mixed (the model learned examples under another feature extractor or tokenizer.json than its counts were gathered with: forget is refused until %s it)", retrain)
+		fmt.Fprintf(w, "features      mixed (the model learned examples under another feature extractor or tokenizer.json than its counts were gathered with: forget is refused until %s)", retrain)
 	case fr < er:
-		fmt.Fprintf(w, "features      revision %d (the server extracts revision %d: forget is refused until %s the model)", fr, er, retrain)
+		fmt.Fprintf(w, "features      revision %d (the server extracts revision %d: forget is refused until %s)", fr, er, retrain)
 	case fr > er:
 		fmt.Fprintf(w, "features      revision %d (the server extracts revision %d, older than the model's: forget is refused until a server of the model's revision serves it)", fr, er)
 	default:
@@ -513,7 +513,7 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		if m.GetReadOnly() {
 			other = "this server is given the writing server's --tokenizer, or"
 		}
-		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until %s %s it)", t, mt, other, retrain)
+		fmt.Fprintf(w, "\ntokenizer.json %.12s… (the model was trained with %.12s…: forget is refused and accuracy may suffer until %s %s)", t, mt, other, retrain)
 	}
 	if m.GetReadOnly() {
 		fmt.Fprint(w, "\nread-only     the server refuses train and forget")

@@ -1653,9 +1653,9 @@ func TestModelStaleAdvice(t *testing.T) {
 		want string
 	}{
 		{"older revision", func(m *claimsv1.GetModelResponse) { m.FeatureRevision, m.ExtractorRevision = 12, 13 },
-			"features      revision 12 (the server extracts revision 13: forget is refused until train --replace retrains the model)"},
+			"features      revision 12 (the server extracts revision 13: forget is refused until train --replace retrains it)"},
 		{"older revision, read-only", func(m *claimsv1.GetModelResponse) { m.FeatureRevision, m.ExtractorRevision, m.ReadOnly = 12, 13, true },
-			"until the writing server's train --replace retrains (this server reads it on SIGHUP, or by itself with --reload-interval) the model)"},
+			"until the writing server's train --replace retrains it (this server then reads it on SIGHUP, or by itself with --reload-interval))"},
 		{"newer revision (a rollback)", func(m *claimsv1.GetModelResponse) { m.FeatureRevision, m.ExtractorRevision = 13, 12 },
 			"features      revision 13 (the server extracts revision 12, older than the model's: forget is refused until a server of the model's revision serves it)"},
 		{"another tokenizer", func(m *claimsv1.GetModelResponse) {
@@ -1663,7 +1663,7 @@ func TestModelStaleAdvice(t *testing.T) {
 		}, "features      revision 13\ntokenizer.json bbbbbbbbbbbb… (the model was trained with aaaaaaaaaaaa…: forget is refused and accuracy may suffer until the server is given the model's tokenizer.json, or train --replace retrains it)"},
 		{"another tokenizer, read-only", func(m *claimsv1.GetModelResponse) {
 			m.FeatureRevision, m.ExtractorRevision, m.ModelTokenizerSha256, m.TokenizerSha256, m.ReadOnly = 13, 13, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", true
-		}, "until this server is given the writing server's --tokenizer, or the writing server's train --replace retrains"},
+		}, "until this server is given the writing server's --tokenizer, or the writing server's train --replace retrains it (this server then reads"},
 		{"mixed", func(m *claimsv1.GetModelResponse) {
 			m.FeatureRevision, m.ExtractorRevision, m.ModelTokenizerSha256, m.TokenizerSha256 = 1<<20, 13, "mixed", "bbbbbbbbbbbbbbbb"
 		}, "features      mixed (the model learned examples under another feature extractor or tokenizer.json than its counts were gathered with: forget is refused until train --replace retrains it)\n\n"},

@@ -798,12 +798,12 @@ func warnStale(model *classifier.Classifier, info classifier.Info, readOnly bool
 	revisions := []any{"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision}
 	switch {
 	case info.Tokenizer == classifier.MixedFeatures || info.FeatureRevision == classifier.MixedRevision:
-		log.Warn("the saved model's counts mix two feature extractions: it learned examples after an upgrade, a rollback or a change of tokenizer.json without being retrained; it classifies, but accuracy may suffer, and Forget is refused by every build until it is retrained (" + retrain + ")")
+		log.Warn("the saved model's counts mix two feature extractions: it learned examples after an upgrade, a rollback or a change of tokenizer.json without being retrained; it classifies, but accuracy may suffer, and Forget is refused until it is retrained (" + retrain + ")")
 		return
 	case info.FeatureRevision < classifier.FeatureRevision:
 		log.Warn("the saved model was trained by an older revision of the feature extractor: it classifies, but accuracy may suffer, and Forget is refused until it is retrained ("+retrain+")", revisions...)
 	case info.FeatureRevision > classifier.FeatureRevision && readOnly:
-		log.Warn("the saved model was trained by a newer revision of the feature extractor than this build has (the server that writes it runs a newer build): it classifies, but accuracy may suffer and Forget is refused until this server runs a build of the model's revision too", revisions...)
+		log.Warn("the saved model was trained by a newer revision of the feature extractor than this build has (the server that writes it runs a newer build, or saved it before a rollback): it classifies, but accuracy may suffer, and Forget is refused until this server runs a build of the model's revision, or the writer retrains the model ("+retrain+")", revisions...)
 	case info.FeatureRevision > classifier.FeatureRevision:
 		log.Warn("the saved model was trained by a newer revision of the feature extractor than this build has (a rollback?): it classifies, but accuracy may suffer, and Forget is refused until this server runs a build of the model's revision (retraining here would take the model back to this build's revision, and Train here mixes the two)", revisions...)
 	}

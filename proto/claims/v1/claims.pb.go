@@ -1372,8 +1372,9 @@ type GetModelResponse struct {
 	// one) may differ from extractor_revision: it still classifies, but
 	// Forget answers FAILED_PRECONDITION until Train with replace retrains
 	// it (or a server of its revision serves it). 1048576 marks a model
-	// whose counts mix two extractions (model_tokenizer_sha256 is then
-	// "mixed"): only Train with replace lets Forget work on it again.
+	// whose counts mix two extractions (model_tokenizer_sha256 is "mixed"
+	// too, unless a server that records no fingerprint saved it since): only
+	// Train with replace lets Forget work on it again.
 	FeatureRevision uint32 `protobuf:"varint,10,opt,name=feature_revision,json=featureRevision" json:"feature_revision,omitempty"`
 	// Revision of this server's feature extractor.
 	ExtractorRevision uint32 `protobuf:"varint,11,opt,name=extractor_revision,json=extractorRevision" json:"extractor_revision,omitempty"`
@@ -1382,7 +1383,7 @@ type GetModelResponse struct {
 	// older server), and "mixed" once the model has learned examples under
 	// another feature extractor or tokenizer than its counts were gathered
 	// with (after an upgrade, a rollback or a change of tokenizer.json;
-	// feature_revision is then 1048576).
+	// feature_revision is then 1048576, which marks the mix on its own).
 	// When it differs from tokenizer_sha256, classification extracts other
 	// tokens than training did (or the counts mix two extractions), and
 	// Forget answers FAILED_PRECONDITION until Train with replace retrains
