@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -1315,5 +1317,63 @@ func TestClassifyStreamsPerConnWarns(t *testing.T) {
 		if want := "max-classify-streams-per-conn is 0 or not below --max-classify-streams: one connection or REST client can hold every classify stream"; !strings.Contains(p.logs.String(), want) {
 			t.Errorf("%q: got log\n%s\nwant a line with %q", args, p.logs.String(), want)
 		}
+	}
+}
+
+// TestRESTClassifyStreamsPerClient checks the per-client bound of REST
+// streams over HTTP/2 (TLS), where one connection carries many: the
+// gateway's streams share one in-process connection, so they are counted
+// by the client the gateway names, and another client still streams.
+func TestRESTClassifyStreamsPerClient(t *testing.T) {
+	server, _ := binaries(t)
+	dir := t.TempDir()
+	certPEM, keyPEM := apitest.SelfSigned(t)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	for name, data := range map[string][]byte{certFile: certPEM, keyFile: keyPEM} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := startServer(t, server, "--tls-cert", certFile, "--tls-key", keyFile, "--max-classify-streams-per-conn", "2")
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	newClient := func() *http.Client {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+		t.Cleanup(tr.CloseIdleConnections)
+		return &http.Client{Transport: tr}
+	}
+	// open starts a stream, sends it one sentence and returns its answer,
+	// with the request body left open (the stream goes on).
+	open := func(hc *http.Client) *http.Response {
+		body, w := io.Pipe()
+		t.Cleanup(func() { w.Close() })
+		req, err := http.NewRequestWithContext(ctxT(t), "POST", "https://"+p.httpAddr+"/v1/classify:stream", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go w.Write([]byte(`{"text": "Rain fell."}` + "\n"))
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		if resp.ProtoMajor != 2 {
+			t.Fatalf("got %s, want HTTP/2", resp.Proto)
+		}
+		return resp
+	}
+	one := newClient()
+	for i := range 2 {
+		if resp := open(one); resp.StatusCode != http.StatusOK {
+			t.Fatalf("stream %d of one client: got %d, want 200", i+1, resp.StatusCode)
+		}
+	}
+	resp := open(one)
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "the most one connection or client may hold (--max-classify-streams-per-conn)") {
+		t.Errorf("third stream of one client: got %d, Retry-After %q, %s; want 429 with a retry delay naming the bound", resp.StatusCode, resp.Header.Get("Retry-After"), b)
+	}
+	if resp := open(newClient()); resp.StatusCode != http.StatusOK {
+		t.Errorf("a stream of another client: got %d, want 200", resp.StatusCode)
 	}
 }

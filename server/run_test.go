@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
 	"github.com/claimsvc/claims/classifier"
@@ -537,5 +538,58 @@ func TestBoundPerConnREST(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("a stream once the first ended: got %v, want none", err)
 		}
+	}
+}
+
+// TestBoundWatchesGivesBackRefused checks that a health watch refused for
+// the server's limit gives its connection's count back: a connection
+// refused many times still opens its full share once the server has room.
+func TestBoundWatchesGivesBackRefused(t *testing.T) {
+	const method = "/grpc.health.v1.Health/Watch"
+	bound := boundWatches(context.Background(), method, watchBounds{max: 2, perConn: 2, maxName: "--max-health-watches", perConnName: "--max-health-watches-per-conn"})
+	on := func(port int) fakeStream {
+		p := &peer.Peer{Addr: &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: port}, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50051}}
+		return fakeStream{ctx: peer.NewContext(context.Background(), p)}
+	}
+	info := &grpc.StreamServerInfo{FullMethod: method}
+	hold := func(port int) (release func()) {
+		held, done := make(chan struct{}), make(chan struct{})
+		go bound(nil, on(port), info, func(any, grpc.ServerStream) error { close(held); <-done; return nil })
+		<-held
+		return func() { close(done) }
+	}
+	releaseA1, releaseA2 := hold(1000), hold(1000)
+	noop := func(any, grpc.ServerStream) error { return nil }
+	for range 5 {
+		if err := bound(nil, on(2000), info, noop); status.Code(err) != codes.ResourceExhausted || !strings.Contains(status.Convert(err).Message(), "the server's limit") {
+			t.Fatalf("watch past the server's limit: got %v, want ResourceExhausted naming the server's limit", err)
+		}
+	}
+	releaseA1()
+	releaseA2()
+	var releases []func()
+	for i := range 2 {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			held, done := make(chan struct{}), make(chan struct{})
+			errc := make(chan error, 1)
+			go func() {
+				errc <- bound(nil, on(2000), info, func(any, grpc.ServerStream) error { close(held); <-done; return nil })
+			}()
+			select {
+			case <-held:
+				releases = append(releases, func() { close(done) })
+			case err := <-errc:
+				if time.Now().After(deadline) {
+					t.Fatalf("watch %d on the connection refused before: got %v, want it opened", i+1, err)
+				}
+				time.Sleep(time.Millisecond)
+				continue
+			}
+			break
+		}
+	}
+	for _, r := range releases {
+		r()
 	}
 }

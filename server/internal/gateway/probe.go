@@ -36,5 +36,5 @@ func Probe(serving func() bool) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codes.NotFound, "Not Found")
 	})
-	return requestIDs(ignoreBodyUnless(cleanPath(mux), func(*http.Request) bool { return false }))
+	return requestIDs(noSniff(ignoreBodyUnless(cleanPath(mux), func(*http.Request) bool { return false })))
 }

@@ -46,6 +46,9 @@ func TestProbe(t *testing.T) {
 		if id := rec.Header().Values("X-Request-Id"); len(id) != 1 || len(id[0]) != 26 {
 			t.Errorf("%s: got X-Request-Id %q, want one new ID", tt.name, id)
 		}
+		if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s: got X-Content-Type-Options %q, want nosniff", tt.name, got)
+		}
 		if tt.code != codes.OK {
 			checkError(t, tt.name, rec.Code, rec.Body.Bytes(), tt.status, tt.code, "")
 			continue
