@@ -257,6 +257,13 @@ const (
 	MixedRevision = 1 << 20
 )
 
+// Mixed reports whether a model that records feature revision revision
+// and tokenizer fingerprint fingerprint (Info.FeatureRevision,
+// Info.Tokenizer) is marked as mixing two extractions: either marker does.
+func Mixed(revision int, fingerprint string) bool {
+	return revision == MixedRevision || fingerprint == MixedFeatures
+}
+
 // publish installs a snapshot of the counts: s if it is not nil (built
 // from c.counts, without its Info), else one built here. encoded is the
 // model's saved form, or nil to compute it here. Callers hold c.mu (or own
@@ -824,7 +831,7 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 // does not have, an example not learned (as many times as exs hold it).
 // Callers hold c.mu.
 func (c *Classifier) checkForget(exs []Example) error {
-	if c.tokenizer == MixedFeatures || c.revision == MixedRevision {
+	if Mixed(c.revision, c.tokenizer) {
 		return fmt.Errorf("%w: the model learned examples under another feature extractor or tokenizer than its counts were gathered with, so its counts mix two extractions: replace the model to retrain it", ErrStaleFeatures)
 	}
 	if c.revision != FeatureRevision {

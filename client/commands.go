@@ -499,7 +499,7 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	fr, er := m.GetFeatureRevision(), m.GetExtractorRevision()
 	mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256()
 	switch {
-	case mt == classifier.MixedFeatures || fr == classifier.MixedRevision:
+	case classifier.Mixed(int(fr), mt):
 		fmt.Fprintf(w, "features      mixed (the model learned examples under another feature extractor or tokenizer.json than its counts were gathered with: forget is refused until %s)", retrain)
 	case fr < er:
 		fmt.Fprintf(w, "features      revision %d (the server extracts revision %d: forget is refused until %s)", fr, er, retrain)

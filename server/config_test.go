@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -369,14 +370,20 @@ func TestMemoryLimitRatioFlag(t *testing.T) {
 type swapFS struct {
 	mu    sync.Mutex
 	files fstest.MapFS
+	opens atomic.Int64 // Opens of /proc/self/cgroup: reads of the limit begun
 }
 
+// Open opens name among the files of the moment.
 func (f *swapFS) Open(name string) (fs.File, error) {
+	if name == "proc/self/cgroup" {
+		f.opens.Add(1)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.files.Open(name)
 }
 
+// set replaces the files.
 func (f *swapFS) set(files fstest.MapFS) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -438,7 +445,12 @@ func TestFollowMemoryLimit(t *testing.T) {
 		followMemoryLimit(ctx, cfg, log, time.Millisecond, start)
 		close(done)
 	}()
-	time.Sleep(20 * time.Millisecond) // checks that find the same error
+	// Checks that find the same error, at least two beside the start's.
+	for deadline := time.Now().Add(5 * time.Second); root.opens.Load() < 3; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the follower read the limit %d times in 5 s, want 3", root.opens.Load())
+		}
+	}
 	root.set(cgroupLimit("800000000"))
 	for deadline := time.Now().Add(5 * time.Second); debug.SetMemoryLimit(-1) != 400000000; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -1286,7 +1286,7 @@ func TestClassifyStreamsPerConn(t *testing.T) {
 	if err := open(ctxT(t), one); err != nil {
 		t.Fatalf("second stream on one connection: %v", err)
 	}
-	wantRefused("third stream on one connection", open(ctxT(t), one), "2 classify streams are open on this connection, the most one connection or client may hold (--max-classify-streams-per-conn)")
+	wantRefused("third stream on one connection", open(ctxT(t), one), "2 classify streams are open from this connection or client, the most one may hold (--max-classify-streams-per-conn)")
 	if err := open(ctxT(t), grpcConn(t, p.grpcAddr)); err != nil {
 		t.Fatalf("a stream on another connection: %v", err)
 	}
@@ -1370,7 +1370,7 @@ func TestRESTClassifyStreamsPerClient(t *testing.T) {
 	}
 	resp := open(one)
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "the most one connection or client may hold (--max-classify-streams-per-conn)") {
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "open from this connection or client, the most one may hold (--max-classify-streams-per-conn)") {
 		t.Errorf("third stream of one client: got %d, Retry-After %q, %s; want 429 with a retry delay naming the bound", resp.StatusCode, resp.Header.Get("Retry-After"), b)
 	}
 	if resp := open(newClient()); resp.StatusCode != http.StatusOK {

@@ -33,7 +33,6 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
@@ -234,10 +233,16 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// out its whole timeout for them: they are ended once the server stops.
 	watches, endWatches := context.WithCancel(context.Background())
 	defer endWatches()
-	bounded := boundWatches(watches, healthWatchMethod, watchBounds{
+	watchBound := boundWatches(watches, healthWatchMethod, watchBounds{
 		max: cfg.MaxHealthWatches, perConn: cfg.MaxHealthWatchesPerConn,
 		maxName: cfg.opt("max-health-watches"), perConnName: cfg.opt("max-health-watches-per-conn"),
 	})
+	// ClassifyStream calls held by one gRPC connection (key connKey) or
+	// one REST client (key restClient: the gateway's streams share one
+	// in-process connection); the service bounds them on the whole server.
+	streamBound := func(key func(context.Context) string) grpc.StreamServerInterceptor {
+		return boundPerConn(claimsv1.ClaimService_ClassifyStream_FullMethodName, "classify streams", cfg.MaxClassifyStreamsPerConn, cfg.opt("max-classify-streams-per-conn"), key)
+	}
 	opts := []grpc.ServerOption{
 		// Serve streams from a pool of long-lived goroutines: a goroutine
 		// per call would grow (copy) its stack on almost every call.
@@ -303,14 +308,19 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	}
 	if followsContainer(cfg) {
 		// A pod resized in place keeps its process: the runtime's limit
-		// follows the container's, until run returns.
+		// follows the container's, until run returns (after the check
+		// under way, if any).
 		followCtx, stopFollowing := context.WithCancel(ctx)
-		defer stopFollowing()
+		followDone := make(chan struct{})
+		defer func() { stopFollowing(); <-followDone }()
 		every := cfg.memoryLimitEvery
 		if every == 0 {
 			every = memoryLimitCheckEvery
 		}
-		go followMemoryLimit(followCtx, cfg, log, every, mem)
+		go func() {
+			defer close(followDone)
+			followMemoryLimit(followCtx, cfg, log, every, mem)
+		}()
 	}
 	// The unary methods, each with whether the gate holds its calls:
 	// the claims service's are, the health service's are not.
@@ -323,7 +333,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	publicOpts := append(slices.Clip(opts), grpc.KeepaliveParams(publicKP), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
 		grpc.InTapHandle(unaryTap(unaryMethods, cfg.Limits.CallTimeout, gate, refusals.grpc)),
 		grpc.ChainUnaryInterceptor(unary, guard.UnaryInterceptor()),
-		grpc.ChainStreamInterceptor(stream, bounded, boundPerConn(claimsv1.ClaimService_ClassifyStream_FullMethodName, cfg.MaxClassifyStreamsPerConn, cfg.opt("max-classify-streams-per-conn"), grpcConn), guard.StreamInterceptor()))
+		grpc.ChainStreamInterceptor(stream, watchBound, streamBound(connKey), guard.StreamInterceptor()))
 	if tlsCfg != nil {
 		publicOpts = append(publicOpts, grpc.Creds(credentials.NewTLS(grpcTLS)))
 	}
@@ -337,7 +347,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	})))
 	grpcServer = grpc.NewServer(publicOpts...)
 	innerServer := grpc.NewServer(append(slices.Clip(opts), grpc.KeepaliveParams(kp),
-		grpc.ChainUnaryInterceptor(restUnary), grpc.ChainStreamInterceptor(restStream, bounded, boundPerConn(claimsv1.ClaimService_ClassifyStream_FullMethodName, cfg.MaxClassifyStreamsPerConn, cfg.opt("max-classify-streams-per-conn"), restClient)))...)
+		grpc.ChainUnaryInterceptor(restUnary), grpc.ChainStreamInterceptor(restStream, watchBound, streamBound(restClient)))...)
 	healthSrv := health.NewServer()
 	for _, s := range []struct {
 		srv *grpc.Server
@@ -722,6 +732,9 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 			log.Warn("the saved model holds more distinct examples than --max-learned-examples: it learns only examples it holds until some are forgotten or it is replaced", "learned", n, "max_learned_examples", cfg.Limits.MaxLearned)
 		}
 		return model, src, nil
+	case errors.Is(err, fs.ErrNotExist) && cfg.RequireSavedModel:
+		// Removed since the check before the store was opened.
+		return nil, nil, fmt.Errorf("refusing to start: no saved model at %s, and %s is set", st.Path(), cfg.opt("require-saved-model"))
 	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
 		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet? "+cfg.opt("require-saved-model")+" refuses to start instead)", "path", st.Path())
 		model, err = defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
@@ -797,7 +810,7 @@ func warnStale(model *classifier.Classifier, info classifier.Info, readOnly bool
 	}
 	revisions := []any{"model_revision", info.FeatureRevision, "server_revision", classifier.FeatureRevision}
 	switch {
-	case info.Tokenizer == classifier.MixedFeatures || info.FeatureRevision == classifier.MixedRevision:
+	case classifier.Mixed(info.FeatureRevision, info.Tokenizer):
 		log.Warn("the saved model's counts mix two feature extractions: it learned examples after an upgrade, a rollback or a change of tokenizer.json without being retrained; it classifies, but accuracy may suffer, and Forget is refused until it is retrained (" + retrain + ")")
 		return
 	case info.FeatureRevision < classifier.FeatureRevision:
@@ -979,10 +992,10 @@ func (c *connCounts) release(key string) {
 	}
 }
 
-// grpcConn returns a key for the connection the call in ctx came on: its
+// connKey returns a key for the connection the call in ctx came on: its
 // remote and local addresses. The gateway's in-process connections share
 // one key.
-func grpcConn(ctx context.Context) string {
+func connKey(ctx context.Context) string {
 	p, ok := peer.FromContext(ctx)
 	if !ok || p.Addr == nil {
 		return ""
@@ -997,18 +1010,18 @@ func grpcConn(ctx context.Context) string {
 // call the gateway made in process: the client the gateway names in the
 // call's metadata (its address, or the one a trusted proxy names).
 func restClient(ctx context.Context) string {
-	if v := metadata.ValueFromIncomingContext(ctx, api.RESTPeerKey); len(v) > 0 {
-		return v[len(v)-1]
+	if p, ok := api.RESTPeer(ctx); ok {
+		return p
 	}
-	return grpcConn(ctx)
+	return connKey(ctx)
 }
 
 // boundPerConn returns a stream interceptor that refuses a call of method
 // with RESOURCE_EXHAUSTED (and a retry delay) while max of them are open
 // under the same key(ctx), so that one connection or client cannot hold
-// every slot of a server-wide bound; name is the setting of max, for the
-// refusal. max 0 bounds nothing.
-func boundPerConn(method string, max int, name string, key func(context.Context) string) grpc.StreamServerInterceptor {
+// every slot of a server-wide bound; what names the calls and name the
+// setting of max, for the refusal. max 0 bounds nothing.
+func boundPerConn(method, what string, max int, name string, key func(context.Context) string) grpc.StreamServerInterceptor {
 	var open connCounts
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		if info.FullMethod != method || max <= 0 {
@@ -1016,7 +1029,7 @@ func boundPerConn(method string, max int, name string, key func(context.Context)
 		}
 		k := key(ss.Context())
 		if !open.take(k, max) {
-			return admit.Busy(fmt.Sprintf("%d classify streams are open on this connection, the most one connection or client may hold (%s); close one, or retry later", max, name)).Err()
+			return admit.Busy(fmt.Sprintf("%d %s are open from this connection or client, the most one may hold (%s); close one, or retry later", max, what, name)).Err()
 		}
 		defer open.release(k)
 		return handler(srv, ss)
@@ -1042,7 +1055,7 @@ func boundWatches(ctx context.Context, method string, b watchBounds) grpc.Stream
 		if info.FullMethod != method {
 			return handler(srv, ss)
 		}
-		conn := grpcConn(ss.Context())
+		conn := connKey(ss.Context())
 		if !byConn.take(conn, b.perConn) {
 			return status.Errorf(codes.ResourceExhausted, "%d health watches are open on this connection, the most one connection may hold (%s): close one, or poll Check instead", b.perConn, b.perConnName)
 		}
@@ -1217,6 +1230,9 @@ func followMemoryLimit(ctx context.Context, cfg config, log *slog.Logger, every 
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if ctx.Err() != nil {
+				return // a tick and the end came together
+			}
 			last, lastErr = recheckMemoryLimit(cfg, log, last, lastErr)
 		}
 	}

@@ -503,6 +503,7 @@ type fakeStream struct {
 	ctx context.Context
 }
 
+// Context returns the stream's context.
 func (f fakeStream) Context() context.Context { return f.ctx }
 
 // TestBoundPerConnREST checks the per-client bound of REST streams: the
@@ -510,7 +511,7 @@ func (f fakeStream) Context() context.Context { return f.ctx }
 // told apart by the client the gateway names, not by the connection.
 func TestBoundPerConnREST(t *testing.T) {
 	const method = "/claims.v1.ClaimService/ClassifyStream"
-	bound := boundPerConn(method, 1, "--max-classify-streams-per-conn", restClient)
+	bound := boundPerConn(method, "classify streams", 1, "--max-classify-streams-per-conn", restClient)
 	from := func(client string) fakeStream {
 		return fakeStream{ctx: metadata.NewIncomingContext(context.Background(), metadata.Pairs(api.RESTPeerKey, client))}
 	}
@@ -591,5 +592,59 @@ func TestBoundWatchesGivesBackRefused(t *testing.T) {
 	}
 	for _, r := range releases {
 		r()
+	}
+}
+
+// gateFS is a swapFS whose next Open, once armed, waits for release.
+type gateFS struct {
+	*swapFS
+	armed            atomic.Bool
+	entered, release chan struct{}
+}
+
+// Open opens name, first waiting for release if g is armed.
+func (g *gateFS) Open(name string) (fs.File, error) {
+	if g.armed.CompareAndSwap(true, false) {
+		close(g.entered)
+		<-g.release
+	}
+	return g.swapFS.Open(name)
+}
+
+// TestRunWaitsForMemoryLimitCheck checks that run does not return while
+// a check of the container's limit is under way, so that no check
+// changes the runtime's limit after it.
+func TestRunWaitsForMemoryLimitCheck(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	root := &gateFS{swapFS: &swapFS{files: cgroupLimit("4000000000")}, entered: make(chan struct{}), release: make(chan struct{})}
+	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--memory-limit-ratio", "0.5"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Root, cfg.memoryLimitEvery = root, time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serving := make(chan struct{})
+	stopped := make(chan error, 1)
+	log := slog.New(slog.DiscardHandler)
+	go func() { stopped <- run(ctx, cfg, log, log, func(listening) { close(serving) }) }()
+	<-serving
+	root.armed.Store(true)
+	<-root.entered // a check is under way
+	cancel()
+	select {
+	case err := <-stopped:
+		t.Fatalf("run returned (%v) while a check of the memory limit was under way", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(root.release)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	after := debug.SetMemoryLimit(-1)
+	root.set(cgroupLimit("16000000000"))
+	time.Sleep(20 * time.Millisecond)
+	if got := debug.SetMemoryLimit(-1); got != after {
+		t.Errorf("runtime limit after run returned: got %d, then %d; want no change", after, got)
 	}
 }

@@ -147,14 +147,23 @@ type Observer struct {
 	OnUnauthenticated func()
 }
 
+// RESTPeer returns the client the REST gateway names in the metadata of
+// the call in ctx (RESTPeerKey: the last value, the gateway's own), and
+// whether it names one. Only a call the gateway made may be asked: a
+// gRPC client may send any metadata.
+func RESTPeer(ctx context.Context) (string, bool) {
+	if v := metadata.ValueFromIncomingContext(ctx, RESTPeerKey); len(v) > 0 {
+		return v[len(v)-1], true
+	}
+	return "", false
+}
+
 // peer returns the address of the client of the call in ctx, or "" if it
 // is not known.
 func (o Observer) peer(ctx context.Context) string {
 	if o.Transport == REST {
-		if v := metadata.ValueFromIncomingContext(ctx, RESTPeerKey); len(v) > 0 {
-			return v[len(v)-1]
-		}
-		return ""
+		p, _ := RESTPeer(ctx)
+		return p
 	}
 	p, ok := peer.FromContext(ctx)
 	if !ok || p.Addr == nil {

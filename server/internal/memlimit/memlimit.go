@@ -36,11 +36,13 @@ type hierarchy struct {
 	point string // the mount point, without its leading slash
 }
 
-// defaultHierarchies are the usual mount points, taken when
+// defaultHierarchies returns the usual mount points, taken when
 // /proc/self/mountinfo cannot be read.
-var defaultHierarchies = []hierarchy{
-	{v2: true, root: "/", point: "sys/fs/cgroup"},
-	{v2: false, root: "/", point: "sys/fs/cgroup/memory"},
+func defaultHierarchies() []hierarchy {
+	return []hierarchy{
+		{v2: true, root: "/", point: "sys/fs/cgroup"},
+		{v2: false, root: "/", point: "sys/fs/cgroup/memory"},
+	}
 }
 
 // Find returns the lowest memory limit set on the control group the
@@ -69,7 +71,7 @@ func Find(fsys fs.FS) (Limit, bool, error) {
 		}
 		return Limit{}, false, err
 	}
-	hs := defaultHierarchies
+	hs := defaultHierarchies()
 	if mi, err := readSmall(fsys, "proc/self/mountinfo"); err == nil {
 		if hs, err = mounts(mi); err != nil {
 			return Limit{}, false, err

@@ -26,6 +26,8 @@ const (
 	hybridSelf = "4:cpu,cpuacct:/\n3:memory:/user.slice\n0::/user.slice\n"
 )
 
+// TestFind reads the limit from cgroup layouts, v1, v2 and hybrid, with
+// and without mountinfo, and refuses limit files that hold no limit.
 func TestFind(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -142,6 +144,7 @@ func TestFind(t *testing.T) {
 // errFS fails every open with err.
 type errFS struct{ err error }
 
+// Open fails with e.err.
 func (e errFS) Open(string) (fs.File, error) { return nil, e.err }
 
 // TestFindUnreadable checks that /proc/self/cgroup that cannot be read
@@ -171,6 +174,8 @@ func TestFindHere(t *testing.T) {
 	t.Logf("limit %+v, found %v", l, found)
 }
 
+// FuzzFind reads any /proc/self/cgroup and limit files: no panic, and a
+// limit found is a positive one below unlimited from one of the files.
 func FuzzFind(f *testing.F) {
 	f.Add(v2Self, "536870912\n", "max\n")
 	f.Add(v1Self, "9223372036854771712\n", "1073741824\n")

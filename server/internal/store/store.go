@@ -308,7 +308,14 @@ func (s *Store) Changed() (bool, error) {
 	s.mu.Lock()
 	read := s.read
 	s.mu.Unlock()
-	return read == nil || !os.SameFile(read, fi) || read.Size() != fi.Size() || !read.ModTime().Equal(fi.ModTime()), nil
+	return !sameModel(read, fi), nil
+}
+
+// sameModel reports whether b is the model file a was (nil: none known),
+// as its size and modification time too say: a save renames another file
+// into place, and a copy made in place changes those.
+func sameModel(a, b fs.FileInfo) bool {
+	return a != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
 }
 
 // Save atomically replaces the saved model with data. An error means the
@@ -356,7 +363,7 @@ func (s *Store) checkModel() error {
 		return nil
 	case err != nil:
 		return fmt.Errorf("store: %w", err)
-	case s.read == nil || !os.SameFile(s.read, fi) || s.read.Size() != fi.Size() || !s.read.ModTime().Equal(fi.ModTime()):
+	case !sameModel(s.read, fi):
 		return ErrModelReplaced
 	}
 	return nil
