@@ -425,19 +425,7 @@ func TestRequireSavedModel(t *testing.T) {
 func TestRunFollowsMemoryLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	root := &swapFS{files: cgroupLimit("4000000000")}
-	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--memory-limit-ratio", "0.5"}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Root, cfg.memoryLimitEvery = root, time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	serving := make(chan struct{})
-	stopped := make(chan error, 1)
-	var logs apitest.LogBuffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	go func() { stopped <- run(ctx, cfg, log, log, func(listening) { close(serving) }) }()
-	<-serving
+	cancel, stopped := runOnContainer(t, root)
 	if got := debug.SetMemoryLimit(-1); got != 2000000000 {
 		t.Errorf("runtime limit at start: got %d, want 2000000000", got)
 	}
@@ -617,18 +605,7 @@ func (g *gateFS) Open(name string) (fs.File, error) {
 func TestRunWaitsForMemoryLimitCheck(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	root := &gateFS{swapFS: &swapFS{files: cgroupLimit("4000000000")}, entered: make(chan struct{}), release: make(chan struct{})}
-	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--memory-limit-ratio", "0.5"}, func(string) string { return "" }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Root, cfg.memoryLimitEvery = root, time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	serving := make(chan struct{})
-	stopped := make(chan error, 1)
-	log := slog.New(slog.DiscardHandler)
-	go func() { stopped <- run(ctx, cfg, log, log, func(listening) { close(serving) }) }()
-	<-serving
+	cancel, stopped := runOnContainer(t, root)
 	root.armed.Store(true)
 	<-root.entered // a check is under way
 	cancel()
@@ -647,4 +624,29 @@ func TestRunWaitsForMemoryLimitCheck(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != after {
 		t.Errorf("runtime limit after run returned: got %d, then %d; want no change", after, got)
 	}
+}
+
+// runOnContainer starts run with its runtime memory limit set to half the
+// container's limit that root's cgroup files hold, read again every
+// millisecond, and returns once it serves: cancel stops it, and stopped
+// gets what run returned.
+func runOnContainer(t *testing.T, root fs.FS) (cancel context.CancelFunc, stopped <-chan error) {
+	t.Helper()
+	cfg, err := parseConfig([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--memory-limit-ratio", "0.5"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Root, cfg.memoryLimitEvery = root, time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	serving := make(chan struct{})
+	done := make(chan error, 1)
+	log := slog.New(slog.DiscardHandler)
+	go func() { done <- run(ctx, cfg, log, log, func(listening) { close(serving) }) }()
+	select {
+	case <-serving:
+	case err := <-done:
+		t.Fatalf("run: %v", err)
+	}
+	return cancel, done
 }
