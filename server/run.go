@@ -734,7 +734,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		return model, src, nil
 	case errors.Is(err, fs.ErrNotExist) && cfg.RequireSavedModel:
 		// Removed since the check before the store was opened.
-		return nil, nil, fmt.Errorf("refusing to start: no saved model at %s, and %s is set", st.Path(), cfg.opt("require-saved-model"))
+		return nil, nil, fmt.Errorf("refusing to start: no saved model at %s, and %s is set (is the volume mounted?)", st.Path(), cfg.opt("require-saved-model"))
 	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
 		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet? "+cfg.opt("require-saved-model")+" refuses to start instead)", "path", st.Path())
 		model, err = defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
