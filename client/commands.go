@@ -523,20 +523,29 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		return err
 	}
 	if l := m.GetLimits(); l != nil {
-		features := "" // a server that predates the limits does not report them
-		if n := l.GetMaxFeatures(); n > 0 {
-			features = fmt.Sprintf(", %d features", n)
+		// A server that predates a limit does not report it (0, or no
+		// send timeout at all): it is left out rather than shown as 0.
+		parts := []string{fmt.Sprintf("text %d bytes", l.GetMaxTextBytes()), fmt.Sprintf("%d sentences", l.GetMaxSentences()),
+			fmt.Sprintf("%d examples", l.GetMaxExamples()), fmt.Sprintf("gRPC message %d bytes", l.GetMaxGrpcReceiveBytes()),
+			fmt.Sprintf("HTTP body %d bytes", l.GetMaxHttpBodyBytes()), fmt.Sprintf("call timeout %s", l.GetCallTimeout().AsDuration()),
+			fmt.Sprintf("explain %d", l.GetMaxExplain())}
+		if l.GetSendTimeout() != nil {
+			parts = append(parts, "send timeout "+sendTimeout(l.GetSendTimeout().AsDuration()))
 		}
-		if n := l.GetMaxLearnedExamples(); n > 0 {
-			features += fmt.Sprintf(", %d distinct examples", n)
+		for _, p := range []struct {
+			n      int64
+			format string
+		}{
+			{int64(l.GetMaxConcurrentStreams()), "%d streams a connection"}, {int64(l.GetMaxClassifyStreams()), "%d classify streams"},
+			{int64(l.GetMaxInflightCalls()), "%d calls in flight"}, // 0 is also no bound
+			{int64(l.GetMaxLabels()), "%d labels"},
+			{l.GetMaxFeatures(), "%d features"}, {l.GetMaxLearnedExamples(), "%d distinct examples"},
+		} {
+			if p.n > 0 {
+				parts = append(parts, fmt.Sprintf(p.format, p.n))
+			}
 		}
-		inflight := "" // 0: no bound, or a server that predates it
-		if n := l.GetMaxInflightCalls(); n > 0 {
-			inflight = fmt.Sprintf(", %d calls in flight", n)
-		}
-		fmt.Fprintf(w, "\nlimits: text %d bytes, %d sentences, %d examples, gRPC message %d bytes, HTTP body %d bytes, call timeout %s, send timeout %s, %d streams a connection, %d classify streams%s, explain %d, %d labels%s\n",
-			l.GetMaxTextBytes(), l.GetMaxSentences(), l.GetMaxExamples(), l.GetMaxGrpcReceiveBytes(), l.GetMaxHttpBodyBytes(),
-			l.GetCallTimeout().AsDuration(), sendTimeout(l.GetSendTimeout().AsDuration()), l.GetMaxConcurrentStreams(), l.GetMaxClassifyStreams(), inflight, l.GetMaxExplain(), l.GetMaxLabels(), features)
+		fmt.Fprintf(w, "\nlimits: %s\n", strings.Join(parts, ", "))
 	}
 	return nil
 }

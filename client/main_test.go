@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
@@ -1672,6 +1673,31 @@ func TestModelStaleAdvice(t *testing.T) {
 		code, out, errs := runCLI(t, "", "model", "--addr", addr)
 		if code != 0 || !strings.Contains(out, tt.want) {
 			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 0 and stdout containing %q", tt.name, code, out, errs, tt.want)
+		}
+	}
+}
+
+// TestModelLimits checks the limits line of model: every limit a server
+// reports, and none it does not (a server that predates them).
+func TestModelLimits(t *testing.T) {
+	f, addr := startFake(t)
+	for _, tt := range []struct {
+		name   string
+		limits *claimsv1.Limits
+		want   string
+	}{
+		{"current server", &claimsv1.Limits{MaxTextBytes: 262144, MaxSentences: 2000, MaxExamples: 10000, MaxGrpcReceiveBytes: 16777216, MaxHttpBodyBytes: 16777216,
+			CallTimeout: durationpb.New(30 * time.Second), SendTimeout: durationpb.New(0), MaxConcurrentStreams: 100, MaxClassifyStreams: 64, MaxInflightCalls: 128,
+			MaxExplain: 20, MaxLabels: 64, MaxFeatures: 1000000, MaxLearnedExamples: 1000000},
+			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, explain 20, send timeout none, 100 streams a connection, 64 classify streams, 128 calls in flight, 64 labels, 1000000 features, 1000000 distinct examples\n"},
+		{"older server", &claimsv1.Limits{MaxTextBytes: 262144, MaxSentences: 2000, MaxExamples: 10000, MaxGrpcReceiveBytes: 16777216, MaxHttpBodyBytes: 16777216,
+			CallTimeout: durationpb.New(30 * time.Second), MaxConcurrentStreams: 100, MaxExplain: 20},
+			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, explain 20, 100 streams a connection\n"},
+	} {
+		f.lock(func() { f.limits = tt.limits })
+		code, out, errs := runCLI(t, "", "model", "--addr", addr)
+		if code != 0 || !strings.Contains(out, tt.want) {
+			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 0 and %q", tt.name, code, out, errs, tt.want)
 		}
 	}
 }
