@@ -527,21 +527,21 @@ func runModel(ctx context.Context, e *env, _ any) error {
 		// send timeout at all): it is left out rather than shown as 0.
 		parts := []string{fmt.Sprintf("text %d bytes", l.GetMaxTextBytes()), fmt.Sprintf("%d sentences", l.GetMaxSentences()),
 			fmt.Sprintf("%d examples", l.GetMaxExamples()), fmt.Sprintf("gRPC message %d bytes", l.GetMaxGrpcReceiveBytes()),
-			fmt.Sprintf("HTTP body %d bytes", l.GetMaxHttpBodyBytes()), fmt.Sprintf("call timeout %s", l.GetCallTimeout().AsDuration()),
-			fmt.Sprintf("explain %d", l.GetMaxExplain())}
+			fmt.Sprintf("HTTP body %d bytes", l.GetMaxHttpBodyBytes()), fmt.Sprintf("call timeout %s", l.GetCallTimeout().AsDuration())}
 		if l.GetSendTimeout() != nil {
 			parts = append(parts, "send timeout "+sendTimeout(l.GetSendTimeout().AsDuration()))
 		}
 		for _, p := range []struct {
 			n      int64
 			format string
+			zero   bool // 0 is a value (explain 0: no explanations), not a limit left out
 		}{
-			{int64(l.GetMaxConcurrentStreams()), "%d streams a connection"}, {int64(l.GetMaxClassifyStreams()), "%d classify streams"},
-			{int64(l.GetMaxInflightCalls()), "%d calls in flight"}, // 0 is also no bound
-			{int64(l.GetMaxLabels()), "%d labels"},
-			{l.GetMaxFeatures(), "%d features"}, {l.GetMaxLearnedExamples(), "%d distinct examples"},
+			{int64(l.GetMaxConcurrentStreams()), "%d streams a connection", false}, {int64(l.GetMaxClassifyStreams()), "%d classify streams", false},
+			{int64(l.GetMaxInflightCalls()), "%d calls in flight", false}, // 0 is also no bound
+			{int64(l.GetMaxExplain()), "explain %d", true}, {int64(l.GetMaxLabels()), "%d labels", false},
+			{l.GetMaxFeatures(), "%d features", false}, {l.GetMaxLearnedExamples(), "%d distinct examples", false},
 		} {
-			if p.n > 0 {
+			if p.n > 0 || p.zero {
 				parts = append(parts, fmt.Sprintf(p.format, p.n))
 			}
 		}

@@ -1689,10 +1689,10 @@ func TestModelLimits(t *testing.T) {
 		{"current server", &claimsv1.Limits{MaxTextBytes: 262144, MaxSentences: 2000, MaxExamples: 10000, MaxGrpcReceiveBytes: 16777216, MaxHttpBodyBytes: 16777216,
 			CallTimeout: durationpb.New(30 * time.Second), SendTimeout: durationpb.New(0), MaxConcurrentStreams: 100, MaxClassifyStreams: 64, MaxInflightCalls: 128,
 			MaxExplain: 20, MaxLabels: 64, MaxFeatures: 1000000, MaxLearnedExamples: 1000000},
-			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, explain 20, send timeout none, 100 streams a connection, 64 classify streams, 128 calls in flight, 64 labels, 1000000 features, 1000000 distinct examples\n"},
+			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, send timeout none, 100 streams a connection, 64 classify streams, 128 calls in flight, explain 20, 64 labels, 1000000 features, 1000000 distinct examples\n"},
 		{"older server", &claimsv1.Limits{MaxTextBytes: 262144, MaxSentences: 2000, MaxExamples: 10000, MaxGrpcReceiveBytes: 16777216, MaxHttpBodyBytes: 16777216,
 			CallTimeout: durationpb.New(30 * time.Second), MaxConcurrentStreams: 100, MaxExplain: 20},
-			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, explain 20, 100 streams a connection\n"},
+			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, 100 streams a connection, explain 20\n"},
 	} {
 		f.lock(func() { f.limits = tt.limits })
 		code, out, errs := runCLI(t, "", "model", "--addr", addr)
