@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -334,18 +335,31 @@ func retryable(err error) bool {
 // model's version before the first (state's, when known): a server that
 // remembers the request_id answers as the first call did, and one that
 // does not (it restarted) applies the call only if the model has not moved
-// on, which it has if the first call was applied. retried reports whether
-// the call was sent again: the first may then have been applied, whatever
-// the second's error says.
+// on, which it has if the first call was applied. A second call that
+// finds the server unreachable too (it went out on a connection that the
+// server going away then closed) is sent again, with the same request_id
+// and if_version, until one --timeout has passed since the first
+// UNAVAILABLE. retried reports whether the call was sent again: the first
+// may then have been applied, whatever the last one's error says.
 func sendRetrying(ctx context.Context, e *env, what string, state modelState, before func(), send func(ctx context.Context, id string, ifVersion uint64) error) (retried bool, err error) {
 	id := newRequestID()
 	var ifVersion uint64
+	var until time.Time // while the server is unreachable, sends go on until then
 	for {
 		cctx, cancel := e.common.callContext(ctx)
+		if !until.IsZero() {
+			cctx, cancel = withDeadline(cctx, cancel, until)
+		}
 		err := send(cctx, id, ifVersion)
 		cancel()
-		if err == nil || retried || !retryable(err) || ctx.Err() != nil {
+		if err == nil || !retryable(err) || ctx.Err() != nil {
 			return retried, err
+		}
+		if retried {
+			if status.Code(err) != codes.Unavailable || until.IsZero() || !time.Now().Before(until) {
+				return retried, err
+			}
+			continue // still unreachable: the context waits for it
 		}
 		before()
 		if state.known {
@@ -357,10 +371,18 @@ func sendRetrying(ctx context.Context, e *env, what string, state modelState, be
 			// call waits for it (up to --timeout) instead of failing at
 			// once.
 			ctx, again = withWaitForReady(ctx), " (waiting up to --timeout for the server to be reachable)"
+			until = time.Now().Add(e.common.timeout)
 		}
 		fmt.Fprintf(e.stderr, "client: %s: %s; sending again with the same request_id, which the server applies once%s\n", what, status.Code(err), again)
 		retried = true
 	}
+}
+
+// withDeadline returns ctx bounded by deadline too, and a cancel that
+// also calls cancel, ctx's own.
+func withDeadline(ctx context.Context, cancel context.CancelFunc, deadline time.Time) (context.Context, context.CancelFunc) {
+	dctx, dcancel := context.WithDeadline(ctx, deadline)
+	return dctx, func() { dcancel(); cancel() }
 }
 
 // waitForReadyKey is the context key that makes a call wait for the

@@ -1701,3 +1701,26 @@ func TestModelLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryGoesOnWhileUnreachable checks a retry that finds the server
+// unreachable too (it went out on the connection of a server going away):
+// it is sent again until the server answers, within one --timeout, and the
+// batch is applied once.
+func TestRetryGoesOnWhileUnreachable(t *testing.T) {
+	f, addr := startFake(t)
+	f.onTrain = func(_ context.Context, call int, do func()) error {
+		if call == 2 || call == 3 {
+			return status.Error(codes.Unavailable, "the server is going away")
+		}
+		do()
+		return nil
+	}
+	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	code, out, errs := runCLI(t, "", "train", "--addr", addr, "--data", data, "--batch", "2", "--timeout", "5s")
+	if code != 0 || f.trainCalls != 5 || f.total != 7+6 || !strings.Contains(out, "trained 6 examples") {
+		t.Errorf("got exit %d, %d calls, %d examples in all, stdout %q, stderr %q; want exit 0, 5 calls, 13", code, f.trainCalls, f.total, out, errs)
+	}
+	if n := strings.Count(errs, "sending again with the same request_id"); n != 1 {
+		t.Errorf("got stderr %q, want the batch said sent again once", errs)
+	}
+}
