@@ -345,6 +345,7 @@ func sendRetrying(ctx context.Context, e *env, what string, state modelState, be
 	id := newRequestID()
 	var ifVersion uint64
 	var until time.Time // while the server is unreachable, sends go on until then
+	pause := retryPause // between two sends that found it unreachable
 	for {
 		cctx, cancel := e.common.callContext(ctx)
 		if !until.IsZero() {
@@ -356,10 +357,19 @@ func sendRetrying(ctx context.Context, e *env, what string, state modelState, be
 			return retried, err
 		}
 		if retried {
-			if status.Code(err) != codes.Unavailable || until.IsZero() || !time.Now().Before(until) {
+			// Still unreachable: after a pause (a server that answers
+			// UNAVAILABLE at once is not hammered), the next call waits
+			// for it, up to until.
+			if status.Code(err) != codes.Unavailable || until.IsZero() || time.Until(until) < pause {
 				return retried, err
 			}
-			continue // still unreachable: the context waits for it
+			select {
+			case <-ctx.Done():
+				return retried, err
+			case <-time.After(pause):
+			}
+			pause = min(2*pause, time.Second)
+			continue
 		}
 		before()
 		if state.known {
@@ -377,6 +387,10 @@ func sendRetrying(ctx context.Context, e *env, what string, state modelState, be
 		retried = true
 	}
 }
+
+// retryPause is the first pause between two sends of a batch that found
+// the server unreachable; it doubles, up to a second.
+const retryPause = 100 * time.Millisecond
 
 // withDeadline returns ctx bounded by deadline too, and a cancel that
 // also calls cancel, ctx's own.
