@@ -1303,19 +1303,29 @@ func TestClassifyStreamsPerConn(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if strings.Contains(p.logs.String(), "max-classify-streams-per-conn is 0 or not below") {
+	if strings.Contains(p.logs.String(), "max-classify-streams-per-conn is not below") {
 		t.Errorf("a per-connection bound below the server's was warned of:\n%s", p.logs.String())
 	}
 }
 
 // TestClassifyStreamsPerConnWarns checks the start-up warning of a
-// per-connection bound that leaves one client every classify stream.
+// per-connection bound that leaves one client every classify stream, and
+// that 0 (no bound, chosen behind a proxy) is not warned of.
 func TestClassifyStreamsPerConnWarns(t *testing.T) {
 	server, _ := binaries(t)
-	for _, args := range [][]string{{"--max-classify-streams-per-conn", "0"}, {"--max-classify-streams", "8", "--max-classify-streams-per-conn", "8"}} {
-		p := startServer(t, server, args...)
-		if want := "max-classify-streams-per-conn is 0 or not below --max-classify-streams: one connection or REST client can hold every classify stream"; !strings.Contains(p.logs.String(), want) {
-			t.Errorf("%q: got log\n%s\nwant a line with %q", args, p.logs.String(), want)
+	const warning = "max-classify-streams-per-conn is not below --max-classify-streams: one connection or REST client can hold every classify stream"
+	for _, tt := range []struct {
+		args []string
+		warn bool
+	}{
+		{[]string{"--max-classify-streams", "8", "--max-classify-streams-per-conn", "8"}, true},
+		{[]string{"--max-classify-streams", "8", "--max-classify-streams-per-conn", "9"}, true},
+		{[]string{"--max-classify-streams", "8", "--max-classify-streams-per-conn", "7"}, false},
+		{[]string{"--max-classify-streams-per-conn", "0"}, false},
+	} {
+		p := startServer(t, server, tt.args...)
+		if got := strings.Contains(p.logs.String(), warning); got != tt.warn {
+			t.Errorf("%q: got log\n%s\nwant the warning: %v", tt.args, p.logs.String(), tt.warn)
 		}
 	}
 }

@@ -297,8 +297,10 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if err != nil {
 		return err
 	}
-	if n := cfg.MaxClassifyStreamsPerConn; n == 0 || n >= cfg.Limits.MaxClassifyStreams {
-		log.Warn(cfg.opt("max-classify-streams-per-conn")+" is 0 or not below "+cfg.opt("max-classify-streams")+": one connection or REST client can hold every classify stream and leave other clients refused", "max_classify_streams_per_conn", n, "max_classify_streams", cfg.Limits.MaxClassifyStreams)
+	// 0 is no bound, chosen behind a proxy that carries many clients over
+	// one connection: the operator's choice, not warned of.
+	if n := cfg.MaxClassifyStreamsPerConn; n > 0 && n >= cfg.Limits.MaxClassifyStreams {
+		log.Warn(cfg.opt("max-classify-streams-per-conn")+" is not below "+cfg.opt("max-classify-streams")+": one connection or REST client can hold every classify stream and leave other clients refused", "max_classify_streams_per_conn", n, "max_classify_streams", cfg.Limits.MaxClassifyStreams)
 	}
 	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
 		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
