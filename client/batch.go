@@ -210,10 +210,11 @@ func failure(ctx context.Context, e *env, d *examples, b span, did string, state
 	r := batchReport{file: d.file, lines: d.lines, b: b, did: did}
 	if check {
 		// A call that lost its connection, and did not wait for the
-		// server already (a retry that waits ends in DEADLINE_EXCEEDED
-		// instead), may have lost a server that is restarting: the check
-		// waits for it. So the user waits for the server for at most one
-		// --timeout, whichever call does.
+		// server already (a retry that waited, or was sent again until
+		// --timeout passed, ends in DEADLINE_EXCEEDED instead), may have
+		// lost a server that is restarting: the check waits for it. So
+		// the user waits for the server about one --timeout, whichever
+		// calls do.
 		wait := status.Code(err) == codes.Unavailable
 		// The check takes up to --timeout: say what the wait is for.
 		switch {
@@ -328,8 +329,8 @@ func retryable(err error) bool {
 }
 
 // sendRetrying calls send, a Train or Forget, with a fresh call context
-// and one request_id, and once more if it fails in a retryable way while
-// ctx (the user's) is not done. Before the second call it calls before
+// and one request_id, and again if it fails in a retryable way while ctx
+// (the user's) is not done. Before the second call it calls before
 // (which may end a progress bar) and says on stderr that what ("FILE
 // lines 1–1000") is sent again. The second call carries if_version, the
 // model's version before the first (state's, when known): a server that
@@ -338,9 +339,14 @@ func retryable(err error) bool {
 // on, which it has if the first call was applied. A second call that
 // finds the server unreachable too (it went out on a connection that the
 // server going away then closed) is sent again, with the same request_id
-// and if_version, until one --timeout has passed since the first
-// UNAVAILABLE. retried reports whether the call was sent again: the first
-// may then have been applied, whatever the last one's error says.
+// and if_version, after a pause (100 ms, doubling up to 1 s), until one
+// --timeout has passed since the first UNAVAILABLE; then the last error
+// is given as DEADLINE_EXCEEDED, as a call that waited for the server
+// ends, so that the check of the batch waits no more (the user waits for
+// an unreachable server about one --timeout in all). An interrupt during
+// a pause ends it with CANCELED, as one during a call does. retried
+// reports whether the call was sent again: the first may then have been
+// applied, whatever the last one's error says.
 func sendRetrying(ctx context.Context, e *env, what string, state modelState, before func(), send func(ctx context.Context, id string, ifVersion uint64) error) (retried bool, err error) {
 	id := newRequestID()
 	var ifVersion uint64
@@ -360,12 +366,15 @@ func sendRetrying(ctx context.Context, e *env, what string, state modelState, be
 			// Still unreachable: after a pause (a server that answers
 			// UNAVAILABLE at once is not hammered), the next call waits
 			// for it, up to until.
-			if status.Code(err) != codes.Unavailable || until.IsZero() || time.Until(until) < pause {
+			if status.Code(err) != codes.Unavailable || until.IsZero() {
 				return retried, err
+			}
+			if time.Until(until) < pause {
+				return retried, keepID(err, status.Errorf(codes.DeadlineExceeded, "%s (the server stayed unreachable for --timeout)", status.Convert(err).Message()))
 			}
 			select {
 			case <-ctx.Done():
-				return retried, err
+				return retried, status.FromContextError(ctx.Err()).Err()
 			case <-time.After(pause):
 			}
 			pause = min(2*pause, time.Second)

@@ -556,7 +556,7 @@ func TestFailedBatchOutcome(t *testing.T) {
 		{"train applied although it failed", []string{"train"}, 2, failed, true, false, nil, 2,
 			"DeadlineExceeded: context deadline exceeded (the 2 examples before line 3 were applied, and lines 3–4 too, although the call failed; the rest were not sent)\n"},
 		{"train not applied", []string{"train", "--timeout", "500ms"}, 2, status.Error(codes.Unavailable, "connection reset"), false, false, nil, 2,
-			"Unavailable: connection reset (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
+			"DeadlineExceeded: connection reset (the server stayed unreachable for --timeout) (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"train uncertain: the model changed meanwhile", []string{"train"}, 2, status.Error(codes.Unknown, "stream reset"), true, true, nil, 2,
 			"Unknown: stream reset (the 2 examples before line 3 were applied; lines 3–4 may or may not have been applied: the model changed meanwhile: version 8 to 10, 9 examples to 13; the rest were not sent)\n"},
 		{"train uncertain: the model cannot be checked", []string{"train"}, 2, failed, true, false,
@@ -615,8 +615,10 @@ func TestFailedBatchOutcome(t *testing.T) {
 			tt.wantCalls++
 		}
 		want := strings.ReplaceAll(tt.wantEnd, "DATA", data)
-		unreachable := status.Code(tt.err) == codes.Unavailable // sent again while --timeout lasts
-		if code != 1 || calls != tt.wantCalls && !(unreachable && calls > tt.wantCalls) || !strings.HasSuffix(errs, want) {
+		// Sent again, pausing 100, 200, 400 ms, while the 500 ms
+		// --timeout lasts: 2 to 3 calls more, never a flood.
+		unreachable := status.Code(tt.err) == codes.Unavailable
+		if code != 1 || calls != tt.wantCalls && !(unreachable && calls > tt.wantCalls && calls <= tt.wantCalls+3) || !strings.HasSuffix(errs, want) {
 			t.Errorf("%s: got exit %d, %d calls, stderr %q; want exit 1, %d calls, stderr ending %q", tt.name, code, calls, errs, tt.wantCalls, want)
 		}
 	}
@@ -1723,5 +1725,34 @@ func TestRetryGoesOnWhileUnreachable(t *testing.T) {
 	}
 	if n := strings.Count(errs, "sending again with the same request_id"); n != 1 {
 		t.Errorf("got stderr %q, want the batch said sent again once", errs)
+	}
+}
+
+// TestInterruptWhileUnreachable interrupts a batch while the client
+// pauses between two sends to an unreachable server: it ends as an
+// interrupt during a call does (CANCELED, exit 130), at once, without
+// waiting for the server in the check.
+func TestInterruptWhileUnreachable(t *testing.T) {
+	f, addr := startFake(t)
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	f.onTrain = func(_ context.Context, call int, do func()) error {
+		if call == 1 {
+			do()
+			return nil
+		}
+		if call == 3 {
+			time.AfterFunc(50*time.Millisecond, interrupt) // within the 100 ms pause after this call
+		}
+		return status.Error(codes.Unavailable, "the server is going away")
+	}
+	data := writeFile(t, "six.jsonl", strings.Repeat(`{"text": "They denied it.", "label": "denial"}`+"\n", 6))
+	start := time.Now()
+	code, _, errs := runCLIContext(t, ctx, "", "train", "--addr", addr, "--data", data, "--batch", "2", "--timeout", "5s")
+	if took := time.Since(start); code != exitInterrupted || !strings.Contains(errs, "client: Canceled") || took > 2*time.Second {
+		t.Errorf("got exit %d after %v, stderr %q; want exit %d, Canceled, at once", code, took, errs, exitInterrupted)
+	}
+	if strings.Contains(errs, "waiting up to --timeout for it to be reachable") {
+		t.Errorf("got stderr %q, want no wait for the server in the check", errs)
 	}
 }
