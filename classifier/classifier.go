@@ -312,11 +312,14 @@ func (c *Classifier) TokenizerFingerprint() string { return fingerprint(c.tok) }
 // several (MixedFeatures); Forget is then refused (ErrStaleFeatures).
 func (c *Classifier) StaleTokenizer() bool {
 	t := c.snap.Load().info.Tokenizer
-	return t == MixedFeatures || tokenizerDiffers(t, fingerprint(c.tok))
+	return t == MixedFeatures || TokenizerDiffers(t, fingerprint(c.tok))
 }
 
-// tokenizerDiffers reports two known tokenizer fingerprints that differ.
-func tokenizerDiffers(recorded, current string) bool {
+// TokenizerDiffers reports whether recorded, the fingerprint a model
+// records (Info.Tokenizer), and current, that of the tokenizer in use
+// (Tokenizer.Fingerprint), are both known and differ: the model's counts
+// were then gathered with another tokenizer.
+func TokenizerDiffers(recorded, current string) bool {
 	return recorded != "" && current != "" && recorded != current
 }
 
@@ -609,7 +612,7 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 		// examples' features beside theirs: mark the mix, so that no
 		// build (not even the one that gathered the rest) forgets from it.
 		revision, tokenizer := c.revision, c.tokenizer
-		if c.revision != FeatureRevision || tokenizerDiffers(c.tokenizer, fingerprint(c.tok)) {
+		if c.revision != FeatureRevision || TokenizerDiffers(c.tokenizer, fingerprint(c.tok)) {
 			revision, tokenizer = MixedRevision, MixedFeatures
 		}
 		return c.commitGathered(ctx, next, len(exs), revision, tokenizer)
@@ -837,7 +840,7 @@ func (c *Classifier) checkForget(exs []Example) error {
 	if c.revision != FeatureRevision {
 		return fmt.Errorf("%w (revision %d; this build extracts revision %d): replace the model to retrain it", ErrStaleFeatures, c.revision, FeatureRevision)
 	}
-	if cur := fingerprint(c.tok); tokenizerDiffers(c.tokenizer, cur) {
+	if cur := fingerprint(c.tok); TokenizerDiffers(c.tokenizer, cur) {
 		return fmt.Errorf("%w: the model was trained with tokenizer %.12s…, this one is %.12s…: replace the model to retrain it", ErrStaleFeatures, c.tokenizer, cur)
 	}
 	need := make(map[exampleKey]int32, len(exs))

@@ -508,7 +508,7 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	default:
 		fmt.Fprintf(w, "features      revision %d", fr)
 	}
-	if !classifier.Mixed(int(fr), mt) && mt != "" && t != "" && mt != t {
+	if !classifier.Mixed(int(fr), mt) && classifier.TokenizerDiffers(mt, t) {
 		other := "the server is given the model's tokenizer.json, or"
 		if m.GetReadOnly() {
 			other = "this server is given the writing server's --tokenizer, or"

@@ -687,11 +687,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		// Before the store is opened, which would create the directory
 		// and its lock file.
 		if err := store.HasModel(cfg.DataDir); errors.Is(err, fs.ErrNotExist) {
-			hint := "to start from the default model, start once without it"
-			if cfg.ReadOnly {
-				hint = "a read-only server never saves one: start the writer once without it"
-			}
-			return nil, nil, fmt.Errorf("refusing to start: no saved model at %s, and %s is set (is the volume mounted? %s)", filepath.Join(cfg.DataDir, store.ModelFile), cfg.opt("require-saved-model"), hint)
+			return nil, nil, noSavedModel(cfg)
 		} else if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 		}
@@ -735,8 +731,7 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		}
 		return model, src, nil
 	case errors.Is(err, fs.ErrNotExist) && cfg.RequireSavedModel:
-		// Removed since the check before the store was opened.
-		return nil, nil, fmt.Errorf("refusing to start: no saved model at %s, and %s is set (is the volume mounted?)", st.Path(), cfg.opt("require-saved-model"))
+		return nil, nil, noSavedModel(cfg) // removed since the check before the store was opened
 	case errors.Is(err, fs.ErrNotExist) && cfg.ReadOnly:
 		log.Warn("no saved model; serving the default model, which --read-only does not save (a volume not mounted yet? "+cfg.opt("require-saved-model")+" refuses to start instead)", "path", st.Path())
 		model, err = defaultModel(ctx, cfg.GC, tok, log, maxLabels, maxFeatures, maxLearned)
@@ -758,6 +753,16 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		// model may well be sound.
 		return nil, nil, fmt.Errorf("refusing to start: %w", err)
 	}
+}
+
+// noSavedModel is the refusal to start of a server with
+// --require-saved-model whose data directory holds no saved model.
+func noSavedModel(cfg config) error {
+	hint := "to start from the default model, start once without it"
+	if cfg.ReadOnly {
+		hint = "a read-only server never saves one: start the writer once without it"
+	}
+	return fmt.Errorf("refusing to start: no saved model at %s, and %s is set (is the volume mounted? %s)", filepath.Join(cfg.DataDir, store.ModelFile), cfg.opt("require-saved-model"), hint)
 }
 
 // defaultModel trains a classifier on the embedded corpus. The embedded
@@ -823,7 +828,7 @@ func warnStale(model *classifier.Classifier, info classifier.Info, readOnly bool
 		log.Warn("the saved model was trained by a newer revision of the feature extractor than this build has (a rollback?): it classifies, but accuracy may suffer, and Forget is refused until this server runs a build of the model's revision (retraining here would take the model back to this build's revision, and Train here mixes the two)", revisions...)
 	}
 	fp := model.TokenizerFingerprint()
-	if info.Tokenizer != "" && fp != "" && info.Tokenizer != fp {
+	if classifier.TokenizerDiffers(info.Tokenizer, fp) {
 		fix := "start this server with the tokenizer.json the model was trained with, or retrain the model (" + retrain + "); a Train before then mixes the two, which only retraining mends"
 		if readOnly {
 			fix = "give this server the --tokenizer of the server that writes the model, or retrain the model there with this one (" + retrain + ")"

@@ -143,7 +143,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 			runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 		}),
 	)
-	var client claimsv1.ClaimServiceClient = remoteClient{claimsv1.NewClaimServiceClient(conn)}
+	var client claimsv1.ClaimServiceClient = claimsv1.NewClaimServiceClient(markingConn{conn})
 	if cfg.Local != nil {
 		client = localClient{l: cfg.Local, remote: client}
 	}

@@ -82,7 +82,7 @@ func (c localClient) Classify(ctx context.Context, in *claimsv1.ClassifyRequest,
 }
 
 func (c localClient) ClassifyStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse], error) {
-	return c.remote.ClassifyStream(ctx, opts...) // remoteClient marks the request
+	return c.remote.ClassifyStream(ctx, opts...) // markingConn marks the request
 }
 
 func (c localClient) Train(ctx context.Context, in *claimsv1.TrainRequest, _ ...grpc.CallOption) (*claimsv1.TrainResponse, error) {
@@ -101,38 +101,20 @@ func (c localClient) GetModel(ctx context.Context, in *claimsv1.GetModelRequest,
 	return invoke(ctx, c.l, "GetModel", in, c.l.Server.GetModel)
 }
 
-// remoteClient is a claimsv1.ClaimServiceClient that forwards every call
-// to the gRPC server (where it is logged), marking the request as having
-// reached its RPC (see observeRequests): the handler's client when there is no
-// Local.
-type remoteClient struct{ claimsv1.ClaimServiceClient }
+// markingConn is a connection to the gRPC server (where each call is
+// logged) that marks every call's request as having reached its RPC (see
+// observeRequests): the handler's client is built on it when there is no
+// Local, and serves the streaming route when there is.
+type markingConn struct{ grpc.ClientConnInterface }
 
-func (c remoteClient) Classify(ctx context.Context, in *claimsv1.ClassifyRequest, opts ...grpc.CallOption) (*claimsv1.ClassifyResponse, error) {
+// Invoke marks the request and makes the unary call.
+func (c markingConn) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
 	markRPC(ctx)
-	return c.ClaimServiceClient.Classify(ctx, in, opts...)
+	return c.ClientConnInterface.Invoke(ctx, method, args, reply, opts...)
 }
 
-func (c remoteClient) ClassifyStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[claimsv1.ClassifyStreamRequest, claimsv1.ClassifyStreamResponse], error) {
+// NewStream marks the request and opens the stream.
+func (c markingConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
 	markRPC(ctx)
-	return c.ClaimServiceClient.ClassifyStream(ctx, opts...)
-}
-
-func (c remoteClient) Train(ctx context.Context, in *claimsv1.TrainRequest, opts ...grpc.CallOption) (*claimsv1.TrainResponse, error) {
-	markRPC(ctx)
-	return c.ClaimServiceClient.Train(ctx, in, opts...)
-}
-
-func (c remoteClient) Forget(ctx context.Context, in *claimsv1.ForgetRequest, opts ...grpc.CallOption) (*claimsv1.ForgetResponse, error) {
-	markRPC(ctx)
-	return c.ClaimServiceClient.Forget(ctx, in, opts...)
-}
-
-func (c remoteClient) Evaluate(ctx context.Context, in *claimsv1.EvaluateRequest, opts ...grpc.CallOption) (*claimsv1.EvaluateResponse, error) {
-	markRPC(ctx)
-	return c.ClaimServiceClient.Evaluate(ctx, in, opts...)
-}
-
-func (c remoteClient) GetModel(ctx context.Context, in *claimsv1.GetModelRequest, opts ...grpc.CallOption) (*claimsv1.GetModelResponse, error) {
-	markRPC(ctx)
-	return c.ClaimServiceClient.GetModel(ctx, in, opts...)
+	return c.ClientConnInterface.NewStream(ctx, desc, method, opts...)
 }

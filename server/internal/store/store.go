@@ -291,9 +291,9 @@ func (e *readErr) Read(p []byte) (int, error) {
 
 // Changed reports whether the model file is another than the one Load
 // last read (whether or not its content was accepted; a file it could not
-// read does not count) or Save last wrote, or the same file with another size or
-// modification time: a save renames a new file over the old one, and a
-// copy made in place changes the one there. It is true when a model file
+// read does not count) or Save last wrote, or the same file with another
+// size or modification time: a save renames a new file over the old one,
+// and a copy made in place changes the one there. It is true when a model file
 // exists and Load never read one, and false when none exists (a model
 // removed is no new model to serve). An error is one of Lstat's other
 // than fs.ErrNotExist.
