@@ -603,7 +603,7 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 		}
 		next := c.counts.clone()
 		if !next.merge(batch, +1) {
-			return Stats{}, fmt.Errorf("%w: an example would be learned more than %d times", ErrModelFull, math.MaxInt32)
+			return Stats{}, fmt.Errorf("%w: an example would be learned, or a feature counted, more than %d times", ErrModelFull, math.MaxInt32)
 		}
 		if len(next.labels) < 2 {
 			return Stats{}, ErrTooFewLabels
@@ -793,12 +793,16 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 // widened as labels come.
 func (c *Classifier) learnInto(ctx context.Context, cnt *counts, exs []Example, labels []string) error {
 	cnt.relabel(labels)
-	return featurize(ctx, c.tok, &c.cfg, exs, func(i int, fb *featBuf, key exampleKey) {
+	err := featurize(ctx, c.tok, &c.cfg, exs, func(i int, fb *featBuf, key exampleKey) {
 		ex := &exs[i]
 		li := cnt.labelIndex(ex.Label)
 		cnt.add(li, fb)
 		cnt.examples[key]++
 	})
+	if err == nil && cnt.full {
+		err = fmt.Errorf("%w: a feature would be counted more than %d times", ErrModelFull, maxFeatureCount)
+	}
+	return err
 }
 
 // Forget takes examples back: each must have been learned (as many times as

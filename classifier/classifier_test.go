@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -484,18 +485,25 @@ func TestLoadRejectsOverflowingCounts(t *testing.T) {
 			cnt.docs[0], cnt.docs[1] = maxSavedCount, maxSavedCount
 		}),
 		"no examples": forge(func(cnt *counts) { cnt.docs[0] = 0 }),
-		"feature counts": forge(func(cnt *counts) {
+		"feature total": forge(func(cnt *counts) {
+			// Each count is in range, a feature's sum is not.
 			for row := range cnt.rows.hash {
-				cnt.rows.counts(int32(row))[0] = maxSavedCount
+				n := cnt.rows.counts(int32(row))
+				n[0], n[1] = maxFeatureCount, 1
 			}
 		}),
-		"one count": forge(func(cnt *counts) { cnt.rows.counts(0)[0] = maxSavedCount + 1 }),
-		"all labels": forge(func(cnt *counts) {
-			// Each label's total is in range, their sum is not.
-			n0, n1 := cnt.rows.counts(0), cnt.rows.counts(1)
-			n0[0], n0[1] = maxSavedCount-1, 0
-			n1[0], n1[1] = 1, maxSavedCount-1
-		}),
+		"one count": func() []byte {
+			// Rows hold 32-bit counts: write a marker count, then put a
+			// count past maxFeatureCount in its place in the payload.
+			const marker = 123456789
+			payload := payloadOf(forge(func(cnt *counts) { cnt.rows.counts(0)[0] = marker }))
+			big := binary.AppendUvarint(nil, maxFeatureCount+1)
+			old := binary.AppendUvarint(nil, marker)
+			if bytes.Count(payload, old) != 1 {
+				t.Fatalf("the marker count is not found once in the payload")
+			}
+			return reseal(bytes.Replace(payload, old, big, 1))
+		}(),
 	}
 	for name, data := range tests {
 		if _, err := Load(bytes.NewReader(data), spaceTokens{}); !errors.Is(err, ErrBadModel) || !strings.Contains(err.Error(), "range") && !strings.Contains(err.Error(), "no examples") {

@@ -48,7 +48,8 @@ var (
 	// Nothing is changed.
 	ErrTooManyLearned = errors.New("model would hold more distinct examples than its limit")
 	// ErrModelFull reports a change the saved model format cannot hold: an
-	// example learned more than 2³¹−1 times, or a model whose saved form
+	// example learned, or a feature counted, more than 2³¹−1 times
+	// (summed over its labels), or a model whose saved form
 	// would pass the 1 GiB a model file may hold. Nothing is changed; a
 	// model saved with it could not be loaded again.
 	ErrModelFull = errors.New("model has reached a limit of its saved format")

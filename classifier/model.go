@@ -36,15 +36,26 @@ type counts struct {
 	// names, when not nil, stores new feature names in blocks. It is used
 	// while a counts is built from nothing (Replace, Load).
 	names *nameArena
+	// full reports that add met a feature counted maxFeatureCount times
+	// already, and did not count it again: the caller discards c.
+	full bool
 }
 
+// maxFeatureCount bounds a feature's count, summed over its labels: rows
+// hold 32-bit counts, which take half the memory 64-bit ones would (about
+// a tenth of what a feature costs). No real corpus comes near it; a Learn
+// that would pass it is refused with ErrModelFull, and Load refuses a
+// model that does.
+const maxFeatureCount = math.MaxInt32
+
 // rows holds the features of a counts, one row each. A row is width =
-// len(labels)+1 counts: one per label, then their sum. A row whose sum is
+// len(labels)+1 counts: one per label, then their sum, which is at most
+// maxFeatureCount. A row whose sum is
 // zero is free (a feature whose counts sum to zero is deleted) and is on
 // the free list for reuse.
 type rows struct {
 	width int
-	n     []int64  // row*width + label; row*width + width-1 is the sum
+	n     []int32  // row*width + label; row*width + width-1 is the sum
 	hash  []uint64 // row -> feature hash
 	name  []string // row -> readable feature name
 	free  []int32  // free rows
@@ -53,10 +64,10 @@ type rows struct {
 func (r *rows) len() int { return len(r.hash) }
 
 // sum returns the sum of row's counts: 0 for a free row.
-func (r *rows) sum(row int32) int64 { return r.n[int(row)*r.width+r.width-1] }
+func (r *rows) sum(row int32) int64 { return int64(r.n[int(row)*r.width+r.width-1]) }
 
 // counts returns row's per-label counts.
-func (r *rows) counts(row int32) []int64 {
+func (r *rows) counts(row int32) []int32 {
 	b := int(row) * r.width
 	return r.n[b : b+r.width-1]
 }
@@ -202,7 +213,7 @@ func (c *counts) compactIfSparse() {
 		return
 	}
 	live := r.len() - free
-	nr := rows{width: r.width, n: make([]int64, 0, live*r.width), hash: make([]uint64, 0, live), name: make([]string, 0, live)}
+	nr := rows{width: r.width, n: make([]int32, 0, live*r.width), hash: make([]uint64, 0, live), name: make([]string, 0, live)}
 	index := make(map[uint64]int32, live)
 	for row := range int32(r.len()) {
 		if r.sum(row) == 0 {
@@ -238,7 +249,7 @@ func (c *counts) relabel(labels []string) {
 			docs[j], total[j] = c.docs[i], c.total[i]
 		}
 	}
-	n := make([]int64, old.len()*w)
+	n := make([]int32, old.len()*w)
 	for row := range old.len() {
 		src := old.n[row*old.width : (row+1)*old.width]
 		dst := n[row*w : (row+1)*w]
@@ -297,7 +308,8 @@ func (c *counts) dropEmptyLabels() bool {
 // add adds one example's features to the counts under label; fb supplies
 // the names of features the counts do not have yet. Counts are only built
 // up this way (Replace, and the batch of a Learn or Forget, which merge
-// then applies to the model).
+// then applies to the model). A feature already counted maxFeatureCount
+// times is not counted again, and c is marked full.
 func (c *counts) add(label int, fb *featBuf) {
 	c.own()
 	c.docs[label]++
@@ -310,6 +322,10 @@ func (c *counts) add(label int, fb *featBuf) {
 			c.index[h] = row
 		}
 		b := int(row) * w
+		if c.rows.n[b+w-1] == maxFeatureCount {
+			c.full = true
+			continue
+		}
 		c.rows.n[b+label]++
 		c.rows.n[b+w-1]++
 	}
@@ -320,7 +336,8 @@ func (c *counts) add(label int, fb *featBuf) {
 // forgetting those examples one by one would. It reports false, and the
 // caller then discards c, if taking away would leave a count below zero
 // (features that were never learned) or adding would learn an example
-// more than 2³¹−1 times. Every label of d must be in c when sign is -1.
+// more than 2³¹−1 times or count a feature more than maxFeatureCount
+// times. Every label of d must be in c when sign is -1.
 func (c *counts) merge(d *counts, sign int64) bool {
 	if all := labelUnion(c.labels, d.labels); len(all) > len(c.labels) {
 		if sign < 0 {
@@ -358,11 +375,11 @@ func (c *counts) merge(d *counts, sign int64) bool {
 		b := int(row) * w
 		n := c.rows.n[b : b+w]
 		for i, v := range d.rows.counts(int32(r)) {
-			n[lmap[i]] += sign * v
-			n[w-1] += sign * v
-			if n[lmap[i]] < 0 {
+			k, sum := int64(n[lmap[i]])+sign*int64(v), int64(n[w-1])+sign*int64(v)
+			if k < 0 || sum > maxFeatureCount {
 				return false
 			}
+			n[lmap[i]], n[w-1] = int32(k), int32(sum)
 		}
 		if n[w-1] == 0 {
 			c.freeRow(row)
@@ -587,11 +604,11 @@ func buildSnapshot(c *counts, sorted []entry, cfg FeatureConfig, alpha float64) 
 		if cfg.Complement {
 			sum := c.rows.sum(e.row)
 			for l := range w {
-				w[l] = -(logOf(sum-n[l]) - compDenom[l])
+				w[l] = -(logOf(sum-int64(n[l])) - compDenom[l])
 			}
 		} else {
 			for l := range w {
-				w[l] = logOf(n[l]) - denom[l]
+				w[l] = logOf(int64(n[l])) - denom[l]
 			}
 		}
 	}

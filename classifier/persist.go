@@ -450,7 +450,7 @@ func (d *decoder) state() (*state, error) {
 	// A feature takes at least 9+L bytes, which bounds what a valid payload
 	// can hold: room for that many rows is all that is made up front.
 	if k := min(int(nf), len(d.b)/(9+L)); k > 0 {
-		c.rows.n = make([]int64, 0, k*w)
+		c.rows.n = make([]int32, 0, k*w)
 		c.rows.hash = make([]uint64, 0, k)
 		c.rows.name = make([]string, 0, k)
 		c.index = make(map[uint64]int32, k)
@@ -465,11 +465,15 @@ func (d *decoder) state() (*state, error) {
 		n := c.rows.n[int(row)*w : (int(row)+1)*w]
 		var sum int64
 		for l := range L {
-			n[l] = d.count(maxSavedCount, "feature count")
-			d.accumulate(&sum, n[l], "feature total")
-			d.accumulate(&c.total[l], n[l], "label total")
+			k := d.count(maxFeatureCount, "feature count")
+			n[l] = int32(k)
+			d.accumulate(&sum, k, "feature total")
+			d.accumulate(&c.total[l], k, "label total")
 		}
-		n[L] = sum
+		if sum > maxFeatureCount && d.err == nil {
+			d.fail(fmt.Errorf("feature %q: total count %d out of range (at most %d)", name, sum, maxFeatureCount))
+		}
+		n[L] = int32(sum)
 		if d.err != nil {
 			break
 		}

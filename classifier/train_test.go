@@ -655,6 +655,75 @@ func TestLearnCountOverflow(t *testing.T) {
 	}
 }
 
+// TestLearnFeatureCountOverflow checks that a Learn that would count a
+// feature more than maxFeatureCount times, over all its labels, is
+// refused and changes nothing, and that a Learn up to it passes.
+func TestLearnFeatureCountOverflow(t *testing.T) {
+	ctx := context.Background()
+	ex := Example{"a b", "x"}
+	c := newTest(t, FeatureConfig{}, 1, ex, Example{"a c", "y"})
+	// Forge the count of feature b (all under x) as if it had been
+	// counted maxFeatureCount−1 times.
+	c.mu.Lock()
+	next := c.counts.clone()
+	next.own()
+	row := rowNamed(t, next, "w:b")
+	n := next.rows.n[int(row)*next.rows.width:][:next.rows.width]
+	n[0], n[2] = maxFeatureCount-1, maxFeatureCount-1
+	c.counts = next
+	c.mu.Unlock()
+	v := c.Version()
+	if _, err := c.Learn(ctx, []Example{ex}, false); err != nil {
+		t.Fatalf("Learn up to maxFeatureCount: %v", err)
+	}
+	before := saved(t, c)
+	if _, err := c.Learn(ctx, []Example{{"b", "y"}}, false); !errors.Is(err, ErrModelFull) {
+		t.Errorf("Learn past maxFeatureCount: got %v, want ErrModelFull", err)
+	}
+	if got := c.Version(); got != v+1 {
+		t.Errorf("version: got %d, want %d (the refused Learn changed it)", got, v+1)
+	}
+	if !bytes.Equal(saved(t, c), before) {
+		t.Errorf("the refused Learn changed the model")
+	}
+	if _, err := Load(bytes.NewReader(before), spaceTokens{}); err != nil {
+		t.Errorf("Load of a feature counted maxFeatureCount times: %v", err)
+	}
+}
+
+// TestAddFeatureCountOverflow checks that a batch that counts a feature
+// more than maxFeatureCount times is refused with ErrModelFull: counts.add
+// stops at the limit and marks the counts full.
+func TestAddFeatureCountOverflow(t *testing.T) {
+	c := newTest(t, FeatureConfig{}, 1)
+	exs := []Example{{"b d", "x"}, {"b c", "y"}}
+	labels := labelsOf(exs)
+	cnt := newCounts()
+	if err := c.learnInto(context.Background(), cnt, exs, labels); err != nil {
+		t.Fatalf("learnInto: %v", err)
+	}
+	row := rowNamed(t, cnt, "w:b")
+	n := cnt.rows.n[int(row)*cnt.rows.width:][:cnt.rows.width]
+	n[0], n[1], n[2] = maxFeatureCount-1, 0, maxFeatureCount-1
+	if err := c.learnInto(context.Background(), cnt, exs, labels); !errors.Is(err, ErrModelFull) {
+		t.Errorf("learnInto past maxFeatureCount: got %v, want ErrModelFull", err)
+	}
+	// learnInto sets up the labels anew, which copies the rows.
+	if got := cnt.rows.sum(row); got != maxFeatureCount {
+		t.Errorf("feature b's total: got %d, want %d (counted up to the limit, never past it)", got, maxFeatureCount)
+	}
+}
+
+// rowNamed returns the row of cnt's feature name.
+func rowNamed(t *testing.T, cnt *counts, name string) int32 {
+	t.Helper()
+	row := slices.Index(cnt.rows.name, name)
+	if row < 0 {
+		t.Fatalf("no feature %q in %q", name, cnt.rows.name)
+	}
+	return int32(row)
+}
+
 // firstWordTokens is a tokenizer without a fingerprint that keeps only a
 // sentence's first word: another tokenizer than spaceTokens that the
 // model cannot tell from it.
