@@ -48,7 +48,11 @@ type Span struct {
 // follows a word (`chanted "Leave now!" Police…` ends, and so does
 // `shouted "Out. Now!" Police…`; `KYIV (Wire) — "Why?" Smith asked.` and
 // `"Why call it 'progress'?" Smith asked.` do not: quotes are paired along
-// the line, so a nested one or an apostrophe does not count).
+// the line, so a nested one or an apostrophe does not count). A straight
+// double quote standing alone after the punctuation, between white space,
+// closes the quotation open on the line as a quote glued to it would
+// (`"We reject these methods. " Zakharova said` ends after the quote); with
+// none open, it opens one and ends nothing.
 //
 // Segment takes time linear in the length of text.
 func Segment(text string) []Span {
@@ -271,6 +275,18 @@ run:
 		return j, false
 	}
 	k := segSpaceAhead(text, j+w)
+	// A straight double quote standing alone after the run closes the
+	// quotation open on the line, as if it were glued to the run:
+	// `"We reject these methods. " Zakharova said`.
+	opensUnit := func() bool { return s.quoteOpensUnit(i) }
+	if q, ok := s.spacedCloseQuote(i, k); ok {
+		quoted, j = true, k+1
+		opens := s.quotes[s.nquotes-1]&quoteAfterWord == 0
+		s.nquotes--
+		s.qpos = j
+		opensUnit = func() bool { return opens }
+		k = q
+	}
 	if k < n && segIsBreak(segRune(text, k)) {
 		return j, false // the line break ends the unit anyway
 	}
@@ -278,12 +294,12 @@ run:
 		return j, false
 	}
 	if bang {
-		return j, !(quoted && s.quoteOpensUnit(i) && s.attribution(k))
+		return j, !(quoted && opensUnit() && s.attribution(k))
 	}
 	// A spaced ellipsis ". . ." ends with a period preceded by ". ".
 	spaced := i-2 >= s.seg && text[i-1] == ' ' && text[i-2] == '.'
 	if ellipsis || dots > 1 || spaced {
-		if quoted && s.quoteOpensUnit(i) && s.attribution(k) {
+		if quoted && opensUnit() && s.attribution(k) {
 			return j, false // `"We will rebuild, …" Smith said.`
 		}
 		es := i // where the ellipsis starts: ". . ." has at most a few dots
@@ -296,6 +312,28 @@ run:
 		return j, !segEllipsisInside(text, s.seg, es, quoted || segOpensQuote(text, k))
 	}
 	return j, s.afterPeriod(i, k)
+}
+
+// spacedCloseQuote reports whether a straight double quote at k, after the
+// run of sentence-final punctuation at i and white space, stands alone
+// (white space after it, within the line) and closes the innermost
+// quotation open on the line at i, a straight double one; if so it
+// returns where the text after it starts. Such a quote would otherwise
+// open a quotation, as a quote after white space does.
+func (s *segScanner) spacedCloseQuote(i, k int) (int, bool) {
+	text := s.text
+	if k+1 >= len(text) || text[k] != '"' {
+		return 0, false
+	}
+	r, w := segDecode(text, k+1)
+	if segIsBreak(r) || !segIsSpace(r) {
+		return 0, false
+	}
+	s.quoteOpensUnit(i)
+	if s.nquotes == 0 || s.quotes[s.nquotes-1]&^quoteAfterWord != quoteDouble {
+		return 0, false
+	}
+	return segSpaceAhead(text, k+1+w), true
 }
 
 // afterPeriod decides a single period at i followed by a plausible sentence

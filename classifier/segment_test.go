@@ -361,6 +361,8 @@ func BenchmarkSegmentAdversarial(b *testing.B) {
 		{"curly_openers_before_ellipsis", fill("“", "… A")},
 		{"quotes_closing_in_one_unit", fill("x!” Smith said ", "")},
 		{"quotes_closing_after_an_inner_quote", "He said “" + fill("x!” Ab ", "")},
+		{"spaced_closing_quotes", fill("\"x. \" Ab ", "")},
+		{"spaced_quotes_without_open_quote", fill("x. \" Ab ", "")},
 		{"ellipses_after_commas", fill("a, … B ", "")},
 		{"ellipses_opening_sentences", fill("a. … B ", "")},
 		{"initials_after_slashes", fill("Photo/J. Scott ", "")},
