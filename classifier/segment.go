@@ -26,7 +26,8 @@ type Span struct {
 //   - titles and similar abbreviations (Mr., Dr., Gen., Sen., vs., e.g., …)
 //     never end a sentence;
 //   - abbreviations that may end one (U.S., a.m., p.m., Inc., Jr., Jan., St.,
-//     state names, single-letter initials, other dotted abbreviations) end a
+//     state names, single-letter initials, other dotted abbreviations, also
+//     after a hyphen as in "pro-U.S.") end a
 //     sentence only when the next word is a common sentence starter such as
 //     The, It, He, They, Officials or Police, and the line itself ends in
 //     sentence punctuation (so title-case headlines are never split);
@@ -387,8 +388,8 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	if single {
 		return s.starterSplit(k) // an initial, or "Plan B. It ..."
 	}
-	if segDotted(core) {
-		return s.starterSplit(k)
+	if segDotted(core[strings.LastIndexByte(core, '-')+1:]) {
+		return s.starterSplit(k) // "U.S.", and after a hyphen "pro-U.S."
 	}
 	return true
 }
@@ -1293,7 +1294,7 @@ var segAbbrevs = map[string]uint8{
 	"Atty": segNever, "Amb": segNever, "Supt": segNever, "Insp": segNever, "Det": segNever,
 	"Rev": segNever, "Msgr": segNever, "Fr": segNever, "Hon": segNever, "Pres": segNever,
 	"Rt": segNever, "Sra": segNever, "Mt": segNever, "Ft": segNever, "Mohd": segNever,
-	"Moh": segNever, "Smt": segNever, "Shri": segNever, "Adv": segNever,
+	"Moh": segNever, "Smt": segNever, "Shri": segNever, "Adv": segNever, "Engr": segNever, "Alh": segNever,
 	"MR": segNever, "MRS": segNever, "MS": segNever, "DR": segNever, "GEN": segNever,
 	"LT": segNever, "COL": segNever, "SGT": segNever, "CAPT": segNever, "SEN": segNever,
 	"REP": segNever, "GOV": segNever, "PROF": segNever,
