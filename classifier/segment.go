@@ -27,10 +27,10 @@ type Span struct {
 //     never end a sentence;
 //   - abbreviations that may end one (U.S., a.m., p.m., Inc., Jr., Jan., St.,
 //     state names, single-letter initials, other dotted abbreviations, also
-//     after a hyphen as in "pro-U.S.") end a
-//     sentence only when the next word is a common sentence starter such as
-//     The, It, He, They, Officials or Police, and the line itself ends in
-//     sentence punctuation (so title-case headlines are never split);
+//     after a hyphen as in "pro-U.S.") end a sentence only when the next
+//     word is a common sentence starter such as The, It, He, They, Officials
+//     or Police, and the line itself ends in sentence punctuation (so
+//     title-case headlines are never split);
 //   - a lone number or letter opening a unit ("1.", "A.") is a list marker.
 //
 // The word before a period is read without leading dashes ("(Wire) -U.S.
