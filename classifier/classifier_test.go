@@ -467,7 +467,9 @@ func TestForgetWithAnotherTokenizer(t *testing.T) {
 }
 
 // TestLoadRejectsOverflowingCounts forges well-formed files (valid
-// checksum) whose counts are each in range but whose sums would overflow.
+// checksum) with a count out of range, or counts each in range whose sums
+// are not: of a label's examples, of a feature's counts, of a label's
+// counts over all features, and of all counts.
 func TestLoadRejectsOverflowingCounts(t *testing.T) {
 	c := newTest(t, FeatureConfig{}, 1, Example{"a b", "x"}, Example{"a c", "y"})
 	forge := func(edit func(cnt *counts)) []byte {
@@ -480,19 +482,37 @@ func TestLoadRejectsOverflowingCounts(t *testing.T) {
 	if n := len(c.counts.rows.hash); n != 2 {
 		t.Fatalf("the model has %d features, the forgeries below expect 2", n)
 	}
-	tests := map[string][]byte{
-		"examples": forge(func(cnt *counts) {
+	// many adds features counted maxFeatureCount times, perLabel under
+	// each of the first labels (maxSavedCount/maxFeatureCount is about
+	// 2^19).
+	many := func(labels, perLabel int) func(cnt *counts) {
+		return func(cnt *counts) {
+			for l := range labels {
+				for i := range perLabel {
+					row := cnt.newRow(uint64(l)<<32|uint64(i)+1000, "")
+					cnt.index[cnt.rows.hash[row]] = row
+					n := cnt.rows.n[int(row)*cnt.rows.width:][:cnt.rows.width]
+					n[l], n[len(n)-1] = maxFeatureCount, maxFeatureCount
+				}
+			}
+		}
+	}
+	tests := map[string]struct {
+		data []byte
+		want string
+	}{
+		"examples": {forge(func(cnt *counts) {
 			cnt.docs[0], cnt.docs[1] = maxSavedCount, maxSavedCount
-		}),
-		"no examples": forge(func(cnt *counts) { cnt.docs[0] = 0 }),
-		"feature total": forge(func(cnt *counts) {
+		}), "examples in all out of range"},
+		"no examples": {forge(func(cnt *counts) { cnt.docs[0] = 0 }), "no examples"},
+		"feature total": {forge(func(cnt *counts) {
 			// Each count is in range, a feature's sum is not.
 			for row := range cnt.rows.hash {
 				n := cnt.rows.counts(int32(row))
 				n[0], n[1] = maxFeatureCount, 1
 			}
-		}),
-		"one count": func() []byte {
+		}), "total count 2147483648 out of range"},
+		"one count": {func() []byte {
 			// Rows hold 32-bit counts: write a marker count, then put a
 			// count past maxFeatureCount in its place in the payload.
 			const marker = 123456789
@@ -503,11 +523,16 @@ func TestLoadRejectsOverflowingCounts(t *testing.T) {
 				t.Fatalf("the marker count is not found once in the payload")
 			}
 			return reseal(bytes.Replace(payload, old, big, 1))
-		}(),
+		}(), "count of a feature 2147483648 out of range"},
+		// A label's total is out of range.
+		"one label": {forge(many(1, maxSavedCount/maxFeatureCount+1)), "label total out of range"},
+		// Each label's total is in range, their sum is not.
+		"all labels": {forge(many(2, maxSavedCount/maxFeatureCount/2+1)), "total of all counts out of range"},
 	}
-	for name, data := range tests {
-		if _, err := Load(bytes.NewReader(data), spaceTokens{}); !errors.Is(err, ErrBadModel) || !strings.Contains(err.Error(), "range") && !strings.Contains(err.Error(), "no examples") {
-			t.Errorf("%s: got %v, want ErrBadModel for a count out of range", name, err)
+	for name, tt := range tests {
+		_, err := Load(bytes.NewReader(tt.data), spaceTokens{})
+		if !errors.Is(err, ErrBadModel) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want ErrBadModel saying %q", name, err, tt.want)
 		}
 	}
 }

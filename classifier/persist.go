@@ -26,8 +26,8 @@ import (
 // 64-bit words; its layout is that of appendPayload. Decoding checks the
 // checksum before it parses, and every length against what remains, so a
 // corrupt, truncated or foreign file is an error, never a panic or an
-// allocation out of proportion to the file: a model takes about 16 bytes of
-// memory per label count (8 for the count, 8 for its weight), and a count
+// allocation out of proportion to the file: a model takes about 12 bytes of
+// memory per label count (4 for the count, 8 for its weight), and a count
 // takes at least one byte of the file. Decoding also refuses what no build
 // ever saved (varints longer than needed, features or example keys out of
 // order, an example learned zero times, more than 65,536 labels,
@@ -384,9 +384,10 @@ func (d *decoder) bytes(n uint64) []byte {
 
 func (d *decoder) string() string { return string(d.bytes(d.uvarint())) }
 
-// maxSavedCount bounds every count and every sum of counts in a saved
-// model (2^50, about 10^15), far above any real corpus; it keeps sums of
-// counts from overflowing while a model is decoded and scored.
+// maxSavedCount bounds every example count and every sum of counts in a
+// saved model (2^50, about 10^15), far above any real corpus; it keeps sums
+// of counts from overflowing while a model is decoded and scored. A
+// feature's counts are bounded by maxFeatureCount.
 const maxSavedCount = 1 << 50
 
 // accumulate adds n to *acc, failing once the sum passes maxSavedCount.
@@ -465,7 +466,7 @@ func (d *decoder) state() (*state, error) {
 		n := c.rows.n[int(row)*w : (int(row)+1)*w]
 		var sum int64
 		for l := range L {
-			k := d.count(maxFeatureCount, "feature count")
+			k := d.count(maxFeatureCount, "count of a feature")
 			n[l] = int32(k)
 			d.accumulate(&sum, k, "feature total")
 			d.accumulate(&c.total[l], k, "label total")
