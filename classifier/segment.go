@@ -53,7 +53,8 @@ type Span struct {
 // double quote standing alone after the punctuation, between white space,
 // closes the quotation open on the line as a quote glued to it would
 // (`"We reject these methods. " Zakharova said` ends after the quote); with
-// none open, it opens one and ends nothing.
+// none open, or after a quote glued to the punctuation (`"Stop." " We`), it
+// opens one and ends nothing.
 //
 // Segment takes time linear in the length of text.
 func Segment(text string) []Span {
@@ -280,7 +281,7 @@ run:
 	// quotation open on the line, as if it were glued to the run:
 	// `"We reject these methods. " Zakharova said`.
 	opensUnit := func() bool { return s.quoteOpensUnit(i) }
-	if q, ok := s.spacedCloseQuote(i, k); ok {
+	if q, ok := s.spacedCloseQuote(i, k); ok && !quoted {
 		quoted, j = true, k+1
 		opens := s.quotes[s.nquotes-1]&quoteAfterWord == 0
 		s.nquotes--
@@ -319,8 +320,9 @@ run:
 // run of sentence-final punctuation at i and white space, stands alone
 // (white space after it, within the line) and closes the innermost
 // quotation open on the line at i, a straight double one; if so it
-// returns where the text after it starts. Such a quote would otherwise
-// open a quotation, as a quote after white space does.
+// returns where the text after it starts. The caller asks only when no
+// quote closed in the run: after `."` the quotation is closed, and a
+// spaced quote next opens another.
 func (s *segScanner) spacedCloseQuote(i, k int) (int, bool) {
 	text := s.text
 	if k+1 >= len(text) || text[k] != '"' {
@@ -376,7 +378,11 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	if (single || (len(core) <= 3 && segAllDigits(core))) && s.unitStart() == ws {
 		return false // a list marker opening the unit: "1. ", "A. "
 	}
-	switch segAbbrevs[core] {
+	class, ok := segAbbrevs[core]
+	if !ok {
+		class = segAbbrevs[segAfterHyphen(core)] // "Maj.-Gen.", "ex-Sen."
+	}
+	switch class {
 	case segNever:
 		return false
 	case segCanEnd:
@@ -388,7 +394,7 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	if single {
 		return s.starterSplit(k) // an initial, or "Plan B. It ..."
 	}
-	if segDotted(core[strings.LastIndexByte(core, '-')+1:]) {
+	if segDotted(segAfterHyphen(core)) {
 		return s.starterSplit(k) // "U.S.", and after a hyphen "pro-U.S."
 	}
 	return true
@@ -851,6 +857,20 @@ func segLastPart(core string) (string, bool) {
 	}
 }
 
+// segAfterHyphen returns the part of word after its last hyphen or dash
+// ("pro-U.S" gives "U.S"), or word if it has none.
+func segAfterHyphen(word string) string {
+	for i := len(word) - 1; i >= 0; i-- {
+		if word[i] == '-' {
+			return word[i+1:]
+		}
+		if strings.HasPrefix(word[i:], "–") || strings.HasPrefix(word[i:], "—") {
+			return word[i+len("–"):]
+		}
+	}
+	return word
+}
+
 // segNameAt reports whether a name goes on at k, after an initial: an
 // initial ("J. K. Smith") or a capitalised word followed by another
 // ("J. Scott Applewhite").
@@ -974,7 +994,9 @@ func segOpensQuote(text string, k int) bool {
 // `"Why call it 'progress'?"` are followed by theirs. Quotes are paired
 // as they come, line by line: “ with ”, ‘ with ’, « with », „ with “ or
 // ”, " with ", and ' with '. " and ' open after white space, a bracket, a
-// dash, a slash or the line's start, and close otherwise. Apostrophes pair
+// dash, a slash or the line's start, and close otherwise; a " between white
+// space closes a " quotation open (`it " a lie " and`): straight quotes do
+// not nest. Apostrophes pair
 // with nothing: a " or ' between two letters, a ‘ or ’ between two letters,
 // a ‘ after a letter, a ’ after white space, and any of ' ‘ ’ before a
 // digit or a clipped word ("the '90s", "let 'em in", "rock ’n’ roll"). Past
@@ -1000,7 +1022,7 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 			if inWord || elision {
 				break // "don't", "the '90s", "let 'em in"
 			}
-			if segSpaceBefore(text, s.line, s.qpos) {
+			if segSpaceBefore(text, s.line, s.qpos) && !(r == '"' && s.spacedCloses(s.qpos+w)) {
 				s.openQuote(r, s.qpos)
 			} else {
 				s.closeQuote(r)
@@ -1032,6 +1054,17 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 		return true
 	}
 	return s.quotes[s.nquotes-1]&quoteAfterWord == 0
+}
+
+// spacedCloses reports whether a straight double quote after white space,
+// ending at p, closes a quotation rather than opening one: white space or
+// the line's end follows it, and a straight double quotation is open (`it
+// " a lie " and`): straight quotes do not nest.
+func (s *segScanner) spacedCloses(p int) bool {
+	if p < len(s.text) && !segIsSpace(segRune(s.text, p)) {
+		return false
+	}
+	return s.nquotes > 0 && s.quotes[s.nquotes-1]&^quoteAfterWord == quoteDouble
 }
 
 // segElisionAt reports whether the text at p, right after an apostrophe,
@@ -1297,7 +1330,7 @@ var segAbbrevs = map[string]uint8{
 	"Moh": segNever, "Smt": segNever, "Shri": segNever, "Adv": segNever, "Engr": segNever, "Alh": segNever,
 	"MR": segNever, "MRS": segNever, "MS": segNever, "DR": segNever, "GEN": segNever,
 	"LT": segNever, "COL": segNever, "SGT": segNever, "CAPT": segNever, "SEN": segNever,
-	"REP": segNever, "GOV": segNever, "PROF": segNever,
+	"REP": segNever, "GOV": segNever, "PROF": segNever, "ENGR": segNever,
 	// Latin and connective abbreviations inside a sentence.
 	"vs": segNever, "Vs": segNever, "viz": segNever, "cf": segNever, "approx": segNever,
 	"e.g": segNever, "E.g": segNever, "i.e": segNever, "I.e": segNever, "ca": segNever,
