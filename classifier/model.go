@@ -50,9 +50,8 @@ const maxFeatureCount = math.MaxInt32
 
 // rows holds the features of a counts, one row each. A row is width =
 // len(labels)+1 counts: one per label, then their sum, which is at most
-// maxFeatureCount. A row whose sum is
-// zero is free (a feature whose counts sum to zero is deleted) and is on
-// the free list for reuse.
+// maxFeatureCount. A row whose sum is zero is free (a feature whose counts
+// sum to zero is deleted) and is on the free list for reuse.
 type rows struct {
 	width int
 	n     []int32  // row*width + label; row*width + width-1 is the sum
