@@ -27,7 +27,8 @@ type Span struct {
 //     never end a sentence;
 //   - abbreviations that may end one (U.S., a.m., p.m., Inc., Jr., Jan., St.,
 //     state names, single-letter initials, other dotted abbreviations, also
-//     after a hyphen as in "pro-U.S.") end a sentence only when the next
+//     after a hyphen as in "pro-U.S.", where a title behind "ex-", "then-"
+//     or "Maj.-" never ends one) end a sentence only when the next
 //     word is a common sentence starter such as The, It, He, They, Officials
 //     or Police, and the line itself ends in sentence punctuation (so
 //     title-case headlines are never split);
@@ -281,13 +282,9 @@ run:
 	// quotation open on the line, as if it were glued to the run:
 	// `"We reject these methods. " Zakharova said`.
 	opensUnit := func() bool { return s.quoteOpensUnit(i) }
-	if q, ok := s.spacedCloseQuote(i, k); ok && !quoted {
-		quoted, j = true, k+1
-		opens := s.quotes[s.nquotes-1]&quoteAfterWord == 0
-		s.nquotes--
-		s.qpos = j
+	if q, opens, ok := s.spacedCloseQuote(i, j, k); ok {
+		quoted, j, k = true, k+1, q
 		opensUnit = func() bool { return opens }
-		k = q
 	}
 	if k < n && segIsBreak(segRune(text, k)) {
 		return j, false // the line break ends the unit anyway
@@ -317,26 +314,51 @@ run:
 }
 
 // spacedCloseQuote reports whether a straight double quote at k, after the
-// run of sentence-final punctuation at i and white space, stands alone
-// (white space after it, within the line) and closes the innermost
-// quotation open on the line at i, a straight double one; if so it
-// returns where the text after it starts. The caller asks only when no
-// quote closed in the run: after `."` the quotation is closed, and a
-// spaced quote next opens another.
-func (s *segScanner) spacedCloseQuote(i, k int) (int, bool) {
+// run of sentence-final punctuation from i to j and white space, stands
+// alone (white space after it, within the line) and closes the innermost
+// quotation open on the line once the run's own quotes have closed theirs
+// (`"Stop." " We` closes nothing: the run closed the quotation, and the
+// spaced quote opens the next; `"I told them 'no.' " Police` closes the
+// double one). If so, it takes the run's quotes and the spaced one as
+// read, and returns where the text after it starts and whether the
+// quotation it closes may be followed by its attribution, as
+// quoteOpensUnit would report for a quote glued to the run.
+func (s *segScanner) spacedCloseQuote(i, j, k int) (next int, opens, ok bool) {
 	text := s.text
 	if k+1 >= len(text) || text[k] != '"' {
-		return 0, false
+		return 0, false, false
 	}
 	r, w := segDecode(text, k+1)
 	if segIsBreak(r) || !segIsSpace(r) {
-		return 0, false
+		return 0, false, false
 	}
 	s.quoteOpensUnit(i)
-	if s.nquotes == 0 || s.quotes[s.nquotes-1]&^quoteAfterWord != quoteDouble {
-		return 0, false
+	after := *s // the quotes open after the run's closing ones
+	for p := i; p < j; {
+		r, w := segDecode(text, p)
+		switch r {
+		case '"', '\'':
+			after.closeQuote(r)
+		case '’':
+			after.closeQuote('‘')
+		case '”':
+			if !after.closeQuote('“') {
+				after.closeQuote('„')
+			}
+		case '“':
+			after.closeQuote('„')
+		case '»':
+			after.closeQuote('«')
+		}
+		p += w
 	}
-	return segSpaceAhead(text, k+1+w), true
+	if after.nquotes == 0 || after.quotes[after.nquotes-1]&^quoteAfterWord != quoteDouble {
+		return 0, false, false
+	}
+	opens = after.quotes[after.nquotes-1]&quoteAfterWord == 0
+	s.quotes, s.nquotes = after.quotes, after.nquotes-1
+	s.qpos = k + 1
+	return segSpaceAhead(text, k+1+w), opens, true
 }
 
 // afterPeriod decides a single period at i followed by a plausible sentence
@@ -379,8 +401,8 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 		return false // a list marker opening the unit: "1. ", "A. "
 	}
 	class, ok := segAbbrevs[core]
-	if !ok {
-		class = segAbbrevs[segAfterHyphen(core)] // "Maj.-Gen.", "ex-Sen."
+	if !ok && segTitleAfterPrefix(core) {
+		class = segNever // "Maj.-Gen.", "ex-Sen.", "then-Gov."
 	}
 	switch class {
 	case segNever:
@@ -857,6 +879,21 @@ func segLastPart(core string) (string, bool) {
 	}
 }
 
+// segTitleAfterPrefix reports whether word is a title that never ends a
+// sentence behind a prefix and a hyphen or dash: the prefix opens with a
+// lower-case letter ("ex-Sen", "then-Gov") or holds a period ("Maj.-Gen").
+// Other compounds ending in an abbreviation ("Shangri-La", "Next-Gen",
+// "mid-Jan") are read as words.
+func segTitleAfterPrefix(word string) bool {
+	tail := segAfterHyphen(word)
+	if len(tail) == len(word) || segAbbrevs[tail] != segNever {
+		return false
+	}
+	prefix := word[:len(word)-len(tail)]
+	r, _ := segDecode(prefix, 0)
+	return unicode.IsLower(r) || strings.IndexByte(prefix, '.') >= 0
+}
+
 // segAfterHyphen returns the part of word after its last hyphen or dash
 // ("pro-U.S" gives "U.S"), or word if it has none.
 func segAfterHyphen(word string) string {
@@ -994,9 +1031,9 @@ func segOpensQuote(text string, k int) bool {
 // `"Why call it 'progress'?"` are followed by theirs. Quotes are paired
 // as they come, line by line: “ with ”, ‘ with ’, « with », „ with “ or
 // ”, " with ", and ' with '. " and ' open after white space, a bracket, a
-// dash, a slash or the line's start, and close otherwise; a " between white
-// space closes a " quotation open (`it " a lie " and`): straight quotes do
-// not nest. Apostrophes pair
+// dash, a slash or the line's start, and close otherwise; such a " closes
+// a " quotation open if white space or closing punctuation follows it (`it
+// " a lie ", and`): straight quotes do not nest. Apostrophes pair
 // with nothing: a " or ' between two letters, a ‘ or ’ between two letters,
 // a ‘ after a letter, a ’ after white space, and any of ' ‘ ’ before a
 // digit or a clipped word ("the '90s", "let 'em in", "rock ’n’ roll"). Past
@@ -1056,15 +1093,27 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 	return s.quotes[s.nquotes-1]&quoteAfterWord == 0
 }
 
-// spacedCloses reports whether a straight double quote after white space,
-// ending at p, closes a quotation rather than opening one: white space or
-// the line's end follows it, and a straight double quotation is open (`it
-// " a lie " and`): straight quotes do not nest.
+// spacedCloses reports whether a straight double quote after white space
+// (or a bracket, dash or slash), ending at p, closes a quotation rather
+// than opening one: white space, the line's end or punctuation that ends
+// a quotation follows it (`it " a lie ", and`; not an ellipsis, which may
+// open one), and a straight double quotation is open: straight quotes do
+// not nest.
 func (s *segScanner) spacedCloses(p int) bool {
-	if p < len(s.text) && !segIsSpace(segRune(s.text, p)) {
+	if s.nquotes == 0 || s.quotes[s.nquotes-1]&^quoteAfterWord != quoteDouble {
 		return false
 	}
-	return s.nquotes > 0 && s.quotes[s.nquotes-1]&^quoteAfterWord == quoteDouble
+	if p >= len(s.text) {
+		return true
+	}
+	switch r := segRune(s.text, p); r {
+	case ',', ';', ':', '!', '?', ')', ']', '}', '—', '–':
+		return true
+	case '.':
+		return !strings.HasPrefix(s.text[p:], "..")
+	default:
+		return segIsSpace(r)
+	}
 }
 
 // segElisionAt reports whether the text at p, right after an apostrophe,

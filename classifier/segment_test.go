@@ -363,6 +363,7 @@ func BenchmarkSegmentAdversarial(b *testing.B) {
 		{"quotes_closing_after_an_inner_quote", "He said “" + fill("x!” Ab ", "")},
 		{"spaced_closing_quotes", fill("\"x. \" Ab ", "")},
 		{"spaced_quotes_without_open_quote", fill("x. \" Ab ", "")},
+		{"spaced_quote_pairs_before_punctuation", fill("\" x \", \" y \". \" Ab ", "")},
 		{"ellipses_after_commas", fill("a, … B ", "")},
 		{"ellipses_opening_sentences", fill("a. … B ", "")},
 		{"initials_after_slashes", fill("Photo/J. Scott ", "")},
