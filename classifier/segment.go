@@ -53,9 +53,10 @@ type Span struct {
 // the line, so a nested one or an apostrophe does not count). A straight
 // double quote standing alone after the punctuation, between white space,
 // closes the quotation open on the line as a quote glued to it would
-// (`"We reject these methods. " Zakharova said` ends after the quote); with
-// none open, or after a quote glued to the punctuation (`"Stop." " We`), it
-// opens one and ends nothing.
+// (`"We reject these methods. " Zakharova said` ends after the quote), once
+// the quotes glued to the punctuation have closed theirs (`"I told them
+// 'no.' " Police` ends after it too); with no straight double quotation
+// left open (`"Stop." " We`), it opens one and ends nothing.
 //
 // Segment takes time linear in the length of text.
 func Segment(text string) []Span {
@@ -333,24 +334,9 @@ func (s *segScanner) spacedCloseQuote(i, j, k int) (next int, opens, ok bool) {
 		return 0, false, false
 	}
 	s.quoteOpensUnit(i)
-	after := *s // the quotes open after the run's closing ones
+	after := *s // the quotes open after the run's own, read as the line's scan reads them
 	for p := i; p < j; {
-		r, w := segDecode(text, p)
-		switch r {
-		case '"', '\'':
-			after.closeQuote(r)
-		case '’':
-			after.closeQuote('‘')
-		case '”':
-			if !after.closeQuote('“') {
-				after.closeQuote('„')
-			}
-		case '“':
-			after.closeQuote('„')
-		case '»':
-			after.closeQuote('«')
-		}
-		p += w
+		p += after.quoteStep(p)
 	}
 	if after.nquotes == 0 || after.quotes[after.nquotes-1]&^quoteAfterWord != quoteDouble {
 		return 0, false, false
@@ -881,9 +867,10 @@ func segLastPart(core string) (string, bool) {
 
 // segTitleAfterPrefix reports whether word is a title that never ends a
 // sentence behind a prefix and a hyphen or dash: the prefix opens with a
-// lower-case letter ("ex-Sen", "then-Gov") or holds a period ("Maj.-Gen").
-// Other compounds ending in an abbreviation ("Shangri-La", "Next-Gen",
-// "mid-Jan") are read as words.
+// lower-case letter ("ex-Sen", "then-Gov"), holds a period ("Maj.-Gen"),
+// is a title itself ("Maj-Gen", "Lt-Col") or a rank's first word
+// ("Vice-Adm", "Rear-Adm"). Other compounds ending in an abbreviation
+// ("Shangri-La", "Next-Gen", "Jean-Col", "mid-Jan") are read as words.
 func segTitleAfterPrefix(word string) bool {
 	tail := segAfterHyphen(word)
 	if len(tail) == len(word) || segAbbrevs[tail] != segNever {
@@ -891,7 +878,18 @@ func segTitleAfterPrefix(word string) bool {
 	}
 	prefix := word[:len(word)-len(tail)]
 	r, _ := segDecode(prefix, 0)
-	return unicode.IsLower(r) || strings.IndexByte(prefix, '.') >= 0
+	if unicode.IsLower(r) || strings.IndexByte(prefix, '.') >= 0 {
+		return true
+	}
+	prefix = strings.TrimRight(prefix, "-–—")
+	v, ok := segAbbrevs[prefix]
+	return ok && v == segNever || segRankWords[prefix]
+}
+
+// segRankWords open ranks written with a hyphen ("Vice-Adm.").
+var segRankWords = map[string]bool{
+	"Vice": true, "Rear": true, "Lieutenant": true, "Major": true, "Brigadier": true,
+	"Deputy": true, "VICE": true, "REAR": true,
 }
 
 // segAfterHyphen returns the part of word after its last hyphen or dash
@@ -1046,46 +1044,11 @@ func (s *segScanner) quoteOpensUnit(i int) bool {
 		s.qline, s.qpos, s.nquotes = s.line, s.line, 0
 	}
 	for s.qpos < i {
-		c := text[s.qpos]
-		if c != '"' && c != '\'' && c != 0xE2 && c != 0xC2 {
-			s.qpos++
+		if c := text[s.qpos]; c != '"' && c != '\'' && c != 0xE2 && c != 0xC2 {
+			s.qpos++ // most bytes: no call
 			continue
 		}
-		r, w := segDecode(text, s.qpos)
-		inWord := segLetterBefore(text, s.line, s.qpos) && segLetterAt(text, s.qpos+w)
-		elision := (r == '\'' || r == '’' || r == '‘') && segElisionAt(text, s.qpos+w)
-		switch r {
-		case '"', '\'':
-			if inWord || elision {
-				break // "don't", "the '90s", "let 'em in"
-			}
-			if segSpaceBefore(text, s.line, s.qpos) && !(r == '"' && s.spacedCloses(s.qpos+w)) {
-				s.openQuote(r, s.qpos)
-			} else {
-				s.closeQuote(r)
-			}
-		case '“':
-			if !s.closeQuote('„') {
-				s.openQuote(r, s.qpos)
-			}
-		case '„', '«':
-			s.openQuote(r, s.qpos)
-		case '‘':
-			if !inWord && !elision && !segLetterBefore(text, s.line, s.qpos) {
-				s.openQuote(r, s.qpos)
-			}
-		case '’':
-			if !inWord && !elision && !segSpaceBefore(text, s.line, s.qpos) {
-				s.closeQuote('‘') // not "the ’90s", "rock ’n’ roll"
-			}
-		case '”':
-			if !s.closeQuote('“') {
-				s.closeQuote('„')
-			}
-		case '»':
-			s.closeQuote('«')
-		}
-		s.qpos += w
+		s.qpos += s.quoteStep(s.qpos)
 	}
 	if s.nquotes == 0 {
 		return true
@@ -1114,6 +1077,51 @@ func (s *segScanner) spacedCloses(p int) bool {
 	default:
 		return segIsSpace(r)
 	}
+}
+
+// quoteStep reads the character at p, on the current line, into the open
+// quotes (see quoteOpensUnit), and returns its width.
+func (s *segScanner) quoteStep(p int) int {
+	text := s.text
+	c := text[p]
+	if c != '"' && c != '\'' && c != 0xE2 && c != 0xC2 {
+		return 1
+	}
+	r, w := segDecode(text, p)
+	inWord := segLetterBefore(text, s.line, p) && segLetterAt(text, p+w)
+	elision := (r == '\'' || r == '’' || r == '‘') && segElisionAt(text, p+w)
+	switch r {
+	case '"', '\'':
+		if inWord || elision {
+			break // "don't", "the '90s", "let 'em in"
+		}
+		if segSpaceBefore(text, s.line, p) && !(r == '"' && s.spacedCloses(p+w)) {
+			s.openQuote(r, p)
+		} else {
+			s.closeQuote(r)
+		}
+	case '“':
+		if !s.closeQuote('„') {
+			s.openQuote(r, p)
+		}
+	case '„', '«':
+		s.openQuote(r, p)
+	case '‘':
+		if !inWord && !elision && !segLetterBefore(text, s.line, p) {
+			s.openQuote(r, p)
+		}
+	case '’':
+		if !inWord && !elision && !segSpaceBefore(text, s.line, p) {
+			s.closeQuote('‘') // not "the ’90s", "rock ’n’ roll"
+		}
+	case '”':
+		if !s.closeQuote('“') {
+			s.closeQuote('„')
+		}
+	case '»':
+		s.closeQuote('«')
+	}
+	return w
 }
 
 // segElisionAt reports whether the text at p, right after an apostrophe,
