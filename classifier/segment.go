@@ -24,11 +24,12 @@ type Span struct {
 // or brackets. A period is further checked against the word before it:
 //
 //   - titles and similar abbreviations (Mr., Dr., Gen., Sen., vs., e.g., …)
-//     never end a sentence;
+//     never end a sentence, nor does a title behind a lower-case, dotted or
+//     title prefix and a hyphen ("ex-Sen.", "Maj.-Gen.", "Lt-Col.",
+//     "Vice-Adm.");
 //   - abbreviations that may end one (U.S., a.m., p.m., Inc., Jr., Jan., St.,
 //     state names, single-letter initials, other dotted abbreviations, also
-//     after a hyphen as in "pro-U.S.", where a title behind "ex-", "then-"
-//     or "Maj.-" never ends one) end a sentence only when the next
+//     after a hyphen as in "pro-U.S.") end a sentence only when the next
 //     word is a common sentence starter such as The, It, He, They, Officials
 //     or Police, and the line itself ends in sentence punctuation (so
 //     title-case headlines are never split);
@@ -502,8 +503,11 @@ func (s *segScanner) attribution(k int) bool {
 		if r, _ := segDecode(word, 0); !unicode.IsUpper(r) {
 			return false
 		}
-		if q < len(text) && text[q] == '.' && (segAbbrevs[word] == segNever || segAbbrevs[word] == segCanEnd && q+1 < len(text) && text[q+1] == ',' || segNameSuffix(word) && s.speechVerbAfter(q+1)) {
-			q++ // "Mr.", and "Jr." before a comma, which no sentence ends on, or before a speech verb
+		if q < len(text) && text[q] == '.' && (segAbbrevs[word] == segNever || segTitleAfterPrefix(word) || segAbbrevs[word] == segCanEnd && q+1 < len(text) && text[q+1] == ',' || segNameSuffix(word) && s.speechVerbAfter(q+1)) {
+			q++ // "Mr.", "Vice-Adm.", and "Jr." before a comma, which no sentence ends on, or before a speech verb
+			if t := segWordEnd(text, q+1, true); segAbbrevs[word] == segNever && q < len(text) && text[q] == '-' && t < len(text) && text[t] == '.' && segAbbrevs[text[q+1:t]] == segNever {
+				q = t + 1 // "Maj.-Gen."
+			}
 		}
 		if q < len(text) && text[q] == ',' {
 			return s.appositiveSpeech(q + 1)
@@ -889,7 +893,7 @@ func segTitleAfterPrefix(word string) bool {
 // segRankWords open ranks written with a hyphen ("Vice-Adm.").
 var segRankWords = map[string]bool{
 	"Vice": true, "Rear": true, "Lieutenant": true, "Major": true, "Brigadier": true,
-	"Deputy": true, "VICE": true, "REAR": true,
+	"Deputy": true,
 }
 
 // segAfterHyphen returns the part of word after its last hyphen or dash
