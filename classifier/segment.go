@@ -505,8 +505,10 @@ func (s *segScanner) attribution(k int) bool {
 		}
 		if q < len(text) && text[q] == '.' && (segAbbrevs[word] == segNever || segTitleAfterPrefix(word) || segAbbrevs[word] == segCanEnd && q+1 < len(text) && text[q+1] == ',' || segNameSuffix(word) && s.speechVerbAfter(q+1)) {
 			q++ // "Mr.", "Vice-Adm.", and "Jr." before a comma, which no sentence ends on, or before a speech verb
-			if t := segWordEnd(text, q+1, true); segAbbrevs[word] == segNever && q < len(text) && text[q] == '-' && t < len(text) && text[t] == '.' && segAbbrevs[text[q+1:t]] == segNever {
-				q = t + 1 // "Maj.-Gen."
+			if q < len(text) && text[q] == '-' && segAbbrevs[word] == segNever {
+				if t := segWordEnd(text, q+1, true); t < len(text) && text[t] == '.' && segAbbrevs[text[q+1:t]] == segNever {
+					q = t + 1 // "Maj.-Gen."
+				}
 			}
 		}
 		if q < len(text) && text[q] == ',' {

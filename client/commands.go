@@ -498,8 +498,9 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	}
 	fr, er := m.GetFeatureRevision(), m.GetExtractorRevision()
 	mt, t := m.GetModelTokenizerSha256(), m.GetTokenizerSha256()
+	mixed := classifier.Mixed(int(fr), mt)
 	switch {
-	case classifier.Mixed(int(fr), mt):
+	case mixed:
 		fmt.Fprintf(w, "features      mixed (the model learned examples under another feature extractor or tokenizer.json than its counts were gathered with: forget is refused until %s)", retrain)
 	case fr < er:
 		fmt.Fprintf(w, "features      revision %d (the server extracts revision %d: forget is refused until %s)", fr, er, retrain)
@@ -508,7 +509,7 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	default:
 		fmt.Fprintf(w, "features      revision %d", fr)
 	}
-	if !classifier.Mixed(int(fr), mt) && classifier.TokenizerDiffers(mt, t) {
+	if !mixed && classifier.TokenizerDiffers(mt, t) {
 		other := "the server is given the model's tokenizer.json, or"
 		if m.GetReadOnly() {
 			other = "this server is given the writing server's --tokenizer, or"
