@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/tokenfile"
 )
 
 // commonFlags are the flags every command takes.
@@ -57,7 +58,8 @@ func registerCommon(fs *flag.FlagSet, getenv func(string) string) *commonFlags {
 }
 
 // resolve completes the flags after parsing: the token from --token, or
-// the file --token-file names (readTokenFile), or else CLAIMS_TOKEN or
+// the file --token-file names (its first token, read as the server
+// reads its --train-token-file), or else CLAIMS_TOKEN or
 // the file CLAIMS_TOKEN_FILE names (one source only, at each level), and
 // checked, since gRPC would refuse to send a token that is not visible
 // ASCII (a secret file's trailing newline) with an INTERNAL error naming
@@ -83,13 +85,15 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, with
 		}
 	}
 	if withToken && c.tokenFile != "" {
-		tok, err := readTokenFile(c.tokenFile)
+		// The server's own file may hold several tokens during a
+		// rotation, the new one first: the client sends that one.
+		toks, err := tokenfile.Read(c.tokenFile)
 		if err != nil {
 			return fmt.Errorf("%s: %w", from, err)
 		}
-		c.token = tok
+		c.token = toks[0]
 	}
-	if i := badTokenByte(c.token); i >= 0 {
+	if i := tokenfile.BadByte(c.token); i >= 0 {
 		return usageErrorf("%s: byte %d is a space, a control character or not ASCII (a newline at the end of a secret file?); a bearer token is visible ASCII characters only", from, i)
 	}
 	if c.timeout <= 0 {
@@ -103,54 +107,6 @@ func (c *commonFlags) resolve(fs *flag.FlagSet, getenv func(string) string, with
 		addrFrom = "CLAIMS_ADDR"
 	}
 	return checkAddr(addrFrom, c.addr)
-}
-
-// maxTokenFileBytes bounds a token file: a bearer token is a line.
-const maxTokenFileBytes = 4 << 10
-
-// readTokenFile returns the first token file holds, read as the server
-// reads its --train-token-file: one token a line, blank lines and a
-// carriage return before a line break dropped, so that a client may read
-// the server's own file during a rotation (the new token first). A line
-// that is no token (a space inside, a non-ASCII byte) is an error naming
-// it.
-func readTokenFile(file string) (string, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxTokenFileBytes+1))
-	if err != nil {
-		return "", err
-	}
-	if len(b) > maxTokenFileBytes {
-		return "", fmt.Errorf("%s is over %d bytes: a token file holds one token a line", file, maxTokenFileBytes)
-	}
-	first := ""
-	for n, line := range strings.Split(string(b), "\n") {
-		tok := strings.TrimSuffix(line, "\r")
-		if tok == "" {
-			continue
-		}
-		if i := badTokenByte(tok); i >= 0 {
-			return "", fmt.Errorf("%s line %d: byte %d is a space, a control character or not ASCII; a bearer token is visible ASCII characters only, one a line", file, n+1, i)
-		}
-		if first == "" {
-			first = tok
-		}
-	}
-	if first == "" {
-		return "", fmt.Errorf("%s holds no token", file)
-	}
-	return first, nil
-}
-
-// badTokenByte returns the index of the first byte of tok that a bearer
-// token cannot hold (a space, a control character, a byte outside
-// ASCII), or -1: gRPC would refuse to send it.
-func badTokenByte(tok string) int {
-	return strings.IndexFunc(tok, func(r rune) bool { return r <= ' ' || r > '~' })
 }
 
 // checkAddr refuses an address grpc would take for another (a missing

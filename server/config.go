@@ -16,9 +16,10 @@ import (
 	"time"
 
 	"github.com/claimsvc/claims/classifier"
+	"github.com/claimsvc/claims/server/buildinfo"
 	"github.com/claimsvc/claims/server/internal/api"
-	"github.com/claimsvc/claims/server/internal/certs"
 	"github.com/claimsvc/claims/server/internal/gateway"
+	"github.com/claimsvc/claims/server/tokenfile"
 )
 
 // config is everything the server is started with.
@@ -216,7 +217,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if *version {
-		fmt.Fprintln(stdout, readBuildInfo())
+		fmt.Fprintln(stdout, buildinfo.Read().Line("claims server"))
 		return config{}, errVersionShown
 	}
 	// Environment variables fill in flags not given on the command line; a
@@ -394,7 +395,7 @@ func (c *config) validate() error {
 	// the header it reads: a token with a space, a control character (the
 	// newline at the end of a secret file) or a non-ASCII letter could
 	// never be presented, and training would be shut to everyone.
-	if i := certs.BadTokenByte(c.TrainToken); i >= 0 {
+	if i := tokenfile.BadByte(c.TrainToken); i >= 0 {
 		return fmt.Errorf("%s: byte %d is a space, a control character or not ASCII (a newline at the end of a secret file?); a bearer token is visible ASCII characters only", c.opt("train-token"), i)
 	}
 	if err := gateway.ValidateOrigins(c.CORSOrigins); err != nil {

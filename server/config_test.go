@@ -227,27 +227,6 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestBuildInfoString formats builds with and without a recorded commit.
-func TestBuildInfoString(t *testing.T) {
-	for _, tt := range []struct {
-		b    buildInfo
-		want string
-	}{
-		{buildInfo{Version: "(devel)", GoVersion: "go1.26.8"}, "claims server (devel), go1.26.8"},
-		{buildInfo{Version: "v1.2.0", Revision: "0123456789abcdef0123", Time: "2026-12-07T01:13:30Z", GoVersion: "go1.26.8"},
-			"claims server v1.2.0, commit 0123456789ab of 2026-12-07T01:13:30Z, go1.26.8"},
-		{buildInfo{Version: "(devel)", Revision: "0123456789abcdef0123", Modified: true, GoVersion: "go1.26.8"},
-			"claims server (devel), commit 0123456789ab+dirty, go1.26.8"},
-		// A pseudo-version names its commit: it is not named twice.
-		{buildInfo{Version: "v0.0.0-20261207011330-0123456789ab+dirty", Revision: "0123456789abcdef0123", Time: "2026-12-07T01:13:30Z", Modified: true, GoVersion: "go1.26.8"},
-			"claims server v0.0.0-20261207011330-0123456789ab+dirty, go1.26.8"},
-	} {
-		if got := tt.b.String(); got != tt.want {
-			t.Errorf("%+v: got %q, want %q", tt.b, got, tt.want)
-		}
-	}
-}
-
 // TestWarnMemory checks the start-up warning that the requests the limits
 // let the server hold may take more memory than the runtime's memory
 // limit.

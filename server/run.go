@@ -42,6 +42,7 @@ import (
 	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/seeds"
+	"github.com/claimsvc/claims/server/buildinfo"
 	"github.com/claimsvc/claims/server/internal/admit"
 	"github.com/claimsvc/claims/server/internal/api"
 	"github.com/claimsvc/claims/server/internal/certs"
@@ -205,8 +206,8 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	if err != nil {
 		return err
 	}
-	build := readBuildInfo()
-	if err := build.register(reg); err != nil {
+	build := buildinfo.Read()
+	if err := registerBuildInfo(reg, build); err != nil {
 		return err
 	}
 	// GetModel tells anyone the tokenizer's file name, not where it is.
@@ -497,7 +498,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		attrs = append(attrs, "debug", addrs.Debug)
 	}
 	attrs = append(attrs, "tls", tlsCfg != nil, "client_certs", cfg.TLSClientCA != "", "startup", time.Since(start).Round(time.Millisecond))
-	log.Info("serving", append(attrs, build.logAttrs()...)...)
+	log.Info("serving", append(attrs, buildLogAttrs(build)...)...)
 	// What refuses or cuts a call, in one line, so that a refusal can be
 	// read against the limit that made it.
 	log.Info("limits", append(cfg.Limits.LogAttrs(),

@@ -1,36 +1,16 @@
 package certs
 
 import (
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
+
+	"github.com/claimsvc/claims/server/tokenfile"
 )
-
-// maxTokenFileBytes bounds a token file: a bearer token is a line, and a
-// larger file is not one (a key, a certificate, the wrong path).
-const maxTokenFileBytes = 4 << 10
-
-// ErrBadToken is the error of a token file whose content is no bearer
-// token.
-var ErrBadToken = errors.New("not a bearer token")
-
-// BadTokenByte returns the index of the first byte of tok that a bearer
-// token cannot hold (a space, a control character, a byte outside ASCII),
-// or -1. gRPC metadata carries only printable ASCII, and the REST side
-// trims the header it reads, so a token with such a byte could never be
-// presented.
-func BadTokenByte(tok string) int {
-	return strings.IndexFunc(tok, func(r rune) bool { return r <= ' ' || r > '~' })
-}
 
 // TokenFile is the bearer tokens that Train and Forget accept, read from
 // a file (a Kubernetes or Docker secret, say) and read again when it
 // changes, at most once every CheckEvery, as a key pair is: a rotated
-// secret takes effect without a restart. The file holds one token a line
+// secret takes effect without a restart. The file holds one token a line, read by tokenfile.Read
 // (blank lines and a carriage return before a line break are dropped),
 // so that a rotation can accept the new token and the old one for a while
 // (write "new" and "old" on two lines, move the clients to the new one,
@@ -67,31 +47,9 @@ func (t *TokenFile) Tokens() []string { return *t.w.get() }
 
 // readTokens reads the tokens in file.
 func readTokens(file string) (*[]string, error) {
-	f, err := os.Open(file)
+	toks, err := tokenfile.Read(file)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxTokenFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxTokenFileBytes {
-		return nil, fmt.Errorf("%s is over %d bytes: %w", file, maxTokenFileBytes, ErrBadToken)
-	}
-	var toks []string
-	for n, line := range strings.Split(string(b), "\n") {
-		tok := strings.TrimSuffix(line, "\r")
-		if tok == "" {
-			continue
-		}
-		if i := BadTokenByte(tok); i >= 0 {
-			return nil, fmt.Errorf("%s line %d: byte %d is a space, a control character or not ASCII (a bearer token is visible ASCII characters only, one a line): %w", file, n+1, i, ErrBadToken)
-		}
-		toks = append(toks, tok)
-	}
-	if len(toks) == 0 {
-		return nil, fmt.Errorf("%s holds no token: %w", file, ErrBadToken)
 	}
 	return &toks, nil
 }
