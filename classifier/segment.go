@@ -26,7 +26,8 @@ type Span struct {
 //   - titles and similar abbreviations (Mr., Dr., Gen., Sen., vs., e.g., …)
 //     never end a sentence, nor does a title behind a lower-case, dotted or
 //     title prefix and a hyphen ("ex-Sen.", "Maj.-Gen.", "Lt-Col.",
-//     "Vice-Adm.");
+//     "Vice-Adm."); a title in capitals after a word in lower case is
+//     read as an acronym that may end one ("the broadcaster DR. The…");
 //   - abbreviations that may end one (U.S., a.m., p.m., Inc., Jr., Jan., St.,
 //     state names, single-letter initials, other dotted abbreviations, also
 //     after a hyphen as in "pro-U.S.") end a sentence only when the next
@@ -391,6 +392,12 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	if !ok && segTitleAfterPrefix(core) {
 		class = segNever // "Maj.-Gen.", "ex-Sen.", "then-Gov."
 	}
+	if class == segNever && ok && segAllCapsTitle(core) && segPrevWordHasLower(text, s.seg, ws) {
+		// An all-caps title after a word in lower case is an acronym
+		// ("said the broadcaster DR. The…"): a title in capitals comes
+		// in a line of capitals ("BY DR. JANE SMITH").
+		class = segCanEnd
+	}
 	switch class {
 	case segNever:
 		return false
@@ -422,6 +429,37 @@ func segPrevWordIs(text string, seg, ws int, word string) bool {
 		b -= w
 	}
 	return e < ws && strings.EqualFold(text[b:e], word)
+}
+
+// segAllCapsTitle reports whether word, a segNever abbreviation, is a
+// title in capitals ("DR", "GEN"), which an acronym may spell too.
+func segAllCapsTitle(word string) bool {
+	if len(word) < 2 {
+		return false
+	}
+	for i := 0; i < len(word); i++ {
+		if word[i] < 'A' || word[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// segPrevWordHasLower reports whether the word that ends before ws (after
+// spaces), within text[seg:], holds a lower-case letter.
+func segPrevWordHasLower(text string, seg, ws int) bool {
+	e := segSpaceBack(text, seg, ws)
+	for b := e; b > seg; {
+		r, w := utf8.DecodeLastRuneInString(text[seg:b])
+		if segIsSpace(r) {
+			break
+		}
+		if unicode.IsLower(r) {
+			return true
+		}
+		b -= w
+	}
+	return false
 }
 
 // segInitialAt reports whether the word at k is an initial: one capital
@@ -1393,7 +1431,8 @@ var segAbbrevs = map[string]uint8{
 	"Moh": segNever, "Smt": segNever, "Shri": segNever, "Adv": segNever, "Engr": segNever, "Alh": segNever,
 	"MR": segNever, "MRS": segNever, "MS": segNever, "DR": segNever, "GEN": segNever,
 	"LT": segNever, "COL": segNever, "SGT": segNever, "CAPT": segNever, "SEN": segNever,
-	"REP": segNever, "GOV": segNever, "PROF": segNever, "ENGR": segNever,
+	"REP": segNever, "GOV": segNever, "PROF": segNever, "ENGR": segNever, "REV": segNever,
+	"MAJ": segNever, "ADM": segNever, "BRIG": segNever,
 	// Latin and connective abbreviations inside a sentence.
 	"vs": segNever, "Vs": segNever, "viz": segNever, "cf": segNever, "approx": segNever,
 	"e.g": segNever, "E.g": segNever, "i.e": segNever, "I.e": segNever, "ca": segNever,
