@@ -52,13 +52,15 @@ type Span struct {
 // follows a word (`chanted "Leave now!" Police…` ends, and so does
 // `shouted "Out. Now!" Police…`; `KYIV (Wire) — "Why?" Smith asked.` and
 // `"Why call it 'progress'?" Smith asked.` do not: quotes are paired along
-// the line, so a nested one or an apostrophe does not count). A straight
-// double quote standing alone after the punctuation, between white space,
-// closes the quotation open on the line as a quote glued to it would
-// (`"We reject these methods. " Zakharova said` ends after the quote), once
-// the quotes glued to the punctuation have closed theirs (`"I told them
-// 'no.' " Police` ends after it too); with no straight double quotation
-// left open (`"Stop." " We`), it opens one and ends nothing.
+// the line, so a nested one or an apostrophe does not count). A closing
+// double quote standing alone after the punctuation, between white space
+// (a straight one, or a ” or »), closes the quotation open on the line as
+// a quote glued to it would (`"We reject these methods. " Zakharova said`
+// and `“We are ready. ” The army` end after the quote), once the quotes
+// glued to the punctuation have closed theirs (`"I told them 'no.' "
+// Police` ends after it too); with no quotation of its kind left open
+// (`"Stop." " We`), a straight one opens one and ends nothing, and a ”
+// or » ends nothing.
 //
 // Segment takes time linear in the length of text.
 func Segment(text string) []Span {
@@ -281,12 +283,13 @@ run:
 		return j, false
 	}
 	k := segSpaceAhead(text, j+w)
-	// A straight double quote standing alone after the run closes the
+	// A closing double quote standing alone after the run closes the
 	// quotation open on the line, as if it were glued to the run:
-	// `"We reject these methods. " Zakharova said`.
+	// `"We reject these methods. " Zakharova said`, `“We are ready. ” The`.
 	opensUnit := func() bool { return s.quoteOpensUnit(i) }
 	if q, opens, ok := s.spacedCloseQuote(i, j, k); ok {
-		quoted, j, k = true, k+1, q
+		_, qw := segDecode(text, k)
+		quoted, j, k = true, k+qw, q
 		opensUnit = func() bool { return opens }
 	}
 	if k < n && segIsBreak(segRune(text, k)) {
@@ -316,22 +319,38 @@ run:
 	return j, s.afterPeriod(i, k)
 }
 
-// spacedCloseQuote reports whether a straight double quote at k, after the
-// run of sentence-final punctuation from i to j and white space, stands
-// alone (white space after it, within the line) and closes the innermost
-// quotation open on the line once the run's own quotes have closed theirs
-// (`"Stop." " We` closes nothing: the run closed the quotation, and the
-// spaced quote opens the next; `"I told them 'no.' " Police` closes the
-// double one). If so, it takes the run's quotes and the spaced one as
-// read, and returns where the text after it starts and whether the
-// quotation it closes may be followed by its attribution, as
-// quoteOpensUnit would report for a quote glued to the run.
+// spacedCloseQuote reports whether a closing double quote at k (a
+// straight one, or a ” or »), after the run of sentence-final punctuation
+// from i to j and white space, stands alone (white space after it, within
+// the line) and closes the innermost quotation open on the line once the
+// run's own quotes have closed theirs (`"Stop." " We` closes nothing: the
+// run closed the quotation, and the spaced quote opens the next; `"I told
+// them 'no.' " Police` closes the double one; a ” closes a “ or „, a »
+// a «). If so, it takes the run's quotes and the spaced one as read, and
+// returns where the text after it starts and whether the quotation it
+// closes may be followed by its attribution, as quoteOpensUnit would
+// report for a quote glued to the run.
 func (s *segScanner) spacedCloseQuote(i, j, k int) (next int, opens, ok bool) {
 	text := s.text
-	if k+1 >= len(text) || text[k] != '"' {
+	if k >= len(text) {
 		return 0, false, false
 	}
-	r, w := segDecode(text, k+1)
+	q, qw := segDecode(text, k)
+	var closes func(kind uint8) bool
+	switch q {
+	case '"':
+		closes = func(kind uint8) bool { return kind == quoteDouble }
+	case '”':
+		closes = func(kind uint8) bool { return kind == quoteCurly || kind == quoteLow }
+	case '»':
+		closes = func(kind uint8) bool { return kind == quoteAngle }
+	default:
+		return 0, false, false
+	}
+	if k+qw >= len(text) {
+		return 0, false, false
+	}
+	r, w := segDecode(text, k+qw)
 	if segIsBreak(r) || !segIsSpace(r) {
 		return 0, false, false
 	}
@@ -340,13 +359,13 @@ func (s *segScanner) spacedCloseQuote(i, j, k int) (next int, opens, ok bool) {
 	for p := i; p < j; {
 		p += after.quoteStep(p)
 	}
-	if after.nquotes == 0 || after.quotes[after.nquotes-1]&^quoteAfterWord != quoteDouble {
+	if after.nquotes == 0 || !closes(after.quotes[after.nquotes-1]&^quoteAfterWord) {
 		return 0, false, false
 	}
 	opens = after.quotes[after.nquotes-1]&quoteAfterWord == 0
 	s.quotes, s.nquotes = after.quotes, after.nquotes-1
-	s.qpos = k + 1
-	return segSpaceAhead(text, k+1+w), opens, true
+	s.qpos = k + qw
+	return segSpaceAhead(text, k+qw+w), opens, true
 }
 
 // afterPeriod decides a single period at i followed by a plausible sentence
