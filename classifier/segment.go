@@ -26,8 +26,10 @@ type Span struct {
 //   - titles and similar abbreviations (Mr., Dr., Gen., Sen., vs., e.g., …)
 //     never end a sentence, nor does a title behind a lower-case, dotted or
 //     title prefix and a hyphen ("ex-Sen.", "Maj.-Gen.", "Lt-Col.",
-//     "Vice-Adm."); a title in capitals after a word in lower case is
-//     read as an acronym that may end one ("the broadcaster DR. The…");
+//     "Vice-Adm."); a title in capitals after a word in lower case, and
+//     not before a word in capitals, is read as an acronym that may end
+//     one ("the broadcaster DR. The…"), as is one in brackets ("(NASDAQ:
+//     GEN).");
 //   - abbreviations that may end one (U.S., a.m., p.m., Inc., Jr., Jan., St.,
 //     state names, single-letter initials, other dotted abbreviations, also
 //     after a hyphen as in "pro-U.S.") end a sentence only when the next
@@ -411,10 +413,14 @@ func (s *segScanner) afterPeriod(i, k int) bool {
 	if !ok && segTitleAfterPrefix(core) {
 		class = segNever // "Maj.-Gen.", "ex-Sen.", "then-Gov."
 	}
-	if class == segNever && ok && segAllCapsTitle(core) && segPrevWordHasLower(text, s.seg, ws) {
+	if class == segNever && i > 0 && (text[i-1] == ')' || text[i-1] == ']') {
+		class, ok = 0, false // no title ends in a bracket: "(NASDAQ: GEN). Shares…"
+	}
+	if class == segNever && ok && segAllCapsTitle(core) && segPrevWordHasLower(text, s.seg, ws) && !segCapsWordAt(text, k) {
 		// An all-caps title after a word in lower case is an acronym
 		// ("said the broadcaster DR. The…"): a title in capitals comes
-		// in a line of capitals ("BY DR. JANE SMITH").
+		// in a line of capitals ("BY DR. JANE SMITH") or before a name
+		// in capitals ("told MR. AN NGUYEN").
 		class = segCanEnd
 	}
 	switch class {
@@ -462,6 +468,24 @@ func segAllCapsTitle(word string) bool {
 		}
 	}
 	return true
+}
+
+// segCapsWordAt reports whether the word at k is two or more letters, all
+// of them capitals ("THE", "AN").
+func segCapsWordAt(text string, k int) bool {
+	n := 0
+	for k < len(text) {
+		r, w := segDecode(text, k)
+		if !unicode.IsLetter(r) {
+			break
+		}
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		n++
+		k += w
+	}
+	return n >= 2
 }
 
 // segPrevWordHasLower reports whether the word that ends before ws (after
@@ -1450,8 +1474,8 @@ var segAbbrevs = map[string]uint8{
 	"Moh": segNever, "Smt": segNever, "Shri": segNever, "Adv": segNever, "Engr": segNever, "Alh": segNever,
 	"MR": segNever, "MRS": segNever, "MS": segNever, "DR": segNever, "GEN": segNever,
 	"LT": segNever, "COL": segNever, "SGT": segNever, "CAPT": segNever, "SEN": segNever,
-	"REP": segNever, "GOV": segNever, "PROF": segNever, "ENGR": segNever, "REV": segNever,
-	"MAJ": segNever, "ADM": segNever, "BRIG": segNever,
+	"REP": segNever, "GOV": segNever, "PROF": segNever, "ENGR": segNever, "MAJ": segNever,
+	"BRIG": segNever,
 	// Latin and connective abbreviations inside a sentence.
 	"vs": segNever, "Vs": segNever, "viz": segNever, "cf": segNever, "approx": segNever,
 	"e.g": segNever, "E.g": segNever, "i.e": segNever, "I.e": segNever, "ca": segNever,

@@ -1,6 +1,7 @@
 // Package buildinfo describes the running binary from what go build
 // recorded in it, for the server's --version, start-up line and metrics
-// and the client's version command.
+// and the client's version command. It is not internal to server/
+// because the client imports it.
 package buildinfo
 
 import (

@@ -1,7 +1,9 @@
 // Package tokenfile reads a file of bearer tokens, one a line: the file
 // the server's --train-token-file names, which the client's --token-file
 // may name too (a Kubernetes or Docker secret, say). Both programs read it
-// with Read, so that a file one accepts the other accepts as well.
+// with Read, so that a file one accepts the other accepts as well. It is
+// not internal to server/ because the client imports it; it holds no
+// other API.
 package tokenfile
 
 import (
@@ -46,7 +48,7 @@ func Read(file string) ([]string, error) {
 		return nil, err
 	}
 	if len(b) > MaxBytes {
-		return nil, fmt.Errorf("%s is over %d bytes: %w", file, MaxBytes, ErrBadToken)
+		return nil, fmt.Errorf("%s is over %d bytes, more than a file of bearer tokens, one a line, holds: %w", file, MaxBytes, ErrBadToken)
 	}
 	var toks []string
 	for n, line := range strings.Split(string(b), "\n") {

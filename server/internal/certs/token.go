@@ -10,13 +10,14 @@ import (
 // TokenFile is the bearer tokens that Train and Forget accept, read from
 // a file (a Kubernetes or Docker secret, say) and read again when it
 // changes, at most once every CheckEvery, as a key pair is: a rotated
-// secret takes effect without a restart. The file holds one token a line, read by tokenfile.Read
-// (blank lines and a carriage return before a line break are dropped),
-// so that a rotation can accept the new token and the old one for a while
-// (write "new" and "old" on two lines, move the clients to the new one,
-// then write "new" alone). A file that cannot be read, or holds no token
-// or a line that is none, leaves the tokens as they were, with a warning
-// logged once. TokenFile is safe for concurrent use.
+// secret takes effect without a restart. The file holds one token a line,
+// read by tokenfile.Read (blank lines and a carriage return before a line
+// break are dropped), so that a rotation can accept the new token and the
+// old one for a while (write "new" and "old" on two lines, move the
+// clients to the new one, then write "new" alone). A file that cannot be
+// read, or holds no token or a line that is none, leaves the tokens as
+// they were, with a warning logged once. TokenFile is safe for concurrent
+// use.
 type TokenFile struct {
 	w watched[[]string]
 }
