@@ -28,8 +28,8 @@ type Span struct {
 //     title prefix and a hyphen ("ex-Sen.", "Maj.-Gen.", "Lt-Col.",
 //     "Vice-Adm."); a title in capitals after a word in lower case, and
 //     not before a word in capitals, is read as an acronym that may end
-//     one ("the broadcaster DR. The…"), as is one in brackets ("(NASDAQ:
-//     GEN).");
+//     one ("the broadcaster DR. The…"), and no title ends in a bracket:
+//     "(NASDAQ: GEN). The" ends one;
 //   - abbreviations that may end one (U.S., a.m., p.m., Inc., Jr., Jan., St.,
 //     state names, single-letter initials, other dotted abbreviations, also
 //     after a hyphen as in "pro-U.S.") end a sentence only when the next
@@ -56,7 +56,7 @@ type Span struct {
 // `"Why call it 'progress'?" Smith asked.` do not: quotes are paired along
 // the line, so a nested one or an apostrophe does not count). A closing
 // double quote standing alone after the punctuation, between white space
-// (a straight one, or a ” or »), closes the quotation open on the line as
+// (a straight one, a ”, a “ after a „, or a »), closes the quotation open on the line as
 // a quote glued to it would (`"We reject these methods. " Zakharova said`
 // and `“We are ready. ” The army` end after the quote), once the quotes
 // glued to the punctuation have closed theirs (`"I told them 'no.' "
@@ -322,13 +322,13 @@ run:
 }
 
 // spacedCloseQuote reports whether a closing double quote at k (a
-// straight one, or a ” or »), after the run of sentence-final punctuation
+// straight one, a ”, a “ after a „, or a »), after the run of sentence-final punctuation
 // from i to j and white space, stands alone (white space after it, within
 // the line) and closes the innermost quotation open on the line once the
 // run's own quotes have closed theirs (`"Stop." " We` closes nothing: the
 // run closed the quotation, and the spaced quote opens the next; `"I told
-// them 'no.' " Police` closes the double one; a ” closes a “ or „, a »
-// a «). If so, it takes the run's quotes and the spaced one as read, and
+// them 'no.' " Police` closes the double one; a ” closes a “ or „, a “
+// a „, a » a «). If so, it takes the run's quotes and the spaced one as read, and
 // returns where the text after it starts and whether the quotation it
 // closes may be followed by its attribution, as quoteOpensUnit would
 // report for a quote glued to the run.
@@ -344,6 +344,8 @@ func (s *segScanner) spacedCloseQuote(i, j, k int) (next int, opens, ok bool) {
 		closes = func(kind uint8) bool { return kind == quoteDouble }
 	case '”':
 		closes = func(kind uint8) bool { return kind == quoteCurly || kind == quoteLow }
+	case '“':
+		closes = func(kind uint8) bool { return kind == quoteLow } // German „…“
 	case '»':
 		closes = func(kind uint8) bool { return kind == quoteAngle }
 	default:
