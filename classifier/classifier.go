@@ -355,7 +355,7 @@ func (c *Classifier) SettledInfo(ctx context.Context) (Info, error) {
 // LabelScore is a label's probability for one sentence.
 type LabelScore struct {
 	Label       string  // the label
-	Probability float64 // its probability, 0 to 1; a sentence's add up to 1
+	Probability float64 // its probability, 0 to 1, tempered (FeatureConfig.Temperature); a sentence's add up to 1
 }
 
 // Contribution is a feature that pushed a sentence toward its label: Weight
@@ -368,7 +368,7 @@ type Contribution struct {
 // Prediction is the label of one sentence.
 type Prediction struct {
 	Label      string         // the most probable label
-	Confidence float64        // probability of Label
+	Confidence float64        // probability of Label (see FeatureConfig.Temperature)
 	Scores     []LabelScore   // every label, most probable first
 	Features   []Contribution // with explain: the features that pushed most toward Label, strongest first
 }
@@ -519,6 +519,11 @@ func (c *Classifier) predict(ctx context.Context, s *snapshot, sentence string, 
 	}
 	if explain > 0 {
 		p.Features = s.explain(b.feats, best, second, explain)
+	}
+	if t := s.cfg.Temperature; t > 0 && t != 1 {
+		for i := range logs {
+			logs[i] /= t
+		}
 	}
 	softmax(logs)
 	for i, v := range logs {

@@ -76,6 +76,84 @@ func TestNaiveBayesArithmetic(t *testing.T) {
 	}
 }
 
+// TestTemperature checks tempered probabilities against the hand
+// computation of TestNaiveBayesArithmetic: at temperature T each label's
+// likelihood is raised to the power 1/T before normalizing, the labels
+// stay the same, and 0 and 1 both leave naive Bayes's own probabilities.
+func TestTemperature(t *testing.T) {
+	exs := []Example{{"a b", "x"}, {"a c", "y"}}
+	pow := func(x, T float64) float64 { return math.Pow(x, 1/T) }
+	for _, T := range []float64{0, 1, 2, 6, 0.5} {
+		c := newTest(t, FeatureConfig{Temperature: T}, 1, exs...)
+		eff := T
+		if eff == 0 {
+			eff = 1
+		}
+		for _, tt := range []struct {
+			text, label string
+			x, y        float64 // the labels' likelihoods times their priors (1/2 each, left out)
+		}{
+			{"b", "x", 0.4, 0.2},
+			{"a b", "x", 0.4 * 0.4, 0.4 * 0.2},
+			{"b b", "x", 0.4 * 0.4, 0.2 * 0.2},
+			{"c", "y", 0.2, 0.4},
+		} {
+			p, err := c.Classify(tt.text)
+			if err != nil {
+				t.Fatalf("T %v: Classify(%q): %v", T, tt.text, err)
+			}
+			hi, lo := max(tt.x, tt.y), min(tt.x, tt.y)
+			want := pow(hi, eff) / (pow(hi, eff) + pow(lo, eff))
+			if p.Label != tt.label || math.Abs(p.Confidence-want) > 1e-12 || p.Scores[0].Probability != p.Confidence {
+				t.Errorf("T %v: Classify(%q) = %s %.6f, want %s %.6f", T, tt.text, p.Label, p.Confidence, tt.label, want)
+			}
+			if sum := p.Scores[0].Probability + p.Scores[1].Probability; math.Abs(sum-1) > 1e-12 {
+				t.Errorf("T %v: Classify(%q): probabilities sum to %v, want 1", T, tt.text, sum)
+			}
+		}
+	}
+}
+
+// TestLoadDefaultTemperature loads models saved without a temperature:
+// one of the default features reads as the default temperature (the
+// files of builds from before temperatures were saved), any other config
+// keeps its own, and a saved temperature is kept.
+func TestLoadDefaultTemperature(t *testing.T) {
+	untempered := DefaultFeatures()
+	untempered.Temperature = 0
+	other := DefaultFeatures()
+	other.Temperature, other.OtherBias = 0, 4
+	one := DefaultFeatures()
+	one.Temperature = 1
+	for _, tt := range []struct {
+		name string
+		fc   FeatureConfig
+		want float64
+	}{
+		{"default features without one", untempered, DefaultFeatures().Temperature},
+		{"default features", DefaultFeatures(), DefaultFeatures().Temperature},
+		{"default features at 1", one, 1},
+		{"other features without one", other, 0},
+		{"unigrams", FeatureConfig{}, 0},
+	} {
+		c := newTest(t, tt.fc, 1, Example{"a b", "x"}, Example{"a c", "y"})
+		var b bytes.Buffer
+		if err := c.Save(&b); err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(b.Bytes(), []byte(`"temperature"`)); got != (tt.fc.Temperature != 0) {
+			t.Errorf("%s: temperature saved %v, want %v", tt.name, got, tt.fc.Temperature != 0)
+		}
+		l, err := Load(&b, spaceTokens{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.cfg.Temperature != tt.want {
+			t.Errorf("%s: loaded temperature %v, want %v", tt.name, l.cfg.Temperature, tt.want)
+		}
+	}
+}
+
 // TestLongSentenceNoUnderflow checks that log-space scoring survives
 // thousands of tokens.
 func TestLongSentenceNoUnderflow(t *testing.T) {
@@ -542,10 +620,13 @@ func TestLoadRejectsOverflowingCounts(t *testing.T) {
 func TestInvalidOptions(t *testing.T) {
 	exs := []Example{{"a b", "x"}, {"a c", "y"}}
 	for name, fc := range map[string]FeatureConfig{
-		"first-cue weight": {FirstCueWeight: 20},
-		"verb-cue weight":  {VerbCueWeight: -1},
-		"other bias":       {OtherBias: math.Inf(-1)},
-		"NaN other bias":   {OtherBias: math.NaN()},
+		"first-cue weight":  {FirstCueWeight: 20},
+		"verb-cue weight":   {VerbCueWeight: -1},
+		"other bias":        {OtherBias: math.Inf(-1)},
+		"NaN other bias":    {OtherBias: math.NaN()},
+		"temperature":       {Temperature: -1},
+		"NaN temperature":   {Temperature: math.NaN()},
+		"large temperature": {Temperature: MaxTemperature * 2},
 	} {
 		persisted := false
 		c := New(spaceTokens{}, WithFeatures(fc), WithPersist(func([]byte) error { persisted = true; return nil }))
@@ -701,7 +782,7 @@ func TestTokenizerRecorded(t *testing.T) {
 // TestSaveRefusesInvalidConfig saves a model made with a config Load
 // would refuse: Save must fail rather than write such a file.
 func TestSaveRefusesInvalidConfig(t *testing.T) {
-	for _, fc := range []FeatureConfig{{OtherBias: math.NaN()}, {FirstCueWeight: 17}} {
+	for _, fc := range []FeatureConfig{{OtherBias: math.NaN()}, {FirstCueWeight: 17}, {Temperature: -2}} {
 		var b bytes.Buffer
 		if err := New(spaceTokens{}, WithFeatures(fc)).Save(&b); !errors.Is(err, ErrBadConfig) || b.Len() != 0 {
 			t.Errorf("%+v: got %v and %d bytes, want ErrBadConfig and nothing written", fc, err, b.Len())

@@ -15,7 +15,8 @@
 //     find the sentence's main claim: words and word pairs, clause tags,
 //     negation scope, claim-cue families and the first cue, sentence shape.
 //   - Classifier scores the features with multinomial naive Bayes in log
-//     space. It learns and forgets examples exactly (integer counts), never
+//     space, its probabilities tempered (FeatureConfig.Temperature) so
+//     that a confidence can be taken at its word. It learns and forgets examples exactly (integer counts), never
 //     forgets what it did not learn, explains its decisions, evaluates
 //     labeled data, and saves and loads itself in a versioned, checksummed
 //     format that records the feature-extractor revision and the tokenizer

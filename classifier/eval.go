@@ -38,6 +38,10 @@ type Metrics struct {
 	// Confusion[i][j] counts examples of gold label Labels[i] predicted as
 	// Labels[j].
 	Confusion [][]int
+	// Calibration counts the predictions by their confidence, from
+	// Evaluate and CrossValidate (Score has no confidences: it leaves it
+	// empty).
+	Calibration Calibration
 }
 
 // Score computes Metrics for predictions against gold labels, pair by
@@ -136,6 +140,7 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 	}
 	gold := make([]string, len(exs))
 	pred := make([]string, len(exs))
+	var cal Calibration
 	for i, ex := range exs {
 		p, err := c.classify(ctx, s, ex.Text, 0)
 		if cerr := ctx.Err(); cerr != nil {
@@ -145,12 +150,14 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 			return Metrics{}, &ExampleError{Index: i, Field: "text", Err: err}
 		}
 		gold[i], pred[i] = ex.Label, p.Label
+		cal.Add(p.Confidence, p.Label == ex.Label)
 	}
 	if err := ctx.Err(); err != nil {
 		return Metrics{}, err
 	}
 	m := Score(gold, pred)
 	m.ModelVersion = s.info.Version
+	m.Calibration = cal
 	return m, nil
 }
 
@@ -175,6 +182,7 @@ func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Clas
 	}
 	order := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)).Perm(len(exs))
 	var gold, pred []string
+	var cal Calibration
 	for f := range k {
 		var train, test []Example
 		for i, j := range order {
@@ -198,7 +206,10 @@ func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Clas
 			}
 			gold = append(gold, ex.Label)
 			pred = append(pred, p.Label)
+			cal.Add(p.Confidence, p.Label == ex.Label)
 		}
 	}
-	return Score(gold, pred), nil
+	m := Score(gold, pred)
+	m.Calibration = cal
+	return m, nil
 }

@@ -275,3 +275,23 @@ func ExampleClassifier_Reload() {
 	// true denial
 	// true true
 }
+
+func ExampleCalibration() {
+	// Ten predictions at confidence 0.9, of which seven were right, and
+	// ten at 0.6, of which six were.
+	var c classifier.Calibration
+	for i := range 10 {
+		c.Add(0.9, i < 7)
+		c.Add(0.6, i < 6)
+	}
+	for _, b := range c.Bins {
+		if b.Examples > 0 {
+			fmt.Printf("%.1f-%.1f: %d predictions, accuracy %.2f, mean confidence %.2f\n", b.Low, b.High, b.Examples, b.Accuracy(), b.MeanConfidence())
+		}
+	}
+	fmt.Printf("calibration error %.2f\n", c.Error())
+	// Output:
+	// 0.6-0.7: 10 predictions, accuracy 0.60, mean confidence 0.60
+	// 0.9-1.0: 10 predictions, accuracy 0.70, mean confidence 0.90
+	// calibration error 0.10
+}

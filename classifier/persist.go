@@ -72,6 +72,20 @@ type savedConfig struct {
 	Tokenizer string `json:"tokenizer,omitempty"`
 }
 
+// defaultTemperature returns fc's temperature, or the default features'
+// when fc is the default features without one: the files of builds from
+// before temperatures were saved, whose default model is then as sure of
+// itself as a new one (its labels are unchanged either way).
+func defaultTemperature(fc FeatureConfig) float64 {
+	def := DefaultFeatures()
+	t := def.Temperature
+	def.Temperature = 0
+	if fc == def {
+		return t
+	}
+	return fc.Temperature
+}
+
 // Save writes the model to w in the versioned binary format. It may run
 // concurrently with training and never waits for it: it writes the version
 // that classification currently uses.
@@ -90,7 +104,11 @@ func (c *Classifier) Save(w io.Writer) error {
 
 // Load reads a model saved by Save and returns a Classifier that tokenizes
 // with tok. The saved model's features, smoothing, version and training
-// time override WithFeatures and WithAlpha; WithClock, WithPersist,
+// time override WithFeatures and WithAlpha (a model of the default
+// features saved without a temperature, by a build from before
+// temperatures were saved, takes the default features' own, so its
+// probabilities are tempered as a new default model's are; its labels do
+// not change); WithClock, WithPersist,
 // WithMaxLabels, WithMaxFeatures and WithMaxLearned apply.
 // A corrupt, truncated or foreign input returns an error wrapping
 // ErrBadModel; a read that fails otherwise returns an error wrapping the
@@ -416,6 +434,7 @@ func (d *decoder) state() (*state, error) {
 		return nil, badModel("feature config: %v", err)
 	}
 	st.cfg, st.revision, st.tokenizer = sc.FeatureConfig, sc.Revision, sc.Tokenizer
+	st.cfg.Temperature = defaultTemperature(st.cfg)
 	switch {
 	case st.revision == 0:
 		st.revision = 1

@@ -420,6 +420,11 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	var gold, pred []string
 	versions := map[uint64]bool{}
 	var version uint64
+	// Their reliability tables add up bin by bin too. A server from
+	// before the tables sends none (calibrated stays true, the table
+	// empty); one with other bins makes the sum meaningless.
+	var cal classifier.Calibration
+	calibrated := true
 	err = inBatches(ctx, e, d, o.batch, l, modelState{}, batchJob{verb: "evaluating", send: func(ctx context.Context, exs []*claimsv1.Example, _ string, _ uint64) (modelState, error) {
 		resp, err := e.client().Evaluate(ctx, &claimsv1.EvaluateRequest{Examples: exs})
 		if err != nil {
@@ -427,6 +432,11 @@ func runEval(ctx context.Context, e *env, opts any) error {
 		}
 		version = resp.GetModelVersion()
 		versions[version] = true
+		var bins classifier.Calibration
+		for _, b := range resp.GetCalibration() {
+			bins.Bins = append(bins.Bins, classifier.CalibrationBin{Low: b.GetLow(), High: b.GetHigh(), Examples: int(b.GetExamples()), Correct: int(b.GetCorrect()), ConfidenceSum: b.GetConfidenceSum()})
+		}
+		calibrated = calibrated && cal.Merge(bins)
 		cm := resp.GetConfusion()
 		for _, row := range cm.GetRows() {
 			for j, n := range row.GetPredicted() {
@@ -458,6 +468,18 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	}
 	if err := scores.write(w); err != nil {
 		return err
+	}
+	if calibrated && cal.Examples() > 0 {
+		fmt.Fprintf(w, "\nconfidence: calibration error %.3f (rows: confidence; where confidences can be taken at their word, accuracy is near mean confidence)\n", cal.Error())
+		rel := table{right: true, rows: [][]string{{"confidence", "examples", "accuracy", "mean confidence"}}}
+		for _, b := range cal.Bins {
+			if b.Examples > 0 {
+				rel.add(fmt.Sprintf("%.1f-%.1f", b.Low, b.High), strconv.Itoa(b.Examples), fmt.Sprintf("%.3f", b.Accuracy()), fmt.Sprintf("%.3f", b.MeanConfidence()))
+			}
+		}
+		if err := rel.write(w); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(w, "\nconfusion matrix (rows: true label, columns: predicted)")
 	confusion := table{right: true, rows: [][]string{append([]string{""}, m.Labels...)}}

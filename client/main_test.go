@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -47,6 +48,9 @@ type fakeServer struct {
 	failTrainCall int             // if > 0, the Train call of this number fails on its second example
 	applied       map[string]bool // request_ids of the Train and Forget calls applied
 	failEval      error           // if set, every Evaluate fails with it
+	// evalBins, if set, is the calibration every Evaluate answers
+	// with; else every example counts right at confidence 0.95.
+	evalBins func(n int64) []*claimsv1.CalibrationBin
 
 	// onTrain and onForget, if set, run a call instead of applying it at
 	// once: apply applies the call's examples.
@@ -233,7 +237,24 @@ func (f *fakeServer) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*
 
 func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) (*claimsv1.EvaluateResponse, error) {
 	var fail error
-	f.lock(func() { f.evalCalls++; fail = f.failEval })
+	bins := func(n int64) []*claimsv1.CalibrationBin {
+		var c classifier.Calibration
+		for range n {
+			c.Add(0.95, true)
+		}
+		var out []*claimsv1.CalibrationBin
+		for _, b := range c.Bins {
+			out = append(out, &claimsv1.CalibrationBin{Low: b.Low, High: b.High, Examples: int64(b.Examples), Correct: int64(b.Correct), ConfidenceSum: b.ConfidenceSum})
+		}
+		return out
+	}
+	f.lock(func() {
+		f.evalCalls++
+		fail = f.failEval
+		if f.evalBins != nil {
+			bins = f.evalBins
+		}
+	})
 	if fail != nil {
 		return nil, fail
 	}
@@ -245,12 +266,13 @@ func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) 
 	}
 	if len(req.GetExamples()) != 1 {
 		n := int64(len(req.GetExamples()))
-		return &claimsv1.EvaluateResponse{ModelVersion: 7, Examples: n,
+		return &claimsv1.EvaluateResponse{ModelVersion: 7, Examples: n, Calibration: bins(n),
 			Confusion: &claimsv1.ConfusionMatrix{Labels: []string{l}, Rows: []*claimsv1.ConfusionRow{{Actual: l, Predicted: []int64{n}}}}}, nil
 	}
 	return &claimsv1.EvaluateResponse{ModelVersion: 7, Examples: int64(len(req.GetExamples())), Accuracy: 1, MacroF1: 1,
-		Labels:    []*claimsv1.LabelMetrics{{Label: l, Precision: 1, Recall: 1, F1: 1, Support: 1}},
-		Confusion: &claimsv1.ConfusionMatrix{Labels: []string{l}, Rows: []*claimsv1.ConfusionRow{{Actual: l, Predicted: []int64{1}}}}}, nil
+		Labels:      []*claimsv1.LabelMetrics{{Label: l, Precision: 1, Recall: 1, F1: 1, Support: 1}},
+		Calibration: bins(1),
+		Confusion:   &claimsv1.ConfusionMatrix{Labels: []string{l}, Rows: []*claimsv1.ConfusionRow{{Actual: l, Predicted: []int64{1}}}}}, nil
 }
 
 func (f *fakeServer) GetModel(ctx context.Context, _ *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
@@ -459,6 +481,25 @@ func TestBatches(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "10 examples: accuracy 1.000") || f.evalCalls != 4 {
 		t.Errorf("eval: got exit %d, %d calls, stdout %q, stderr %q; want 4 calls summed to 10 examples", code, f.evalCalls, out, errs)
 	}
+	// The batches' reliability tables add up too.
+	if want := "confidence: calibration error 0.050"; !strings.Contains(out, want) || !regexp.MustCompile(`0\.9-1\.0 +10 +1\.000 +0\.950\n`).MatchString(out) {
+		t.Errorf("eval: got stdout %q, want %q and the 0.9-1.0 row of 10 examples", out, want)
+	}
+	// A server from before the tables sends none, and one with other bins
+	// gives tables that do not add up: no table either way.
+	for name, bins := range map[string]func(int64) []*claimsv1.CalibrationBin{
+		"none": func(int64) []*claimsv1.CalibrationBin { return nil },
+		"other bins": func(n int64) []*claimsv1.CalibrationBin {
+			return []*claimsv1.CalibrationBin{{Low: 0, High: 1, Examples: n, Correct: n, ConfidenceSum: float64(n)}}
+		},
+	} {
+		f.lock(func() { f.evalBins = bins })
+		code, out, errs = runCLI(t, "", "eval", "--addr", addr, "--data", data)
+		if code != 0 || !strings.Contains(out, "10 examples: accuracy 1.000") || strings.Contains(out, "calibration") {
+			t.Errorf("eval with %s: got exit %d, stdout %q, stderr %q; want the scores and no calibration", name, code, out, errs)
+		}
+	}
+	f.lock(func() { f.evalBins = nil })
 	// Data with no claim label has no macro-F1 to give.
 	others := writeFile(t, "others.jsonl", strings.ReplaceAll(b.String(), `"denial"`, `"other"`))
 	code, out, errs = runCLI(t, "", "eval", "--addr", addr, "--data", others)

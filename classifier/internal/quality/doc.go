@@ -7,5 +7,9 @@
 //	go run ./classifier/internal/quality -dev a.jsonl -dev-folds 5  # also (c') a.jsonl by 5 folds, each trained on the corpus and the other four
 //	go run ./classifier/internal/quality -explain "…"          # every feature of one sentence, and stop
 //
-// -cfg takes a FeatureConfig as JSON to compare feature sets.
+// Under each set it prints the macro-F1, accuracy and confusion matrix,
+// and the calibration of the confidences (the expected calibration error
+// and how many sentences get 0.8 or 0.9 or more, and how many of those
+// are right). -cfg takes a FeatureConfig as JSON to compare feature sets
+// (add "temperature": 1 for naive Bayes's own probabilities).
 package main

@@ -99,6 +99,7 @@ func run(args []string, w io.Writer) error {
 			return err
 		}
 		var gold, pred []string
+		var cal classifier.Calibration
 		for i, d := range docs {
 			train := append([]classifier.Example(nil), written...)
 			for j, o := range docs {
@@ -118,9 +119,12 @@ func run(args []string, w io.Writer) error {
 					return err
 				}
 				gold, pred = append(gold, ex.Label), append(pred, p.Label)
+				cal.Add(p.Confidence, p.Label == ex.Label)
 			}
 		}
-		report(w, fmt.Sprintf("(d) leave one seed article out: trained on the written corpus and the other four articles (weight %d)", *seedWeight), classifier.Score(gold, pred))
+		dm := classifier.Score(gold, pred)
+		dm.Calibration = cal
+		report(w, fmt.Sprintf("(d) leave one seed article out: trained on the written corpus and the other four articles (weight %d)", *seedWeight), dm)
 	}
 	if *dev != "" {
 		full := newModel()
@@ -165,6 +169,7 @@ func run(args []string, w io.Writer) error {
 // on corpus and dev's other folds; k is at most len(dev).
 func devCV(corpus, dev []classifier.Example, k int, newModel func() *classifier.Classifier) (classifier.Metrics, error) {
 	var gold, pred []string
+	var cal classifier.Calibration
 	for f := range k {
 		lo, hi := f*len(dev)/k, (f+1)*len(dev)/k
 		train := append(append(append([]classifier.Example(nil), corpus...), dev[:lo]...), dev[hi:]...)
@@ -178,9 +183,12 @@ func devCV(corpus, dev []classifier.Example, k int, newModel func() *classifier.
 				return classifier.Metrics{}, err
 			}
 			gold, pred = append(gold, ex.Label), append(pred, p.Label)
+			cal.Add(p.Confidence, p.Label == ex.Label)
 		}
 	}
-	return classifier.Score(gold, pred), nil
+	m := classifier.Score(gold, pred)
+	m.Calibration = cal
+	return m, nil
 }
 
 // readFile reads a JSONL file of examples.
@@ -229,6 +237,18 @@ func report(w io.Writer, title string, m classifier.Metrics) {
 		fmt.Fprintln(tw, "\t")
 	}
 	tw.Flush()
+	if n := m.Calibration.Examples(); n > 0 {
+		fmt.Fprintf(w, "  confidence: calibration error %.3f", m.Calibration.Error())
+		for _, from := range []int{8, 9} {
+			var b classifier.CalibrationBin
+			for _, x := range m.Calibration.Bins[from:] {
+				b.Examples += x.Examples
+				b.Correct += x.Correct
+			}
+			fmt.Fprintf(w, "; %.1f or more: %.0f%% of the sentences, %.0f%% of them right", float64(from)/10, 100*float64(b.Examples)/float64(n), 100*b.Accuracy())
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 // listErrors prints the examples model gets wrong with their top features.

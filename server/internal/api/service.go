@@ -437,6 +437,10 @@ func (s *Service) Evaluate(ctx context.Context, req *claimsv1.EvaluateRequest) (
 		}
 		resp.Confusion.Rows = append(resp.Confusion.Rows, r)
 	}
+	for _, b := range m.Calibration.Bins {
+		resp.Calibration = append(resp.Calibration, &claimsv1.CalibrationBin{Low: b.Low, High: b.High, Examples: int64(b.Examples), Correct: int64(b.Correct), ConfidenceSum: b.ConfidenceSum})
+	}
+	resp.CalibrationError = m.Calibration.Error()
 	return resp, nil
 }
 

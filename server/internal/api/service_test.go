@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -428,6 +429,19 @@ func TestEvaluate(t *testing.T) {
 	}
 	if cm := resp.GetConfusion(); len(cm.GetLabels()) != 3 || len(cm.GetRows()) != 3 || cm.GetRows()[0].GetPredicted()[0] != 1 {
 		t.Errorf("confusion: got %v", cm)
+	}
+	// The reliability table: ten bins of 0.1, every example in one, each
+	// right; the error is the gap between accuracy (1) and confidence.
+	var n, right int64
+	var confSum float64
+	for i, b := range resp.GetCalibration() {
+		if math.Abs(b.GetLow()-float64(i)/10) > 1e-9 || math.Abs(b.GetHigh()-float64(i+1)/10) > 1e-9 {
+			t.Errorf("calibration bin %d: got [%v, %v), want [%v, %v)", i, b.GetLow(), b.GetHigh(), float64(i)/10, float64(i+1)/10)
+		}
+		n, right, confSum = n+b.GetExamples(), right+b.GetCorrect(), confSum+b.GetConfidenceSum()
+	}
+	if len(resp.GetCalibration()) != 10 || n != 3 || right != 3 || math.Abs(resp.GetCalibrationError()-(3-confSum)/3) > 1e-9 {
+		t.Errorf("calibration: got %d bins, %d examples, %d right, error %v; want 10, 3, 3, %v", len(resp.GetCalibration()), n, right, resp.GetCalibrationError(), (3-confSum)/3)
 	}
 	if ts.model.Version() != 1 {
 		t.Errorf("Evaluate changed the model")
