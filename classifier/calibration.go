@@ -43,12 +43,23 @@ type Calibration struct {
 }
 
 // Add counts one prediction of the given confidence, right or not. A
-// confidence outside 0 to 1 (or NaN) is counted in the nearest bin.
+// confidence outside 0 to 1 is counted in the nearest bin, and NaN in the
+// lowest.
 func (c *Calibration) Add(confidence float64, right bool) {
 	c.init()
 	i := 0
-	if confidence > 0 {
-		i = min(int(confidence*CalibrationBins), CalibrationBins-1)
+	switch {
+	case confidence >= 1:
+		i = CalibrationBins - 1
+	case confidence > 0:
+		// The product may round across an edge (0.8999999999999999 * 10
+		// is 9): the bins' own edges decide.
+		i = int(confidence * CalibrationBins)
+		if c.Bins[i].Low > confidence {
+			i--
+		} else if i+1 < CalibrationBins && confidence >= c.Bins[i+1].Low {
+			i++
+		}
 	}
 	b := &c.Bins[i]
 	b.Examples++

@@ -521,8 +521,11 @@ func (c *Classifier) predict(ctx context.Context, s *snapshot, sentence string, 
 		p.Features = s.explain(b.feats, best, second, explain)
 	}
 	if t := s.cfg.Temperature; t > 0 && t != 1 {
+		// The best score is taken off first, so that a tiny temperature
+		// gives the best label 1 and the others 0, never an overflow.
+		top := logs[best]
 		for i := range logs {
-			logs[i] /= t
+			logs[i] = (logs[i] - top) / t
 		}
 	}
 	softmax(logs)

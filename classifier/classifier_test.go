@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -76,6 +77,21 @@ func TestNaiveBayesArithmetic(t *testing.T) {
 	}
 }
 
+// TestTinyTemperature: a temperature far below 1 gives the best label all
+// the probability, never NaN from an overflow.
+func TestTinyTemperature(t *testing.T) {
+	for _, T := range []float64{1e-307, 5e-324} {
+		c := newTest(t, FeatureConfig{Temperature: T}, 1, Example{"a b", "x"}, Example{"a c", "y"})
+		p, err := c.Classify(strings.Repeat("b ", 50))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Label != "x" || p.Confidence != 1 || p.Scores[1].Probability != 0 {
+			t.Errorf("T %v: got %s %v, %v; want x 1, 0", T, p.Label, p.Confidence, p.Scores)
+		}
+	}
+}
+
 // TestTemperature checks tempered probabilities against the hand
 // computation of TestNaiveBayesArithmetic: at temperature T each label's
 // likelihood is raised to the power 1/T before normalizing, the labels
@@ -114,44 +130,64 @@ func TestTemperature(t *testing.T) {
 	}
 }
 
-// TestLoadDefaultTemperature loads models saved without a temperature:
-// one of the default features reads as the default temperature (the
-// files of builds from before temperatures were saved), any other config
-// keeps its own, and a saved temperature is kept.
+// TestLoadDefaultTemperature loads models whose files record a
+// temperature, which they keep, 0 included, and files of earlier builds,
+// which record none (forged here by taking the field out): one of the
+// default features reads as the default features' temperature, 6, and
+// any other config as 0.
 func TestLoadDefaultTemperature(t *testing.T) {
-	untempered := DefaultFeatures()
-	untempered.Temperature = 0
-	other := DefaultFeatures()
-	other.Temperature, other.OtherBias = 0, 4
-	one := DefaultFeatures()
-	one.Temperature = 1
+	with := func(fc FeatureConfig, temp float64) FeatureConfig { fc.Temperature = temp; return fc }
+	other := with(DefaultFeatures(), 0)
+	other.OtherBias = 4
 	for _, tt := range []struct {
-		name string
-		fc   FeatureConfig
-		want float64
+		name  string
+		fc    FeatureConfig
+		strip bool // take "temperature" out of the saved config
+		want  float64
 	}{
-		{"default features without one", untempered, DefaultFeatures().Temperature},
-		{"default features", DefaultFeatures(), DefaultFeatures().Temperature},
-		{"default features at 1", one, 1},
-		{"other features without one", other, 0},
-		{"unigrams", FeatureConfig{}, 0},
+		{"default features", DefaultFeatures(), false, 6},
+		{"default features at 0", with(DefaultFeatures(), 0), false, 0},
+		{"default features at 1", with(DefaultFeatures(), 1), false, 1},
+		{"unigrams at 2", FeatureConfig{Temperature: 2}, false, 2},
+		{"an earlier build's default features", with(DefaultFeatures(), 0), true, 6},
+		{"an earlier build's default features, tempered", DefaultFeatures(), true, 6},
+		{"an earlier build's other features", other, true, 0},
+		{"an earlier build's unigrams", FeatureConfig{}, true, 0},
 	} {
 		c := newTest(t, tt.fc, 1, Example{"a b", "x"}, Example{"a c", "y"})
-		var b bytes.Buffer
-		if err := c.Save(&b); err != nil {
-			t.Fatal(err)
+		data := saved(t, c)
+		if tt.strip {
+			data = withoutTemperature(t, data)
 		}
-		if got := bytes.Contains(b.Bytes(), []byte(`"temperature"`)); got != (tt.fc.Temperature != 0) {
-			t.Errorf("%s: temperature saved %v, want %v", tt.name, got, tt.fc.Temperature != 0)
-		}
-		l, err := Load(&b, spaceTokens{})
+		l, err := Load(bytes.NewReader(data), spaceTokens{})
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", tt.name, err)
 		}
 		if l.cfg.Temperature != tt.want {
 			t.Errorf("%s: loaded temperature %v, want %v", tt.name, l.cfg.Temperature, tt.want)
 		}
+		// The served model reloads its own file, whatever it records.
+		if err := l.Reload(bytes.NewReader(data)); err != nil {
+			t.Errorf("%s: Reload of its own file: %v", tt.name, err)
+		}
 	}
+}
+
+// withoutTemperature returns the saved model data with the "temperature"
+// field taken out of its config, as a build from before temperatures
+// wrote it.
+func withoutTemperature(t *testing.T, data []byte) []byte {
+	t.Helper()
+	p := payloadOf(data)
+	n, k := binary.Uvarint(p)
+	cfg := string(p[k : k+int(n)])
+	stripped := regexp.MustCompile(`,?"temperature":[^,}]*`).ReplaceAllString(cfg, "")
+	if stripped == cfg {
+		t.Fatalf("no temperature in %s", cfg)
+	}
+	out := binary.AppendUvarint(nil, uint64(len(stripped)))
+	out = append(out, stripped...)
+	return reseal(append(out, p[k+int(n):]...))
 }
 
 // TestLongSentenceNoUnderflow checks that log-space scoring survives

@@ -16,16 +16,17 @@
 //     negation scope, claim-cue families and the first cue, sentence shape.
 //   - Classifier scores the features with multinomial naive Bayes in log
 //     space, its probabilities tempered (FeatureConfig.Temperature) so
-//     that a confidence can be taken at its word. It learns and forgets examples exactly (integer counts), never
-//     forgets what it did not learn, explains its decisions, evaluates
-//     labeled data, and saves and loads itself in a versioned, checksummed
-//     format that records the feature-extractor revision and the tokenizer
-//     its counts were gathered with. Learn, Forget, Replace and Evaluate
-//     stop, changing nothing, when their context is done; classification
-//     never waits for them. ClassifyText and ClassifyBatch stop too,
-//     between sentences and (with a Tokenizer) between the pieces of a
-//     long one (512 bytes, or 1 KiB on a pipeline the fast path does not
-//     serve).
+//     that a confidence can be taken at its word. It learns and forgets
+//     examples exactly (integer counts), never forgets what it did not
+//     learn, explains its decisions, evaluates labeled data (the
+//     confidences' calibration too), and saves and loads itself in a
+//     versioned, checksummed format that records the feature-extractor
+//     revision and the tokenizer its counts were gathered with. Learn,
+//     Forget, Replace and Evaluate stop, changing nothing, when their
+//     context is done; classification never waits for them. ClassifyText
+//     and ClassifyBatch stop too, between sentences and (with a Tokenizer)
+//     between the pieces of a long one (512 bytes, or 1 KiB on a pipeline
+//     the fast path does not serve).
 //
 // Errors are the package's sentinels (ErrEmptyText, ErrUnknownLabel, …),
 // wrapped with details; callers match them with errors.Is.

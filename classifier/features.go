@@ -74,16 +74,17 @@ type FeatureConfig struct {
 	// family, the first cue weighted again), so its own probabilities
 	// are near 0 or 1 even where it is often wrong; a temperature above 1
 	// spreads them back so that a confidence of 0.8 is right about four
-	// times in five. It is saved with the model; models saved without it
-	// have 0, except those of the default features (see Load).
-	Temperature float64 `json:"temperature,omitempty"`
+	// times in five. It is saved with the model; files of builds from
+	// before it read as 0, except those of the default features (see
+	// Load).
+	Temperature float64 `json:"temperature"`
 }
 
 // maxCueWeight bounds FirstCueWeight and VerbCueWeight.
 const maxCueWeight = 16
 
-// MaxTemperature bounds FeatureConfig.Temperature: past it every
-// probability is all but uniform.
+// MaxTemperature bounds FeatureConfig.Temperature: past it the
+// probabilities of an ordinary sentence are all but uniform.
 const MaxTemperature = 1000
 
 // Validate reports, wrapping ErrBadConfig, a config no model can use: a

@@ -72,10 +72,11 @@ type savedConfig struct {
 	Tokenizer string `json:"tokenizer,omitempty"`
 }
 
-// defaultTemperature returns fc's temperature, or the default features'
-// when fc is the default features without one: the files of builds from
-// before temperatures were saved, whose default model is then as sure of
-// itself as a new one (its labels are unchanged either way).
+// defaultTemperature returns the temperature of fc, read from a file that
+// records none (a build's from before temperatures were saved): the
+// default features' own when fc is the default features, so that such a
+// default model is as sure of itself as a new one (its labels are
+// unchanged either way), else 0.
 func defaultTemperature(fc FeatureConfig) float64 {
 	def := DefaultFeatures()
 	t := def.Temperature
@@ -83,7 +84,7 @@ func defaultTemperature(fc FeatureConfig) float64 {
 	if fc == def {
 		return t
 	}
-	return fc.Temperature
+	return 0
 }
 
 // Save writes the model to w in the versioned binary format. It may run
@@ -104,13 +105,13 @@ func (c *Classifier) Save(w io.Writer) error {
 
 // Load reads a model saved by Save and returns a Classifier that tokenizes
 // with tok. The saved model's features, smoothing, version and training
-// time override WithFeatures and WithAlpha (a model of the default
-// features saved without a temperature, by a build from before
-// temperatures were saved, takes the default features' own, so its
-// probabilities are tempered as a new default model's are; its labels do
-// not change); WithClock, WithPersist,
-// WithMaxLabels, WithMaxFeatures and WithMaxLearned apply.
-// A corrupt, truncated or foreign input returns an error wrapping
+// time override WithFeatures and WithAlpha; WithClock, WithPersist,
+// WithMaxLabels, WithMaxFeatures and WithMaxLearned apply. A file that
+// records no temperature (from a build before temperatures were saved)
+// reads as temperature 0, or as the default features' own when its
+// features are the default ones, so that such a default model's
+// probabilities are tempered as a new one's are (its labels do not
+// change). A corrupt, truncated or foreign input returns an error wrapping
 // ErrBadModel; a read that fails otherwise returns an error wrapping the
 // reader's. tok must be usable: nil is an error.
 func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
@@ -430,11 +431,17 @@ func (d *decoder) count(limit uint64, what string) int64 {
 func (d *decoder) state() (*state, error) {
 	st := &state{counts: newCounts()}
 	var sc savedConfig
-	if err := json.Unmarshal([]byte(d.string()), &sc); err != nil && d.err == nil {
+	var temp struct {
+		Temperature *float64 `json:"temperature"`
+	}
+	raw := []byte(d.string())
+	if err := json.Unmarshal(raw, &sc); err != nil && d.err == nil {
 		return nil, badModel("feature config: %v", err)
 	}
 	st.cfg, st.revision, st.tokenizer = sc.FeatureConfig, sc.Revision, sc.Tokenizer
-	st.cfg.Temperature = defaultTemperature(st.cfg)
+	if json.Unmarshal(raw, &temp) == nil && temp.Temperature == nil {
+		st.cfg.Temperature = defaultTemperature(st.cfg)
+	}
 	switch {
 	case st.revision == 0:
 		st.revision = 1

@@ -469,7 +469,10 @@ func runEval(ctx context.Context, e *env, opts any) error {
 	if err := scores.write(w); err != nil {
 		return err
 	}
-	if calibrated && cal.Examples() > 0 {
+	// A table is printed only when it covers every example: behind a
+	// balancer in a rolling upgrade, a server from before the tables may
+	// have answered some batches.
+	if calibrated && cal.Examples() > 0 && cal.Examples() == m.Examples {
 		fmt.Fprintf(w, "\nconfidence: calibration error %.3f (rows: confidence; where confidences can be taken at their word, accuracy is near mean confidence)\n", cal.Error())
 		rel := table{right: true, rows: [][]string{{"confidence", "examples", "accuracy", "mean confidence"}}}
 		for _, b := range cal.Bins {
@@ -540,6 +543,14 @@ func runModel(ctx context.Context, e *env, _ any) error {
 	}
 	if m.GetReadOnly() {
 		fmt.Fprint(w, "\nread-only     the server refuses train and forget")
+	}
+	// A server from before the field reports 0, as does a model saved
+	// with 0 (naive Bayes's own probabilities, as 1): neither is printed.
+	switch t := m.GetTemperature(); {
+	case t == 1:
+		fmt.Fprint(w, "\ntemperature   1 (naive Bayes's own probabilities)")
+	case t > 0:
+		fmt.Fprintf(w, "\ntemperature   %g (confidences tempered: each label's log score divided by it)", t)
 	}
 	fmt.Fprint(w, "\n\n")
 	if err := printCounts(w, m.GetLabelCounts()); err != nil {

@@ -237,17 +237,7 @@ func (f *fakeServer) Forget(ctx context.Context, req *claimsv1.ForgetRequest) (*
 
 func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) (*claimsv1.EvaluateResponse, error) {
 	var fail error
-	bins := func(n int64) []*claimsv1.CalibrationBin {
-		var c classifier.Calibration
-		for range n {
-			c.Add(0.95, true)
-		}
-		var out []*claimsv1.CalibrationBin
-		for _, b := range c.Bins {
-			out = append(out, &claimsv1.CalibrationBin{Low: b.Low, High: b.High, Examples: int64(b.Examples), Correct: int64(b.Correct), ConfidenceSum: b.ConfidenceSum})
-		}
-		return out
-	}
+	bins := rightAt95
 	f.lock(func() {
 		f.evalCalls++
 		fail = f.failEval
@@ -273,6 +263,20 @@ func (f *fakeServer) Evaluate(_ context.Context, req *claimsv1.EvaluateRequest) 
 		Labels:      []*claimsv1.LabelMetrics{{Label: l, Precision: 1, Recall: 1, F1: 1, Support: 1}},
 		Calibration: bins(1),
 		Confusion:   &claimsv1.ConfusionMatrix{Labels: []string{l}, Rows: []*claimsv1.ConfusionRow{{Actual: l, Predicted: []int64{1}}}}}, nil
+}
+
+// rightAt95 is the reliability table of n examples, each right at
+// confidence 0.95.
+func rightAt95(n int64) []*claimsv1.CalibrationBin {
+	var c classifier.Calibration
+	for range n {
+		c.Add(0.95, true)
+	}
+	var out []*claimsv1.CalibrationBin
+	for _, b := range c.Bins {
+		out = append(out, &claimsv1.CalibrationBin{Low: b.Low, High: b.High, Examples: int64(b.Examples), Correct: int64(b.Correct), ConfidenceSum: b.ConfidenceSum})
+	}
+	return out
 }
 
 func (f *fakeServer) GetModel(ctx context.Context, _ *claimsv1.GetModelRequest) (*claimsv1.GetModelResponse, error) {
@@ -486,12 +490,29 @@ func TestBatches(t *testing.T) {
 		t.Errorf("eval: got stdout %q, want %q and the 0.9-1.0 row of 10 examples", out, want)
 	}
 	// A server from before the tables sends none, and one with other bins
-	// gives tables that do not add up: no table either way.
+	// gives tables that do not add up: no table either way, also when only
+	// some batches come so (servers of two builds behind a balancer).
+	good := rightAt95
+	none := func(int64) []*claimsv1.CalibrationBin { return nil }
+	otherBins := func(n int64) []*claimsv1.CalibrationBin {
+		return []*claimsv1.CalibrationBin{{Low: 0, High: 1, Examples: n, Correct: n, ConfidenceSum: float64(n)}}
+	}
+	// firstThen answers the first call with first, the others with rest.
+	firstThen := func(first, rest func(int64) []*claimsv1.CalibrationBin) func(int64) []*claimsv1.CalibrationBin {
+		calls := 0
+		return func(n int64) []*claimsv1.CalibrationBin {
+			if calls++; calls == 1 {
+				return first(n)
+			}
+			return rest(n)
+		}
+	}
 	for name, bins := range map[string]func(int64) []*claimsv1.CalibrationBin{
-		"none": func(int64) []*claimsv1.CalibrationBin { return nil },
-		"other bins": func(n int64) []*claimsv1.CalibrationBin {
-			return []*claimsv1.CalibrationBin{{Low: 0, High: 1, Examples: n, Correct: n, ConfidenceSum: float64(n)}}
-		},
+		"none":                     none,
+		"other bins":               otherBins,
+		"none after a table":       firstThen(good, none),
+		"other bins after a table": firstThen(good, otherBins),
+		"a table after none":       firstThen(none, good),
 	} {
 		f.lock(func() { f.evalBins = bins })
 		code, out, errs = runCLI(t, "", "eval", "--addr", addr, "--data", data)
@@ -1719,6 +1740,27 @@ func TestModelStaleAdvice(t *testing.T) {
 			t.Errorf("%s: got exit %d, stdout %q, stderr %q; want exit 0 and stdout containing %q", tt.name, code, out, errs, tt.want)
 		}
 	}
+}
+
+// TestModelTemperature checks the temperature line of model: the value a
+// server reports, and nothing for 0 (a server that predates the field).
+func TestModelTemperature(t *testing.T) {
+	f, addr := startFake(t)
+	for _, tt := range []struct {
+		temp      float64
+		want, not string
+	}{
+		{6, "retrains it)\ntemperature   6 (confidences tempered: each label's log score divided by it)\n\n", ""},
+		{1, "\ntemperature   1 (naive Bayes's own probabilities)\n\n", ""},
+		{0, "retrains it)\n\n", "temperature"},
+	} {
+		f.lock(func() { f.editModel = func(m *claimsv1.GetModelResponse) { m.Temperature = tt.temp } })
+		code, out, errs := runCLI(t, "", "model", "--addr", addr)
+		if code != 0 || !strings.Contains(out, tt.want) || tt.not != "" && strings.Contains(out, tt.not) {
+			t.Errorf("temperature %v: got exit %d, stdout %q, stderr %q; want stdout containing %q", tt.temp, code, out, errs, tt.want)
+		}
+	}
+	f.lock(func() { f.editModel = nil })
 }
 
 // TestModelLimits checks the limits line of model: every limit a server

@@ -1512,7 +1512,12 @@ type GetModelResponse struct {
 	// True when the server refuses every Train and Forget (started with
 	// --read-only): it serves the model its data directory held at start,
 	// and reads it again on SIGHUP.
-	ReadOnly      bool `protobuf:"varint,16,opt,name=read_only,json=readOnly" json:"read_only,omitempty"`
+	ReadOnly bool `protobuf:"varint,16,opt,name=read_only,json=readOnly" json:"read_only,omitempty"`
+	// The temperature the model's probabilities are tempered with: each
+	// label's log score is divided by it before they are normalized (6 for
+	// the default model; 0 and 1 mean naive Bayes's own probabilities). It
+	// changes no label. 0 from a server that predates the field.
+	Temperature   float64 `protobuf:"fixed64,17,opt,name=temperature" json:"temperature,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1657,6 +1662,13 @@ func (x *GetModelResponse) GetReadOnly() bool {
 		return x.ReadOnly
 	}
 	return false
+}
+
+func (x *GetModelResponse) GetTemperature() float64 {
+	if x != nil {
+		return x.Temperature
+	}
+	return 0
 }
 
 // Limits are the request limits a server enforces; requests over a limit are
@@ -1962,7 +1974,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x06actual\x18\x01 \x01(\tR\x06actual\x12\x1c\n" +
 	"\tpredicted\x18\x02 \x03(\x03R\tpredicted\"+\n" +
 	"\x0fGetModelRequest\x12\x18\n" +
-	"\asettled\x18\x01 \x01(\bR\asettled\"\xfc\x05\n" +
+	"\asettled\x18\x01 \x01(\bR\asettled\"\x9e\x06\n" +
 	"\x10GetModelResponse\x12\x16\n" +
 	"\x06labels\x18\x01 \x03(\tR\x06labels\x12O\n" +
 	"\flabel_counts\x18\x02 \x03(\v2,.claims.v1.GetModelResponse.LabelCountsEntryR\vlabelCounts\x12%\n" +
@@ -1980,7 +1992,8 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x16model_tokenizer_sha256\x18\f \x01(\tR\x14modelTokenizerSha256\x12)\n" +
 	"\x10tokenizer_sha256\x18\r \x01(\tR\x0ftokenizerSha256\x12'\n" +
 	"\x0fserver_instance\x18\x0e \x01(\tR\x0eserverInstance\x12\x1b\n" +
-	"\tread_only\x18\x10 \x01(\bR\breadOnly\x1a>\n" +
+	"\tread_only\x18\x10 \x01(\bR\breadOnly\x12 \n" +
+	"\vtemperature\x18\x11 \x01(\x01R\vtemperature\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x81\x05\n" +

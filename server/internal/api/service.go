@@ -472,6 +472,7 @@ func (s *Service) GetModel(ctx context.Context, req *claimsv1.GetModelRequest) (
 		ModelTokenizerSha256: info.Tokenizer,
 		TokenizerSha256:      s.model.TokenizerFingerprint(),
 		ReadOnly:             s.readOnly,
+		Temperature:          info.Features.Temperature,
 
 		ServerInstance: s.instance,
 	}

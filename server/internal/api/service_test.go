@@ -458,6 +458,9 @@ func TestGetModel(t *testing.T) {
 		len(m.GetContentHash()) != 64 || m.GetVocabularySize() == 0 || m.GetTrainedTime() == nil || m.GetTokenizer() != "test" {
 		t.Errorf("got %v", m)
 	}
+	if got, want := m.GetTemperature(), ts.model.Info().Features.Temperature; got != want {
+		t.Errorf("temperature: got %v, want the model's %v", got, want)
+	}
 	if l := m.GetLimits(); l.GetMaxSentences() != 5 || l.GetMaxExamples() != 20 || l.GetMaxExplain() != 3 || l.GetCallTimeout().AsDuration() != 30*time.Second {
 		t.Errorf("limits: got %v", l)
 	}
