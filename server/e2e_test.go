@@ -34,6 +34,7 @@ import (
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
+	"github.com/claimsvc/claims/classifier"
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
 	"github.com/claimsvc/claims/server/internal/apitest"
 )
@@ -246,6 +247,11 @@ func TestEndToEnd(t *testing.T) {
 	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The default model's confidences are tempered, and say so in
+	// GetModel and in the startup log.
+	if m.GetTemperature() != classifier.DefaultFeatures().Temperature || !strings.Contains(p.logs.String(), `"temperature":6,`) {
+		t.Errorf("temperature: got %v in GetModel, want %v, and it in the model ready line", m.GetTemperature(), classifier.DefaultFeatures().Temperature)
 	}
 	before, _ := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: []string{novel}})
 	p.stop(t)

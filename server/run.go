@@ -179,7 +179,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	}
 	info := model.Info()
 	log.Info("model ready", "version", info.Version, "examples", info.Examples, "labels", info.Labels,
-		"vocabulary", info.Vocabulary, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
+		"vocabulary", info.Vocabulary, "temperature", info.Features.Temperature, "tokenizer", tokName, "elapsed", time.Since(start).Round(time.Millisecond))
 	warnStale(model, info, cfg.ReadOnly, log)
 
 	auth := api.Auth{Token: cfg.TrainToken, Open: loopback, ReadOnly: cfg.ReadOnly}
