@@ -15,6 +15,7 @@ type Metrics struct {
 	calls      *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	sentences  *prometheus.CounterVec
+	confidence prometheus.Histogram
 	version    prometheus.Gauge
 	examples   *prometheus.GaugeVec
 	vocabulary prometheus.Gauge
@@ -49,6 +50,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "claims_sentences_classified_total",
 			Help: "Sentences classified, by predicted label.",
 		}, []string{"label"}),
+		confidence: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "claims_sentence_confidence",
+			Help:    "Confidence of each classified sentence's predicted label (tempered: see GetModel's temperature). With the model unchanged, a falling share of high confidences means the text sent differs from what the model was trained and scored on.",
+			Buckets: []float64{.3, .4, .5, .6, .7, .8, .9, .95, .99},
+		}),
 		version: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "claims_model_version",
 			Help: "Version of the model being served.",
@@ -74,7 +80,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "1 from a failed reload of the model file (unreadable, refused or missing) to the next that succeeds: the model served may not be the one on disk.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.calls, m.latency, m.sentences, m.version, m.examples, m.vocabulary, m.saveFailures, m.reloadFailures, m.reloadFailing} {
+	for _, c := range []prometheus.Collector{m.calls, m.latency, m.sentences, m.confidence, m.version, m.examples, m.vocabulary, m.saveFailures, m.reloadFailures, m.reloadFailing} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -83,14 +89,18 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 }
 
 // classified counts the n sentences of one call by their predicted
-// labels, label(0) to label(n-1). A label the shown model does not have
+// labels, label(0) to label(n-1), and observes their confidences,
+// confidence(0) to confidence(n-1). A label the shown model does not have
 // is not counted: the call ran on a model before a change that dropped it
 // or, in the moment between a change that adds a label and its setModel,
 // on the model after it (a rare undercount, where the other way would
 // bring dropped labels back).
-func (m *Metrics) classified(n int, label func(i int) string) {
+func (m *Metrics) classified(n int, label func(i int) string, confidence func(i int) float64) {
 	if m == nil || n == 0 {
 		return
+	}
+	for i := range n {
+		m.confidence.Observe(confidence(i))
 	}
 	m.modelMu.RLock()
 	defer m.modelMu.RUnlock()

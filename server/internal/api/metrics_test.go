@@ -62,7 +62,7 @@ func TestSetModelDropsGoneLabels(t *testing.T) {
 			counts[l] = 1
 		}
 		m.setModel(classifier.Info{Version: uint64(i + 1), Counts: counts})
-		m.classified(len(st.labels), func(i int) string { return st.labels[i] })
+		m.classified(len(st.labels), func(i int) string { return st.labels[i] }, func(int) float64 { return 0.5 })
 		got := counterLabels(m.sentences)
 		slices.Sort(got)
 		if !slices.Equal(got, st.want) {
@@ -71,7 +71,7 @@ func TestSetModelDropsGoneLabels(t *testing.T) {
 	}
 	// A classification that ran on the model before the last change adds
 	// no series back for a label that change dropped.
-	m.classified(2, func(i int) string { return []string{"d", "c"}[i] })
+	m.classified(2, func(i int) string { return []string{"d", "c"}[i] }, func(int) float64 { return 0.5 })
 	if got := counterLabels(m.sentences); slices.Contains(got, "d") {
 		t.Errorf("after a late count of a dropped label: got series %q, want no d", got)
 	}
@@ -82,6 +82,41 @@ func TestSetModelDropsGoneLabels(t *testing.T) {
 	}
 	if got := out.GetCounter().GetValue(); got != 3 {
 		t.Errorf("count of the kept label: got %v, want 3", got)
+	}
+}
+
+// TestConfidenceHistogram observes every classified sentence's
+// confidence, whatever its label.
+func TestConfidenceHistogram(t *testing.T) {
+	m, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.setModel(classifier.Info{Version: 1, Counts: map[string]int64{"a": 1}})
+	labels := []string{"a", "a", "gone"}
+	confs := []float64{0.25, 0.97, 0.995}
+	m.classified(len(labels), func(i int) string { return labels[i] }, func(i int) float64 { return confs[i] })
+	var out dto.Metric
+	if err := m.confidence.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	h := out.GetHistogram()
+	if got, want := h.GetSampleCount(), uint64(3); got != want {
+		t.Errorf("got %d observations, want %d", got, want)
+	}
+	if got, want := h.GetSampleSum(), 0.25+0.97+0.995; got != want {
+		t.Errorf("got sum %v, want %v", got, want)
+	}
+	for _, b := range h.GetBucket() {
+		want := uint64(0)
+		for _, c := range confs {
+			if c <= b.GetUpperBound() {
+				want++
+			}
+		}
+		if b.GetCumulativeCount() != want {
+			t.Errorf("bucket le %v: got %d, want %d", b.GetUpperBound(), b.GetCumulativeCount(), want)
+		}
 	}
 }
 

@@ -176,7 +176,7 @@ func (s *Service) classify(ctx context.Context, in classifyInput) ([]*claimsv1.S
 		}
 		out[i] = r
 	}
-	s.metrics.classified(len(results), func(i int) string { return results[i].Label })
+	s.metrics.classified(len(results), func(i int) string { return results[i].Label }, func(i int) float64 { return results[i].Confidence })
 	return out, res.Version, nil
 }
 
