@@ -81,12 +81,12 @@ func (c *Calibration) Merge(o Calibration) bool {
 	if len(o.Bins) != CalibrationBins {
 		return false
 	}
-	c.init()
 	for i, b := range o.Bins {
-		if b.Low != c.Bins[i].Low || b.High != c.Bins[i].High {
+		if b.Low != binLow(i) || b.High != binLow(i+1) {
 			return false
 		}
 	}
+	c.init()
 	for i, b := range o.Bins {
 		c.Bins[i].Examples += b.Examples
 		c.Bins[i].Correct += b.Correct
@@ -127,7 +127,9 @@ func (c *Calibration) init() {
 	}
 	c.Bins = make([]CalibrationBin, CalibrationBins)
 	for i := range c.Bins {
-		c.Bins[i].Low = float64(i) / CalibrationBins
-		c.Bins[i].High = float64(i+1) / CalibrationBins
+		c.Bins[i].Low, c.Bins[i].High = binLow(i), binLow(i+1)
 	}
 }
+
+// binLow is the lowest confidence of bin i (and the highest of bin i-1).
+func binLow(i int) float64 { return float64(i) / CalibrationBins }

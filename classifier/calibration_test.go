@@ -99,6 +99,11 @@ func TestCalibrationMerge(t *testing.T) {
 			t.Errorf("bin %d: got %+v, want %+v", i, g, w)
 		}
 	}
+	// Refused into an empty table, nothing changes either.
+	var empty Calibration
+	if empty.Merge(Calibration{Bins: make([]CalibrationBin, CalibrationBins)}) || empty.Bins != nil {
+		t.Errorf("Merge of other edges into an empty table: got accepted or bins %v, want refused and none", empty.Bins)
+	}
 	before := sum.Error()
 	for _, bad := range []Calibration{{Bins: make([]CalibrationBin, 3)}, {Bins: make([]CalibrationBin, CalibrationBins)}} {
 		if sum.Merge(bad) || sum.Error() != before || sum.Examples() != 5 {

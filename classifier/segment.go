@@ -56,13 +56,13 @@ type Span struct {
 // `"Why call it 'progress'?" Smith asked.` do not: quotes are paired along
 // the line, so a nested one or an apostrophe does not count). A closing
 // double quote standing alone after the punctuation, between white space
-// (a straight one, a ”, a “ after a „, or a »), closes the quotation open on the line as
-// a quote glued to it would (`"We reject these methods. " Zakharova said`
-// and `“We are ready. ” The army` end after the quote), once the quotes
-// glued to the punctuation have closed theirs (`"I told them 'no.' "
-// Police` ends after it too); with no quotation of its kind left open
-// (`"Stop." " We`), a straight one opens one and ends nothing, and a ”
-// or » ends nothing.
+// (a straight one, a ”, a “ after a „, or a »), closes the quotation open
+// on the line as a quote glued to it would (`"We reject these methods. "
+// Zakharova said` and `“We are ready. ” The army` end after the quote),
+// once the quotes glued to the punctuation have closed theirs (`"I told
+// them 'no.' " Police` ends after it too); with no quotation of its kind
+// left open (`"Stop." " We`), a straight one opens one and ends nothing,
+// and a ” or » ends nothing.
 //
 // Segment takes time linear in the length of text.
 func Segment(text string) []Span {
@@ -322,16 +322,17 @@ run:
 }
 
 // spacedCloseQuote reports whether a closing double quote at k (a
-// straight one, a ”, a “ after a „, or a »), after the run of sentence-final punctuation
-// from i to j and white space, stands alone (white space after it, within
-// the line) and closes the innermost quotation open on the line once the
-// run's own quotes have closed theirs (`"Stop." " We` closes nothing: the
-// run closed the quotation, and the spaced quote opens the next; `"I told
-// them 'no.' " Police` closes the double one; a ” closes a “ or „, a “
-// a „, a » a «). If so, it takes the run's quotes and the spaced one as read, and
-// returns where the text after it starts and whether the quotation it
-// closes may be followed by its attribution, as quoteOpensUnit would
-// report for a quote glued to the run.
+// straight one, a ”, a “ after a „, or a »), after the run of
+// sentence-final punctuation from i to j and white space, stands alone
+// (white space after it, within the line) and closes the innermost
+// quotation open on the line once the run's own quotes have closed theirs
+// (`"Stop." " We` closes nothing: the run closed the quotation, and the
+// spaced quote opens the next; `"I told them 'no.' " Police` closes the
+// double one; a ” closes a “ or „, a “ a „, a » a «). If so, it takes the
+// run's quotes and the spaced one as read, and returns where the text
+// after it starts and whether the quotation it closes may be followed by
+// its attribution, as quoteOpensUnit would report for a quote glued to
+// the run.
 func (s *segScanner) spacedCloseQuote(i, j, k int) (next int, opens, ok bool) {
 	text := s.text
 	if k >= len(text) {

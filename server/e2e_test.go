@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -250,7 +251,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	// The default model's confidences are tempered, and say so in
 	// GetModel and in the startup log.
-	if m.GetTemperature() != classifier.DefaultFeatures().Temperature || !strings.Contains(p.logs.String(), `"temperature":6,`) {
+	if want := classifier.DefaultFeatures().Temperature; m.GetTemperature() != want || !regexp.MustCompile(fmt.Sprintf(`"msg":"model ready".*"temperature":%g,`, want)).MatchString(p.logs.String()) {
 		t.Errorf("temperature: got %v in GetModel, want %v, and it in the model ready line", m.GetTemperature(), classifier.DefaultFeatures().Temperature)
 	}
 	before, _ := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Sentences: []string{novel}})

@@ -22,8 +22,8 @@ type Info struct {
 	GoVersion string
 }
 
-// Read returns the running binary's Info; its fields are "(unknown)" when
-// the binary holds no build information.
+// Read returns the running binary's Info; its Version and GoVersion are
+// "(unknown)" when the binary holds no build information.
 func Read() Info {
 	b := Info{Version: "(unknown)", GoVersion: "(unknown)"}
 	info, ok := debug.ReadBuildInfo()
@@ -50,7 +50,7 @@ func Read() Info {
 func (b Info) Line(program string) string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "%s %s", program, b.Version)
-	if b.Revision != "" && !strings.Contains(b.Version, b.Revision[:min(12, len(b.Revision))]) {
+	if b.Revision != "" && !strings.Contains(b.Version, b.shortCommit()) {
 		fmt.Fprintf(&s, ", commit %s", b.ShortRevision())
 		if b.Time != "" {
 			fmt.Fprintf(&s, " of %s", b.Time)
@@ -66,9 +66,13 @@ func (b Info) ShortRevision() string {
 	if b.Revision == "" {
 		return ""
 	}
-	r := b.Revision[:min(12, len(b.Revision))]
+	r := b.shortCommit()
 	if b.Modified {
 		r += "+dirty"
 	}
 	return r
 }
+
+// shortCommit is the commit's first 12 hex digits, as a pseudo-version
+// names it.
+func (b Info) shortCommit() string { return b.Revision[:min(12, len(b.Revision))] }

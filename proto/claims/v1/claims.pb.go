@@ -1125,7 +1125,8 @@ type CalibrationBin struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Lowest confidence of the bin.
 	Low float64 `protobuf:"fixed64,1,opt,name=low" json:"low,omitempty"`
-	// Confidence past the bin's (the next bin's low).
+	// Upper edge of the bin, excluded (the next bin's low); the last bin
+	// holds 1 too.
 	High float64 `protobuf:"fixed64,2,opt,name=high" json:"high,omitempty"`
 	// Number of examples whose confidence fell in the bin.
 	Examples int64 `protobuf:"varint,3,opt,name=examples" json:"examples,omitempty"`

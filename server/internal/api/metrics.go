@@ -51,7 +51,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Sentences classified, by predicted label.",
 		}, []string{"label"}),
 		confidence: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "claims_sentence_confidence",
+			Name:    "claims_sentence_confidence_ratio",
 			Help:    "Confidence of each classified sentence's predicted label (tempered: see GetModel's temperature). With the model unchanged, a falling share of high confidences means the text sent differs from what the model was trained and scored on.",
 			Buckets: []float64{.3, .4, .5, .6, .7, .8, .9, .95, .99},
 		}),
@@ -90,8 +90,9 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 
 // classified counts the n sentences of one call by their predicted
 // labels, label(0) to label(n-1), and observes their confidences,
-// confidence(0) to confidence(n-1). A label the shown model does not have
-// is not counted: the call ran on a model before a change that dropped it
+// confidence(0) to confidence(n-1), every one of them (so the histogram's
+// count may pass the label counts' sum). A label the shown model does not
+// have is not counted: the call ran on a model before a change that dropped it
 // or, in the moment between a change that adds a label and its setModel,
 // on the model after it (a rare undercount, where the other way would
 // bring dropped labels back).

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"log/slog"
+	"math"
 	"slices"
 	"testing"
 
@@ -8,6 +11,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/claimsvc/claims/classifier"
+	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 // TestSetModelKeepsLatest reports model versions out of order, as two
@@ -165,4 +170,34 @@ func TestReloadMetrics(t *testing.T) {
 	var none *Metrics
 	none.reloaded(false) // a nil Metrics records nothing
 	none.saveFailed()
+}
+
+// TestClassifyObservesConfidence classifies through the Service: every
+// sentence's confidence goes into claims_sentence_confidence_ratio, as its
+// label goes into the label counts.
+func TestClassifyObservesConfidence(t *testing.T) {
+	model, err := apitest.NewModel(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(model, testLimits(), "test", metrics, slog.New(slog.DiscardHandler))
+	resp, err := svc.Classify(context.Background(), &claimsv1.ClassifyRequest{Text: "Rebels blamed for the blast.\nThe ministry denied any involvement."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, s := range resp.GetSentences() {
+		sum += s.GetConfidence()
+	}
+	var out dto.Metric
+	if err := metrics.confidence.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if h := out.GetHistogram(); h.GetSampleCount() != uint64(len(resp.GetSentences())) || math.Abs(h.GetSampleSum()-sum) > 1e-12 || sum == 0 {
+		t.Errorf("got %d observations summing to %v, want %d summing to %v", h.GetSampleCount(), h.GetSampleSum(), len(resp.GetSentences()), sum)
+	}
 }

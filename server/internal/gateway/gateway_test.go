@@ -282,7 +282,7 @@ func TestHealthMetricsOpenAPI(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, m := range []string{"claims_sentences_classified_total", "claims_sentence_confidence_bucket", "claims_model_version 1", "claims_rpc_duration_seconds_bucket"} {
+	for _, m := range []string{"claims_sentences_classified_total", "claims_sentence_confidence_ratio_bucket", "claims_model_version 1", "claims_rpc_duration_seconds_bucket"} {
 		if !bytes.Contains(b, []byte(m)) {
 			t.Errorf("/metrics lacks %s", m)
 		}
