@@ -138,9 +138,7 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 		}
 		unknown[ex.Label] = true
 	}
-	gold := make([]string, len(exs))
-	pred := make([]string, len(exs))
-	var cal Calibration
+	var t tally
 	for i, ex := range exs {
 		p, err := c.classify(ctx, s, ex.Text, 0)
 		if cerr := ctx.Err(); cerr != nil {
@@ -149,15 +147,13 @@ func (c *Classifier) Evaluate(ctx context.Context, examples []Example) (Metrics,
 		if err != nil {
 			return Metrics{}, &ExampleError{Index: i, Field: "text", Err: err}
 		}
-		gold[i], pred[i] = ex.Label, p.Label
-		cal.Add(p.Confidence, p.Label == ex.Label)
+		t.add(ex.Label, p)
 	}
 	if err := ctx.Err(); err != nil {
 		return Metrics{}, err
 	}
-	m := Score(gold, pred)
+	m := t.metrics()
 	m.ModelVersion = s.info.Version
-	m.Calibration = cal
 	return m, nil
 }
 
@@ -181,8 +177,7 @@ func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Clas
 		k = min(max(k, 2), len(exs))
 	}
 	order := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)).Perm(len(exs))
-	var gold, pred []string
-	var cal Calibration
+	var t tally
 	for f := range k {
 		var train, test []Example
 		for i, j := range order {
@@ -204,12 +199,29 @@ func CrossValidate(examples []Example, k int, seed uint64, newModel func() *Clas
 			if err != nil {
 				return Metrics{}, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
 			}
-			gold = append(gold, ex.Label)
-			pred = append(pred, p.Label)
-			cal.Add(p.Confidence, p.Label == ex.Label)
+			t.add(ex.Label, p)
 		}
 	}
-	m := Score(gold, pred)
-	m.Calibration = cal
-	return m, nil
+	return t.metrics(), nil
+}
+
+// tally gathers predictions against their gold labels for Metrics: the
+// labels for Score, the confidences for the Calibration.
+type tally struct {
+	gold, pred []string
+	cal        Calibration
+}
+
+// add counts prediction p of an example labeled gold.
+func (t *tally) add(gold string, p Prediction) {
+	t.gold = append(t.gold, gold)
+	t.pred = append(t.pred, p.Label)
+	t.cal.Add(p.Confidence, p.Label == gold)
+}
+
+// metrics scores what was added.
+func (t *tally) metrics() Metrics {
+	m := Score(t.gold, t.pred)
+	m.Calibration = t.cal
+	return m
 }

@@ -65,11 +65,14 @@ type state struct {
 // the extractor revision and the tokenizer's fingerprint, in one JSON
 // object. Files written before the revision was recorded lack it and read
 // as revision 1; files written before the tokenizer was recorded lack it
-// and read as an unknown tokenizer.
+// and read as an unknown tokenizer. Temperature stands in for
+// FeatureConfig's (the outer field wins, and encodes in its place), so
+// that a file without one reads as nil (see defaultTemperature).
 type savedConfig struct {
 	FeatureConfig
-	Revision  int    `json:"revision,omitempty"`
-	Tokenizer string `json:"tokenizer,omitempty"`
+	Temperature *float64 `json:"temperature"`
+	Revision    int      `json:"revision,omitempty"`
+	Tokenizer   string   `json:"tokenizer,omitempty"`
 }
 
 // defaultTemperature returns the temperature of fc, read from a file that
@@ -226,7 +229,7 @@ func appendString(b []byte, s string) []byte {
 // order.
 func (st *state) appendPayload(b []byte, rows []entry) []byte {
 	c := st.counts
-	cfg, _ := json.Marshal(savedConfig{st.cfg, st.revision, st.tokenizer}) // valid configs (Validate) cannot fail
+	cfg, _ := json.Marshal(savedConfig{st.cfg, &st.cfg.Temperature, st.revision, st.tokenizer}) // valid configs (Validate) cannot fail
 	b = appendString(b, string(cfg))
 	b = binary.BigEndian.AppendUint64(b, math.Float64bits(st.alpha))
 	b = binary.AppendUvarint(b, st.version)
@@ -431,15 +434,13 @@ func (d *decoder) count(limit uint64, what string) int64 {
 func (d *decoder) state() (*state, error) {
 	st := &state{counts: newCounts()}
 	var sc savedConfig
-	var temp struct {
-		Temperature *float64 `json:"temperature"`
-	}
-	raw := []byte(d.string())
-	if err := json.Unmarshal(raw, &sc); err != nil && d.err == nil {
+	if err := json.Unmarshal([]byte(d.string()), &sc); err != nil && d.err == nil {
 		return nil, badModel("feature config: %v", err)
 	}
 	st.cfg, st.revision, st.tokenizer = sc.FeatureConfig, sc.Revision, sc.Tokenizer
-	if json.Unmarshal(raw, &temp) == nil && temp.Temperature == nil {
+	if sc.Temperature != nil {
+		st.cfg.Temperature = *sc.Temperature
+	} else {
 		st.cfg.Temperature = defaultTemperature(st.cfg)
 	}
 	switch {

@@ -98,10 +98,8 @@ func run(args []string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		var gold, pred []string
-		var cal classifier.Calibration
-		for i, d := range docs {
-			train := append([]classifier.Example(nil), written...)
+		dm, err := pooled(len(docs), "article", newModel, func(i int) (train, test []classifier.Example) {
+			train = append(train, written...)
 			for j, o := range docs {
 				if j != i {
 					for range *seedWeight {
@@ -109,21 +107,11 @@ func run(args []string, w io.Writer) error {
 					}
 				}
 			}
-			m := newModel()
-			if _, err := m.Replace(context.Background(), train); err != nil {
-				return err
-			}
-			for _, ex := range d.Sentences {
-				p, err := m.Classify(ex.Text)
-				if err != nil {
-					return err
-				}
-				gold, pred = append(gold, ex.Label), append(pred, p.Label)
-				cal.Add(p.Confidence, p.Label == ex.Label)
-			}
+			return train, docs[i].Sentences
+		})
+		if err != nil {
+			return err
 		}
-		dm := classifier.Score(gold, pred)
-		dm.Calibration = cal
 		report(w, fmt.Sprintf("(d) leave one seed article out: trained on the written corpus and the other four articles (weight %d)", *seedWeight), dm)
 	}
 	if *dev != "" {
@@ -168,16 +156,27 @@ func run(args []string, w io.Writer) error {
 // sentences mostly stay in one fold), each classified by a model trained
 // on corpus and dev's other folds; k is at most len(dev).
 func devCV(corpus, dev []classifier.Example, k int, newModel func() *classifier.Classifier) (classifier.Metrics, error) {
+	return pooled(k, "fold", newModel, func(f int) (train, test []classifier.Example) {
+		lo, hi := f*len(dev)/k, (f+1)*len(dev)/k
+		train = append(append(append(train, corpus...), dev[:lo]...), dev[hi:]...)
+		return train, dev[lo:hi]
+	})
+}
+
+// pooled trains a model (newModel) for each of n parts on the part's
+// training examples and classifies its test examples (split(i)), and
+// scores the predictions of all parts together; part names a part in
+// errors.
+func pooled(n int, part string, newModel func() *classifier.Classifier, split func(i int) (train, test []classifier.Example)) (classifier.Metrics, error) {
 	var gold, pred []string
 	var cal classifier.Calibration
-	for f := range k {
-		lo, hi := f*len(dev)/k, (f+1)*len(dev)/k
-		train := append(append(append([]classifier.Example(nil), corpus...), dev[:lo]...), dev[hi:]...)
+	for i := range n {
+		train, test := split(i)
 		m := newModel()
 		if _, err := m.Replace(context.Background(), train); err != nil {
-			return classifier.Metrics{}, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
+			return classifier.Metrics{}, fmt.Errorf("%s %d of %d: %w", part, i+1, n, err)
 		}
-		for _, ex := range dev[lo:hi] {
+		for _, ex := range test {
 			p, err := m.Classify(ex.Text)
 			if err != nil {
 				return classifier.Metrics{}, err
