@@ -120,6 +120,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"--max-health-watches-per-conn", "-1"}, nil, "--max-health-watches-per-conn must not be negative"},
 		{[]string{"--max-classify-streams-per-conn", "-1"}, nil, "--max-classify-streams-per-conn must not be negative"},
 		{nil, map[string]string{"CLAIMS_MAX_CLASSIFY_STREAMS_PER_CONN": "-2"}, "CLAIMS_MAX_CLASSIFY_STREAMS_PER_CONN must not be negative"},
+		{[]string{"--max-inflight-calls-per-client", "-1"}, nil, "--max-inflight-calls-per-client must not be negative"},
+		{nil, map[string]string{"CLAIMS_MAX_INFLIGHT_CALLS_PER_CLIENT": "-2"}, "CLAIMS_MAX_INFLIGHT_CALLS_PER_CLIENT must not be negative"},
 		{[]string{"--access-log-max-rate", "-1"}, nil, "--access-log-max-rate must not be negative"},
 		{[]string{"--read-only", "--train-token", "t0k3n"}, nil, "--read-only and --train-token contradict each other"},
 		{[]string{"--read-only", "--train-token-file", "/run/secrets/token"}, nil, "--read-only and --train-token-file contradict each other"},

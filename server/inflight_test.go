@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	claimsv1 "github.com/claimsvc/claims/proto/claims/v1"
@@ -128,8 +129,8 @@ func TestInflightCallLimit(t *testing.T) {
 		t.Errorf("ClassifyStream with the gate full: %v", err)
 	}
 
-	waitForMetric(t, p, `claims_inflight_refused_total{transport="grpc"} 1`)
-	waitForMetric(t, p, `claims_inflight_refused_total{transport="rest"} 2`)
+	waitForMetric(t, p, `claims_inflight_refused_total{bound="server",transport="grpc"} 1`)
+	waitForMetric(t, p, `claims_inflight_refused_total{bound="server",transport="rest"} 2`)
 	waitForMetric(t, p, `claims_http_requests_total{code="429",route="/v1/classify"} 1`)
 	waitForLog(t, p, `"msg":"calls refused: the server holds as many calls at once as CLAIMS_MAX_INFLIGHT_CALLS lets it","refused":1,"max_inflight_calls":2`)
 
@@ -152,6 +153,70 @@ func TestInflightCallLimit(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("REST call %d with one slot free: got %d, want 200", i, resp.StatusCode)
 		}
+	}
+}
+
+// TestInflightCallsPerClient holds the two calls
+// --max-inflight-calls-per-client lets one client hold, each on a
+// connection of its own, and checks that the client's next call is
+// refused on any connection, over gRPC and REST (the same address, any
+// port), with the bound named, while clients a trusted proxy names are
+// served; that the refusals are counted under bound="client" and logged
+// with the client; and that a call ended frees its slot.
+func TestInflightCallsPerClient(t *testing.T) {
+	server, _ := binaries(t)
+	p := startServer(t, server, "--max-inflight-calls-per-client", "2", "--trusted-proxies", "127.0.0.1")
+	hold := func() context.CancelFunc {
+		ctx, cancel := context.WithCancel(ctxT(t))
+		if _, err := grpcConn(t, p.grpcAddr).NewStream(ctx, &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify"); err != nil {
+			t.Fatal(err)
+		}
+		return cancel
+	}
+	first := hold()
+	defer first()
+	defer hold()()
+	waitForMetric(t, p, "claims_inflight_calls 2")
+	waitForLog(t, p, `"max_classify_streams_per_conn":16,"max_inflight_calls_per_client":2,`)
+
+	const msg = "2 calls from this client are in progress, the server's limit for one client (--max-inflight-calls-per-client): retry in a moment"
+	gc := claimsv1.NewClaimServiceClient(grpcConn(t, p.grpcAddr))
+	_, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "Officials blamed the rebels."})
+	if st := status.Convert(err); st.Code() != codes.ResourceExhausted || st.Message() != msg {
+		t.Errorf("gRPC Classify of the client past its bound: got %v %q, want ResourceExhausted %q", st.Code(), st.Message(), msg)
+	}
+	post := func(forwardedFor string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+p.httpAddr+"/v1/classify", strings.NewReader(`{"text": "Officials blamed the rebels."}`))
+		if forwardedFor != "" {
+			req.Header.Set("X-Forwarded-For", forwardedFor)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := post(""); code != http.StatusTooManyRequests || !strings.Contains(body, msg) {
+		t.Errorf("REST call of the client past its bound: got %d %s, want 429 and %q", code, body, msg)
+	}
+	// Other clients, named by the trusted proxy, are served.
+	ctx := metadata.AppendToOutgoingContext(ctxT(t), "x-forwarded-for", "198.51.100.9")
+	if _, err := gc.Classify(ctx, &claimsv1.ClassifyRequest{Text: "Officials blamed the rebels."}); err != nil {
+		t.Errorf("gRPC Classify of another client: %v", err)
+	}
+	if code, body := post("198.51.100.10"); code != http.StatusOK {
+		t.Errorf("REST call of another client: got %d %s, want 200", code, body)
+	}
+	waitForMetric(t, p, `claims_inflight_refused_total{bound="client",transport="grpc"} 1`)
+	waitForMetric(t, p, `claims_inflight_refused_total{bound="client",transport="rest"} 1`)
+	waitForLog(t, p, `"msg":"calls refused: a client holds as many calls at once as --max-inflight-calls-per-client lets one","refused":1,"max_inflight_calls_per_client":2,"last_client":"127.0.0.1"`)
+
+	first()
+	waitForMetric(t, p, "claims_inflight_calls 1")
+	if _, err := gc.Classify(ctxT(t), &claimsv1.ClassifyRequest{Text: "The airport reopened."}); err != nil {
+		t.Errorf("the client's call after one of its calls ended: %v", err)
 	}
 }
 
@@ -215,10 +280,12 @@ func TestInflightStreamsPerConnection(t *testing.T) {
 	}
 }
 
-// TestStreamsNotBelowInflightWarns: a server whose connections may hold
-// as many calls as the whole gate says so at start.
+// TestStreamsNotBelowInflightWarns: a server whose connections, or one
+// of whose clients, may hold as many calls as the whole gate says so at
+// start.
 func TestStreamsNotBelowInflightWarns(t *testing.T) {
 	server, _ := binaries(t)
-	p := startServer(t, server, "--max-concurrent-streams", "200")
+	p := startServer(t, server, "--max-concurrent-streams", "200", "--max-inflight-calls-per-client", "128")
+	waitForLog(t, p, `"msg":"--max-inflight-calls-per-client is not below --max-inflight-calls: one client can hold every slot and leave other clients refused","max_inflight_calls_per_client":128,"max_inflight_calls":128`)
 	waitForLog(t, p, `"msg":"--max-concurrent-streams is not below --max-inflight-calls: one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused","max_concurrent_streams":200,"max_inflight_calls":128`)
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -15,14 +17,17 @@ import (
 const refusalReportEvery = 10 * time.Second
 
 // refusals counts and reports the calls the gate refuses: its funcs
-// (grpc, for the tap handle, and rest, for the gateway) count one call
-// each in claims_inflight_refused_total, and the server's log gets a
-// warning when refusals begin, then at most one every 10 seconds while
-// they go on, with the count since the line before, the last one at the
-// end of the window after the burst (or at the stop, by stop). They never
-// block for long: the tap handle runs in a connection's reading goroutine.
+// (grpc, for the tap handle, and rest, for the gateway) count each call
+// refused with the gate's error in claims_inflight_refused_total, by the
+// bound that refused it, and the server's log gets a warning when
+// refusals begin, then at most one every 10 seconds while they go on,
+// with the count since the line before, the last one at the end of the
+// window after the burst (or at the stop, by stop); the bound on one
+// client's calls has lines of its own, which name the last client it
+// refused. They never block for long: the tap handle runs in a
+// connection's reading goroutine.
 type refusals struct {
-	grpc, rest func()
+	grpc, rest func(error)
 	stop       func() // logs the refusals not logged yet
 }
 
@@ -37,15 +42,21 @@ type refusalLog struct {
 
 	mu      sync.Mutex
 	pending int64       // refusals not logged yet
+	client  string      // the client of the last refusal, if the bound is one client's
 	next    time.Time   // no line before this
 	timer   *time.Timer // the flush at next, if armed
 }
 
 // refused counts one refusal: logged at once if a window is over, else
 // by the flush at its end.
-func (l *refusalLog) refused() {
+func (l *refusalLog) refused() { l.refusedFrom("") }
+
+// refusedFrom is refused for a refusal of a call from client, whom the
+// line names if it is the window's last.
+func (l *refusalLog) refusedFrom(client string) {
 	l.mu.Lock()
 	l.pending++
+	l.client = client
 	now := time.Now()
 	if !now.Before(l.next) {
 		n := l.pending
@@ -53,7 +64,7 @@ func (l *refusalLog) refused() {
 		l.mu.Unlock()
 		// Written by a goroutine of its own: a log that blocks must not
 		// stall the connection whose tap handle refused the call.
-		go l.write(n)
+		go l.write(n, client)
 		return
 	}
 	if l.timer == nil {
@@ -76,13 +87,13 @@ func (l *refusalLog) flush() {
 		l.mu.Unlock()
 		return
 	}
-	n := l.pending
+	n, client := l.pending, l.client
 	if n > 0 {
 		l.pending, l.next = 0, now.Add(l.every)
 	}
 	l.mu.Unlock()
 	if n > 0 {
-		l.write(n)
+		l.write(n, client)
 	}
 }
 
@@ -93,41 +104,58 @@ func (l *refusalLog) stop() {
 		l.timer.Stop()
 		l.timer = nil
 	}
-	n := l.pending
+	n, client := l.pending, l.client
 	l.pending = 0
 	l.mu.Unlock()
 	if n > 0 {
-		l.write(n)
+		l.write(n, client)
 	}
 }
 
-func (l *refusalLog) write(n int64) {
-	l.log.Warn(l.msg, append([]any{"refused", n}, l.attrs...)...)
+// write logs n refusals; client, if not empty, is the last one's client.
+func (l *refusalLog) write(n int64, client string) {
+	attrs := append([]any{"refused", n}, l.attrs...)
+	if client != "" {
+		attrs = append(attrs, "last_client", client)
+	}
+	l.log.Warn(l.msg, attrs...)
 }
 
 // newRefusals registers the gate's metrics with reg: the refusals by
-// transport and the calls held now. every is the least time between two
-// log lines (refusalReportEvery).
-func newRefusals(reg prometheus.Registerer, gate *admit.Gate, log *slog.Logger, name string, every time.Duration) (refusals, error) {
+// transport and bound, and the calls held now. name and perClientName
+// name the settings of the gate's bounds, for the log lines; every is the
+// least time between two log lines of one bound (refusalReportEvery).
+func newRefusals(reg prometheus.Registerer, gate *admit.Gate, log *slog.Logger, name, perClientName string, every time.Duration) (refusals, error) {
 	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "claims_inflight_refused_total",
-		Help: "Unary calls refused with RESOURCE_EXHAUSTED (HTTP 429) before their request was read, because the server held as many as --max-inflight-calls lets it, by transport.",
-	}, []string{"transport"})
+		Help: "Unary calls refused with RESOURCE_EXHAUSTED (HTTP 429) before their request was read, by transport and by the bound that refused them: server, because the server held as many as --max-inflight-calls lets it, or client, because their client held as many as --max-inflight-calls-per-client lets one.",
+	}, []string{"transport", "bound"})
 	held := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "claims_inflight_calls",
-		Help: "Unary calls of the claims service the server holds now, gRPC and REST together (bounded by --max-inflight-calls; 0 when it is 0).",
+		Help: "Unary calls of the claims service the server holds now, gRPC and REST together (bounded by --max-inflight-calls; 0 when it and --max-inflight-calls-per-client are 0).",
 	}, func() float64 { return float64(gate.InFlight()) })
 	for _, c := range []prometheus.Collector{refused, held} {
 		if err := reg.Register(c); err != nil {
 			return refusals{}, err
 		}
 	}
-	l := &refusalLog{log: log, msg: "calls refused: the server holds as many calls at once as " + name + " lets it", attrs: []any{"max_inflight_calls", gate.Max()}, every: every}
-	count := func(c prometheus.Counter) func() {
-		return func() {
-			c.Inc()
-			l.refused()
+	server := &refusalLog{log: log, msg: "calls refused: the server holds as many calls at once as " + name + " lets it", attrs: []any{"max_inflight_calls", gate.Max()}, every: every}
+	client := &refusalLog{log: log, msg: "calls refused: a client holds as many calls at once as " + perClientName + " lets one", attrs: []any{"max_inflight_calls_per_client", gate.MaxPerClient()}, every: every}
+	count := func(transport string) func(error) {
+		byServer, byClient := refused.WithLabelValues(transport, "server"), refused.WithLabelValues(transport, "client")
+		return func(err error) {
+			var r *admit.Refusal
+			if errors.As(err, &r) && r.PerClient {
+				byClient.Inc()
+				client.refusedFrom(cmp.Or(r.Client, "unknown"))
+				return
+			}
+			byServer.Inc()
+			server.refused()
 		}
 	}
-	return refusals{grpc: count(refused.WithLabelValues("grpc")), rest: count(refused.WithLabelValues("rest")), stop: l.stop}, nil
+	return refusals{grpc: count("grpc"), rest: count("rest"), stop: func() {
+		server.stop()
+		client.stop()
+	}}, nil
 }

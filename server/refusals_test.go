@@ -12,16 +12,36 @@ import (
 	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
+// refusal returns the error of a call refused by a full gate: by its
+// bound on one client's calls (from 192.0.2.7) if perClient, else by its
+// total.
+func refusal(t *testing.T, perClient bool) error {
+	t.Helper()
+	g := admit.New(1, "--max-inflight-calls")
+	if perClient {
+		g = admit.New(0, "--max-inflight-calls", admit.PerClient(1, "--max-inflight-calls-per-client"))
+	}
+	if _, err := g.Enter("192.0.2.7:1000"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := g.Enter("192.0.2.7:2000")
+	if err == nil {
+		t.Fatal("a call past the gate's bound: got admitted, want refused")
+	}
+	return err
+}
+
 // TestRefusalsAreReported refuses calls in a burst: the first is logged
 // at once, the others at the end of the window, so the log counts them
 // all; a burst in a later window starts with a line of its own.
 func TestRefusalsAreReported(t *testing.T) {
 	var logs apitest.LogBuffer
 	const every = 100 * time.Millisecond
-	r, err := newRefusals(prometheus.NewRegistry(), admit.New(2, "--max-inflight-calls"), slog.New(slog.NewJSONHandler(&logs, nil)), "--max-inflight-calls", every)
+	r, err := newRefusals(prometheus.NewRegistry(), admit.New(2, "--max-inflight-calls"), slog.New(slog.NewJSONHandler(&logs, nil)), "--max-inflight-calls", "--max-inflight-calls-per-client", every)
 	if err != nil {
 		t.Fatal(err)
 	}
+	full := refusal(t, false)
 	counts := func() []string {
 		var out []string
 		for _, l := range strings.Split(logs.String(), "\n") {
@@ -41,13 +61,13 @@ func TestRefusalsAreReported(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	r.grpc()
+	r.grpc(full)
 	for range 4 {
-		r.rest()
+		r.rest(full)
 	}
 	wait("1 4")
 	time.Sleep(2 * every)
-	r.grpc()
+	r.grpc(full)
 	wait("1 4 1")
 	if !strings.Contains(logs.String(), `"msg":"calls refused: the server holds as many calls at once as --max-inflight-calls lets it"`) {
 		t.Errorf("log: got %s", logs.String())
@@ -58,12 +78,13 @@ func TestRefusalsAreReported(t *testing.T) {
 // logged then, not lost with the flush that was due.
 func TestRefusalsStop(t *testing.T) {
 	var logs apitest.LogBuffer
-	r, err := newRefusals(prometheus.NewRegistry(), admit.New(2, "--max-inflight-calls"), slog.New(slog.NewJSONHandler(&logs, nil)), "--max-inflight-calls", time.Hour)
+	r, err := newRefusals(prometheus.NewRegistry(), admit.New(2, "--max-inflight-calls"), slog.New(slog.NewJSONHandler(&logs, nil)), "--max-inflight-calls", "--max-inflight-calls-per-client", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
+	full := refusal(t, false)
 	for range 3 {
-		r.rest()
+		r.rest(full)
 	}
 	r.stop()
 	deadline := time.Now().Add(5 * time.Second)
@@ -73,4 +94,88 @@ func TestRefusalsStop(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// TestRefusalsByBound: the refusals of the bound on one client's calls
+// are counted under bound="client" and logged in lines of their own,
+// which name the last client refused; the server's bound's under
+// bound="server", in its lines.
+func TestRefusalsByBound(t *testing.T) {
+	var logs apitest.LogBuffer
+	reg := prometheus.NewRegistry()
+	gate := admit.New(8, "--max-inflight-calls", admit.PerClient(2, "--max-inflight-calls-per-client"))
+	r, err := newRefusals(reg, gate, slog.New(slog.NewJSONHandler(&logs, nil)), "--max-inflight-calls", "--max-inflight-calls-per-client", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byClient, byServer := refusal(t, true), refusal(t, false)
+	r.grpc(byClient)
+	r.rest(byClient)
+	r.rest(byClient)
+	r.grpc(byServer)
+	r.stop()
+	for _, tt := range []struct {
+		transport, bound string
+		want             float64
+	}{
+		{"grpc", "client", 1}, {"rest", "client", 2}, {"grpc", "server", 1}, {"rest", "server", 0},
+	} {
+		if got := counterValue(t, reg, "claims_inflight_refused_total", map[string]string{"transport": tt.transport, "bound": tt.bound}); got != tt.want {
+			t.Errorf("refused, %s, bound %s: got %v, want %v", tt.transport, tt.bound, got, tt.want)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(logs.String(), "calls refused") < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("log: got %s, want three lines of refusals", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var client, server int
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		switch {
+		case strings.Contains(l, `"msg":"calls refused: a client holds as many calls at once as --max-inflight-calls-per-client lets one"`):
+			client++
+			if !strings.Contains(l, `"max_inflight_calls_per_client":2`) || !strings.Contains(l, `"last_client":"192.0.2.7"`) {
+				t.Errorf("a line of the client bound: got %s, want its limit and its last client", l)
+			}
+		case strings.Contains(l, `"msg":"calls refused: the server holds as many calls at once as --max-inflight-calls lets it"`):
+			server++
+			if strings.Contains(l, "last_client") {
+				t.Errorf("a line of the server's bound: got %s, want no client named", l)
+			}
+		}
+	}
+	// The first of a burst is logged at once, the rest at the stop.
+	if client != 2 || server != 1 {
+		t.Errorf("lines: got %d of the client bound and %d of the server's, want 2 and 1\n%s", client, server, logs.String())
+	}
+}
+
+// counterValue returns the value of the counter name with labels in reg
+// (0 if reg has no such series).
+func counterValue(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			if len(m.GetLabel()) != len(labels) {
+				continue
+			}
+			for _, l := range m.GetLabel() {
+				if labels[l.GetName()] != l.GetValue() {
+					continue series
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }

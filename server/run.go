@@ -291,10 +291,12 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	}
 	guard := sendguard.New(cfg.Limits.SendTimeout, log, sendTimeouts.WithLabelValues("grpc").Inc)
 	// The unary calls of the claims service held at once, over gRPC and
-	// REST, are bounded (--max-inflight-calls): one more is refused before
+	// REST, are bounded (--max-inflight-calls), and so are those of one
+	// client (--max-inflight-calls-per-client): one more is refused before
 	// its request is read.
-	gate := admit.New(cfg.Limits.MaxInflightCalls, cfg.opt("max-inflight-calls"))
-	refusals, err := newRefusals(reg, gate, log, cfg.opt("max-inflight-calls"), refusalReportEvery)
+	gate := admit.New(cfg.Limits.MaxInflightCalls, cfg.opt("max-inflight-calls"),
+		admit.PerClient(cfg.MaxInflightCallsPerClient, cfg.opt("max-inflight-calls-per-client")))
+	refusals, err := newRefusals(reg, gate, log, cfg.opt("max-inflight-calls"), cfg.opt("max-inflight-calls-per-client"), refusalReportEvery)
 	if err != nil {
 		return err
 	}
@@ -302,6 +304,9 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// one connection: the operator's choice, not warned of.
 	if n := cfg.MaxClassifyStreamsPerConn; n > 0 && n >= cfg.Limits.MaxClassifyStreams {
 		log.Warn(cfg.opt("max-classify-streams-per-conn")+" is not below "+cfg.opt("max-classify-streams")+": one connection or REST client can hold every classify stream and leave other clients refused", "max_classify_streams_per_conn", n, "max_classify_streams", cfg.Limits.MaxClassifyStreams)
+	}
+	if n := gate.MaxPerClient(); n > 0 && gate.Max() > 0 && n >= gate.Max() {
+		log.Warn(cfg.opt("max-inflight-calls-per-client")+" is not below "+cfg.opt("max-inflight-calls")+": one client can hold every slot and leave other clients refused", "max_inflight_calls_per_client", n, "max_inflight_calls", gate.Max())
 	}
 	if gate.Max() > 0 && int64(cfg.Limits.MaxConcurrentStreams) >= int64(gate.Max()) {
 		log.Warn(cfg.opt("max-concurrent-streams")+" is not below "+cfg.opt("max-inflight-calls")+": one connection (gRPC, or REST over HTTP/2) can hold every slot and leave other clients refused", "max_concurrent_streams", cfg.Limits.MaxConcurrentStreams, "max_inflight_calls", gate.Max())
@@ -334,7 +339,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		}
 	}
 	publicOpts := append(slices.Clip(opts), grpc.KeepaliveParams(publicKP), grpc.MaxConcurrentStreams(cfg.Limits.MaxConcurrentStreams),
-		grpc.InTapHandle(unaryTap(unaryMethods, cfg.Limits.CallTimeout, gate, refusals.grpc)),
+		grpc.InTapHandle(unaryTap(unaryMethods, cfg.Limits.CallTimeout, gate, cfg.TrustedProxies, refusals.grpc)),
 		grpc.ChainUnaryInterceptor(unary, guard.UnaryInterceptor()),
 		grpc.ChainStreamInterceptor(stream, watchBound, streamBound(connKey), guard.StreamInterceptor()))
 	if tlsCfg != nil {
@@ -503,6 +508,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// read against the limit that made it.
 	log.Info("limits", append(cfg.Limits.LogAttrs(),
 		"max_classify_streams_per_conn", cfg.MaxClassifyStreamsPerConn,
+		"max_inflight_calls_per_client", cfg.MaxInflightCallsPerClient,
 		"read_only", cfg.ReadOnly, "shutdown_drain", cfg.ShutdownDrain, "shutdown_timeout", cfg.ShutdownTimeout,
 		"access_log", cfg.AccessLog, "access_log_max_rate", cfg.AccessLogMaxRate)...)
 	if ready != nil {
@@ -1309,6 +1315,21 @@ func persistCause(err error) error {
 	return err
 }
 
+// tapClient returns the client of the call the tap handle sees, for a
+// gate that bounds one client's calls: the connection's remote address,
+// or the client a trusted proxy names in the call's x-forwarded-for
+// metadata. It is "" when the gate has no such bound.
+func tapClient(ctx context.Context, info *tap.Info, gate *admit.Gate, proxies api.Proxies) string {
+	if gate.MaxPerClient() == 0 {
+		return ""
+	}
+	p, ok := peer.FromContext(ctx)
+	if !ok || p.Addr == nil {
+		return ""
+	}
+	return proxies.Client(p.Addr.String(), info.Header.Get(api.ForwardedForKey))
+}
+
 // errWatchEnded ends the health watches when the server stops.
 var errWatchEnded = status.Error(codes.Unavailable, "the server is shutting down: watch again on a new connection")
 
@@ -1321,7 +1342,7 @@ var errWatchEnded = status.Error(codes.Unavailable, "the server is shutting down
 // a goroutine) for as long as the client kept the connection. grpc
 // receives the message under this context. It runs in a connection's
 // reading goroutine, before the message is read, and never blocks.
-func unaryTap(methods map[string]bool, d time.Duration, gate *admit.Gate, refused func()) tap.ServerInHandle {
+func unaryTap(methods map[string]bool, d time.Duration, gate *admit.Gate, proxies api.Proxies, refused func(error)) tap.ServerInHandle {
 	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
 		gated, unary := methods[info.FullMethodName]
 		if !unary {
@@ -1331,8 +1352,8 @@ func unaryTap(methods map[string]bool, d time.Duration, gate *admit.Gate, refuse
 			var err error
 			// The slot is given back by the unary interceptor, or when
 			// grpc cancels the stream's context as the call ends.
-			if ctx, err = gate.EnterUntilDone(ctx); err != nil {
-				refused()
+			if ctx, err = gate.EnterUntilDone(ctx, tapClient(ctx, info, gate, proxies)); err != nil {
+				refused(err)
 				return ctx, err
 			}
 		}

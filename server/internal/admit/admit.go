@@ -3,6 +3,8 @@ package admit
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,27 +18,64 @@ import (
 // tries again (its RetryInfo, and the Retry-After header over HTTP).
 const RetryDelay = time.Second
 
-// Gate admits at most a fixed number of calls at once. The zero Gate, and
-// a nil *Gate, admit every call. A Gate is safe for concurrent use.
+// Gate admits at most a fixed number of calls at once and, with
+// PerClient, at most a fixed number from any one client. The zero Gate,
+// and a nil *Gate, admit every call. A Gate is safe for concurrent use.
 type Gate struct {
 	max     int64
 	n       atomic.Int64
 	refusal *status.Status
+	bounded bool // some bound applies: calls are counted
+
+	perClient     int
+	clientRefusal *status.Status
+	mu            sync.Mutex
+	clients       map[string]int // calls held by each client that holds one
 }
 
-// New returns a Gate that admits max calls at once (max <= 0: no bound).
-// flag names the setting that set max, for the refusal's message
-// ("--max-inflight-calls", or the environment variable that set it).
-func New(max int, flag string) *Gate {
-	if max <= 0 {
-		return &Gate{}
+// Option sets a bound of a Gate beside its total (see New).
+type Option func(*Gate)
+
+// PerClient bounds the calls one client holds at once to n (n <= 0: no
+// bound): a client that opens many connections, or sends its calls
+// through many, cannot take every slot of the Gate. flag names the
+// setting that set n, for the refusal's message. Clients are told apart
+// by their address without its port (see Enter).
+func PerClient(n int, flag string) Option {
+	return func(g *Gate) {
+		if n <= 0 {
+			return
+		}
+		calls := fmt.Sprintf("%d calls from this client are", n)
+		if n == 1 {
+			calls = "1 call from this client is"
+		}
+		g.perClient = n
+		g.clientRefusal = Busy(fmt.Sprintf("%s in progress, the server's limit for one client (%s): retry in a moment", calls, flag))
+		g.clients = make(map[string]int)
+		g.bounded = true
 	}
-	calls := fmt.Sprintf("%d calls are", max)
-	if max == 1 {
-		calls = "1 call is"
+}
+
+// New returns a Gate that admits max calls at once (max <= 0: no bound),
+// and the further bounds opts set. flag names the setting that set max,
+// for the refusal's message ("--max-inflight-calls", or the environment
+// variable that set it).
+func New(max int, flag string, opts ...Option) *Gate {
+	g := &Gate{}
+	if max > 0 {
+		calls := fmt.Sprintf("%d calls are", max)
+		if max == 1 {
+			calls = "1 call is"
+		}
+		g.max = int64(max)
+		g.refusal = Busy(fmt.Sprintf("%s in progress, the server's limit (%s): retry in a moment", calls, flag))
+		g.bounded = true
 	}
-	st := Busy(fmt.Sprintf("%s in progress, the server's limit (%s): retry in a moment", calls, flag))
-	return &Gate{max: int64(max), refusal: st}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
 }
 
 // Busy returns the status of a call refused because the server holds as
@@ -51,6 +90,23 @@ func Busy(msg string) *status.Status {
 	return st
 }
 
+// Refusal is the error of a call a Gate refused: its status (see Busy),
+// and which bound refused it.
+type Refusal struct {
+	st *status.Status
+	// PerClient says the bound on one client's calls (PerClient) refused
+	// the call, and Client names that client (see ClientKey); else the
+	// Gate's total refused it.
+	PerClient bool
+	Client    string
+}
+
+// Error returns the refusal's status as an error message.
+func (r *Refusal) Error() string { return r.st.Err().Error() }
+
+// GRPCStatus returns the refusal's status, for grpc and status.Convert.
+func (r *Refusal) GRPCStatus() *status.Status { return r.st }
+
 // Max returns the number of calls g admits at once (0: no bound).
 func (g *Gate) Max() int {
 	if g == nil {
@@ -59,7 +115,17 @@ func (g *Gate) Max() int {
 	return int(g.max)
 }
 
-// InFlight returns the number of calls g holds now.
+// MaxPerClient returns the number of calls g admits at once from one
+// client (0: no bound).
+func (g *Gate) MaxPerClient() int {
+	if g == nil {
+		return 0
+	}
+	return g.perClient
+}
+
+// InFlight returns the number of calls g holds now (0 when it has no
+// bound: calls are not counted then).
 func (g *Gate) InFlight() int {
 	if g == nil {
 		return 0
@@ -70,9 +136,10 @@ func (g *Gate) InFlight() int {
 // Slot is an admitted call's place in a Gate. Its methods are safe for
 // concurrent use; a nil *Slot is the place of a call no bound applies to.
 type Slot struct {
-	g    *Gate
-	left atomic.Bool
-	stop func() bool // ends the context.AfterFunc of EnterUntilDone, if any
+	g      *Gate
+	client string // the key of the client's count, if g bounds one client's calls
+	left   atomic.Bool
+	stop   func() bool // ends the context.AfterFunc of EnterUntilDone, if any
 }
 
 // Leave gives the slot back; calling it again does nothing.
@@ -91,36 +158,79 @@ func (s *Slot) Leave() {
 func (s *Slot) release() {
 	if s.left.CompareAndSwap(false, true) {
 		s.g.n.Add(-1)
+		if s.g.perClient > 0 {
+			s.g.leaveClient(s.client)
+		}
 	}
 }
 
-// Enter admits a call if g holds fewer than its limit, and returns its
-// slot (nil when g has no bound). When the limit is reached, it returns
-// the refusal instead: a RESOURCE_EXHAUSTED status with a RetryInfo
-// detail. It never blocks.
-func (g *Gate) Enter() (*Slot, error) {
-	if g == nil || g.max <= 0 {
+// ClientKey returns the part of a client's address that tells clients
+// apart: its IP address without the port (IPv4 in IPv6 unmapped), or
+// addr itself when it is not an IP address with a port or without (a
+// Unix socket's path, a test's pipe).
+func ClientKey(addr string) string {
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		return ap.Addr().Unmap().WithZone("").String()
+	}
+	if a, err := netip.ParseAddr(addr); err == nil {
+		return a.Unmap().WithZone("").String()
+	}
+	return addr
+}
+
+// Enter admits a call from client (its address, as ClientKey reads it)
+// if g holds fewer than its limits, and returns its slot (nil when g has
+// no bound). When a limit is reached, it returns the refusal instead: a
+// *Refusal, whose status is RESOURCE_EXHAUSTED with a RetryInfo detail.
+// It never blocks.
+func (g *Gate) Enter(client string) (*Slot, error) {
+	if g == nil || !g.bounded {
 		return nil, nil
+	}
+	key := ""
+	if g.perClient > 0 {
+		key = ClientKey(client)
+		g.mu.Lock()
+		if g.clients[key] >= g.perClient {
+			g.mu.Unlock()
+			return nil, &Refusal{st: g.clientRefusal, PerClient: true, Client: key}
+		}
+		g.clients[key]++
+		g.mu.Unlock()
 	}
 	for {
 		n := g.n.Load()
-		if n >= g.max {
-			return nil, g.refusal.Err()
+		if g.max > 0 && n >= g.max {
+			if g.perClient > 0 {
+				g.leaveClient(key)
+			}
+			return nil, &Refusal{st: g.refusal}
 		}
 		// A compare-and-swap rather than an add: the count never reads
 		// above the limit, not even for a moment.
 		if g.n.CompareAndSwap(n, n+1) {
-			return &Slot{g: g}, nil
+			return &Slot{g: g, client: key}, nil
 		}
 	}
+}
+
+// leaveClient takes one call of the client key off its count.
+func (g *Gate) leaveClient(key string) {
+	g.mu.Lock()
+	if n := g.clients[key]; n <= 1 {
+		delete(g.clients, key)
+	} else {
+		g.clients[key] = n - 1
+	}
+	g.mu.Unlock()
 }
 
 // EnterUntilDone admits a call as Enter does and, once admitted, returns
 // ctx carrying its slot (NewContext), which is given back when ctx is
 // done unless Leave gave it back before: for the context of a gRPC call,
 // which grpc cancels when the call ends however it ends.
-func (g *Gate) EnterUntilDone(ctx context.Context) (context.Context, error) {
-	s, err := g.Enter()
+func (g *Gate) EnterUntilDone(ctx context.Context, client string) (context.Context, error) {
+	s, err := g.Enter(client)
 	if err != nil || s == nil {
 		return ctx, err
 	}

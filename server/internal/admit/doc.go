@@ -11,6 +11,11 @@
 // amount of memory and goroutines, and its clients an answer they can
 // retry rather than a server that runs out of memory.
 //
+// A Gate may also bound the calls of one client (PerClient), told apart by
+// the address its calls come from without the port, so that a client that
+// opens many connections cannot take every slot; the refusal then says so
+// (a *Refusal with PerClient set).
+//
 // The slot a call takes is given back when its handler returns (Leave,
 // before the answer is sent, so that a client that sends its next call on
 // receipt of the answer finds the slot free), or when the call ends

@@ -31,7 +31,7 @@ func TestUnaryInterceptorFreesTheSlot(t *testing.T) {
 		{"panicked", func(context.Context, any) (any, error) { panic("boom") }},
 		{"refused", nil}, // Train without a token on a closed server
 	} {
-		slot, err := gate.Enter()
+		slot, err := gate.Enter("")
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -66,7 +66,7 @@ func TestReceiveFailureFreesTheSlot(t *testing.T) {
 	sd := api.ObserveReceive(claimsv1.ClaimService_ServiceDesc, o)
 	gate := admit.New(1, "--max-inflight-calls")
 	for _, m := range sd.Methods {
-		slot, err := gate.Enter()
+		slot, err := gate.Enter("")
 		if err != nil {
 			t.Fatalf("%s: %v", m.MethodName, err)
 		}

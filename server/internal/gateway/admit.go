@@ -18,15 +18,17 @@ import (
 // admitCalls holds each call of a unary route in a slot of gate before
 // anything reads its body, and refuses the call when the gate is full:
 // 429 with a Retry-After header and the gate's status (a RetryInfo
-// detail) as its body, the body unread. The slot is given back by the
+// detail) as its body, the body unread. client gives a request's client
+// (its address, or the one a trusted proxy names), for a gate that bounds
+// one client's calls. The slot is given back by the
 // server's interceptor once the handler returns (admit.Leave, before the
 // answer is written), which sees it because the unary routes call the
 // service in process (see Local); by dropBody before a refusal of the
 // body is sent; or else when the call ends here. onRefuse, if not nil, is
-// called for each call refused. The streaming route has a bound of its
+// called with the gate's error for each call refused. The streaming route has a bound of its
 // own and is not held.
-func admitCalls(next http.Handler, gate *admit.Gate, onRefuse func()) http.Handler {
-	if gate.Max() == 0 {
+func admitCalls(next http.Handler, gate *admit.Gate, client func(*http.Request) string, onRefuse func(error)) http.Handler {
+	if gate.Max() == 0 && gate.MaxPerClient() == 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,10 +36,14 @@ func admitCalls(next http.Handler, gate *admit.Gate, onRefuse func()) http.Handl
 			next.ServeHTTP(w, r)
 			return
 		}
-		slot, err := gate.Enter()
+		addr := ""
+		if gate.MaxPerClient() > 0 {
+			addr = client(r)
+		}
+		slot, err := gate.Enter(addr)
 		if err != nil {
 			if onRefuse != nil {
-				onRefuse()
+				onRefuse(err)
 			}
 			if readsBody(r) {
 				defer dropBody(w, r)()

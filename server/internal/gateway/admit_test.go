@@ -17,7 +17,7 @@ import (
 // pages), so that a full gate refuses only calls.
 func TestAdmitCallsHoldsUnaryRoutesOnly(t *testing.T) {
 	gate := admit.New(1, "--max-inflight-calls")
-	slot, err := gate.Enter() // the gate is full
+	slot, err := gate.Enter("") // the gate is full
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestAdmitCallsHoldsUnaryRoutesOnly(t *testing.T) {
 	var refused int
 	h := admitCalls(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-	}), gate, func() { refused++ })
+	}), gate, func(*http.Request) string { return "" }, func(error) { refused++ })
 	for _, tt := range []struct {
 		method, target string
 		held           bool
@@ -75,7 +75,7 @@ func TestRefusedBodyFreesItsSlotFirst(t *testing.T) {
 	gate := admit.New(1, "--max-inflight-calls")
 	h := admitCalls(limitBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-	}), Config{MaxBodyBytes: 1024, BodyReadTimeout: 300 * time.Millisecond}), gate, nil)
+	}), Config{MaxBodyBytes: 1024, BodyReadTimeout: 300 * time.Millisecond}), gate, nil, nil)
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	for _, tt := range []struct {

@@ -92,9 +92,10 @@ type Config struct {
 	AccessLog *slog.Logger
 	// Gate, if not nil, holds each unary call in a slot before its body
 	// is read, and refuses the call with 429 when it is full (see
-	// admitCalls); OnRefuse, if not nil, is then called.
+	// admitCalls); OnRefuse, if not nil, is then called with the gate's
+	// error (an *admit.Refusal).
 	Gate     *admit.Gate
-	OnRefuse func()
+	OnRefuse func(error)
 }
 
 // New returns the HTTP handler. conn is a client connection to the gRPC
@@ -151,7 +152,7 @@ func New(ctx context.Context, conn *grpc.ClientConn, cfg Config) (http.Handler, 
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", compressCalls(checkQuery(admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.OnRefuse))))
+	mux.Handle("/v1/", compressCalls(checkQuery(admitCalls(limitBody(headAsGet(gw), cfg), cfg.Gate, cfg.client, cfg.OnRefuse))))
 	spec := claimsv1.OpenAPISpec()
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
