@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // ModelFile is the model's file name inside the data directory.
@@ -54,7 +55,18 @@ type Store struct {
 	// open opens the model file for Load: os.Open, but for tests of read
 	// errors.
 	open func(name string) (fs.File, error)
+	// write writes the model file for Save (writeAtomic, but for tests of
+	// a stalled disk), and stallAfter is how long a save may take before
+	// the log says it is still under way (SlowSave).
+	write      func(path string, data []byte) error
+	stallAfter time.Duration
 }
+
+// SlowSave is how long a Save may take before the log warns that it is
+// still under way: a disk or network volume that stalls holds every
+// change waiting for it (and its caller past its deadline) without
+// another word in the log.
+const SlowSave = 10 * time.Second
 
 // OpenReadOnly returns a Store that only loads the model in dir: it
 // creates nothing, takes no lock (any number of read-only servers may
@@ -72,7 +84,7 @@ func OpenReadOnly(dir string, log *slog.Logger) (*Store, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("store: %s is not a directory", dir)
 	}
-	return &Store{dir: dir, log: log, readOnly: true, open: openFile}, nil
+	return &Store{dir: dir, log: log, readOnly: true, open: openFile, write: writeAtomic, stallAfter: SlowSave}, nil
 }
 
 // Open returns a Store over dir, creating the directory if needed. It locks
@@ -119,7 +131,7 @@ func Open(dir string, log *slog.Logger) (*Store, error) {
 			}
 		}
 	}
-	return &Store{dir: dir, log: log, lock: lock, used: lerr == nil, open: openFile}, nil
+	return &Store{dir: dir, log: log, lock: lock, used: lerr == nil, open: openFile, write: writeAtomic, stallAfter: SlowSave}, nil
 }
 
 // UsedBefore reports whether a server had used the directory before Open
@@ -322,7 +334,9 @@ func sameModel(a, b fs.FileInfo) bool {
 // saved model is still the old one. Once the new file has been renamed into
 // place it is the saved model, so a failure to sync the directory after
 // that is logged, not returned: the change is on disk, although a power
-// cut before the next sync of the directory could undo it.
+// cut before the next sync of the directory could undo it. A save still
+// under way after SlowSave is logged then, at warn, and again when it
+// ends.
 func (s *Store) Save(data []byte) error {
 	if s.readOnly {
 		return ErrReadOnly
@@ -335,7 +349,18 @@ func (s *Store) Save(data []byte) error {
 	if err := s.checkModel(); err != nil {
 		return err
 	}
-	err := writeAtomic(s.Path(), data)
+	start := time.Now()
+	stalled := time.AfterFunc(s.stallAfter, func() {
+		s.log.Warn("saving the model is taking long: the data directory's disk or volume may be stalled, and changes wait for it", "path", s.Path(), "bytes", len(data), "waited", s.stallAfter)
+	})
+	err := s.write(s.Path(), data)
+	if !stalled.Stop() {
+		attrs := []any{"path", s.Path(), "took", time.Since(start).Round(time.Millisecond)}
+		if err != nil && !errors.Is(err, errDirSync) {
+			attrs = append(attrs, "error", err)
+		}
+		s.log.Warn("the slow save of the model ended", attrs...)
+	}
 	if err == nil || errors.Is(err, errDirSync) {
 		// The file now there is this save's (a failure to stat it leaves
 		// the next save refused, as a replaced file would).

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/claimsvc/claims/server/internal/apitest"
 )
 
 func TestSaveLoad(t *testing.T) {
@@ -434,4 +437,50 @@ func savedStore(t *testing.T, dir string) *Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestSlowSaveIsLogged: a save whose write stalls past stallAfter is
+// logged while it stalls, and again when it ends; a quick one is not.
+func TestSlowSaveIsLogged(t *testing.T) {
+	var logs apitest.LogBuffer
+	s, err := Open(t.TempDir(), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Save([]byte("quick")); err != nil {
+		t.Fatal(err)
+	}
+	if logs.String() != "" {
+		t.Errorf("a quick save: got log %q, want nothing", logs.String())
+	}
+	release := make(chan struct{})
+	s.write = func(path string, data []byte) error {
+		<-release
+		return writeAtomic(path, data)
+	}
+	s.stallAfter = 10 * time.Millisecond
+	done := make(chan error, 1)
+	go func() { done <- s.Save([]byte("slow")) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "saving the model is taking long") {
+		if time.Now().After(deadline) {
+			t.Fatalf("a stalled save: got log %q, want a warning while it stalls", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if strings.Contains(logs.String(), "ended") {
+		t.Errorf("a save still stalled: got log %q, want no end yet", logs.String())
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := logs.String(); !strings.Contains(got, "level=WARN msg=\"the slow save of the model ended\"") || !strings.Contains(got, "took=") || strings.Contains(got, "error=") {
+		t.Errorf("the stalled save's end: got log %q, want a warning with how long it took and no error", got)
+	}
+	var got []byte
+	if err := s.Load(func(r io.Reader) error { got, err = io.ReadAll(r); return err }); err != nil || string(got) != "slow" {
+		t.Errorf("after the stalled save: got %q, %v, want it saved", got, err)
+	}
 }
