@@ -43,6 +43,19 @@ func waitForMetric(t *testing.T, p *proc, line string) {
 	}
 }
 
+// holdCall opens a Classify call on conn that never sends its message,
+// so that it holds its slot among the calls in flight until the returned
+// func cancels it.
+func holdCall(t *testing.T, conn *grpc.ClientConn) context.CancelFunc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctxT(t))
+	if _, err := conn.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify"); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	return cancel
+}
+
 // TestInflightCallLimit holds the two unary calls CLAIMS_MAX_INFLIGHT_CALLS
 // lets the server hold, by opening Classify calls that never send their
 // message, and checks that one more is refused at once, over gRPC and
@@ -55,16 +68,9 @@ func TestInflightCallLimit(t *testing.T) {
 	t.Setenv("CLAIMS_MAX_INFLIGHT_CALLS", "2")
 	p := startServer(t, server)
 	conn := grpcConn(t, p.grpcAddr)
-	hold := func() context.CancelFunc {
-		ctx, cancel := context.WithCancel(ctxT(t))
-		if _, err := conn.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify"); err != nil {
-			t.Fatal(err)
-		}
-		return cancel
-	}
-	first := hold()
+	first := holdCall(t, conn)
 	defer first()
-	defer hold()()
+	defer holdCall(t, conn)()
 	waitForMetric(t, p, "claims_inflight_calls 2")
 
 	const msg = "2 calls are in progress, the server's limit (CLAIMS_MAX_INFLIGHT_CALLS): retry in a moment"
@@ -166,16 +172,9 @@ func TestInflightCallLimit(t *testing.T) {
 func TestInflightCallsPerClient(t *testing.T) {
 	server, _ := binaries(t)
 	p := startServer(t, server, "--max-inflight-calls-per-client", "2", "--trusted-proxies", "127.0.0.1")
-	hold := func() context.CancelFunc {
-		ctx, cancel := context.WithCancel(ctxT(t))
-		if _, err := grpcConn(t, p.grpcAddr).NewStream(ctx, &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify"); err != nil {
-			t.Fatal(err)
-		}
-		return cancel
-	}
-	first := hold()
+	first := holdCall(t, grpcConn(t, p.grpcAddr))
 	defer first()
-	defer hold()()
+	defer holdCall(t, grpcConn(t, p.grpcAddr))()
 	waitForMetric(t, p, "claims_inflight_calls 2")
 	waitForLog(t, p, `"max_classify_streams_per_conn":16,"max_inflight_calls_per_client":2,`)
 
@@ -259,11 +258,7 @@ func TestInflightStreamsPerConnection(t *testing.T) {
 	p := startServer(t, server, "--max-concurrent-streams", "2", "--max-inflight-calls", "4")
 	greedy := grpcConn(t, p.grpcAddr)
 	for range 2 {
-		ctx, cancel := context.WithCancel(ctxT(t))
-		defer cancel()
-		if _, err := greedy.NewStream(ctx, &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}, "/claims.v1.ClaimService/Classify"); err != nil {
-			t.Fatal(err)
-		}
+		defer holdCall(t, greedy)()
 	}
 	waitForMetric(t, p, "claims_inflight_calls 2")
 	ctx, cancel := context.WithTimeout(ctxT(t), 500*time.Millisecond)
