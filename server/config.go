@@ -173,7 +173,7 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	fs.BoolVar(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics on --http-addr (false: 404)")
 	fs.BoolVar(&c.Reflection, "reflection", true, "serve gRPC server reflection (grpcurl lists and describes the service with it; false: UNIMPLEMENTED)")
 	fs.StringVar(&cors, "cors-origins", "", "comma-separated origins allowed by CORS ('*' for any); empty disables CORS")
-	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IP addresses and CIDR prefixes of the reverse proxies (load balancers, ingress) in front of the server: a call that comes from one is logged with the client its X-Forwarded-For names (REST header, gRPC metadata), read from the end and past the other proxies listed; empty: the address each connection comes from")
+	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated IP addresses and CIDR prefixes of the reverse proxies (load balancers, ingress) in front of the server: a call that comes from one is logged with the client its X-Forwarded-For names (REST header, gRPC metadata), read from the end and past the other proxies listed, and counted as that client by --max-inflight-calls-per-client and, over REST, --max-classify-streams-per-conn; empty: the address each connection comes from")
 	fs.IntVar(&l.MaxTextBytes, "max-text-bytes", l.MaxTextBytes, "largest text (or all sentences together) per classify request or example, in bytes")
 	fs.IntVar(&l.MaxSentences, "max-sentences", l.MaxSentences, "most sentences per classify request")
 	fs.IntVar(&l.MaxExamples, "max-examples", l.MaxExamples, "most examples per Train, Forget or Evaluate request")

@@ -142,10 +142,16 @@ func newRefusals(reg prometheus.Registerer, gate *admit.Gate, log *slog.Logger, 
 	server := &refusalLog{log: log, msg: "calls refused: the server holds as many calls at once as " + name + " lets it", attrs: []any{"max_inflight_calls", gate.Max()}, every: every}
 	client := &refusalLog{log: log, msg: "calls refused: a client holds as many calls at once as " + perClientName + " lets one", attrs: []any{"max_inflight_calls_per_client", gate.MaxPerClient()}, every: every}
 	count := func(transport string) func(error) {
-		byServer, byClient := refused.WithLabelValues(transport, "server"), refused.WithLabelValues(transport, "client")
+		// The bound="client" series are there only with the bound, so
+		// that a server without it shows one series a transport, as
+		// builds before the bound label did.
+		byServer, byClient := refused.WithLabelValues(transport, "server"), prometheus.Counter(nil)
+		if gate.MaxPerClient() > 0 {
+			byClient = refused.WithLabelValues(transport, "client")
+		}
 		return func(err error) {
 			var r *admit.Refusal
-			if errors.As(err, &r) && r.PerClient {
+			if errors.As(err, &r) && r.PerClient && byClient != nil {
 				byClient.Inc()
 				client.refusedFrom(cmp.Or(r.Client, "unknown"))
 				return

@@ -179,3 +179,33 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string, labels ma
 	}
 	return 0
 }
+
+// TestRefusalsSeriesWithoutTheClientBound: a server without
+// --max-inflight-calls-per-client shows one refusal series a transport,
+// bound="server", as builds before the bound label showed one.
+func TestRefusalsSeriesWithoutTheClientBound(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	if _, err := newRefusals(reg, admit.New(2, "--max-inflight-calls"), slog.New(slog.DiscardHandler), "--max-inflight-calls", "--max-inflight-calls-per-client", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var series []string
+	for _, f := range families {
+		if f.GetName() != "claims_inflight_refused_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			series = append(series, strings.Join(labels, ","))
+		}
+	}
+	if got, want := strings.Join(series, " "), "bound=server,transport=grpc bound=server,transport=rest"; got != want {
+		t.Errorf("series: got %q, want %q", got, want)
+	}
+}

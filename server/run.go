@@ -197,7 +197,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		log.Warn("Train and Forget are disabled (PERMISSION_DENIED): a listener is not on a loopback address (spelled localhost or a loopback IP, and bound to one) and no --train-token or --train-token-file is set")
 	}
 	if cfg.TrustedProxies.TrustsAll() {
-		log.Warn(cfg.opt("trusted-proxies")+" holds 0.0.0.0/0 or ::/0: any client of that address family can name another in X-Forwarded-For, and the access log's peer is then what clients say", "trusted_proxies", fmt.Sprint(cfg.TrustedProxies))
+		log.Warn(cfg.opt("trusted-proxies")+" holds 0.0.0.0/0 or ::/0: any client of that address family can name another in X-Forwarded-For, and the access log's peer is then what clients say, as is the client --max-inflight-calls-per-client and --max-classify-streams-per-conn count a call to", "trusted_proxies", fmt.Sprint(cfg.TrustedProxies))
 	}
 
 	reg := prometheus.NewRegistry()
@@ -571,7 +571,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 		// Their calls end with UNAVAILABLE for their clients (a change cut
 		// between two examples unapplied), and are logged Canceled.
 		attrs := []any{"waited", cfg.ShutdownTimeout}
-		if gate.Max() > 0 { // a gate with no limit counts nothing
+		if gate.Counts() { // a gate with no bound counts nothing
 			attrs = append(attrs, "unary_calls", gate.InFlight()) // gRPC and REST together
 		}
 		log.Warn("graceful stop timed out; closing connections and cutting off the calls still running (raise "+cfg.opt("shutdown-timeout")+" to let them finish)", attrs...)

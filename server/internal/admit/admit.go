@@ -27,6 +27,10 @@ type Gate struct {
 	refusal *status.Status
 	bounded bool // some bound applies: calls are counted
 
+	// With a bound on one client's calls, mu guards clients, and every
+	// change of n is made under it too, so that a call is refused by the
+	// bound that holds at that moment, never by a count another call has
+	// taken only for a moment.
 	perClient     int
 	clientRefusal *status.Status
 	mu            sync.Mutex
@@ -40,7 +44,7 @@ type Option func(*Gate)
 // bound): a client that opens many connections, or sends its calls
 // through many, cannot take every slot of the Gate. flag names the
 // setting that set n, for the refusal's message. Clients are told apart
-// by their address without its port (see Enter).
+// by their address (see ClientKey).
 func PerClient(n int, flag string) Option {
 	return func(g *Gate) {
 		if n <= 0 {
@@ -124,6 +128,10 @@ func (g *Gate) MaxPerClient() int {
 	return g.perClient
 }
 
+// Counts reports whether g counts the calls it holds: whether it has a
+// bound.
+func (g *Gate) Counts() bool { return g != nil && g.bounded }
+
 // InFlight returns the number of calls g holds now (0 when it has no
 // bound: calls are not counted then).
 func (g *Gate) InFlight() int {
@@ -156,73 +164,88 @@ func (s *Slot) Leave() {
 // release gives the slot back, once. EnterUntilDone's AfterFunc calls it
 // rather than Leave, as it may run before stop is set.
 func (s *Slot) release() {
-	if s.left.CompareAndSwap(false, true) {
-		s.g.n.Add(-1)
-		if s.g.perClient > 0 {
-			s.g.leaveClient(s.client)
-		}
+	if !s.left.CompareAndSwap(false, true) {
+		return
 	}
+	g := s.g
+	if g.perClient == 0 {
+		g.n.Add(-1)
+		return
+	}
+	g.mu.Lock()
+	g.n.Add(-1)
+	if n := g.clients[s.client]; n <= 1 {
+		delete(g.clients, s.client)
+	} else {
+		g.clients[s.client] = n - 1
+	}
+	g.mu.Unlock()
 }
 
 // ClientKey returns the part of a client's address that tells clients
-// apart: its IP address without the port (IPv4 in IPv6 unmapped), or
-// addr itself when it is not an IP address with a port or without (a
-// Unix socket's path, a test's pipe).
+// apart, whatever its port: an IPv4 address (IPv4 in IPv6 unmapped); the
+// /64 network of an IPv6 address ("2001:db8:1:2::/64"), which is what one
+// host or site is given, so that a client cannot pass its bound by
+// sending from other addresses of its own; or addr itself when it is not
+// an IP address, with a port or without (a Unix socket's path, a test's
+// pipe).
 func ClientKey(addr string) string {
-	if ap, err := netip.ParseAddrPort(addr); err == nil {
-		return ap.Addr().Unmap().WithZone("").String()
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(addr)
+		if perr != nil {
+			return addr
+		}
+		a = ap.Addr()
 	}
-	if a, err := netip.ParseAddr(addr); err == nil {
-		return a.Unmap().WithZone("").String()
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
 	}
-	return addr
+	p, _ := a.Prefix(64) // never fails for IPv6
+	return p.String()
 }
 
 // Enter admits a call from client (its address, as ClientKey reads it)
 // if g holds fewer than its limits, and returns its slot (nil when g has
 // no bound). When a limit is reached, it returns the refusal instead: a
-// *Refusal, whose status is RESOURCE_EXHAUSTED with a RetryInfo detail.
-// It never blocks.
+// *Refusal, whose status is RESOURCE_EXHAUSTED with a RetryInfo detail,
+// from the total when it is reached, else from the bound on one client.
+// It never blocks for long.
 func (g *Gate) Enter(client string) (*Slot, error) {
 	if g == nil || !g.bounded {
 		return nil, nil
 	}
-	key := ""
 	if g.perClient > 0 {
-		key = ClientKey(client)
-		g.mu.Lock()
-		if g.clients[key] >= g.perClient {
-			g.mu.Unlock()
-			return nil, &Refusal{st: g.clientRefusal, PerClient: true, Client: key}
-		}
-		g.clients[key]++
-		g.mu.Unlock()
+		return g.enterClient(ClientKey(client))
 	}
 	for {
 		n := g.n.Load()
-		if g.max > 0 && n >= g.max {
-			if g.perClient > 0 {
-				g.leaveClient(key)
-			}
+		if n >= g.max {
 			return nil, &Refusal{st: g.refusal}
 		}
 		// A compare-and-swap rather than an add: the count never reads
 		// above the limit, not even for a moment.
 		if g.n.CompareAndSwap(n, n+1) {
-			return &Slot{g: g, client: key}, nil
+			return &Slot{g: g}, nil
 		}
 	}
 }
 
-// leaveClient takes one call of the client key off its count.
-func (g *Gate) leaveClient(key string) {
+// enterClient is Enter for a Gate with a bound on one client's calls:
+// both counts are read and taken together, under g.mu.
+func (g *Gate) enterClient(key string) (*Slot, error) {
 	g.mu.Lock()
-	if n := g.clients[key]; n <= 1 {
-		delete(g.clients, key)
-	} else {
-		g.clients[key] = n - 1
+	defer g.mu.Unlock()
+	if g.max > 0 && g.n.Load() >= g.max {
+		return nil, &Refusal{st: g.refusal}
 	}
-	g.mu.Unlock()
+	if g.clients[key] >= g.perClient {
+		return nil, &Refusal{st: g.clientRefusal, PerClient: true, Client: key}
+	}
+	g.clients[key]++
+	g.n.Add(1)
+	return &Slot{g: g, client: key}, nil
 }
 
 // EnterUntilDone admits a call as Enter does and, once admitted, returns

@@ -229,7 +229,12 @@ func TestGatePerClient(t *testing.T) {
 	if _, err := one.Enter("[2001:db8::1]:81"); status.Convert(err).Message() != "1 call from this client is in progress, the server's limit for one client (--max-inflight-calls-per-client): retry in a moment" {
 		t.Errorf("its second call: got %v, want refused by the bound on one client", err)
 	}
-	if _, err := one.Enter("[2001:db8::2]:80"); err != nil {
+	// Another address of the same /64 is the same client; another /64 is
+	// another.
+	if _, err := one.Enter("[2001:db8::2]:80"); err == nil {
+		t.Errorf("another address of the client's /64: got admitted, want refused")
+	}
+	if _, err := one.Enter("[2001:db8:0:1::2]:80"); err != nil {
 		t.Errorf("another client with no total: got %v, want admitted", err)
 	}
 }
@@ -252,10 +257,14 @@ func TestClientKey(t *testing.T) {
 	for _, tt := range []struct{ addr, want string }{
 		{"192.0.2.1:443", "192.0.2.1"},
 		{"192.0.2.1", "192.0.2.1"},
-		{"[2001:db8::1]:80", "2001:db8::1"},
-		{"2001:db8::1", "2001:db8::1"},
+		{"[2001:db8::1]:80", "2001:db8::/64"},
+		{"2001:db8::1", "2001:db8::/64"},
+		{"[2001:db8:1:2:3:4:5:6]:443", "2001:db8:1:2::/64"},
+		{"::1", "::/64"},
 		{"[::ffff:192.0.2.1]:80", "192.0.2.1"},
-		{"[fe80::1%eth0]:80", "fe80::1"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+		{"[fe80::1%eth0]:80", "fe80::/64"},
+		{"192.0.2.1:notaport", "192.0.2.1:notaport"},
 		{"bufconn", "bufconn"},
 		{"/run/claims.sock", "/run/claims.sock"},
 		{"", ""},
@@ -315,4 +324,51 @@ func hasRetryInfo(st *status.Status) bool {
 		}
 	}
 	return false
+}
+
+// TestGatePerClientRefusesByTheBoundThatHolds: with the server full and a
+// client under its own bound, every refusal of that client's calls is the
+// server's, however many of them race (a count taken for a moment by a
+// call the total then refuses must not refuse another by the client's
+// bound).
+func TestGatePerClientRefusesByTheBoundThatHolds(t *testing.T) {
+	g := New(2, "--max-inflight-calls", PerClient(2, "--max-inflight-calls-per-client"))
+	a, err := g.Enter("192.0.2.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Leave()
+	b, err := g.Enter("192.0.2.9:1") // the server is full
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Leave()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	byClient := 0
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for range 20000 {
+				_, err := g.Enter("192.0.2.1:2")
+				var r *Refusal
+				if !errors.As(err, &r) {
+					t.Errorf("a call with the server full: got %v, want refused", err)
+					return
+				}
+				if r.PerClient {
+					n++
+				}
+			}
+			mu.Lock()
+			byClient += n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if byClient != 0 {
+		t.Errorf("refusals by the client's bound of a client holding 1 of 2: got %d, want 0", byClient)
+	}
 }

@@ -52,8 +52,9 @@ type Config struct {
 	// refused with 403 (see crossOrigin).
 	CORSOrigins []string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
-	// a request's client (see api.Proxies.Client), for the access log and
-	// the gateway's own warnings.
+	// a request's client (see api.Proxies.Client), for the access log,
+	// the gateway's own warnings, and the bounds on one client's streams
+	// and calls (see admitCalls).
 	TrustedProxies api.Proxies
 	// LoopbackOnly refuses requests whose Host header does not name a
 	// loopback host, with 421 (see loopbackHost). Set it when the HTTP
