@@ -169,7 +169,10 @@ type Classifier struct {
 	maxFeatures int
 	maxLearned  int
 
-	mu        sync.Mutex // serialises writers; guards counts, version, trained, revision, tokenizer
+	// writer serialises writers and guards counts, version, trained,
+	// revision and tokenizer: a lock (see lock) that a change waiting for
+	// it leaves when its context ends.
+	writer    chan struct{}
 	counts    *counts
 	version   uint64
 	trained   time.Time
@@ -198,7 +201,7 @@ func New(tok TokenAppender, opts ...Option) *Classifier {
 	if tok == nil {
 		panic("classifier.New: nil TokenAppender")
 	}
-	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, maxLabels: MaxLabels, maxFeatures: MaxFeatures, maxLearned: MaxLearned, revision: FeatureRevision, tokenizer: fingerprint(tok)}
+	c := &Classifier{tok: tok, cfg: DefaultFeatures(), alpha: DefaultAlpha, now: time.Now, maxLabels: MaxLabels, maxFeatures: MaxFeatures, maxLearned: MaxLearned, revision: FeatureRevision, tokenizer: fingerprint(tok), writer: make(chan struct{}, 1)}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -266,8 +269,8 @@ func Mixed(revision int, fingerprint string) bool {
 
 // publish installs a snapshot of the counts: s if it is not nil (built
 // from c.counts, without its Info), else one built here. encoded is the
-// model's saved form, or nil to compute it here. Callers hold c.mu (or own
-// c exclusively).
+// model's saved form, or nil to compute it here. Callers hold the
+// writers' lock (or own c exclusively).
 func (c *Classifier) publish(s *snapshot, encoded []byte) {
 	var rows []entry
 	if s == nil || encoded == nil {
@@ -593,8 +596,8 @@ type Stats struct {
 // that would leave a new model with fewer fails with ErrTooFewLabels.
 //
 // Learn, Forget and Replace stop with ctx's error, changing nothing, if ctx
-// is done before the change is persisted; once persisting has begun, they
-// finish.
+// is done before the change is persisted, while waiting for another
+// change to be persisted included; once persisting has begun, they finish.
 func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew bool) (Stats, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
@@ -629,7 +632,7 @@ func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew boo
 
 // checkGrowth refuses a batch that would take the model past c.maxFeatures
 // features or c.maxLearned distinct examples, before the model is copied.
-// Callers hold c.mu.
+// Callers hold the writers' lock.
 func (c *Classifier) checkGrowth(batch *counts) error {
 	if has, added, over := overLimit(c.counts.index, batch.index, c.maxFeatures); over {
 		return fmt.Errorf("%w: the limit is %d, the model has %d and the examples would add %d (forget examples or replace the model to make room)", ErrTooManyFeatures, c.maxFeatures, has, added)
@@ -668,7 +671,7 @@ func labelsOf(exs []Example) []string {
 
 // checkNewLabels refuses a batch of exs, whose labels are labels, that
 // would give the model new labels beyond c.maxLabels, naming the first
-// example whose label passes it. Callers hold c.mu.
+// example whose label passes it. Callers hold the writers' lock.
 func (c *Classifier) checkNewLabels(exs []Example, labels []string) error {
 	has := len(c.counts.labels)
 	would := len(labelUnion(c.counts.labels, labels))
@@ -698,14 +701,16 @@ func (c *Classifier) checkNewLabels(exs []Example, labels []string) error {
 // have changed meanwhile).
 func (c *Classifier) applyBatch(ctx context.Context, exs []Example, labels []string, check func() error, apply func(batch *counts) (Stats, error)) (Stats, error) {
 	if check != nil {
-		c.mu.Lock()
+		if err := c.lock(ctx); err != nil {
+			return Stats{}, err
+		}
 		// The version first: a change already applied (the retry of a
 		// Forget) would otherwise fail its check for that reason instead.
 		err := c.checkVersion(ctx)
 		if err == nil {
 			err = check()
 		}
-		c.mu.Unlock()
+		c.unlock()
 		if err != nil {
 			return Stats{}, err
 		}
@@ -717,8 +722,10 @@ func (c *Classifier) applyBatch(ctx context.Context, exs []Example, labels []str
 	if err := c.learnInto(ctx, batch, exs, labels); err != nil {
 		return Stats{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if err := c.lock(ctx); err != nil {
+		return Stats{}, err
+	}
+	defer c.unlock()
 	if err := c.checkVersion(ctx); err != nil {
 		return Stats{}, err
 	}
@@ -729,6 +736,28 @@ func (c *Classifier) applyBatch(ctx context.Context, exs []Example, labels []str
 	}
 	return apply(batch)
 }
+
+// lock takes the writers' lock (c.writer), waiting for it no longer than
+// ctx lasts: a change queued behind one whose save has stalled (a hung
+// disk) gives up at its deadline with ctx's error, unapplied, rather than
+// hold its caller until the save ends. A free lock is taken even if ctx
+// has ended; the change checks ctx again before it applies anything.
+func (c *Classifier) lock(ctx context.Context) error {
+	select {
+	case c.writer <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case c.writer <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// unlock gives back the writers' lock that lock took.
+func (c *Classifier) unlock() { <-c.writer }
 
 // ifVersionKey is the context key of IfVersion.
 type ifVersionKey struct{}
@@ -744,7 +773,8 @@ func IfVersion(ctx context.Context, v uint64) context.Context {
 	return context.WithValue(ctx, ifVersionKey{}, v)
 }
 
-// checkVersion enforces ctx's IfVersion, if any. Callers hold c.mu.
+// checkVersion enforces ctx's IfVersion, if any. Callers hold the
+// writers' lock.
 func (c *Classifier) checkVersion(ctx context.Context) error {
 	if v, ok := ctx.Value(ifVersionKey{}).(uint64); ok && v != c.version {
 		return fmt.Errorf("%w: it is at version %d, not %d", ErrVersionChanged, c.version, v)
@@ -753,7 +783,7 @@ func (c *Classifier) checkVersion(ctx context.Context) error {
 }
 
 // checkLabels reports the first example whose label the model does not
-// have. Callers hold c.mu.
+// have. Callers hold the writers' lock.
 func (c *Classifier) checkLabels(exs []Example) error {
 	for i, ex := range exs {
 		if c.counts.labelIndex(ex.Label) < 0 {
@@ -788,8 +818,10 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 	if n := len(next.examples); n > c.maxLearned {
 		return Stats{}, fmt.Errorf("%w: the limit is %d, the examples have %d distinct", ErrTooManyLearned, c.maxLearned, n)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	if err := c.lock(ctx); err != nil {
+		return Stats{}, err
+	}
+	defer c.unlock()
 	if err := c.checkVersion(ctx); err != nil {
 		return Stats{}, err
 	}
@@ -844,7 +876,7 @@ func (c *Classifier) Forget(ctx context.Context, examples []Example) (Stats, err
 // checkForget reports why exs cannot be forgotten, if they cannot: a model
 // gathered by another feature extractor or tokenizer, a label the model
 // does not have, an example not learned (as many times as exs hold it).
-// Callers hold c.mu.
+// Callers hold the writers' lock.
 func (c *Classifier) checkForget(exs []Example) error {
 	if Mixed(c.revision, c.tokenizer) {
 		return fmt.Errorf("%w: the model learned examples under another feature extractor or tokenizer than its counts were gathered with, so its counts mix two extractions: replace the model to retrain it", ErrStaleFeatures)
@@ -871,7 +903,8 @@ func (c *Classifier) checkForget(exs []Example) error {
 	return nil
 }
 
-// commit persists next and installs it as the model. Callers hold c.mu.
+// commit persists next and installs it as the model. Callers hold the
+// writers' lock.
 func (c *Classifier) commit(ctx context.Context, next *counts, applied int) (Stats, error) {
 	return c.commitGathered(ctx, next, applied, c.revision, c.tokenizer)
 }
@@ -928,9 +961,9 @@ func (s *snapshot) state() state {
 	return state{counts: s.src, cfg: s.cfg, alpha: s.alpha, version: s.info.Version, trained: s.info.TrainedTime, revision: s.info.FeatureRevision, tokenizer: s.info.Tokenizer}
 }
 
-// state returns the model's saved state. Callers hold c.mu (or own c
-// exclusively). counts are copy-on-write, so the result stays consistent
-// after the lock is released.
+// state returns the model's saved state. Callers hold the writers' lock
+// (or own c exclusively). counts are copy-on-write, so the result stays
+// consistent after the lock is released.
 func (c *Classifier) state() state {
 	return state{counts: c.counts, cfg: c.cfg, alpha: c.alpha, version: c.version, trained: c.trained, revision: c.revision, tokenizer: c.tokenizer}
 }

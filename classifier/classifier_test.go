@@ -498,9 +498,9 @@ func TestFeatureRevision(t *testing.T) {
 		t.Fatalf("new model: got revision %d, want %d", got, FeatureRevision)
 	}
 	// An old file: the same model with no revision in its config.
-	c.mu.Lock()
+	c.writer <- struct{}{}
 	st := c.state()
-	c.mu.Unlock()
+	c.unlock()
 	st.revision = 0
 	old := st.encode()
 	if bytes.Contains(old, []byte(`"revision"`)) {
@@ -782,9 +782,9 @@ func TestTokenizerRecorded(t *testing.T) {
 	}
 	// A build that records no fingerprint keeps the revision and drops
 	// "mixed" when it saves: the revision alone still marks the mix.
-	back.mu.Lock()
+	back.writer <- struct{}{}
 	st := back.state()
-	back.mu.Unlock()
+	back.unlock()
 	st.tokenizer = ""
 	revOnly, err := Load(bytes.NewReader(st.encode()), namedTokens{fp: "one"})
 	if err != nil {

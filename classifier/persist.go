@@ -133,7 +133,7 @@ func Load(r io.Reader, tok TokenAppender, opts ...Option) (*Classifier, error) {
 
 // adopt makes st's counts, version, training time and provenance the
 // model's and publishes them; Load calls it on a new classifier, Reload
-// under c.mu.
+// under the writers' lock.
 func (c *Classifier) adopt(st *state) {
 	c.counts, c.version, c.trained, c.revision, c.tokenizer = st.counts, st.version, st.trained, st.revision, st.tokenizer
 	c.counts.names = nil
@@ -161,8 +161,8 @@ func (c *Classifier) Reload(r io.Reader) error {
 	if st.cfg != c.cfg || st.alpha != c.alpha {
 		return fmt.Errorf("%w (features %s, smoothing %g) than the served one's (features %s, smoothing %g): restart to serve it", ErrReloadConfig, configJSON(st.cfg), st.alpha, configJSON(c.cfg), c.alpha)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.writer <- struct{}{} // the writers' lock, however long a change holds it
+	defer c.unlock()
 	c.adopt(st)
 	return nil
 }

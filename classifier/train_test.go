@@ -91,9 +91,9 @@ func TestLearnLeavesOldVersionIntact(t *testing.T) {
 	if _, err := c.Replace(context.Background(), syntheticExamples(200, 1)); err != nil {
 		t.Fatal(err)
 	}
-	c.mu.Lock()
+	c.writer <- struct{}{}
 	old := c.state()
-	c.mu.Unlock()
+	c.unlock()
 	before := old.encode()
 	if _, err := c.Learn(context.Background(), syntheticExamples(50, 2), true); err != nil {
 		t.Fatal(err)
@@ -454,10 +454,10 @@ func TestConcurrentLearnMatchesSequential(t *testing.T) {
 	if _, err := want.Replace(ctx, base); err != nil {
 		t.Fatal(err)
 	}
-	want.mu.Lock()
+	want.writer <- struct{}{}
 	want.version = con.Version()
 	want.publish(nil, nil)
-	want.mu.Unlock()
+	want.unlock()
 	if !bytes.Equal(saved(t, want), saved(t, con)) {
 		t.Errorf("concurrent Forgets: got another model than the base one")
 	}
@@ -471,7 +471,7 @@ func TestMergeNamesNamelessRows(t *testing.T) {
 	if _, err := c.Replace(ctx, []Example{{"blast ministry", "x"}, {"rain", "y"}}); err != nil {
 		t.Fatal(err)
 	}
-	c.mu.Lock()
+	c.writer <- struct{}{}
 	next := c.counts.clone()
 	next.own()
 	for row, name := range next.rows.name {
@@ -481,12 +481,12 @@ func TestMergeNamesNamelessRows(t *testing.T) {
 		}
 	}
 	c.counts = next
-	c.mu.Unlock()
+	c.unlock()
 	if _, err := c.Learn(ctx, []Example{{"blast", "x"}}, false); err != nil {
 		t.Fatal(err)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.writer <- struct{}{}
+	defer c.unlock()
 	if c.counts.nameless != 0 || !slices.ContainsFunc(c.counts.rows.name, func(n string) bool { return strings.Contains(n, "blast") }) {
 		t.Errorf("after Learn: got %d nameless rows and names %q, want the blast feature named again", c.counts.nameless, c.counts.rows.name)
 	}
@@ -635,11 +635,11 @@ func TestLearnCountOverflow(t *testing.T) {
 	ex := Example{"a b", "x"}
 	c := newTest(t, DefaultFeatures(), DefaultAlpha, ex, Example{"a c", "y"})
 	// Forge the count of ex as if it had been learned 2³¹−2 times.
-	c.mu.Lock()
+	c.writer <- struct{}{}
 	next := c.counts.clone()
 	next.examples[keyOf(ex)] = math.MaxInt32 - 1
 	c.counts = next
-	c.mu.Unlock()
+	c.unlock()
 	v := c.Version()
 	if _, err := c.Learn(ctx, []Example{ex}, false); err != nil {
 		t.Fatalf("Learn up to 2³¹−1 copies: %v", err)
@@ -664,14 +664,14 @@ func TestLearnFeatureCountOverflow(t *testing.T) {
 	c := newTest(t, FeatureConfig{}, 1, ex, Example{"a c", "y"})
 	// Forge the count of feature b (all under x) as if it had been
 	// counted maxFeatureCount−1 times.
-	c.mu.Lock()
+	c.writer <- struct{}{}
 	next := c.counts.clone()
 	next.own()
 	row := rowNamed(t, next, "w:b")
 	n := next.rows.n[int(row)*next.rows.width:][:next.rows.width]
 	n[0], n[2] = maxFeatureCount-1, maxFeatureCount-1
 	c.counts = next
-	c.mu.Unlock()
+	c.unlock()
 	v := c.Version()
 	if _, err := c.Learn(ctx, []Example{ex}, false); err != nil {
 		t.Fatalf("Learn up to maxFeatureCount: %v", err)
@@ -963,5 +963,69 @@ func TestReadExamplesReadError(t *testing.T) {
 		if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ErrBadJSONL) {
 			t.Errorf("%q: got %v, want the reader's error, not ErrBadJSONL", in, err)
 		}
+	}
+}
+
+// TestChangeBehindAStalledSaveGivesUp: while one change's save stalls (a
+// hung disk), the changes queued behind it give up at their deadline with
+// the context's error and change nothing, classification goes on, and
+// once the save ends the next change is applied.
+func TestChangeBehindAStalledSaveGivesUp(t *testing.T) {
+	stall := make(chan struct{})
+	var stalling atomic.Bool
+	c := New(spaceTokens{}, WithClock(fixedClock()), WithPersist(func([]byte) error {
+		if stalling.Load() {
+			<-stall
+		}
+		return nil
+	}))
+	if _, err := c.Replace(context.Background(), syntheticExamples(200, 1)); err != nil {
+		t.Fatal(err)
+	}
+	stalling.Store(true)
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.Learn(context.Background(), syntheticExamples(10, 2), true)
+		first <- err
+	}()
+	// The first change holds the writers' lock once its save has begun.
+	for c.saving.Load() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	before := saved(t, c)
+	for _, change := range []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"Learn", func(ctx context.Context) error { _, err := c.Learn(ctx, syntheticExamples(10, 3), true); return err }},
+		{"Forget", func(ctx context.Context) error { _, err := c.Forget(ctx, syntheticExamples(10, 1)); return err }},
+		{"Replace", func(ctx context.Context) error { _, err := c.Replace(ctx, syntheticExamples(20, 4)); return err }},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		done := make(chan error, 1)
+		go func() { done <- change.run(ctx) }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("%s behind a stalled save: got %v, want the deadline's error", change.name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s behind a stalled save: still waiting 10s after its 50ms deadline", change.name)
+		}
+		cancel()
+	}
+	if _, err := c.Classify("some words of a sentence"); err != nil {
+		t.Errorf("Classify during the stalled save: %v", err)
+	}
+	if !bytes.Equal(saved(t, c), before) {
+		t.Errorf("the changes that gave up changed the model")
+	}
+	stalling.Store(false)
+	close(stall)
+	if err := <-first; err != nil {
+		t.Fatalf("the stalled change, once its save ended: %v", err)
+	}
+	if _, err := c.Learn(context.Background(), syntheticExamples(10, 3), true); err != nil {
+		t.Errorf("a change after the save ended: %v", err)
 	}
 }

@@ -182,28 +182,58 @@ func (s *Slot) release() {
 	g.mu.Unlock()
 }
 
+// Prefixes of IPv6 addresses that ClientKey does not read by their /64.
+var (
+	// nat64 is the well-known prefix of NAT64 (RFC 6052): its addresses
+	// carry an IPv4 client's address in their last 32 bits.
+	nat64 = netip.MustParsePrefix("64:ff9b::/96")
+	// teredo is Teredo's prefix (RFC 4380), whose /64 names a relay
+	// shared by many hosts.
+	teredo = netip.MustParsePrefix("2001::/32")
+)
+
 // ClientKey returns the part of a client's address that tells clients
-// apart, whatever its port: an IPv4 address (IPv4 in IPv6 unmapped); the
-// /64 network of an IPv6 address ("2001:db8:1:2::/64"), which is what one
-// host or site is given, so that a client cannot pass its bound by
-// sending from other addresses of its own; or addr itself when it is not
-// an IP address, with a port or without (a Unix socket's path, a test's
-// pipe).
+// apart, whatever its port: an IPv4 address (IPv4 in IPv6 unmapped, and
+// the IPv4 client of a NAT64 address of the well-known prefix); the /64
+// network of an IPv6 address ("2001:db8:1:2::/64"), which is what one host
+// or site is given, so that a client cannot pass its bound by sending from
+// other addresses of its own, except for a Teredo address, kept whole; or
+// addr itself when it is not an IP address, with a port or without,
+// bracketed or not (a Unix socket's path, a test's pipe).
 func ClientKey(addr string) string {
-	a, err := netip.ParseAddr(addr)
-	if err != nil {
-		ap, perr := netip.ParseAddrPort(addr)
-		if perr != nil {
-			return addr
-		}
-		a = ap.Addr()
+	a, ok := parseClient(addr)
+	if !ok {
+		return addr
 	}
 	a = a.Unmap().WithZone("")
-	if a.Is4() {
+	switch {
+	case a.Is4():
+		return a.String()
+	case nat64.Contains(a):
+		b := a.As16()
+		return netip.AddrFrom4([4]byte(b[12:])).String()
+	case teredo.Contains(a):
 		return a.String()
 	}
 	p, _ := a.Prefix(64) // never fails for IPv6
 	return p.String()
+}
+
+// parseClient parses an IP address, with a port or without, an IPv6 one
+// bracketed or not.
+func parseClient(addr string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(addr); err == nil {
+		return a, true
+	}
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		return ap.Addr(), true
+	}
+	if len(addr) > 2 && addr[0] == '[' && addr[len(addr)-1] == ']' {
+		if a, err := netip.ParseAddr(addr[1 : len(addr)-1]); err == nil && a.Is6() {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 // Enter admits a call from client (its address, as ClientKey reads it)

@@ -28,7 +28,7 @@ import (
 // called with the gate's error for each call refused. The streaming route has a bound of its
 // own and is not held.
 func admitCalls(next http.Handler, gate *admit.Gate, client func(*http.Request) string, onRefuse func(error)) http.Handler {
-	if gate.Max() == 0 && gate.MaxPerClient() == 0 {
+	if !gate.Counts() {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

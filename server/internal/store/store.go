@@ -84,7 +84,7 @@ func OpenReadOnly(dir string, log *slog.Logger) (*Store, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("store: %s is not a directory", dir)
 	}
-	return &Store{dir: dir, log: log, readOnly: true, open: openFile, write: writeAtomic, stallAfter: SlowSave}, nil
+	return &Store{dir: dir, log: log, readOnly: true, open: openFile}, nil
 }
 
 // Open returns a Store over dir, creating the directory if needed. It locks
@@ -350,11 +350,15 @@ func (s *Store) Save(data []byte) error {
 		return err
 	}
 	start := time.Now()
+	warned := make(chan struct{})
 	stalled := time.AfterFunc(s.stallAfter, func() {
 		s.log.Warn("saving the model is taking long: the data directory's disk or volume may be stalled, and changes wait for it", "path", s.Path(), "bytes", len(data), "waited", s.stallAfter)
+		close(warned)
 	})
 	err := s.write(s.Path(), data)
 	if !stalled.Stop() {
+		// The warning's goroutine has begun: the end is logged after it.
+		<-warned
 		attrs := []any{"path", s.Path(), "took", time.Since(start).Round(time.Millisecond)}
 		if err != nil && !errors.Is(err, errDirSync) {
 			attrs = append(attrs, "error", err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -482,5 +483,58 @@ func TestSlowSaveIsLogged(t *testing.T) {
 	var got []byte
 	if err := s.Load(func(r io.Reader) error { got, err = io.ReadAll(r); return err }); err != nil || string(got) != "slow" {
 		t.Errorf("after the stalled save: got %q, %v, want it saved", got, err)
+	}
+}
+
+// slowWarning is a log handler that takes its time over the stall
+// warning, as a busy machine may: the end line must still come after it.
+type slowWarning struct{ slog.Handler }
+
+func (h slowWarning) Handle(ctx context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, "is taking long") {
+		time.Sleep(2 * time.Millisecond)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// TestSlowSaveLogOrder: a save that ends while its warning is being
+// logged logs its end after the warning, and nothing after Save returns.
+func TestSlowSaveLogOrder(t *testing.T) {
+	s, err := Open(t.TempDir(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.stallAfter = 300 * time.Microsecond
+	warned := 0
+	for i := range 40 {
+		var logs apitest.LogBuffer
+		s.log = slog.New(slowWarning{slog.NewTextHandler(&logs, nil)})
+		delay := time.Duration(i%20) * 50 * time.Microsecond // around stallAfter
+		s.write = func(path string, data []byte) error {
+			time.Sleep(delay)
+			return writeAtomic(path, data)
+		}
+		if err := s.Save([]byte("model")); err != nil {
+			t.Fatal(err)
+		}
+		at := logs.String()
+		warn, end := strings.Index(at, "is taking long"), strings.Index(at, "slow save of the model ended")
+		if end >= 0 && (warn < 0 || warn > end) {
+			t.Fatalf("save %d: got log %q, want the warning before the end", i, at)
+		}
+		if warn >= 0 {
+			warned++
+			if end < 0 {
+				t.Fatalf("save %d: got log %q, want the end of a save that was warned of", i, at)
+			}
+		}
+		time.Sleep(3 * time.Millisecond)
+		if logs.String() != at {
+			t.Fatalf("save %d: got log %q after Save returned, want nothing more than %q", i, logs.String(), at)
+		}
+	}
+	if warned == 0 {
+		t.Errorf("no save was slow enough to be warned of: the test tested nothing")
 	}
 }
