@@ -90,7 +90,8 @@ func WithAlpha(alpha float64) Option {
 // wrapping ErrPersist: the model in memory never runs ahead of the stored
 // one. It runs while the change holds the model's writer lock: it must not
 // call Learn, Forget, Replace or SettledInfo, which would wait for it
-// forever (Info, Classify and Save still see the model before the change).
+// until their context ends, forever with a context that never does (Info,
+// Classify and Save still see the model before the change).
 func WithPersist(persist func(model []byte) error) Option {
 	return func(c *Classifier) { c.persist = persist }
 }
@@ -701,16 +702,19 @@ func (c *Classifier) checkNewLabels(exs []Example, labels []string) error {
 // have changed meanwhile).
 func (c *Classifier) applyBatch(ctx context.Context, exs []Example, labels []string, check func() error, apply func(batch *counts) (Stats, error)) (Stats, error) {
 	if check != nil {
-		if err := c.lock(ctx); err != nil {
-			return Stats{}, err
-		}
-		// The version first: a change already applied (the retry of a
-		// Forget) would otherwise fail its check for that reason instead.
-		err := c.checkVersion(ctx)
-		if err == nil {
-			err = check()
-		}
-		c.unlock()
+		err := func() error {
+			if err := c.lock(ctx); err != nil {
+				return err
+			}
+			defer c.unlock()
+			// The version first: a change already applied (the retry of a
+			// Forget) would otherwise fail its check for that reason
+			// instead.
+			if err := c.checkVersion(ctx); err != nil {
+				return err
+			}
+			return check()
+		}()
 		if err != nil {
 			return Stats{}, err
 		}
@@ -756,8 +760,15 @@ func (c *Classifier) lock(ctx context.Context) error {
 	}
 }
 
-// unlock gives back the writers' lock that lock took.
-func (c *Classifier) unlock() { <-c.writer }
+// unlock gives back the writers' lock that lock took. Giving back a lock
+// that is not held is a bug, and panics, as sync.Mutex's Unlock does.
+func (c *Classifier) unlock() {
+	select {
+	case <-c.writer:
+	default:
+		panic("classifier: unlock of the writers' lock, which is not held")
+	}
+}
 
 // ifVersionKey is the context key of IfVersion.
 type ifVersionKey struct{}

@@ -1029,3 +1029,15 @@ func TestChangeBehindAStalledSaveGivesUp(t *testing.T) {
 		t.Errorf("a change after the save ended: %v", err)
 	}
 }
+
+// TestUnlockOfAFreeLockPanics: giving back a writers' lock that is not
+// held is reported, as sync.Mutex reports it, rather than blocking.
+func TestUnlockOfAFreeLockPanics(t *testing.T) {
+	c := New(spaceTokens{})
+	defer func() {
+		if r := recover(); r == nil {
+			t.Errorf("unlock of a free lock: got no panic, want one")
+		}
+	}()
+	c.unlock()
+}
