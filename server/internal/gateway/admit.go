@@ -20,13 +20,13 @@ import (
 // 429 with a Retry-After header and the gate's status (a RetryInfo
 // detail) as its body, the body unread. client gives a request's client
 // (its address, or the one a trusted proxy names), for a gate that bounds
-// one client's calls. The slot is given back by the
-// server's interceptor once the handler returns (admit.Leave, before the
-// answer is written), which sees it because the unary routes call the
-// service in process (see Local); by dropBody before a refusal of the
-// body is sent; or else when the call ends here. onRefuse, if not nil, is
-// called with the gate's error for each call refused. The streaming route has a bound of its
-// own and is not held.
+// one client's calls. The slot is given back by the server's interceptor
+// once the handler returns (admit.Leave, before the answer is written),
+// which sees it because the unary routes call the service in process
+// (see Local); by dropBody before a refusal of the body is sent; or else
+// when the call ends here. onRefuse, if not nil, is called with the
+// gate's error for each call refused. The streaming route has a bound of
+// its own and is not held.
 func admitCalls(next http.Handler, gate *admit.Gate, client func(*http.Request) string, onRefuse func(error)) http.Handler {
 	if !gate.Counts() {
 		return next

@@ -63,9 +63,9 @@ type Store struct {
 }
 
 // SlowSave is how long a Save may take before the log warns that it is
-// still under way: a disk or network volume that stalls holds every
-// change waiting for it (and its caller past its deadline) without
-// another word in the log.
+// still under way: a disk or network volume that stalls holds the change
+// being saved, and its caller past its deadline, and the changes queued
+// behind it until theirs, without another word in the log.
 const SlowSave = 10 * time.Second
 
 // OpenReadOnly returns a Store that only loads the model in dir: it
