@@ -1711,7 +1711,9 @@ type Limits struct {
 	// REST together; zero means without bound. A call beyond it fails at
 	// once, before its request is read, with RESOURCE_EXHAUSTED (REST: 429
 	// with a Retry-After header) and a google.rpc.RetryInfo detail: nothing
-	// was done, so it is safe to send again after the delay.
+	// was done, so it is safe to send again after the delay. The server may
+	// also bound the calls of one client, which is refused the same way
+	// (its operator's --max-inflight-calls-per-client, not reported here).
 	MaxInflightCalls int32 `protobuf:"varint,14,opt,name=max_inflight_calls,json=maxInflightCalls" json:"max_inflight_calls,omitempty"`
 	// Maximum number of labels a model may have. A Train that would give the
 	// model more (with allow_new_labels, or replace) fails with
