@@ -24,7 +24,7 @@ const refusalReportEvery = 10 * time.Second
 // with the count since the line before, the last one at the end of the
 // window after the burst (or at the stop, by stop); the bound on one
 // client's calls has lines of its own, which name the last client it
-// refused. They never block for long: the tap handle runs in a
+// refused and count the clients refused. They never block for long: the tap handle runs in a
 // connection's reading goroutine.
 type refusals struct {
 	grpc, rest func(error)
@@ -41,10 +41,33 @@ type refusalLog struct {
 	every time.Duration
 
 	mu      sync.Mutex
-	pending int64       // refusals not logged yet
-	client  string      // the client of the last refusal, if the bound is one client's
-	next    time.Time   // no line before this
-	timer   *time.Timer // the flush at next, if armed
+	pending int64               // refusals not logged yet
+	client  string              // the client of the last refusal, if the bound is one client's
+	clients map[string]struct{} // the clients of the refusals not logged yet (at most maxCountedClients)
+	next    time.Time           // no line before this
+	timer   *time.Timer         // the flush at next, if armed
+}
+
+// maxCountedClients bounds the clients a line of refusals counts, and so
+// the memory a flood of calls from many addresses takes.
+const maxCountedClients = 256
+
+// tally is what a line of refusals says: their number, and for the bound
+// on one client's calls the last client refused and how many were
+// (clients, 0 for the server's bound).
+type tally struct {
+	n       int64
+	client  string
+	clients int
+}
+
+// take returns the refusals not logged yet and starts counting afresh.
+// l.mu is held.
+func (l *refusalLog) take() tally {
+	t := tally{n: l.pending, client: l.client, clients: len(l.clients)}
+	l.pending = 0
+	clear(l.clients)
+	return t
 }
 
 // refused counts one refusal: logged at once if a window is over, else
@@ -57,14 +80,20 @@ func (l *refusalLog) refusedFrom(client string) {
 	l.mu.Lock()
 	l.pending++
 	l.client = client
+	if client != "" && len(l.clients) < maxCountedClients {
+		if l.clients == nil {
+			l.clients = make(map[string]struct{})
+		}
+		l.clients[client] = struct{}{}
+	}
 	now := time.Now()
 	if !now.Before(l.next) {
-		n := l.pending
-		l.pending, l.next = 0, now.Add(l.every)
+		t := l.take()
+		l.next = now.Add(l.every)
 		l.mu.Unlock()
 		// Written by a goroutine of its own: a log that blocks must not
 		// stall the connection whose tap handle refused the call.
-		go l.write(n, client)
+		go l.write(t)
 		return
 	}
 	if l.timer == nil {
@@ -87,13 +116,14 @@ func (l *refusalLog) flush() {
 		l.mu.Unlock()
 		return
 	}
-	n, client := l.pending, l.client
-	if n > 0 {
-		l.pending, l.next = 0, now.Add(l.every)
+	var t tally
+	if l.pending > 0 {
+		t = l.take()
+		l.next = now.Add(l.every)
 	}
 	l.mu.Unlock()
-	if n > 0 {
-		l.write(n, client)
+	if t.n > 0 {
+		l.write(t)
 	}
 }
 
@@ -104,19 +134,19 @@ func (l *refusalLog) stop() {
 		l.timer.Stop()
 		l.timer = nil
 	}
-	n, client := l.pending, l.client
-	l.pending = 0
+	t := l.take()
 	l.mu.Unlock()
-	if n > 0 {
-		l.write(n, client)
+	if t.n > 0 {
+		l.write(t)
 	}
 }
 
-// write logs n refusals; client, if not empty, is the last one's client.
-func (l *refusalLog) write(n int64, client string) {
-	attrs := append([]any{"refused", n}, l.attrs...)
-	if client != "" {
-		attrs = append(attrs, "last_client", client)
+// write logs t; a tally of the bound on one client's calls also names the
+// last client refused and counts the clients refused.
+func (l *refusalLog) write(t tally) {
+	attrs := append([]any{"refused", t.n}, l.attrs...)
+	if t.client != "" {
+		attrs = append(attrs, "last_client", t.client, "clients", t.clients)
 	}
 	l.log.Warn(l.msg, attrs...)
 }

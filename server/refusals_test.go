@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -207,5 +208,35 @@ func TestRefusalsSeriesWithoutTheClientBound(t *testing.T) {
 	}
 	if got, want := strings.Join(series, " "), "bound=server,transport=grpc bound=server,transport=rest"; got != want {
 		t.Errorf("series: got %q, want %q", got, want)
+	}
+}
+
+// TestRefusalsCountTheirClients: a line of the bound on one client's
+// calls counts the clients it refused since the line before, up to
+// maxCountedClients, and names the last.
+func TestRefusalsCountTheirClients(t *testing.T) {
+	var logs apitest.LogBuffer
+	l := &refusalLog{log: slog.New(slog.NewJSONHandler(&logs, nil)), msg: "refused", every: time.Hour}
+	l.refusedFrom("192.0.2.1") // logged at once, alone
+	for i := range maxCountedClients + 40 {
+		l.refusedFrom(fmt.Sprintf("198.51.100.%d", i%250))
+		l.refusedFrom(fmt.Sprintf("2001:db8:%x::/64", i))
+	}
+	l.refusedFrom("203.0.113.5")
+	l.stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(logs.String(), "\n") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("log: got %s, want two lines", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, want := range []string{
+		`"refused":1,"last_client":"192.0.2.1","clients":1}`,
+		fmt.Sprintf(`"refused":%d,"last_client":"203.0.113.5","clients":%d}`, 2*(maxCountedClients+40)+1, maxCountedClients),
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log: got %s, want a line with %s", logs.String(), want)
+		}
 	}
 }
