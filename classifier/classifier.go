@@ -141,6 +141,16 @@ func WithMaxLearned(n int) Option {
 	}
 }
 
+// WithPersistStall makes a change that finds another's persist (see
+// WithPersist) running for longer than d fail at once with
+// ErrPersistStalled, unapplied, rather than wait for it until its context
+// ends: while the disk behind persist is stalled, changes are refused
+// rather than held. A change already waiting gives up the same way once
+// the persist has run d. d <= 0 (the default) waits.
+func WithPersistStall(d time.Duration) Option {
+	return func(c *Classifier) { c.persistStall = max(d, 0) }
+}
+
 // WithClock sets the function that stamps training times (default
 // time.Now). A nil now is ignored.
 func WithClock(now func() time.Time) Option {
@@ -165,10 +175,12 @@ type Classifier struct {
 	alpha float64
 	now   func() time.Time
 
-	persist     func([]byte) error
-	maxLabels   int
-	maxFeatures int
-	maxLearned  int
+	persist      func([]byte) error
+	persistStall time.Duration             // see WithPersistStall
+	persisting   atomic.Pointer[time.Time] // when the persist under way began, if one is
+	maxLabels    int
+	maxFeatures  int
+	maxLearned   int
 
 	// writer serialises writers and guards counts, version, trained,
 	// revision and tokenizer: a lock (see lock) that a change waiting for
@@ -744,20 +756,50 @@ func (c *Classifier) applyBatch(ctx context.Context, exs []Example, labels []str
 // lock takes the writers' lock (c.writer), waiting for it no longer than
 // ctx lasts: a change queued behind one whose save has stalled (a hung
 // disk) gives up at its deadline with ctx's error, unapplied, rather than
-// hold its caller until the save ends. A free lock is taken even if ctx
-// has ended; the change checks ctx again before it applies anything.
+// hold its caller until the save ends; with WithPersistStall, it gives
+// up with ErrPersistStalled once the persist under way has run that long.
+// A free lock is taken even if ctx has ended; the change checks ctx again
+// before it applies anything.
 func (c *Classifier) lock(ctx context.Context) error {
 	select {
 	case c.writer <- struct{}{}:
 		return nil
 	default:
 	}
-	select {
-	case c.writer <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		// With WithPersistStall, the wait is cut into spells that end
+		// when the persist under way (or, if none is, the next) would
+		// have run for persistStall, to look again.
+		var spell *time.Timer
+		var spellEnd <-chan time.Time
+		if c.persistStall > 0 {
+			d := c.persistStall
+			if began := c.persisting.Load(); began != nil {
+				ran := time.Since(*began)
+				if ran >= d {
+					return fmt.Errorf("%w: it has run for %v", ErrPersistStalled, ran.Round(100*time.Millisecond))
+				}
+				d -= ran
+			}
+			spell = time.NewTimer(d)
+			spellEnd = spell.C
+		}
+		select {
+		case c.writer <- struct{}{}:
+			return stopSpell(spell, nil)
+		case <-ctx.Done():
+			return stopSpell(spell, ctx.Err())
+		case <-spellEnd:
+		}
 	}
+}
+
+// stopSpell stops t, if not nil, and returns err.
+func stopSpell(t *time.Timer, err error) error {
+	if t != nil {
+		t.Stop()
+	}
+	return err
 }
 
 // unlock gives back the writers' lock that lock took. Giving back a lock
@@ -957,7 +999,11 @@ func (c *Classifier) commitGathered(ctx context.Context, next *counts, applied i
 		return Stats{}, fmt.Errorf("%w: it would take %d bytes, more than %d", ErrModelFull, len(encoded), maxPayload)
 	}
 	if c.persist != nil {
-		if err := c.persist(encoded); err != nil {
+		began := time.Now()
+		c.persisting.Store(&began)
+		err := c.persist(encoded)
+		c.persisting.Store(nil)
+		if err != nil {
 			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
 		}
 	}

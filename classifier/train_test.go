@@ -1041,3 +1041,56 @@ func TestUnlockOfAFreeLockPanics(t *testing.T) {
 	}()
 	c.unlock()
 }
+
+// TestPersistStallRefusesChanges: with WithPersistStall, a change queued
+// behind a persist that has run that long gives up with
+// ErrPersistStalled, well before its own deadline, and one that comes
+// later is refused at once; neither changes the model, and once the
+// persist ends changes are applied again.
+func TestPersistStallRefusesChanges(t *testing.T) {
+	const stallAfter = 100 * time.Millisecond
+	stall := make(chan struct{})
+	var stalling atomic.Bool
+	c := New(spaceTokens{}, WithClock(fixedClock()), WithPersistStall(stallAfter), WithPersist(func([]byte) error {
+		if stalling.Load() {
+			<-stall
+		}
+		return nil
+	}))
+	if _, err := c.Replace(context.Background(), syntheticExamples(200, 1)); err != nil {
+		t.Fatal(err)
+	}
+	before := saved(t, c)
+	stalling.Store(true)
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.Learn(context.Background(), syntheticExamples(10, 2), true)
+		first <- err
+	}()
+	for c.persisting.Load() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Learn(ctx, syntheticExamples(10, 3), true)
+	if waited := time.Since(start); !errors.Is(err, ErrPersistStalled) || waited > 5*time.Second {
+		t.Errorf("a change queued behind the persist: got %v after %v, want ErrPersistStalled once the persist has run %v", err, waited, stallAfter)
+	}
+	start = time.Now()
+	_, err = c.Forget(ctx, syntheticExamples(10, 1))
+	if waited := time.Since(start); !errors.Is(err, ErrPersistStalled) || waited > stallAfter/2 {
+		t.Errorf("a change after the persist has run %v: got %v after %v, want ErrPersistStalled at once", stallAfter, err, waited)
+	}
+	if !bytes.Equal(saved(t, c), before) {
+		t.Errorf("the refused changes changed the model")
+	}
+	stalling.Store(false)
+	close(stall)
+	if err := <-first; err != nil {
+		t.Fatalf("the stalled change, once its persist ended: %v", err)
+	}
+	if _, err := c.Replace(ctx, syntheticExamples(20, 4)); err != nil {
+		t.Errorf("a change after the persist ended: %v", err)
+	}
+}

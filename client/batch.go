@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -142,9 +143,15 @@ const (
 // may have changed the model all the same: the call timed out, was
 // cancelled or lost its connection, or failed in a way the server does
 // not use for a request it refused before changing anything. A refusal
-// as busy (see retryBusy) came before the server read the call.
+// as busy (see retryBusy) came before the server read the call, and an
+// UNAVAILABLE with a google.rpc.RetryInfo detail is the server's refusal
+// of a change behind a stalled save, which it did not apply (a lost
+// connection's UNAVAILABLE has no such detail).
 func mayHaveApplied(err error) bool {
 	if _, busy := busyDelay(err); busy {
+		return false
+	}
+	if st, ok := status.FromError(err); ok && st.Code() == codes.Unavailable && hasRetryInfo(st) {
 		return false
 	}
 	switch status.Code(err) {
@@ -153,6 +160,16 @@ func mayHaveApplied(err error) bool {
 		return false
 	}
 	return true
+}
+
+// hasRetryInfo reports whether st carries a google.rpc.RetryInfo detail.
+func hasRetryInfo(st *status.Status) bool {
+	for _, d := range st.Details() {
+		if _, ok := d.(*errdetails.RetryInfo); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // checkApplied asks the model (GetModel) whether a change whose call
@@ -322,10 +339,18 @@ func newRequestID() string {
 
 // retryable reports whether a call that failed with err is worth sending
 // again with its request_id: its answer may have been lost on the way (a
-// deadline, a lost connection) rather than refused.
+// deadline, a lost connection) rather than refused. The server's own
+// UNAVAILABLE, a change refused behind a stalled save, carries a
+// RetryInfo detail: it was refused, and is not sent again at once.
 func retryable(err error) bool {
-	c := status.Code(err)
-	return c == codes.DeadlineExceeded || c == codes.Unavailable
+	st := status.Convert(err)
+	switch st.Code() {
+	case codes.DeadlineExceeded:
+		return true
+	case codes.Unavailable:
+		return !hasRetryInfo(st)
+	}
+	return false
 }
 
 // sendRetrying calls send, a Train or Forget, with a fresh call context

@@ -716,7 +716,10 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 	if cfg.ReadOnly {
 		src = st // its model is read again while serving (see reloads)
 	} else {
-		persist = classifier.WithPersist(st.Save)
+		// A change that finds the save before it stalled (SlowSave, when
+		// the store logs it) is refused rather than held.
+		save, stall := classifier.WithPersist(st.Save), classifier.WithPersistStall(store.SlowSave)
+		persist = func(c *classifier.Classifier) { save(c); stall(c) }
 	}
 	err = st.Load(func(r io.Reader) error {
 		m, err := classifier.Load(r, tok, persist, maxLabels, maxFeatures, maxLearned)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/claimsvc/claims/classifier"
 )
@@ -28,6 +30,10 @@ func badRequest(field, description string) error {
 	}
 	return st.Err()
 }
+
+// persistStalledRetry is the delay a change refused for a stalled save
+// asks its client to wait before it sends the change again.
+const persistStalledRetry = 10 * time.Second
 
 // toStatus maps an error from the classifier to a gRPC status. It is the
 // one place where library errors become codes. field prefixes the message
@@ -87,6 +93,14 @@ func toStatus(field string, err error) error {
 		return status.Error(codes.FailedPrecondition, msg)
 	case errors.Is(err, classifier.ErrVersionChanged):
 		return status.Error(codes.Aborted, msg)
+	case errors.Is(err, classifier.ErrPersistStalled):
+		// Nothing was done: safe to send again once the disk is back.
+		// No field is at fault.
+		st := status.New(codes.Unavailable, err.Error())
+		if d, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(persistStalledRetry)}); derr == nil {
+			st = d
+		}
+		return st.Err()
 	case errors.Is(err, classifier.ErrPersist):
 		// The cause names server paths; it goes to the server's log
 		// (see logPersistFailure), not to the client.

@@ -618,6 +618,51 @@ func TestPersistFailure(t *testing.T) {
 	}
 }
 
+// TestPersistStalled: a Train that finds the save before it stalled is
+// refused with UNAVAILABLE and a RetryInfo detail, no field blamed, and
+// changes nothing.
+func TestPersistStalled(t *testing.T) {
+	stall := make(chan struct{})
+	var stalling atomic.Bool
+	model := classifier.New(apitest.Words{}, classifier.WithPersistStall(50*time.Millisecond), classifier.WithPersist(func([]byte) error {
+		if stalling.Load() {
+			<-stall
+		}
+		return nil
+	}))
+	if _, err := model.Replace(context.Background(), apitest.Corpus); err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(model, testLimits(), "test", nil, slog.New(slog.DiscardHandler))
+	before := model.Info()
+	stalling.Store(true)
+	first := make(chan error, 1)
+	go func() {
+		_, err := svc.Train(context.Background(), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed again", Label: "attribution"}}})
+		first <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // its save has begun, and stalled
+	_, err := svc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "officials denied it again", Label: "denial"}}})
+	st := status.Convert(err)
+	var delay time.Duration
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			delay = ri.GetRetryDelay().AsDuration()
+		}
+	}
+	if st.Code() != codes.Unavailable || !strings.HasPrefix(st.Message(), "the change before this one is still being persisted") || delay != persistStalledRetry {
+		t.Errorf("a Train behind a stalled save: got %s %q (retry %v), want UNAVAILABLE naming the stalled save, with a RetryInfo of %v", st.Code(), st.Message(), delay, persistStalledRetry)
+	}
+	if after := model.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {
+		t.Errorf("model changed by a refused Train")
+	}
+	stalling.Store(false)
+	close(stall)
+	if err := <-first; err != nil {
+		t.Errorf("the stalled Train: %v", err)
+	}
+}
+
 // TestTrainingHonoursContext calls Train, Forget and Evaluate with a
 // context that is already done: each returns its code and changes nothing.
 func TestTrainingHonoursContext(t *testing.T) {
