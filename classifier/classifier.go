@@ -999,17 +999,23 @@ func (c *Classifier) commitGathered(ctx context.Context, next *counts, applied i
 		return Stats{}, fmt.Errorf("%w: it would take %d bytes, more than %d", ErrModelFull, len(encoded), maxPayload)
 	}
 	if c.persist != nil {
-		began := time.Now()
-		c.persisting.Store(&began)
-		err := c.persist(encoded)
-		c.persisting.Store(nil)
-		if err != nil {
+		if err := c.persistTimed(encoded); err != nil {
 			return Stats{}, fmt.Errorf("%w: %w", ErrPersist, err)
 		}
 	}
 	c.counts, c.version, c.trained, c.revision, c.tokenizer = next, st.version, st.trained, rev, tokenizer
 	c.publish(snap, encoded)
 	return Stats{Applied: applied, Info: c.Info()}, nil
+}
+
+// persistTimed calls c.persist with encoded, marking the time it began
+// for the changes waiting behind it (see WithPersistStall) until it
+// returns, or panics.
+func (c *Classifier) persistTimed(encoded []byte) error {
+	began := time.Now()
+	c.persisting.Store(&began)
+	defer c.persisting.Store(nil)
+	return c.persist(encoded)
 }
 
 // state returns the saved state of the model s was built from. The counts

@@ -1094,3 +1094,30 @@ func TestPersistStallRefusesChanges(t *testing.T) {
 		t.Errorf("a change after the persist ended: %v", err)
 	}
 }
+
+// TestPersistPanicLeavesNoStall: a persist that panics leaves no mark of
+// a persist under way, so later changes are not refused as stalled.
+func TestPersistPanicLeavesNoStall(t *testing.T) {
+	var panicking atomic.Bool
+	c := New(spaceTokens{}, WithPersistStall(time.Nanosecond), WithPersist(func([]byte) error {
+		if panicking.Load() {
+			panic("disk driver bug")
+		}
+		return nil
+	}))
+	if _, err := c.Replace(context.Background(), syntheticExamples(50, 1)); err != nil {
+		t.Fatal(err)
+	}
+	panicking.Store(true)
+	func() {
+		defer func() { _ = recover() }()
+		c.Learn(context.Background(), syntheticExamples(5, 2), true)
+	}()
+	panicking.Store(false)
+	if c.persisting.Load() != nil {
+		t.Errorf("after a persist that panicked: got a persist still marked under way, want none")
+	}
+	if _, err := c.Learn(context.Background(), syntheticExamples(5, 3), true); err != nil {
+		t.Errorf("a change after a persist that panicked: got %v, want it applied", err)
+	}
+}
