@@ -355,17 +355,56 @@ func (c *Classifier) Info() Info {
 // SettledInfo is Info once the change being saved, if any, is installed:
 // a Learn, Forget or Replace past its last check of its context finishes
 // even if its caller has given up, and its change shows in the answer. It
-// waits for that save only, and returns ctx's error if ctx is done first;
-// Info never waits.
+// waits for that save only, and returns ctx's error if ctx is done first,
+// or, with WithPersistStall, PersistStalled's error once the save has run
+// that long; Info never waits.
 func (c *Classifier) SettledInfo(ctx context.Context) (Info, error) {
-	if saving := c.saving.Load(); saving != nil {
+	saving := c.saving.Load()
+	for saving != nil {
+		// With WithPersistStall, a save that has stalled ends the wait.
+		if err := c.PersistStalled(); err != nil {
+			return Info{}, err
+		}
+		var spell *time.Timer
+		var spellEnd <-chan time.Time
+		if c.persistStall > 0 {
+			spell = time.NewTimer(c.persistStall / 4)
+			spellEnd = spell.C
+		}
 		select {
 		case <-*saving:
+			saving = nil
 		case <-ctx.Done():
-			return Info{}, ctx.Err()
+			return Info{}, stopSpell(spell, ctx.Err())
+		case <-spellEnd:
 		}
+		stopSpell(spell, nil)
 	}
 	return c.Info(), nil
+}
+
+// PersistStalled returns an error wrapping ErrPersistStalled, saying how
+// long it has run, if a change's persist has been running for at least
+// the time WithPersistStall allows; nil if none has (or there is no such
+// limit). A caller waiting for a change to finish can use it to stop
+// waiting for a stalled disk.
+func (c *Classifier) PersistStalled() error {
+	if ran, stalled := c.PersistStalledFor(); stalled {
+		return fmt.Errorf("%w: it has run for %v", ErrPersistStalled, ran)
+	}
+	return nil
+}
+
+// PersistStalledFor returns how long the persist under way has run
+// (rounded to a tenth of a second; 0 if none is), and whether that is at
+// least the time WithPersistStall allows (false without such a limit).
+func (c *Classifier) PersistStalledFor() (time.Duration, bool) {
+	began := c.persisting.Load()
+	if began == nil {
+		return 0, false
+	}
+	ran := time.Since(*began)
+	return ran.Round(100 * time.Millisecond), c.persistStall > 0 && ran >= c.persistStall
 }
 
 // LabelScore is a label's probability for one sentence.
@@ -611,6 +650,8 @@ type Stats struct {
 // Learn, Forget and Replace stop with ctx's error, changing nothing, if ctx
 // is done before the change is persisted, while waiting for another
 // change to be persisted included; once persisting has begun, they finish.
+// With WithPersistStall, they stop with ErrPersistStalled, changing
+// nothing, once the persist of the change before them has run that long.
 func (c *Classifier) Learn(ctx context.Context, examples []Example, allowNew bool) (Stats, error) {
 	exs, err := normalizeExamples(examples)
 	if err != nil {
@@ -777,7 +818,7 @@ func (c *Classifier) lock(ctx context.Context) error {
 			if began := c.persisting.Load(); began != nil {
 				ran := time.Since(*began)
 				if ran >= d {
-					return fmt.Errorf("%w: it has run for %v", ErrPersistStalled, ran.Round(100*time.Millisecond))
+					return fmt.Errorf("%w: it has run for %v; this change was not applied", ErrPersistStalled, ran.Round(100*time.Millisecond))
 				}
 				d -= ran
 			}

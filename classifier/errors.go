@@ -59,10 +59,12 @@ var (
 	ErrVersionChanged = errors.New("model is not at the expected version")
 	// ErrPersist reports that a change could not be stored and was not applied.
 	ErrPersist = errors.New("model could not be persisted; change not applied")
-	// ErrPersistStalled reports a Learn, Forget or Replace refused, unapplied,
-	// because the change before it has been persisting for longer than
-	// WithPersistStall allows (a stalled disk): it did not wait for it.
-	ErrPersistStalled = errors.New("the change before this one is still being persisted (a stalled disk or volume?); change not applied")
+	// ErrPersistStalled reports that a change has been persisting for
+	// longer than WithPersistStall allows (a stalled disk): a Learn,
+	// Forget or Replace refused for it, unapplied, rather than wait for
+	// it, and a SettledInfo that stopped waiting for it (see
+	// PersistStalled).
+	ErrPersistStalled = errors.New("a change has been persisting for longer than the model allows (a stalled disk or volume?)")
 	// ErrStaleFeatures reports a Forget on a model whose counts were
 	// gathered by another revision of the feature extractor (a model saved
 	// by an older build), or with another tokenizer when the difference

@@ -1085,6 +1085,12 @@ func TestPersistStallRefusesChanges(t *testing.T) {
 	if !bytes.Equal(saved(t, c), before) {
 		t.Errorf("the refused changes changed the model")
 	}
+	if _, err := c.SettledInfo(ctx); !errors.Is(err, ErrPersistStalled) {
+		t.Errorf("SettledInfo during the stalled persist: got %v, want ErrPersistStalled", err)
+	}
+	if ran, stalled := c.PersistStalledFor(); !stalled || ran < stallAfter {
+		t.Errorf("PersistStalledFor: got %v, %v, want at least %v and stalled", ran, stalled, stallAfter)
+	}
 	stalling.Store(false)
 	close(stall)
 	if err := <-first; err != nil {

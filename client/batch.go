@@ -232,7 +232,10 @@ func failure(ctx context.Context, e *env, d *examples, b span, did string, state
 		// lost a server that is restarting: the check waits for it. So
 		// the user waits for the server about one --timeout, whichever
 		// calls do.
-		wait := status.Code(err) == codes.Unavailable
+		// The server's own UNAVAILABLE (a change refused behind a
+		// stalled save) carries a RetryInfo: the server was there.
+		st := status.Convert(err)
+		wait := st.Code() == codes.Unavailable && !hasRetryInfo(st)
 		// The check takes up to --timeout: say what the wait is for.
 		switch {
 		case ctx.Err() != nil:

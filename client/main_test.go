@@ -598,7 +598,7 @@ func TestTextLimitCheckedBeforeSending(t *testing.T) {
 // stalledSave returns the server's refusal of a change behind a stalled
 // save: UNAVAILABLE with a RetryInfo detail.
 func stalledSave() error {
-	st := status.New(codes.Unavailable, "the change before this one is still being persisted (a stalled disk or volume?); change not applied: it has run for 12s")
+	st := status.New(codes.Unavailable, "a change has been persisting for longer than the model allows (a stalled disk or volume?): it has run for 12s; this change was not applied")
 	st, _ = st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(10 * time.Second)})
 	return st.Err()
 }
@@ -641,7 +641,7 @@ func TestFailedBatchOutcome(t *testing.T) {
 		{"train refused is not checked", []string{"train"}, 2, status.Error(codes.InvalidArgument, "examples[1].text: text is empty"), true, false, nil, 2,
 			"InvalidArgument: DATA line 4: text: text is empty (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"train refused behind a stalled save is not sent again nor checked", []string{"train"}, 2, stalledSave(), true, false, nil, 2,
-			"Unavailable: the change before this one is still being persisted (a stalled disk or volume?); change not applied: it has run for 12s (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
+			"Unavailable: a change has been persisting for longer than the model allows (a stalled disk or volume?): it has run for 12s; this change was not applied (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"forget applied although it failed", []string{"forget"}, 2, failed, true, false, nil, 2,
 			"(the 2 examples before line 3 were forgotten, and lines 3–4 too, although the call failed; the rest were not sent)\n"},
 		{"forget not applied", []string{"forget"}, 2, failed, false, false, nil, 2,

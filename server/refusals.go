@@ -24,8 +24,8 @@ const refusalReportEvery = 10 * time.Second
 // with the count since the line before, the last one at the end of the
 // window after the burst (or at the stop, by stop); the bound on one
 // client's calls has lines of its own, which name the last client it
-// refused and count the clients refused. They never block for long: the tap handle runs in a
-// connection's reading goroutine.
+// refused and count the clients refused. They never block for long: the
+// tap handle runs in a connection's reading goroutine.
 type refusals struct {
 	grpc, rest func(error)
 	stop       func() // logs the refusals not logged yet
@@ -44,6 +44,7 @@ type refusalLog struct {
 	pending int64               // refusals not logged yet
 	client  string              // the client of the last refusal, if the bound is one client's
 	clients map[string]struct{} // the clients of the refusals not logged yet (at most maxCountedClients)
+	capped  bool                // a client was not counted: there were more
 	next    time.Time           // no line before this
 	timer   *time.Timer         // the flush at next, if armed
 }
@@ -54,18 +55,20 @@ const maxCountedClients = 256
 
 // tally is what a line of refusals says: their number, and for the bound
 // on one client's calls the last client refused and how many were
-// (clients, 0 for the server's bound).
+// (clients, 0 for the server's bound; capped if there were more than
+// maxCountedClients).
 type tally struct {
 	n       int64
 	client  string
 	clients int
+	capped  bool
 }
 
 // take returns the refusals not logged yet and starts counting afresh.
 // l.mu is held.
 func (l *refusalLog) take() tally {
-	t := tally{n: l.pending, client: l.client, clients: len(l.clients)}
-	l.pending = 0
+	t := tally{n: l.pending, client: l.client, clients: len(l.clients), capped: l.capped}
+	l.pending, l.capped = 0, false
 	clear(l.clients)
 	return t
 }
@@ -80,11 +83,17 @@ func (l *refusalLog) refusedFrom(client string) {
 	l.mu.Lock()
 	l.pending++
 	l.client = client
-	if client != "" && len(l.clients) < maxCountedClients {
-		if l.clients == nil {
-			l.clients = make(map[string]struct{})
+	if client != "" {
+		if _, counted := l.clients[client]; !counted {
+			if len(l.clients) < maxCountedClients {
+				if l.clients == nil {
+					l.clients = make(map[string]struct{})
+				}
+				l.clients[client] = struct{}{}
+			} else {
+				l.capped = true
+			}
 		}
-		l.clients[client] = struct{}{}
 	}
 	now := time.Now()
 	if !now.Before(l.next) {
@@ -147,6 +156,9 @@ func (l *refusalLog) write(t tally) {
 	attrs := append([]any{"refused", t.n}, l.attrs...)
 	if t.client != "" {
 		attrs = append(attrs, "last_client", t.client, "clients", t.clients)
+		if t.capped {
+			attrs = append(attrs, "clients_capped", true)
+		}
 	}
 	l.log.Warn(l.msg, attrs...)
 }

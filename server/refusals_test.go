@@ -211,6 +211,21 @@ func TestRefusalsSeriesWithoutTheClientBound(t *testing.T) {
 	}
 }
 
+// TestRefusalsCountDistinctClients: a line counts each client once, and
+// says nothing of a cap it did not reach.
+func TestRefusalsCountDistinctClients(t *testing.T) {
+	var logs apitest.LogBuffer
+	l := &refusalLog{log: slog.New(slog.NewJSONHandler(&logs, nil)), msg: "refused", every: time.Hour}
+	l.next = time.Now().Add(time.Hour) // a window under way: nothing logged at once
+	for _, c := range []string{"192.0.2.1", "192.0.2.1", "192.0.2.2"} {
+		l.refusedFrom(c)
+	}
+	l.stop()
+	if want := `"refused":3,"last_client":"192.0.2.2","clients":2}`; !strings.Contains(logs.String(), want) {
+		t.Errorf("log: got %s, want a line with %s", logs.String(), want)
+	}
+}
+
 // TestRefusalsCountTheirClients: a line of the bound on one client's
 // calls counts the clients it refused since the line before, up to
 // maxCountedClients, and names the last.
@@ -218,6 +233,9 @@ func TestRefusalsCountTheirClients(t *testing.T) {
 	var logs apitest.LogBuffer
 	l := &refusalLog{log: slog.New(slog.NewJSONHandler(&logs, nil)), msg: "refused", every: time.Hour}
 	l.refusedFrom("192.0.2.1") // logged at once, alone
+	// Refusals of one client count it once.
+	l.refusedFrom("192.0.2.9")
+	l.refusedFrom("192.0.2.9")
 	for i := range maxCountedClients + 40 {
 		l.refusedFrom(fmt.Sprintf("198.51.100.%d", i%250))
 		l.refusedFrom(fmt.Sprintf("2001:db8:%x::/64", i))
@@ -233,7 +251,7 @@ func TestRefusalsCountTheirClients(t *testing.T) {
 	}
 	for _, want := range []string{
 		`"refused":1,"last_client":"192.0.2.1","clients":1}`,
-		fmt.Sprintf(`"refused":%d,"last_client":"203.0.113.5","clients":%d}`, 2*(maxCountedClients+40)+1, maxCountedClients),
+		fmt.Sprintf(`"refused":%d,"last_client":"203.0.113.5","clients":%d,"clients_capped":true}`, 2*(maxCountedClients+40)+3, maxCountedClients),
 	} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log: got %s, want a line with %s", logs.String(), want)

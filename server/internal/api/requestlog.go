@@ -37,6 +37,11 @@ const (
 // requestLog is safe for concurrent use.
 type requestLog struct {
 	now func() time.Time
+	// stalled, if not nil, reports how long the save under way has run,
+	// and whether it has stalled (see
+	// classifier.Classifier.PersistStalledFor): a retry waiting for its
+	// call stops waiting then.
+	stalled func() (time.Duration, bool)
 
 	mu    sync.Mutex
 	calls map[string]*loggedCall // by method and request_id
@@ -52,8 +57,8 @@ type loggedCall struct {
 	finished time.Time
 }
 
-func newRequestLog(now func() time.Time) *requestLog {
-	return &requestLog{now: now, calls: make(map[string]*loggedCall)}
+func newRequestLog(now func() time.Time, stalled func() (time.Duration, bool)) *requestLog {
+	return &requestLog{now: now, stalled: stalled, calls: make(map[string]*loggedCall)}
 }
 
 // checkRequestID refuses a request_id that is too long or holds anything
@@ -127,10 +132,8 @@ func (l *requestLog) do(ctx context.Context, method, id string, req proto.Messag
 		if c.sum != sum {
 			return nil, invalid("request_id", "%q was used by an earlier %s with other contents", id, method)
 		}
-		select {
-		case <-c.done:
-		case <-ctx.Done():
-			return nil, toStatus("", ctx.Err())
+		if err := l.wait(ctx, method, id, c); err != nil {
+			return nil, err
 		}
 		if c.resp != nil {
 			return proto.Clone(c.resp), nil
@@ -139,6 +142,36 @@ func (l *requestLog) do(ctx context.Context, method, id string, req proto.Messag
 			return nil, status.Errorf(codes.Internal, "request_id: the earlier %s with %q ended in an internal error, perhaps after its change: check the model (GetModel) before sending the examples again with another request_id", method, id)
 		}
 		// The earlier call failed and changed nothing: run this one.
+	}
+}
+
+// stalledPoll is how often a retry waiting for its call looks for a
+// stalled save.
+const stalledPoll = 250 * time.Millisecond
+
+// wait waits for c, the call whose retry this is, to end, or for ctx to
+// be done, or for the save under way to stall (l.stalled): the call may
+// be that save, so whether it is applied is not known yet, and the retry
+// is answered so (UNAVAILABLE, with no RetryInfo: it may have been
+// applied), rather than hold its place among the calls in flight.
+func (l *requestLog) wait(ctx context.Context, method, id string, c *loggedCall) error {
+	var poll <-chan time.Time
+	if l.stalled != nil {
+		t := time.NewTicker(stalledPoll)
+		defer t.Stop()
+		poll = t.C
+	}
+	for {
+		select {
+		case <-c.done:
+			return nil
+		case <-ctx.Done():
+			return toStatus("", ctx.Err())
+		case <-poll:
+			if ran, stalled := l.stalled(); stalled {
+				return status.Errorf(codes.Unavailable, "request_id: the earlier %s with %q is still under way, behind a save that has run for %v (a stalled disk or volume?): whether it was applied is not known yet; send it again later with the same request_id to learn how it ended", method, id, ran)
+			}
+		}
 	}
 }
 

@@ -147,7 +147,7 @@ func TestRequestIDChecked(t *testing.T) {
 // TestRequestLogWaitsForRunningCall checks that retries arriving while a
 // call runs wait for it and get its answer, and that the call runs once.
 func TestRequestLogWaitsForRunningCall(t *testing.T) {
-	l := newRequestLog(time.Now)
+	l := newRequestLog(time.Now, nil)
 	req := &claimsv1.TrainRequest{RequestId: "r"}
 	release := make(chan struct{})
 	var runs atomic.Int32
@@ -188,12 +188,58 @@ func TestRequestLogWaitsForRunningCall(t *testing.T) {
 	}
 }
 
+// TestRequestLogRetryBehindAStalledSave: a retry waiting for its call
+// stops waiting once the save under way has stalled, with UNAVAILABLE and
+// no RetryInfo (the call may yet be applied), and the call itself runs on
+// and is remembered.
+func TestRequestLogRetryBehindAStalledSave(t *testing.T) {
+	var stalled atomic.Bool
+	l := newRequestLog(time.Now, func() (time.Duration, bool) { return 12 * time.Second, stalled.Load() })
+	req := &claimsv1.TrainRequest{RequestId: "r"}
+	release := make(chan struct{})
+	started := make(chan struct{})
+	call := func() (proto.Message, error) {
+		close(started)
+		<-release
+		return &claimsv1.TrainResponse{ModelVersion: 7}, nil
+	}
+	first := make(chan error, 1)
+	go func() {
+		_, err := l.do(context.Background(), "Train", "r", req, call)
+		first <- err
+	}()
+	<-started
+	stalled.Store(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := l.do(ctxT(t), "Train", "r", req, call)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		st := status.Convert(err)
+		if st.Code() != codes.Unavailable || !strings.Contains(st.Message(), "behind a save that has run for 12s (a stalled disk or volume?): whether it was applied is not known yet") || len(st.Details()) != 0 {
+			t.Errorf("a retry behind a stalled save: got %s %q %v, want UNAVAILABLE saying its outcome is not known, with no details", st.Code(), st.Message(), st.Details())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a retry behind a stalled save: still waiting after 10s")
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	resp, err := l.do(context.Background(), "Train", "r", req, call)
+	if err != nil || resp.(*claimsv1.TrainResponse).GetModelVersion() != 7 {
+		t.Errorf("a retry once the save ended: got %v, %v, want the call's answer", resp, err)
+	}
+}
+
 // TestRequestLogForgetsFailuresAndOldCalls checks that a failed or
 // panicking call is not remembered, and that answers are kept for
 // requestLogTTL and requestLogSize calls only.
 func TestRequestLogForgetsFailuresAndOldCalls(t *testing.T) {
 	now := time.Unix(1000, 0)
-	l := newRequestLog(func() time.Time { return now })
+	l := newRequestLog(func() time.Time { return now }, nil)
 	ctx := context.Background()
 	req := &claimsv1.TrainRequest{RequestId: "r"}
 	var runs int

@@ -83,7 +83,7 @@ func WithReadOnly() ServiceOption { return func(s *Service) { s.readOnly = true 
 // NewService returns a Service over model. tokenizer describes the
 // tokenizer in GetModel; metrics may be nil.
 func NewService(model *classifier.Classifier, limits Limits, tokenizer string, metrics *Metrics, log *slog.Logger, opts ...ServiceOption) *Service {
-	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log, requests: newRequestLog(time.Now), instance: newInstanceID(), stopping: make(chan struct{})}
+	s := &Service{model: model, limits: limits, tokenizer: tokenizer, metrics: metrics, log: log, requests: newRequestLog(time.Now, model.PersistStalledFor), instance: newInstanceID(), stopping: make(chan struct{})}
 	for _, o := range opts {
 		o(s)
 	}

@@ -641,7 +641,12 @@ func TestPersistStalled(t *testing.T) {
 		_, err := svc.Train(context.Background(), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed again", Label: "attribution"}}})
 		first <- err
 	}()
-	time.Sleep(100 * time.Millisecond) // its save has begun, and stalled
+	for { // its save has begun, and stalled
+		if _, stalled := model.PersistStalledFor(); stalled {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 	_, err := svc.Train(ctxT(t), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "officials denied it again", Label: "denial"}}})
 	st := status.Convert(err)
 	var delay time.Duration
@@ -650,7 +655,7 @@ func TestPersistStalled(t *testing.T) {
 			delay = ri.GetRetryDelay().AsDuration()
 		}
 	}
-	if st.Code() != codes.Unavailable || !strings.HasPrefix(st.Message(), "the change before this one is still being persisted") || delay != persistStalledRetry {
+	if st.Code() != codes.Unavailable || !strings.HasPrefix(st.Message(), "a change has been persisting for longer than the model allows (a stalled disk or volume?): it has run for ") || !strings.HasSuffix(st.Message(), "; this change was not applied") || delay != persistStalledRetry {
 		t.Errorf("a Train behind a stalled save: got %s %q (retry %v), want UNAVAILABLE naming the stalled save, with a RetryInfo of %v", st.Code(), st.Message(), delay, persistStalledRetry)
 	}
 	if after := model.Info(); after.Version != before.Version || after.ContentHash != before.ContentHash {

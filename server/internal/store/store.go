@@ -64,8 +64,9 @@ type Store struct {
 
 // SlowSave is how long a Save may take before the log warns that it is
 // still under way: a disk or network volume that stalls holds the change
-// being saved, and its caller past its deadline, and the changes queued
-// behind it until theirs, without another word in the log.
+// being saved, and its caller past its deadline, without another word in
+// the log. The server refuses other changes from then on (see
+// classifier.WithPersistStall, which it sets to this).
 const SlowSave = 10 * time.Second
 
 // OpenReadOnly returns a Store that only loads the model in dir: it
@@ -352,7 +353,7 @@ func (s *Store) Save(data []byte) error {
 	start := time.Now()
 	warned := make(chan struct{})
 	stalled := time.AfterFunc(s.stallAfter, func() {
-		s.log.Warn("saving the model is taking long: the data directory's disk or volume may be stalled, and changes wait for it", "path", s.Path(), "bytes", len(data), "waited", s.stallAfter)
+		s.log.Warn("saving the model is taking long: the data directory's disk or volume may be stalled, and other changes are refused until the save ends", "path", s.Path(), "bytes", len(data), "waited", s.stallAfter)
 		close(warned)
 	})
 	err := s.write(s.Path(), data)
