@@ -361,6 +361,11 @@ func (c *Classifier) Info() Info {
 func (c *Classifier) SettledInfo(ctx context.Context) (Info, error) {
 	saving := c.saving.Load()
 	for saving != nil {
+		select {
+		case <-*saving:
+			return c.Info(), nil
+		default:
+		}
 		// With WithPersistStall, a save that has stalled ends the wait.
 		if err := c.PersistStalled(); err != nil {
 			return Info{}, err
