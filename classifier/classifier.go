@@ -366,14 +366,15 @@ func (c *Classifier) SettledInfo(ctx context.Context) (Info, error) {
 			return c.Info(), nil
 		default:
 		}
-		// With WithPersistStall, a save that has stalled ends the wait.
+		// With WithPersistStall, a save that has stalled ends the wait,
+		// looked for when it would have run that long.
 		if err := c.PersistStalled(); err != nil {
 			return Info{}, err
 		}
 		var spell *time.Timer
 		var spellEnd <-chan time.Time
 		if c.persistStall > 0 {
-			spell = time.NewTimer(c.persistStall / 4)
+			spell = time.NewTimer(c.untilStall())
 			spellEnd = spell.C
 		}
 		select {
@@ -819,15 +820,10 @@ func (c *Classifier) lock(ctx context.Context) error {
 		var spell *time.Timer
 		var spellEnd <-chan time.Time
 		if c.persistStall > 0 {
-			d := c.persistStall
-			if began := c.persisting.Load(); began != nil {
-				ran := time.Since(*began)
-				if ran >= d {
-					return fmt.Errorf("%w: it has run for %v; this change was not applied", ErrPersistStalled, ran.Round(100*time.Millisecond))
-				}
-				d -= ran
+			if ran, stalled := c.PersistStalledFor(); stalled {
+				return fmt.Errorf("%w: it has run for %v; this change was not applied", ErrPersistStalled, ran)
 			}
-			spell = time.NewTimer(d)
+			spell = time.NewTimer(c.untilStall())
 			spellEnd = spell.C
 		}
 		select {
@@ -838,6 +834,17 @@ func (c *Classifier) lock(ctx context.Context) error {
 		case <-spellEnd:
 		}
 	}
+}
+
+// untilStall returns how long until the persist under way (or, if none
+// is, one that begins now) will have run for persistStall: at least a
+// millisecond, so that a waiter looking again does not spin.
+func (c *Classifier) untilStall() time.Duration {
+	d := c.persistStall
+	if began := c.persisting.Load(); began != nil {
+		d -= time.Since(*began)
+	}
+	return max(d, time.Millisecond)
 }
 
 // stopSpell stops t, if not nil, and returns err.

@@ -143,15 +143,14 @@ const (
 // may have changed the model all the same: the call timed out, was
 // cancelled or lost its connection, or failed in a way the server does
 // not use for a request it refused before changing anything. A refusal
-// as busy (see retryBusy) came before the server read the call, and an
-// UNAVAILABLE with a google.rpc.RetryInfo detail is the server's refusal
-// of a change behind a stalled save, which it did not apply (a lost
-// connection's UNAVAILABLE has no such detail).
+// as busy (see retryBusy) came before the server read the call, and so did
+// the server's refusal of a change behind a stalled save (see
+// saveStalled), which carries a google.rpc.RetryInfo detail.
 func mayHaveApplied(err error) bool {
 	if _, busy := busyDelay(err); busy {
 		return false
 	}
-	if st, ok := status.FromError(err); ok && st.Code() == codes.Unavailable && hasRetryInfo(st) {
+	if st := status.Convert(err); saveStalled(st) && hasRetryInfo(st) {
 		return false
 	}
 	switch status.Code(err) {
@@ -160,6 +159,25 @@ func mayHaveApplied(err error) bool {
 		return false
 	}
 	return true
+}
+
+// saveStalled reports whether st is the server's UNAVAILABLE for a save
+// of the model that has stalled (a google.rpc.ErrorInfo detail of reason
+// SAVE_STALLED, domain claims.v1, as the server's api package names
+// them): the server answered, so there is no use waiting for it
+// to be reachable, nor sending the call again at once. With a RetryInfo
+// detail the change was refused; without one (the retry of a change still
+// being saved) whether it was applied is not known.
+func saveStalled(st *status.Status) bool {
+	if st.Code() != codes.Unavailable {
+		return false
+	}
+	for _, d := range st.Details() {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok && ei.GetReason() == "SAVE_STALLED" && ei.GetDomain() == "claims.v1" {
+			return true
+		}
+	}
+	return false
 }
 
 // hasRetryInfo reports whether st carries a google.rpc.RetryInfo detail.
@@ -232,16 +250,20 @@ func failure(ctx context.Context, e *env, d *examples, b span, did string, state
 		// lost a server that is restarting: the check waits for it. So
 		// the user waits for the server about one --timeout, whichever
 		// calls do.
-		// The server's own UNAVAILABLE (a change refused behind a
-		// stalled save) carries a RetryInfo: the server was there.
+		// The server's own UNAVAILABLE for a stalled save says the
+		// server was there.
 		st := status.Convert(err)
-		wait := st.Code() == codes.Unavailable && !hasRetryInfo(st)
+		wait := st.Code() == codes.Unavailable && !saveStalled(st)
 		// The check takes up to --timeout: say what the wait is for.
+		wereDid := "were " + did
+		if d.lines[b.lo] == d.lines[b.hi-1] {
+			wereDid = "was " + did
+		}
 		switch {
 		case ctx.Err() != nil:
-			fmt.Fprintf(e.stderr, "interrupted: asking the server whether lines %d–%d were %s (Ctrl-C again to quit without knowing)\n", d.lines[b.lo], d.lines[b.hi-1], did)
+			fmt.Fprintf(e.stderr, "interrupted: asking the server whether %s %s (Ctrl-C again to quit without knowing)\n", lineRange(d.lines[b.lo], d.lines[b.hi-1]), wereDid)
 		case wait:
-			fmt.Fprintf(e.stderr, "client: asking the server whether lines %d–%d were %s (waiting up to --timeout for it to be reachable)\n", d.lines[b.lo], d.lines[b.hi-1], did)
+			fmt.Fprintf(e.stderr, "client: asking the server whether %s %s (waiting up to --timeout for it to be reachable)\n", lineRange(d.lines[b.lo], d.lines[b.hi-1]), wereDid)
 		}
 		r.outcome, r.why = checkApplied(ctx, e, state, want, wait)
 		r.checked = true
@@ -343,15 +365,15 @@ func newRequestID() string {
 // retryable reports whether a call that failed with err is worth sending
 // again with its request_id: its answer may have been lost on the way (a
 // deadline, a lost connection) rather than refused. The server's own
-// UNAVAILABLE, a change refused behind a stalled save, carries a
-// RetryInfo detail: it was refused, and is not sent again at once.
+// UNAVAILABLE for a stalled save (see saveStalled) is not sent again at
+// once: the save is not over.
 func retryable(err error) bool {
 	st := status.Convert(err)
 	switch st.Code() {
 	case codes.DeadlineExceeded:
 		return true
 	case codes.Unavailable:
-		return !hasRetryInfo(st)
+		return !saveStalled(st)
 	}
 	return false
 }

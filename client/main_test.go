@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/claimsvc/claims/classifier"
@@ -595,11 +596,18 @@ func TestTextLimitCheckedBeforeSending(t *testing.T) {
 	}
 }
 
-// stalledSave returns the server's refusal of a change behind a stalled
-// save: UNAVAILABLE with a RetryInfo detail.
-func stalledSave() error {
-	st := status.New(codes.Unavailable, "a change has been persisting for longer than the model allows (a stalled disk or volume?): it has run for 12s; this change was not applied")
-	st, _ = st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(10 * time.Second)})
+// stalledSave returns the server's UNAVAILABLE for a stalled save: with
+// refused, its refusal of a change behind it (a RetryInfo detail too);
+// else its answer to the retry of the change being saved, whose outcome
+// is not known.
+func stalledSave(refused bool) error {
+	msg := "request_id: the earlier Train with \"x\" is still under way, behind a save that has run for 12s (a stalled disk or volume?): whether it was applied is not known yet"
+	details := []protoadapt.MessageV1{&errdetails.ErrorInfo{Reason: "SAVE_STALLED", Domain: "claims.v1"}}
+	if refused {
+		msg = "a change has been persisting for longer than the model allows (a stalled disk or volume?): it has run for 12s; this change was not applied"
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(10 * time.Second)})
+	}
+	st, _ := status.New(codes.Unavailable, msg).WithDetails(details...)
 	return st.Err()
 }
 
@@ -640,7 +648,9 @@ func TestFailedBatchOutcome(t *testing.T) {
 			"(the 2 examples before line 3 were applied; lines 3–4 may or may not have been applied: the model could not be checked: no route to host; the rest were not sent)\n"},
 		{"train refused is not checked", []string{"train"}, 2, status.Error(codes.InvalidArgument, "examples[1].text: text is empty"), true, false, nil, 2,
 			"InvalidArgument: DATA line 4: text: text is empty (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
-		{"train refused behind a stalled save is not sent again nor checked", []string{"train"}, 2, stalledSave(), true, false, nil, 2,
+		{"train behind a stalled save of its own is checked, not sent again", []string{"train"}, 2, stalledSave(false), true, false, nil, 2,
+			"Unavailable: request_id: the earlier Train with \"x\" is still under way, behind a save that has run for 12s (a stalled disk or volume?): whether it was applied is not known yet (the 2 examples before line 3 were applied, and lines 3–4 too, although the call failed; the rest were not sent)\n"},
+		{"train refused behind a stalled save is not sent again nor checked", []string{"train"}, 2, stalledSave(true), true, false, nil, 2,
 			"Unavailable: a change has been persisting for longer than the model allows (a stalled disk or volume?): it has run for 12s; this change was not applied (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"forget applied although it failed", []string{"forget"}, 2, failed, true, false, nil, 2,
 			"(the 2 examples before line 3 were forgotten, and lines 3–4 too, although the call failed; the rest were not sent)\n"},

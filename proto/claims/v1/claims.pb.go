@@ -635,7 +635,12 @@ type TrainRequest struct {
 	// request_id of an earlier Train that succeeded returns that call's
 	// response and applies nothing again, so a client that lost the answer
 	// (a deadline, a dropped connection) can send the same request again; if
-	// the earlier call is still running, the retry waits for it. A call that
+	// the earlier call is still running, the retry waits for it, but not for
+	// a save that has stalled (run 10 s): the retry then fails with
+	// UNAVAILABLE, a google.rpc.ErrorInfo of reason SAVE_STALLED and no
+	// RetryInfo, since whether the earlier call is applied is not known yet
+	// (send it again later). A Train refused behind a stalled save (the
+	// same ErrorInfo, with a RetryInfo) changed nothing. A call that
 	// failed changed nothing and is not remembered, except one that ended in
 	// a panic (INTERNAL "internal error", which may have come after its
 	// change): its retries fail with INTERNAL. A model that could not be
@@ -1406,7 +1411,9 @@ type GetModelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// If true, answer only once a change the server has begun to save (a
 	// Train or Forget past its last deadline check) is installed, or fail
-	// with DEADLINE_EXCEEDED when the call's deadline passes first. For a
+	// with DEADLINE_EXCEEDED when the call's deadline passes first, or with
+	// UNAVAILABLE (a google.rpc.ErrorInfo of reason SAVE_STALLED, and a
+	// RetryInfo) once the save has run 10 s, a stalled disk. For a
 	// client that gave up on a Train or Forget and asks what became of it;
 	// without it, GetModel never waits. HTTP: GET /v1/model?settled=true.
 	Settled       bool `protobuf:"varint,1,opt,name=settled" json:"settled,omitempty"`

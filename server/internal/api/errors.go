@@ -9,6 +9,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/claimsvc/claims/classifier"
@@ -34,6 +35,32 @@ func badRequest(field, description string) error {
 // persistStalledRetry is the delay a change refused for a stalled save
 // asks its client to wait before it sends the change again.
 const persistStalledRetry = 10 * time.Second
+
+// SaveStalledReason is the reason of the google.rpc.ErrorInfo detail
+// (domain ErrorDomain) of an UNAVAILABLE the server sends because a save
+// of the model has stalled, so that a client can tell it from a lost
+// connection's: with a google.rpc.RetryInfo detail too, the call was
+// refused and changed nothing; without one (the retry of a change still
+// being saved), whether the change was applied is not known yet.
+const SaveStalledReason = "SAVE_STALLED"
+
+// ErrorDomain is the domain of the server's google.rpc.ErrorInfo details.
+const ErrorDomain = "claims.v1"
+
+// saveStalled returns the UNAVAILABLE status of a call answered because a
+// save has stalled, with msg; refused says that the call changed nothing,
+// which a RetryInfo detail then says too.
+func saveStalled(msg string, refused bool) error {
+	details := []protoadapt.MessageV1{&errdetails.ErrorInfo{Reason: SaveStalledReason, Domain: ErrorDomain}}
+	if refused {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(persistStalledRetry)})
+	}
+	st := status.New(codes.Unavailable, msg)
+	if d, err := st.WithDetails(details...); err == nil {
+		st = d
+	}
+	return st.Err()
+}
 
 // toStatus maps an error from the classifier to a gRPC status. It is the
 // one place where library errors become codes. field prefixes the message
@@ -96,11 +123,7 @@ func toStatus(field string, err error) error {
 	case errors.Is(err, classifier.ErrPersistStalled):
 		// Nothing was done: safe to send again once the disk is back.
 		// No field is at fault.
-		st := status.New(codes.Unavailable, err.Error())
-		if d, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(persistStalledRetry)}); derr == nil {
-			st = d
-		}
-		return st.Err()
+		return saveStalled(err.Error(), true)
 	case errors.Is(err, classifier.ErrPersist):
 		// The cause names server paths; it goes to the server's log
 		// (see logPersistFailure), not to the client.

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"sync"
 	"time"
 
@@ -162,15 +163,22 @@ func (l *requestLog) wait(ctx context.Context, method, id string, c *loggedCall)
 		poll = t.C
 	}
 	for {
+		if l.stalled != nil {
+			if ran, stalled := l.stalled(); stalled {
+				select {
+				case <-c.done: // it ended meanwhile: its answer, below
+					return nil
+				default:
+				}
+				return saveStalled(fmt.Sprintf("request_id: the earlier %s with %q is still under way, behind a save that has run for %v (a stalled disk or volume?): whether it was applied is not known yet; send it again later with the same request_id to learn how it ended", method, id, ran), false)
+			}
+		}
 		select {
 		case <-c.done:
 			return nil
 		case <-ctx.Done():
 			return toStatus("", ctx.Err())
 		case <-poll:
-			if ran, stalled := l.stalled(); stalled {
-				return status.Errorf(codes.Unavailable, "request_id: the earlier %s with %q is still under way, behind a save that has run for %v (a stalled disk or volume?): whether it was applied is not known yet; send it again later with the same request_id to learn how it ended", method, id, ran)
-			}
 		}
 	}
 }

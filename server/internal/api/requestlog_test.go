@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -218,8 +219,8 @@ func TestRequestLogRetryBehindAStalledSave(t *testing.T) {
 	select {
 	case err := <-done:
 		st := status.Convert(err)
-		if st.Code() != codes.Unavailable || !strings.Contains(st.Message(), "behind a save that has run for 12s (a stalled disk or volume?): whether it was applied is not known yet") || len(st.Details()) != 0 {
-			t.Errorf("a retry behind a stalled save: got %s %q %v, want UNAVAILABLE saying its outcome is not known, with no details", st.Code(), st.Message(), st.Details())
+		if st.Code() != codes.Unavailable || !strings.Contains(st.Message(), "behind a save that has run for 12s (a stalled disk or volume?): whether it was applied is not known yet") || !slices.Equal(detailKinds(st), []string{"ErrorInfo SAVE_STALLED"}) {
+			t.Errorf("a retry behind a stalled save: got %s %q %v, want UNAVAILABLE saying its outcome is not known, with an ErrorInfo of reason SAVE_STALLED and no RetryInfo", st.Code(), st.Message(), st.Details())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("a retry behind a stalled save: still waiting after 10s")

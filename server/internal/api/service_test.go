@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -641,9 +642,13 @@ func TestPersistStalled(t *testing.T) {
 		_, err := svc.Train(context.Background(), &claimsv1.TrainRequest{Examples: []*claimsv1.Example{{Text: "rebels blamed again", Label: "attribution"}}})
 		first <- err
 	}()
+	deadline := time.Now().Add(10 * time.Second)
 	for { // its save has begun, and stalled
 		if _, stalled := model.PersistStalledFor(); stalled {
 			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first Train's save never began")
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -654,6 +659,9 @@ func TestPersistStalled(t *testing.T) {
 		if ri, ok := d.(*errdetails.RetryInfo); ok {
 			delay = ri.GetRetryDelay().AsDuration()
 		}
+	}
+	if got, want := detailKinds(st), []string{"ErrorInfo SAVE_STALLED", "RetryInfo"}; !slices.Equal(got, want) {
+		t.Errorf("a Train behind a stalled save: got details %v, want %v", got, want)
 	}
 	if st.Code() != codes.Unavailable || !strings.HasPrefix(st.Message(), "a change has been persisting for longer than the model allows (a stalled disk or volume?): it has run for ") || !strings.HasSuffix(st.Message(), "; this change was not applied") || delay != persistStalledRetry {
 		t.Errorf("a Train behind a stalled save: got %s %q (retry %v), want UNAVAILABLE naming the stalled save, with a RetryInfo of %v", st.Code(), st.Message(), delay, persistStalledRetry)
@@ -666,6 +674,23 @@ func TestPersistStalled(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Errorf("the stalled Train: %v", err)
 	}
+}
+
+// detailKinds names st's details: "ErrorInfo REASON", "RetryInfo", or
+// the detail's type.
+func detailKinds(st *status.Status) []string {
+	var kinds []string
+	for _, d := range st.Details() {
+		switch d := d.(type) {
+		case *errdetails.ErrorInfo:
+			kinds = append(kinds, "ErrorInfo "+d.GetReason())
+		case *errdetails.RetryInfo:
+			kinds = append(kinds, "RetryInfo")
+		default:
+			kinds = append(kinds, fmt.Sprintf("%T", d))
+		}
+	}
+	return kinds
 }
 
 // TestTrainingHonoursContext calls Train, Forget and Evaluate with a
