@@ -815,8 +815,8 @@ func (c *Classifier) lock(ctx context.Context) error {
 	}
 	for {
 		// With WithPersistStall, the wait is cut into spells that end
-		// when the persist under way (or, if none is, the next) would
-		// have run for persistStall, to look again.
+		// when the persist under way (or, if none is, one beginning now)
+		// would have run for persistStall, to look again.
 		var spell *time.Timer
 		var spellEnd <-chan time.Time
 		if c.persistStall > 0 {

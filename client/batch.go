@@ -220,6 +220,17 @@ func checkApplied(ctx context.Context, e *env, before modelState, wantTotal int6
 		before.version, m.GetVersion(), before.total, m.GetTotalExamples())
 }
 
+// afterStall says how to learn, once a stalled save has ended, whether a
+// batch was applied (did: "applied", "forgotten"), from the model's state
+// before it and its total examples had it been: sending it again before
+// could apply it twice.
+func afterStall(before modelState, wantTotal int64, did string) string {
+	if !before.known {
+		return "once the disk is back, check the model (client model) before sending it again"
+	}
+	return fmt.Sprintf("once the disk is back, client model shows version %d with %d examples if it was %s, version %d if not: do not send it again before", before.version+1, wantTotal, did, before.version)
+}
+
 // batchIndex matches the "examples[i]" a server error starts with, which
 // counts within the request.
 var batchIndex = regexp.MustCompile(`^examples\[(\d+)\]\.?`)
@@ -243,6 +254,24 @@ type batchReport struct {
 // examples had the batch been applied.
 func failure(ctx context.Context, e *env, d *examples, b span, did string, state modelState, want int64, check bool, err error) error {
 	r := batchReport{file: d.file, lines: d.lines, b: b, did: did}
+	if st := status.Convert(err); check && saveStalled(st) {
+		// The server answered that a save has stalled: the check, which
+		// waits for the save under way, would fail the same way. Either
+		// this batch's own save stalled (no RetryInfo: the server does
+		// not know yet whether it is applied), or the batch was sent
+		// again after a first send timed out and the resend was refused
+		// (with a RetryInfo), which says nothing of the first.
+		r.outcome, r.checked = uncertain, true
+		r.why = "the server's save of the model has stalled, with this batch in it or behind it; " + afterStall(state, want, did)
+		if hasRetryInfo(st) {
+			r.why = "its first send timed out, and the resend was refused behind a stalled save of the model; " + afterStall(state, want, did)
+		} else {
+			// The server's advice (send it again with the same
+			// request_id) is not one the client can follow.
+			err = keepID(err, status.Error(codes.Unavailable, "a save of the model has stalled (a stalled disk or volume?)"))
+		}
+		return r.error(err)
+	}
 	if check {
 		// A call that lost its connection, and did not wait for the
 		// server already (a retry that waited, or was sent again until
