@@ -966,32 +966,41 @@ func TestReadExamplesReadError(t *testing.T) {
 	}
 }
 
+// stalledChange returns a classifier (with opts) trained on synthetic
+// examples, and a Learn whose persist stalls until release is called,
+// begun: its error comes on first. The Learn holds the writers' lock and
+// is persisting when stalledChange returns.
+func stalledChange(t *testing.T, opts ...Option) (c *Classifier, release func(), first <-chan error) {
+	t.Helper()
+	stall := make(chan struct{})
+	var stalling atomic.Bool
+	c = New(spaceTokens{}, append([]Option{WithClock(fixedClock()), WithPersist(func([]byte) error {
+		if stalling.Load() {
+			<-stall
+		}
+		return nil
+	})}, opts...)...)
+	if _, err := c.Replace(context.Background(), syntheticExamples(200, 1)); err != nil {
+		t.Fatal(err)
+	}
+	stalling.Store(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Learn(context.Background(), syntheticExamples(10, 2), true)
+		done <- err
+	}()
+	for c.persisting.Load() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	return c, func() { stalling.Store(false); close(stall) }, done
+}
+
 // TestChangeBehindAStalledSaveGivesUp: while one change's save stalls (a
 // hung disk), the changes queued behind it give up at their deadline with
 // the context's error and change nothing, classification goes on, and
 // once the save ends the next change is applied.
 func TestChangeBehindAStalledSaveGivesUp(t *testing.T) {
-	stall := make(chan struct{})
-	var stalling atomic.Bool
-	c := New(spaceTokens{}, WithClock(fixedClock()), WithPersist(func([]byte) error {
-		if stalling.Load() {
-			<-stall
-		}
-		return nil
-	}))
-	if _, err := c.Replace(context.Background(), syntheticExamples(200, 1)); err != nil {
-		t.Fatal(err)
-	}
-	stalling.Store(true)
-	first := make(chan error, 1)
-	go func() {
-		_, err := c.Learn(context.Background(), syntheticExamples(10, 2), true)
-		first <- err
-	}()
-	// The first change holds the writers' lock once its save has begun.
-	for c.saving.Load() == nil {
-		time.Sleep(time.Millisecond)
-	}
+	c, release, first := stalledChange(t)
 	before := saved(t, c)
 	for _, change := range []struct {
 		name string
@@ -1020,8 +1029,7 @@ func TestChangeBehindAStalledSaveGivesUp(t *testing.T) {
 	if !bytes.Equal(saved(t, c), before) {
 		t.Errorf("the changes that gave up changed the model")
 	}
-	stalling.Store(false)
-	close(stall)
+	release()
 	if err := <-first; err != nil {
 		t.Fatalf("the stalled change, once its save ended: %v", err)
 	}
@@ -1049,27 +1057,8 @@ func TestUnlockOfAFreeLockPanics(t *testing.T) {
 // persist ends changes are applied again.
 func TestPersistStallRefusesChanges(t *testing.T) {
 	const stallAfter = 100 * time.Millisecond
-	stall := make(chan struct{})
-	var stalling atomic.Bool
-	c := New(spaceTokens{}, WithClock(fixedClock()), WithPersistStall(stallAfter), WithPersist(func([]byte) error {
-		if stalling.Load() {
-			<-stall
-		}
-		return nil
-	}))
-	if _, err := c.Replace(context.Background(), syntheticExamples(200, 1)); err != nil {
-		t.Fatal(err)
-	}
+	c, release, first := stalledChange(t, WithPersistStall(stallAfter))
 	before := saved(t, c)
-	stalling.Store(true)
-	first := make(chan error, 1)
-	go func() {
-		_, err := c.Learn(context.Background(), syntheticExamples(10, 2), true)
-		first <- err
-	}()
-	for c.persisting.Load() == nil {
-		time.Sleep(time.Millisecond)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -1091,8 +1080,7 @@ func TestPersistStallRefusesChanges(t *testing.T) {
 	if ran, stalled := c.PersistStalledFor(); !stalled || ran < stallAfter {
 		t.Errorf("PersistStalledFor: got %v, %v, want at least %v and stalled", ran, stalled, stallAfter)
 	}
-	stalling.Store(false)
-	close(stall)
+	release()
 	if err := <-first; err != nil {
 		t.Fatalf("the stalled change, once its persist ended: %v", err)
 	}
