@@ -41,7 +41,7 @@ const persistStalledRetry = 10 * time.Second
 // of the model has stalled, so that a client can tell it from a lost
 // connection's: with a google.rpc.RetryInfo detail too, the call was
 // refused and changed nothing; without one (the retry of a change still
-// being saved), whether the change was applied is not known yet.
+// under way), whether the change was applied is not known yet.
 const SaveStalledReason = "SAVE_STALLED"
 
 // ErrorDomain is the domain of the server's google.rpc.ErrorInfo details.
