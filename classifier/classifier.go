@@ -371,20 +371,16 @@ func (c *Classifier) SettledInfo(ctx context.Context) (Info, error) {
 		if err := c.PersistStalled(); err != nil {
 			return Info{}, err
 		}
-		var spell *time.Timer
-		var spellEnd <-chan time.Time
-		if c.persistStall > 0 {
-			spell = time.NewTimer(c.untilStall())
-			spellEnd = spell.C
-		}
+		spell, stop := c.stallSpell()
 		select {
 		case <-*saving:
 			saving = nil
 		case <-ctx.Done():
-			return Info{}, stopSpell(spell, ctx.Err())
-		case <-spellEnd:
+			stop()
+			return Info{}, ctx.Err()
+		case <-spell:
 		}
-		stopSpell(spell, nil)
+		stop()
 	}
 	return c.Info(), nil
 }
@@ -814,45 +810,39 @@ func (c *Classifier) lock(ctx context.Context) error {
 	default:
 	}
 	for {
-		// With WithPersistStall, the wait is cut into spells that end
-		// when the persist under way (or, if none is, one beginning now)
-		// would have run for persistStall, to look again.
-		var spell *time.Timer
-		var spellEnd <-chan time.Time
-		if c.persistStall > 0 {
-			if ran, stalled := c.PersistStalledFor(); stalled {
-				return fmt.Errorf("%w: it has run for %v; this change was not applied", ErrPersistStalled, ran)
-			}
-			spell = time.NewTimer(c.untilStall())
-			spellEnd = spell.C
+		// With WithPersistStall, the wait is cut into spells (see
+		// stallSpell), to look again.
+		if err := c.PersistStalled(); err != nil {
+			return fmt.Errorf("%w; this change was not applied", err)
 		}
+		spell, stop := c.stallSpell()
 		select {
 		case c.writer <- struct{}{}:
-			return stopSpell(spell, nil)
+			stop()
+			return nil
 		case <-ctx.Done():
-			return stopSpell(spell, ctx.Err())
-		case <-spellEnd:
+			stop()
+			return ctx.Err()
+		case <-spell:
 		}
 	}
 }
 
-// untilStall returns how long until the persist under way (or, if none
-// is, one that begins now) will have run for persistStall: at least a
-// millisecond, so that a waiter looking again does not spin.
-func (c *Classifier) untilStall() time.Duration {
+// stallSpell returns a channel that fires when the persist under way (or,
+// if none is, one beginning now) will have run for the time
+// WithPersistStall allows, at least a millisecond on so that a waiter
+// looking again does not spin, and the func that stops it; without such
+// a limit, a nil channel, which never fires.
+func (c *Classifier) stallSpell() (<-chan time.Time, func()) {
+	if c.persistStall <= 0 {
+		return nil, func() {}
+	}
 	d := c.persistStall
 	if began := c.persisting.Load(); began != nil {
 		d -= time.Since(*began)
 	}
-	return max(d, time.Millisecond)
-}
-
-// stopSpell stops t, if not nil, and returns err.
-func stopSpell(t *time.Timer, err error) error {
-	if t != nil {
-		t.Stop()
-	}
-	return err
+	t := time.NewTimer(max(d, time.Millisecond))
+	return t.C, func() { t.Stop() }
 }
 
 // unlock gives back the writers' lock that lock took. Giving back a lock

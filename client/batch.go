@@ -181,14 +181,7 @@ func saveStalled(st *status.Status) bool {
 }
 
 // hasRetryInfo reports whether st carries a google.rpc.RetryInfo detail.
-func hasRetryInfo(st *status.Status) bool {
-	for _, d := range st.Details() {
-		if _, ok := d.(*errdetails.RetryInfo); ok {
-			return true
-		}
-	}
-	return false
-}
+func hasRetryInfo(st *status.Status) bool { return retryInfo(st) != nil }
 
 // checkApplied asks the model (GetModel) whether a change whose call
 // failed was applied: before is the model's state before the call, and

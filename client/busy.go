@@ -64,12 +64,20 @@ func busyDelay(err error) (time.Duration, bool) {
 	if !ok || st.Code() != codes.ResourceExhausted {
 		return 0, false
 	}
-	for _, d := range st.Details() {
-		if ri, ok := d.(*errdetails.RetryInfo); ok {
-			return min(max(ri.GetRetryDelay().AsDuration(), 0), maxBusyDelay), true
-		}
+	if ri := retryInfo(st); ri != nil {
+		return min(max(ri.GetRetryDelay().AsDuration(), 0), maxBusyDelay), true
 	}
 	return 0, false
+}
+
+// retryInfo returns st's google.rpc.RetryInfo detail, or nil.
+func retryInfo(st *status.Status) *errdetails.RetryInfo {
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			return ri
+		}
+	}
+	return nil
 }
 
 // lineEnderKey is the context key of the func that ends a line left
