@@ -215,13 +215,13 @@ func checkApplied(ctx context.Context, e *env, before modelState, wantTotal int6
 
 // afterStall says how to learn, once a stalled save has ended, whether a
 // batch was applied (did: "applied", "forgotten"), from the model's state
-// before it and its total examples had it been: sending it again before
-// could apply it twice.
+// before it and its total examples had it been: sending it again without
+// checking could apply it twice.
 func afterStall(before modelState, wantTotal int64, did string) string {
 	if !before.known {
 		return "once the disk is back, check the model (client model) before sending it again"
 	}
-	return fmt.Sprintf("once the disk is back, client model shows version %d with %d examples if it was %s, version %d if not: do not send it again before", before.version+1, wantTotal, did, before.version)
+	return fmt.Sprintf("once the disk is back, client model shows version %d with %d examples if it was %s, version %d if not: check which before sending it again", before.version+1, wantTotal, did, before.version)
 }
 
 // batchIndex matches the "examples[i]" a server error starts with, which

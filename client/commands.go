@@ -571,7 +571,9 @@ func runModel(ctx context.Context, e *env, _ any) error {
 			zero   bool // 0 is a value (explain 0: no explanations), not a limit left out
 		}{
 			{int64(l.GetMaxConcurrentStreams()), "%d streams a connection", false}, {int64(l.GetMaxClassifyStreams()), "%d classify streams", false},
-			{int64(l.GetMaxInflightCalls()), "%d calls in flight", false}, // 0 is also no bound
+			{int64(l.GetMaxClassifyStreamsPerConn()), "%d classify streams a connection", false}, // 0 is also no bound
+			{int64(l.GetMaxInflightCalls()), "%d calls in flight", false},                        // 0 is also no bound
+			{int64(l.GetMaxInflightCallsPerClient()), "%d calls in flight a client", false},      // 0 is also no bound
 			{int64(l.GetMaxExplain()), "explain %d", true}, {int64(l.GetMaxLabels()), "%d labels", false},
 			{l.GetMaxFeatures(), "%d features", false}, {l.GetMaxLearnedExamples(), "%d distinct examples", false},
 		} {

@@ -649,7 +649,7 @@ func TestFailedBatchOutcome(t *testing.T) {
 		{"train refused is not checked", []string{"train"}, 2, status.Error(codes.InvalidArgument, "examples[1].text: text is empty"), true, false, nil, 2,
 			"InvalidArgument: DATA line 4: text: text is empty (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"train behind a stalled save of its own is not sent again, and says how to learn its fate", []string{"train"}, 2, stalledSave(false), true, false, nil, 2,
-			"Unavailable: a save of the model has stalled (a stalled disk or volume?) (the 2 examples before line 3 were applied; lines 3–4 may or may not have been applied: the server's save of the model has stalled, with this batch in it or behind it; once the disk is back, client model shows version 9 with 11 examples if it was applied, version 8 if not: do not send it again before; the rest were not sent)\n"},
+			"Unavailable: a save of the model has stalled (a stalled disk or volume?) (the 2 examples before line 3 were applied; lines 3–4 may or may not have been applied: the server's save of the model has stalled, with this batch in it or behind it; once the disk is back, client model shows version 9 with 11 examples if it was applied, version 8 if not: check which before sending it again; the rest were not sent)\n"},
 		{"train refused behind a stalled save is not sent again nor checked", []string{"train"}, 2, stalledSave(true), true, false, nil, 2,
 			"Unavailable: a change has been persisting for longer than the model allows (a stalled disk or volume?): it has run for 12s; this change was not applied (the 2 examples before line 3 were applied; lines 3–4 were not; the rest were not sent)\n"},
 		{"forget applied although it failed", []string{"forget"}, 2, failed, true, false, nil, 2,
@@ -1794,9 +1794,9 @@ func TestModelLimits(t *testing.T) {
 		want   string
 	}{
 		{"current server", &claimsv1.Limits{MaxTextBytes: 262144, MaxSentences: 2000, MaxExamples: 10000, MaxGrpcReceiveBytes: 16777216, MaxHttpBodyBytes: 16777216,
-			CallTimeout: durationpb.New(30 * time.Second), SendTimeout: durationpb.New(0), MaxConcurrentStreams: 100, MaxClassifyStreams: 64, MaxInflightCalls: 128,
-			MaxExplain: 20, MaxLabels: 64, MaxFeatures: 1000000, MaxLearnedExamples: 1000000},
-			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, send timeout none, 100 streams a connection, 64 classify streams, 128 calls in flight, explain 20, 64 labels, 1000000 features, 1000000 distinct examples\n"},
+			CallTimeout: durationpb.New(30 * time.Second), SendTimeout: durationpb.New(0), MaxConcurrentStreams: 100, MaxClassifyStreams: 64, MaxClassifyStreamsPerConn: 16, MaxInflightCalls: 128,
+			MaxInflightCallsPerClient: 32, MaxExplain: 20, MaxLabels: 64, MaxFeatures: 1000000, MaxLearnedExamples: 1000000},
+			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, send timeout none, 100 streams a connection, 64 classify streams, 16 classify streams a connection, 128 calls in flight, 32 calls in flight a client, explain 20, 64 labels, 1000000 features, 1000000 distinct examples\n"},
 		{"older server", &claimsv1.Limits{MaxTextBytes: 262144, MaxSentences: 2000, MaxExamples: 10000, MaxGrpcReceiveBytes: 16777216, MaxHttpBodyBytes: 16777216,
 			CallTimeout: durationpb.New(30 * time.Second), MaxConcurrentStreams: 100, MaxExplain: 20},
 			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, 100 streams a connection, explain 20\n"},

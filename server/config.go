@@ -67,18 +67,9 @@ type config struct {
 	// MaxHealthWatchesPerConn those on one connection (0: no bound).
 	MaxHealthWatches        int
 	MaxHealthWatchesPerConn int
-	// MaxClassifyStreamsPerConn bounds the ClassifyStream calls open at
-	// once on one gRPC connection, or from one REST client (0: no bound),
-	// beside the server's Limits.MaxClassifyStreams.
-	MaxClassifyStreamsPerConn int
-	// MaxInflightCallsPerClient bounds the unary calls of the claims
-	// service the server holds at once from one client (its IP address,
-	// or the client a trusted proxy names), beside the server's
-	// Limits.MaxInflightCalls (0: no bound).
-	MaxInflightCallsPerClient int
-	ShutdownDrain             time.Duration // NOT_SERVING but still serving, before the stop
-	Keepalive                 keepaliveConfig
-	GC                        gcConfig
+	ShutdownDrain           time.Duration // NOT_SERVING but still serving, before the stop
+	Keepalive               keepaliveConfig
+	GC                      gcConfig
 	// MemoryLimitRatio, when GOMEMLIMIT is not set, sets the Go runtime's
 	// memory limit to this fraction of the container's (cgroup's) memory
 	// limit, if it has one (0: no limit).
@@ -183,9 +174,9 @@ func parseConfig(args []string, getenv func(string) string, stdout io.Writer) (c
 	maxStreams := fs.Uint("max-concurrent-streams", uint(l.MaxConcurrentStreams), "most concurrent streams per HTTP/2 connection")
 	fs.IntVar(&l.MaxExplain, "max-explain", l.MaxExplain, "largest explain value")
 	fs.IntVar(&l.MaxClassifyStreams, "max-classify-streams", l.MaxClassifyStreams, "most ClassifyStream calls open at once on the whole server, gRPC and REST together")
-	fs.IntVar(&c.MaxClassifyStreamsPerConn, "max-classify-streams-per-conn", 16, "most ClassifyStream calls open at once on one gRPC connection, or from one REST client (its address and port, or the client --trusted-proxies names), so that one client cannot hold every --max-classify-streams slot (0: no bound; behind a proxy or mesh sidecar that carries many clients over one connection, use 0)")
+	fs.IntVar(&l.MaxClassifyStreamsPerConn, "max-classify-streams-per-conn", l.MaxClassifyStreamsPerConn, "most ClassifyStream calls open at once on one gRPC connection, or from one REST client (its address and port, or the client --trusted-proxies names), so that one client cannot hold every --max-classify-streams slot (0: no bound; behind a proxy or mesh sidecar that carries many clients over one connection, use 0)")
 	fs.IntVar(&l.MaxInflightCalls, "max-inflight-calls", l.MaxInflightCalls, "most unary calls (Classify, Train, Forget, Evaluate, GetModel) the server holds at once, gRPC and REST together; one more is refused at once with RESOURCE_EXHAUSTED (HTTP 429) and a retry delay, before its request is read (0: no bound)")
-	fs.IntVar(&c.MaxInflightCallsPerClient, "max-inflight-calls-per-client", 0, "most unary calls the server holds at once from one client, over all its connections, gRPC and REST together: its IPv4 address or IPv6 /64 network (any port), or the client --trusted-proxies names; one more is refused as --max-inflight-calls refuses, so that one client cannot hold every slot (0: no bound; behind a load balancer or NAT not listed in --trusted-proxies, every client has its address: leave it 0)")
+	fs.IntVar(&l.MaxInflightCallsPerClient, "max-inflight-calls-per-client", l.MaxInflightCallsPerClient, "most unary calls the server holds at once from one client, over all its connections, gRPC and REST together: its IPv4 address or IPv6 /64 network (any port), or the client --trusted-proxies names; one more is refused as --max-inflight-calls refuses, so that one client cannot hold every slot (0: no bound; behind a load balancer or NAT not listed in --trusted-proxies, every client has its address: leave it 0)")
 	fs.IntVar(&l.MaxLabels, "max-labels", l.MaxLabels, fmt.Sprintf("most labels the model may have (2 to %d); each costs 8 bytes for every feature of the model", classifier.MaxLabelsCap))
 	fs.IntVar(&l.MaxFeatures, "max-features", l.MaxFeatures, "most distinct features the model may have; each costs about 300 bytes of memory, and every change copies and saves the whole model")
 	fs.IntVar(&l.MaxLearned, "max-learned-examples", l.MaxLearned, "most distinct examples the model may hold; the model keeps a key for each, so that forget can refuse what was never learned, and every change copies and saves them")
@@ -312,10 +303,10 @@ func (c *config) validate() error {
 	if l.MaxInflightCalls < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-inflight-calls"))
 	}
-	if c.MaxInflightCallsPerClient < 0 {
+	if l.MaxInflightCallsPerClient < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-inflight-calls-per-client"))
 	}
-	if c.MaxClassifyStreamsPerConn < 0 {
+	if l.MaxClassifyStreamsPerConn < 0 {
 		return fmt.Errorf("%s must not be negative", c.opt("max-classify-streams-per-conn"))
 	}
 	if c.MaxHealthWatchesPerConn < 0 {
@@ -341,7 +332,8 @@ func (c *config) validate() error {
 		v    int
 	}{
 		{"max-sentences", l.MaxSentences}, {"max-examples", l.MaxExamples}, {"max-explain", l.MaxExplain}, {"max-classify-streams", l.MaxClassifyStreams},
-		{"max-inflight-calls", l.MaxInflightCalls},
+		{"max-inflight-calls", l.MaxInflightCalls}, {"max-classify-streams-per-conn", l.MaxClassifyStreamsPerConn},
+		{"max-inflight-calls-per-client", l.MaxInflightCallsPerClient},
 	} {
 		if v.v > math.MaxInt32 {
 			return fmt.Errorf("%s: %d is larger than %d", c.opt(v.flag), v.v, math.MaxInt32)

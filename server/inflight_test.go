@@ -176,7 +176,7 @@ func TestInflightCallsPerClient(t *testing.T) {
 	defer first()
 	defer holdCall(t, grpcConn(t, p.grpcAddr))()
 	waitForMetric(t, p, "claims_inflight_calls 2")
-	waitForLog(t, p, `"max_classify_streams_per_conn":16,"max_inflight_calls_per_client":2,`)
+	waitForLog(t, p, `"max_classify_streams_per_conn":16,"max_inflight_calls":128,"max_inflight_calls_per_client":2,`)
 
 	const msg = "2 calls from this client are in progress, the server's limit for one client (--max-inflight-calls-per-client): retry in a moment"
 	gc := claimsv1.NewClaimServiceClient(grpcConn(t, p.grpcAddr))

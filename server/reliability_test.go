@@ -256,7 +256,8 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 		"--max-grpc-receive-bytes", "300000", "--max-http-body-bytes", "200000",
 		"--call-timeout", "7s", "--max-concurrent-streams", "33", "--max-explain", "4", "--max-labels", "6", "--send-timeout", "45s",
 		"--max-features", "94000", // the default model has about 93,700 features
-		"--max-learned-examples", "8956") // and 8,955 distinct examples
+		"--max-learned-examples", "8956", // and 8,955 distinct examples
+		"--max-classify-streams-per-conn", "5", "--max-inflight-calls-per-client", "3")
 	gc := grpcClient(t, p.grpcAddr, nil)
 	m, err := gc.GetModel(ctxT(t), &claimsv1.GetModelRequest{})
 	if err != nil {
@@ -265,7 +266,8 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 	l := m.GetLimits()
 	if l.GetMaxTextBytes() != 5000 || l.GetMaxSentences() != 7 || l.GetMaxExamples() != 9 || l.GetMaxGrpcReceiveBytes() != 300000 ||
 		l.GetMaxHttpBodyBytes() != 200000 || l.GetCallTimeout().AsDuration() != 7*time.Second || l.GetMaxConcurrentStreams() != 33 || l.GetMaxExplain() != 4 || l.GetMaxLabels() != 6 ||
-		l.GetSendTimeout().AsDuration() != 45*time.Second || l.GetMaxFeatures() != 94000 || l.GetMaxLearnedExamples() != 8956 {
+		l.GetSendTimeout().AsDuration() != 45*time.Second || l.GetMaxFeatures() != 94000 || l.GetMaxLearnedExamples() != 8956 ||
+		l.GetMaxClassifyStreamsPerConn() != 5 || l.GetMaxInflightCallsPerClient() != 3 {
 		t.Errorf("gRPC GetModel limits: got %v", l)
 	}
 	resp, err := http.Get("http://" + p.httpAddr + "/v1/model")
@@ -275,7 +277,8 @@ func TestLimitFlagsReachGetModel(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{`"maxTextBytes":"5000"`, `"maxSentences":7`, `"maxExamples":9`, `"maxGrpcReceiveBytes":"300000"`,
-		`"maxHttpBodyBytes":"200000"`, `"callTimeout":"7s"`, `"maxConcurrentStreams":33`, `"maxExplain":4`, `"maxLabels":6`, `"sendTimeout":"45s"`, `"maxFeatures":"94000"`, `"maxLearnedExamples":"8956"`} {
+		`"maxHttpBodyBytes":"200000"`, `"callTimeout":"7s"`, `"maxConcurrentStreams":33`, `"maxExplain":4`, `"maxLabels":6`, `"sendTimeout":"45s"`, `"maxFeatures":"94000"`, `"maxLearnedExamples":"8956"`,
+		`"maxClassifyStreamsPerConn":5`, `"maxInflightCallsPerClient":3`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("REST /v1/model lacks %s: %s", want, body)
 		}

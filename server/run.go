@@ -242,7 +242,7 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// one REST client (key restClient: the gateway's streams share one
 	// in-process connection); the service bounds them on the whole server.
 	streamBound := func(key func(context.Context) string) grpc.StreamServerInterceptor {
-		return boundPerConn(claimsv1.ClaimService_ClassifyStream_FullMethodName, "classify streams", cfg.MaxClassifyStreamsPerConn, cfg.opt("max-classify-streams-per-conn"), key)
+		return boundPerConn(claimsv1.ClaimService_ClassifyStream_FullMethodName, "classify streams", cfg.Limits.MaxClassifyStreamsPerConn, cfg.opt("max-classify-streams-per-conn"), key)
 	}
 	opts := []grpc.ServerOption{
 		// Serve streams from a pool of long-lived goroutines: a goroutine
@@ -295,14 +295,14 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// client (--max-inflight-calls-per-client): one more is refused before
 	// its request is read.
 	gate := admit.New(cfg.Limits.MaxInflightCalls, cfg.opt("max-inflight-calls"),
-		admit.PerClient(cfg.MaxInflightCallsPerClient, cfg.opt("max-inflight-calls-per-client")))
+		admit.PerClient(cfg.Limits.MaxInflightCallsPerClient, cfg.opt("max-inflight-calls-per-client")))
 	refusals, err := newRefusals(reg, gate, log, cfg.opt("max-inflight-calls"), cfg.opt("max-inflight-calls-per-client"), refusalReportEvery)
 	if err != nil {
 		return err
 	}
 	// 0 is no bound, chosen behind a proxy that carries many clients over
 	// one connection: the operator's choice, not warned of.
-	if n := cfg.MaxClassifyStreamsPerConn; n > 0 && n >= cfg.Limits.MaxClassifyStreams {
+	if n := cfg.Limits.MaxClassifyStreamsPerConn; n > 0 && n >= cfg.Limits.MaxClassifyStreams {
 		log.Warn(cfg.opt("max-classify-streams-per-conn")+" is not below "+cfg.opt("max-classify-streams")+": one connection or REST client can hold every classify stream and leave other clients refused", "max_classify_streams_per_conn", n, "max_classify_streams", cfg.Limits.MaxClassifyStreams)
 	}
 	if n := gate.MaxPerClient(); n > 0 && gate.Max() > 0 && n >= gate.Max() {
@@ -507,8 +507,6 @@ func run(ctx context.Context, cfg config, log, access *slog.Logger, ready func(l
 	// What refuses or cuts a call, in one line, so that a refusal can be
 	// read against the limit that made it.
 	log.Info("limits", append(cfg.Limits.LogAttrs(),
-		"max_classify_streams_per_conn", cfg.MaxClassifyStreamsPerConn,
-		"max_inflight_calls_per_client", cfg.MaxInflightCallsPerClient,
 		"read_only", cfg.ReadOnly, "shutdown_drain", cfg.ShutdownDrain, "shutdown_timeout", cfg.ShutdownTimeout,
 		"access_log", cfg.AccessLog, "access_log_max_rate", cfg.AccessLogMaxRate)...)
 	if ready != nil {

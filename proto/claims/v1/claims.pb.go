@@ -1713,15 +1713,25 @@ type Limits struct {
 	// with RESOURCE_EXHAUSTED (REST: 429 with a Retry-After header) and a
 	// google.rpc.RetryInfo detail.
 	MaxClassifyStreams int32 `protobuf:"varint,9,opt,name=max_classify_streams,json=maxClassifyStreams" json:"max_classify_streams,omitempty"`
+	// Maximum number of ClassifyStream calls open at once on one gRPC
+	// connection, or from one REST client; zero means without bound. A
+	// stream opened beyond it is refused as one beyond max_classify_streams
+	// is. (Behind a proxy that carries many clients over one connection,
+	// the server's operator sets it to zero.)
+	MaxClassifyStreamsPerConn int32 `protobuf:"varint,15,opt,name=max_classify_streams_per_conn,json=maxClassifyStreamsPerConn" json:"max_classify_streams_per_conn,omitempty"`
 	// Maximum number of unary calls of this service (Classify, Train,
 	// Forget, Evaluate, GetModel) the server holds at once, over gRPC and
 	// REST together; zero means without bound. A call beyond it fails at
 	// once, before its request is read, with RESOURCE_EXHAUSTED (REST: 429
 	// with a Retry-After header) and a google.rpc.RetryInfo detail: nothing
-	// was done, so it is safe to send again after the delay. The server may
-	// also bound the calls of one client, which is refused the same way
-	// (its operator's --max-inflight-calls-per-client, not reported here).
+	// was done, so it is safe to send again after the delay.
 	MaxInflightCalls int32 `protobuf:"varint,14,opt,name=max_inflight_calls,json=maxInflightCalls" json:"max_inflight_calls,omitempty"`
+	// Maximum number of those calls the server holds at once from one
+	// client, over all its connections; zero means without bound. A client
+	// is an IPv4 address or an IPv6 /64 network, whatever its port, or the
+	// client a proxy the server trusts names. A call beyond it is refused
+	// as one beyond max_inflight_calls is.
+	MaxInflightCallsPerClient int32 `protobuf:"varint,16,opt,name=max_inflight_calls_per_client,json=maxInflightCallsPerClient" json:"max_inflight_calls_per_client,omitempty"`
 	// Maximum number of labels a model may have. A Train that would give the
 	// model more (with allow_new_labels, or replace) fails with
 	// INVALID_ARGUMENT and changes nothing.
@@ -1847,9 +1857,23 @@ func (x *Limits) GetMaxClassifyStreams() int32 {
 	return 0
 }
 
+func (x *Limits) GetMaxClassifyStreamsPerConn() int32 {
+	if x != nil {
+		return x.MaxClassifyStreamsPerConn
+	}
+	return 0
+}
+
 func (x *Limits) GetMaxInflightCalls() int32 {
 	if x != nil {
 		return x.MaxInflightCalls
+	}
+	return 0
+}
+
+func (x *Limits) GetMaxInflightCallsPerClient() int32 {
+	if x != nil {
+		return x.MaxInflightCallsPerClient
 	}
 	return 0
 }
@@ -2006,7 +2030,7 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\vtemperature\x18\x11 \x01(\x01R\vtemperature\x1a>\n" +
 	"\x10LabelCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x81\x05\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x85\x06\n" +
 	"\x06Limits\x12$\n" +
 	"\x0emax_text_bytes\x18\x01 \x01(\x03R\fmaxTextBytes\x12#\n" +
 	"\rmax_sentences\x18\x02 \x01(\x05R\fmaxSentences\x12!\n" +
@@ -2017,8 +2041,10 @@ const file_claims_v1_claims_proto_rawDesc = "" +
 	"\x16max_concurrent_streams\x18\a \x01(\rR\x14maxConcurrentStreams\x12\x1f\n" +
 	"\vmax_explain\x18\b \x01(\x05R\n" +
 	"maxExplain\x120\n" +
-	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams\x12,\n" +
-	"\x12max_inflight_calls\x18\x0e \x01(\x05R\x10maxInflightCalls\x12\x1d\n" +
+	"\x14max_classify_streams\x18\t \x01(\x05R\x12maxClassifyStreams\x12@\n" +
+	"\x1dmax_classify_streams_per_conn\x18\x0f \x01(\x05R\x19maxClassifyStreamsPerConn\x12,\n" +
+	"\x12max_inflight_calls\x18\x0e \x01(\x05R\x10maxInflightCalls\x12@\n" +
+	"\x1dmax_inflight_calls_per_client\x18\x10 \x01(\x05R\x19maxInflightCallsPerClient\x12\x1d\n" +
 	"\n" +
 	"max_labels\x18\n" +
 	" \x01(\x05R\tmaxLabels\x12!\n" +

@@ -25,10 +25,18 @@ type Limits struct {
 	// whose client does not read its results holds about two of them in
 	// memory, so this bounds what slow readers can hold.
 	MaxClassifyStreams int
+	// MaxClassifyStreamsPerConn bounds those open at once on one gRPC
+	// connection, or from one REST client (see server's boundPerConn,
+	// which enforces it); 0 means no bound.
+	MaxClassifyStreamsPerConn int
 	// MaxInflightCalls bounds the unary calls of the claims service that
 	// the server holds at once, over gRPC and REST (see package admit,
 	// which enforces it); 0 means no bound.
 	MaxInflightCalls int
+	// MaxInflightCallsPerClient bounds those one client holds at once:
+	// its IP address (IPv6: its /64), or the client a trusted proxy
+	// names (see admit.PerClient, which enforces it); 0 means no bound.
+	MaxInflightCallsPerClient int
 	// MaxLabels bounds the labels of the model: a Train that would give it
 	// more is refused (see classifier.WithMaxLabels, which enforces it).
 	MaxLabels int
@@ -48,20 +56,21 @@ type Limits struct {
 // DefaultLimits returns the limits the server uses unless configured.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxTextBytes:         256 << 10,
-		MaxSentences:         2000,
-		MaxExamples:          10000,
-		MaxGRPCReceiveBytes:  16 << 20,
-		MaxHTTPBodyBytes:     16 << 20,
-		CallTimeout:          30 * time.Second,
-		MaxConcurrentStreams: 100,
-		MaxExplain:           20,
-		MaxClassifyStreams:   64,
-		MaxInflightCalls:     128,
-		MaxLabels:            classifier.MaxLabels,
-		MaxFeatures:          classifier.MaxFeatures,
-		MaxLearned:           classifier.MaxLearned,
-		SendTimeout:          time.Minute,
+		MaxTextBytes:              256 << 10,
+		MaxSentences:              2000,
+		MaxExamples:               10000,
+		MaxGRPCReceiveBytes:       16 << 20,
+		MaxHTTPBodyBytes:          16 << 20,
+		CallTimeout:               30 * time.Second,
+		MaxConcurrentStreams:      100,
+		MaxExplain:                20,
+		MaxClassifyStreams:        64,
+		MaxClassifyStreamsPerConn: 16,
+		MaxInflightCalls:          128,
+		MaxLabels:                 classifier.MaxLabels,
+		MaxFeatures:               classifier.MaxFeatures,
+		MaxLearned:                classifier.MaxLearned,
+		SendTimeout:               time.Minute,
 	}
 }
 
@@ -79,7 +88,9 @@ func (l Limits) LogAttrs() []any {
 		"max_concurrent_streams", l.MaxConcurrentStreams,
 		"max_explain", l.MaxExplain,
 		"max_classify_streams", l.MaxClassifyStreams,
+		"max_classify_streams_per_conn", l.MaxClassifyStreamsPerConn,
 		"max_inflight_calls", l.MaxInflightCalls,
+		"max_inflight_calls_per_client", l.MaxInflightCallsPerClient,
 		"max_labels", l.MaxLabels,
 		"max_features", l.MaxFeatures,
 		"max_learned_examples", l.MaxLearned,
@@ -89,19 +100,21 @@ func (l Limits) LogAttrs() []any {
 
 func (l Limits) proto() *claimsv1.Limits {
 	return &claimsv1.Limits{
-		MaxTextBytes:         int64(l.MaxTextBytes),
-		MaxSentences:         int32(l.MaxSentences),
-		MaxExamples:          int32(l.MaxExamples),
-		MaxGrpcReceiveBytes:  int64(l.MaxGRPCReceiveBytes),
-		MaxHttpBodyBytes:     l.MaxHTTPBodyBytes,
-		CallTimeout:          durationpb.New(l.CallTimeout),
-		MaxConcurrentStreams: l.MaxConcurrentStreams,
-		MaxExplain:           int32(l.MaxExplain),
-		MaxClassifyStreams:   int32(l.MaxClassifyStreams),
-		MaxInflightCalls:     int32(l.MaxInflightCalls),
-		MaxLabels:            int32(l.MaxLabels),
-		MaxFeatures:          int64(l.MaxFeatures),
-		MaxLearnedExamples:   int64(l.MaxLearned),
-		SendTimeout:          durationpb.New(l.SendTimeout),
+		MaxTextBytes:              int64(l.MaxTextBytes),
+		MaxSentences:              int32(l.MaxSentences),
+		MaxExamples:               int32(l.MaxExamples),
+		MaxGrpcReceiveBytes:       int64(l.MaxGRPCReceiveBytes),
+		MaxHttpBodyBytes:          l.MaxHTTPBodyBytes,
+		CallTimeout:               durationpb.New(l.CallTimeout),
+		MaxConcurrentStreams:      l.MaxConcurrentStreams,
+		MaxExplain:                int32(l.MaxExplain),
+		MaxClassifyStreams:        int32(l.MaxClassifyStreams),
+		MaxClassifyStreamsPerConn: int32(l.MaxClassifyStreamsPerConn),
+		MaxInflightCalls:          int32(l.MaxInflightCalls),
+		MaxInflightCallsPerClient: int32(l.MaxInflightCallsPerClient),
+		MaxLabels:                 int32(l.MaxLabels),
+		MaxFeatures:               int64(l.MaxFeatures),
+		MaxLearnedExamples:        int64(l.MaxLearned),
+		SendTimeout:               durationpb.New(l.SendTimeout),
 	}
 }
