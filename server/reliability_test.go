@@ -183,7 +183,7 @@ func TestDataDirLocked(t *testing.T) {
 	dir := t.TempDir()
 	p := startServer(t, server, "--data-dir", dir)
 	out, err := exec.Command(server, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--data-dir", dir).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "data directory is in use by another server") {
+	if err == nil || !strings.Contains(string(out), "data directory is in use by another server: "+dir+" (one server writes to a directory at a time: stop the other first, or start this one with --read-only to serve the model the other saves)") {
 		t.Errorf("second server: got %v\n%s", err, out)
 	}
 	p.kill(t)

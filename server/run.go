@@ -709,6 +709,11 @@ func loadModel(ctx context.Context, cfg config, tok *classifier.Tokenizer, log *
 		if _, serr := os.Stat(cfg.DataDir); errors.Is(err, syscall.EROFS) && serr == nil {
 			return nil, nil, fmt.Errorf("%s: %w (a server that only serves the model there takes %s)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
 		}
+		if errors.Is(err, store.ErrLocked) {
+			// A second writer: a rolling update of the writer, or a
+			// replica started without --read-only.
+			return nil, nil, fmt.Errorf("%s: %w (one server writes to a directory at a time: stop the other first, or start this one with %s to serve the model the other saves)", cfg.opt("data-dir"), err, cfg.opt("read-only"))
+		}
 		return nil, nil, fmt.Errorf("%s: %w", cfg.opt("data-dir"), err)
 	}
 	if cfg.ReadOnly {

@@ -111,7 +111,7 @@ func (w *watched[T]) get() *T {
 	if err != nil {
 		if msg := err.Error(); msg != w.failed {
 			w.failed = msg
-			w.log.Warn("the "+w.name+" changed on disk but is not used: the one before stays in use (tried again every second)", "files", w.files, "error", err)
+			w.log.Warn("the "+w.name+" changed on disk but is not used: the one before stays in use (read again when next needed, at most once a second)", "files", w.files, "error", err)
 		}
 		return w.value.Load()
 	}

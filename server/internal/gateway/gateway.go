@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -709,6 +710,9 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 			rc.SetReadDeadline(time.Time{})
 		}
 		if err != nil {
+			if clientGone(r, err) {
+				markGone(r.Context())
+			}
 			writeError(w, http.StatusBadRequest, codes.InvalidArgument, "reading request body: "+err.Error())
 			return
 		}
@@ -725,6 +729,15 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// clientGone reports whether err, from reading r's body, says that the
+// client went away before the body ended: its connection closed (or was
+// reset) in the middle of it, or the request was cancelled. A body that
+// is malformed (bad chunked encoding) is the client's error, not its
+// absence.
+func clientGone(r *http.Request, err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || r.Context().Err() != nil
 }
 
 // bodyPiece is the largest piece readBody reads a body in.

@@ -1302,6 +1302,14 @@ func TestRefusalsLogged(t *testing.T) {
 	fmt.Fprintf(conn, "POST /v1/classify:stream HTTP/1.1\r\nHost: x\r\nX-Request-Id: stream-gone\r\nContent-Length: 1000\r\n\r\n{\"text\": \"A b.\"}\n{\"te")
 	time.Sleep(200 * time.Millisecond)
 	conn.Close()
+	// The same in the middle of a unary request's body.
+	conn, err = net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: x\r\nX-Request-Id: unary-gone\r\nContent-Length: 1000\r\n\r\n{\"text\": \"A b.")
+	time.Sleep(200 * time.Millisecond)
+	conn.Close()
 	// A stream line the gateway cannot decode, after a good one: the
 	// stream's RPC ran, and its line says OK; this one says that the
 	// client got an error, for which request (its error's number).
@@ -1324,6 +1332,9 @@ func TestRefusalsLogged(t *testing.T) {
 	}
 	if strings.Contains(logged.String(), "stream-gone") {
 		t.Errorf("a client gone mid-stream was logged as refused:\n%s", logged.String())
+	}
+	if strings.Contains(logged.String(), "unary-gone") {
+		t.Errorf("a client gone in the middle of a unary request's body was logged as refused:\n%s", logged.String())
 	}
 	if strings.Contains(logged.String(), "SECRET") {
 		t.Errorf("the log holds a request's text:\n%s", logged.String())

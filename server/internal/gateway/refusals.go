@@ -16,14 +16,23 @@ import (
 type rpcMarkKey struct{}
 
 // rpcMark records whether a request reached its RPC, whose access-log
-// line then names it.
-type rpcMark struct{ reached atomic.Bool }
+// line then names it, and whether its client went away before its body
+// had arrived, which is no refusal either.
+type rpcMark struct{ reached, gone atomic.Bool }
 
 // markRPC records, in the rpcMark of ctx (a request's), that the request
 // reached its RPC.
 func markRPC(ctx context.Context) {
 	if m, ok := ctx.Value(rpcMarkKey{}).(*rpcMark); ok {
 		m.reached.Store(true)
+	}
+}
+
+// markGone records, in the rpcMark of ctx (a request's), that its client
+// went away in the middle of its body.
+func markGone(ctx context.Context) {
+	if m, ok := ctx.Value(rpcMarkKey{}).(*rpcMark); ok {
+		m.gone.Store(true)
 	}
 }
 
@@ -34,7 +43,9 @@ func markRPC(ctx context.Context) {
 // not allowed, a body too large, not JSON or undecodable, a cross-origin
 // or misdirected request), which would otherwise leave no line, although
 // its client got an X-Request-Id to quote: its route, HTTP method and
-// status, its client and its request ID, never its body. Calls refused
+// status, its client and its request ID, never its body. A client that
+// went away in the middle of its body gets no line, as a stream's does
+// not: it is no refusal, and no one reads the answer. Calls refused
 // because too many are in flight (429) are left to the refusal warnings,
 // which count them, so that an overload does not flood the log.
 func observeRequests(next http.Handler, requests *prometheus.CounterVec, log *slog.Logger, client func(*http.Request) string) http.Handler {
@@ -48,7 +59,7 @@ func observeRequests(next http.Handler, requests *prometheus.CounterVec, log *sl
 		sw := &statusWriter{ResponseWriter: w, requests: requests, r: r}
 		next.ServeHTTP(sw, r)
 		sw.status(http.StatusOK) // a handler that wrote nothing answered 200
-		if m == nil || m.reached.Load() || sw.code < 400 || sw.code == http.StatusTooManyRequests {
+		if m == nil || m.reached.Load() || m.gone.Load() || sw.code < 400 || sw.code == http.StatusTooManyRequests {
 			return
 		}
 		log.LogAttrs(r.Context(), slog.LevelInfo, "http refused", refusalAttrs(r, client,
