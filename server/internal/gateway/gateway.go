@@ -600,7 +600,12 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow, use string)
 // answer has a Content-Length, so that it is complete once flushed (see
 // drainBody).
 func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg string) {
-	b, _ := json.Marshal(map[string]any{"code": int(code), "message": msg, "details": []any{}})
+	// In the order of the gateway's own error bodies (google.rpc.Status).
+	b, _ := json.Marshal(struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Details []any  `json:"details"`
+	}{int(code), msg, []any{}})
 	b = append(b, '\n')
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))

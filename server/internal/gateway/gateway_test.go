@@ -869,6 +869,10 @@ func TestRESTRequestForms(t *testing.T) {
 		if err := json.Unmarshal([]byte(a.body), &e); err != nil || e.Code != tt.code || !strings.Contains(e.Message, tt.msg) {
 			t.Errorf("%s %s: got %s, want code %d and a message containing %q", tt.method, tt.path, a.body, tt.code, tt.msg)
 		}
+		// The members in the order of the gateway's own error bodies.
+		if prefix := fmt.Sprintf(`{"code":%d,"message":`, tt.code); !strings.HasPrefix(a.body, prefix) {
+			t.Errorf("%s %s: got %s, want a body starting %s", tt.method, tt.path, a.body, prefix)
+		}
 	}
 	if got := model.Info().Version; got != before {
 		t.Errorf("model version: got %d, want %d (unchanged)", got, before)
