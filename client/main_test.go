@@ -1793,7 +1793,7 @@ func TestModelLimits(t *testing.T) {
 		limits *claimsv1.Limits
 		want   string
 	}{
-		{"current server", &claimsv1.Limits{MaxTextBytes: 262144, MaxSentences: 2000, MaxExamples: 10000, MaxGrpcReceiveBytes: 16777216, MaxHttpBodyBytes: 16777216,
+		{"a server reporting every limit", &claimsv1.Limits{MaxTextBytes: 262144, MaxSentences: 2000, MaxExamples: 10000, MaxGrpcReceiveBytes: 16777216, MaxHttpBodyBytes: 16777216,
 			CallTimeout: durationpb.New(30 * time.Second), SendTimeout: durationpb.New(0), MaxConcurrentStreams: 100, MaxClassifyStreams: 64, MaxClassifyStreamsPerConn: 16, MaxInflightCalls: 128,
 			MaxInflightCallsPerClient: 32, MaxExplain: 20, MaxLabels: 64, MaxFeatures: 1000000, MaxLearnedExamples: 1000000},
 			"limits: text 262144 bytes, 2000 sentences, 10000 examples, gRPC message 16777216 bytes, HTTP body 16777216 bytes, call timeout 30s, send timeout none, 100 streams a connection, 64 classify streams, 16 classify streams a connection, 128 calls in flight, 32 calls in flight a client, explain 20, 64 labels, 1000000 features, 1000000 distinct examples\n"},

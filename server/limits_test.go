@@ -93,6 +93,8 @@ func TestLimitFlagRanges(t *testing.T) {
 		{[]string{"--call-timeout", "0s"}, "--call-timeout must be positive"},
 		{[]string{"--max-inflight-calls", "-1"}, "--max-inflight-calls must not be negative"},
 		{[]string{"--max-inflight-calls", "2147483648"}, "--max-inflight-calls: 2147483648 is larger than 2147483647"},
+		{[]string{"--max-inflight-calls-per-client", "2147483648"}, "--max-inflight-calls-per-client: 2147483648 is larger than 2147483647"},
+		{[]string{"--max-classify-streams-per-conn", "3000000000"}, "--max-classify-streams-per-conn: 3000000000 is larger than 2147483647"},
 	} {
 		_, err := parseConfig(tt.args, func(string) string { return "" }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -248,7 +248,10 @@ func TestDamagedModelRefusesToStart(t *testing.T) {
 
 // TestLimitFlagsReachGetModel starts the server with every limit set to a
 // value other than its default, and checks GetModel reports each over gRPC
-// and REST and that the server enforces them.
+// and REST and that the server enforces those of requests and of the
+// model (the bounds on one connection's streams and one client's calls
+// are checked in TestClassifyStreamsPerConn and
+// TestInflightCallsPerClient).
 func TestLimitFlagsReachGetModel(t *testing.T) {
 	server, _ := binaries(t)
 	p := startServer(t, server,

@@ -1716,8 +1716,8 @@ type Limits struct {
 	// Maximum number of ClassifyStream calls open at once on one gRPC
 	// connection, or from one REST client; zero means without bound. A
 	// stream opened beyond it is refused as one beyond max_classify_streams
-	// is. (Behind a proxy that carries many clients over one connection,
-	// the server's operator sets it to zero.)
+	// is. Behind a proxy that carries many clients over one connection, the
+	// server's operator sets it to zero.
 	MaxClassifyStreamsPerConn int32 `protobuf:"varint,15,opt,name=max_classify_streams_per_conn,json=maxClassifyStreamsPerConn" json:"max_classify_streams_per_conn,omitempty"`
 	// Maximum number of unary calls of this service (Classify, Train,
 	// Forget, Evaluate, GetModel) the server holds at once, over gRPC and

@@ -596,16 +596,19 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow, use string)
 	writeError(w, http.StatusMethodNotAllowed, codes.Unimplemented, msg)
 }
 
+// errorJSON is the JSON error shape grpc-gateway uses (google.rpc.Status),
+// with its members in the same order.
+type errorJSON struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Details []any  `json:"details"`
+}
+
 // writeError answers with the JSON error shape grpc-gateway uses. The
 // answer has a Content-Length, so that it is complete once flushed (see
 // drainBody).
 func writeError(w http.ResponseWriter, httpStatus int, code codes.Code, msg string) {
-	// In the order of the gateway's own error bodies (google.rpc.Status).
-	b, _ := json.Marshal(struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-		Details []any  `json:"details"`
-	}{int(code), msg, []any{}})
+	b, _ := json.Marshal(errorJSON{int(code), msg, []any{}})
 	b = append(b, '\n')
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
@@ -736,12 +739,19 @@ func limitBody(next http.Handler, cfg Config) http.Handler {
 	})
 }
 
-// clientGone reports whether err, from reading r's body, says that the
-// client went away before the body ended: its connection closed (or was
-// reset) in the middle of it, or the request was cancelled. A body that
+// clientGone reports whether err, from reading r's body over HTTP/1.1,
+// says that the client went away, or half-closed its connection, before
+// the body ended: the connection closed (or was reset) in the middle of
+// it, which net/http also reports by cancelling the request. A body that
 // is malformed (bad chunked encoding) is the client's error, not its
-// absence.
+// absence. Over HTTP/2 it reports false: the server's own reset of a
+// stream for a protocol error cancels the request too, so the request's
+// context cannot tell the two apart, and those refusals are logged as
+// before.
 func clientGone(r *http.Request, err error) bool {
+	if r.ProtoMajor != 1 {
+		return false
+	}
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || r.Context().Err() != nil
 }
 
@@ -1440,7 +1450,9 @@ func reportStreamError(w *trackingWriter, err error, tooLarge string) {
 		writeError(w.ResponseWriter, httpStatus, code, msg)
 		return
 	}
-	json.NewEncoder(w.ResponseWriter).Encode(map[string]any{"error": map[string]any{"code": int(code), "message": msg, "details": []any{}}})
+	json.NewEncoder(w.ResponseWriter).Encode(struct {
+		Error errorJSON `json:"error"`
+	}{errorJSON{int(code), msg, []any{}}})
 }
 
 // checkJSON reports whether a unary request body is one JSON value and

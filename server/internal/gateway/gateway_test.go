@@ -1328,6 +1328,10 @@ func TestRefusalsLogged(t *testing.T) {
 	if !strings.Contains(string(answer), "stream request 2:") {
 		t.Errorf("stream answer %q: want the error of stream request 2", answer)
 	}
+	// Its members in the order of every other error body.
+	if want := `{"error":{"code":3,"message":"stream request 2:`; !strings.Contains(string(answer), want) {
+		t.Errorf("stream answer %q: want an error line starting %s", answer, want)
+	}
 	want := `msg="http stream request refused" route=/v1/classify:stream http_method=POST stream_request=2 transport=rest`
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logged.String(), want); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {

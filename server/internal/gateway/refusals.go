@@ -16,8 +16,9 @@ import (
 type rpcMarkKey struct{}
 
 // rpcMark records whether a request reached its RPC, whose access-log
-// line then names it, and whether its client went away before its body
-// had arrived, which is no refusal either.
+// line then names it, and whether its client went away (or half-closed
+// its connection) before its body had arrived, which is no refusal
+// either.
 type rpcMark struct{ reached, gone atomic.Bool }
 
 // markRPC records, in the rpcMark of ctx (a request's), that the request
@@ -44,8 +45,9 @@ func markGone(ctx context.Context) {
 // or misdirected request), which would otherwise leave no line, although
 // its client got an X-Request-Id to quote: its route, HTTP method and
 // status, its client and its request ID, never its body. A client that
-// went away in the middle of its body gets no line, as a stream's does
-// not: it is no refusal, and no one reads the answer. Calls refused
+// went away (or half-closed its connection) in the middle of its body,
+// over HTTP/1.1, gets no line, as a stream's does not: it is no refusal
+// (see clientGone). Calls refused
 // because too many are in flight (429) are left to the refusal warnings,
 // which count them, so that an overload does not flood the log.
 func observeRequests(next http.Handler, requests *prometheus.CounterVec, log *slog.Logger, client func(*http.Request) string) http.Handler {
