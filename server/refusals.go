@@ -83,16 +83,14 @@ func (l *refusalLog) refusedFrom(client string) {
 	l.mu.Lock()
 	l.pending++
 	l.client = client
-	if client != "" {
-		if _, counted := l.clients[client]; !counted {
-			if len(l.clients) < maxCountedClients {
-				if l.clients == nil {
-					l.clients = make(map[string]struct{})
-				}
-				l.clients[client] = struct{}{}
-			} else {
-				l.capped = true
-			}
+	if _, counted := l.clients[client]; client != "" && !counted {
+		switch {
+		case len(l.clients) >= maxCountedClients:
+			l.capped = true
+		case l.clients == nil:
+			l.clients = map[string]struct{}{client: {}}
+		default:
+			l.clients[client] = struct{}{}
 		}
 	}
 	now := time.Now()

@@ -25,7 +25,6 @@ type Gate struct {
 	max     int64
 	n       atomic.Int64
 	refusal *status.Status
-	bounded bool // some bound applies: calls are counted
 
 	// With a bound on one client's calls, mu guards clients, and every
 	// change of n is made under it too, so that a call is refused by the
@@ -50,14 +49,9 @@ func PerClient(n int, flag string) Option {
 		if n <= 0 {
 			return
 		}
-		calls := fmt.Sprintf("%d calls from this client are", n)
-		if n == 1 {
-			calls = "1 call from this client is"
-		}
 		g.perClient = n
-		g.clientRefusal = Busy(fmt.Sprintf("%s in progress, the server's limit for one client (%s): retry in a moment", calls, flag))
+		g.clientRefusal = Busy(fmt.Sprintf("%s in progress, the server's limit for one client (%s): retry in a moment", callsAre(n, " from this client"), flag))
 		g.clients = make(map[string]int)
-		g.bounded = true
 	}
 }
 
@@ -68,18 +62,22 @@ func PerClient(n int, flag string) Option {
 func New(max int, flag string, opts ...Option) *Gate {
 	g := &Gate{}
 	if max > 0 {
-		calls := fmt.Sprintf("%d calls are", max)
-		if max == 1 {
-			calls = "1 call is"
-		}
 		g.max = int64(max)
-		g.refusal = Busy(fmt.Sprintf("%s in progress, the server's limit (%s): retry in a moment", calls, flag))
-		g.bounded = true
+		g.refusal = Busy(fmt.Sprintf("%s in progress, the server's limit (%s): retry in a moment", callsAre(max, ""), flag))
 	}
 	for _, o := range opts {
 		o(g)
 	}
 	return g
+}
+
+// callsAre says that n calls (from whom, if it is not "") are: "128
+// calls are", "1 call from this client is".
+func callsAre(n int, from string) string {
+	if n == 1 {
+		return "1 call" + from + " is"
+	}
+	return fmt.Sprintf("%d calls%s are", n, from)
 }
 
 // Busy returns the status of a call refused because the server holds as
@@ -130,7 +128,7 @@ func (g *Gate) MaxPerClient() int {
 
 // Counts reports whether g counts the calls it holds: whether it has a
 // bound.
-func (g *Gate) Counts() bool { return g != nil && g.bounded }
+func (g *Gate) Counts() bool { return g != nil && (g.max > 0 || g.perClient > 0) }
 
 // InFlight returns the number of calls g holds now (0 when it has no
 // bound: calls are not counted then).
@@ -243,7 +241,7 @@ func parseClient(addr string) (netip.Addr, bool) {
 // from the total when it is reached, else from the bound on one client.
 // It never blocks for long.
 func (g *Gate) Enter(client string) (*Slot, error) {
-	if g == nil || !g.bounded {
+	if !g.Counts() {
 		return nil, nil
 	}
 	if g.perClient > 0 {
