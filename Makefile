@@ -80,14 +80,17 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzJSONStr$$' -fuzztime $(FUZZTIME) ./classifier/jsonstr/
 
 # Load test on loopback: a freshly started server binary, CLIENTS clients
-# classifying (half over REST) and TRAINERS training for DURATION; fails on
-# any error or if the final example counts are not the start plus every
-# acknowledged Train.
+# classifying (half over REST), STREAMS over ClassifyStream (half over
+# REST) and TRAINERS training for DURATION; fails on any error, if the
+# final example counts are not the start plus every acknowledged Train, or
+# if the server's goroutines do not come back to their number before the
+# load once the clients have left.
 CLIENTS  ?= 8
+STREAMS  ?= 2
 TRAINERS ?= 2
 DURATION ?= 10s
 loadtest: build
-	go run ./server/internal/loadtest -server bin/server -clients $(CLIENTS) -trainers $(TRAINERS) -duration $(DURATION)
+	go run ./server/internal/loadtest -server bin/server -clients $(CLIENTS) -streams $(STREAMS) -trainers $(TRAINERS) -duration $(DURATION)
 
 # The model's accuracy figures: 10-fold CV, written corpus -> seed sentences,
 # and leave-one-seed-article-out.

@@ -1,8 +1,10 @@
 // Command loadtest is a bounded load test of the claims server on
 // loopback. It starts a fresh server binary on free ports with a temporary
 // data directory, runs N clients classifying (over gRPC and, with -rest,
-// half of them over REST) and M clients training for a fixed time, and
-// then checks that
+// half of them over REST), S clients classifying over ClassifyStream
+// (gRPC streams of 50 requests each, opened and closed in turn, and, with
+// -rest, half of them POST /v1/classify:stream calls of 10 requests) and
+// M clients training for a fixed time, and then checks that
 //
 //   - no call failed (a call refused as busy, past the server's
 //     --max-inflight-calls, is counted apart: its client waits the delay
@@ -10,14 +12,24 @@
 //   - the final per-label example counts are the starting counts plus the
 //     examples of every acknowledged Train (nothing lost, nothing doubled),
 //     and the version advanced by exactly one per acknowledged Train,
+//   - the server lets go of what the clients held: once they have closed
+//     their connections, its goroutines (go_goroutines on its /metrics)
+//     come back within 15 s to what they were before the load, give or
+//     take 3 (they were counted after one call of each kind, so that what
+//     the server sets up once, when first needed, is there both times,
+//     as the fewest read over a second, so that the goroutines of the
+//     warm-up's connection, which end a moment after it closes, are not),
 //   - the model the server persisted is the one it served: after a
 //     graceful restart on the same data directory, version, counts and
 //     content hash are unchanged.
 //
 // It prints calls, errors, throughput and latency percentiles per kind of
-// call, and exits 1 if any check fails.
+// call (a gRPC stream's calls are its messages, each timed from its send
+// to its answer), the server's goroutines and resident memory before,
+// at most during (read every half second) and after the load, and exits 1
+// if any check fails.
 //
-//	go build -o bin/ ./server && go run ./server/internal/loadtest -server bin/server -clients 8 -trainers 2 -duration 10s
+//	go build -o bin/ ./server && go run ./server/internal/loadtest -server bin/server -clients 8 -streams 2 -trainers 2 -duration 10s
 //
 // or `make loadtest`.
 package main

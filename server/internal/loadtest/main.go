@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -37,6 +38,7 @@ type config struct {
 	Server     string        // server binary
 	ServerArgs []string      // extra server flags
 	Clients    int           // classifying clients
+	Streams    int           // clients classifying over ClassifyStream
 	Trainers   int           // training clients
 	Duration   time.Duration // how long the clients run
 	REST       bool          // half the classifying clients use REST
@@ -49,13 +51,14 @@ func main() {
 	flag.StringVar(&c.Server, "server", "bin/server", "server binary to start (build it with: go build -o bin/ ./server)")
 	flag.StringVar(&serverArgs, "server-args", "", "extra server flags, space-separated")
 	flag.IntVar(&c.Clients, "clients", 8, "clients classifying")
+	flag.IntVar(&c.Streams, "streams", 2, "clients classifying over ClassifyStream (with -rest, half of them over POST /v1/classify:stream)")
 	flag.IntVar(&c.Trainers, "trainers", 2, "clients training")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "how long the clients run")
 	flag.BoolVar(&c.REST, "rest", true, "half the classifying clients call REST instead of gRPC")
 	flag.IntVar(&c.Batch, "batch", 3, "largest number of examples per Train")
 	flag.Parse()
 	c.ServerArgs = strings.Fields(serverArgs)
-	if flag.NArg() > 0 || c.Clients < 0 || c.Trainers < 0 || c.Clients+c.Trainers == 0 || c.Duration <= 0 || c.Batch < 1 {
+	if flag.NArg() > 0 || c.Clients < 0 || c.Streams < 0 || c.Trainers < 0 || c.Clients+c.Streams+c.Trainers == 0 || c.Duration <= 0 || c.Batch < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -179,8 +182,13 @@ func (s *server) stop() error {
 const (
 	classifyGRPC = "classify/grpc"
 	classifyREST = "classify/rest"
+	streamGRPC   = "stream/grpc"
+	streamREST   = "stream/rest"
 	trainGRPC    = "train/grpc"
 )
+
+// kinds are the kinds of call, in the order the report lists them.
+var kinds = []string{classifyGRPC, classifyREST, streamGRPC, streamREST, trainGRPC}
 
 // stats are one worker's results.
 type stats struct {
@@ -232,6 +240,7 @@ type report struct {
 	end     *claimsv1.GetModelResponse
 	trained map[string]int64
 	trains  int
+	server  usage // the server's goroutines and memory
 }
 
 func percentile(sorted []time.Duration, p float64) time.Duration {
@@ -243,12 +252,12 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 func (r *report) print(w io.Writer) {
-	fmt.Fprintf(w, "loadtest: %d classifying clients (REST: %v), %d training clients, %s on loopback\n",
-		r.cfg.Clients, r.cfg.REST, r.cfg.Trainers, r.elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "loadtest: %d classifying clients, %d streaming, %d training (REST: %v), %s on loopback\n",
+		r.cfg.Clients, r.cfg.Streams, r.cfg.Trainers, r.cfg.REST, r.elapsed.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\tcalls\terrors\tbusy\tcalls/s\tp50\tp99\tmax\t")
 	var all int
-	for _, k := range []string{classifyGRPC, classifyREST, trainGRPC} {
+	for _, k := range kinds {
 		s, ok := r.kinds[k]
 		if !ok {
 			continue
@@ -268,6 +277,10 @@ func (r *report) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "model: version %d -> %d (%d Trains acknowledged), examples %d -> %d (+%d acknowledged)\n",
 			r.start.GetVersion(), r.end.GetVersion(), r.trains, r.start.GetTotalExamples(), r.end.GetTotalExamples(), n)
+	}
+	if u := &r.server; u.before.goroutines > 0 {
+		fmt.Fprintf(w, "server: goroutines %d before, %d at most, %d after the clients left; RSS %.1f MB before, %.1f MB at most, %.1f MB after\n",
+			u.before.goroutines, u.peak.goroutines, u.after.goroutines, u.before.rss/1e6, u.peak.rss/1e6, u.after.rss/1e6)
 	}
 }
 
@@ -328,15 +341,46 @@ func run(ctx context.Context, c config) (*report, error) {
 	labels := start.GetLabels()
 
 	rep := &report{cfg: c, kinds: map[string]*stats{}, start: start, trained: map[string]int64{}}
+	var problems []error
+	// One call of each kind first, so that what the server sets up once,
+	// when first needed (the gateway's connection to the gRPC server that
+	// carries REST streams), is there before as after.
+	if err := warmUp(ctx, callCtx, srv, texts, articles, labels); err != nil {
+		return nil, err
+	}
+	before, err := quiet(ctx, srv.httpAddr)
+	if err != nil {
+		return nil, err
+	}
+	rep.server.before, rep.server.peak = before, before
+	sampled := make(chan struct{})
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	go func() {
+		defer close(sampled)
+		rep.server.sample(sampleCtx, srv.httpAddr)
+	}()
 	deadline := time.Now().Add(c.Duration)
 	var wg sync.WaitGroup
-	results := make([]*stats, c.Clients+c.Trainers)
+	workers := c.Clients + c.Streams + c.Trainers
+	results := make([]*stats, workers)
+	var closers []func()
+	defer func() {
+		for _, f := range closers {
+			f() // again after the settle check: a no-op then
+		}
+	}()
 	began := time.Now()
-	for i := range c.Clients + c.Trainers {
+	for i := range workers {
 		st := &stats{kind: classifyGRPC, trained: map[string]int64{}}
-		if i >= c.Clients {
+		switch {
+		case i >= c.Clients+c.Streams:
 			st.kind = trainGRPC
-		} else if c.REST && i%2 == 1 {
+		case i >= c.Clients && c.REST && (i-c.Clients)%2 == 1:
+			st.kind = streamREST
+		case i >= c.Clients:
+			st.kind = streamGRPC
+		case c.REST && i%2 == 1:
 			st.kind = classifyREST
 		}
 		results[i] = st
@@ -344,9 +388,8 @@ func run(ctx context.Context, c config) (*report, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer conn.Close()
 		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
-		defer hc.CloseIdleConnections()
+		closers = append(closers, func() { conn.Close(); hc.CloseIdleConnections() })
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -358,6 +401,10 @@ func run(ctx context.Context, c config) (*report, error) {
 					err = classifyOnce(callCtx, client, n, i, texts, articles, labels)
 				case classifyREST:
 					err = classifyRESTOnce(ctx, hc, srv.httpAddr, n, i, texts, articles)
+				case streamGRPC:
+					err = streamOnce(callCtx, client, st, deadline, n, i, texts, articles)
+				case streamREST:
+					err = streamRESTOnce(ctx, hc, srv.httpAddr, n, i, texts)
 				case trainGRPC:
 					err = trainOnce(callCtx, client, st, n, i, c.Batch, texts, labels)
 				}
@@ -373,14 +420,24 @@ func run(ctx context.Context, c config) (*report, error) {
 					st.fail(err)
 					continue
 				}
-				st.latencies = append(st.latencies, time.Since(t0))
+				if st.kind != streamGRPC { // a stream times each of its messages
+					st.latencies = append(st.latencies, time.Since(t0))
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	rep.elapsed = time.Since(began)
+	// The clients leave: the server must let go of what they held.
+	for _, f := range closers {
+		f()
+	}
+	stopSampling()
+	<-sampled
+	if err := rep.server.settle(ctx, srv.httpAddr, settleTime); err != nil && ctx.Err() == nil {
+		problems = append(problems, err)
+	}
 
-	var problems []error
 	for _, st := range results {
 		k := rep.kinds[st.kind]
 		if k == nil {
@@ -567,4 +624,313 @@ func trainOnce(callCtx func() (context.Context, context.CancelFunc), client clai
 	}
 	st.trains++
 	return nil
+}
+
+// warmUp makes one call of each kind the clients make, on a connection
+// of its own that it then closes.
+func warmUp(ctx context.Context, callCtx func() (context.Context, context.CancelFunc), srv *server, texts, articles, labels []string) error {
+	conn, client, err := dial(srv.grpcAddr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	defer hc.CloseIdleConnections()
+	st := &stats{}
+	for _, call := range []func() error{
+		func() error { return classifyOnce(callCtx, client, 0, 0, texts, articles, labels) },
+		func() error { return classifyRESTOnce(ctx, hc, srv.httpAddr, 0, 0, texts, articles) },
+		func() error {
+			return streamOnce(callCtx, client, st, time.Now().Add(time.Minute), 0, 0, texts, articles)
+		},
+		func() error { return streamRESTOnce(ctx, hc, srv.httpAddr, 0, 0, texts) },
+	} {
+		if err := call(); err != nil {
+			return fmt.Errorf("warming up: %w", err)
+		}
+	}
+	return nil
+}
+
+// streamMessages is how many requests a gRPC stream client sends on one
+// stream before it closes it and opens another, so that streams are
+// opened and closed throughout the test, not only held.
+const streamMessages = 50
+
+// streamOnce runs one ClassifyStream: up to streamMessages requests, each
+// sent once the answer to the one before has come (timed one by one),
+// then a half-close, which the server must answer by ending the stream.
+func streamOnce(callCtx func() (context.Context, context.CancelFunc), client claimsv1.ClaimServiceClient, st *stats, deadline time.Time, n, worker int, texts, articles []string) error {
+	ctx, cancel := callCtx()
+	defer cancel()
+	stream, err := client.ClassifyStream(ctx)
+	if err != nil {
+		return fmt.Errorf("ClassifyStream: %s: %s", status.Code(err), status.Convert(err).Message())
+	}
+	for m := 0; m < streamMessages && time.Now().Before(deadline); m++ {
+		k := n*streamMessages + m
+		req := &claimsv1.ClassifyStreamRequest{Id: fmt.Sprintf("w%d-%d", worker, k)}
+		if k%2 == 0 {
+			req.Text = articles[(k*7+worker)%len(articles)]
+		} else {
+			i := (k*13 + worker) % (len(texts) - 3)
+			req.Sentences = texts[i : i+3]
+		}
+		t0 := time.Now()
+		if err := stream.Send(req); err != nil {
+			// The server ended the stream; Recv says why.
+			_, err = stream.Recv()
+			return streamErr(err)
+		}
+		resp, err := stream.Recv()
+		if err != nil {
+			return streamErr(err)
+		}
+		if resp.GetId() != req.GetId() || len(resp.GetSentences()) == 0 {
+			return fmt.Errorf("ClassifyStream: answer %q with %d sentences to request %q", resp.GetId(), len(resp.GetSentences()), req.GetId())
+		}
+		st.latencies = append(st.latencies, time.Since(t0))
+	}
+	if err := stream.CloseSend(); err != nil {
+		return fmt.Errorf("ClassifyStream: CloseSend: %w", err)
+	}
+	if resp, err := stream.Recv(); err != io.EOF {
+		if err == nil {
+			return fmt.Errorf("ClassifyStream: an answer %q after the half-close, where the end was due", resp.GetId())
+		}
+		return streamErr(err)
+	}
+	return nil
+}
+
+// streamErr is the error of a ClassifyStream that ended early: errBusy for
+// a refusal as busy.
+func streamErr(err error) error {
+	if err == io.EOF {
+		return errors.New("ClassifyStream: the server ended the stream before answering")
+	}
+	if grpcBusy(err) {
+		return errBusy
+	}
+	return fmt.Errorf("ClassifyStream: %s: %s", status.Code(err), status.Convert(err).Message())
+}
+
+// restStreamRequests is how many requests one POST /v1/classify:stream
+// carries.
+const restStreamRequests = 10
+
+// streamRESTOnce sends restStreamRequests requests in one
+// POST /v1/classify:stream and checks that each gets its result line.
+func streamRESTOnce(ctx context.Context, hc *http.Client, addr string, n, worker int, texts []string) error {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	for m := range restStreamRequests {
+		k := n*restStreamRequests + m
+		i := (k*17 + worker) % (len(texts) - 2)
+		if k%2 == 0 {
+			enc.Encode(map[string]any{"id": fmt.Sprint(m), "text": texts[i] + " " + texts[i+1]})
+		} else {
+			enc.Encode(map[string]any{"id": fmt.Sprint(m), "sentences": texts[i : i+2]})
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v1/classify:stream", &body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("REST stream: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("REST stream: %w", err)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "" {
+		return errBusy
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("REST stream: %d %s", resp.StatusCode, b)
+	}
+	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
+	if len(lines) != restStreamRequests {
+		return fmt.Errorf("REST stream: %d lines for %d requests: %.300s", len(lines), restStreamRequests, b)
+	}
+	for m, line := range lines {
+		var out struct {
+			Result *struct {
+				ID        string `json:"id"`
+				Sentences []struct{ Label string }
+			} `json:"result"`
+		}
+		if err := json.Unmarshal(line, &out); err != nil || out.Result == nil || out.Result.ID != fmt.Sprint(m) || len(out.Result.Sentences) == 0 {
+			return fmt.Errorf("REST stream: line %d is not the result of request %d: %.300s (%v)", m+1, m, line, err)
+		}
+	}
+	return nil
+}
+
+// reading is the server's goroutines and resident memory at one time, as
+// its /metrics gives them.
+type reading struct {
+	goroutines int
+	rss        float64 // bytes
+}
+
+// usage is what the load test saw of the server's goroutines and memory:
+// before the clients came, the most while they ran, and after they left.
+type usage struct {
+	mu                  sync.Mutex
+	before, peak, after reading
+}
+
+// sampleEvery is how often the server's /metrics is read while the clients
+// run.
+const sampleEvery = 500 * time.Millisecond
+
+// sample reads the server's /metrics every sampleEvery until ctx is done,
+// keeping the peaks.
+func (u *usage) sample(ctx context.Context, addr string) {
+	t := time.NewTicker(sampleEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		r, err := scrape(ctx, addr)
+		if err != nil {
+			continue // under load a read may time out; the next one counts
+		}
+		u.mu.Lock()
+		u.peak.goroutines = max(u.peak.goroutines, r.goroutines)
+		u.peak.rss = max(u.peak.rss, r.rss)
+		u.mu.Unlock()
+	}
+}
+
+// quietFor is how long quiet reads the server's /metrics for.
+const quietFor = time.Second
+
+// quiet returns the server's fewest goroutines, and its resident memory
+// then, over quietFor of reads 100 ms apart: the goroutines of a
+// connection just closed (the warm-up's) end a moment later, and must not
+// count as the server's own.
+func quiet(ctx context.Context, addr string) (reading, error) {
+	least, err := scrape(ctx, addr)
+	if err != nil {
+		return reading{}, err
+	}
+	for end := time.Now().Add(quietFor); time.Now().Before(end); {
+		select {
+		case <-ctx.Done():
+			return reading{}, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		r, err := scrape(ctx, addr)
+		if err != nil {
+			return reading{}, err
+		}
+		if r.goroutines < least.goroutines {
+			least = r
+		}
+	}
+	return least, nil
+}
+
+// goroutineSlack is how many goroutines more than before the load the
+// server may keep once the clients have left (a connection's last
+// goroutines end a moment after it closes).
+const goroutineSlack = 3
+
+// settleTime is how long the server has, once the clients have closed
+// their connections, to get back to its goroutines before the load.
+const settleTime = 15 * time.Second
+
+// settle waits for the server's goroutines to come back to what they were
+// before the load (within goroutineSlack), and returns an error if they
+// have not after within: a goroutine left behind by each call, stream or
+// connection is a leak that a long-running server would die of.
+func (u *usage) settle(ctx context.Context, addr string, within time.Duration) error {
+	end := time.Now().Add(within)
+	for {
+		r, err := scrape(ctx, addr)
+		if err == nil {
+			u.mu.Lock()
+			u.after = r
+			u.mu.Unlock()
+			if r.goroutines <= u.before.goroutines+goroutineSlack {
+				return nil
+			}
+		}
+		if time.Now().After(end) {
+			if err != nil {
+				return fmt.Errorf("reading the server's /metrics after the load: %w", err)
+			}
+			return fmt.Errorf("the server kept %d goroutines %v after the clients closed their connections, against %d before the load: a leak (rerun with -server-args '--debug-addr 127.0.0.1:6060' and read /debug/pprof/goroutine?debug=1 to see them)",
+				r.goroutines, within, u.before.goroutines)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// scrape reads go_goroutines and process_resident_memory_bytes from the
+// server's /metrics, on a connection of its own that it closes.
+func scrape(ctx context.Context, addr string) (reading, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	if err != nil {
+		return reading{}, err
+	}
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return reading{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return reading{}, fmt.Errorf("GET /metrics: %s", resp.Status)
+	}
+	var r reading
+	var found int
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		switch name {
+		case "go_goroutines":
+			v, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return reading{}, fmt.Errorf("GET /metrics: go_goroutines %q: %w", value, err)
+			}
+			r.goroutines = int(v)
+			found++
+		case "process_resident_memory_bytes":
+			v, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return reading{}, fmt.Errorf("GET /metrics: process_resident_memory_bytes %q: %w", value, err)
+			}
+			r.rss = v
+			found++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return reading{}, fmt.Errorf("GET /metrics: %w", err)
+	}
+	if found != 2 {
+		return reading{}, errors.New("GET /metrics: no go_goroutines or process_resident_memory_bytes")
+	}
+	return r, nil
 }
