@@ -81,16 +81,17 @@ fuzz:
 
 # Load test on loopback: a freshly started server binary, CLIENTS clients
 # classifying (half over REST), STREAMS over ClassifyStream (half over
-# REST) and TRAINERS training for DURATION; fails on any error, if the
-# final example counts are not the start plus every acknowledged Train, or
-# if the server's goroutines do not come back to their number before the
-# load once the clients have left.
-CLIENTS  ?= 8
-STREAMS  ?= 2
-TRAINERS ?= 2
-DURATION ?= 10s
+# REST), ABANDONERS giving up on their calls partway and TRAINERS training
+# for DURATION; fails on any error, if the final example counts are not the
+# start plus every acknowledged Train, or if the server's goroutines do not
+# come back to their number before the load once the clients have left.
+CLIENTS    ?= 8
+STREAMS    ?= 2
+ABANDONERS ?= 1
+TRAINERS   ?= 2
+DURATION   ?= 10s
 loadtest: build
-	go run ./server/internal/loadtest -server bin/server -clients $(CLIENTS) -streams $(STREAMS) -trainers $(TRAINERS) -duration $(DURATION)
+	go run ./server/internal/loadtest -server bin/server -clients $(CLIENTS) -streams $(STREAMS) -abandoners $(ABANDONERS) -trainers $(TRAINERS) -duration $(DURATION)
 
 # The model's accuracy figures: 10-fold CV, written corpus -> seed sentences,
 # and leave-one-seed-article-out.

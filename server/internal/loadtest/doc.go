@@ -3,12 +3,19 @@
 // data directory, runs N clients classifying (over gRPC and, with -rest,
 // half of them over REST), S clients classifying over ClassifyStream
 // (gRPC streams of 50 requests each, opened and closed in turn, and, with
-// -rest, half of them POST /v1/classify:stream calls of 10 requests) and
-// M clients training for a fixed time, and then checks that
+// -rest, half of them POST /v1/classify:stream calls of 10 requests), A
+// clients that give up on their calls partway (a stream cancelled after
+// its first answer, a Classify with a deadline of a millisecond and, with
+// -rest, a REST stream hung up on after its first line and a REST body
+// cut off by closing the connection) and M clients training for a fixed
+// time, and then checks that
 //
 //   - no call failed (a call refused as busy, past the server's
 //     --max-inflight-calls, is counted apart: its client waits the delay
-//     the refusal asks and goes on, as a well-behaved client does),
+//     the refusal asks and goes on, as a well-behaved client does), and
+//     each call given up on ended as gRPC says it must (a cancelled
+//     stream CANCELED, a Classify past its deadline DEADLINE_EXCEEDED or
+//     answered),
 //   - the final per-label example counts are the starting counts plus the
 //     examples of every acknowledged Train (nothing lost, nothing doubled),
 //     and the version advanced by exactly one per acknowledged Train,
@@ -29,7 +36,7 @@
 // at most during (read every half second) and after the load, and exits 1
 // if any check fails.
 //
-//	go build -o bin/ ./server && go run ./server/internal/loadtest -server bin/server -clients 8 -streams 2 -trainers 2 -duration 10s
+//	go build -o bin/ ./server && go run ./server/internal/loadtest -server bin/server -clients 8 -streams 2 -abandoners 1 -trainers 2 -duration 10s
 //
 // or `make loadtest`.
 package main

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -39,6 +40,7 @@ type config struct {
 	ServerArgs []string      // extra server flags
 	Clients    int           // classifying clients
 	Streams    int           // clients classifying over ClassifyStream
+	Abandoners int           // clients that give up on their calls partway
 	Trainers   int           // training clients
 	Duration   time.Duration // how long the clients run
 	REST       bool          // half the classifying clients use REST
@@ -52,13 +54,14 @@ func main() {
 	flag.StringVar(&serverArgs, "server-args", "", "extra server flags, space-separated")
 	flag.IntVar(&c.Clients, "clients", 8, "clients classifying")
 	flag.IntVar(&c.Streams, "streams", 2, "clients classifying over ClassifyStream (with -rest, half of them over POST /v1/classify:stream)")
+	flag.IntVar(&c.Abandoners, "abandoners", 1, "clients that give up on their calls partway (a stream cancelled, a deadline too short, a REST stream or body cut off)")
 	flag.IntVar(&c.Trainers, "trainers", 2, "clients training")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "how long the clients run")
 	flag.BoolVar(&c.REST, "rest", true, "half the classifying clients call REST instead of gRPC")
 	flag.IntVar(&c.Batch, "batch", 3, "largest number of examples per Train")
 	flag.Parse()
 	c.ServerArgs = strings.Fields(serverArgs)
-	if flag.NArg() > 0 || c.Clients < 0 || c.Streams < 0 || c.Trainers < 0 || c.Clients+c.Streams+c.Trainers == 0 || c.Duration <= 0 || c.Batch < 1 {
+	if flag.NArg() > 0 || c.Clients < 0 || c.Streams < 0 || c.Abandoners < 0 || c.Trainers < 0 || c.Clients+c.Streams+c.Abandoners+c.Trainers == 0 || c.Duration <= 0 || c.Batch < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -184,11 +187,12 @@ const (
 	classifyREST = "classify/rest"
 	streamGRPC   = "stream/grpc"
 	streamREST   = "stream/rest"
+	abandoned    = "abandoned"
 	trainGRPC    = "train/grpc"
 )
 
 // kinds are the kinds of call, in the order the report lists them.
-var kinds = []string{classifyGRPC, classifyREST, streamGRPC, streamREST, trainGRPC}
+var kinds = []string{classifyGRPC, classifyREST, streamGRPC, streamREST, abandoned, trainGRPC}
 
 // stats are one worker's results.
 type stats struct {
@@ -252,8 +256,8 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 func (r *report) print(w io.Writer) {
-	fmt.Fprintf(w, "loadtest: %d classifying clients, %d streaming, %d training (REST: %v), %s on loopback\n",
-		r.cfg.Clients, r.cfg.Streams, r.cfg.Trainers, r.cfg.REST, r.elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "loadtest: %d classifying clients, %d streaming, %d abandoning, %d training (REST: %v), %s on loopback\n",
+		r.cfg.Clients, r.cfg.Streams, r.cfg.Abandoners, r.cfg.Trainers, r.cfg.REST, r.elapsed.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\tcalls\terrors\tbusy\tcalls/s\tp50\tp99\tmax\t")
 	var all int
@@ -362,7 +366,7 @@ func run(ctx context.Context, c config) (*report, error) {
 	}()
 	deadline := time.Now().Add(c.Duration)
 	var wg sync.WaitGroup
-	workers := c.Clients + c.Streams + c.Trainers
+	workers := c.Clients + c.Streams + c.Abandoners + c.Trainers
 	results := make([]*stats, workers)
 	var closers []func()
 	defer func() {
@@ -374,8 +378,10 @@ func run(ctx context.Context, c config) (*report, error) {
 	for i := range workers {
 		st := &stats{kind: classifyGRPC, trained: map[string]int64{}}
 		switch {
-		case i >= c.Clients+c.Streams:
+		case i >= c.Clients+c.Streams+c.Abandoners:
 			st.kind = trainGRPC
+		case i >= c.Clients+c.Streams:
+			st.kind = abandoned
 		case i >= c.Clients && c.REST && (i-c.Clients)%2 == 1:
 			st.kind = streamREST
 		case i >= c.Clients:
@@ -405,6 +411,8 @@ func run(ctx context.Context, c config) (*report, error) {
 					err = streamOnce(callCtx, client, st, deadline, n, i, texts, articles)
 				case streamREST:
 					err = streamRESTOnce(ctx, hc, srv.httpAddr, n, i, texts)
+				case abandoned:
+					err = abandonOnce(ctx, client, hc, srv.httpAddr, n, i, c.REST, texts, articles)
 				case trainGRPC:
 					err = trainOnce(callCtx, client, st, n, i, c.Batch, texts, labels)
 				}
@@ -650,6 +658,107 @@ func warmUp(ctx context.Context, callCtx func() (context.Context, context.Cancel
 		}
 	}
 	return nil
+}
+
+// abandonOnce makes a call and gives up on it partway, in one of the ways
+// a client does (in turn, the REST ones only with rest): it cancels a
+// ClassifyStream after the first of three answers, gives a Classify of an
+// article a deadline of a millisecond, hangs up on a REST stream after its
+// first line, or closes its connection in the middle of a REST request's
+// body. The server must answer the first two as gRPC does (CANCELED, or
+// DEADLINE_EXCEEDED or the answer), and let go of all four: the goroutine
+// check after the load is theirs as much as the other clients'.
+func abandonOnce(ctx context.Context, client claimsv1.ClaimServiceClient, hc *http.Client, addr string, n, worker int, rest bool, texts, articles []string) error {
+	ways := 2
+	if rest {
+		ways = 4
+	}
+	switch n % ways {
+	case 0:
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		stream, err := client.ClassifyStream(sctx)
+		if err != nil {
+			return streamErr(err)
+		}
+		for m := range 3 {
+			if err := stream.Send(&claimsv1.ClassifyStreamRequest{Id: fmt.Sprint(m), Text: articles[(n*7+m+worker)%len(articles)]}); err != nil {
+				_, err = stream.Recv()
+				return streamErr(err)
+			}
+		}
+		if _, err := stream.Recv(); err != nil {
+			return streamErr(err)
+		}
+		cancel()
+		// Answers that came before the cancel may still be read.
+		for range 3 {
+			if _, err := stream.Recv(); err != nil {
+				if status.Code(err) != codes.Canceled {
+					return fmt.Errorf("ClassifyStream cancelled by its client: got %v, want CANCELED", err)
+				}
+				return nil
+			}
+		}
+		return errors.New("ClassifyStream cancelled by its client: more answers than requests")
+	case 1:
+		cctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+		defer cancel()
+		_, err := client.Classify(cctx, &claimsv1.ClassifyRequest{Text: articles[(n*11+worker)%len(articles)], Explain: 2})
+		if grpcBusy(err) {
+			return errBusy
+		}
+		if err != nil && status.Code(err) != codes.DeadlineExceeded {
+			return fmt.Errorf("Classify with a deadline of 1ms: got %s: %s, want DEADLINE_EXCEEDED or the answer", status.Code(err), status.Convert(err).Message())
+		}
+		return nil
+	case 2:
+		var body bytes.Buffer
+		enc := json.NewEncoder(&body)
+		for m := range restStreamRequests {
+			enc.Encode(map[string]any{"id": fmt.Sprint(m), "text": articles[(n*13+m+worker)%len(articles)]})
+		}
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(rctx, http.MethodPost, "http://"+addr+"/v1/classify:stream", &body)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return fmt.Errorf("REST stream: %w", err)
+		}
+		defer resp.Body.Close() // before its end: the connection is closed
+		if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "" {
+			return errBusy
+		}
+		if resp.StatusCode != http.StatusOK {
+			b, _ := io.ReadAll(resp.Body)
+			return fmt.Errorf("REST stream: %d %s", resp.StatusCode, b)
+		}
+		line, err := bufio.NewReader(resp.Body).ReadBytes('\n')
+		if err != nil || !bytes.HasPrefix(line, []byte(`{"result"`)) {
+			return fmt.Errorf("REST stream: first line %.200q (%v), want a result", line, err)
+		}
+		return nil
+	default:
+		var d net.Dialer
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		conn, err := d.DialContext(dctx, "tcp", addr)
+		if err != nil {
+			return fmt.Errorf("REST body cut off: %w", err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		text := texts[(n*17+worker)%len(texts)]
+		_, err = fmt.Fprintf(conn, "POST /v1/classify HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"text\": %q", addr, len(text)+64, text[:len(text)/2])
+		if err != nil {
+			return fmt.Errorf("REST body cut off: %w", err)
+		}
+		return nil // closed with half the body sent
+	}
 }
 
 // streamMessages is how many requests a gRPC stream client sends on one

@@ -32,7 +32,7 @@ func TestLoadShort(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	rep, err := run(ctx, config{Server: bin, Clients: 4, Streams: 2, Trainers: 2, Duration: 3 * time.Second, REST: true, Batch: 3})
+	rep, err := run(ctx, config{Server: bin, Clients: 4, Streams: 2, Abandoners: 1, Trainers: 2, Duration: 3 * time.Second, REST: true, Batch: 3})
 	var b strings.Builder
 	if rep != nil {
 		rep.print(&b)
