@@ -53,7 +53,7 @@ func main() {
 	flag.StringVar(&c.Server, "server", "bin/server", "server binary to start (build it with: go build -o bin/ ./server)")
 	flag.StringVar(&serverArgs, "server-args", "", "extra server flags, space-separated")
 	flag.IntVar(&c.Clients, "clients", 8, "clients classifying")
-	flag.IntVar(&c.Streams, "streams", 2, "clients classifying over ClassifyStream (with -rest, half of them over POST /v1/classify:stream)")
+	flag.IntVar(&c.Streams, "streams", 2, "clients classifying over ClassifyStream (with -rest, every second one over POST /v1/classify:stream)")
 	flag.IntVar(&c.Abandoners, "abandoners", 1, "clients that give up on their calls partway (a stream cancelled, a deadline too short, a REST stream or body cut off)")
 	flag.IntVar(&c.Trainers, "trainers", 2, "clients training")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "how long the clients run")
@@ -80,11 +80,12 @@ func main() {
 
 // server is a running server process.
 type server struct {
-	cmd      *exec.Cmd
-	grpcAddr string
-	httpAddr string
-	logs     *tail
-	done     chan error
+	cmd       *exec.Cmd
+	grpcAddr  string
+	httpAddr  string
+	debugAddr string // the runtime's profiles, which the leak check reads
+	logs      *tail
+	done      chan error
 }
 
 // tail keeps the end of the server's log, for failure reports, and counts
@@ -120,10 +121,10 @@ func (t *tail) raceCount() int {
 	return t.races
 }
 
-// startServer starts the binary on free loopback ports and waits until it
-// logs the addresses it serves on.
+// startServer starts the binary on free loopback ports (its debug
+// listener too) and waits until it logs the addresses it serves on.
 func startServer(ctx context.Context, c config, dataDir string) (*server, error) {
-	args := append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--log-format", "json", "--data-dir", dataDir}, c.ServerArgs...)
+	args := append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--debug-addr", "127.0.0.1:0", "--log-format", "json", "--data-dir", dataDir}, c.ServerArgs...)
 	cmd := exec.Command(c.Server, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -143,9 +144,9 @@ func startServer(ctx context.Context, c config, dataDir string) (*server, error)
 			if ok {
 				continue
 			}
-			var line struct{ Msg, GRPC, HTTP string }
+			var line struct{ Msg, GRPC, HTTP, Debug string }
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
-				s.grpcAddr, s.httpAddr, ok = line.GRPC, line.HTTP, true
+				s.grpcAddr, s.httpAddr, s.debugAddr, ok = line.GRPC, line.HTTP, line.Debug, true
 				close(ready)
 			}
 		}
@@ -330,15 +331,12 @@ func run(ctx context.Context, c config) (*report, error) {
 			<-srv.done
 		}
 	}()
-	conn, admin, err := dial(srv.grpcAddr)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
 	callCtx := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 30*time.Second) }
-	cctx, cancel := callCtx()
-	start, err := admin.GetModel(cctx, &claimsv1.GetModelRequest{})
-	cancel()
+	// The model before the load, on a connection closed before the
+	// goroutines are counted: one left idle through the load would be
+	// closed by the server's --keepalive-max-idle in a long run, and its
+	// goroutines would leave the count after but not before.
+	start, err := getModel(callCtx, srv.grpcAddr)
 	if err != nil {
 		return nil, err
 	}
@@ -346,34 +344,42 @@ func run(ctx context.Context, c config) (*report, error) {
 
 	rep := &report{cfg: c, kinds: map[string]*stats{}, start: start, trained: map[string]int64{}}
 	var problems []error
-	// One call of each kind first, so that what the server sets up once,
-	// when first needed (the gateway's connection to the gRPC server that
-	// carries REST streams), is there before as after.
-	if err := warmUp(ctx, callCtx, srv, texts, articles, labels); err != nil {
+	// One call of each classifying kind first, so that what the server
+	// sets up once, when first needed (the gateway's connection to the
+	// gRPC server that carries REST streams), is there before as after.
+	if err := warmUp(ctx, callCtx, srv, c.REST, texts, articles, labels); err != nil {
 		return nil, err
 	}
-	before, err := quiet(ctx, srv.httpAddr)
+	read := serverProbe(srv)
+	before, err := quiet(ctx, read)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("counting the server's goroutines before the load: %w", err)
 	}
 	rep.server.before, rep.server.peak = before, before
-	sampled := make(chan struct{})
-	sampleCtx, stopSampling := context.WithCancel(ctx)
-	defer stopSampling()
-	go func() {
-		defer close(sampled)
-		rep.server.sample(sampleCtx, srv.httpAddr)
-	}()
-	deadline := time.Now().Add(c.Duration)
-	var wg sync.WaitGroup
 	workers := c.Clients + c.Streams + c.Abandoners + c.Trainers
-	results := make([]*stats, workers)
+	conns := make([]*grpc.ClientConn, workers)
 	var closers []func()
 	defer func() {
 		for _, f := range closers {
 			f() // again after the settle check: a no-op then
 		}
 	}()
+	for i := range conns {
+		if conns[i], _, err = dial(srv.grpcAddr); err != nil {
+			return nil, err
+		}
+		closers = append(closers, func() { conns[i].Close() })
+	}
+	sampled := make(chan struct{})
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	go func() {
+		defer close(sampled)
+		rep.server.sample(sampleCtx, read)
+	}()
+	deadline := time.Now().Add(c.Duration)
+	var wg sync.WaitGroup
+	results := make([]*stats, workers)
 	began := time.Now()
 	for i := range workers {
 		st := &stats{kind: classifyGRPC, trained: map[string]int64{}}
@@ -390,12 +396,9 @@ func run(ctx context.Context, c config) (*report, error) {
 			st.kind = classifyREST
 		}
 		results[i] = st
-		conn, client, err := dial(srv.grpcAddr)
-		if err != nil {
-			return nil, err
-		}
+		client := claimsv1.NewClaimServiceClient(conns[i])
 		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
-		closers = append(closers, func() { conn.Close(); hc.CloseIdleConnections() })
+		closers = append(closers, hc.CloseIdleConnections)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -442,7 +445,7 @@ func run(ctx context.Context, c config) (*report, error) {
 	}
 	stopSampling()
 	<-sampled
-	if err := rep.server.settle(ctx, srv.httpAddr, settleTime); err != nil && ctx.Err() == nil {
+	if err := rep.server.settle(ctx, read, settleTime, goroutineDump(srv)); err != nil && ctx.Err() == nil {
 		problems = append(problems, err)
 	}
 
@@ -469,9 +472,7 @@ func run(ctx context.Context, c config) (*report, error) {
 	}
 
 	// Nothing lost, nothing doubled.
-	cctx, cancel = callCtx()
-	end, err := admin.GetModel(cctx, &claimsv1.GetModelRequest{})
-	cancel()
+	end, err := getModel(callCtx, srv.grpcAddr)
 	if err != nil {
 		return rep, err
 	}
@@ -488,7 +489,6 @@ func run(ctx context.Context, c config) (*report, error) {
 	}
 
 	// What was served is what was persisted.
-	conn.Close()
 	if err := srv.stop(); err != nil {
 		problems = append(problems, err)
 	}
@@ -501,14 +501,9 @@ func run(ctx context.Context, c config) (*report, error) {
 		if err != nil {
 			return rep, err
 		}
-		conn2, admin2, err := dial(srv2.grpcAddr)
+		again, err := getModel(callCtx, srv2.grpcAddr)
 		if err == nil {
-			cctx, cancel = callCtx()
-			var again *claimsv1.GetModelResponse
-			again, err = admin2.GetModel(cctx, &claimsv1.GetModelRequest{})
-			cancel()
-			conn2.Close()
-			if err == nil && (again.GetVersion() != end.GetVersion() || again.GetContentHash() != end.GetContentHash() || !maps.Equal(again.GetLabelCounts(), end.GetLabelCounts())) {
+			if again.GetVersion() != end.GetVersion() || again.GetContentHash() != end.GetContentHash() || !maps.Equal(again.GetLabelCounts(), end.GetLabelCounts()) {
 				err = fmt.Errorf("after restart: version %d hash %.12s counts %v; served version %d hash %.12s counts %v",
 					again.GetVersion(), again.GetContentHash(), again.GetLabelCounts(), end.GetVersion(), end.GetContentHash(), end.GetLabelCounts())
 			}
@@ -524,6 +519,19 @@ func run(ctx context.Context, c config) (*report, error) {
 		return rep, errors.Join(problems...)
 	}
 	return rep, nil
+}
+
+// getModel asks the server at addr for its model, on a connection of its
+// own that it closes.
+func getModel(callCtx func() (context.Context, context.CancelFunc), addr string) (*claimsv1.GetModelResponse, error) {
+	conn, client, err := dial(addr)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	ctx, cancel := callCtx()
+	defer cancel()
+	return client.GetModel(ctx, &claimsv1.GetModelRequest{})
 }
 
 // dial connects a gRPC client to addr.
@@ -634,9 +642,9 @@ func trainOnce(callCtx func() (context.Context, context.CancelFunc), client clai
 	return nil
 }
 
-// warmUp makes one call of each kind the clients make, on a connection
-// of its own that it then closes.
-func warmUp(ctx context.Context, callCtx func() (context.Context, context.CancelFunc), srv *server, texts, articles, labels []string) error {
+// warmUp makes one call of each classifying kind the clients make (over
+// REST too, with rest), on a connection of its own that it then closes.
+func warmUp(ctx context.Context, callCtx func() (context.Context, context.CancelFunc), srv *server, rest bool, texts, articles, labels []string) error {
 	conn, client, err := dial(srv.grpcAddr)
 	if err != nil {
 		return err
@@ -645,14 +653,19 @@ func warmUp(ctx context.Context, callCtx func() (context.Context, context.Cancel
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 	defer hc.CloseIdleConnections()
 	st := &stats{}
-	for _, call := range []func() error{
+	calls := []func() error{
 		func() error { return classifyOnce(callCtx, client, 0, 0, texts, articles, labels) },
-		func() error { return classifyRESTOnce(ctx, hc, srv.httpAddr, 0, 0, texts, articles) },
 		func() error {
 			return streamOnce(callCtx, client, st, time.Now().Add(time.Minute), 0, 0, texts, articles)
 		},
-		func() error { return streamRESTOnce(ctx, hc, srv.httpAddr, 0, 0, texts) },
-	} {
+	}
+	if rest {
+		calls = append(calls,
+			func() error { return classifyRESTOnce(ctx, hc, srv.httpAddr, 0, 0, texts, articles) },
+			func() error { return streamRESTOnce(ctx, hc, srv.httpAddr, 0, 0, texts) },
+		)
+	}
+	for _, call := range calls {
 		if err := call(); err != nil {
 			return fmt.Errorf("warming up: %w", err)
 		}
@@ -663,11 +676,13 @@ func warmUp(ctx context.Context, callCtx func() (context.Context, context.Cancel
 // abandonOnce makes a call and gives up on it partway, in one of the ways
 // a client does (in turn, the REST ones only with rest): it cancels a
 // ClassifyStream after the first of three answers, gives a Classify of an
-// article a deadline of a millisecond, hangs up on a REST stream after its
-// first line, or closes its connection in the middle of a REST request's
-// body. The server must answer the first two as gRPC does (CANCELED, or
-// DEADLINE_EXCEEDED or the answer), and let go of all four: the goroutine
-// check after the load is theirs as much as the other clients'.
+// article a deadline of 0.5 to 8 ms (about what the call takes under
+// load, so that many run out while the server works on them), hangs up
+// on a REST stream after its first line, or closes its connection in the
+// middle of a REST request's body. The server must answer the first two
+// as gRPC does (CANCELED, or DEADLINE_EXCEEDED or the answer), and let go
+// of all four: the goroutine check after the load is theirs as much as
+// the other clients'.
 func abandonOnce(ctx context.Context, client claimsv1.ClaimServiceClient, hc *http.Client, addr string, n, worker int, rest bool, texts, articles []string) error {
 	ways := 2
 	if rest {
@@ -702,14 +717,18 @@ func abandonOnce(ctx context.Context, client claimsv1.ClaimServiceClient, hc *ht
 		}
 		return errors.New("ClassifyStream cancelled by its client: more answers than requests")
 	case 1:
-		cctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+		within := time.Duration(1+(n/ways*7+worker)%16) * 500 * time.Microsecond
+		cctx, cancel := context.WithTimeout(ctx, within)
 		defer cancel()
-		_, err := client.Classify(cctx, &claimsv1.ClassifyRequest{Text: articles[(n*11+worker)%len(articles)], Explain: 2})
+		resp, err := client.Classify(cctx, &claimsv1.ClassifyRequest{Text: articles[(n*11+worker)%len(articles)], Explain: 2})
 		if grpcBusy(err) {
 			return errBusy
 		}
 		if err != nil && status.Code(err) != codes.DeadlineExceeded {
-			return fmt.Errorf("Classify with a deadline of 1ms: got %s: %s, want DEADLINE_EXCEEDED or the answer", status.Code(err), status.Convert(err).Message())
+			return fmt.Errorf("Classify with a deadline of %v: got %s: %s, want DEADLINE_EXCEEDED or the answer", within, status.Code(err), status.Convert(err).Message())
+		}
+		if err == nil && len(resp.GetSentences()) == 0 {
+			return fmt.Errorf("Classify with a deadline of %v: an answer with no sentences", within)
 		}
 		return nil
 	case 2:
@@ -882,12 +901,14 @@ func streamRESTOnce(ctx context.Context, hc *http.Client, addr string, n, worker
 	return nil
 }
 
-// reading is the server's goroutines and resident memory at one time, as
-// its /metrics gives them.
+// reading is the server's goroutines and resident memory at one time.
 type reading struct {
 	goroutines int
-	rss        float64 // bytes
+	rss        float64 // bytes; 0 where /proc cannot tell
 }
+
+// probe reads the server's goroutines and resident memory.
+type probe func(context.Context) (reading, error)
 
 // usage is what the load test saw of the server's goroutines and memory:
 // before the clients came, the most while they ran, and after they left.
@@ -896,13 +917,12 @@ type usage struct {
 	before, peak, after reading
 }
 
-// sampleEvery is how often the server's /metrics is read while the clients
-// run.
+// sampleEvery is how often the server is probed while the clients run.
 const sampleEvery = 500 * time.Millisecond
 
-// sample reads the server's /metrics every sampleEvery until ctx is done,
-// keeping the peaks.
-func (u *usage) sample(ctx context.Context, addr string) {
+// sample probes the server every sampleEvery until ctx is done, keeping
+// the peaks.
+func (u *usage) sample(ctx context.Context, read probe) {
 	t := time.NewTicker(sampleEvery)
 	defer t.Stop()
 	for {
@@ -911,7 +931,7 @@ func (u *usage) sample(ctx context.Context, addr string) {
 			return
 		case <-t.C:
 		}
-		r, err := scrape(ctx, addr)
+		r, err := read(ctx)
 		if err != nil {
 			continue // under load a read may time out; the next one counts
 		}
@@ -922,15 +942,15 @@ func (u *usage) sample(ctx context.Context, addr string) {
 	}
 }
 
-// quietFor is how long quiet reads the server's /metrics for.
+// quietFor is how long quiet probes the server for.
 const quietFor = time.Second
 
 // quiet returns the server's fewest goroutines, and its resident memory
-// then, over quietFor of reads 100 ms apart: the goroutines of a
+// then, over quietFor of probes 100 ms apart: the goroutines of a
 // connection just closed (the warm-up's) end a moment later, and must not
 // count as the server's own.
-func quiet(ctx context.Context, addr string) (reading, error) {
-	least, err := scrape(ctx, addr)
+func quiet(ctx context.Context, read probe) (reading, error) {
+	least, err := read(ctx)
 	if err != nil {
 		return reading{}, err
 	}
@@ -940,7 +960,7 @@ func quiet(ctx context.Context, addr string) (reading, error) {
 			return reading{}, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
-		r, err := scrape(ctx, addr)
+		r, err := read(ctx)
 		if err != nil {
 			return reading{}, err
 		}
@@ -952,9 +972,11 @@ func quiet(ctx context.Context, addr string) (reading, error) {
 }
 
 // goroutineSlack is how many goroutines more than before the load the
-// server may keep once the clients have left (a connection's last
-// goroutines end a moment after it closes).
-const goroutineSlack = 3
+// server may keep once the clients have left. It is 1, not 0, for a
+// goroutine of the runtime's or of a timer that happens to run as the
+// count is taken; a leak of one goroutine per call, stream or connection
+// is far more than that even in the short test.
+const goroutineSlack = 1
 
 // settleTime is how long the server has, once the clients have closed
 // their connections, to get back to its goroutines before the load.
@@ -962,12 +984,13 @@ const settleTime = 15 * time.Second
 
 // settle waits for the server's goroutines to come back to what they were
 // before the load (within goroutineSlack), and returns an error if they
-// have not after within: a goroutine left behind by each call, stream or
-// connection is a leak that a long-running server would die of.
-func (u *usage) settle(ctx context.Context, addr string, within time.Duration) error {
+// have not done so within that time: a goroutine left behind by each
+// call, stream or connection is a leak that a long-running server would
+// die of. dump, if not nil, gives the server's goroutines for the error.
+func (u *usage) settle(ctx context.Context, read probe, within time.Duration, dump func(context.Context) string) error {
 	end := time.Now().Add(within)
 	for {
-		r, err := scrape(ctx, addr)
+		r, err := read(ctx)
 		if err == nil {
 			u.mu.Lock()
 			u.after = r
@@ -978,10 +1001,13 @@ func (u *usage) settle(ctx context.Context, addr string, within time.Duration) e
 		}
 		if time.Now().After(end) {
 			if err != nil {
-				return fmt.Errorf("reading the server's /metrics after the load: %w", err)
+				return fmt.Errorf("probing the server after the load: %w", err)
 			}
-			return fmt.Errorf("the server kept %d goroutines %v after the clients closed their connections, against %d before the load: a leak (rerun with -server-args '--debug-addr 127.0.0.1:6060' and read /debug/pprof/goroutine?debug=1 to see them)",
-				r.goroutines, within, u.before.goroutines)
+			msg := fmt.Sprintf("the server kept %d goroutines %v after the clients closed their connections, against %d before the load: a leak", r.goroutines, within, u.before.goroutines)
+			if dump != nil {
+				msg += "; its goroutines, the most numerous first:\n" + dump(ctx)
+			}
+			return errors.New(msg)
 		}
 		select {
 		case <-ctx.Done():
@@ -991,55 +1017,101 @@ func (u *usage) settle(ctx context.Context, addr string, within time.Duration) e
 	}
 }
 
-// scrape reads go_goroutines and process_resident_memory_bytes from the
-// server's /metrics, on a connection of its own that it closes.
-func scrape(ctx context.Context, addr string) (reading, error) {
+// serverProbe returns the probe of srv: its goroutines from the runtime's
+// goroutine profile on its debug listener (a count taken alone, where
+// go_goroutines on /metrics is taken while the registry's collectors run
+// goroutines of their own), and its resident memory from /proc.
+func serverProbe(srv *server) probe {
+	return func(ctx context.Context) (reading, error) {
+		page, err := getDebug(ctx, srv.debugAddr, "/debug/pprof/goroutine?debug=1")
+		if err != nil {
+			return reading{}, err
+		}
+		n, err := goroutineTotal(page)
+		if err != nil {
+			return reading{}, err
+		}
+		r := reading{goroutines: n}
+		if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.cmd.Process.Pid)); err == nil {
+			r.rss = vmRSS(string(status))
+		}
+		return r, nil
+	}
+}
+
+// goroutineDump returns the most numerous of srv's goroutines, by stack, as
+// the goroutine profile lists them, cut to about 4 KB.
+func goroutineDump(srv *server) func(context.Context) string {
+	return func(ctx context.Context) string {
+		page, err := getDebug(ctx, srv.debugAddr, "/debug/pprof/goroutine?debug=1")
+		if err != nil {
+			return fmt.Sprintf("(the goroutine profile could not be read: %v)", err)
+		}
+		const most = 4 << 10
+		if len(page) > most {
+			page = page[:most] + "\n…"
+		}
+		return page
+	}
+}
+
+// getDebug gets path from the server's debug listener, on a connection of
+// its own that it closes.
+func getDebug(ctx context.Context, addr, path string) (string, error) {
+	if addr == "" {
+		return "", errors.New("the server has no --debug-addr, whose goroutine profile the leak check reads")
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
 	if err != nil {
-		return reading{}, err
+		return "", err
 	}
 	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return reading{}, err
+		return "", err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return reading{}, fmt.Errorf("GET /metrics: %s", resp.Status)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return "", fmt.Errorf("GET %s: %w", path, err)
 	}
-	var r reading
-	var found int
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), " ")
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return string(b), nil
+}
+
+// goroutineTotal reads the total from the first line of a goroutine
+// profile in its debug=1 form: "goroutine profile: total 88".
+func goroutineTotal(page string) (int, error) {
+	line, _, _ := strings.Cut(page, "\n")
+	v, ok := strings.CutPrefix(line, "goroutine profile: total ")
+	if !ok {
+		return 0, fmt.Errorf("not a goroutine profile: %.80q", line)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("goroutine profile: total %q", v)
+	}
+	return n, nil
+}
+
+// vmRSS reads VmRSS, in bytes, from a /proc/PID/status file; 0 if it has
+// none.
+func vmRSS(status string) float64 {
+	for line := range strings.Lines(status) {
+		v, ok := strings.CutPrefix(line, "VmRSS:")
 		if !ok {
 			continue
 		}
-		switch name {
-		case "go_goroutines":
-			v, err := strconv.ParseFloat(value, 64)
-			if err != nil {
-				return reading{}, fmt.Errorf("GET /metrics: go_goroutines %q: %w", value, err)
+		f := strings.Fields(v) // "123456 kB"
+		if len(f) == 2 && f[1] == "kB" {
+			if kb, err := strconv.ParseFloat(f[0], 64); err == nil {
+				return kb * 1024
 			}
-			r.goroutines = int(v)
-			found++
-		case "process_resident_memory_bytes":
-			v, err := strconv.ParseFloat(value, 64)
-			if err != nil {
-				return reading{}, fmt.Errorf("GET /metrics: process_resident_memory_bytes %q: %w", value, err)
-			}
-			r.rss = v
-			found++
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return reading{}, fmt.Errorf("GET /metrics: %w", err)
-	}
-	if found != 2 {
-		return reading{}, errors.New("GET /metrics: no go_goroutines or process_resident_memory_bytes")
-	}
-	return r, nil
+	return 0
 }

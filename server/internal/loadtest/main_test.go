@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -54,15 +53,18 @@ func TestLoadShort(t *testing.T) {
 	}
 }
 
-// metricsServer serves a /metrics page whose go_goroutines reading is
-// goroutines() at each read.
-func metricsServer(t *testing.T, goroutines func() int) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "# HELP go_goroutines Number of goroutines.\n# TYPE go_goroutines gauge\ngo_goroutines %d\nprocess_resident_memory_bytes 5.1e+07\n", goroutines())
-	}))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
+// readings returns a probe that gives the goroutine counts in turn, the
+// last one again once they run out.
+func readings(counts ...int) probe {
+	var mu sync.Mutex
+	n := 0
+	return func(context.Context) (reading, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		v := counts[min(n, len(counts)-1)]
+		n++
+		return reading{goroutines: v, rss: 5.1e7}, nil
+	}
 }
 
 func TestSettle(t *testing.T) {
@@ -79,22 +81,14 @@ func TestSettle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var mu sync.Mutex
-			reads := 0
-			addr := metricsServer(t, func() int {
-				mu.Lock()
-				defer mu.Unlock()
-				v := tt.after[min(reads, len(tt.after)-1)]
-				reads++
-				return v
-			})
 			u := &usage{before: reading{goroutines: 90}}
-			err := u.settle(context.Background(), addr, time.Second)
+			dump := func(context.Context) string { return "42 @ 0x1\n#\t0x1\tmain.leak+0x1" }
+			err := u.settle(context.Background(), readings(tt.after...), time.Second, dump)
 			if got := err != nil; got != tt.wantLeak {
 				t.Fatalf("got error %v, want a leak reported: %v", err, tt.wantLeak)
 			}
-			if tt.wantLeak && !strings.Contains(err.Error(), "a leak") {
-				t.Errorf("got %q, want it to say a leak", err)
+			if tt.wantLeak && (!strings.Contains(err.Error(), "a leak") || !strings.Contains(err.Error(), "main.leak")) {
+				t.Errorf("got %q, want it to say a leak and give the goroutines", err)
 			}
 			if want := tt.after[len(tt.after)-1]; u.after.goroutines != want {
 				t.Errorf("got %d goroutines after, want %d", u.after.goroutines, want)
@@ -103,49 +97,69 @@ func TestSettle(t *testing.T) {
 	}
 }
 
-func TestScrape(t *testing.T) {
-	tests := []struct {
-		name    string
-		page    string
-		want    reading
-		wantErr string
-	}{
-		{"both", "go_goroutines 88\nprocess_resident_memory_bytes 4.53e+07\n", reading{88, 4.53e7}, ""},
-		{"among others", "# TYPE go_goroutines gauge\ngo_gc_duration_seconds{quantile=\"0\"} 1e-05\ngo_goroutines 7\ngo_threads 9\nprocess_resident_memory_bytes 1000\n", reading{7, 1000}, ""},
-		{"no memory", "go_goroutines 88\n", reading{}, "no go_goroutines or process_resident_memory_bytes"},
-		{"not a number", "go_goroutines many\nprocess_resident_memory_bytes 1\n", reading{}, `go_goroutines "many"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, tt.page) }))
-			defer srv.Close()
-			got, err := scrape(context.Background(), strings.TrimPrefix(srv.URL, "http://"))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got error %v, want one with %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("got %+v, %v; want %+v", got, err, tt.want)
-			}
-		})
+func TestQuiet(t *testing.T) {
+	got, err := quiet(context.Background(), readings(91, 90, 88, 89, 88))
+	if err != nil || got.goroutines != 88 {
+		t.Fatalf("got %d goroutines, %v; want the fewest read, 88", got.goroutines, err)
 	}
 }
 
-func TestQuiet(t *testing.T) {
-	var mu sync.Mutex
-	reads := []int{91, 90, 88, 89, 88}
-	n := 0
-	addr := metricsServer(t, func() int {
-		mu.Lock()
-		defer mu.Unlock()
-		v := reads[min(n, len(reads)-1)]
-		n++
-		return v
-	})
-	got, err := quiet(context.Background(), addr)
-	if err != nil || got.goroutines != 88 {
-		t.Fatalf("got %d goroutines, %v; want the fewest read, 88", got.goroutines, err)
+func TestGoroutineTotal(t *testing.T) {
+	tests := []struct {
+		page    string
+		want    int
+		wantErr bool
+	}{
+		{"goroutine profile: total 88\n3 @ 0x43e\n", 88, false},
+		{"goroutine profile: total 1", 1, false},
+		{"goroutine profile: total 0\n", 0, true},
+		{"goroutine profile: total many\n", 0, true},
+		{"404 page not found\n", 0, true},
+		{"", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := goroutineTotal(tt.page)
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("goroutineTotal(%q): got %d, %v; want %d, error %v", tt.page, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestVmRSS(t *testing.T) {
+	tests := []struct {
+		status string
+		want   float64
+	}{
+		{"Name:\tserver\nVmHWM:\t   70000 kB\nVmRSS:\t   46400 kB\nRssAnon:\t 30000 kB\n", 46400 * 1024},
+		{"VmRSS:\t1 kB", 1024},
+		{"Name:\tserver\n", 0},
+		{"VmRSS:\t46400 MB\n", 0},
+		{"VmRSS:\tlots kB\n", 0},
+	}
+	for _, tt := range tests {
+		if got := vmRSS(tt.status); got != tt.want {
+			t.Errorf("vmRSS(%q): got %v, want %v", tt.status, got, tt.want)
+		}
+	}
+}
+
+func TestGetDebug(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/debug/pprof/goroutine" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, "goroutine profile: total 7\n")
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	if page, err := getDebug(context.Background(), addr, "/debug/pprof/goroutine?debug=1"); err != nil || page != "goroutine profile: total 7\n" {
+		t.Errorf("got %q, %v; want the profile", page, err)
+	}
+	if _, err := getDebug(context.Background(), addr, "/nothing"); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("got %v, want the 404", err)
+	}
+	if _, err := getDebug(context.Background(), "", "/debug/pprof/goroutine?debug=1"); err == nil || !strings.Contains(err.Error(), "--debug-addr") {
+		t.Errorf("got %v, want it to say the server has no --debug-addr", err)
 	}
 }
