@@ -6,9 +6,9 @@
 // -rest, half of them POST /v1/classify:stream calls of 10 requests), A
 // clients that give up on their calls partway (a stream cancelled after
 // its first answer, a Classify of 400 sentences with a deadline of 0.5 to
-// 8 ms and, with -rest, a REST stream hung up on after its first line and
-// a REST body cut off by closing the connection) and M clients training
-// for a fixed time, and then checks that
+// 8 ms and, with -rest, a REST stream of 10 such requests hung up on
+// after its first line and a REST body cut off by closing the connection)
+// and M clients training for a fixed time, and then checks that
 //
 //   - no call failed (a call refused as busy, past the server's
 //     --max-inflight-calls or its bounds on classify streams, is counted
@@ -21,7 +21,7 @@
 //     and the version advanced by exactly one per acknowledged Train,
 //   - the server lets go of what the clients held: once they have closed
 //     their connections, its goroutines come back within 15 s to what
-//     they were before the load, give or take 1, or the test fails with
+//     they were before the load, or at most 1 more, or the test fails with
 //     the server's goroutines listed, the most numerous first. They are
 //     counted from the goroutine profile on the server's debug listener
 //     (the load test starts it with --debug-addr 127.0.0.1:0), after one

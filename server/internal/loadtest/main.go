@@ -43,7 +43,7 @@ type config struct {
 	Abandoners int           // clients that give up on their calls partway
 	Trainers   int           // training clients
 	Duration   time.Duration // how long the clients run
-	REST       bool          // half the classifying clients use REST
+	REST       bool          // half the classifying and streaming clients use REST
 	Batch      int           // largest Train batch (1..Batch examples)
 }
 
@@ -51,16 +51,20 @@ func main() {
 	var c config
 	var serverArgs string
 	flag.StringVar(&c.Server, "server", "bin/server", "server binary to start (build it with: go build -o bin/ ./server)")
-	flag.StringVar(&serverArgs, "server-args", "", "extra server flags, space-separated")
+	flag.StringVar(&serverArgs, "server-args", "", "extra server flags, space-separated (not --log-format, --log-level or an empty --debug-addr: the test reads the server's addresses from its JSON log at info and its goroutines from the debug listener)")
 	flag.IntVar(&c.Clients, "clients", 8, "clients classifying")
 	flag.IntVar(&c.Streams, "streams", 2, "clients classifying over ClassifyStream (with -rest, every second one over POST /v1/classify:stream)")
 	flag.IntVar(&c.Abandoners, "abandoners", 1, "clients that give up on their calls partway (a stream cancelled, a deadline too short, a REST stream or body cut off)")
 	flag.IntVar(&c.Trainers, "trainers", 2, "clients training")
 	flag.DurationVar(&c.Duration, "duration", 10*time.Second, "how long the clients run")
-	flag.BoolVar(&c.REST, "rest", true, "half the classifying clients call REST instead of gRPC")
+	flag.BoolVar(&c.REST, "rest", true, "half the classifying and streaming clients call REST instead of gRPC, and the abandoning ones give up on REST calls too")
 	flag.IntVar(&c.Batch, "batch", 3, "largest number of examples per Train")
 	flag.Parse()
 	c.ServerArgs = strings.Fields(serverArgs)
+	if err := checkServerArgs(c.ServerArgs); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(2)
+	}
 	if flag.NArg() > 0 || c.Clients < 0 || c.Streams < 0 || c.Abandoners < 0 || c.Trainers < 0 || c.Clients+c.Streams+c.Abandoners+c.Trainers == 0 || c.Duration <= 0 || c.Batch < 1 {
 		flag.Usage()
 		os.Exit(2)
@@ -76,6 +80,31 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("loadtest: PASS")
+}
+
+// checkServerArgs refuses the server flags that would keep the test from
+// reading what it needs: --log-format or --log-level (the test finds the
+// server's addresses in its "serving" line, logged in JSON at info) and an
+// empty --debug-addr (the leak check reads the goroutine profile there).
+func checkServerArgs(args []string) error {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		switch name {
+		case "log-format", "log-level":
+			return fmt.Errorf("-server-args: --%s is set by the load test, which reads the server's JSON log at info", name)
+		case "debug-addr":
+			if !hasValue && i+1 < len(args) {
+				value = args[i+1]
+			}
+			if value == "" || value == `""` || value == "''" {
+				return errors.New("-server-args: --debug-addr may not be empty: the leak check reads the server's goroutine profile there")
+			}
+		}
+	}
+	return nil
 }
 
 // server is a running server process.
@@ -284,8 +313,11 @@ func (r *report) print(w io.Writer) {
 			r.start.GetVersion(), r.end.GetVersion(), r.trains, r.start.GetTotalExamples(), r.end.GetTotalExamples(), n)
 	}
 	if u := &r.server; u.before.goroutines > 0 {
-		fmt.Fprintf(w, "server: goroutines %d before, %d at most, %d after the clients left; RSS %.1f MB before, %.1f MB at most, %.1f MB after\n",
-			u.before.goroutines, u.peak.goroutines, u.after.goroutines, u.before.rss/1e6, u.peak.rss/1e6, u.after.rss/1e6)
+		fmt.Fprintf(w, "server: goroutines %d before, %d at most, %d after the clients left", u.before.goroutines, u.peak.goroutines, u.after.goroutines)
+		if u.before.rss > 0 { // 0: no /proc to read it from
+			fmt.Fprintf(w, "; RSS %.1f MB before, %.1f MB at most, %.1f MB after", u.before.rss/1e6, u.peak.rss/1e6, u.after.rss/1e6)
+		}
+		fmt.Fprintln(w)
 	}
 }
 
@@ -368,6 +400,7 @@ func run(ctx context.Context, c config) (*report, error) {
 		if conns[i], _, err = dial(srv.grpcAddr); err != nil {
 			return nil, err
 		}
+		conns[i].Connect() // before the load, not at its first call
 		closers = append(closers, func() { conns[i].Close() })
 	}
 	sampled := make(chan struct{})
@@ -690,22 +723,24 @@ func warmUp(ctx context.Context, callCtx func() (context.Context, context.Cancel
 }
 
 // abandonSentences is how many sentences the Classify that abandonOnce
-// gives a short deadline carries: enough for the server to work on it for
-// a few milliseconds, so that the deadline mostly runs out in its hands
-// (in a 5 s run, 134 of 187 such calls ended in the server as CANCELED,
-// the client's reset of the stream, or DEADLINE_EXCEEDED).
+// gives a short deadline carries, and each request of the REST stream it
+// hangs up on: enough for the server to work on it for a few
+// milliseconds, so that the client mostly gives up while the server
+// works (in a 5 s run, 134 of 187 such Classify calls ended in the
+// server as CANCELED, the client's reset of the stream, or
+// DEADLINE_EXCEEDED).
 const abandonSentences = 400
 
 // abandonOnce makes a call and gives up on it partway, in one of the ways
 // a client does (in turn, the REST ones only with rest): it cancels a
 // ClassifyStream after the first of three answers, gives a Classify of
 // abandonSentences sentences a deadline of 0.5 to 8 ms, about what the
-// server takes to classify them, hangs up on a REST stream after its
-// first line, or closes its connection in the middle of a REST request's
-// body. The server must answer the first two
-// as gRPC does (CANCELED, or DEADLINE_EXCEEDED or the answer), and let go
-// of all four: the goroutine check after the load is theirs as much as
-// the other clients'.
+// server takes to classify them, hangs up on a REST stream of 10 such
+// requests after its first line, or closes its connection in the middle
+// of a REST request's body. The server must answer the first two as gRPC
+// does (CANCELED, or DEADLINE_EXCEEDED or the answer), and let go of all
+// four: the goroutine check after the load is theirs as much as the other
+// clients'.
 func abandonOnce(ctx context.Context, client claimsv1.ClaimServiceClient, hc *http.Client, addr string, n, worker int, rest bool, texts, articles []string) error {
 	ways := 2
 	if rest {
@@ -759,7 +794,8 @@ func abandonOnce(ctx context.Context, client claimsv1.ClaimServiceClient, hc *ht
 		var body bytes.Buffer
 		enc := json.NewEncoder(&body)
 		for m := range restStreamRequests {
-			enc.Encode(map[string]any{"id": fmt.Sprint(m), "text": articles[(n*13+m+worker)%len(articles)]})
+			i := (n*13 + m*101 + worker) % (len(texts) - abandonSentences)
+			enc.Encode(map[string]any{"id": fmt.Sprint(m), "sentences": texts[i : i+abandonSentences]})
 		}
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
