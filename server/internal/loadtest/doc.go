@@ -6,9 +6,10 @@
 // -rest, half of them POST /v1/classify:stream calls of 10 requests), A
 // clients that give up on their calls partway (a stream cancelled after
 // its first answer, a Classify of 400 sentences with a deadline of 0.5 to
-// 8 ms and, with -rest, a REST stream of 10 such requests hung up on
-// after its first line and a REST body cut off by closing the connection)
-// and M clients training for a fixed time, and then checks that
+// 8 ms and, with -rest, a REST stream of 10 requests of 100 sentences
+// hung up on after its first line and a REST body cut off by closing the
+// connection) and M clients training for a fixed time, and then checks
+// that
 //
 //   - no call failed (a call refused as busy, past the server's
 //     --max-inflight-calls or its bounds on classify streams, is counted

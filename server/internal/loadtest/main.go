@@ -617,9 +617,9 @@ func restPost(ctx context.Context, hc *http.Client, addr, path string, body io.R
 	return hc.Do(req)
 }
 
-// restStatus returns nil for a 200 answer, errBusy (wrapped) for a refusal
-// as busy (429 with Retry-After), and otherwise an error with the status
-// and the body, which it reads.
+// restStatus returns nil for a 200 answer, errBusy for a refusal as busy
+// (429 with Retry-After), and otherwise an error with the status and the
+// body, which it reads.
 func restStatus(resp *http.Response) error {
 	switch {
 	case resp.StatusCode == http.StatusOK:
@@ -723,20 +723,24 @@ func warmUp(ctx context.Context, callCtx func() (context.Context, context.Cancel
 }
 
 // abandonSentences is how many sentences the Classify that abandonOnce
-// gives a short deadline carries, and each request of the REST stream it
-// hangs up on: enough for the server to work on it for a few
-// milliseconds, so that the client mostly gives up while the server
-// works (in a 5 s run, 134 of 187 such Classify calls ended in the
-// server as CANCELED, the client's reset of the stream, or
-// DEADLINE_EXCEEDED).
+// gives a short deadline carries: enough for the server to work on it for
+// a few milliseconds, so that the deadline mostly runs out while it works
+// (in a 5 s run, 134 of 187 such calls ended in the server as CANCELED,
+// the client's reset of the stream, or DEADLINE_EXCEEDED).
 const abandonSentences = 400
+
+// abandonStreamSentences is how many sentences each of the 10 requests of
+// the REST stream that abandonOnce hangs up on carries: enough that the
+// server is still at work on the later ones when the client hangs up
+// after the first line.
+const abandonStreamSentences = 100
 
 // abandonOnce makes a call and gives up on it partway, in one of the ways
 // a client does (in turn, the REST ones only with rest): it cancels a
 // ClassifyStream after the first of three answers, gives a Classify of
 // abandonSentences sentences a deadline of 0.5 to 8 ms, about what the
-// server takes to classify them, hangs up on a REST stream of 10 such
-// requests after its first line, or closes its connection in the middle
+// server takes to classify them, hangs up on a REST stream of 10
+// requests of abandonStreamSentences after its first line, or closes its connection in the middle
 // of a REST request's body. The server must answer the first two as gRPC
 // does (CANCELED, or DEADLINE_EXCEEDED or the answer), and let go of all
 // four: the goroutine check after the load is theirs as much as the other
@@ -794,8 +798,8 @@ func abandonOnce(ctx context.Context, client claimsv1.ClaimServiceClient, hc *ht
 		var body bytes.Buffer
 		enc := json.NewEncoder(&body)
 		for m := range restStreamRequests {
-			i := (n*13 + m*101 + worker) % (len(texts) - abandonSentences)
-			enc.Encode(map[string]any{"id": fmt.Sprint(m), "sentences": texts[i : i+abandonSentences]})
+			i := (n*13 + m*101 + worker) % (len(texts) - abandonStreamSentences)
+			enc.Encode(map[string]any{"id": fmt.Sprint(m), "sentences": texts[i : i+abandonStreamSentences]})
 		}
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
