@@ -88,10 +88,10 @@ func main() {
 // empty --debug-addr (the leak check reads the goroutine profile there).
 func checkServerArgs(args []string) error {
 	for i, a := range args {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if !strings.HasPrefix(a, "-") {
 			continue
 		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch name {
 		case "log-format", "log-level":
 			return fmt.Errorf("-server-args: --%s is set by the load test, which reads the server's JSON log at info", name)
@@ -631,6 +631,23 @@ func restStatus(resp *http.Response) error {
 	return fmt.Errorf("%d %s", resp.StatusCode, b)
 }
 
+// restCall posts the JSON body to path on the REST gateway at addr, with
+// a deadline of 30 s, and returns the answer's body if its status is 200
+// (else restStatus's error).
+func restCall(ctx context.Context, hc *http.Client, addr, path string, body io.Reader) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	resp, err := restPost(ctx, hc, addr, path, body)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := restStatus(resp); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(resp.Body)
+}
+
 func classifyRESTOnce(ctx context.Context, hc *http.Client, addr string, n, worker int, texts, articles []string) error {
 	var body []byte
 	if n%2 == 0 {
@@ -639,17 +656,7 @@ func classifyRESTOnce(ctx context.Context, hc *http.Client, addr string, n, work
 		i := (n*17 + worker) % (len(texts) - 2)
 		body, _ = json.Marshal(map[string]any{"sentences": texts[i : i+2]})
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	resp, err := restPost(ctx, hc, addr, "/v1/classify", bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("REST classify: %w", err)
-	}
-	defer resp.Body.Close()
-	if err := restStatus(resp); err != nil {
-		return fmt.Errorf("REST classify: %w", err)
-	}
-	b, err := io.ReadAll(resp.Body)
+	b, err := restCall(ctx, hc, addr, "/v1/classify", bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("REST classify: %w", err)
 	}
@@ -916,17 +923,7 @@ func streamRESTOnce(ctx context.Context, hc *http.Client, addr string, n, worker
 			enc.Encode(map[string]any{"id": fmt.Sprint(m), "sentences": texts[i : i+2]})
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	resp, err := restPost(ctx, hc, addr, "/v1/classify:stream", &body)
-	if err != nil {
-		return fmt.Errorf("REST stream: %w", err)
-	}
-	defer resp.Body.Close()
-	if err := restStatus(resp); err != nil {
-		return fmt.Errorf("REST stream: %w", err)
-	}
-	b, err := io.ReadAll(resp.Body)
+	b, err := restCall(ctx, hc, addr, "/v1/classify:stream", &body)
 	if err != nil {
 		return fmt.Errorf("REST stream: %w", err)
 	}
