@@ -152,6 +152,11 @@ func TestTokenizeTable(t *testing.T) {
 		{"other white space", "the\tattack\u2028Tuesday\u3000in\u202fKyiv", []string{"the", "attack", "tuesday", "in", "kyiv"}},
 		{"soft hyphen removed", "condo\u00adlences", []string{"condolences"}},
 		{"zero width space splits", "the\u200bstorm", []string{"the", "storm"}},
+		{"right-to-left mark glued to a word", "Kremlin\u200f denied", []string{"kremlin", "denied"}},
+		{"left-to-right mark before a word", "\u200eKremlin denied", []string{"kremlin", "denied"}},
+		{"arabic letter mark inside a word", "den\u061cied", []string{"denied"}},
+		{"isolates around a name", "the \u2067Kremlin\u2069.", []string{"the", "kremlin", "."}},
+		{"embedding and pop", "\u202bdenied\u202c", []string{"denied"}},
 		{"invalid utf-8", "the \xff storm", []string{"the", "[UNK]", "storm"}},
 		{"only spaces", " \u00a0\t ", nil},
 		{"empty", "", nil},
@@ -167,6 +172,33 @@ func TestTokenizeTable(t *testing.T) {
 				t.Errorf("Reference(%q): got %q, want %q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestTokenizerDropsInvisible checks that every character the segmenter
+// counts as invisible (isInvisible) but the zero-width space, which
+// splits words, leaves a word glued to it as it was: "said"+r and r+"said"
+// give the tokens of "said", on the fast path and in sugarme itself.
+func TestTokenizerDropsInvisible(t *testing.T) {
+	tok := loadTestTokenizer(t, seedTokenizerPath)
+	want := tok.Reference("said")
+	n := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !isInvisible(r) || r == '\u200b' {
+			continue
+		}
+		n++
+		for _, in := range []string{"said" + string(r), string(r) + "said", "sa" + string(r) + "id"} {
+			if got := tok.Tokens(in); !slices.Equal(got, want) {
+				t.Errorf("Tokens(%+q): got %q, want %q", in, got, want)
+			}
+			if got := tok.Reference(in); !slices.Equal(got, want) {
+				t.Errorf("Reference(%+q): got %q, want %q", in, got, want)
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("got %d invisible characters, want at least 20", n)
 	}
 }
 

@@ -16,7 +16,8 @@
 // The pipeline written to the file is:
 //
 //   - normalizer: Sequence of Replace steps (Unicode space characters to " ",
-//     zero-width and soft-hyphen characters removed, typographic quotes to
+//     invisible format characters removed (the soft hyphen, joiners, the
+//     byte order mark, bidirectional marks and controls), typographic quotes to
 //     ASCII quotes) followed by Lowercase;
 //   - pre_tokenizer: Sequence[WhitespaceSplit, Punctuation(Isolated)];
 //   - model: WordPiece with unk token "[UNK]" and prefix "##" whose vocabulary

@@ -38,7 +38,13 @@ type replacement struct {
 //     not split on (it only knows ' ', '\t', '\n', '\r') become a plain
 //     space; U+00A0 is common in scraped news, and U+200B (zero width space)
 //     marks a word boundary too;
-//   - invisible format characters (soft hyphen, joiners, BOM) are removed;
+//   - invisible format characters are removed: the soft hyphen, the
+//     joiners and word joiner, the byte order mark, the invisible operators,
+//     the Mongolian vowel separator, and the bidirectional marks and
+//     controls that Arabic and Hebrew text carries (U+061C, U+200E, U+200F,
+//     U+202A–U+202E, U+2066–U+2069), so that one glued to a word ("Hamas\u200f")
+//     leaves the word's tokens; they are the characters the segmenter
+//     counts as invisible (classifier's isInvisible), but for U+200B;
 //   - typographic quotes become ASCII quotes, so reported speech gives the
 //     same quote token whatever the typography.
 func replacements() []replacement {
@@ -50,7 +56,12 @@ func replacements() []replacement {
 	} {
 		out = append(out, replacement{r, " "})
 	}
-	for _, r := range []rune{0x00AD, 0x200C, 0x200D, 0x2060, 0xFEFF} {
+	for _, r := range []rune{
+		0x00AD, 0x061C, 0x180E, 0x200C, 0x200D, 0x200E, 0x200F,
+		0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+		0x2060, 0x2061, 0x2062, 0x2063, 0x2064,
+		0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF,
+	} {
 		out = append(out, replacement{r, ""})
 	}
 	for _, r := range []rune{0x2018, 0x2019, 0x201A, 0x201B} {
