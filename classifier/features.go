@@ -110,7 +110,7 @@ func (fc FeatureConfig) Validate() error {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 13
+const FeatureRevision = 14
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -605,6 +605,20 @@ func noComment(toks []string, i int) bool {
 		return true
 	}
 	return i >= 1 && (toks[i-1] == "no" || toks[i-1] == "without") && toks[i] == "comment"
+}
+
+// claimOrDeny reports a denial word offered as one of two things nobody
+// did: "did not claim or deny responsibility", "neither confirmed nor
+// denied": no claim and no denial.
+func claimOrDeny(toks []string, i int) bool {
+	if !strings.HasPrefix(toks[i], "den") || i < 2 || toks[i-1] != "or" && toks[i-1] != "nor" {
+		return false
+	}
+	switch toks[i-2] {
+	case "claim", "claimed", "claiming", "confirm", "confirmed", "confirming":
+		return true
+	}
+	return false
 }
 
 // smearFrame reports a blame word framed as an attempt ("trying to blame",
@@ -1264,7 +1278,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueDeny && (t == "lies" || t == "lie") && i+1 < len(toks) && toks[i+1] == "with" {
 				c = cueNone // "the responsibility lies with Yerevan"
 			}
-			if noComment(toks, i) {
+			if noComment(toks, i) || c == cueDeny && claimOrDeny(toks, i) {
 				// "declined to comment", "would not confirm": no claim,
 				// whatever follows.
 				c = cueNoComment
@@ -1373,8 +1387,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && strings.HasPrefix(t, "perpetrator") && (i > 0 && toks[i-1] == "as" || i > 1 && toks[i-2] == "as" && toks[i-1] == "the") {
 				c = cueBlame // "identified as the perpetrators"
 			}
-			if c == cueBlame && strings.HasPrefix(t, "responsib") && unclaimed(toks, i) {
-				c = cueNoComment // "no group has yet claimed responsibility": no claim, and no denial
+			if c == cueBlame && strings.HasPrefix(t, "responsib") && (unclaimed(toks, i) || claimedAheadNegated(toks, i)) {
+				// "no group has yet claimed responsibility", "there was no
+				// claim of responsibility", "responsibility has not been
+				// claimed": no claim, and no denial
+				c = cueNoComment
 			}
 			if c == cueBlame && (i > 0 && (toks[i-1] == "those" || toks[i-1] == "whoever" || toks[i-1] == "everyone" || toks[i-1] == "anyone") ||
 				i > 1 && toks[i-2] == "whoever") {
@@ -1420,8 +1437,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && frame && offerOfHelp(toks, i, titled) {
 				c = cueSympathy // "offered full support", "will help"
 			}
-			if claimed && negatedBefore(toks, i) {
-				c = cueNoComment // "no group or individual has claimed the attack": no claim
+			if c == cueBlame && t == "claimed" && !claimed && negatedBefore(toks, i) {
+				c = cueNoComment // "the attack has not been claimed by any group"
+			}
+			if claimed && negatedAcrossAside(toks, i) {
+				c = cueNoComment // "no group or individual has claimed the attack", "no group has, as yet, claimed the bombing": no claim
 			} else if claimed && negLeft > 0 {
 				c = cueNone // "without naming those it claimed were behind it"
 			}
@@ -2430,15 +2450,79 @@ func isCulpritWord(t string) bool {
 // made: "no one has claimed responsibility", "the group has yet to claim
 // responsibility", "Israel has not claimed responsibility".
 func unclaimed(toks []string, i int) bool {
-	if i == 0 {
+	j := i - 1
+	if j >= 0 && isClaimModifier(toks[j]) {
+		j-- // "claimed direct responsibility"
+	}
+	if j >= 1 && (toks[j] == "of" || toks[j] == "for") && (toks[j-1] == "claim" || toks[j-1] == "claims") {
+		return negatedBefore(toks, j-1) // "no immediate claim of responsibility"
+	}
+	if j >= 2 && claimOrDeny(toks, j) {
+		j -= 2 // "did not claim or deny responsibility"
+	}
+	if j < 0 {
 		return false
 	}
-	switch p := toks[i-1]; p {
+	switch toks[j] {
 	case "claimed", "claim", "claims", "claiming", "took", "taken", "take", "takes", "taking", "accepted", "admitted":
 	default:
 		return false
 	}
-	return negatedBefore(toks, i-1)
+	return negatedAcrossAside(toks, j)
+}
+
+// negatedAcrossAside is negatedBefore, also across a short aside between
+// commas just before toks[j], and an adverb after it: "no group has, as
+// yet, formally claimed", "no one has, so far, claimed".
+func negatedAcrossAside(toks []string, j int) bool {
+	if negatedBefore(toks, j) {
+		return true
+	}
+	k := j
+	if k > 0 && len(toks[k-1]) > 4 && strings.HasSuffix(toks[k-1], "ly") {
+		k--
+	}
+	if k < 2 || toks[k-1] != "," {
+		return false
+	}
+	for m := k - 2; m >= 0 && m >= k-5; m-- {
+		if toks[m] == "," {
+			return negatedBefore(toks, m) || behindInClause(toks, k-1, k-1-m, func(t string) bool { return t == "yet" })
+		}
+		if isClauseBreak(toks[m]) {
+			return false
+		}
+	}
+	return false
+}
+
+// isClaimModifier reports a word that may stand between a claim and the
+// responsibility claimed: "claimed direct responsibility", "no formal
+// claim of responsibility".
+func isClaimModifier(t string) bool {
+	switch t {
+	case "direct", "formal", "official", "full", "any", "immediate", "public", "explicit":
+		return true
+	}
+	return false
+}
+
+// claimedAheadNegated reports a responsibility (toks[i]) that its clause
+// then says nobody claimed: "responsibility for the attack has not been
+// claimed", "responsibility has yet to be claimed".
+func claimedAheadNegated(toks []string, i int) bool {
+	neg := false
+	for j := i + 1; j < len(toks) && j <= i+8; j++ {
+		switch t := toks[j]; {
+		case t == "not" || t == "n't" || t == "never" || t == "yet":
+			neg = true
+		case t == "claimed" || t == "claim":
+			return neg
+		case isClauseBreak(t):
+			return false
+		}
+	}
+	return false
 }
 
 // negatedBefore reports a negation, or "yet", among the six tokens before
