@@ -1448,6 +1448,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueWarn && negLeft > 0 && !threatInNegation(t) {
 				c = cueNone // "they had received no warning"
 			}
+			if c == cueBlame && (negLeft > 0 && accusesNone(toks, i) || shortOf(toks, i)) {
+				// "the US had not blamed anyone", "has not yet assigned
+				// blame", "stopped short of blaming Moscow": no claim, and
+				// no denial
+				c = cueNoComment
+			}
 			if c == cueBlame && (negLeft > 0 || smearFrame(toks, i)) {
 				// "was not involved", "no responsibility", "they are trying
 				// to blame us": blame words that deny.
@@ -2492,6 +2498,56 @@ func negatedAcrossAside(toks []string, j int) bool {
 		if isClauseBreak(toks[m]) {
 			return false
 		}
+	}
+	return false
+}
+
+// accusesNone reports a blame cue at toks[i], in a negation's scope, that
+// is an act of blaming no one did rather than an involvement denied: a
+// verb of accusing reported as not done ("had not blamed anyone", "did
+// not accuse Iran"), or blame as the object of one of assigning ("has not
+// assigned blame", "did not lay the blame"). "Iran is not to blame", "we
+// do not accept the blame" and "was not behind it" stay denials.
+func accusesNone(toks []string, i int) bool {
+	switch t := toks[i]; t {
+	case "blamed", "blaming", "blames", "accused", "accusing", "accuses", "accuse":
+		// A report that someone did not accuse: "had not blamed
+		// anyone", "did not accuse Kiev", "without accusing". Not an
+		// instruction or a boast ("should not blame Afghanistan",
+		// "nobody has ever accused India"), which the accused makes.
+		if i > 0 && toks[i-1] == "without" {
+			return true
+		}
+		if i < 2 || toks[i-1] != "not" && toks[i-1] != "n't" {
+			return false
+		}
+		switch toks[i-2] {
+		case "did", "had", "has", "have", "does", "do", "was", "were":
+			return true
+		}
+		return false
+	case "blame":
+		if i == 0 {
+			return false
+		}
+		p := toks[i-1]
+		if p == "the" && i > 1 {
+			p = toks[i-2]
+		}
+		switch p {
+		case "assigned", "assign", "apportioned", "apportion", "laid", "lay", "placed", "place", "pinned", "pin", "attributed", "attribute":
+			return true
+		}
+	}
+	return false
+}
+
+// shortOf reports a blame verb an actor "stopped short of": "stopped short
+// of blaming Moscow", "fell short of accusing".
+func shortOf(toks []string, i int) bool {
+	switch toks[i] {
+	case "blaming", "accusing", "naming", "attributing":
+		return i >= 2 && toks[i-1] == "of" && toks[i-2] == "short"
 	}
 	return false
 }

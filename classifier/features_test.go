@@ -387,6 +387,16 @@ func TestExtractRegions(t *testing.T) {
 		{"Islamic State claimed direct responsibility for the bombing .", []string{"f:blame"}, []string{"c:nocomment"}},
 		{"The Kremlin denied responsibility , saying it had not claimed anything .", []string{"f:deny"}, nil},
 		{"The group said , once again , that it claimed the bombing .", []string{"f:blame"}, []string{"c:nocomment"}},
+		// Blaming reported as not done, or stopped short of, is no claim
+		// either; the accused side's own "do not blame us" stays a denial.
+		{"The US had not blamed anyone for the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"Putin did not accuse Kiev of being behind it .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"Without accusing a faction , Abbas called them terrorists .", []string{"c:nocomment"}, []string{"c:deny"}},
+		{"The government has not yet assigned blame for the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"Officials stopped short of blaming Russia for the breach .", []string{"f:nocomment"}, []string{"c:blame"}},
+		{"Pakistan should not blame Afghanistan for it .", []string{"f:deny"}, []string{"c:nocomment"}},
+		{"Iran is not to blame for the attack .", []string{"f:deny"}, []string{"c:nocomment"}},
+		{"We do not accept the blame .", []string{"f:deny"}, []string{"c:nocomment"}},
 		{"Whoever is behind this must stop .", nil, []string{"c:blame"}},
 		// Retaliation as the motive of a past act warns of nothing.
 		{"The missiles were fired in retaliation for the strike .", nil, []string{"c:warn"}},
@@ -611,7 +621,7 @@ var featureGolden = map[int]uint64{
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
-	14: 0x91f720a9d4b1f936,
+	14: 0xd9bc6dc227d011c4,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
