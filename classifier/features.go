@@ -877,6 +877,8 @@ func rulePrefix(t string) bool {
 		return strings.HasPrefix(t, "punish") || strings.HasPrefix(t, "perpetrator") || strings.HasPrefix(t, "pledg")
 	case 'a':
 		return strings.HasPrefix(t, "admit")
+	case 's':
+		return strings.HasPrefix(t, "suspicion")
 	}
 	return false
 }
@@ -1352,6 +1354,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 			if c == cueNone && t == "respects" && behindInClause(toks, i, 3, func(t string) bool { return t == "pay" || t == "pays" || t == "paid" || t == "paying" }) {
 				c = cueSympathy // "paid their respects"
+			}
+			if c == cueNone && strings.HasPrefix(t, "suspicion") && suspicionFalls(toks, i) {
+				c = cueBlame // "suspicion fell on the Taliban", "suspicion is likely to centre on militants"
 			}
 			if c == cueNone && t == "suspect" && namedSuspect(toks, i) {
 				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect"
@@ -2497,6 +2502,29 @@ func negatedAcrossAside(toks []string, j int) bool {
 		}
 		if isClauseBreak(toks[m]) {
 			return false
+		}
+	}
+	return false
+}
+
+// suspicionFalls reports a suspicion (toks[i]) said to fall, centre or
+// focus on someone, within its clause: "suspicion fell on the Taliban",
+// "suspicions will fall on Iran-backed militias", "suspicion was likely to
+// center on militants". The news's way of naming a likely culprit without
+// a claim.
+func suspicionFalls(toks []string, i int) bool {
+	for j := i + 1; j+1 < len(toks) && j <= i+5; j++ {
+		t := toks[j]
+		if isClauseBreak(t) {
+			return false
+		}
+		for _, p := range []string{"fall", "fell", "cent", "focus", "point", "rest", "turn"} {
+			if strings.HasPrefix(t, p) {
+				switch toks[j+1] {
+				case "on", "upon", "to", "toward", "towards", "at":
+					return true
+				}
+			}
 		}
 	}
 	return false
