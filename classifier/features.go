@@ -611,11 +611,20 @@ func noComment(toks []string, i int) bool {
 // did: "did not claim or deny responsibility", "neither confirmed nor
 // denied": no claim and no denial.
 func claimOrDeny(toks []string, i int) bool {
-	if !strings.HasPrefix(toks[i], "den") || i < 2 || toks[i-1] != "or" && toks[i-1] != "nor" {
+	if !strings.HasPrefix(toks[i], "den") {
 		return false
 	}
-	switch toks[i-2] {
-	case "claim", "claimed", "claiming", "confirm", "confirmed", "confirming":
+	if i >= 2 && (toks[i-1] == "or" || toks[i-1] == "nor") && isClaimOrConfirm(toks[i-2]) {
+		return true // "did not claim or deny", "neither confirms nor denies"
+	}
+	return i+2 < len(toks) && (toks[i+1] == "or" || toks[i+1] == "nor") && isClaimOrConfirm(toks[i+2]) // "would not deny or confirm"
+}
+
+// isClaimOrConfirm reports a form of "claim" or "confirm", which a
+// claimOrDeny pairs with a form of "deny".
+func isClaimOrConfirm(t string) bool {
+	switch t {
+	case "claim", "claims", "claimed", "claiming", "confirm", "confirms", "confirmed", "confirming":
 		return true
 	}
 	return false
@@ -1138,6 +1147,10 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 	)
 	region := regionMain
 	negLeft := 0
+	// negSpent records that a cue in the negation's scope has taken the
+	// negation for itself (a claim or warning nobody made), so that a
+	// later act word in it is that claim's object, not an act denied.
+	negSpent := false
 	firstCue, firstCueAt := cueNone, -1
 	claimAt := -1 // the first claim noun of the main clause
 	coordAt := -1 // the last "but", "and" or ";" of the main clause
@@ -1298,8 +1311,12 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueBlame // "the group has been linked to the attacks"
 			case negLeft == 0 && lex.flags&flagFrame != 0 && ruledOut(toks, i):
 				c = cueDeny // "police ruled out terrorism"
-			case negLeft > 0 && isActVerb(t):
-				c = cueDeny // "we did not attack", "have never undertaken any attacks"
+			case negLeft > 0 && !negSpent && isActVerb(t):
+				// "we did not attack", "have never undertaken any attacks";
+				// not the object of a negated claim or warning ("did not
+				// claim the attack", "received no warning before the
+				// attack")
+				c = cueDeny
 			case (strings.HasPrefix(t, "divert") || strings.HasPrefix(t, "deflect")) && aheadInClause(toks, i, 3, func(t string) bool { return t == "attention" }):
 				c = cueDeny // "an attempt to divert attention from"
 			case lex.flags&flagPersuade != 0 && persuadeFrame(toks, i):
@@ -1364,8 +1381,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && isGrounds(t) && i > 0 && toks[i-1] == "no" && groundsOfClaim(toks, i) {
 				c = cueDeny // "no signs of foreign interference", "no indications of a terror attack"
 			}
-			if c == cueNone && (t == "threat" || t == "threats") && i+1 < len(toks) && (toks[i+1] == "level" || toks[i+1] == "levels") {
-				c = cueWarn // "the threat level was raised"
+			if c == cueNone && (t == "threat" || t == "threats") && i+1 < len(toks) && (toks[i+1] == "level" || toks[i+1] == "levels") &&
+				!aheadInClause(toks, i, 6, isLowered) && !behindInClause(toks, i, 3, isLowered) {
+				c = cueWarn // "the threat level was raised", not "was lowered"
 			}
 			if c == cueNone && strings.HasPrefix(t, "punish") && punishThreat(toks, i) {
 				c = cueWarn // "those responsible will be punished"
@@ -1442,8 +1460,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && frame && offerOfHelp(toks, i, titled) {
 				c = cueSympathy // "offered full support", "will help"
 			}
-			if c == cueBlame && t == "claimed" && !claimed && negatedBefore(toks, i) {
-				c = cueNoComment // "the attack has not been claimed by any group"
+			if t == "claimed" && !claimed && (c == cueNone || c == cueBlame) && negatedAux(toks, i) {
+				c = cueNoComment // "the attack has not been claimed by any group", "has not yet been claimed"
 			}
 			if claimed && negatedAcrossAside(toks, i) {
 				c = cueNoComment // "no group or individual has claimed the attack", "no group has, as yet, claimed the bombing": no claim
@@ -1451,7 +1469,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueNone // "without naming those it claimed were behind it"
 			}
 			if c == cueWarn && negLeft > 0 && !threatInNegation(t) {
-				c = cueNone // "they had received no warning"
+				c, negSpent = cueNone, true // "they had received no warning"
 			}
 			if c == cueBlame && (negLeft > 0 && accusesNone(toks, i) || shortOf(toks, i)) {
 				// "the US had not blamed anyone", "has not yet assigned
@@ -1463,6 +1481,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				// "was not involved", "no responsibility", "they are trying
 				// to blame us": blame words that deny.
 				c = cueDeny
+			}
+			if c == cueNoComment && negLeft > 0 {
+				negSpent = true // "did not claim the attack": the negation is the claim's
 			}
 			// A participle that runs to the end of the sentence (",
 			// blaming Kyiv.") carries the subject's claim: its cue counts
@@ -1503,7 +1524,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			negLeft--
 		}
 		if fc.Negation && (lex.flags&flagNegator != 0 || strings.HasSuffix(t, "n't")) && !(i+1 < len(toks) && toks[i+1] == "only") {
-			negLeft = 4
+			negLeft, negSpent = 4, false
 			if i+1 < len(toks) && isGrounds(toks[i+1]) {
 				negLeft = 8 // "no reason to believe Israel was responsible"
 			}
@@ -2466,7 +2487,9 @@ func unclaimed(toks []string, i int) bool {
 		j-- // "claimed direct responsibility"
 	}
 	if j >= 1 && (toks[j] == "of" || toks[j] == "for") && (toks[j-1] == "claim" || toks[j-1] == "claims") {
-		return negatedBefore(toks, j-1) // "no immediate claim of responsibility"
+		// "no immediate claim of responsibility", "could not verify the
+		// group's claim of"; not "no doubt about the claim of"
+		return negatedBefore(toks, j-1) && !behindInClause(toks, j-1, 6, func(t string) bool { return t == "doubt" })
 	}
 	if j >= 2 && claimOrDeny(toks, j) {
 		j -= 2 // "did not claim or deny responsibility"
@@ -2498,10 +2521,40 @@ func negatedAcrossAside(toks []string, j int) bool {
 	}
 	for m := k - 2; m >= 0 && m >= k-5; m-- {
 		if toks[m] == "," {
-			return negatedBefore(toks, m) || behindInClause(toks, k-1, k-1-m, func(t string) bool { return t == "yet" })
+			return negatedBefore(toks, m) // not "the group has, yet again, claimed"
 		}
 		if isClauseBreak(toks[m]) {
 			return false
+		}
+	}
+	return false
+}
+
+// negatedAux reports a negation among the auxiliaries just before the
+// participle at toks[i]: "has not been claimed", "has not yet been
+// claimed", "hasn't been claimed", "was never claimed", "did not appear
+// to have been claimed"; not one in the subject ("an attack on no fewer
+// than six posts was claimed").
+func negatedAux(toks []string, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-6; j-- {
+		switch t := toks[j]; {
+		case t == "not" || t == "never" || strings.HasSuffix(t, "n't"):
+			return true
+		case t == "been" || t == "be" || t == "yet" || isBe(t) || t == "has" || t == "have" || t == "had" ||
+			t == "to" || strings.HasPrefix(t, "appear") || strings.HasPrefix(t, "seem"):
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// isLowered reports a verb that lowers a threat or alert level: "the
+// threat level was lowered from severe to substantial".
+func isLowered(t string) bool {
+	for _, p := range []string{"lower", "reduc", "downgrad", "eased", "eases", "easing"} {
+		if strings.HasPrefix(t, p) {
+			return true
 		}
 	}
 	return false
@@ -2513,17 +2566,25 @@ func negatedAcrossAside(toks []string, j int) bool {
 // center on militants". The news's way of naming a likely culprit without
 // a claim.
 func suspicionFalls(toks []string, i int) bool {
+	if negatedBefore(toks, i) {
+		return false // "no suspicion fell on"
+	}
 	for j := i + 1; j+1 < len(toks) && j <= i+5; j++ {
-		t := toks[j]
-		if isClauseBreak(t) {
-			return false
-		}
-		for _, p := range []string{"fall", "fell", "cent", "focus", "point", "rest", "turn"} {
-			if strings.HasPrefix(t, p) {
-				switch toks[j+1] {
-				case "on", "upon", "to", "toward", "towards", "at":
-					return true
-				}
+		t, next := toks[j], toks[j+1]
+		switch {
+		case isClauseBreak(t), t == "not", t == "never", strings.HasSuffix(t, "n't"):
+			return false // "suspicion did not fall on"
+		case strings.HasPrefix(t, "fall") || t == "fell" || strings.HasPrefix(t, "cent") || strings.HasPrefix(t, "focus"):
+			if next == "on" || next == "upon" {
+				return true
+			}
+		case strings.HasPrefix(t, "point"):
+			if next == "to" || next == "at" || next == "toward" || next == "towards" {
+				return true
+			}
+		case strings.HasPrefix(t, "rest"):
+			if next == "on" || next == "with" {
+				return true
 			}
 		}
 	}
@@ -2537,35 +2598,53 @@ func suspicionFalls(toks []string, i int) bool {
 // assigned blame", "did not lay the blame"). "Iran is not to blame", "we
 // do not accept the blame" and "was not behind it" stay denials.
 func accusesNone(toks []string, i int) bool {
-	switch t := toks[i]; t {
-	case "blamed", "blaming", "blames", "accused", "accusing", "accuses", "accuse":
-		// A report that someone did not accuse: "had not blamed
-		// anyone", "did not accuse Kiev", "without accusing". Not an
-		// instruction or a boast ("should not blame Afghanistan",
-		// "nobody has ever accused India"), which the accused makes.
-		if i > 0 && toks[i-1] == "without" {
-			return true
-		}
-		if i < 2 || toks[i-1] != "not" && toks[i-1] != "n't" {
-			return false
-		}
-		switch toks[i-2] {
-		case "did", "had", "has", "have", "does", "do", "was", "were":
-			return true
-		}
+	t := toks[i]
+	switch t {
+	case "blamed", "blaming", "blames", "accused", "accusing", "accuses", "accuse", "blame":
+	default:
 		return false
-	case "blame":
-		if i == 0 {
-			return false
-		}
-		p := toks[i-1]
-		if p == "the" && i > 1 {
-			p = toks[i-2]
-		}
-		switch p {
-		case "assigned", "assign", "apportioned", "apportion", "laid", "lay", "placed", "place", "pinned", "pin", "attributed", "attribute":
-			return true
-		}
+	}
+	if t == "blame" && i > 0 && isAssigning(toks[i-1]) || t == "blame" && i > 1 && toks[i-1] == "the" && isAssigning(toks[i-2]) {
+		return true // "has not assigned blame", "did not lay the blame"
+	}
+	// A report that someone did not accuse: "had not blamed anyone",
+	// "did not accuse Kiev", "didn't blame any group", "has not yet
+	// formally accused Russia", "without accusing". Not an instruction
+	// or a boast ("should not blame Afghanistan", "do not blame us",
+	// "nobody has ever accused India"), which the accused makes, nor a
+	// passive ("was not accused of the bombing"), which clears.
+	if i > 0 && toks[i-1] == "without" {
+		return true
+	}
+	j := i - 1
+	for n := 0; n < 2 && j > 0 && (toks[j] == "yet" || len(toks[j]) > 4 && strings.HasSuffix(toks[j], "ly")); n++ {
+		j-- // "has not yet blamed", "have not publicly accused"
+	}
+	if j < 0 {
+		return false
+	}
+	aux := ""
+	switch {
+	case toks[j] == "not" && j > 0:
+		aux = toks[j-1]
+	case strings.HasSuffix(toks[j], "n't"):
+		aux = strings.TrimSuffix(toks[j], "n't") // "didn't", "hadn't"
+	default:
+		return false
+	}
+	switch aux {
+	case "did", "does", "had", "has", "have":
+		return t != "blame" || aux == "did" || aux == "does" // "did not blame"; "has not blame" is no English
+	}
+	return false
+}
+
+// isAssigning reports a verb that assigns blame: "has not assigned blame",
+// "did not lay the blame".
+func isAssigning(t string) bool {
+	switch t {
+	case "assigned", "assign", "apportioned", "apportion", "laid", "lay", "placed", "place", "pinned", "pin", "attributed", "attribute":
+		return true
 	}
 	return false
 }
@@ -2574,7 +2653,7 @@ func accusesNone(toks []string, i int) bool {
 // of blaming Moscow", "fell short of accusing".
 func shortOf(toks []string, i int) bool {
 	switch toks[i] {
-	case "blaming", "accusing", "naming", "attributing":
+	case "blaming", "accusing", "attributing":
 		return i >= 2 && toks[i-1] == "of" && toks[i-2] == "short"
 	}
 	return false
@@ -2598,8 +2677,8 @@ func claimedAheadNegated(toks []string, i int) bool {
 	neg := false
 	for j := i + 1; j < len(toks) && j <= i+8; j++ {
 		switch t := toks[j]; {
-		case t == "not" || t == "n't" || t == "never" || t == "yet":
-			neg = true
+		case t == "not" || strings.HasSuffix(t, "n't") || t == "never" || t == "yet" && j+1 < len(toks) && toks[j+1] == "to":
+			neg = true // not "the as yet unexplained blast was claimed"
 		case t == "claimed" || t == "claim":
 			return neg
 		case isClauseBreak(t):
@@ -2615,7 +2694,7 @@ func claimedAheadNegated(toks []string, i int) bool {
 func negatedBefore(toks []string, i int) bool {
 	return behindInClause(toks, i, 6, func(t string) bool {
 		switch t {
-		case "no", "not", "n't", "never", "nobody", "none", "yet":
+		case "no", "not", "n't", "never", "nobody", "none", "neither", "yet":
 			return true
 		}
 		return false

@@ -397,6 +397,37 @@ func TestExtractRegions(t *testing.T) {
 		{"Pakistan should not blame Afghanistan for it .", []string{"f:deny"}, []string{"c:nocomment"}},
 		{"Iran is not to blame for the attack .", []string{"f:deny"}, []string{"c:nocomment"}},
 		{"We do not accept the blame .", []string{"f:deny"}, []string{"c:nocomment"}},
+		// A negation a claim or warning took for itself leaves the act
+		// after it alone: it is the claim's object, not an act denied.
+		{"The rebels did not claim the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"Officials said they had received no warning before the attack .", nil, []string{"c:deny", "c:warn"}},
+		{"We did not attack the convoy .", []string{"f:deny"}, nil},
+		{"Neither side has accepted responsibility for the shelling .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"Officials have not publicly accused Tarsova .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"The threat level was lowered to substantial .", nil, []string{"c:warn"}},
+		{"Britain lowered its threat level .", nil, []string{"c:warn"}},
+		{"The threat level was raised to critical .", []string{"f:warn"}, nil},
+		// Near misses a review found: "yet" alone negates nothing, a
+		// negation in the subject does not reach the verb, contractions
+		// and adverbs are read through, a passive accusation clears.
+		{"The group has , yet again , claimed responsibility for the attack .", []string{"f:blame"}, []string{"c:nocomment"}},
+		{"The group , as yet unnamed , claimed responsibility .", []string{"f:blame"}, []string{"c:nocomment"}},
+		{"Responsibility for the as yet unexplained blast was claimed by the group .", []string{"f:blame"}, []string{"c:nocomment"}},
+		{"Responsibility has yet to be claimed .", []string{"f:nocomment"}, []string{"c:blame"}},
+		{"An attack on no fewer than six posts was claimed by the group .", []string{"f:blame"}, []string{"c:nocomment"}},
+		{"The bombing has not yet been claimed .", []string{"f:nocomment"}, nil},
+		{"The attack did not appear to have been claimed by any group .", []string{"f:nocomment"}, []string{"c:blame"}},
+		{"Putin didn't accuse Kiev of the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"Officials did not blame any group .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"The US has not yet formally accused Russia .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"He was not accused of the bombing .", []string{"f:deny"}, []string{"c:nocomment"}},
+		{"Do not blame us .", []string{"f:deny"}, []string{"c:nocomment"}},
+		{"Suspicion did not fall on the Taliban .", nil, []string{"c:blame"}},
+		{"No suspicion fell on the Taliban .", nil, []string{"c:blame"}},
+		{"Suspicion fell to zero .", nil, []string{"c:blame"}},
+		{"Israel neither confirms nor denies foreign reports of its strikes .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"The army would not deny or confirm the report .", []string{"f:nocomment"}, nil},
+		{"It was not possible to verify the group's claim of responsibility .", []string{"f:nocomment"}, []string{"c:deny"}},
 		// Suspicion falling on someone names a likely culprit.
 		{"Suspicion fell on the Taliban .", []string{"f:blame"}, nil},
 		{"No one has claimed the attack , but suspicion is likely to centre on the militants .", []string{"c:nocomment", "f:blame"}, nil},
@@ -625,7 +656,7 @@ var featureGolden = map[int]uint64{
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
-	14: 0xc3df491a6469e6ad,
+	14: 0x83c9dca4a382580c,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and

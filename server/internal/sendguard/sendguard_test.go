@@ -209,18 +209,22 @@ func testCut(t *testing.T, server, client credentials.TransportCredentials) {
 
 func TestClientThatReadsIsNotCut(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		f    flood
+		name    string
+		timeout time.Duration
+		f       flood
 	}{
-		// Many sends, each waiting on the client's window a little.
-		{"large results", flood{count: 200, size: 256 << 10}},
+		// Many sends, each waiting on the client's window a little. The
+		// timeout leaves room for a client that reads but is not
+		// scheduled for a while on a loaded machine (at 100 ms, a run
+		// beside other test binaries on two cores was cut once).
+		{"large results", time.Second, flood{count: 200, size: 256 << 10}},
 		// Sends further apart than the timeout: the clock runs only
-		// while a send waits.
-		{"slow server", flood{count: 4, size: 10, pause: 150 * time.Millisecond}},
+		// while a send waits. These sends are tiny and never wait.
+		{"slow server", 100 * time.Millisecond, flood{count: 4, size: 10, pause: 150 * time.Millisecond}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var cuts atomic.Int64
-			g := New(100*time.Millisecond, slog.New(slog.DiscardHandler), func() { cuts.Add(1) })
+			g := New(tc.timeout, slog.New(slog.DiscardHandler), func() { cuts.Add(1) })
 			conn, handlerErr := serve(t, g, tc.f)
 			n := readAll(t, open(t, conn))
 			if got, want := n, tc.f.count; got != want {
