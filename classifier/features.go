@@ -1294,8 +1294,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueNone // "the responsibility lies with Yerevan"
 			}
 			if noComment(toks, i) || c == cueDeny && claimOrDeny(toks, i) {
-				// "declined to comment", "would not confirm": no claim,
-				// whatever follows.
+				// "declined to comment", "would not confirm", "neither
+				// confirmed nor denied": no claim, whatever follows.
 				c = cueNoComment
 			}
 			switch {
@@ -2560,11 +2560,13 @@ func isLowered(t string) bool {
 	return false
 }
 
-// suspicionFalls reports a suspicion (toks[i]) said to fall, centre or
-// focus on someone, within its clause: "suspicion fell on the Taliban",
-// "suspicions will fall on Iran-backed militias", "suspicion was likely to
-// center on militants". The news's way of naming a likely culprit without
-// a claim.
+// suspicionFalls reports a suspicion (toks[i]) said to fall, centre,
+// focus or rest on someone, or to point to them, within its clause and
+// not negated: "suspicion fell on the Taliban", "suspicions will fall on
+// Iran-backed militias", "suspicion was likely to center on militants",
+// "suspicion pointed to Iran"; not "no suspicion fell on", "suspicion
+// did not fall on", "suspicion fell to zero". The news's way of naming a
+// likely culprit without a claim.
 func suspicionFalls(toks []string, i int) bool {
 	if negatedBefore(toks, i) {
 		return false // "no suspicion fell on"
