@@ -1410,7 +1410,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && strings.HasPrefix(t, "perpetrator") && (i > 0 && toks[i-1] == "as" || i > 1 && toks[i-2] == "as" && toks[i-1] == "the") {
 				c = cueBlame // "identified as the perpetrators"
 			}
-			if c == cueBlame && strings.HasPrefix(t, "responsib") && (unclaimed(toks, i) || claimedAheadNegated(toks, i)) {
+			if c == cueBlame && (strings.HasPrefix(t, "responsib") || t == "credit") && (unclaimed(toks, i) || claimedAheadNegated(toks, i)) {
 				// "no group has yet claimed responsibility", "there was no
 				// claim of responsibility", "responsibility has not been
 				// claimed": no claim, and no denial
@@ -1470,6 +1470,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			}
 			if c == cueWarn && negLeft > 0 && !threatInNegation(t) {
 				c, negSpent = cueNone, true // "they had received no warning"
+			}
+			if c == cueBlame && negLeft == 0 && unsaid(toks, i) {
+				c = cueNoComment // "no one has come forward to say they carried out the attack", "no group has said it was behind it"
 			}
 			if c == cueBlame && (negLeft > 0 && accusesNone(toks, i) || shortOf(toks, i)) {
 				// "the US had not blamed anyone", "has not yet assigned
@@ -2544,6 +2547,25 @@ func negatedAux(toks []string, i int) bool {
 			t == "to" || strings.HasPrefix(t, "appear") || strings.HasPrefix(t, "seem"):
 		default:
 			return false
+		}
+	}
+	return false
+}
+
+// unsaid reports a blame cue at toks[i] inside what a negated "say"
+// before it in the clause would have said: "no one has come forward to
+// say they carried out the attack", "no group has said it was behind
+// the bombing", "police did not say the group was responsible". The
+// claim is one nobody made.
+func unsaid(toks []string, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-8; k-- {
+		switch t := toks[k]; {
+		case isClauseBreak(t):
+			return false
+		case t == "say" || t == "said" || t == "says" || t == "saying":
+			return behindInClause(toks, k, 10, func(t string) bool {
+				return t == "no" || t == "not" || t == "never" || t == "nobody" || t == "none" || strings.HasSuffix(t, "n't")
+			})
 		}
 	}
 	return false
