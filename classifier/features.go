@@ -588,8 +588,28 @@ func offerOfHelp(toks []string, i int, headline bool) bool {
 }
 
 // noComment reports the verb of "declined to comment", "refused to
-// confirm", "would not say" at toks[i].
+// confirm", "would not say", or the "nothing" of "said nothing to
+// reporters", at toks[i].
 func noComment(toks []string, i int) bool {
+	if toks[i] == "nothing" && i > 0 && (toks[i-1] == "said" || toks[i-1] == "says" || toks[i-1] == "say") {
+		// "he said nothing to reporters", "said nothing about the
+		// attack"; not "said nothing to do with us", "said nothing had
+		// changed", nor "has said nothing about the group's claim",
+		// which ignores a claim, a denial by LABELS.md
+		if i+1 == len(toks) || isClauseBreak(toks[i+1]) {
+			return true
+		}
+		if aheadInClause(toks, i, 8, isClaimNoun) {
+			return false
+		}
+		switch toks[i+1] {
+		case "about", "on", "publicly", "further", "more":
+			return true
+		case "to":
+			return !(i+2 < len(toks) && toks[i+2] == "do")
+		}
+		return false
+	}
 	switch toks[i] {
 	case "comment", "confirm", "say", "elaborate", "discuss", "speculate":
 	default:
@@ -782,7 +802,40 @@ func carriedOutBy(toks []string, i int) bool {
 	if i == 0 || !isBe(toks[i-1]) {
 		return true
 	}
-	return aheadInClause(toks, i+1, maxAgentGap, func(t string) bool { return t == "by" })
+	for j := i + 2; j < len(toks) && j <= i+1+maxAgentGap; j++ {
+		if toks[j] == "by" {
+			return !anonymousAgent(toks, j) // not "was carried out by a suicide bomber"
+		}
+		if isClauseBreak(toks[j]) {
+			return false
+		}
+	}
+	return false
+}
+
+// anonymousAgent reports an agent after "by" (toks[b]) that names no
+// party: a lone attacker told by what he did, "by a suicide bomber", "by
+// two gunmen", "by an unidentified assailant". Who did it is still
+// unsaid.
+func anonymousAgent(toks []string, b int) bool {
+	j := b + 1
+	if j >= len(toks) {
+		return false
+	}
+	switch toks[j] {
+	case "a", "an", "two", "three", "four", "several", "unknown", "unidentified", "lone":
+		j++
+	default:
+		return false
+	}
+	for n := 0; n < 2 && j < len(toks); n++ {
+		switch toks[j] {
+		case "bomber", "bombers", "gunman", "gunmen", "attacker", "attackers", "assailant", "assailants", "man", "men", "woman", "women", "driver", "shooter", "shooters":
+			return true
+		}
+		j++ // "a suicide bomber", "an unidentified gunman"
+	}
+	return false
 }
 
 // maxNameRun bounds the words of one name read back from an act, and
@@ -1527,7 +1580,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			negLeft--
 		}
 		if fc.Negation && (lex.flags&flagNegator != 0 || strings.HasSuffix(t, "n't")) && !(i+1 < len(toks) && toks[i+1] == "only") {
-			negLeft, negSpent = 4, false
+			// A negator that is itself a no-claim ("said nothing to
+			// reporters") has spent its negation already.
+			negLeft, negSpent = 4, c == cueNoComment
 			if i+1 < len(toks) && isGrounds(toks[i+1]) {
 				negLeft = 8 // "no reason to believe Israel was responsible"
 			}

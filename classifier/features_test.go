@@ -434,6 +434,14 @@ func TestExtractRegions(t *testing.T) {
 		{"Police did not say why , but said the group was behind it .", []string{"f:blame"}, nil},
 		{"Nobody has taken credit for the bombing .", []string{"f:nocomment"}, []string{"c:deny"}},
 		{"The group took credit for the bombing .", []string{"f:blame"}, nil},
+		// Saying nothing is no comment; an anonymous agent names no one.
+		{"He said nothing to reporters on his way out .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"The group said nothing about the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"The group said it had nothing to do with the attack .", []string{"f:deny"}, nil},
+		{"The junta has said nothing about the group's claim for the ambush .", []string{"f:deny"}, []string{"c:nocomment"}},
+		{"The attack was carried out by a suicide bomber .", nil, []string{"c:blame"}},
+		{"The attack was carried out by two unidentified gunmen .", nil, []string{"c:blame"}},
+		{"The attack was carried out by the Islamic State group .", []string{"f:blame"}, nil},
 		// Suspicion falling on someone names a likely culprit.
 		{"Suspicion fell on the Taliban .", []string{"f:blame"}, nil},
 		{"No one has claimed the attack , but suspicion is likely to centre on the militants .", []string{"c:nocomment", "f:blame"}, nil},
@@ -662,7 +670,7 @@ var featureGolden = map[int]uint64{
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
-	14: 0x37d6feb706a571a4,
+	14: 0x63f403ba1e9fc21b,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
