@@ -831,6 +831,14 @@ func anonymousAgent(toks []string, b int) bool {
 	for n := 0; n < 2 && j < len(toks); n++ {
 		switch toks[j] {
 		case "bomber", "bombers", "gunman", "gunmen", "attacker", "attackers", "assailant", "assailants", "man", "men", "woman", "women", "driver", "shooter", "shooters":
+			// not "by a suicide bomber from the Islamic State group",
+			// "by gunmen loyal to the militia", which name a party
+			if j+1 < len(toks) {
+				switch toks[j+1] {
+				case "from", "of", "belonging", "linked", "affiliated", "tied", "loyal", "sent", "working", "acting", "with":
+					return false
+				}
+			}
 			return true
 		}
 		j++ // "a suicide bomber", "an unidentified gunman"

@@ -442,6 +442,7 @@ func TestExtractRegions(t *testing.T) {
 		{"The attack was carried out by a suicide bomber .", nil, []string{"c:blame"}},
 		{"The attack was carried out by two unidentified gunmen .", nil, []string{"c:blame"}},
 		{"The attack was carried out by the Islamic State group .", []string{"f:blame"}, nil},
+		{"The attack was carried out by a suicide bomber from the Islamic State group .", []string{"f:blame"}, nil},
 		// Suspicion falling on someone names a likely culprit.
 		{"Suspicion fell on the Taliban .", []string{"f:blame"}, nil},
 		{"No one has claimed the attack , but suspicion is likely to centre on the militants .", []string{"c:nocomment", "f:blame"}, nil},
