@@ -815,33 +815,44 @@ func carriedOutBy(toks []string, i int) bool {
 
 // anonymousAgent reports an agent after "by" (toks[b]) that names no
 // party: a lone attacker told by what he did, "by a suicide bomber", "by
-// two gunmen", "by an unidentified assailant". Who did it is still
-// unsaid.
+// two unidentified gunmen", "by an unknown assailant", "by gunmen". Who
+// did it is still unsaid. An attacker with a party ("a suicide bomber
+// from the Islamic State group", "gunmen loyal to the militia", "a Hamas
+// gunman") is not anonymous.
 func anonymousAgent(toks []string, b int) bool {
 	j := b + 1
+	if j < len(toks) {
+		switch toks[j] {
+		case "a", "an", "two", "three", "four", "several", "some":
+			j++
+		}
+	}
+	for n := 0; n < 2 && j < len(toks) && isAnonymousModifier(toks[j]); n++ {
+		j++ // "a suicide bomber", "an unidentified suicide bomber"
+	}
 	if j >= len(toks) {
 		return false
 	}
 	switch toks[j] {
-	case "a", "an", "two", "three", "four", "several", "unknown", "unidentified", "lone":
-		j++
+	case "bomber", "bombers", "gunman", "gunmen", "attacker", "attackers", "assailant", "assailants", "man", "men", "woman", "women", "driver", "shooter", "shooters":
 	default:
 		return false
 	}
-	for n := 0; n < 2 && j < len(toks); n++ {
-		switch toks[j] {
-		case "bomber", "bombers", "gunman", "gunmen", "attacker", "attackers", "assailant", "assailants", "man", "men", "woman", "women", "driver", "shooter", "shooters":
-			// not "by a suicide bomber from the Islamic State group",
-			// "by gunmen loyal to the militia", which name a party
-			if j+1 < len(toks) {
-				switch toks[j+1] {
-				case "from", "of", "belonging", "linked", "affiliated", "tied", "loyal", "sent", "working", "acting", "with":
-					return false
-				}
-			}
+	return !aheadInClause(toks, j, 4, func(t string) bool {
+		switch t {
+		case "from", "of", "belonging", "linked", "affiliated", "tied", "loyal", "sent", "working", "acting", "with":
 			return true
 		}
-		j++ // "a suicide bomber", "an unidentified gunman"
+		return false
+	})
+}
+
+// isAnonymousModifier reports a word that describes a lone attacker
+// without naming a party: "suicide", "unidentified", "masked".
+func isAnonymousModifier(t string) bool {
+	switch t {
+	case "suicide", "unidentified", "unknown", "lone", "armed", "masked", "female", "male", "teenage", "young", "single", "suspected":
+		return true
 	}
 	return false
 }
@@ -1532,7 +1543,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueWarn && negLeft > 0 && !threatInNegation(t) {
 				c, negSpent = cueNone, true // "they had received no warning"
 			}
-			if c == cueBlame && negLeft == 0 && unsaid(toks, i) {
+			if c == cueBlame && unsaid(toks, i) {
 				c = cueNoComment // "no one has come forward to say they carried out the attack", "no group has said it was behind it"
 			}
 			if c == cueBlame && (negLeft > 0 && accusesNone(toks, i) || shortOf(toks, i)) {
@@ -2618,17 +2629,37 @@ func negatedAux(toks []string, i int) bool {
 // unsaid reports a blame cue at toks[i] inside what a negated "say"
 // before it in the clause would have said: "no one has come forward to
 // say they carried out the attack", "no group has said it was behind
-// the bombing", "police did not say the group was responsible". The
-// claim is one nobody made.
+// the bombing", "nobody said it was behind the attack". The negation
+// must be the say's own: not one in an earlier clause joined by "and" or
+// "but" ("police did not comment but said the group was behind it"),
+// after a subordinator ("not long after the blast the group said"), in a
+// phrase of its own ("a group no one had heard of said") or in a
+// relative clause ("officials who did not want to be named said").
 func unsaid(toks []string, i int) bool {
 	for k := i - 1; k >= 0 && k >= i-8; k-- {
 		switch t := toks[k]; {
 		case isClauseBreak(t):
 			return false
 		case t == "say" || t == "said" || t == "says" || t == "saying":
-			return behindInClause(toks, k, 10, func(t string) bool {
-				return t == "no" || t == "not" || t == "never" || t == "nobody" || t == "none" || strings.HasSuffix(t, "n't")
-			})
+			return negatesSay(toks, k)
+		}
+	}
+	return false
+}
+
+// negatesSay reports a negation that governs the "say" at toks[k]: one
+// of the ten tokens before it in its clause, with no conjunction,
+// subordinator or "of" between them and no relativizer just before it.
+func negatesSay(toks []string, k int) bool {
+	for n := k - 1; n >= 0 && n >= k-10; n-- {
+		switch t := toks[n]; {
+		case isClauseBreak(t):
+			return false
+		case t == "no" || t == "not" || t == "never" || t == "nobody" || t == "none" || strings.HasSuffix(t, "n't"):
+			return !behindInClause(toks, n, 3, func(t string) bool { return t == "who" || t == "which" || t == "that" })
+		case t == "and" || t == "but" || t == "or" || t == "than" || t == "of" || t == "who" || t == "which" || t == "after" || t == "before" ||
+			t == "when" || t == "while" || t == "because" || t == "although" || t == "though" || t == "if" || t == "as" || t == "since":
+			return false
 		}
 	}
 	return false

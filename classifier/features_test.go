@@ -443,6 +443,20 @@ func TestExtractRegions(t *testing.T) {
 		{"The attack was carried out by two unidentified gunmen .", nil, []string{"c:blame"}},
 		{"The attack was carried out by the Islamic State group .", []string{"f:blame"}, nil},
 		{"The attack was carried out by a suicide bomber from the Islamic State group .", []string{"f:blame"}, nil},
+		// A second review: the negation must be the say's own, and the
+		// party may come before the attacker.
+		{"Police did not comment but said the group was behind it .", []string{"f:blame"}, nil},
+		{"Nobody was hurt and police said the group was behind it .", []string{"f:blame"}, []string{"c:nocomment"}},
+		{"A group no one had heard of said it carried out the attack .", []string{"f:blame"}, []string{"c:nocomment"}},
+		{"Not long after the blast the group said it carried out the attack .", []string{"f:blame"}, []string{"c:nocomment"}},
+		{"Nobody said it was behind the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"The militants have not said they were behind the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
+		{"The group said it was not behind the attack .", []string{"f:deny"}, []string{"c:nocomment"}},
+		{"The attack was carried out by a Hamas gunman .", []string{"f:blame"}, nil},
+		{"The attack was carried out by a suicide bomber sent by the Taliban .", []string{"f:blame"}, nil},
+		{"The attack was carried out by an unidentified suicide bomber .", nil, []string{"c:blame"}},
+		{"The attack was carried out by gunmen .", nil, []string{"c:blame"}},
+		{"The group said nothing about the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
 		// Suspicion falling on someone names a likely culprit.
 		{"Suspicion fell on the Taliban .", []string{"f:blame"}, nil},
 		{"No one has claimed the attack , but suspicion is likely to centre on the militants .", []string{"c:nocomment", "f:blame"}, nil},
@@ -671,7 +685,7 @@ var featureGolden = map[int]uint64{
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
-	14: 0x63f403ba1e9fc21b,
+	14: 0x7ecff9cb79d30afd,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
