@@ -2607,6 +2607,12 @@ func negatedAcrossAside(toks []string, j int) bool {
 	return false
 }
 
+// isNot reports a negation of a verb: "not", "never", or a contraction
+// ending in "n't" ("didn't", "hasn't").
+func isNot(t string) bool {
+	return t == "not" || t == "never" || strings.HasSuffix(t, "n't")
+}
+
 // negatedAux reports a negation among the auxiliaries just before the
 // participle at toks[i]: "has not been claimed", "has not yet been
 // claimed", "hasn't been claimed", "was never claimed", "did not appear
@@ -2615,7 +2621,7 @@ func negatedAcrossAside(toks []string, j int) bool {
 func negatedAux(toks []string, i int) bool {
 	for j := i - 1; j >= 0 && j >= i-6; j-- {
 		switch t := toks[j]; {
-		case t == "not" || t == "never" || strings.HasSuffix(t, "n't"):
+		case isNot(t):
 			return true
 		case t == "been" || t == "be" || t == "yet" || isBe(t) || t == "has" || t == "have" || t == "had" ||
 			t == "to" || strings.HasPrefix(t, "appear") || strings.HasPrefix(t, "seem"):
@@ -2655,7 +2661,7 @@ func negatesSay(toks []string, k int) bool {
 		switch t := toks[n]; {
 		case isClauseBreak(t):
 			return false
-		case t == "no" || t == "not" || t == "never" || t == "nobody" || t == "none" || strings.HasSuffix(t, "n't"):
+		case isNot(t) || t == "no" || t == "nobody" || t == "none":
 			return !behindInClause(toks, n, 3, func(t string) bool { return t == "who" || t == "which" || t == "that" })
 		case t == "and" || t == "but" || t == "or" || t == "than" || t == "of" || t == "who" || t == "which" || t == "after" || t == "before" ||
 			t == "when" || t == "while" || t == "because" || t == "although" || t == "though" || t == "if" || t == "as" || t == "since":
@@ -2690,7 +2696,7 @@ func suspicionFalls(toks []string, i int) bool {
 	for j := i + 1; j+1 < len(toks) && j <= i+5; j++ {
 		t, next := toks[j], toks[j+1]
 		switch {
-		case isClauseBreak(t), t == "not", t == "never", strings.HasSuffix(t, "n't"):
+		case isClauseBreak(t), isNot(t):
 			return false // "suspicion did not fall on"
 		case strings.HasPrefix(t, "fall") || t == "fell" || strings.HasPrefix(t, "cent") || strings.HasPrefix(t, "focus"):
 			if next == "on" || next == "upon" {
@@ -2795,7 +2801,7 @@ func claimedAheadNegated(toks []string, i int) bool {
 	neg := false
 	for j := i + 1; j < len(toks) && j <= i+8; j++ {
 		switch t := toks[j]; {
-		case t == "not" || strings.HasSuffix(t, "n't") || t == "never" || t == "yet" && j+1 < len(toks) && toks[j+1] == "to":
+		case isNot(t) || t == "yet" && j+1 < len(toks) && toks[j+1] == "to":
 			neg = true // not "the as yet unexplained blast was claimed"
 		case t == "claimed" || t == "claim":
 			return neg
