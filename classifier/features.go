@@ -1473,6 +1473,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueWarn && i > 0 && (toks[i-1] == "in" || toks[i-1] == "as") && (strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance" || t == "retribution") {
 				c = cueNone // "fired in retaliation for", "as revenge for": the motive of a past act
 			}
+			if c == cueWarn && (t == "retaliated" || t == "retaliates" || t == "retaliatory") {
+				c = cueNone // "Pakistan retaliates with strikes", "retaliatory airstrikes killed 12": a reply made, not threatened
+			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
 				c = cueNone // "urged all states to cooperate": a call, not a warning
 			}

@@ -437,6 +437,10 @@ func TestExtractRegions(t *testing.T) {
 		// Saying nothing is no comment; an anonymous agent names no one.
 		{"He said nothing to reporters on his way out .", []string{"f:nocomment"}, []string{"c:deny"}},
 		{"The group said nothing about the attack .", []string{"f:nocomment"}, []string{"c:deny"}},
+		// A retaliation made is no warning; one threatened is.
+		{"Pakistan retaliates with strikes inside Iran .", nil, []string{"c:warn"}},
+		{"Turkish retaliatory airstrikes killed 12 civilians .", nil, []string{"c:warn"}},
+		{"Iran vowed to retaliate .", []string{"f:warn"}, nil},
 		{"The group said it had nothing to do with the attack .", []string{"f:deny"}, nil},
 		{"The junta has said nothing about the group's claim for the ambush .", []string{"f:deny"}, []string{"c:nocomment"}},
 		{"The attack was carried out by a suicide bomber .", nil, []string{"c:blame"}},
@@ -685,7 +689,7 @@ var featureGolden = map[int]uint64{
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
-	14: 0x7ecff9cb79d30afd,
+	14: 0x52b205e9544b81fb,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
