@@ -1470,11 +1470,18 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && t == "credit" && i > 0 && (strings.HasPrefix(toks[i-1], "tak") || toks[i-1] == "took" || lexicon.entry(toks[i-1]).flags&flagClaim != 0) {
 				c = cueBlame // "Islamists take credit for train bombing"
 			}
-			if c == cueWarn && i > 0 && (toks[i-1] == "in" || toks[i-1] == "as") && (strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance" || t == "retribution") {
-				c = cueNone // "fired in retaliation for", "as revenge for": the motive of a past act
+			if c == cueWarn && i > 0 && (toks[i-1] == "in" || toks[i-1] == "as" || toks[i-1] == "been" || isBe(toks[i-1])) &&
+				(strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance" || t == "retribution") && (toks[i-1] == "in" || toks[i-1] == "as" || i+1 < len(toks) && toks[i+1] == "for") {
+				c = cueNone // "fired in retaliation for", "as revenge for", "may have been retribution for": the motive of a past act
 			}
 			if c == cueWarn && (t == "retaliated" || t == "retaliates" || t == "retaliatory") {
 				c = cueNone // "Pakistan retaliates with strikes", "retaliatory airstrikes killed 12": a reply made, not threatened
+			}
+			if c == cueDeny && strings.HasPrefix(t, "blackmail") && !behindInClause(toks, i, 4, isCalling) && !behindInClause(toks, i, 2, isBe) {
+				c = cueNone // "attempted blackmail", "a blackmail letter": extortion, not "called the warning blackmail"
+			}
+			if c == cueWarn && strings.HasPrefix(t, "threat") && i >= 2 && toks[i-1] == "-" && toks[i-2] == "life" {
+				c = cueNone // "her injuries are not life-threatening": a casualty's state, not a threat
 			}
 			if c == cueWarn && strings.HasPrefix(t, "urg") && callsForCalm(toks, i) {
 				c = cueNone // "urged all states to cooperate": a call, not a warning
@@ -2714,6 +2721,18 @@ func suspicionFalls(toks []string, i int) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// isCalling reports a word that calls something by a name, which makes
+// the name a verdict on it: "called the warning blackmail", "dismissed it
+// as" (and, just before the name, a form of "be": "is blackmail").
+func isCalling(t string) bool {
+	switch t {
+	case "called", "calls", "call", "calling", "described", "describes", "dismissed", "dismisses", "branded", "brands",
+		"labelled", "labeled", "termed", "as", "amounts":
+		return true
 	}
 	return false
 }

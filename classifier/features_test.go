@@ -441,6 +441,14 @@ func TestExtractRegions(t *testing.T) {
 		{"Pakistan retaliates with strikes inside Iran .", nil, []string{"c:warn"}},
 		{"Turkish retaliatory airstrikes killed 12 civilians .", nil, []string{"c:warn"}},
 		{"Iran vowed to retaliate .", []string{"f:warn"}, nil},
+		{"The statement said the bombing was revenge for the raids .", nil, []string{"c:warn"}},
+		{"Her injuries are not thought to be life - threatening .", nil, []string{"c:warn"}},
+		{"They were taken to hospital with non - life - threatening injuries .", nil, []string{"c:warn"}},
+		{"The gang threatened to publish the data .", []string{"f:warn"}, nil},
+		{"Prosecutors are investigating attempted blackmail .", nil, []string{"c:deny"}},
+		{"The hackers left a blackmail letter .", nil, []string{"c:deny"}},
+		{"Putin called the warning blackmail .", []string{"c:deny"}, nil},
+		{"This is pure blackmail .", []string{"f:deny"}, nil},
 		{"The group said it had nothing to do with the attack .", []string{"f:deny"}, nil},
 		{"The junta has said nothing about the group's claim for the ambush .", []string{"f:deny"}, []string{"c:nocomment"}},
 		{"The attack was carried out by a suicide bomber .", nil, []string{"c:blame"}},
@@ -689,7 +697,7 @@ var featureGolden = map[int]uint64{
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
-	14: 0x52b205e9544b81fb,
+	14: 0x109e0d0b1ba5dfd2,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
