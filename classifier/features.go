@@ -1589,6 +1589,13 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 						// the blame is what the claim says, and the
 						// denial is the sentence's.
 						firstCue, firstCueAt = c, i
+					} else if c == cueDeny && firstCue == cueBlame && coordAt < firstCueAt && reducedAccusation(toks, firstCueAt) &&
+						!(i+1 < len(toks) && (toks[i+1] == "bail" || toks[i+1] == "parole")) {
+						// "The man accused of the bombing pleaded not
+						// guilty": the accusation only names the subject,
+						// and the plea is the sentence's claim ("denied
+						// bail" is no plea).
+						firstCue, firstCueAt = c, i
 					} else if firstCue == cueNoComment && c != cueNegation && c != cueNoComment && coordAt > firstCueAt {
 						// "No one has claimed the attack, but officials
 						// blamed the cell": the claim is after "but".
@@ -2723,6 +2730,27 @@ func suspicionFalls(toks []string, i int) bool {
 		}
 	}
 	return false
+}
+
+// reducedAccusation reports an accusation at toks[k] that only names
+// whom a sentence is about, a participle after its noun: "the man
+// accused of the bombing", "two men charged with murder", "a soldier
+// suspected of the killing"; not a verb with its own subject ("Russia
+// accused Ukraine of", "police have charged him with").
+func reducedAccusation(toks []string, k int) bool {
+	switch toks[k] {
+	case "accused", "charged", "suspected":
+	default:
+		return false
+	}
+	if k == 0 || k+1 >= len(toks) || toks[k+1] != "of" && toks[k+1] != "with" {
+		return false
+	}
+	switch p := toks[k-1]; p {
+	case "has", "have", "had", "was", "were", "is", "are", "been", "be", "being", "who", "which", "that", "they", "he", "she", "it", "we", "i", "you":
+		return false
+	}
+	return true
 }
 
 // isCalling reports a word that calls something by a name, which makes

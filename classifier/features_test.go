@@ -448,6 +448,11 @@ func TestExtractRegions(t *testing.T) {
 		{"Prosecutors are investigating attempted blackmail .", nil, []string{"c:deny"}},
 		{"The hackers left a blackmail letter .", nil, []string{"c:deny"}},
 		{"Putin called the warning blackmail .", []string{"c:deny"}, nil},
+		// An accusation that only names the subject gives way to its plea.
+		{"The man accused of the bombing pleaded not guilty .", []string{"f:deny"}, nil},
+		{"Teen accused of assassination attempt pleads not guilty", []string{"f:deny"}, nil},
+		{"Russia accused Ukraine of the attack , but Kyiv denied it .", []string{"f:blame"}, nil},
+		{"The man charged with murder was denied bail .", []string{"f:blame"}, nil},
 		{"This is pure blackmail .", []string{"f:deny"}, nil},
 		{"The group said it had nothing to do with the attack .", []string{"f:deny"}, nil},
 		{"The junta has said nothing about the group's claim for the ambush .", []string{"f:deny"}, []string{"c:nocomment"}},
@@ -697,7 +702,7 @@ var featureGolden = map[int]uint64{
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
-	14: 0x109e0d0b1ba5dfd2,
+	14: 0xdbf02ecce73c5093,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
