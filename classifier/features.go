@@ -838,13 +838,17 @@ func anonymousAgent(toks []string, b int) bool {
 	default:
 		return false
 	}
-	return !aheadInClause(toks, j, 4, func(t string) bool {
-		switch t {
-		case "from", "of", "belonging", "linked", "affiliated", "tied", "loyal", "sent", "working", "acting", "with":
-			return true
+	for k := j + 1; k < len(toks) && k <= j+4 && !isClauseBreak(toks[k]); k++ {
+		switch toks[k] {
+		case "from", "belonging", "linked", "affiliated", "tied", "loyal", "sent", "working", "acting":
+			return false
+		case "with":
+			if k+1 < len(toks) && (toks[k+1] == "links" || toks[k+1] == "ties" || toks[k+1] == "connections") {
+				return false // "a gunman with links to the group"; not "a man with a knife"
+			}
 		}
-		return false
-	})
+	}
+	return true
 }
 
 // isAnonymousModifier reports a word that describes a lone attacker
@@ -1470,14 +1474,22 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && t == "credit" && i > 0 && (strings.HasPrefix(toks[i-1], "tak") || toks[i-1] == "took" || lexicon.entry(toks[i-1]).flags&flagClaim != 0) {
 				c = cueBlame // "Islamists take credit for train bombing"
 			}
-			if c == cueWarn && i > 0 && (toks[i-1] == "in" || toks[i-1] == "as" || toks[i-1] == "been" || isBe(toks[i-1])) &&
-				(strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance" || t == "retribution") && (toks[i-1] == "in" || toks[i-1] == "as" || i+1 < len(toks) && toks[i+1] == "for") {
-				c = cueNone // "fired in retaliation for", "as revenge for", "may have been retribution for": the motive of a past act
+			if c == cueWarn && i > 0 && (strings.HasPrefix(t, "retaliat") || t == "revenge" || t == "vengeance" || t == "retribution") &&
+				(toks[i-1] == "in" || toks[i-1] == "as" || (toks[i-1] == "was" || toks[i-1] == "were" || toks[i-1] == "been") && i+1 < len(toks) && toks[i+1] == "for") {
+				// "fired in retaliation for", "as revenge for", "may have
+				// been retribution for": the motive of a past act; not
+				// "there will be retribution for"
+				c = cueNone
 			}
-			if c == cueWarn && (t == "retaliated" || t == "retaliates" || t == "retaliatory") {
-				c = cueNone // "Pakistan retaliates with strikes", "retaliatory airstrikes killed 12": a reply made, not threatened
+			if c == cueWarn && (t == "retaliated" || t == "retaliates" || t == "retaliatory" && !behindInClause(toks, i, 6, isProspect) && !aheadInClause(toks, i, 8, isModal)) {
+				// "Pakistan retaliates with strikes", "retaliatory
+				// airstrikes killed 12": a reply made; not "demanded
+				// retaliatory strikes", "bracing for a possible
+				// retaliatory strike", "retaliatory bombings cannot be
+				// ruled out"
+				c = cueNone
 			}
-			if c == cueDeny && strings.HasPrefix(t, "blackmail") && !behindInClause(toks, i, 4, isCalling) && !behindInClause(toks, i, 2, isBe) {
+			if c == cueDeny && strings.HasPrefix(t, "blackmail") && !behindInClause(toks, i, 12, isCalling) && !verdictBe(toks, i) {
 				c = cueNone // "attempted blackmail", "a blackmail letter": extortion, not "called the warning blackmail"
 			}
 			if c == cueWarn && strings.HasPrefix(t, "threat") && i >= 2 && toks[i-1] == "-" && toks[i-2] == "life" {
@@ -1589,12 +1601,10 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 						// the blame is what the claim says, and the
 						// denial is the sentence's.
 						firstCue, firstCueAt = c, i
-					} else if c == cueDeny && firstCue == cueBlame && coordAt < firstCueAt && reducedAccusation(toks, firstCueAt) &&
-						!(i+1 < len(toks) && (toks[i+1] == "bail" || toks[i+1] == "parole")) {
+					} else if c == cueDeny && firstCue == cueBlame && coordAt < firstCueAt && reducedAccusation(toks, firstCueAt) && pleaOf(toks, firstCueAt, i) {
 						// "The man accused of the bombing pleaded not
 						// guilty": the accusation only names the subject,
-						// and the plea is the sentence's claim ("denied
-						// bail" is no plea).
+						// and the plea is the sentence's claim.
 						firstCue, firstCueAt = c, i
 					} else if firstCue == cueNoComment && c != cueNegation && c != cueNoComment && coordAt > firstCueAt {
 						// "No one has claimed the attack, but officials
@@ -2679,7 +2689,10 @@ func negatesSay(toks []string, k int) bool {
 		case isClauseBreak(t):
 			return false
 		case isNot(t) || t == "no" || t == "nobody" || t == "none":
-			return !behindInClause(toks, n, 3, func(t string) bool { return t == "who" || t == "which" || t == "that" })
+			return !behindInClause(toks, n, 3, func(t string) bool { return t == "who" || t == "which" })
+		case t == "of" && n > 0 && toks[n-1] == "none", // "none of the groups has said"
+			t == "as" && n+1 < len(toks) && toks[n+1] == "yet", // "has as yet said"
+			t == "since" && n+1 == k:                           // "has since said"
 		case t == "and" || t == "but" || t == "or" || t == "than" || t == "of" || t == "who" || t == "which" || t == "after" || t == "before" ||
 			t == "when" || t == "while" || t == "because" || t == "although" || t == "though" || t == "if" || t == "as" || t == "since":
 			return false
@@ -2746,20 +2759,101 @@ func reducedAccusation(toks []string, k int) bool {
 	if k == 0 || k+1 >= len(toks) || toks[k+1] != "of" && toks[k+1] != "with" {
 		return false
 	}
-	switch p := toks[k-1]; p {
+	p := toks[k-1]
+	if k > 1 && (p == "also" || p == "reportedly" || p == "allegedly" || p == "previously" || p == "widely") {
+		p = toks[k-2] // "Russia was also accused of"
+	}
+	switch p {
 	case "has", "have", "had", "was", "were", "is", "are", "been", "be", "being", "who", "which", "that", "they", "he", "she", "it", "we", "i", "you":
 		return false
 	}
 	return true
 }
 
+// pleaOf reports the accused's own answer at toks[i], a denial after an
+// accusation naming the subject at toks[k]: a plea ("pleaded not
+// guilty") or a denial verb of the subject's ("denied he was the
+// gunman", "denies the charges"); not a passive ("was denied access"), a
+// refusal ("denied bail", "denied him a lawyer") or a denial inside what
+// someone said or a clause of its own ("said police had denied", "as
+// police denied reports").
+func pleaOf(toks []string, k, i int) bool {
+	for j := k + 1; j < i; j++ {
+		switch toks[j] {
+		case "said", "says", "say", "told", "as", "while", "when", "after", "because", "where", "who", "which", "that":
+			return false
+		}
+	}
+	t := toks[i]
+	if t == "guilty" {
+		return true
+	}
+	switch t {
+	case "denied", "denies", "deny", "denying":
+	default:
+		return false
+	}
+	if isBe(toks[i-1]) || toks[i-1] == "been" {
+		return false
+	}
+	if i+1 < len(toks) {
+		switch toks[i+1] {
+		case "access", "entry", "bail", "parole", "him", "her", "them", "a", "an", "permission", "request", "requests":
+			return false
+		}
+	}
+	return true
+}
+
 // isCalling reports a word that calls something by a name, which makes
 // the name a verdict on it: "called the warning blackmail", "dismissed it
-// as" (and, just before the name, a form of "be": "is blackmail").
+// as blackmail", "branded the sanctions a form of blackmail".
 func isCalling(t string) bool {
 	switch t {
 	case "called", "calls", "call", "calling", "described", "describes", "dismissed", "dismisses", "branded", "brands",
-		"labelled", "labeled", "termed", "as", "amounts":
+		"labelled", "labeled", "termed", "amounts":
+		return true
+	}
+	return false
+}
+
+// verdictBe reports a name at toks[i] given by "this is", "it was",
+// "that is pure": a pronoun, a form of "be" and at most one word before
+// it, a verdict on what the pronoun stands for ("this is pure
+// blackmail"), not a fact ("the motive was blackmail", "the charge is
+// blackmail").
+func verdictBe(toks []string, i int) bool {
+	j := i - 1
+	if j > 0 && !isBe(toks[j]) {
+		j-- // "is pure blackmail", "is a blackmail"
+	}
+	if j < 1 || !isBe(toks[j]) {
+		return false
+	}
+	switch toks[j-1] {
+	case "this", "it", "that", "these", "those", "which", "what", "everything", "all":
+		return true
+	}
+	return false
+}
+
+// isProspect reports a word that makes what follows it a demand, a fear
+// or a promise rather than a fact: "demanded retaliatory strikes",
+// "bracing for a possible retaliatory strike", "promised a retaliatory
+// attack".
+func isProspect(t string) bool {
+	for _, p := range []string{"demand", "call", "urg", "brac", "possib", "promis", "vow", "threat", "expect", "fear", "warn", "prepar", "plan", "await", "anticipat", "risk", "likely"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return isModal(t)
+}
+
+// isModal reports a modal verb: "could", "will", "cannot".
+func isModal(t string) bool {
+	switch t {
+	case "will", "would", "could", "can", "cannot", "can't", "may", "might", "shall", "should", "won't", "must":
 		return true
 	}
 	return false

@@ -453,6 +453,22 @@ func TestExtractRegions(t *testing.T) {
 		{"Teen accused of assassination attempt pleads not guilty", []string{"f:deny"}, nil},
 		{"Russia accused Ukraine of the attack , but Kyiv denied it .", []string{"f:blame"}, nil},
 		{"The man charged with murder was denied bail .", []string{"f:blame"}, nil},
+		// A third review: revenge and retaliation to come still warn,
+		// blackmail as a fact is none, the accused's own plea only.
+		{"Hamas said there would be retribution for the assassination .", []string{"f:warn"}, nil},
+		{"Several deputies demanded retaliatory strikes on Kyiv .", []string{"f:warn"}, nil},
+		{"Officials are bracing for a possible retaliatory strike .", []string{"f:warn"}, nil},
+		{"Retaliatory strikes hit three training camps overnight .", nil, []string{"c:warn"}},
+		{"Moscow called the Western sanctions a form of blackmail .", []string{"f:deny"}, nil},
+		{"Police said the motive was blackmail .", nil, []string{"c:deny"}},
+		{"None of the militant groups active in the area has said it carried out the attack .", []string{"f:nocomment"}, []string{"c:blame"}},
+		{"No group has as yet said it carried out the attack .", []string{"f:nocomment"}, []string{"c:blame"}},
+		{"The attack was carried out by a young man with a knife .", nil, []string{"c:blame"}},
+		{"The attack was carried out by a gunman with links to the group .", []string{"f:blame"}, nil},
+		{"The man accused of the bombing denied the charges .", []string{"f:deny"}, nil},
+		{"The man accused of the bombing was denied access to a lawyer .", []string{"f:blame"}, nil},
+		{"The man accused of the bombing said police had denied him a lawyer .", []string{"f:blame"}, nil},
+		{"Russia was also accused of the attack , yet denied it .", []string{"f:blame"}, nil},
 		{"This is pure blackmail .", []string{"f:deny"}, nil},
 		{"The group said it had nothing to do with the attack .", []string{"f:deny"}, nil},
 		{"The junta has said nothing about the group's claim for the ambush .", []string{"f:deny"}, []string{"c:nocomment"}},
@@ -702,7 +718,7 @@ var featureGolden = map[int]uint64{
 	11: 0xb6b3300dfb685796,
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
-	14: 0xdbf02ecce73c5093,
+	14: 0xd448b523f2e1940,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
