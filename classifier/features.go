@@ -1063,7 +1063,7 @@ func modalThreat(toks []string, i int) bool {
 			return j > 0 && (strings.HasPrefix(toks[j-1], "pledg") || strings.HasPrefix(toks[j-1], "promis") || strings.HasPrefix(toks[j-1], "swor"))
 		case "also", "soon", "still", "again", "then", "even", "now", "certainly", "definitely":
 		default:
-			if len(t) <= 4 || !strings.HasSuffix(t, "ly") {
+			if !isLyAdverb(t) {
 				return false
 			}
 		}
@@ -2617,7 +2617,7 @@ func negatedAcrossAside(toks []string, j int) bool {
 		return true
 	}
 	k := j
-	if k > 0 && len(toks[k-1]) > 4 && strings.HasSuffix(toks[k-1], "ly") {
+	if k > 0 && isLyAdverb(toks[k-1]) {
 		k--
 	}
 	if k < 2 || toks[k-1] != "," {
@@ -2632,6 +2632,12 @@ func negatedAcrossAside(toks []string, j int) bool {
 		}
 	}
 	return false
+}
+
+// isLyAdverb reports a word of five letters or more ending in "-ly",
+// taken for an adverb: "formally", "publicly", "deliberately".
+func isLyAdverb(t string) bool {
+	return len(t) > 4 && strings.HasSuffix(t, "ly")
 }
 
 // isNot reports a negation of a verb: "not", "never", or a contraction
@@ -2650,7 +2656,7 @@ func negatedAux(toks []string, i int) bool {
 		switch t := toks[j]; {
 		case isNot(t):
 			return true
-		case t == "been" || t == "be" || t == "yet" || isBe(t) || t == "has" || t == "have" || t == "had" ||
+		case isBe(t) || t == "yet" || t == "has" || t == "have" || t == "had" ||
 			t == "to" || strings.HasPrefix(t, "appear") || strings.HasPrefix(t, "seem"):
 		default:
 			return false
@@ -2763,8 +2769,11 @@ func reducedAccusation(toks []string, k int) bool {
 	if k > 1 && (p == "also" || p == "reportedly" || p == "allegedly" || p == "previously" || p == "widely") {
 		p = toks[k-2] // "Russia was also accused of"
 	}
+	if isBe(p) {
+		return false
+	}
 	switch p {
-	case "has", "have", "had", "was", "were", "is", "are", "been", "be", "being", "who", "which", "that", "they", "he", "she", "it", "we", "i", "you":
+	case "has", "have", "had", "who", "which", "that", "they", "he", "she", "it", "we", "i", "you":
 		return false
 	}
 	return true
@@ -2793,7 +2802,7 @@ func pleaOf(toks []string, k, i int) bool {
 	default:
 		return false
 	}
-	if isBe(toks[i-1]) || toks[i-1] == "been" {
+	if isBe(toks[i-1]) {
 		return false
 	}
 	if i+1 < len(toks) {
@@ -2885,7 +2894,7 @@ func accusesNone(toks []string, i int) bool {
 		return true
 	}
 	j := i - 1
-	for n := 0; n < 2 && j > 0 && (toks[j] == "yet" || len(toks[j]) > 4 && strings.HasSuffix(toks[j], "ly")); n++ {
+	for n := 0; n < 2 && j > 0 && (toks[j] == "yet" || isLyAdverb(toks[j])); n++ {
 		j-- // "has not yet blamed", "have not publicly accused"
 	}
 	if j < 0 {
