@@ -617,6 +617,30 @@ func TestExtractRegions(t *testing.T) {
 		{"There is no doubt that the group did it .", nil, []string{"c:deny"}},
 		{"Police found no signs of foreign interference .", []string{"f:deny"}, nil},
 		{"There was no sign of damage .", nil, []string{"c:deny"}},
+		// Revision 15: what an attack or a person was not takes back the
+		// claim that it was; a negation that is not of "be" does not.
+		{"Police said the stabbing was not an act of terrorism .", []string{"f:deny"}, nil},
+		{"His family says he's not a terrorist", []string{"f:deny"}, nil},
+		{"The attack isn't terrorism .", []string{"f:deny"}, nil},
+		{"It was certainly not terror - related .", []string{"f:deny"}, nil},
+		{"They did not fund terrorism .", nil, []string{"f:deny"}},
+		{"Terrorism is not over .", nil, []string{"c:deny"}},
+		// No indication denies as no evidence does; indications found
+		// deny nothing.
+		{"There is no indication that he was linked to a group .", []string{"f:deny"}, nil},
+		{"Investigators have not found any indications that he was a member .", []string{"f:deny"}, nil},
+		{"There are strong indications that the group was behind it .", nil, []string{"c:deny"}},
+		// Not being aware of an operation or a link denies knowing of it.
+		{"The company said it was not aware of the breach .", []string{"f:deny"}, nil},
+		{"The firm remains unaware of any connection .", []string{"f:deny"}, nil},
+		{"The Kremlin is unaware of the details .", nil, []string{"c:deny"}},
+		{"We are not aware of harm to any other personnel .", nil, []string{"c:deny"}},
+		{"He said he was not aware that Sudan is blocking the transfer .", []string{"f:deny"}, nil},
+		// Remembering the dead is sympathy; a lesson never forgotten is
+		// a threat, and sadness is grief.
+		{"We will never forget them .", []string{"f:sympathy"}, nil},
+		{"We will teach them a lesson they will never forget .", nil, []string{"c:sympathy"}},
+		{"The president expressed deep sadness .", []string{"f:sympathy"}, nil},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -683,6 +707,12 @@ func TestFrameWords(t *testing.T) {
 func TestCueFastPath(t *testing.T) {
 	texts := append(corpusTexts(t), devTexts(t)...)
 	texts = append(texts, hardStrings()...)
+	for _, line := range revisionTexts(t) {
+		// Every rule's trigger, rare words too, each part on its own:
+		// features are deduplicated, so a cue found twice in one line
+		// would hide a part the fast path skipped.
+		texts = append(texts, strings.Split(line, ";")...)
+	}
 	fast, all := DefaultFeatures(), DefaultFeatures()
 	all.allRules = true
 	var a, b []uint64
@@ -704,7 +734,8 @@ func TestCueFastPath(t *testing.T) {
 // recorded on the file as it was at that revision (revision 4 added ten
 // sentences, revision 5 eight more, revision 6 eight, revision 7 five,
 // revision 8 five, revision 9 one, revision 10 one, revision 11 one,
-// revision 12 one, revision 13 one and revision 14 the last one).
+// revision 12 one, revision 13 one, revision 14 one and revision 15 the
+// last one).
 var featureGolden = map[int]uint64{
 	2:  0x3186206a1c275d80,
 	3:  0x77e7866045c2fc0b,
@@ -719,6 +750,7 @@ var featureGolden = map[int]uint64{
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
 	14: 0xd448b523f2e1940,
+	15: 0xc83c74def7bb8e5d,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
@@ -750,20 +782,27 @@ func punctTokens(s string) []string {
 	return out
 }
 
+// revisionTexts returns the lines of testdata/revision/sentences.txt,
+// which hold a trigger of every cue rule.
+func revisionTexts(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("testdata/revision/sentences.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(data)), "\n")
+}
+
 // TestFeatureRevisionGolden fails when feature extraction changes what a
 // sentence yields. Saved models record FeatureRevision, and an older
 // model's Forget is refused on the strength of it, so such a change must
 // bump FeatureRevision: then record the hash this test prints.
 func TestFeatureRevisionGolden(t *testing.T) {
-	data, err := os.ReadFile("testdata/revision/sentences.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
 	fc := DefaultFeatures()
 	h := fnv.New64a()
 	var buf [8]byte
 	var feats []uint64
-	for _, s := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+	for _, s := range revisionTexts(t) {
 		feats = fc.extract(feats[:0], s, punctTokens(s), nil)
 		for _, f := range feats {
 			binary.LittleEndian.PutUint64(buf[:], f)
