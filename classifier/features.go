@@ -171,14 +171,14 @@ var cueLexicon = map[int][]string{
 		"blam*", "accus*", "responsib*", "culprit*", "perpetrat*", "orchestrat*", "mastermind*",
 		"behind", "attribut*", "implicat*", "fingerprints", "sponsor*", "guilty", "convict*",
 		"charged", "indict*", "confess*", "involvement", "involved", "complicit*", "plotted",
-		"carried", "traced", "hallmark*", "scapegoat*", "finger", "fingers", "fault",
+		"carried", "traced", "hallmark*", "scapegoat*", "finger", "fingers", "fault", "sentenced",
 	},
 	cueDeny: {
 		"deni*", "deny*", "reject*", "dismiss*", "refut*", "rebuff*", "rebut*", "absurd*",
 		"baseless", "groundless", "unfounded", "nonsense", "false*", "fabricat*", "lie", "lies",
 		"lying", "propaganda", "slander*", "fake", "ridiculous", "rubbish", "provocation*",
 		"disinformation", "smear*", "fairy", "untrue", "preposterous", "staged",
-		"libel*", "fiction", "nothing", "evidence", "proof", "trace", "traces", "indication", "indications", "blackmail", "refus*", "ignor*", "farce", "hoax",
+		"libel*", "fiction", "nothing", "evidence", "proof", "trace", "traces", "blackmail", "refus*", "ignor*", "farce", "hoax",
 		"hoaxes", "myth", "myths", "fantasy", "fantasies", "innocence", "unsubstantiated",
 		"defam*", "concoct*", "untenable", "bogus", "nonsensical", "fictitious", "misleading", "distort*",
 		"retract*", "fallac*", "debunk*", "inaccurat*", "illogical", "erroneous*",
@@ -192,7 +192,7 @@ var cueLexicon = map[int][]string{
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "sad", "saddest",
-		"half-mast", "armbands", "anguish*", "stunned", "dismayed", "heartache", "sorry", "sadness",
+		"half-mast", "armbands", "anguish*", "stunned", "dismayed", "heartache", "sorry", "sadness", "pained",
 	},
 	cueNegation: {"not", "never", "no"},
 	cueScorn:    {"discount*", "disput*", "scorn*", "criticis*", "criticiz*", "question*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
@@ -293,7 +293,7 @@ func newLexicon() *lexiconTable {
 		{flagNegator, negators},
 		{flagStopword, stopwords},
 		{flagClaim, []string{"claim", "claims", "claimed", "claiming"}},
-		{flagEvidence, []string{"evidence", "proof", "trace", "traces", "indication", "indications"}},
+		{flagEvidence, []string{"evidence", "proof", "trace", "traces"}},
 		{flagPersuade, []string{"convince", "persuade", "make"}},
 		{flagLink, []string{"linked", "link", "links", "related", "connected", "connection", "connections", "ties", "tied", "role", "proven", "proved", "substantiated", "true", "credible", "accurate"}},
 		{flagVague, []string{"vague", "general", "unspecific", "imprecise", "sketchy"}},
@@ -505,17 +505,29 @@ func namedSuspect(toks []string, i int) bool {
 }
 
 // groundsOfClaim reports what "no sign" or "no indication" at toks[i]
-// finds none of: a culprit, a motive or an attack ("no signs of foreign
-// interference", "no indication that it was terrorism"), not damage or
-// survivors.
+// finds none of: a culprit, a tie to one, a motive or an attack ("no signs
+// of foreign interference", "no indication that it was terrorism", "no
+// indication that he was inspired by anyone", "any indications suggesting
+// that he was a member"), not damage or survivors, and not who did it or
+// how ("no indication of who was responsible" is no claim yet).
 func groundsOfClaim(toks []string, i int) bool {
-	if i+1 >= len(toks) || toks[i+1] != "of" && toks[i+1] != "that" && toks[i+1] != "or" {
+	if i+2 >= len(toks) {
+		return false
+	}
+	switch toks[i+1] {
+	case "of", "that", "or", "suggesting":
+	default:
+		return false
+	}
+	switch toks[i+2] {
+	case "who", "whom", "whose", "how", "what", "when", "where", "whether", "why":
 		return false
 	}
 	return aheadInClause(toks, i, 8, func(t string) bool {
 		return isCulpritWord(t) || strings.HasPrefix(t, "interfer") || strings.HasPrefix(t, "involve") ||
 			strings.HasPrefix(t, "sabota") || t == "foreign" || strings.HasPrefix(t, "deliberat") ||
-			strings.HasPrefix(t, "retaliat") || t == "explosion" || t == "motive"
+			strings.HasPrefix(t, "retaliat") || t == "explosion" || t == "motive" ||
+			strings.HasPrefix(t, "inspir") || t == "member" || t == "members" || strings.HasPrefix(t, "connect")
 	})
 }
 
@@ -945,7 +957,7 @@ var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
 	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent", "respects", "charges", "motive", "motives", "background", "motivation",
-	"unaware",
+	"unaware", "appalled",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -1384,9 +1396,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			case c != cueNone:
 			case negLeft > 0 && lex.flags&flagLink != 0:
 				c = cueDeny // "was not linked to", "has no connection with"
-			case (negLeft > 0 && t == "aware" || t == "unaware") && awareOfAct(toks, i):
+			case (negLeft > 0 && t == "aware" || negLeft == 0 && t == "unaware") && awareOfAct(toks, i):
 				c = cueDeny // "said it was not aware of the operation", "remains unaware of any connection"
-			case negLeft > 0 && t == "forget" && i > 0 && toks[i-1] == "never" && !behindInClause(toks, i, 6, isTaughtLesson):
+			case t == "appalled" && aheadInClause(toks, i, 8, isHarmDone):
+				c = cueSympathy // "appalled by the attack", "appalled that Rushdie was stabbed"; not "appalled by his remarks"
+			case negLeft > 0 && t == "forget" && i > 0 && toks[i-1] == "never" && remembers(toks, i):
 				c = cueSympathy // "we will never forget them"; not "a lesson they will never forget"
 			case (t == "linked" || t == "tied") && i >= 1 && (isBe(toks[i-1]) || i >= 2 && isBe(toks[i-2])) && i+1 < len(toks) && toks[i+1] == "to":
 				c = cueBlame // "the group has been linked to the attacks"
@@ -1461,8 +1475,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && t == "suspect" && namedSuspect(toks, i) {
 				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect"
 			}
-			if c == cueNone && isGrounds(t) && i > 0 && toks[i-1] == "no" && groundsOfClaim(toks, i) {
-				c = cueDeny // "no signs of foreign interference" ("no indication" denies as "no evidence" does)
+			if c == cueNone && isGrounds(t) && i > 0 && (toks[i-1] == "no" || negLeft > 0 && toks[i-1] == "any") && groundsOfClaim(toks, i) {
+				c = cueDeny // "no signs of foreign interference", "have not found any indications suggesting that he was a member"
 			}
 			if c == cueNone && (t == "threat" || t == "threats") && i+1 < len(toks) && (toks[i+1] == "level" || toks[i+1] == "levels") &&
 				!aheadInClause(toks, i, 6, isLowered) && !behindInClause(toks, i, 3, isLowered) {
@@ -3021,9 +3035,11 @@ func visitsFamilies(toks []string, i int) bool {
 // before it takes back: "was not an act of terrorism", "he's not a
 // terrorist", "is certainly not terror-related", "isn't terrorism".
 // Saying what an attack or a person was not rejects the claim that it
-// was.
+// was; "were not terrorised" says nothing of the kind.
 func deniesTerror(toks []string, i int) bool {
-	if !strings.HasPrefix(toks[i], "terror") {
+	switch toks[i] {
+	case "terror", "terrorism", "terrorist", "terrorists":
+	default:
 		return false
 	}
 	for j := i - 1; j >= 0 && j >= i-4; j-- {
@@ -3035,7 +3051,7 @@ func deniesTerror(toks []string, i int) bool {
 			if k >= 1 && isLyAdverb(toks[k]) {
 				k-- // "is certainly not"
 			}
-			return k >= 0 && (isBe(toks[k]) || len(toks[k]) > 2 && strings.HasSuffix(toks[k], "'s"))
+			return k >= 0 && (isBe(toks[k]) || isContractedBe(toks[k]))
 		default:
 			return strings.HasSuffix(t, "n't") && isBe(strings.TrimSuffix(t, "n't"))
 		}
@@ -3043,23 +3059,75 @@ func deniesTerror(toks []string, i int) bool {
 	return false
 }
 
-// isTaughtLesson reports a word before "never forget" that makes it a
-// threat: "a lesson they will never forget", "in a way they will never
-// forget".
-func isTaughtLesson(t string) bool {
-	return t == "they" || t == "lesson" || t == "way"
+// isContractedBe reports a pronoun that stood before a contracted "be":
+// the tokenizer splits "he's" into he ' s and normalizeTokens drops the
+// ' s as a possessive, so "he's not" reaches the rules as "he not" (and
+// "he's" whole when tokens come from elsewhere).
+func isContractedBe(t string) bool {
+	switch strings.TrimSuffix(t, "'s") {
+	case "he", "she", "it", "that", "this", "what", "who", "there":
+		return true
+	}
+	return false
+}
+
+// remembers reports "never forget" at toks[i] as remembrance of the dead:
+// a people that will not forget ("we will never forget", "the nation will
+// never forget") or the dead it will not forget ("will never forget the
+// victims", "their sacrifice"). A survivor's "I will never forget that
+// day" is a memory, and "a lesson they will never forget" and "will never
+// forget and never forgive" are threats.
+func remembers(toks []string, i int) bool {
+	if behindInClause(toks, i, 6, func(t string) bool { return t == "they" || t == "lesson" || t == "way" }) ||
+		aheadInClause(toks, i, 4, func(t string) bool { return strings.HasPrefix(t, "forgiv") }) {
+		return false
+	}
+	return behindInClause(toks, i, 4, func(t string) bool {
+		switch t {
+		case "we", "nation", "country", "world", "city", "people", "community", "humanity":
+			return true
+		}
+		return false
+	}) || aheadInClause(toks, i, 3, func(t string) bool {
+		switch t {
+		case "them", "him", "her", "you", "victims", "dead", "fallen", "heroes", "martyrs", "sacrifice", "sacrifices", "valour", "valor":
+			return true
+		}
+		return false
+	})
 }
 
 // awareOfAct reports what "not aware" or "unaware" at toks[i] knows
-// nothing of: an act, a claim or a link ("was not aware of the strike",
-// "unaware of any connection"), or a fact reported ("not aware that
-// Sudan is blocking it"). Not knowing of the act denies a part in it;
-// not knowing of harm or of "the situation" denies nothing.
+// nothing of: an act, a claim, or a part in one, named within a few words
+// ("was not aware of the strike", "unaware of any connection", "not aware
+// that Ukraine was involved"). Not knowing of an act denies a part in it;
+// not knowing of harm, of a threat or of "the situation" denies nothing,
+// and nor does a bystander's "unaware of the attack until they heard the
+// sirens".
 func awareOfAct(toks []string, i int) bool {
+	n := 4
 	if i+1 < len(toks) && toks[i+1] == "that" {
+		n = 8 // "not aware that any ransom was paid"
+	}
+	if aheadInClause(toks, i, 12, func(t string) bool { return t == "until" }) {
+		return false
+	}
+	return aheadInClause(toks, i, n, func(t string) bool {
+		return isActNoun(t) || isClaimNoun(t) || t == "incident" || t == "breach" || t == "ransom" ||
+			strings.HasPrefix(t, "involve") || strings.HasPrefix(t, "link") || strings.HasPrefix(t, "connection") || t == "ties"
+	})
+}
+
+// isHarmDone reports an attack or the harm it did, which dismay at it
+// grieves: "appalled by the missile attack", "appalled by reports that
+// hundreds were slaughtered".
+func isHarmDone(t string) bool {
+	if isActNoun(t) {
 		return true
 	}
-	return aheadInClause(toks, i, 6, func(t string) bool {
-		return isActNoun(t) || isClaimNoun(t) || lexicon.entry(t).flags&flagLink != 0 || t == "incident" || t == "breach" || t == "ransom"
-	})
+	switch t {
+	case "killed", "slaughtered", "stabbed", "murdered", "massacred", "shot", "died", "deaths", "victims", "violence", "bloodshed":
+		return true
+	}
+	return false
 }

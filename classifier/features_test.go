@@ -50,7 +50,10 @@ func TestCueOf(t *testing.T) {
 		{"reprisals", cueWarn},
 		// Revision 11.
 		{"heartache", cueSympathy}, {"sorry", cueSympathy},
-		// Words that describe or mean ill as often as they grieve.
+		// Revision 15.
+		{"pained", cueSympathy}, {"sadness", cueSympathy}, {"sentenced", cueBlame},
+		// Words that describe or mean ill as often as they grieve
+		// ("appalled" grieves only an attack: see TestExtractRegions).
 		{"appalled", cueNone}, {"heartbreaking", cueNone}, {"sickened", cueNone},
 	}
 	for _, tt := range tests {
@@ -625,22 +628,41 @@ func TestExtractRegions(t *testing.T) {
 		{"It was certainly not terror - related .", []string{"f:deny"}, nil},
 		{"They did not fund terrorism .", nil, []string{"f:deny"}},
 		{"Terrorism is not over .", nil, []string{"c:deny"}},
-		// No indication denies as no evidence does; indications found
-		// deny nothing.
+		{"Londoners are not terrorised .", nil, []string{"c:deny"}},
+		// The tokenizer splits "he's" and normalizeTokens drops the "' s".
+		{"His family says he ' s not a terrorist", []string{"f:deny"}, nil},
+		{"It ' s not terrorism , he said .", []string{"f:deny"}, nil},
+		// No indication of a culprit, a tie or a motive denies; of harm, or
+		// of who did it, it does not, nor do indications found.
 		{"There is no indication that he was linked to a group .", []string{"f:deny"}, nil},
-		{"Investigators have not found any indications that he was a member .", []string{"f:deny"}, nil},
+		{"Investigators have not found any indications suggesting that he was a member .", []string{"f:deny"}, nil},
 		{"There are strong indications that the group was behind it .", nil, []string{"c:deny"}},
+		{"There is no indication of survivors .", nil, []string{"c:deny"}},
+		{"There was no indication of who was responsible .", nil, []string{"c:deny"}},
 		// Not being aware of an operation or a link denies knowing of it.
 		{"The company said it was not aware of the breach .", []string{"f:deny"}, nil},
 		{"The firm remains unaware of any connection .", []string{"f:deny"}, nil},
 		{"The Kremlin is unaware of the details .", nil, []string{"c:deny"}},
 		{"We are not aware of harm to any other personnel .", nil, []string{"c:deny"}},
-		{"He said he was not aware that Sudan is blocking the transfer .", []string{"f:deny"}, nil},
+		{"He said he was not aware that any ransom was paid .", []string{"f:deny"}, nil},
+		{"Washington said it was not aware of any Ukrainian involvement .", []string{"f:deny"}, nil},
+		{"I was not aware that he had died .", nil, []string{"c:deny"}},
+		{"Officials were not aware of any threat before the attack .", nil, []string{"c:deny"}},
+		{"Residents were unaware of the attack until they heard sirens .", nil, []string{"c:deny"}},
 		// Remembering the dead is sympathy; a lesson never forgotten is
 		// a threat, and sadness is grief.
 		{"We will never forget them .", []string{"f:sympathy"}, nil},
 		{"We will teach them a lesson they will never forget .", nil, []string{"c:sympathy"}},
+		{"The world must never forget the victims .", []string{"f:sympathy"}, nil},
+		{"She will never forget that day .", nil, []string{"c:sympathy"}},
+		{"Israel will never forget and never forgive .", nil, []string{"c:sympathy"}},
 		{"The president expressed deep sadness .", []string{"f:sympathy"}, nil},
+		{"The UN chief was appalled by the attack .", []string{"f:sympathy"}, nil},
+		{"Ban was appalled by reports that hundreds of civilians were slaughtered .", []string{"f:sympathy"}, nil},
+		{"The minister said she was appalled by his remarks .", nil, []string{"c:sympathy"}},
+		{"I am deeply pained by the attack .", []string{"f:sympathy"}, nil},
+		// A sentence passed names who did it, as a charge does.
+		{"Two men were sentenced to life for the bombing .", []string{"f:blame"}, nil},
 	}
 	for _, tt := range tests {
 		names := featureNames(fc, tt.sentence)
@@ -750,7 +772,7 @@ var featureGolden = map[int]uint64{
 	12: 0xd26ebe96fec9d810,
 	13: 0x93f5d761545446c4,
 	14: 0xd448b523f2e1940,
-	15: 0xc83c74def7bb8e5d,
+	15: 0x11eb8a837a668638,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
