@@ -508,8 +508,8 @@ func namedSuspect(toks []string, i int) bool {
 // finds none of: a culprit, a tie to one, a motive or an attack ("no signs
 // of foreign interference", "no indication that it was terrorism", "no
 // indication that he was inspired by anyone", "any indications suggesting
-// that he was a member"), not damage or survivors, and not who did it or
-// how ("no indication of who was responsible" is no claim yet).
+// that it was connected to"), not damage or survivors, and not who did it
+// or how ("no indication of who was responsible" is no claim yet).
 func groundsOfClaim(toks []string, i int) bool {
 	if i+2 >= len(toks) {
 		return false
@@ -527,7 +527,7 @@ func groundsOfClaim(toks []string, i int) bool {
 		return isCulpritWord(t) || strings.HasPrefix(t, "interfer") || strings.HasPrefix(t, "involve") ||
 			strings.HasPrefix(t, "sabota") || t == "foreign" || strings.HasPrefix(t, "deliberat") ||
 			strings.HasPrefix(t, "retaliat") || t == "explosion" || t == "motive" ||
-			strings.HasPrefix(t, "inspir") || t == "member" || t == "members" || strings.HasPrefix(t, "connect")
+			strings.HasPrefix(t, "inspir") || t == "connected" || t == "connection" || t == "connections"
 	})
 }
 
@@ -1396,9 +1396,16 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			case c != cueNone:
 			case negLeft > 0 && lex.flags&flagLink != 0:
 				c = cueDeny // "was not linked to", "has no connection with"
-			case (negLeft > 0 && t == "aware" || negLeft == 0 && t == "unaware") && awareOfAct(toks, i):
-				c = cueDeny // "said it was not aware of the operation", "remains unaware of any connection"
-			case t == "appalled" && aheadInClause(toks, i, 8, isHarmDone):
+			case negLeft > 0 && t == "aware":
+				// The negation is the awareness's: "not aware of the attack
+				// until it was reported" denies no attack.
+				negSpent = true
+				if awareOfAct(toks, i) {
+					c = cueDeny // "said it was not aware of the operation"
+				}
+			case negLeft == 0 && t == "unaware" && awareOfAct(toks, i):
+				c = cueDeny // "remains unaware of any connection"
+			case t == "appalled" && negLeft == 0 && appalledByHarm(toks, i):
 				c = cueSympathy // "appalled by the attack", "appalled that Rushdie was stabbed"; not "appalled by his remarks"
 			case negLeft > 0 && t == "forget" && i > 0 && toks[i-1] == "never" && remembers(toks, i):
 				c = cueSympathy // "we will never forget them"; not "a lesson they will never forget"
@@ -1476,7 +1483,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect"
 			}
 			if c == cueNone && isGrounds(t) && i > 0 && (toks[i-1] == "no" || negLeft > 0 && toks[i-1] == "any") && groundsOfClaim(toks, i) {
-				c = cueDeny // "no signs of foreign interference", "have not found any indications suggesting that he was a member"
+				c = cueDeny // "no signs of foreign interference", "have not found any indications suggesting that he was inspired by"
 			}
 			if c == cueNone && (t == "threat" || t == "threats") && i+1 < len(toks) && (toks[i+1] == "level" || toks[i+1] == "levels") &&
 				!aheadInClause(toks, i, 6, isLowered) && !behindInClause(toks, i, 3, isLowered) {
@@ -3051,7 +3058,7 @@ func deniesTerror(toks []string, i int) bool {
 			if k >= 1 && isLyAdverb(toks[k]) {
 				k-- // "is certainly not"
 			}
-			return k >= 0 && (isBe(toks[k]) || isContractedBe(toks[k]))
+			return k >= 0 && (isBe(toks[k]) || isContractedBe(toks[:k+1]))
 		default:
 			return strings.HasSuffix(t, "n't") && isBe(strings.TrimSuffix(t, "n't"))
 		}
@@ -3059,13 +3066,24 @@ func deniesTerror(toks []string, i int) bool {
 	return false
 }
 
-// isContractedBe reports a pronoun that stood before a contracted "be":
-// the tokenizer splits "he's" into he ' s and normalizeTokens drops the
-// ' s as a possessive, so "he's not" reaches the rules as "he not" (and
-// "he's" whole when tokens come from elsewhere).
-func isContractedBe(t string) bool {
+// isContractedBe reports a contracted "be" at the end of toks. The
+// tokenizer splits "he's" into he ' s and normalizeTokens drops the ' s
+// as a possessive, so "he's not" reaches the rules as "he not"; "we're"
+// and "I'm" stay we ' re and i ' m (and each is whole when tokens come
+// from elsewhere).
+func isContractedBe(toks []string) bool {
+	k := len(toks) - 1
+	t := toks[k]
+	if (t == "re" || t == "m") && k >= 1 && toks[k-1] == "'" {
+		return true
+	}
+	for _, suffix := range []string{"'re", "'m"} {
+		if len(t) > len(suffix) && strings.HasSuffix(t, suffix) {
+			return true
+		}
+	}
 	switch strings.TrimSuffix(t, "'s") {
-	case "he", "she", "it", "that", "this", "what", "who", "there":
+	case "he", "she", "it", "that", "this":
 		return true
 	}
 	return false
@@ -3075,11 +3093,16 @@ func isContractedBe(t string) bool {
 // a people that will not forget ("we will never forget", "the nation will
 // never forget") or the dead it will not forget ("will never forget the
 // victims", "their sacrifice"). A survivor's "I will never forget that
-// day" is a memory, and "a lesson they will never forget" and "will never
-// forget and never forgive" are threats.
+// day" is a memory, "the lessons of that day" a lesson, and "a lesson
+// they will never forget", "will never forget who did this" and "will
+// never forget and we will never forgive" are threats.
 func remembers(toks []string, i int) bool {
 	if behindInClause(toks, i, 6, func(t string) bool { return t == "they" || t == "lesson" || t == "way" }) ||
-		aheadInClause(toks, i, 4, func(t string) bool { return strings.HasPrefix(t, "forgiv") }) {
+		aheadInClause(toks, i, 8, func(t string) bool { return strings.HasPrefix(t, "forgiv") }) ||
+		aheadInClause(toks, i, 2, func(t string) bool {
+			// "never forget who did this", "this crime", "the lessons"
+			return t == "who" || t == "what" || t == "crime" || t == "crimes" || strings.HasPrefix(t, "lesson")
+		}) {
 		return false
 	}
 	return behindInClause(toks, i, 4, func(t string) bool {
@@ -3118,9 +3141,26 @@ func awareOfAct(toks []string, i int) bool {
 	})
 }
 
+// appalledByHarm reports an attack or the harm it did as what "appalled"
+// at toks[i] is appalled by: "appalled by the missile attack", "appalled
+// by reports that hundreds were slaughtered". Dismay at how others met
+// the attack is criticism ("appalled by the response to the attack",
+// "appalled that the attack was being used for political gain").
+func appalledByHarm(toks []string, i int) bool {
+	for j := i + 1; j < len(toks) && j <= i+8; j++ {
+		switch t := toks[j]; {
+		case isClauseBreak(t) || t == "criticism" || t == "response" || t == "responses" || t == "handling" ||
+			t == "reaction" || t == "decision" || t == "use" || t == "used" || t == "remarks" || t == "comments" || t == "failure":
+			return false
+		case isHarmDone(t):
+			return true
+		}
+	}
+	return false
+}
+
 // isHarmDone reports an attack or the harm it did, which dismay at it
-// grieves: "appalled by the missile attack", "appalled by reports that
-// hundreds were slaughtered".
+// grieves.
 func isHarmDone(t string) bool {
 	if isActNoun(t) {
 		return true

@@ -632,10 +632,14 @@ func TestExtractRegions(t *testing.T) {
 		// The tokenizer splits "he's" and normalizeTokens drops the "' s".
 		{"His family says he ' s not a terrorist", []string{"f:deny"}, nil},
 		{"It ' s not terrorism , he said .", []string{"f:deny"}, nil},
+		{"We ' re not terrorists , the group said .", []string{"f:deny"}, nil},
+		{"I ' m not a terrorist , the suspect told the court .", []string{"f:deny"}, nil},
+		{"Who ' s not a terrorist these days ?", nil, []string{"c:deny"}},
 		// No indication of a culprit, a tie or a motive denies; of harm, or
 		// of who did it, it does not, nor do indications found.
 		{"There is no indication that he was linked to a group .", []string{"f:deny"}, nil},
-		{"Investigators have not found any indications suggesting that he was a member .", []string{"f:deny"}, nil},
+		{"Investigators have not found any indications suggesting that he was inspired by the group .", []string{"f:deny"}, nil},
+		{"There is no indication of any further threat to members of the public .", nil, []string{"c:deny"}},
 		{"There are strong indications that the group was behind it .", nil, []string{"c:deny"}},
 		{"There is no indication of survivors .", nil, []string{"c:deny"}},
 		{"There was no indication of who was responsible .", nil, []string{"c:deny"}},
@@ -649,6 +653,7 @@ func TestExtractRegions(t *testing.T) {
 		{"I was not aware that he had died .", nil, []string{"c:deny"}},
 		{"Officials were not aware of any threat before the attack .", nil, []string{"c:deny"}},
 		{"Residents were unaware of the attack until they heard sirens .", nil, []string{"c:deny"}},
+		{"The ministry was not aware of the attack until it was reported .", nil, []string{"c:deny"}},
 		// Remembering the dead is sympathy; a lesson never forgotten is
 		// a threat, and sadness is grief.
 		{"We will never forget them .", []string{"f:sympathy"}, nil},
@@ -656,10 +661,15 @@ func TestExtractRegions(t *testing.T) {
 		{"The world must never forget the victims .", []string{"f:sympathy"}, nil},
 		{"She will never forget that day .", nil, []string{"c:sympathy"}},
 		{"Israel will never forget and never forgive .", nil, []string{"c:sympathy"}},
+		{"We will never forget and we will never forgive .", nil, []string{"c:sympathy"}},
+		{"We will never forget who did this .", nil, []string{"c:sympathy"}},
+		{"We must never forget the lessons of that day .", nil, []string{"c:sympathy"}},
 		{"The president expressed deep sadness .", []string{"f:sympathy"}, nil},
 		{"The UN chief was appalled by the attack .", []string{"f:sympathy"}, nil},
 		{"Ban was appalled by reports that hundreds of civilians were slaughtered .", []string{"f:sympathy"}, nil},
 		{"The minister said she was appalled by his remarks .", nil, []string{"c:sympathy"}},
+		{"She was appalled by the response to the attack .", nil, []string{"c:sympathy"}},
+		{"We are not appalled by the bombing , the militant leader said .", nil, []string{"c:sympathy"}},
 		{"I am deeply pained by the attack .", []string{"f:sympathy"}, nil},
 		// A sentence passed names who did it, as a charge does.
 		{"Two men were sentenced to life for the bombing .", []string{"f:blame"}, nil},
