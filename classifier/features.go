@@ -110,7 +110,7 @@ func (fc FeatureConfig) Validate() error {
 // saved model records the revision its counts were gathered with; models
 // saved before revisions were recorded are revision 1.
 // TestFeatureRevisionGolden fails when extraction changes without a bump.
-const FeatureRevision = 15
+const FeatureRevision = 16
 
 // DefaultFeatures returns the feature set of the default model, chosen by
 // error analysis and by scoring on real news the model was not trained on
@@ -192,7 +192,7 @@ var cueLexicon = map[int][]string{
 		"condolenc*", "condole*", "sympath*", "mourn*", "solidarity", "sadden*", "grief",
 		"griev*", "pray*", "tribute*", "vigil*", "shock*", "horrified", "heartbroken", "hearts",
 		"thoughts", "sorrow*", "compassion*", "flowers", "candle*", "devastated", "sad", "saddest",
-		"half-mast", "armbands", "anguish*", "stunned", "dismayed", "heartache", "sorry", "sadness", "pained",
+		"half-mast", "armbands", "anguish*", "stunned", "dismayed", "heartache", "heartbreak", "sorry", "sadness", "pained",
 	},
 	cueNegation: {"not", "never", "no"},
 	cueScorn:    {"discount*", "disput*", "scorn*", "criticis*", "criticiz*", "question*", "contradict*", "doubt*", "downplay*", "fend*", "fended", "slam*", "mock*", "ridicul*", "scoff*", "lambast*", "derid*", "laugh*", "irresponsible", "wild", "politicised", "politicized"},
@@ -898,7 +898,7 @@ func pastVerb(toks []string, i int) bool {
 // isBe reports a form of "be", which before a participle makes it passive.
 func isBe(t string) bool {
 	switch t {
-	case "was", "is", "were", "are", "be", "been", "being":
+	case "was", "is", "were", "are", "am", "be", "been", "being":
 		return true
 	}
 	return false
@@ -934,7 +934,7 @@ var claimNouns = []string{
 var frameWords = []string{
 	"response", "reply", "answer", "continue", "remain", "remains", "remained", "cover", "shelter", "call",
 	"attack", "strike", "target", "hit", "respond", "retaliate", "carry", "launch", "conduct", "stage", "mount",
-	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "shot", "claimed",
+	"committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "shot", "claimed", "done",
 	"help", "support", "assistance", "aid", "assist", "solidarity",
 	"threat", "threats", "risk", "risks", "danger", "dangers", "immune", "vulnerable", "prepared",
 	"rule", "rules", "ruled", "ruling",
@@ -957,7 +957,7 @@ var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
 	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent", "respects", "charges", "motive", "motives", "background", "motivation",
-	"unaware", "appalled",
+	"unaware", "appalled", "difficult", "painful", "tragic", "dark", "darkest", "trying",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -1069,7 +1069,7 @@ func modalThreat(toks []string, i int) bool {
 	}
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
 		switch t := toks[j]; t {
-		case "will", "would", "could", "may", "might", "ll", "shall":
+		case "will", "would", "could", "may", "might", "shall":
 			return true
 		case "to":
 			// "pledged to respond", "promised to hunt down"
@@ -1090,7 +1090,7 @@ func modalThreat(toks []string, i int) bool {
 func passiveAgent(toks []string, i int) bool {
 	next := i + 1
 	switch toks[i] {
-	case "committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "claimed":
+	case "committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "claimed", "done":
 	case "shot":
 		if next < len(toks) && toks[next] == "down" {
 			next++
@@ -1573,6 +1573,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && (t == "families" || t == "relatives" || t == "bereaved") && visitsFamilies(toks, i) {
 				c = cueSympathy // "Biden spoke with the families of the victims"
 			}
+			if c == cueNone && hardTimes(toks, i) {
+				c = cueSympathy // "we stand with you at this difficult time", "in these dark hours"
+			}
 			if c == cueNone && frame && passiveAgent(toks, i) {
 				c = cueBlame // "the attacks were planned by", "was shot down by"
 			}
@@ -1926,7 +1929,9 @@ func (ns *nameSet) has(t string) bool {
 // normalizeTokens rewrites tokens in place into the words features are
 // made of: WordPiece continuations joined (mergePieces), dotted
 // abbreviations joined ("u . s ." becomes "u.s."), negative contractions
-// joined ("didn ' t" becomes "didn't") and possessive "' s" dropped.
+// joined ("didn ' t" becomes "didn't"), other contractions written out
+// ("he ' s" becomes "he is", "we ' ll" "we will") and possessive "' s"
+// dropped.
 func normalizeTokens(toks []string) []string {
 	toks = mergePieces(toks)
 	out := 0
@@ -1953,7 +1958,19 @@ func normalizeTokens(toks []string) []string {
 			i += 3
 			continue
 		case t == "'" && out > 0 && i+1 < len(toks) && toks[i+1] == "s":
-			i++ // possessive
+			// A pronoun's "'s" is a verb ("he's not", "it's been"), any
+			// other word's a possessive.
+			if v := contractedS(toks[out-1], toks[i+2:]); v != "" {
+				toks[out] = v
+				out++
+			}
+			i++
+			continue
+		case t == "'" && out > 0 && i+1 < len(toks) && contracted(toks[out-1], toks[i+1], toks[i+2:]) != "":
+			// "we ' re" is "we are", "they ' ll" "they will".
+			toks[out] = contracted(toks[out-1], toks[i+1], toks[i+2:])
+			out++
+			i++
 			continue
 		case t == "'" && out > 0 && i+1 < len(toks) && toks[i+1] == "t" && strings.HasSuffix(toks[out-1], "n"):
 			toks[out-1] += "'t"
@@ -1964,6 +1981,81 @@ func normalizeTokens(toks []string) []string {
 		out++
 	}
 	return toks[:out]
+}
+
+// contractedS returns the verb a "'s" after word stands for, given the
+// tokens after it: "is" ("he's not"), "has" ("it's been"), "us" ("let's"),
+// or "" when the "'s" is a possessive ("Russia's army").
+func contractedS(word string, rest []string) string {
+	switch word {
+	case "he", "she", "it", "that", "this", "there", "here", "what", "who", "where", "how":
+		if len(rest) > 0 && (rest[0] == "been" || rest[0] == "got") {
+			return "has"
+		}
+		return "is"
+	case "let":
+		return "us"
+	}
+	return ""
+}
+
+// contracted returns the word a contraction stands for after word, given
+// the tokens after it ("we ' re" is "are", "they ' ll" "will", "we ' ve"
+// "have", "i ' m" "am", "they ' d" "had" before a participle and "would"
+// otherwise), or "" when word and tail make none ("Sa ' d", "Ma ' ale").
+func contracted(word, tail string, rest []string) string {
+	switch tail {
+	case "re":
+		if isSubjectPronoun(word) && word != "i" && word != "he" && word != "she" && word != "it" {
+			return "are"
+		}
+	case "ll":
+		if isSubjectPronoun(word) {
+			return "will"
+		}
+	case "ve":
+		switch word {
+		case "would", "could", "should", "might", "must":
+			return "have"
+		}
+		if isSubjectPronoun(word) && word != "he" && word != "she" && word != "it" {
+			return "have"
+		}
+	case "m":
+		if word == "i" {
+			return "am"
+		}
+	case "d":
+		if !isSubjectPronoun(word) {
+			return ""
+		}
+		if len(rest) > 0 && isParticiple(rest[0]) {
+			return "had"
+		}
+		return "would"
+	}
+	return ""
+}
+
+// isSubjectPronoun reports a pronoun that can be a clause's subject, or
+// a word that stands in for one ("that'll", "there'd", "who've").
+func isSubjectPronoun(t string) bool {
+	switch t {
+	case "i", "you", "he", "she", "it", "we", "they", "that", "there", "who", "what":
+		return true
+	}
+	return false
+}
+
+// isParticiple reports a past participle: a regular one ("warned") or a
+// common irregular one ("said", "known").
+func isParticiple(t string) bool {
+	switch t {
+	case "been", "said", "told", "known", "made", "had", "gone", "done", "seen", "left", "sent", "shot", "hit",
+		"fled", "heard", "found", "thought", "taken", "given", "written", "spoken", "brought", "felt", "lost":
+		return true
+	}
+	return strings.HasSuffix(t, "ed")
 }
 
 // isAgeUnit reports the unit of an age: "year" in "8-year-old".
@@ -3016,9 +3108,37 @@ func isViolence(t string) bool {
 	return false
 }
 
+// hardTimes reports a hard time at toks[i] that someone stands by a
+// people through: "at this difficult time", "in these dark hours",
+// "during this tragic period", "a very difficult time" (not "the most
+// difficult days", "had a difficult time finding").
+func hardTimes(toks []string, i int) bool {
+	switch toks[i] {
+	case "difficult", "painful", "tragic", "dark", "darkest", "trying":
+	default:
+		return false
+	}
+	if i == 0 || i+1 >= len(toks) {
+		return false
+	}
+	switch toks[i+1] {
+	case "time", "times", "moment", "moments", "hour", "hours", "days", "period":
+	default:
+		return false
+	}
+	switch toks[i-1] {
+	case "this", "these", "such":
+		return true
+	case "very":
+		return i >= 2 && toks[i-2] == "a"
+	}
+	return false
+}
+
 // visitsFamilies reports the bereaved at toks[i] as the people someone
 // calls, meets or visits: "spoke with the families of the victims", "plans
-// to contact the families", "met relatives of the dead".
+// to contact the families", "met relatives of the dead", "reach out to
+// the families".
 func visitsFamilies(toks []string, i int) bool {
 	j := i - 1
 	if j >= 0 && (toks[j] == "the" || toks[j] == "their" || toks[j] == "grieving") {
@@ -3026,6 +3146,9 @@ func visitsFamilies(toks []string, i int) bool {
 	}
 	if j >= 0 && (toks[j] == "with" || toks[j] == "to") {
 		j--
+	}
+	if j >= 1 && toks[j] == "out" && strings.HasPrefix(toks[j-1], "reach") {
+		return true // "reach out to the families"
 	}
 	if j < 0 {
 		return false
@@ -3058,7 +3181,11 @@ func deniesTerror(toks []string, i int) bool {
 			if k >= 1 && isLyAdverb(toks[k]) {
 				k-- // "is certainly not"
 			}
-			return k >= 0 && (isBe(toks[k]) || isContractedBe(toks[:k+1]))
+			if k < 0 || !isBe(toks[k]) && !isContractedBe(toks[k]) {
+				return false
+			}
+			// "Who's not a terrorist these days?" asks; it takes nothing back.
+			return k == 0 || !isWhWord(toks[k-1])
 		default:
 			return strings.HasSuffix(t, "n't") && isBe(strings.TrimSuffix(t, "n't"))
 		}
@@ -3066,24 +3193,29 @@ func deniesTerror(toks []string, i int) bool {
 	return false
 }
 
-// isContractedBe reports a contracted "be" at the end of toks. The
-// tokenizer splits "he's" into he ' s and normalizeTokens drops the ' s
-// as a possessive, so "he's not" reaches the rules as "he not"; "we're"
-// and "I'm" stay we ' re and i ' m (and each is whole when tokens come
-// from elsewhere).
-func isContractedBe(toks []string) bool {
-	k := len(toks) - 1
-	t := toks[k]
-	if (t == "re" || t == "m") && k >= 1 && toks[k-1] == "'" {
-		return true
-	}
+// isContractedBe reports a contracted "be" left whole in one token
+// ("they're", "i'm", "he's"), as a tokenizer that keeps apostrophes inside
+// words gives. normalizeTokens has already expanded the split forms the
+// default tokenizer gives ("he ' s" to "he is").
+func isContractedBe(t string) bool {
 	for _, suffix := range []string{"'re", "'m"} {
 		if len(t) > len(suffix) && strings.HasSuffix(t, suffix) {
 			return true
 		}
 	}
-	switch strings.TrimSuffix(t, "'s") {
-	case "he", "she", "it", "that", "this":
+	if w, ok := strings.CutSuffix(t, "'s"); ok {
+		switch w {
+		case "he", "she", "it", "that", "this":
+			return true
+		}
+	}
+	return false
+}
+
+// isWhWord reports a question word that can be a clause's subject.
+func isWhWord(t string) bool {
+	switch t {
+	case "who", "what", "which":
 		return true
 	}
 	return false

@@ -16,6 +16,30 @@ func TestNormalizeTokens(t *testing.T) {
 		{"the u . s . embassy", "the u.s. embassy"},
 		{"a . b", "a . b"},
 		{"russia ' s army", "russia army"},
+		// Revision 16: a pronoun's "' s" is a verb, and other
+		// contractions are written out.
+		{"he ' s not a terrorist", "he is not a terrorist"},
+		{"it ' s been a week", "it has been a week"},
+		{"who ' s behind it", "who is behind it"},
+		{"let ' s wait", "let us wait"},
+		{"we ' re sure", "we are sure"},
+		{"they ' ll strike", "they will strike"},
+		{"we ' ve said", "we have said"},
+		{"i ' m here", "i am here"},
+		{"they ' d warned", "they had warned"},
+		{"they ' d retaliate", "they would retaliate"},
+		{"she ' d said so", "she had said so"},
+		{"the army ' s claim", "the army claim"},
+		{"' re", "' re"},
+		{"x ' m", "x ' m"},
+		{"5 ' ll", "5 ' ll"},
+		{"sa ' d al - din", "sa ' d al - din"},
+		{"he ' re", "he ' re"},
+		{"could ' ve", "could have"},
+		{"who ' ve", "who have"},
+		{"he ' s", "he is"},
+		{"they ' d", "they would"},
+		{"he '", "he '"},
 		{"we didn ' t do it", "we didn't do it"},
 		{"e ##r ##d ##o ##gan said", "erdogan said"},
 		{"## ##x", "##x"},
@@ -52,6 +76,8 @@ func TestCueOf(t *testing.T) {
 		{"heartache", cueSympathy}, {"sorry", cueSympathy},
 		// Revision 15.
 		{"pained", cueSympathy}, {"sadness", cueSympathy}, {"sentenced", cueBlame},
+		// Revision 16.
+		{"heartbreak", cueSympathy},
 		// Words that describe or mean ill as often as they grieve
 		// ("appalled" grieves only an attack: see TestExtractRegions).
 		{"appalled", cueNone}, {"heartbreaking", cueNone}, {"sickened", cueNone},
@@ -635,6 +661,26 @@ func TestExtractRegions(t *testing.T) {
 		{"We ' re not terrorists , the group said .", []string{"f:deny"}, nil},
 		{"I ' m not a terrorist , the suspect told the court .", []string{"f:deny"}, nil},
 		{"Who ' s not a terrorist these days ?", nil, []string{"c:deny"}},
+		// Revision 16: normalizeTokens writes contractions out, so "' ll"
+		// is the "will" of a threat, and "' s", "' re" and "' m" the "be"
+		// of a denial.
+		{"We ' ll hunt down the killers , the commander said .", []string{"f:warn"}, nil},
+		{"They ' d find them , the group said .", []string{"f:warn"}, nil},
+		{"They ' d found them , the group said .", nil, []string{"c:warn"}},
+		{"We ' re not terrorists .", []string{"f:deny"}, nil},
+		{"What ' s not terrorism , he asked .", nil, []string{"c:deny"}},
+		// Revision 16, from held-out 39: a hard time someone is seen
+		// through, reaching out to the bereaved and an attack done by
+		// someone.
+		{"It is a very difficult time for the country .", []string{"f:sympathy"}, nil},
+		{"We are with you in these dark hours .", []string{"f:sympathy"}, nil},
+		{"The most difficult days are ahead of us .", nil, []string{"c:sympathy"}},
+		{"He had a difficult time finding work .", nil, []string{"c:sympathy"}},
+		{"This tragic incident killed four .", nil, []string{"c:sympathy"}},
+		{"The mayor will reach out to the families .", []string{"f:sympathy"}, nil},
+		{"Police reached out to the public for help .", nil, []string{"c:sympathy"}},
+		{"The attack was done by insiders .", []string{"f:blame"}, nil},
+		{"The damage done by the storm was vast .", nil, []string{"c:blame"}},
 		// No indication of a culprit, a tie or a motive denies; of harm, or
 		// of who did it, it does not, nor do indications found.
 		{"There is no indication that he was linked to a group .", []string{"f:deny"}, nil},
@@ -766,8 +812,8 @@ func TestCueFastPath(t *testing.T) {
 // recorded on the file as it was at that revision (revision 4 added ten
 // sentences, revision 5 eight more, revision 6 eight, revision 7 five,
 // revision 8 five, revision 9 one, revision 10 one, revision 11 one,
-// revision 12 one, revision 13 one, revision 14 one and revision 15 the
-// last one).
+// revision 12 one, revision 13 one, revision 14 one, revision 15 one and
+// revision 16 the last one).
 var featureGolden = map[int]uint64{
 	2:  0x3186206a1c275d80,
 	3:  0x77e7866045c2fc0b,
@@ -783,6 +829,7 @@ var featureGolden = map[int]uint64{
 	13: 0x93f5d761545446c4,
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
+	16: 0x539315f72844be0a,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
