@@ -1090,7 +1090,14 @@ func modalThreat(toks []string, i int) bool {
 func passiveAgent(toks []string, i int) bool {
 	next := i + 1
 	switch toks[i] {
-	case "committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "claimed", "done":
+	case "committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "claimed":
+	case "done":
+		// "the attack was done by insiders", "it was done by"; not "the autopsy was done by
+		// the pathologist", "the work will be done by Friday" or "the
+		// strike was done by mistake"
+		if !behindInClause(toks, i, 5, isDoneAct) || next+1 < len(toks) && isMishap(toks[next+1]) {
+			return false
+		}
 	case "shot":
 		if next < len(toks) && toks[next] == "down" {
 			next++
@@ -1106,6 +1113,22 @@ func passiveAgent(toks []string, i int) bool {
 		p-- // "was deliberately shot down by"
 	}
 	return p >= 0 && isBe(toks[p])
+}
+
+// isDoneAct reports what an attack "was done by" can be said of: an act,
+// or "it", "this" or "that" standing for one ("I believe it was done by
+// people inside the country").
+func isDoneAct(t string) bool {
+	return isActNoun(t) || t == "it" || t == "this" || t == "that"
+}
+
+// isMishap reports how a thing can be done by no one: "by mistake".
+func isMishap(t string) bool {
+	switch t {
+	case "mistake", "accident", "error", "chance":
+		return true
+	}
+	return false
 }
 
 // isPoliceWork reports what authorities carry out after an attack: raids,
@@ -1985,12 +2008,18 @@ func normalizeTokens(toks []string) []string {
 
 // contractedS returns the verb a "'s" after word stands for, given the
 // tokens after it: "is" ("he's not"), "has" ("it's been"), "us" ("let's"),
-// or "" when the "'s" is a possessive ("Russia's army").
+// or "" when the "'s" is a possessive ("Russia's army") or, before a
+// participle, either "has" or "is" ("he's admitted it", "he's accused
+// of"), which the rules then read as they did before contractions were
+// written out ("he admitted it").
 func contractedS(word string, rest []string) string {
 	switch word {
 	case "he", "she", "it", "that", "this", "there", "here", "what", "who", "where", "how":
-		if len(rest) > 0 && (rest[0] == "been" || rest[0] == "got") {
+		switch v := verbAfterAdverbs(rest); {
+		case v == "been" || v == "got":
 			return "has"
+		case isParticiple(v):
+			return ""
 		}
 		return "is"
 	case "let":
@@ -2029,8 +2058,8 @@ func contracted(word, tail string, rest []string) string {
 		if !isSubjectPronoun(word) {
 			return ""
 		}
-		if len(rest) > 0 && isParticiple(rest[0]) {
-			return "had"
+		if v := verbAfterAdverbs(rest); isParticiple(v) || v == "better" {
+			return "had" // "they'd warned", "he'd already left", "you'd better"
 		}
 		return "would"
 	}
@@ -2047,15 +2076,36 @@ func isSubjectPronoun(t string) bool {
 	return false
 }
 
+// verbAfterAdverbs returns the first of rest that is not an adverb
+// ("already", "repeatedly"), or "".
+func verbAfterAdverbs(rest []string) string {
+	for j, t := range rest {
+		if j == 3 {
+			break
+		}
+		switch t {
+		case "already", "just", "never", "also", "always", "long", "since", "not", "now", "still", "ever", "even":
+			continue
+		}
+		if isLyAdverb(t) {
+			continue
+		}
+		return t
+	}
+	return ""
+}
+
 // isParticiple reports a past participle: a regular one ("warned") or a
-// common irregular one ("said", "known").
+// common irregular one ("said", "known"); not a verb that merely ends in
+// "ed" ("need", "succeed").
 func isParticiple(t string) bool {
 	switch t {
 	case "been", "said", "told", "known", "made", "had", "gone", "done", "seen", "left", "sent", "shot", "hit",
-		"fled", "heard", "found", "thought", "taken", "given", "written", "spoken", "brought", "felt", "lost":
+		"fled", "heard", "found", "thought", "taken", "given", "written", "spoken", "brought", "felt", "lost",
+		"agreed", "freed", "decreed", "guaranteed":
 		return true
 	}
-	return strings.HasSuffix(t, "ed")
+	return len(t) > 3 && strings.HasSuffix(t, "ed") && !strings.HasSuffix(t, "eed")
 }
 
 // isAgeUnit reports the unit of an age: "year" in "8-year-old".
@@ -3109,16 +3159,20 @@ func isViolence(t string) bool {
 }
 
 // hardTimes reports a hard time at toks[i] that someone stands by a
-// people through: "at this difficult time", "in these dark hours",
-// "during this tragic period", "a very difficult time" (not "the most
-// difficult days", "had a difficult time finding").
+// people through: "we are with you at this difficult time", "stands by
+// Lithuania's side in these dark hours", "help them through a very
+// difficult time", "give them strength during this tragic period". The
+// time must follow "at", "in", "during" or "through", after words of
+// standing by in its clause: "At this difficult time we must stay calm",
+// "During this tragic period, the group claimed…", "the most difficult
+// days" and "had a very difficult time finding work" stand by no one.
 func hardTimes(toks []string, i int) bool {
 	switch toks[i] {
 	case "difficult", "painful", "tragic", "dark", "darkest", "trying":
 	default:
 		return false
 	}
-	if i == 0 || i+1 >= len(toks) {
+	if i+1 >= len(toks) {
 		return false
 	}
 	switch toks[i+1] {
@@ -3126,13 +3180,29 @@ func hardTimes(toks []string, i int) bool {
 	default:
 		return false
 	}
-	switch toks[i-1] {
-	case "this", "these", "such":
-		return true
-	case "very":
-		return i >= 2 && toks[i-2] == "a"
+	p := i - 1
+	switch {
+	case p >= 0 && (toks[p] == "this" || toks[p] == "these" || toks[p] == "such"):
+	case p >= 1 && toks[p] == "very" && toks[p-1] == "a":
+		p--
+	default:
+		return false
 	}
-	return false
+	if p--; p < 0 {
+		return false
+	}
+	switch toks[p] {
+	case "at", "in", "during", "through":
+	default:
+		return false
+	}
+	return behindInClause(toks, p, 12, func(t string) bool {
+		switch t {
+		case "with", "by", "side", "strength", "help", "support", "stand", "stands", "stood", "standing":
+			return true
+		}
+		return false
+	})
 }
 
 // visitsFamilies reports the bereaved at toks[i] as the people someone
@@ -3185,7 +3255,7 @@ func deniesTerror(toks []string, i int) bool {
 				return false
 			}
 			// "Who's not a terrorist these days?" asks; it takes nothing back.
-			return k == 0 || !isWhWord(toks[k-1])
+			return k == 0 || !isWhWord(toks[k-1]) || toks[len(toks)-1] != "?"
 		default:
 			return strings.HasSuffix(t, "n't") && isBe(strings.TrimSuffix(t, "n't"))
 		}

@@ -28,6 +28,12 @@ func TestNormalizeTokens(t *testing.T) {
 		{"i ' m here", "i am here"},
 		{"they ' d warned", "they had warned"},
 		{"they ' d retaliate", "they would retaliate"},
+		{"they ' d need more", "they would need more"},
+		{"he ' d already left", "he had already left"},
+		{"you ' d better go", "you had better go"},
+		{"he ' s admitted it", "he admitted it"},
+		{"it ' s already been a week", "it has already been a week"},
+		{"she ' s repeatedly said so", "she repeatedly said so"},
 		{"she ' d said so", "she had said so"},
 		{"the army ' s claim", "the army claim"},
 		{"' re", "' re"},
@@ -668,19 +674,29 @@ func TestExtractRegions(t *testing.T) {
 		{"They ' d find them , the group said .", []string{"f:warn"}, nil},
 		{"They ' d found them , the group said .", nil, []string{"c:warn"}},
 		{"We ' re not terrorists .", []string{"f:deny"}, nil},
-		{"What ' s not terrorism , he asked .", nil, []string{"c:deny"}},
+		{"What ' s not terrorism these days ?", nil, []string{"c:deny"}},
+		{"The shooting , which was not an act of terrorism , was a robbery .", []string{"s:deny"}, nil},
+		{"He ' s admitted killing five people .", []string{"f:blame"}, nil},
+		{"He ' s carried out several attacks .", []string{"f:blame"}, nil},
 		// Revision 16, from held-out 39: a hard time someone is seen
 		// through, reaching out to the bereaved and an attack done by
 		// someone.
-		{"It is a very difficult time for the country .", []string{"f:sympathy"}, nil},
 		{"We are with you in these dark hours .", []string{"f:sympathy"}, nil},
+		{"We want to help the people through a very difficult time .", []string{"f:sympathy"}, nil},
 		{"The most difficult days are ahead of us .", nil, []string{"c:sympathy"}},
-		{"He had a difficult time finding work .", nil, []string{"c:sympathy"}},
+		{"He had a very difficult time finding work .", nil, []string{"c:sympathy"}},
+		{"At this difficult time we must stay calm .", nil, []string{"c:sympathy"}},
+		{"During this tragic period , the group claimed responsibility for the attack .", []string{"f:blame"}, []string{"c:sympathy"}},
+		{"Investors face a very difficult time as markets fall .", nil, []string{"c:sympathy"}},
 		{"This tragic incident killed four .", nil, []string{"c:sympathy"}},
 		{"The mayor will reach out to the families .", []string{"f:sympathy"}, nil},
 		{"Police reached out to the public for help .", nil, []string{"c:sympathy"}},
 		{"The attack was done by insiders .", []string{"f:blame"}, nil},
 		{"The damage done by the storm was vast .", nil, []string{"c:blame"}},
+		{"The autopsy was done by the state pathologist .", nil, []string{"c:blame"}},
+		{"The work will be done by Friday .", nil, []string{"c:blame"}},
+		{"I believe it was done by people inside the country .", []string{"f:blame"}, nil},
+		{"Israel said the strike was done by mistake .", nil, []string{"c:blame"}},
 		// No indication of a culprit, a tie or a motive denies; of harm, or
 		// of who did it, it does not, nor do indications found.
 		{"There is no indication that he was linked to a group .", []string{"f:deny"}, nil},
@@ -829,7 +845,7 @@ var featureGolden = map[int]uint64{
 	13: 0x93f5d761545446c4,
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
-	16: 0x539315f72844be0a,
+	16: 0x560cc1ffb23d1aec,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
