@@ -957,7 +957,7 @@ var ruleWords = []string{
 	"stand", "stands", "stood", "standing", "pay", "price", "threat", "threats", "credit", "families",
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
 	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent", "respects", "charges", "motive", "motives", "background", "motivation",
-	"unaware", "appalled", "difficult", "painful", "tragic", "dark", "darkest", "trying",
+	"unaware", "appalled", "advice", "difficult", "painful", "tragic", "dark", "darkest", "trying",
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -1596,6 +1596,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && (t == "families" || t == "relatives" || t == "bereaved") && visitsFamilies(toks, i) {
 				c = cueSympathy // "Biden spoke with the families of the victims"
 			}
+			if c == cueNone && t == "advice" && i > 1 && (toks[i-1] == "travel" || toks[i-1] == "safety") && behindInClause(toks, i-1, 3, isAdviceChange) {
+				c = cueWarn // "updated its travel advice"; not "our travel advice reflects"
+			}
 			if c == cueNone && hardTimes(toks, i) {
 				c = cueSympathy // "we stand with you at this difficult time", "in these dark hours"
 			}
@@ -1679,7 +1682,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		if negLeft > 0 {
 			negLeft--
 		}
-		if fc.Negation && (lex.flags&flagNegator != 0 || strings.HasSuffix(t, "n't")) && !(i+1 < len(toks) && toks[i+1] == "only") {
+		if fc.Negation && (lex.flags&flagNegator != 0 || strings.HasSuffix(t, "n't")) && !(i+1 < len(toks) && toks[i+1] == "only") && !advisoryNot(toks, i) {
 			// A negator that is itself a no-claim ("said nothing to
 			// reporters") has spent its negation already.
 			negLeft, negSpent = 4, c == cueNoComment
@@ -3153,6 +3156,42 @@ func negatedBefore(toks []string, i int) bool {
 func isViolence(t string) bool {
 	switch t {
 	case "violence", "terrorism", "terror", "extremism", "hatred", "radicalism", "brutality", "barbarism":
+		return true
+	}
+	return false
+}
+
+// isAdviceChange reports a verb that issues or changes advice: "issued",
+// "has updated", "changed".
+func isAdviceChange(t string) bool {
+	for _, p := range [...]string{"issu", "updat", "chang", "revis", "rais", "tighten", "upgrad", "amend", "strengthen"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// advisoryNot reports a "not" at toks[i] that is the advice itself, not
+// a negation: "issued a do not travel warning", "urged citizens not to
+// travel there", whose warning it does not take back.
+func advisoryNot(toks []string, i int) bool {
+	if toks[i] != "not" || i == 0 || i+1 >= len(toks) {
+		return false
+	}
+	j := i + 1
+	if toks[i-1] == "do" {
+		// "a do not travel warning"
+	} else if toks[j] == "to" {
+		j++ // "not to travel"
+	} else {
+		return false
+	}
+	if j >= len(toks) {
+		return false
+	}
+	switch toks[j] {
+	case "travel", "fly", "visit", "go":
 		return true
 	}
 	return false

@@ -696,6 +696,15 @@ func TestExtractRegions(t *testing.T) {
 		{"The autopsy was done by the state pathologist .", nil, []string{"c:blame"}},
 		{"The work will be done by Friday .", nil, []string{"c:blame"}},
 		{"I believe it was done by people inside the country .", []string{"f:blame"}, nil},
+		// An advisory's own "not" takes nothing back, and travel advice
+		// issued or changed warns (a mention of it does not).
+		{"The State Department issued a do not travel warning for the state .", []string{"f:warn"}, nil},
+		{"The embassy urged citizens not to travel to the region .", []string{"f:warn"}, nil},
+		{"The ministry did not warn citizens .", nil, []string{"f:warn"}},
+		{"The office has changed its travel advice for the coast .", []string{"f:warn"}, nil},
+		{"Britain updated its travel advice on Monday .", []string{"f:warn"}, nil},
+		{"Our travel advice reflects our assessment .", nil, []string{"c:warn"}},
+		{"UK travel advice", nil, []string{"c:warn"}},
 		{"Israel said the strike was done by mistake .", nil, []string{"c:blame"}},
 		// No indication of a culprit, a tie or a motive denies; of harm, or
 		// of who did it, it does not, nor do indications found.
@@ -845,7 +854,7 @@ var featureGolden = map[int]uint64{
 	13: 0x93f5d761545446c4,
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
-	16: 0x560cc1ffb23d1aec,
+	16: 0x72da1e36ecc993c9,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
