@@ -1092,10 +1092,7 @@ func passiveAgent(toks []string, i int) bool {
 	switch toks[i] {
 	case "committed", "planned", "ordered", "organised", "organized", "staged", "plotted", "launched", "fired", "claimed":
 	case "done":
-		// "the attack was done by insiders", "it was done by"; not "the autopsy was done by
-		// the pathologist", "the work will be done by Friday" or "the
-		// strike was done by mistake"
-		if !behindInClause(toks, i, 5, isDoneAct) || next+1 < len(toks) && isMishap(toks[next+1]) {
+		if !doneAct(toks, i, next) {
 			return false
 		}
 	case "shot":
@@ -1115,11 +1112,50 @@ func passiveAgent(toks []string, i int) bool {
 	return p >= 0 && isBe(toks[p])
 }
 
-// isDoneAct reports what an attack "was done by" can be said of: an act,
-// or "it", "this" or "that" standing for one ("I believe it was done by
-// people inside the country").
-func isDoneAct(t string) bool {
-	return isActNoun(t) || t == "it" || t == "this" || t == "that"
+// doneAct reports an attack "done" at toks[i], "by" at toks[by]: its
+// subject, right before a past "be", is an act ("the attack was done by
+// insiders") or "it" ("I believe it was done by people inside the
+// country"). Not an act that is only a complement ("the investigation
+// into the attack was done by"), other work ("the autopsy was done by
+// the pathologist"), what will or can be done ("it will be done by
+// Friday"), nor what was done by mistake.
+func doneAct(toks []string, i, by int) bool {
+	s := i - 1 // the subject's index, once the verb is passed
+	switch {
+	case s >= 1 && toks[s] == "been" && (toks[s-1] == "has" || toks[s-1] == "have" || toks[s-1] == "had"):
+		s -= 2 // "had been done by"
+	case s >= 0 && (toks[s] == "was" || toks[s] == "were"):
+		s--
+	default:
+		return false
+	}
+	if s < 0 {
+		return false
+	}
+	switch subj := toks[s]; {
+	case subj == "it":
+	case isActNoun(subj):
+		if s >= 1 && isPreposition(toks[s-1]) || s >= 2 && isPreposition(toks[s-2]) {
+			return false // "the investigation into the attack was done by"
+		}
+	default:
+		return false
+	}
+	k := by + 1
+	if k < len(toks) && (toks[k] == "a" || toks[k] == "an") {
+		k++
+	}
+	return !(k < len(toks) && isMishap(toks[k]))
+}
+
+// isPreposition reports a preposition that makes the noun after it a
+// complement: "the inquiry into the attack".
+func isPreposition(t string) bool {
+	switch t {
+	case "of", "into", "on", "after", "for", "about", "over", "from", "since", "following":
+		return true
+	}
+	return false
 }
 
 // isMishap reports how a thing can be done by no one: "by mistake".
@@ -1596,7 +1632,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && (t == "families" || t == "relatives" || t == "bereaved") && visitsFamilies(toks, i) {
 				c = cueSympathy // "Biden spoke with the families of the victims"
 			}
-			if c == cueNone && t == "advice" && i > 1 && (toks[i-1] == "travel" || toks[i-1] == "safety") && behindInClause(toks, i-1, 3, isAdviceChange) {
+			if c == cueNone && t == "advice" && i > 0 && (toks[i-1] == "travel" || toks[i-1] == "safety") && behindInClause(toks, i-1, 3, isAdviceChange) {
 				c = cueWarn // "updated its travel advice"; not "our travel advice reflects"
 			}
 			if c == cueNone && hardTimes(toks, i) {
@@ -2087,7 +2123,7 @@ func verbAfterAdverbs(rest []string) string {
 			break
 		}
 		switch t {
-		case "already", "just", "never", "also", "always", "long", "since", "not", "now", "still", "ever", "even":
+		case "already", "just", "never", "also", "always", "long", "since", "not", "now", "still", "ever", "even", "only":
 			continue
 		}
 		if isLyAdverb(t) {
@@ -2105,7 +2141,7 @@ func isParticiple(t string) bool {
 	switch t {
 	case "been", "said", "told", "known", "made", "had", "gone", "done", "seen", "left", "sent", "shot", "hit",
 		"fled", "heard", "found", "thought", "taken", "given", "written", "spoken", "brought", "felt", "lost",
-		"agreed", "freed", "decreed", "guaranteed":
+		"agreed", "freed", "decreed", "guaranteed", "led", "fed", "shed", "sped", "bred", "wed":
 		return true
 	}
 	return len(t) > 3 && strings.HasSuffix(t, "ed") && !strings.HasSuffix(t, "eed")
@@ -3161,9 +3197,12 @@ func isViolence(t string) bool {
 	return false
 }
 
-// isAdviceChange reports a verb that issues or changes advice: "issued",
-// "has updated", "changed".
+// isAdviceChange reports a past verb that issues or changes advice:
+// "issued", "has updated", "changed" (not the nouns "issues", "change").
 func isAdviceChange(t string) bool {
+	if !strings.HasSuffix(t, "ed") {
+		return false
+	}
 	for _, p := range [...]string{"issu", "updat", "chang", "revis", "rais", "tighten", "upgrad", "amend", "strengthen"} {
 		if strings.HasPrefix(t, p) {
 			return true
@@ -3174,24 +3213,32 @@ func isAdviceChange(t string) bool {
 
 // advisoryNot reports a "not" at toks[i] that is the advice itself, not
 // a negation: "issued a do not travel warning", "urged citizens not to
-// travel there", whose warning it does not take back.
+// travel to the region", "don't travel there", whose warning it does not
+// take back. The advice is to keep away from a place: "we do not go
+// around blaming others" negates the blame.
 func advisoryNot(toks []string, i int) bool {
-	if toks[i] != "not" || i == 0 || i+1 >= len(toks) {
-		return false
-	}
 	j := i + 1
-	if toks[i-1] == "do" {
+	switch {
+	case toks[i] == "don't":
+	case toks[i] != "not" || i == 0:
+		return false
+	case toks[i-1] == "do":
 		// "a do not travel warning"
-	} else if toks[j] == "to" {
+	case j < len(toks) && toks[j] == "to":
 		j++ // "not to travel"
-	} else {
+	default:
 		return false
 	}
-	if j >= len(toks) {
+	if j+1 >= len(toks) {
 		return false
 	}
 	switch toks[j] {
 	case "travel", "fly", "visit", "go":
+	default:
+		return false
+	}
+	switch toks[j+1] {
+	case "to", "there", "into", "warning", "warnings", "advisory", "advisories", "advice", "order", "list", "zone":
 		return true
 	}
 	return false
@@ -3199,12 +3246,13 @@ func advisoryNot(toks []string, i int) bool {
 
 // hardTimes reports a hard time at toks[i] that someone stands by a
 // people through: "we are with you at this difficult time", "stands by
-// Lithuania's side in these dark hours", "help them through a very
-// difficult time", "give them strength during this tragic period". The
-// time must follow "at", "in", "during" or "through", after words of
-// standing by in its clause: "At this difficult time we must stay calm",
-// "During this tragic period, the group claimed…", "the most difficult
-// days" and "had a very difficult time finding work" stand by no one.
+// Lithuania's side in these dark hours", "give them strength during this
+// tragic period", "we stand with you in such a difficult time". The time
+// must follow "at", "in", "during" or "through", after words of standing
+// by in its clause: "At this difficult time we must stay calm", "the man
+// was killed by gunmen during this tragic period", "During this tragic
+// period, the group claimed…", "the most difficult days" and "had a very
+// difficult time finding work" stand by no one.
 func hardTimes(toks []string, i int) bool {
 	switch toks[i] {
 	case "difficult", "painful", "tragic", "dark", "darkest", "trying":
@@ -3220,28 +3268,39 @@ func hardTimes(toks []string, i int) bool {
 		return false
 	}
 	p := i - 1
-	switch {
-	case p >= 0 && (toks[p] == "this" || toks[p] == "these" || toks[p] == "such"):
-	case p >= 1 && toks[p] == "very" && toks[p-1] == "a":
-		p--
-	default:
+	if p >= 0 && (toks[p] == "very" || toks[p] == "most" || toks[p] == "extremely") {
+		p-- // "this very difficult time"
+	}
+	if p >= 1 && toks[p] == "a" && toks[p-1] == "such" {
+		p-- // "such a difficult time"
+	}
+	if p < 1 || toks[p] != "this" && toks[p] != "these" && toks[p] != "such" {
 		return false
 	}
-	if p--; p < 0 {
-		return false
-	}
+	p--
 	switch toks[p] {
 	case "at", "in", "during", "through":
 	default:
 		return false
 	}
-	return behindInClause(toks, p, 12, func(t string) bool {
-		switch t {
-		case "with", "by", "side", "strength", "help", "support", "stand", "stands", "stood", "standing":
-			return true
+	for j := p - 1; j >= 0 && j >= p-12; j-- {
+		switch t := toks[j]; t {
+		case "side", "strength", "stand", "stands", "stood", "standing":
+			return true // "by Lithuania's side", "give them strength", "we stand with"
+		case "with":
+			if j+1 < p {
+				switch toks[j+1] {
+				case "you", "them", "us", "him", "her":
+					return true // "we are with you"
+				}
+			}
+		default:
+			if isClauseBreak(t) {
+				return false
+			}
 		}
-		return false
-	})
+	}
+	return false
 }
 
 // visitsFamilies reports the bereaved at toks[i] as the people someone
@@ -3294,7 +3353,7 @@ func deniesTerror(toks []string, i int) bool {
 				return false
 			}
 			// "Who's not a terrorist these days?" asks; it takes nothing back.
-			return k == 0 || !isWhWord(toks[k-1]) || toks[len(toks)-1] != "?"
+			return k == 0 || !isWhWord(toks[k-1]) || !asks(toks, i)
 		default:
 			return strings.HasSuffix(t, "n't") && isBe(strings.TrimSuffix(t, "n't"))
 		}
@@ -3316,6 +3375,21 @@ func isContractedBe(t string) bool {
 		switch w {
 		case "he", "she", "it", "that", "this":
 			return true
+		}
+	}
+	return false
+}
+
+// asks reports whether the sentence that toks[i] is in ends in a question
+// mark: the first of ".", "!" and "?" after it is a "?" ("Who's not a
+// terrorist these days?" he asked).
+func asks(toks []string, i int) bool {
+	for _, t := range toks[i:] {
+		switch t {
+		case "?":
+			return true
+		case ".", "!":
+			return false
 		}
 	}
 	return false

@@ -34,6 +34,8 @@ func TestNormalizeTokens(t *testing.T) {
 		{"he ' s admitted it", "he admitted it"},
 		{"it ' s already been a week", "it has already been a week"},
 		{"she ' s repeatedly said so", "she repeatedly said so"},
+		{"they ' d led the assault", "they had led the assault"},
+		{"it ' s only been a week", "it has only been a week"},
 		{"she ' d said so", "she had said so"},
 		{"the army ' s claim", "the army claim"},
 		{"' re", "' re"},
@@ -675,6 +677,7 @@ func TestExtractRegions(t *testing.T) {
 		{"They ' d found them , the group said .", nil, []string{"c:warn"}},
 		{"We ' re not terrorists .", []string{"f:deny"}, nil},
 		{"What ' s not terrorism these days ?", nil, []string{"c:deny"}},
+		{"\" Who ' s not a terrorist these days ? \" he asked .", nil, []string{"c:deny", "s:deny"}},
 		{"The shooting , which was not an act of terrorism , was a robbery .", []string{"s:deny"}, nil},
 		{"He ' s admitted killing five people .", []string{"f:blame"}, nil},
 		{"He ' s carried out several attacks .", []string{"f:blame"}, nil},
@@ -682,7 +685,11 @@ func TestExtractRegions(t *testing.T) {
 		// through, reaching out to the bereaved and an attack done by
 		// someone.
 		{"We are with you in these dark hours .", []string{"f:sympathy"}, nil},
-		{"We want to help the people through a very difficult time .", []string{"f:sympathy"}, nil},
+		{"We stand with you in such a difficult time .", []string{"f:sympathy"}, nil},
+		{"We are with you in this very difficult time .", []string{"f:sympathy"}, nil},
+		{"The man was killed by gunmen during this tragic period .", nil, []string{"c:sympathy"}},
+		{"Police asked the public for help at this difficult time .", nil, []string{"c:sympathy"}},
+		{"Markets struggled with inflation in this difficult time .", nil, []string{"c:sympathy"}},
 		{"The most difficult days are ahead of us .", nil, []string{"c:sympathy"}},
 		{"He had a very difficult time finding work .", nil, []string{"c:sympathy"}},
 		{"At this difficult time we must stay calm .", nil, []string{"c:sympathy"}},
@@ -696,10 +703,19 @@ func TestExtractRegions(t *testing.T) {
 		{"The autopsy was done by the state pathologist .", nil, []string{"c:blame"}},
 		{"The work will be done by Friday .", nil, []string{"c:blame"}},
 		{"I believe it was done by people inside the country .", []string{"f:blame"}, nil},
+		{"The bombing had been done by a local cell .", []string{"f:blame"}, nil},
+		{"This was done by the pathologist .", nil, []string{"c:blame"}},
+		{"It will be done by Friday .", nil, []string{"c:blame"}},
+		{"The investigation into the attack was done by federal agents .", nil, []string{"c:blame"}},
+		{"The strike was done by a mistake , Israel said .", nil, []string{"c:blame"}},
 		// An advisory's own "not" takes nothing back, and travel advice
 		// issued or changed warns (a mention of it does not).
 		{"The State Department issued a do not travel warning for the state .", []string{"f:warn"}, nil},
 		{"The embassy urged citizens not to travel to the region .", []string{"f:warn"}, nil},
+		{"We do not go around blaming others for the attack , the ministry said .", []string{"f:deny"}, []string{"c:blame"}},
+		{"He told them not to go blaming Iran for the attack .", nil, []string{"c:blame"}},
+		{"The Foreign Office said there was no change to its travel advice .", nil, []string{"c:warn"}},
+		{"Issues of travel advice were discussed at the meeting .", nil, []string{"c:warn"}},
 		{"The ministry did not warn citizens .", nil, []string{"f:warn"}},
 		{"The office has changed its travel advice for the coast .", []string{"f:warn"}, nil},
 		{"Britain updated its travel advice on Monday .", []string{"f:warn"}, nil},
@@ -854,7 +870,7 @@ var featureGolden = map[int]uint64{
 	13: 0x93f5d761545446c4,
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
-	16: 0x72da1e36ecc993c9,
+	16: 0x1ac841bb25d2a0c6,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
