@@ -2045,12 +2045,12 @@ func normalizeTokens(toks []string) []string {
 	return toks[:out]
 }
 
-// contractedS returns the verb a "'s" after word stands for, given the
+// contractedS returns the word a "'s" after word stands for, given the
 // tokens after it: "is" ("he's not"), "has" ("it's been"), "us" ("let's"),
-// or "" when the "'s" is a possessive ("Russia's army") or, before a
-// participle, either "has" or "is" ("he's admitted it", "he's accused
-// of"), which the rules then read as they did before contractions were
-// written out ("he admitted it").
+// or "" when the "'s" is a possessive ("Russia's army") or comes before a
+// participle, where it may be "has" ("he's admitted it") or "is" ("he's
+// accused of"): left out, it leaves the rules to read the verb as they
+// did before contractions were written out ("he admitted it").
 func contractedS(word string, rest []string) string {
 	switch word {
 	case "he", "she", "it", "that", "this", "there", "here", "what", "who", "where", "how":
