@@ -2082,11 +2082,7 @@ func contracted(word, tail string, rest []string) string {
 			return "will"
 		}
 	case "ve":
-		switch word {
-		case "would", "could", "should", "might", "must":
-			return "have"
-		}
-		if isSubjectPronoun(word) && word != "he" && word != "she" && word != "it" {
+		if isModal(word) || isSubjectPronoun(word) && word != "he" && word != "she" && word != "it" {
 			return "have"
 		}
 	case "m":
