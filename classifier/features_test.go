@@ -44,6 +44,7 @@ func TestNormalizeTokens(t *testing.T) {
 		{"sa ' d al - din", "sa ' d al - din"},
 		{"he ' re", "he ' re"},
 		{"could ' ve", "could have"},
+		{"may ' ve", "may have"},
 		{"who ' ve", "who have"},
 		{"he ' s", "he is"},
 		{"they ' d", "they would"},
