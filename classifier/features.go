@@ -2019,19 +2019,20 @@ func normalizeTokens(toks []string) []string {
 			toks[out-1] = "<age>"
 			i += 3
 			continue
-		case t == "'" && out > 0 && i+1 < len(toks) && toks[i+1] == "s":
-			// A pronoun's "'s" is a verb ("he's not", "it's been"), any
-			// other word's a possessive.
-			if v := contractedS(toks[out-1], toks[i+2:]); v != "" {
+		case t == "'" && out > 0 && i+1 < len(toks) && toks[i+1] != "t":
+			var v string
+			if toks[i+1] == "s" {
+				// A pronoun's "'s" is a verb ("he's not", "it's been"),
+				// any other word's a possessive, dropped.
+				v = contractedS(toks[out-1], toks[i+2:])
+			} else if v = contracted(toks[out-1], toks[i+1], toks[i+2:]); v == "" {
+				break // no contraction: the apostrophe stays a token
+			}
+			// "we ' re" is "we are", "they ' ll" "they will".
+			if v != "" {
 				toks[out] = v
 				out++
 			}
-			i++
-			continue
-		case t == "'" && out > 0 && i+1 < len(toks) && contracted(toks[out-1], toks[i+1], toks[i+2:]) != "":
-			// "we ' re" is "we are", "they ' ll" "they will".
-			toks[out] = contracted(toks[out-1], toks[i+1], toks[i+2:])
-			out++
 			i++
 			continue
 		case t == "'" && out > 0 && i+1 < len(toks) && toks[i+1] == "t" && strings.HasSuffix(toks[out-1], "n"):
