@@ -723,6 +723,31 @@ func TestExtractRegions(t *testing.T) {
 		{"Our travel advice reflects our assessment .", nil, []string{"c:warn"}},
 		{"UK travel advice", nil, []string{"c:warn"}},
 		{"Israel said the strike was done by mistake .", nil, []string{"c:blame"}},
+		// Revision 17: an attacker's "in solidarity with" is a motive, not
+		// sympathy; solidarity shown at a gathering, after an attack, by
+		// workers on strike or with the victims is sympathy still.
+		{"The Houthis say they are conducting the attacks in solidarity with Palestinians .", nil, []string{"c:sympathy"}},
+		{"The strike came amid a flurry of drone attacks by Iran - backed rebels in the Red Sea in solidarity with Gaza .", nil, []string{"c:sympathy"}},
+		{"The rebels have attacked ships in solidarity with Gaza .", nil, []string{"c:sympathy"}},
+		{"Thousands rallied after the attack in solidarity with the country .", []string{"f:sympathy"}, nil},
+		{"The attack prompted vigils in solidarity with the city .", []string{"f:sympathy"}, nil},
+		{"Dockers went on strike in solidarity with the crew .", []string{"f:sympathy"}, nil},
+		{"The bombing drew messages in solidarity with the victims .", []string{"f:sympathy"}, nil},
+		{"Following the attack , in solidarity with France , flags flew at half - mast .", []string{"f:sympathy"}, nil},
+		{"In solidarity with the people of Gaza , the group fired rockets .", []string{"f:sympathy"}, nil},
+		{"The minister expressed solidarity after the attacks .", []string{"f:sympathy"}, nil},
+		// Holding a party accountable blames it; a promise to hold
+		// someone to account, or culprits not named, blame no one.
+		{"Israel also holds Iran accountable for this unfortunate incident .", []string{"f:blame"}, nil},
+		{"The report held the militia to account for the massacre .", []string{"f:blame"}, nil},
+		{"Moscow was held accountable for the downing by the panel .", []string{"f:blame"}, nil},
+		{"We will hold those responsible accountable .", nil, []string{"c:blame"}},
+		{"The perpetrators must be held to account .", nil, []string{"c:blame"}},
+		{"The president vowed to hold Iran accountable .", nil, []string{"c:blame"}},
+		{"The perpetrators were held accountable in court .", nil, []string{"c:blame"}},
+		{"Washington does not hold Kyiv accountable for the strike .", nil, []string{"c:blame"}},
+		{"Officials should be accountable to parliament .", nil, []string{"c:blame"}},
+		{"He gave an account of the attack .", nil, []string{"c:blame"}},
 		// No indication of a culprit, a tie or a motive denies; of harm, or
 		// of who did it, it does not, nor do indications found.
 		{"There is no indication that he was linked to a group .", []string{"f:deny"}, nil},
@@ -854,8 +879,8 @@ func TestCueFastPath(t *testing.T) {
 // recorded on the file as it was at that revision (revision 4 added ten
 // sentences, revision 5 eight more, revision 6 eight, revision 7 five,
 // revision 8 five, revision 9 one, revision 10 one, revision 11 one,
-// revision 12 one, revision 13 one, revision 14 one, revision 15 one and
-// revision 16 the last one).
+// revision 12 one, revision 13 one, revision 14 one, revision 15 one,
+// revision 16 one and revision 17 the last one).
 var featureGolden = map[int]uint64{
 	2:  0x3186206a1c275d80,
 	3:  0x77e7866045c2fc0b,
@@ -872,6 +897,7 @@ var featureGolden = map[int]uint64{
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
 	16: 0x1ac841bb25d2a0c6,
+	17: 0xaede00fc031d435d,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
