@@ -3500,21 +3500,33 @@ func isHarmDone(t string) bool {
 // solidarity"), by a strike of workers ("went on strike in solidarity") or
 // with the victims is sympathy.
 func causeSolidarity(toks []string, i int) bool {
-	if i < 2 || toks[i-1] != "in" || aheadInClause(toks, i, 4, isVictimWord) {
+	s := i - 1 // the phrase's first token: "in", "out of", "a show of"
+	if s >= 1 && toks[s] == "of" && (toks[s-1] == "out" || toks[s-1] == "show") {
+		s--
+	} else if s < 0 || toks[s] != "in" {
 		return false
 	}
-	for j := i - 2; j >= 0 && j >= i-16; j-- {
+	if s < 1 || aheadInClause(toks, i, 4, isVictimWord) {
+		return false
+	}
+	for j := s - 1; j >= 0 && j >= s-15; j-- {
 		t := toks[j]
 		switch {
-		case isGathering(t):
+		case isGathering(t) && !(t == "march" && j > 0 && (toks[j-1] == "in" || toks[j-1] == "since" || toks[j-1] == "until")):
 			return false
+		case isShowing(t):
+			return false // "stood in solidarity", "messages in solidarity", "united Australians in solidarity"
+		case (t == "strike" || t == "strikes") && behindInClause(toks, j, 5, isLabour):
+			return false // "workers staged a 24-hour strike in solidarity"
 		case isActNoun(t) || isActVerb(t) || isAttacking(t):
-			for k := j - 1; k >= 0 && k >= j-4; k-- {
+			for k := j - 1; k >= 0 && k >= j-6; k-- {
 				switch toks[k] {
-				case "after", "following", "since", "over", "against", "on", "general", "hunger":
-					return false // "after the attack", "on strike", "a general strike"
+				case "after", "following", "since", "over", "against", "on", "general", "hunger", "wake", "aftermath", "night", "day":
+					if isActNoun(t) && !isNumberWord(toks[k+1]) {
+						return false // "after the attack", "on strike", "a general strike"; not "have since attacked", "over 100 attacks"
+					}
 				}
-				if strings.HasPrefix(toks[k], "condemn") || isClauseBreak(toks[k]) && toks[k] != "-" {
+				if strings.HasPrefix(toks[k], "condemn") || toks[k] == "and" || isClauseBreak(toks[k]) && toks[k] != "-" {
 					break
 				}
 			}
@@ -3526,10 +3538,28 @@ func causeSolidarity(toks []string, i int) bool {
 	return false
 }
 
+// isShowing reports a word for showing solidarity rather than acting on it.
+func isShowing(t string) bool {
+	switch t {
+	case "stood", "together", "outpouring", "expressed", "expressing":
+		return true
+	}
+	return strings.HasPrefix(t, "stand") || strings.HasPrefix(t, "unit") || strings.HasPrefix(t, "message")
+}
+
+// isLabour reports a word of a labour strike.
+func isLabour(t string) bool {
+	switch t {
+	case "workers", "dockers", "unions", "union", "staff", "employees", "staged", "called", "nationwide", "hour", "day":
+		return true
+	}
+	return false
+}
+
 // isVictimWord reports a word for the people an attack hit.
 func isVictimWord(t string) bool {
 	switch t {
-	case "victims", "victim", "families", "relatives", "bereaved", "wounded", "injured", "survivors", "dead":
+	case "victims", "victim", "families", "family", "relatives", "bereaved", "wounded", "injured", "survivors", "dead":
 		return true
 	}
 	return false
@@ -3550,7 +3580,8 @@ func isGathering(t string) bool {
 func isAttacking(t string) bool {
 	switch t {
 	case "attacking", "attacks", "targeting", "targeted", "launched", "launching", "fired", "firing", "struck",
-		"striking", "carrying", "conducting", "bombing", "hitting":
+		"striking", "carrying", "conducting", "bombing", "hitting", "target", "targets", "hit", "hits", "fires", "launch",
+		"launches", "shelled", "shelling", "seized", "seizing":
 		return true
 	}
 	return false
@@ -3567,14 +3598,27 @@ func holdsToAccount(toks []string, i int) bool {
 	if toks[i] == "account" {
 		i-- // "to account"
 	}
+	if behindInClause(toks, i, 12, func(t string) bool {
+		return t == "no" || t == "none" || t == "nobody" || isNot(t)
+	}) || aheadInClause(toks, i, 4, func(t string) bool { return t == "any" || t == "consequences" || t == "whatever" }) {
+		return false // "no one has been held accountable"; "holds Beirut accountable for any attack" warns
+	}
 	for j := i - 1; j >= 0 && j >= i-8; j-- {
 		switch t := toks[j]; t {
 		case "hold", "holds", "held", "holding":
+			if j > 0 && toks[j-1] == "be" && !(j > 1 && (isModal(toks[j-2]) || toks[j-2] == "to")) {
+				return false // "demanded that Russia be held accountable"
+			}
+			if behindInClause(toks, j, 6, func(t string) bool {
+				return isModal(t) || strings.HasPrefix(t, "vow") || strings.HasPrefix(t, "promis") || strings.HasPrefix(t, "want") || strings.HasPrefix(t, "demand")
+			}) {
+				return false // "will also hold", "Will Iran be held", "wants Moscow held to account"
+			}
 			k := j - 1
 			for k >= 0 && isBe(toks[k]) {
 				k-- // "was held", "must be held"
 			}
-			if k >= 0 && (isModal(toks[k]) || toks[k] == "to" || strings.HasPrefix(toks[k], "vow") || strings.HasPrefix(toks[k], "promis")) {
+			if k >= 0 && toks[k] == "to" {
 				return false
 			}
 			for ; k >= 0 && k >= j-8 && !isClauseBreak(toks[k]); k-- {
@@ -3584,8 +3628,8 @@ func holdsToAccount(toks []string, i int) bool {
 			}
 			return true
 		default:
-			if isClauseBreak(t) || isCulpritSubject(t) {
-				return false // "hold those responsible accountable"
+			if isClauseBreak(t) && t != "-" || isCulpritSubject(t) || isBe(t) {
+				return false // "hold those responsible accountable"; "the company that holds the contract is accountable"
 			}
 		}
 	}
@@ -3597,7 +3641,8 @@ func holdsToAccount(toks []string, i int) bool {
 func isCulpritSubject(t string) bool {
 	switch t {
 	case "those", "whoever", "anyone", "everyone", "responsible", "perpetrators", "perpetrator", "culprits",
-		"culprit", "attackers", "killers", "all":
+		"culprit", "attackers", "killers", "all", "attacker", "killer", "gunmen", "gunman", "assailants", "assailant",
+		"bomber", "bombers", "shooter", "hijackers":
 		return true
 	}
 	return false

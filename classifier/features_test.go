@@ -748,6 +748,33 @@ func TestExtractRegions(t *testing.T) {
 		{"Washington does not hold Kyiv accountable for the strike .", nil, []string{"c:blame"}},
 		{"Officials should be accountable to parliament .", nil, []string{"c:blame"}},
 		{"He gave an account of the attack .", nil, []string{"c:blame"}},
+		// The review's near misses: motives said in other words, solidarity
+		// shown after condemning or as the attack's effect, labour
+		// strikes; no one held accountable, demands, threats and copulas.
+		{"The Houthis have since attacked more than 100 ships in solidarity with Palestinians .", nil, []string{"c:sympathy"}},
+		{"The Houthis have carried out over 100 attacks on shipping in solidarity with Gaza .", nil, []string{"c:sympathy"}},
+		{"The Houthis attacked the tanker in March in solidarity with Gaza .", nil, []string{"c:sympathy"}},
+		{"Houthis hit Greek tanker in solidarity with Gaza", nil, []string{"c:sympathy"}},
+		{"The Houthis fired missiles at Eilat in a show of solidarity with Gaza .", nil, []string{"c:sympathy"}},
+		{"The rebels say they attack ships out of solidarity with the Palestinians .", nil, []string{"c:sympathy"}},
+		{"Muslim leaders condemned the attack and stood in solidarity with the Jewish community .", []string{"f:sympathy"}, nil},
+		{"The attack drew an outpouring of messages in solidarity with the city .", []string{"f:sympathy"}, nil},
+		{"The attack has united Australians in solidarity with the Jewish community .", []string{"f:sympathy"}, nil},
+		{"The bombing prompted messages in solidarity with the family of the slain officer .", []string{"f:sympathy"}, nil},
+		{"Unions called a nationwide strike in solidarity with the crew .", []string{"f:sympathy"}, nil},
+		{"The tower turned off its lights on the night of the attack in solidarity with Britain .", []string{"f:sympathy"}, nil},
+		{"Israel holds the Iran - backed Houthis accountable for the attack on the tanker .", []string{"f:blame"}, nil},
+		{"Kenya holds al - Shabaab accountable for the attack on the university .", []string{"f:blame"}, nil},
+		{"No one has been held accountable for the attack .", nil, []string{"c:blame"}},
+		{"None of the officers involved were held accountable .", nil, []string{"c:blame"}},
+		{"The government has never held the militia commanders accountable .", nil, []string{"c:blame"}},
+		{"Zelensky demanded that Russia be held accountable for the strike .", nil, []string{"c:blame"}},
+		{"Kyiv wants Moscow held to account for the strike on the hospital .", nil, []string{"c:blame"}},
+		{"The United States will fully hold Iran accountable .", nil, []string{"c:blame"}},
+		{"Will Iran be held accountable ?", nil, []string{"c:blame"}},
+		{"Israel holds the Lebanese government accountable for any attack from its territory .", nil, []string{"c:blame"}},
+		{"The gunmen were held accountable in court .", nil, []string{"c:blame"}},
+		{"The company that holds the security contract is accountable to the ministry .", nil, []string{"c:blame"}},
 		// No indication of a culprit, a tie or a motive denies; of harm, or
 		// of who did it, it does not, nor do indications found.
 		{"There is no indication that he was linked to a group .", []string{"f:deny"}, nil},
@@ -897,7 +924,7 @@ var featureGolden = map[int]uint64{
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
 	16: 0x1ac841bb25d2a0c6,
-	17: 0xaede00fc031d435d,
+	17: 0x54c3f36774593f32,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
