@@ -3491,30 +3491,43 @@ func isHarmDone(t string) bool {
 	return false
 }
 
-// causeSolidarity reports "in solidarity", "out of solidarity" or "a show
-// of solidarity" at toks[i] ("solidarity") as the motive an attacker gives
-// for its attacks: "are conducting the attacks in solidarity with
-// Palestinians", "drone attacks by Iran-backed rebels in the Red Sea in
-// solidarity with Gaza", "have since attacked more than 100 ships in
-// solidarity with", "fired missiles in a show of solidarity". Solidarity
-// with the victims, shown by a gathering ("vigils in solidarity"), by
-// standing, uniting or messages ("condemned the attack and stood in
+// causeSolidarity reports "in solidarity", "out of solidarity", "a show
+// of solidarity" or "in what they say is solidarity" at toks[i]
+// ("solidarity") as the motive an attacker gives for its attacks: "are
+// conducting the attacks in solidarity with Palestinians", "drone attacks
+// by Iran-backed rebels in the Red Sea in solidarity with Gaza", "have
+// since attacked more than 100 ships in solidarity with", "fired missiles
+// in a show of solidarity", and across one comma "began firing rockets at
+// Israel on October 8, in solidarity with Hamas". Solidarity with the
+// victims, shown by a gathering ("vigils in solidarity"), by standing,
+// uniting, condemning or messages ("condemned the attack and stood in
 // solidarity", "the attack drew messages in solidarity"), in answer to an
 // attack ("rallied after the attack in solidarity") or by a strike of
 // workers ("went on strike in solidarity", "unions called a strike in
 // solidarity") is sympathy.
 func causeSolidarity(toks []string, i int) bool {
-	s := i - 1 // the phrase's first token: "in", "out of", "a show of"
-	if s >= 1 && toks[s] == "of" && (toks[s-1] == "out" || toks[s-1] == "show") {
+	s := i - 1 // the phrase's first token: "in", "out of", "a show of", "in what they say is"
+	switch {
+	case s >= 1 && toks[s] == "of" && (toks[s-1] == "out" || toks[s-1] == "show"):
 		s--
-	} else if s < 0 || toks[s] != "in" {
+	case s >= 2 && toks[s] == "is":
+		for w := s - 1; w >= 1 && w >= s-4; w-- {
+			if toks[w] == "what" && toks[w-1] == "in" {
+				s = w - 1 // "in what they say is solidarity with"
+				break
+			}
+		}
+	}
+	if s < 1 || toks[s] != "in" && toks[s] != "out" && toks[s] != "show" || aheadInClause(toks, i, 4, isVictimWord) {
 		return false
 	}
-	if s < 1 || aheadInClause(toks, i, 4, isVictimWord) {
-		return false
-	}
+	commas := 0
 	for j := s - 1; j >= 0 && j >= s-15; j-- {
 		t := toks[j]
+		if t == "," && commas == 0 {
+			commas++ // "began firing rockets at Israel on October 8, in solidarity with Hamas"
+			continue
+		}
 		switch {
 		case isGathering(t) && !(t == "march" && j > 0 && (toks[j-1] == "in" || toks[j-1] == "since" || toks[j-1] == "until")):
 			return false
@@ -3548,7 +3561,7 @@ func isShowing(t string) bool {
 	case "stood", "together", "outpouring", "expressed", "expressing":
 		return true
 	}
-	return strings.HasPrefix(t, "stand") || strings.HasPrefix(t, "unit") || strings.HasPrefix(t, "message")
+	return strings.HasPrefix(t, "stand") || strings.HasPrefix(t, "unit") || strings.HasPrefix(t, "message") || strings.HasPrefix(t, "condemn")
 }
 
 // isLabour reports a word of a labour strike.

@@ -763,6 +763,12 @@ func TestExtractRegions(t *testing.T) {
 		{"The bombing prompted messages in solidarity with the family of the slain officer .", []string{"f:sympathy"}, nil},
 		{"Unions called a nationwide strike in solidarity with the crew .", []string{"f:sympathy"}, nil},
 		{"The tower turned off its lights on the night of the attack in solidarity with Britain .", []string{"f:sympathy"}, nil},
+		{"The Houthis have been targeting ships in the Red Sea in what they say is solidarity with Palestinians .", nil, []string{"c:sympathy"}},
+		{"Hezbollah began firing rockets at Israel on October 8 , in solidarity with Hamas .", nil, []string{"c:sympathy"}},
+		{"The Eiffel Tower went dark on Tuesday , in solidarity with the victims of the attack .", []string{"f:sympathy"}, nil},
+		{"Leaders gathered in Paris on Sunday , in solidarity with France .", []string{"f:sympathy"}, nil},
+		{"The attack was condemned worldwide in solidarity with Spain .", []string{"f:sympathy"}, nil},
+		{"What is solidarity worth , he asked .", []string{"f:sympathy"}, nil},
 		{"Israel holds the Iran - backed Houthis accountable for the attack on the tanker .", []string{"f:blame"}, nil},
 		{"Kenya holds al - Shabaab accountable for the attack on the university .", []string{"f:blame"}, nil},
 		{"No one has been held accountable for the attack .", nil, []string{"c:blame"}},
@@ -924,7 +930,7 @@ var featureGolden = map[int]uint64{
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
 	16: 0x1ac841bb25d2a0c6,
-	17: 0x54c3f36774593f32,
+	17: 0x56619d4d1b4df580,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
