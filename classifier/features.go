@@ -3492,26 +3492,28 @@ func isHarmDone(t string) bool {
 }
 
 // causeSolidarity reports "in solidarity", "out of solidarity", "a show
-// of solidarity" or "in what they say is solidarity" at toks[i]
-// ("solidarity") as the motive an attacker gives for its attacks: "are
-// conducting the attacks in solidarity with Palestinians", "drone attacks
-// by Iran-backed rebels in the Red Sea in solidarity with Gaza", "have
-// since attacked more than 100 ships in solidarity with", "fired missiles
-// in a show of solidarity", and across one comma "began firing rockets at
-// Israel on October 8, in solidarity with Hamas". Solidarity with the
-// victims, shown by a gathering ("vigils in solidarity"), by standing,
-// uniting, condemning or messages ("condemned the attack and stood in
-// solidarity", "the attack drew messages in solidarity"), in answer to an
-// attack ("rallied after the attack in solidarity") or by a strike of
-// workers ("went on strike in solidarity", "unions called a strike in
-// solidarity") is sympathy.
+// of solidarity" or "in what they say is (call, describe as) solidarity"
+// at toks[i] ("solidarity") as the motive an attacker gives for its
+// attacks: "are conducting the attacks in solidarity with Palestinians",
+// "drone attacks by Iran-backed rebels in the Red Sea in solidarity with
+// Gaza", "have since attacked more than 100 ships in solidarity with",
+// "fired missiles in a show of solidarity", "began firing at Israel in what
+// it said was solidarity with Gaza", and across a comma right before the
+// phrase "began firing rockets at Israel on Oct. 8, in solidarity with
+// Hamas". Solidarity with the victims, shown by a gathering ("vigils in
+// solidarity"), by standing, uniting, condemning or messages ("condemned
+// the attack in solidarity with Pakistan", "stood in solidarity"), as what
+// an attack prompted ("the attack prompted a human chain in solidarity"),
+// in answer to an attack ("rallied after the attack in solidarity") or by
+// a strike of workers ("went on strike in solidarity", "unions called a
+// strike in solidarity") is sympathy.
 func causeSolidarity(toks []string, i int) bool {
 	s := i - 1 // the phrase's first token: "in", "out of", "a show of", "in what they say is"
 	switch {
 	case s >= 1 && toks[s] == "of" && (toks[s-1] == "out" || toks[s-1] == "show"):
 		s--
-	case s >= 2 && toks[s] == "is":
-		for w := s - 1; w >= 1 && w >= s-4; w-- {
+	case s >= 2 && (isBe(toks[s]) || toks[s] == "as" || strings.HasPrefix(toks[s], "call")):
+		for w := s - 1; w >= 1 && w >= s-8 && (!isClauseBreak(toks[w]) || toks[w] == "-"); w-- {
 			if toks[w] == "what" && toks[w-1] == "in" {
 				s = w - 1 // "in what they say is solidarity with"
 				break
@@ -3524,17 +3526,22 @@ func causeSolidarity(toks []string, i int) bool {
 	commas := 0
 	for j := s - 1; j >= 0 && j >= s-15; j-- {
 		t := toks[j]
-		if t == "," && commas == 0 {
+		if t == "." && j > 0 && segMonths[toks[j-1]] {
+			continue // "on Oct. 8"
+		}
+		if t == "," && commas == 0 && j == s-1 {
 			commas++ // "began firing rockets at Israel on October 8, in solidarity with Hamas"
 			continue
 		}
 		switch {
 		case isGathering(t) && !(t == "march" && j > 0 && (toks[j-1] == "in" || toks[j-1] == "since" || toks[j-1] == "until")):
 			return false
-		case isShowing(t):
+		case isShowing(t) && !(strings.HasPrefix(t, "condemn") && j > 0 && toks[j-1] == "to"):
 			return false // "stood in solidarity", "messages in solidarity", "united Australians in solidarity"
 		case (t == "strike" || t == "strikes") && behindInClause(toks, j, 5, isLabour):
 			return false // "workers staged a 24-hour strike in solidarity"
+		case isActNoun(t) && aheadInClause(toks, j, s-j, isCausing):
+			return false // "the attack prompted neighbours to form a human chain in solidarity": the attack's effect
 		case isActNoun(t) || isActVerb(t) || isAttacking(t):
 			for k := j - 1; k >= 0 && k >= j-6; k-- {
 				switch toks[k] {
@@ -3542,6 +3549,9 @@ func causeSolidarity(toks []string, i int) bool {
 					if isActNoun(t) && !isNumberWord(toks[k+1]) {
 						return false // "after the attack", "on strike", "a general strike"; not "have since attacked", "over 100 attacks"
 					}
+				}
+				if strings.HasPrefix(toks[k], "condemn") && isActNoun(t) && !(k > 0 && toks[k-1] == "in") {
+					return false // "condemned the attack in solidarity with": the attack condemned is not the act
 				}
 				if strings.HasPrefix(toks[k], "condemn") || toks[k] == "and" || isClauseBreak(toks[k]) && toks[k] != "-" {
 					break
@@ -3551,6 +3561,27 @@ func causeSolidarity(toks []string, i int) bool {
 		case isClauseBreak(t) && t != "-":
 			return false // "-" joins "Iran - backed"
 		}
+	}
+	return false
+}
+
+// isCausing reports a verb by which an attack brings something about
+// ("the attack prompted a human chain in solidarity").
+func isCausing(t string) bool {
+	switch t {
+	case "prompted", "sparked", "led", "drew", "brought", "inspired":
+		return true
+	}
+	return false
+}
+
+// isAccountThreat reports a word after "holds X accountable for" that
+// makes it a threat about what may come: "for any attack", "for the
+// consequences", "for the safety of the hostages".
+func isAccountThreat(t string) bool {
+	switch t {
+	case "any", "consequences", "whatever", "safety", "fate", "wellbeing", "well":
+		return true
 	}
 	return false
 }
@@ -3622,7 +3653,7 @@ func holdsToAccount(toks []string, i int) bool {
 	}
 	if behindInClause(toks, i, 12, func(t string) bool {
 		return t == "no" || t == "none" || t == "nobody" || isNot(t)
-	}) || aheadInClause(toks, i, 4, func(t string) bool { return t == "any" || t == "consequences" || t == "whatever" }) {
+	}) || aheadInClause(toks, i, 4, isAccountThreat) {
 		return false // "no one has been held accountable"; "holds Beirut accountable for any attack" warns
 	}
 	for j := i - 1; j >= 0 && j >= i-8; j-- {

@@ -769,6 +769,20 @@ func TestExtractRegions(t *testing.T) {
 		{"Leaders gathered in Paris on Sunday , in solidarity with France .", []string{"f:sympathy"}, nil},
 		{"The attack was condemned worldwide in solidarity with Spain .", []string{"f:sympathy"}, nil},
 		{"What is solidarity worth , he asked .", []string{"f:sympathy"}, nil},
+		// The second review: only a comma right before the phrase is
+		// crossed; condemning the attack is solidarity shown; "in what it
+		// said was", "in what they call"; an attack that prompted the
+		// solidarity; "to condemn" as a motive; "Oct. 8"; a threat to
+		// hostages' safety.
+		{"Within hours of the attack , hundreds queued to donate blood in solidarity with the city .", []string{"f:sympathy"}, nil},
+		{"The mosque , attacked by arsonists last year , opened its doors in solidarity with the synagogue .", []string{"f:sympathy"}, nil},
+		{"The Security Council condemned the attack in solidarity with Pakistan .", []string{"c:sympathy"}, nil},
+		{"Hezbollah began firing at Israel in what it said was solidarity with Gaza .", nil, []string{"c:sympathy"}},
+		{"The rebels attack ships in what they call solidarity with the Palestinians .", nil, []string{"c:sympathy"}},
+		{"The attack on the synagogue prompted neighbours to form a human chain in solidarity with the community .", []string{"c:sympathy"}, nil},
+		{"The Houthis said they targeted the ship to condemn the war and in solidarity with Palestinians .", nil, []string{"c:sympathy"}},
+		{"Hezbollah began firing rockets at Israel on Oct . 8 , in solidarity with Hamas .", nil, []string{"c:sympathy"}},
+		{"Israel says it holds Hamas accountable for the safety of the hostages .", nil, []string{"c:blame"}},
 		{"Israel holds the Iran - backed Houthis accountable for the attack on the tanker .", []string{"f:blame"}, nil},
 		{"Kenya holds al - Shabaab accountable for the attack on the university .", []string{"f:blame"}, nil},
 		{"No one has been held accountable for the attack .", nil, []string{"c:blame"}},
@@ -930,7 +944,7 @@ var featureGolden = map[int]uint64{
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
 	16: 0x1ac841bb25d2a0c6,
-	17: 0x56619d4d1b4df580,
+	17: 0xfd1648f296186a7e,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
