@@ -486,8 +486,9 @@ func ofAnother(toks []string, i int) bool {
 }
 
 // namedSuspect reports a party called the prime suspect at toks[i],
-// "suspect": "Zarqawi is a prime suspect", "has been named as the main
-// suspect". "The main suspect was arrested" names no one.
+// "suspect" or "suspects": "Zarqawi is a prime suspect", "has been named
+// as the main suspect", "the DHKP-C were the main suspects". "The main
+// suspect was arrested" names no one.
 func namedSuspect(toks []string, i int) bool {
 	if i < 2 {
 		return false
@@ -700,11 +701,40 @@ func claimsAct(toks []string, i int) bool {
 			"massacre", "siege", "assassination", "abduction", "operation":
 			return true
 		}
-		if isClauseBreak(toks[j]) || toks[j] == "that" || toks[j] == "to" {
+		if toks[j] == "to" {
+			return claimedToHave(toks, j)
+		}
+		if isClauseBreak(toks[j]) || toks[j] == "that" {
 			return false
 		}
 	}
 	return false
+}
+
+// claimedToHave reports "to have" and a hostile act at toks[j] ("to"),
+// after a claim: "the IRGC claimed to have struck a base", "the group
+// claims to have hacked the ministry", "claimed to have shot down the
+// drone". "Claimed to have seen the gunman" claims no act.
+func claimedToHave(toks []string, j int) bool {
+	k := j + 1
+	if k >= len(toks) || toks[k] != "have" {
+		return false
+	}
+	k++
+	if k < len(toks) && isLyAdverb(toks[k]) {
+		k++ // "claimed to have successfully hit"
+	}
+	if k >= len(toks) {
+		return false
+	}
+	switch t := toks[k]; t {
+	case "shot", "stolen", "hit":
+		return true
+	case "carried":
+		return k+1 < len(toks) && toks[k+1] == "out"
+	default:
+		return lexicon.entry(t).flags&flagAct != 0
+	}
 }
 
 // evidenceHedge reports the reporter's caveat on a claim at toks[i]
@@ -1539,8 +1569,8 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && strings.HasPrefix(t, "suspicion") && suspicionFalls(toks, i) {
 				c = cueBlame // "suspicion fell on the Taliban", "suspicion is likely to centre on militants"
 			}
-			if c == cueNone && t == "suspect" && namedSuspect(toks, i) {
-				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect"
+			if c == cueNone && (t == "suspect" || t == "suspects") && namedSuspect(toks, i) {
+				c = cueBlame // "Zarqawi is a prime suspect", "named as the main suspect", "were the main suspects"
 			}
 			if c == cueNone && isGrounds(t) && i > 0 && (toks[i-1] == "no" || negLeft > 0 && toks[i-1] == "any") && groundsOfClaim(toks, i) {
 				c = cueDeny // "no signs of foreign interference", "have not found any indications suggesting that he was inspired by"

@@ -783,6 +783,16 @@ func TestExtractRegions(t *testing.T) {
 		{"The Houthis said they targeted the ship to condemn the war and in solidarity with Palestinians .", nil, []string{"c:sympathy"}},
 		{"Hezbollah began firing rockets at Israel on Oct . 8 , in solidarity with Hamas .", nil, []string{"c:sympathy"}},
 		{"Israel says it holds Hamas accountable for the safety of the hostages .", nil, []string{"c:blame"}},
+		// A claim to have done a hostile act claims it; main suspects are
+		// named as suspect is.
+		{"The IRGC also claimed to have struck a gathering place of ISIS in Syria .", []string{"f:blame"}, nil},
+		{"The group claims to have hacked the ministry .", []string{"f:blame"}, nil},
+		{"The rebels claimed to have shot down the drone .", []string{"f:blame"}, nil},
+		{"He claimed to have seen the gunman flee .", nil, []string{"c:blame"}},
+		{"No group has claimed to have carried out the attack .", []string{"f:nocomment"}, []string{"f:blame"}},
+		{"Officials dismissed the group ' s claim to have breached the bank .", []string{"f:deny"}, nil},
+		{"U.S. officials said the DHKP - C were the main suspects .", []string{"f:blame"}, nil},
+		{"The main suspects were arrested on Monday .", nil, []string{"c:blame"}},
 		{"Israel holds the Iran - backed Houthis accountable for the attack on the tanker .", []string{"f:blame"}, nil},
 		{"Kenya holds al - Shabaab accountable for the attack on the university .", []string{"f:blame"}, nil},
 		{"No one has been held accountable for the attack .", nil, []string{"c:blame"}},
@@ -944,7 +954,7 @@ var featureGolden = map[int]uint64{
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
 	16: 0x1ac841bb25d2a0c6,
-	17: 0xfd1648f296186a7e,
+	17: 0x619325a41311618b,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
