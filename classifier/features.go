@@ -687,7 +687,7 @@ func smearFrame(toks []string, i int) bool {
 
 // claimsAct reports "claim" used for a claim of responsibility at toks[i]:
 // "claimed the bombing", "claims last week's attack", "claiming the
-// ambush".
+// ambush", and a claim to have done a hostile act (claimedToHave).
 func claimsAct(toks []string, i int) bool {
 	switch toks[i] {
 	case "claim", "claims", "claimed", "claiming":
