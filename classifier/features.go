@@ -1421,7 +1421,14 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		case negLeft > 0:
 			kind = kindNegated
 		}
-		word := t
+		// An attacker's "in solidarity" is another sense of the word than
+		// sympathy: its word and word pairs are features of their own.
+		motive := fc.Cues && t == "solidarity" && causeSolidarity(toks, i)
+		pair := t // the token in word pairs
+		if motive {
+			pair = motiveSolidarity
+		}
+		word := pair
 		stop := false
 		if names.has(t) {
 			word = "<name>"
@@ -1429,11 +1436,11 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				stop = true
 			}
 			namesSeen = true
-		} else if fc.Stem {
+		} else if fc.Stem && !motive {
 			word = stem(t)
 		}
 		stop = stop || lex.flags&flagStopword != 0
-		if word != t && word != "<name>" {
+		if word != t && word != "<name>" && !motive {
 			stop = len(word) <= maxStopwordLen && lexicon.entry(word).flags&flagStopword != 0
 		}
 		if !stop {
@@ -1441,9 +1448,9 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 		}
 		if fc.Bigrams && prev != "" {
 			if region == regionClause {
-				emit(kindClauseBi, prev, t)
+				emit(kindClauseBi, prev, pair)
 			} else {
-				emit(kindBigram, prev, t)
+				emit(kindBigram, prev, pair)
 			}
 		}
 		c := cueNone
@@ -1669,7 +1676,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 			if c == cueNone && hardTimes(toks, i) {
 				c = cueSympathy // "we stand with you at this difficult time", "in these dark hours"
 			}
-			if c == cueSympathy && t == "solidarity" && causeSolidarity(toks, i) {
+			if c == cueSympathy && motive {
 				c = cueNone // "are conducting the attacks in solidarity with Palestinians": a motive, not sympathy
 			}
 			if c == cueNone && negLeft == 0 && (t == "accountable" || t == "account" && i > 0 && toks[i-1] == "to") && holdsToAccount(toks, i) {
@@ -1763,7 +1770,7 @@ func (fc *FeatureConfig) extract(dst []uint64, raw string, toks []string, name n
 				negLeft = 8 // "no reason to believe Israel was responsible"
 			}
 		}
-		prev = t
+		prev = pair
 	}
 	if fc.Shape {
 		if len(toks) <= 4 {
@@ -3520,6 +3527,10 @@ func isHarmDone(t string) bool {
 	}
 	return false
 }
+
+// motiveSolidarity stands for "solidarity" in word and word-pair features
+// where causeSolidarity reads it as an attacker's motive.
+const motiveSolidarity = "solidarity(motive)"
 
 // causeSolidarity reports "in solidarity", "out of solidarity", "a show
 // of solidarity" or "in what they say is (call, describe as) solidarity"

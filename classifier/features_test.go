@@ -726,10 +726,10 @@ func TestExtractRegions(t *testing.T) {
 		// Revision 17: an attacker's "in solidarity with" is a motive, not
 		// sympathy; solidarity shown at a gathering, after an attack, by
 		// workers on strike or with the victims is sympathy still.
-		{"The Houthis say they are conducting the attacks in solidarity with Palestinians .", nil, []string{"c:sympathy"}},
+		{"The Houthis say they are conducting the attacks in solidarity with Palestinians .", []string{"w:solidarity(motive)", "b:in solidarity(motive)", "b:solidarity(motive) with"}, []string{"c:sympathy", "w:solidarity", "b:in solidarity"}},
 		{"The strike came amid a flurry of drone attacks by Iran - backed rebels in the Red Sea in solidarity with Gaza .", nil, []string{"c:sympathy"}},
 		{"The rebels have attacked ships in solidarity with Gaza .", nil, []string{"c:sympathy"}},
-		{"Thousands rallied after the attack in solidarity with the country .", []string{"f:sympathy"}, nil},
+		{"Thousands rallied after the attack in solidarity with the country .", []string{"f:sympathy", "w:solidarity", "b:in solidarity"}, []string{"w:solidarity(motive)"}},
 		{"The attack prompted vigils in solidarity with the city .", []string{"f:sympathy"}, nil},
 		{"Dockers went on strike in solidarity with the crew .", []string{"f:sympathy"}, nil},
 		{"The bombing drew messages in solidarity with the victims .", []string{"f:sympathy"}, nil},
@@ -954,7 +954,7 @@ var featureGolden = map[int]uint64{
 	14: 0xd448b523f2e1940,
 	15: 0x11eb8a837a668638,
 	16: 0x1ac841bb25d2a0c6,
-	17: 0x619325a41311618b,
+	17: 0x807e74476c854dc4,
 }
 
 // punctTokens splits lower-cased text into runs of letters and digits and
