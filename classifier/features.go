@@ -576,6 +576,10 @@ func behindInClause(toks []string, i, n int, pred func(string) bool) bool {
 	return false
 }
 
+// breaksClause reports a clause break other than "-", which inside a
+// clause joins words: "Iran - backed", "al - Shabaab".
+func breaksClause(t string) bool { return t != "-" && isClauseBreak(t) }
+
 // isClauseBreak reports punctuation that ends a clause.
 func isClauseBreak(tok string) bool {
 	switch tok {
@@ -988,7 +992,7 @@ var ruleWords = []string{
 	"relatives", "bereaved", "comment", "confirm", "say", "elaborate", "discuss", "speculate", "order", "orders",
 	"more", "further", "suspect", "suspects", "terrorist", "terrorists", "sign", "signs", "indication", "indications", "admit", "innocent", "respects", "charges", "motive", "motives", "background", "motivation",
 	"unaware", "appalled", "advice", "difficult", "painful", "tragic", "dark", "darkest", "trying",
-	"accountable", "account",
+	"accountable", // "account" is a claim noun, which reaches the rules already
 }
 
 // rulePrefix reports a word a cue rule of extract starts on by its stem.
@@ -2896,6 +2900,12 @@ func isNot(t string) bool {
 	return t == "not" || t == "never" || strings.HasSuffix(t, "n't")
 }
 
+// isNegWord reports isNot's words and the negating determiners and
+// pronouns: "no", "none", "nobody".
+func isNegWord(t string) bool {
+	return isNot(t) || t == "no" || t == "nobody" || t == "none"
+}
+
 // negatedAux reports a negation among the auxiliaries just before the
 // participle at toks[i]: "has not been claimed", "has not yet been
 // claimed", "hasn't been claimed", "was never claimed", "did not appear
@@ -2944,7 +2954,7 @@ func negatesSay(toks []string, k int) bool {
 		switch t := toks[n]; {
 		case isClauseBreak(t):
 			return false
-		case isNot(t) || t == "no" || t == "nobody" || t == "none":
+		case isNegWord(t):
 			return !behindInClause(toks, n, 3, func(t string) bool { return t == "who" || t == "which" })
 		case t == "of" && n > 0 && toks[n-1] == "none", // "none of the groups has said"
 			t == "as" && n+1 < len(toks) && toks[n+1] == "yet", // "has as yet said"
@@ -3594,13 +3604,13 @@ func causeSolidarity(toks []string, i int) bool {
 				if strings.HasPrefix(toks[k], "condemn") && isActNoun(t) && !(k > 0 && toks[k-1] == "in") {
 					return false // "condemned the attack in solidarity with": the attack condemned is not the act
 				}
-				if strings.HasPrefix(toks[k], "condemn") || toks[k] == "and" || isClauseBreak(toks[k]) && toks[k] != "-" {
+				if strings.HasPrefix(toks[k], "condemn") || toks[k] == "and" || breaksClause(toks[k]) {
 					break
 				}
 			}
 			return true
-		case isClauseBreak(t) && t != "-":
-			return false // "-" joins "Iran - backed"
+		case breaksClause(t):
+			return false
 		}
 	}
 	return false
@@ -3665,7 +3675,8 @@ func isGathering(t string) bool {
 		strings.HasPrefix(t, "gather") || strings.HasPrefix(t, "demonstrat") || strings.HasPrefix(t, "pray")
 }
 
-// isAttacking reports a form of a verb of attacking that isActVerb has not.
+// isAttacking reports the forms of a verb of attacking, beyond isActVerb's,
+// that causeSolidarity reads as an attack (some are actVerbs too).
 func isAttacking(t string) bool {
 	switch t {
 	case "attacking", "attacks", "targeting", "targeted", "launched", "launching", "fired", "firing", "struck",
@@ -3692,9 +3703,7 @@ func holdsToAccount(toks []string, i int) bool {
 	if toks[i] == "account" {
 		i-- // "to account"
 	}
-	if behindInClause(toks, i, 12, func(t string) bool {
-		return t == "no" || t == "none" || t == "nobody" || isNot(t)
-	}) || aheadInClause(toks, i, 4, isAccountThreat) {
+	if behindInClause(toks, i, 12, isNegWord) || aheadInClause(toks, i, 4, isAccountThreat) {
 		return false // "no one has been held accountable"; "holds Beirut accountable for any attack" warns
 	}
 	for j := i - 1; j >= 0 && j >= i-8; j-- {
@@ -3722,7 +3731,7 @@ func holdsToAccount(toks []string, i int) bool {
 			}
 			return true
 		default:
-			if isClauseBreak(t) && t != "-" || isCulpritSubject(t) || isBe(t) {
+			if breaksClause(t) || isCulpritSubject(t) || isBe(t) {
 				return false // "hold those responsible accountable"; "the company that holds the contract is accountable"
 			}
 		}
