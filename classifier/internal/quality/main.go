@@ -33,8 +33,29 @@ func run(args []string, w io.Writer) error {
 	seedWeight := fs.Int("seed-weight", 1, "with -loao, how many times the seed sentences count")
 	devFolds := fs.Int("dev-folds", 0, "with -dev, also score each set by this many folds of consecutive examples, each trained on the whole corpus and the set's other folds: what the model could reach with data like the set's (0 skips it)")
 	explain := fs.String("explain", "", "print every feature of this sentence under the written-corpus model, and stop")
+	agree := fs.String("agree", "", "A.jsonl,B.jsonl: score B's labels against A's, the same sentences in the same order labelled twice (how far two readers agree), and stop")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *agree != "" {
+		names := strings.Split(*agree, ",")
+		if len(names) != 2 {
+			return fmt.Errorf("-agree %q: give two files, comma-separated", *agree)
+		}
+		a, err := readFile(names[0])
+		if err != nil {
+			return err
+		}
+		b, err := readFile(names[1])
+		if err != nil {
+			return err
+		}
+		m, err := agreement(a, b)
+		if err != nil {
+			return fmt.Errorf("-agree: %w", err)
+		}
+		report(w, fmt.Sprintf("%s's labels scored against %s's (%d sentences)", names[1], names[0], len(a)), m)
+		return nil
 	}
 	if *devFolds < 0 || *devFolds == 1 || *devFolds > 0 && *dev == "" {
 		return fmt.Errorf("-dev-folds %d: give 0, or 2 or more with -dev", *devFolds)
@@ -188,6 +209,22 @@ func pooled(n int, part string, newModel func() *classifier.Classifier, split fu
 	m := classifier.Score(gold, pred)
 	m.Calibration = cal
 	return m, nil
+}
+
+// agreement scores the labels of b against those of a, which must hold the
+// same sentences in the same order.
+func agreement(a, b []classifier.Example) (classifier.Metrics, error) {
+	if len(a) != len(b) {
+		return classifier.Metrics{}, fmt.Errorf("the files hold %d and %d sentences", len(a), len(b))
+	}
+	gold, other := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		if a[i].Text != b[i].Text {
+			return classifier.Metrics{}, fmt.Errorf("sentence %d differs: %q against %q", i+1, a[i].Text, b[i].Text)
+		}
+		gold[i], other[i] = a[i].Label, b[i].Label
+	}
+	return classifier.Score(gold, other), nil
 }
 
 // readFile reads a JSONL file of examples.
