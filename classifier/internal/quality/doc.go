@@ -6,7 +6,7 @@
 //	go run ./classifier/internal/quality -dev a.jsonl,b.jsonl  # also (c), (e), … the whole corpus scored on held-out sets
 //	go run ./classifier/internal/quality -dev a.jsonl -dev-folds 5  # also (c') a.jsonl by 5 folds, each trained on the corpus and the other four
 //	go run ./classifier/internal/quality -explain "…"          # every feature of one sentence, and stop
-//	go run ./classifier/internal/quality -agree a.jsonl,b.jsonl  # how far two labellings of the same sentences agree, and stop
+//	go run ./classifier/internal/quality -agree a.jsonl,b.jsonl  # how far two labelings of the same sentences agree, and stop
 //
 // Under each set it prints the macro-F1, accuracy and confusion matrix,
 // and the calibration of the confidences (the expected calibration error

@@ -33,7 +33,7 @@ func run(args []string, w io.Writer) error {
 	seedWeight := fs.Int("seed-weight", 1, "with -loao, how many times the seed sentences count")
 	devFolds := fs.Int("dev-folds", 0, "with -dev, also score each set by this many folds of consecutive examples, each trained on the whole corpus and the set's other folds: what the model could reach with data like the set's (0 skips it)")
 	explain := fs.String("explain", "", "print every feature of this sentence under the written-corpus model, and stop")
-	agree := fs.String("agree", "", "A.jsonl,B.jsonl: score B's labels against A's, the same sentences in the same order labelled twice (how far two readers agree), and stop")
+	agree := fs.String("agree", "", "A.jsonl,B.jsonl: score B's labels against A's, the same sentences in the same order labeled twice (how far two readers agree), and stop")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,14 +42,15 @@ func run(args []string, w io.Writer) error {
 		if len(names) != 2 {
 			return fmt.Errorf("-agree %q: give two files, comma-separated", *agree)
 		}
-		a, err := readFile(names[0])
-		if err != nil {
-			return err
+		var sets [2][]classifier.Example
+		for i, name := range names {
+			exs, err := readFile(name)
+			if err != nil {
+				return fmt.Errorf("-agree: %s: %w", name, err)
+			}
+			sets[i] = exs
 		}
-		b, err := readFile(names[1])
-		if err != nil {
-			return err
-		}
+		a, b := sets[0], sets[1]
 		m, err := agreement(a, b)
 		if err != nil {
 			return fmt.Errorf("-agree: %w", err)
@@ -217,14 +218,14 @@ func agreement(a, b []classifier.Example) (classifier.Metrics, error) {
 	if len(a) != len(b) {
 		return classifier.Metrics{}, fmt.Errorf("the files hold %d and %d sentences", len(a), len(b))
 	}
-	gold, other := make([]string, len(a)), make([]string, len(b))
+	first, second := make([]string, len(a)), make([]string, len(b))
 	for i := range a {
 		if a[i].Text != b[i].Text {
 			return classifier.Metrics{}, fmt.Errorf("sentence %d differs: %q against %q", i+1, a[i].Text, b[i].Text)
 		}
-		gold[i], other[i] = a[i].Label, b[i].Label
+		first[i], second[i] = a[i].Label, b[i].Label
 	}
-	return classifier.Score(gold, other), nil
+	return classifier.Score(first, second), nil
 }
 
 // readFile reads a JSONL file of examples.

@@ -63,3 +63,12 @@ func TestRunAgree(t *testing.T) {
 		t.Errorf("run -agree with one file: got no error, want one")
 	}
 }
+
+func TestRunAgreeMissingFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.jsonl")
+	var out bytes.Buffer
+	err := run([]string{"-agree", missing + "," + missing}, &out)
+	if err == nil || !strings.Contains(err.Error(), "missing.jsonl") {
+		t.Errorf("run -agree on a missing file: got error %v, want one naming the file", err)
+	}
+}
