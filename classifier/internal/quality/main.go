@@ -46,7 +46,7 @@ func run(args []string, w io.Writer) error {
 		for i, name := range names {
 			exs, err := readFile(name)
 			if err != nil {
-				return fmt.Errorf("-agree: %s: %w", name, err)
+				return fmt.Errorf("-agree: %w", err)
 			}
 			sets[i] = exs
 		}
@@ -228,14 +228,18 @@ func agreement(a, b []classifier.Example) (classifier.Metrics, error) {
 	return classifier.Score(first, second), nil
 }
 
-// readFile reads a JSONL file of examples.
+// readFile reads a JSONL file of examples; its errors name the file.
 func readFile(name string) ([]classifier.Example, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, err // *fs.PathError names the file
 	}
 	defer f.Close()
-	return classifier.ReadExamples(f)
+	exs, err := classifier.ReadExamples(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return exs, nil
 }
 
 func report(w io.Writer, title string, m classifier.Metrics) {
