@@ -139,6 +139,21 @@ func newCounts() *counts {
 	}
 }
 
+// reserve makes room for n features, so that a counts built from nothing
+// grows its index and rows once rather than by doubling.
+func (c *counts) reserve(n int) {
+	if n <= len(c.index) {
+		return
+	}
+	idx := make(map[uint64]int32, n)
+	maps.Copy(idx, c.index)
+	c.index = idx
+	r := &c.rows
+	r.hash = slices.Grow(r.hash, n-len(r.hash))
+	r.name = slices.Grow(r.name, n-len(r.name))
+	r.n = slices.Grow(r.n, n*r.width-len(r.n))
+}
+
 // labelIndex returns the index of label, or -1.
 func (c *counts) labelIndex(label string) int {
 	i := sort.SearchStrings(c.labels, label)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -1113,5 +1114,39 @@ func TestPersistPanicLeavesNoStall(t *testing.T) {
 	}
 	if _, err := c.Learn(context.Background(), syntheticExamples(5, 3), true); err != nil {
 		t.Errorf("a change after a persist that panicked: got %v, want it applied", err)
+	}
+}
+
+// TestReserveKeepsCounts checks that counts.reserve keeps what the counts
+// hold and makes room for the features asked for, so that rows added up to
+// that many are not copied again.
+func TestReserveKeepsCounts(t *testing.T) {
+	c := newTest(t, FeatureConfig{}, 1)
+	exs := []Example{{"b d", "x"}, {"b c", "y"}}
+	cnt := newCounts()
+	if err := c.learnInto(context.Background(), cnt, exs, labelsOf(exs)); err != nil {
+		t.Fatalf("learnInto: %v", err)
+	}
+	want := cnt.clone()
+	const room = 5000
+	cnt.reserve(room)
+	if !maps.Equal(cnt.index, want.index) || !slices.Equal(cnt.rows.n, want.rows.n) || !slices.Equal(cnt.rows.hash, want.rows.hash) || !slices.Equal(cnt.rows.name, want.rows.name) {
+		t.Fatalf("reserve changed the counts: got index %v rows %v, want %v and %v", cnt.index, cnt.rows.n, want.index, want.rows.n)
+	}
+	if got := cap(cnt.rows.hash); got < room {
+		t.Errorf("rows' room after reserve(%d): got %d, want at least %d", room, got, room)
+	}
+	first := &cnt.rows.hash[0]
+	for h := uint64(1); cnt.rows.len() < room; h++ {
+		if _, ok := cnt.index[h]; !ok {
+			cnt.index[h] = cnt.newRow(h, "")
+		}
+	}
+	if &cnt.rows.hash[0] != first {
+		t.Errorf("rows were copied while filling the room reserve made")
+	}
+	cnt.reserve(1) // less than held: a no-op
+	if got := cnt.rows.len(); got != room {
+		t.Errorf("rows after reserve(1): got %d, want %d", got, room)
 	}
 }
