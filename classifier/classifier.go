@@ -928,9 +928,10 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 // room for per example before counting: the default corpus has about 10.4
 // (93,662 for 8,971 examples), so its model grows its index and rows once
 // instead of doubling them seven times from empty. The doubling cost the
-// server's start about 50 ms of its 290 (bin/benchcmd's start-to-first-
-// answer rows, 2026-12-08). A batch with more features grows past the
-// room as before.
+// server's start about 35 ms: from process start to the first answer,
+// 271 to 293 ms without the room and 241 to 255 ms with it (bin/benchcmd
+// -only none, five starts a run, five runs of each build alternately,
+// 2026-12-08). A batch with more features grows past the room as before.
 const reserveFeaturesPerExample = 12
 
 // learnInto adds the features of exs, whose labels (labelsOf) are labels,
