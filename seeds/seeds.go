@@ -54,18 +54,43 @@ func WriteWords(w io.Writer) error {
 // Written returns the written training corpus: every corpus/*.jsonl file,
 // in file-name order.
 func Written() ([]classifier.Example, error) {
+	cfs, err := WrittenFiles()
+	if err != nil {
+		return nil, err
+	}
+	var out []classifier.Example
+	for _, f := range cfs {
+		out = append(out, f.Examples...)
+	}
+	return out, nil
+}
+
+// CorpusFile is one file of the written corpus.
+type CorpusFile struct {
+	Name     string               // file name in seeds/corpus, e.g. "starter.jsonl"
+	Examples []classifier.Example // its sentences in file order
+	Lines    []int                // the line (from 1) each example is on
+}
+
+// WrittenFiles returns the written corpus file by file, in file-name order:
+// Written is their examples one file after another.
+func WrittenFiles() ([]CorpusFile, error) {
 	names, err := fs.Glob(files, "corpus/*.jsonl")
 	if err != nil {
 		return nil, err
 	}
 	slices.Sort(names)
-	var out []classifier.Example
+	out := make([]CorpusFile, 0, len(names))
 	for _, n := range names {
-		exs, err := read(n)
+		b, err := files.ReadFile(n)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, exs...)
+		exs, lines, err := classifier.ReadExampleLines(bytes.NewReader(b), 0)
+		if err != nil {
+			return nil, fmt.Errorf("seeds: %s: %w", n, err)
+		}
+		out = append(out, CorpusFile{Name: path.Base(n), Examples: exs, Lines: lines})
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package seeds
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +204,46 @@ func TestWordsTrainSameModel(t *testing.T) {
 	}
 	if hashes[0] != hashes[1] {
 		t.Errorf("model hash: got %s with the word list, want %s as without it", hashes[1], hashes[0])
+	}
+}
+
+// TestWrittenFiles checks that WrittenFiles splits Written by file, in
+// file-name order, and that each example's line holds that example.
+func TestWrittenFiles(t *testing.T) {
+	cfs, err := WrittenFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, err := Written()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var joined []classifier.Example
+	for i, f := range cfs {
+		if i > 0 && f.Name <= cfs[i-1].Name {
+			t.Errorf("file %d: got %q after %q, want file-name order", i, f.Name, cfs[i-1].Name)
+		}
+		if len(f.Lines) != len(f.Examples) {
+			t.Fatalf("%s: got %d lines for %d examples, want one each", f.Name, len(f.Lines), len(f.Examples))
+		}
+		b, err := files.ReadFile("corpus/" + f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(b), "\n")
+		for j, ex := range f.Examples {
+			n := f.Lines[j]
+			if n < 1 || n > len(lines) {
+				t.Fatalf("%s example %d: got line %d, want 1 to %d", f.Name, j, n, len(lines))
+			}
+			got, err := classifier.ReadExamples(strings.NewReader(lines[n-1]))
+			if err != nil || len(got) != 1 || got[0] != ex {
+				t.Errorf("%s:%d: got %v (%v), want %v", f.Name, n, got, err, ex)
+			}
+		}
+		joined = append(joined, f.Examples...)
+	}
+	if !slices.Equal(joined, written) {
+		t.Errorf("WrittenFiles' examples one file after another: got %d examples, want Written's %d in the same order", len(joined), len(written))
 	}
 }

@@ -7,6 +7,8 @@
 //	go run ./classifier/internal/quality -dev a.jsonl -dev-folds 5  # also (c') a.jsonl by 5 folds, each trained on the corpus and the other four
 //	go run ./classifier/internal/quality -explain "…"          # every feature of one sentence, and stop
 //	go run ./classifier/internal/quality -agree a.jsonl,b.jsonl  # how far two labelings of the same sentences agree, and stop
+//	go run ./classifier/internal/quality -suspects  # the written sentences whose label their out-of-fold model confidently contradicts (file:line), and stop
+//	go run ./classifier/internal/quality -without starter.jsonl  # every figure with these corpus files left out
 //
 // Under each set it prints the macro-F1, accuracy and confusion matrix,
 // and the calibration of the confidences (the expected calibration error

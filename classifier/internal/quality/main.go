@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -34,6 +36,8 @@ func run(args []string, w io.Writer) error {
 	devFolds := fs.Int("dev-folds", 0, "with -dev, also score each set by this many folds of consecutive examples, each trained on the whole corpus and the set's other folds: what the model could reach with data like the set's (0 skips it)")
 	explain := fs.String("explain", "", "print every feature of this sentence under the written-corpus model, and stop")
 	agree := fs.String("agree", "", "A.jsonl,B.jsonl: score B's labels against A's, the same sentences in the same order labeled twice (how far two readers agree), and stop")
+	without := fs.String("without", "", "leave these written-corpus files (names as in seeds/corpus, comma-separated) out of every model")
+	showSuspects := fs.Bool("suspects", false, "list the written corpus's sentences whose label their out-of-fold model (-folds folds, each trained on the other folds and the seed sentences) confidently contradicts, and stop")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,15 +79,39 @@ func run(args []string, w io.Writer) error {
 	newModel := func() *classifier.Classifier {
 		return classifier.New(tok, classifier.WithFeatures(fc), classifier.WithAlpha(*alpha))
 	}
-	written, err := seeds.Written()
+	cfs, err := seeds.WrittenFiles()
 	if err != nil {
 		return err
+	}
+	cfs, err = leaveOut(cfs, *without)
+	if err != nil {
+		return fmt.Errorf("-without: %w", err)
+	}
+	var written []classifier.Example
+	for _, f := range cfs {
+		written = append(written, f.Examples...)
 	}
 	labeled, err := seeds.Labeled()
 	if err != nil {
 		return err
 	}
 	all := append(append([]classifier.Example(nil), written...), labeled...)
+	if *showSuspects {
+		if *folds < 2 {
+			return fmt.Errorf("-suspects: -folds %d: give 2 or more", *folds)
+		}
+		n, ss, err := suspects(written, labeled, *folds, newModel)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%d of the %d written sentences are misclassified out of fold (%d folds, each model trained on the other folds and the %d seed sentences); %d of them confidently, their label under %.2f and another over %.2f:\n",
+			n, len(written), *folds, len(labeled), len(ss), suspectGold, suspectOther)
+		for _, x := range ss {
+			f, line := whereIs(cfs, x.index)
+			fmt.Fprintf(w, "%-11s -> %-11s %.2f  %s:%d  %s\n", x.Label, x.got, x.confidence, f, line, x.Text)
+		}
+		return nil
+	}
 
 	if *folds > 1 {
 		m, err := classifier.CrossValidate(all, *folds, 1, newModel)
@@ -210,6 +238,100 @@ func pooled(n int, part string, newModel func() *classifier.Classifier, split fu
 	m := classifier.Score(gold, pred)
 	m.Calibration = cal
 	return m, nil
+}
+
+// leaveOut returns cfs without the files named in list (comma-separated);
+// a name that is not one of them is an error that lists them.
+func leaveOut(cfs []seeds.CorpusFile, list string) ([]seeds.CorpusFile, error) {
+	if list == "" {
+		return cfs, nil
+	}
+	drop := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		if !slices.ContainsFunc(cfs, func(f seeds.CorpusFile) bool { return f.Name == name }) {
+			names := make([]string, len(cfs))
+			for i, f := range cfs {
+				names[i] = f.Name
+			}
+			return nil, fmt.Errorf("%q is not a corpus file; they are %s", name, strings.Join(names, ", "))
+		}
+		drop[name] = true
+	}
+	return slices.DeleteFunc(slices.Clone(cfs), func(f seeds.CorpusFile) bool { return drop[f.Name] }), nil
+}
+
+// whereIs returns the file and line of the i-th example of cfs, counted
+// across the files in order.
+func whereIs(cfs []seeds.CorpusFile, i int) (string, int) {
+	for _, f := range cfs {
+		if i < len(f.Examples) {
+			return f.Name, f.Lines[i]
+		}
+		i -= len(f.Examples)
+	}
+	return "?", 0
+}
+
+// A suspect is an example whose out-of-fold prediction gives its label a
+// probability under suspectGold and another label one over suspectOther.
+const (
+	suspectGold  = 0.1
+	suspectOther = 0.8
+)
+
+// suspect is a corpus example its out-of-fold model confidently
+// contradicts.
+type suspect struct {
+	classifier.Example
+	index      int     // in the corpus
+	got        string  // the label predicted
+	confidence float64 // its probability
+}
+
+// suspects classifies every example of corpus with a model (newModel)
+// trained on the other k-1 folds of corpus (example i is in fold i%k) and
+// on extra. It returns how many are misclassified, and the suspects among
+// them by gold label, then predicted label, then confidence, highest
+// first.
+func suspects(corpus, extra []classifier.Example, k int, newModel func() *classifier.Classifier) (int, []suspect, error) {
+	wrong := 0
+	var out []suspect
+	for f := range k {
+		var train []classifier.Example
+		for i, ex := range corpus {
+			if i%k != f {
+				train = append(train, ex)
+			}
+		}
+		m := newModel()
+		if _, err := m.Replace(context.Background(), append(train, extra...)); err != nil {
+			return 0, nil, fmt.Errorf("fold %d of %d: %w", f+1, k, err)
+		}
+		for i := f; i < len(corpus); i += k {
+			ex := corpus[i]
+			p, err := m.Classify(ex.Text)
+			if err != nil {
+				return 0, nil, fmt.Errorf("example %d: %w", i+1, err)
+			}
+			if p.Label == ex.Label {
+				continue
+			}
+			wrong++
+			gold := 0.0
+			for _, sc := range p.Scores {
+				if sc.Label == ex.Label {
+					gold = sc.Probability
+				}
+			}
+			if gold < suspectGold && p.Confidence > suspectOther {
+				out = append(out, suspect{Example: ex, index: i, got: p.Label, confidence: p.Confidence})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b suspect) int {
+		return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.got, b.got), cmp.Compare(b.confidence, a.confidence), cmp.Compare(a.index, b.index))
+	})
+	return wrong, out, nil
 }
 
 // agreement scores the labels of b against those of a, which must hold the
