@@ -934,13 +934,20 @@ func (c *Classifier) Replace(ctx context.Context, examples []Example) (Stats, er
 // 2026-12-08). A batch with more features grows past the room as before.
 const reserveFeaturesPerExample = 12
 
+// maxReserve bounds the room learnInto makes (about 10 MB of index and
+// rows): a feature index never shrinks, so a large batch, or a Replace
+// under a raised --max-features, must not keep room for features it
+// never had. Past it, counts grow by doubling as they did.
+const maxReserve = 1 << 17
+
 // learnInto adds the features of exs, whose labels (labelsOf) are labels,
 // to cnt, which is empty: its labels are set up front, so that no row is
 // widened as labels come, and room is made for the features exs are
-// likely to have (reserveFeaturesPerExample, within the model's limit).
+// likely to have (reserveFeaturesPerExample, within the model's limit
+// and maxReserve).
 func (c *Classifier) learnInto(ctx context.Context, cnt *counts, exs []Example, labels []string) error {
 	cnt.relabel(labels)
-	cnt.reserve(min(len(exs)*reserveFeaturesPerExample, c.maxFeatures))
+	cnt.reserve(min(len(exs)*reserveFeaturesPerExample, c.maxFeatures, maxReserve))
 	err := featurize(ctx, c.tok, &c.cfg, exs, func(i int, fb *featBuf, key exampleKey) {
 		ex := &exs[i]
 		li := cnt.labelIndex(ex.Label)
