@@ -148,10 +148,11 @@ func (c *counts) reserve(n int) {
 	idx := make(map[uint64]int32, n)
 	maps.Copy(idx, c.index)
 	c.index = idx
+	// Free rows count as room: rows may outnumber the index.
 	r := &c.rows
-	r.hash = slices.Grow(r.hash, n-len(r.hash))
-	r.name = slices.Grow(r.name, n-len(r.name))
-	r.n = slices.Grow(r.n, n*r.width-len(r.n))
+	r.hash = slices.Grow(r.hash, max(0, n-len(r.hash)))
+	r.name = slices.Grow(r.name, max(0, n-len(r.name)))
+	r.n = slices.Grow(r.n, max(0, n*r.width-len(r.n)))
 }
 
 // labelIndex returns the index of label, or -1.

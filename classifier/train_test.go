@@ -1149,4 +1149,13 @@ func TestReserveKeepsCounts(t *testing.T) {
 	if got := cnt.rows.len(); got != room {
 		t.Errorf("rows after reserve(1): got %d, want %d", got, room)
 	}
+	// Free rows outnumber the index by 10: room for 5 more features is
+	// there already.
+	for row := range int32(10) {
+		cnt.freeRow(row + 2)
+	}
+	cnt.reserve(len(cnt.index) + 5)
+	if got := cnt.rows.len(); got != room {
+		t.Errorf("rows after reserve with free rows: got %d, want %d", got, room)
+	}
 }
